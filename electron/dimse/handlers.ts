@@ -1,0 +1,126 @@
+/**
+ * The seam between the network layer and whatever stores and finds instances.
+ *
+ * dimse/ declares these interfaces and calls them from its SCP loops; electron/services
+ * implements them over the cache. Only the SCP loop sends Pending, Cancel and Success
+ * responses; a handler computes matches, stores bytes or locates instances.
+ * A handler that throws a {@link DimseStatusError} produces that status; any other throw
+ * becomes the service's generic failure status and the association lives on.
+ */
+import type { Readable } from 'node:stream';
+import type { DataSet } from '../../shared/dicom/dataset.js';
+
+/** Who is on the other end of an association (for logs, policies and handlers). */
+export interface AssociationInfo {
+  /** A short id unique in this process, used in log lines. */
+  id: string;
+  callingAeTitle: string;
+  calledAeTitle: string;
+  peerAddress: string;
+  peerPort: number;
+  /** User Identity negotiation (PS3.7 D.3.3.7), when the requestor sent one. */
+  userIdentity?: { type: number; primary: string };
+}
+
+/** A DIMSE failure/warning status with its Error Comment (0000,0902), thrown by handlers. */
+export class DimseStatusError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+    this.name = 'DimseStatusError';
+  }
+}
+
+/** One incoming C-STORE (from a Storage SCU, a C-MOVE sub-association or a C-GET sub-operation). */
+export interface StoreRequest {
+  association: AssociationInfo;
+  /** Affected SOP Class UID (0000,0002) of the command. */
+  sopClassUid: string;
+  /** Affected SOP Instance UID (0000,1000) of the command. */
+  sopInstanceUid: string;
+  /** The transfer syntax of the presentation context the data set arrives in. */
+  transferSyntaxUid: string;
+  /** Move Originator AE Title (0000,1030), when this store is a C-MOVE sub-operation. */
+  moveOriginatorAeTitle?: string;
+  /** Move Originator Message ID (0000,1031). */
+  moveOriginatorMessageId?: number;
+  /**
+   * The data set bytes exactly as they arrive, in `transferSyntaxUid`, streamed PDV by PDV.
+   * The handler must consume it (backpressure pauses the socket while it is not read).
+   * It errors if the association drops mid-transfer.
+   */
+  dataSet: Readable;
+}
+
+/** The outcome of a C-STORE, sent back as the C-STORE-RSP status (PS3.4 B.2.3). */
+export interface StoreOutcome {
+  status: number;
+  errorComment?: string;
+}
+
+/** Storage SCP handler (PS3.4 Annex B). */
+export interface StoreHandler {
+  store(request: StoreRequest): Promise<StoreOutcome>;
+}
+
+/** One incoming C-FIND (PS3.4 C.4.1). */
+export interface FindRequest {
+  association: AssociationInfo;
+  /** Affected SOP Class UID: the information model's FIND SOP class. */
+  sopClassUid: string;
+  identifier: DataSet;
+  /** Aborted when the requestor sends C-CANCEL or the association ends. */
+  signal: AbortSignal;
+}
+
+/** Query SCP handler: yields one response identifier per match (PS3.4 C.4.1.3). */
+export interface FindHandler {
+  find(request: FindRequest): AsyncIterable<DataSet>;
+}
+
+/** One stored instance the SCP can send (C-MOVE / C-GET sub-operations, C-STORE SCU). */
+export interface InstanceSource {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  /** The Part-10 file holding the instance. */
+  path: string;
+  /** Byte offset of the data set in the file (just past the file meta information). */
+  dataSetOffset: number;
+  /** Length in bytes of the data set (file size minus `dataSetOffset`). */
+  dataSetLength: number;
+}
+
+/** One incoming C-MOVE or C-GET (PS3.4 C.4.2, C.4.3). */
+export interface RetrieveRequest {
+  association: AssociationInfo;
+  sopClassUid: string;
+  identifier: DataSet;
+  signal: AbortSignal;
+}
+
+/** A C-MOVE destination resolved from its AE title. */
+export interface MoveDestination {
+  aeTitle: string;
+  host: string;
+  port: number;
+}
+
+/** Retrieve SCP handler (C-MOVE and C-GET share the matching; only the delivery differs). */
+export interface RetrieveHandler {
+  /** The instances matching the identifier; throw DimseStatusError(0xA900, ...) for a bad identifier. */
+  locate(request: RetrieveRequest): Promise<InstanceSource[]>;
+  /** The network address of a C-MOVE destination, or undefined when unknown (answered with A801). */
+  destination(aeTitle: string, association: AssociationInfo): Promise<MoveDestination | undefined>;
+}
+
+/** What the SCP is allowed to do and with whom (PS3.8 §7.1.1 rejection reasons follow from it). */
+export interface AssociationPolicy {
+  /** Our AE title; a different Called AE Title is rejected (1, user, 7). */
+  aeTitle: string;
+  /** Decides whether a calling AE title may associate; false → reject (1, user, 3). */
+  acceptCallingAeTitle(callingAeTitle: string, peerAddress: string): boolean;
+  /** Most simultaneous associations; beyond it → reject (2, provider (presentation), 2 local-limit-exceeded). */
+  maxAssociations: number;
+  /** Optional most simultaneous associations per calling AE title. */
+  maxAssociationsPerCallingAe?: number;
+}
