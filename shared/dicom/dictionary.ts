@@ -1,0 +1,156 @@
+/**
+ * The DICOM data dictionary (PS3.6 Table 6-1, PS3.7 Table E.1-1, PS3.6 Table 7-1):
+ * keyword ↔ tag ↔ VR. The entries come from dcmjs's packed dictionary (its `dcmjs/dictionary`
+ * export: pure data, without the rest of dcmjs); the lookup maps are built once, on first use.
+ */
+import dcmjsDictionary from 'dcmjs/dictionary';
+import { tag as makeTag, formatTag, type Tag, type VR } from './dataset.js';
+
+interface Entry {
+  keyword: string;
+  vr: VR;
+}
+
+const VRS = new Set<string>([
+  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL',
+  'OV', 'OW', 'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US',
+  'UT', 'UV',
+]);
+
+/**
+ * dcmjs's compound VRs, resolved to what implicit VR data uses: pixel, overlay and waveform
+ * data are OW in Implicit VR Little Endian (PS3.5 Annex A.1), `US or SS` values are read as US
+ * (the sign depends on Pixel Representation, which a dictionary cannot know), LUT Data as OW,
+ * directory offsets as UL.
+ */
+const COMPOUND_VRS: Record<string, VR> = { ox: 'OW', xs: 'US', lt: 'OW', up: 'UL' };
+
+/**
+ * Entries dcmjs 0.51 lacks or has wrong, as PS3.6 (2022+) and PS3.10 §7.1 give them: the newer
+ * file meta elements, misspelt keywords, VRs since corrected. Superseded keywords still resolve.
+ */
+const CORRECTIONS: Array<[Tag, string, VR]> = [
+  [0x00020026, 'SourcePresentationAddress', 'UR'],
+  [0x00020027, 'SendingPresentationAddress', 'UR'],
+  [0x00020028, 'ReceivingPresentationAddress', 'UR'],
+  [0x00020031, 'RTVMetaInformationVersion', 'OB'],
+  [0x00020032, 'RTVCommunicationSOPClassUID', 'UI'],
+  [0x00020033, 'RTVCommunicationSOPInstanceUID', 'UI'],
+  [0x00020035, 'RTVSourceIdentifier', 'OB'],
+  [0x00020036, 'RTVFlowIdentifier', 'OB'],
+  [0x00020037, 'RTVFlowRTPSamplingRate', 'UL'],
+  [0x00020038, 'RTVFlowActualFrameDuration', 'FD'],
+  [0x00221642, 'NumberOfBscansPerFrame', 'UL'],
+  [0x0040a803, 'NumberOfTableColumns', 'UL'],
+  [0x00660040, 'LongPrimitivePointIndexList', 'OL'],
+  [0x00660041, 'LongTrianglePointIndexList', 'OL'],
+  [0x00660042, 'LongEdgePointIndexList', 'OL'],
+  [0x00660043, 'LongVertexPointIndexList', 'OL'],
+  [0x006862f0, 'ViewOrientationModifierCodeSequence', 'SQ'],
+  [0x00701305, 'Plane', 'FD'],
+  [0x00701306, 'PlaneNormal', 'FD'],
+  [0x0070150c, 'NumberOfVolumetricCurvePoints', 'UL'],
+  [0x00760034, 'ComponentTypeCodeSequence', 'SQ'],
+  [0x300a0131, 'AverageBeamDosePointSourceToExternalContourDistance', 'FL'],
+  [0x40101029, 'ThreatDetectionAlgorithmAndVersion', 'LO'],
+];
+
+let byTag: Map<Tag, Entry> | undefined;
+let byKeyword: Map<string, Tag> | undefined;
+
+function build(): void {
+  const tags = new Map<Tag, Entry>();
+  const keywords = new Map<string, Tag>();
+  const retired: Array<[string, Tag]> = [];
+  for (const [key, entry] of Object.entries(dcmjsDictionary)) {
+    if (entry.version === 'PrivateTag' || !entry.name || entry.name.endsWith('undefined')) continue;
+    // `(gggg,eeee)` or a repeating group `(6000-60FF,eeee)`: the range is keyed by its first group.
+    const m = /^\(([0-9A-F]{4})(?:-[0-9A-F]{4})?,([0-9A-F]{4})\)$/i.exec(key);
+    if (!m) continue; // generic group lengths and private creators are computed in vrOf
+    const t = makeTag(parseInt(m[1]!, 16), parseInt(m[2]!, 16));
+    const raw = entry.vr ?? 'UN';
+    const vr: VR = VRS.has(raw) ? (raw as VR) : (COMPOUND_VRS[raw] ?? 'UN');
+    const isRetired = entry.name.startsWith('RETIRED_');
+    const keyword = isRetired ? entry.name.slice('RETIRED_'.length) : entry.name;
+    tags.set(t, { keyword, vr });
+    if (isRetired) retired.push([keyword, t]);
+    else keywords.set(keyword, t);
+  }
+  // Retired keywords never shadow current ones (PS3.6 keeps keywords unique, but be safe).
+  for (const [keyword, t] of retired) if (!keywords.has(keyword)) keywords.set(keyword, t);
+  for (const [t, keyword, vr] of CORRECTIONS) {
+    tags.set(t, { keyword, vr });
+    keywords.set(keyword, t);
+  }
+  byTag = tags;
+  byKeyword = keywords;
+}
+
+function tagMap(): Map<Tag, Entry> {
+  if (!byTag) build();
+  return byTag!;
+}
+
+function keywordMap(): Map<string, Tag> {
+  if (!byKeyword) build();
+  return byKeyword!;
+}
+
+/**
+ * The dictionary key of a tag: repeating groups 50xx (curves, retired) and 60xx (overlays)
+ * map to their first group (PS3.5 §7.6).
+ */
+function canonical(t: Tag): Tag {
+  const group = t >>> 16;
+  const high = group & 0xff00;
+  if ((high === 0x5000 || high === 0x6000) && (group & 1) === 0) {
+    return ((high << 16) | (t & 0xffff)) >>> 0;
+  }
+  return t;
+}
+
+/** The tag of a keyword (`'PatientName'` → 0x00100010). Throws when the keyword is unknown. */
+export function tagOf(keyword: string): Tag {
+  const t = keywordMap().get(keyword);
+  if (t === undefined) throw new Error(`Unknown DICOM keyword '${keyword}'`);
+  return t;
+}
+
+/** The keyword of a tag, or undefined for private and unknown tags. */
+export function keywordOf(t: Tag): string | undefined {
+  return tagMap().get(canonical(t))?.keyword;
+}
+
+/**
+ * The VR of a tag as implicit VR data would carry it: group lengths (gggg,0000) are UL,
+ * private creators (odd group, 0010–00FF) are LO (PS3.5 §7.8.1), unknown and other private
+ * tags are UN.
+ */
+export function vrOf(t: Tag): VR {
+  const element = t & 0xffff;
+  if (element === 0) return 'UL';
+  const group = t >>> 16;
+  if (group & 1) {
+    return group > 0x0007 && group !== 0xffff && element >= 0x0010 && element <= 0x00ff ? 'LO' : 'UN';
+  }
+  return tagMap().get(canonical(t))?.vr ?? 'UN';
+}
+
+/**
+ * Reads a tag written as a keyword (`PatientName`), eight hex digits (`00100010`) or the
+ * standard's form with or without parentheses (`(0010,0010)`, `0010,0010`).
+ * Throws an Error naming the text when it is none of these.
+ */
+export function parseTagOrKeyword(text: string): Tag {
+  const s = text.trim();
+  const m = /^\(?\s*([0-9a-f]{4})\s*,?\s*([0-9a-f]{4})\s*\)?$/i.exec(s);
+  if (m) return makeTag(parseInt(m[1]!, 16), parseInt(m[2]!, 16));
+  if (/^[A-Za-z][A-Za-z0-9]*$/.test(s)) return tagOf(s);
+  throw new Error(`Not a DICOM tag or keyword: '${text}'`);
+}
+
+/** A tag for messages: `PatientName (0010,0010)`, or just `(0009,1001)` when it has no keyword. */
+export function describeTag(t: Tag): string {
+  const keyword = keywordOf(t);
+  return keyword ? `${keyword} ${formatTag(t)}` : formatTag(t);
+}
