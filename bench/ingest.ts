@@ -1,0 +1,191 @@
+// Benchmark: ingest of a 300-image CT series (512x512, 16 bits allocated, ~150 MB) sent by DCMTK
+// storescu over ONE association into a receiver writing to disk. Reference receiver: DCMTK
+// storescp (default options). Other receivers (e.g. `priors serve`) are added as rows and
+// compared with storescp. Run: node --import tsx bench/ingest.ts [--runs N] [--count N]
+//   [--receiver "priors serve=node bin/priors.js serve --port {port} --dir {dir}"]...
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
+import { generateCtSeries } from '../test/helpers/data.js';
+import { echo, peerEnv, startStorescp } from '../test/helpers/peers.js';
+import { freePort } from '../test/helpers/ports.js';
+import { tempDirManual } from '../test/helpers/tmp.js';
+import { fmt, markdownTable, median, readMemory, runTimed } from './lib.js';
+
+/** A running receiver: its PID (for memory) and how to stop it. */
+export interface RunningReceiver {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** A C-STORE SCP under test. `start` must resolve once it listens on 127.0.0.1:port. */
+export interface Receiver {
+  name: string;
+  /** Called AE title storescu uses (default 'ANY-SCP'). */
+  aeTitle?: string;
+  start(dir: string, port: number): Promise<RunningReceiver>;
+}
+
+/** DCMTK storescp with its default options (no +B), writing each instance to dir. */
+export const storescpReceiver: Receiver = {
+  name: 'DCMTK storescp',
+  aeTitle: 'STORESCP',
+  async start(dir, port) {
+    const peer = await startStorescp({ aeTitle: 'STORESCP', dir, port, acceptAll: false, autoStop: false });
+    return { pid: peer.pid, stop: peer.stop };
+  },
+};
+
+/**
+ * A receiver started from a command line: `argv(dir, port)` gives the program and its
+ * arguments; ready when it answers C-ECHO (within readyTimeoutMs, default 20 s); stopped with
+ * SIGTERM, then SIGKILL after 5 s, by PID. E.g. for the Priors CLI:
+ * `commandReceiver('priors serve', (dir, port) => ['node', 'bin/priors.js', 'serve', '--port', String(port), '--dir', dir])`.
+ */
+export function commandReceiver(name: string, argv: (dir: string, port: number) => string[], options: { aeTitle?: string; readyTimeoutMs?: number } = {}): Receiver {
+  const aeTitle = options.aeTitle ?? 'ANY-SCP';
+  return {
+    name,
+    aeTitle,
+    async start(dir, port) {
+      const [command, ...args] = argv(dir, port);
+      if (!command) throw new Error(`${name}: empty command line`);
+      const child = spawn(command, args, { env: peerEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (c: Buffer) => { stderr = (stderr + c.toString('utf8')).slice(-4000); });
+      let exited = false;
+      const exit = new Promise<void>((done) => child.once('close', () => { exited = true; done(); }));
+      child.once('error', (err) => { stderr += err.message; });
+      const stop = async () => {
+        if (exited || !child.pid) return;
+        try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
+        const timer = setTimeout(() => { try { process.kill(child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+        await exit;
+        clearTimeout(timer);
+      };
+      const deadline = Date.now() + (options.readyTimeoutMs ?? 20000);
+      while (true) {
+        try {
+          await echo({ aeTitle, host: '127.0.0.1', port });
+          return { pid: child.pid!, stop };
+        } catch (err) {
+          if (exited || Date.now() > deadline) {
+            await stop();
+            throw new Error(`${name} did not answer C-ECHO on port ${port}: ${exited ? 'it exited' : 'timeout'}; stderr: ${stderr}`, { cause: err });
+          }
+          await sleep(100);
+        }
+      }
+    },
+  };
+}
+
+/** Parses --receiver "name=program arg ..." with {dir} and {port} placeholders (split on spaces, no shell). */
+export function parseReceiverArg(spec: string): Receiver {
+  const eq = spec.indexOf('=');
+  if (eq <= 0) throw new Error(`--receiver takes "name=command line", got: ${spec}`);
+  const words = spec.slice(eq + 1).trim().split(/\s+/);
+  return commandReceiver(spec.slice(0, eq).trim(), (dir, port) => words.map((w) => w.replaceAll('{dir}', dir).replaceAll('{port}', String(port))));
+}
+
+/** One row of the result. */
+export interface IngestResult {
+  name: string;
+  instances: number;
+  bytes: number;
+  runs: { ms: number; peakKb: number; received: number }[];
+  error?: string;
+}
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += countFiles(join(dir, e.name));
+    else if (e.isFile() && !e.name.startsWith('.')) n++;
+  }
+  return n;
+}
+
+async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: number; peakKb: number; received: number }> {
+  const { dir, remove } = tempDirManual('priors-bench-ingest');
+  const port = await freePort();
+  const running = await receiver.start(dir, port);
+  try {
+    const aeTitle = receiver.aeTitle ?? 'ANY-SCP';
+    await echo({ aeTitle, host: '127.0.0.1', port });
+    const run = await runTimed('storescu', ['-aec', aeTitle, '127.0.0.1', String(port), ...files], { env: peerEnv() });
+    if (run.code !== 0) throw new Error(`storescu exited with ${run.code}: ${run.stderr.slice(-2000)}`);
+    const peakKb = readMemory(running.pid)?.hwmKb ?? NaN; // VmHWM: the receiver's peak RSS so far
+    return { ms: run.ms, peakKb, received: countFiles(dir) };
+  } finally {
+    await running.stop();
+    remove();
+  }
+}
+
+/** Runs every receiver `runs` times (default 3) on the same series, one after another. */
+export async function runIngestBenchmark(receivers: Receiver[], options: { runs?: number; count?: number } = {}): Promise<{ results: IngestResult[]; table: string }> {
+  const series = await generateCtSeries({ count: options.count ?? 300, patientName: 'BENCH^INGEST', patientId: 'BENCH01' });
+  const bytes = series.files.reduce((sum, f) => sum + statSync(f).size, 0);
+  for (const f of series.files) readFileSync(f); // warm the page cache so run 1 is not a disk benchmark
+  const results: IngestResult[] = [];
+  for (const receiver of receivers) {
+    const result: IngestResult = { name: receiver.name, instances: series.files.length, bytes, runs: [] };
+    try {
+      for (let i = 0; i < (options.runs ?? 3); i++) {
+        const run = await runOnce(receiver, series.files);
+        if (run.received !== series.files.length) throw new Error(`received ${run.received} of ${series.files.length} files`);
+        result.runs.push(run);
+      }
+    } catch (err) {
+      result.error = (err as Error).message;
+    }
+    results.push(result);
+  }
+  return { results, table: formatTable(results) };
+}
+
+/** The Markdown table: medians of the runs, and throughput relative to the first (reference) row. */
+export function formatTable(results: IngestResult[]): string {
+  const reference = results[0]?.runs.length ? median(results[0].runs.map((r) => r.ms)) : NaN;
+  const rows = results.map((r) => {
+    if (r.runs.length === 0) return [r.name, '—', '—', '—', '—', '—', `failed: ${r.error ?? '?'}`];
+    const ms = median(r.runs.map((x) => x.ms));
+    return [
+      r.name,
+      fmt(r.instances / (ms / 1000), 0),
+      fmt(r.bytes / 1e6 / (ms / 1000), 1),
+      fmt(ms / 1000, 2),
+      fmt(median(r.runs.map((x) => x.peakKb)) / 1024, 1),
+      `${fmt(reference / ms, 2)}×`,
+      r.error ? `after ${r.runs.length} runs: ${r.error}` : `${r.runs.length} runs`,
+    ];
+  });
+  return markdownTable(['Receiver', 'instances/s', 'MB/s', 'time (s)', 'peak RSS (MB)', 'vs storescp', 'note'], rows,
+    ['l', 'r', 'r', 'r', 'r', 'r', 'l']);
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : undefined; };
+  const runs = arg('--runs') ?? 3;
+  const count = arg('--count') ?? 300;
+  if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(count) || count < 1) throw new Error('--runs and --count take positive integers');
+  const extra = argv.flatMap((a, i) => (a === '--receiver' && argv[i + 1] ? [parseReceiverArg(argv[i + 1]!)] : []));
+  const { results, table } = await runIngestBenchmark([storescpReceiver, ...extra], { runs, count });
+  const first = results[0]!;
+  console.log(`## Ingest: ${first.instances} CT images (${fmt(first.bytes / 1e6, 1)} MB) via storescu, one association\n`);
+  console.log(`Median of ${runs} runs; MB = 10^6 bytes; peak RSS = receiver VmHWM; TCP_NODELAY=1; ` +
+    `Node ${process.version}, ${availableParallelism()} CPUs.\n`);
+  console.log(table);
+  if (results.some((r) => r.error)) process.exitCode = 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(`bench/ingest: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,110 @@
+// Benchmark toolkit: run a command and time it, sample a process's memory from /proc,
+// summary statistics, and a Markdown table writer. Linux only (reads /proc/<pid>/status).
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Memory of a process from /proc/<pid>/status, in KiB; undefined once it is gone. */
+export function readMemory(pid: number): { rssKb: number; hwmKb: number } | undefined {
+  let status: string;
+  try { status = readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { return undefined; }
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
+}
+
+/**
+ * Samples a process's memory every intervalMs (default 50). `stop()` takes a last sample and
+ * returns the peak: VmHWM (the kernel's own high-water mark) when it could be read, else the
+ * largest VmRSS seen. Read it before the process exits for an exact figure. The RSS of its
+ * children (e.g. dcmqrscp's forks) is not included.
+ */
+export function sampleMemory(pid: number, intervalMs = 50): { stop(): { peakKb: number; samples: number } } {
+  let peakKb = 0;
+  let samples = 0;
+  const take = () => {
+    const m = readMemory(pid);
+    if (!m) return;
+    samples++;
+    peakKb = Math.max(peakKb, Number.isFinite(m.hwmKb) ? m.hwmKb : 0, Number.isFinite(m.rssKb) ? m.rssKb : 0);
+  };
+  take();
+  const timer = setInterval(take, intervalMs);
+  return {
+    stop() {
+      take();
+      clearInterval(timer);
+      return { peakKb, samples };
+    },
+  };
+}
+
+/** Outcome of one timed command. */
+export interface TimedRun {
+  code: number | null;
+  ms: number;
+  stdout: string;
+  stderr: string;
+  /** Peak RSS of the command itself (polled VmHWM), KiB. */
+  peakKb: number;
+}
+
+/** Runs a command to completion (killed by PID after timeoutMs, default 10 min), timing it and polling its memory. */
+export function runTimed(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<TimedRun> {
+  return new Promise((resolve) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(command, args, { env: options.env ?? process.env, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const memory = child.pid ? sampleMemory(child.pid) : undefined;
+    let stdout = '';
+    let stderr = '';
+    let peakKb = 0;
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    // the last sample must be taken while /proc/<pid> still exists: on 'exit', before 'close'
+    child.once('exit', () => { peakKb = memory?.stop().peakKb ?? 0; });
+    const timer = setTimeout(() => {
+      stderr += `\n[killed after ${options.timeoutMs ?? 600000} ms]`;
+      if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+    }, options.timeoutMs ?? 600000);
+    const finish = (code: number | null, extra = '') => {
+      clearTimeout(timer);
+      memory?.stop();
+      resolve({ code, ms: Number(process.hrtime.bigint() - started) / 1e6, stdout, stderr: stderr + extra, peakKb });
+    };
+    child.once('error', (err) => finish(null, err.message));
+    child.once('close', (code) => finish(code));
+  });
+}
+
+/** Median of a non-empty list. */
+export function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+/** p-th percentile (0..100) with linear interpolation between closest ranks. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) throw new Error('percentile of an empty list');
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (p / 100) * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
+/** 95th percentile. */
+export function p95(values: number[]): number {
+  return percentile(values, 95);
+}
+
+/** Formats a number with a fixed count of decimals (default 1), or '—' if not finite. */
+export function fmt(value: number | undefined, decimals = 1): string {
+  return value === undefined || !Number.isFinite(value) ? '—' : value.toFixed(decimals);
+}
+
+/** A GitHub-flavoured Markdown table; `align` per column: 'l' (default for the first) or 'r'. */
+export function markdownTable(headers: string[], rows: (string | number)[][], align?: ('l' | 'r')[]): string {
+  const cells = [headers, ...rows.map((r) => r.map(String))];
+  const widths = headers.map((_, i) => Math.max(3, ...cells.map((r) => (r[i] ?? '').length)));
+  const al = align ?? headers.map((_, i) => (i === 0 ? 'l' : 'r'));
+  const line = (r: string[]) => `| ${r.map((c, i) => (al[i] === 'r' ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join(' | ')} |`;
+  const rule = `| ${widths.map((w, i) => (al[i] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
+  return [line(headers), rule, ...cells.slice(1).map(line)].join('\n');
+}
