@@ -1,0 +1,96 @@
+/**
+ * Sending one stored instance as a C-STORE-RQ (PS3.7 §9.1.1, §9.3.1): the data set bytes are
+ * streamed from the Part-10 file unchanged (never transcoded), then the C-STORE-RSP is awaited.
+ * Shared by the Storage SCU, the C-MOVE SCP (sub-association) and the C-GET SCP (same association).
+ */
+import { open } from 'node:fs/promises';
+import { Status } from '../../shared/dicom/status.js';
+import { CommandField, commandName, storeRq } from './command.js';
+import { drain, errorMessage, type DimseChannel, type DimseMessage } from './channel.js';
+import type { InstanceSource } from './handlers.js';
+
+/** The outcome of one C-STORE sub-operation or request. */
+export interface SendOutcome {
+  status: number;
+  errorComment?: string;
+  /** Why it failed on our side without a C-STORE-RQ being sent (e.g. the file is unreadable). */
+  reason?: string;
+}
+
+/**
+ * Waits for the response to a request: given its Message ID and the promise of the request
+ * being sent, resolves with the response message.
+ */
+export type ResponseWaiter = (messageId: number, sent: Promise<void>) => Promise<DimseMessage>;
+
+/**
+ * A {@link ResponseWaiter} for an association nobody else reads: after the request went out,
+ * reads messages until the C-STORE-RSP answering it (others are drained and logged).
+ */
+export function directResponses(channel: DimseChannel, onUnexpected?: (msg: DimseMessage) => void): ResponseWaiter {
+  return async (messageId, sent) => {
+    await sent;
+    while (true) {
+      const msg = await channel.receive();
+      if (!msg) throw new Error(`the peer closed association ${channel.association.id} before answering C-STORE ${messageId}`);
+      if (msg.cmd.commandField === CommandField.C_STORE_RSP && msg.cmd.messageIdBeingRespondedTo === messageId) {
+        await drain(msg.dataSet);
+        return msg;
+      }
+      await drain(msg.dataSet);
+      onUnexpected?.(msg);
+    }
+  };
+}
+
+/** Extra fields of a C-STORE-RQ sent as a C-MOVE sub-operation (PS3.7 §9.3.1.1). */
+export interface SendOptions {
+  moveOriginatorAeTitle?: string;
+  moveOriginatorMessageId?: number;
+  priority?: number;
+}
+
+/**
+ * Sends `instance` on `contextId` (which must carry the instance's own transfer syntax) and
+ * returns the status of the C-STORE-RSP. A file that cannot be opened fails with 0110
+ * (Processing failure) without sending anything; association failures reject.
+ */
+export async function sendInstance(
+  channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions = {},
+): Promise<SendOutcome> {
+  let handle;
+  try {
+    handle = await open(instance.path, 'r');
+  } catch (err) {
+    return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
+  }
+  const messageId = channel.nextMessageId();
+  const command = storeRq({
+    messageId,
+    affectedSopClassUid: instance.sopClassUid,
+    affectedSopInstanceUid: instance.sopInstanceUid,
+    ...(extra.priority !== undefined ? { priority: extra.priority } : {}),
+    ...(extra.moveOriginatorAeTitle ? { moveOriginatorAeTitle: extra.moveOriginatorAeTitle } : {}),
+    ...(extra.moveOriginatorMessageId !== undefined ? { moveOriginatorMessageId: extra.moveOriginatorMessageId } : {}),
+  });
+  const range = instance.dataSetLength > 0
+    ? { start: instance.dataSetOffset, end: instance.dataSetOffset + instance.dataSetLength - 1 }
+    : { start: instance.dataSetOffset };
+  const stream = handle.createReadStream({ ...range, autoClose: true });
+  const sent = channel.send(contextId, command, stream);
+  const answered = awaitResponse(messageId, sent);
+  try {
+    await sent;
+  } catch (err) {
+    answered.catch(() => undefined);
+    stream.destroy();
+    throw err;
+  }
+  const rsp = await answered;
+  if (rsp.cmd.commandField !== CommandField.C_STORE_RSP) {
+    throw new Error(`expected a C-STORE-RSP to message ${messageId}, got ${commandName(rsp.cmd.commandField)}`);
+  }
+  const outcome: SendOutcome = { status: rsp.cmd.status ?? Status.UnableToProcess };
+  if (rsp.cmd.errorComment) outcome.errorComment = rsp.cmd.errorComment;
+  return outcome;
+}
