@@ -1,0 +1,232 @@
+/**
+ * The files of the cache, under <dataDir>/files/<StudyInstanceUID>/<SeriesInstanceUID>/<SOPInstanceUID>.dcm,
+ * and the one write path every instance takes, from the network or from an import:
+ *
+ *   createTempWriter() → the caller streams the Part-10 bytes into `writer.stream`
+ *   (<dataDir>/tmp/<random>.part, with backpressure) → commit(): fsync, read the header,
+ *   check quota, rename to the final path, index in one transaction.  discard() removes the
+ *   temp file instead.
+ *
+ * A crash at any point leaves either a .part file (removed at the next open), a file without
+ * a row (re-indexed from its header at the next open after an unclean shutdown) or nothing.
+ *
+ * Duplicates: an instance whose SOP Instance UID is already cached replaces the stored copy;
+ * the rename is atomic, so readers see the old file or the new one, never a mixture. The row is
+ * updated (counts unchanged) and the result says `duplicate: true`.
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { once } from 'node:events';
+import { createHash, randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { isValidUid } from '../../shared/dicom/uids.js';
+import type { InstanceIndexFields, StoreResult } from '../../shared/records.js';
+import { CacheError, fsError } from './errors.js';
+import { buildFileMetaInformation, type FileMetaInput } from './file-meta.js';
+import { type InstanceHeader, readInstanceHeader } from './header.js';
+import type { Repository } from './repository.js';
+
+/** The directories of a data directory. */
+export const FILES_DIR = 'files';
+export const TMP_DIR = 'tmp';
+export const QUARANTINE_DIR = 'quarantine';
+
+/**
+ * One path component from a UID: the UID itself when valid (PS3.5 §9.1: digits and periods,
+ * no empty component, so never "." or ".."), else "h-" and a hash of it: no traversal, no
+ * characters a file system refuses.
+ */
+export function uidPathComponent(uid: string): string {
+  return isValidUid(uid) ? uid : `h-${createHash('sha256').update(uid, 'utf8').digest('hex').slice(0, 40)}`;
+}
+
+/** The file of an instance relative to the data directory, with forward slashes. */
+export function instanceFilePath(fields: Pick<InstanceIndexFields, 'study' | 'series' | 'instance'>): string {
+  return [FILES_DIR, uidPathComponent(fields.study.StudyInstanceUID), uidPathComponent(fields.series.SeriesInstanceUID),
+    `${uidPathComponent(fields.instance.SOPInstanceUID)}.dcm`].join('/');
+}
+
+/** Options of {@link FileStore.commit} and {@link TempWriter.commit}. */
+export interface CommitOptions {
+  /** The header of the bytes written, when the caller has it already; else it is read from the temp file. */
+  header?: InstanceHeader;
+  /** The SOP Instance UID announced (Affected SOP Instance UID, 0000,1000): a data set holding another is refused (EMISMATCH). */
+  expectedSopInstanceUid?: string;
+  /** Calling AE title of the sender (or the Move Originator). */
+  sourceAeTitle?: string;
+  /** Arrival time (default now). */
+  receivedAt?: number;
+}
+
+/** Options of {@link FileStore.createTempWriter}. */
+export interface TempWriterOptions {
+  /** Write this file meta information first: the caller then streams only the data set. */
+  meta?: FileMetaInput;
+}
+
+/** Where an incoming instance is written before it is committed. */
+export interface TempWriter {
+  /** The temp file (<dataDir>/tmp/<random>.part). */
+  readonly path: string;
+  /** Stream the bytes here (pipeline(source, writer.stream) keeps backpressure). Errors keep their code (ENOSPC…). */
+  readonly stream: WriteStream;
+  /** Ends the stream if needed, then stores and indexes the instance. On failure the temp file is removed. */
+  commit(options?: CommitOptions): Promise<StoreResult>;
+  /** Abandons the instance: closes the stream and removes the temp file. Safe to call twice or after commit. */
+  discard(): Promise<void>;
+}
+
+/** Options of a {@link FileStore}. */
+export interface FileStoreOptions {
+  /** Most bytes the cache's files may take; a commit beyond it fails with EQUOTA. */
+  maxBytes?: number;
+  now?: () => number;
+}
+
+/** The file side of the cache, writing through a {@link Repository}. */
+export class FileStore {
+  constructor(
+    readonly dataDir: string,
+    private readonly repository: Repository,
+    private readonly totalBytes: () => number,
+    private readonly sizeOf: (sopInstanceUid: string) => number | undefined,
+    private readonly options: FileStoreOptions = {},
+  ) {}
+
+  /** Absolute path of a path relative to the data directory. */
+  absolute(relative: string): string {
+    return join(this.dataDir, ...relative.split('/'));
+  }
+
+  /** A new temp writer. Its file is created when the stream opens ('ready'); writes before that are buffered. */
+  createTempWriter(options: TempWriterOptions = {}): TempWriter {
+    const path = join(this.dataDir, TMP_DIR, `${randomUUID()}.part`);
+    const meta = options.meta ? buildFileMetaInformation(options.meta) : undefined;
+    const stream = createWriteStream(path, { flags: 'wx' });
+    let error: unknown;
+    stream.on('error', (e) => { error ??= e; }); // kept for commit(); pipeline() sees it too
+    if (meta) stream.write(meta);
+    let state: 'open' | 'committing' | 'done' = 'open';
+    const closed = async () => {
+      if (!stream.closed) {
+        if (!stream.writableEnded && !stream.destroyed) stream.end();
+        await once(stream, 'close').catch(() => undefined);
+      }
+      if (error) throw fsError(error, 'Cannot write the received instance');
+    };
+    return {
+      path,
+      stream,
+      commit: async (commitOptions = {}) => {
+        if (state !== 'open') throw new CacheError('ECLOSED', 'This instance was already committed or discarded');
+        state = 'committing';
+        try {
+          await closed();
+          return await this.commit(path, commitOptions);
+        } catch (e) {
+          await removeQuietly(path).catch(() => undefined);
+          throw e;
+        } finally {
+          state = 'done';
+        }
+      },
+      discard: async () => {
+        if (state === 'committing') return;
+        state = 'done';
+        if (!stream.closed) {
+          stream.destroy();
+          await once(stream, 'close').catch(() => undefined);
+        }
+        await removeQuietly(path);
+      },
+    };
+  }
+
+  /**
+   * Stores a complete Part-10 file that sits in tmp/: fsync, header, quota, rename, index.
+   * The temp file is gone afterwards when this succeeds; on failure the caller removes it.
+   */
+  async commit(tempPath: string, options: CommitOptions = {}): Promise<StoreResult> {
+    try {
+      const fh = await open(tempPath, 'r+');
+      try { await fh.sync(); } finally { await fh.close(); }
+    } catch (e) {
+      throw fsError(e, 'Cannot flush the received instance to disk');
+    }
+    const header = options.header ?? await readInstanceHeader(tempPath);
+    const { fields } = header;
+    if (header.isDicomdir) throw new CacheError('EINVALID', 'A DICOMDIR is not an instance');
+    for (const [what, v] of [['Study Instance UID', fields.study.StudyInstanceUID], ['Series Instance UID', fields.series.SeriesInstanceUID],
+      ['SOP Instance UID', fields.instance.SOPInstanceUID], ['SOP Class UID', fields.instance.SOPClassUID]] as const) {
+      if (!v) throw new CacheError('EINVALID', `The data set has no ${what}: it cannot be stored`);
+    }
+    const expected = options.expectedSopInstanceUid?.replace(/[\0 ]+$/, '');
+    if (expected && expected !== fields.instance.SOPInstanceUID) {
+      throw new CacheError('EMISMATCH', `The data set's SOP Instance UID ${fields.instance.SOPInstanceUID} differs from the announced ${expected}`);
+    }
+    const size = (await stat(tempPath).catch((e) => { throw fsError(e, 'Cannot stat the received instance'); })).size;
+    const max = this.options.maxBytes;
+    if (max !== undefined) {
+      const after = this.totalBytes() - (this.sizeOf(fields.instance.SOPInstanceUID) ?? 0) + size;
+      if (after > max) throw new CacheError('EQUOTA', `Storing ${size} bytes would take the cache to ${after} bytes, over its quota of ${max}`);
+    }
+    const filePath = instanceFilePath(fields);
+    const target = this.absolute(filePath);
+    const existed = this.sizeOf(fields.instance.SOPInstanceUID) !== undefined;
+    try {
+      await mkdir(dirname(target), { recursive: true });
+      await rename(tempPath, target); // atomic; replaces a stored duplicate
+    } catch (e) {
+      throw fsError(e, 'Cannot move the received instance into the cache');
+    }
+    let outcome;
+    try {
+      outcome = this.repository.index({
+        ...fields,
+        transferSyntaxUid: header.transferSyntaxUid,
+        filePath,
+        fileSize: size,
+        dataSetOffset: header.dataSetOffset,
+        receivedAt: options.receivedAt ?? (this.options.now ?? Date.now)(),
+        ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
+      });
+    } catch (e) {
+      if (!existed) await removeQuietly(target).catch(() => undefined);
+      throw e instanceof CacheError ? e : new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
+    }
+    if (outcome.previousFilePath && outcome.previousFilePath !== filePath) await this.removeFiles([outcome.previousFilePath]);
+    return {
+      sopInstanceUid: fields.instance.SOPInstanceUID,
+      studyInstanceUid: fields.study.StudyInstanceUID,
+      duplicate: outcome.duplicate,
+      filePath,
+      fileSize: size,
+      ...(outcome.patientChanged ? { patientChanged: outcome.patientChanged } : {}),
+    };
+  }
+
+  /** Deletes files (relative paths) and the series and study directories they leave empty. */
+  async removeFiles(relativePaths: readonly string[]): Promise<void> {
+    const dirs = new Set<string>();
+    for (const rel of relativePaths) {
+      const abs = this.absolute(rel);
+      await removeQuietly(abs);
+      dirs.add(dirname(abs));
+    }
+    const filesRoot = join(this.dataDir, FILES_DIR);
+    for (const d of dirs) {
+      for (let dir = d; dir.startsWith(filesRoot) && dir !== filesRoot; dir = dirname(dir)) {
+        try { await rmdir(dir); } catch { break; } // not empty (or gone): stop climbing
+      }
+    }
+  }
+}
+
+/** Unlinks a file, ignoring its absence. */
+export async function removeQuietly(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT') throw fsError(e, `Cannot remove ${path}`);
+  }
+}

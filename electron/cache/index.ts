@@ -1,0 +1,198 @@
+/**
+ * The local cache of Priors: a better-sqlite3 index (<dataDir>/index.sqlite) over Part-10 files
+ * (<dataDir>/files/...). One {@link Cache} per data directory and process, made by
+ * `Cache.open(dataDir, options)` in the composition root and passed to whoever needs it.
+ *
+ * Data directory layout:
+ *   index.sqlite (+ -wal, -shm)   the index (schema: migrations/)
+ *   files/<study>/<series>/<sop>.dcm   the instances, Part-10, bytes as received
+ *   tmp/<random>.part             instances being received
+ *   quarantine/                   files recovery could not index
+ *   cache.lock                    the owner's pid; its absence at open means a clean shutdown
+ *
+ * Policies: patients are keyed by (Patient ID, Issuer of Patient ID); attributes are those of
+ * the last instance received; a study arriving under another patient identity moves to it
+ * (StoreResult.patientChanged); a duplicate SOP Instance UID replaces the stored copy
+ * (StoreResult.duplicate). Details in repository.ts and file-store.ts.
+ *
+ * Two connections: the writer (every insert, update, delete, in short transactions) and a
+ * query-only reader on which C-FIND iterates lazily (WAL: readers see committed snapshots and
+ * never block the writer).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { QueryLevel, QueryModel } from '../../shared/dicom/query.js';
+import type { CacheStats, ImportResult, InstanceRecord, PatientRecord, SeriesRecord, StudyRecord } from '../../shared/records.js';
+import { type Db, migrate, openDatabase } from './db.js';
+import { CacheError } from './errors.js';
+import { FILES_DIR, FileStore, TMP_DIR, type TempWriter, type TempWriterOptions } from './file-store.js';
+import { type ImportOptions, importPaths } from './import.js';
+import { type InstanceSourceRow, Listing, type Page } from './listing.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { type FindKey, type FindOptions, find, registerQueryFunctions } from './query.js';
+import { recover, type RecoveryReport } from './recovery.js';
+import { Repository } from './repository.js';
+
+export { CacheError, isOutOfSpace } from './errors.js';
+export type { FindKey, FindOptions } from './query.js';
+export type { InstanceSourceRow, Page } from './listing.js';
+export type { TempWriter, TempWriterOptions, CommitOptions } from './file-store.js';
+export type { RecoveryReport } from './recovery.js';
+export type { ImportOptions } from './import.js';
+export { buildFileMetaInformation, readInstanceHeader, type InstanceHeader } from './header.js';
+
+/** Options of {@link Cache.open}. */
+export interface CacheOptions {
+  /** Most bytes the files may take; stores beyond it fail with CacheError EQUOTA. */
+  maxBytes?: number;
+  /** 'auto' (default): full check only after an unclean shutdown or a lost index; 'full' or 'quick' force one. */
+  recovery?: 'auto' | 'full' | 'quick';
+  /** ms a statement waits for another process's lock (default 5000). */
+  busyTimeoutMs?: number;
+  /** Clock (tests). */
+  now?: () => number;
+  log?: (level: 'info' | 'warn', message: string) => void;
+}
+
+/** The cache: index, files, queries, import. */
+export class Cache {
+  /** The write side of the index (also used directly by tests and bulk tools). */
+  readonly repository: Repository;
+  /** Listings on the writer connection (consistent with the writes just made). */
+  readonly listing: Listing;
+  /** The files and their write path. */
+  readonly files: FileStore;
+  /** What recovery did when the cache opened. */
+  recovery: RecoveryReport | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly dataDir: string,
+    private readonly db: Db,
+    private readonly reader: Db,
+    private readonly options: CacheOptions,
+  ) {
+    this.repository = new Repository(db);
+    this.listing = new Listing(db, dataDir);
+    const sizeOf = db.prepare('SELECT file_size FROM instance WHERE SOPInstanceUID = ?').pluck();
+    this.files = new FileStore(dataDir, this.repository, () => this.listing.stats().bytes,
+      (uid) => sizeOf.get(uid) as number | undefined,
+      { ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.now ? { now: options.now } : {}) });
+  }
+
+  /**
+   * Opens (creating if needed) the cache in `dataDir`: takes the lock, migrates the schema and
+   * runs recovery (see recovery.ts).
+   * @throws CacheError ELOCKED when another live process has it open, ESCHEMA when the index is newer than this code.
+   */
+  static async open(dataDir: string, options: CacheOptions = {}): Promise<Cache> {
+    for (const d of ['', FILES_DIR, TMP_DIR]) await mkdir(join(dataDir, d), { recursive: true });
+    const { clean } = await acquireLock(dataDir);
+    let db: Db | undefined;
+    let reader: Db | undefined;
+    try {
+      const indexPath = join(dataDir, 'index.sqlite');
+      const newIndex = !existsSync(indexPath);
+      db = openDatabase(indexPath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
+      migrate(db);
+      reader = openDatabase(indexPath, { queryOnly: true, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
+      registerQueryFunctions(db);
+      registerQueryFunctions(reader);
+      const cache = new Cache(dataDir, db, reader, options);
+      const filesExist = newIndex && (await readdir(join(dataDir, FILES_DIR))).length > 0;
+      const mode = options.recovery ?? 'auto';
+      const full = mode === 'full' || (mode === 'auto' && (!clean || filesExist));
+      const reason = mode === 'full' ? 'requested' : !clean ? 'unclean shutdown' : filesExist ? 'index rebuilt from files' : 'clean shutdown';
+      cache.recovery = await recover({ dataDir, db, repository: cache.repository, ...(options.log ? { log: options.log } : {}) }, full, reason);
+      return cache;
+    } catch (e) {
+      reader?.close();
+      db?.close();
+      await releaseLock(dataDir);
+      throw e;
+    }
+  }
+
+  private check(): void {
+    if (this.closed) throw new CacheError('ECLOSED', 'The cache is closed');
+  }
+
+  /** A writer for one incoming instance (see file-store.ts for the write path). */
+  createTempWriter(options: TempWriterOptions = {}): TempWriter {
+    this.check();
+    return this.files.createTempWriter(options);
+  }
+
+  /** C-FIND over the index, lazily, on the reader connection (see query.ts). */
+  find(level: QueryLevel, model: QueryModel, keys: readonly FindKey[], options: FindOptions = {}): IterableIterator<Record<string, unknown>> {
+    this.check();
+    return find(this.reader, level, model, keys, options);
+  }
+
+  patients(page: Page = {}): PatientRecord[] { this.check(); return this.listing.patients(page); }
+  studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string } = {}): StudyRecord[] { this.check(); return this.listing.studies(filter); }
+  study(studyInstanceUid: string): StudyRecord | undefined { this.check(); return this.listing.study(studyInstanceUid); }
+  series(studyInstanceUid: string): SeriesRecord[] { this.check(); return this.listing.series(studyInstanceUid); }
+  instances(seriesInstanceUid: string): InstanceRecord[] { this.check(); return this.listing.instances(seriesInstanceUid); }
+
+  /** The instances to send for a C-MOVE/C-GET or a C-STORE SCU at `level` (see listing.ts). */
+  instancesFor(level: QueryLevel, uids: readonly string[]): InstanceSourceRow[] {
+    this.check();
+    return this.listing.instancesFor(level, uids);
+  }
+
+  /** How many of these instances are cached, or how many of a study arrived since a time (C-MOVE delivery check). */
+  countArrivedFor(what: readonly string[] | { studyUid: string; since: number }): number {
+    this.check();
+    return this.listing.countArrivedFor(what);
+  }
+
+  /** Marks studies as used now (for least-recently-used eviction). Returns how many exist. */
+  touch(studyInstanceUids: readonly string[]): number {
+    this.check();
+    return this.repository.touch(studyInstanceUids, (this.options.now ?? Date.now)());
+  }
+
+  /** Deletes a study and its files. Returns whether it existed. */
+  async deleteStudy(studyInstanceUid: string): Promise<boolean> {
+    this.check();
+    const files = this.repository.deleteStudy(studyInstanceUid);
+    if (files) await this.files.removeFiles(files);
+    return files !== undefined;
+  }
+
+  /** Deletes a series and its files. Returns whether it existed. */
+  async deleteSeries(seriesInstanceUid: string): Promise<boolean> {
+    this.check();
+    const files = this.repository.deleteSeries(seriesInstanceUid);
+    if (files) await this.files.removeFiles(files);
+    return files !== undefined;
+  }
+
+  /** Imports files and folders (see import.ts). */
+  importPaths(paths: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
+    this.check();
+    return importPaths(this.files, paths, options);
+  }
+
+  /** Totals, with the quota when one is set. */
+  stats(): CacheStats {
+    this.check();
+    return { ...this.listing.stats(), ...(this.options.maxBytes !== undefined ? { maxBytes: this.options.maxBytes } : {}) };
+  }
+
+  /** Closes both connections (after `PRAGMA optimize`) and releases the lock: the next open is quick. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.db.pragma('optimize');
+    } catch {
+      // optimize is advisory
+    }
+    this.reader.close();
+    this.db.close();
+    await releaseLock(this.dataDir);
+  }
+}
