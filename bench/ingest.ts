@@ -27,6 +27,8 @@ export interface Receiver {
   /** Called AE title storescu uses (default 'ANY-SCP'). */
   aeTitle?: string;
   start(dir: string, port: number): Promise<RunningReceiver>;
+  /** Where the received instance files land under dir (default: dir itself). */
+  filesDir?(dir: string): string;
 }
 
 /** DCMTK storescp with its default options (no +B), writing each instance to dir. */
@@ -119,7 +121,7 @@ async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: numbe
     const run = await runTimed('storescu', ['-aec', aeTitle, '127.0.0.1', String(port), ...files], { env: peerEnv() });
     if (run.code !== 0) throw new Error(`storescu exited with ${run.code}: ${run.stderr.slice(-2000)}`);
     const peakKb = readMemory(running.pid)?.hwmKb ?? NaN; // VmHWM: the receiver's peak RSS so far
-    return { ms: run.ms, peakKb, received: countFiles(dir) };
+    return { ms: run.ms, peakKb, received: countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir) };
   } finally {
     await running.stop();
     remove();

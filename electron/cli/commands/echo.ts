@@ -1,0 +1,23 @@
+/** `priors echo <node>`: C-ECHO (Verification, PS3.4 Annex A). */
+import { diagnose } from '../../../shared/diagnostics.js';
+import { formatStatus, Status } from '../../../shared/dicom/status.js';
+import { echo } from '../../dimse/scu.js';
+import { describeStatus } from '../../services/diagnose.js';
+import { expectPositionals } from '../args.js';
+import type { CommandContext } from '../context.js';
+import { CommandFailure } from '../failure.js';
+
+export async function echoCommand(ctx: CommandContext): Promise<number> {
+  const [ref] = expectPositionals(ctx.args, 1, 1, 'priors echo <node>');
+  const node = await ctx.node(ref!, 'echo');
+  const result = await echo(node, await ctx.scuOptions());
+  if (result.status !== Status.Success) {
+    throw new CommandFailure(diagnose(describeStatus('echo', result.status, undefined, ctx.failure)), { status: formatStatus(result.status) });
+  }
+  const version = result.peerImplementationVersionName ? ` (${result.peerImplementationVersionName})` : '';
+  ctx.result(
+    { ok: true, node: { aeTitle: node.aeTitle, host: node.host, port: node.port }, status: result.status, elapsedMs: result.elapsedMs, peerImplementationVersionName: result.peerImplementationVersionName },
+    `${node.aeTitle} at ${node.host}:${node.port} answered the C-ECHO in ${result.elapsedMs} ms${version}.`,
+  );
+  return 0;
+}

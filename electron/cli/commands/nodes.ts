@@ -1,0 +1,54 @@
+/** `priors nodes add|rm|ls`: the remote nodes of the configuration. */
+import { formatNodeAddress, parseNodeAddress, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
+import { InputError } from '../../services/nodes.js';
+import { choiceOption, expectPositionals, intOption, UsageError, type OptionSpec } from '../args.js';
+import type { CommandContext } from '../context.js';
+import { table } from '../output.js';
+
+export const NODES_OPTIONS: readonly OptionSpec[] = [
+  { name: 'method', kind: 'value' },
+  { name: 'model', short: 'm', kind: 'value' },
+  { name: 'max-associations', kind: 'value' },
+  { name: 'replace', kind: 'flag' },
+];
+
+const USAGE = 'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] | nodes rm <name> | nodes ls';
+
+function nodeRow(n: RemoteNode): Record<string, string> {
+  return { name: n.name, address: formatNodeAddress(n), model: n.model, method: n.method, maxAssociations: String(n.maxAssociations) };
+}
+
+export async function nodesCommand(ctx: CommandContext): Promise<number> {
+  const [sub, ...rest] = ctx.args.positionals;
+  const args = { ...ctx.args, positionals: rest };
+  switch (sub) {
+    case 'add': {
+      const [name, address] = expectPositionals(args, 2, 2, USAGE);
+      const parsed = parseNodeAddress(address!);
+      if (!parsed.ok) throw new InputError(parsed.error);
+      const model = choiceOption<QueryModel>(ctx.args, 'model', ['study', 'patient', 'patientstudy'], '--model');
+      const method = choiceOption<RetrieveMethod>(ctx.args, 'method', ['move', 'get']);
+      const maxAssociations = intOption(ctx.args, 'max-associations', 1, 64);
+      const node = await ctx.store.addNode({
+        name: name!, ...parsed.value,
+        ...(model ? { model } : {}), ...(method ? { method } : {}), ...(maxAssociations ? { maxAssociations } : {}),
+      }, { replace: ctx.args.flags.has('replace') });
+      ctx.result({ ok: true, node }, `Added node ${node.name}: ${formatNodeAddress(node)} (${node.model} root, ${node.method}).`);
+      return 0;
+    }
+    case 'rm': {
+      const [name] = expectPositionals(args, 1, 1, USAGE);
+      if (!(await ctx.store.removeNode(name!))) throw new InputError(`No node named "${name}" is configured; "priors nodes ls" lists them`);
+      ctx.result({ ok: true, removed: name }, `Removed node ${name}.`);
+      return 0;
+    }
+    case 'ls': {
+      expectPositionals(args, 0, 0, USAGE);
+      const nodes = await ctx.store.listNodes();
+      ctx.result({ ok: true, nodes }, nodes.length ? table(nodes.map(nodeRow)) : 'No nodes configured; add one with "priors nodes add <name> AET@host:port".');
+      return 0;
+    }
+    default:
+      throw new UsageError(sub ? `Unknown nodes command "${sub}": usage is "${USAGE}"` : `Missing nodes command: usage is "${USAGE}"`);
+  }
+}

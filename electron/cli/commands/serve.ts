@@ -1,0 +1,69 @@
+/** `priors serve [--aet TITLE] [--port N] [--bind ADDR]`: the local SCP, until SIGINT/SIGTERM. */
+import { checkAeTitle, checkHost } from '../../../shared/config.js';
+import { openCacheForWriting } from '../../services/local-cache.js';
+import { InputError } from '../../services/nodes.js';
+import { startServer } from '../../services/serve.js';
+import { removeServeInfo, writeServeInfo } from '../../services/serve-info.js';
+import { expectPositionals, intOption, type OptionSpec } from '../args.js';
+import type { CommandContext } from '../context.js';
+import { stderrLogger } from '../output.js';
+
+export const SERVE_OPTIONS: readonly OptionSpec[] = [
+  { name: 'aet', kind: 'value' },
+  { name: 'port', kind: 'value' },
+  { name: 'bind', kind: 'value' },
+];
+
+export async function serveCommand(ctx: CommandContext): Promise<number> {
+  expectPositionals(ctx.args, 0, 0, 'priors serve [--aet TITLE] [--port N] [--bind ADDR]');
+  const config = await ctx.loadConfig();
+  const aetArg = ctx.args.values.get('aet');
+  let aeTitle = config.local.aeTitle;
+  if (aetArg !== undefined) {
+    const v = checkAeTitle(aetArg);
+    if (!v.ok) throw new InputError(`--aet ${v.error}`);
+    aeTitle = v.value;
+  }
+  const bindArg = ctx.args.values.get('bind');
+  let bindAddress = config.local.bindAddress;
+  if (bindArg !== undefined) {
+    const v = checkHost(bindArg);
+    if (!v.ok) throw new InputError(`--bind ${v.error}`);
+    bindAddress = v.value;
+  }
+  const port = intOption(ctx.args, 'port', 0, 65535) ?? config.local.port;
+  ctx.failure = { local: { aeTitle, port } };
+  const log = stderrLogger(ctx.io, ctx.verbose, 'info');
+  const cache = await openCacheForWriting(ctx.dataDir, 'another "priors serve" (or the app) already serves this data directory; stop it or use another --data directory',
+    { ...(config.quotaBytes !== undefined ? { maxBytes: config.quotaBytes } : {}), log });
+  let handle;
+  try {
+    handle = await startServer({
+      config, cache, aeTitle, port, bindAddress, log,
+      nodes: async () => (await ctx.store.load().catch(() => config)).nodes,
+    });
+  } catch (e) {
+    await cache.close();
+    throw e;
+  }
+  await writeServeInfo(ctx.dataDir, { aeTitle, host: handle.host, port: handle.port });
+  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, dataDir: ctx.dataDir },
+    `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port}, data in ${ctx.dataDir} (Ctrl-C to stop).`);
+  const listeners: Array<() => void> = [];
+  const signalName = await new Promise<string>((resolve) => {
+    for (const name of ['SIGINT', 'SIGTERM'] as const) {
+      const on = () => resolve(name);
+      process.once(name, on);
+      listeners.push(() => process.off(name, on));
+    }
+    if (ctx.signal.aborted) resolve('abort');
+    ctx.signal.addEventListener('abort', () => resolve('abort'), { once: true });
+  });
+  for (const off of listeners) off();
+  log('info', `stopping (${signalName})`);
+  await handle.close();
+  await removeServeInfo(ctx.dataDir);
+  await cache.close();
+  if (!ctx.json) ctx.io.err('Stopped.');
+  return 0;
+}

@@ -1,0 +1,73 @@
+/**
+ * What every CLI command receives: parsed arguments, the data directory and its configuration,
+ * where to write, and how to build SCU options and failure contexts.
+ */
+import type { Config, RemoteNode } from '../../shared/config.js';
+import type { DimseService } from '../../shared/diagnostics.js';
+import type { Logger } from '../dimse/association.js';
+import type { ScuOptions } from '../dimse/scu.js';
+import { ConfigStore, resolveDataDir } from '../services/config-store.js';
+import { localAddressToward, type FailureContext } from '../services/diagnose.js';
+import { findRunningServer } from '../services/serve-info.js';
+import { resolveNode } from '../services/nodes.js';
+import { type ParsedArgs } from './args.js';
+import { stderrLogger, type Io } from './output.js';
+
+/** The environment of one command run. */
+export class CommandContext {
+  readonly dataDir: string;
+  readonly store: ConfigStore;
+  readonly json: boolean;
+  readonly verbose: boolean;
+  readonly log: Logger;
+  private config?: Config;
+  /** Filled in as the command learns it, for the failure sentence. */
+  failure: FailureContext = {};
+
+  constructor(readonly args: ParsedArgs, readonly io: Io, readonly env: NodeJS.ProcessEnv, readonly signal: AbortSignal) {
+    this.dataDir = resolveDataDir(args.values.get('data'), env);
+    this.store = new ConfigStore(this.dataDir);
+    this.json = args.flags.has('json');
+    this.verbose = args.flags.has('verbose');
+    this.log = stderrLogger(io, this.verbose, 'error');
+  }
+
+  /** The configuration (loaded once). */
+  async loadConfig(): Promise<Config> {
+    this.config ??= await this.store.load();
+    return this.config;
+  }
+
+  /** Resolves `<node>` and records it for the failure sentence. */
+  async node(ref: string, service: DimseService): Promise<RemoteNode> {
+    const config = await this.loadConfig();
+    const node = resolveNode(config, ref);
+    // Where the peer would reach us: the running `priors serve`, else the configured port.
+    const served = await findRunningServer(this.dataDir);
+    const host = await localAddressToward(node.host);
+    this.failure = {
+      ...this.failure, service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port },
+      callingAeTitle: config.local.aeTitle, timeoutMs: config.timeouts.connectMs,
+      local: { aeTitle: served?.aeTitle ?? config.local.aeTitle, host, port: served?.port ?? config.local.port },
+    };
+    return node;
+  }
+
+  /** SCU options from the configuration. */
+  async scuOptions(): Promise<ScuOptions> {
+    const config = await this.loadConfig();
+    return {
+      callingAeTitle: config.local.aeTitle,
+      maxPduLength: config.local.maxPduLength,
+      timeouts: { ...config.timeouts },
+      log: this.log,
+      signal: this.signal,
+    };
+  }
+
+  /** Writes the result: JSON when --json, else the human text (skipped when empty). */
+  result(json: unknown, human: string): void {
+    if (this.json) this.io.out(JSON.stringify(json, null, 2));
+    else if (human !== '') this.io.out(human);
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The `priors` command line: the headless face of the services. Each command prints its
+ * result (human-readable, or JSON with --json) and exits 0, or prints ONE sentence saying
+ * what to fix on stderr and exits non-zero (2 for bad input, 1 for everything else).
+ */
+import { diagnose, type Diagnosis } from '../../shared/diagnostics.js';
+import { describeError } from '../services/diagnose.js';
+import { parseArgs, UsageError, type OptionSpec } from './args.js';
+import { echoCommand } from './commands/echo.js';
+import { findCommand, QUERY_OPTIONS } from './commands/find.js';
+import { importCommand, lsCommand } from './commands/local.js';
+import { nodesCommand, NODES_OPTIONS } from './commands/nodes.js';
+import { RETRIEVE_OPTIONS, retrieveCommand } from './commands/retrieve.js';
+import { SEND_OPTIONS, sendCommand } from './commands/send.js';
+import { SERVE_OPTIONS, serveCommand } from './commands/serve.js';
+import { CommandContext } from './context.js';
+import { CommandFailure } from './failure.js';
+import { processIo, type Io } from './output.js';
+
+interface Command {
+  options: readonly OptionSpec[];
+  run(ctx: CommandContext): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  serve: { options: SERVE_OPTIONS, run: serveCommand },
+  echo: { options: [], run: echoCommand },
+  find: { options: QUERY_OPTIONS, run: findCommand },
+  move: { options: RETRIEVE_OPTIONS, run: (ctx) => retrieveCommand(ctx, 'move') },
+  get: { options: RETRIEVE_OPTIONS, run: (ctx) => retrieveCommand(ctx, 'get') },
+  send: { options: SEND_OPTIONS, run: sendCommand },
+  import: { options: [], run: importCommand },
+  ls: { options: QUERY_OPTIONS, run: lsCommand },
+  nodes: { options: NODES_OPTIONS, run: nodesCommand },
+};
+
+export const HELP = `priors — find a patient's prior studies on the PACS and pull them in.
+
+Usage:
+  priors serve [--aet TITLE] [--port N] [--bind ADDR]      run the local DICOM SCP until Ctrl-C
+  priors echo <node>                                      C-ECHO
+  priors find <node> [-L LEVEL] [-m MODEL] [-k Key=Value]... [--limit N]
+  priors move <node> -k Key=Value... [-L LEVEL] [--dest AET]
+  priors get <node> -k Key=Value... [-L LEVEL]
+  priors send <node> <path...> | --study UID
+  priors import <path...>                                 copy DICOM files into the cache
+  priors ls [-L LEVEL] [-k Key=Value]...                  search the cache
+  priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy]
+  priors nodes rm <name> | priors nodes ls
+
+<node> is a configured node name or AET@host:port. LEVEL: PATIENT, STUDY, SERIES, IMAGE.
+MODEL: study (default), patient, patientstudy. Keys are keywords or tags (0010,0010).
+Every command takes --data DIR (default: $PRIORS_DATA or the OS config directory), --json, -v.`;
+
+/** Options of {@link main} for tests: streams, environment and a signal replacing SIGINT. */
+export interface MainOptions {
+  io?: Io;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/** Runs one command; resolves with the exit code. Never rejects. */
+export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
+  const io = options.io ?? processIo;
+  const [name, ...rest] = argv;
+  if (!name || name === 'help' || name === '--help' || name === '-h') {
+    io.out(HELP);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  let ctx: CommandContext | undefined;
+  const controller = new AbortController();
+  const stop = () => controller.abort(new Error('interrupted'));
+  options.signal?.addEventListener('abort', stop, { once: true });
+  const ownSignals = !options.signal && name !== 'serve';
+  if (ownSignals) process.once('SIGINT', stop);
+  try {
+    if (!command) throw new UsageError(`Unknown command "${name}"; the commands are ${Object.keys(COMMANDS).join(', ')}`);
+    const args = parseArgs(rest, command.options);
+    if (args.flags.has('help')) {
+      io.out(HELP);
+      return 0;
+    }
+    ctx = new CommandContext(args, io, options.env ?? process.env, controller.signal);
+    return await command.run(ctx);
+  } catch (err) {
+    const diagnosis: Diagnosis = err instanceof CommandFailure ? err.diagnosis : diagnose(describeError(err, ctx?.failure ?? {}));
+    io.err(diagnosis.sentence);
+    if (ctx?.json || rest.includes('--json')) {
+      const details = err instanceof CommandFailure ? err.details : {};
+      io.out(JSON.stringify({ ok: false, code: diagnosis.code, error: diagnosis.sentence, ...details }, null, 2));
+    }
+    if (ctx?.verbose && err instanceof Error && !(err instanceof CommandFailure)) io.err(err.stack ?? err.message);
+    if (err instanceof CommandFailure) return err.exitCode;
+    return diagnosis.code === 'invalid-input' || diagnosis.code === 'unknown-node' ? 2 : 1;
+  } finally {
+    if (ownSignals) process.off('SIGINT', stop);
+    options.signal?.removeEventListener('abort', stop);
+  }
+}

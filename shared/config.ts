@@ -1,0 +1,329 @@
+/**
+ * The configuration model of a Priors workstation, after dcm4che's
+ * Device ⊃ ApplicationEntity ⊃ Connection: one local AE (the title and port other nodes
+ * use to reach us), the remote nodes we query and retrieve from, who may associate with
+ * us, and the limits and timers of the network layer.
+ *
+ * Pure code: validation takes `unknown` (what JSON.parse returned) and answers with a
+ * config filled with defaults, or one sentence naming the faulty field.
+ */
+
+import type { QueryModel } from './dicom/query.js';
+
+/** Query/Retrieve information model (PS3.4 C.6): Patient Root, Study Root, Patient/Study Only. */
+export type { QueryModel };
+/** How instances are retrieved from a node: C-MOVE to our SCP, or C-GET on the same association. */
+export type RetrieveMethod = 'move' | 'get';
+
+/** The local Application Entity and its network connection. */
+export interface LocalAe {
+  /** Our AE title: Called AE Title for incoming associations, Calling AE Title for outgoing ones. */
+  aeTitle: string;
+  /** TCP port our Storage/Query SCP listens on. */
+  port: number;
+  /** Address the SCP binds to ('0.0.0.0' = every interface). */
+  bindAddress: string;
+  /** Maximum PDU length we announce (PS3.8 D.1); 0 = unlimited. */
+  maxPduLength: number;
+}
+
+/** A remote DICOM node (typically a PACS). */
+export interface RemoteNode {
+  /** Local nickname, used on the command line and in the UI. */
+  name: string;
+  aeTitle: string;
+  host: string;
+  port: number;
+  model: QueryModel;
+  method: RetrieveMethod;
+  /** Most simultaneous associations we open to this node. */
+  maxAssociations: number;
+}
+
+/** Who may open associations with our SCP. */
+export interface CallingAePolicy {
+  /** 'any' accepts every calling AE; 'configured' only the AE titles of the remote nodes; 'list' only `aeTitles`. */
+  mode: 'any' | 'configured' | 'list';
+  aeTitles?: string[];
+}
+
+/** Network timers in milliseconds (see electron/dimse Timeouts). */
+export interface TimeoutsConfig {
+  connectMs: number;
+  artimMs: number;
+  /** 0 = wait forever for a DIMSE answer. */
+  dimseMs: number;
+}
+
+/** The whole configuration (config.json in the data directory). */
+export interface Config {
+  local: LocalAe;
+  nodes: RemoteNode[];
+  callingAePolicy: CallingAePolicy;
+  /** Most simultaneous incoming associations. */
+  maxAssociations: number;
+  maxAssociationsPerCallingAe?: number;
+  timeouts: TimeoutsConfig;
+  /** Match Person Name values case-insensitively (PS3.4 C.2.2.2.1 leaves it to the SCP). */
+  caseInsensitivePN: boolean;
+  /** Cache size limit in bytes; absent = no limit. */
+  quotaBytes?: number;
+}
+
+/** Defaults for every field. */
+export const DEFAULT_LOCAL_AE: Readonly<LocalAe> = Object.freeze({
+  aeTitle: 'PRIORS', port: 11112, bindAddress: '0.0.0.0', maxPduLength: 16352,
+});
+export const DEFAULT_TIMEOUTS: Readonly<TimeoutsConfig> = Object.freeze({ connectMs: 10_000, artimMs: 30_000, dimseMs: 60_000 });
+export const DEFAULT_NODE_MAX_ASSOCIATIONS = 2;
+export const DEFAULT_MAX_ASSOCIATIONS = 10;
+
+/** A fresh configuration holding only defaults. */
+export function defaultConfig(): Config {
+  return {
+    local: { ...DEFAULT_LOCAL_AE },
+    nodes: [],
+    callingAePolicy: { mode: 'any' },
+    maxAssociations: DEFAULT_MAX_ASSOCIATIONS,
+    timeouts: { ...DEFAULT_TIMEOUTS },
+    caseInsensitivePN: true,
+  };
+}
+
+/** The answer of a validator: a value or one sentence saying what is wrong. */
+export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/**
+ * Checks an AE title (PS3.5 §6.2, VR AE): 1–16 characters of the default character
+ * repertoire, no backslash, no control characters, not only spaces. Leading and trailing
+ * spaces are not significant and are removed.
+ */
+export function checkAeTitle(raw: unknown): Validated<string> {
+  if (typeof raw !== 'string') return { ok: false, error: `must be an AE title (text), got ${show(raw)}` };
+  const value = raw.trim();
+  if (value === '') return { ok: false, error: 'must not be empty or only spaces' };
+  if (value.length > 16) return { ok: false, error: `must be at most 16 characters, got "${value}" (${value.length})` };
+  for (const ch of value) {
+    const code = ch.codePointAt(0)!;
+    if (code === 0x5c) return { ok: false, error: `must not contain a backslash, got "${value}"` };
+    if (code < 0x20 || code > 0x7e) {
+      return { ok: false, error: `must use plain ASCII letters, digits and punctuation (no control or accented characters), got ${show(value)}` };
+    }
+  }
+  return { ok: true, value };
+}
+
+/** Checks a node nickname: letters, digits, '.', '_' and '-', starting with a letter or digit. */
+export function checkNodeName(raw: unknown): Validated<string> {
+  if (typeof raw !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(raw)) {
+    return { ok: false, error: `must be 1–64 letters, digits, '.', '_' or '-' starting with a letter or digit, got ${show(raw)}` };
+  }
+  return { ok: true, value: raw };
+}
+
+/** Checks a host name or IP address (no scheme, no port). */
+export function checkHost(raw: unknown): Validated<string> {
+  if (typeof raw !== 'string') return { ok: false, error: `must be a host name or IP address, got ${show(raw)}` };
+  const value = raw.trim();
+  const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  if (bare === '' || bare.length > 253 || !/^[A-Za-z0-9._:%-]+$/.test(bare)) {
+    return { ok: false, error: `must be a host name or IP address, got ${show(raw)}` };
+  }
+  return { ok: true, value: bare };
+}
+
+/** Checks a TCP port number (1–65535); strings of digits are accepted. */
+export function checkPort(raw: unknown): Validated<number> {
+  return checkInteger(raw, 1, 65535);
+}
+
+function checkInteger(raw: unknown, min: number, max: number): Validated<number> {
+  const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    return { ok: false, error: `must be an integer ${range}, got ${show(raw)}` };
+  }
+  return { ok: true, value: n };
+}
+
+/** A remote address written as `AET@host:port` (IPv6 hosts in brackets: `AET@[::1]:104`). */
+export interface NodeAddress {
+  aeTitle: string;
+  host: string;
+  port: number;
+}
+
+/** Parses `AET@host:port`. */
+export function parseNodeAddress(text: string): Validated<NodeAddress> {
+  const at = text.lastIndexOf('@');
+  const colon = text.lastIndexOf(':');
+  if (at <= 0 || colon < at) {
+    return { ok: false, error: `"${text}" is not a node address: write it as AET@host:port, e.g. PACS@10.0.0.5:104` };
+  }
+  const ae = checkAeTitle(text.slice(0, at));
+  if (!ae.ok) return { ok: false, error: `the AE title in "${text}" ${ae.error}` };
+  const host = checkHost(text.slice(at + 1, colon));
+  if (!host.ok) return { ok: false, error: `the host in "${text}" ${host.error}` };
+  const port = checkPort(text.slice(colon + 1));
+  if (!port.ok) return { ok: false, error: `the port in "${text}" ${port.error}` };
+  return { ok: true, value: { aeTitle: ae.value, host: host.value, port: port.value } };
+}
+
+/** Writes a node address back as `AET@host:port`. */
+export function formatNodeAddress(node: NodeAddress): string {
+  const host = node.host.includes(':') ? `[${node.host}]` : node.host;
+  return `${node.aeTitle}@${host}:${node.port}`;
+}
+
+const MODELS: readonly QueryModel[] = ['study', 'patient', 'patientstudy'];
+const METHODS: readonly RetrieveMethod[] = ['move', 'get'];
+const POLICY_MODES: readonly CallingAePolicy['mode'][] = ['any', 'configured', 'list'];
+
+/** Thrown inside validation; carries the field path and the complaint. */
+class FieldError extends Error {
+  constructor(readonly path: string, readonly complaint: string) {
+    super(`${path} ${complaint}`);
+  }
+}
+
+function need<T>(path: string, v: Validated<T>): T {
+  if (!v.ok) throw new FieldError(path, v.error);
+  return v.value;
+}
+
+function objectAt(path: string, raw: unknown, known: readonly string[]): Record<string, unknown> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new FieldError(path || 'the configuration', `must be an object, got ${show(raw)}`);
+  }
+  for (const key of Object.keys(raw)) {
+    if (!known.includes(key)) {
+      throw new FieldError(path ? `${path}.${key}` : key, `is not a known setting (expected one of ${known.join(', ')})`);
+    }
+  }
+  return raw as Record<string, unknown>;
+}
+
+function oneOf<T extends string>(path: string, raw: unknown, allowed: readonly T[]): T {
+  if (typeof raw !== 'string' || !allowed.includes(raw as T)) {
+    throw new FieldError(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${show(raw)}`);
+  }
+  return raw as T;
+}
+
+function bool(path: string, raw: unknown): boolean {
+  if (typeof raw !== 'boolean') throw new FieldError(path, `must be true or false, got ${show(raw)}`);
+  return raw;
+}
+
+/** Validates one remote node; missing optional fields take their defaults. */
+export function validateNode(raw: unknown, path = 'node'): Validated<RemoteNode> {
+  try {
+    return { ok: true, value: readNode(raw, path) };
+  } catch (e) {
+    if (e instanceof FieldError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+function readNode(raw: unknown, path: string): RemoteNode {
+  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations']);
+  return {
+    name: need(`${path}.name`, checkNodeName(o.name)),
+    aeTitle: need(`${path}.aeTitle`, checkAeTitle(o.aeTitle)),
+    host: need(`${path}.host`, checkHost(o.host)),
+    port: need(`${path}.port`, checkPort(o.port)),
+    model: o.model === undefined ? 'study' : oneOf(`${path}.model`, o.model, MODELS),
+    method: o.method === undefined ? 'move' : oneOf(`${path}.method`, o.method, METHODS),
+    maxAssociations: o.maxAssociations === undefined
+      ? DEFAULT_NODE_MAX_ASSOCIATIONS : need(`${path}.maxAssociations`, checkInteger(o.maxAssociations, 1, 64)),
+  };
+}
+
+/**
+ * Validates a configuration as read from config.json. Missing fields take their defaults;
+ * unknown fields are errors (they are usually typos). The error names the field path, e.g.
+ * `nodes[1].port must be an integer from 1 to 65535, got "abc"`.
+ */
+export function validateConfig(raw: unknown): { ok: true; config: Config } | { ok: false; error: string } {
+  try {
+    return { ok: true, config: readConfig(raw) };
+  } catch (e) {
+    if (e instanceof FieldError) return { ok: false, error: e.message };
+    throw e;
+  }
+}
+
+function readConfig(raw: unknown): Config {
+  const d = defaultConfig();
+  const o = objectAt('', raw ?? {}, [
+    'local', 'nodes', 'callingAePolicy', 'maxAssociations', 'maxAssociationsPerCallingAe',
+    'timeouts', 'caseInsensitivePN', 'quotaBytes',
+  ]);
+  const config = d;
+  if (o.local !== undefined) {
+    const l = objectAt('local', o.local, ['aeTitle', 'port', 'bindAddress', 'maxPduLength']);
+    if (l.aeTitle !== undefined) config.local.aeTitle = need('local.aeTitle', checkAeTitle(l.aeTitle));
+    if (l.port !== undefined) config.local.port = need('local.port', checkInteger(l.port, 0, 65535));
+    if (l.bindAddress !== undefined) config.local.bindAddress = need('local.bindAddress', checkHost(l.bindAddress));
+    if (l.maxPduLength !== undefined) {
+      const n = need('local.maxPduLength', checkInteger(l.maxPduLength, 0, 0xffffffff));
+      if (n !== 0 && n < 4096) throw new FieldError('local.maxPduLength', `must be 0 (unlimited) or at least 4096, got ${n}`);
+      config.local.maxPduLength = n;
+    }
+  }
+  if (o.nodes !== undefined) {
+    if (!Array.isArray(o.nodes)) throw new FieldError('nodes', `must be a list, got ${show(o.nodes)}`);
+    const seen = new Set<string>();
+    config.nodes = o.nodes.map((n, i) => {
+      const node = readNode(n, `nodes[${i}]`);
+      if (seen.has(node.name.toLowerCase())) throw new FieldError(`nodes[${i}].name`, `"${node.name}" is used by another node`);
+      seen.add(node.name.toLowerCase());
+      return node;
+    });
+  }
+  if (o.callingAePolicy !== undefined) {
+    const p = objectAt('callingAePolicy', o.callingAePolicy, ['mode', 'aeTitles']);
+    const mode = oneOf('callingAePolicy.mode', p.mode, POLICY_MODES);
+    const policy: CallingAePolicy = { mode };
+    if (p.aeTitles !== undefined) {
+      if (!Array.isArray(p.aeTitles)) throw new FieldError('callingAePolicy.aeTitles', `must be a list of AE titles, got ${show(p.aeTitles)}`);
+      policy.aeTitles = p.aeTitles.map((t, i) => need(`callingAePolicy.aeTitles[${i}]`, checkAeTitle(t)));
+    }
+    if (mode === 'list' && !policy.aeTitles?.length) {
+      throw new FieldError('callingAePolicy.aeTitles', 'must list at least one AE title when mode is "list"');
+    }
+    config.callingAePolicy = policy;
+  }
+  if (o.maxAssociations !== undefined) config.maxAssociations = need('maxAssociations', checkInteger(o.maxAssociations, 1, 1000));
+  if (o.maxAssociationsPerCallingAe !== undefined) {
+    config.maxAssociationsPerCallingAe = need('maxAssociationsPerCallingAe', checkInteger(o.maxAssociationsPerCallingAe, 1, 1000));
+  }
+  if (o.timeouts !== undefined) {
+    const t = objectAt('timeouts', o.timeouts, ['connectMs', 'artimMs', 'dimseMs']);
+    const day = 86_400_000;
+    if (t.connectMs !== undefined) config.timeouts.connectMs = need('timeouts.connectMs', checkInteger(t.connectMs, 1, day));
+    if (t.artimMs !== undefined) config.timeouts.artimMs = need('timeouts.artimMs', checkInteger(t.artimMs, 1, day));
+    if (t.dimseMs !== undefined) config.timeouts.dimseMs = need('timeouts.dimseMs', checkInteger(t.dimseMs, 0, day));
+  }
+  if (o.caseInsensitivePN !== undefined) config.caseInsensitivePN = bool('caseInsensitivePN', o.caseInsensitivePN);
+  if (o.quotaBytes !== undefined) config.quotaBytes = need('quotaBytes', checkInteger(o.quotaBytes, 1, Number.MAX_SAFE_INTEGER));
+  return config;
+}
+
+/** Finds a node by name (case-insensitive). */
+export function findNode(config: Config, name: string): RemoteNode | undefined {
+  const key = name.toLowerCase();
+  return config.nodes.find((n) => n.name.toLowerCase() === key);
+}
+
+/** A value shown in an error sentence: strings quoted, the rest as JSON. */
+function show(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (typeof v === 'string') return JSON.stringify(v);
+  try {
+    const s = JSON.stringify(v);
+    return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return String(v);
+  }
+}

@@ -1,0 +1,294 @@
+// The `priors` CLI for tests, straight from the TypeScript sources (no build needed).
+//
+// Run as a program (`node --import tsx test/helpers/priors-cli.ts <args>`), this file calls
+// electron/cli/main.ts's main(argv) and exits with its code. Imported, it offers
+// `runPriors(args)` (one command, waited for) and `startPriorsServe(...)` (the local SCP as a
+// child process on a free loopback port, killed by its PID when the test file ends).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { after } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { runDcmtk } from './dcmtk-scu.js';
+import { freePort } from './ports.js';
+
+const SELF = fileURLToPath(import.meta.url);
+/** The repository root (tsx is resolved from there). */
+export const REPO_ROOT = resolve(SELF, '..', '..', '..');
+
+if (process.argv[1] && resolve(process.argv[1]) === SELF) {
+  const { main } = await import('../../electron/cli/main.js');
+  const code = await main(process.argv.slice(2));
+  // stdout/stderr to pipes are synchronous on POSIX: exiting here loses nothing, and a handle
+  // left open by a command cannot keep the process alive.
+  process.exit(code);
+}
+
+/** Result of one CLI run. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The argv that runs the CLI from source: node --import tsx <this file>. */
+export function priorsCommand(args: string[]): { command: string; args: string[] } {
+  return { command: process.execPath, args: ['--import', 'tsx', SELF, ...args] };
+}
+
+const live = new Set<ChildProcess>();
+function killLive(): void {
+  for (const child of live) if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+}
+process.once('exit', killLive);
+
+/**
+ * Runs `priors <args> --data <dataDir>` and waits for it (killed by PID after timeoutMs,
+ * default 120 s). `json: true` appends --json.
+ */
+export function runPriors(args: string[], o: { dataDir: string; json?: boolean; timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
+  const full = [...args, '--data', o.dataDir, ...(o.json ? ['--json'] : [])];
+  const { command, args: argv } = priorsCommand(full);
+  return new Promise((done) => {
+    const child = spawn(command, argv, { cwd: REPO_ROOT, env: { ...process.env, TCP_NODELAY: '1', ...o.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    live.add(child);
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => out.push(c));
+    child.stderr.on('data', (c: Buffer) => err.push(c));
+    let killed = '';
+    const timer = setTimeout(() => {
+      killed = `\n[priors ${args.join(' ')} killed after ${o.timeoutMs ?? 120000} ms]`;
+      if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+    }, o.timeoutMs ?? 120000);
+    child.once('error', (e) => { clearTimeout(timer); live.delete(child); done({ code: null, stdout: '', stderr: e.message }); });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      live.delete(child);
+      done({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + killed });
+    });
+  });
+}
+
+/** Runs a CLI command with --json and parses its stdout; throws with the output when it fails. */
+export async function priorsJson<T = unknown>(args: string[], o: { dataDir: string; timeoutMs?: number }): Promise<T> {
+  const r = await runPriors(args, { ...o, json: true });
+  if (r.code !== 0) throw new Error(`priors ${args.join(' ')} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  try {
+    return JSON.parse(r.stdout) as T;
+  } catch {
+    throw new Error(`priors ${args.join(' ')} --json printed no JSON: ${r.stdout}\n${r.stderr}`);
+  }
+}
+
+/** A running `priors serve`. */
+export interface PriorsServe {
+  aeTitle: string;
+  host: '127.0.0.1';
+  port: number;
+  pid: number;
+  dataDir: string;
+  /** SIGINT (as Ctrl-C), then SIGKILL after graceMs (default 10 s). Idempotent. */
+  stop(graceMs?: number): Promise<void>;
+  /** Kills it at once with SIGKILL (an unclean shutdown). */
+  kill(): Promise<void>;
+  /** How it ended, once it has: 'code 0', 'SIGKILL', ... */
+  exitReason(): string | undefined;
+  logs(): string;
+}
+
+/** Options of {@link startPriorsServe}. */
+export interface PriorsServeOptions {
+  aeTitle: string;
+  dataDir: string;
+  /** Nodes added first with `priors nodes add <name> <AET@host:port>`. */
+  nodes?: { name: string; address: string; extraArgs?: string[] }[];
+  /** Port to use (default: a free one, retried if taken in between). */
+  port?: number;
+  extraArgs?: string[];
+  /** Stop it when the test file ends (default true). */
+  autoStop?: boolean;
+  startTimeoutMs?: number;
+}
+
+const toStop = new Set<PriorsServe>();
+if (process.env.NODE_TEST_CONTEXT !== undefined || /\.test\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
+  after(async () => { await Promise.all([...toStop].map((s) => s.stop())); });
+}
+
+/**
+ * Starts `priors serve --aet <aeTitle> --port <free port> --bind 127.0.0.1 --data <dataDir>`,
+ * waits for its "listening" line and a C-ECHO answered by echoscu, and returns it.
+ */
+export async function startPriorsServe(o: PriorsServeOptions): Promise<PriorsServe> {
+  for (const node of o.nodes ?? []) {
+    const r = await runPriors(['nodes', 'add', node.name, node.address, '--replace', ...(node.extraArgs ?? [])], { dataDir: o.dataDir });
+    if (r.code !== 0) throw new Error(`priors nodes add ${node.name} ${node.address} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  }
+  const attempts = o.port === undefined ? 3 : 1;
+  let lastError: unknown;
+  for (let i = 0; i < attempts; i++) {
+    const port = o.port ?? (await freePort());
+    try {
+      return await launchServe(o, port);
+    } catch (err) {
+      lastError = err;
+      if (!/EADDRINUSE|address already in use/i.test((err as Error).message)) break;
+    }
+  }
+  throw lastError;
+}
+
+async function launchServe(o: PriorsServeOptions, port: number): Promise<PriorsServe> {
+  const args = ['serve', '--aet', o.aeTitle, '--port', String(port), '--bind', '127.0.0.1', '--data', o.dataDir, ...(o.extraArgs ?? [])];
+  const { command, args: argv } = priorsCommand(args);
+  const child = spawn(command, argv, { cwd: REPO_ROOT, env: { ...process.env, TCP_NODELAY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = `$ priors ${args.join(' ')}\n`;
+  const append = (c: Buffer) => {
+    log += c.toString('utf8');
+    if (log.length > 4 << 20) log = log.slice(-(4 << 20));
+  };
+  child.stdout.on('data', append);
+  child.stderr.on('data', append);
+  let exited: string | undefined;
+  const exit = new Promise<void>((done) => {
+    child.once('error', (e) => { exited = `failed to start: ${e.message}`; live.delete(child); done(); });
+    child.once('exit', (code, signal) => { exited = signal ?? `code ${code}`; live.delete(child); done(); });
+  });
+  if (child.pid === undefined) {
+    await exit;
+    throw new Error(`priors serve did not start: ${exited}`);
+  }
+  live.add(child);
+  const pid = child.pid;
+  const stopWith = async (signal: NodeJS.Signals, graceMs: number) => {
+    if (exited) return;
+    try { process.kill(pid, signal); } catch { /* gone */ }
+    let timer: NodeJS.Timeout | undefined;
+    const ended = await Promise.race([exit.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), graceMs); })]);
+    clearTimeout(timer);
+    if (!ended) {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      await exit;
+    }
+  };
+  let stopping: Promise<void> | undefined;
+  const serve: PriorsServe = {
+    aeTitle: o.aeTitle, host: '127.0.0.1', port, pid, dataDir: o.dataDir,
+    stop: (graceMs = 10000) => (stopping ??= stopWith('SIGINT', graceMs)),
+    kill: () => (stopping ??= stopWith('SIGKILL', 5000)),
+    exitReason: () => exited,
+    logs: () => log,
+  };
+  if (o.autoStop !== false) toStop.add(serve);
+
+  const deadline = Date.now() + (o.startTimeoutMs ?? 30000);
+  try {
+    while (!/listening/i.test(log)) {
+      if (exited) throw new Error(`priors serve exited (${exited})`);
+      if (Date.now() > deadline) throw new Error('no "listening" line in time');
+      await sleep(50);
+    }
+    while (true) {
+      const r = await runDcmtk('echoscu', ['-aec', o.aeTitle, '127.0.0.1', String(port)], { timeoutMs: 5000 });
+      if (r.code === 0) break;
+      if (exited) throw new Error(`priors serve exited (${exited})`);
+      if (Date.now() > deadline) throw new Error(`C-ECHO failed: ${r.stderr.trim()}`);
+      await sleep(100);
+    }
+  } catch (err) {
+    await serve.kill();
+    throw new Error(`priors serve on port ${port} did not come up: ${(err as Error).message}\n--- logs ---\n${log}`, { cause: err });
+  }
+  return serve;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Part-10 files, as received by priors or by a DCMTK peer
+
+/** The File Meta Information of a Part-10 file (PS3.10 §7.1) and where its data set starts. */
+export interface Part10Info {
+  /** Group 0002 values by tag, e.g. '00020010' → TransferSyntaxUID (trailing NUL/space removed). */
+  meta: Map<string, string>;
+  /** Value of (0002,0000) FileMetaInformationGroupLength, when present. */
+  groupLength?: number;
+  /** Byte offset of the first element after group 0002. */
+  dataSetOffset: number;
+}
+
+const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'SV', 'UC', 'UN', 'UR', 'UT', 'UV']);
+
+/**
+ * Reads the File Meta Information element by element (Explicit VR Little Endian) until the
+ * first element outside group 0002, without trusting its group length. Throws when the file
+ * has no preamble and "DICM".
+ */
+export function readPart10(file: string): Part10Info {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(64 * 1024);
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (n < 132 || head.toString('latin1', 128, 132) !== 'DICM') throw new Error(`${file} is not a Part-10 file (no DICM prefix)`);
+    const meta = new Map<string, string>();
+    let at = 132;
+    let groupLength: number | undefined;
+    while (at + 8 <= n && head.readUInt16LE(at) === 0x0002) {
+      const element = head.readUInt16LE(at + 2);
+      const vr = head.toString('latin1', at + 4, at + 6);
+      const long = LONG_VRS.has(vr);
+      const length = long ? head.readUInt32LE(at + 8) : head.readUInt16LE(at + 6);
+      const value = at + (long ? 12 : 8);
+      if (value + length > n) throw new Error(`${file}: meta element (0002,${element.toString(16).padStart(4, '0')}) overruns the header`);
+      const key = `0002${element.toString(16).padStart(4, '0')}`;
+      if (element === 0 && vr === 'UL') groupLength = head.readUInt32LE(value);
+      else if (vr !== 'OB') meta.set(key, head.toString('latin1', value, value + length).replace(/[\0 ]+$/, ''));
+      else meta.set(key, head.subarray(value, value + length).toString('hex'));
+      at = value + length;
+    }
+    return { meta, dataSetOffset: at, ...(groupLength !== undefined ? { groupLength } : {}) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The data set bytes of a Part-10 file: everything after its File Meta Information. */
+export function dataSetBytes(file: string): Buffer {
+  return readFileSync(file).subarray(readPart10(file).dataSetOffset);
+}
+
+/** Where two byte strings first differ, or -1 when equal. */
+export function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
+}
+
+/** Every file under dir (recursively), hidden files skipped. */
+export function walkFiles(dir: string, out: string[] = []): string[] {
+  if (!existsSync(dir)) return out;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith('.')) continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory()) walkFiles(path, out);
+    else if (e.isFile()) out.push(path);
+  }
+  return out;
+}
+
+/** Part-10 files of a directory tree by MediaStorageSOPInstanceUID (0002,0003); unreadable files are skipped. */
+export function filesBySopInstanceUid(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const file of walkFiles(dir)) {
+    try {
+      const uid = readPart10(file).meta.get('00020003');
+      if (uid) out.set(uid, file);
+    } catch { /* not Part-10 */ }
+  }
+  return out;
+}
+
+/** The instances priors has stored: <dataDir>/files/** by SOP Instance UID. */
+export function priorsStoredFiles(dataDir: string): Map<string, string> {
+  return filesBySopInstanceUid(join(dataDir, 'files'));
+}
