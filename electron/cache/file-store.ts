@@ -14,16 +14,18 @@
  * the rename is atomic, so readers see the old file or the new one, never a mixture. The row is
  * updated (counts unchanged) and the result says `duplicate: true`.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, open, rename, rmdir, stat, unlink } from 'node:fs/promises';
+import { mkdirSync, renameSync } from 'node:fs';
+import { open, rmdir, stat, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { isValidUid } from '../../shared/dicom/uids.js';
 import type { InstanceIndexFields, StoreResult } from '../../shared/records.js';
 import { CacheError, fsError } from './errors.js';
 import { buildFileMetaInformation, type FileMetaInput } from './file-meta.js';
-import { type InstanceHeader, readInstanceHeader } from './header.js';
+import { type InstanceHeader, parseInstanceHeader, readInstanceHeader } from './header.js';
+import { InstanceWriter } from './instance-writer.js';
 import type { Repository } from './repository.js';
 
 /** The directories of a data directory. */
@@ -68,8 +70,13 @@ export interface TempWriterOptions {
 export interface TempWriter {
   /** The temp file (<dataDir>/tmp/<random>.part). */
   readonly path: string;
-  /** Stream the bytes here (pipeline(source, writer.stream) keeps backpressure). Errors keep their code (ENOSPC…). */
-  readonly stream: WriteStream;
+  /**
+   * Stream the bytes here (pipeline(source, writer.stream) keeps backpressure); once it has
+   * finished, the bytes are on disk (fdatasync). Errors keep their code (ENOSPC…).
+   */
+  readonly stream: Writable;
+  /** The header of what was written, parsed from the bytes kept in memory (the file is read only when the header is longer). */
+  header(): Promise<InstanceHeader>;
   /** Ends the stream if needed, then stores and indexes the instance. On failure the temp file is removed. */
   commit(options?: CommitOptions): Promise<StoreResult>;
   /** Abandons the instance: closes the stream and removes the temp file. Safe to call twice or after commit. */
@@ -98,11 +105,16 @@ export class FileStore {
     return join(this.dataDir, ...relative.split('/'));
   }
 
-  /** A new temp writer. Its file is created when the stream opens ('ready'); writes before that are buffered. */
+  /** A new temp writer; its file is created at once (O_EXCL). */
   createTempWriter(options: TempWriterOptions = {}): TempWriter {
     const path = join(this.dataDir, TMP_DIR, `${randomUUID()}.part`);
     const meta = options.meta ? buildFileMetaInformation(options.meta) : undefined;
-    const stream = createWriteStream(path, { flags: 'wx' });
+    let stream: InstanceWriter;
+    try {
+      stream = new InstanceWriter(path);
+    } catch (e) {
+      throw fsError(e, 'Cannot create a file for the received instance');
+    }
     let error: unknown;
     stream.on('error', (e) => { error ??= e; }); // kept for commit(); pipeline() sees it too
     if (meta) stream.write(meta);
@@ -112,17 +124,22 @@ export class FileStore {
         if (!stream.writableEnded && !stream.destroyed) stream.end();
         await once(stream, 'close').catch(() => undefined);
       }
-      if (error) throw fsError(error, 'Cannot write the received instance');
+      const failure = error ?? stream.errored; // errored is set before the 'error' event is emitted
+      if (failure) throw fsError(failure, 'Cannot write the received instance');
     };
+    let parsed: Promise<InstanceHeader> | undefined;
+    const header = () => (parsed ??= closed().then(() =>
+      parseInstanceHeader(stream.head(), stream.written, path) ?? readInstanceHeader(path)));
     return {
       path,
       stream,
+      header,
       commit: async (commitOptions = {}) => {
         if (state !== 'open') throw new CacheError('ECLOSED', 'This instance was already committed or discarded');
         state = 'committing';
         try {
           await closed();
-          return await this.commit(path, commitOptions);
+          return await this.commit(path, { header: await header(), ...commitOptions }, { synced: true, size: stream.written });
         } catch (e) {
           await removeQuietly(path).catch(() => undefined);
           throw e;
@@ -146,12 +163,14 @@ export class FileStore {
    * Stores a complete Part-10 file that sits in tmp/: fsync, header, quota, rename, index.
    * The temp file is gone afterwards when this succeeds; on failure the caller removes it.
    */
-  async commit(tempPath: string, options: CommitOptions = {}): Promise<StoreResult> {
-    try {
-      const fh = await open(tempPath, 'r+');
-      try { await fh.sync(); } finally { await fh.close(); }
-    } catch (e) {
-      throw fsError(e, 'Cannot flush the received instance to disk');
+  async commit(tempPath: string, options: CommitOptions = {}, written?: { synced: true; size: number }): Promise<StoreResult> {
+    if (!written) {
+      try {
+        const fh = await open(tempPath, 'r+');
+        try { await fh.sync(); } finally { await fh.close(); }
+      } catch (e) {
+        throw fsError(e, 'Cannot flush the received instance to disk');
+      }
     }
     const header = options.header ?? await readInstanceHeader(tempPath);
     const { fields } = header;
@@ -164,7 +183,7 @@ export class FileStore {
     if (expected && expected !== fields.instance.SOPInstanceUID) {
       throw new CacheError('EMISMATCH', `The data set's SOP Instance UID ${fields.instance.SOPInstanceUID} differs from the announced ${expected}`);
     }
-    const size = (await stat(tempPath).catch((e) => { throw fsError(e, 'Cannot stat the received instance'); })).size;
+    const size = written?.size ?? (await stat(tempPath).catch((e) => { throw fsError(e, 'Cannot stat the received instance'); })).size;
     const max = this.options.maxBytes;
     if (max !== undefined) {
       const after = this.totalBytes() - (this.sizeOf(fields.instance.SOPInstanceUID) ?? 0) + size;
@@ -174,8 +193,14 @@ export class FileStore {
     const target = this.absolute(filePath);
     const existed = this.sizeOf(fields.instance.SOPInstanceUID) !== undefined;
     try {
-      await mkdir(dirname(target), { recursive: true });
-      await rename(tempPath, target); // atomic; replaces a stored duplicate
+      // metadata operations of a few microseconds: done synchronously, not through the thread pool
+      try {
+        renameSync(tempPath, target); // atomic; replaces a stored duplicate
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'ENOENT') throw e;
+        mkdirSync(dirname(target), { recursive: true });
+        renameSync(tempPath, target);
+      }
     } catch (e) {
       throw fsError(e, 'Cannot move the received instance into the cache');
     }

@@ -99,6 +99,16 @@ export async function readInstanceHeader(path: string, options: ReadHeaderOption
   }
 }
 
+/**
+ * The header of an instance from its first bytes already in memory (the receive path keeps
+ * them, so a received file is not read back): undefined when those bytes end before the header
+ * does and the file is longer (`atEnd` false); then {@link readInstanceHeader} reads the file.
+ */
+export function parseInstanceHeader(head: Uint8Array, fileSize: number, label: string): InstanceHeader | undefined {
+  const r = parseHeader(head, head.length >= fileSize, label);
+  return r === MORE ? undefined : { ...r, fileSize };
+}
+
 function parseHeader(bytes: Uint8Array, atEnd: boolean, path: string): Omit<InstanceHeader, 'fileSize'> | typeof MORE {
   const invalid = (why: string) => new CacheError('EINVALID', `${path} is not a DICOM file the cache can read: ${why}`);
   if (!atEnd && bytes.length < PREAMBLE_LENGTH + 8) return MORE;

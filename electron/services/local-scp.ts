@@ -9,7 +9,7 @@ import { type DataSet, type Tag, getStrings } from '../../shared/dicom/dataset.j
 import { keywordOf } from '../../shared/dicom/dictionary.js';
 import { QUERY_RETRIEVE_LEVEL_TAG, isQueryLevel, queryModelForSopClass, uniqueKey } from '../../shared/dicom/query.js';
 import { Status } from '../../shared/dicom/status.js';
-import { type Cache, type FindKey, CacheError, isOutOfSpace, readInstanceHeader } from '../cache/index.js';
+import { type Cache, type FindKey, CacheError, isOutOfSpace } from '../cache/index.js';
 import {
   DimseStatusError, type AssociationInfo, type FindHandler, type FindRequest, type InstanceSource, type MoveDestination,
   type RetrieveHandler, type RetrieveRequest, type StoreHandler, type StoreOutcome, type StoreRequest,
@@ -75,7 +75,7 @@ export class CacheStoreHandler implements StoreHandler {
     }
     let header;
     try {
-      header = await readInstanceHeader(writer.path);
+      header = await writer.header();
     } catch (e) {
       await writer.discard().catch(() => undefined);
       if (isOutOfSpace(e)) return { status: Status.OutOfResources, errorComment: 'Out of disk space' };
