@@ -28,6 +28,16 @@ export default tseslint.config(
       ] }],
     },
   },
+  // The generic rule first: the specific ones below override it for their folders (and repeat it).
+  {
+    files: ['electron/**/*.ts'],
+    ignores: electronShell,
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['electron', '**/renderer/**'], message: 'Only the shell files (main.ts, window.ts, protocol.ts, preload/, ipc/) import electron.' },
+      ] }],
+    },
+  },
   {
     files: ['electron/dimse/**/*.ts'],
     rules: {
@@ -41,15 +51,6 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', { patterns: [
         { group: ['**/dimse/**', '**/services/**', '**/cli/**', 'electron', '**/renderer/**'], message: 'cache/ is storage only: services/ joins it to the network.' },
-      ] }],
-    },
-  },
-  {
-    files: ['electron/**/*.ts'],
-    ignores: electronShell,
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['electron', '**/renderer/**'], message: 'Only the shell files (main.ts, window.ts, protocol.ts, preload/, ipc/) import electron.' },
       ] }],
     },
   },
