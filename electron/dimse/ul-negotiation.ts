@@ -151,6 +151,8 @@ export function buildAcceptPdu(
       implementationClassUid: options.implementationClassUid ?? PRIORS_IMPLEMENTATION_CLASS_UID,
       implementationVersionName: options.implementationVersionName ?? PRIORS_IMPLEMENTATION_VERSION_NAME,
       roles: answeredRoles,
+      // PS3.7 D.3.3.3: we perform no asynchronous operations; a proposed window is answered 1/1
+      ...(rq.userInfo.asyncOps ? { asyncOps: { invoked: 1, performed: 1 } } : {}),
       other: [],
     },
   };

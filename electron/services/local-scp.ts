@@ -176,7 +176,10 @@ export class CacheRetrieveHandler implements RetrieveHandler {
     const key = uniqueKey(model.model, level);
     if (!key) throw new DimseStatusError(Status.IdentifierDoesNotMatchSOPClass, `No ${level} level in this model`);
     const uids = getStrings(request.identifier, key.tag).map(stripUid).filter((u) => u !== '');
-    return this.cache.instancesFor(level, uids).map(({ sopClassUid, sopInstanceUid, transferSyntaxUid, path, dataSetOffset, dataSetLength }) =>
+    const rows = this.cache.instancesFor(level, uids);
+    // last access time of the studies served (as dcm4chee records study access time)
+    this.cache.touch([...new Set(rows.map((r) => r.studyInstanceUid))]);
+    return rows.map(({ sopClassUid, sopInstanceUid, transferSyntaxUid, path, dataSetOffset, dataSetLength }) =>
       ({ sopClassUid, sopInstanceUid, transferSyntaxUid, path, dataSetOffset, dataSetLength }));
   }
 
