@@ -54,14 +54,19 @@ function stripUid(s: string | undefined): string {
 /**
  * Storage SCP over the cache: the File Meta Information is written first (PS3.10 §7.1), the
  * data set streams into a temp file with backpressure, its header is read and checked against
- * the command, then the instance is committed. A900 when the data set's SOP Class or Instance
- * UID differs from the command's; C000 when it cannot be read; A700 when the disk or the
- * quota is full (PS3.4 B.2.3).
+ * the command, then the instance is committed. 0117 when the command's Affected SOP Instance
+ * UID is not a UID at all (PS3.5 §9.1, PS3.7 Annex C: Invalid SOP Instance); A900 when the data
+ * set's SOP Class or Instance UID differs from the command's; C000 when it cannot be read; A700
+ * when the disk or the quota is full (PS3.4 B.2.3).
  */
 export class CacheStoreHandler implements StoreHandler {
   constructor(private readonly cache: Cache, private readonly onStored?: (event: StoredEvent) => void) {}
 
   async store(request: StoreRequest): Promise<StoreOutcome> {
+    if (!looksLikeUid(stripUid(request.sopInstanceUid))) {
+      // Nothing is written; the server drains the data set after this answer.
+      return { status: Status.InvalidObjectInstance, errorComment: truncate(`Affected SOP Instance UID is not a UID: ${request.sopInstanceUid}`) };
+    }
     const sourceAeTitle = request.association.callingAeTitle.trim();
     const writer = this.cache.createTempWriter({
       meta: { sopClassUid: request.sopClassUid, sopInstanceUid: request.sopInstanceUid, transferSyntaxUid: request.transferSyntaxUid, sourceAeTitle },
@@ -108,6 +113,14 @@ export class CacheStoreHandler implements StoreHandler {
       throw e;
     }
   }
+}
+
+/**
+ * PS3.5 §9.1 in its lenient form: numeric components separated by periods, at most 64
+ * characters. Leading zeros, which some devices write, are let through.
+ */
+function looksLikeUid(uid: string): boolean {
+  return uid.length <= 64 && /^[0-9]+(\.[0-9]+)*$/.test(uid);
 }
 
 /** Error Comment (0000,0902) is LO: at most 64 characters. */

@@ -3,14 +3,18 @@
 // Run as a program (`node --import tsx test/helpers/priors-cli.ts <args>`), this file calls
 // electron/cli/main.ts's main(argv) and exits with its code. Imported, it offers
 // `runPriors(args)` (one command, waited for) and `startPriorsServe(...)` (the local SCP as a
-// child process on a free loopback port, killed by its PID when the test file ends).
+// child process on a free loopback port, killed by its PID when the test file ends); then
+// what checks priors' work: the files it stored (Part-10 reading, comparison with a DCMTK
+// peer's bit-preserved copy, dcmdump, dciodvfy) and DCMTK clients run against it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { runDcmtk } from './dcmtk-scu.js';
+import {
+  parseFindscuOutput, runDcmtk, storescu, transferSyntaxOf, type FindMatch, type PeerAddress, type QrModel, type ToolResult,
+} from './dcmtk-scu.js';
 import { freePort } from './ports.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -191,7 +195,8 @@ async function launchServe(o: PriorsServeOptions, port: number): Promise<PriorsS
       await sleep(50);
     }
     while (true) {
-      const r = await runDcmtk('echoscu', ['-aec', o.aeTitle, '127.0.0.1', String(port)], { timeoutMs: 5000 });
+      // Calling with its own AE title: accepted whatever the calling AE policy (services/policy.ts).
+      const r = await runDcmtk('echoscu', ['-aet', o.aeTitle, '-aec', o.aeTitle, '127.0.0.1', String(port)], { timeoutMs: 5000 });
       if (r.code === 0) break;
       if (exited) throw new Error(`priors serve exited (${exited})`);
       if (Date.now() > deadline) throw new Error(`C-ECHO failed: ${r.stderr.trim()}`);
@@ -291,4 +296,119 @@ export function filesBySopInstanceUid(dir: string): Map<string, string> {
 /** The instances priors has stored: <dataDir>/files/** by SOP Instance UID. */
 export function priorsStoredFiles(dataDir: string): Map<string, string> {
   return filesBySopInstanceUid(join(dataDir, 'files'));
+}
+
+/**
+ * What is wrong with priors' copy `ours` of an instance compared with a DCMTK peer's bit-preserved
+ * copy `oracle` of the same transmission: File Meta Information (PS3.10 §7.1: version 00\01,
+ * group length, SOP Class, Implementation Class UID; TransferSyntaxUID equal to the oracle's)
+ * and the data set bytes. Empty when they agree.
+ */
+export function compareWithOracle(oracle: string, ours: string, label = ''): string[] {
+  const problems: string[] = [];
+  const o = readPart10(oracle);
+  const p = readPart10(ours);
+  const ts = o.meta.get('00020010');
+  if (p.meta.get('00020010') !== ts) problems.push(`${label}TransferSyntaxUID ${p.meta.get('00020010')} ≠ the oracle's ${ts}`);
+  if (p.meta.get('00020002') !== o.meta.get('00020002')) problems.push(`${label}MediaStorageSOPClassUID ${p.meta.get('00020002')} ≠ ${o.meta.get('00020002')}`);
+  if (p.meta.get('00020001') !== '0001') problems.push(`${label}FileMetaInformationVersion ${p.meta.get('00020001')}`);
+  if (!p.meta.get('00020012')) problems.push(`${label}no ImplementationClassUID`);
+  if (p.groupLength !== p.dataSetOffset - 144) problems.push(`${label}FileMetaInformationGroupLength ${p.groupLength} ≠ ${p.dataSetOffset - 144}`);
+  const a = dataSetBytes(oracle);
+  const b = dataSetBytes(ours);
+  const at = firstDifference(a, b);
+  if (at >= 0) problems.push(`${label}data set (${ts}) differs at byte ${at} (oracle ${a.length} bytes, priors ${b.length})`);
+  return problems;
+}
+
+/**
+ * dcmdump's reading of each file's TransferSyntaxUID (0002,0010), 200 files per run; a file
+ * dcmdump cannot read, or reads with errors, maps to an "error: ..." string.
+ */
+export async function dcmdumpTransferSyntaxes(files: string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (let i = 0; i < files.length; i += 200) {
+    const batch = files.slice(i, i + 200);
+    const r = await runDcmtk('dcmdump', ['-q', '-Un', '+F', '+P', '0002,0010', ...batch], { timeoutMs: 120_000 });
+    let current: string | undefined;
+    for (const line of r.stdout.split('\n')) {
+      const head = /^# dcmdump \(\d+\/\d+\): (.*)$/.exec(line);
+      if (head) current = head[1]!.trim();
+      const ts = /^\(0002,0010\) UI \[([^\]]*)\]/.exec(line);
+      if (current && ts) out.set(current, ts[1]!.replace(/\0/g, '').trim());
+    }
+    for (const f of batch) if (!out.has(f) || r.code !== 0) out.set(f, `error: ${out.get(f) ?? 'no TransferSyntaxUID'} (${r.code}) ${r.stderr.slice(0, 300)}`);
+  }
+  return out;
+}
+
+async function dciodvfyErrors(file: string): Promise<Set<string>> {
+  const r = await runDcmtk('dciodvfy', [file], { timeoutMs: 60_000 });
+  return new Set((r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('Error')).map((l) => l.trim()));
+}
+
+/** The "Error - ..." lines dciodvfy reports for `ours` but not for `source`. */
+export async function newDciodvfyErrors(source: string, ours: string): Promise<string[]> {
+  const before = await dciodvfyErrors(source);
+  return [...(await dciodvfyErrors(ours))].filter((e) => !before.has(e));
+}
+
+/** The last "DIMSE Status : 0x...." of a DCMTK tool's -d log (the final response's status). */
+export function lastDimseStatus(log: string): number | undefined {
+  const all = [...log.matchAll(/DIMSE Status\s*:\s*0x([0-9a-f]{4})/gi)];
+  return all.length ? parseInt(all[all.length - 1]![1]!, 16) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DCMTK clients driven against priors (storescu by transfer syntax, findscu with statuses)
+
+const IMPLICIT_LE = '1.2.840.10008.1.2';
+const EXPLICIT_BE = '1.2.840.10008.1.2.2';
+
+/**
+ * storescu of `files` to one peer, `-nh` (go on after a failed store): the helper's grouping by
+ * transfer syntax, except that Implicit VR LE and Explicit VR BE files are sent with -xi / -xb.
+ * By default storescu proposes a context [ELE] and a context [EBE, ILE] per SOP class:
+ * storescp accepts EBE on the second, priors ILE (both legitimate, PS3.8 §9.3.3.2), and
+ * storescu then transcodes differently for each peer. With -xi / -xb every peer receives those
+ * files in their own syntax, so what two peers received can be compared byte for byte.
+ */
+export async function storescuPerSyntax(peer: PeerAddress, files: string[]): Promise<ToolResult> {
+  const byFlag = new Map<string, string[]>();
+  for (const f of files) {
+    const ts = transferSyntaxOf(f);
+    const flag = ts === IMPLICIT_LE ? '-xi' : ts === EXPLICIT_BE ? '-xb' : '';
+    byFlag.set(flag, [...(byFlag.get(flag) ?? []), f]);
+  }
+  const total: ToolResult = { code: 0, stdout: '', stderr: '' };
+  for (const [flag, group] of [...byFlag].sort(([a], [b]) => a.localeCompare(b))) {
+    const r = await storescu(peer, group, { extraArgs: ['-nh', ...(flag ? [flag] : [])], timeoutMs: 600_000 });
+    total.stdout += r.stdout;
+    total.stderr += r.stderr;
+    total.code = total.code || r.code;
+  }
+  return total;
+}
+
+/** A C-FIND by findscu: the matches, the final response's status, the whole log. */
+export interface FindResult { matches: FindMatch[]; status?: number; output: string; code: number | null }
+
+/** findscu -d (`model`: -S/-P/-O) at `level` with `-k` keys; the final status comes from the debug log. */
+export async function findscuDebug(peer: PeerAddress, model: QrModel, level: string, keys: string[], extraArgs: string[] = []): Promise<FindResult> {
+  const flag = { study: '-S', patient: '-P', psonly: '-O' }[model];
+  const args = ['-d', '-aet', 'FINDSCU', '-aec', peer.aeTitle, flag, '-k', `QueryRetrieveLevel=${level}`, ...keys.flatMap((k) => ['-k', k]),
+    ...extraArgs, peer.host, String(peer.port)];
+  const r = await runDcmtk('findscu', args, { timeoutMs: 120_000, encoding: 'latin1' });
+  const output = r.stdout + r.stderr;
+  return { matches: parseFindscuOutput(asVerboseLog(output)), status: lastDimseStatus(output), output, code: r.code };
+}
+
+/**
+ * findscu -d prints each Pending response as "Received Find Response N" and its identifier
+ * on D: lines; rewritten here into the -v form parseFindscuOutput reads.
+ */
+function asVerboseLog(debug: string): string {
+  return debug.split('\n').map((l) => l
+    .replace(/^I: Received Find Response (\d+)\s*$/, 'I: Find Response: $1 (Pending)')
+    .replace(/^D: (\([0-9a-f]{4},[0-9a-f]{4}\) )/, 'I: $1')).join('\n');
 }
