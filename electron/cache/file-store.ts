@@ -23,6 +23,7 @@ import type { Writable } from 'node:stream';
 import { isValidUid } from '../../shared/dicom/uids.js';
 import type { InstanceIndexFields, StoreResult } from '../../shared/records.js';
 import { CacheError, fsError } from './errors.js';
+import { findTruncation } from './completeness.js';
 import { buildFileMetaInformation, type FileMetaInput } from './file-meta.js';
 import { type InstanceHeader, parseInstanceHeader, readInstanceHeader } from './header.js';
 import { InstanceWriter } from './instance-writer.js';
@@ -175,6 +176,9 @@ export class FileStore {
     const header = options.header ?? await readInstanceHeader(tempPath);
     const { fields } = header;
     if (header.isDicomdir) throw new CacheError('EINVALID', 'A DICOMDIR is not an instance');
+    const size = written?.size ?? (await stat(tempPath).catch((e) => { throw fsError(e, 'Cannot stat the received instance'); })).size;
+    const truncation = findTruncation(tempPath, header, size);
+    if (truncation) throw new CacheError('EINVALID', `The data set is incomplete: ${truncation}`);
     for (const [what, v] of [['Study Instance UID', fields.study.StudyInstanceUID], ['Series Instance UID', fields.series.SeriesInstanceUID],
       ['SOP Instance UID', fields.instance.SOPInstanceUID], ['SOP Class UID', fields.instance.SOPClassUID]] as const) {
       if (!v) throw new CacheError('EINVALID', `The data set has no ${what}: it cannot be stored`);
@@ -183,7 +187,6 @@ export class FileStore {
     if (expected && expected !== fields.instance.SOPInstanceUID) {
       throw new CacheError('EMISMATCH', `The data set's SOP Instance UID ${fields.instance.SOPInstanceUID} differs from the announced ${expected}`);
     }
-    const size = written?.size ?? (await stat(tempPath).catch((e) => { throw fsError(e, 'Cannot stat the received instance'); })).size;
     const max = this.options.maxBytes;
     if (max !== undefined) {
       const after = this.totalBytes() - (this.sizeOf(fields.instance.SOPInstanceUID) ?? 0) + size;

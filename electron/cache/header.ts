@@ -42,6 +42,13 @@ export interface InstanceHeader {
   isDicomdir: boolean;
   /** The data set as decoded, up to (not including) Pixel Data. */
   dataSet: DataSet;
+  /**
+   * File offset where the parse stopped (the first element at or after Pixel Data), when the
+   * data set is not deflated and did not end before it: {@link findTruncation} walks from there.
+   */
+  restOffset?: number;
+  /** The file ended inside an element before Pixel Data. */
+  truncated: boolean;
 }
 
 /** Options of {@link readInstanceHeader}. */
@@ -153,13 +160,14 @@ function parseHeader(bytes: Uint8Array, atEnd: boolean, path: string): Omit<Inst
   }
   const reachedStop = !decoded.truncated && decoded.bytesRead < data.length;
   if (!reachedStop && !atEnd) return MORE;
+  const rest = reachedStop && !encoding.deflated ? { restOffset: offset + decoded.bytesRead } : {};
   const ds = decoded.dataSet;
   const isDicomdir = meta?.mediaStorageSopClassUid === MEDIA_STORAGE_DIRECTORY_STORAGE || ds.has(0x00041220);
   const fields = indexFields(ds, meta);
   if (!meta && !isDicomdir && !fields.instance.SOPInstanceUID && !fields.study.StudyInstanceUID) {
     throw invalid('it holds no SOP Instance UID or Study Instance UID');
   }
-  return { fields, transferSyntaxUid: ts, ...(meta ? { meta } : {}), part10, dataSetOffset: offset, isDicomdir, dataSet: ds };
+  return { fields, transferSyntaxUid: ts, ...(meta ? { meta } : {}), part10, dataSetOffset: offset, isDicomdir, dataSet: ds, ...rest, truncated: decoded.truncated };
 }
 
 function text(ds: DataSet, t: number): string | undefined {

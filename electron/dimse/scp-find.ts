@@ -11,6 +11,9 @@ import type { DimseMessage } from './channel.js';
 import type { ScpSession } from './scp-session.js';
 import { statusOfError } from './scp-store.js';
 
+/** Longest stretch of matches sent without letting the event loop read sockets. */
+const YIELD_EVERY_MS = 2;
+
 /** What to do about a failed C-FIND, for log lines. */
 function findAdvice(status: number): string {
   if (status === Status.IdentifierDoesNotMatchSOPClass) return 'the requesting application sent a malformed query; check its query settings';
@@ -51,6 +54,7 @@ export async function runFind(session: ScpSession, msg: DimseMessage, identifier
     if (signal.aborted) resolve('aborted');
     else signal.addEventListener('abort', () => resolve('aborted'), { once: true });
   });
+  let lastYield = performance.now();
   try {
     while (!signal.aborted) {
       const next = await Promise.race([iterator.next(), aborted]);
@@ -62,6 +66,13 @@ export async function runFind(session: ScpSession, msg: DimseMessage, identifier
       await channel.sendWithDataSet(msg.contextId, findRsp({
         messageIdBeingRespondedTo: messageId, affectedSopClassUid: sopClassUid, status: Status.Pending, hasIdentifier: true,
       }), match);
+      // A local handler answers synchronously and the socket rarely needs draining, so without
+      // this the loop would never let the socket be read: a C-CANCEL (PS3.7 §9.3.2.3) would go
+      // unseen and other associations would wait for the whole answer.
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+      }
     }
   } catch (err) {
     if (!channel.association.isOpen) throw err;

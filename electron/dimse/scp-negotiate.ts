@@ -23,7 +23,11 @@ export const RejectReason = {
   LocalLimitExceeded: 2,
 } as const;
 
-/** Native syntaxes in our order of preference for non-encapsulated data (DCMTK storescp's default order). */
+/**
+ * Native syntaxes in our order of preference for non-encapsulated data. DCMTK storescp's
+ * default is Explicit LE, Explicit BE, Implicit LE; we rank the retired big endian syntax last
+ * (PS3.5 A.3), so a context offering only Explicit BE and Implicit LE is taken in Implicit LE.
+ */
 const NATIVE_PREFERENCE = [TransferSyntaxUid.ExplicitVRLittleEndian, TransferSyntaxUid.ImplicitVRLittleEndian, TransferSyntaxUid.ExplicitVRBigEndian];
 
 /**
