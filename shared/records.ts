@@ -161,3 +161,16 @@ export interface ImportResult {
   /** The import was cancelled before it went through every file. */
   aborted?: boolean;
 }
+
+/** One stored instance as it is sent: by the SCP (C-MOVE / C-GET sub-operations) and by the C-STORE SCU. */
+export interface InstanceSource {
+  sopClassUid: string;
+  sopInstanceUid: string;
+  transferSyntaxUid: string;
+  /** The Part-10 file holding the instance (absolute path). */
+  path: string;
+  /** Byte offset of the data set in the file (just past the file meta information). */
+  dataSetOffset: number;
+  /** Length in bytes of the data set (file size minus `dataSetOffset`). */
+  dataSetLength: number;
+}

@@ -4,20 +4,11 @@
  */
 import { join } from 'node:path';
 import type { QueryLevel } from '../../shared/dicom/query.js';
-import type { CacheStats, InstanceRecord, PatientRecord, SeriesRecord, StudyRecord } from '../../shared/records.js';
+import type { CacheStats, InstanceRecord, InstanceSource, PatientRecord, SeriesRecord, StudyRecord } from '../../shared/records.js';
 import type { Db } from './db.js';
 
-/** One stored instance as the SCP sends it (the fields of dimse's InstanceSource, plus its place in the hierarchy). */
-export interface InstanceSourceRow {
-  sopClassUid: string;
-  sopInstanceUid: string;
-  transferSyntaxUid: string;
-  /** Absolute path of the Part-10 file. */
-  path: string;
-  /** Offset of the data set in the file. */
-  dataSetOffset: number;
-  /** File size minus the offset. */
-  dataSetLength: number;
+/** One stored instance as the SCP sends it, plus its place in the hierarchy. */
+export interface InstanceSourceRow extends InstanceSource {
   studyInstanceUid: string;
   seriesInstanceUid: string;
 }

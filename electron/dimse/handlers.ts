@@ -9,6 +9,7 @@
  */
 import type { Readable } from 'node:stream';
 import type { DataSet } from '../../shared/dicom/dataset.js';
+import type { InstanceSource } from '../../shared/records.js';
 
 /** Who is on the other end of an association (for logs, policies and handlers). */
 export interface AssociationInfo {
@@ -78,17 +79,7 @@ export interface FindHandler {
 }
 
 /** One stored instance the SCP can send (C-MOVE / C-GET sub-operations, C-STORE SCU). */
-export interface InstanceSource {
-  sopClassUid: string;
-  sopInstanceUid: string;
-  transferSyntaxUid: string;
-  /** The Part-10 file holding the instance. */
-  path: string;
-  /** Byte offset of the data set in the file (just past the file meta information). */
-  dataSetOffset: number;
-  /** Length in bytes of the data set (file size minus `dataSetOffset`). */
-  dataSetLength: number;
-}
+export type { InstanceSource } from '../../shared/records.js';
 
 /** One incoming C-MOVE or C-GET (PS3.4 C.4.2, C.4.3). */
 export interface RetrieveRequest {
