@@ -7,6 +7,7 @@
  * path resolution at run time. The SQL stays plain text in its own numbered file.
  */
 import { sql as init } from './migrations/001-init.js';
+import { sql as jobs } from './migrations/002-jobs.js';
 
 /** One schema step. */
 export interface Migration {
@@ -19,4 +20,5 @@ export interface Migration {
 /** All migrations, in order. Append only: never edit or renumber a released one. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'init', sql: init },
+  { version: 2, name: 'jobs', sql: jobs },
 ];

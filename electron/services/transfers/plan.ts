@@ -1,0 +1,90 @@
+/**
+ * What a job still has to fetch, so that instances already in the cache are not fetched again.
+ *
+ * The choice (documented for the UI and the report): the cache is asked first, which costs
+ * nothing. When it holds none of the job's instances, the job is one C-MOVE/C-GET at its own
+ * level. When it holds all the query announced, nothing is fetched. Only in between is the PACS
+ * asked, by C-FIND, for the SOP Instance UIDs: SERIES level for the study's series, then IMAGE
+ * level per series (hierarchical: one Study and one Series UID above, PS3.4 C.4.1.2.1). A series
+ * with nothing cached is fetched at SERIES level, a partly cached one at IMAGE level with the
+ * list of its missing SOP Instance UIDs (UID list matching, PS3.4 C.2.2.2.2, allowed in the
+ * identifier of C-MOVE and C-GET, C.4.2.2.1 and C.4.3.2.1). Should the C-FIND fail, the job
+ * fetches everything (duplicates replace the cached copies).
+ */
+import type { RemoteNode } from '../../../shared/config.js';
+import { type DataSet, setString } from '../../../shared/dicom/dataset.js';
+import type { QueryLevel } from '../../../shared/dicom/query.js';
+import type { TransferJob } from '../../../shared/transfers.js';
+import type { ScuOptions } from '../../dimse/scu.js';
+import { searchRemote, searchSucceeded } from '../query.js';
+
+const STUDY_INSTANCE_UID = 0x0020000d;
+const SERIES_INSTANCE_UID = 0x0020000e;
+const SOP_INSTANCE_UID = 0x00080018;
+
+/** Most SOP Instance UIDs in one IMAGE-level identifier (keeps the PDU and the PACS's SQL small). */
+export const UIDS_PER_REQUEST = 200;
+
+/** One C-MOVE/C-GET of a job. */
+export interface RetrieveStep {
+  level: QueryLevel;
+  identifier: DataSet;
+}
+
+/** The identifier of a retrieve of a study, of series of it, or of instances of one series. */
+export function stepIdentifier(study: string, series?: readonly string[], instances?: readonly string[]): DataSet {
+  const ds: DataSet = new Map();
+  setString(ds, STUDY_INSTANCE_UID, 'UI', study);
+  if (series?.length) setString(ds, SERIES_INSTANCE_UID, 'UI', [...series]);
+  if (instances?.length) setString(ds, SOP_INSTANCE_UID, 'UI', [...instances]);
+  return ds;
+}
+
+/** The whole job as one step. */
+export function wholeJob(job: Pick<TransferJob, 'level' | 'StudyInstanceUID' | 'SeriesInstanceUIDs'>): RetrieveStep[] {
+  return [{ level: job.level, identifier: stepIdentifier(job.StudyInstanceUID, job.level === 'SERIES' ? job.SeriesInstanceUIDs : undefined) }];
+}
+
+/** The steps for what the cache lacks, given the PACS's instances per series. */
+export function missingSteps(study: string, remote: ReadonlyMap<string, readonly string[]>, cached: ReadonlySet<string>): RetrieveStep[] {
+  const steps: RetrieveStep[] = [];
+  for (const [series, instances] of remote) {
+    const missing = instances.filter((uid) => !cached.has(uid));
+    if (missing.length === 0) continue;
+    if (missing.length === instances.length) {
+      steps.push({ level: 'SERIES', identifier: stepIdentifier(study, [series]) });
+      continue;
+    }
+    for (let i = 0; i < missing.length; i += UIDS_PER_REQUEST) {
+      steps.push({ level: 'IMAGE', identifier: stepIdentifier(study, [series], missing.slice(i, i + UIDS_PER_REQUEST)) });
+    }
+  }
+  return steps;
+}
+
+/**
+ * The PACS's SOP Instance UIDs of the job, per series (two levels of C-FIND), or undefined when
+ * a C-FIND does not succeed.
+ */
+export async function remoteInstances(
+  node: RemoteNode, job: Pick<TransferJob, 'level' | 'StudyInstanceUID' | 'SeriesInstanceUIDs'>, scu: ScuOptions,
+): Promise<Map<string, string[]> | undefined> {
+  let series = job.level === 'SERIES' ? [...job.SeriesInstanceUIDs] : undefined;
+  const model = 'study'; // Study Root: a job knows its study, not always its patient (see TRANSFER_MODEL)
+  if (!series) {
+    const keys = stepIdentifier(job.StudyInstanceUID);
+    setString(keys, SERIES_INSTANCE_UID, 'UI', undefined);
+    const found = await searchRemote(node, { model, level: 'SERIES', keys, defaultReturnKeys: false }, scu);
+    if (!searchSucceeded(found)) return undefined;
+    series = found.rows.map((r) => r.SeriesInstanceUID).filter((u): u is string => !!u);
+  }
+  const out = new Map<string, string[]>();
+  for (const s of series) {
+    const keys = stepIdentifier(job.StudyInstanceUID, [s]);
+    setString(keys, SOP_INSTANCE_UID, 'UI', undefined);
+    const found = await searchRemote(node, { model, level: 'IMAGE', keys, defaultReturnKeys: false }, scu);
+    if (!searchSucceeded(found)) return undefined;
+    out.set(s, found.rows.map((r) => r.SOPInstanceUID).filter((u): u is string => !!u));
+  }
+  return out;
+}

@@ -1,0 +1,149 @@
+/**
+ * One attempt of one job: what is missing from the cache (plan.ts), each C-MOVE/C-GET through
+ * retrieve.ts (verified per step), the GET→MOVE fallback, progress with bytes, and the verdict
+ * of the whole job (verdict.ts).
+ */
+import type { RemoteNode } from '../../../shared/config.js';
+import type { TransferJob, TransferMethod, TransferProgress, TransferState, TransferVerdict } from '../../../shared/transfers.js';
+import type { Cache } from '../../cache/index.js';
+import type { RetrieveProgress, ScuOptions } from '../../dimse/scu.js';
+import { diagnoseError, localAddressToward } from '../diagnose.js';
+import type { CacheStoreHandler, StoredEvent } from '../local-scp.js';
+import { arrivalFilter, eventArrivals, type RetrieveReport, type retrieve } from '../retrieve.js';
+import { missingSteps, remoteInstances, wholeJob, type RetrieveStep } from './plan.js';
+import { judgeJob, refusesGet } from './verdict.js';
+
+/** The Q/R information model of every job: Study Root (a job names its study, not always its patient). */
+export const TRANSFER_MODEL = 'study';
+
+/** What an attempt needs from the queue. */
+export interface AttemptContext {
+  cache: Cache;
+  node: RemoteNode;
+  retrieve: typeof retrieve;
+  scu: ScuOptions;
+  /** Our AE: the Move Destination, and the listeners of our SCP's stored instances. */
+  local: { aeTitle: string; port: number; host?: string; storedListeners: Set<(e: StoredEvent) => void> };
+  /** The C-STORE receiver of C-GET and the listeners it tells. */
+  getStore: CacheStoreHandler;
+  getListeners: Set<(e: StoredEvent) => void>;
+  /** The method to use (the node's, the job's, or move when the node refused C-GET before). */
+  method: TransferMethod;
+  onProgress: (p: Partial<TransferProgress>, usedMethod: TransferMethod) => void;
+  /** Told when C-GET was refused and C-MOVE is used instead. */
+  onFallback: () => void;
+  settleMs?: number;
+}
+
+/** How an attempt ended. */
+export interface AttemptResult {
+  state: TransferState;
+  verdict: TransferVerdict;
+  usedMethod: TransferMethod;
+  progress: Partial<TransferProgress>;
+}
+
+/** The SOP Instance UIDs of the job already in the cache. */
+function cachedUids(cache: Cache, job: TransferJob): Set<string> {
+  const rows = job.level === 'SERIES' ? cache.instancesFor('SERIES', job.SeriesInstanceUIDs) : cache.instancesFor('STUDY', [job.StudyInstanceUID]);
+  return new Set(rows.map((r) => r.sopInstanceUid));
+}
+
+/** Runs one attempt of `job`; never throws (failures become the verdict). */
+export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: AbortSignal): Promise<AttemptResult> {
+  const { cache, node } = ctx;
+  let method = ctx.method;
+  const before = cachedUids(cache, job);
+  const skipped = before.size;
+  // Every new instance of the job, from either path, with its size.
+  const filter = arrivalFilter(wholeJob(job)[0]!.identifier);
+  const seen = new Set<string>();
+  let bytes = 0;
+  let claimedBase = { completed: 0, failed: 0, warning: 0 };
+  let last: RetrieveProgress = { completed: 0, failed: 0, warning: 0 };
+  const report = () => ctx.onProgress({
+    completed: claimedBase.completed + last.completed, failed: claimedBase.failed + last.failed, warning: claimedBase.warning + last.warning,
+    ...(last.remaining !== undefined ? { remaining: last.remaining } : {}), arrived: seen.size, skipped, bytes,
+  }, method);
+  const onStored = (e: StoredEvent) => {
+    if (filter.studies && !filter.studies.has(e.studyInstanceUid)) return;
+    if (filter.series && !filter.series.has(e.seriesInstanceUid)) return;
+    if (before.has(e.sopInstanceUid) || seen.has(e.sopInstanceUid)) return;
+    seen.add(e.sopInstanceUid);
+    const row = cache.instancesFor('IMAGE', [e.sopInstanceUid])[0];
+    if (row) bytes += row.dataSetOffset + row.dataSetLength;
+    report();
+  };
+  ctx.local.storedListeners.add(onStored);
+  ctx.getListeners.add(onStored);
+  const reports: RetrieveReport[] = [];
+  let fellBack = false;
+  let error: unknown;
+  try {
+    report();
+    const scu: ScuOptions = { ...ctx.scu, signal };
+    let steps: RetrieveStep[] = wholeJob(job);
+    if (skipped > 0 && (job.expected === undefined || skipped < job.expected)) {
+      const remote = await remoteInstances(node, job, scu).catch(() => undefined);
+      if (remote) steps = missingSteps(job.StudyInstanceUID, remote, before);
+    } else if (skipped > 0) {
+      steps = [];
+    }
+    const host = ctx.local.host ?? await localAddressToward(node.host);
+    const local = { aeTitle: ctx.local.aeTitle, host, port: ctx.local.port };
+    for (const step of steps) {
+      if (signal.aborted) break;
+      let attempt = await runStep(ctx, step, method, scu, local, (p) => { last = p; report(); });
+      if (method === 'get' && reports.length === 0 && !signal.aborted && refusesGet({ ...attempt, arrived: seen.size })) {
+        method = 'move';
+        fellBack = true;
+        ctx.onFallback();
+        last = { completed: 0, failed: 0, warning: 0 };
+        attempt = await runStep(ctx, step, method, scu, local, (p) => { last = p; report(); });
+      }
+      if (attempt.error !== undefined) { error = attempt.error; break; }
+      const r = attempt.report!;
+      reports.push(r);
+      claimedBase = { completed: claimedBase.completed + r.claimed.completed, failed: claimedBase.failed + r.claimed.failed, warning: claimedBase.warning + r.claimed.warning };
+      last = { completed: 0, failed: 0, warning: 0 };
+      if (r.verdict === 'cancelled') break;
+    }
+  } catch (err) {
+    error = err;
+  } finally {
+    ctx.local.storedListeners.delete(onStored);
+    ctx.getListeners.delete(onStored);
+  }
+  const cachedAfter = cachedUids(cache, job).size;
+  const cancelled = signal.aborted || reports.some((r) => r.verdict === 'cancelled');
+  const { state, verdict } = judgeJob({
+    nodeAeTitle: node.aeTitle, method, fellBack, reports, cancelled, skipped, arrived: seen.size, cachedAfter,
+    ...(job.expected !== undefined ? { expected: job.expected } : {}),
+    ...(error !== undefined && !cancelled ? {
+      error: diagnoseError(error, { service: method, node, callingAeTitle: ctx.scu.callingAeTitle, local: { aeTitle: ctx.local.aeTitle, port: ctx.local.port } }),
+    } : {}),
+  });
+  return {
+    state, verdict, usedMethod: method,
+    progress: { ...claimedBase, arrived: seen.size, skipped, bytes, remaining: 0 },
+  };
+}
+
+async function runStep(
+  ctx: AttemptContext, step: RetrieveStep, method: TransferMethod, scu: ScuOptions,
+  local: { aeTitle: string; host: string; port: number }, onProgress: (p: RetrieveProgress) => void,
+): Promise<{ report?: RetrieveReport; error?: unknown }> {
+  const filter = arrivalFilter(step.identifier);
+  const arrivals = method === 'move'
+    ? eventArrivals(ctx.local.storedListeners, filter, ctx.scu.callingAeTitle)
+    : eventArrivals(ctx.getListeners, filter);
+  try {
+    const report = await ctx.retrieve(
+      { node: ctx.node, method, model: TRANSFER_MODEL, level: step.level, identifier: step.identifier, ...(method === 'move' ? { destination: ctx.local.aeTitle } : {}) },
+      { scu, arrivals, local, onProgress, ...(method === 'get' ? { store: ctx.getStore } : {}), ...(ctx.settleMs !== undefined ? { settleMs: ctx.settleMs } : {}) },
+    );
+    return { report };
+  } catch (error) {
+    return { error };
+  }
+}
