@@ -1,8 +1,13 @@
-/** `priors serve [--aet TITLE] [--port N] [--bind ADDR]`: the local SCP, until SIGINT/SIGTERM. */
+/**
+ * `priors serve [--aet TITLE] [--port N] [--bind ADDR] [--ui [--ui-port N]]`: the local SCP, until
+ * SIGINT/SIGTERM; with --ui also the web UI on 127.0.0.1 (electron/web), its address printed.
+ */
 import { checkAeTitle, checkHost } from '../../../shared/config.js';
 import { openCacheForWriting } from '../../services/local-cache.js';
 import { InputError } from '../../services/nodes.js';
 import { startServer } from '../../services/serve.js';
+import { ActivityLog } from '../../services/activity-log.js';
+import { startUi, type RunningUi } from '../../web/start-ui.js';
 import { removeServeInfo, writeServeInfo } from '../../services/serve-info.js';
 import { expectPositionals, intOption, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -12,10 +17,12 @@ export const SERVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'aet', kind: 'value' },
   { name: 'port', kind: 'value' },
   { name: 'bind', kind: 'value' },
+  { name: 'ui', kind: 'flag' },
+  { name: 'ui-port', kind: 'value' },
 ];
 
 export async function serveCommand(ctx: CommandContext): Promise<number> {
-  expectPositionals(ctx.args, 0, 0, 'priors serve [--aet TITLE] [--port N] [--bind ADDR]');
+  expectPositionals(ctx.args, 0, 0, 'priors serve [--aet TITLE] [--port N] [--bind ADDR] [--ui [--ui-port N]]');
   const config = await ctx.loadConfig();
   const aetArg = ctx.args.values.get('aet');
   let aeTitle = config.local.aeTitle;
@@ -32,8 +39,13 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     bindAddress = v.value;
   }
   const port = intOption(ctx.args, 'port', 0, 65535) ?? config.local.port;
+  const withUi = ctx.args.flags.has('ui');
+  const uiPort = intOption(ctx.args, 'ui-port', 0, 65535) ?? 0;
+  if (ctx.args.values.has('ui-port') && !withUi) throw new InputError('--ui-port needs --ui');
   ctx.failure = { local: { aeTitle, port } };
-  const log = stderrLogger(ctx.io, ctx.verbose, 'info');
+  const stderrLog = stderrLogger(ctx.io, ctx.verbose, 'info');
+  const activity = withUi ? new ActivityLog({ forward: stderrLog }) : undefined;
+  const log = activity?.logger ?? stderrLog;
   const cache = await openCacheForWriting(ctx.dataDir, 'another "priors serve" (or the app) already serves this data directory; stop it or use another --data directory',
     { ...(config.quotaBytes !== undefined ? { maxBytes: config.quotaBytes } : {}), log });
   let handle;
@@ -46,9 +58,20 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     await cache.close();
     throw e;
   }
+  let ui: RunningUi | undefined;
+  if (activity) {
+    try {
+      ui = await startUi({ dataDir: ctx.dataDir, config, cache, server: handle, activity, port: uiPort });
+    } catch (e) {
+      await handle.close();
+      await cache.close();
+      throw e;
+    }
+  }
   await writeServeInfo(ctx.dataDir, { aeTitle, host: handle.host, port: handle.port });
-  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, dataDir: ctx.dataDir },
-    `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port}, data in ${ctx.dataDir} (Ctrl-C to stop).`);
+  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, dataDir: ctx.dataDir, ...(ui ? { ui: ui.web.url } : {}) },
+    `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port}, data in ${ctx.dataDir} (Ctrl-C to stop).`
+    + (ui ? `\nPriors UI: ${ui.web.url}` : ''));
   const listeners: Array<() => void> = [];
   const signalName = await new Promise<string>((resolve) => {
     for (const name of ['SIGINT', 'SIGTERM'] as const) {
@@ -61,6 +84,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   });
   for (const off of listeners) off();
   log('info', `stopping (${signalName})`);
+  await ui?.close();
   await handle.close();
   await removeServeInfo(ctx.dataDir);
   await cache.close();

@@ -1,0 +1,90 @@
+/**
+ * The browser face of a running `priors serve`: the app core over the served cache and SCP,
+ * the transfer queue, and the web host. Wired here, once, for the headless entry point
+ * (house rule 6); the Electron main process will wire the same core to IPC instead.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Config } from '../../shared/config.js';
+import type { Cache } from '../cache/index.js';
+import type { ActivityLog } from '../services/activity-log.js';
+import { AppCore } from '../services/app-core.js';
+import { ConfigStore } from '../services/config-store.js';
+import { retrieve } from '../services/retrieve.js';
+import type { ServeHandle } from '../services/serve.js';
+import { TransferQueue } from '../services/transfers/index.js';
+import { startWebHost, type WebHost } from './host.js';
+
+/** A config store that remembers the last configuration saved or loaded (the queue reads it synchronously). */
+class RememberingConfigStore extends ConfigStore {
+  constructor(dataDir: string, public current: Config) {
+    super(dataDir);
+  }
+
+  override async load(): Promise<Config> {
+    this.current = await super.load();
+    return this.current;
+  }
+
+  override async save(config: Config): Promise<void> {
+    await super.save(config);
+    this.current = structuredClone(config);
+  }
+}
+
+/** The renderer's build folder: renderer/dist at the package root (found from this file, compiled or not). */
+export function defaultStaticDir(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, 'renderer', 'dist');
+    dir = dirname(dir);
+  }
+  return join(process.cwd(), 'renderer', 'dist');
+}
+
+/** Options of {@link startUi}. */
+export interface StartUiOptions {
+  dataDir: string;
+  config: Config;
+  cache: Cache;
+  server: ServeHandle;
+  activity: ActivityLog;
+  /** 0 = a free port. */
+  port?: number;
+  host?: string;
+  staticDir?: string;
+}
+
+/** The running UI: close it before the server and the cache. */
+export interface RunningUi {
+  web: WebHost;
+  core: AppCore;
+  close(): Promise<void>;
+}
+
+/** Starts the transfer queue, the app core and the web host. */
+export async function startUi(o: StartUiOptions): Promise<RunningUi> {
+  const store = new RememberingConfigStore(o.dataDir, o.config);
+  // no host: the bound address may be 0.0.0.0; the queue then names the route toward each node
+  const local = { aeTitle: o.server.aeTitle, port: o.server.port, storedListeners: o.server.storedListeners };
+  const transfers = new TransferQueue({ cache: o.cache, config: () => store.current, retrieve, local, scu: { log: o.activity.logger } });
+  transfers.start();
+  const core = new AppCore({ store, cache: o.cache, activity: o.activity, server: o.server, transfers });
+  let web: WebHost;
+  try {
+    web = await startWebHost({ api: core, port: o.port ?? 0, host: o.host ?? '127.0.0.1', staticDir: o.staticDir ?? defaultStaticDir() });
+  } catch (e) {
+    core.close();
+    await transfers.close();
+    throw e;
+  }
+  return {
+    web, core,
+    close: async () => {
+      await web.close();
+      core.close();
+      await transfers.close();
+    },
+  };
+}
