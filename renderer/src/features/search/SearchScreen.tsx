@@ -1,0 +1,167 @@
+/**
+ * The Search screen: the form, the streaming results table, the capped-answer banner, series
+ * on demand, and retrieve into the transfer queue.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { SearchSource } from '../../../../shared/api.js';
+import { ErrorLine } from '../../app/ErrorLine.js';
+import { useLoad, useTransport } from '../../app/api-context.js';
+import { cappedBannerText } from '../../lib/capped.js';
+import { formatDicomDate, formatPersonName } from '../../lib/format.js';
+import type { ListAction } from '../../lib/keyboard.js';
+import { LOCAL_CACHE_NODE, type SearchForm, buildStudyQueries, emptyForm } from '../../lib/search-form.js';
+import { DEFAULT_SORT, type SortColumn, type StudyRow, nextSort, sortRows } from '../../lib/study-rows.js';
+import { type Expansion, ResultsTable } from './ResultsTable.js';
+import { SearchFormPanel } from './SearchFormPanel.js';
+import { useSearch } from './use-search.js';
+
+const sourceOf = (node: string): SearchSource => (node === LOCAL_CACHE_NODE ? { kind: 'local' } : { kind: 'node', node });
+
+export function SearchScreen({ active }: { active: boolean }) {
+  const transport = useTransport();
+  const nodes = useLoad('nodes.list', {});
+  const nodeList = useMemo(() => nodes.value?.nodes ?? [], [nodes.value]);
+  const [form, setForm] = useState<SearchForm>(() => emptyForm());
+  const [formError, setFormError] = useState<{ field: keyof SearchForm; error: string } | undefined>();
+  const { state, start, cancel } = useSearch();
+  const [sort, setSort] = useState(DEFAULT_SORT);
+  // The focused study is kept by UID, so it stays put while streamed rows are sorted in.
+  const [focusedUid, setFocusedUid] = useState<string | undefined>();
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const [expanded, setExpanded] = useState<ReadonlyMap<string, Expansion>>(new Map());
+  const [notice, setNotice] = useState<string | undefined>();
+  const firstField = useRef<HTMLInputElement>(null);
+  const [splitUsed, setSplitUsed] = useState(false);
+
+  // The first configured node is the default once the list arrives.
+  useEffect(() => {
+    if (nodeList.length > 0) setForm((f) => (f.node === LOCAL_CACHE_NODE && !f.patientName ? { ...f, node: nodeList[0]!.name } : f));
+  }, [nodeList]);
+  // Coming back to the screen: the node list may have changed on Nodes & settings.
+  const reloadNodes = nodes.reload;
+  useEffect(() => {
+    if (!active) return;
+    reloadNodes();
+    firstField.current?.focus();
+  }, [active, reloadNodes]);
+
+  const rows = useMemo(() => sortRows(state.rows, sort), [state.rows, sort]);
+  const running = state.status === 'running';
+  const focused = focusedUid === undefined ? -1 : rows.findIndex((r) => r.StudyInstanceUID === focusedUid);
+  const setFocused = useCallback((i: number) => setFocusedUid(rows[i]?.StudyInstanceUID), [rows]);
+
+  const search = useCallback((split = false) => {
+    const built = buildStudyQueries(form, new Date());
+    if (!built.ok) {
+      setFormError({ field: built.field, error: built.error });
+      return;
+    }
+    setFormError(undefined);
+    setNotice(undefined);
+    setFocusedUid(undefined);
+    setSelected(new Set());
+    setExpanded(new Map());
+    setSplitUsed(split);
+    void start(sourceOf(form.node), built.queries, { split });
+  }, [form, start]);
+
+  // Esc cancels a running search from anywhere on the screen.
+  useEffect(() => {
+    if (!active) return;
+    const onKey = (e: KeyboardEvent): void => {
+      if (e.key === 'Escape' && running) {
+        e.preventDefault();
+        cancel();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [active, running, cancel]);
+
+  const expand = useCallback(async (row: StudyRow) => {
+    const uid = row.StudyInstanceUID;
+    if (!uid || !state.source) return;
+    if (expanded.has(uid)) {
+      setExpanded((m) => { const n = new Map(m); n.delete(uid); return n; });
+      return;
+    }
+    setExpanded((m) => new Map(m).set(uid, { loading: true }));
+    const r = await transport.call('search.series', { source: state.source, StudyInstanceUID: uid });
+    setExpanded((m) => new Map(m).set(uid, r.ok ? { loading: false, rows: r.value.rows } : { loading: false, error: r.error }));
+  }, [expanded, state.source, transport]);
+
+  const retrieve = useCallback(async (targets: StudyRow[]) => {
+    const source = state.source;
+    if (!source || source.kind !== 'node') {
+      setNotice('These studies are in the local cache already.');
+      return;
+    }
+    let queued = 0;
+    for (const row of targets) {
+      const label = `${formatPersonName(row.PatientName)} — ${row.StudyDescription || 'study'} ${formatDicomDate(row.StudyDate)}`.trim();
+      const r = await transport.call('transfers.add', {
+        node: source.node, level: 'STUDY', StudyInstanceUID: row.StudyInstanceUID, label,
+        ...(row.NumberOfStudyRelatedInstances !== undefined ? { expected: row.NumberOfStudyRelatedInstances } : {}),
+      });
+      if (!r.ok) {
+        setNotice(r.error.message);
+        return;
+      }
+      queued++;
+    }
+    setNotice(queued === 1 ? 'Retrieve queued: see Transfers (Alt+2).' : `${queued} retrieves queued: see Transfers (Alt+2).`);
+  }, [state.source, transport]);
+
+  const onAction = useCallback((action: ListAction, row: StudyRow | undefined) => {
+    switch (action.kind) {
+      case 'cancel': if (running) cancel(); return;
+      case 'expand': if (row) void expand(row); return;
+      case 'select-toggle':
+        if (!row) return;
+        setSelected((s) => { const n = new Set(s); if (n.has(row.StudyInstanceUID)) n.delete(row.StudyInstanceUID); else n.add(row.StudyInstanceUID); return n; });
+        return;
+      case 'retrieve': {
+        const targets = selected.size > 0 ? rows.filter((r) => selected.has(r.StudyInstanceUID)) : row ? [row] : [];
+        if (targets.length) void retrieve(targets);
+        return;
+      }
+      case 'open': setNotice('The viewer is not part of this version yet.'); return;
+      default: return;
+    }
+  }, [running, cancel, expand, selected, rows, retrieve]);
+
+  const nodeName = state.source?.kind === 'node' ? state.source.node : 'The local cache';
+  return (
+    <div className="screen search-screen">
+      <h1 className="screen-title">Search</h1>
+      <SearchFormPanel form={form} nodes={nodeList} running={running} invalidField={formError?.field}
+        onChange={setForm} onSubmit={() => search(false)} onCancel={cancel} firstFieldRef={firstField} />
+      <ErrorLine error={formError?.error ?? nodes.error} />
+      <div className="search-status" role="status" aria-live="polite">
+        <span>{statusText(state.status, rows.length, state.sent, state.planned)}</span>
+        {notice && <span className="notice">{notice}</span>}
+      </div>
+      <ErrorLine error={state.error} />
+      {state.capped && state.status !== 'running' && (
+        <div className="banner banner-warning" role="alert">
+          <span>{cappedBannerText(state.capped, nodeName, splitUsed)}</span>
+          {!splitUsed && <button type="button" onClick={() => search(true)}>Split by date</button>}
+        </div>
+      )}
+      <ResultsTable rows={rows} sort={sort} focused={focused} selected={selected} expanded={expanded}
+        onSort={(c: SortColumn) => setSort((s) => nextSort(s, c))} onFocus={setFocused} onAction={onAction} />
+    </div>
+  );
+}
+
+function statusText(status: string, count: number, sent: number, planned: number): string {
+  const studies = count === 1 ? '1 study' : `${count} studies`;
+  const parts = planned > 1 ? ` (query ${sent} of ${planned})` : '';
+  switch (status) {
+    case 'running': return `Searching… ${studies}${parts}`;
+    case 'completed': return `${studies} found.`;
+    case 'cancelled': return `Cancelled: ${studies} so far.`;
+    case 'failed': return `The search failed after ${studies}.`;
+    default: return 'Enter criteria and press Enter.';
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * How DICOM values are shown: dates, person names, multi-valued strings, sizes.
+ * Pure code: no DOM, no Node.
+ */
+
+/** `20240131` → `2024-01-31`; anything else is shown as it came. */
+export function formatDicomDate(value: string | undefined): string {
+  if (!value) return '';
+  const m = /^(\d{4})(\d{2})(\d{2})$/.exec(value.trim());
+  return m ? `${m[1]}-${m[2]}-${m[3]}` : value;
+}
+
+/**
+ * A Person Name (PS3.5 §6.2.1, VR PN) for reading: the alphabetic group only, components
+ * `Family^Given^Middle^Prefix^Suffix` shown as `Family, Given Middle`; prefix and suffix kept.
+ */
+export function formatPersonName(value: string | undefined): string {
+  if (!value) return '';
+  const alphabetic = value.split('=')[0] ?? '';
+  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = alphabetic.split('^').map((s) => s.trim());
+  const first = [prefix, given, middle].filter(Boolean).join(' ');
+  let out = family;
+  if (first) out = out ? `${out}, ${first}` : first;
+  if (suffix) out = out ? `${out} ${suffix}` : suffix;
+  return out || value;
+}
+
+/** A multi-valued string (values joined with backslash, PS3.5 §6.4) as its values. */
+export function splitValues(value: string | undefined): string[] {
+  if (!value) return [];
+  return value.split('\\').map((s) => s.trim()).filter((s) => s !== '');
+}
+
+/** Bytes for people: `0 B`, `512 kB`, `1.4 MB`, `2.31 GB` (decimal units). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '';
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  const digits = i === 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  return `${v.toFixed(digits)} ${units[i]}`;
+}
+
+/** A duration for an ETA: `5 s`, `3 min 20 s`, `2 h 5 min`. */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '';
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const total = Math.round(seconds);
+  const m = Math.floor(total / 60);
+  return m < 60 ? `${m} min ${total % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
+}
