@@ -3,8 +3,10 @@
  * so a file cut short inside the pixels (a dropped sender, a truncated copy on a CD) would look
  * complete. This walks the elements from there to the end of the file, reading only their
  * headers (PS3.5 §7.1: tag, VR, length; §A.4: the items of encapsulated Pixel Data), and says
- * where the data set ends early. A few small reads per instance; deflated data sets are not
- * walked (their end is only known after inflating all of them).
+ * where the data set ends early. A few small reads per instance, served from the first bytes of
+ * the file when the caller has them in memory (the receive path does: an uncompressed image is
+ * then checked without opening its file); deflated data sets are not walked (their end is only
+ * known after inflating all of them).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { encodingOf } from '../../shared/dicom/codec.js';
@@ -17,14 +19,25 @@ const SEQUENCE_DELIMITER = 0xfffee0dd;
 /** VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 Table 7.1-1). */
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 
-/** Why the file at `path` (of `fileSize` bytes) ends before its data set does, or undefined when it is whole. */
-export function findTruncation(path: string, header: InstanceHeader, fileSize: number): string | undefined {
+/**
+ * Why the file at `path` (of `fileSize` bytes) ends before its data set does, or undefined when
+ * it is whole. `head`, when given, holds the file's first bytes.
+ */
+export function findTruncation(path: string, header: InstanceHeader, fileSize: number, head?: Uint8Array): string | undefined {
   if (header.truncated) return `the file ends inside the data set, before Pixel Data (${fileSize} bytes)`;
   if (header.restOffset === undefined) return undefined;
   const { explicitVR, littleEndian } = encodingOf(header.transferSyntaxUid);
-  const fd = openSync(path, 'r');
+  let fd: number | undefined;
   const buf = Buffer.alloc(12);
-  const read = (at: number, n: number): boolean => readSync(fd, buf, 0, n, at) === n;
+  const read = (at: number, n: number): boolean => {
+    if (at + n > fileSize) return false;
+    if (head && at + n <= head.length) {
+      buf.set(head.subarray(at, at + n));
+      return true;
+    }
+    fd ??= openSync(path, 'r');
+    return readSync(fd, buf, 0, n, at) === n;
+  };
   const u16 = (at: number) => (littleEndian ? buf.readUInt16LE(at) : buf.readUInt16BE(at));
   const u32 = (at: number) => (littleEndian ? buf.readUInt32LE(at) : buf.readUInt32BE(at));
   try {
@@ -73,6 +86,6 @@ export function findTruncation(path: string, header: InstanceHeader, fileSize: n
     }
     return undefined;
   } finally {
-    closeSync(fd);
+    if (fd !== undefined) closeSync(fd);
   }
 }

@@ -73,10 +73,17 @@ export interface TempWriter {
   readonly path: string;
   /**
    * Stream the bytes here (pipeline(source, writer.stream) keeps backpressure); once it has
-   * finished, the bytes are on disk (fdatasync). Errors keep their code (ENOSPC…).
+   * finished, the bytes are on disk (fdatasync). Errors keep their code (ENOSPC…). Chunks are
+   * kept, not copied, until written (the first ones for the header): do not modify one after
+   * writing it.
    */
   readonly stream: Writable;
-  /** The header of what was written, parsed from the bytes kept in memory (the file is read only when the header is longer). */
+  /**
+   * The header of what was written, parsed from the bytes kept in memory (the file is read only
+   * when the header is longer). Ends the stream if needed. The parse starts by itself as soon as
+   * the last byte is written, while the file is synced; a sync that fails fails `stream` and
+   * commit(), not this.
+   */
   header(): Promise<InstanceHeader>;
   /** Ends the stream if needed, then stores and indexes the instance. On failure the temp file is removed. */
   commit(options?: CommitOptions): Promise<StoreResult>;
@@ -128,9 +135,22 @@ export class FileStore {
       const failure = error ?? stream.errored; // errored is set before the 'error' event is emitted
       if (failure) throw fsError(failure, 'Cannot write the received instance');
     };
+    // Once every byte is in the file ('written', the sync under way) the header is parsed from the
+    // head in memory, meanwhile. A stream that closes first (failed, discarded) gives its failure.
+    const written = new Promise<boolean>((resolve) => {
+      stream.once('written', () => resolve(true));
+      stream.once('close', () => resolve(false));
+    });
     let parsed: Promise<InstanceHeader> | undefined;
-    const header = () => (parsed ??= closed().then(() =>
-      parseInstanceHeader(stream.head(), stream.written, path) ?? readInstanceHeader(path)));
+    const header = (): Promise<InstanceHeader> => {
+      if (!stream.writableEnded && !stream.destroyed) stream.end();
+      parsed ??= written.then(async (complete) => {
+        if (!complete) await closed();
+        return headerInMemory(stream, path) ?? (await closed(), await readInstanceHeader(path));
+      });
+      return parsed;
+    };
+    stream.once('written', () => void header().catch(() => undefined));
     return {
       path,
       stream,
@@ -140,7 +160,7 @@ export class FileStore {
         state = 'committing';
         try {
           await closed();
-          return await this.commit(path, { header: await header(), ...commitOptions }, { synced: true, size: stream.written });
+          return await this.commit(path, { header: await header(), ...commitOptions }, { synced: true, size: stream.written, head: stream.head(0) });
         } catch (e) {
           await removeQuietly(path).catch(() => undefined);
           throw e;
@@ -163,8 +183,9 @@ export class FileStore {
   /**
    * Stores a complete Part-10 file that sits in tmp/: fsync, header, quota, rename, index.
    * The temp file is gone afterwards when this succeeds; on failure the caller removes it.
+   * `written` comes from a temp writer: the file is synced, its size known, its first bytes in memory.
    */
-  async commit(tempPath: string, options: CommitOptions = {}, written?: { synced: true; size: number }): Promise<StoreResult> {
+  async commit(tempPath: string, options: CommitOptions = {}, written?: { synced: true; size: number; head: Uint8Array }): Promise<StoreResult> {
     if (!written) {
       try {
         const fh = await open(tempPath, 'r+');
@@ -177,7 +198,7 @@ export class FileStore {
     const { fields } = header;
     if (header.isDicomdir) throw new CacheError('EINVALID', 'A DICOMDIR is not an instance');
     const size = written?.size ?? (await stat(tempPath).catch((e) => { throw fsError(e, 'Cannot stat the received instance'); })).size;
-    const truncation = findTruncation(tempPath, header, size);
+    const truncation = findTruncation(tempPath, header, size, written?.head);
     if (truncation) throw new CacheError('EINVALID', `The data set is incomplete: ${truncation}`);
     for (const [what, v] of [['Study Instance UID', fields.study.StudyInstanceUID], ['Series Instance UID', fields.series.SeriesInstanceUID],
       ['SOP Instance UID', fields.instance.SOPInstanceUID], ['SOP Class UID', fields.instance.SOPClassUID]] as const) {
@@ -194,7 +215,6 @@ export class FileStore {
     }
     const filePath = instanceFilePath(fields);
     const target = this.absolute(filePath);
-    const existed = this.sizeOf(fields.instance.SOPInstanceUID) !== undefined;
     try {
       // metadata operations of a few microseconds: done synchronously, not through the thread pool
       try {
@@ -219,7 +239,8 @@ export class FileStore {
         ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
       });
     } catch (e) {
-      if (!existed) await removeQuietly(target).catch(() => undefined);
+      // The transaction was rolled back: a row of this instance means the file replaced its stored copy, which stays.
+      if (!this.isIndexed(fields.instance.SOPInstanceUID)) await removeQuietly(target).catch(() => undefined);
       throw e instanceof CacheError ? e : new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
     }
     if (outcome.previousFilePath && outcome.previousFilePath !== filePath) await this.removeFiles([outcome.previousFilePath]);
@@ -231,6 +252,15 @@ export class FileStore {
       fileSize: size,
       ...(outcome.patientChanged ? { patientChanged: outcome.patientChanged } : {}),
     };
+  }
+
+  /** Whether the index has a row for this SOP Instance UID (true when it cannot tell: a file it may refer to is kept). */
+  private isIndexed(sopInstanceUid: string): boolean {
+    try {
+      return this.sizeOf(sopInstanceUid) !== undefined;
+    } catch {
+      return true;
+    }
   }
 
   /** Deletes files (relative paths) and the series and study directories they leave empty. */
@@ -247,6 +277,18 @@ export class FileStore {
         try { await rmdir(dir); } catch { break; } // not empty (or gone): stop climbing
       }
     }
+  }
+}
+
+/** Bytes of the head a header is first looked for in (a CT or MR header is a few KiB). */
+const FIRST_HEAD_BYTES = 16 * 1024;
+
+/** The header from the first bytes a writer kept, joining no more of them than it needs; undefined when they end before it. */
+function headerInMemory(stream: InstanceWriter, path: string): InstanceHeader | undefined {
+  for (let want = FIRST_HEAD_BYTES; ; want *= 4) {
+    const head = stream.head(want);
+    const header = parseInstanceHeader(head, stream.size, path);
+    if (header || head.length < want) return header;
   }
 }
 

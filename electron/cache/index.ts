@@ -76,7 +76,8 @@ export class Cache {
     this.repository = new Repository(db);
     this.listing = new Listing(db, dataDir);
     const sizeOf = db.prepare('SELECT file_size FROM instance WHERE SOPInstanceUID = ?').pluck();
-    this.files = new FileStore(dataDir, this.repository, () => this.listing.stats().bytes,
+    const totalBytes = db.prepare('SELECT coalesce(sum(size), 0) FROM patient').pluck();
+    this.files = new FileStore(dataDir, this.repository, () => totalBytes.get() as number,
       (uid) => sizeOf.get(uid) as number | undefined,
       { ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.now ? { now: options.now } : {}) });
   }

@@ -226,15 +226,21 @@ const utf8 = new TextEncoder();
  * ISO_IR 192 (UTF-8); under any other set only ASCII text can be encoded.
  */
 export function tryEncodeText(text: string, specificCharacterSet: string[]): Uint8Array | undefined {
-  const term = normalise(specificCharacterSet[0] ?? '');
-  if (term === 'ISO_IR 192') return utf8.encode(text);
-  let max = 0;
-  for (let i = 0; i < text.length; i++) max = Math.max(max, text.charCodeAt(i));
-  const latin1 = term === 'ISO_IR 100' || term === 'ISO 2022 IR 100';
-  if (max >= 0x80 && !(latin1 && max <= 0xff)) return undefined;
+  if (normalise(specificCharacterSet[0] ?? '') === 'ISO_IR 192') return utf8.encode(text);
+  if (!canEncodeText(text, specificCharacterSet)) return undefined;
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
   return out;
+}
+
+/** Whether {@link tryEncodeText} can encode this text for this Specific Character Set (nothing is encoded). */
+export function canEncodeText(text: string, specificCharacterSet: string[]): boolean {
+  const term = normalise(specificCharacterSet[0] ?? '');
+  if (term === 'ISO_IR 192') return true;
+  let max = 0;
+  for (let i = 0; i < text.length; i++) max = Math.max(max, text.charCodeAt(i));
+  const latin1 = term === 'ISO_IR 100' || term === 'ISO 2022 IR 100';
+  return max < 0x80 || (latin1 && max <= 0xff);
 }
 
 /**

@@ -7,7 +7,12 @@
 import type { DataElement, DataSet, ElementValue, Tag, VR } from './dataset.js';
 import { formatTag } from './dataset.js';
 import { vrOf } from './dictionary.js';
-import { CHARSET_VRS, decodeLatin1, decodeText, tryEncodeText, encodeText } from './charset.js';
+import { CHARSET_VRS, decodeLatin1, decodeText } from './charset.js';
+import {
+  ITEM, ITEM_DELIMITATION, LONG_VRS, NUMERIC_SIZE, SEQUENCE_DELIMITATION, SPECIFIC_CHARACTER_SET, TEXT_VRS, UNDEFINED_LENGTH,
+} from './vr-layout.js';
+
+export { encodeDataSet } from './codec-encode.js';
 
 /** How a transfer syntax lays out a data set (PS3.5 §10). */
 export interface TransferSyntaxEncoding {
@@ -74,14 +79,6 @@ export function encodingOf(transferSyntaxUid: string): TransferSyntaxEncoding {
   }
 }
 
-const ITEM = 0xfffee000;
-const ITEM_DELIMITATION = 0xfffee00d;
-const SEQUENCE_DELIMITATION = 0xfffee0dd;
-const UNDEFINED_LENGTH = 0xffffffff;
-const SPECIFIC_CHARACTER_SET = 0x00080005;
-
-/** Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 §7.1.2, Table 7.1-1). */
-const LONG_VRS = new Set<VR>(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 const ALL_VRS: VR[] = [
   'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL',
   'OV', 'OW', 'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US',
@@ -89,13 +86,9 @@ const ALL_VRS: VR[] = [
 ];
 /** Two VR characters as one number → the VR. */
 const VR_BY_CODE = new Map<number, VR>(ALL_VRS.map((vr) => [(vr.charCodeAt(0) << 8) | vr.charCodeAt(1), vr]));
-const TEXT_VRS = new Set<VR>([
-  'AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'LO', 'LT', 'PN', 'SH', 'ST', 'TM', 'UC', 'UI', 'UR', 'UT',
-]);
 const SINGLE_VALUE = new Set<VR>(['LT', 'ST', 'UT', 'UR']);
 /** VRs whose leading spaces are insignificant too (PS3.5 Table 6.2-1). */
 const TRIM_LEADING = new Set<VR>(['AE', 'CS', 'DS', 'IS', 'LO', 'SH', 'UI', 'DA', 'TM', 'DT', 'AS']);
-const NUMERIC_SIZE: Partial<Record<VR, number>> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8, AT: 4, SV: 8, UV: 8 };
 
 /** Raised inside the decoder when the input ends inside an element. */
 class Truncated extends Error {}
@@ -354,147 +347,4 @@ export function decodeDataSet(bytes: Uint8Array, ts: TransferSyntaxEncoding, opt
     if (e instanceof RangeError) throw new DicomParseError(`Malformed data set: ${e.message}`, 0);
     throw e;
   }
-}
-
-// ---------------------------------------------------------------------------------------------
-// Encoding
-// ---------------------------------------------------------------------------------------------
-
-/** A growable byte buffer whose length fields can be patched after their content is written. */
-class Writer {
-  buf = new Uint8Array(1024);
-  view = new DataView(this.buf.buffer);
-  length = 0;
-  constructor(readonly le: boolean) {}
-
-  reserve(n: number): number {
-    if (this.length + n > this.buf.length) {
-      const next = new Uint8Array(Math.max(this.buf.length * 2, this.length + n));
-      next.set(this.buf.subarray(0, this.length));
-      this.buf = next;
-      this.view = new DataView(next.buffer);
-    }
-    const at = this.length;
-    this.length += n;
-    return at;
-  }
-
-  // reserve() may reallocate: take the offset before touching buf or view.
-  u16(v: number): void { const at = this.reserve(2); this.view.setUint16(at, v, this.le); }
-  u32(v: number): void { const at = this.reserve(4); this.view.setUint32(at, v, this.le); }
-  tag(t: Tag): void { this.u16(t >>> 16); this.u16(t & 0xffff); }
-  bytes(b: Uint8Array): void { const at = this.reserve(b.length); this.buf.set(b, at); }
-  patch32(at: number, v: number): void { this.view.setUint32(at, v, this.le); }
-}
-
-const NUL = new Uint8Array([0]);
-const SPACE = new Uint8Array([0x20]);
-
-function textOf(value: ElementValue): string {
-  return (value as unknown[]).map((v) => String(v)).join('\\');
-}
-
-/**
- * Whether every value this data set (its items aside) holds in a VR the Specific Character Set
- * governs can be written in `charset`. Other text VRs are default repertoire only.
- */
-function encodable(ds: DataSet, charset: string[]): boolean {
-  for (const el of ds.values()) {
-    if (!CHARSET_VRS.has(el.vr) || el.value instanceof Uint8Array) continue;
-    if (!tryEncodeText(textOf(el.value), charset)) return false;
-  }
-  return true;
-}
-
-function valueBytes(t: Tag, el: DataElement, le: boolean, charset: string[]): Uint8Array {
-  const { vr, value } = el;
-  if (value instanceof Uint8Array) return value;
-  if (!Array.isArray(value)) throw new Error(`${formatTag(t)}: value of VR ${vr} is not an array`);
-  if (TEXT_VRS.has(vr)) return encodeText(textOf(value), vr === 'UI' ? [] : charset);
-  const size = NUMERIC_SIZE[vr];
-  if (size === undefined) throw new Error(`${formatTag(t)}: VR ${vr} needs its value as bytes (Uint8Array)`);
-  const out = new Uint8Array(value.length * size);
-  const view = new DataView(out.buffer);
-  (value as unknown[]).forEach((v, i) => {
-    const p = i * size;
-    if (vr === 'SV') return view.setBigInt64(p, BigInt(v as bigint), le);
-    if (vr === 'UV') return view.setBigUint64(p, BigInt(v as bigint), le);
-    const n = Number(v);
-    if (!Number.isFinite(n) && vr !== 'FL' && vr !== 'FD') throw new Error(`${formatTag(t)}: '${String(v)}' is not a number`);
-    switch (vr) {
-      case 'US': view.setUint16(p, n, le); break;
-      case 'SS': view.setInt16(p, n, le); break;
-      case 'UL': view.setUint32(p, n, le); break;
-      case 'SL': view.setInt32(p, n, le); break;
-      case 'FL': view.setFloat32(p, n, le); break;
-      case 'FD': view.setFloat64(p, n, le); break;
-      default: view.setUint16(p, n >>> 16, le); view.setUint16(p + 2, n & 0xffff, le); // AT
-    }
-  });
-  return out;
-}
-
-function writeDataSet(w: Writer, ds: DataSet, explicit: boolean, inherited: string[]): void {
-  const own = ds.get(SPECIFIC_CHARACTER_SET);
-  let charset = own && Array.isArray(own.value) ? (own.value as unknown[]).map(String) : inherited;
-  let override: DataElement | undefined;
-  if (!encodable(ds, charset)) {
-    // Text the declared set cannot hold is written as UTF-8, declared as such (PS3.3 C.12.1.1.2).
-    charset = ['ISO_IR 192'];
-    override = { vr: 'CS', value: charset };
-  }
-  const tags = [...ds.keys()];
-  if (override && !own) tags.push(SPECIFIC_CHARACTER_SET);
-  tags.sort((a, b) => a - b);
-  for (const t of tags) {
-    const el = t === SPECIFIC_CHARACTER_SET && override ? override : ds.get(t)!;
-    writeElement(w, t, el, explicit, charset);
-  }
-}
-
-function writeElement(w: Writer, t: Tag, el: DataElement, explicit: boolean, charset: string[]): void {
-  const vr = el.vr;
-  w.tag(t);
-  if (explicit) {
-    w.bytes(new Uint8Array([vr.charCodeAt(0), vr.charCodeAt(1)]));
-    if (LONG_VRS.has(vr)) w.u16(0);
-  }
-  if (vr === 'SQ' && !(el.value instanceof Uint8Array)) {
-    const lengthAt = w.reserve(4);
-    for (const item of el.value as DataSet[]) {
-      if (!(item instanceof Map)) throw new Error(`${formatTag(t)}: a sequence item is not a data set`);
-      w.tag(ITEM);
-      const itemLengthAt = w.reserve(4);
-      writeDataSet(w, item, explicit, charset);
-      w.patch32(itemLengthAt, w.length - itemLengthAt - 4);
-    }
-    w.patch32(lengthAt, w.length - lengthAt - 4);
-    return;
-  }
-  const value = valueBytes(t, el, w.le, charset);
-  const padded = value.length + (value.length & 1);
-  if (explicit && !LONG_VRS.has(vr)) {
-    if (padded > 0xffff) throw new Error(`${formatTag(t)}: ${padded} bytes are too long for VR ${vr}`);
-    w.u16(padded);
-  } else {
-    w.u32(padded);
-  }
-  w.bytes(value);
-  if (padded !== value.length) w.bytes(vr === 'UI' || !TEXT_VRS.has(vr) ? NUL : SPACE);
-}
-
-/**
- * Encodes a data set in ascending tag order with defined lengths, even-padded values
- * (UI with NUL, others with space; OB/UN with NUL). Text is encoded for the Specific
- * Character Set the data set carries (UTF-8 for ISO_IR 192, ISO 8859 parts, etc.).
- * Group lengths are not added. Does not deflate.
- *
- * Text is written in the default repertoire, ISO_IR 100 or ISO_IR 192. When a data set's
- * text cannot be written in its declared set, that data set (or item) is written in UTF-8
- * and its Specific Character Set is written as `ISO_IR 192`; the input is not modified.
- */
-export function encodeDataSet(ds: DataSet, ts: TransferSyntaxEncoding): Uint8Array {
-  const w = new Writer(ts.littleEndian);
-  writeDataSet(w, ds, ts.explicitVR, []);
-  return w.buf.slice(0, w.length);
 }
