@@ -6,7 +6,7 @@
  * payload is checked by {@link API_ENTRIES} (shared/api-validate.ts) on both transports.
  * Pure code: no Node, no DOM.
  */
-import type { CallingAePolicy, Config, LocalAe, RemoteNode, TimeoutsConfig } from './config.js';
+import type { Config, RemoteNode } from './config.js';
 import type { QueryLevel, QueryModel } from './dicom/query.js';
 import type { ApiError } from './errors.js';
 import type { CacheStats, ImportResult, PatientRecord, SeriesRecord, StudyRecord } from './records.js';
@@ -22,15 +22,7 @@ export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 export type MatchRow = Record<string, string>;
 
 /** The settings of the workstation: the configuration without its node list (nodes.* entries). */
-export interface Settings {
-  local: LocalAe;
-  callingAePolicy: CallingAePolicy;
-  maxAssociations: number;
-  maxAssociationsPerCallingAe?: number;
-  timeouts: TimeoutsConfig;
-  caseInsensitivePN: boolean;
-  quotaBytes?: number;
-}
+export type Settings = Omit<Config, 'nodes'>;
 
 /** Our DICOM server as it runs now. */
 export interface ServerStatus {
