@@ -98,6 +98,17 @@ export class AssociationClosedError extends Error {
 }
 
 /**
+ * The peer accepted the association but none of the presentation contexts for the service
+ * asked of it (PS3.8 Table 9-18 results 1–4): it does not offer that SOP class to us.
+ */
+export class NoContextError extends Error {
+  constructor(readonly calledAeTitle: string, readonly abstractSyntax: string, readonly sopClassName: string) {
+    super(`${calledAeTitle} accepted no presentation context for ${sopClassName}: the node does not offer this service to us`);
+    this.name = 'NoContextError';
+  }
+}
+
+/**
  * Bytes that are not a valid PDU (PS3.8 §9.3). `reason` is the A-ABORT Reason/Diag. of
  * Table 9-26 the upper layer answers with.
  */

@@ -11,7 +11,7 @@ export type {
 } from './handlers.js';
 export { DimseStatusError } from './handlers.js';
 export {
-  AssociationAbortedError, AssociationClosedError, AssociationRejectedError, TimeoutError, TransportError,
+  AssociationAbortedError, AssociationClosedError, AssociationRejectedError, NoContextError, TimeoutError, TransportError,
   describeAbort, describeRejection,
 } from './errors.js';
 export type { Logger, Timeouts } from './association.js';

@@ -10,6 +10,7 @@ import {
   Association, type Logger, type PresentationContextProposal, type RoleSelection, type Timeouts,
 } from './association.js';
 import { DimseChannel, errorMessage } from './channel.js';
+import { NoContextError } from './errors.js';
 
 /** A remote Application Entity and its network address. */
 export interface DicomNode {
@@ -108,9 +109,7 @@ export async function withAssociation<T>(
 /** The accepted context for an abstract syntax, or an error naming what the peer refused. */
 export function requireContext(channel: DimseChannel, abstractSyntax: string, node: DicomNode): number {
   const ctx = channel.association.findContext(abstractSyntax);
-  if (!ctx) {
-    throw new Error(`${node.aeTitle} accepted no presentation context for ${uidName(abstractSyntax)}: the node does not offer this service to us`);
-  }
+  if (!ctx) throw new NoContextError(node.aeTitle, abstractSyntax, uidName(abstractSyntax));
   return ctx.id;
 }
 

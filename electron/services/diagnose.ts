@@ -8,6 +8,7 @@ import { diagnose, type Diagnosis, type DimseService, type FailureDescription } 
 import {
   AssociationAbortedError, AssociationRejectedError, TimeoutError, TransportError,
 } from '../dimse/association.js';
+import { NoContextError } from '../dimse/errors.js';
 
 /** What we know about the operation that failed. */
 export interface FailureContext {
@@ -45,11 +46,10 @@ export function describeError(err: unknown, ctx: FailureContext = {}): FailureDe
     return { kind: 'cache-busy', dataDir: e.dataDir, advice: e.advice, ...(e.pid !== undefined ? { pid: e.pid } : {}) };
   }
   if (err instanceof Error && err.name === 'UnknownNodeError') return { kind: 'unknown-node', name: (err as Error & { nodeName: string }).nodeName };
+  if (err instanceof NoContextError && ctx.service) {
+    return { kind: 'no-context', service: ctx.service, sopClassName: err.sopClassName, ...peer };
+  }
   if (err instanceof Error) {
-    if (/accepted no presentation context for (.+?):/.test(err.message) && ctx.service) {
-      const m = /accepted no presentation context for (.+?):/.exec(err.message);
-      return { kind: 'no-context', service: ctx.service, ...(m ? { sopClassName: m[1] } : {}), ...peer };
-    }
     const sys = withErrno(err);
     const code = sys.code;
     const syscall = sys.syscall;

@@ -7,6 +7,7 @@ import { rates } from '../../shared/transfers.js';
 import { judgeJob, missingSteps, refusesGet, Throttle, UIDS_PER_REQUEST, type JobOutcome } from '../../electron/services/transfers/index.js';
 import type { RetrieveReport } from '../../electron/services/retrieve.js';
 import { AssociationAbortedError } from '../../electron/dimse/association.js';
+import { NoContextError } from '../../electron/dimse/errors.js';
 
 function report(over: Partial<RetrieveReport>): RetrieveReport {
   return {
@@ -16,7 +17,7 @@ function report(over: Partial<RetrieveReport>): RetrieveReport {
 }
 
 test('refusesGet: no C-GET context, or a failure with nothing sent; not a transport failure or a partial get', () => {
-  assert.equal(refusesGet({ error: new Error('ORTHANC accepted no presentation context for Study Root Query/Retrieve Information Model - GET: the node does not offer this service to us') }), true);
+  assert.equal(refusesGet({ error: new NoContextError('ORTHANC', '1.2.840.10008.5.1.4.1.2.2.3', 'Study Root Query/Retrieve Information Model - GET') }), true);
   assert.equal(refusesGet({ error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }), false);
   assert.equal(refusesGet({ error: new AssociationAbortedError(2, 0), arrived: 0 }), true, 'Orthanc aborts a C-GET it does not allow');
   assert.equal(refusesGet({ error: new AssociationAbortedError(2, 0), arrived: 3 }), false, 'an abort midway is not a refusal');

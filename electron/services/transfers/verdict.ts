@@ -6,6 +6,7 @@
 import type { Diagnosis } from '../../../shared/diagnostics.js';
 import { statusCategory } from '../../../shared/dicom/status.js';
 import { AssociationAbortedError } from '../../dimse/association.js';
+import { NoContextError } from '../../dimse/errors.js';
 import type { TransferMethod, TransferState, TransferVerdict } from '../../../shared/transfers.js';
 import type { RetrieveReport } from '../retrieve.js';
 
@@ -21,7 +22,7 @@ import type { RetrieveReport } from '../retrieve.js';
 export function refusesGet(attempt: { error?: unknown; report?: RetrieveReport; arrived?: number }): boolean {
   if (attempt.error !== undefined) {
     if (attempt.error instanceof AssociationAbortedError) return (attempt.arrived ?? 0) === 0;
-    return attempt.error instanceof Error && /accepted no presentation context for/.test(attempt.error.message);
+    return attempt.error instanceof NoContextError;
   }
   const r = attempt.report;
   if (!r || r.method !== 'get' || r.verdict !== 'failed') return false;
