@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +35,19 @@ export interface CliResult {
   code: number | null;
   stdout: string;
   stderr: string;
+}
+
+/** The JSON a successful `--json` command printed (asserts exit 0). */
+export function cliJson<T>(r: CliResult): T {
+  assert.equal(r.code, 0, `exit 0 expected; stderr: ${r.stderr}`);
+  return JSON.parse(r.stdout) as T;
+}
+
+/** Asserts a failure told in one plain line on stderr that matches `sentence` (exit 1). */
+export function assertOneLineFailure(r: CliResult, sentence: RegExp): void {
+  assert.equal(r.code, 1, `exit 1 expected; stdout: ${r.stdout} stderr: ${r.stderr}`);
+  assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
+  assert.match(r.stderr.trim(), sentence);
 }
 
 /** The argv that runs the CLI from source: node --import tsx <this file>. */

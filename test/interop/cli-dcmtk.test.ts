@@ -8,19 +8,9 @@ import { basename, join } from 'node:path';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import { findscu, loadIntoDcmqrscp, startDcmqrscp, startStorescp, storescu, type DcmqrscpPeer } from '../helpers/peers.js';
 import { freePort } from '../helpers/ports.js';
-import { runPriors, startPriorsServe, type CliResult } from '../helpers/priors-cli.js';
+import { assertOneLineFailure, cliJson, runPriors, startPriorsServe } from '../helpers/priors-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
-function json<T>(r: CliResult): T {
-  assert.equal(r.code, 0, `exit 0 expected; stderr: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
-
-function oneLineFailure(r: CliResult, sentence: RegExp): void {
-  assert.equal(r.code, 1, `exit 1 expected; stdout: ${r.stdout} stderr: ${r.stderr}`);
-  assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
-  assert.match(r.stderr.trim(), sentence);
-}
 
 type Rows = { rows: Record<string, string>[] };
 
@@ -49,25 +39,25 @@ describe('priors CLI with DCMTK', () => {
   });
 
   test('find at every level and in every model', async () => {
-    const patients = json<Rows>(await runPriors(['find', 'qr', '-m', 'patient', '-L', 'PATIENT', '-k', 'PatientName=Müller*', '--json'], { dataDir }));
+    const patients = cliJson<Rows>(await runPriors(['find', 'qr', '-m', 'patient', '-L', 'PATIENT', '-k', 'PatientName=Müller*', '--json'], { dataDir }));
     assert.deepEqual(patients.rows.map((r) => [r.PatientID, r.PatientName]), [['PRIORS-DCMTK-1', 'Müller^Jürgen']]);
-    const studies = json<Rows>(await runPriors(['find', 'qr', '-k', 'PatientID=PRIORS-DCMTK-1', '-k', 'StudyDate=20190101-20191231', '--json'], { dataDir }));
+    const studies = cliJson<Rows>(await runPriors(['find', 'qr', '-k', 'PatientID=PRIORS-DCMTK-1', '-k', 'StudyDate=20190101-20191231', '--json'], { dataDir }));
     assert.deepEqual(studies.rows.map((r) => r.StudyInstanceUID), [series.StudyInstanceUID]);
-    const noStudy = json<Rows>(await runPriors(['find', 'qr', '-k', 'PatientID=PRIORS-DCMTK-1', '-k', 'StudyDate=-20001231', '--json'], { dataDir }));
+    const noStudy = cliJson<Rows>(await runPriors(['find', 'qr', '-k', 'PatientID=PRIORS-DCMTK-1', '-k', 'StudyDate=-20001231', '--json'], { dataDir }));
     assert.equal(noStudy.rows.length, 0);
-    const seriesRows = json<Rows>(await runPriors(['find', 'qr', '-L', 'SERIES', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`, '--json'], { dataDir }));
+    const seriesRows = cliJson<Rows>(await runPriors(['find', 'qr', '-L', 'SERIES', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`, '--json'], { dataDir }));
     assert.deepEqual(seriesRows.rows.map((r) => r.SeriesInstanceUID), [series.SeriesInstanceUID]);
-    const images = json<Rows>(await runPriors(['find', 'qr', '-m', 'patient', '-L', 'IMAGE', '-k', 'PatientID=PRIORS-DCMTK-1',
+    const images = cliJson<Rows>(await runPriors(['find', 'qr', '-m', 'patient', '-L', 'IMAGE', '-k', 'PatientID=PRIORS-DCMTK-1',
       '-k', `StudyInstanceUID=${series.StudyInstanceUID}`, '-k', `SeriesInstanceUID=${series.SeriesInstanceUID}`, '--json'], { dataDir }));
     assert.deepEqual(images.rows.map((r) => r.SOPInstanceUID).sort(), [...series.SOPInstanceUIDs].sort());
-    const psonly = json<Rows>(await runPriors(['find', 'qr', '-m', 'patientstudy', '-L', 'STUDY', '-k', 'PatientID=PRIORS-DCMTK-1', '--json'], { dataDir }));
+    const psonly = cliJson<Rows>(await runPriors(['find', 'qr', '-m', 'patientstudy', '-L', 'STUDY', '-k', 'PatientID=PRIORS-DCMTK-1', '--json'], { dataDir }));
     assert.deepEqual(psonly.rows.map((r) => r.StudyInstanceUID), [series.StudyInstanceUID]);
   });
 
   test('move into `priors serve`, verified against what arrived', async () => {
     const served = await startPriorsServe({ aeTitle: 'PRIORS', port: localPort, dataDir });
     try {
-      const report = json<{ verdict: string; arrived: number; claimed: { completed: number } }>(
+      const report = cliJson<{ verdict: string; arrived: number; claimed: { completed: number } }>(
         await runPriors(['move', 'qr', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`, '--json'], { dataDir }));
       assert.deepEqual([report.verdict, report.claimed.completed, report.arrived], ['complete', 5, 5]);
       // The served Query SCP answers findscu in UTF-8 (ISO_IR 192) with only the requested keys.
@@ -82,25 +72,31 @@ describe('priors CLI with DCMTK', () => {
       await served.stop();
       assert.equal(served.exitReason(), 'code 0', served.logs());
     }
-    const images = json<Rows>(await runPriors(['ls', '-L', 'IMAGE', '-k', `SeriesInstanceUID=${series.SeriesInstanceUID}`, '--json'], { dataDir }));
+    const images = cliJson<Rows>(await runPriors(['ls', '-L', 'IMAGE', '-k', `SeriesInstanceUID=${series.SeriesInstanceUID}`, '--json'], { dataDir }));
     assert.deepEqual(images.rows.map((r) => r.SOPInstanceUID).sort(), [...series.SOPInstanceUIDs].sort());
   });
 
   test('get into a fresh data directory', async () => {
     const dir = tempDir('cli-dcmtk-get');
-    const report = json<{ verdict: string; arrived: number }>(await runPriors(['get', `${qr.aeTitle}@127.0.0.1:${qr.port}`, '-L', 'SERIES',
+    const report = cliJson<{ verdict: string; arrived: number }>(await runPriors(['get', `${qr.aeTitle}@127.0.0.1:${qr.port}`, '-L', 'SERIES',
       '-k', `StudyInstanceUID=${series.StudyInstanceUID}`, '-k', `SeriesInstanceUID=${series.SeriesInstanceUID}`, '--json'], { dataDir: dir }));
     assert.deepEqual([report.verdict, report.arrived], ['complete', 5]);
   });
 
   test('A801: dcmqrscp has no entry for the destination', async () => {
-    oneLineFailure(await runPriors(['move', 'qr', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`, '--dest', 'NOBODY'], { dataDir }),
+    assertOneLineFailure(await runPriors(['move', 'qr', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`, '--dest', 'NOBODY'], { dataDir }),
       /^PACS DCMQRSCP has no entry for AE title NOBODY; add NOBODY with its host and port to its list of known nodes/);
     const other = tempDir('cli-dcmtk-other');
     const port = await freePort();
     writeFileSync(join(other, 'config.json'), JSON.stringify({ local: { aeTitle: 'UNLISTED', port, bindAddress: '127.0.0.1' } }));
-    oneLineFailure(await runPriors(['move', `${qr.aeTitle}@127.0.0.1:${qr.port}`, '-k', `StudyInstanceUID=${series.StudyInstanceUID}`], { dataDir: other }),
+    assertOneLineFailure(await runPriors(['move', `${qr.aeTitle}@127.0.0.1:${qr.port}`, '-k', `StudyInstanceUID=${series.StudyInstanceUID}`], { dataDir: other }),
       new RegExp(`^PACS DCMQRSCP has no entry for AE title UNLISTED; add UNLISTED at 127\\.0\\.0\\.1:${port} to its list of known nodes\\.$`));
+  });
+
+  test('a node that offers no query service: the find fails with the sentence naming the model', async () => {
+    const storeOnly = await startStorescp({ aeTitle: 'STOREONLY', dir: tempDir('cli-scp-storeonly'), acceptAll: false });
+    assertOneLineFailure(await runPriors(['find', `STOREONLY@127.0.0.1:${storeOnly.port}`, '-k', 'PatientID=X'], { dataDir }),
+      /^STOREONLY at 127\.0\.0\.1:\d+ does not support Study Root Query\/Retrieve Information Model - FIND: choose another query model/);
   });
 
   test('send into storescp +B: the same bytes as storescu delivers', async () => {
@@ -126,7 +122,7 @@ describe('priors CLI with DCMTK', () => {
     const r = await runPriors(['send', `ARCHIVE@127.0.0.1:${empty.port}`, '--study', series.StudyInstanceUID], { dataDir });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Sent 5 instances to ARCHIVE\.$/m);
-    const found = json<Rows>(await runPriors(['find', `ARCHIVE@127.0.0.1:${empty.port}`, '-L', 'IMAGE', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`,
+    const found = cliJson<Rows>(await runPriors(['find', `ARCHIVE@127.0.0.1:${empty.port}`, '-L', 'IMAGE', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`,
       '-k', `SeriesInstanceUID=${series.SeriesInstanceUID}`, '--json'], { dataDir }));
     assert.equal(found.rows.length, 5);
   });

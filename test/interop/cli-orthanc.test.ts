@@ -9,19 +9,9 @@ import { join } from 'node:path';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import { loadIntoOrthanc, orthancGet, startOrthanc, startStorescp, type OrthancPeer } from '../helpers/peers.js';
 import { freePort } from '../helpers/ports.js';
-import { runPriors, startPriorsServe, type CliResult } from '../helpers/priors-cli.js';
+import { assertOneLineFailure, cliJson, runPriors, startPriorsServe } from '../helpers/priors-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
-function json<T>(r: CliResult): T {
-  assert.equal(r.code, 0, `exit 0 expected; stderr: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-}
-
-function oneLineFailure(r: CliResult, sentence: RegExp): void {
-  assert.equal(r.code, 1, `exit 1 expected; stdout: ${r.stdout} stderr: ${r.stderr}`);
-  assert.equal(r.stderr.trim().split('\n').length, 1, `one line: ${r.stderr}`);
-  assert.match(r.stderr.trim(), sentence);
-}
 
 /** Sets Orthanc's modality entry `name` at run time (REST PUT /modalities/{name}). */
 async function setModality(orthanc: OrthancPeer, name: string, aet: string, port: number): Promise<void> {
@@ -55,16 +45,16 @@ describe('priors CLI with Orthanc', () => {
   });
 
   test('find at every level', async () => {
-    const patients = json<Rows>(await runPriors(['find', 'orthanc', '-m', 'patient', '-L', 'PATIENT', '-k', 'PatientName=orthanc*', '--json'], { dataDir }));
+    const patients = cliJson<Rows>(await runPriors(['find', 'orthanc', '-m', 'patient', '-L', 'PATIENT', '-k', 'PatientName=orthanc*', '--json'], { dataDir }));
     assert.deepEqual(patients.rows.map((r) => r.PatientID), ['PRIORS-ORTHANC-1']);
-    const studies = json<Rows>(await runPriors(['find', 'orthanc', '-k', 'PatientID=PRIORS-ORTHANC-1', '-k', 'StudyDate=20210101-', '--json'], { dataDir }));
+    const studies = cliJson<Rows>(await runPriors(['find', 'orthanc', '-k', 'PatientID=PRIORS-ORTHANC-1', '-k', 'StudyDate=20210101-', '--json'], { dataDir }));
     assert.deepEqual(studies.rows.map((r) => r.StudyInstanceUID), [series.StudyInstanceUID]);
     assert.equal(studies.rows[0]!.NumberOfStudyRelatedInstances, '4');
-    const seriesRows = json<Rows>(await runPriors(['find', 'orthanc', '-L', 'SERIES', ...study(), '--json'], { dataDir }));
+    const seriesRows = cliJson<Rows>(await runPriors(['find', 'orthanc', '-L', 'SERIES', ...study(), '--json'], { dataDir }));
     assert.deepEqual(seriesRows.rows.map((r) => r.SeriesInstanceUID), [series.SeriesInstanceUID]);
-    const images = json<Rows>(await runPriors(['find', 'orthanc', '-L', 'IMAGE', ...study(), '-k', `SeriesInstanceUID=${series.SeriesInstanceUID}`, '--json'], { dataDir }));
+    const images = cliJson<Rows>(await runPriors(['find', 'orthanc', '-L', 'IMAGE', ...study(), '-k', `SeriesInstanceUID=${series.SeriesInstanceUID}`, '--json'], { dataDir }));
     assert.deepEqual(images.rows.map((r) => r.SOPInstanceUID).sort(), [...series.SOPInstanceUIDs].sort());
-    const limited = json<Rows & { limitReached: boolean }>(await runPriors(['find', 'orthanc', '-L', 'IMAGE', ...study(), '-k', `SeriesInstanceUID=${series.SeriesInstanceUID}`, '--limit', '2', '--json'], { dataDir }));
+    const limited = cliJson<Rows & { limitReached: boolean }>(await runPriors(['find', 'orthanc', '-L', 'IMAGE', ...study(), '-k', `SeriesInstanceUID=${series.SeriesInstanceUID}`, '--limit', '2', '--json'], { dataDir }));
     assert.equal(limited.rows.length, 2);
     assert.equal(limited.limitReached, true);
   });
@@ -72,13 +62,13 @@ describe('priors CLI with Orthanc', () => {
   test('move into `priors serve`, verified against what arrived', async () => {
     const served = await startPriorsServe({ aeTitle: 'PRIORS', port: localPort, dataDir });
     try {
-      const report = json<{ verdict: string; arrived: number; claimed: { completed: number } }>(await runPriors(['move', 'orthanc', ...study(), '--json'], { dataDir }));
+      const report = cliJson<{ verdict: string; arrived: number; claimed: { completed: number } }>(await runPriors(['move', 'orthanc', ...study(), '--json'], { dataDir }));
       assert.deepEqual([report.verdict, report.claimed.completed, report.arrived], ['complete', 4, 4]);
     } finally {
       await served.stop();
       assert.equal(served.exitReason(), 'code 0', served.logs());
     }
-    const images = json<Rows>(await runPriors(['ls', '-L', 'IMAGE', ...study(), '--json'], { dataDir }));
+    const images = cliJson<Rows>(await runPriors(['ls', '-L', 'IMAGE', ...study(), '--json'], { dataDir }));
     assert.equal(images.rows.length, 4);
   });
 
@@ -90,7 +80,7 @@ describe('priors CLI with Orthanc', () => {
 
   test('get into a fresh data directory', async () => {
     const dir = tempDir('cli-orthanc-get');
-    const report = json<{ verdict: string; arrived: number }>(await runPriors(['get', `ORTHANC@127.0.0.1:${orthanc.port}`, ...study(), '--json'], { dataDir: dir }));
+    const report = cliJson<{ verdict: string; arrived: number }>(await runPriors(['get', `ORTHANC@127.0.0.1:${orthanc.port}`, ...study(), '--json'], { dataDir: dir }));
     assert.deepEqual([report.verdict, report.arrived], ['complete', 4]);
   });
 
@@ -108,7 +98,7 @@ describe('priors CLI with Orthanc', () => {
     const other = tempDir('cli-orthanc-other');
     const port = await freePort();
     writeFileSync(join(other, 'config.json'), JSON.stringify({ local: { aeTitle: 'NOTLISTED', port, bindAddress: '127.0.0.1' } }));
-    oneLineFailure(await runPriors(['move', `ORTHANC@127.0.0.1:${orthanc.port}`, ...study()], { dataDir: other }),
+    assertOneLineFailure(await runPriors(['move', `ORTHANC@127.0.0.1:${orthanc.port}`, ...study()], { dataDir: other }),
       new RegExp(`^PACS ORTHANC refused to send anything to AE title NOTLISTED without saying why: it probably has no entry for NOTLISTED or cannot connect to it; add NOTLISTED at 127\\.0\\.0\\.1:${port} to its list of known nodes and check that it can reach this workstation\\.$`));
   });
 
@@ -116,7 +106,7 @@ describe('priors CLI with Orthanc', () => {
     const decoy = await startStorescp({ dir: tempDir('cli-decoy'), aeTitle: 'DECOY' });
     await setModality(orthanc, 'priors', 'PRIORS', decoy.port);
     try {
-      oneLineFailure(await runPriors(['move', 'orthanc', ...study()], { dataDir }),
+      assertOneLineFailure(await runPriors(['move', 'orthanc', ...study()], { dataDir }),
         new RegExp(`^PACS ORTHANC reported 4 instances sent but none arrived: the PACS could not reach this workstation at 127\\.0\\.0\\.1:${localPort}, or its entry for AE title PRIORS points elsewhere\\.$`));
       assert.equal(decoy.receivedFiles().length, 4, 'the instances went to the decoy');
     } finally {
