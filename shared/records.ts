@@ -54,8 +54,8 @@ export interface InstanceIndexFields {
   instance: InstanceFields;
 }
 
-/** One instance to index: its header fields and where and how its file is stored. */
-export interface InstanceIndexRecord extends InstanceIndexFields {
+/** Where and how an instance is stored, and where it came from. */
+export interface StoredFile {
   /** Transfer Syntax UID of the stored data set (from the file meta information). */
   transferSyntaxUid: string;
   /** The file, relative to the data directory, with forward slashes (e.g. `files/1.2/1.2.3/1.2.3.4.dcm`). */
@@ -69,6 +69,9 @@ export interface InstanceIndexRecord extends InstanceIndexFields {
   /** Calling AE title of the association that sent it (or the Move Originator), if any. */
   sourceAeTitle?: string;
 }
+
+/** What the index keeps of an instance: its attributes and its file. */
+export interface InstanceIndexRecord extends InstanceIndexFields, StoredFile {}
 
 /** A patient of the cache with its counts (PS3.4 C.6.1.1.2 Number of Patient Related ...). */
 export interface PatientRecord extends PatientFields {
@@ -106,16 +109,9 @@ export interface SeriesRecord extends SeriesFields {
 }
 
 /** An instance of the cache and its file. */
-export interface InstanceRecord extends InstanceFields {
+export interface InstanceRecord extends InstanceFields, StoredFile {
   SeriesInstanceUID: string;
   StudyInstanceUID: string;
-  transferSyntaxUid: string;
-  /** Relative to the data directory. */
-  filePath: string;
-  fileSize: number;
-  dataSetOffset: number;
-  receivedAt: number;
-  sourceAeTitle?: string;
   lastAccessedAt: number;
 }
 
