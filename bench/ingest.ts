@@ -9,8 +9,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
-import { generateCtSeries } from '../test/helpers/data.js';
-import { echo, peerEnv, startStorescp } from '../test/helpers/peers.js';
+import { generateCtSeries, type CtSeriesOptions } from '../test/helpers/data.js';
+import { echo, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { fmt, markdownTable, median, readMemory, runTimed } from './lib.js';
@@ -39,6 +39,17 @@ export const storescpReceiver: Receiver = {
     const peer = await startStorescp({ aeTitle: 'STORESCP', dir, port, acceptAll: false, autoStop: false });
     return { pid: peer.pid, stop: peer.stop };
   },
+};
+
+/** Orthanc 1.10 with its default SQLite index, storing what it receives under <dir>/storage. */
+export const orthancReceiver: Receiver = {
+  name: 'Orthanc',
+  aeTitle: 'ORTHANC',
+  async start(dir, port) {
+    const peer = await startOrthanc({ dir, dicomPort: port, autoStop: false });
+    return { pid: peer.pid, stop: peer.stop };
+  },
+  filesDir: (dir) => join(dir, 'storage'),
 };
 
 /**
@@ -129,8 +140,8 @@ async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: numbe
 }
 
 /** Runs every receiver `runs` times (default 3) on the same series, one after another. */
-export async function runIngestBenchmark(receivers: Receiver[], options: { runs?: number; count?: number } = {}): Promise<{ results: IngestResult[]; table: string }> {
-  const series = await generateCtSeries({ count: options.count ?? 300, patientName: 'BENCH^INGEST', patientId: 'BENCH01' });
+export async function runIngestBenchmark(receivers: Receiver[], options: { runs?: number; count?: number; series?: CtSeriesOptions } = {}): Promise<{ results: IngestResult[]; table: string }> {
+  const series = await generateCtSeries({ count: options.count ?? 300, patientName: 'BENCH^INGEST', patientId: 'BENCH01', ...options.series });
   const bytes = series.files.reduce((sum, f) => sum + statSync(f).size, 0);
   for (const f of series.files) readFileSync(f); // warm the page cache so run 1 is not a disk benchmark
   const results: IngestResult[] = [];

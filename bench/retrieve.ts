@@ -1,0 +1,219 @@
+// Benchmarks of the SCU side: C-MOVE and C-GET of one study from DCMTK dcmqrscp and from
+// Orthanc into Priors, against DCMTK's movescu (into a running storescp) and getscu; and
+// C-STORE of the same series by `priors send` against storescu into one storescp.
+//   node --import tsx bench/retrieve.ts [--runs N] [--count N]
+// Priors is timed as a user runs it: the `priors move|get|send` command, from start to exit
+// (so Node's start-up, about 0.1–0.3 s, is inside its time); C-MOVE goes to a `priors serve`
+// already running on the same data directory, as in the app.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { generateCtSeries, type GeneratedSeries } from '../test/helpers/data.js';
+import {
+  loadIntoDcmqrscp, loadIntoOrthanc, peerEnv, startDcmqrscp, startOrthanc, startStorescp, type Peer,
+} from '../test/helpers/peers.js';
+import { freePort } from '../test/helpers/ports.js';
+import { tempDirManual } from '../test/helpers/tmp.js';
+import { commandReceiver, type RunningReceiver } from './ingest.js';
+import { fmt, markdownTable, median, readMemory, runTimed, type TimedRun } from './lib.js';
+
+const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
+const PRIORS_AE = 'PRIORS';
+const STORESCP_AE = 'STORESCP';
+const CALLING_AE = 'BENCHSCU';
+
+/** One measured operation: wall times of its runs and the peak RSS of Priors' processes. */
+export interface OpResult {
+  name: string;
+  ms: number[];
+  /** Peak RSS (KiB) of the Priors processes involved (serve and the command), when measured. */
+  peakKb: number[];
+  error?: string;
+}
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += countFiles(join(dir, e.name));
+    else if (e.isFile() && !e.name.startsWith('.') && !e.name.endsWith('.sqlite') && !e.name.includes('.sqlite-')) n++;
+  }
+  return n;
+}
+
+function checkRun(run: TimedRun, what: string): void {
+  if (run.code !== 0) throw new Error(`${what} exited with ${run.code}: ${(run.stderr || run.stdout).slice(-1500)}`);
+}
+
+async function startPriorsServe(dir: string, port: number): Promise<RunningReceiver> {
+  return commandReceiver('priors serve', (d, p) =>
+    [process.execPath, cli, 'serve', '--aet', PRIORS_AE, '--port', String(p), '--bind', '127.0.0.1', '--data', d], { aeTitle: PRIORS_AE })
+    .start(dir, port);
+}
+
+async function repeat(name: string, runs: number, once: () => Promise<{ ms: number; peakKb?: number }>): Promise<OpResult> {
+  const result: OpResult = { name, ms: [], peakKb: [] };
+  try {
+    for (let i = 0; i < runs; i++) {
+      const r = await once();
+      result.ms.push(r.ms);
+      if (r.peakKb !== undefined) result.peakKb.push(r.peakKb);
+    }
+  } catch (err) {
+    result.error = (err as Error).message;
+  }
+  return result;
+}
+
+/** A Q/R source loaded with the series, which knows STORESCP and PRIORS as move destinations. */
+interface Source { label: string; peer: Peer }
+
+async function startSources(series: GeneratedSeries, ports: { storescp: number; priors: number }): Promise<{ sources: Source[]; stop(): Promise<void> }> {
+  const dq = tempDirManual('priors-bench-dcmqrscp');
+  const dcmqrscp = await startDcmqrscp({
+    dir: dq.dir, autoStop: false,
+    peers: [{ aeTitle: STORESCP_AE, host: '127.0.0.1', port: ports.storescp }, { aeTitle: PRIORS_AE, host: '127.0.0.1', port: ports.priors },
+      { aeTitle: CALLING_AE, host: '127.0.0.1', port: 1 }],
+  });
+  await loadIntoDcmqrscp(dcmqrscp, series.files);
+  const or = tempDirManual('priors-bench-orthanc');
+  const orthanc = await startOrthanc({
+    dir: or.dir, autoStop: false,
+    modalities: { storescp: [STORESCP_AE, '127.0.0.1', ports.storescp], priors: [PRIORS_AE, '127.0.0.1', ports.priors] },
+  });
+  await loadIntoOrthanc(orthanc, series.files);
+  return {
+    sources: [{ label: 'dcmqrscp', peer: dcmqrscp }, { label: 'Orthanc', peer: orthanc }],
+    async stop() { await dcmqrscp.stop(); await orthanc.stop(); dq.remove(); or.remove(); },
+  };
+}
+
+/** C-MOVE and C-GET of the study from each source, DCMTK pair first. */
+async function retrieveRows(series: GeneratedSeries, runs: number, log: (l: string) => void): Promise<{ rows: { ref: OpResult; priors: OpResult }[] }> {
+  const ports = { storescp: await freePort(), priors: await freePort() };
+  const { sources, stop } = await startSources(series, ports);
+  const rows: { ref: OpResult; priors: OpResult }[] = [];
+  const key = ['-k', `StudyInstanceUID=${series.StudyInstanceUID}`];
+  try {
+    for (const { label, peer } of sources) {
+      const target = [peer.host, String(peer.port)];
+      log(`retrieve: C-MOVE from ${label}`);
+      const moveRef = await repeat(`movescu → storescp, from ${label}`, runs, async () => {
+        const t = tempDirManual('priors-bench-move-ref');
+        const scp = await startStorescp({ aeTitle: STORESCP_AE, dir: t.dir, port: ports.storescp, autoStop: false, acceptAll: true });
+        try {
+          const run = await runTimed('movescu', ['-aet', CALLING_AE, '-aec', peer.aeTitle, '-aem', STORESCP_AE, '-S', '-k', 'QueryRetrieveLevel=STUDY', ...key, ...target], { env: peerEnv() });
+          checkRun(run, 'movescu');
+          const got = countFiles(t.dir);
+          if (got !== series.files.length) throw new Error(`storescp received ${got} of ${series.files.length}`);
+          return { ms: run.ms };
+        } finally { await scp.stop(); t.remove(); }
+      });
+      const movePriors = await repeat(`priors move (into priors serve), from ${label}`, runs, async () => {
+        const t = tempDirManual('priors-bench-move');
+        const serve = await startPriorsServe(t.dir, ports.priors);
+        try {
+          const run = await runTimed(process.execPath, [cli, 'move', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
+          checkRun(run, 'priors move');
+          const got = countFiles(join(t.dir, 'files'));
+          if (got !== series.files.length) throw new Error(`priors serve holds ${got} of ${series.files.length}`);
+          return { ms: run.ms, peakKb: Math.max(run.peakKb, readMemory(serve.pid)?.hwmKb ?? 0) };
+        } finally { await serve.stop(); t.remove(); }
+      });
+      rows.push({ ref: moveRef, priors: movePriors });
+      log(`retrieve: C-GET from ${label}`);
+      const getRef = await repeat(`getscu, from ${label}`, runs, async () => {
+        const t = tempDirManual('priors-bench-get-ref');
+        try {
+          const run = await runTimed('getscu', ['-aet', CALLING_AE, '-aec', peer.aeTitle, '-S', '-od', t.dir, '-k', 'QueryRetrieveLevel=STUDY', ...key, ...target], { env: peerEnv() });
+          checkRun(run, 'getscu');
+          const got = countFiles(t.dir);
+          if (got !== series.files.length) throw new Error(`getscu received ${got} of ${series.files.length}`);
+          return { ms: run.ms };
+        } finally { t.remove(); }
+      });
+      const getPriors = await repeat(`priors get, from ${label}`, runs, async () => {
+        const t = tempDirManual('priors-bench-get');
+        try {
+          const run = await runTimed(process.execPath, [cli, 'get', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
+          checkRun(run, 'priors get');
+          const got = countFiles(join(t.dir, 'files'));
+          if (got !== series.files.length) throw new Error(`priors get stored ${got} of ${series.files.length}`);
+          return { ms: run.ms, peakKb: run.peakKb };
+        } finally { t.remove(); }
+      });
+      rows.push({ ref: getRef, priors: getPriors });
+    }
+  } finally {
+    await stop();
+  }
+  return { rows };
+}
+
+/** C-STORE of the series into one storescp: storescu vs `priors send`. */
+async function sendRows(series: GeneratedSeries, runs: number, log: (l: string) => void): Promise<{ ref: OpResult; priors: OpResult }> {
+  log('send: storescu vs priors send');
+  const once = (command: string, args: (port: number) => string[]) => async () => {
+    const t = tempDirManual('priors-bench-send');
+    const data = tempDirManual('priors-bench-send-data');
+    const scp = await startStorescp({ aeTitle: STORESCP_AE, dir: t.dir, autoStop: false, acceptAll: true });
+    try {
+      const run = await runTimed(command, args(scp.port).map((a) => a.replace('{data}', data.dir)), { env: peerEnv() });
+      checkRun(run, command);
+      const got = countFiles(t.dir);
+      if (got !== series.files.length) throw new Error(`storescp received ${got} of ${series.files.length}`);
+      return { ms: run.ms, ...(command === process.execPath ? { peakKb: run.peakKb } : {}) };
+    } finally { await scp.stop(); t.remove(); data.remove(); }
+  };
+  const ref = await repeat('storescu', runs, once('storescu', (port) => ['-aet', CALLING_AE, '-aec', STORESCP_AE, '127.0.0.1', String(port), ...series.files]));
+  const priors = await repeat('priors send', runs, once(process.execPath, (port) => [cli, 'send', `${STORESCP_AE}@127.0.0.1:${port}`, ...series.files, '--data', '{data}']));
+  return { ref, priors };
+}
+
+/** Markdown rows: reference, Priors, and the ratio of times (reference / Priors: > 1 means Priors is faster). */
+export function pairTable(pairs: { ref: OpResult; priors: OpResult }[], bytes: number): string {
+  const cell = (r: OpResult) => (r.ms.length ? fmt(median(r.ms) / 1000, 2) : `failed: ${r.error ?? '?'}`);
+  const rows = pairs.flatMap(({ ref, priors }) => {
+    const ratio = ref.ms.length && priors.ms.length ? `${fmt(median(ref.ms) / median(priors.ms), 2)}×` : '—';
+    return [
+      [ref.name, cell(ref), ref.ms.length ? fmt(bytes / 1e6 / (median(ref.ms) / 1000), 1) : '—', '—', ''],
+      [priors.name, cell(priors), priors.ms.length ? fmt(bytes / 1e6 / (median(priors.ms) / 1000), 1) : '—',
+        priors.peakKb.length ? fmt(Math.max(...priors.peakKb) / 1024, 1) : '—', ratio],
+    ];
+  });
+  return markdownTable(['Operation', 'time (s)', 'MB/s', 'Priors peak RSS (MB)', 'speed vs DCMTK'], rows);
+}
+
+/** Retrieve and send sections of docs/benchmarks.md. */
+export async function runRetrieveBenchmark(options: { runs: number; count: number; log?: (l: string) => void }): Promise<{ markdown: string; failed: boolean; peakKb: number }> {
+  const log = options.log ?? (() => {});
+  const series = await generateCtSeries({ count: options.count, patientName: 'BENCH^RETRIEVE', patientId: 'BENCH02' });
+  const bytes = series.files.reduce((s, f) => s + statSync(f).size, 0);
+  const retrieve = await retrieveRows(series, options.runs, log);
+  const send = await sendRows(series, options.runs, log);
+  const all = [...retrieve.rows, send];
+  const failed = all.some((p) => p.ref.error || p.priors.error);
+  const peakKb = Math.max(0, ...all.flatMap((p) => p.priors.peakKb));
+  const markdown = [
+    `### C-MOVE and C-GET of one study (${series.files.length} CT images, ${fmt(bytes / 1e6, 1)} MB)`, '',
+    `Median of ${options.runs} runs. The DCMTK pair: movescu asking the source to send to a running storescp, or getscu. ` +
+    'Priors: the `priors move` command (into a `priors serve` running on the same data directory) or `priors get`, timed from start to exit, verification included.', '',
+    pairTable(retrieve.rows, bytes), '',
+    `### Send: C-STORE of the same ${series.files.length} images into one storescp`, '',
+    pairTable([send], bytes), '',
+  ].join('\n');
+  return { markdown, failed, peakKb };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : undefined; };
+  const { markdown, failed } = await runRetrieveBenchmark({ runs: arg('--runs') ?? 3, count: arg('--count') ?? 300, log: (l) => console.error(l) });
+  console.log(markdown);
+  if (failed) process.exitCode = 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(`bench/retrieve: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}
