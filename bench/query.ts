@@ -11,6 +11,9 @@ import { tagOf, vrOf } from '../shared/dicom/dictionary.js';
 import type { QueryLevel } from '../shared/dicom/query.js';
 import type { InstanceIndexRecord } from '../shared/records.js';
 import { find } from '../electron/dimse/scu.js';
+import { openAssociation, queryRetrieveSopClass, UNCOMPRESSED_SYNTAXES } from '../electron/dimse/scu-common.js';
+import { drain, readDataSet } from '../electron/dimse/channel.js';
+import { CommandField, findRq } from '../electron/dimse/command.js';
 import { Cache } from '../electron/cache/index.js';
 import { syntheticRecords, type SyntheticSizes } from '../electron/cache/synthetic.js';
 import { loadIntoDcmqrscp, loadIntoOrthanc, startDcmqrscp, startOrthanc } from '../test/helpers/peers.js';
@@ -67,7 +70,10 @@ export interface QueryTarget {
 
 /** Latencies of one case against one target. */
 export interface CaseResult {
+  /** Each query on its own association (connect, A-ASSOCIATE, C-FIND, A-RELEASE). */
   ms: number[];
+  /** Each query on one association kept open: C-FIND-RQ to the final C-FIND-RSP. */
+  openMs: number[];
   matches: number;
   status: number;
   error?: string;
@@ -77,7 +83,7 @@ export interface CaseResult {
 export async function measure(target: QueryTarget, cases: QueryCase[], repeat: number): Promise<CaseResult[]> {
   const out: CaseResult[] = [];
   for (const c of cases) {
-    const result: CaseResult = { ms: [], matches: 0, status: -1 };
+    const result: CaseResult = { ms: [], openMs: [], matches: 0, status: -1 };
     try {
       for (let i = 0; i <= repeat; i++) {
         const started = process.hrtime.bigint();
@@ -96,7 +102,39 @@ export async function measure(target: QueryTarget, cases: QueryCase[], repeat: n
     }
     out.push(result);
   }
+  await measureOnOpenAssociation(target, cases, repeat, out);
   return out;
+}
+
+/** The same queries on one association kept open: what the SCP itself costs per query. */
+async function measureOnOpenAssociation(target: QueryTarget, cases: QueryCase[], repeat: number, out: CaseResult[]): Promise<void> {
+  const sopClass = queryRetrieveSopClass('study', 'find');
+  const channel = await openAssociation({ aeTitle: target.aeTitle, host: '127.0.0.1', port: target.port }, { callingAeTitle: 'BENCHSCU' },
+    { contexts: [{ abstractSyntax: sopClass, transferSyntaxes: [...UNCOMPRESSED_SYNTAXES] }] });
+  try {
+    const contextId = channel.association.findContext(sopClass)!.id;
+    for (const [ci, c] of cases.entries()) {
+      const ds = identifier({ QueryRetrieveLevel: c.level, ...c.keys });
+      for (let i = 0; i <= repeat; i++) {
+        const started = process.hrtime.bigint();
+        const messageId = channel.nextMessageId();
+        await channel.sendWithDataSet(contextId, findRq({ messageId, affectedSopClassUid: sopClass }), ds);
+        while (true) {
+          const msg = await channel.receive();
+          if (!msg) throw new Error(`${target.name} closed the association during C-FIND`);
+          if (msg.cmd.commandField === CommandField.C_FIND_RSP && (msg.cmd.status === 0xff00 || msg.cmd.status === 0xff01)) {
+            await readDataSet(msg);
+            continue;
+          }
+          await drain(msg.dataSet);
+          break;
+        }
+        if (i > 0) out[ci]!.openMs.push(Number(process.hrtime.bigint() - started) / 1e6);
+      }
+    }
+  } finally {
+    await channel.association.release().catch(() => channel.association.abort());
+  }
 }
 
 /** `priors serve` over an index built from syntheticRecords(sizes) (no files: C-FIND reads only the index). */
@@ -137,16 +175,18 @@ export async function startDcmqrscpQueryTarget(sizes: SyntheticSizes): Promise<Q
 /** Markdown: one row per case; median/p95 per target and the ratio of each reference's median to Priors'. */
 export function comparisonTable(cases: QueryCase[], targets: { name: string; results: CaseResult[] }[]): string {
   const priors = targets[0]!;
-  const headers = ['Query', 'matches', ...targets.flatMap((t, i) => [`${t.name} median (ms)`, `p95`, ...(i > 0 ? [`${t.name} / Priors`] : [])])];
+  const headers = ['Query', 'matches', ...targets.flatMap((t, i) => [`${t.name} median (ms)`, 'p95', 'open assoc.', ...(i > 0 ? [`÷ Priors`, 'open ÷'] : [])])];
   const rows = cases.map((c, ci) => {
     const p = priors.results[ci]!;
     const counts = targets.map((t) => (t.results[ci]!.error ? '×' : String(t.results[ci]!.matches)));
     const matches = new Set(counts).size === 1 ? counts[0]! : counts.join(' / ');
     const cells = targets.flatMap((t, ti) => {
       const r = t.results[ci]!;
-      if (r.error || r.ms.length === 0) return [`failed: ${r.error ?? `status ${r.status.toString(16)}`}`, '—', ...(ti > 0 ? ['—'] : [])];
+      if (r.error || r.ms.length === 0) return [`failed: ${r.error ?? `status ${r.status.toString(16)}`}`, '—', '—', ...(ti > 0 ? ['—', '—'] : [])];
       const m = median(r.ms);
-      return [fmt(m, 2), fmt(p95(r.ms), 2), ...(ti > 0 ? [`${fmt(m / median(p.ms.length ? p.ms : [NaN]), 1)}×`] : [])];
+      const open = r.openMs.length ? median(r.openMs) : NaN;
+      const ratio = (a: number, b: number[]) => `${fmt(a / median(b.length ? b : [NaN]), 1)}×`;
+      return [fmt(m, 2), fmt(p95(r.ms), 2), fmt(open, 2), ...(ti > 0 ? [ratio(m, p.ms), ratio(open, p.openMs)] : [])];
     });
     return [c.name, matches, ...cells];
   });
