@@ -88,9 +88,11 @@ export class UlLink {
     s.end(() => s.destroy());
   }
 
-  /** Destroys the socket now. */
+  /** Destroys the socket now, after handing what is still corked (e.g. an A-ABORT) to the kernel. */
   destroy(): void {
-    this.socket.destroy();
+    const s = this.socket;
+    while (s.writableCorked > 0 && !s.destroyed) s.uncork();
+    s.destroy();
   }
 }
 

@@ -2,8 +2,11 @@
  * Writes PDUs to the socket. Message fragments go out as P-DATA-TF PDUs of one PDV each
  * (PS3.8 §9.3.5, Annex E), no larger than the peer's Maximum Length (PS3.8 D.1). Data set
  * bytes are never copied: each PDU is a 12-byte header (from a shared slab) followed by
- * views of the caller's buffers, written together under cork so Node hands them to one
- * writev. After each PDU the writer waits for drain when the socket's buffer is full.
+ * views of the caller's buffers. Everything written in one turn of the event loop (a command
+ * and its data set, a burst of C-FIND responses) is held under cork and handed to the kernel
+ * as one writev in the loop's check phase (setImmediate), or earlier when the writer must wait
+ * for drain: one system call instead of one per PDU. After each PDU the writer waits for drain
+ * when the socket's buffer is full.
  */
 import type { Socket } from 'node:net';
 
@@ -39,6 +42,8 @@ function writeHeader(h: Buffer, contextId: number, control: number, length: numb
 export class PduWriter {
   private slab = Buffer.allocUnsafe(SLAB_SIZE);
   private slabPos = 0;
+  /** Whether our turn-long cork is on (see {@link flush}). */
+  private corked = false;
 
   /**
    * @param socket the association's socket
@@ -60,8 +65,24 @@ export class PduWriter {
   /** Writes one whole PDU (control PDUs). Throws the close reason when the socket is gone. */
   writePdu(bytes: Uint8Array): void {
     if (!this.writable) throw this.closedError();
+    this.corkForTurn();
     this.socket.write(bytes);
   }
+
+  /** Corks the socket until the end of this turn of the event loop (the first write of a turn does). */
+  private corkForTurn(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(this.flush);
+  }
+
+  /** Hands the PDUs written so far to the kernel (one writev). Idempotent. */
+  readonly flush = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    if (!this.socket.destroyed) this.socket.uncork();
+  };
 
   /**
    * Sends one message part (command or data set) as PDVs of at most `maxFragment` bytes,
@@ -130,6 +151,7 @@ export class PduWriter {
         b.set(p, at);
         at += p.length;
       }
+      this.corkForTurn();
       this.socket.write(b);
       return;
     }
@@ -142,16 +164,16 @@ export class PduWriter {
     this.slabPos += PDV_PDU_HEADER;
     writeHeader(h, contextId, control, length);
     const s = this.socket;
-    s.cork();
+    this.corkForTurn();
     s.write(h);
     for (const p of pieces) s.write(p);
-    s.uncork();
   }
 
   /** Resolves on 'drain'; rejects with the close reason if the socket closes first. */
   drain(): Promise<void> {
     const s = this.socket;
     if (!this.writable) return Promise.reject(this.closedError());
+    this.flush(); // corked bytes never drain
     return new Promise((resolve, reject) => {
       const onDrain = () => { cleanup(); resolve(); };
       const onClose = () => { cleanup(); reject(this.closedError()); };
