@@ -68,6 +68,13 @@ export interface Config {
   caseInsensitivePN: boolean;
   /** Cache size limit in bytes; absent = no limit. */
   quotaBytes?: number;
+  /**
+   * When a received instance reaches the disk: 'deferred' (default) flushes files in groups within
+   * half a second of their arrival, off the path of the response; 'instance' flushes each file before
+   * its C-STORE is acknowledged (slower; for sites that need every acknowledged instance on disk even
+   * through a power cut).
+   */
+  durability?: 'instance' | 'deferred';
 }
 
 /** Defaults for every field. */
@@ -257,7 +264,7 @@ function readConfig(raw: unknown): Config {
   const d = defaultConfig();
   const o = objectAt('', raw ?? {}, [
     'local', 'nodes', 'callingAePolicy', 'maxAssociations', 'maxAssociationsPerCallingAe',
-    'timeouts', 'caseInsensitivePN', 'quotaBytes',
+    'timeouts', 'caseInsensitivePN', 'quotaBytes', 'durability',
   ]);
   const config = d;
   if (o.local !== undefined) {
@@ -307,6 +314,7 @@ function readConfig(raw: unknown): Config {
   }
   if (o.caseInsensitivePN !== undefined) config.caseInsensitivePN = bool('caseInsensitivePN', o.caseInsensitivePN);
   if (o.quotaBytes !== undefined) config.quotaBytes = need('quotaBytes', checkInteger(o.quotaBytes, 1, Number.MAX_SAFE_INTEGER));
+  if (o.durability !== undefined) config.durability = oneOf('durability', o.durability, ['instance', 'deferred'] as const);
   return config;
 }
 

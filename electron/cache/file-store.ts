@@ -26,6 +26,7 @@ import { CacheError, fsError } from './errors.js';
 import { findTruncation } from './completeness.js';
 import { buildFileMetaInformation, type FileMetaInput } from './file-meta.js';
 import { type InstanceHeader, parseInstanceHeader, readInstanceHeader } from './header.js';
+import { GroupSync } from './group-sync.js';
 import { InstanceWriter } from './instance-writer.js';
 import type { Repository } from './repository.js';
 
@@ -91,22 +92,45 @@ export interface TempWriter {
   discard(): Promise<void>;
 }
 
+/**
+ * When a stored instance reaches the disk: 'instance' syncs each file before it is indexed and
+ * acknowledged; 'deferred' (the default) syncs files in groups within half a second (see group-sync.ts).
+ */
+export type Durability = 'instance' | 'deferred';
+
 /** Options of a {@link FileStore}. */
 export interface FileStoreOptions {
   /** Most bytes the cache's files may take; a commit beyond it fails with EQUOTA. */
   maxBytes?: number;
   now?: () => number;
+  durability?: Durability;
+  log?: (level: 'info' | 'warn', message: string) => void;
 }
 
 /** The file side of the cache, writing through a {@link Repository}. */
 export class FileStore {
+  /** Files stored but not yet synced (durability 'deferred'). */
+  private readonly groupSync: GroupSync | undefined;
+
   constructor(
     readonly dataDir: string,
     private readonly repository: Repository,
     private readonly totalBytes: () => number,
     private readonly sizeOf: (sopInstanceUid: string) => number | undefined,
     private readonly options: FileStoreOptions = {},
-  ) {}
+  ) {
+    if (options.durability !== 'instance') this.groupSync = new GroupSync(500, options.log);
+  }
+
+  /** Stored files not yet synced to disk (always 0 with durability 'instance'). */
+  get unsynced(): number {
+    return this.groupSync?.pending ?? 0;
+  }
+
+  /** Syncs every stored file still waiting for it (durability 'deferred'); call before closing. */
+  async flush(): Promise<void> {
+    await this.groupSync?.flush();
+  }
 
   /** Absolute path of a path relative to the data directory. */
   absolute(relative: string): string {
@@ -119,7 +143,7 @@ export class FileStore {
     const meta = options.meta ? buildFileMetaInformation(options.meta) : undefined;
     let stream: InstanceWriter;
     try {
-      stream = new InstanceWriter(path);
+      stream = new InstanceWriter(path, this.groupSync === undefined);
     } catch (e) {
       throw fsError(e, 'Cannot create a file for the received instance');
     }
@@ -160,7 +184,8 @@ export class FileStore {
         state = 'committing';
         try {
           await closed();
-          return await this.commit(path, { header: await header(), ...commitOptions }, { synced: true, size: stream.written, head: stream.head(0) });
+          return await this.commit(path, { header: await header(), ...commitOptions },
+            { synced: this.groupSync === undefined, size: stream.written, head: stream.head(0) });
         } catch (e) {
           await removeQuietly(path).catch(() => undefined);
           throw e;
@@ -183,10 +208,11 @@ export class FileStore {
   /**
    * Stores a complete Part-10 file that sits in tmp/: fsync, header, quota, rename, index.
    * The temp file is gone afterwards when this succeeds; on failure the caller removes it.
-   * `written` comes from a temp writer: the file is synced, its size known, its first bytes in memory.
+   * `written` comes from a temp writer: the file's size is known and its first bytes in memory;
+   * `synced` says whether it was synced already (durability 'instance').
    */
-  async commit(tempPath: string, options: CommitOptions = {}, written?: { synced: true; size: number; head: Uint8Array }): Promise<StoreResult> {
-    if (!written) {
+  async commit(tempPath: string, options: CommitOptions = {}, written?: { synced: boolean; size: number; head: Uint8Array }): Promise<StoreResult> {
+    if (!written && !this.groupSync) {
       try {
         const fh = await open(tempPath, 'r+');
         try { await fh.sync(); } finally { await fh.close(); }
@@ -243,6 +269,7 @@ export class FileStore {
       if (!this.isIndexed(fields.instance.SOPInstanceUID)) await removeQuietly(target).catch(() => undefined);
       throw e instanceof CacheError ? e : new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
     }
+    if (!written?.synced) this.groupSync?.add(target);
     if (outcome.previousFilePath && outcome.previousFilePath !== filePath) await this.removeFiles([outcome.previousFilePath]);
     return {
       sopInstanceUid: fields.instance.SOPInstanceUID,

@@ -26,7 +26,7 @@ import type { QueryLevel, QueryModel } from '../../shared/dicom/query.js';
 import type { CacheStats, ImportResult, InstanceRecord, PatientRecord, SeriesRecord, StudyRecord } from '../../shared/records.js';
 import { type Db, migrate, openDatabase } from './db.js';
 import { CacheError } from './errors.js';
-import { FILES_DIR, FileStore, TMP_DIR, type TempWriter, type TempWriterOptions } from './file-store.js';
+import { FILES_DIR, FileStore, TMP_DIR, type Durability, type TempWriter, type TempWriterOptions } from './file-store.js';
 import { type ImportOptions, importPaths } from './import.js';
 import { type InstanceSourceRow, Listing, type Page } from './listing.js';
 import { acquireLock, releaseLock } from './lock.js';
@@ -37,7 +37,7 @@ import { Repository } from './repository.js';
 export { CacheError, isOutOfSpace } from './errors.js';
 export type { FindKey, FindOptions } from './query.js';
 export type { InstanceSourceRow, Page } from './listing.js';
-export type { TempWriter, TempWriterOptions, CommitOptions } from './file-store.js';
+export type { TempWriter, TempWriterOptions, CommitOptions, Durability } from './file-store.js';
 export type { RecoveryReport } from './recovery.js';
 export type { ImportOptions } from './import.js';
 export { buildFileMetaInformation, readInstanceHeader, type InstanceHeader } from './header.js';
@@ -53,6 +53,8 @@ export interface CacheOptions {
   /** Clock (tests). */
   now?: () => number;
   log?: (level: 'info' | 'warn', message: string) => void;
+  /** When stored files reach the disk (default 'deferred': in groups, within half a second; see group-sync.ts). */
+  durability?: Durability;
 }
 
 /** The cache: index, files, queries, import. */
@@ -79,7 +81,10 @@ export class Cache {
     const totalBytes = db.prepare('SELECT coalesce(sum(size), 0) FROM patient').pluck();
     this.files = new FileStore(dataDir, this.repository, () => totalBytes.get() as number,
       (uid) => sizeOf.get(uid) as number | undefined,
-      { ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.now ? { now: options.now } : {}) });
+      {
+        ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.now ? { now: options.now } : {}),
+        ...(options.durability ? { durability: options.durability } : {}), ...(options.log ? { log: options.log } : {}),
+      });
   }
 
   /**
@@ -187,6 +192,7 @@ export class Cache {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.files.flush();
     try {
       this.db.pragma('optimize');
     } catch {

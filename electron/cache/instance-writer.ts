@@ -8,8 +8,9 @@
  * goes out in the next writev, so a burst costs a couple of writes (the first one, with the
  * file meta information, starts at once and overlaps the burst), and a slow sender's slices go
  * out as they come. The write callback waits for the writev, so backpressure reaches the
- * socket and memory stays bounded by the high-water mark whatever the instance's size. The
- * final step is fdatasync: the bytes are on disk before the caller renames the file. Like
+ * socket and memory stays bounded by the high-water mark whatever the instance's size. With
+ * `sync` (durability 'instance') the final step is fdatasync: the bytes are on disk before the
+ * caller renames the file; without it the file store syncs them a little later, in a group. Like
  * fs.WriteStream, the file is closed only once no write or sync is in flight (its descriptor
  * must not be reused under one).
  *
@@ -42,7 +43,7 @@ export class InstanceWriter extends Writable {
   /** Bytes the file holds so far (once the stream has finished: the file size). */
   written = 0;
 
-  constructor(readonly path: string) {
+  constructor(readonly path: string, private readonly sync = true) {
     super({ highWaterMark: HIGH_WATER_MARK, decodeStrings: false });
     this.fd = openSync(path, 'wx');
   }
@@ -71,7 +72,10 @@ export class InstanceWriter extends Writable {
 
   override _final(callback: Callback): void {
     const fd = this.fd;
-    if (fd === undefined) return callback();
+    if (fd === undefined || !this.sync) {
+      this.emit('written');
+      return callback();
+    }
     this.io((done) => fdatasync(fd, done), callback);
     this.emit('written');
   }

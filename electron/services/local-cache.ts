@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Config } from '../../shared/config.js';
 import type { QueryLevel, QueryModel } from '../../shared/dicom/query.js';
 import { Cache, CacheError, type CacheOptions, type FindKey, type FindOptions, type InstanceSourceRow } from '../cache/index.js';
 import { openDatabase, type Db } from '../cache/db.js';
@@ -33,6 +34,14 @@ function ownerPid(e: CacheError): number | undefined {
 }
 
 /** Opens the cache to write; a cache held by another process becomes a {@link CacheBusyError} saying `advice`. */
+/** The cache options a configuration asks for (quota, durability). */
+export function cacheOptionsFrom(config: Config): CacheOptions {
+  return {
+    ...(config.quotaBytes !== undefined ? { maxBytes: config.quotaBytes } : {}),
+    ...(config.durability ? { durability: config.durability } : {}),
+  };
+}
+
 export async function openCacheForWriting(dataDir: string, advice: string, options: CacheOptions = {}): Promise<Cache> {
   try {
     return await Cache.open(dataDir, options);

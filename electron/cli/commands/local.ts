@@ -1,5 +1,5 @@
 /** `priors import <path...>` and `priors ls [-L level] [-m model] [-k Keyword=Value]...`: the local cache. */
-import { openCacheForReading, openCacheForWriting } from '../../services/local-cache.js';
+import { cacheOptionsFrom, openCacheForReading, openCacheForWriting } from '../../services/local-cache.js';
 import { searchLocal } from '../../services/query.js';
 import { findRunningServer } from '../../services/serve-info.js';
 import { InputError } from '../../services/nodes.js';
@@ -14,7 +14,7 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
   const advice = served
     ? `stop "priors serve" first, or send the files to it with "priors send ${served.aeTitle}@127.0.0.1:${served.port} <path...>"`
     : 'close the other Priors first';
-  const cache = await openCacheForWriting(ctx.dataDir, advice, config.quotaBytes !== undefined ? { maxBytes: config.quotaBytes } : {});
+  const cache = await openCacheForWriting(ctx.dataDir, advice, cacheOptionsFrom(config));
   try {
     const result = await cache.importPaths(paths, { signal: ctx.signal, sourceAeTitle: 'IMPORT' });
     if (result.imported + result.duplicates === 0 && result.skipped.length > 0) {

@@ -3,13 +3,13 @@
  * A C-MOVE to ourselves goes to the `priors serve` running on the same data directory (found
  * through serve.json) or, without one, to a server this command runs for its duration.
  */
-import { checkAeTitle, type Config } from '../../../shared/config.js';
+import { checkAeTitle } from '../../../shared/config.js';
 import type { DataSet } from '../../../shared/dicom/dataset.js';
 import { QUERY_LEVELS, type QueryLevel, type QueryModel } from '../../../shared/dicom/query.js';
 import type { DicomNode } from '../../dimse/scu.js';
 import type { Cache } from '../../cache/index.js';
 import { localAddressToward } from '../../services/diagnose.js';
-import { openCacheForWriting, openCacheReader, type CacheView } from '../../services/local-cache.js';
+import { cacheOptionsFrom, openCacheForWriting, openCacheReader, type CacheView } from '../../services/local-cache.js';
 import { CacheStoreHandler, type StoredEvent } from '../../services/local-scp.js';
 import { InputError } from '../../services/nodes.js';
 import { checkIdentifier, deduceLevel, identifierFromKeys, parseKey } from '../../services/query-keys.js';
@@ -43,10 +43,6 @@ class Resources {
     await this.reader?.close().catch(() => undefined);
     await this.cache?.close().catch(() => undefined);
   }
-}
-
-function quota(config: Config) {
-  return config.quotaBytes !== undefined ? { maxBytes: config.quotaBytes } : {};
 }
 
 export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get'): Promise<number> {
@@ -86,14 +82,14 @@ export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get
         const studies = filter.studies ? [...filter.studies] : await studiesOfPatient(ctx, node, model, identifier);
         arrivals = countingArrivals(res.reader, studies);
       } else if (toUs) {
-        res.cache = await openCacheForWriting(ctx.dataDir, 'close the other Priors process, or run "priors serve" and move through it', quota(config));
+        res.cache = await openCacheForWriting(ctx.dataDir, 'close the other Priors process, or run "priors serve" and move through it', cacheOptionsFrom(config));
         res.server = await startServer({ config, cache: res.cache, log: ctx.log, queryRetrieve: false });
         localPort = res.server.port;
         arrivals = eventArrivals(res.server.storedListeners, filter, config.local.aeTitle);
       }
     } else {
       res.cache = await openCacheForWriting(ctx.dataDir,
-        'stop "priors serve" while using "priors get", or use "priors move", which works alongside it', quota(config));
+        'stop "priors serve" while using "priors get", or use "priors move", which works alongside it', cacheOptionsFrom(config));
       store = new CacheStoreHandler(res.cache, (e) => { for (const l of listeners) l(e); });
       arrivals = eventArrivals(listeners, filter);
       localAe = config.local.aeTitle;

@@ -3,7 +3,7 @@
  * SIGINT/SIGTERM; with --ui also the web UI on 127.0.0.1 (electron/web), its address printed.
  */
 import { checkAeTitle, checkHost } from '../../../shared/config.js';
-import { openCacheForWriting } from '../../services/local-cache.js';
+import { cacheOptionsFrom, openCacheForWriting } from '../../services/local-cache.js';
 import { InputError } from '../../services/nodes.js';
 import { startServer } from '../../services/serve.js';
 import { ActivityLog } from '../../services/activity-log.js';
@@ -47,7 +47,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const activity = withUi ? new ActivityLog({ forward: stderrLog }) : undefined;
   const log = activity?.logger ?? stderrLog;
   const cache = await openCacheForWriting(ctx.dataDir, 'another "priors serve" (or the app) already serves this data directory; stop it or use another --data directory',
-    { ...(config.quotaBytes !== undefined ? { maxBytes: config.quotaBytes } : {}), log });
+    { ...cacheOptionsFrom(config), log });
   let handle;
   try {
     handle = await startServer({
