@@ -43,6 +43,13 @@ export function directResponses(channel: DimseChannel, onUnexpected?: (msg: Dims
   };
 }
 
+/**
+ * Data sets up to this size are read in one read (one thread-pool round trip) and sent from
+ * memory; larger ones are streamed in 1 MiB reads, so memory stays flat whatever the size.
+ */
+const READ_WHOLE_MAX = 8 * 1024 * 1024;
+const STREAM_CHUNK = 1024 * 1024;
+
 /** Extra fields of a C-STORE-RQ sent as a C-MOVE sub-operation (PS3.7 §9.3.1.1). */
 export interface SendOptions {
   moveOriginatorAeTitle?: string;
@@ -73,17 +80,32 @@ export async function sendInstance(
     ...(extra.moveOriginatorAeTitle ? { moveOriginatorAeTitle: extra.moveOriginatorAeTitle } : {}),
     ...(extra.moveOriginatorMessageId !== undefined ? { moveOriginatorMessageId: extra.moveOriginatorMessageId } : {}),
   });
-  const range = instance.dataSetLength > 0
-    ? { start: instance.dataSetOffset, end: instance.dataSetOffset + instance.dataSetLength - 1 }
-    : { start: instance.dataSetOffset };
-  const stream = handle.createReadStream({ ...range, autoClose: true });
+  let source: Uint8Array | ReturnType<typeof handle.createReadStream>;
+  try {
+    const length = instance.dataSetLength > 0 ? instance.dataSetLength : (await handle.stat()).size - instance.dataSetOffset;
+    if (length <= READ_WHOLE_MAX) {
+      const bytes = Buffer.allocUnsafe(Math.max(0, length));
+      const { bytesRead } = await handle.read(bytes, 0, bytes.length, instance.dataSetOffset);
+      await handle.close();
+      if (bytesRead < bytes.length) {
+        return { status: Status.ProcessingFailure, reason: `${instance.path} holds ${bytesRead} bytes of its ${bytes.length}-byte data set (cut short since it was stored)` };
+      }
+      source = bytes;
+    } else {
+      source = handle.createReadStream({ start: instance.dataSetOffset, end: instance.dataSetOffset + length - 1, autoClose: true, highWaterMark: STREAM_CHUNK });
+    }
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
+  }
+  const stream = source;
   const sent = channel.send(contextId, command, stream);
   const answered = awaitResponse(messageId, sent);
   try {
     await sent;
   } catch (err) {
     answered.catch(() => undefined);
-    stream.destroy();
+    if (!(stream instanceof Uint8Array)) stream.destroy();
     throw err;
   }
   const rsp = await answered;

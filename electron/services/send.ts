@@ -12,10 +12,15 @@ import { store, type DicomNode, type StoreOptions, type StoreResult } from '../d
 
 const MAX_DEPTH = 32;
 
-/** The instances found under the given paths, and the files that are not instances. */
+/** Headers read at once while scanning (thread-pool reads overlap). */
+const SCAN_PARALLEL = 8;
+/** First read of each file: the file meta information and a CT/MR header fit in 8 KiB (more is read when not). */
+const SCAN_INITIAL_BYTES = 8 * 1024;
+
+/** The instances found under the given paths (in path order), and the files that are not instances. */
 export async function instancesFromPaths(paths: readonly string[]): Promise<{ instances: InstanceSource[]; skipped: SkippedFile[] }> {
-  const instances: InstanceSource[] = [];
   const skipped: SkippedFile[] = [];
+  const files: string[] = [];
   const visit = async (path: string, depth: number): Promise<void> => {
     let info;
     try {
@@ -29,30 +34,43 @@ export async function instancesFromPaths(paths: readonly string[]): Promise<{ in
       for (const name of (await readdir(path)).sort()) await visit(join(path, name), depth + 1);
       return;
     }
-    if (!info.isFile()) return;
-    try {
-      const header = await readInstanceHeader(path);
-      if (header.isDicomdir) {
-        skipped.push({ path, reason: 'a DICOMDIR is not an instance' });
-        return;
-      }
-      const { SOPClassUID, SOPInstanceUID } = header.fields.instance;
-      const sopClassUid = SOPClassUID || header.meta?.mediaStorageSopClassUid;
-      const sopInstanceUid = SOPInstanceUID || header.meta?.mediaStorageSopInstanceUid;
-      if (!sopClassUid || !sopInstanceUid) {
-        skipped.push({ path, reason: 'it has no SOP Class UID or SOP Instance UID' });
-        return;
-      }
-      instances.push({
-        sopClassUid, sopInstanceUid, transferSyntaxUid: header.transferSyntaxUid, path,
-        dataSetOffset: header.dataSetOffset, dataSetLength: header.fileSize - header.dataSetOffset,
-      });
-    } catch (e) {
-      skipped.push({ path, reason: `not a DICOM instance (${(e as Error).message})` });
-    }
+    if (info.isFile()) files.push(path);
   };
   for (const p of paths) await visit(p, 0);
+
+  const found: (InstanceSource | SkippedFile)[] = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      found[i] = await instanceOf(files[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(SCAN_PARALLEL, files.length) }, worker));
+  const instances: InstanceSource[] = [];
+  for (const f of found) {
+    if ('reason' in f) skipped.push(f);
+    else instances.push(f);
+  }
   return { instances, skipped };
+}
+
+/** One file as an instance to send, or why it is not one. */
+async function instanceOf(path: string): Promise<InstanceSource | SkippedFile> {
+  try {
+    const header = await readInstanceHeader(path, { initialBytes: SCAN_INITIAL_BYTES });
+    if (header.isDicomdir) return { path, reason: 'a DICOMDIR is not an instance' };
+    const { SOPClassUID, SOPInstanceUID } = header.fields.instance;
+    const sopClassUid = SOPClassUID || header.meta?.mediaStorageSopClassUid;
+    const sopInstanceUid = SOPInstanceUID || header.meta?.mediaStorageSopInstanceUid;
+    if (!sopClassUid || !sopInstanceUid) return { path, reason: 'it has no SOP Class UID or SOP Instance UID' };
+    return {
+      sopClassUid, sopInstanceUid, transferSyntaxUid: header.transferSyntaxUid, path,
+      dataSetOffset: header.dataSetOffset, dataSetLength: header.fileSize - header.dataSetOffset,
+    };
+  } catch (e) {
+    return { path, reason: `not a DICOM instance (${(e as Error).message})` };
+  }
 }
 
 /** The outcome of a send. */
