@@ -238,9 +238,34 @@ export function* find(
   db: Db, level: QueryLevel, model: QueryModel, keys: readonly FindKey[], options: FindOptions = {},
 ): IterableIterator<Record<string, unknown>> {
   const q = compileFind(level, model, keys, options);
-  for (const row of db.prepare(q.sql).iterate(q.params) as IterableIterator<Record<string, unknown>>) {
+  const statement = prepared(db, q.sql);
+  const names = statement.columns().map((c) => c.name);
+  for (const row of statement.iterate(q.params) as IterableIterator<unknown[]>) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(row)) if (v !== null) out[k] = v;
+    for (let i = 0; i < names.length; i++) if (row[i] !== null) out[names[i]!] = row[i];
     yield out;
   }
+}
+
+/** Most statements kept prepared per connection: a C-FIND's SQL depends only on which keys it matches. */
+const STATEMENT_CACHE_SIZE = 256;
+const statements = new WeakMap<Db, Map<string, ReturnType<Db['prepare']>>>();
+
+/**
+ * A prepared statement for `sql` on `db`, in raw mode (rows as arrays), from a small cache:
+ * preparing costs as much as running a selective query, and the SQL of a C-FIND varies only
+ * with the set of keys matched, not their values (those are bound parameters).
+ */
+function prepared(db: Db, sql: string): ReturnType<Db['prepare']> {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let statement = cache.get(sql);
+  // An iterator still open on it (another C-FIND of the same shape being answered): use a new one.
+  if (statement?.busy) return db.prepare(sql).raw(true);
+  if (!statement) {
+    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+    statement = db.prepare(sql).raw(true);
+    cache.set(sql, statement);
+  }
+  return statement;
 }
