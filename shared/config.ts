@@ -70,7 +70,7 @@ export interface Config {
   quotaBytes?: number;
   /**
    * When a received instance reaches the disk: 'deferred' (default) flushes files in groups within
-   * half a second of their arrival, off the path of the response; 'instance' flushes each file before
+   * about 0.1 s of their arrival, off the path of the response; 'instance' flushes each file before
    * its C-STORE is acknowledged (slower; for sites that need every acknowledged instance on disk even
    * through a power cut).
    */

@@ -94,7 +94,7 @@ export interface TempWriter {
 
 /**
  * When a stored instance reaches the disk: 'instance' syncs each file before it is indexed and
- * acknowledged; 'deferred' (the default) syncs files in groups within half a second (see group-sync.ts).
+ * acknowledged; 'deferred' (the default) syncs files in groups within about 0.1 s (see group-sync.ts).
  */
 export type Durability = 'instance' | 'deferred';
 
@@ -106,6 +106,12 @@ export interface FileStoreOptions {
   durability?: Durability;
   log?: (level: 'info' | 'warn', message: string) => void;
 }
+
+/**
+ * Delay of a group sync (durability 'deferred'): short enough that a long transfer is synced as
+ * it goes (little is left for close), long enough to gather many files in one group.
+ */
+const GROUP_SYNC_DELAY_MS = 100;
 
 /** The file side of the cache, writing through a {@link Repository}. */
 export class FileStore {
@@ -119,7 +125,7 @@ export class FileStore {
     private readonly sizeOf: (sopInstanceUid: string) => number | undefined,
     private readonly options: FileStoreOptions = {},
   ) {
-    if (options.durability !== 'instance') this.groupSync = new GroupSync(500, options.log);
+    if (options.durability !== 'instance') this.groupSync = new GroupSync(GROUP_SYNC_DELAY_MS, options.log);
   }
 
   /** Stored files not yet synced to disk (always 0 with durability 'instance'). */

@@ -25,7 +25,7 @@ export class GroupSync {
   private running: Promise<void> | undefined;
 
   constructor(
-    private readonly delayMs = 500,
+    private readonly delayMs = 100,
     private readonly log?: (level: 'info' | 'warn', message: string) => void,
   ) {}
 

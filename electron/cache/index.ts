@@ -53,7 +53,7 @@ export interface CacheOptions {
   /** Clock (tests). */
   now?: () => number;
   log?: (level: 'info' | 'warn', message: string) => void;
-  /** When stored files reach the disk (default 'deferred': in groups, within half a second; see group-sync.ts). */
+  /** When stored files reach the disk (default 'deferred': in groups, within about 0.1 s; see group-sync.ts). */
   durability?: Durability;
 }
 
