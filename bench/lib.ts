@@ -3,6 +3,9 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
+/** How the `priors` command runs (the flags of bin/priors.js's shebang and of the npm scripts). */
+export const PRIORS_NODE = [process.execPath, '--max-semi-space-size=2'];
+
 /** Memory of a process from /proc/<pid>/status, in KiB; undefined once it is gone. */
 export function readMemory(pid: number): { rssKb: number; hwmKb: number } | undefined {
   let status: string;

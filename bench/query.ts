@@ -20,7 +20,7 @@ import { loadIntoDcmqrscp, loadIntoOrthanc, startDcmqrscp, startOrthanc } from '
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver } from './ingest.js';
-import { fmt, markdownTable, median, p95 } from './lib.js';
+import { fmt, markdownTable, median, p95, PRIORS_NODE } from './lib.js';
 import { queryDataSet } from './query-data.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
@@ -147,7 +147,7 @@ export async function startPriorsQueryTarget(sizes: SyntheticSizes): Promise<Que
   const buildMs = Date.now() - started;
   const port = await freePort();
   const receiver = commandReceiver('priors serve', (d, p) =>
-    [process.execPath, cli, 'serve', '--aet', 'PRIORS', '--port', String(p), '--bind', '127.0.0.1', '--data', d], { aeTitle: 'PRIORS', readyTimeoutMs: 120000 });
+    [...PRIORS_NODE, cli, 'serve', '--aet', 'PRIORS', '--port', String(p), '--bind', '127.0.0.1', '--data', d], { aeTitle: 'PRIORS', readyTimeoutMs: 120000 });
   const running = await receiver.start(dir, port);
   return { name: 'priors serve', aeTitle: 'PRIORS', port, buildMs, stop: async () => { await running.stop(); remove(); } };
 }

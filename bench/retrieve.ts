@@ -15,7 +15,7 @@ import {
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver, type RunningReceiver } from './ingest.js';
-import { fmt, markdownTable, median, readMemory, runTimed, type TimedRun } from './lib.js';
+import { fmt, markdownTable, median, PRIORS_NODE, readMemory, runTimed, type TimedRun } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 const PRIORS_AE = 'PRIORS';
@@ -46,7 +46,7 @@ function checkRun(run: TimedRun, what: string): void {
 
 async function startPriorsServe(dir: string, port: number): Promise<RunningReceiver> {
   return commandReceiver('priors serve', (d, p) =>
-    [process.execPath, cli, 'serve', '--aet', PRIORS_AE, '--port', String(p), '--bind', '127.0.0.1', '--data', d], { aeTitle: PRIORS_AE })
+    [...PRIORS_NODE, cli, 'serve', '--aet', PRIORS_AE, '--port', String(p), '--bind', '127.0.0.1', '--data', d], { aeTitle: PRIORS_AE })
     .start(dir, port);
 }
 
@@ -112,7 +112,7 @@ async function retrieveRows(series: GeneratedSeries, runs: number, log: (l: stri
         const t = tempDirManual('priors-bench-move');
         const serve = await startPriorsServe(t.dir, ports.priors);
         try {
-          const run = await runTimed(process.execPath, [cli, 'move', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
+          const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'move', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
           checkRun(run, 'priors move');
           const got = countFiles(join(t.dir, 'files'));
           if (got !== series.files.length) throw new Error(`priors serve holds ${got} of ${series.files.length}`);
@@ -134,7 +134,7 @@ async function retrieveRows(series: GeneratedSeries, runs: number, log: (l: stri
       const getPriors = await repeat(`priors get, from ${label}`, runs, async () => {
         const t = tempDirManual('priors-bench-get');
         try {
-          const run = await runTimed(process.execPath, [cli, 'get', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
+          const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'get', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
           checkRun(run, 'priors get');
           const got = countFiles(join(t.dir, 'files'));
           if (got !== series.files.length) throw new Error(`priors get stored ${got} of ${series.files.length}`);
@@ -161,11 +161,11 @@ async function sendRows(series: GeneratedSeries, runs: number, log: (l: string) 
       checkRun(run, command);
       const got = countFiles(t.dir);
       if (got !== series.files.length) throw new Error(`storescp received ${got} of ${series.files.length}`);
-      return { ms: run.ms, ...(command === process.execPath ? { peakKb: run.peakKb } : {}) };
+      return { ms: run.ms, ...(command === PRIORS_NODE[0] ? { peakKb: run.peakKb } : {}) };
     } finally { await scp.stop(); t.remove(); data.remove(); }
   };
   const ref = await repeat('storescu', runs, once('storescu', (port) => ['-aet', CALLING_AE, '-aec', STORESCP_AE, '127.0.0.1', String(port), ...series.files]));
-  const priors = await repeat('priors send', runs, once(process.execPath, (port) => [cli, 'send', `${STORESCP_AE}@127.0.0.1:${port}`, ...series.files, '--data', '{data}']));
+  const priors = await repeat('priors send', runs, once(PRIORS_NODE[0]!, (port) => [...PRIORS_NODE.slice(1), cli, 'send', `${STORESCP_AE}@127.0.0.1:${port}`, ...series.files, '--data', '{data}']));
   return { ref, priors };
 }
 

@@ -13,7 +13,7 @@ import { syntheticRecords } from '../electron/cache/synthetic.js';
 import { orthancConfig, peerEnv } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
-import { fmt, markdownTable, median, readMemory } from './lib.js';
+import { fmt, markdownTable, median, PRIORS_NODE, readMemory } from './lib.js';
 import { sizesFor } from './query.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
@@ -57,7 +57,7 @@ function priorsCandidate(name: string, studies: number): Candidate {
       const cache = await Cache.open(dir);
       if (studies > 0) cache.repository.transaction(() => { for (const r of syntheticRecords(sizesFor(studies))) cache.repository.index(r); });
       await cache.close();
-      return (port) => [process.execPath, cli, 'serve', '--aet', 'PRIORS', '--port', String(port), '--bind', '127.0.0.1', '--data', dir];
+      return (port) => [...PRIORS_NODE, cli, 'serve', '--aet', 'PRIORS', '--port', String(port), '--bind', '127.0.0.1', '--data', dir];
     },
   };
 }
