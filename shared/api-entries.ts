@@ -65,7 +65,7 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'cache.studies': object({ ...page, 'PatientID?': text(0, 64), 'IssuerOfPatientID?': text(0, 64) }),
   'cache.series': object({ StudyInstanceUID: uid }),
   'cache.delete': object({ level: oneOf(['STUDY', 'SERIES']), uids: uidList }),
-  'cache.import': object({ path: text(1, 4096) }),
+  'cache.import': object({ path: text(1, 4096), 'importId?': clientId }),
   'cache.send': object({ node: nodeName, level: oneOf(['STUDY', 'SERIES']), uids: uidList, 'sendId?': clientId }),
   'transfers.list': empty,
   'transfers.add': transferRequest,

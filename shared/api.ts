@@ -32,6 +32,13 @@ export interface ServerStatus {
   port?: number;
 }
 
+/**
+ * How much of a study (or series) found on a node the local cache holds (SEARCH): 'full' when
+ * the instances held reach the count the node announced, 'partial' when some are held (or any
+ * are held and the node gave no count), 'none' when none are. Local matches carry no state.
+ */
+export type CacheState = 'full' | 'partial' | 'none';
+
 /** Where a search goes: a configured node (C-FIND), or the local cache. */
 export type SearchSource = { kind: 'node'; node: string } | { kind: 'local' };
 
@@ -86,7 +93,11 @@ export interface ApiEntries {
   /** Cancels a running search (C-CANCEL for a node); false when it had already ended. */
   'search.cancel': { request: { searchId: string }; response: { cancelled: boolean } };
   /** The series of one study (SERIES-level C-FIND on demand, or the cache). */
-  'search.series': { request: { source: SearchSource; StudyInstanceUID: string }; response: { rows: MatchRow[] } };
+  'search.series': {
+    request: { source: SearchSource; StudyInstanceUID: string };
+    /** `cache` (SEARCH): how much of each series (by SeriesInstanceUID) the local cache holds, for a node's answer. */
+    response: { rows: MatchRow[]; cache?: Record<string, CacheState> };
+  };
   'cache.stats': { request: Record<string, never>; response: CacheStats };
   'cache.patients': { request: { limit?: number; offset?: number }; response: { patients: PatientRecord[] } };
   'cache.studies': {
@@ -95,8 +106,8 @@ export interface ApiEntries {
   };
   'cache.series': { request: { StudyInstanceUID: string }; response: { series: SeriesRecord[] } };
   'cache.delete': { request: { level: 'STUDY' | 'SERIES'; uids: string[] }; response: { deleted: number } };
-  /** Imports a folder or file of this machine into the cache. */
-  'cache.import': { request: { path: string }; response: ImportResult };
+  /** Imports a folder or file of this machine into the cache; `import.progress` events (with `importId`) while it runs. */
+  'cache.import': { request: { path: string; importId?: string }; response: ImportResult };
   /** Sends studies or series of the cache to a node (C-STORE); `send.progress` events while it runs. */
   'cache.send': {
     request: { node: string; level: 'STUDY' | 'SERIES'; uids: string[]; sendId?: string };
@@ -135,9 +146,11 @@ export interface SearchDone {
 
 /** Everything pushed to the UI. */
 export type ApiEvent =
-  | { type: 'search.match'; searchId: string; row: MatchRow }
+  | { type: 'search.match'; searchId: string; row: MatchRow; cache?: CacheState; cacheNote?: string }
   | SearchDone
   | { type: 'send.progress'; sendId: string; done: number; total: number }
+  /** After each file of a `cache.import`: the counts so far and the file just read (SCREENS). */
+  | { type: 'import.progress'; importId: string; path: string; imported: number; duplicates: number; skipped: number }
   | { type: 'log'; line: ActivityLine }
   | TransferEvent;
 

@@ -149,7 +149,7 @@ export class AppCore implements ApiHandlers {
   }
 
   'search.series'(req: RequestOf<'search.series'>): Promise<Result<ResponseOf<'search.series'>>> {
-    return this.answer(async () => ({ rows: await this.searches.series(req.source, req.StudyInstanceUID) }));
+    return this.answer(() => this.searches.series(req.source, req.StudyInstanceUID));
   }
 
   'cache.stats'(): Promise<Result<ResponseOf<'cache.stats'>>> {
@@ -178,7 +178,10 @@ export class AppCore implements ApiHandlers {
   }
 
   'cache.import'(req: RequestOf<'cache.import'>): Promise<Result<ResponseOf<'cache.import'>>> {
-    return this.answer(() => this.env.deps.cache.importPaths([req.path], { sourceAeTitle: 'IMPORT' }));
+    const importId = req.importId ?? `import-${++this.sends}`;
+    return this.answer(() => this.env.deps.cache.importPaths([req.path], {
+      sourceAeTitle: 'IMPORT', onProgress: (p) => this.emit({ type: 'import.progress', importId, ...p }),
+    }));
   }
 
   'cache.send'(req: RequestOf<'cache.send'>): Promise<Result<ResponseOf<'cache.send'>>> {

@@ -10,7 +10,8 @@ import { toApiError } from '../../shared/errors.js';
 import { type DataSet, getStrings } from '../../shared/dicom/dataset.js';
 import { QUERY_MODELS, uniqueKey } from '../../shared/dicom/query.js';
 import { Status } from '../../shared/dicom/status.js';
-import { echo } from '../dimse/scu.js';
+import { TRANSFER_SYNTAXES } from '../../shared/dicom/uids.js';
+import { DEFAULT_GET_STORAGE_SOP_CLASSES, echo, type GetOptions, type ScuOptions } from '../dimse/scu.js';
 import type { AppEnv } from './app-env.js';
 import { ApiFailure, errorOf } from './app-result.js';
 import { describeStatus } from './diagnose.js';
@@ -68,6 +69,23 @@ export async function testNode(env: AppEnv, config: Config, node: RemoteNode): P
   return { ok: steps.every((s) => s.outcome !== 'failed'), steps };
 }
 
+const SOP_CLASS_UID = 0x00080016;
+/** The SOP class of the instance findOneInstance found, when the node returned it. */
+const sopClasses = new WeakMap<DataSet, string>();
+
+/**
+ * The storage contexts of the test's C-GET. The default C-GET plan (dimse/scu-get.ts) spreads
+ * 25 common classes over 127 contexts, so rare transfer syntaxes (RLE, JPEG-LS, …) share the
+ * last context of each class and the peer, which picks one syntax per context (PS3.8 §9.3.3.2)
+ * and does not transcode, has no context to send such an instance in ("requestor offered no
+ * context"). One instance of a known class needs no compromise: that class alone, one context
+ * per transfer syntax we know. Without its class: the default classes, every syntax.
+ */
+export function getContextsFor(sopClass: string | undefined): Pick<GetOptions, 'storageSopClasses' | 'transferSyntaxes'> {
+  const syntaxes = TRANSFER_SYNTAXES.map((t) => t.uid).slice(0, 126);
+  return sopClass ? { storageSopClasses: [sopClass], transferSyntaxes: syntaxes } : { storageSopClasses: [...DEFAULT_GET_STORAGE_SOP_CLASSES], transferSyntaxes: syntaxes };
+}
+
 /** Walks the node's model down to one instance (one match per level); undefined when a level is empty. */
 async function findOneInstance(env: AppEnv, config: Config, node: RemoteNode): Promise<DataSet | undefined> {
   const keys: DataSet = new Map();
@@ -75,6 +93,9 @@ async function findOneInstance(env: AppEnv, config: Config, node: RemoteNode): P
     const key = uniqueKey(node.model, level)!;
     const query: DataSet = new Map(keys);
     query.set(key.tag, { vr: key.vr, value: [] });
+    // the instance's SOP Class UID (0008,0016), an optional IMAGE-level return key (PS3.4 C.6.1.1.5):
+    // the C-GET then offers a context for exactly that class (see getContextsFor)
+    if (level === 'IMAGE') query.set(SOP_CLASS_UID, { vr: 'UI', value: [] });
     const result = await searchRemote(node, { model: node.model, level, keys: query, limit: 1, defaultReturnKeys: false }, env.scu(config));
     if (!searchSucceeded(result)) {
       throw new ApiFailure(toApiError(diagnose(describeStatus('find', result.status, result.errorComment, await env.failure(config, node, 'find')))));
@@ -83,6 +104,8 @@ async function findOneInstance(env: AppEnv, config: Config, node: RemoteNode): P
     const value = row?.[key.keyword];
     if (!value) return undefined;
     keys.set(key.tag, { vr: key.vr, value: [value] });
+    const sopClass = level === 'IMAGE' ? row?.SOPClassUID : undefined;
+    if (sopClass) sopClasses.set(keys, sopClass);
   }
   return QUERY_MODELS[node.model].levels.includes('IMAGE') ? keys : undefined;
 }
@@ -96,9 +119,13 @@ async function retrieveOne(env: AppEnv, config: Config, node: RemoteNode, identi
   if (method === 'move' && !server) return skipped('Skipped: this workstation\'s DICOM server is not running, so nothing can be moved to it.');
   const arrivals = method === 'move' ? eventArrivals(server!.storedListeners, filter, local.aeTitle) : eventArrivals(listeners, filter);
   const failure = await env.failure(config, node, method);
+  // retrieve() spreads `scu` into the C-GET options, so the contexts ride along with it
+  const scu: ScuOptions & Pick<GetOptions, 'storageSopClasses' | 'transferSyntaxes'> = {
+    ...env.scu(config), ...(method === 'get' ? getContextsFor(sopClasses.get(identifier)) : {}),
+  };
   try {
     const report = await retrieve({ node, method, model: node.model, level: 'IMAGE', identifier, destination: local.aeTitle }, {
-      scu: env.scu(config), arrivals, local,
+      scu, arrivals, local,
       ...(method === 'get' ? { store: new CacheStoreHandler(cache, (e) => { for (const l of listeners) l(e); }) } : {}),
     });
     const sop = getStrings(identifier, 0x00080018)[0] ?? '?';

@@ -4,7 +4,7 @@
  * C-FIND SCU then sends C-CANCEL (PS3.7 §9.3.2.3).
  */
 import { randomUUID } from 'node:crypto';
-import type { ApiEvent, MatchRow, RequestOf, SearchDone, SearchSource } from '../../shared/api.js';
+import type { ApiEvent, CacheState, MatchRow, RequestOf, SearchDone, SearchSource } from '../../shared/api.js';
 import type { Config, RemoteNode } from '../../shared/config.js';
 import { diagnose } from '../../shared/diagnostics.js';
 import type { DataSet } from '../../shared/dicom/dataset.js';
@@ -12,6 +12,7 @@ import type { QueryModel } from '../../shared/dicom/query.js';
 import { toApiError } from '../../shared/errors.js';
 import type { AppEnv } from './app-env.js';
 import { ApiFailure, errorOf } from './app-result.js';
+import { seriesAnnotations, studyAnnotation } from './app-search-cache.js';
 import { describeStatus } from './diagnose.js';
 import { identifierFromKeys, parseKey } from './query-keys.js';
 import { prepareIdentifier, searchLocal, searchRemote, searchSucceeded, type SearchRequest } from './query.js';
@@ -63,10 +64,10 @@ export class SearchRunner {
   }
 
   /** The series of a study, as one answer. */
-  async series(source: SearchSource, StudyInstanceUID: string): Promise<MatchRow[]> {
+  async series(source: SearchSource, StudyInstanceUID: string): Promise<{ rows: MatchRow[]; cache?: Record<string, CacheState> }> {
     const keys: DataSet = new Map([[STUDY_INSTANCE_UID, { vr: 'UI', value: [StudyInstanceUID] }]]);
     const config = await this.env.config();
-    if (source.kind === 'local') return searchLocal(this.env.deps.cache, { model: 'study', level: 'SERIES', keys }, { caseInsensitivePN: config.caseInsensitivePN }).rows;
+    if (source.kind === 'local') return { rows: searchLocal(this.env.deps.cache, { model: 'study', level: 'SERIES', keys }, { caseInsensitivePN: config.caseInsensitivePN }).rows };
     const node = this.env.node(config, source.node);
     try {
       // Study Root (PS3.4 C.6.2): a SERIES-level query needs only the StudyInstanceUID above it.
@@ -74,7 +75,7 @@ export class SearchRunner {
       if (!searchSucceeded(result)) {
         throw new ApiFailure(toApiError(diagnose(describeStatus('find', result.status, result.errorComment, await this.env.failure(config, node, 'find')))));
       }
-      return result.rows;
+      return { rows: result.rows, cache: seriesAnnotations(this.env.deps.cache, StudyInstanceUID, result.rows) };
     } catch (err) {
       if (err instanceof ApiFailure) throw err;
       throw new ApiFailure(errorOf(err, await this.env.failure(config, node, 'find')));
@@ -83,9 +84,12 @@ export class SearchRunner {
 
   private async run(searchId: string, config: Config, node: RemoteNode | undefined, request: SearchRequest, signal: AbortSignal): Promise<SearchDone> {
     let matches = 0;
+    // A node's STUDY-level match carries the local cache state (its badge); local matches are cached.
+    const annotate = node && request.level === 'STUDY';
     const match = (row: MatchRow) => {
       matches++;
-      this.emit({ type: 'search.match', searchId, row });
+      const note = annotate ? studyAnnotation(this.env.deps.cache, row) : undefined;
+      this.emit({ type: 'search.match', searchId, row, ...note });
     };
     const base = { type: 'search.done' as const, searchId };
     if (!node) {
@@ -102,7 +106,9 @@ export class SearchRunner {
       const done: SearchDone = { ...base, outcome: 'completed', matches, limitReached: result.limitReached };
       if (result.looksCapped) done.looksCapped = result.looksCapped;
       if (signal.aborted && !result.limitReached) return { ...done, outcome: 'cancelled' };
-      if (!searchSucceeded(result)) {
+      // A node that caps its answers by ending it with Cancel or Out of Resources (Orthanc's
+      // LimitFindResults) gave a partial answer, not a failure: the UI offers to split it.
+      if (!searchSucceeded(result) && !result.looksCapped) {
         const failure = await this.env.failure(config, node, 'find');
         return { ...done, outcome: 'failed', error: toApiError(diagnose(describeStatus('find', result.status, result.errorComment, failure))) };
       }

@@ -1,21 +1,29 @@
 /**
- * The shell: left navigation, the current screen, a status line. Screens stay mounted while
- * hidden, so a running search or the transfer list keeps its state when the user looks elsewhere.
+ * The shell: left navigation (Alt+1 … Alt+7), the current screen, a status line (push channel
+ * and our DICOM server). Screens stay mounted while hidden, so a running search or the
+ * transfer list keeps its state when the user looks elsewhere. Audit and Viewer appear when
+ * their modules exist; "Open" on a cached study (`priors:open-study`) shows the Viewer.
  */
-import { useEffect, useState } from 'react';
+import { type ReactElement, useEffect, useMemo, useState } from 'react';
 import { ActivityScreen } from '../features/activity/ActivityScreen.js';
+import { OPEN_STUDY_EVENT } from '../features/local/cache-view.js';
 import { LocalCacheScreen } from '../features/local/LocalCacheScreen.js';
 import { NodesScreen } from '../features/nodes/NodesScreen.js';
 import { SearchScreen } from '../features/search/SearchScreen.js';
 import { TransfersScreen } from '../features/transfers/TransfersScreen.js';
 import type { ChannelState } from '../transport/index.js';
 import { useTransport } from './api-context.js';
-import { SCREENS, type ScreenId } from './screens.js';
+import { AuditScreen, ViewerScreen } from './optional-screens.js';
+import { type ScreenId, screenForKey, visibleScreens } from './screens.js';
+import { ServerLine } from './ServerLine.js';
 
 export function App() {
   const transport = useTransport();
   const [screen, setScreen] = useState<ScreenId>('search');
   const [channel, setChannel] = useState<ChannelState>('connecting');
+  const screens = useMemo(() => visibleScreens(new Set<ScreenId>([
+    ...(AuditScreen ? ['audit' as const] : []), ...(ViewerScreen ? ['viewer' as const] : []),
+  ])), []);
 
   useEffect(() => transport.onChannelState(setChannel), [transport]);
   // Keep the push channel open for the whole session (screens add their own listeners).
@@ -24,46 +32,52 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
-      const target = SCREENS.find((s) => s.key === e.key);
+      const target = screenForKey(screens, e.key);
       if (target) {
         e.preventDefault();
-        setScreen(target.id);
+        setScreen(target);
       }
     };
+    // the viewer listens to the same event and loads the study; the shell only shows it
+    const onOpen = (): void => { if (ViewerScreen) setScreen('viewer'); };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, []);
+    window.addEventListener(OPEN_STUDY_EVENT, onOpen);
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      window.removeEventListener(OPEN_STUDY_EVENT, onOpen);
+    };
+  }, [screens]);
 
+  const section = (id: ScreenId, label: string, body: ReactElement) => <section hidden={screen !== id} aria-label={label}>{body}</section>;
   return (
     <div className="shell">
       <nav className="nav" aria-label="Screens">
         <div className="brand">Priors</div>
         <ul>
-          {SCREENS.map((s) => (
+          {screens.map((s) => (
             <li key={s.id}>
-              <button
-                type="button"
-                className="nav-item"
-                aria-current={screen === s.id ? 'page' : undefined}
-                onClick={() => setScreen(s.id)}
-                title={`Alt+${s.key}`}
-              >
+              <button type="button" className="nav-item" aria-current={screen === s.id ? 'page' : undefined} onClick={() => setScreen(s.id)} title={`Alt+${s.key}`}>
                 <span>{s.label}</span>
                 <kbd>Alt+{s.key}</kbd>
               </button>
             </li>
           ))}
         </ul>
-        <div className={`channel channel-${channel}`} role="status">
-          {transport.kind === 'electron' ? 'Desktop' : 'Browser'} · {channel === 'open' ? 'connected' : channel === 'connecting' ? 'connecting…' : 'disconnected'}
+        <div className="status-line">
+          <ServerLine refreshKey={channel} />
+          <div className={`channel channel-${channel}`} role="status">
+            {transport.kind === 'electron' ? 'Desktop' : 'Browser'} · {channel === 'open' ? 'connected' : channel === 'connecting' ? 'connecting…' : 'disconnected'}
+          </div>
         </div>
       </nav>
       <main className="main">
-        <section hidden={screen !== 'search'} aria-label="Search"><SearchScreen active={screen === 'search'} /></section>
-        <section hidden={screen !== 'transfers'} aria-label="Transfers"><TransfersScreen active={screen === 'transfers'} /></section>
-        <section hidden={screen !== 'local'} aria-label="Local cache"><LocalCacheScreen active={screen === 'local'} /></section>
-        <section hidden={screen !== 'nodes'} aria-label="Nodes and settings"><NodesScreen active={screen === 'nodes'} /></section>
-        <section hidden={screen !== 'activity'} aria-label="Activity"><ActivityScreen active={screen === 'activity'} /></section>
+        {section('search', 'Search', <SearchScreen active={screen === 'search'} />)}
+        {section('transfers', 'Transfers', <TransfersScreen active={screen === 'transfers'} />)}
+        {section('local', 'Local cache', <LocalCacheScreen active={screen === 'local'} />)}
+        {section('nodes', 'Nodes and settings', <NodesScreen active={screen === 'nodes'} />)}
+        {section('activity', 'Activity', <ActivityScreen active={screen === 'activity'} />)}
+        {AuditScreen && section('audit', 'Audit', <AuditScreen active={screen === 'audit'} />)}
+        {ViewerScreen && section('viewer', 'Viewer', <ViewerScreen active={screen === 'viewer'} />)}
       </main>
     </div>
   );

@@ -1,10 +1,28 @@
-/** The screens of the left navigation, with their keyboard shortcuts (Alt+1 … Alt+5). */
-export type ScreenId = 'search' | 'transfers' | 'local' | 'nodes' | 'activity';
+/**
+ * The screens of the left navigation, with their keyboard shortcuts (Alt+1 … Alt+7). Audit and
+ * Viewer are slots: they appear only when their feature module exists (see optional-screens.ts).
+ */
+export type ScreenId = 'search' | 'transfers' | 'local' | 'nodes' | 'activity' | 'audit' | 'viewer';
 
-export const SCREENS: readonly { id: ScreenId; label: string; key: string }[] = [
-  { id: 'search', label: 'Search', key: '1' },
-  { id: 'transfers', label: 'Transfers', key: '2' },
-  { id: 'local', label: 'Local cache', key: '3' },
-  { id: 'nodes', label: 'Nodes & settings', key: '4' },
-  { id: 'activity', label: 'Activity', key: '5' },
+/** One entry of the navigation; `section` is the accessible name of the screen's <section>. */
+export interface ScreenEntry { id: ScreenId; label: string; key: string; section: string }
+
+export const SCREENS: readonly ScreenEntry[] = [
+  { id: 'search', label: 'Search', key: '1', section: 'Search' },
+  { id: 'transfers', label: 'Transfers', key: '2', section: 'Transfers' },
+  { id: 'local', label: 'Local cache', key: '3', section: 'Local cache' },
+  { id: 'nodes', label: 'Nodes & settings', key: '4', section: 'Nodes and settings' },
+  { id: 'activity', label: 'Activity', key: '5', section: 'Activity' },
+  { id: 'audit', label: 'Audit', key: '6', section: 'Audit' },
+  { id: 'viewer', label: 'Viewer', key: '7', section: 'Viewer' },
 ];
+
+/** The screens shown: the five core ones, plus each optional one whose module is present. */
+export function visibleScreens(present: ReadonlySet<ScreenId>): ScreenEntry[] {
+  return SCREENS.filter((s) => (s.id !== 'audit' && s.id !== 'viewer') || present.has(s.id));
+}
+
+/** The screen an Alt+key press goes to, among those shown. */
+export function screenForKey(screens: readonly ScreenEntry[], key: string): ScreenId | undefined {
+  return screens.find((s) => s.key === key)?.id;
+}

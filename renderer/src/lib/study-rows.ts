@@ -22,6 +22,8 @@ export interface StudyRow {
   NumberOfStudyRelatedSeries?: number;
   NumberOfStudyRelatedInstances?: number;
   cache: CacheState;
+  /** Why the badge says what it says, when the node gave no instance count (tooltip). */
+  cacheNote?: string;
   /** The match as it came, for the keys the table does not show. */
   raw: MatchRow;
 }
@@ -84,6 +86,18 @@ export function cellText(row: StudyRow, column: SortColumn): string {
     case 'cache': return CACHE_LABEL[row.cache];
     default: return row[column];
   }
+}
+
+/** The badge's accessible name: "In cache: full" / "In cache: partial" / "In cache: none". */
+export function cacheAriaLabel(state: CacheState): string {
+  return `In cache: ${state === 'unknown' ? 'none' : state}`;
+}
+
+/** The cache state after a transfer job of this study ended (completed STUDY job: full; any arrival: at least partial). */
+export function cacheAfterTransfer(current: CacheState, job: { state: string; level: string; progress: { arrived: number; skipped: number } }): CacheState {
+  if (job.state === 'completed' && job.level === 'STUDY') return 'full';
+  if (current === 'full') return current;
+  return job.progress.arrived + job.progress.skipped > 0 || job.state === 'completed' ? 'partial' : current;
 }
 
 /** Labels of the cache badge. */

@@ -1,48 +1,63 @@
 /**
- * Activity: association log lines (activity.query), live `log` events appended, filtered by
- * node and outcome.
+ * Activity: association log lines (activity.query), newest first, live `log` events added on
+ * top, filtered by node (a configured node or any AE title), outcome and free text.
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { ActivityLine } from '../../../../shared/api.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useApiEvents, useLoad } from '../../app/api-context.js';
+import { rowKeyDown } from '../../app/row-keys.js';
+import { type ActivityFilter, keepLine, mergeLines } from './activity-filter.js';
 
 /** Most lines kept in the page. */
 const MAX_LINES = 2000;
 
 export function ActivityScreen({ active }: { active: boolean }) {
   const [node, setNode] = useState('');
-  const [outcome, setOutcome] = useState<'' | ActivityLine['outcome']>('');
-  const request = useMemo(() => ({ limit: 500, ...(node.trim() ? { node: node.trim() } : {}), ...(outcome ? { outcome } : {}) }), [node, outcome]);
+  const [outcome, setOutcome] = useState<ActivityFilter['outcome']>('');
+  const [text, setText] = useState('');
+  const nodes = useLoad('nodes.list', {});
+  const request = useMemo(() => ({ limit: 1000, ...(node ? { node } : {}), ...(outcome ? { outcome } : {}) }), [node, outcome]);
   const loaded = useLoad('activity.query', request, `${node}|${outcome}`);
   const [lines, setLines] = useState<ActivityLine[]>([]);
 
   const reload = loaded.reload;
-  useEffect(() => { if (active) reload(); }, [active, reload]);
-  useEffect(() => { if (loaded.value) setLines(loaded.value.lines); }, [loaded.value]);
+  const reloadNodes = nodes.reload;
+  useEffect(() => { if (active) { reload(); reloadNodes(); } }, [active, reload, reloadNodes]);
+  useEffect(() => { if (loaded.value) setLines(mergeLines([], loaded.value.lines, MAX_LINES)); }, [loaded.value]);
+  const aeTitles = useMemo(() => {
+    if (!node) return [];
+    const n = nodes.value?.nodes.find((x) => x.name === node);
+    return n ? [n.aeTitle, n.name] : [node];
+  }, [node, nodes.value]);
+  const filter: ActivityFilter = { aeTitles, outcome, text };
   useApiEvents((e) => {
-    if (e.type !== 'log') return;
-    const l = e.line;
-    if (outcome && l.outcome !== outcome) return;
-    if (node.trim() && l.peerAeTitle !== node.trim()) return;
-    setLines((all) => (all.some((x) => x.seq === l.seq) ? all : [...all, l].slice(-MAX_LINES)));
+    if (e.type !== 'log' || !keepLine(e.line, { aeTitles, outcome, text: '' })) return;
+    setLines((all) => mergeLines(all, [e.line], MAX_LINES));
   });
+  const shown = lines.filter((l) => keepLine(l, filter));
 
   return (
     <div className="screen">
       <h1 className="screen-title">Activity</h1>
-      <form className="inline-form" onSubmit={(e) => e.preventDefault()}>
+      <form className="inline-form" onSubmit={(e) => e.preventDefault()} aria-label="Filter the log">
         <label htmlFor="ac-node">Node</label>
-        <input id="ac-node" value={node} onChange={(e) => setNode(e.target.value)} placeholder="name or AE title" spellCheck={false} />
+        <select id="ac-node" value={node} onChange={(e) => setNode(e.target.value)}>
+          <option value="">All nodes</option>
+          {(nodes.value?.nodes ?? []).map((n) => <option key={n.name} value={n.name}>{n.name} ({n.aeTitle})</option>)}
+        </select>
         <label htmlFor="ac-outcome">Outcome</label>
         <select id="ac-outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as typeof outcome)}>
           <option value="">All</option><option value="ok">OK</option><option value="failed">Failed</option><option value="info">Info</option>
         </select>
+        <label htmlFor="ac-text">Contains</label>
+        <input id="ac-text" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="text, AE title, a12" spellCheck={false} />
       </form>
       <ErrorLine error={loaded.error} />
-      <ol className="log" aria-label="Association log">
-        {lines.map((l) => (
-          <li key={l.seq} className={`log-line log-${l.outcome}`}>
+      <p className="muted" role="status">{shown.length} of {lines.length} lines{shown.length === MAX_LINES ? ' (newest kept)' : ''}</p>
+      <ol className="log" aria-label="Association log" onKeyDown={rowKeyDown}>
+        {shown.map((l) => (
+          <li key={l.seq} className={`log-line log-${l.outcome}`} data-row="" tabIndex={-1} data-outcome={l.outcome}>
             <time dateTime={new Date(l.time).toISOString()}>{new Date(l.time).toLocaleTimeString()}</time>
             <span className="log-assoc">{l.association ?? ''}</span>
             <span className="log-peer">{l.peerAeTitle ?? ''}</span>

@@ -4,15 +4,17 @@
  * Space expands a study to its series, R retrieves, O opens, Shift+Space selects.
  */
 import { Fragment, type KeyboardEvent, useEffect, useRef } from 'react';
-import type { ApiError, MatchRow } from '../../../../shared/api.js';
-import { formatDicomDate } from '../../lib/format.js';
+import type { ApiError, CacheState, MatchRow } from '../../../../shared/api.js';
 import { type ListAction, listAction, moveIndex } from '../../lib/keyboard.js';
-import { CACHE_LABEL, type SortColumn, type SortOrder, type StudyRow, cellText } from '../../lib/study-rows.js';
+import { CACHE_LABEL, type SortColumn, type SortOrder, type StudyRow, cacheAriaLabel, cellText } from '../../lib/study-rows.js';
+import { SeriesList } from './SeriesList.js';
 
 /** The series of an expanded study. */
 export interface Expansion {
   loading: boolean;
   rows?: MatchRow[];
+  /** Per-series cache state by SeriesInstanceUID (node answers only). */
+  cache?: Record<string, CacheState>;
   error?: ApiError;
 }
 
@@ -24,8 +26,11 @@ interface Column {
   align?: 'end';
 }
 
+/** The short mark of a study's transfer in the cache cell (full state in its title and data-transfer). */
+const JOB_MARK: Record<string, string> = { queued: '⧗', running: '↓', completed: '✓', incomplete: '!', failed: '✕', cancelled: '–' };
+
 const COLUMNS: readonly Column[] = [
-  { id: 'cache', label: 'Cache', width: 76 },
+  { id: 'cache', label: 'Cache', width: 92 },
   { id: 'PatientName', label: 'Patient name', width: 176 },
   { id: 'PatientID', label: 'Patient ID', width: 110 },
   { id: 'PatientBirthDate', label: 'Birth date', width: 100 },
@@ -44,11 +49,17 @@ export interface ResultsTableProps {
   expanded: ReadonlyMap<string, Expansion>;
   onSort(column: SortColumn): void;
   onFocus(index: number): void;
+  /** A click or Shift+arrow on a row: 'single' replaces the selection, 'toggle' (Ctrl), 'range' (Shift) from the anchor. */
+  onSelect(index: number, mode: 'single' | 'toggle' | 'range'): void;
+  /** Transfer state by StudyInstanceUID (queued / running / a finished state). */
+  transfers: ReadonlyMap<string, string>;
+  /** Retrieves some series of a study. */
+  onRetrieveSeries(row: StudyRow, SeriesInstanceUIDs: string[]): void;
   /** An action on the focused row (expand, retrieve, open, select-toggle) or the list (cancel). */
   onAction(action: ListAction, row: StudyRow | undefined): void;
 }
 
-export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, onFocus, onAction }: ResultsTableProps) {
+export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, onFocus, onSelect, transfers, onRetrieveSeries, onAction }: ResultsTableProps) {
   const bodyRef = useRef<HTMLTableSectionElement>(null);
 
   useEffect(() => {
@@ -67,7 +78,9 @@ export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, 
     if (target.tagName === 'BUTTON' && (e.key === 'Enter' || e.key === ' ')) return;
     e.preventDefault();
     if (action.kind === 'move' || action.kind === 'first' || action.kind === 'last') {
-      onFocus(moveIndex(focused, action, rows.length));
+      const next = moveIndex(focused, action, rows.length);
+      if (e.shiftKey) onSelect(next, 'range');
+      else onFocus(next);
       return;
     }
     onAction(action, rows[focused]);
@@ -100,11 +113,18 @@ export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, 
             return (
               <Fragment key={row.StudyInstanceUID || `row-${i}`}>
                 <tr data-index={i} className={i === focused ? 'focused' : undefined} aria-selected={selected.has(row.StudyInstanceUID)}
-                  aria-expanded={exp ? true : false} onClick={() => onFocus(i)} onDoubleClick={() => onAction({ kind: 'expand' }, row)}>
+                  aria-expanded={exp ? true : false}
+                  onClick={(e) => onSelect(i, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'single')} onDoubleClick={() => onAction({ kind: 'expand' }, row)}>
                   {COLUMNS.map((c) => {
                     if (c.id === 'cache') {
-                      return <td key={c.id}>{row.cache === 'full' || row.cache === 'partial'
-                        ? <span className={`badge badge-${row.cache}`}>{CACHE_LABEL[row.cache]}</span> : null}</td>;
+                      const job = transfers.get(row.StudyInstanceUID);
+                      return (
+                        <td key={c.id} className="cache-cell">
+                          <span className={`badge badge-${row.cache}`} aria-label={cacheAriaLabel(row.cache)} role="img"
+                            title={row.cacheNote ?? cacheAriaLabel(row.cache)}>{CACHE_LABEL[row.cache] || '·'}</span>
+                          {job && <span className={`job-mark job-${job}`} data-transfer={job} title={`Transfer ${job}`}>{JOB_MARK[job] ?? job}</span>}
+                        </td>
+                      );
                     }
                     const text = cellText(row, c.id);
                     return <td key={c.id} className={c.align === 'end' ? 'num' : undefined} title={text}>{text}</td>;
@@ -113,7 +133,7 @@ export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, 
                 {exp && (
                   <tr className="series-row">
                     <td colSpan={COLUMNS.length}>
-                      <SeriesList expansion={exp} />
+                      <SeriesList expansion={exp} onRetrieve={(uids) => onRetrieveSeries(row, uids)} />
                     </td>
                   </tr>
                 )}
@@ -124,33 +144,8 @@ export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, 
       </table>
     </div>
     <p id="results-help" className="help">
-      ↑↓ move · Space series · R retrieve · O open · Shift+Space select · Esc cancel · Alt+1…5 screens
+      ↑↓ move · Shift+↑↓ / Ctrl+click select · Space series · R retrieve · O open · Esc cancel · Alt+1…5 screens
     </p>
     </>
-  );
-}
-
-function SeriesList({ expansion }: { expansion: Expansion }) {
-  if (expansion.loading) return <p className="muted">Asking for the series…</p>;
-  if (expansion.error) return <p className="error-line" role="alert">{expansion.error.message}</p>;
-  const rows = expansion.rows ?? [];
-  if (rows.length === 0) return <p className="muted">No series.</p>;
-  return (
-    <table className="series-table">
-      <thead>
-        <tr><th scope="col">#</th><th scope="col">Mod.</th><th scope="col">Series description</th><th scope="col">Date</th><th scope="col" className="num">Instances</th></tr>
-      </thead>
-      <tbody>
-        {rows.map((s, i) => (
-          <tr key={s.SeriesInstanceUID ?? i}>
-            <td>{s.SeriesNumber ?? ''}</td>
-            <td>{s.Modality ?? ''}</td>
-            <td title={s.SeriesDescription}>{s.SeriesDescription ?? ''}</td>
-            <td>{formatDicomDate(s.SeriesDate)}</td>
-            <td className="num">{s.NumberOfSeriesRelatedInstances ?? ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
   );
 }

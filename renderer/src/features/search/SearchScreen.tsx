@@ -7,13 +7,17 @@ import type { SearchSource } from '../../../../shared/api.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useLoad, useTransport } from '../../app/api-context.js';
 import { cappedBannerText } from '../../lib/capped.js';
-import { formatDicomDate, formatPersonName } from '../../lib/format.js';
+import { stillCappedText } from '../../lib/split-search.js';
 import type { ListAction } from '../../lib/keyboard.js';
 import { LOCAL_CACHE_NODE, type SearchForm, buildStudyQueries, emptyForm } from '../../lib/search-form.js';
 import { DEFAULT_SORT, type SortColumn, type StudyRow, nextSort, sortRows } from '../../lib/study-rows.js';
 import { type Expansion, ResultsTable } from './ResultsTable.js';
 import { SearchFormPanel } from './SearchFormPanel.js';
+import { useRetrieve } from './use-retrieve.js';
 import { useSearch } from './use-search.js';
+
+/** The event O dispatches on window for a cached study; the viewer listens to it. */
+export const OPEN_STUDY_EVENT = 'priors:open-study';
 
 const sourceOf = (node: string): SearchSource => (node === LOCAL_CACHE_NODE ? { kind: 'local' } : { kind: 'node', node });
 
@@ -23,7 +27,7 @@ export function SearchScreen({ active }: { active: boolean }) {
   const nodeList = useMemo(() => nodes.value?.nodes ?? [], [nodes.value]);
   const [form, setForm] = useState<SearchForm>(() => emptyForm());
   const [formError, setFormError] = useState<{ field: keyof SearchForm; error: string } | undefined>();
-  const { state, start, cancel } = useSearch();
+  const { state, start, cancel, setCache } = useSearch();
   const [sort, setSort] = useState(DEFAULT_SORT);
   // The focused study is kept by UID, so it stays put while streamed rows are sorted in.
   const [focusedUid, setFocusedUid] = useState<string | undefined>();
@@ -32,6 +36,8 @@ export function SearchScreen({ active }: { active: boolean }) {
   const [notice, setNotice] = useState<string | undefined>();
   const firstField = useRef<HTMLInputElement>(null);
   const [splitUsed, setSplitUsed] = useState(false);
+  const [anchorUid, setAnchorUid] = useState<string | undefined>();
+  const { transfers, retrieve } = useRetrieve(state.source, setCache, setNotice);
 
   // The first configured node is the default once the list arrives.
   useEffect(() => {
@@ -48,7 +54,27 @@ export function SearchScreen({ active }: { active: boolean }) {
   const rows = useMemo(() => sortRows(state.rows, sort), [state.rows, sort]);
   const running = state.status === 'running';
   const focused = focusedUid === undefined ? -1 : rows.findIndex((r) => r.StudyInstanceUID === focusedUid);
-  const setFocused = useCallback((i: number) => setFocusedUid(rows[i]?.StudyInstanceUID), [rows]);
+  const setFocused = useCallback((i: number) => {
+    setFocusedUid(rows[i]?.StudyInstanceUID);
+    setAnchorUid(rows[i]?.StudyInstanceUID);
+  }, [rows]);
+  // Click: one row; Ctrl+click: toggle; Shift+click or Shift+arrows: the range from the anchor.
+  const select = useCallback((i: number, mode: 'single' | 'toggle' | 'range') => {
+    const uid = rows[i]?.StudyInstanceUID;
+    if (uid === undefined) return;
+    setFocusedUid(uid);
+    if (mode === 'single') {
+      setAnchorUid(uid);
+      setSelected(new Set([uid]));
+    } else if (mode === 'toggle') {
+      setAnchorUid(uid);
+      setSelected((s) => { const n = new Set(s); if (n.has(uid)) n.delete(uid); else n.add(uid); return n; });
+    } else {
+      const a = rows.findIndex((r) => r.StudyInstanceUID === (anchorUid ?? focusedUid));
+      const [lo, hi] = a < 0 ? [i, i] : [Math.min(a, i), Math.max(a, i)];
+      setSelected(new Set(rows.slice(lo, hi + 1).map((r) => r.StudyInstanceUID)));
+    }
+  }, [rows, anchorUid, focusedUid]);
 
   const search = useCallback((split = false) => {
     const built = buildStudyQueries(form, new Date());
@@ -87,30 +113,10 @@ export function SearchScreen({ active }: { active: boolean }) {
     }
     setExpanded((m) => new Map(m).set(uid, { loading: true }));
     const r = await transport.call('search.series', { source: state.source, StudyInstanceUID: uid });
-    setExpanded((m) => new Map(m).set(uid, r.ok ? { loading: false, rows: r.value.rows } : { loading: false, error: r.error }));
+    setExpanded((m) => new Map(m).set(uid, r.ok
+      ? { loading: false, rows: r.value.rows, ...(r.value.cache ? { cache: r.value.cache } : {}) }
+      : { loading: false, error: r.error }));
   }, [expanded, state.source, transport]);
-
-  const retrieve = useCallback(async (targets: StudyRow[]) => {
-    const source = state.source;
-    if (!source || source.kind !== 'node') {
-      setNotice('These studies are in the local cache already.');
-      return;
-    }
-    let queued = 0;
-    for (const row of targets) {
-      const label = `${formatPersonName(row.PatientName)} — ${row.StudyDescription || 'study'} ${formatDicomDate(row.StudyDate)}`.trim();
-      const r = await transport.call('transfers.add', {
-        node: source.node, level: 'STUDY', StudyInstanceUID: row.StudyInstanceUID, label,
-        ...(row.NumberOfStudyRelatedInstances !== undefined ? { expected: row.NumberOfStudyRelatedInstances } : {}),
-      });
-      if (!r.ok) {
-        setNotice(r.error.message);
-        return;
-      }
-      queued++;
-    }
-    setNotice(queued === 1 ? 'Retrieve queued: see Transfers (Alt+2).' : `${queued} retrieves queued: see Transfers (Alt+2).`);
-  }, [state.source, transport]);
 
   const onAction = useCallback((action: ListAction, row: StudyRow | undefined) => {
     switch (action.kind) {
@@ -125,7 +131,15 @@ export function SearchScreen({ active }: { active: boolean }) {
         if (targets.length) void retrieve(targets);
         return;
       }
-      case 'open': setNotice('The viewer is not part of this version yet.'); return;
+      case 'open': {
+        if (!row) return;
+        if (row.cache !== 'full') {
+          setNotice('Retrieve this study first (R): only studies fully in the cache open.');
+          return;
+        }
+        window.dispatchEvent(new CustomEvent(OPEN_STUDY_EVENT, { detail: { StudyInstanceUID: row.StudyInstanceUID } }));
+        return;
+      }
       default: return;
     }
   }, [running, cancel, expand, selected, rows, retrieve]);
@@ -144,12 +158,13 @@ export function SearchScreen({ active }: { active: boolean }) {
       <ErrorLine error={state.error} />
       {state.capped && state.status !== 'running' && (
         <div className="banner banner-warning" role="alert">
-          <span>{cappedBannerText(state.capped, nodeName, splitUsed)}</span>
+          <span>{(splitUsed && stillCappedText(state.stillCapped ?? [], nodeName)) || cappedBannerText(state.capped, nodeName, splitUsed)}</span>
           {!splitUsed && <button type="button" onClick={() => search(true)}>Split by date</button>}
         </div>
       )}
       <ResultsTable rows={rows} sort={sort} focused={focused} selected={selected} expanded={expanded}
-        onSort={(c: SortColumn) => setSort((s) => nextSort(s, c))} onFocus={setFocused} onAction={onAction} />
+        onSort={(c: SortColumn) => setSort((s) => nextSort(s, c))} onFocus={setFocused} onAction={onAction}
+        onSelect={select} transfers={transfers} onRetrieveSeries={(row, uids) => void retrieve([row], uids)} />
     </div>
   );
 }

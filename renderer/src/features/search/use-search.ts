@@ -7,7 +7,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, ApiEvent, SearchDone, SearchSource } from '../../../../shared/api.js';
 import { useApiEvents, useTransport } from '../../app/api-context.js';
-import { MAX_SPLIT_QUERIES, splitStudyQuery } from '../../lib/capped.js';
+import { MAX_SPLIT_QUERIES } from '../../lib/capped.js';
+import { type CappedPart, type PartAnswer, splitSearch } from '../../lib/split-search.js';
 import type { StudyQuery } from '../../lib/search-form.js';
 import { type CacheState, type StudyRow, studyRowOf } from '../../lib/study-rows.js';
 
@@ -18,6 +19,8 @@ export interface SearchState {
   error?: ApiError;
   /** The last answer that looked capped and could not (or was not asked to) be split. */
   capped?: { count: number; reason: string };
+  /** Every part that stayed capped (after a split: single days, or the budget reached). */
+  stillCapped?: CappedPart[];
   /** Queries sent so far, and planned. */
   sent: number;
   planned: number;
@@ -43,6 +46,8 @@ export function useSearch() {
   const run = useRef<{
     id: number; source: SearchSource; current?: string; cancelled: boolean; seen: Set<string>;
     buffer: StudyRow[]; waiting: Map<string, (done: SearchDone) => void>; frame?: number;
+    /** StudyInstanceUIDs of each running part's matches, by searchId (for the split merge). */
+    uids: Map<string, string[]>;
   } | undefined>(undefined);
   const runCounter = useRef(0);
 
@@ -61,11 +66,14 @@ export function useSearch() {
     if (!r || !('searchId' in event)) return;
     if (event.type === 'search.match' && r.waiting.has(event.searchId)) {
       const uid = event.row.StudyInstanceUID;
+      if (uid) r.uids.get(event.searchId)?.push(uid);
       if (uid) {
         if (r.seen.has(uid)) return;
         r.seen.add(uid);
       }
-      r.buffer.push(studyRowOf(event.row, cacheStateOf(event, r.source)));
+      const row = studyRowOf(event.row, cacheStateOf(event, r.source));
+      if (event.type === 'search.match' && event.cacheNote) row.cacheNote = event.cacheNote;
+      r.buffer.push(row);
       r.frame ??= requestAnimationFrame(flush);
     } else if (event.type === 'search.done') {
       r.waiting.get(event.searchId)?.(event);
@@ -92,51 +100,61 @@ export function useSearch() {
       void transport.call('search.cancel', { searchId: previous.current });
     }
     const id = ++runCounter.current;
-    const r = { id, source, cancelled: false, seen: new Set<string>(), buffer: [] as StudyRow[], waiting: new Map<string, (d: SearchDone) => void>() } as NonNullable<typeof run.current>;
+    const r = { id, source, cancelled: false, seen: new Set<string>(), buffer: [] as StudyRow[], waiting: new Map<string, (d: SearchDone) => void>(), uids: new Map<string, string[]>() } as NonNullable<typeof run.current>;
     run.current = r;
-    const queue = [...queries];
     let sent = 0;
-    let capped: SearchState['capped'];
-    setState({ status: 'running', rows: [], sent: 0, planned: queue.length, source });
+    let planned = queries.length;
+    const stillCapped: CappedPart[] = [];
+    let failure: ApiError | undefined;
+    setState({ status: 'running', rows: [], sent: 0, planned, source });
     const today = new Date();
-    while (queue.length > 0 && !r.cancelled) {
-      const query = queue.shift()!;
+    // One STUDY-level C-FIND per part; `uids` of its matches feed the merge of a split search.
+    const runPart = async (keys: Record<string, string>): Promise<PartAnswer> => {
+      if (r.cancelled) return { outcome: 'cancelled', uids: [] };
       const searchId = newSearchId();
+      const uids: string[] = [];
       const done = new Promise<SearchDone>((resolve) => r.waiting.set(searchId, resolve));
+      r.uids.set(searchId, uids);
       r.current = searchId;
       sent++;
-      setState((s) => ({ ...s, sent, planned: sent + queue.length }));
+      planned = Math.max(planned, sent);
+      setState((s) => ({ ...s, sent, planned }));
       const started = await transport.call('search.start', {
-        source, level: query.level, keys: query.keys, searchId, ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        source, level: 'STUDY', keys, searchId, ...(options.limit !== undefined ? { limit: options.limit } : {}),
       });
       if (!started.ok) {
         r.waiting.delete(searchId);
-        if (run.current === r) setState((s) => ({ ...s, status: 'failed', error: started.error }));
-        return;
+        failure = started.error;
+        return { outcome: 'failed', uids };
       }
       const end = await done;
       r.waiting.delete(searchId);
+      r.uids.delete(searchId);
+      if (run.current === r) flush();
+      if (end.outcome === 'failed') failure = end.error;
+      return { outcome: end.outcome, uids, looksCapped: end.looksCapped };
+    };
+    for (const query of queries) {
+      const part = await splitSearch(query.keys, runPart, { split: options.split ?? false, today, maxQueries: MAX_SPLIT_QUERIES });
       if (run.current !== r) return;
-      flush();
-      if (end.outcome === 'failed') {
-        setState((s) => ({ ...s, status: 'failed', ...(end.error ? { error: end.error } : {}) }));
+      stillCapped.push(...part.stillCapped);
+      if (part.outcome === 'failed') {
+        setState((s) => ({ ...s, status: 'failed', ...(failure ? { error: failure } : {}) }));
+        r.current = undefined;
         return;
       }
-      if (end.outcome === 'cancelled') {
+      if (part.outcome === 'cancelled') {
         r.cancelled = true;
         break;
-      }
-      if (end.looksCapped) {
-        const halves = options.split && sent + queue.length + 2 <= MAX_SPLIT_QUERIES ? splitStudyQuery(query.keys, today) : undefined;
-        if (halves) queue.unshift({ level: 'STUDY', keys: halves[0] }, { level: 'STUDY', keys: halves[1] });
-        else capped = end.looksCapped;
       }
     }
     if (run.current !== r) return;
     r.current = undefined;
     flush();
+    const first = stillCapped[0];
     setState((s) => ({
-      ...s, status: r.cancelled ? 'cancelled' : 'completed', planned: sent, ...(capped ? { capped } : {}),
+      ...s, status: r.cancelled ? 'cancelled' : 'completed', planned: sent,
+      ...(first ? { capped: { count: first.count, reason: first.reason }, stillCapped } : {}),
     }));
   }, [transport, flush]);
 
@@ -148,5 +166,16 @@ export function useSearch() {
     void transport.call('search.cancel', { searchId: r.current });
   }, [transport]);
 
-  return { state, start, cancel };
+  /** Sets the cache badge of one study (after a transfer ended). */
+  const setCache = useCallback((uid: string, update: (row: StudyRow) => CacheState) => {
+    setState((s) => ({ ...s, rows: s.rows.map((row) => {
+      if (row.StudyInstanceUID !== uid) return row;
+      const cache = update(row);
+      if (cache === row.cache) return row;
+      const { cacheNote: _note, ...rest } = row;
+      return { ...rest, cache };
+    }) }));
+  }, []);
+
+  return { state, start, cancel, setCache };
 }

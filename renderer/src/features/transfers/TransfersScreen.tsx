@@ -1,20 +1,34 @@
 /**
  * Transfers: the persisted queue (transfers.list), kept current by job events; each job with
- * its progress bar (completed / failed / warning of expected), MB/s, ETA and verdict; cancel
- * and retry.
+ * its progress bar (completed / warning / failed / remaining), MB/s, ETA and, once ended, the
+ * verified end (expected against arrived) and the verdict's one sentence; cancel (C-CANCEL),
+ * retry, and "Clear finished" (hides ended jobs in this window; they stay in the queue's history).
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from '../../../../shared/api.js';
 import { type TransferJob, isFinished, isRetryable } from '../../../../shared/transfers.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useApiEvents, useLoad, useTransport } from '../../app/api-context.js';
-import { formatBytes, formatDuration } from '../../lib/format.js';
+import { rowKeyDown } from '../../app/row-keys.js';
+import { finishedIds, jobView, sortJobs, withoutCleared } from './job-view.js';
+
+const CLEARED_KEY = 'priors.transfers.cleared';
+
+function loadCleared(): Set<string> {
+  try {
+    const raw = globalThis.localStorage?.getItem(CLEARED_KEY);
+    return new Set(raw ? (JSON.parse(raw) as string[]).slice(-5000) : []);
+  } catch {
+    return new Set();
+  }
+}
 
 export function TransfersScreen({ active }: { active: boolean }) {
   const transport = useTransport();
   const loaded = useLoad('transfers.list', {});
   const [jobs, setJobs] = useState<ReadonlyMap<string, TransferJob>>(new Map());
   const [error, setError] = useState<ApiError | undefined>();
+  const [cleared, setCleared] = useState<ReadonlySet<string>>(loadCleared);
 
   const reload = loaded.reload;
   useEffect(() => { if (active) reload(); }, [active, reload]);
@@ -34,13 +48,25 @@ export function TransfersScreen({ active }: { active: boolean }) {
     setError(r.ok ? undefined : r.error);
   }, [transport]);
 
-  const list = useMemo(() => [...jobs.values()].sort((a, b) => b.createdAt - a.createdAt), [jobs]);
+  const all = useMemo(() => sortJobs(jobs.values()), [jobs]);
+  const list = useMemo(() => withoutCleared(all, cleared), [all, cleared]);
+  const clearFinished = (): void => {
+    const next = new Set([...cleared, ...finishedIds(list)]);
+    setCleared(next);
+    try { globalThis.localStorage?.setItem(CLEARED_KEY, JSON.stringify([...next])); } catch { /* private mode */ }
+  };
+  const running = list.filter((j) => !isFinished(j.state)).length;
+
   return (
     <div className="screen">
-      <h1 className="screen-title">Transfers</h1>
+      <div className="screen-head">
+        <h1 className="screen-title">Transfers</h1>
+        <p className="muted" role="status">{list.length ? `${running} active · ${list.length - running} ended` : ''}</p>
+        <button type="button" onClick={clearFinished} disabled={list.length === running}>Clear finished</button>
+      </div>
       <ErrorLine error={loaded.error ?? error} />
-      {list.length === 0 && !loaded.loading && <p className="muted">No transfers yet. Press R on a search result to retrieve it.</p>}
-      <ul className="job-list">
+      {list.length === 0 && !loaded.loading && <p className="muted">No transfers. Press R on a search result to retrieve it.</p>}
+      <ul className="job-list" aria-label="Transfer jobs" onKeyDown={rowKeyDown}>
         {list.map((job) => <JobItem key={job.id} job={job} onCancel={() => void act('transfers.cancel', job.id)} onRetry={() => void act('transfers.retry', job.id)} />)}
       </ul>
     </div>
@@ -48,31 +74,31 @@ export function TransfersScreen({ active }: { active: boolean }) {
 }
 
 function JobItem({ job, onCancel, onRetry }: { job: TransferJob; onCancel(): void; onRetry(): void }) {
-  const p = job.progress;
-  const total = job.expected ?? (p.remaining !== undefined ? p.completed + p.failed + p.remaining : undefined);
-  const pct = (n: number): string => (total ? `${Math.min(100, (n / total) * 100)}%` : '0%');
-  const done = p.completed + p.skipped;
+  const v = jobView(job);
+  const name = job.label ?? job.StudyInstanceUID;
   return (
-    <li className={`job job-${job.state}`}>
+    <li className={`job job-${job.state}`} data-state={job.state} data-job-id={job.id} tabIndex={-1} data-row="">
       <div className="job-head">
-        <span className="job-label" title={job.StudyInstanceUID}>{job.label ?? job.StudyInstanceUID}</span>
-        <span className="job-meta">{job.node} · {(job.usedMethod ?? job.method).toUpperCase()} · {job.level}</span>
+        <span className="job-label" title={job.StudyInstanceUID}>{name}</span>
+        <span className="job-meta">{job.node} · {(job.usedMethod ?? job.method) === 'get' ? 'C-GET' : 'C-MOVE'} · {job.level}{job.attempts > 1 ? ` · attempt ${job.attempts}` : ''}</span>
         <span className={`state state-${job.state}`}>{job.state}</span>
       </div>
-      <div className="progress" role="progressbar" aria-label="Progress" aria-valuemin={0} aria-valuemax={total ?? 0} aria-valuenow={done}>
-        <span className="progress-ok" style={{ width: pct(done) }} />
-        <span className="progress-warn" style={{ width: pct(p.warning) }} />
-        <span className="progress-fail" style={{ width: pct(p.failed) }} />
+      <div className="progress" role="progressbar" aria-label={`Progress of ${name}`} aria-valuemin={0} aria-valuemax={v.total ?? 0} aria-valuenow={v.done}
+        aria-valuetext={v.counts}>
+        <span className="progress-ok" style={{ width: `${v.bar.ok}%` }} />
+        <span className="progress-warn" style={{ width: `${v.bar.warning}%` }} />
+        <span className="progress-fail" style={{ width: `${v.bar.failed}%` }} />
       </div>
       <div className="job-foot">
-        <span>{done}{total !== undefined ? ` / ${total}` : ''} instances{p.failed ? ` · ${p.failed} failed` : ''}{p.warning ? ` · ${p.warning} warnings` : ''}{p.skipped ? ` · ${p.skipped} already cached` : ''}</span>
-        <span>{formatBytes(p.bytes)}{p.mbPerSecond !== undefined ? ` · ${p.mbPerSecond.toFixed(1)} MB/s` : ''}{p.etaSeconds !== undefined && !isFinished(job.state) ? ` · ${formatDuration(p.etaSeconds)} left` : ''}</span>
+        <span className="job-counts">{v.counts}</span>
+        <span className="job-speed">{v.speed}</span>
         <span className="job-actions">
           {!isFinished(job.state) && <button type="button" onClick={onCancel}>Cancel</button>}
           {isRetryable(job.state) && <button type="button" onClick={onRetry}>Retry</button>}
         </span>
       </div>
-      {job.verdict && <p className={job.state === 'completed' ? 'verdict' : 'verdict verdict-bad'}>{job.verdict.sentence}</p>}
+      {v.verified && <p className="job-verified">{v.verified}</p>}
+      {job.verdict && <p className={job.state === 'completed' ? 'verdict' : 'verdict verdict-bad'} data-code={job.verdict.code}>{job.verdict.sentence}</p>}
     </li>
   );
 }

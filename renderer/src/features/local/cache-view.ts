@@ -1,0 +1,41 @@
+/**
+ * The Local cache screen's sentences and its hook to the viewer, without a DOM: totals, an
+ * import's progress and result, a send's result, and the `priors:open-study` event the
+ * viewer listens to.
+ */
+import type { ResponseOf } from '../../../../shared/api.js';
+import type { CacheStats, ImportResult } from '../../../../shared/records.js';
+import { formatBytes } from '../../lib/format.js';
+
+const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
+
+/** "3 patients · 4 studies · 9 series · 120 instances · 48.2 MB of 10.0 GB". */
+export function statsLine(s: CacheStats): string {
+  return `${plural(s.patients, 'patient')} · ${plural(s.studies, 'study', 'studies')} · ${plural(s.series, 'series', 'series')} · ${plural(s.instances, 'instance')} · ${formatBytes(s.bytes)}${s.maxBytes ? ` of ${formatBytes(s.maxBytes)}` : ''}`;
+}
+
+/** While importing: counts so far and the file just read. */
+export function importProgressLine(p: { path: string; imported: number; duplicates: number; skipped: number }): string {
+  const file = p.path.split(/[\\/]/).pop() ?? p.path;
+  return `Importing… ${p.imported} imported, ${p.duplicates} already there, ${p.skipped} skipped (${file})`;
+}
+
+/** After an import: what happened, and the first skipped file's reason when some were skipped. */
+export function importResultLine(r: ImportResult): string {
+  const head = `${r.aborted ? 'Import stopped' : 'Imported'}: ${plural(r.imported, 'instance')} added, ${r.duplicates} already in the cache, ${r.skipped.length} skipped.`;
+  const first = r.skipped[0];
+  return first ? `${head} First skipped: ${first.path} (${first.reason}).` : head;
+}
+
+/** After a send: counts, with the node. */
+export function sendResultLine(node: string, r: ResponseOf<'cache.send'>): string {
+  return `Sent ${plural(r.sent, 'instance')} to ${node}${r.warnings ? `, ${r.warnings} with warnings` : ''}${r.failed ? `, ${r.failed} failed` : ''}.`;
+}
+
+/** The name of the event the viewer listens to (renderer/src/features/viewer). */
+export const OPEN_STUDY_EVENT = 'priors:open-study';
+
+/** The detail of that event. */
+export function openStudyDetail(StudyInstanceUID: string): { StudyInstanceUID: string } {
+  return { StudyInstanceUID };
+}

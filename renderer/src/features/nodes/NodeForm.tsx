@@ -1,0 +1,41 @@
+/** The add / edit form of a node, with the validators' message next to each field; Esc cancels. */
+import { type FormEvent, type ReactElement, useState } from 'react';
+import type { NodeInput } from '../../../../shared/api.js';
+import { type FieldErrors, type NodeField, nodeFieldErrors } from './node-form.js';
+
+export function NodeForm({ value, editing, onChange, onSubmit, onCancel }: {
+  value: NodeInput; editing: boolean; onChange(v: NodeInput): void; onSubmit(): void; onCancel(): void;
+}) {
+  const [errors, setErrors] = useState<FieldErrors<NodeField>>({});
+  const set = <K extends keyof NodeInput>(k: K, v: NodeInput[K]): void => onChange({ ...value, [k]: v });
+  const submit = (e: FormEvent): void => {
+    e.preventDefault();
+    const found = nodeFieldErrors(value);
+    setErrors(found);
+    if (Object.keys(found).length === 0) onSubmit();
+  };
+  const field = (id: NodeField, label: string, input: ReactElement) => (
+    <div className="field">
+      <label htmlFor={`nf-${id}`}>{label}</label>
+      {input}
+      {errors[id] && <p className="field-error" id={`nf-${id}-error`} role="alert">{errors[id]}</p>}
+    </div>
+  );
+  const invalid = (id: NodeField) => ({ 'aria-invalid': errors[id] ? true : undefined, 'aria-describedby': errors[id] ? `nf-${id}-error` : undefined });
+  return (
+    <form className="node-form" onSubmit={submit} noValidate aria-label={editing ? 'Edit node' : 'Add node'}
+      onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); onCancel(); } }}>
+      {field('name', 'Name', <input id="nf-name" value={value.name} spellCheck={false} autoFocus onChange={(e) => set('name', e.target.value)} {...invalid('name')} />)}
+      {field('aeTitle', 'AE title', <input id="nf-aeTitle" value={value.aeTitle} spellCheck={false} onChange={(e) => set('aeTitle', e.target.value)} {...invalid('aeTitle')} />)}
+      {field('host', 'Host', <input id="nf-host" value={value.host} spellCheck={false} onChange={(e) => set('host', e.target.value)} {...invalid('host')} />)}
+      {field('port', 'Port', <input id="nf-port" inputMode="numeric" value={String(value.port)}
+        onChange={(e) => set('port', (/^\d+$/.test(e.target.value) ? Number(e.target.value) : e.target.value) as number)} {...invalid('port')} />)}
+      <div className="field"><label htmlFor="nf-method">Retrieve with</label>
+        <select id="nf-method" value={value.method ?? 'move'} onChange={(e) => set('method', e.target.value as 'move' | 'get')}>
+          <option value="move">C-MOVE</option><option value="get">C-GET</option>
+        </select>
+      </div>
+      <div className="form-actions"><button type="submit" className="primary">Save</button><button type="button" onClick={onCancel}>Cancel</button></div>
+    </form>
+  );
+}

@@ -1,0 +1,95 @@
+/**
+ * The forms of Nodes & settings without a DOM: per-field messages from the validators of
+ * shared/config.ts (shown next to each field), the calling-AE policy as text, and what needs
+ * a restart of our DICOM server.
+ */
+import type { NodeInput, ServerStatus, Settings } from '../../../../shared/api.js';
+import { type CallingAePolicy, checkAeTitle, checkHost, checkNodeName, checkPort } from '../../../../shared/config.js';
+
+/** A field's message, or nothing when the field is valid. */
+export type FieldErrors<K extends string> = Partial<Record<K, string>>;
+
+/** Node fields with a validator. */
+export type NodeField = 'name' | 'aeTitle' | 'host' | 'port';
+
+/** The message of each invalid node field ("AE title must be at most 16 characters, …"). */
+export function nodeFieldErrors(input: NodeInput): FieldErrors<NodeField> {
+  const out: FieldErrors<NodeField> = {};
+  const name = checkNodeName(input.name);
+  if (!name.ok) out.name = `Name ${name.error}.`;
+  const ae = checkAeTitle(input.aeTitle);
+  if (!ae.ok) out.aeTitle = `AE title ${ae.error}.`;
+  const host = checkHost(input.host);
+  if (!host.ok) out.host = `Host ${host.error}.`;
+  const port = checkPort(input.port);
+  if (!port.ok) out.port = `Port ${port.error}.`;
+  return out;
+}
+
+/** What the settings form edits, as typed. */
+export interface LocalForm {
+  aeTitle: string;
+  port: string;
+  bindAddress: string;
+  policyMode: CallingAePolicy['mode'];
+  /** AE titles of the 'list' policy, separated by commas, spaces or new lines. */
+  policyList: string;
+}
+
+/** Settings field names. */
+export type LocalField = 'aeTitle' | 'port' | 'bindAddress' | 'policyList';
+
+/** The form's values from saved settings. */
+export function localFormOf(s: Settings): LocalForm {
+  return {
+    aeTitle: s.local.aeTitle, port: String(s.local.port), bindAddress: s.local.bindAddress,
+    policyMode: s.callingAePolicy.mode, policyList: (s.callingAePolicy.aeTitles ?? []).join(', '),
+  };
+}
+
+/** Splits a typed list of AE titles (commas, semicolons, new lines; spaces inside a title are kept). */
+export function splitAeTitles(text: string): string[] {
+  return [...new Set(text.split(/[,;\n]+/).map((t) => t.trim()).filter((t) => t !== ''))];
+}
+
+/** Checks the form; the settings to save, or the message of each bad field. */
+export function settingsFromForm(base: Settings, f: LocalForm): { ok: true; settings: Settings } | { ok: false; errors: FieldErrors<LocalField> } {
+  const errors: FieldErrors<LocalField> = {};
+  const ae = checkAeTitle(f.aeTitle);
+  if (!ae.ok) errors.aeTitle = `AE title ${ae.error}.`;
+  const port = checkPort(f.port);
+  if (!port.ok) errors.port = `Port ${port.error}.`;
+  const bind = checkHost(f.bindAddress);
+  if (!bind.ok) errors.bindAddress = `Bind address ${bind.error}.`;
+  const titles = splitAeTitles(f.policyList);
+  if (f.policyMode === 'list') {
+    const bad = titles.map((t) => [t, checkAeTitle(t)] as const).find(([, c]) => !c.ok);
+    if (titles.length === 0) errors.policyList = 'List at least one AE title that may connect.';
+    else if (bad && !bad[1].ok) errors.policyList = `AE title "${bad[0]}" ${bad[1].error}.`;
+  }
+  if (!ae.ok || !port.ok || !bind.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+  const policy: CallingAePolicy = f.policyMode === 'list' ? { mode: 'list', aeTitles: titles } : { mode: f.policyMode };
+  return { ok: true, settings: { ...base, local: { ...base.local, aeTitle: ae.value, port: port.value, bindAddress: bind.value }, callingAePolicy: policy } };
+}
+
+/** The sentence after a save: whether our server must be restarted to use the new values. */
+export function restartSentence(restartRequired: boolean): string {
+  return restartRequired
+    ? 'Saved. Restart Priors to apply the new AE title, port or bind address: the DICOM server keeps its current ones until then.'
+    : 'Saved. The change applies now.';
+}
+
+/** One line about our server: listening where, or why not (a state/message field when the server reports one). */
+export function serverSentence(server: ServerStatus): string {
+  const extra = server as ServerStatus & { state?: string; message?: string };
+  if (server.listening) return `Listening as ${server.aeTitle} on ${server.host ?? ''}:${server.port ?? ''}.`;
+  if (extra.message) return extra.message;
+  return extra.state ? `Not listening (${extra.state}).` : 'Not listening: the DICOM server does not run in this process.';
+}
+
+/** The calling-AE policy in words. */
+export function policySentence(p: CallingAePolicy): string {
+  if (p.mode === 'any') return 'Any AE title may connect.';
+  if (p.mode === 'configured') return 'Only the AE titles of the configured nodes may connect.';
+  return `Only these AE titles may connect: ${(p.aeTitles ?? []).join(', ') || '(none)'}.`;
+}

@@ -1,0 +1,51 @@
+/**
+ * Retrieve from the Search screen: queues transfers (transfers.add; the node's method, MOVE or
+ * GET, is the default and the queue falls back GET→MOVE and skips cached instances), and
+ * follows the job events to mark each study row queued / running / done and to update its
+ * cache badge when a job ends.
+ */
+import { useCallback, useState } from 'react';
+import type { SearchSource } from '../../../../shared/api.js';
+import { isFinished } from '../../../../shared/transfers.js';
+import { useApiEvents, useTransport } from '../../app/api-context.js';
+import { formatDicomDate, formatPersonName } from '../../lib/format.js';
+import { type CacheState, type StudyRow, cacheAfterTransfer } from '../../lib/study-rows.js';
+
+export function useRetrieve(source: SearchSource | undefined, setCache: (uid: string, update: (row: StudyRow) => CacheState) => void,
+  setNotice: (text: string) => void) {
+  const transport = useTransport();
+  const [transfers, setTransfers] = useState<ReadonlyMap<string, string>>(new Map());
+
+  useApiEvents((event) => {
+    if (event.type !== 'job.added' && event.type !== 'job.progress' && event.type !== 'job.finished') return;
+    const { job } = event;
+    setTransfers((m) => (m.get(job.StudyInstanceUID) === job.state ? m : new Map(m).set(job.StudyInstanceUID, job.state)));
+    if (isFinished(job.state)) setCache(job.StudyInstanceUID, (row) => cacheAfterTransfer(row.cache, job));
+  });
+
+  const add = useCallback(async (rows: StudyRow[], series?: string[]): Promise<void> => {
+    if (!source || source.kind !== 'node') {
+      setNotice('These studies are in the local cache already.');
+      return;
+    }
+    let queued = 0;
+    for (const row of rows) {
+      const label = `${formatPersonName(row.PatientName)} — ${row.StudyDescription || 'study'} ${formatDicomDate(row.StudyDate)}`.trim();
+      const r = await transport.call('transfers.add', series
+        ? { node: source.node, level: 'SERIES', StudyInstanceUID: row.StudyInstanceUID, SeriesInstanceUIDs: series, label }
+        : {
+          node: source.node, level: 'STUDY', StudyInstanceUID: row.StudyInstanceUID, label,
+          ...(row.NumberOfStudyRelatedInstances !== undefined ? { expected: row.NumberOfStudyRelatedInstances } : {}),
+        });
+      if (!r.ok) {
+        setNotice(r.error.message);
+        return;
+      }
+      setTransfers((m) => new Map(m).set(row.StudyInstanceUID, r.value.job.state));
+      queued++;
+    }
+    setNotice(queued === 1 ? 'Retrieve queued: see Transfers (Alt+2).' : `${queued} retrieves queued: see Transfers (Alt+2).`);
+  }, [source, transport, setNotice]);
+
+  return { transfers, retrieve: add };
+}
