@@ -52,7 +52,14 @@ export type FailureDescription =
   /** The PACS claimed sub-operations completed but fewer instances arrived here. */
   | ({ kind: 'move-incomplete'; claimed: number; arrived: number; destination: string; localHost: string; localPort: number } & PeerRef)
   /** Our SCP could not listen. */
-  | { kind: 'listen'; code: string; host: string; port: number }
+  | {
+    kind: 'listen'; code: string; host: string; port: number;
+    /**
+     * How the user changes the port or address: the `priors serve` options (default), the web
+     * UI's --ui-port, or the app's settings (Nodes & settings → This workstation).
+     */
+    via?: 'serve-options' | 'ui-port-option' | 'settings';
+  }
   /** A file system failure in the cache or data directory. */
   | { kind: 'disk'; code: string; path?: string }
   /** The cache of the data directory is owned by another live process. */
@@ -286,15 +293,22 @@ function moveIncomplete(f: Extract<FailureDescription, { kind: 'move-incomplete'
 }
 
 function listen(f: Extract<FailureDescription, { kind: 'listen' }>): [string, string] {
+  const via = f.via ?? 'serve-options';
+  const port = via === 'settings' ? 'choose another port in Nodes & settings → This workstation'
+    : via === 'ui-port-option' ? 'choose another port for the web UI with --ui-port (0 picks a free one)'
+      : 'choose another port with --port';
+  const bind = via === 'settings' ? 'choose another bind address in Nodes & settings → This workstation'
+    : 'choose another with --bind';
+  const what = via === 'ui-port-option' ? 'the web UI' : 'the DICOM server';
   switch (f.code) {
     case 'EADDRINUSE':
-      return ['port-in-use', `Port ${f.port} is already in use on this workstation: stop the program using it (perhaps another "priors serve") or choose another port with --port`];
+      return ['port-in-use', `Port ${f.port} is already in use on this workstation, so ${what} cannot listen: stop the program using it (perhaps another "priors serve") or ${port}`];
     case 'EACCES': case 'EPERM':
-      return ['port-not-permitted', `Port ${f.port} needs administrator rights on this system: choose a port above 1023 with --port`];
+      return ['port-not-permitted', `Port ${f.port} needs administrator rights on this system: ${port.replace('another port', 'a port above 1023')}`];
     case 'EADDRNOTAVAIL':
-      return ['bind-address-unavailable', `Address ${f.host} does not belong to this workstation: choose another with --bind (0.0.0.0 means every interface)`];
+      return ['bind-address-unavailable', `Address ${f.host} does not belong to this workstation: ${bind} (0.0.0.0 means every interface)`];
     default:
-      return ['listen-failed', `Cannot listen on ${f.host}:${f.port} (${f.code}): choose another port with --port or address with --bind`];
+      return ['listen-failed', `Cannot listen on ${f.host}:${f.port} (${f.code}): ${port}, or ${bind.replace('choose another', 'another address')}`];
   }
 }
 

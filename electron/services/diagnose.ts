@@ -19,6 +19,8 @@ export interface FailureContext {
   /** Where this workstation's SCP can be reached (for "add X at host:port" sentences). */
   local?: { aeTitle: string; host?: string; port?: number };
   timeoutMs?: number;
+  /** How a port or address that cannot be listened on is changed (see the 'listen' description). */
+  listenVia?: 'serve-options' | 'ui-port-option' | 'settings';
 }
 
 const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EQUOTA', 'EROFS']);
@@ -55,7 +57,7 @@ export function describeError(err: unknown, ctx: FailureContext = {}): FailureDe
     const syscall = sys.syscall;
     if (code && syscall === 'listen') {
       const e = sys as NodeJS.ErrnoException & { address?: string; port?: number };
-      return { kind: 'listen', code, host: e.address ?? '0.0.0.0', port: e.port ?? ctx.local?.port ?? 0 };
+      return { kind: 'listen', code, host: e.address ?? '0.0.0.0', port: e.port ?? ctx.local?.port ?? 0, ...(ctx.listenVia ? { via: ctx.listenVia } : {}) };
     }
     if (code && DISK_CODES.has(code)) {
       const path = (err as NodeJS.ErrnoException).path;

@@ -267,4 +267,14 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     assertFailure(await runCli(['serve', '--data', dir, '--port', String(pacs.port), '--bind', '127.0.0.1']),
       new RegExp(`^Port ${pacs.port} is already in use on this workstation`));
   });
+
+  test('serve --ui on a web UI port in use: the sentence names --ui-port, not --port', async () => {
+    const dir = tempDir('cli-busy-ui');
+    const r = await runCli(['serve', '--data', dir, '--port', '0', '--bind', '127.0.0.1', '--ui', '--ui-port', String(pacs.port)]);
+    assert.equal(r.code, 1, r.stderr);
+    // the DICOM server's own "listening" log line comes first; the failure is the last line
+    const last = r.stderr.trim().split('\n').at(-1)!;
+    assert.match(last, new RegExp(`^Port ${pacs.port} is already in use on this workstation, so the web UI cannot listen: .*--ui-port`));
+    assert.doesNotMatch(last, /--port /);
+  });
 });

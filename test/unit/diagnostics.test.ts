@@ -138,6 +138,11 @@ describe('local failures', () => {
   test('listen, disk, unknown node, no context, input', () => {
     assert.match(explain({ kind: 'listen', code: 'EADDRINUSE', host: '0.0.0.0', port: 11112 }), /^Port 11112 is already in use on this workstation/);
     assert.match(explain({ kind: 'listen', code: 'EACCES', host: '0.0.0.0', port: 104 }), /choose a port above 1023/);
+    // the fix names the way to change the port where the user is: serve's options, --ui-port, or the app's settings
+    assert.match(explain({ kind: 'listen', code: 'EADDRINUSE', host: '0.0.0.0', port: 11112 }), /the DICOM server cannot listen.*choose another port with --port\.$/);
+    assert.match(explain({ kind: 'listen', code: 'EADDRINUSE', host: '127.0.0.1', port: 8080, via: 'ui-port-option' }), /so the web UI cannot listen.*--ui-port/);
+    assert.match(explain({ kind: 'listen', code: 'EADDRINUSE', host: '0.0.0.0', port: 11112, via: 'settings' }), /Nodes & settings → This workstation\.$/);
+    assert.doesNotMatch(explain({ kind: 'listen', code: 'EADDRINUSE', host: '0.0.0.0', port: 11112, via: 'settings' }), /--port/);
     assert.match(explain({ kind: 'disk', code: 'ENOSPC' }), /disk holding the data directory is full/);
     assert.match(explain({ kind: 'unknown-node', name: 'pacs' }), /^No node named "pacs" is configured: add it with "priors nodes add pacs AET@host:port"/);
     assert.match(explain({ kind: 'no-context', service: 'find', sopClassName: 'Patient Root Query/Retrieve Information Model - FIND', ...peer }), /choose another query model/);

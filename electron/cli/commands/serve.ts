@@ -61,6 +61,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   let ui: RunningUi | undefined;
   if (activity) {
     try {
+      ctx.failure = { ...ctx.failure, listenVia: 'ui-port-option' };
       ui = await startUi({ dataDir: ctx.dataDir, config, cache, server: handle, activity, port: uiPort });
     } catch (e) {
       await handle.close();
