@@ -30,6 +30,10 @@ export interface ServerStatus {
   aeTitle: string;
   host?: string;
   port?: number;
+  /** Why it is not listening, when it tried and failed (SHELL): e.g. 'port-in-use'. */
+  state?: 'listening' | 'port-in-use' | 'port-not-permitted' | 'bind-address-unavailable' | 'listen-failed';
+  /** The sentence that says what to do (shared/diagnostics.ts, phrased for the settings screen). */
+  message?: string;
 }
 
 /**
@@ -105,6 +109,11 @@ export interface ApiEntries {
     response: { studies: StudyRecord[] };
   };
   'cache.series': { request: { StudyInstanceUID: string }; response: { series: SeriesRecord[] } };
+  /** VIEWER: the instances of a cached series, for the image loader's imageIds (wado-uri over the host or the protocol). */
+  'viewer.instances': {
+    request: { StudyInstanceUID: string; SeriesInstanceUID: string };
+    response: { instances: { SOPInstanceUID: string; SOPClassUID: string; InstanceNumber?: string; transferSyntaxUid: string }[] };
+  };
   'cache.delete': { request: { level: 'STUDY' | 'SERIES'; uids: string[] }; response: { deleted: number } };
   /** Imports a folder or file of this machine into the cache; `import.progress` events (with `importId`) while it runs. */
   'cache.import': { request: { path: string; importId?: string }; response: ImportResult };

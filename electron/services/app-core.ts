@@ -14,6 +14,7 @@ import { AppEnv, type AppCoreDeps } from './app-env.js';
 import { testNode } from './app-node-test.js';
 import { ApiFailure, errorOf, fail, ok } from './app-result.js';
 import { SearchRunner } from './app-search.js';
+import { viewerInstances } from './app-viewer.js';
 import { ConfigError } from './config-store.js';
 import { describeStatus, type FailureContext } from './diagnose.js';
 import { firstFailure, sendInstances } from './send.js';
@@ -86,10 +87,14 @@ export class AppCore implements ApiHandlers {
   'settings.get'(): Promise<Result<ResponseOf<'settings.get'>>> {
     return this.answer(async () => {
       const config = await this.env.config();
-      const { server } = this.env.deps;
+      const { server, serverProblem } = this.env.deps;
       return {
         settings: settingsOf(config),
-        server: { listening: !!server, aeTitle: this.env.aeTitle(config), ...(server ? { host: server.host, port: server.port } : {}) },
+        server: {
+          listening: !!server, aeTitle: this.env.aeTitle(config),
+          ...(server ? { host: server.host, port: server.port, state: 'listening' as const } : {}),
+          ...(!server && serverProblem ? { state: serverProblem.state, message: serverProblem.message, port: config.local.port } : {}),
+        },
       };
     });
   }
@@ -166,6 +171,10 @@ export class AppCore implements ApiHandlers {
 
   'cache.series'(req: RequestOf<'cache.series'>): Promise<Result<ResponseOf<'cache.series'>>> {
     return this.answer(async () => ({ series: this.env.deps.cache.series(req.StudyInstanceUID) }));
+  }
+
+  'viewer.instances'(req: RequestOf<'viewer.instances'>): Promise<Result<ResponseOf<'viewer.instances'>>> {
+    return this.answer(async () => viewerInstances(this.env.deps.cache, req));
   }
 
   'cache.delete'(req: RequestOf<'cache.delete'>): Promise<Result<ResponseOf<'cache.delete'>>> {

@@ -3,6 +3,7 @@
  * the SCU options and failure contexts built from the current configuration.
  */
 import { findNode, type Config, type RemoteNode } from '../../shared/config.js';
+import type { ServerStatus } from '../../shared/api.js';
 import type { DimseService } from '../../shared/diagnostics.js';
 import type { TransferEvent, TransferJob, TransferRequest } from '../../shared/transfers.js';
 import type { Cache } from '../cache/index.js';
@@ -29,6 +30,8 @@ export interface AppCoreDeps {
   activity: ActivityLog;
   /** Our running DICOM server: the C-MOVE destination and where arrivals are seen. */
   server?: ServeHandle;
+  /** Why the server is not running, when it failed to listen (the desktop app runs on without it). */
+  serverProblem?: { state: NonNullable<ServerStatus['state']>; message: string };
   transfers?: TransferService;
 }
 

@@ -12,6 +12,8 @@ import type { ApiEvent, Result } from '../../shared/api.js';
 import { apiError } from '../../shared/errors.js';
 import { openEventStream } from './events.js';
 import { plain, SECURITY_HEADERS, serveStatic } from './static-files.js';
+import { isWadoPath, serveWado } from './wado.js';
+import type { WadoService } from '../services/wado.js';
 
 /** What the host serves: the app core's dispatcher and event stream. */
 export interface WebApi {
@@ -32,6 +34,8 @@ export interface WebHostOptions {
   token?: string;
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
+  /** Cached instances over WADO-URI / WADO-RS (electron/web/wado.ts); absent = not served. */
+  wado?: WadoService;
 }
 
 /** A running host. */
@@ -105,6 +109,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
     if (!isLoopback(hostHeader)) return plain(res, 421, 'This server answers only to a loopback address.');
     const url = new URL(req.url ?? '/', 'http://localhost');
+    if (options.wado && isWadoPath(url.pathname)) return serveWado(req, res, url, options.wado, (given) => sameToken(given, token));
     if (!url.pathname.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.');
       return serveStatic(options.staticDir, url.pathname, res);

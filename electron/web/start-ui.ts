@@ -9,29 +9,11 @@ import { fileURLToPath } from 'node:url';
 import type { Config } from '../../shared/config.js';
 import type { Cache } from '../cache/index.js';
 import type { ActivityLog } from '../services/activity-log.js';
-import { AppCore } from '../services/app-core.js';
-import { ConfigStore } from '../services/config-store.js';
-import { retrieve } from '../services/retrieve.js';
+import type { AppCore } from '../services/app-core.js';
+import { composeAppCore } from '../services/app-compose.js';
 import type { ServeHandle } from '../services/serve.js';
-import { TransferQueue } from '../services/transfers/index.js';
+import { WadoService } from '../services/wado.js';
 import { startWebHost, type WebHost } from './host.js';
-
-/** A config store that remembers the last configuration saved or loaded (the queue reads it synchronously). */
-class RememberingConfigStore extends ConfigStore {
-  constructor(dataDir: string, public current: Config) {
-    super(dataDir);
-  }
-
-  override async load(): Promise<Config> {
-    this.current = await super.load();
-    return this.current;
-  }
-
-  override async save(config: Config): Promise<void> {
-    await super.save(config);
-    this.current = structuredClone(config);
-  }
-}
 
 /** The renderer's build folder: renderer/dist at the package root (found from this file, compiled or not). */
 export function defaultStaticDir(): string {
@@ -65,26 +47,22 @@ export interface RunningUi {
 
 /** Starts the transfer queue, the app core and the web host. */
 export async function startUi(o: StartUiOptions): Promise<RunningUi> {
-  const store = new RememberingConfigStore(o.dataDir, o.config);
-  // no host: the bound address may be 0.0.0.0; the queue then names the route toward each node
-  const local = { aeTitle: o.server.aeTitle, port: o.server.port, storedListeners: o.server.storedListeners };
-  const transfers = new TransferQueue({ cache: o.cache, config: () => store.current, retrieve, local, scu: { log: o.activity.logger } });
-  transfers.start();
-  const core = new AppCore({ store, cache: o.cache, activity: o.activity, server: o.server, transfers });
+  const composed = composeAppCore({ dataDir: o.dataDir, config: o.config, cache: o.cache, activity: o.activity, server: o.server });
   let web: WebHost;
   try {
-    web = await startWebHost({ api: core, port: o.port ?? 0, host: o.host ?? '127.0.0.1', staticDir: o.staticDir ?? defaultStaticDir() });
+    web = await startWebHost({
+      api: composed.core, port: o.port ?? 0, host: o.host ?? '127.0.0.1', staticDir: o.staticDir ?? defaultStaticDir(),
+      wado: new WadoService(o.cache),
+    });
   } catch (e) {
-    core.close();
-    await transfers.close();
+    await composed.close();
     throw e;
   }
   return {
-    web, core,
+    web, core: composed.core,
     close: async () => {
       await web.close();
-      core.close();
-      await transfers.close();
+      await composed.close();
     },
   };
 }

@@ -7,9 +7,13 @@ import { readFile, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 
-/** The CSP of the UI: nothing but this origin; no inline script, no framing, no plugins. */
+/**
+ * The CSP of the UI: nothing but this origin; no inline script, no framing, no plugins.
+ * 'wasm-unsafe-eval' lets the viewer compile its WebAssembly image decoders (JPEG, JPEG-LS,
+ * JPEG 2000, HTJ2K) in the page and its workers; it allows no JavaScript eval.
+ */
 export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "font-src 'self'",
+  "default-src 'self'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "img-src 'self' data: blob:", "font-src 'self'",
   "connect-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
 ].join('; ');
 

@@ -84,7 +84,7 @@ describe('nodes and settings forms', () => {
     assert.match(restartSentence(true), /Restart Priors/);
     assert.doesNotMatch(restartSentence(false), /Restart/);
     assert.equal(serverSentence({ listening: true, aeTitle: 'PRIORS', host: '0.0.0.0', port: 11112 }), 'Listening as PRIORS on 0.0.0.0:11112.');
-    const inUse = { listening: false, aeTitle: 'PRIORS', state: 'port-in-use', message: 'Port 11112 is in use by another program.' };
+    const inUse = { listening: false, aeTitle: 'PRIORS', state: 'port-in-use' as const, message: 'Port 11112 is in use by another program.' };
     assert.equal(serverSentence(inUse), 'Port 11112 is in use by another program.');
     assert.match(serverSentence({ listening: false, aeTitle: 'PRIORS' }), /^Not listening/);
     assert.equal(policySentence({ mode: 'list', aeTitles: ['A', 'B'] }), 'Only these AE titles may connect: A, B.');

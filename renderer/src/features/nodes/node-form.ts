@@ -81,10 +81,9 @@ export function restartSentence(restartRequired: boolean): string {
 
 /** One line about our server: listening where, or why not (a state/message field when the server reports one). */
 export function serverSentence(server: ServerStatus): string {
-  const extra = server as ServerStatus & { state?: string; message?: string };
   if (server.listening) return `Listening as ${server.aeTitle} on ${server.host ?? ''}:${server.port ?? ''}.`;
-  if (extra.message) return extra.message;
-  return extra.state ? `Not listening (${extra.state}).` : 'Not listening: the DICOM server does not run in this process.';
+  if (server.message) return server.message;
+  return server.state ? `Not listening (${server.state}).` : 'Not listening: the DICOM server does not run in this process.';
 }
 
 /** The calling-AE policy in words. */

@@ -1,0 +1,33 @@
+/**
+ * The desktop app's custom protocol for the viewer's image loaders: `priors-wado://cache/wado?…`
+ * (WADO-URI) and `priors-wado://cache/dicomweb/studies/…` (WADO-RS) answer exactly as the web
+ * host does (services/wado-answer.ts), from the same cache. No token: only this app's own
+ * session can reach the scheme.
+ *
+ * main.ts: add {@link WADO_SCHEME_PRIVILEGES} to its one `protocol.registerSchemesAsPrivileged`
+ * call (before app ready), then `registerWadoProtocol(protocol, new WadoService(cache))` after
+ * ready.
+ */
+import type { CustomScheme, Protocol } from 'electron';
+import { answerWado, isWadoPath, wadoRefusal } from '../services/wado-answer.js';
+import type { WadoService } from '../services/wado.js';
+
+/** The scheme of cached instances. */
+export const WADO_SCHEME = 'priors-wado';
+
+/** Privileges of the scheme: fetch-able from the renderer and its workers, treated as secure. */
+export const WADO_SCHEME_PRIVILEGES: CustomScheme = {
+  scheme: WADO_SCHEME,
+  privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, stream: true },
+};
+
+/** Serves cached instances on {@link WADO_SCHEME}. */
+export function registerWadoProtocol(protocol: Pick<Protocol, 'handle'>, wado: WadoService): void {
+  protocol.handle(WADO_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const answer = request.method !== 'GET' && request.method !== 'HEAD'
+      ? wadoRefusal(405, 'Method not allowed.')
+      : isWadoPath(url.pathname) ? await answerWado(wado, url, request.headers.get('accept')) : wadoRefusal(404, 'Not a WADO path.');
+    return new Response(request.method === 'HEAD' ? null : answer.body, { status: answer.status, headers: answer.headers });
+  });
+}
