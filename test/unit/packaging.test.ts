@@ -11,8 +11,15 @@ const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname, '..', '..');
 const yaml = require('js-yaml') as { load(text: string): unknown };
 const Ajv = require('ajv') as new (o: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown[] } };
-const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as Record<string, any>;
-const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as Record<string, any>;
+interface Target { target: string[]; icon: string }
+interface BuilderConfig {
+  asar: boolean; asarUnpack: string[]; npmRebuild: boolean; buildDependenciesFromSource: boolean; files: string[];
+  extraMetadata: { main: string }; linux: Target; win: Target; mac: Target;
+}
+const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  main: string; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string>;
+};
 
 test("electron-builder.yml is valid against electron-builder's schema", () => {
   const schema = JSON.parse(readFileSync(require.resolve('app-builder-lib/scheme.json'), 'utf8'));
@@ -22,7 +29,7 @@ test("electron-builder.yml is valid against electron-builder's schema", () => {
 
 test('better-sqlite3 is rebuilt for Electron and kept outside the asar', () => {
   assert.equal(config.asar, true);
-  assert.ok((config.asarUnpack as string[]).some((g) => g.includes('better-sqlite3')), 'better-sqlite3 unpacked');
+  assert.ok(config.asarUnpack.some((g) => g.includes('better-sqlite3')), 'better-sqlite3 unpacked');
   assert.equal(config.npmRebuild, true);
   assert.equal(config.buildDependenciesFromSource, true);
   assert.ok(Object.keys(pkg.dependencies).includes('better-sqlite3'), 'a runtime dependency, so it is packaged');
@@ -33,7 +40,7 @@ test('targets: AppImage and deb, NSIS, dmg; icon in build/', () => {
   assert.deepEqual(config.linux.target, ['AppImage', 'deb']);
   assert.deepEqual(config.win.target, ['nsis']);
   assert.deepEqual(config.mac.target, ['dmg']);
-  for (const os of ['linux', 'win', 'mac']) assert.ok(existsSync(join(ROOT, config[os].icon)), `${os} icon exists`);
+  for (const os of ['linux', 'win', 'mac'] as const) assert.ok(existsSync(join(ROOT, config[os].icon)), `${os} icon exists`);
 });
 
 test('what the packaged app loads is what the build writes and the files list keeps', () => {
@@ -41,7 +48,7 @@ test('what the packaged app loads is what the build writes and the files list ke
   assert.equal(pkg.main, 'dist/electron/main.js', 'tsc -p tsconfig.build.json writes electron/main.ts there');
   const tsconfig = JSON.parse(readFileSync(join(ROOT, 'tsconfig.json'), 'utf8'));
   assert.equal(tsconfig.compilerOptions.outDir.replace(/^\.\//, ''), 'dist');
-  const files = config.files as string[];
+  const files = config.files;
   for (const needed of ['dist/**', 'renderer/dist/**', 'package.json']) assert.ok(files.includes(needed), `files keeps ${needed}`);
   // main.ts loads the preload bundle and the renderer from these paths (see electron/main.ts)
   const main = readFileSync(join(ROOT, 'electron', 'main.ts'), 'utf8');
