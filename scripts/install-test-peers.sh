@@ -21,10 +21,10 @@ trap cleanup_policy EXIT
 
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  dcmtk orthanc dicom3tools libgdcm-tools python3-pydicom python3-numpy g++ make >/dev/null
+  dcmtk orthanc dicom3tools libgdcm-tools python3-pydicom python3-numpy g++ make chromium >/dev/null
 cleanup_policy
 
 # The tests start their own Orthanc on free ports; stop any system one the package started.
 service orthanc stop >/dev/null 2>&1 || true
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now orthanc >/dev/null 2>&1 || true; fi
-echo "test peers installed: $(dpkg-query -W -f='${Package} ${Version}  ' dcmtk orthanc python3-pydicom)"
+echo "test peers installed: $(dpkg-query -W -f='${Package} ${Version}  ' dcmtk orthanc python3-pydicom chromium)"

@@ -2,6 +2,7 @@
  * What every SCU operation shares: the node to talk to, the options, opening an association
  * and always closing it (release when it went well, A-ABORT when it did not).
  */
+import type { ConnectionOptions } from 'node:tls';
 import type { DataSet } from '../../shared/dicom/dataset.js';
 import { setString } from '../../shared/dicom/dataset.js';
 import { QUERY_MODELS, QUERY_RETRIEVE_LEVEL_TAG, type QueryLevel, type QueryModel, type QueryService } from '../../shared/dicom/query.js';
@@ -17,6 +18,8 @@ export interface DicomNode {
   aeTitle: string;
   host: string;
   port: number;
+  /** Connect with DICOM TLS (PS3.15 Annex B): options from tls-options.ts `tlsClientOptions`; absent = plain TCP. */
+  tls?: ConnectionOptions;
 }
 
 /** Options common to every SCU operation. */
@@ -73,6 +76,7 @@ export async function openAssociation(node: DicomNode, options: ScuOptions, plan
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.log ? { log: options.log } : {}),
       signal: connecting.signal,
+      ...(node.tls ? { tls: node.tls } : {}),
     });
     return new DimseChannel(association);
   } finally {

@@ -4,6 +4,7 @@
  * association, several at once, within the policy's limits.
  */
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
 import { PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME } from '../../shared/dicom/uids.js';
 import { Association, type AcceptDecision, type AssociateRequestInfo, type Logger, type Timeouts } from './association.js';
 import { errorMessage } from './channel.js';
@@ -28,6 +29,8 @@ export interface DicomServerOptions {
   pendingIntervalMs?: number;
   /** Abort an association idle (no request, no operation running) for this long (default 300 000 ms; 0 = never). */
   idleTimeoutMs?: number;
+  /** Listen with DICOM TLS (PS3.15 Annex B) using these options (see tls-options.ts); absent = plain TCP. */
+  tls?: TlsOptions;
 }
 
 /** What to do about a rejection, for the log line. */
@@ -66,7 +69,14 @@ export class DicomServer {
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.maxPduLength !== undefined ? { maxPduLength: options.maxPduLength } : {}),
     };
-    this.server = createServer((socket) => this.onConnection(socket));
+    if (options.tls) {
+      const tlsServer = createTlsServer(options.tls, (socket) => this.onConnection(socket));
+      // A plaintext or unauthorised client: refused by the handshake, logged, no association.
+      tlsServer.on('tlsClientError', (err, socket) => options.log?.('warn', `TLS connection from ${socket.remoteAddress ?? '?'} refused: ${err.message}`));
+      this.server = tlsServer;
+    } else {
+      this.server = createServer((socket) => this.onConnection(socket));
+    }
   }
 
   /** Associations open now. */

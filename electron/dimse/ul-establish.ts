@@ -60,7 +60,7 @@ export async function establishAsRequestor(o: RequestorOptions): Promise<Establi
   const rqBytes = encodePdu(rq); // throws RangeError for bad AE titles before any connection
   const where = `${o.calledAeTitle}@${o.host}:${o.port}`;
   log('debug', `${id} connecting to ${where} as ${o.callingAeTitle}`);
-  const socket = await openConnection(o.host, o.port, timeouts.connectMs, o.signal);
+  const socket = await openConnection(o.host, o.port, timeouts.connectMs, o.signal, o.tls);
   return new Promise<Established>((resolve, reject) => {
     let settled = false;
     const finish = (err: Error | undefined, est?: Established) => {

@@ -4,6 +4,7 @@
  * gracefully, and opening a connection with the connect timer.
  */
 import { connect, type Socket } from 'node:net';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { TimeoutError, TransportError } from './errors.js';
 import { PduFramer, type FramerSink } from './ul-framer.js';
 
@@ -104,18 +105,19 @@ export function transportError(err: Error | undefined, what: string): TransportE
 }
 
 /** Opens a TCP connection with the connect timer; rejects with TransportError, TimeoutError('connect') or the signal's reason. */
-export function openConnection(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<Socket> {
+export function openConnection(host: string, port: number, timeoutMs: number, signal?: AbortSignal, tls?: ConnectionOptions): Promise<Socket> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
       reject(abortReason(signal));
       return;
     }
-    const socket = connect({ host, port, noDelay: true });
+    const socket = tls ? tlsConnect({ ...tls, host, port }).setNoDelay(true) : connect({ host, port, noDelay: true });
+    const connected = tls ? 'secureConnect' : 'connect'; // TLS: after the handshake (PS3.15 B.1)
     const done = (err?: Error) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
       socket.off('error', onError);
-      socket.off('connect', onConnect);
+      socket.off(connected, onConnect);
       // until the link attaches its own listener, a late error must not go unhandled
       socket.on('error', () => {});
       if (err) {
@@ -130,7 +132,7 @@ export function openConnection(host: string, port: number, timeoutMs: number, si
     const onAbort = () => done(abortReason(signal!));
     const timer = setTimeout(() => done(new TimeoutError('connect', `no TCP connection to ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
     socket.once('error', onError);
-    socket.once('connect', onConnect);
+    socket.once(connected, onConnect);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -2,6 +2,7 @@
  * The types of the association contract (notes/association-api.md), re-exported by
  * association.ts, which is where callers import them from.
  */
+import type { ConnectionOptions } from 'node:tls';
 import type { Readable } from 'node:stream';
 import type { DataSet } from '../../shared/dicom/dataset.js';
 import type { PresentationContextProposal, RoleSelection, UserIdentity } from './pdu.js';
@@ -71,6 +72,8 @@ export interface RequestorOptions {
   /** Cancels connecting and negotiating (not the established association: use abort()). */
   signal?: AbortSignal;
   log?: Logger;
+  /** Connect with DICOM TLS (PS3.15 Annex B) using these options (see tls-options.ts); absent = plain TCP. */
+  tls?: ConnectionOptions;
 }
 
 /** What an acceptor's `decide` answers to an A-ASSOCIATE-RQ. */
