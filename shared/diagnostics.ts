@@ -34,7 +34,7 @@ export type FailureDescription =
   /** A-ASSOCIATE-RJ received (PS3.8 Table 9-21). */
   | ({ kind: 'rejected'; result: number; source: number; reason: number; callingAeTitle: string; calledAeTitle: string } & PeerRef & LocalRef)
   /** A-ABORT received or sent (PS3.8 Table 9-26). */
-  | ({ kind: 'aborted'; source: number; reason: number; service?: DimseService } & PeerRef)
+  | ({ kind: 'aborted'; source: number; reason: number; service?: DimseService } & PeerRef & LocalRef)
   /** A network timer expired. */
   | ({ kind: 'timeout'; which: 'connect' | 'artim' | 'dimse'; ms?: number; service?: DimseService } & PeerRef)
   /** The peer accepted none of the presentation contexts needed for the service. */
@@ -186,6 +186,12 @@ function aborted(f: Extract<FailureDescription, { kind: 'aborted' }>): [string, 
   const peer = peerName(f);
   const during = f.service ? ` during the ${SERVICE_WORDS[f.service]}` : '';
   if (f.source === 0) {
+    // A PACS that refuses queries or retrieves from an AE title it does not know often accepts
+    // the association (for C-ECHO) and aborts at the first C-FIND/C-MOVE/C-GET (Orthanc does).
+    if ((f.service === 'find' || f.service === 'move' || f.service === 'get') && f.localAeTitle) {
+      const local = f.localHost ? `${f.localAeTitle} (${f.localHost}${f.localPort !== undefined ? `:${f.localPort}` : ''})` : f.localAeTitle;
+      return ['aborted-by-peer', `${peer} aborted the association${during}: most often it does not allow ${SERVICE_WORDS[f.service]} from calling AE title ${f.localAeTitle}; add ${local} to its list of known nodes, or else its log says why`];
+    }
     return ['aborted-by-peer', `${peer} aborted the association${during}: its log says why (often a SOP class, transfer syntax or limit it does not accept)`];
   }
   const reasons: Record<number, string> = {

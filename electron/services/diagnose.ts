@@ -36,7 +36,7 @@ export function describeError(err: unknown, ctx: FailureContext = {}): FailureDe
       ...peer, ...localRef(ctx),
     };
   }
-  if (err instanceof AssociationAbortedError) return { kind: 'aborted', source: err.source, reason: err.reason, ...peer, ...service };
+  if (err instanceof AssociationAbortedError) return { kind: 'aborted', source: err.source, reason: err.reason, ...peer, ...service, ...localRef(ctx) };
   if (err instanceof TimeoutError) {
     return { kind: 'timeout', which: err.which, ...peer, ...service, ...(ctx.timeoutMs !== undefined ? { ms: ctx.timeoutMs } : {}) };
   }

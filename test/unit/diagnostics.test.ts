@@ -134,6 +134,16 @@ describe('retrieval verification', () => {
   });
 });
 
+describe('an abort at the first query or retrieve', () => {
+  test('names our calling AE title as the likely cause when we know it', () => {
+    const base = { kind: 'aborted' as const, source: 0, reason: 0, calledAeTitle: 'STRANGER', host: '10.0.0.5', port: 4242 };
+    assert.match(explain({ ...base, service: 'find', localAeTitle: 'PRIORS', localHost: '10.0.0.9', localPort: 11112 }),
+      /aborted the association during the query \(C-FIND\): most often it does not allow query \(C-FIND\) from calling AE title PRIORS; add PRIORS \(10\.0\.0\.9:11112\) to its list of known nodes/);
+    assert.match(explain({ ...base, service: 'store', localAeTitle: 'PRIORS' }), /its log says why \(often a SOP class/);
+    assert.match(explain({ ...base, service: 'find' }), /its log says why/);
+  });
+});
+
 describe('local failures', () => {
   test('listen, disk, unknown node, no context, input', () => {
     assert.match(explain({ kind: 'listen', code: 'EADDRINUSE', host: '0.0.0.0', port: 11112 }), /^Port 11112 is already in use on this workstation/);

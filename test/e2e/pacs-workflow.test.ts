@@ -1,0 +1,193 @@
+// The radiologist's workflow in real Chromium (Debian's, via playwright-core) over
+// `priors serve --ui`, against a real Orthanc as the PACS: add the node and test it, search by
+// name wildcard and by date preset, expand a study's series, retrieve one study by C-MOVE and one
+// by C-GET to a verified end, see them in the local cache, cancel a big retrieve, and read the
+// right sentence when a node's port is wrong or the PACS does not know our AE title.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { diagnose } from '../../shared/diagnostics.js';
+import { e2eSkipReason, launchChromium, openUi, type UiSession } from '../helpers/browser.js';
+import { startE2ePacs, type E2ePacs } from '../helpers/e2e-pacs.js';
+import { startOrthanc } from '../helpers/peers.js';
+import { freePort } from '../helpers/ports.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const AE = 'PRIORSE2E';
+
+/** The little of the DOM the page-side functions use (this file is type-checked without the DOM library). */
+interface El { getAttribute(name: string): string | null; querySelectorAll(selector: string): ArrayLike<El>; innerText: string; textContent: string | null }
+interface Doc { querySelector(selector: string): El | null; querySelectorAll(selector: string): ArrayLike<El>; body: El }
+const WAIT = { timeout: 60_000 };
+
+async function screen(page: Page, button: string, region: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: button }).click();
+  await page.getByRole('region', { name: region, exact: true }).waitFor({ state: 'visible' });
+}
+
+async function addNode(page: Page, n: { name: string; aeTitle: string; port: number; method: 'move' | 'get' }): Promise<void> {
+  await screen(page, 'Nodes & settings', 'Nodes and settings');
+  await page.getByRole('button', { name: 'Add a node' }).click();
+  const form = page.getByRole('form', { name: 'Add node' });
+  await form.getByLabel('Name', { exact: true }).fill(n.name);
+  await form.getByLabel('AE title', { exact: true }).fill(n.aeTitle);
+  await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
+  await form.getByLabel('Port', { exact: true }).fill(String(n.port));
+  await form.getByLabel('Retrieve with').selectOption(n.method);
+  await form.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('row').filter({ hasText: n.name }).first().waitFor(WAIT);
+}
+
+/** Presses Test on a node's row and waits for its outcome. */
+async function testNode(page: Page, name: string): Promise<{ outcome: string | null; alert?: { code: string | null; text: string } }> {
+  await screen(page, 'Nodes & settings', 'Nodes and settings');
+  await page.getByRole('row').filter({ hasText: name }).first().getByRole('button', { name: 'Test' }).click();
+  const result = page.locator(`[aria-label="Test of ${name}"]`);
+  await result.waitFor(WAIT);
+  await page.waitForFunction((n) => {
+    const document = (globalThis as unknown as { document: Doc }).document;
+    const el = document.querySelector(`[aria-label="Test of ${n}"]`);
+    return !!el && el.querySelectorAll('li[data-step]').length > 0 && !document.body.innerText.includes('Testing…');
+  }, name, WAIT);
+  const outcome = await result.getAttribute('data-outcome');
+  const alert = result.getByRole('alert').first();
+  if (await alert.count() === 0) return { outcome };
+  return { outcome, alert: { code: await alert.getAttribute('data-code'), text: (await alert.innerText()).trim() } };
+}
+
+async function search(page: Page, o: { node: string; name?: string; preset?: string }): Promise<number> {
+  await screen(page, 'Search', 'Search');
+  const form = page.getByRole('form', { name: 'Search criteria' });
+  await form.getByLabel('Search in').selectOption(o.node);
+  await form.getByLabel('Patient name').fill(o.name ?? '');
+  await form.getByText(o.preset ?? 'Any', { exact: true }).click();
+  await form.getByLabel('Patient name').press('Enter');
+  await page.waitForFunction(() => {
+    const document = (globalThis as unknown as { document: Doc }).document;
+    return /found\.$|failed/.test(document.querySelector('.search-status')?.textContent ?? '');
+  }, undefined, WAIT);
+  return page.getByRole('region', { name: 'Search results' }).locator('tbody > tr[data-index]').count();
+}
+
+/** Selects the result row holding `text` and presses R; answers when the job is listed. */
+async function retrieveRow(page: Page, text: string): Promise<void> {
+  const row = page.getByRole('region', { name: 'Search results' }).locator('tbody > tr[data-index]').filter({ hasText: text });
+  await row.click();
+  await page.keyboard.press('r');
+}
+
+async function jobState(page: Page, label: string, wanted: RegExp): Promise<string> {
+  await screen(page, 'Transfers', 'Transfers');
+  const job = page.locator('li.job').filter({ hasText: label }).first();
+  await job.waitFor(WAIT);
+  await page.waitForFunction(([l, w]) => {
+    const document = (globalThis as unknown as { document: Doc }).document;
+    const el = Array.from(document.querySelectorAll('li.job')).find((j) => j.innerText.includes(l));
+    return !!el && new RegExp(w).test(el.getAttribute('data-state') ?? '');
+  }, [label, wanted.source] as const, { timeout: 120_000 });
+  return (await job.getAttribute('data-state')) ?? '';
+}
+
+describe('e2e: the workflow against Orthanc', { skip: e2eSkipReason(), timeout: 600_000 }, () => {
+  let ui: UiSession;
+  let pacs: E2ePacs;
+
+  before(async () => {
+    const port = await freePort();
+    pacs = await startE2ePacs({ priorsAeTitle: AE, priorsPort: port });
+    ui = await openUi({ aeTitle: AE, dataDir: tempDir('e2e-workflow'), port }, await launchChromium());
+  });
+  after(async () => {
+    const browser = ui?.browser;
+    await ui?.close();
+    await browser?.close();
+    await pacs?.orthanc.stop();
+  });
+
+  test('add the PACS and test it: echo, find and a one-instance retrieve all pass', async () => {
+    await addNode(ui.page, { name: 'pacs', aeTitle: pacs.orthanc.aeTitle, port: pacs.orthanc.port, method: 'move' });
+    const r = await testNode(ui.page, 'pacs');
+    assert.equal(r.outcome, 'ok', JSON.stringify(r));
+    const steps = await Promise.all((await ui.page.locator('[aria-label="Test of pacs"] li[data-step]').all()).map((e) => e.getAttribute('data-outcome')));
+    assert.ok(steps.length >= 3 && steps.every((s) => s === 'ok'), `steps: ${steps.join(', ')}`);
+  });
+
+  test('search by name wildcard, then by the Yesterday preset; the accented name reads decoded', async () => {
+    await ui.page.reload();
+    assert.equal(await search(ui.page, { node: 'pacs', name: 'DOE*' }), 3);
+    assert.equal(await search(ui.page, { node: 'pacs', name: 'DOE*', preset: 'Yesterday' }), 1);
+    await ui.page.getByRole('region', { name: 'Search results' }).getByText('CT CHEST YESTERDAY').waitFor();
+    assert.equal(await search(ui.page, { node: 'pacs', name: 'M*' }), 1);
+    const text = await ui.page.getByRole('region', { name: 'Search results' }).innerText();
+    assert.match(text, /MÜLLER/);
+    assert.doesNotMatch(text, /Ã/);
+  });
+
+  test('expand a study to its series with the keyboard', async () => {
+    await search(ui.page, { node: 'pacs', name: 'DOE*' });
+    const results = ui.page.getByRole('region', { name: 'Search results' });
+    await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT CHEST 2019' }).click();
+    await ui.page.keyboard.press(' ');
+    // the series arrive from a SERIES-level C-FIND: "Asking for the series…" first
+    await ui.page.waitForFunction(() => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      const row = document.querySelector('tr.series-row');
+      return !!row && !row.innerText.includes('Asking for the series');
+    }, undefined, WAIT);
+    const text = await results.locator('tr.series-row').first().innerText();
+    assert.match(text, /\bCT\b/, text);
+  });
+
+  test('retrieve a study by C-MOVE: the job ends completed, the badge says full, the local cache lists it', async () => {
+    await search(ui.page, { node: 'pacs', name: 'DOE*', preset: 'Today' });
+    await retrieveRow(ui.page, 'CT CHEST TODAY');
+    assert.equal(await jobState(ui.page, 'DOE', /^(completed|incomplete|failed)$/), 'completed');
+    await search(ui.page, { node: 'pacs', name: 'DOE*', preset: 'Today' });
+    await ui.page.getByRole('img', { name: 'In cache: full' }).first().waitFor(WAIT);
+    await screen(ui.page, 'Local cache', 'Local cache');
+    await ui.page.getByRole('region', { name: 'Local cache', exact: true }).getByText('DOE', { exact: false }).first().waitFor(WAIT);
+  });
+
+  test('retrieve the RLE study by C-GET: the job ends completed', async () => {
+    await addNode(ui.page, { name: 'pacsget', aeTitle: pacs.orthanc.aeTitle, port: pacs.orthanc.port, method: 'get' });
+    await ui.page.reload();
+    await search(ui.page, { node: 'pacsget', name: 'RLE*' });
+    await retrieveRow(ui.page, 'CT RLE');
+    assert.equal(await jobState(ui.page, 'RLE', /^(completed|incomplete|failed)$/), 'completed');
+  });
+
+  test('cancel a big retrieve while it runs: the job ends cancelled', async () => {
+    await search(ui.page, { node: 'pacs', name: 'BIG*' });
+    await retrieveRow(ui.page, 'CT BIG');
+    await screen(ui.page, 'Transfers', 'Transfers');
+    const job = ui.page.locator('li.job').filter({ hasText: 'BIG' }).first();
+    await job.waitFor(WAIT);
+    await job.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await jobState(ui.page, 'BIG', /^(cancelled|completed|failed|incomplete)$/), 'cancelled');
+  });
+
+  test('a node on a wrong port: the test shows the connection-refused sentence', async () => {
+    const closed = await freePort();
+    await addNode(ui.page, { name: 'wrongport', aeTitle: 'ORTHANC', port: closed, method: 'move' });
+    const r = await testNode(ui.page, 'wrongport');
+    assert.equal(r.outcome, 'failed');
+    const expected = diagnose({ kind: 'transport', code: 'ECONNREFUSED', host: '127.0.0.1', port: closed, calledAeTitle: 'ORTHANC' });
+    assert.equal(r.alert?.code, expected.code);
+    assert.equal(r.alert?.text, expected.sentence);
+  });
+
+  test('a PACS that does not know our AE title: the test says what to add where', async () => {
+    const stranger = await startOrthanc({ dir: tempDir('e2e-orthanc-stranger'), aeTitle: 'STRANGER', allowUnknownCallers: false });
+    try {
+      await addNode(ui.page, { name: 'stranger', aeTitle: 'STRANGER', port: stranger.port, method: 'move' });
+      const r = await testNode(ui.page, 'stranger');
+      assert.equal(r.outcome, 'failed');
+      assert.ok(r.alert, 'a failed step shows its sentence');
+      assert.match(r.alert!.text, new RegExp(`${AE}`), 'the sentence names our AE title');
+      assert.match(r.alert!.text, /add|known|allow/i);
+    } finally {
+      await stranger.stop();
+    }
+    ui.assertNoErrors();
+  });
+});
