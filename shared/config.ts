@@ -69,6 +69,12 @@ export interface Config {
   /** Cache size limit in bytes; absent = no limit. */
   quotaBytes?: number;
   /**
+   * Free space, in bytes, kept on the file system of the data directory: a store that
+   * would leave less evicts the least recently used studies first, else it is refused with A700.
+   * Absent = only the disk itself limits.
+   */
+  minFreeBytes?: number;
+  /**
    * When a received instance reaches the disk: 'deferred' (default) flushes files in groups within
    * about 0.1 s of their arrival, off the path of the response; 'instance' flushes each file before
    * its C-STORE is acknowledged (slower; for sites that need every acknowledged instance on disk even
@@ -265,6 +271,7 @@ function readConfig(raw: unknown): Config {
   const o = objectAt('', raw ?? {}, [
     'local', 'nodes', 'callingAePolicy', 'maxAssociations', 'maxAssociationsPerCallingAe',
     'timeouts', 'caseInsensitivePN', 'quotaBytes', 'durability',
+    'minFreeBytes',
   ]);
   const config = d;
   if (o.local !== undefined) {
@@ -314,6 +321,7 @@ function readConfig(raw: unknown): Config {
   }
   if (o.caseInsensitivePN !== undefined) config.caseInsensitivePN = bool('caseInsensitivePN', o.caseInsensitivePN);
   if (o.quotaBytes !== undefined) config.quotaBytes = need('quotaBytes', checkInteger(o.quotaBytes, 1, Number.MAX_SAFE_INTEGER));
+  if (o.minFreeBytes !== undefined) config.minFreeBytes = need('minFreeBytes', checkInteger(o.minFreeBytes, 0, Number.MAX_SAFE_INTEGER));
   if (o.durability !== undefined) config.durability = oneOf('durability', o.durability, ['instance', 'deferred'] as const);
   return config;
 }

@@ -125,6 +125,32 @@ export interface CacheStats {
   bytes: number;
   /** The quota in bytes, when one is set. */
   maxBytes?: number;
+  // --- room for new instances: quota, free space, refusals, evictions ---
+  /** Free space kept on the data directory's file system, when one is set (config minFreeBytes). */
+  minFreeBytes?: number;
+  /** Bytes free on the data directory's file system now (absent when it cannot be read). */
+  freeBytes?: number;
+  /** Size of that file system in bytes (absent when it cannot be read). */
+  diskBytes?: number;
+  /** The last instance refused for lack of room (C-STORE answered A700), since the cache opened. */
+  lastRefusal?: CacheRefusal;
+  /** Studies evicted (least recently used first) to make room since the cache opened. */
+  evicted?: { studies: number; bytes: number; lastAt?: number };
+  /** Studies protected from eviction now (open in the viewer, in a running transfer, priors of an open patient). */
+  pinnedStudies?: number;
+}
+
+/**
+ * Why an instance was refused for lack of room. `reason`: 'quota' (the cache's size
+ * limit), 'min-free' (the free space kept on the disk), 'disk-full' (the disk itself: ENOSPC).
+ * `sentence` is the one-sentence explanation the activity log carries (what is full, how much,
+ * what to do); `count` is how many instances were refused for that reason since the first.
+ */
+export interface CacheRefusal {
+  at: number;
+  reason: 'quota' | 'min-free' | 'disk-full';
+  sentence: string;
+  count: number;
 }
 
 /** What storing one instance did. */

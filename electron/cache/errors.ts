@@ -8,7 +8,9 @@
 export type CacheErrorCode =
   | 'ENOSPC' // no space left on the device
   | 'EDQUOT' // file system quota exceeded
-  | 'EQUOTA' // the cache's maxBytes would be exceeded
+  | 'EQUOTA' // the cache's maxBytes would be exceeded and no study could be evicted
+  | 'EFREESPACE' // the data directory's disk would fall below minFreeBytes and no study could be evicted
+  | 'EUID' // a Study, Series or SOP Instance UID is not a valid UID (PS3.5 §9.1): never a path
   | 'EINVALID' // not a DICOM instance the cache can index (unreadable, or lacking a UID)
   | 'EMISMATCH' // the data set's SOP Instance UID differs from the one announced
   | 'ENOTFOUND' // no such study, series or instance
@@ -25,10 +27,13 @@ export class CacheError extends Error {
   }
 }
 
+/** The codes that mean "no room": the A700 Out of Resources cases (PS3.4 B.2.3). */
+const OUT_OF_SPACE = new Set(['ENOSPC', 'EDQUOT', 'EQUOTA', 'EFREESPACE', 'SQLITE_FULL']);
+
 /** Whether an error means the disk (or the cache quota) is full: the A700 cases. */
 export function isOutOfSpace(e: unknown): boolean {
   const code = (e as { code?: unknown } | undefined)?.code;
-  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EQUOTA';
+  return typeof code === 'string' && OUT_OF_SPACE.has(code);
 }
 
 /** Wraps a file system error as a CacheError that keeps its `code` (ENOSPC, EDQUOT, EACCES…). */

@@ -14,18 +14,19 @@
  * the rename is atomic, so readers see the old file or the new one, never a mixture. The row is
  * updated (counts unchanged) and the result says `duplicate: true`.
  */
-import { mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import { open, rmdir, stat, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash, randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { isValidUid } from '../../shared/dicom/uids.js';
+import { isValidUid, validateUid } from '../../shared/dicom/uids.js';
 import type { InstanceIndexFields, StoreResult } from '../../shared/records.js';
 import { CacheError, fsError } from './errors.js';
 import { findTruncation } from './completeness.js';
 import { buildFileMetaInformation, type FileMetaInput } from './file-meta.js';
 import { type InstanceHeader, parseInstanceHeader, readInstanceHeader } from './header.js';
+import type { RoomRequest } from './eviction.js';
 import { GroupSync } from './group-sync.js';
 import { InstanceWriter } from './instance-writer.js';
 import type { Repository } from './repository.js';
@@ -100,8 +101,11 @@ export type Durability = 'instance' | 'deferred';
 
 /** Options of a {@link FileStore}. */
 export interface FileStoreOptions {
-  /** Most bytes the cache's files may take; a commit beyond it fails with EQUOTA. */
-  maxBytes?: number;
+  /**
+   * Called just before a new file is renamed into the store: evicts to make room or throws
+   * (EQUOTA, EFREESPACE; see eviction.ts). Synchronous, so nothing else is stored meanwhile.
+   */
+  makeRoom?: (request: RoomRequest) => void;
   now?: () => number;
   durability?: Durability;
   log?: (level: 'info' | 'warn', message: string) => void;
@@ -121,7 +125,6 @@ export class FileStore {
   constructor(
     readonly dataDir: string,
     private readonly repository: Repository,
-    private readonly totalBytes: () => number,
     private readonly sizeOf: (sopInstanceUid: string) => number | undefined,
     private readonly options: FileStoreOptions = {},
   ) {
@@ -236,15 +239,22 @@ export class FileStore {
       ['SOP Instance UID', fields.instance.SOPInstanceUID], ['SOP Class UID', fields.instance.SOPClassUID]] as const) {
       if (!v) throw new CacheError('EINVALID', `The data set has no ${what}: it cannot be stored`);
     }
+    // PS3.5 §9.1: the UIDs name the file's path; one that is not a UID (traversal, NUL, leading zeros,
+    // over 64 characters) is refused here, before anything is renamed or indexed.
+    for (const [what, v] of [['Study Instance UID', fields.study.StudyInstanceUID], ['Series Instance UID', fields.series.SeriesInstanceUID],
+      ['SOP Instance UID', fields.instance.SOPInstanceUID]] as const) {
+      const why = validateUid(v);
+      if (why) throw new CacheError('EUID', `The data set's ${what} ${JSON.stringify(v.slice(0, 80))} is not a valid UID: ${why}`);
+    }
     const expected = options.expectedSopInstanceUid?.replace(/[\0 ]+$/, '');
     if (expected && expected !== fields.instance.SOPInstanceUID) {
       throw new CacheError('EMISMATCH', `The data set's SOP Instance UID ${fields.instance.SOPInstanceUID} differs from the announced ${expected}`);
     }
-    const max = this.options.maxBytes;
-    if (max !== undefined) {
-      const after = this.totalBytes() - (this.sizeOf(fields.instance.SOPInstanceUID) ?? 0) + size;
-      if (after > max) throw new CacheError('EQUOTA', `Storing ${size} bytes would take the cache to ${after} bytes, over its quota of ${max}`);
-    }
+    // From here to the index, synchronous: room made (evictions) counts for this store alone.
+    this.options.makeRoom?.({
+      size, replacedBytes: this.sizeOf(fields.instance.SOPInstanceUID) ?? 0, studyInstanceUid: fields.study.StudyInstanceUID,
+      ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
+    });
     const filePath = instanceFilePath(fields);
     const target = this.absolute(filePath);
     try {
@@ -257,6 +267,7 @@ export class FileStore {
         renameSync(tempPath, target);
       }
     } catch (e) {
+      this.removeEmptyDirsSync(dirname(target)); // a directory made before ENOSPC
       throw fsError(e, 'Cannot move the received instance into the cache');
     }
     let outcome;
@@ -272,8 +283,16 @@ export class FileStore {
       });
     } catch (e) {
       // The transaction was rolled back: a row of this instance means the file replaced its stored copy, which stays.
-      if (!this.isIndexed(fields.instance.SOPInstanceUID)) await removeQuietly(target).catch(() => undefined);
-      throw e instanceof CacheError ? e : new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
+      if (!this.isIndexed(fields.instance.SOPInstanceUID)) {
+        await removeQuietly(target).catch(() => undefined);
+        this.removeEmptyDirsSync(dirname(target));
+      }
+      if (e instanceof CacheError) throw e;
+      // SQLite answers SQLITE_FULL when the disk is full (or the database reached max_page_count)
+      if ((e as { code?: unknown }).code === 'SQLITE_FULL') {
+        throw new CacheError('ENOSPC', `Cannot index the received instance: the disk is full (${(e as Error).message})`, { cause: e });
+      }
+      throw new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
     }
     if (!written?.synced) this.groupSync?.add(target);
     if (outcome.previousFilePath && outcome.previousFilePath !== filePath) await this.removeFiles([outcome.previousFilePath]);
@@ -293,6 +312,25 @@ export class FileStore {
       return this.sizeOf(sopInstanceUid) !== undefined;
     } catch {
       return true;
+    }
+  }
+
+  /** Like {@link removeFiles}, synchronously (evictions, between the room check and the rename). */
+  removeFilesSync(relativePaths: readonly string[]): void {
+    const dirs = new Set<string>();
+    for (const rel of relativePaths) {
+      const abs = this.absolute(rel);
+      try { unlinkSync(abs); } catch { /* gone already, or kept: the recovery walk sees it */ }
+      dirs.add(dirname(abs));
+    }
+    for (const d of dirs) this.removeEmptyDirsSync(d);
+  }
+
+  /** Removes `dir` and its parents up to files/ while they are empty. */
+  private removeEmptyDirsSync(dir: string): void {
+    const filesRoot = join(this.dataDir, FILES_DIR);
+    for (let d = dir; d.startsWith(filesRoot) && d !== filesRoot; d = dirname(d)) {
+      try { rmdirSync(d); } catch { break; }
     }
   }
 

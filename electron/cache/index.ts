@@ -10,6 +10,11 @@
  *   quarantine/                   files recovery could not index
  *   cache.lock                    the owner's pid; its absence at open means a clean shutdown
  *
+ * Room: a size limit (maxBytes) and a free space kept on the disk (minFreeBytes); when a store
+ * would break either, the least recently used unpinned studies are evicted, else the store is
+ * refused (EQUOTA / EFREESPACE → A700). Pins (`pin()`) protect what is open or being transferred.
+ * Details in eviction.ts.
+ *
  * Policies: patients are keyed by (Patient ID, Issuer of Patient ID); attributes are those of
  * the last instance received; a study arriving under another patient identity moves to it
  * (StoreResult.patientChanged); a duplicate SOP Instance UID replaces the stored copy
@@ -25,7 +30,8 @@ import { join } from 'node:path';
 import type { QueryLevel, QueryModel } from '../../shared/dicom/query.js';
 import type { CacheStats, ImportResult, InstanceRecord, PatientRecord, SeriesRecord, StudyRecord } from '../../shared/records.js';
 import { type Db, migrate, openDatabase } from './db.js';
-import { CacheError } from './errors.js';
+import { CacheError, isOutOfSpace } from './errors.js';
+import { Evictor, type PinHandle, type PinKind, type PinReason, Pins, diskSpace } from './eviction.js';
 import { FILES_DIR, FileStore, TMP_DIR, type Durability, type TempWriter, type TempWriterOptions } from './file-store.js';
 import { type ImportOptions, importPaths } from './import.js';
 import { type InstanceSourceRow, Listing, type Page } from './listing.js';
@@ -39,13 +45,21 @@ export type { FindKey, FindOptions } from './query.js';
 export type { InstanceSourceRow, Page } from './listing.js';
 export type { TempWriter, TempWriterOptions, CommitOptions, Durability } from './file-store.js';
 export type { RecoveryReport } from './recovery.js';
+export type { PinHandle, PinKind, PinReason } from './eviction.js';
 export type { ImportOptions } from './import.js';
 export { buildFileMetaInformation, readInstanceHeader, type InstanceHeader } from './header.js';
 
+/** Least interval between two writes of the access time of one study by reads (instancesFor). */
+const ACCESS_WRITE_INTERVAL_MS = 60_000;
+
 /** Options of {@link Cache.open}. */
 export interface CacheOptions {
-  /** Most bytes the files may take; stores beyond it fail with CacheError EQUOTA. */
+  /** Most bytes the files may take; beyond it the least recently used studies are evicted, else stores fail with CacheError EQUOTA. */
   maxBytes?: number;
+  /** Bytes kept free on the data directory's file system; below it studies are evicted, else stores fail with EFREESPACE. */
+  minFreeBytes?: number;
+  /** Free bytes of the data directory's file system (tests; default statfs). */
+  freeBytes?: () => number | undefined;
   /** 'auto' (default): full check only after an unclean shutdown or a lost index; 'full' or 'quick' force one. */
   recovery?: 'auto' | 'full' | 'quick';
   /** ms a statement waits for another process's lock (default 5000). */
@@ -68,23 +82,35 @@ export class Cache {
   /** What recovery did when the cache opened. */
   recovery: RecoveryReport | undefined;
   private closed = false;
+  private readonly pins = new Pins();
+  private readonly evictor: Evictor;
+  /** When each study was last recorded as accessed by {@link accessed} (throttles its writes). */
+  private readonly accessWritten = new Map<string, number>();
 
   private constructor(
     readonly dataDir: string,
     private readonly db: Db,
     private readonly reader: Db,
-    private readonly options: CacheOptions,
+    private options: CacheOptions,
   ) {
     this.repository = new Repository(db);
     this.listing = new Listing(db, dataDir);
     const sizeOf = db.prepare('SELECT file_size FROM instance WHERE SOPInstanceUID = ?').pluck();
     const totalBytes = db.prepare('SELECT coalesce(sum(size), 0) FROM patient').pluck();
-    this.files = new FileStore(dataDir, this.repository, () => totalBytes.get() as number,
-      (uid) => sizeOf.get(uid) as number | undefined,
+    const files = new FileStore(dataDir, this.repository, (uid) => sizeOf.get(uid) as number | undefined,
       {
-        ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.now ? { now: options.now } : {}),
+        makeRoom: (request) => this.evictor.makeRoom(request), ...(options.now ? { now: options.now } : {}),
         ...(options.durability ? { durability: options.durability } : {}), ...(options.log ? { log: options.log } : {}),
       });
+    this.files = files;
+    this.evictor = new Evictor({
+      db, repository: this.repository, removeFiles: (paths) => files.removeFilesSync(paths), pins: this.pins,
+      limits: { ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes } : {}) },
+      usedBytes: () => totalBytes.get() as number,
+      freeBytes: options.freeBytes ?? (() => diskSpace(dataDir)?.free),
+      now: options.now ?? Date.now,
+      ...(options.log ? { log: options.log } : {}),
+    });
   }
 
   /**
@@ -142,10 +168,15 @@ export class Cache {
   series(studyInstanceUid: string): SeriesRecord[] { this.check(); return this.listing.series(studyInstanceUid); }
   instances(seriesInstanceUid: string): InstanceRecord[] { this.check(); return this.listing.instances(seriesInstanceUid); }
 
-  /** The instances to send for a C-MOVE/C-GET or a C-STORE SCU at `level` (see listing.ts). */
+  /**
+   * The instances to send for a C-MOVE/C-GET or a C-STORE SCU, or to show in the viewer, at
+   * `level` (see listing.ts). Reading them counts as an access of their studies (eviction order).
+   */
   instancesFor(level: QueryLevel, uids: readonly string[]): InstanceSourceRow[] {
     this.check();
-    return this.listing.instancesFor(level, uids);
+    const rows = this.listing.instancesFor(level, uids);
+    this.accessed(rows.map((r) => r.studyInstanceUid));
+    return rows;
   }
 
   /** How many of these instances are cached, or how many of a study arrived since a time (C-MOVE delivery check). */
@@ -157,7 +188,56 @@ export class Cache {
   /** Marks studies as used now (for least-recently-used eviction). Returns how many exist. */
   touch(studyInstanceUids: readonly string[]): number {
     this.check();
-    return this.repository.touch(studyInstanceUids, (this.options.now ?? Date.now)());
+    const now = (this.options.now ?? Date.now)();
+    for (const uid of studyInstanceUids) this.accessWritten.set(uid, now);
+    return this.repository.touch(studyInstanceUids, now);
+  }
+
+  /** Records an access of studies, writing it at most once a minute per study (reads come in bursts). */
+  private accessed(studyInstanceUids: readonly string[]): void {
+    const now = (this.options.now ?? Date.now)();
+    const due = [...new Set(studyInstanceUids)].filter((uid) => now - (this.accessWritten.get(uid) ?? -Infinity) >= ACCESS_WRITE_INTERVAL_MS);
+    if (due.length === 0) return;
+    if (this.accessWritten.size > 10_000) this.accessWritten.clear();
+    try {
+      this.touch(due);
+    } catch (e) {
+      this.options.log?.('warn', `Could not record the access of ${due.length} studies: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Protects a study (StudyInstanceUID) or every study of a patient (PatientID) from eviction
+   * until the handle is released: open in the viewer ('viewer'), in a running transfer
+   * ('transfer'), prior of an open patient ('prior').
+   */
+  pin(kind: PinKind, key: string, reason: PinReason): PinHandle {
+    return this.pins.pin(kind, key, reason);
+  }
+
+  /** Changes the size limit and the free space kept (e.g. settings saved while running); the next store obeys them. */
+  setLimits(limits: { maxBytes?: number; minFreeBytes?: number }): void {
+    this.check();
+    const { maxBytes: _m, minFreeBytes: _f, ...rest } = this.options;
+    const set = { ...(limits.maxBytes !== undefined ? { maxBytes: limits.maxBytes } : {}), ...(limits.minFreeBytes ? { minFreeBytes: limits.minFreeBytes } : {}) };
+    this.options = { ...rest, ...set };
+    this.evictor.setLimits(set);
+  }
+
+  /** The pins held now. */
+  pinned(): { kind: PinKind; key: string; reason: PinReason }[] {
+    return this.pins.list();
+  }
+
+  /**
+   * Records a store refused for lack of room (the disk itself full: ENOSPC, EDQUOT) for
+   * cache.stats and the log; quota and free-space refusals are recorded where they are decided.
+   */
+  noteOutOfSpace(e: unknown, sourceAeTitle?: string): void {
+    if (!isOutOfSpace(e)) return;
+    const code = (e as { code: string }).code;
+    if (code === 'EQUOTA' || code === 'EFREESPACE') return;
+    this.evictor.noteDiskFull(code, sourceAeTitle);
   }
 
   /** Deletes a study and its files. Returns whether it existed. */
@@ -182,10 +262,39 @@ export class Cache {
     return importPaths(this.files, paths, options);
   }
 
-  /** Totals, with the quota when one is set. */
+  /** Totals, the limits, the disk's free space, the last refusal and the evictions so far. */
   stats(): CacheStats {
     this.check();
-    return { ...this.listing.stats(), ...(this.options.maxBytes !== undefined ? { maxBytes: this.options.maxBytes } : {}) };
+    const o = this.options;
+    const disk = diskSpace(this.dataDir);
+    const free = o.freeBytes ? o.freeBytes() : disk?.free;
+    const refusal = this.evictor.lastRefusal;
+    const evicted = this.evictor.evictions;
+    const pinnedStudies = this.countPinned();
+    return {
+      ...this.listing.stats(),
+      ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
+      ...(o.minFreeBytes ? { minFreeBytes: o.minFreeBytes } : {}),
+      ...(free !== undefined ? { freeBytes: free } : {}),
+      ...(disk ? { diskBytes: disk.total } : {}),
+      ...(refusal ? { lastRefusal: refusal } : {}),
+      ...(evicted.studies > 0 ? { evicted } : {}),
+      pinnedStudies,
+    };
+  }
+
+  /** How many cached studies the pins protect. */
+  private countPinned(): number {
+    const pins = this.pins.list();
+    const studies = [...new Set(pins.filter((p) => p.kind === 'study').map((p) => p.key))];
+    const patients = [...new Set(pins.filter((p) => p.kind === 'patient').map((p) => p.key))];
+    const where = [
+      ...(studies.length ? [`s.StudyInstanceUID IN (${studies.map(() => '?').join(', ')})`] : []),
+      ...(patients.length ? [`p.PatientID IN (${patients.map(() => '?').join(', ')})`] : []),
+    ];
+    if (where.length === 0) return 0;
+    return this.db.prepare(`SELECT count(*) FROM study s JOIN patient p ON p.id = s.patient_pk WHERE ${where.join(' OR ')}`)
+      .pluck().get(...studies, ...patients) as number;
   }
 
   /** Closes both connections (after `PRAGMA optimize`) and releases the lock: the next open is quick. */

@@ -58,7 +58,7 @@ export class Repository {
       moveStudy: db.prepare('UPDATE study SET patient_pk = ? WHERE id = ?'),
       studyCounts: db.prepare(`UPDATE study SET NumberOfStudyRelatedSeries = NumberOfStudyRelatedSeries + @series,
         NumberOfStudyRelatedInstances = NumberOfStudyRelatedInstances + @instances, size = size + @size,
-        last_received_at = max(last_received_at, @receivedAt) WHERE id = @id`),
+        last_received_at = max(last_received_at, @receivedAt), last_accessed_at = max(last_accessed_at, @receivedAt) WHERE id = @id`),
       studyClasses: db.prepare('UPDATE study SET SOPClassesInStudy = ? WHERE id = ?'),
       selectSeries: db.prepare(`SELECT id, study_pk, ${SERIES_COLUMNS.join(', ')} FROM series WHERE SeriesInstanceUID = ?`),
       insertSeries: db.prepare(insertSql('series', ['study_pk', 'SeriesInstanceUID', ...SERIES_COLUMNS])),

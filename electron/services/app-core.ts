@@ -107,6 +107,7 @@ export class AppCore implements ApiHandlers {
         for (const key of Object.keys(config) as (keyof typeof config)[]) if (key !== 'nodes') delete config[key];
         Object.assign(config, structuredClone(req.settings));
       });
+      this.env.deps.cache.setLimits({ maxBytes: saved.quotaBytes, minFreeBytes: saved.minFreeBytes }); // the limits apply at once
       const restartRequired = JSON.stringify(before.local) !== JSON.stringify(saved.local);
       return { settings: settingsOf(saved), restartRequired };
     });

@@ -38,6 +38,7 @@ function ownerPid(e: CacheError): number | undefined {
 export function cacheOptionsFrom(config: Config): CacheOptions {
   return {
     ...(config.quotaBytes !== undefined ? { maxBytes: config.quotaBytes } : {}),
+    ...(config.minFreeBytes ? { minFreeBytes: config.minFreeBytes } : {}),
     ...(config.durability ? { durability: config.durability } : {}),
   };
 }

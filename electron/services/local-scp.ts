@@ -9,6 +9,7 @@ import { type DataSet, type Tag, getStrings } from '../../shared/dicom/dataset.j
 import { keywordOf } from '../../shared/dicom/dictionary.js';
 import { QUERY_RETRIEVE_LEVEL_TAG, isQueryLevel, queryModelForSopClass, uniqueKey } from '../../shared/dicom/query.js';
 import { Status } from '../../shared/dicom/status.js';
+import { validateUid } from '../../shared/dicom/uids.js';
 import { type Cache, type FindKey, CacheError, isOutOfSpace } from '../cache/index.js';
 import {
   DimseStatusError, type AssociationInfo, type FindHandler, type FindRequest, type InstanceSource, type MoveDestination,
@@ -55,27 +56,44 @@ function stripUid(s: string | undefined): string {
  * Storage SCP over the cache: the File Meta Information is written first (PS3.10 §7.1), the
  * data set streams into a temp file with backpressure, its header is read and checked against
  * the command, then the instance is committed. 0117 when the command's Affected SOP Instance
- * UID is not a UID at all (PS3.5 §9.1, PS3.7 Annex C: Invalid SOP Instance); A900 when the data
- * set's SOP Class or Instance UID differs from the command's; C000 when it cannot be read; A700
- * when the disk or the quota is full (PS3.4 B.2.3).
+ * UID is not a valid UID (PS3.5 §9.1: digits and periods, no empty component, no leading zero,
+ * at most 64 characters; PS3.7 Annex C: Invalid Object Instance) — nothing is written then;
+ * A900 when the data set's SOP Class or Instance UID differs from the command's, or its Study
+ * or Series Instance UID is not a valid UID (no UID ever becomes a path unchecked); C000 when
+ * it cannot be read; A700 when the cache's size limit, the free space kept on the disk or the
+ * disk itself leaves no room (PS3.4 B.2.3), with an Error Comment saying which.
  */
 export class CacheStoreHandler implements StoreHandler {
   constructor(private readonly cache: Cache, private readonly onStored?: (event: StoredEvent) => void) {}
 
+  /** A700 Out of Resources (PS3.4 B.2.3) for a store refused for lack of room; recorded for cache.stats. */
+  private outOfSpace(e: unknown, sourceAeTitle: string): StoreOutcome {
+    this.cache.noteOutOfSpace(e, sourceAeTitle);
+    const code = (e as { code: string }).code;
+    return { status: Status.OutOfResources, errorComment: NO_ROOM[code] ?? `Out of disk space (${code})` };
+  }
+
   async store(request: StoreRequest): Promise<StoreOutcome> {
-    if (!looksLikeUid(stripUid(request.sopInstanceUid))) {
+    const invalid = validateUid(stripUid(request.sopInstanceUid));
+    if (invalid) {
       // Nothing is written; the server drains the data set after this answer.
-      return { status: Status.InvalidObjectInstance, errorComment: truncate(`Affected SOP Instance UID is not a UID: ${request.sopInstanceUid}`) };
+      return { status: Status.InvalidObjectInstance, errorComment: truncate(`Affected SOP Instance UID: ${invalid}`) };
     }
     const sourceAeTitle = request.association.callingAeTitle.trim();
-    const writer = this.cache.createTempWriter({
-      meta: { sopClassUid: request.sopClassUid, sopInstanceUid: request.sopInstanceUid, transferSyntaxUid: request.transferSyntaxUid, sourceAeTitle },
-    });
+    let writer;
+    try {
+      writer = this.cache.createTempWriter({
+        meta: { sopClassUid: request.sopClassUid, sopInstanceUid: request.sopInstanceUid, transferSyntaxUid: request.transferSyntaxUid, sourceAeTitle },
+      });
+    } catch (e) {
+      if (isOutOfSpace(e)) return this.outOfSpace(e, sourceAeTitle); // no inode left for the temp file
+      throw e;
+    }
     try {
       await copyInto(request.dataSet, writer.stream);
     } catch (e) {
       await writer.discard().catch(() => undefined);
-      if (isOutOfSpace(e)) return { status: Status.OutOfResources, errorComment: `Out of disk space (${(e as { code: string }).code})` };
+      if (isOutOfSpace(e)) return this.outOfSpace(e, sourceAeTitle);
       throw e;
     }
     let header;
@@ -83,7 +101,7 @@ export class CacheStoreHandler implements StoreHandler {
       header = await writer.header();
     } catch (e) {
       await writer.discard().catch(() => undefined);
-      if (isOutOfSpace(e)) return { status: Status.OutOfResources, errorComment: 'Out of disk space' };
+      if (isOutOfSpace(e)) return this.outOfSpace(e, sourceAeTitle);
       return { status: Status.CannotUnderstand, errorComment: truncate(`Cannot read the data set: ${(e as Error).message}`) };
     }
     const { instance } = header.fields;
@@ -104,10 +122,8 @@ export class CacheStoreHandler implements StoreHandler {
       });
       return { status: Status.Success };
     } catch (e) {
-      if (isOutOfSpace(e)) {
-        const code = (e as { code: string }).code;
-        return { status: Status.OutOfResources, errorComment: code === 'EQUOTA' ? 'The cache is over its size limit' : `Out of disk space (${code})` };
-      }
+      if (isOutOfSpace(e)) return this.outOfSpace(e, sourceAeTitle);
+      if (e instanceof CacheError && e.code === 'EUID') return { status: Status.DataSetDoesNotMatchSOPClass, errorComment: truncate(e.message.replace(/^The data set's /, '')) };
       if (e instanceof CacheError && e.code === 'EMISMATCH') return { status: Status.DataSetDoesNotMatchSOPClass, errorComment: truncate(e.message) };
       if (e instanceof CacheError && e.code === 'EINVALID') return { status: Status.CannotUnderstand, errorComment: truncate(e.message) };
       throw e;
@@ -115,13 +131,13 @@ export class CacheStoreHandler implements StoreHandler {
   }
 }
 
-/**
- * PS3.5 §9.1 in its lenient form: numeric components separated by periods, at most 64
- * characters. Leading zeros, which some devices write, are let through.
- */
-function looksLikeUid(uid: string): boolean {
-  return uid.length <= 64 && /^[0-9]+(\.[0-9]+)*$/.test(uid);
-}
+/** Error Comments (LO, at most 64 characters) of the A700 cases, by error code. */
+const NO_ROOM: Record<string, string> = {
+  EQUOTA: 'Cache size limit reached and no study can be evicted',
+  EFREESPACE: 'Disk below the free space kept; no study can be evicted',
+  ENOSPC: 'Disk full on the receiving workstation (ENOSPC)',
+  EDQUOT: 'Disk quota exceeded on the receiving workstation (EDQUOT)',
+};
 
 /** Error Comment (0000,0902) is LO: at most 64 characters. */
 function truncate(s: string): string {

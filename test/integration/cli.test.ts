@@ -17,6 +17,7 @@ import { tempDir } from '../helpers/tmp.js';
 
 const CT = join(PYDICOM_DATA, 'test_files/CT_small.dcm');
 const MR = join(PYDICOM_DATA, 'test_files/MR_small.dcm');
+const ECG = join(PYDICOM_DATA, 'test_files/waveform_ecg.dcm'); // 291 kB
 
 /** Runs one command written as a user types it (its `--data DIR` taken out for runPriors). */
 function runCli(args: string[]): Promise<CliResult> {
@@ -229,7 +230,7 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     try {
       const node = { aeTitle: 'PRIORS', host: '127.0.0.1', port: s.port };
       const ct = await readInstanceHeader(CT);
-      const mr = await readInstanceHeader(MR);
+      const ecg = await readInstanceHeader(ECG);
       const source = (path: string, h: typeof ct, sopInstanceUid = h.fields.instance.SOPInstanceUID) => ({
         sopClassUid: h.fields.instance.SOPClassUID, sopInstanceUid, transferSyntaxUid: h.transferSyntaxUid,
         path, dataSetOffset: h.dataSetOffset, dataSetLength: h.fileSize - h.dataSetOffset,
@@ -240,7 +241,7 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
         source(CT, ct, '1.2.3.999'),                                  // the data set says another SOP Instance UID
         { ...source(garbage, ct, '1.2.3.998'), dataSetOffset: 0, dataSetLength: 4000 }, // not a data set
         source(CT, ct),                                                // fits the 45 kB quota
-        source(MR, mr),                                                // does not fit any more
+        source(ECG, ecg),                                              // larger than the quota: evicting the CT would not make room
       ], { callingAeTitle: 'TESTER' });
       assert.deepEqual(results.map((r) => r.status), [Status.DataSetDoesNotMatchSOPClass, Status.CannotUnderstand, Status.Success, Status.OutOfResources]);
       assert.match(results[0]!.errorComment ?? '', /SOP Instance UID/);

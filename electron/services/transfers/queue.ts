@@ -241,6 +241,7 @@ export class TransferQueue {
       const total = job.expected;
       let current: TransferJob = job;
       const { scu = {} } = this.options;
+      const pin = this.options.cache.pin('study', job.StudyInstanceUID, 'transfer'); // never evicted while it arrives
       result = await runAttempt({
         cache: this.options.cache, node, retrieve: this.options.retrieve,
         scu: { ...scu, callingAeTitle: scu.callingAeTitle ?? this.options.local.aeTitle },
@@ -255,7 +256,7 @@ export class TransferQueue {
         },
         onFallback: () => { this.getRefused.add(node.name); },
         ...(this.options.settleMs !== undefined ? { settleMs: this.options.settleMs } : {}),
-      }, job, signal);
+      }, job, signal).finally(() => pin.release());
     }
     this.throttle.cancel(job.id);
     if (this.closing) {

@@ -11,7 +11,7 @@ import { ErrorLine } from '../../app/ErrorLine.js';
 import { useApiEvents, useLoad, useTransport } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
 import { formatBytes, formatDicomDate, formatPersonName } from '../../lib/format.js';
-import { importProgressLine, importResultLine, sendResultLine, statsLine } from './cache-view.js';
+import { importProgressLine, importResultLine, refusalLine, roomLine, sendResultLine, statsLine } from './cache-view.js';
 import { StudyTree, type TreeActions } from './StudyTree.js';
 
 const patientKey = (p: PatientRecord): string => `${p.PatientID}\u0000${p.IssuerOfPatientID}`;
@@ -92,6 +92,8 @@ export function LocalCacheScreen({ active }: { active: boolean }) {
     <div className="screen">
       <h1 className="screen-title">Local cache</h1>
       <p className="muted" role="status" aria-label="Cache totals">{stats.value ? statsLine(stats.value) : ' '}</p>
+      {stats.value && roomLine(stats.value) && <p className="muted" aria-label="Room on the disk">{roomLine(stats.value)}</p>}
+      {stats.value && refusalLine(stats.value) && <p className="error-line" role="alert" aria-label="Last refused store">{refusalLine(stats.value)}</p>}
       <form className="inline-form" onSubmit={(e) => { e.preventDefault(); void runImport(); }}>
         <label htmlFor="lc-import">Import a folder</label>
         <input id="lc-import" value={importPath} onChange={(e) => setImportPath(e.target.value)} placeholder="/path/to/dicom" spellCheck={false} />

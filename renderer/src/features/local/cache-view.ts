@@ -14,6 +14,27 @@ export function statsLine(s: CacheStats): string {
   return `${plural(s.patients, 'patient')} · ${plural(s.studies, 'study', 'studies')} · ${plural(s.series, 'series', 'series')} · ${plural(s.instances, 'instance')} · ${formatBytes(s.bytes)}${s.maxBytes ? ` of ${formatBytes(s.maxBytes)}` : ''}`;
 }
 
+/**
+ * The room left, when there is something to say: free space on the disk (and the free space
+ * kept), studies evicted to make room, studies protected now. Undefined when nothing is known.
+ */
+export function roomLine(s: CacheStats): string | undefined {
+  const parts: string[] = [];
+  if (s.freeBytes !== undefined) {
+    parts.push(`${formatBytes(s.freeBytes)} free on the disk${s.minFreeBytes ? ` (keeping ${formatBytes(s.minFreeBytes)} free)` : ''}`);
+  }
+  if (s.evicted && s.evicted.studies > 0) parts.push(`${plural(s.evicted.studies, 'study', 'studies')} evicted to make room (${formatBytes(s.evicted.bytes)})`);
+  if (s.pinnedStudies) parts.push(`${plural(s.pinnedStudies, 'study', 'studies')} held (open or arriving)`);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+/** The last store refused for lack of room, as the sentence to show, with how many since. */
+export function refusalLine(s: CacheStats): string | undefined {
+  const r = s.lastRefusal;
+  if (!r) return undefined;
+  return r.count > 1 ? `${r.sentence} (${r.count} instances refused so far.)` : r.sentence;
+}
+
 /** While importing: counts so far and the file just read. */
 export function importProgressLine(p: { path: string; imported: number; duplicates: number; skipped: number }): string {
   const file = p.path.split(/[\\/]/).pop() ?? p.path;
