@@ -95,6 +95,20 @@ export interface TransferJob {
   createdAt: number;
   startedAt?: number;
   finishedAt?: number;
+  /**
+   * Goes up by one with every stored change of the job. Of two copies of a job (a list answer
+   * and an event that crossed it), the one with the higher revision is the newer; progress
+   * events between two changes carry the revision of the last one.
+   */
+  revision: number;
+}
+
+/**
+ * Which of two copies of a job to keep: `incoming` unless `held` has a higher revision (a list
+ * answer taken before an event that already arrived, a cancel answer after the job ended).
+ */
+export function newerJob(held: TransferJob | undefined, incoming: TransferJob): TransferJob {
+  return held && held.revision > incoming.revision ? held : incoming;
 }
 
 /** Events pushed to the UI about jobs; each carries the whole job as it now is. */

@@ -61,7 +61,7 @@ export class JobStore {
       StudyInstanceUID: request.StudyInstanceUID, SeriesInstanceUIDs: [...(request.SeriesInstanceUIDs ?? [])],
       ...(request.expected !== undefined ? { expected: request.expected } : {}),
       ...(request.label !== undefined ? { label: request.label } : {}),
-      state: 'queued', progress: emptyProgress(), attempts: 0, createdAt: now,
+      state: 'queued', progress: emptyProgress(), attempts: 0, createdAt: now, revision: 0,
     };
     this.db.prepare(`INSERT INTO transfer_job (id, node, method, level, StudyInstanceUID, series_uids, expected, label, state, progress, attempts, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
@@ -81,7 +81,8 @@ export class JobStore {
       sets.push(`${column} = ?`);
       values.push(v === undefined || v === null ? null : typeof v === 'object' ? JSON.stringify(v) : v);
     }
-    if (sets.length) this.db.prepare(`UPDATE transfer_job SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+    // every update is a new revision, even one that changes nothing (readers order copies by it)
+    this.db.prepare(`UPDATE transfer_job SET ${[...sets, 'revision = revision + 1'].join(', ')} WHERE id = ?`).run(...values, id);
     return this.get(id);
   }
 
@@ -104,7 +105,7 @@ export class JobStore {
    * when the process stopped, which are put back to queued here.
    */
   resumable(): TransferJob[] {
-    this.db.prepare("UPDATE transfer_job SET state = 'queued' WHERE state = 'running'").run();
+    this.db.prepare("UPDATE transfer_job SET state = 'queued', revision = revision + 1 WHERE state = 'running'").run();
     return this.list({ states: ['queued'] });
   }
 
@@ -131,7 +132,7 @@ function toJob(r: Row): TransferJob {
     state: r.state as TransferState,
     progress: { ...emptyProgress(), ...(JSON.parse(String(r.progress)) as Partial<TransferProgress>) },
     ...(r.verdict !== null ? { verdict: JSON.parse(String(r.verdict)) as TransferVerdict } : {}),
-    attempts: Number(r.attempts), createdAt: Number(r.created_at),
+    attempts: Number(r.attempts), createdAt: Number(r.created_at), revision: Number(r.revision ?? 0),
     ...(r.started_at !== null ? { startedAt: Number(r.started_at) } : {}),
     ...(r.finished_at !== null ? { finishedAt: Number(r.finished_at) } : {}),
   };

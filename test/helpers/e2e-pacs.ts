@@ -36,7 +36,7 @@ export async function startE2ePacs(o: { priorsAeTitle: string; priorsPort: numbe
   const copies = await compressedCopies(plain.dir, ['rle']);
   const rle = copies.rle;
   if (!rle) throw new Error('dcmcrle is missing: cannot make the RLE series');
-  const big = await generateCtSeries({ rows: 256, cols: 256, count: 300, patientName: 'BIG^BERTA', patientId: 'E2E-BIG', studyDate: '20210101', studyDescription: 'CT BIG' });
+  const big = await generateCtSeries({ rows: 128, cols: 128, count: 1000, patientName: 'BIG^BERTA', patientId: 'E2E-BIG', studyDate: '20210101', studyDescription: 'CT BIG' });
   const orthanc = await startOrthanc({
     dir: tempDir('e2e-orthanc'),
     modalities: o.knowsPriors === false ? {} : { priors: [o.priorsAeTitle, '127.0.0.1', o.priorsPort] },

@@ -22,7 +22,7 @@ test('migration 002 creates transfer_job after 001, and a store needs it', () =>
   try {
     migrate(db, MIGRATIONS.slice(0, 1));
     assert.throws(() => new JobStore(db), /no transfer_job table/);
-    assert.deepEqual(migrate(db), [2]);
+    assert.deepEqual(migrate(db, MIGRATIONS.slice(0, 2)), [2]);
     const columns = db.prepare("SELECT name FROM pragma_table_info('transfer_job')").pluck().all();
     for (const c of ['id', 'node', 'method', 'level', 'StudyInstanceUID', 'series_uids', 'expected', 'state', 'progress', 'verdict', 'attempts']) {
       assert.ok(columns.includes(c), c);
@@ -31,6 +31,24 @@ test('migration 002 creates transfer_job after 001, and a store needs it', () =>
       /CHECK constraint/, 'method is move or get');
   } finally {
     db.close();
+  }
+});
+
+test('migration 003: every update is a new revision, and a restart resume is one too', () => {
+  assert.deepEqual(MIGRATIONS.map((m) => [m.version, m.name]).slice(2, 3), [[3, 'job-revision']]);
+  const { jobs, close } = store();
+  try {
+    const a = jobs.insert({ node: 'pacs', method: 'move', level: 'STUDY', StudyInstanceUID: STUDY }, 1);
+    assert.equal(a.revision, 0);
+    assert.equal(jobs.update(a.id, { state: 'running', attempts: 1 })!.revision, 1);
+    assert.equal(jobs.update(a.id, {})!.revision, 2, 'an empty patch still counts');
+    const resumed = jobs.resumable().find((j) => j.id === a.id)!;
+    assert.equal(resumed.state, 'queued');
+    assert.equal(resumed.revision, 3);
+    assert.equal(jobs.update(a.id, { state: 'cancelled' })!.revision, 4);
+    assert.equal(jobs.get(a.id)!.revision, 4, 'read back from the row');
+  } finally {
+    close();
   }
 });
 

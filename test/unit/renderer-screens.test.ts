@@ -3,18 +3,19 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type ActivityLine, type Settings, settingsOf } from '../../shared/api.js';
 import { defaultConfig } from '../../shared/config.js';
+import { formatBytes } from '../../renderer/src/lib/format.js';
 import { emptyProgress, type TransferJob } from '../../shared/transfers.js';
 import { keepLine, mergeLines } from '../../renderer/src/features/activity/activity-filter.js';
-import { importProgressLine, importResultLine, openStudyDetail, sendResultLine, statsLine } from '../../renderer/src/features/local/cache-view.js';
+import { importProgressLine, importResultLine, openStudyDetail, refusalLine, roomLine, sendResultLine, statsLine } from '../../renderer/src/features/local/cache-view.js';
 import { localFormOf, nodeFieldErrors, policySentence, restartSentence, serverSentence, settingsFromForm, splitAeTitles } from '../../renderer/src/features/nodes/node-form.js';
-import { finishedIds, jobView, sortJobs, withoutCleared } from '../../renderer/src/features/transfers/job-view.js';
+import { finishedIds, jobView, sortJobs, withJob, withList, withoutCleared } from '../../renderer/src/features/transfers/job-view.js';
 import { rowTarget } from '../../renderer/src/app/row-target.js';
 import { screenForKey, visibleScreens } from '../../renderer/src/app/screens.js';
 
 function job(over: Partial<TransferJob> = {}): TransferJob {
   return {
     id: 'j1', node: 'pacs', method: 'move', level: 'STUDY', StudyInstanceUID: '1.2.3', SeriesInstanceUIDs: [],
-    state: 'running', progress: emptyProgress(), attempts: 1, createdAt: 1000, ...over,
+    state: 'running', progress: emptyProgress(), attempts: 1, createdAt: 1000, revision: 1, ...over,
   };
 }
 
@@ -49,6 +50,35 @@ describe('transfers job view', () => {
     assert.deepEqual(withoutCleared(jobs, cleared).map((j) => j.id), ['a']);
     const retried = jobs.map((j) => (j.id === 'c' ? { ...j, state: 'queued' as const } : j));
     assert.deepEqual(withoutCleared(retried, cleared).map((j) => j.id), ['c', 'a']);
+  });
+});
+
+describe('transfers: copies of a job that cross each other', () => {
+  const running = job({ id: 'a', state: 'running', revision: 1 });
+  const done = job({ id: 'a', state: 'completed', revision: 2, finishedAt: 2000 });
+
+  test('a list answer read before the job ended does not bring it back to running', () => {
+    const held = withJob(new Map(), done);
+    const after = withList(held, [running]);
+    assert.equal(after.get('a')?.state, 'completed');
+    assert.equal(withList(new Map(), [running]).get('a')?.state, 'running', 'with nothing newer, the list is taken');
+  });
+
+  test('a cancel answer older than the finished event is ignored; a retry (newer) is taken', () => {
+    const held = withJob(withJob(new Map(), running), done);
+    assert.equal(withJob(held, running), held, 'unchanged map: no re-render');
+    const retried = job({ id: 'a', state: 'queued', revision: 3 });
+    assert.equal(withJob(held, retried).get('a')?.state, 'queued');
+    const progress = job({ id: 'a', state: 'running', revision: 1, progress: { ...emptyProgress(), arrived: 5 } });
+    assert.equal(withJob(withJob(new Map(), running), progress).get('a')?.progress.arrived, 5, 'same revision: the later copy');
+  });
+
+  test('the list says which jobs exist; one queued after it was read stays, a cleared one goes', () => {
+    const queuedLater = job({ id: 'b', state: 'queued', revision: 0 });
+    const cleared = job({ id: 'c', state: 'failed', revision: 2 });
+    const held = [queuedLater, cleared, done].reduce((m, j) => withJob(m, j), new Map() as ReadonlyMap<string, TransferJob>);
+    const after = withList(held, [running]);
+    assert.deepEqual([...after.keys()].sort(), ['a', 'b']);
   });
 });
 
@@ -95,6 +125,14 @@ describe('local cache sentences', () => {
   test('totals, import progress and result, send result, open-study detail', () => {
     assert.equal(statsLine({ patients: 1, studies: 2, series: 1, instances: 3, bytes: 0 }), '1 patient · 2 studies · 1 series · 3 instances · 0 B');
     assert.match(statsLine({ patients: 0, studies: 0, series: 0, instances: 0, bytes: 0, maxBytes: 1e9 }), / of /);
+    const empty = { patients: 0, studies: 0, series: 0, instances: 0, bytes: 0 };
+    assert.equal(roomLine(empty), undefined);
+    assert.equal(refusalLine(empty), undefined);
+    assert.equal(roomLine({ ...empty, freeBytes: 2e9, minFreeBytes: 1e9, evicted: { studies: 2, bytes: 3e6 }, pinnedStudies: 1 }),
+      `${formatBytes(2e9)} free on the disk (keeping ${formatBytes(1e9)} free) · 2 studies evicted to make room (${formatBytes(3e6)}) · 1 study held (open or arriving)`);
+    const refusal = { at: 1, reason: 'quota' as const, sentence: 'The cache is full.', count: 3 };
+    assert.equal(refusalLine({ ...empty, lastRefusal: refusal }), 'The cache is full. (3 instances refused so far.)');
+    assert.equal(refusalLine({ ...empty, lastRefusal: { ...refusal, count: 1 } }), 'The cache is full.');
     assert.equal(importProgressLine({ path: '/data/a/IM1.dcm', imported: 2, duplicates: 1, skipped: 0 }), 'Importing… 2 imported, 1 already there, 0 skipped (IM1.dcm)');
     assert.equal(importResultLine({ imported: 1, duplicates: 0, skipped: [{ path: '/x/readme.txt', reason: 'not a DICOM file' }] }),
       'Imported: 1 instance added, 0 already in the cache, 1 skipped. First skipped: /x/readme.txt (not a DICOM file).');

@@ -4,9 +4,9 @@
  * follows the job events to mark each study row queued / running / done and to update its
  * cache badge when a job ends.
  */
-import { useCallback, useState } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import type { SearchSource } from '../../../../shared/api.js';
-import { isFinished } from '../../../../shared/transfers.js';
+import { type TransferJob, isFinished, newerJob } from '../../../../shared/transfers.js';
 import { useApiEvents, useTransport } from '../../app/api-context.js';
 import { formatDicomDate, formatPersonName } from '../../lib/format.js';
 import { type CacheState, type StudyRow, cacheAfterTransfer } from '../../lib/study-rows.js';
@@ -14,12 +14,19 @@ import { type CacheState, type StudyRow, cacheAfterTransfer } from '../../lib/st
 export function useRetrieve(source: SearchSource | undefined, setCache: (uid: string, update: (row: StudyRow) => CacheState) => void,
   setNotice: (text: string) => void) {
   const transport = useTransport();
-  const [transfers, setTransfers] = useState<ReadonlyMap<string, string>>(new Map());
+  const [jobs, setJobs] = useState<ReadonlyMap<string, TransferJob>>(new Map());
+  // the last job of each study; of two copies of one job (the add answer, an event) the newer
+  const take = useCallback((job: TransferJob) => setJobs((m) => {
+    const held = m.get(job.StudyInstanceUID);
+    const kept = held?.id === job.id ? newerJob(held, job) : job;
+    return kept === held ? m : new Map(m).set(job.StudyInstanceUID, kept);
+  }), []);
+  const transfers = useMemo(() => new Map([...jobs].map(([uid, job]) => [uid, job.state])), [jobs]);
 
   useApiEvents((event) => {
     if (event.type !== 'job.added' && event.type !== 'job.progress' && event.type !== 'job.finished') return;
     const { job } = event;
-    setTransfers((m) => (m.get(job.StudyInstanceUID) === job.state ? m : new Map(m).set(job.StudyInstanceUID, job.state)));
+    take(job);
     if (isFinished(job.state)) setCache(job.StudyInstanceUID, (row) => cacheAfterTransfer(row.cache, job));
   });
 
@@ -41,11 +48,11 @@ export function useRetrieve(source: SearchSource | undefined, setCache: (uid: st
         setNotice(r.error.message);
         return;
       }
-      setTransfers((m) => new Map(m).set(row.StudyInstanceUID, r.value.job.state));
+      take(r.value.job);
       queued++;
     }
     setNotice(queued === 1 ? 'Retrieve queued: see Transfers (Alt+2).' : `${queued} retrieves queued: see Transfers (Alt+2).`);
-  }, [source, transport, setNotice]);
+  }, [source, transport, setNotice, take]);
 
   return { transfers, retrieve: add };
 }

@@ -10,7 +10,7 @@ import { type TransferJob, isFinished, isRetryable } from '../../../../shared/tr
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useApiEvents, useLoad, useTransport } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
-import { finishedIds, jobView, sortJobs, withoutCleared } from './job-view.js';
+import { finishedIds, jobView, sortJobs, withJob, withList, withoutCleared } from './job-view.js';
 
 const CLEARED_KEY = 'priors.transfers.cleared';
 
@@ -33,18 +33,19 @@ export function TransfersScreen({ active }: { active: boolean }) {
   const reload = loaded.reload;
   useEffect(() => { if (active) reload(); }, [active, reload]);
   useEffect(() => {
-    if (loaded.value) setJobs(new Map(loaded.value.jobs.map((j) => [j.id, j])));
+    const listed = loaded.value?.jobs;
+    if (listed) setJobs((held) => withList(held, listed));
   }, [loaded.value]);
 
   useApiEvents((event) => {
     if (event.type === 'job.added' || event.type === 'job.progress' || event.type === 'job.finished') {
-      setJobs((m) => new Map(m).set(event.job.id, event.job));
+      setJobs((held) => withJob(held, event.job));
     }
   });
 
   const act = useCallback(async (what: 'transfers.cancel' | 'transfers.retry', id: string) => {
     const r = await transport.call(what, { id });
-    if (r.ok) setJobs((m) => new Map(m).set(r.value.job.id, r.value.job));
+    if (r.ok) { const job = r.value.job; setJobs((held) => withJob(held, job)); }
     setError(r.ok ? undefined : r.error);
   }, [transport]);
 

@@ -3,7 +3,7 @@
  * (completed / warning / failed / remaining), the counts line, speed and time left, and the
  * verified end (expected instances from the query against those that arrived).
  */
-import { type TransferJob, isFinished } from '../../../../shared/transfers.js';
+import { type TransferJob, isFinished, newerJob } from '../../../../shared/transfers.js';
 import { formatBytes, formatDuration } from '../../lib/format.js';
 
 /** The widths of the progress bar's segments, in percent of the whole. */
@@ -64,4 +64,22 @@ export function withoutCleared(jobs: readonly TransferJob[], cleared: ReadonlySe
 /** The ids "Clear finished" hides. */
 export function finishedIds(jobs: readonly TransferJob[]): string[] {
   return jobs.filter((j) => isFinished(j.state)).map((j) => j.id);
+}
+
+/** The jobs held, with one copy (an event, a cancel or retry answer) taken in if it is not older. */
+export function withJob(held: ReadonlyMap<string, TransferJob>, incoming: TransferJob): ReadonlyMap<string, TransferJob> {
+  const kept = newerJob(held.get(incoming.id), incoming);
+  return kept === held.get(incoming.id) ? held : new Map(held).set(incoming.id, kept);
+}
+
+/**
+ * The jobs held, after a `transfers.list` answer: the list says which jobs exist, but a job
+ * changed by an event that crossed the answer keeps its newer copy, and a job queued after
+ * the list was read (not finished, not in it) stays.
+ */
+export function withList(held: ReadonlyMap<string, TransferJob>, listed: readonly TransferJob[]): ReadonlyMap<string, TransferJob> {
+  const next = new Map<string, TransferJob>();
+  for (const job of listed) next.set(job.id, newerJob(held.get(job.id), job));
+  for (const [id, job] of held) if (!next.has(id) && !isFinished(job.state)) next.set(id, job);
+  return next;
 }
