@@ -32,7 +32,15 @@ export interface ScuOptions {
   log?: Logger;
   /** Aborts the association while connecting; during C-FIND/C-MOVE/C-GET it sends C-CANCEL. */
   signal?: AbortSignal;
+  /**
+   * After a C-CANCEL of a C-MOVE/C-GET, how long the peer has to send its final response
+   * before the association is aborted and the retrieve ends as cancelled (default 10000 ms).
+   */
+  cancelGraceMs?: number;
 }
+
+/** Default of {@link ScuOptions.cancelGraceMs}. */
+export const DEFAULT_CANCEL_GRACE_MS = 10_000;
 
 /** Explicit then Implicit VR Little Endian: what every SCP accepts for commands and identifiers. */
 export const UNCOMPRESSED_SYNTAXES: readonly string[] = [TransferSyntaxUid.ExplicitVRLittleEndian, TransferSyntaxUid.ImplicitVRLittleEndian];

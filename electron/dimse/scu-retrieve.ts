@@ -7,7 +7,7 @@ import { getStrings, tag } from '../../shared/dicom/dataset.js';
 import { Status, statusCategory } from '../../shared/dicom/status.js';
 import { cancelRq, CommandField, commandName, type DimseCommand } from './command.js';
 import { drain, readDataSet, type DimseChannel, type DimseMessage } from './channel.js';
-import { onAbort, type DicomNode, type ScuOptions } from './scu-common.js';
+import { DEFAULT_CANCEL_GRACE_MS, onAbort, type DicomNode, type ScuOptions } from './scu-common.js';
 
 /** Failed SOP Instance UID List (0008,0058): the data set of a final C-MOVE/C-GET response (PS3.4 C.4.2.1.4). */
 export const FAILED_SOP_INSTANCE_UID_LIST = tag(0x0008, 0x0058);
@@ -60,6 +60,9 @@ export async function awaitRetrieveOutcome(loop: RetrieveLoop): Promise<Retrieve
   const id = channel.association.id;
   const name = commandName(loop.responseField).replace('-RSP', '');
   let cancelled = false;
+  let gaveUp = false;
+  let grace: NodeJS.Timeout | undefined;
+  let last: RetrieveProgress = { completed: 0, failed: 0, warning: 0 };
   let settle: () => void = () => undefined;
   const done = new Promise<void>((resolve) => { settle = resolve; });
   onAbort(options.signal, done, () => {
@@ -69,10 +72,20 @@ export async function awaitRetrieveOutcome(loop: RetrieveLoop): Promise<Retrieve
     channel.send(contextId, cancelRq({ messageIdBeingRespondedTo: messageId })).catch((err: unknown) => {
       options.log?.('warn', `${id} could not send C-CANCEL to ${node.aeTitle}: ${String(err)}`);
     });
+    // a peer that ignores C-CANCEL would keep the user waiting for the whole retrieve (or the DIMSE timer)
+    const graceMs = options.cancelGraceMs ?? DEFAULT_CANCEL_GRACE_MS;
+    grace = setTimeout(() => {
+      if (!channel.association.isOpen) return;
+      gaveUp = true;
+      options.log?.('warn', `${id} ${node.aeTitle} sent no final ${name} response within ${graceMs} ms of our C-CANCEL: aborting the association`);
+      channel.association.abort();
+    }, graceMs);
+    grace.unref?.();
   });
   try {
     while (true) {
-      const msg = await channel.receive();
+      const msg = await channel.receive().catch((err: unknown) => { if (gaveUp) return undefined; throw err; });
+      if (!msg && gaveUp) return { ...last, status: Status.Cancel, failedSopInstanceUids: [], cancelled: true };
       if (!msg) throw new Error(`${node.aeTitle} closed the association before the final ${name} response`);
       const { cmd } = msg;
       if (cmd.commandField === CommandField.C_STORE_RQ && loop.onRequest) {
@@ -87,7 +100,8 @@ export async function awaitRetrieveOutcome(loop: RetrieveLoop): Promise<Retrieve
       const status = cmd.status ?? Status.UnableToProcess;
       if (statusCategory(status) === 'pending') {
         await drain(msg.dataSet);
-        options.onProgress?.(progressOf(cmd));
+        last = progressOf(cmd);
+        options.onProgress?.(last);
         continue;
       }
       let failedSopInstanceUids: string[] = [];
@@ -102,6 +116,7 @@ export async function awaitRetrieveOutcome(loop: RetrieveLoop): Promise<Retrieve
       return outcome;
     }
   } finally {
+    clearTimeout(grace);
     settle();
   }
 }

@@ -338,6 +338,27 @@ describe('our SCU against our SCP', () => {
     }
   });
 
+  test('C-MOVE cancelled while the peer is stuck in a sub-operation: aborted after the grace, ends cancelled', async () => {
+    located = instances;
+    sink.delayMs = 3000; // the destination holds the first C-STORE: the PACS cannot answer the C-CANCEL
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 200);
+    try {
+      const r = await move(pacs, { model: 'study', level: 'STUDY', identifier: studyKey(), destination: 'DEST' },
+        { ...opts, signal: controller.signal, cancelGraceMs: 300 });
+      const took = Date.now() - started;
+      assert.equal(r.status, Status.Cancel);
+      assert.equal(r.cancelled, true);
+      assert.ok(took < 2500, `ended ${took} ms after the start, before the stuck store ended`);
+      assert.ok(logs.some((l) => /sent no final C-MOVE response within 300 ms of our C-CANCEL: aborting/.test(l)), 'the log says why');
+    } finally {
+      sink.delayMs = 0;
+    }
+    await sleep(3000); // the held store ends; the archive lives on
+    assert.equal((await echo(pacs, opts)).status, 0);
+  });
+
   test('C-GET receives every instance on the same association, byte for byte', async () => {
     located = instances;
     const received = new MemoryStore();
