@@ -109,7 +109,7 @@ export interface ApiEntries {
     response: { studies: StudyRecord[] };
   };
   'cache.series': { request: { StudyInstanceUID: string }; response: { series: SeriesRecord[] } };
-  /** VIEWER: the instances of a cached series, for the image loader's imageIds (wado-uri over the host or the protocol). */
+  /** The instances of a cached series, for the image loader's imageIds (wado-uri over the host or the protocol). */
   'viewer.instances': {
     request: { StudyInstanceUID: string; SeriesInstanceUID: string };
     response: { instances: { SOPInstanceUID: string; SOPClassUID: string; InstanceNumber?: string; transferSyntaxUid: string }[] };
@@ -158,7 +158,7 @@ export type ApiEvent =
   | { type: 'search.match'; searchId: string; row: MatchRow; cache?: CacheState; cacheNote?: string }
   | SearchDone
   | { type: 'send.progress'; sendId: string; done: number; total: number }
-  /** After each file of a `cache.import`: the counts so far and the file just read (SCREENS). */
+  /** After each file of a `cache.import`: the counts so far and the file just read. */
   | { type: 'import.progress'; importId: string; path: string; imported: number; duplicates: number; skipped: number }
   | { type: 'log'; line: ActivityLine }
   | TransferEvent;

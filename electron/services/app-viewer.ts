@@ -1,5 +1,5 @@
 /**
- * The viewer's API entries over the cache (VIEWER): what a series holds, for the image loader's
+ * The viewer's API entries over the cache: what a series holds, for the image loader's
  * imageIds. Geometry (ImagePositionPatient, orientation) is not indexed: the viewer sorts by it
  * from the headers its loader parses, falling back to InstanceNumber.
  */
