@@ -126,9 +126,6 @@ describe('Viewer in Chromium', { skip }, () => {
   test('the pydicom corpus: each cached study renders or shows its placeholder, and the page survives',
     {
       skip: !wasmAllowed && "the web host's CSP lacks 'wasm-unsafe-eval' (electron/web/static-files.ts): the codecs cannot load",
-      // Known failure (issue 4): after the corpus has been opened study by study, re-opening a CT does
-      // not render within 30 s (the viewer stops rendering after cornerstone's unhandled load errors).
-      todo: 'the viewer stops rendering after the corpus (issue 4)',
     }, async () => {
     await cache.importPaths([join(PYDICOM_DATA, 'test_files')]);
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, bypassCSP: process.env.PRIORS_VIEWER_BYPASS_CSP === '1' });
@@ -150,25 +147,28 @@ describe('Viewer in Chromium', { skip }, () => {
       await page.evaluate((uid) => window.dispatchEvent(new CustomEvent('priors:open-study', { detail: { StudyInstanceUID: uid } })), s.StudyInstanceUID);
       // done: every instance tried (loaded = total) and then either an overlay or a placeholder, or no image series at all
       const state = await page.waitForFunction((uid) => {
-        const h2 = document.querySelector('section[aria-label="Viewer"] h2');
-        const pane = document.querySelector('[aria-label="Current study"]');
-        if (!pane) return h2?.textContent && uid ? false : false;
-        const done = pane.getAttribute('data-loaded') === pane.getAttribute('data-total');
-        if (!done) return false;
+        const pane = document.querySelector(`[data-study="${uid}"] [aria-label="Current study"]`);
+        if (!pane) return false;
+        if (pane.getAttribute('data-complete') !== 'true') return false;
         if (/WW -?\d+ WL/.test(pane.querySelector('.viewer-overlay')?.textContent ?? '')) return 'rendered';
         if (pane.querySelector('.viewer-placeholder')) return 'placeholder';
         return false;
       }, s.StudyInstanceUID, { timeout: 30_000 }).then((h) => h.jsonValue()).catch(() => 'timeout');
       if (state === 'rendered') rendered++;
-      else if (state === 'placeholder') placeholders++;
+      else if (state === 'placeholder') {
+        placeholders++;
+        const why = await page.locator(`[data-study="${s.StudyInstanceUID}"] [aria-label="Current study"] .viewer-placeholder li`).first().textContent();
+        process.stdout.write(`# placeholder ${s.ModalitiesInStudy.join('/')} ${s.StudyDescription ?? ''}: ${(why ?? '').slice(0, 160)}\n`);
+      }
       else {
         const text = await page.locator('section[aria-label="Viewer"]').textContent();
         // a study whose series carry no images (RT plan, SR) has nothing to show: not a failure
         assert.ok(!/Loading \d+\/\d+/.test(text ?? ''), `${s.StudyInstanceUID} stuck: ${text}`);
       }
     }
-    process.stdout.write(`# corpus: ${studies.length} studies, ${rendered} rendered, ${placeholders} placeholders; unhandled in page: ${JSON.stringify(errors)}\n`);
-    // cornerstone rejects, unhandled, some loads our placeholders already report: the page must still work
+    process.stdout.write(`# corpus: ${studies.length} studies, ${rendered} rendered, ${placeholders} placeholders; ${errors.length} errors in the page\n`);
+    // a failed load is the placeholder's business, never an uncaught error in the page
+    assert.deepEqual(errors.map((e) => e.slice(0, 200)), []);
     const ct = cache.studies().find((x) => x.ModalitiesInStudy.includes('CT'))!;
     await page.evaluate((uid) => window.dispatchEvent(new CustomEvent('priors:open-study', { detail: { StudyInstanceUID: uid } })), ct.StudyInstanceUID);
     await page.waitForFunction(() => /WW -?\d+ WL/.test(document.querySelector('[aria-label="Current study"] .viewer-overlay')?.textContent ?? ''), undefined, { timeout: 30_000 });

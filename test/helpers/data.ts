@@ -299,3 +299,34 @@ async function readCorpus(roots: string[]): Promise<CorpusFile[]> {
   });
   return files.sort((a, b) => a.path.localeCompare(b.path));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Copies as studies of their own
+
+const REIDENTIFY_SCRIPT = `
+import hashlib, json, os, sys
+import pydicom
+spec = json.loads(sys.argv[1])
+def uid(old):
+    return "2.25." + str(int.from_bytes(hashlib.sha256((spec["tag"] + "/" + old).encode()).digest()[:16], "big"))
+for src in spec["files"]:
+    ds = pydicom.dcmread(src)
+    for kw in ("StudyInstanceUID", "SeriesInstanceUID", "SOPInstanceUID"):
+        setattr(ds, kw, uid(str(getattr(ds, kw))))
+    ds.file_meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
+    for kw, value in spec["set"].items():
+        setattr(ds, kw, value)
+    ds.save_as(os.path.join(spec["out"], os.path.basename(src)))
+`;
+
+/**
+ * Copies of `files` as another study: new Study, Series and SOP Instance UIDs derived from
+ * `tag` (the same call gives the same UIDs), `set` applied (e.g. PatientID), everything else —
+ * the transfer syntax and the pixel data's bytes included — unchanged (pydicom).
+ */
+export async function asOwnStudy(files: string[], tag: string, set: Record<string, string> = {}): Promise<string[]> {
+  const dir = await cached(`study-${hash({ files, tag, set, script: REIDENTIFY_SCRIPT })}`, async (out) => {
+    await run(PYTHON, ['-c', REIDENTIFY_SCRIPT, JSON.stringify({ files, tag, set, out })], { maxBuffer: 16 << 20 });
+  });
+  return dicomFiles(dir);
+}

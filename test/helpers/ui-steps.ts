@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 export const WAIT = { timeout: 60_000 };
 
 /** The little of the DOM the page-side functions use (this file is type-checked without the DOM library). */
-export interface El { getAttribute(name: string): string | null; querySelectorAll(selector: string): ArrayLike<El>; innerText: string; textContent: string | null }
+export interface El { getAttribute(name: string): string | null; querySelector(selector: string): El | null; querySelectorAll(selector: string): ArrayLike<El>; innerText: string; textContent: string | null }
 export interface Doc { querySelector(selector: string): El | null; querySelectorAll(selector: string): ArrayLike<El>; body: El }
 
 export async function screen(page: Page, button: string, region: string): Promise<void> {

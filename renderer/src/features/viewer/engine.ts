@@ -5,9 +5,9 @@
  */
 import {
   cache, Enums, getRenderingEngine, imageLoader, init as coreInit, metaData, RenderingEngine, setUseCPURendering,
-  type Types,
+  utilities, type Types,
 } from '@cornerstonejs/core';
-import { init as dicomImageLoaderInit } from '@cornerstonejs/dicom-image-loader';
+import { init as dicomImageLoaderInit, wadouri } from '@cornerstonejs/dicom-image-loader';
 import {
   AngleTool, EllipticalROITool, Enums as ToolEnums, LengthTool, PanTool, StackScrollTool, ToolGroupManager,
   WindowLevelTool, ZoomTool, addTool, init as toolsInit,
@@ -19,6 +19,7 @@ const TOOL_GROUP = 'priors-stack';
 export const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
 
 let ready: Promise<void> | undefined;
+let cpuRendering = false;
 
 function hasWebGl(): boolean {
   try {
@@ -32,16 +33,54 @@ function hasWebGl(): boolean {
 /** Initialises cornerstone once; `cacheBytes` bounds the decoded-image cache. */
 export function initEngine(cacheBytes = DEFAULT_CACHE_BYTES): Promise<void> {
   ready ??= (async () => {
-    const cpu = !hasWebGl();
+    cpuRendering = !hasWebGl();
     coreInit();
-    if (cpu) setUseCPURendering(true);
-    dicomImageLoaderInit({ maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)) });
+    if (cpuRendering) setUseCPURendering(true);
+    // The part-10 data set loader (dataSetCacheManager) rather than 5.x's naturalized-metadata one:
+    // the latter loses the frame data of some instances once many studies were opened and then
+    // fails every later load of them.
+    dicomImageLoaderInit({ maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)), useLegacyMetadataProvider: true });
+    // cornerstone's cache also keeps the promise of a failed load and leaves its rejection
+    // unhandled; loadAll() already reports that image with its reason, so it is not an error twice.
+    window.addEventListener('unhandledrejection', (e) => { if (isLoadRejection(e.reason)) e.preventDefault(); });
     toolsInit();
     for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, LengthTool, AngleTool, EllipticalROITool]) addTool(tool);
     cache.setMaxCacheSize(cacheBytes);
     new RenderingEngine(ENGINE_ID);
   })();
   return ready;
+}
+
+/** Changes the bound of the decoded-image cache (bytes); the oldest images go first. */
+export function setCacheBytes(bytes: number): void {
+  cache.setMaxCacheSize(bytes);
+}
+
+/** Bytes the decoded-image cache holds now, and its bound. */
+export function cacheUse(): { used: number; max: number } {
+  return { used: cache.getCacheSize(), max: cache.getMaxCacheSize() };
+}
+
+/**
+ * The number of frames of a loaded instance (NumberOfFrames, PS3.3 C.7.6.6), from the data set
+ * the loader parsed; 1 when absent.
+ */
+export function framesOf(imageId: string): number {
+  const url = imageId.slice(imageId.indexOf(':') + 1).replace(/&frame=\d+$/, '');
+  const dataSet = wadouri.dataSetCacheManager.get(url) as { intString(tag: string): number | undefined } | undefined;
+  const n = dataSet?.intString('x00280008');
+  return n && n > 1 ? n : 1;
+}
+
+/** The imageIds of every frame of an instance (`&frame=N`, 1-based: the loader's convention). */
+export function frameIds(imageId: string, frames: number): string[] {
+  if (frames <= 1) return [imageId];
+  return Array.from({ length: frames }, (_, k) => `${imageId}&frame=${k + 1}`);
+}
+
+/** Renders `imageId` into a small canvas (a series thumbnail), with its own VOI. */
+export async function renderThumbnail(canvas: HTMLCanvasElement, imageId: string): Promise<void> {
+  await utilities.loadImageToCanvas({ canvas, imageId, thumbnail: true, useCPURendering: true });
 }
 
 /** Which tool the primary mouse button drives. */
@@ -87,6 +126,11 @@ export function enableStack(viewportId: string, element: HTMLDivElement): Types.
   return engine.getViewport(viewportId) as Types.IStackViewport;
 }
 
+/** Fits every viewport to its element again (after a layout change), keeping what each shows. */
+export function resizeViewports(): void {
+  getRenderingEngine(ENGINE_ID)?.resize(true, true);
+}
+
 /** Releases a viewport. */
 export function disableStack(viewportId: string): void {
   ToolGroupManager.getToolGroup(TOOL_GROUP)?.removeViewports(ENGINE_ID, viewportId);
@@ -129,8 +173,26 @@ export async function loadAll(imageIds: string[], onProgress?: (done: number) =>
   return failures;
 }
 
+/** The shape the DICOM image loader rejects with: `{ error, dataSet? }`. */
+function isLoadRejection(reason: unknown): boolean {
+  return typeof reason === 'object' && reason !== null && !(reason instanceof Error) && 'error' in reason;
+}
+
+/** The loader's messages a radiologist would not understand, and what they mean. */
+const PLAIN_REASONS: readonly [RegExp, string][] = [
+  [/pixel data is missing/i, 'it holds no image (no Pixel Data): a report, plan or waveform'],
+  [/unsupported pixel format for RLE/i, 'its RLE pixel format (more than 16 bits per sample) is not supported by the decoder'],
+  [/no decoder for transfer syntax|unknown transfer syntax|transfer syntax .* not supported/i, 'its transfer syntax has no decoder here'],
+];
+
 /** A sentence from whatever the loader rejected with. */
 export function reasonOf(err: unknown): string {
+  const raw = rawReason(err);
+  const plain = PLAIN_REASONS.find(([re]) => re.test(raw));
+  return plain ? plain[1] : `the decoder failed (${raw})`;
+}
+
+function rawReason(err: unknown): string {
   if (err instanceof Error) return err.message;
   if (typeof err === 'object' && err !== null) {
     const e = err as { error?: unknown; message?: unknown };
