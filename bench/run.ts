@@ -13,6 +13,7 @@ import { fmt, PRIORS_NODE } from './lib.js';
 import { runQueryBenchmark } from './query.js';
 import { runRetrieveBenchmark } from './retrieve.js';
 import { runStartupBenchmark } from './startup.js';
+import { runViewerBenchmark } from './viewer.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 
@@ -52,7 +53,8 @@ async function main(argv: string[]): Promise<void> {
   const retrieve = await runRetrieveBenchmark({ runs, count: quick ? 50 : 300, log });
   const query = await runQueryBenchmark({ repeat: quick ? 5 : 20, full: quick ? 1000 : 10000, growth: quick ? [100, 1000] : [1000, 10000, 100000], log });
   const startup = await runStartupBenchmark({ runs: quick ? 2 : 5, studies: quick ? 1000 : 10000, log });
-  failed ||= retrieve.failed || query.failed || startup.failed;
+  const viewer = await runViewerBenchmark({ runs, count: quick ? 60 : 300, log });
+  failed ||= retrieve.failed || query.failed || startup.failed || viewer.failed;
   peakKb = Math.max(peakKb, retrieve.peakKb, startup.peakKb);
 
   const doc = [
@@ -87,7 +89,10 @@ async function main(argv: string[]): Promise<void> {
     '## 5. Start-up',
     '',
     startup.markdown,
-    '## 6. Memory',
+    '## 6. Viewer: open, load and scroll a CT series in Chromium',
+    '',
+    viewer.markdown,
+    '## 7. Memory',
     '',
     `Peak RSS of any Priors process across the suite: **${fmt(peakKb / 1024, 1)} MB**.`,
     '',

@@ -6,11 +6,14 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import { launchChromium, openUi } from '../test/helpers/browser.js';
+import { generateCtSeries } from '../test/helpers/data.js';
 import { startE2ePacs } from '../test/helpers/e2e-pacs.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { addNode, jobState, retrieveRow, screen, search, testNode } from '../test/helpers/ui-steps.js';
+import { openStudy, startViewerHost, waitPaneReady } from '../test/helpers/viewer-host.js';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
 
@@ -51,19 +54,44 @@ async function main(): Promise<void> {
     await shot('local-cache');
     await screen(page, 'Activity', 'Activity');
     await shot('activity');
-    await screen(page, 'Local cache', 'Local cache');
-    const open = page.locator('tr[data-study]').first().getByRole('button', { name: 'Open' });
-    if (await open.count()) {
-      await open.click();
-      await page.getByRole('region', { name: 'Viewer', exact: true }).waitFor({ timeout: 30_000 }).catch(() => undefined);
-      await page.waitForTimeout(3000);
-      await shot('viewer');
-    }
   } finally {
     await ui.close();
-    await browser.close();
     await pacs.orthanc.stop();
     data.remove();
+  }
+  try {
+    await viewerShots(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The viewer: one study, then current beside prior with linked scrolling (a generated CT phantom of one patient). */
+async function viewerShots(browser: Browser): Promise<void> {
+  const patient = { patientName: 'PRIOR^PAULA', patientId: 'SHOT-1', rows: 256, cols: 256 };
+  const now = await generateCtSeries({ ...patient, count: 60, sliceThickness: 2.5, studyDate: '20251103', studyDescription: 'CT CHEST W/O', seed: 11 });
+  const before = await generateCtSeries({ ...patient, count: 40, sliceThickness: 5, studyDate: '20240212', studyDescription: 'CT CHEST W/O', seed: 12 });
+  const host = await startViewerHost([...now.files, ...before.files]);
+  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  try {
+    await page.goto(host.web.url);
+    await openStudy(page, now.StudyInstanceUID);
+    await waitPaneReady(page, now.StudyInstanceUID, 'Current study');
+    await waitPaneReady(page, before.StudyInstanceUID, 'Prior study');
+    await page.locator(`[data-study="${now.StudyInstanceUID}"] .viewer-series img`).first().waitFor({ timeout: 30_000 });
+    await page.getByRole('group', { name: 'Current study' }).getByLabel('Current study image').focus();
+    for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowDown');
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(OUT, 'viewer-priors.png') });
+    console.log('docs/screenshots/viewer-priors.png');
+    await page.getByRole('combobox', { name: 'Prior study' }).selectOption('');
+    await page.locator(`[data-study="${now.StudyInstanceUID}"]`).getByRole('button', { name: 'Lung' }).click();
+    await page.waitForTimeout(800);
+    await page.screenshot({ path: join(OUT, 'viewer.png') });
+    console.log('docs/screenshots/viewer.png');
+  } finally {
+    await page.close();
+    await host.close();
   }
 }
 

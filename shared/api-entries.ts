@@ -62,7 +62,7 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'search.series': object({ source, StudyInstanceUID: uid }),
   'cache.stats': empty,
   'cache.patients': object(page),
-  'cache.studies': object({ ...page, 'PatientID?': text(0, 64), 'IssuerOfPatientID?': text(0, 64) }),
+  'cache.studies': object({ ...page, 'PatientID?': text(0, 64), 'IssuerOfPatientID?': text(0, 64), 'StudyInstanceUID?': text(1, 64) }),
   'cache.series': object({ StudyInstanceUID: uid }),
   'viewer.instances': object({ StudyInstanceUID: uid, SeriesInstanceUID: uid }),
   'cache.delete': object({ level: oneOf(['STUDY', 'SERIES']), uids: uidList }),

@@ -105,7 +105,8 @@ export interface ApiEntries {
   'cache.stats': { request: Record<string, never>; response: CacheStats };
   'cache.patients': { request: { limit?: number; offset?: number }; response: { patients: PatientRecord[] } };
   'cache.studies': {
-    request: { PatientID?: string; IssuerOfPatientID?: string; limit?: number; offset?: number };
+    /** `StudyInstanceUID`: that one study (the viewer opening it). */
+    request: { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string; limit?: number; offset?: number };
     response: { studies: StudyRecord[] };
   };
   'cache.series': { request: { StudyInstanceUID: string }; response: { series: SeriesRecord[] } };

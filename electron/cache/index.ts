@@ -163,7 +163,7 @@ export class Cache {
   }
 
   patients(page: Page = {}): PatientRecord[] { this.check(); return this.listing.patients(page); }
-  studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string } = {}): StudyRecord[] { this.check(); return this.listing.studies(filter); }
+  studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string } = {}): StudyRecord[] { this.check(); return this.listing.studies(filter); }
   study(studyInstanceUid: string): StudyRecord | undefined { this.check(); return this.listing.study(studyInstanceUid); }
   series(studyInstanceUid: string): SeriesRecord[] { this.check(); return this.listing.series(studyInstanceUid); }
   instances(seriesInstanceUid: string): InstanceRecord[] { this.check(); return this.listing.instances(seriesInstanceUid); }

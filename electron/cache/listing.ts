@@ -64,9 +64,10 @@ export class Listing {
   }
 
   /** Studies, newest first; of one patient when `PatientID` (and optionally the issuer) is given. */
-  studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string } = {}): StudyRecord[] {
+  studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string } = {}): StudyRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
+    if (filter.StudyInstanceUID !== undefined) { where.push('s.StudyInstanceUID = ?'); params.push(filter.StudyInstanceUID); }
     if (filter.PatientID !== undefined) { where.push('p.PatientID = ?'); params.push(filter.PatientID); }
     if (filter.IssuerOfPatientID !== undefined) { where.push('p.IssuerOfPatientID = ?'); params.push(filter.IssuerOfPatientID); }
     const sql = `${STUDY_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}

@@ -112,6 +112,9 @@ describe('a 100,000-instance index', () => {
     assert.equal(listing.instancesFor('STUDY', ['2.25.999.1.5']).length, 10);
     assert.equal(listing.countArrivedFor({ studyUid: '2.25.999.1.5', since: 0 }), 10);
     assert.equal(listing.studies({ PatientID: 'PID000005' }).length, 4);
+    assert.deepEqual(listing.studies({ StudyInstanceUID: '2.25.999.1.5' }).map((s) => s.StudyInstanceUID), ['2.25.999.1.5'], 'one study by its UID (the viewer)');
+    const byUid = (db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM study s JOIN patient p ON p.id = s.patient_pk WHERE s.StudyInstanceUID = ?`).all('x') as { detail: string }[]).map((r) => r.detail);
+    assert.deepEqual(byUid.filter((d) => /^SCAN s\b/.test(d)), [], byUid.join(' | '));
   });
 
   test('deleting a study keeps the aggregates right', () => {

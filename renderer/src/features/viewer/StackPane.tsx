@@ -202,7 +202,7 @@ export function StackPane({ engine, viewportId, series, label, control, events }
       </div>
       <div
         ref={element} className="viewer-canvas" tabIndex={0} aria-label={`${label} image`}
-        style={{ position: 'relative', width: '100%', height: '60vh', background: '#000' }}
+        style={{ position: 'relative', width: '100%', height: 'max(240px, calc(100vh - 330px))', background: '#000' }}
         onKeyDown={(e) => {
           if (e.key === 'ArrowDown' || e.key === 'ArrowRight') { scroll(1); e.preventDefault(); }
           if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') { scroll(-1); e.preventDefault(); }

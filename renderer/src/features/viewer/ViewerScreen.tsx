@@ -28,6 +28,29 @@ interface RemotePriors { node: string; state: 'asking' | 'done' | 'failed'; rows
 
 const IMAGE_LESS = new Set(['SR', 'PR', 'KO', 'RTPLAN', 'RTSTRUCT', 'REG', 'DOC']);
 
+/**
+ * cornerstone3D, loaded and initialised once the app has been idle for a moment (a few MB of
+ * code and the codecs' workers): opening the first study then costs only its images.
+ * `data-viewer-ready` on the root element says when it is there.
+ */
+let preloaded: Promise<Engine> | undefined;
+function loadEngine(): Promise<Engine> {
+  preloaded ??= import('./engine.js').then(async (eng) => {
+    await eng.initEngine(cacheMegabytes() * 1e6);
+    document.documentElement.dataset.viewerReady = 'true';
+    return eng;
+  });
+  return preloaded;
+}
+
+/** The bound of decoded images kept in memory, chosen in the viewer's bar (this browser remembers it). */
+const CACHE_KEY = 'priors.viewer.cacheMB';
+const CACHE_CHOICES = [256, 512, 1024, 2048, 4096];
+function cacheMegabytes(): number {
+  const v = Number(globalThis.localStorage?.getItem(CACHE_KEY));
+  return CACHE_CHOICES.includes(v) ? v : 1024;
+}
+
 /** The Viewer screen. */
 export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   const transport = useTransport();
@@ -42,6 +65,7 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   const [linkScroll, setLinkScroll] = useState(true);
   const [linkVoi, setLinkVoi] = useState(false);
   const [mode, setMode] = useState<'position' | 'index' | undefined>();
+  const [cacheMb, setCacheMb] = useState(cacheMegabytes);
 
   // the link between the panes: their stacks, where each is, and the indices when linked
   const controls = { current: useRef<PaneControl | undefined>(undefined), prior: useRef<PaneControl | undefined>(undefined) };
@@ -78,11 +102,12 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   };
 
   const openStudy = useCallback(async (uid: string): Promise<OpenStudy | undefined> => {
-    const studies = await transport.call('cache.studies', {});
+    const [studies, series] = await Promise.all([
+      transport.call('cache.studies', { StudyInstanceUID: uid }), transport.call('cache.series', { StudyInstanceUID: uid }),
+    ]);
     if (!studies.ok) { setError(studies.error.message); return undefined; }
-    const study = studies.value.studies.find((s) => s.StudyInstanceUID === uid);
+    const study = studies.value.studies[0];
     if (!study) { setError(`The study ${uid} is not in the local cache.`); return undefined; }
-    const series = await transport.call('cache.series', { StudyInstanceUID: uid });
     if (!series.ok) { setError(series.error.message); return undefined; }
     return { study, series: series.value.series };
   }, [transport]);
@@ -123,14 +148,18 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   }, [openStudy, firstImageSeries, relink]);
 
   useEffect(() => {
+    const timer = setTimeout(() => { void loadEngine().then(setEngine).catch(() => undefined); }, 1500);
+    return () => clearTimeout(timer);
+  }, []);
+
+  useEffect(() => {
     const onOpen = (e: Event): void => {
       const detail = (e as CustomEvent<{ StudyInstanceUID?: string; PriorStudyInstanceUID?: string }>).detail;
       const uid = detail?.StudyInstanceUID;
       if (!uid) return;
       setError(undefined);
       void (async () => {
-        const eng = engine ?? await import('./engine.js');
-        await eng.initEngine();
+        const eng = engine ?? await loadEngine();
         setEngine(eng);
         const open = await openStudy(uid);
         if (!open) return;
@@ -211,6 +240,16 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
         </label>
         <label><input type="checkbox" checked={linkScroll} onChange={(e) => { setLinkScroll(e.target.checked); relink(); }} /> Link scrolling{mode ? ` (by ${mode})` : ''}</label>
         <label><input type="checkbox" checked={linkVoi} onChange={(e) => setLinkVoi(e.target.checked)} /> Link window</label>
+        <label title="Decoded images kept in memory; the least recently used go first">Image memory{' '}
+          <select aria-label="Image memory" value={cacheMb} onChange={(e) => {
+            const mb = Number(e.target.value);
+            setCacheMb(mb);
+            try { globalThis.localStorage?.setItem(CACHE_KEY, String(mb)); } catch { /* private mode */ }
+            engine.setCacheBytes(mb * 1e6);
+          }}>
+            {CACHE_CHOICES.map((mb) => <option key={mb} value={mb}>{mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`}</option>)}
+          </select>
+        </label>
         {nodes.length > 0 && (
           <span className="viewer-pacs">
             Priors on the PACS:{' '}

@@ -16,7 +16,7 @@ import {
 const ENGINE_ID = 'priors-viewer';
 const TOOL_GROUP = 'priors-stack';
 /** Default bound of decoded images kept in memory (bytes). */
-export const DEFAULT_CACHE_BYTES = 512 * 1024 * 1024;
+export const DEFAULT_CACHE_BYTES = 1024 * 1e6;
 
 let ready: Promise<void> | undefined;
 let cpuRendering = false;
@@ -39,7 +39,7 @@ export function initEngine(cacheBytes = DEFAULT_CACHE_BYTES): Promise<void> {
     // The part-10 data set loader (dataSetCacheManager) rather than 5.x's naturalized-metadata one:
     // the latter loses the frame data of some instances once many studies were opened and then
     // fails every later load of them.
-    dicomImageLoaderInit({ maxWebWorkers: Math.max(1, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)), useLegacyMetadataProvider: true });
+    dicomImageLoaderInit({ maxWebWorkers: Math.max(2, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)), useLegacyMetadataProvider: true });
     // cornerstone's cache also keeps the promise of a failed load and leaves its rejection
     // unhandled; loadAll() already reports that image with its reason, so it is not an error twice.
     window.addEventListener('unhandledrejection', (e) => { if (isLoadRejection(e.reason)) e.preventDefault(); });
