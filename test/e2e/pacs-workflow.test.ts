@@ -83,6 +83,33 @@ describe('e2e: the workflow against Orthanc', { skip: e2eSkipReason(), timeout: 
     assert.equal(await jobState(ui.page, 'RLE', /^(completed|incomplete|failed)$/), 'completed');
   });
 
+  test('open a retrieved study from Transfers; the viewer asks the PACS for priors and retrieves one beside it', async () => {
+    await screen(ui.page, 'Transfers', 'Transfers');
+    const done = ui.page.locator('li.job').filter({ hasText: 'CT CHEST TODAY' }).first();
+    await done.getByRole('button', { name: 'Open' }).click();
+    const viewer = ui.page.getByRole('region', { name: 'Viewer', exact: true });
+    await viewer.getByRole('group', { name: 'Current study' }).waitFor(WAIT);
+    await viewer.getByRole('button', { name: 'Ask pacs', exact: true }).click();
+    const remote = viewer.getByRole('region', { name: 'Priors on the PACS' });
+    const row = remote.locator('li').filter({ hasText: 'CT CHEST 2019' });
+    await row.waitFor(WAIT);
+    assert.equal(await remote.locator('li').filter({ hasText: 'CT CHEST TODAY' }).count(), 0, 'the open study is not offered');
+    await row.getByRole('button', { name: 'Retrieve' }).click();
+    // once the job ends, the picker offers the prior; choosing it opens it beside the current study
+    const picker = viewer.getByRole('combobox', { name: 'Prior study' });
+    await ui.page.waitForFunction(() => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      return Array.from(document.querySelectorAll('select[aria-label="Prior study"] option')).some((o) => /CT CHEST 2019/.test(o.textContent ?? ''));
+    }, undefined, { timeout: 120_000 });
+    const value = await picker.locator('option').filter({ hasText: 'CT CHEST 2019' }).getAttribute('value');
+    await picker.selectOption(value!);
+    await viewer.getByRole('group', { name: 'Prior study' }).waitFor(WAIT);
+    await ui.page.waitForFunction(() => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      return /WW -?\d+ WL/.test(document.querySelector('[aria-label="Prior study"] .viewer-overlay')?.textContent ?? '');
+    }, undefined, WAIT);
+  });
+
   test('cancel a big retrieve while it runs: the job ends cancelled', async () => {
     await search(ui.page, { node: 'pacs', name: 'BIG*' });
     await retrieveRow(ui.page, 'CT BIG');

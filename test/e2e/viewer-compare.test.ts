@@ -59,6 +59,7 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
     const cur = await paneState(page, current, 'Current study');
     const pri = await paneState(page, prior, 'Prior study');
     assert.equal(cur?.shown, 40);
+    assert.match(cur?.overlay ?? '', /COMPARE CARL · 2025-06-01 · /, 'the overlay names the patient and the study date');
     assert.equal(pri?.shown, 20);
     // a thumbnail per series, rendered (an <img> once drawn)
     await page.locator(`[data-study="${current}"] .viewer-series img`).first().waitFor({ timeout: 30_000 });

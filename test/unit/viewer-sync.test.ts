@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { linkByPosition, linkMode, nearestSlice, syncedIndex } from '../../renderer/src/features/viewer/sync.js';
+import { studyDateOf } from '../../renderer/src/features/viewer/overlay.js';
 
 const axial = (start: number, step: number, n: number) => ({ axial: true, positions: Array.from({ length: n }, (_, i) => start + i * step) });
 
@@ -33,4 +34,10 @@ test('by index when a stack is not axial or a position is unknown; clamped', () 
   const unknown = { axial: true, positions: [0, undefined, 2] };
   assert.equal(linkByPosition(current, unknown), false);
   assert.equal(syncedIndex(current, { axial: true, positions: [] }, 3, { from: 0, to: 0 }), 0);
+});
+
+test('the overlay\'s study date from either shape the loader gives', () => {
+  assert.equal(studyDateOf('20251103'), '2025-11-03');
+  assert.equal(studyDateOf({ year: 2025, month: 11, day: 3 }), '2025-11-03');
+  assert.equal(studyDateOf(undefined), '');
 });

@@ -2,7 +2,7 @@
  * Transfers: the persisted queue (transfers.list), kept current by job events; each job with
  * its progress bar (completed / warning / failed / remaining), MB/s, ETA and, once ended, the
  * verified end (expected against arrived) and the verdict's one sentence; cancel (C-CANCEL),
- * retry, and "Clear finished" (hides ended jobs in this window; they stay in the queue's history).
+ * retry, Open (in the viewer) once something arrived, and "Clear finished" (hides ended jobs in this window; they stay in the queue's history).
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from '../../../../shared/api.js';
@@ -10,6 +10,7 @@ import { type TransferJob, isFinished, isRetryable } from '../../../../shared/tr
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useApiEvents, useLoad, useTransport } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
+import { OPEN_STUDY_EVENT, openStudyDetail } from '../local/cache-view.js';
 import { finishedIds, jobView, sortJobs, withJob, withList, withoutCleared } from './job-view.js';
 
 const CLEARED_KEY = 'priors.transfers.cleared';
@@ -96,6 +97,9 @@ function JobItem({ job, onCancel, onRetry }: { job: TransferJob; onCancel(): voi
         <span className="job-actions">
           {!isFinished(job.state) && <button type="button" onClick={onCancel}>Cancel</button>}
           {isRetryable(job.state) && <button type="button" onClick={onRetry}>Retry</button>}
+          {(job.state === 'completed' || job.state === 'incomplete' || job.progress.arrived > 0) && isFinished(job.state) && (
+            <button type="button" onClick={() => window.dispatchEvent(new CustomEvent(OPEN_STUDY_EVENT, { detail: openStudyDetail(job.StudyInstanceUID) }))}>Open</button>
+          )}
         </span>
       </div>
       {v.verified && <p className="job-verified">{v.verified}</p>}

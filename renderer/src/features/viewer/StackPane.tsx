@@ -12,6 +12,7 @@
 import { useEffect, useRef, useState, type MutableRefObject, type ReactElement } from 'react';
 import { CT_PRESETS, voiRange, windowOf } from './presets.js';
 import type { LinkedStack } from './sync.js';
+import { studyDateOf } from './overlay.js';
 
 type Engine = typeof import('./engine.js');
 
@@ -68,13 +69,13 @@ export function StackPane({ engine, viewportId, series, label, control, events }
       const id = ids[index];
       if (!id) return;
       const patient = engine.metaData.get('patientModule', id) as { patientName?: string | { Alphabetic?: string } } | undefined;
-      const study = engine.metaData.get('generalStudyModule', id) as { studyDate?: string } | undefined;
+      const study = engine.metaData.get('generalStudyModule', id) as { studyDate?: string | { year: number; month: number; day: number } } | undefined;
       const voi = vp.getProperties().voiRange;
       const w = voi ? windowOf(voi) : { width: 0, center: 0 };
       const pos = engine.slicePosition(id);
       const name = typeof patient?.patientName === 'string' ? patient.patientName : patient?.patientName?.Alphabetic ?? '';
       setOverlay({
-        patient: name.replace(/\^/g, ' ').trim(), date: study?.studyDate ?? '', index: index + 1, count: ids.length,
+        patient: name.replace(/\^/g, ' ').trim(), date: studyDateOf(study?.studyDate), index: index + 1, count: ids.length,
         slice: pos === undefined ? '' : pos.toFixed(1), ww: Math.round(w.width), wl: Math.round(w.center), zoom: vp.getZoom(),
       });
     };
