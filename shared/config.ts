@@ -51,8 +51,10 @@ export interface CallingAePolicy {
 export interface TimeoutsConfig {
   connectMs: number;
   artimMs: number;
-  /** 0 = wait forever for a DIMSE answer. */
+  /** 0 = wait forever for a DIMSE answer. Also how long a peer may stall in the middle of a PDU. */
   dimseMs: number;
+  /** How long an incoming association may sit with no request before it is aborted (default 300000; 0 = never). */
+  idleMs?: number;
 }
 
 /** The whole configuration (config.json in the data directory). */
@@ -313,11 +315,12 @@ function readConfig(raw: unknown): Config {
     config.maxAssociationsPerCallingAe = need('maxAssociationsPerCallingAe', checkInteger(o.maxAssociationsPerCallingAe, 1, 1000));
   }
   if (o.timeouts !== undefined) {
-    const t = objectAt('timeouts', o.timeouts, ['connectMs', 'artimMs', 'dimseMs']);
+    const t = objectAt('timeouts', o.timeouts, ['connectMs', 'artimMs', 'dimseMs', 'idleMs']);
     const day = 86_400_000;
     if (t.connectMs !== undefined) config.timeouts.connectMs = need('timeouts.connectMs', checkInteger(t.connectMs, 1, day));
     if (t.artimMs !== undefined) config.timeouts.artimMs = need('timeouts.artimMs', checkInteger(t.artimMs, 1, day));
     if (t.dimseMs !== undefined) config.timeouts.dimseMs = need('timeouts.dimseMs', checkInteger(t.dimseMs, 0, day));
+    if (t.idleMs !== undefined) config.timeouts.idleMs = need('timeouts.idleMs', checkInteger(t.idleMs, 0, day));
   }
   if (o.caseInsensitivePN !== undefined) config.caseInsensitivePN = bool('caseInsensitivePN', o.caseInsensitivePN);
   if (o.quotaBytes !== undefined) config.quotaBytes = need('quotaBytes', checkInteger(o.quotaBytes, 1, Number.MAX_SAFE_INTEGER));

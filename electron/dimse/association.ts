@@ -108,6 +108,8 @@ export class Association {
     this.peerImplementationClassUid = est.peerImplementationClassUid;
     if (est.peerImplementationVersionName !== undefined) this.peerImplementationVersionName = est.peerImplementationVersionName;
     this.link = est.link;
+    // bytes that leave a PDU or a message half-received start the DIMSE timer (an idle wait has none)
+    this.link.afterData = () => { if (!this.dimseTimer) this.updateDimseTimer(false); };
     this.log = est.log;
     this.timeouts = est.timeouts;
     this.maxFragment = maxFragmentLength(this.peerMaxPduLength);
@@ -357,9 +359,11 @@ export class Association {
   /** The DIMSE timeout that applies now: a receiveMessage waiting, or a data set arriving (not paused by us). */
   private dimseTimeoutNow(): number {
     if (this.state === 'ending' || this.state === 'closed') return 0;
-    if (this.waiters.length > 0) return this.waiters[0]!.timeoutMs;
+    if (this.waiters.length > 0 && this.waiters[0]!.timeoutMs > 0) return this.waiters[0]!.timeoutMs;
     const s = this.assembler.activeStream;
-    return s && !s.destroyed && !this.link.isPaused('data') ? this.timeouts.dimseMs : 0;
+    if (s && !s.destroyed && !this.link.isPaused('data')) return this.timeouts.dimseMs;
+    // a peer that stopped in the middle of a PDU (or of a message's fragments) is stuck, not idle
+    return this.link.framer.midPdu || this.assembler.midMessage ? this.timeouts.dimseMs : 0;
   }
 
   private updateDimseTimer(restart: boolean): void {
@@ -383,7 +387,8 @@ export class Association {
       this.dimseTimer = setTimeout(() => this.onDimseTimer(), ms - idle);
       return;
     }
-    const err = new TimeoutError('dimse', `${this.id}: nothing received for ${ms} ms while a DIMSE message was awaited`);
+    const where = this.link.framer.midPdu ? 'in the middle of a PDU' : this.assembler.midMessage ? 'in the middle of a message' : 'while a DIMSE message was awaited';
+    const err = new TimeoutError('dimse', `${this.id}: nothing received for ${ms} ms ${where}: the peer stalled (DIMSE timer)`);
     this.log('warn', err.message);
     this.abortWith(0, 0, err);
   }

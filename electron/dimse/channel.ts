@@ -57,6 +57,8 @@ export class DimseChannel {
 
 /** Reads a stream to its end into one byte array. */
 export async function readAll(stream: Readable): Promise<Uint8Array> {
+  // a stream destroyed before anyone read it (the association ended) would never end an iteration
+  if (stream.destroyed && !stream.readableEnded) throw stream.errored ?? new Error('the data set ended before it was read: the association closed');
   const chunks: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {

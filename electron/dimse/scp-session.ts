@@ -77,6 +77,8 @@ export class ScpSession {
         this.armIdleTimer();
         const msg = await this.channel.receive({ timeoutMs: 0 });
         if (!msg) break;
+        // its data set died with the association before we got to it: nobody is left to answer
+        if (msg.dataSet?.destroyed && !msg.dataSet.readableEnded) break;
         await this.dispatch(msg);
       }
     } catch (err) {

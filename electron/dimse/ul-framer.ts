@@ -69,6 +69,11 @@ export class PduFramer {
   }
 
   /** True after an error: the stream is no longer read. */
+  /** Whether a PDU has begun to arrive and is not complete (a peer that stops here is stuck mid-PDU). */
+  get midPdu(): boolean {
+    return this.headFill > 0 || this.state !== State.PduHeader;
+  }
+
   get dead(): boolean {
     return (this.state as State) === State.Dead;
   }

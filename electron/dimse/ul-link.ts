@@ -16,6 +16,8 @@ export class UlLink {
   readonly framer: PduFramer;
   /** Date.now() of the last bytes received (for the DIMSE timer). */
   lastActivity = Date.now();
+  /** Called after each received chunk has been framed (the association re-arms its DIMSE timer). */
+  afterData: (() => void) | undefined;
   /** The first socket error, if any. */
   socketError: Error | undefined;
   /** True once the socket emitted 'close'. */
@@ -29,6 +31,7 @@ export class UlLink {
     socket.on('data', (chunk: Buffer) => {
       this.lastActivity = Date.now();
       this.framer.push(chunk);
+      this.afterData?.();
     });
     socket.on('error', (err) => {
       this.socketError ??= err;

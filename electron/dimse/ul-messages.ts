@@ -64,6 +64,11 @@ export class MessageAssembler {
   constructor(private readonly hooks: AssemblerHooks) {}
 
   /** The data set stream being filled, if any. */
+  /** Whether a command's fragments have begun to arrive and the last has not. */
+  get midMessage(): boolean {
+    return this.state === 'command';
+  }
+
   get activeStream(): Readable | null {
     return this.stream;
   }
@@ -114,6 +119,11 @@ export class MessageAssembler {
     if (commandHasDataSet(command) === true) {
       this.state = 'data';
       const stream = new Readable({ highWaterMark: DATA_HIGH_WATER_MARK, read: () => this.hooks.pauseForData(false) });
+      // The association may end (abort, protocol error) before anyone reads this data set, or
+      // after its reader stopped listening: the error must not become an uncaught exception that
+      // takes the process down. Readers still see it (async iteration and pipeline check
+      // `errored`; their own 'error' listeners are called too).
+      stream.on('error', () => {});
       // a consumer that gives up (destroy) must not leave the socket paused
       stream.once('close', () => {
         if (this.stream === stream) this.hooks.pauseForData(false);

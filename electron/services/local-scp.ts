@@ -33,6 +33,12 @@ export interface StoredEvent {
 /** Copies a stream into a writable with backpressure, leaving the source alive if the writable fails. */
 function copyInto(source: Readable, dest: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
+    // destroyed before we got to it (the association ended): its error was emitted already
+    if (source.destroyed && !source.readableEnded) {
+      dest.destroy();
+      reject(source.errored ?? new Error('the data set ended before it was read: the association closed'));
+      return;
+    }
     const cleanup = () => {
       source.off('error', onSourceError);
       dest.off('error', onDestError);

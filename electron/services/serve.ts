@@ -66,7 +66,8 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       } : {}),
     },
     maxPduLength: config.local.maxPduLength,
-    timeouts: { ...config.timeouts },
+    timeouts: { connectMs: config.timeouts.connectMs, artimMs: config.timeouts.artimMs, dimseMs: config.timeouts.dimseMs },
+    ...(config.timeouts.idleMs !== undefined ? { idleTimeoutMs: config.timeouts.idleMs } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   const bound = await server.listen();
