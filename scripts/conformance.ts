@@ -138,8 +138,8 @@ Association rejection by the SCP (PS3.8 Table 9-21):
 ${table(['Condition', 'Result', 'Source', 'Reason'], [
     ['Called AE Title is not ours', '1 rejected-permanent', '1 DICOM UL service-user', '7 called-AE-title-not-recognized'],
     ['Application context other than DICOM', '1 rejected-permanent', '1 DICOM UL service-user', '2 application-context-name-not-supported'],
-    ['Calling AE Title refused by the policy (ANY, CONFIGURED nodes, or an explicit list)', '1 rejected-permanent', '1 DICOM UL service-user', '3 calling-AE-title-not-recognized'],
-    ['Association limit reached (total or per calling AE)', '2 rejected-transient', '3 DICOM UL service-provider (presentation)', '2 local-limit-exceeded'],
+    ['Calling AE Title refused by the policy (ANY, CONFIGURED nodes, or an explicit list), or a configured node\'s AE title calling from another host when bound to hosts', '1 rejected-permanent', '1 DICOM UL service-user', '3 calling-AE-title-not-recognized'],
+    ['Association limit reached (total, per calling AE, or per configured node)', '2 rejected-transient', '3 DICOM UL service-provider (presentation)', '2 local-limit-exceeded'],
   ])}
 
 #### 2.2.3 Association initiation
@@ -219,7 +219,7 @@ ${table(['Parameter', 'Default'], [
     ['Local AE title', DEFAULT_LOCAL_AE.aeTitle],
     ['Local port', String(DEFAULT_LOCAL_AE.port)],
     ['Bind address', DEFAULT_LOCAL_AE.bindAddress],
-    ['Calling AE policy', 'ANY (or CONFIGURED, or an explicit list)'],
+    ['Calling AE policy', 'ANY (or CONFIGURED, or an explicit list); optionally a configured node\'s AE title only from its host'],
     ['Remote nodes', 'name, AE title, host, port, information model, MOVE or GET, max associations'],
     ['Data directory', '$PRIORS_DATA, else the per-OS configuration directory'],
   ])}

@@ -38,6 +38,8 @@ export interface RemoteNode {
   method: RetrieveMethod;
   /** Most simultaneous associations we open to this node. */
   maxAssociations: number;
+  /** Most simultaneous associations this node (its AE title) may open with us; absent = the global limits. */
+  maxIncomingAssociations?: number;
 }
 
 /** Who may open associations with our SCP. */
@@ -45,6 +47,11 @@ export interface CallingAePolicy {
   /** 'any' accepts every calling AE; 'configured' only the AE titles of the remote nodes; 'list' only `aeTitles`. */
   mode: 'any' | 'configured' | 'list';
   aeTitles?: string[];
+  /**
+   * An AE title that belongs to a configured node is accepted only from that node's host
+   * (its address, or the addresses its name resolves to when the server starts).
+   */
+  bindToHost?: boolean;
 }
 
 /** Network timers in milliseconds (see electron/dimse Timeouts). */
@@ -241,8 +248,10 @@ export function validateNode(raw: unknown, path = 'node'): Validated<RemoteNode>
 }
 
 function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations']);
+  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations']);
   return {
+    ...(o.maxIncomingAssociations === undefined ? {}
+      : { maxIncomingAssociations: need(`${path}.maxIncomingAssociations`, checkInteger(o.maxIncomingAssociations, 1, 256)) }),
     name: need(`${path}.name`, checkNodeName(o.name)),
     aeTitle: need(`${path}.aeTitle`, checkAeTitle(o.aeTitle)),
     host: need(`${path}.host`, checkHost(o.host)),
@@ -298,9 +307,10 @@ function readConfig(raw: unknown): Config {
     });
   }
   if (o.callingAePolicy !== undefined) {
-    const p = objectAt('callingAePolicy', o.callingAePolicy, ['mode', 'aeTitles']);
+    const p = objectAt('callingAePolicy', o.callingAePolicy, ['mode', 'aeTitles', 'bindToHost']);
     const mode = oneOf('callingAePolicy.mode', p.mode, POLICY_MODES);
     const policy: CallingAePolicy = { mode };
+    if (p.bindToHost !== undefined) policy.bindToHost = bool('callingAePolicy.bindToHost', p.bindToHost);
     if (p.aeTitles !== undefined) {
       if (!Array.isArray(p.aeTitles)) throw new FieldError('callingAePolicy.aeTitles', `must be a list of AE titles, got ${show(p.aeTitles)}`);
       policy.aeTitles = p.aeTitles.map((t, i) => need(`callingAePolicy.aeTitles[${i}]`, checkAeTitle(t)));

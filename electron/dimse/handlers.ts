@@ -114,4 +114,8 @@ export interface AssociationPolicy {
   maxAssociations: number;
   /** Optional most simultaneous associations per calling AE title. */
   maxAssociationsPerCallingAe?: number;
+  /** A limit for one calling AE title in particular (a configured node's), over the one above. */
+  maxAssociationsFor?(callingAeTitle: string): number | undefined;
+  /** Why `acceptCallingAeTitle` refused, and what to change, for the log (never sent to the peer). */
+  refusalAdvice?(callingAeTitle: string, peerAddress: string): string | undefined;
 }

@@ -109,7 +109,7 @@ export class AssociationSlots {
   tryTake(callingAeTitle: string): boolean {
     if (this.total >= this.policy.maxAssociations) return false;
     const mine = this.perAe.get(callingAeTitle) ?? 0;
-    const perAeLimit = this.policy.maxAssociationsPerCallingAe;
+    const perAeLimit = this.policy.maxAssociationsFor?.(callingAeTitle) ?? this.policy.maxAssociationsPerCallingAe;
     if (perAeLimit !== undefined && mine >= perAeLimit) return false;
     this.total += 1;
     this.perAe.set(callingAeTitle, mine + 1);

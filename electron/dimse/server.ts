@@ -34,12 +34,12 @@ export interface DicomServerOptions {
 }
 
 /** What to do about a rejection, for the log line. */
-function rejectionAdvice(decision: Extract<AcceptDecision, { accept: false }>, rq: AssociateRequestInfo, ourAe: string): string {
+function rejectionAdvice(decision: Extract<AcceptDecision, { accept: false }>, rq: AssociateRequestInfo, ourAe: string, policy: AssociationPolicy): string {
   if (decision.source === 1 && decision.reason === RejectReason.CalledAeTitleNotRecognized) {
     return `the caller must use our AE title '${ourAe}' as Called AE Title, not '${rq.calledAeTitle}'`;
   }
   if (decision.source === 1 && decision.reason === RejectReason.CallingAeTitleNotRecognized) {
-    return `add '${rq.callingAeTitle}' to the AE titles allowed to connect, if it should`;
+    return policy.refusalAdvice?.(rq.callingAeTitle.trim(), rq.peerAddress) ?? `add '${rq.callingAeTitle}' to the AE titles allowed to connect, if it should`;
   }
   if (decision.source === 3) return 'too many simultaneous associations: the caller should retry later, or raise the association limits';
   return 'the caller must use the DICOM application context';
@@ -133,7 +133,7 @@ export class DicomServer {
         if (decision.accept) slotOf = rq.callingAeTitle.trim();
         else {
           log?.('warn', `rejected association from ${rq.callingAeTitle} (${rq.peerAddress}:${rq.peerPort}) to ${rq.calledAeTitle}: ` +
-            `${describeRejection(decision.result, decision.source, decision.reason)}; what to do: ${rejectionAdvice(decision, rq, policy.aeTitle)}`);
+            `${describeRejection(decision.result, decision.source, decision.reason)}; what to do: ${rejectionAdvice(decision, rq, policy.aeTitle, policy)}`);
         }
         return decision;
       },

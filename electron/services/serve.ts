@@ -8,7 +8,7 @@ import type { Cache } from '../cache/index.js';
 import type { Logger } from '../dimse/association.js';
 import { DicomServer } from '../dimse/server.js';
 import { CacheFindHandler, CacheRetrieveHandler, CacheStoreHandler, type StoredEvent } from './local-scp.js';
-import { associationPolicy } from './policy.js';
+import { associationPolicy, resolveNodeHosts } from './policy.js';
 
 /** Options of {@link startServer}. */
 export interface ServeOptions {
@@ -55,7 +55,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   });
   const queryRetrieve = options.queryRetrieve !== false;
   const server = new DicomServer({
-    policy: associationPolicy(config, aeTitle),
+    policy: associationPolicy(config, aeTitle, config.callingAePolicy.bindToHost ? await resolveNodeHosts(config.nodes) : new Map()),
     host: options.bindAddress ?? config.local.bindAddress,
     port: options.port ?? config.local.port,
     handlers: {

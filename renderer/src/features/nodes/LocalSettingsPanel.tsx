@@ -59,6 +59,9 @@ export function LocalSettingsPanel({ value, error, onSaved }: { value?: Loaded; 
             <option value="list">These AE titles</option>
           </select>
         </div>
+        <div className="field">
+          <label><input type="checkbox" checked={form.bindToHost} onChange={(e) => set('bindToHost', e.target.checked)} /> A node&apos;s AE title only from the node&apos;s host</label>
+        </div>
         {form.policyMode === 'list' && field('policyList', 'Allowed AE titles (comma-separated)',
           <input id="ls-policyList" value={form.policyList} spellCheck={false} onChange={(e) => set('policyList', e.target.value)} {...invalid('policyList')} />)}
         <div className="form-actions"><button type="submit" className="primary">Save settings</button></div>

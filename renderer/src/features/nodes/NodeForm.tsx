@@ -35,6 +35,13 @@ export function NodeForm({ value, editing, onChange, onSubmit, onCancel }: {
           <option value="move">C-MOVE</option><option value="get">C-GET</option>
         </select>
       </div>
+      <div className="field"><label htmlFor="nf-maxIncoming">Most associations it may open with us</label>
+        <input id="nf-maxIncoming" inputMode="numeric" placeholder="the global limit" value={value.maxIncomingAssociations ?? ''}
+          onChange={(e) => {
+            const { maxIncomingAssociations: _drop, ...rest } = value;
+            onChange(/^\d+$/.test(e.target.value) && Number(e.target.value) > 0 ? { ...rest, maxIncomingAssociations: Number(e.target.value) } : rest);
+          }} />
+      </div>
       <div className="form-actions"><button type="submit" className="primary">Save</button><button type="button" onClick={onCancel}>Cancel</button></div>
     </form>
   );

@@ -34,6 +34,8 @@ export interface LocalForm {
   policyMode: CallingAePolicy['mode'];
   /** AE titles of the 'list' policy, separated by commas, spaces or new lines. */
   policyList: string;
+  /** A configured node's AE title only from that node's host. */
+  bindToHost: boolean;
 }
 
 /** Settings field names. */
@@ -44,6 +46,7 @@ export function localFormOf(s: Settings): LocalForm {
   return {
     aeTitle: s.local.aeTitle, port: String(s.local.port), bindAddress: s.local.bindAddress,
     policyMode: s.callingAePolicy.mode, policyList: (s.callingAePolicy.aeTitles ?? []).join(', '),
+    bindToHost: s.callingAePolicy.bindToHost === true,
   };
 }
 
@@ -68,7 +71,10 @@ export function settingsFromForm(base: Settings, f: LocalForm): { ok: true; sett
     else if (bad && !bad[1].ok) errors.policyList = `AE title "${bad[0]}" ${bad[1].error}.`;
   }
   if (!ae.ok || !port.ok || !bind.ok || Object.keys(errors).length > 0) return { ok: false, errors };
-  const policy: CallingAePolicy = f.policyMode === 'list' ? { mode: 'list', aeTitles: titles } : { mode: f.policyMode };
+  const policy: CallingAePolicy = {
+    ...(f.policyMode === 'list' ? { mode: 'list', aeTitles: titles } : { mode: f.policyMode }),
+    ...(f.bindToHost ? { bindToHost: true } : {}),
+  };
   return { ok: true, settings: { ...base, local: { ...base.local, aeTitle: ae.value, port: port.value, bindAddress: bind.value }, callingAePolicy: policy } };
 }
 
@@ -88,7 +94,8 @@ export function serverSentence(server: ServerStatus): string {
 
 /** The calling-AE policy in words. */
 export function policySentence(p: CallingAePolicy): string {
-  if (p.mode === 'any') return 'Any AE title may connect.';
-  if (p.mode === 'configured') return 'Only the AE titles of the configured nodes may connect.';
-  return `Only these AE titles may connect: ${(p.aeTitles ?? []).join(', ') || '(none)'}.`;
+  const bound = p.bindToHost ? ' A configured node\'s AE title is accepted only from that node\'s host.' : '';
+  if (p.mode === 'any') return `Any AE title may connect.${bound}`;
+  if (p.mode === 'configured') return `Only the AE titles of the configured nodes may connect.${bound}`;
+  return `Only these AE titles may connect: ${(p.aeTitles ?? []).join(', ') || '(none)'}.${bound}`;
 }
