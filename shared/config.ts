@@ -25,6 +25,30 @@ export interface LocalAe {
   bindAddress: string;
   /** Maximum PDU length we announce (PS3.8 D.1); 0 = unlimited. */
   maxPduLength: number;
+  /** A DICOM TLS listener (PS3.15 Annex B) beside the plain port; absent = none. */
+  tls?: LocalTls;
+}
+
+/** Our TLS listener: its port, our certificate and key (PEM files), and client certificates. */
+export interface LocalTls {
+  port: number;
+  certFile: string;
+  keyFile: string;
+  /** CA bundle that client certificates must chain to. */
+  caFile?: string;
+  /** Require and verify a client certificate (PS3.15 B.1); needs caFile. */
+  requireClientCert?: boolean;
+}
+
+/** TLS toward a node (PS3.15 Annex B): the CA its certificate must chain to, and our client certificate when it asks for one. */
+export interface NodeTls {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** The host name its certificate must carry (default: the node's host when it is a name). */
+  serverName?: string;
+  /** Default true: a certificate that does not chain to caFile is refused. */
+  rejectUnauthorized?: boolean;
 }
 
 /** A remote DICOM node (typically a PACS). */
@@ -40,6 +64,8 @@ export interface RemoteNode {
   maxAssociations: number;
   /** Most simultaneous associations this node (its AE title) may open with us; absent = the global limits. */
   maxIncomingAssociations?: number;
+  /** Connect to it with DICOM TLS; absent = plain TCP. */
+  tls?: NodeTls;
 }
 
 /** Who may open associations with our SCP. */
@@ -247,9 +273,41 @@ export function validateNode(raw: unknown, path = 'node'): Validated<RemoteNode>
   }
 }
 
+/** A file path of the TLS configuration: a non-empty string (whether it can be read is checked when it is used). */
+function filePath(path: string, raw: unknown): string {
+  if (typeof raw !== 'string' || raw.trim() === '') throw new FieldError(path, `must be the path of a PEM file, got ${show(raw)}`);
+  return raw;
+}
+
+function readLocalTls(raw: unknown): LocalTls {
+  const t = objectAt('local.tls', raw, ['port', 'certFile', 'keyFile', 'caFile', 'requireClientCert']);
+  const tls: LocalTls = {
+    port: need('local.tls.port', checkInteger(t.port, 0, 65535)),
+    certFile: filePath('local.tls.certFile', t.certFile),
+    keyFile: filePath('local.tls.keyFile', t.keyFile),
+  };
+  if (t.caFile !== undefined) tls.caFile = filePath('local.tls.caFile', t.caFile);
+  if (t.requireClientCert !== undefined) tls.requireClientCert = bool('local.tls.requireClientCert', t.requireClientCert);
+  if (tls.requireClientCert && !tls.caFile) throw new FieldError('local.tls.caFile', 'is needed to verify client certificates (requireClientCert)');
+  return tls;
+}
+
+function readNodeTls(raw: unknown, path: string): NodeTls {
+  const t = objectAt(path, raw, ['caFile', 'certFile', 'keyFile', 'serverName', 'rejectUnauthorized']);
+  const tls: NodeTls = {};
+  if (t.caFile !== undefined) tls.caFile = filePath(`${path}.caFile`, t.caFile);
+  if (t.certFile !== undefined) tls.certFile = filePath(`${path}.certFile`, t.certFile);
+  if (t.keyFile !== undefined) tls.keyFile = filePath(`${path}.keyFile`, t.keyFile);
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) throw new FieldError(`${path}.keyFile`, 'and certFile go together (the client certificate and its key)');
+  if (t.serverName !== undefined) tls.serverName = need(`${path}.serverName`, checkHost(t.serverName));
+  if (t.rejectUnauthorized !== undefined) tls.rejectUnauthorized = bool(`${path}.rejectUnauthorized`, t.rejectUnauthorized);
+  return tls;
+}
+
 function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations']);
+  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls']);
   return {
+    ...(o.tls === undefined ? {} : { tls: readNodeTls(o.tls, `${path}.tls`) }),
     ...(o.maxIncomingAssociations === undefined ? {}
       : { maxIncomingAssociations: need(`${path}.maxIncomingAssociations`, checkInteger(o.maxIncomingAssociations, 1, 256)) }),
     name: need(`${path}.name`, checkNodeName(o.name)),
@@ -286,7 +344,8 @@ function readConfig(raw: unknown): Config {
   ]);
   const config = d;
   if (o.local !== undefined) {
-    const l = objectAt('local', o.local, ['aeTitle', 'port', 'bindAddress', 'maxPduLength']);
+    const l = objectAt('local', o.local, ['aeTitle', 'port', 'bindAddress', 'maxPduLength', 'tls']);
+    if (l.tls !== undefined) config.local.tls = readLocalTls(l.tls);
     if (l.aeTitle !== undefined) config.local.aeTitle = need('local.aeTitle', checkAeTitle(l.aeTitle));
     if (l.port !== undefined) config.local.port = need('local.port', checkInteger(l.port, 0, 65535));
     if (l.bindAddress !== undefined) config.local.bindAddress = need('local.bindAddress', checkHost(l.bindAddress));

@@ -148,6 +148,19 @@ function transport(f: Extract<FailureDescription, { kind: 'transport' }>): [stri
       return ['host-not-found', `The host name "${f.host}" cannot be found: check its spelling or use its IP address`];
     case 'EHOSTUNREACH': case 'ENETUNREACH': case 'EHOSTDOWN': case 'ENETDOWN':
       return ['host-unreachable', `${f.host} cannot be reached from this workstation: check the address, the network connection and any firewall in between`];
+    // DICOM TLS (PS3.15 Annex B): the handshake's failures, by the code Node gives them
+    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE': case 'SELF_SIGNED_CERT_IN_CHAIN': case 'DEPTH_ZERO_SELF_SIGNED_CERT':
+    case 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY': case 'UNABLE_TO_GET_ISSUER_CERT': case 'CERT_UNTRUSTED':
+      return ['tls-untrusted', `The TLS certificate of ${peerName(f)} at ${at} is not signed by a CA this workstation trusts: set the node's TLS CA file to the CA that issued it`];
+    case 'CERT_HAS_EXPIRED': case 'CERT_NOT_YET_VALID':
+      return ['tls-expired', `The TLS certificate of ${peerName(f)} at ${at} has expired or is not valid yet: ask its administrator to renew it, and check this workstation's clock`];
+    case 'ERR_TLS_CERT_ALTNAME_INVALID':
+      return ['tls-name', `The TLS certificate at ${at} is not issued to "${f.host}": connect by the name its certificate carries, or set the node's TLS server name to it`];
+    case 'ERR_SSL_WRONG_VERSION_NUMBER': case 'EPROTO': case 'ERR_SSL_UNSUPPORTED_PROTOCOL': case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
+      return ['tls-protocol', `Nothing speaks DICOM TLS 1.2 or later at ${at}: it is probably a plain DICOM port; use the node's TLS port, or turn TLS off for this node`];
+    case 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED': case 'ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE': case 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE':
+    case 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA':
+      return ['tls-client-cert', `${peerName(f)} at ${at} refused this workstation's TLS client certificate (or its absence): set the node's TLS certificate and key files to a certificate it trusts`];
     case 'ECONNRESET': case 'EPIPE': case 'ECONNABORTED':
       return ['connection-reset', `${peerName(f)} closed the connection unexpectedly: check that port ${f.port} is its DICOM port and look in its log for the reason`];
     default:

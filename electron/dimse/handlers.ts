@@ -94,6 +94,8 @@ export interface MoveDestination {
   aeTitle: string;
   host: string;
   port: number;
+  /** Reach it with DICOM TLS using these options (tls-options.ts); absent = plain TCP. */
+  tls?: import('node:tls').ConnectionOptions;
 }
 
 /** Retrieve SCP handler (C-MOVE and C-GET share the matching; only the delivery differs). */

@@ -41,7 +41,7 @@ export async function runMove(session: ScpSession, msg: DimseMessage, identifier
     try {
       sub = await Association.request({
         host: destination.host, port: destination.port, callingAeTitle: policy.aeTitle, calledAeTitle: destination.aeTitle,
-        contexts: storeContexts(instances), signal,
+        contexts: storeContexts(instances), signal, ...(destination.tls ? { tls: destination.tls } : {}),
         ...(timeouts ? { timeouts } : {}), ...(maxPduLength !== undefined ? { maxPduLength } : {}), ...(log ? { log } : {}),
       });
     } catch (err) {

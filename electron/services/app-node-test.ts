@@ -12,6 +12,7 @@ import { QUERY_MODELS, uniqueKey } from '../../shared/dicom/query.js';
 import { Status } from '../../shared/dicom/status.js';
 import { TRANSFER_SYNTAXES } from '../../shared/dicom/uids.js';
 import { DEFAULT_GET_STORAGE_SOP_CLASSES, echo, type GetOptions, type ScuOptions } from '../dimse/scu.js';
+import { dicomNodeOf } from './dicom-node.js';
 import type { AppEnv } from './app-env.js';
 import { ApiFailure, errorOf } from './app-result.js';
 import { describeStatus } from './diagnose.js';
@@ -35,7 +36,7 @@ export async function testNode(env: AppEnv, config: Config, node: RemoteNode): P
   const steps: NodeTestStep[] = [];
   steps.push(await timed('echo', async () => {
     try {
-      const r = await echo(node, scu);
+      const r = await echo(dicomNodeOf(node), scu);
       if (r.status === Status.Success) return { outcome: 'ok', message: `${node.aeTitle} answered the C-ECHO in ${r.elapsedMs} ms.` };
       const d = diagnose(describeStatus('echo', r.status, undefined, await env.failure(config, node, 'echo')));
       return { outcome: 'failed', message: d.sentence, code: d.code };

@@ -5,6 +5,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { RemoteNode } from '../../shared/config.js';
+import { dicomNodeOf } from './dicom-node.js';
 import { type DataSet, type Tag, getStrings } from '../../shared/dicom/dataset.js';
 import { keywordOf } from '../../shared/dicom/dictionary.js';
 import { QUERY_RETRIEVE_LEVEL_TAG, isQueryLevel, queryModelForSopClass, uniqueKey } from '../../shared/dicom/query.js';
@@ -221,6 +222,6 @@ export class CacheRetrieveHandler implements RetrieveHandler {
   async destination(aeTitle: string): Promise<MoveDestination | undefined> {
     const wanted = aeTitle.trim();
     const node = (await this.nodes()).find((n) => n.aeTitle === wanted);
-    return node ? { aeTitle: node.aeTitle, host: node.host, port: node.port } : undefined;
+    return node ? dicomNodeOf(node) : undefined;
   }
 }

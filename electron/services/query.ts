@@ -5,7 +5,9 @@
 import type { DataSet } from '../../shared/dicom/dataset.js';
 import type { QueryLevel, QueryModel } from '../../shared/dicom/query.js';
 import { Status, statusCategory } from '../../shared/dicom/status.js';
-import { find, type DicomNode, type ScuOptions } from '../dimse/scu.js';
+import type { NodeTls, RemoteNode } from '../../shared/config.js';
+import { find, type ScuOptions } from '../dimse/scu.js';
+import { dicomNodeOf } from './dicom-node.js';
 import { findKeysOf, responseIdentifier } from './local-scp.js';
 import type { CacheView } from './local-cache.js';
 import { addDefaultReturnKeys, checkIdentifier, rowOf, type MatchRow } from './query-keys.js';
@@ -48,10 +50,10 @@ export function prepareIdentifier(request: SearchRequest): DataSet {
  * `onRow` sees each match as it arrives.
  */
 export async function searchRemote(
-  node: DicomNode, request: SearchRequest, options: ScuOptions & { onRow?: (row: MatchRow) => void },
+  node: Pick<RemoteNode, 'aeTitle' | 'host' | 'port'> & { tls?: NodeTls }, request: SearchRequest, options: ScuOptions & { onRow?: (row: MatchRow) => void },
 ): Promise<SearchResult> {
   const identifier = prepareIdentifier(request);
-  const stream = find(node, { model: request.model, level: request.level, identifier }, {
+  const stream = find(dicomNodeOf(node), { model: request.model, level: request.level, identifier }, {
     ...options, ...(request.limit !== undefined ? { limit: request.limit } : {}),
   });
   const rows: MatchRow[] = [];

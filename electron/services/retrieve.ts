@@ -10,6 +10,7 @@ import type { QueryLevel, QueryModel } from '../../shared/dicom/query.js';
 import { Status, describeStatus, statusCategory } from '../../shared/dicom/status.js';
 import type { StoreHandler } from '../dimse/handlers.js';
 import { get, move, type RetrieveOutcome, type RetrieveProgress, type ScuOptions } from '../dimse/scu.js';
+import { dicomNodeOf } from './dicom-node.js';
 import { describeStatus as describeFailureStatus } from './diagnose.js';
 import type { StoredEvent } from './local-scp.js';
 
@@ -131,7 +132,7 @@ export interface RetrieveReport {
 /** Runs the retrieve and judges it. Association failures throw. */
 export async function retrieve(spec: RetrieveSpec, env: RetrieveEnv): Promise<RetrieveReport> {
   const { node } = spec;
-  const dicomNode = { aeTitle: node.aeTitle, host: node.host, port: node.port };
+  const dicomNode = dicomNodeOf(node);
   const destination = spec.method === 'move' ? (spec.destination ?? env.local.aeTitle) : undefined;
   env.arrivals?.begin();
   let outcome: RetrieveOutcome;

@@ -8,7 +8,9 @@ import type { SkippedFile } from '../../shared/records.js';
 import { Status, statusCategory } from '../../shared/dicom/status.js';
 import { readInstanceHeader } from '../cache/index.js';
 import type { InstanceSource } from '../dimse/handlers.js';
-import { store, type DicomNode, type StoreOptions, type StoreResult } from '../dimse/scu.js';
+import type { NodeTls, RemoteNode } from '../../shared/config.js';
+import { store, type StoreOptions, type StoreResult } from '../dimse/scu.js';
+import { dicomNodeOf } from './dicom-node.js';
 
 const MAX_DEPTH = 32;
 
@@ -82,8 +84,8 @@ export interface SendReport {
 }
 
 /** Sends the instances; association failures throw, per-instance statuses are counted. */
-export async function sendInstances(node: DicomNode, instances: InstanceSource[], options: StoreOptions): Promise<SendReport> {
-  const results = instances.length ? await store(node, instances, options) : [];
+export async function sendInstances(node: Pick<RemoteNode, 'aeTitle' | 'host' | 'port'> & { tls?: NodeTls }, instances: InstanceSource[], options: StoreOptions): Promise<SendReport> {
+  const results = instances.length ? await store(dicomNodeOf(node), instances, options) : [];
   const report: SendReport = { sent: 0, warnings: 0, failed: 0, results };
   for (const r of results) {
     const c = statusCategory(r.status);

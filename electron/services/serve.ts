@@ -7,6 +7,7 @@ import type { Config, RemoteNode } from '../../shared/config.js';
 import type { Cache } from '../cache/index.js';
 import type { Logger } from '../dimse/association.js';
 import { DicomServer } from '../dimse/server.js';
+import { tlsServerOptions } from '../dimse/tls-options.js';
 import { CacheFindHandler, CacheRetrieveHandler, CacheStoreHandler, type StoredEvent } from './local-scp.js';
 import { associationPolicy, resolveNodeHosts } from './policy.js';
 
@@ -17,6 +18,8 @@ export interface ServeOptions {
   /** Overrides of the configured local AE. */
   aeTitle?: string;
   port?: number;
+  /** Overrides local.tls.port (tests: 0). */
+  tlsPort?: number;
   bindAddress?: string;
   log?: Logger;
   /** Told about every instance stored (arrival tracking of retrieves). */
@@ -33,6 +36,8 @@ export interface ServeHandle {
   /** The bound address and the real port (when 0 was asked). */
   host: string;
   port: number;
+  /** The real port of the DICOM TLS listener, when one is configured (local.tls). */
+  tlsPort?: number;
   /** Listeners for stored instances may be added and removed while it runs. */
   readonly storedListeners: Set<(event: StoredEvent) => void>;
   close(): Promise<void>;
@@ -54,10 +59,10 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     }
   });
   const queryRetrieve = options.queryRetrieve !== false;
-  const server = new DicomServer({
+  // one policy and one set of handlers for the plain port and the TLS port (PS3.15 Annex B)
+  const common = {
     policy: associationPolicy(config, aeTitle, config.callingAePolicy.bindToHost ? await resolveNodeHosts(config.nodes) : new Map()),
     host: options.bindAddress ?? config.local.bindAddress,
-    port: options.port ?? config.local.port,
     handlers: {
       store,
       ...(queryRetrieve ? {
@@ -69,7 +74,23 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     timeouts: { connectMs: config.timeouts.connectMs, artimMs: config.timeouts.artimMs, dimseMs: config.timeouts.dimseMs },
     ...(config.timeouts.idleMs !== undefined ? { idleTimeoutMs: config.timeouts.idleMs } : {}),
     ...(options.log ? { log: options.log } : {}),
-  });
+  };
+  const server = new DicomServer({ ...common, port: options.port ?? config.local.port });
   const bound = await server.listen();
-  return { aeTitle, host: bound.host, port: bound.port, storedListeners, close: () => server.close() };
+  const tlsConfig = config.local.tls;
+  if (!tlsConfig) return { aeTitle, host: bound.host, port: bound.port, storedListeners, close: () => server.close() };
+  let tlsServer: DicomServer;
+  let tlsBound;
+  try {
+    // unreadable certificate or key files: one sentence naming the file (tlsServerOptions)
+    tlsServer = new DicomServer({ ...common, port: options.tlsPort ?? tlsConfig.port, tls: tlsServerOptions(tlsConfig) });
+    tlsBound = await tlsServer.listen();
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return {
+    aeTitle, host: bound.host, port: bound.port, tlsPort: tlsBound.port, storedListeners,
+    close: async () => { await Promise.all([server.close(), tlsServer.close()]); },
+  };
 }

@@ -2,6 +2,7 @@
 import { diagnose } from '../../../shared/diagnostics.js';
 import { formatStatus, Status } from '../../../shared/dicom/status.js';
 import { echo } from '../../dimse/scu.js';
+import { dicomNodeOf } from '../../services/dicom-node.js';
 import { describeStatus } from '../../services/diagnose.js';
 import { expectPositionals } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -10,7 +11,7 @@ import { CommandFailure } from '../failure.js';
 export async function echoCommand(ctx: CommandContext): Promise<number> {
   const [ref] = expectPositionals(ctx.args, 1, 1, 'priors echo <node>');
   const node = await ctx.node(ref!, 'echo');
-  const result = await echo(node, await ctx.scuOptions());
+  const result = await echo(dicomNodeOf(node), await ctx.scuOptions());
   if (result.status !== Status.Success) {
     throw new CommandFailure(diagnose(describeStatus('echo', result.status, undefined, ctx.failure)), { status: formatStatus(result.status) });
   }

@@ -10,12 +10,15 @@ export const NODES_OPTIONS: readonly OptionSpec[] = [
   { name: 'model', short: 'm', kind: 'value' },
   { name: 'max-associations', kind: 'value' },
   { name: 'replace', kind: 'flag' },
+  { name: 'tls-ca', kind: 'value' },
+  { name: 'tls-cert', kind: 'value' },
+  { name: 'tls-key', kind: 'value' },
 ];
 
-const USAGE = 'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] | nodes rm <name> | nodes ls';
+const USAGE = 'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]] | nodes rm <name> | nodes ls';
 
 function nodeRow(n: RemoteNode): Record<string, string> {
-  return { name: n.name, address: formatNodeAddress(n), model: n.model, method: n.method, maxAssociations: String(n.maxAssociations) };
+  return { name: n.name, address: formatNodeAddress(n), model: n.model, method: n.method, maxAssociations: String(n.maxAssociations), tls: n.tls ? 'yes' : 'no' };
 }
 
 export async function nodesCommand(ctx: CommandContext): Promise<number> {
@@ -29,11 +32,14 @@ export async function nodesCommand(ctx: CommandContext): Promise<number> {
       const model = choiceOption<QueryModel>(ctx.args, 'model', ['study', 'patient', 'patientstudy'], '--model');
       const method = choiceOption<RetrieveMethod>(ctx.args, 'method', ['move', 'get']);
       const maxAssociations = intOption(ctx.args, 'max-associations', 1, 64);
+      const [caFile, certFile, keyFile] = ['tls-ca', 'tls-cert', 'tls-key'].map((k) => ctx.args.values.get(k));
+      const tls = caFile ?? certFile ?? keyFile
+        ? { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } : undefined;
       const node = await ctx.store.addNode({
-        name: name!, ...parsed.value,
+        name: name!, ...parsed.value, ...(tls ? { tls } : {}),
         ...(model ? { model } : {}), ...(method ? { method } : {}), ...(maxAssociations ? { maxAssociations } : {}),
       }, { replace: ctx.args.flags.has('replace') });
-      ctx.result({ ok: true, node }, `Added node ${node.name}: ${formatNodeAddress(node)} (${node.model} root, ${node.method}).`);
+      ctx.result({ ok: true, node }, `Added node ${node.name}: ${formatNodeAddress(node)} (${node.model} root, ${node.method}${node.tls ? ', DICOM TLS' : ''}).`);
       return 0;
     }
     case 'rm': {

@@ -70,8 +70,8 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     }
   }
   await writeServeInfo(ctx.dataDir, { aeTitle, host: handle.host, port: handle.port });
-  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, dataDir: ctx.dataDir, ...(ui ? { ui: ui.web.url } : {}) },
-    `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port}, data in ${ctx.dataDir} (Ctrl-C to stop).`
+  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, ...(handle.tlsPort ? { tlsPort: handle.tlsPort } : {}), dataDir: ctx.dataDir, ...(ui ? { ui: ui.web.url } : {}) },
+    `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port}${handle.tlsPort ? ` (DICOM TLS on port ${handle.tlsPort})` : ''}, data in ${ctx.dataDir} (Ctrl-C to stop).`
     + (ui ? `\nPriors UI: ${ui.web.url}` : ''));
   const listeners: Array<() => void> = [];
   const signalName = await new Promise<string>((resolve) => {

@@ -42,6 +42,19 @@ export function NodeForm({ value, editing, onChange, onSubmit, onCancel }: {
             onChange(/^\d+$/.test(e.target.value) && Number(e.target.value) > 0 ? { ...rest, maxIncomingAssociations: Number(e.target.value) } : rest);
           }} />
       </div>
+      <fieldset className="node-tls">
+        <legend>DICOM TLS (leave empty for plain TCP)</legend>
+        {(['caFile', 'certFile', 'keyFile'] as const).map((k) => (
+          <div className="field" key={k}><label htmlFor={`nf-tls-${k}`}>{k === 'caFile' ? 'CA file (PEM) its certificate must chain to' : k === 'certFile' ? 'Our client certificate (PEM)' : 'Our client key (PEM)'}</label>
+            <input id={`nf-tls-${k}`} value={value.tls?.[k] ?? ''} spellCheck={false} onChange={(e) => {
+              const tls = { ...(value.tls ?? {}), [k]: e.target.value.trim() };
+              if (!tls[k]) delete tls[k];
+              const { tls: _drop, ...rest } = value;
+              onChange(Object.keys(tls).length ? { ...rest, tls } : rest);
+            }} />
+          </div>
+        ))}
+      </fieldset>
       <div className="form-actions"><button type="submit" className="primary">Save</button><button type="button" onClick={onCancel}>Cancel</button></div>
     </form>
   );
