@@ -54,6 +54,9 @@ async function main(): Promise<void> {
     await shot('local-cache');
     await screen(page, 'Activity', 'Activity');
     await shot('activity');
+    await screen(page, 'Audit', 'Audit');
+    await page.getByRole('region', { name: 'Audit', exact: true }).locator('tr[data-what="store"]').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await shot('audit');
   } finally {
     await ui.close();
     await pacs.orthanc.stop();

@@ -47,6 +47,13 @@ const transferRequest = object<TransferRequest>({
 });
 
 const uidList = list(uid, 1, 10_000);
+/** The filter of the audit entries (shared/audit.ts AuditFilter). */
+const auditFilter = {
+  'since?': integer(0, Number.MAX_SAFE_INTEGER), 'until?': integer(0, Number.MAX_SAFE_INTEGER),
+  'what?': oneOf(['query', 'retrieve', 'store', 'send', 'delete', 'import', 'association-refused', 'move-destination-refused']),
+  'peer?': text(0, 64), 'patient?': text(0, 64), 'outcome?': oneOf(['ok', 'failed']),
+  'limit?': integer(1, 10_000), 'offset?': integer(0, Number.MAX_SAFE_INTEGER),
+} as const;
 
 const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'settings.get': empty,
@@ -75,6 +82,8 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'activity.query': object({
     'node?': text(0, 64), 'outcome?': oneOf(['ok', 'failed', 'info']), 'afterSeq?': integer(0, Number.MAX_SAFE_INTEGER), 'limit?': integer(1, 10_000),
   }),
+  'audit.query': object(auditFilter),
+  'audit.export': object({ ...auditFilter, format: oneOf(['csv', 'json']) }),
 };
 
 function spec<K extends EntryName>(name: K): EntrySpec<K> {

@@ -6,6 +6,7 @@
  * payload is checked by {@link API_ENTRIES} (shared/api-validate.ts) on both transports.
  * Pure code: no Node, no DOM.
  */
+import type { AuditEvent, AuditFilter } from './audit.js';
 import type { Config, RemoteNode } from './config.js';
 import type { QueryLevel, QueryModel } from './dicom/query.js';
 import type { ApiError } from './errors.js';
@@ -132,6 +133,10 @@ export interface ApiEntries {
     request: { node?: string; outcome?: ActivityLine['outcome']; afterSeq?: number; limit?: number };
     response: { lines: ActivityLine[] };
   };
+  /** The audit log (PS3.15 A.5 events), newest first, narrowed by the filter; `total` counts every match. */
+  'audit.query': { request: AuditFilter; response: { events: AuditEvent[]; total: number } };
+  /** The audit log as a file: CSV, or JSON audit messages (PS3.15 A.5 structure). */
+  'audit.export': { request: AuditFilter & { format: 'csv' | 'json' }; response: { filename: string; mediaType: string; content: string; events: number } };
 }
 
 /** The name of an entry. */

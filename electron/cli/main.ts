@@ -8,6 +8,7 @@ import { describeError } from '../services/diagnose.js';
 import { parseArgs, UsageError, type OptionSpec } from './args.js';
 import { echoCommand } from './commands/echo.js';
 import { findCommand, QUERY_OPTIONS } from './commands/find.js';
+import { AUDIT_OPTIONS, auditCommand } from './commands/audit.js';
 import { importCommand, lsCommand } from './commands/local.js';
 import { nodesCommand, NODES_OPTIONS } from './commands/nodes.js';
 import { RETRIEVE_OPTIONS, retrieveCommand } from './commands/retrieve.js';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   import: { options: [], run: importCommand },
   ls: { options: QUERY_OPTIONS, run: lsCommand },
   nodes: { options: NODES_OPTIONS, run: nodesCommand },
+  audit: { options: AUDIT_OPTIONS, run: auditCommand },
 };
 
 export const HELP = `priors — find a patient's prior studies on the PACS and pull them in.
@@ -47,6 +49,7 @@ Usage:
   priors ls [-L LEVEL] [-k Key=Value]...                  search the cache
   priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy]
   priors nodes rm <name> | priors nodes ls
+  priors audit [--since DATE] [--what WHAT] [--peer AET] [--patient ID] [--failed] [--export FILE.csv|.json]
 
 <node> is a configured node name or AET@host:port. LEVEL: PATIENT, STUDY, SERIES, IMAGE.
 MODEL: study (default), patient, patientstudy. Keys are keywords or tags (0010,0010).

@@ -31,6 +31,9 @@ export interface DicomServerOptions {
   idleTimeoutMs?: number;
   /** Listen with DICOM TLS (PS3.15 Annex B) using these options (see tls-options.ts); absent = plain TCP. */
   tls?: TlsOptions;
+  /** Told of each association refused: who, and the reason as a phrase (the audit trail). */
+  /** Each association refused: `reason` as the peer was told it, `advice` as the log gives it. */
+  onRejected?: (request: AssociateRequestInfo, reason: string, advice: string) => void;
 }
 
 /** What to do about a rejection, for the log line. */
@@ -132,8 +135,10 @@ export class DicomServer {
         const decision = decide(rq, policy, this.services, this.slots);
         if (decision.accept) slotOf = rq.callingAeTitle.trim();
         else {
-          log?.('warn', `rejected association from ${rq.callingAeTitle} (${rq.peerAddress}:${rq.peerPort}) to ${rq.calledAeTitle}: ` +
-            `${describeRejection(decision.result, decision.source, decision.reason)}; what to do: ${rejectionAdvice(decision, rq, policy.aeTitle, policy)}`);
+          const reason = describeRejection(decision.result, decision.source, decision.reason);
+          const advice = rejectionAdvice(decision, rq, policy.aeTitle, policy);
+          try { this.options.onRejected?.(rq, reason, advice); } catch { /* the listener's failure is not the server's */ }
+          log?.('warn', `rejected association from ${rq.callingAeTitle} (${rq.peerAddress}:${rq.peerPort}) to ${rq.calledAeTitle}: ${reason}; what to do: ${advice}`);
         }
         return decision;
       },

@@ -12,6 +12,8 @@ import { diagnose } from '../../shared/diagnostics.js';
 import { toApiError } from '../../shared/errors.js';
 import { AppEnv, type AppCoreDeps } from './app-env.js';
 import { testNode } from './app-node-test.js';
+import { auditCsv, auditMessage } from '../../shared/audit.js';
+import { AUDIT_PAGE_MAX } from '../cache/audit.js';
 import { ApiFailure, errorOf, fail, ok } from './app-result.js';
 import { SearchRunner } from './app-search.js';
 import { viewerInstances } from './app-viewer.js';
@@ -243,6 +245,31 @@ export class AppCore implements ApiHandlers {
         }),
       };
     });
+  }
+
+  'audit.query'(req: RequestOf<'audit.query'>): Promise<Result<ResponseOf<'audit.query'>>> {
+    return this.answer(async () => this.audit().query(req));
+  }
+
+  'audit.export'(req: RequestOf<'audit.export'>): Promise<Result<ResponseOf<'audit.export'>>> {
+    return this.answer(async () => {
+      const { format, ...filter } = req;
+      const { events } = this.audit().query({ ...filter, limit: filter.limit ?? AUDIT_PAGE_MAX });
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      const config = await this.env.config();
+      return format === 'csv'
+        ? { filename: `priors-audit-${stamp}.csv`, mediaType: 'text/csv', content: auditCsv(events), events: events.length }
+        : {
+          filename: `priors-audit-${stamp}.json`, mediaType: 'application/json', events: events.length,
+          content: JSON.stringify(events.map((e) => auditMessage(e, { auditSourceId: this.env.deps.server?.aeTitle ?? config.local.aeTitle })), null, 2),
+        };
+    });
+  }
+
+  private audit() {
+    const audit = this.env.deps.audit;
+    if (!audit) throw new ApiFailure({ code: 'unavailable', message: 'The audit log is not kept in this process.' });
+    return audit;
   }
 
   private transfers() {

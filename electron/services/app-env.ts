@@ -2,6 +2,7 @@
  * What the parts of the app core share: the dependencies given by the composition root, and
  * the SCU options and failure contexts built from the current configuration.
  */
+import type { AuditTrail } from './audit.js';
 import { findNode, type Config, type RemoteNode } from '../../shared/config.js';
 import type { ServerStatus } from '../../shared/api.js';
 import type { DimseService } from '../../shared/diagnostics.js';
@@ -33,6 +34,8 @@ export interface AppCoreDeps {
   /** Why the server is not running, when it failed to listen (the desktop app runs on without it). */
   serverProblem?: { state: NonNullable<ServerStatus['state']>; message: string };
   transfers?: TransferService;
+  /** The audit trail (the server's, or one of the app's own). */
+  audit?: AuditTrail;
 }
 
 /** The dependencies and the helpers built on them. */

@@ -8,6 +8,8 @@ import type { Cache } from '../cache/index.js';
 import type { Logger } from '../dimse/association.js';
 import { DicomServer } from '../dimse/server.js';
 import { tlsServerOptions } from '../dimse/tls-options.js';
+import { AuditStore } from '../cache/audit.js';
+import { AuditTrail } from './audit.js';
 import { CacheFindHandler, CacheRetrieveHandler, CacheStoreHandler, type StoredEvent } from './local-scp.js';
 import { associationPolicy, resolveNodeHosts } from './policy.js';
 
@@ -20,6 +22,8 @@ export interface ServeOptions {
   port?: number;
   /** Overrides local.tls.port (tests: 0). */
   tlsPort?: number;
+  /** The audit trail to record into; default: one over the cache's data directory; false: none. */
+  audit?: AuditTrail | false;
   bindAddress?: string;
   log?: Logger;
   /** Told about every instance stored (arrival tracking of retrieves). */
@@ -38,6 +42,8 @@ export interface ServeHandle {
   port: number;
   /** The real port of the DICOM TLS listener, when one is configured (local.tls). */
   tlsPort?: number;
+  /** The audit trail the server records into (the app records its own events there too). */
+  audit?: AuditTrail;
   /** Listeners for stored instances may be added and removed while it runs. */
   readonly storedListeners: Set<(event: StoredEvent) => void>;
   close(): Promise<void>;
@@ -59,6 +65,13 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     }
   });
   const queryRetrieve = options.queryRetrieve !== false;
+  const ownAudit = options.audit === undefined;
+  const audit = options.audit === false ? undefined
+    : options.audit ?? new AuditTrail(AuditStore.open(cache.dataDir), cache, { localAeTitle: aeTitle, ...(options.log ? { log: options.log } : {}) });
+  if (audit) storedListeners.add(audit.onStored);
+  const findHandler = new CacheFindHandler(cache, aeTitle, { caseInsensitivePN: config.caseInsensitivePN });
+  const retrieveHandler = new CacheRetrieveHandler(cache, options.nodes ?? (() => config.nodes));
+  const closeAudit = () => { if (ownAudit) audit?.close(); else audit?.flush(); };
   // one policy and one set of handlers for the plain port and the TLS port (PS3.15 Annex B)
   const common = {
     policy: associationPolicy(config, aeTitle, config.callingAePolicy.bindToHost ? await resolveNodeHosts(config.nodes) : new Map()),
@@ -66,19 +79,28 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     handlers: {
       store,
       ...(queryRetrieve ? {
-        find: new CacheFindHandler(cache, aeTitle, { caseInsensitivePN: config.caseInsensitivePN }),
-        retrieve: new CacheRetrieveHandler(cache, options.nodes ?? (() => config.nodes)),
+        find: audit ? audit.wrapFind(findHandler) : findHandler,
+        retrieve: audit ? audit.wrapRetrieve(retrieveHandler) : retrieveHandler,
       } : {}),
     },
     maxPduLength: config.local.maxPduLength,
     timeouts: { connectMs: config.timeouts.connectMs, artimMs: config.timeouts.artimMs, dimseMs: config.timeouts.dimseMs },
     ...(config.timeouts.idleMs !== undefined ? { idleTimeoutMs: config.timeouts.idleMs } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(audit ? { onRejected: (rq: { callingAeTitle: string; calledAeTitle: string; peerAddress: string }, reason: string, advice: string) => audit.refused(rq, reason, advice) } : {}),
   };
   const server = new DicomServer({ ...common, port: options.port ?? config.local.port });
-  const bound = await server.listen();
+  let bound;
+  try {
+    bound = await server.listen();
+  } catch (err) {
+    closeAudit();
+    throw err;
+  }
   const tlsConfig = config.local.tls;
-  if (!tlsConfig) return { aeTitle, host: bound.host, port: bound.port, storedListeners, close: () => server.close() };
+  if (!tlsConfig) {
+    return { aeTitle, host: bound.host, port: bound.port, storedListeners, ...(audit ? { audit } : {}), close: async () => { await server.close(); closeAudit(); } };
+  }
   let tlsServer: DicomServer;
   let tlsBound;
   try {
@@ -87,10 +109,11 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     tlsBound = await tlsServer.listen();
   } catch (err) {
     await server.close();
+    closeAudit();
     throw err;
   }
   return {
-    aeTitle, host: bound.host, port: bound.port, tlsPort: tlsBound.port, storedListeners,
-    close: async () => { await Promise.all([server.close(), tlsServer.close()]); },
+    aeTitle, host: bound.host, port: bound.port, tlsPort: tlsBound.port, storedListeners, ...(audit ? { audit } : {}),
+    close: async () => { await Promise.all([server.close(), tlsServer.close()]); closeAudit(); },
   };
 }

@@ -5,11 +5,13 @@
 // right sentence when a node's port is wrong or the PACS does not know our AE title.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { AuditEvent } from '../../shared/audit.js';
 import { diagnose } from '../../shared/diagnostics.js';
 import { e2eSkipReason, launchChromium, openUi, type UiSession } from '../helpers/browser.js';
 import { startE2ePacs, type E2ePacs } from '../helpers/e2e-pacs.js';
 import { startOrthanc } from '../helpers/peers.js';
 import { freePort } from '../helpers/ports.js';
+import { cliJson, runPriors } from '../helpers/priors-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 import { addNode, jobState, retrieveRow, screen, search, testNode, WAIT, type Doc } from '../helpers/ui-steps.js';
 
@@ -118,6 +120,20 @@ describe('e2e: the workflow against Orthanc', { skip: e2eSkipReason(), timeout: 
     await job.waitFor(WAIT);
     await job.getByRole('button', { name: 'Cancel' }).click();
     assert.equal(await jobState(ui.page, 'BIG', /^(cancelled|completed|failed|incomplete)$/), 'cancelled');
+  });
+
+  test('the audit log holds our queries and retrieves of the PACS and what it stored into us by C-MOVE', async () => {
+    const r = await runPriors(['audit', '--limit', '1000'], { dataDir: ui.serve.dataDir, json: true });
+    const { events } = cliJson<{ events: AuditEvent[] }>(r);
+    const ours = (what: string, node: string) => events.filter((e) => e.what === what && e.direction === 'outgoing' && e.node === node);
+    const queries = ours('query', 'pacs');
+    assert.ok(queries.some((e) => e.outcome === 0 && e.peerAeTitle === pacs.orthanc.aeTitle && /PatientName=DOE\*/.test(e.detail ?? '')), JSON.stringify(queries));
+    const moves = ours('retrieve', 'pacs');
+    assert.ok(moves.some((e) => e.outcome === 0 && /^C-MOVE/.test(e.detail ?? '') && (e.instances ?? 0) > 0 && e.PatientName?.startsWith('DOE')), JSON.stringify(moves));
+    assert.ok(moves.some((e) => e.outcome === 4 && /cancel/i.test(e.outcomeText ?? '')), 'the cancelled big retrieve, as a minor failure');
+    assert.ok(ours('retrieve', 'pacsget').some((e) => e.outcome === 0 && /^C-GET/.test(e.detail ?? '')));
+    const stores = events.filter((e) => e.what === 'store' && e.direction === 'incoming' && e.peerAeTitle === pacs.orthanc.aeTitle);
+    assert.ok(stores.length >= 1 && stores.every((e) => e.peerHost === '127.0.0.1' && (e.instances ?? 0) > 0), JSON.stringify(stores));
   });
 
   test('a node on a wrong port: the test shows the connection-refused sentence', async () => {

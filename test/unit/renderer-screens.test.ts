@@ -10,7 +10,7 @@ import { importProgressLine, importResultLine, openStudyDetail, refusalLine, roo
 import { localFormOf, nodeFieldErrors, policySentence, restartSentence, serverSentence, settingsFromForm, splitAeTitles } from '../../renderer/src/features/nodes/node-form.js';
 import { finishedIds, jobView, sortJobs, withJob, withList, withoutCleared } from '../../renderer/src/features/transfers/job-view.js';
 import { rowTarget } from '../../renderer/src/app/row-target.js';
-import { screenForKey, visibleScreens } from '../../renderer/src/app/screens.js';
+import { SCREENS, screenForKey } from '../../renderer/src/app/screens.js';
 
 function job(over: Partial<TransferJob> = {}): TransferJob {
   return {
@@ -160,14 +160,12 @@ describe('activity filter', () => {
 });
 
 describe('shell', () => {
-  test('Alt+1…5 always; Audit and Viewer only when their modules exist', () => {
-    const core = visibleScreens(new Set());
-    assert.deepEqual(core.map((s) => s.key), ['1', '2', '3', '4', '5']);
-    assert.equal(screenForKey(core, '6'), undefined);
-    const all = visibleScreens(new Set(['audit', 'viewer']));
-    assert.equal(screenForKey(all, '6'), 'audit');
-    assert.equal(screenForKey(all, '7'), 'viewer');
-    assert.deepEqual(all.map((s) => s.section).slice(0, 5), ['Search', 'Transfers', 'Local cache', 'Nodes and settings', 'Activity']);
+  test('Alt+1…7 go to the seven screens, each key once; other keys nowhere', () => {
+    assert.deepEqual(SCREENS.map((s) => s.key), ['1', '2', '3', '4', '5', '6', '7']);
+    assert.equal(screenForKey('6'), 'audit');
+    assert.equal(screenForKey('7'), 'viewer');
+    assert.equal(screenForKey('8'), undefined);
+    assert.deepEqual(SCREENS.map((s) => s.section), ['Search', 'Transfers', 'Local cache', 'Nodes and settings', 'Activity', 'Audit', 'Viewer']);
   });
   test('arrow keys move between rows, inside the list', () => {
     assert.equal(rowTarget('ArrowDown', -1, 3), 0);

@@ -1,29 +1,27 @@
 /**
  * The shell: left navigation (Alt+1 … Alt+7), the current screen, a status line (push channel
  * and our DICOM server). Screens stay mounted while hidden, so a running search or the
- * transfer list keeps its state when the user looks elsewhere. Audit and Viewer appear when
- * their modules exist; "Open" on a cached study (`priors:open-study`) shows the Viewer.
+ * transfer list keeps its state when the user looks elsewhere. "Open" on a cached study
+ * (`priors:open-study`) shows the Viewer.
  */
-import { type ReactElement, useEffect, useMemo, useState } from 'react';
+import { type ReactElement, useEffect, useState } from 'react';
 import { ActivityScreen } from '../features/activity/ActivityScreen.js';
+import { AuditScreen } from '../features/audit/AuditScreen.js';
 import { OPEN_STUDY_EVENT } from '../features/local/cache-view.js';
 import { LocalCacheScreen } from '../features/local/LocalCacheScreen.js';
 import { NodesScreen } from '../features/nodes/NodesScreen.js';
 import { SearchScreen } from '../features/search/SearchScreen.js';
 import { TransfersScreen } from '../features/transfers/TransfersScreen.js';
+import { ViewerScreen } from '../features/viewer/ViewerScreen.js';
 import type { ChannelState } from '../transport/index.js';
 import { useTransport } from './api-context.js';
-import { AuditScreen, ViewerScreen } from './optional-screens.js';
-import { type ScreenId, screenForKey, visibleScreens } from './screens.js';
+import { SCREENS, type ScreenId, screenForKey } from './screens.js';
 import { ServerLine } from './ServerLine.js';
 
 export function App() {
   const transport = useTransport();
   const [screen, setScreen] = useState<ScreenId>('search');
   const [channel, setChannel] = useState<ChannelState>('connecting');
-  const screens = useMemo(() => visibleScreens(new Set<ScreenId>([
-    ...(AuditScreen ? ['audit' as const] : []), ...(ViewerScreen ? ['viewer' as const] : []),
-  ])), []);
 
   useEffect(() => transport.onChannelState(setChannel), [transport]);
   // Keep the push channel open for the whole session (screens add their own listeners).
@@ -32,21 +30,21 @@ export function App() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent): void => {
       if (!e.altKey || e.ctrlKey || e.metaKey) return;
-      const target = screenForKey(screens, e.key);
+      const target = screenForKey(e.key);
       if (target) {
         e.preventDefault();
         setScreen(target);
       }
     };
     // the viewer listens to the same event and loads the study; the shell only shows it
-    const onOpen = (): void => { if (ViewerScreen) setScreen('viewer'); };
+    const onOpen = (): void => setScreen('viewer');
     window.addEventListener('keydown', onKey);
     window.addEventListener(OPEN_STUDY_EVENT, onOpen);
     return () => {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener(OPEN_STUDY_EVENT, onOpen);
     };
-  }, [screens]);
+  }, []);
 
   const section = (id: ScreenId, label: string, body: ReactElement) => <section hidden={screen !== id} aria-label={label}>{body}</section>;
   return (
@@ -54,7 +52,7 @@ export function App() {
       <nav className="nav" aria-label="Screens">
         <div className="brand">Priors</div>
         <ul>
-          {screens.map((s) => (
+          {SCREENS.map((s) => (
             <li key={s.id}>
               <button type="button" className="nav-item" aria-current={screen === s.id ? 'page' : undefined} onClick={() => setScreen(s.id)} title={`Alt+${s.key}`}>
                 <span>{s.label}</span>
@@ -76,8 +74,8 @@ export function App() {
         {section('local', 'Local cache', <LocalCacheScreen active={screen === 'local'} />)}
         {section('nodes', 'Nodes and settings', <NodesScreen active={screen === 'nodes'} />)}
         {section('activity', 'Activity', <ActivityScreen active={screen === 'activity'} />)}
-        {AuditScreen && section('audit', 'Audit', <AuditScreen active={screen === 'audit'} />)}
-        {ViewerScreen && section('viewer', 'Viewer', <ViewerScreen active={screen === 'viewer'} />)}
+        {section('audit', 'Audit', <AuditScreen active={screen === 'audit'} />)}
+        {section('viewer', 'Viewer', <ViewerScreen active={screen === 'viewer'} />)}
       </main>
     </div>
   );

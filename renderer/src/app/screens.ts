@@ -1,7 +1,4 @@
-/**
- * The screens of the left navigation, with their keyboard shortcuts (Alt+1 … Alt+7). Audit and
- * Viewer are slots: they appear only when their feature module exists (see optional-screens.ts).
- */
+/** The screens of the left navigation, with their keyboard shortcuts (Alt+1 … Alt+7). */
 export type ScreenId = 'search' | 'transfers' | 'local' | 'nodes' | 'activity' | 'audit' | 'viewer';
 
 /** One entry of the navigation; `section` is the accessible name of the screen's <section>. */
@@ -17,12 +14,7 @@ export const SCREENS: readonly ScreenEntry[] = [
   { id: 'viewer', label: 'Viewer', key: '7', section: 'Viewer' },
 ];
 
-/** The screens shown: the five core ones, plus each optional one whose module is present. */
-export function visibleScreens(present: ReadonlySet<ScreenId>): ScreenEntry[] {
-  return SCREENS.filter((s) => (s.id !== 'audit' && s.id !== 'viewer') || present.has(s.id));
-}
-
-/** The screen an Alt+key press goes to, among those shown. */
-export function screenForKey(screens: readonly ScreenEntry[], key: string): ScreenId | undefined {
-  return screens.find((s) => s.key === key)?.id;
+/** The screen an Alt+key press goes to. */
+export function screenForKey(key: string): ScreenId | undefined {
+  return SCREENS.find((s) => s.key === key)?.id;
 }
