@@ -1,5 +1,5 @@
 // DICOM TLS through the product path (config → services), against DCMTK 3.6.7: `local.tls`
-// opens a TLS port beside the plain one (echoscu and storescu +tls served there, a plain echoscu
+// opens a TLS port beside the plain one (echoscu, storescu and findscu +tls served there, a plain echoscu
 // refused cleanly while the SCP lives on); a node with `tls` is reached over TLS by the node
 // test's C-ECHO, a C-FIND and a send (storescp +tls requiring a client certificate); the
 // failures read as one sentence (wrong CA, plain port).
@@ -14,7 +14,7 @@ import { describeError } from '../../electron/services/diagnose.js';
 import { dicomNodeOf } from '../../electron/services/dicom-node.js';
 import { sendInstances, instancesFromPaths } from '../../electron/services/send.js';
 import { startServer, type ServeHandle } from '../../electron/services/serve.js';
-import { peerEnv, runDcmtk } from '../helpers/dcmtk-scu.js';
+import { parseFindscuOutput, peerEnv, runDcmtk } from '../helpers/dcmtk-scu.js';
 import { generateCtSeries } from '../helpers/data.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
 import { makeTestPki, type TestPki } from '../helpers/tls-certs.js';
@@ -47,6 +47,10 @@ describe('local.tls: the TLS port beside the plain one', () => {
     const s = await runDcmtk('storescu', ['-aet', 'STORESCU', '-aec', server.aeTitle, ...tls, '127.0.0.1', String(server.tlsPort), ct.files[0]!], { timeoutMs: 20_000 });
     assert.equal(s.code, 0, s.stderr);
     assert.equal(cache.instancesFor("IMAGE", ct.SOPInstanceUIDs).length, 1);
+    const f = await runDcmtk('findscu', ['-v', '-aet', 'FINDSCU', '-aec', server.aeTitle, ...tls, '-S', '-k', 'QueryRetrieveLevel=STUDY', '-k', 'PatientID=TLS-1',
+      '-k', 'StudyInstanceUID', '127.0.0.1', String(server.tlsPort)], { timeoutMs: 20_000 });
+    assert.equal(f.code, 0, f.stderr);
+    assert.equal(parseFindscuOutput(f.stdout + f.stderr).map((m) => m.StudyInstanceUID).join(), ct.StudyInstanceUID, 'findscu +tls finds the study');
   });
 
   test('a plain echoscu on the TLS port is refused cleanly, and the plain port still serves', async () => {
