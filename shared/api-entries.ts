@@ -72,6 +72,8 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'cache.studies': object({ ...page, 'PatientID?': text(0, 64), 'IssuerOfPatientID?': text(0, 64), 'StudyInstanceUID?': text(1, 64) }),
   'cache.series': object({ StudyInstanceUID: uid }),
   'viewer.instances': object({ StudyInstanceUID: uid, SeriesInstanceUID: uid }),
+  'viewer.hold': object({ StudyInstanceUID: uid, 'holdId?': clientId }),
+  'viewer.release': object({ holdId: clientId }),
   'cache.delete': object({ level: oneOf(['STUDY', 'SERIES']), uids: uidList }),
   'cache.import': object({ path: text(1, 4096), 'importId?': clientId }),
   'cache.send': object({ node: nodeName, level: oneOf(['STUDY', 'SERIES']), uids: uidList, 'sendId?': clientId }),

@@ -116,6 +116,12 @@ export interface ApiEntries {
     request: { StudyInstanceUID: string; SeriesInstanceUID: string };
     response: { instances: { SOPInstanceUID: string; SOPClassUID: string; InstanceNumber?: string; transferSyntaxUid: string }[] };
   };
+  /**
+   * The viewer has a study open: it is not evicted, nor are the other studies of its patient.
+   * A lease (`leaseMs`): renew with the same `holdId` while open, release on close.
+   */
+  'viewer.hold': { request: { StudyInstanceUID: string; holdId?: string }; response: { holdId: string; leaseMs: number } };
+  'viewer.release': { request: { holdId: string }; response: { released: boolean } };
   'cache.delete': { request: { level: 'STUDY' | 'SERIES'; uids: string[] }; response: { deleted: number } };
   /** Imports a folder or file of this machine into the cache; `import.progress` events (with `importId`) while it runs. */
   'cache.import': { request: { path: string; importId?: string }; response: ImportResult };

@@ -17,6 +17,7 @@ import { AUDIT_PAGE_MAX } from '../cache/audit.js';
 import { ApiFailure, errorOf, fail, ok } from './app-result.js';
 import { SearchRunner } from './app-search.js';
 import { viewerInstances } from './app-viewer.js';
+import { ViewerHolds } from './viewer-holds.js';
 import { ConfigError } from './config-store.js';
 import { describeStatus, type FailureContext } from './diagnose.js';
 import { firstFailure, sendInstances } from './send.js';
@@ -30,9 +31,11 @@ export class AppCore implements ApiHandlers {
   private readonly searches: SearchRunner;
   private readonly unsubscribe: (() => void)[] = [];
   private sends = 0;
+  private readonly holds: ViewerHolds;
 
   constructor(deps: AppCoreDeps) {
     this.env = new AppEnv(deps);
+    this.holds = new ViewerHolds(deps.cache);
     this.searches = new SearchRunner(this.env, (e) => this.emit(e));
     this.unsubscribe.push(deps.activity.on((line) => this.emit({ type: 'log', line })));
     if (deps.transfers) this.unsubscribe.push(deps.transfers.on((e) => this.emit(e)));
@@ -63,6 +66,7 @@ export class AppCore implements ApiHandlers {
   /** Stops the running searches and drops the subscribers. */
   close(): void {
     this.searches.cancelAll();
+    this.holds.close();
     for (const off of this.unsubscribe) off();
     this.listeners.clear();
   }
@@ -178,6 +182,14 @@ export class AppCore implements ApiHandlers {
 
   'viewer.instances'(req: RequestOf<'viewer.instances'>): Promise<Result<ResponseOf<'viewer.instances'>>> {
     return this.answer(async () => viewerInstances(this.env.deps.cache, req));
+  }
+
+  'viewer.hold'(req: RequestOf<'viewer.hold'>): Promise<Result<ResponseOf<'viewer.hold'>>> {
+    return this.answer(async () => this.holds.hold(req.StudyInstanceUID, req.holdId));
+  }
+
+  'viewer.release'(req: RequestOf<'viewer.release'>): Promise<Result<ResponseOf<'viewer.release'>>> {
+    return this.answer(async () => ({ released: this.holds.release(req.holdId) }));
   }
 
   'cache.delete'(req: RequestOf<'cache.delete'>): Promise<Result<ResponseOf<'cache.delete'>>> {

@@ -65,6 +65,9 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
     await page.locator(`[data-study="${current}"] .viewer-series img`).first().waitFor({ timeout: 30_000 });
     await page.locator(`[data-study="${prior}"] .viewer-series img`).first().waitFor({ timeout: 30_000 });
     assert.match(await page.getByRole('toolbar', { name: 'Comparison' }).innerText(), /Link scrolling \(by position\)/);
+    // what is open is held against eviction: the open study and every study of its patient
+    for (let i = 0; i < 50 && host.cache.stats().pinnedStudies !== 3; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(host.cache.stats().pinnedStudies, 3, 'the three studies of the open patient are pinned');
   });
 
   test('scrolling the current study moves the prior by the same distance (slice position, other spacing)', async () => {

@@ -8,6 +8,7 @@
  * open, so the other screens do not carry it.
  */
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
+import { useHold } from './use-hold.js';
 import type { MatchRow } from '../../../../shared/api.js';
 import type { RemoteNode } from '../../../../shared/config.js';
 import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
@@ -58,6 +59,9 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   const [current, setCurrent] = useState<OpenStudy | undefined>();
   const [prior, setPrior] = useState<OpenStudy | undefined>();
   const [others, setOthers] = useState<StudyRecord[]>([]);
+  // what is shown stays in the cache (the current study's hold also covers its patient's priors)
+  useHold(current?.study.StudyInstanceUID);
+  useHold(prior?.study.StudyInstanceUID);
   const [nodes, setNodes] = useState<RemoteNode[]>([]);
   const [remote, setRemote] = useState<RemotePriors | undefined>();
   const [retrieving, setRetrieving] = useState<ReadonlySet<string>>(new Set());
