@@ -134,17 +134,16 @@ export class AuditTrail {
   /** Each instance stored by a peer: counted per association and study, written once the study settles. */
   onStored = (e: StoredEvent): void => {
     const key = `${e.association.id}\u0000${e.studyInstanceUid}`;
-    let p = this.pending.get(key);
-    if (!p) {
-      p = { info: e.association, study: e.studyInstanceUid, count: 0, duplicates: 0, timer: setTimeout(() => undefined, 0) };
-      this.pending.set(key, p);
+    const p = this.pending.get(key);
+    if (p) {
+      p.count++;
+      if (e.duplicate) p.duplicates++;
+      p.timer.refresh(); // the study settles STORE_SETTLE_MS after its last instance
+      return;
     }
-    p.count++;
-    if (e.duplicate) p.duplicates++;
-    clearTimeout(p.timer);
-    const pending = p;
-    p.timer = setTimeout(() => this.flushStores(key, pending), STORE_SETTLE_MS);
-    p.timer.unref?.();
+    const pending: PendingStores = { info: e.association, study: e.studyInstanceUid, count: 1, duplicates: e.duplicate ? 1 : 0, timer: setTimeout(() => this.flushStores(key, pending), STORE_SETTLE_MS) };
+    pending.timer.unref?.();
+    this.pending.set(key, pending);
   };
 
   private flushStores(key: string, p: PendingStores): void {
