@@ -83,7 +83,7 @@ describe('Viewer in Chromium', { skip }, () => {
   test('Open shows the CT, not blank; a W/L preset changes the pixels', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e) => { errors.push(e.message); process.stdout.write(`# page error: ${e.stack ?? e.message}\n`); });
     const consoleLines: string[] = [];
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     await page.goto(web.url);
@@ -139,7 +139,7 @@ describe('Viewer in Chromium', { skip }, () => {
     }
     const page = await context.newPage();
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('pageerror', (e) => { errors.push(e.message); process.stdout.write(`# page error: ${e.stack ?? e.message}\n`); });
     await page.goto(web.url);
     const studies = cache.studies().slice(0, 40);
     let rendered = 0; let placeholders = 0;

@@ -126,9 +126,19 @@ export function enableStack(viewportId: string, element: HTMLDivElement): Types.
   return engine.getViewport(viewportId) as Types.IStackViewport;
 }
 
-/** Fits every viewport to its element again (after a layout change), keeping what each shows. */
+let resizeFrame: number | undefined;
+
+/**
+ * Fits every viewport to its element again (after a layout change), keeping what each shows:
+ * once, at the next animation frame. Resizing at once, from a ResizeObserver firing while a
+ * study's panes are being replaced, rendered a viewport whose element was being disabled and
+ * vtk threw in its render pass.
+ */
 export function resizeViewports(): void {
-  getRenderingEngine(ENGINE_ID)?.resize(true, true);
+  resizeFrame ??= requestAnimationFrame(() => {
+    resizeFrame = undefined;
+    getRenderingEngine(ENGINE_ID)?.resize(true, true);
+  });
 }
 
 /** Releases a viewport. */
