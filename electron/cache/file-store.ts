@@ -14,7 +14,7 @@
  * the rename is atomic, so readers see the old file or the new one, never a mixture. The row is
  * updated (counts unchanged) and the result says `duplicate: true`.
  */
-import { mkdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import { open, rmdir, stat, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash, randomUUID } from 'node:crypto';
@@ -193,9 +193,10 @@ export class FileStore {
         state = 'committing';
         try {
           await closed();
-          return await this.commit(path, { header: await header(), ...commitOptions },
-            { synced: this.groupSync === undefined, size: stream.written, head: stream.head(0) });
+          const written = { synced: this.groupSync === undefined, size: stream.written, head: stream.head(0), fd: stream.takeDescriptor() };
+          return await this.commit(path, { header: await header(), ...commitOptions }, written);
         } catch (e) {
+          closeQuietly(stream.takeDescriptor());
           await removeQuietly(path).catch(() => undefined);
           throw e;
         } finally {
@@ -209,6 +210,7 @@ export class FileStore {
           stream.destroy();
           await once(stream, 'close').catch(() => undefined);
         }
+        closeQuietly(stream.takeDescriptor());
         await removeQuietly(path);
       },
     };
@@ -218,9 +220,27 @@ export class FileStore {
    * Stores a complete Part-10 file that sits in tmp/: fsync, header, quota, rename, index.
    * The temp file is gone afterwards when this succeeds; on failure the caller removes it.
    * `written` comes from a temp writer: the file's size is known and its first bytes in memory;
-   * `synced` says whether it was synced already (durability 'instance').
+   * `synced` says whether it was synced already (durability 'instance'); `fd`, the file's still
+   * open descriptor, is this call's to close: the group sync syncs and closes it, or it is closed
+   * on failure.
    */
-  async commit(tempPath: string, options: CommitOptions = {}, written?: { synced: boolean; size: number; head: Uint8Array }): Promise<StoreResult> {
+  async commit(tempPath: string, options: CommitOptions = {}, written?: { synced: boolean; size: number; head: Uint8Array; fd?: number | undefined }): Promise<StoreResult> {
+    let fd = written?.fd;
+    try {
+      const result = await this.commitFile(tempPath, options, written, (target) => {
+        if (!written?.synced) this.groupSync?.add(target, fd);
+        else closeQuietly(fd);
+        fd = undefined;
+      });
+      return result;
+    } finally {
+      closeQuietly(fd);
+    }
+  }
+
+  private async commitFile(
+    tempPath: string, options: CommitOptions, written: { synced: boolean; size: number; head: Uint8Array } | undefined, stored: (target: string) => void,
+  ): Promise<StoreResult> {
     if (!written && !this.groupSync) {
       try {
         const fh = await open(tempPath, 'r+');
@@ -294,7 +314,7 @@ export class FileStore {
       }
       throw new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
     }
-    if (!written?.synced) this.groupSync?.add(target);
+    stored(target);
     if (outcome.previousFilePath && outcome.previousFilePath !== filePath) await this.removeFiles([outcome.previousFilePath]);
     return {
       sopInstanceUid: fields.instance.SOPInstanceUID,
@@ -361,6 +381,12 @@ function headerInMemory(stream: InstanceWriter, path: string): InstanceHeader | 
     const header = parseInstanceHeader(head, stream.size, path);
     if (header || head.length < want) return header;
   }
+}
+
+/** Closes a descriptor if there is one, ignoring errors (it is being given up). */
+function closeQuietly(fd: number | undefined): void {
+  if (fd === undefined) return;
+  try { closeSync(fd); } catch { /* already unusable */ }
 }
 
 /** Unlinks a file, ignoring its absence. */

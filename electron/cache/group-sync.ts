@@ -11,15 +11,19 @@
  * lists a file that is not whole, and a retrieve fetches it again. Sites that want every
  * instance on disk before it is acknowledged set durability 'instance'.
  */
-import { open } from 'node:fs/promises';
+import { close, closeSync, fdatasync, open } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** Files synced at once (the thread pool has 4 threads by default). */
 const PARALLEL = 4;
+/** Descriptors held for the next group at most; beyond, a file is closed at once and reopened for its sync. */
+const MAX_HELD_DESCRIPTORS = 512;
 
 /** Syncs files (then their directories, so the renames are durable) in groups. */
 export class GroupSync {
-  private files = new Set<string>();
+  /** Files waiting, with their open descriptor when the writer handed it over. */
+  private files = new Map<string, number | undefined>();
+  private held = 0;
   private dirs = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
@@ -34,11 +38,26 @@ export class GroupSync {
     return this.files.size;
   }
 
-  /** Queues a file (absolute path) for the next group. */
-  add(path: string): void {
-    this.files.add(path);
+  /**
+   * Queues a file (absolute path) for the next group. `fd`, the file's open descriptor, becomes
+   * the group sync's: it is synced and closed with the group, and the file is not opened again.
+   */
+  add(path: string, fd?: number): void {
+    if (fd !== undefined && this.held >= MAX_HELD_DESCRIPTORS) {
+      try { closeSync(fd); } catch { /* reopened for the sync */ }
+      fd = undefined;
+    }
+    const previous = this.files.get(path);
+    if (previous !== undefined) this.release(previous); // replaced by a newer copy: sync that one
+    this.files.set(path, fd);
+    if (fd !== undefined) this.held++;
     this.dirs.add(dirname(path));
     this.schedule();
+  }
+
+  private release(fd: number): void {
+    this.held--;
+    close(fd, () => undefined);
   }
 
   /** Syncs everything queued so far (and waits for a group under way). */
@@ -50,10 +69,11 @@ export class GroupSync {
     const files = [...this.files];
     const dirs = [...this.dirs];
     this.files.clear();
+    this.held = 0;
     this.dirs.clear();
     this.running = (async () => {
-      await inParallel(files, (f) => this.sync(f));
-      await inParallel(dirs, (d) => this.sync(d));
+      await inParallel(files, ([path, fd]) => this.sync(path, fd));
+      await inParallel(dirs, (d) => this.sync(d, undefined));
     })().finally(() => {
       this.running = undefined;
       if (this.files.size > 0) this.schedule();
@@ -70,26 +90,31 @@ export class GroupSync {
     this.timer.unref();
   }
 
-  /** fdatasync of one file or directory; a file deleted or replaced meanwhile is skipped. */
-  private async sync(path: string): Promise<void> {
-    let fh;
-    try {
-      fh = await open(path, 'r');
-      await fh.datasync();
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      // ENOENT: deleted or replaced since; EISDIR/EPERM/EINVAL: a platform that cannot sync a directory
-      if (code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') {
-        this.log?.('warn', `Could not flush ${path} to disk (${code ?? String(e)}); it stays in the cache and is checked at the next start after a power failure`);
-      }
-    } finally {
-      await fh?.close().catch(() => undefined);
-    }
+  /**
+   * fdatasync of one file or directory, through its descriptor when held (then closed), else
+   * opened for it; a file deleted or replaced meanwhile is skipped. Callback calls, not
+   * FileHandles: three thread-pool trips per file at most, and little work on this thread.
+   */
+  private sync(path: string, held: number | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (fd: number | undefined, e: NodeJS.ErrnoException | null) => {
+        const code = e?.code;
+        // ENOENT: deleted or replaced since; EISDIR/EPERM/EINVAL: a platform that cannot sync a directory
+        if (e && code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') {
+          this.log?.('warn', `Could not flush ${path} to disk (${code ?? String(e)}); it stays in the cache and is checked at the next start after a power failure`);
+        }
+        if (fd === undefined) resolve();
+        else close(fd, () => resolve());
+      };
+      const syncFd = (fd: number) => fdatasync(fd, (e) => done(fd, e));
+      if (held !== undefined) syncFd(held);
+      else open(path, 'r', (e, fd) => (e ? done(undefined, e) : syncFd(fd)));
+    });
   }
 }
 
-async function inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
+function inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
   const worker = async () => { while (next < items.length) await fn(items[next++]!); };
-  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker));
+  return Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker)).then(() => undefined);
 }

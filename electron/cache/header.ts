@@ -40,7 +40,7 @@ export interface InstanceHeader {
   fileSize: number;
   /** A DICOMDIR (Media Storage Directory Storage), not an instance. */
   isDicomdir: boolean;
-  /** The data set as decoded, up to (not including) Pixel Data. */
+  /** The attributes the index keeps ({@link HEADER_TAGS}) as decoded, from before Pixel Data. */
   dataSet: DataSet;
   /**
    * File offset where the parse stopped (the first element at or after Pixel Data), when the
@@ -153,7 +153,7 @@ function parseHeader(bytes: Uint8Array, atEnd: boolean, path: string): Omit<Inst
   }
   let decoded;
   try {
-    decoded = decodeDataSet(data, encoding, { stopAtTag: PIXEL_DATA, allowTruncated: true });
+    decoded = decodeDataSet(data, encoding, { stopAtTag: PIXEL_DATA, allowTruncated: true, only: HEADER_TAGS });
   } catch (e) {
     if (!atEnd) return MORE;
     throw invalid(e instanceof DicomParseError ? e.message : String(e));
@@ -180,6 +180,15 @@ function text(ds: DataSet, t: number): string | undefined {
 function uid(ds: DataSet, t: number): string | undefined {
   return text(ds, t)?.replace(/[\0 ]+$/, '').trim() || undefined;
 }
+
+/** The attributes a header is read for: those {@link indexFields} takes, and the DICOMDIR's Directory Record Sequence. */
+export const HEADER_TAGS: ReadonlySet<number> = new Set([
+  0x00100020, 0x00100021, 0x00100010, 0x00100030, 0x00100032, 0x00100040,
+  0x0020000d, 0x00080020, 0x00080030, 0x00080050, 0x00200010, 0x00080090, 0x00081030,
+  0x0020000e, 0x00080060, 0x00200011, 0x0008103e, 0x00180015, 0x00080021, 0x00080031,
+  0x00080018, 0x00080016, 0x00200013,
+  0x00041220,
+]);
 
 /** The attributes the index keeps, from a decoded data set (SOP Class/Instance UID falling back on the meta's). */
 export function indexFields(ds: DataSet, meta?: FileMeta): InstanceIndexFields {

@@ -1,42 +1,52 @@
 /**
- * The sink an incoming instance is streamed into: a temp file written with few system calls.
+ * The sink an incoming instance is streamed into: a temp file written with few system calls,
+ * synchronously, on the thread that receives the data.
  *
- * The network delivers a data set as many PDV slices (about 16 KiB each). Writing each through
- * fs.WriteStream costs one thread-pool round trip per slice and pauses the socket at every
- * 16 KiB high-water mark, which made the receive path latency-bound. This writer keeps one
- * writev in flight whenever it has bytes: what arrives meanwhile is buffered by the stream and
- * goes out in the next writev, so a burst costs a couple of writes (the first one, with the
- * file meta information, starts at once and overlaps the burst), and a slow sender's slices go
- * out as they come. The write callback waits for the writev, so backpressure reaches the
- * socket and memory stays bounded by the high-water mark whatever the instance's size. With
- * `sync` (durability 'instance') the final step is fdatasync: the bytes are on disk before the
- * caller renames the file; without it the file store syncs them a little later, in a group. Like
- * fs.WriteStream, the file is closed only once no write or sync is in flight (its descriptor
+ * The network delivers a data set as many PDV slices (about 16 KiB each). Each slice is kept
+ * (by reference, not copied) until {@link BATCH_BYTES} have gathered, then they go out in one
+ * writev: a 512×512 CT image costs two or three system calls. The writes are synchronous: a
+ * write into the page cache is a memory copy of a few tens of microseconds, cheaper than the
+ * round trip through the thread pool it would otherwise take, and the stream's callback waits
+ * for it, so backpressure still reaches the socket and memory stays bounded whatever the
+ * instance's size. (A disk that cannot keep up makes the kernel throttle these writes; the
+ * receiving thread then waits as a C++ SCP's would.)
+ *
+ * When the stream finishes, with `sync` (durability 'instance') the file is fdatasynced through
+ * the thread pool before 'finish': the bytes are on disk before the caller renames the file.
+ * Without it the descriptor is not closed but kept for {@link takeDescriptor}: the file store
+ * hands it to its group sync, which syncs and closes it a little later without opening the file
+ * again. Like fs.WriteStream, the file is closed only once no sync is in flight (its descriptor
  * must not be reused under one).
  *
- * The first {@link HEAD_BYTES} are kept (by reference, not copied) so that the header can be
- * parsed without reading the file back; 'written' is emitted once every byte is in the file
- * and the fdatasync is under way, so the header can be parsed meanwhile. Chunks written must
- * therefore not be modified afterwards (socket and file reads never are).
+ * The first {@link HEAD_BYTES} are kept (by reference) so that the header can be parsed
+ * without reading the file back; 'written' is emitted once every byte is in the file (and the
+ * fdatasync is under way), so the header can be parsed meanwhile. Chunks written must therefore
+ * not be modified afterwards (socket and file reads never are).
  */
 import { Writable } from 'node:stream';
-import { closeSync, fdatasync, openSync, writev } from 'node:fs';
+import { closeSync, fdatasync, openSync, writevSync } from 'node:fs';
 
-/** Bytes the stream buffers while a writev runs before it asks its source to wait (a burst of the network fits). */
+/** Bytes the stream buffers before it asks its source to wait. */
 export const HIGH_WATER_MARK = 1024 * 1024;
+/** Bytes gathered before one writev. */
+export const BATCH_BYTES = 256 * 1024;
 /** Bytes of the start of the file kept for parsing the header. */
 export const HEAD_BYTES = 256 * 1024;
 
 type Callback = (error?: Error | null) => void;
 
-/** A Writable over a new file (created with O_EXCL): one writev in flight, head kept, fdatasync at the end. */
+/** A Writable over a new file (created with O_EXCL): batched synchronous writev, head kept, fdatasync or descriptor kept at the end. */
 export class InstanceWriter extends Writable {
   private fd: number | undefined;
+  /** The descriptor kept after the last write (no `sync`), until {@link takeDescriptor}. */
+  private kept: number | undefined;
   private headParts: Uint8Array[] = [];
   private headLength = 0;
-  /** A writev or the fdatasync is in flight. */
+  private batch: Buffer[] = [];
+  private batchLength = 0;
+  /** The fdatasync is in flight. */
   private busy = false;
-  /** The close to run once the I/O in flight has finished (destroyed meanwhile). */
+  /** The close to run once the sync in flight has finished (destroyed meanwhile). */
   private afterIo: (() => void) | undefined;
   /** Bytes taken so far (once 'written' is emitted: the file size). */
   size = 0;
@@ -62,21 +72,44 @@ export class InstanceWriter extends Writable {
     return parts[0] ?? new Uint8Array(0);
   }
 
+  /**
+   * The open descriptor of the finished file (no `sync`), once: the caller now owns it and must
+   * close it. Undefined before the stream has finished, with `sync`, or when already taken.
+   */
+  takeDescriptor(): number | undefined {
+    const fd = this.kept;
+    this.kept = undefined;
+    return fd;
+  }
+
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: Callback): void {
-    this.writeChunks([chunk], callback);
+    this.take(chunk);
+    callback(this.batchLength >= BATCH_BYTES ? this.flushBatch() : null);
   }
 
   override _writev(chunks: { chunk: Uint8Array }[], callback: Callback): void {
-    this.writeChunks(chunks.map((c) => c.chunk), callback);
+    for (const c of chunks) this.take(c.chunk);
+    callback(this.batchLength >= BATCH_BYTES ? this.flushBatch() : null);
   }
 
   override _final(callback: Callback): void {
+    const error = this.flushBatch();
+    if (error) return callback(error);
     const fd = this.fd;
-    if (fd === undefined || !this.sync) {
-      this.emit('written');
-      return callback();
+    if (fd !== undefined && this.sync) {
+      this.busy = true;
+      fdatasync(fd, (e) => {
+        this.busy = false;
+        callback(e);
+        const close = this.afterIo;
+        this.afterIo = undefined;
+        close?.();
+      });
+    } else {
+      this.kept = fd;
+      this.fd = undefined;
+      callback();
     }
-    this.io((done) => fdatasync(fd, done), callback);
     this.emit('written');
   }
 
@@ -89,28 +122,39 @@ export class InstanceWriter extends Writable {
       }
       callback(error ?? closeError);
     };
+    this.batch = [];
+    this.batchLength = 0;
     if (this.busy) this.afterIo = close;
     else close();
   }
 
-  /** Appends the chunks to the file in one writev (looping over short writes). */
-  private writeChunks(chunks: Uint8Array[], callback: Callback): void {
-    const buffers: Buffer[] = [];
-    let length = 0;
-    for (const chunk of chunks) {
-      if (chunk.length === 0) continue;
-      this.keepHead(chunk);
-      buffers.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-      length += chunk.length;
-    }
+  private take(chunk: Uint8Array): void {
+    if (chunk.length === 0) return;
+    this.keepHead(chunk);
+    this.batch.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+    this.batchLength += chunk.length;
+    this.size += chunk.length;
+  }
+
+  /** Writes the gathered chunks in one writev (looping over short writes); the error, if any. */
+  private flushBatch(): Error | null {
     const fd = this.fd;
-    if (length === 0 || fd === undefined) return callback();
-    const position = this.size;
-    this.size += length;
-    this.io((done) => writeAll(fd, buffers, position, length, done), (error) => {
-      if (!error) this.written += length;
-      callback(error);
-    });
+    let buffers = this.batch;
+    let length = this.batchLength;
+    this.batch = [];
+    this.batchLength = 0;
+    if (length === 0 || fd === undefined) return null;
+    try {
+      for (;;) {
+        const n = writevSync(fd, buffers, this.written);
+        this.written += n;
+        length -= n;
+        if (length <= 0) return null;
+        buffers = skip(buffers, n);
+      }
+    } catch (e) {
+      return e as Error;
+    }
   }
 
   private keepHead(chunk: Uint8Array): void {
@@ -119,27 +163,6 @@ export class InstanceWriter extends Writable {
     this.headParts.push(part);
     this.headLength += part.length;
   }
-
-  /** Runs one I/O step; a close requested meanwhile waits for it. */
-  private io(step: (done: Callback) => void, callback: Callback): void {
-    this.busy = true;
-    step((error) => {
-      this.busy = false;
-      callback(error);
-      const close = this.afterIo;
-      this.afterIo = undefined;
-      close?.();
-    });
-  }
-}
-
-/** Writes all the buffers at `position`, looping over short writes. */
-function writeAll(fd: number, buffers: Buffer[], position: number, length: number, done: Callback): void {
-  writev(fd, buffers, position, (error, n) => {
-    if (error) return done(error);
-    if (n >= length) return done();
-    writeAll(fd, skip(buffers, n), position + n, length - n, done);
-  });
 }
 
 /** The buffers after the first n bytes. */

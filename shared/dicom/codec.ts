@@ -35,6 +35,13 @@ export interface DecodeOptions {
   allowTruncated?: boolean;
   /** The Specific Character Set to assume when the data set carries none (e.g. from an enclosing data set). */
   defaultCharacterSet?: string[];
+  /**
+   * Keep only these top-level elements (the Specific Character Set is always read): the others
+   * are stepped over by their length without decoding their values, which makes reading the few
+   * attributes an index needs from a long header cheap. Malformed or truncated input is still
+   * detected as without it.
+   */
+  only?: ReadonlySet<Tag>;
 }
 
 /** What {@link decodeDataSet} returns. */
@@ -137,7 +144,7 @@ class Decoder {
   /** Reads elements from `pos` up to `end`, or to an item delimiter when `untilDelimiter`. */
   dataSet(
     pos: number, end: number, explicit: boolean, le: boolean, charset: string[],
-    untilDelimiter: boolean, top?: { stopAtTag?: Tag; allowTruncated: boolean },
+    untilDelimiter: boolean, top?: { stopAtTag?: Tag; allowTruncated: boolean; only?: ReadonlySet<Tag> | undefined },
   ): { ds: DataSet; pos: number; truncated: boolean } {
     const ds: DataSet = new Map();
     explicit = this.explicitAt(pos, end, explicit, le);
@@ -158,6 +165,12 @@ class Decoder {
           continue;
         }
         if ((t >>> 16) === 0xfffe) throw new DicomParseError(`Unexpected ${formatTag(t)} in a data set`, pos);
+        if (top?.only && t !== SPECIFIC_CHARACTER_SET && !top.only.has(t)) {
+          const next = this.skip(pos, t, explicit, le, charset);
+          if (next > end) throw new DicomParseError(`${formatTag(t)} overruns its enclosing item`, pos);
+          pos = next;
+          continue;
+        }
         const [el, next] = this.element(pos, t, explicit, le, charset);
         if (next > end) throw new DicomParseError(`${formatTag(t)} overruns its enclosing item`, pos);
         pos = next;
@@ -220,6 +233,28 @@ class Decoder {
       if (known !== 'UN') return [this.fromUn(raw, known, le, charset), valueEnd];
     }
     return [{ vr, value: convert(raw, vr, le, charset, this.view, valueStart) }, valueEnd];
+  }
+
+  /**
+   * The offset after the element at `pos`, its value not decoded: a defined length is stepped
+   * over (after checking the bytes are there); a sequence or an undefined length is read, to
+   * find its end and check it as {@link element} would.
+   */
+  skip(pos: number, t: Tag, explicit: boolean, le: boolean, charset: string[]): number {
+    const vr = explicit ? this.vrAt(pos + 4) : undefined;
+    if (explicit && !vr) throw new DicomParseError(`${formatTag(t)} has no valid VR`, pos);
+    let length: number;
+    let header = 8;
+    if (vr && LONG_VRS.has(vr)) {
+      this.need(pos, 12);
+      length = this.u32(pos + 8, le);
+      header = 12;
+    } else {
+      length = vr ? this.u16(pos + 6, le) : this.u32(pos + 4, le);
+    }
+    if (length === UNDEFINED_LENGTH || vr === 'SQ' || (!vr && vrOf(t) === 'SQ')) return this.element(pos, t, explicit, le, charset)[1];
+    this.need(pos + header, length);
+    return pos + header + length;
   }
 
   /** A defined-length UN whose tag the dictionary knows, read with the dictionary's VR (PS3.5 §6.2.2). */
@@ -337,7 +372,7 @@ function convert(raw: Uint8Array, vr: VR, le: boolean, charset: string[], view?:
  */
 export function decodeDataSet(bytes: Uint8Array, ts: TransferSyntaxEncoding, options: DecodeOptions = {}): DecodeResult {
   const decoder = new Decoder(bytes);
-  const top = { stopAtTag: options.stopAtTag, allowTruncated: options.allowTruncated ?? false };
+  const top = { stopAtTag: options.stopAtTag, allowTruncated: options.allowTruncated ?? false, only: options.only };
   try {
     const r = decoder.dataSet(0, bytes.length, ts.explicitVR, ts.littleEndian, options.defaultCharacterSet ?? [], false, top);
     return { dataSet: r.ds, bytesRead: r.pos, truncated: r.truncated };

@@ -245,7 +245,7 @@ describe('ENOSPC injected at each step of a store: A700, temp file removed, noth
   after(async () => { await cache?.close(); });
 
   const cases: [string, string, unknown][] = [
-    ['writing (writev)', 'writev', (_fd: number, _b: unknown, _p: number, cb: (e: Error) => void) => setImmediate(() => cb(enospc()))],
+    ['writing (writev)', 'writevSync', () => { throw enospc(); }],
     ['fdatasync', 'fdatasync', (_fd: number, cb: (e: Error) => void) => setImmediate(() => cb(enospc()))],
     ['the rename', 'renameSync', () => { throw enospc(); }],
   ];
