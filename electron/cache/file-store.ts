@@ -89,8 +89,31 @@ export interface TempWriter {
   header(): Promise<InstanceHeader>;
   /** Ends the stream if needed, then stores and indexes the instance. On failure the temp file is removed. */
   commit(options?: CommitOptions): Promise<StoreResult>;
+  /**
+   * Like {@link commit}, up to the file in its final place: the index is written by the
+   * returned {@link PlacedInstance}, which the caller must call (a C-STORE SCP answers the sender
+   * in between when `mayIndexLater`).
+   */
+  place(options?: CommitOptions): Promise<PlacedInstance>;
   /** Abandons the instance: closes the stream and removes the temp file. Safe to call twice or after commit. */
   discard(): Promise<void>;
+}
+
+/** An instance whose file is in its final place (quota checked, renamed) and is not yet indexed. */
+export interface PlacedInstance {
+  /**
+   * True with durability 'deferred': the sender may be answered before {@link index} runs (the
+   * file is already where a recovery walk finds it, as it is before its group sync). With
+   * 'instance' the index must be written first.
+   */
+  readonly mayIndexLater: boolean;
+  /**
+   * Indexes the instance (once). A failure throws as {@link TempWriter.commit} does. Without
+   * `late` the file is removed first (the sender is told the store failed). With `late` (the
+   * sender was told it succeeded) the file stays where it is, the failure is reported by the
+   * store's `onIndexFailed`, and the next start runs a full recovery, which indexes it.
+   */
+  index(late?: boolean): StoreResult;
 }
 
 /**
@@ -109,6 +132,8 @@ export interface FileStoreOptions {
   now?: () => number;
   durability?: Durability;
   log?: (level: 'info' | 'warn', message: string) => void;
+  /** A file placed and acknowledged could not be indexed (see {@link PlacedInstance.index}). */
+  onIndexFailed?: (filePath: string, error: CacheError) => void;
 }
 
 /**
@@ -121,6 +146,7 @@ const GROUP_SYNC_DELAY_MS = 100;
 export class FileStore {
   /** Files stored but not yet synced (durability 'deferred'). */
   private readonly groupSync: GroupSync | undefined;
+  private unindexed = 0;
 
   constructor(
     readonly dataDir: string,
@@ -184,25 +210,27 @@ export class FileStore {
       return parsed;
     };
     stream.once('written', () => void header().catch(() => undefined));
+    const place = async (commitOptions: CommitOptions = {}): Promise<PlacedInstance> => {
+      if (state !== 'open') throw new CacheError('ECLOSED', 'This instance was already committed or discarded');
+      state = 'committing';
+      try {
+        await closed();
+        const written = { synced: this.groupSync === undefined, size: stream.written, head: stream.head(0), fd: stream.takeDescriptor() };
+        return await this.place(path, { header: await header(), ...commitOptions }, written);
+      } catch (e) {
+        closeQuietly(stream.takeDescriptor());
+        await removeQuietly(path).catch(() => undefined);
+        throw e;
+      } finally {
+        state = 'done';
+      }
+    };
     return {
       path,
       stream,
       header,
-      commit: async (commitOptions = {}) => {
-        if (state !== 'open') throw new CacheError('ECLOSED', 'This instance was already committed or discarded');
-        state = 'committing';
-        try {
-          await closed();
-          const written = { synced: this.groupSync === undefined, size: stream.written, head: stream.head(0), fd: stream.takeDescriptor() };
-          return await this.commit(path, { header: await header(), ...commitOptions }, written);
-        } catch (e) {
-          closeQuietly(stream.takeDescriptor());
-          await removeQuietly(path).catch(() => undefined);
-          throw e;
-        } finally {
-          state = 'done';
-        }
-      },
+      commit: async (commitOptions = {}) => (await place(commitOptions)).index(),
+      place,
       discard: async () => {
         if (state === 'committing') return;
         state = 'done';
@@ -225,22 +253,26 @@ export class FileStore {
    * on failure.
    */
   async commit(tempPath: string, options: CommitOptions = {}, written?: { synced: boolean; size: number; head: Uint8Array; fd?: number | undefined }): Promise<StoreResult> {
+    return (await this.place(tempPath, options, written)).index();
+  }
+
+  /** {@link commit} up to the rename: the index is written by the {@link PlacedInstance} returned. */
+  async place(tempPath: string, options: CommitOptions = {}, written?: { synced: boolean; size: number; head: Uint8Array; fd?: number | undefined }): Promise<PlacedInstance> {
     let fd = written?.fd;
     try {
-      const result = await this.commitFile(tempPath, options, written, (target) => {
+      return await this.placeFile(tempPath, options, written, (target) => {
         if (!written?.synced) this.groupSync?.add(target, fd);
         else closeQuietly(fd);
         fd = undefined;
       });
-      return result;
     } finally {
       closeQuietly(fd);
     }
   }
 
-  private async commitFile(
-    tempPath: string, options: CommitOptions, written: { synced: boolean; size: number; head: Uint8Array } | undefined, stored: (target: string) => void,
-  ): Promise<StoreResult> {
+  private async placeFile(
+    tempPath: string, options: CommitOptions, written: { synced: boolean; size: number; head: Uint8Array } | undefined, placed: (target: string) => void,
+  ): Promise<PlacedInstance> {
     if (!written && !this.groupSync) {
       try {
         const fh = await open(tempPath, 'r+');
@@ -290,40 +322,55 @@ export class FileStore {
       this.removeEmptyDirsSync(dirname(target)); // a directory made before ENOSPC
       throw fsError(e, 'Cannot move the received instance into the cache');
     }
-    let outcome;
-    try {
-      outcome = this.repository.index({
-        ...fields,
-        transferSyntaxUid: header.transferSyntaxUid,
+    placed(target);
+    this.unindexed += size;
+    let done = false;
+    const index = (late = false): StoreResult => {
+      if (done) throw new CacheError('ECLOSED', 'This instance was already indexed');
+      done = true;
+      this.unindexed -= size;
+      let outcome;
+      try {
+        outcome = this.repository.index({
+          ...fields,
+          transferSyntaxUid: header.transferSyntaxUid,
+          filePath,
+          fileSize: size,
+          dataSetOffset: header.dataSetOffset,
+          receivedAt: options.receivedAt ?? (this.options.now ?? Date.now)(),
+          ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
+        });
+      } catch (e) {
+        const error = indexError(e);
+        if (late) {
+          this.options.onIndexFailed?.(filePath, error);
+          throw error;
+        }
+        // The transaction was rolled back: a row of this instance means the file replaced its stored copy, which stays.
+        if (!this.isIndexed(fields.instance.SOPInstanceUID)) {
+          try { unlinkSync(target); } catch { /* gone already */ }
+          this.removeEmptyDirsSync(dirname(target));
+        }
+        throw error;
+      }
+      if (outcome.previousFilePath && outcome.previousFilePath !== filePath) {
+        this.removeFiles([outcome.previousFilePath]).catch((e: unknown) => this.options.log?.('warn', `Could not remove the replaced copy ${outcome.previousFilePath}: ${(e as Error).message}`));
+      }
+      return {
+        sopInstanceUid: fields.instance.SOPInstanceUID,
+        studyInstanceUid: fields.study.StudyInstanceUID,
+        duplicate: outcome.duplicate,
         filePath,
         fileSize: size,
-        dataSetOffset: header.dataSetOffset,
-        receivedAt: options.receivedAt ?? (this.options.now ?? Date.now)(),
-        ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
-      });
-    } catch (e) {
-      // The transaction was rolled back: a row of this instance means the file replaced its stored copy, which stays.
-      if (!this.isIndexed(fields.instance.SOPInstanceUID)) {
-        await removeQuietly(target).catch(() => undefined);
-        this.removeEmptyDirsSync(dirname(target));
-      }
-      if (e instanceof CacheError) throw e;
-      // SQLite answers SQLITE_FULL when the disk is full (or the database reached max_page_count)
-      if ((e as { code?: unknown }).code === 'SQLITE_FULL') {
-        throw new CacheError('ENOSPC', `Cannot index the received instance: the disk is full (${(e as Error).message})`, { cause: e });
-      }
-      throw new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
-    }
-    stored(target);
-    if (outcome.previousFilePath && outcome.previousFilePath !== filePath) await this.removeFiles([outcome.previousFilePath]);
-    return {
-      sopInstanceUid: fields.instance.SOPInstanceUID,
-      studyInstanceUid: fields.study.StudyInstanceUID,
-      duplicate: outcome.duplicate,
-      filePath,
-      fileSize: size,
-      ...(outcome.patientChanged ? { patientChanged: outcome.patientChanged } : {}),
+        ...(outcome.patientChanged ? { patientChanged: outcome.patientChanged } : {}),
+      };
     };
+    return { mayIndexLater: this.groupSync !== undefined, index };
+  }
+
+  /** Bytes of files placed and not yet indexed (counted by the quota with those indexed). */
+  get unindexedBytes(): number {
+    return this.unindexed;
   }
 
   /** Whether the index has a row for this SOP Instance UID (true when it cannot tell: a file it may refer to is kept). */
@@ -381,6 +428,16 @@ function headerInMemory(stream: InstanceWriter, path: string): InstanceHeader | 
     const header = parseInstanceHeader(head, stream.size, path);
     if (header || head.length < want) return header;
   }
+}
+
+/** An index failure as a CacheError: ENOSPC for SQLITE_FULL, EINDEX for others. */
+function indexError(e: unknown): CacheError {
+  if (e instanceof CacheError) return e;
+  // SQLite answers SQLITE_FULL when the disk is full (or the database reached max_page_count)
+  if ((e as { code?: unknown }).code === 'SQLITE_FULL') {
+    return new CacheError('ENOSPC', `Cannot index the received instance: the disk is full (${(e as Error).message})`, { cause: e });
+  }
+  return new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
 }
 
 /** Closes a descriptor if there is one, ignoring errors (it is being given up). */

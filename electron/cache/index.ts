@@ -35,7 +35,7 @@ import { Evictor, type PinHandle, type PinKind, type PinReason, Pins, diskSpace 
 import { FILES_DIR, FileStore, TMP_DIR, type Durability, type TempWriter, type TempWriterOptions } from './file-store.js';
 import { type ImportOptions, importPaths } from './import.js';
 import { type InstanceSourceRow, Listing, type Page } from './listing.js';
-import { acquireLock, releaseLock } from './lock.js';
+import { acquireLock, leaveForRecovery, releaseLock } from './lock.js';
 import { type FindKey, type FindOptions, find, registerQueryFunctions } from './query.js';
 import { recover, type RecoveryReport } from './recovery.js';
 import { Repository } from './repository.js';
@@ -43,7 +43,7 @@ import { Repository } from './repository.js';
 export { CacheError, isOutOfSpace } from './errors.js';
 export type { FindKey, FindOptions } from './query.js';
 export type { InstanceSourceRow, Page } from './listing.js';
-export type { TempWriter, TempWriterOptions, CommitOptions, Durability } from './file-store.js';
+export type { TempWriter, TempWriterOptions, CommitOptions, Durability, PlacedInstance } from './file-store.js';
 export type { RecoveryReport } from './recovery.js';
 export type { PinHandle, PinKind, PinReason } from './eviction.js';
 export type { ImportOptions } from './import.js';
@@ -82,6 +82,8 @@ export class Cache {
   /** What recovery did when the cache opened. */
   recovery: RecoveryReport | undefined;
   private closed = false;
+  /** A stored file could not be indexed: the next open must run a full recovery. */
+  private indexIncomplete = false;
   private readonly pins = new Pins();
   private readonly evictor: Evictor;
   /** When each study was last recorded as accessed by {@link accessed} (throttles its writes). */
@@ -101,12 +103,17 @@ export class Cache {
       {
         makeRoom: (request) => this.evictor.makeRoom(request), ...(options.now ? { now: options.now } : {}),
         ...(options.durability ? { durability: options.durability } : {}), ...(options.log ? { log: options.log } : {}),
+        onIndexFailed: (filePath, error) => {
+          this.indexIncomplete = true;
+          options.log?.('warn', `${filePath} was stored and acknowledged but could not be indexed (${error.message}); ` +
+            'it stays on disk and is indexed by the recovery that runs when the cache is next opened: free disk space, then restart Priors');
+        },
       });
     this.files = files;
     this.evictor = new Evictor({
       db, repository: this.repository, removeFiles: (paths) => files.removeFilesSync(paths), pins: this.pins,
       limits: { ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes } : {}) },
-      usedBytes: () => totalBytes.get() as number,
+      usedBytes: () => (totalBytes.get() as number) + files.unindexedBytes,
       freeBytes: options.freeBytes ?? (() => diskSpace(dataDir)?.free),
       now: options.now ?? Date.now,
       ...(options.log ? { log: options.log } : {}),
@@ -309,6 +316,7 @@ export class Cache {
     }
     this.reader.close();
     this.db.close();
-    await releaseLock(this.dataDir);
+    if (this.indexIncomplete) await leaveForRecovery(this.dataDir);
+    else await releaseLock(this.dataDir);
   }
 }

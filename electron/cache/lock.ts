@@ -1,7 +1,8 @@
 /**
  * One process at a time per data directory, and the clean-shutdown marker in one file:
  * <dataDir>/cache.lock holds the owner's pid while a cache is open and is removed by close().
- * Found at open with a dead owner → the last run ended without close(): a full recovery runs.
+ * Found at open with a dead owner → the last run ended without close(), or closed knowing its
+ * index incomplete (owner pid 0, {@link leaveForRecovery}): a full recovery runs.
  * Found with a live owner → CacheError ELOCKED (the app and the CLI cannot both write).
  */
 import { readFile, unlink, writeFile } from 'node:fs/promises';
@@ -45,4 +46,12 @@ export async function acquireLock(dataDir: string): Promise<{ clean: boolean }> 
 /** Releases the lock (the clean-shutdown marker). */
 export async function releaseLock(dataDir: string): Promise<void> {
   await unlink(join(dataDir, LOCK_FILE)).catch(() => undefined);
+}
+
+/**
+ * Releases the lock but leaves the marker of an unclean shutdown (an owner no process can be):
+ * the next open runs a full recovery (a file stored without its row is indexed then).
+ */
+export async function leaveForRecovery(dataDir: string): Promise<void> {
+  await writeFile(join(dataDir, LOCK_FILE), JSON.stringify({ pid: 0, reason: 'a stored file could not be indexed' }));
 }

@@ -56,6 +56,13 @@ export interface StoreRequest {
 export interface StoreOutcome {
   status: number;
   errorComment?: string;
+  /**
+   * Work that completes the store once the response has been handed to the kernel (the sender
+   * prepares its next instance meanwhile), run before any other message is read. It cannot
+   * change the status any more: it reports its own failures. It runs even when the response
+   * could not be sent.
+   */
+  afterResponse?: () => void;
 }
 
 /** Storage SCP handler (PS3.4 Annex B). */

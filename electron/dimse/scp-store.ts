@@ -71,6 +71,29 @@ export async function answerStore({ channel, msg, handler, association, log }: S
       outcome = statusOfError(err, Status.CannotUnderstand);
     }
   }
+  const after = outcome.afterResponse;
+  try {
+    await respond(channel, msg, association, sopClassUid, sopInstanceUid, outcome, log);
+  } finally {
+    // after the immediate that hands the corked response to the kernel (ul-sender.ts), before the
+    // poll phase that would read the next message
+    if (after) setImmediate(() => runAfterResponse(after, association, sopInstanceUid, log));
+  }
+  return outcome;
+}
+
+function runAfterResponse(after: () => void, association: AssociationInfo, sopInstanceUid: string, log: Logger | undefined): void {
+  try {
+    after();
+  } catch (err) {
+    log?.('error', `${association.id} C-STORE of ${sopInstanceUid} from ${association.callingAeTitle}: answered, then failed: ${errorMessage(err)}`);
+  }
+}
+
+async function respond(
+  channel: DimseChannel, msg: DimseMessage, association: AssociationInfo, sopClassUid: string, sopInstanceUid: string, outcome: StoreOutcome, log: Logger | undefined,
+): Promise<void> {
+  const { cmd } = msg;
   await drain(msg.dataSet);
   if (msg.dataSet?.errored) throw msg.dataSet.errored;
   if (!channel.association.isOpen) throw new Error(`association ${association.id} closed during the C-STORE of ${sopInstanceUid}`);
@@ -88,5 +111,4 @@ export async function answerStore({ channel, msg, handler, association, log }: S
     ...(outcome.errorComment && statusCategory(outcome.status) !== 'success' ? { errorComment: outcome.errorComment } : {}),
   });
   await channel.send(msg.contextId, rsp);
-  return outcome;
 }

@@ -62,7 +62,8 @@ function stripUid(s: string | undefined): string {
 /**
  * Storage SCP over the cache: the File Meta Information is written first (PS3.10 §7.1), the
  * data set streams into a temp file with backpressure, its header is read and checked against
- * the command, then the instance is committed. 0117 when the command's Affected SOP Instance
+ * the command, then the instance is committed (with deferred durability its index row is written
+ * just after the answer, see StoreOutcome.afterResponse). 0117 when the command's Affected SOP Instance
  * UID is not a valid UID (PS3.5 §9.1: digits and periods, no empty component, no leading zero,
  * at most 64 characters; PS3.7 Annex C: Invalid Object Instance) — nothing is written then;
  * A900 when the data set's SOP Class or Instance UID differs from the command's, or its Study
@@ -121,12 +122,19 @@ export class CacheStoreHandler implements StoreHandler {
       return { status: Status.DataSetDoesNotMatchSOPClass, errorComment: truncate(mismatch) };
     }
     try {
-      const result = await writer.commit({ header, expectedSopInstanceUid: request.sopInstanceUid, sourceAeTitle });
-      this.onStored?.({
-        association: request.association, sopInstanceUid: result.sopInstanceUid, studyInstanceUid: result.studyInstanceUid,
-        seriesInstanceUid: header.fields.series.SeriesInstanceUID, duplicate: result.duplicate,
-        ...(request.moveOriginatorAeTitle ? { moveOriginatorAeTitle: request.moveOriginatorAeTitle } : {}),
-      });
+      const placed = await writer.place({ header, expectedSopInstanceUid: request.sopInstanceUid, sourceAeTitle });
+      const index = (late: boolean) => {
+        const result = placed.index(late);
+        this.onStored?.({
+          association: request.association, sopInstanceUid: result.sopInstanceUid, studyInstanceUid: result.studyInstanceUid,
+          seriesInstanceUid: header.fields.series.SeriesInstanceUID, duplicate: result.duplicate,
+          ...(request.moveOriginatorAeTitle ? { moveOriginatorAeTitle: request.moveOriginatorAeTitle } : {}),
+        });
+      };
+      // The file is in place and the room for it made: with deferred durability the sender is
+      // answered first and the index written while it prepares its next instance.
+      if (placed.mayIndexLater) return { status: Status.Success, afterResponse: () => index(true) };
+      index(false);
       return { status: Status.Success };
     } catch (e) {
       if (isOutOfSpace(e)) return this.outOfSpace(e, sourceAeTitle);

@@ -290,3 +290,51 @@ describe('ENOSPC injected at each step of a store: A700, temp file removed, noth
     assert.equal((await handler.store(storeRequest(refused.study, `${refused.study}.1.1`))).status, 0, 'stored once the index can grow');
   });
 });
+
+describe('deferred durability: the sender is answered before the index row is written', () => {
+  test('SQLITE_FULL after the answer: Success was sent, the file stays, the log says what to do, the next open indexes it', async () => {
+    const dir = join(tempDir('late-index'), 'data');
+    const logs: string[] = [];
+    let cache = await Cache.open(dir, { log: (_level, message) => logs.push(message) });
+    let failed: { study: string; error: Error } | undefined;
+    try {
+      const handler = new CacheStoreHandler(cache);
+      const db = (cache as unknown as { db: Database.Database }).db;
+      db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+      try {
+        for (let i = 1; i <= 200 && !failed; i++) {
+          const study = `1.2.826.0.1.3680043.10.1.5.${i}`;
+          const r = await handler.store(storeRequest(study, `${study}.1.1`));
+          assert.equal(r.status, 0, 'the answer does not wait for the index');
+          assert.ok(r.afterResponse, 'the index row is written after the answer');
+          try {
+            r.afterResponse();
+          } catch (e) {
+            failed = { study, error: e as Error };
+          }
+        }
+      } finally {
+        db.pragma('max_page_count = 4294967294');
+      }
+      assert.ok(failed, 'the index ran out of pages');
+      assert.match(failed.error.message, /disk is full/);
+      assert.equal(cache.study(failed.study), undefined, 'not indexed');
+      assert.ok(existsSync(join(dir, 'files', failed.study)), 'the acknowledged file stays');
+      assert.ok(logs.some((m) => m.includes('could not be indexed') && m.includes('restart Priors')), logs.join('\n'));
+    } finally {
+      await cache.close();
+    }
+    cache = await Cache.open(dir);
+    try {
+      assert.equal(cache.recovery?.full, true, 'the close left the cache for a full recovery');
+      assert.ok(cache.recovery!.reindexed >= 1);
+      assert.equal(cache.study(failed.study)?.NumberOfStudyRelatedInstances, 1, 'indexed by the recovery');
+      checkStore(dir);
+    } finally {
+      await cache.close();
+    }
+    cache = await Cache.open(dir);
+    assert.equal(cache.recovery?.full, false, 'a clean close after that');
+    await cache.close();
+  });
+});

@@ -104,9 +104,14 @@ describe('the cache write path refuses UIDs that are not UIDs (EUID)', () => {
 
 describe('the Storage SCP handler answers with a status and writes nothing', () => {
   const association = { id: 'a1', callingAeTitle: 'MODALITY', calledAeTitle: 'PRIORS', peerAddress: '127.0.0.1', peerPort: 1 };
-  const store = (sopInstanceUid: string, bytes: Uint8Array) => new CacheStoreHandler(cache).store({
-    association, sopClassUid: SC, sopInstanceUid, transferSyntaxUid: EXPLICIT_LE, dataSet: Readable.from([Buffer.from(bytes)]),
-  });
+  const store = async (sopInstanceUid: string, bytes: Uint8Array) => {
+    const outcome = await new CacheStoreHandler(cache).store({
+      association, sopClassUid: SC, sopInstanceUid, transferSyntaxUid: EXPLICIT_LE, dataSet: Readable.from([Buffer.from(bytes)]),
+    });
+    outcome.afterResponse?.(); // as the SCP does once it has answered
+    const { afterResponse: _, ...answer } = outcome;
+    return answer;
+  };
 
   for (const [uid, why] of BAD.filter(([u]) => u !== '')) {
     test(`Affected SOP Instance UID with ${why} → 0117 Invalid Object Instance`, async () => {
