@@ -4,6 +4,7 @@
  * Shared by the Storage SCU, the C-MOVE SCP (sub-association) and the C-GET SCP (same association).
  */
 import { open } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { Status } from '../../shared/dicom/status.js';
 import { CommandField, commandName, storeRq } from './command.js';
 import { drain, errorMessage, type DimseChannel, type DimseMessage } from './channel.js';
@@ -58,29 +59,45 @@ export interface SendOptions {
 }
 
 /**
+ * Reads an instance's data set into memory ahead of its C-STORE (the next instance is read while
+ * the current one is answered): its bytes, or undefined when it is larger than what is sent from
+ * memory or cannot be read whole (then {@link sendInstance} reads it itself and reports why).
+ * Never rejects and holds no open file.
+ */
+export async function prefetchDataSet(instance: InstanceSource): Promise<Uint8Array | undefined> {
+  if (!(instance.dataSetLength > 0) || instance.dataSetLength > READ_WHOLE_MAX) return undefined;
+  let handle;
+  try {
+    handle = await open(instance.path, 'r');
+    const bytes = Buffer.allocUnsafe(instance.dataSetLength);
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, instance.dataSetOffset);
+    return bytesRead === bytes.length ? bytes : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
+/**
  * Sends `instance` on `contextId` (which must carry the instance's own transfer syntax) and
  * returns the status of the C-STORE-RSP. A file that cannot be opened fails with 0110
- * (Processing failure) without sending anything; association failures reject.
+ * (Processing failure) without sending anything; association failures reject. `prefetched`:
+ * the data set from {@link prefetchDataSet}, when it was read ahead.
  */
 export async function sendInstance(
   channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions = {},
+  prefetched?: Promise<Uint8Array | undefined>,
 ): Promise<SendOutcome> {
+  const ready = prefetched ? await prefetched : undefined;
+  if (ready) return sendBytes(channel, contextId, instance, awaitResponse, extra, ready);
   let handle;
   try {
     handle = await open(instance.path, 'r');
   } catch (err) {
     return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
   }
-  const messageId = channel.nextMessageId();
-  const command = storeRq({
-    messageId,
-    affectedSopClassUid: instance.sopClassUid,
-    affectedSopInstanceUid: instance.sopInstanceUid,
-    ...(extra.priority !== undefined ? { priority: extra.priority } : {}),
-    ...(extra.moveOriginatorAeTitle ? { moveOriginatorAeTitle: extra.moveOriginatorAeTitle } : {}),
-    ...(extra.moveOriginatorMessageId !== undefined ? { moveOriginatorMessageId: extra.moveOriginatorMessageId } : {}),
-  });
-  let source: Uint8Array | ReturnType<typeof handle.createReadStream>;
+  let source: Uint8Array | Readable;
   try {
     const length = instance.dataSetLength > 0 ? instance.dataSetLength : (await handle.stat()).size - instance.dataSetOffset;
     if (length <= READ_WHOLE_MAX) {
@@ -98,7 +115,23 @@ export async function sendInstance(
     await handle.close().catch(() => undefined);
     return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
   }
-  const stream = source;
+  return sendBytes(channel, contextId, instance, awaitResponse, extra, source);
+}
+
+/** The C-STORE-RQ of an instance whose data set is in memory or opened as a stream, and its response. */
+async function sendBytes(
+  channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions,
+  stream: Uint8Array | Readable,
+): Promise<SendOutcome> {
+  const messageId = channel.nextMessageId();
+  const command = storeRq({
+    messageId,
+    affectedSopClassUid: instance.sopClassUid,
+    affectedSopInstanceUid: instance.sopInstanceUid,
+    ...(extra.priority !== undefined ? { priority: extra.priority } : {}),
+    ...(extra.moveOriginatorAeTitle ? { moveOriginatorAeTitle: extra.moveOriginatorAeTitle } : {}),
+    ...(extra.moveOriginatorMessageId !== undefined ? { moveOriginatorMessageId: extra.moveOriginatorMessageId } : {}),
+  });
   const sent = channel.send(contextId, command, stream);
   const answered = awaitResponse(messageId, sent);
   try {

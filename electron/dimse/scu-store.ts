@@ -10,7 +10,7 @@ import { errorMessage, type DimseChannel } from './channel.js';
 import { commandName } from './command.js';
 import type { InstanceSource } from './handlers.js';
 import { withAssociation, type DicomNode, type ScuOptions } from './scu-common.js';
-import { directResponses, sendInstance } from './scu-send.js';
+import { directResponses, prefetchDataSet, sendInstance } from './scu-send.js';
 
 /** The outcome of storing one instance. */
 export interface StoreResult {
@@ -104,8 +104,14 @@ async function sendBatch(
   const waiter = directResponses(channel, (msg) => {
     options.log?.('warn', `${id} ignored an unexpected ${commandName(msg.cmd.commandField)} from ${node.aeTitle} during C-STORE`);
   });
-  for (const instance of batch) {
+  // the next instance's data set is read while the current one is sent and answered
+  let ahead: { instance: InstanceSource; bytes: Promise<Uint8Array | undefined> } | undefined;
+  for (let k = 0; k < batch.length; k++) {
+    const instance = batch[k]!;
     if (options.signal?.aborted) return;
+    const prefetched = ahead?.instance === instance ? ahead.bytes : undefined;
+    const next = batch[k + 1];
+    ahead = next && contextFor(channel.association.contexts, next) ? { instance: next, bytes: prefetchDataSet(next) } : undefined;
     const ctx = contextFor(channel.association.contexts, instance);
     if (!ctx) {
       const reason = noContextReason(instance);
@@ -115,7 +121,7 @@ async function sendBatch(
     }
     let outcome;
     try {
-      outcome = await sendInstance(channel, ctx.id, instance, waiter);
+      outcome = await sendInstance(channel, ctx.id, instance, waiter, {}, prefetched);
     } catch (err) {
       options.log?.('error', `${id} C-STORE of ${instance.sopInstanceUid} to ${node.aeTitle} broke the association: ${errorMessage(err)}`);
       throw err;
