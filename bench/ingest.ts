@@ -29,6 +29,30 @@ export interface Receiver {
   start(dir: string, port: number): Promise<RunningReceiver>;
   /** Where the received instance files land under dir (default: dir itself). */
   filesDir?(dir: string): string;
+  /** Files `start` has already put there (a warm-up), not counted as received. */
+  preloaded?: number;
+}
+
+/**
+ * The same receiver, warmed up: once started, it first receives `files` (another series) by
+ * storescu, so that the run measures a process that has been serving for a while (its code
+ * compiled by the JIT) rather than one just started.
+ */
+export function warmedReceiver(receiver: Receiver, files: string[]): Receiver {
+  return {
+    ...receiver,
+    name: `${receiver.name}, warm`,
+    preloaded: files.length,
+    async start(dir, port) {
+      const running = await receiver.start(dir, port);
+      const run = await runTimed('storescu', ['-aec', receiver.aeTitle ?? 'ANY-SCP', '127.0.0.1', String(port), ...files], { env: peerEnv() });
+      if (run.code !== 0) {
+        await running.stop();
+        throw new Error(`the warm-up storescu exited with ${run.code}: ${run.stderr.slice(-2000)}`);
+      }
+      return running;
+    },
+  };
 }
 
 /** DCMTK storescp with its default options (no +B), writing each instance to dir. */
@@ -132,7 +156,7 @@ async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: numbe
     const run = await runTimed('storescu', ['-aec', aeTitle, '127.0.0.1', String(port), ...files], { env: peerEnv() });
     if (run.code !== 0) throw new Error(`storescu exited with ${run.code}: ${run.stderr.slice(-2000)}`);
     const peakKb = readMemory(running.pid)?.hwmKb ?? NaN; // VmHWM: the receiver's peak RSS so far
-    return { ms: run.ms, peakKb, received: countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir) };
+    return { ms: run.ms, peakKb, received: countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir) - (receiver.preloaded ?? 0) };
   } finally {
     await running.stop();
     remove();
