@@ -7,6 +7,7 @@ import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { DataSet } from '../../shared/dicom/dataset.js';
 import { decodeDataSet, encodeDataSet, encodingOf } from '../../shared/dicom/codec.js';
 import type { Association, IncomingMessage } from './association.js';
+import { DataSetStream } from './ul-messages.js';
 import { MessageIdAllocator, parseCommand, type DimseCommand } from './command.js';
 import type { AssociationInfo } from './handlers.js';
 
@@ -59,6 +60,7 @@ export class DimseChannel {
 export async function readAll(stream: Readable): Promise<Uint8Array> {
   // a stream destroyed before anyone read it (the association ended) would never end an iteration
   if (stream.destroyed && !stream.readableEnded) throw stream.errored ?? new Error('the data set ended before it was read: the association closed');
+  if (stream instanceof DataSetStream && !stream.sink) return gather(stream);
   const chunks: Uint8Array[] = [];
   let length = 0;
   for await (const chunk of stream as AsyncIterable<Uint8Array | string>) {
@@ -74,6 +76,19 @@ export async function readAll(stream: Readable): Promise<Uint8Array> {
     offset += c.byteLength;
   }
   return out;
+}
+
+/** A received data set's bytes in one array, taken from the network without the Readable (a C-FIND identifier is one PDV). */
+function gather(stream: DataSetStream): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Uint8Array[] = [];
+    let length = 0;
+    stream.divert({
+      write: (bytes) => { chunks.push(bytes); length += bytes.length; },
+      end: () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)),
+      fail: reject,
+    });
+  });
 }
 
 /** Reads and discards the rest of a stream (a message's data set must be consumed before the next one). */

@@ -63,11 +63,10 @@ export const CommandField = {
 
 /** The name of a CommandField value as the standard writes it, e.g. `C-FIND-RSP`. */
 export function commandName(commandField: number): string {
-  for (const [name, value] of Object.entries(CommandField)) {
-    if (value === commandField) return name.replace(/_/g, '-');
-  }
-  return `command 0x${commandField.toString(16).padStart(4, '0')}`;
+  return COMMAND_NAMES.get(commandField) ?? `command 0x${commandField.toString(16).padStart(4, '0')}`;
 }
+
+const COMMAND_NAMES = new Map<number, string>(Object.entries(CommandField).map(([name, value]) => [value, name.replace(/_/g, '-')]));
 
 /** True for a response CommandField (bit 15 set, PS3.7 Table E.1-1). */
 export function isResponse(commandField: number): boolean {
@@ -213,14 +212,13 @@ export function parseCommand(ds: DataSet): DimseCommand {
   set('failed', numberAt(ds, CommandTag.NumberOfFailedSuboperations));
   set('warning', numberAt(ds, CommandTag.NumberOfWarningSuboperations));
 
-  const name = commandName(commandField);
   if (commandField === CommandField.C_CANCEL_RQ) {
     if (cmd.messageIdBeingRespondedTo === undefined) throw new DimseProtocolError('C-CANCEL-RQ without MessageIDBeingRespondedTo (0000,0120)');
   } else if (isResponse(commandField)) {
-    if (cmd.messageIdBeingRespondedTo === undefined) throw new DimseProtocolError(`${name} without MessageIDBeingRespondedTo (0000,0120)`);
-    if (cmd.status === undefined) throw new DimseProtocolError(`${name} without Status (0000,0900)`);
+    if (cmd.messageIdBeingRespondedTo === undefined) throw new DimseProtocolError(`${commandName(commandField)} without MessageIDBeingRespondedTo (0000,0120)`);
+    if (cmd.status === undefined) throw new DimseProtocolError(`${commandName(commandField)} without Status (0000,0900)`);
   } else if (cmd.messageId === undefined) {
-    throw new DimseProtocolError(`${name} without MessageID (0000,0110)`);
+    throw new DimseProtocolError(`${commandName(commandField)} without MessageID (0000,0110)`);
   }
   return cmd;
 }

@@ -35,11 +35,57 @@ export function commandHasDataSet(command: DataSet): boolean | undefined {
   return t === undefined ? undefined : t !== NO_DATA_SET;
 }
 
+/**
+ * Where a data set's bytes go when its consumer takes them directly ({@link DataSetStream.divert}).
+ * Called synchronously as the pieces arrive; it must not throw (it keeps its own failure).
+ */
+export interface DataSink {
+  /** One piece: a view of the received chunk — keep it, do not modify it. */
+  write(bytes: Uint8Array): void;
+  /** The last piece has arrived. */
+  end(): void;
+  /** The association failed before the data set was complete. */
+  fail(error: Error): void;
+}
+
+/**
+ * An incoming data set: a Readable (backpressure pauses the socket), or, once its consumer calls
+ * {@link divert}, a direct feed of the pieces into a {@link DataSink}, without the Readable's
+ * buffering, events and callbacks for every PDV (readAll takes this way: a C-FIND response's
+ * identifier is read without an async iterator).
+ */
+export class DataSetStream extends Readable {
+  /** Set by {@link divert}. */
+  sink: DataSink | undefined;
+  /** Every piece has arrived (the Readable was ended, or the sink told). */
+  complete = false;
+
+  /**
+   * Sends the rest of the data set to `sink` as it arrives: what the Readable holds already
+   * first, then each piece synchronously; then `end()`, or `fail()` if the association breaks.
+   * The Readable is destroyed once the data set is complete (not errored: readers that only wait
+   * for its end, like drain(), return).
+   */
+  divert(sink: DataSink): void {
+    if (this.sink) throw new Error('the data set was diverted already');
+    this.sink = sink;
+    for (let chunk = this.read() as Uint8Array | null; chunk !== null; chunk = this.read() as Uint8Array | null) sink.write(chunk);
+    this.resume(); // the socket may have been paused for this stream's buffer
+    if (this.complete) this.finishSink();
+  }
+
+  /** The last piece went to the sink. */
+  finishSink(): void {
+    this.sink!.end();
+    this.destroy();
+  }
+}
+
 /** One reassembled message as the assembler hands it over (the association adds the context). */
 export interface AssembledMessage {
   contextId: number;
   command: DataSet;
-  dataSet: Readable | null;
+  dataSet: DataSetStream | null;
 }
 
 /** What the assembler needs from its association. */
@@ -59,7 +105,7 @@ export class MessageAssembler {
   private contextId = 0;
   private commandPieces: Uint8Array[] = [];
   private commandLength = 0;
-  private stream: Readable | null = null;
+  private stream: DataSetStream | null = null;
 
   constructor(private readonly hooks: AssemblerHooks) {}
 
@@ -118,7 +164,7 @@ export class MessageAssembler {
     const contextId = this.contextId;
     if (commandHasDataSet(command) === true) {
       this.state = 'data';
-      const stream = new Readable({ highWaterMark: DATA_HIGH_WATER_MARK, read: () => this.hooks.pauseForData(false) });
+      const stream = new DataSetStream({ highWaterMark: DATA_HIGH_WATER_MARK, read: () => this.hooks.pauseForData(false) });
       // The association may end (abort, protocol error) before anyone reads this data set, or
       // after its reader stopped listening: the error must not become an uncaught exception that
       // takes the process down. Readers still see it (async iteration and pipeline check
@@ -138,11 +184,22 @@ export class MessageAssembler {
 
   private onDataPiece(bytes: Uint8Array, last: boolean): void {
     const stream = this.stream!;
+    if (stream.sink) {
+      if (bytes.length > 0) stream.sink.write(bytes);
+      if (last) {
+        this.state = 'idle';
+        this.stream = null;
+        stream.complete = true;
+        stream.finishSink();
+      }
+      return;
+    }
     // after destroy() by its consumer the rest of the data set is read and dropped
     if (!stream.destroyed && bytes.length > 0 && !stream.push(bytes)) this.hooks.pauseForData(true);
     if (last) {
       this.state = 'idle';
       this.stream = null;
+      stream.complete = true;
       if (!stream.destroyed) stream.push(null);
       this.hooks.pauseForData(false);
     }
@@ -154,6 +211,7 @@ export class MessageAssembler {
     this.stream = null;
     this.state = 'idle';
     this.commandPieces = [];
+    if (stream?.sink && !stream.complete) stream.sink.fail(error);
     if (stream && !stream.destroyed) stream.destroy(error);
   }
 }

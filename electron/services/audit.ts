@@ -40,6 +40,9 @@ interface PendingStores { info: AssociationInfo; study: string; count: number; d
 export class AuditTrail {
   private readonly pending = new Map<string, PendingStores>();
   private readonly destinations = new Map<string, string>();
+  /** Query events waiting to be written (see {@link recordSoon}). */
+  private soon: Parameters<AuditTrail['record']>[0][] = [];
+  private soonTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: AuditStore, private readonly cache: Cache, private readonly o: { localAeTitle: string; log?: Logger; now?: () => number }) {}
 
@@ -52,8 +55,27 @@ export class AuditTrail {
     }
   }
 
+  /**
+   * Adds an event a moment later, in the next turn of the event loop's timers: a C-FIND's event
+   * is recorded when its matches end, just before the final response goes out, and an SQLite
+   * commit there would delay every query's answer. Reads and close write these first.
+   */
+  private recordSoon(r: Parameters<AuditTrail['record']>[0]): void {
+    this.soon.push({ ...r, at: r.at ?? (this.o.now ?? Date.now)() });
+    this.soonTimer ??= setTimeout(() => this.writeSoon(), 0);
+  }
+
+  private writeSoon(): void {
+    clearTimeout(this.soonTimer);
+    this.soonTimer = undefined;
+    const events = this.soon;
+    this.soon = [];
+    for (const r of events) this.record(r);
+  }
+
   /** Events for the Audit screen and `priors audit`. */
   query(f: AuditFilter): ReturnType<AuditStore['query']> {
+    this.writeSoon();
     return this.store.query(f);
   }
 
@@ -69,7 +91,7 @@ export class AuditTrail {
 
   /** The query SCP, recording each C-FIND with its keys, its match count and how it ended. */
   wrapFind(inner: FindHandler): FindHandler {
-    const record = (r: Parameters<AuditTrail['record']>[0]) => this.record(r);
+    const record = (r: Parameters<AuditTrail['record']>[0]) => this.recordSoon(r);
     const incoming = (info: AssociationInfo) => this.incoming(info);
     return {
       async *find(request: FindRequest) {
@@ -170,8 +192,9 @@ export class AuditTrail {
     this.record({ ...this.patientOf(study), ...r, what, direction: r.direction ?? 'outgoing' });
   }
 
-  /** Writes the store events still settling. */
+  /** Writes the store events still settling and the query events not yet written. */
   flush(): void {
+    this.writeSoon();
     for (const [key, p] of [...this.pending]) this.flushStores(key, p);
   }
 
