@@ -99,6 +99,13 @@ export interface TempWriter {
   discard(): Promise<void>;
 }
 
+/**
+ * A temp file as its writer leaves it: its size and first bytes known, whether it is synced
+ * already (durability 'instance'), and its still open descriptor, which the store closes (or
+ * hands to the group sync).
+ */
+interface WrittenFile { synced: boolean; size: number; head: Uint8Array; fd?: number | undefined }
+
 /** An instance whose file is in its final place (quota checked, renamed) and is not yet indexed. */
 export interface PlacedInstance {
   /**
@@ -252,26 +259,22 @@ export class FileStore {
    * open descriptor, is this call's to close: the group sync syncs and closes it, or it is closed
    * on failure.
    */
-  async commit(tempPath: string, options: CommitOptions = {}, written?: { synced: boolean; size: number; head: Uint8Array; fd?: number | undefined }): Promise<StoreResult> {
+  async commit(tempPath: string, options: CommitOptions = {}, written?: WrittenFile): Promise<StoreResult> {
     return (await this.place(tempPath, options, written)).index();
   }
 
   /** {@link commit} up to the rename: the index is written by the {@link PlacedInstance} returned. */
-  async place(tempPath: string, options: CommitOptions = {}, written?: { synced: boolean; size: number; head: Uint8Array; fd?: number | undefined }): Promise<PlacedInstance> {
-    let fd = written?.fd;
+  async place(tempPath: string, options: CommitOptions = {}, written?: WrittenFile): Promise<PlacedInstance> {
     try {
-      return await this.placeFile(tempPath, options, written, (target) => {
-        if (!written?.synced) this.groupSync?.add(target, fd);
-        else closeQuietly(fd);
-        fd = undefined;
-      });
-    } finally {
-      closeQuietly(fd);
+      return await this.placeFile(tempPath, options, written);
+    } catch (e) {
+      closeQuietly(written?.fd); // not handed over: nothing throws after the rename
+      throw e;
     }
   }
 
   private async placeFile(
-    tempPath: string, options: CommitOptions, written: { synced: boolean; size: number; head: Uint8Array } | undefined, placed: (target: string) => void,
+    tempPath: string, options: CommitOptions, written: WrittenFile | undefined,
   ): Promise<PlacedInstance> {
     if (!written && !this.groupSync) {
       try {
@@ -322,7 +325,8 @@ export class FileStore {
       this.removeEmptyDirsSync(dirname(target)); // a directory made before ENOSPC
       throw fsError(e, 'Cannot move the received instance into the cache');
     }
-    placed(target);
+    if (this.groupSync && !written?.synced) this.groupSync.add(target, written?.fd);
+    else closeQuietly(written?.fd);
     this.unindexed += size;
     let done = false;
     const index = (late = false): StoreResult => {

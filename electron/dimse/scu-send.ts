@@ -58,25 +58,46 @@ export interface SendOptions {
   priority?: number;
 }
 
+/** An instance's data set ready to send (in memory, or opened as a stream), or why it cannot be. */
+export type LoadedDataSet = Uint8Array | Readable | SendOutcome;
+
 /**
- * Reads an instance's data set into memory ahead of its C-STORE (the next instance is read while
- * the current one is answered): its bytes, or undefined when it is larger than what is sent from
- * memory or cannot be read whole (then {@link sendInstance} reads it itself and reports why).
- * Never rejects and holds no open file.
+ * Reads an instance's data set: whole into memory up to {@link READ_WHOLE_MAX}, else opened as a
+ * stream of 1 MiB reads. A file that cannot be read, or holds less than its data set, gives the
+ * 0110 (Processing failure) outcome to report instead of sending.
  */
-export async function prefetchDataSet(instance: InstanceSource): Promise<Uint8Array | undefined> {
-  if (!(instance.dataSetLength > 0) || instance.dataSetLength > READ_WHOLE_MAX) return undefined;
+async function loadDataSet(instance: InstanceSource): Promise<LoadedDataSet> {
   let handle;
   try {
     handle = await open(instance.path, 'r');
-    const bytes = Buffer.allocUnsafe(instance.dataSetLength);
-    const { bytesRead } = await handle.read(bytes, 0, bytes.length, instance.dataSetOffset);
-    return bytesRead === bytes.length ? bytes : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    await handle?.close().catch(() => undefined);
+  } catch (err) {
+    return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
   }
+  try {
+    const length = instance.dataSetLength > 0 ? instance.dataSetLength : (await handle.stat()).size - instance.dataSetOffset;
+    if (length > READ_WHOLE_MAX) {
+      return handle.createReadStream({ start: instance.dataSetOffset, end: instance.dataSetOffset + length - 1, autoClose: true, highWaterMark: STREAM_CHUNK });
+    }
+    const bytes = Buffer.allocUnsafe(Math.max(0, length));
+    const { bytesRead } = await handle.read(bytes, 0, bytes.length, instance.dataSetOffset);
+    await handle.close();
+    if (bytesRead < bytes.length) {
+      return { status: Status.ProcessingFailure, reason: `${instance.path} holds ${bytesRead} bytes of its ${bytes.length}-byte data set (cut short since it was stored)` };
+    }
+    return bytes;
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
+  }
+}
+
+/**
+ * Starts reading an instance's data set ahead of its C-STORE (the next instance is read while
+ * the current one is answered), when it is one sent from memory: undefined for a larger one or
+ * one of unknown length (that one is opened when its turn comes, so no file stays open).
+ */
+export function prefetchDataSet(instance: InstanceSource): Promise<LoadedDataSet> | undefined {
+  return instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX ? loadDataSet(instance) : undefined;
 }
 
 /**
@@ -87,34 +108,10 @@ export async function prefetchDataSet(instance: InstanceSource): Promise<Uint8Ar
  */
 export async function sendInstance(
   channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions = {},
-  prefetched?: Promise<Uint8Array | undefined>,
+  prefetched?: Promise<LoadedDataSet>,
 ): Promise<SendOutcome> {
-  const ready = prefetched ? await prefetched : undefined;
-  if (ready) return sendBytes(channel, contextId, instance, awaitResponse, extra, ready);
-  let handle;
-  try {
-    handle = await open(instance.path, 'r');
-  } catch (err) {
-    return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
-  }
-  let source: Uint8Array | Readable;
-  try {
-    const length = instance.dataSetLength > 0 ? instance.dataSetLength : (await handle.stat()).size - instance.dataSetOffset;
-    if (length <= READ_WHOLE_MAX) {
-      const bytes = Buffer.allocUnsafe(Math.max(0, length));
-      const { bytesRead } = await handle.read(bytes, 0, bytes.length, instance.dataSetOffset);
-      await handle.close();
-      if (bytesRead < bytes.length) {
-        return { status: Status.ProcessingFailure, reason: `${instance.path} holds ${bytesRead} bytes of its ${bytes.length}-byte data set (cut short since it was stored)` };
-      }
-      source = bytes;
-    } else {
-      source = handle.createReadStream({ start: instance.dataSetOffset, end: instance.dataSetOffset + length - 1, autoClose: true, highWaterMark: STREAM_CHUNK });
-    }
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
-  }
+  const source = await (prefetched ?? loadDataSet(instance));
+  if (!(source instanceof Uint8Array) && 'status' in source) return source; // not sent: why
   return sendBytes(channel, contextId, instance, awaitResponse, extra, source);
 }
 

@@ -105,13 +105,13 @@ async function sendBatch(
     options.log?.('warn', `${id} ignored an unexpected ${commandName(msg.cmd.commandField)} from ${node.aeTitle} during C-STORE`);
   });
   // the next instance's data set is read while the current one is sent and answered
-  let ahead: { instance: InstanceSource; bytes: Promise<Uint8Array | undefined> } | undefined;
+  const readAhead = (i: InstanceSource | undefined) => (i && contextFor(channel.association.contexts, i) ? prefetchDataSet(i) : undefined);
+  let ahead = readAhead(batch[0]);
   for (let k = 0; k < batch.length; k++) {
     const instance = batch[k]!;
     if (options.signal?.aborted) return;
-    const prefetched = ahead?.instance === instance ? ahead.bytes : undefined;
-    const next = batch[k + 1];
-    ahead = next && contextFor(channel.association.contexts, next) ? { instance: next, bytes: prefetchDataSet(next) } : undefined;
+    const prefetched = ahead;
+    ahead = readAhead(batch[k + 1]);
     const ctx = contextFor(channel.association.contexts, instance);
     if (!ctx) {
       const reason = noContextReason(instance);
