@@ -5,6 +5,7 @@
  * as read. Files without preamble or meta (a bare data set, as older software wrote them) are
  * recognized in Implicit VR Little Endian, Explicit VR Little Endian and Explicit VR Big Endian.
  */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { constants, inflateRawSync } from 'node:zlib';
 import { type DataSet, getStrings } from '../../shared/dicom/dataset.js';
@@ -88,22 +89,57 @@ export async function readInstanceHeader(path: string, options: ReadHeaderOption
   try {
     fh = await open(path, 'r');
   } catch (e) {
-    throw new CacheError((e as { code?: string }).code ?? 'EIO', `Cannot open ${path}: ${(e as Error).message}`, { cause: e });
+    throw cannotOpen(path, e);
   }
   try {
     const size = (await fh.stat()).size;
-    let want = Math.min(size, Math.max(1024, options.initialBytes ?? DEFAULT_INITIAL_BYTES));
-    for (;;) {
+    for (let want = firstRead(size, options); ; want = Math.min(size, want * 4)) {
       const bytes = new Uint8Array(want);
       const { bytesRead } = await fh.read(bytes, 0, want, 0);
-      const atEnd = bytesRead >= size || bytesRead < want;
-      const r = parseHeader(bytes.subarray(0, bytesRead), atEnd, path);
-      if (r !== MORE) return { ...r, fileSize: size };
-      want = Math.min(size, want * 4);
+      const header = headerOf(bytes, bytesRead, size, path);
+      if (header) return header;
     }
   } finally {
     await fh.close();
   }
+}
+
+/**
+ * {@link readInstanceHeader} with synchronous reads, for callers that read many small headers
+ * from local files in a row (a thread-pool round trip per read costs more than the read).
+ */
+export function readInstanceHeaderSync(path: string, options: ReadHeaderOptions = {}): InstanceHeader {
+  let fd;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw cannotOpen(path, e);
+  }
+  try {
+    const size = fstatSync(fd).size;
+    for (let want = firstRead(size, options); ; want = Math.min(size, want * 4)) {
+      const bytes = new Uint8Array(want);
+      const header = headerOf(bytes, readSync(fd, bytes, 0, want, 0), size, path);
+      if (header) return header;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function cannotOpen(path: string, e: unknown): CacheError {
+  return new CacheError((e as { code?: string }).code ?? 'EIO', `Cannot open ${path}: ${(e as Error).message}`, { cause: e });
+}
+
+function firstRead(size: number, options: ReadHeaderOptions): number {
+  return Math.min(size, Math.max(1024, options.initialBytes ?? DEFAULT_INITIAL_BYTES));
+}
+
+/** The header from the first `bytesRead` bytes of a file, or undefined when more must be read. */
+function headerOf(bytes: Uint8Array, bytesRead: number, size: number, path: string): InstanceHeader | undefined {
+  const atEnd = bytesRead >= size || bytesRead < bytes.length;
+  const r = parseHeader(bytes.subarray(0, bytesRead), atEnd, path);
+  return r === MORE ? undefined : { ...r, fileSize: size };
 }
 
 /**

@@ -47,7 +47,7 @@ export type { TempWriter, TempWriterOptions, CommitOptions, Durability, PlacedIn
 export type { RecoveryReport } from './recovery.js';
 export type { PinHandle, PinKind, PinReason } from './eviction.js';
 export type { ImportOptions } from './import.js';
-export { buildFileMetaInformation, readInstanceHeader, type InstanceHeader } from './header.js';
+export { buildFileMetaInformation, readInstanceHeader, readInstanceHeaderSync, type InstanceHeader } from './header.js';
 
 /** Least interval between two writes of the access time of one study by reads (instancesFor). */
 const ACCESS_WRITE_INTERVAL_MS = 60_000;

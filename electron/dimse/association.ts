@@ -198,6 +198,14 @@ export class Association {
   }
 
   /**
+   * Hands what was written in this turn of the event loop to the kernel now instead of at the
+   * turn's end, e.g. before a sender works on something else while the peer answers.
+   */
+  flush(): void {
+    this.writer.flush();
+  }
+
+  /**
    * The next message; null when the peer released or the association closed by release.
    * Rejects on abort/drop/timeout. `timeoutMs` replaces the DIMSE timer for this call (0 =
    * wait without limit); when it expires the association is aborted (PS3.7 §9.1.1 timeout).

@@ -32,6 +32,11 @@ export class DimseChannel {
     return this.association.sendMessage(contextId, command, dataSet);
   }
 
+  /** Hands the messages sent in this turn of the event loop to the kernel now (see {@link Association.flush}). */
+  flush(): void {
+    this.association.flush();
+  }
+
   /** Sends a command followed by a data set encoded in the context's transfer syntax. */
   sendWithDataSet(contextId: number, command: DataSet, dataSet: DataSet): Promise<void> {
     const ctx = this.association.contexts.find((c) => c.id === contextId);

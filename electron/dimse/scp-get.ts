@@ -9,7 +9,8 @@ import { uidName } from '../../shared/dicom/uids.js';
 import type { DimseMessage } from './channel.js';
 import { RetrieveOperation } from './scp-retrieve.js';
 import type { ScpSession } from './scp-session.js';
-import { sendInstance } from './scu-send.js';
+import type { InstanceSource } from './handlers.js';
+import { ReadAhead, sendInstance } from './scu-send.js';
 
 /** Runs one C-GET operation to its final response. Rejects only when the association fails. */
 export async function runGet(session: ScpSession, msg: DimseMessage, identifier: DataSet, signal: AbortSignal): Promise<void> {
@@ -19,12 +20,16 @@ export async function runGet(session: ScpSession, msg: DimseMessage, identifier:
   if (!instances) return;
   if (instances.length === 0) return op.respond(Status.Success, op.counts());
   const contexts = session.association.contexts;
-  await op.run(instances, (instance) => {
-    const ctx = contexts.find((c) => c.scpRole && c.abstractSyntax === instance.sopClassUid && c.transferSyntax === instance.transferSyntaxUid);
+  const contextOf = (instance: InstanceSource) =>
+    contexts.find((c) => c.scpRole && c.abstractSyntax === instance.sopClassUid && c.transferSyntax === instance.transferSyntaxUid);
+  const ahead = new ReadAhead();
+  await op.run(instances, (instance, next) => {
+    const ctx = contextOf(instance);
     if (!ctx) {
       const reason = `the requestor offered no context with the SCP role for ${uidName(instance.sopClassUid)} in ${uidName(instance.transferSyntaxUid)}`;
       return Promise.resolve({ status: Status.SOPClassNotSupported, reason });
     }
-    return sendInstance(session.channel, ctx.id, instance, session.awaitResponse);
+    return sendInstance(session.channel, ctx.id, instance, session.awaitResponse, {}, ahead.take(instance),
+      () => ahead.start(next && contextOf(next) ? next : undefined));
   });
 }

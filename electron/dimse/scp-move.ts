@@ -12,7 +12,7 @@ import { commandName } from './command.js';
 import { RetrieveOperation } from './scp-retrieve.js';
 import type { ScpSession } from './scp-session.js';
 import { statusOfError } from './scp-store.js';
-import { directResponses, sendInstance } from './scu-send.js';
+import { directResponses, ReadAhead, sendInstance } from './scu-send.js';
 import { contextFor, noContextReason, storeContexts } from './scu-store.js';
 
 /** Runs one C-MOVE operation to its final response. Rejects only when our association fails. */
@@ -53,12 +53,13 @@ export async function runMove(session: ScpSession, msg: DimseMessage, identifier
     const channel = new DimseChannel(sub);
     const waiter = directResponses(channel, (m) => session.log('warn', `ignored an unexpected ${commandName(m.cmd.commandField)} from ${destination.aeTitle} on ${sub.id}`));
     try {
-      await op.run(instances, (instance) => {
+      const ahead = new ReadAhead();
+      await op.run(instances, (instance, next) => {
         const ctx = contextFor(sub.contexts, instance);
         if (!ctx) return Promise.resolve({ status: Status.SOPClassNotSupported, reason: `${noContextReason(instance)} (destination ${destination.aeTitle})` });
         return sendInstance(channel, ctx.id, instance, waiter, {
           moveOriginatorAeTitle: session.info.callingAeTitle, moveOriginatorMessageId: op.messageId,
-        });
+        }, ahead.take(instance), () => ahead.start(next && contextFor(sub.contexts, next) ? next : undefined));
       }, ` to ${destination.aeTitle}`);
     } finally {
       if (sub.isOpen) {

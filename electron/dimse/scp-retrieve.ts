@@ -113,14 +113,14 @@ export class RetrieveOperation {
    * every `pendingIntervalMs`, then the final response. A throw from `sendOne` (its association
    * broke) counts that instance and all the rest as failed with the error as reason.
    */
-  async run(instances: InstanceSource[], sendOne: (i: InstanceSource) => Promise<SendOutcome>, extraLog = ''): Promise<void> {
+  async run(instances: InstanceSource[], sendOne: (i: InstanceSource, next: InstanceSource | undefined) => Promise<SendOutcome>, extraLog = ''): Promise<void> {
     let index = 0;
     let broken: string | undefined;
     for (; index < instances.length && !this.signal.aborted; index++) {
       const instance = instances[index] as InstanceSource;
       let outcome: SendOutcome;
       try {
-        outcome = await sendOne(instance);
+        outcome = await sendOne(instance, instances[index + 1]);
       } catch (err) {
         if (!this.session.association.isOpen) throw err;
         broken = err instanceof Error ? err.message : String(err);

@@ -3,6 +3,7 @@
  * streamed from the Part-10 file unchanged (never transcoded), then the C-STORE-RSP is awaited.
  * Shared by the Storage SCU, the C-MOVE SCP (sub-association) and the C-GET SCP (same association).
  */
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { Status } from '../../shared/dicom/status.js';
@@ -45,10 +46,15 @@ export function directResponses(channel: DimseChannel, onUnexpected?: (msg: Dims
 }
 
 /**
- * Data sets up to this size are read in one read (one thread-pool round trip) and sent from
- * memory; larger ones are streamed in 1 MiB reads, so memory stays flat whatever the size.
+ * Data sets up to this size are read in one read and sent from memory; larger ones are streamed
+ * in 1 MiB reads, so memory stays flat whatever the size.
  */
 const READ_WHOLE_MAX = 8 * 1024 * 1024;
+/**
+ * Data sets up to this size (a CT or MR image) are read with synchronous calls: from a local
+ * disk that takes less time than the three thread-pool round trips of an asynchronous read.
+ */
+const READ_SYNC_MAX = 2 * 1024 * 1024;
 const STREAM_CHUNK = 1024 * 1024;
 
 /** Extra fields of a C-STORE-RQ sent as a C-MOVE sub-operation (PS3.7 §9.3.1.1). */
@@ -61,17 +67,27 @@ export interface SendOptions {
 /** An instance's data set ready to send (in memory, or opened as a stream), or why it cannot be. */
 export type LoadedDataSet = Uint8Array | Readable | SendOutcome;
 
+function unreadable(instance: InstanceSource, err: unknown): SendOutcome {
+  return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
+}
+
+function cutShort(instance: InstanceSource, bytesRead: number, length: number): SendOutcome {
+  return { status: Status.ProcessingFailure, reason: `${instance.path} holds ${bytesRead} bytes of its ${length}-byte data set (cut short since it was stored)` };
+}
+
 /**
- * Reads an instance's data set: whole into memory up to {@link READ_WHOLE_MAX}, else opened as a
- * stream of 1 MiB reads. A file that cannot be read, or holds less than its data set, gives the
- * 0110 (Processing failure) outcome to report instead of sending.
+ * Reads an instance's data set: whole into memory up to {@link READ_WHOLE_MAX} (synchronously up
+ * to {@link READ_SYNC_MAX}), else opened as a stream of 1 MiB reads. A file that cannot be read,
+ * or holds less than its data set, gives the 0110 (Processing failure) outcome to report instead
+ * of sending.
  */
 async function loadDataSet(instance: InstanceSource): Promise<LoadedDataSet> {
+  if (instance.dataSetLength > 0 && instance.dataSetLength <= READ_SYNC_MAX) return loadDataSetSync(instance);
   let handle;
   try {
     handle = await open(instance.path, 'r');
   } catch (err) {
-    return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
+    return unreadable(instance, err);
   }
   try {
     const length = instance.dataSetLength > 0 ? instance.dataSetLength : (await handle.stat()).size - instance.dataSetOffset;
@@ -81,44 +97,75 @@ async function loadDataSet(instance: InstanceSource): Promise<LoadedDataSet> {
     const bytes = Buffer.allocUnsafe(Math.max(0, length));
     const { bytesRead } = await handle.read(bytes, 0, bytes.length, instance.dataSetOffset);
     await handle.close();
-    if (bytesRead < bytes.length) {
-      return { status: Status.ProcessingFailure, reason: `${instance.path} holds ${bytesRead} bytes of its ${bytes.length}-byte data set (cut short since it was stored)` };
-    }
-    return bytes;
+    return bytesRead < bytes.length ? cutShort(instance, bytesRead, bytes.length) : bytes;
   } catch (err) {
     await handle.close().catch(() => undefined);
-    return { status: Status.ProcessingFailure, reason: `cannot read ${instance.path}: ${errorMessage(err)}` };
+    return unreadable(instance, err);
+  }
+}
+
+function loadDataSetSync(instance: InstanceSource): LoadedDataSet {
+  let fd;
+  try {
+    fd = openSync(instance.path, 'r');
+  } catch (err) {
+    return unreadable(instance, err);
+  }
+  try {
+    const bytes = Buffer.allocUnsafe(instance.dataSetLength);
+    const bytesRead = readSync(fd, bytes, 0, bytes.length, instance.dataSetOffset);
+    return bytesRead < bytes.length ? cutShort(instance, bytesRead, bytes.length) : bytes;
+  } catch (err) {
+    return unreadable(instance, err);
+  } finally {
+    closeSync(fd);
   }
 }
 
 /**
- * Starts reading an instance's data set ahead of its C-STORE (the next instance is read while
- * the current one is answered), when it is one sent from memory: undefined for a larger one or
- * one of unknown length (that one is opened when its turn comes, so no file stays open).
+ * Reads the next instance's data set while the peer stores the current one. A sender calls
+ * {@link start} with the next instance once the current request is with the kernel (the
+ * `whileAnswered` hook of {@link sendInstance}) and {@link take} when that instance's turn
+ * comes. Only data sets sent from memory are read ahead: a larger one is opened when its turn
+ * comes, so no file stays open, and one is held at a time.
  */
-export function prefetchDataSet(instance: InstanceSource): Promise<LoadedDataSet> | undefined {
-  return instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX ? loadDataSet(instance) : undefined;
+export class ReadAhead {
+  private held: { instance: InstanceSource; data: Promise<LoadedDataSet> } | undefined;
+
+  start(instance: InstanceSource | undefined): void {
+    this.held = instance && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX
+      ? { instance, data: loadDataSet(instance) }
+      : undefined;
+  }
+
+  /** The data set read ahead for this instance, if it was; either way nothing is held after. */
+  take(instance: InstanceSource): Promise<LoadedDataSet> | undefined {
+    const held = this.held;
+    this.held = undefined;
+    return held?.instance === instance ? held.data : undefined;
+  }
 }
 
 /**
  * Sends `instance` on `contextId` (which must carry the instance's own transfer syntax) and
  * returns the status of the C-STORE-RSP. A file that cannot be opened fails with 0110
  * (Processing failure) without sending anything; association failures reject. `prefetched`:
- * the data set from {@link prefetchDataSet}, when it was read ahead.
+ * the data set from a {@link ReadAhead}, when it was read ahead. `whileAnswered` runs once the
+ * request is with the kernel, before the response is awaited.
  */
 export async function sendInstance(
   channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions = {},
-  prefetched?: Promise<LoadedDataSet>,
+  prefetched?: Promise<LoadedDataSet>, whileAnswered?: () => void,
 ): Promise<SendOutcome> {
   const source = await (prefetched ?? loadDataSet(instance));
   if (!(source instanceof Uint8Array) && 'status' in source) return source; // not sent: why
-  return sendBytes(channel, contextId, instance, awaitResponse, extra, source);
+  return sendBytes(channel, contextId, instance, awaitResponse, extra, source, whileAnswered);
 }
 
 /** The C-STORE-RQ of an instance whose data set is in memory or opened as a stream, and its response. */
 async function sendBytes(
   channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions,
-  stream: Uint8Array | Readable,
+  stream: Uint8Array | Readable, whileAnswered: (() => void) | undefined,
 ): Promise<SendOutcome> {
   const messageId = channel.nextMessageId();
   const command = storeRq({
@@ -137,6 +184,10 @@ async function sendBytes(
     answered.catch(() => undefined);
     if (!(stream instanceof Uint8Array)) stream.destroy();
     throw err;
+  }
+  if (whileAnswered) {
+    channel.flush(); // the request goes out before the sender turns to other work
+    whileAnswered();
   }
   const rsp = await answered;
   if (rsp.cmd.commandField !== CommandField.C_STORE_RSP) {

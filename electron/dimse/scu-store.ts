@@ -10,7 +10,7 @@ import { errorMessage, type DimseChannel } from './channel.js';
 import { commandName } from './command.js';
 import type { InstanceSource } from './handlers.js';
 import { withAssociation, type DicomNode, type ScuOptions } from './scu-common.js';
-import { directResponses, prefetchDataSet, sendInstance } from './scu-send.js';
+import { directResponses, ReadAhead, sendInstance } from './scu-send.js';
 
 /** The outcome of storing one instance. */
 export interface StoreResult {
@@ -104,14 +104,10 @@ async function sendBatch(
   const waiter = directResponses(channel, (msg) => {
     options.log?.('warn', `${id} ignored an unexpected ${commandName(msg.cmd.commandField)} from ${node.aeTitle} during C-STORE`);
   });
-  // the next instance's data set is read while the current one is sent and answered
-  const readAhead = (i: InstanceSource | undefined) => (i && contextFor(channel.association.contexts, i) ? prefetchDataSet(i) : undefined);
-  let ahead = readAhead(batch[0]);
+  const ahead = new ReadAhead();
   for (let k = 0; k < batch.length; k++) {
     const instance = batch[k]!;
     if (options.signal?.aborted) return;
-    const prefetched = ahead;
-    ahead = readAhead(batch[k + 1]);
     const ctx = contextFor(channel.association.contexts, instance);
     if (!ctx) {
       const reason = noContextReason(instance);
@@ -119,9 +115,11 @@ async function sendBatch(
       record(instance, { sopInstanceUid: instance.sopInstanceUid, status: Status.SOPClassNotSupported, reason });
       continue;
     }
+    const next = batch[k + 1];
+    const readNext = () => ahead.start(next && contextFor(channel.association.contexts, next) ? next : undefined);
     let outcome;
     try {
-      outcome = await sendInstance(channel, ctx.id, instance, waiter, {}, prefetched);
+      outcome = await sendInstance(channel, ctx.id, instance, waiter, {}, ahead.take(instance), readNext);
     } catch (err) {
       options.log?.('error', `${id} C-STORE of ${instance.sopInstanceUid} to ${node.aeTitle} broke the association: ${errorMessage(err)}`);
       throw err;

@@ -2,11 +2,11 @@
  * Sending instances to a node (C-STORE SCU, PS3.4 B.2.1): from files and folders on disk or from
  * the cache. Bytes go out exactly as stored; nothing is transcoded.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SkippedFile } from '../../shared/records.js';
 import { Status, statusCategory } from '../../shared/dicom/status.js';
-import { readInstanceHeader } from '../cache/index.js';
+import { readInstanceHeaderSync } from '../cache/index.js';
 import type { InstanceSource } from '../dimse/handlers.js';
 import type { NodeTls, RemoteNode } from '../../shared/config.js';
 import { store, type StoreOptions, type StoreResult } from '../dimse/scu.js';
@@ -14,53 +14,49 @@ import { dicomNodeOf } from './dicom-node.js';
 
 const MAX_DEPTH = 32;
 
-/** Headers read at once while scanning (thread-pool reads overlap). */
-const SCAN_PARALLEL = 8;
 /** First read of each file: the file meta information and a CT/MR header fit in 8 KiB (more is read when not). */
 const SCAN_INITIAL_BYTES = 8 * 1024;
+/**
+ * The scan reads with synchronous calls (a thread-pool round trip per call costs more than
+ * reading a header from a local disk) and gives the event loop a turn after this long.
+ */
+const SCAN_SLICE_MS = 10;
 
 /** The instances found under the given paths (in path order), and the files that are not instances. */
 export async function instancesFromPaths(paths: readonly string[]): Promise<{ instances: InstanceSource[]; skipped: SkippedFile[] }> {
+  const instances: InstanceSource[] = [];
   const skipped: SkippedFile[] = [];
-  const files: string[] = [];
+  let sliceStart = performance.now();
   const visit = async (path: string, depth: number): Promise<void> => {
+    if (performance.now() - sliceStart > SCAN_SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      sliceStart = performance.now();
+    }
     let info;
     try {
-      info = await stat(path);
+      info = statSync(path);
     } catch (e) {
       skipped.push({ path, reason: `cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})` });
       return;
     }
     if (info.isDirectory()) {
       if (depth >= MAX_DEPTH) return;
-      for (const name of (await readdir(path)).sort()) await visit(join(path, name), depth + 1);
+      for (const name of readdirSync(path).sort()) await visit(join(path, name), depth + 1);
       return;
     }
-    if (info.isFile()) files.push(path);
+    if (!info.isFile()) return;
+    const found = instanceOf(path);
+    if ('reason' in found) skipped.push(found);
+    else instances.push(found);
   };
   for (const p of paths) await visit(p, 0);
-
-  const found: (InstanceSource | SkippedFile)[] = new Array(files.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      found[i] = await instanceOf(files[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(SCAN_PARALLEL, files.length) }, worker));
-  const instances: InstanceSource[] = [];
-  for (const f of found) {
-    if ('reason' in f) skipped.push(f);
-    else instances.push(f);
-  }
   return { instances, skipped };
 }
 
 /** One file as an instance to send, or why it is not one. */
-async function instanceOf(path: string): Promise<InstanceSource | SkippedFile> {
+function instanceOf(path: string): InstanceSource | SkippedFile {
   try {
-    const header = await readInstanceHeader(path, { initialBytes: SCAN_INITIAL_BYTES });
+    const header = readInstanceHeaderSync(path, { initialBytes: SCAN_INITIAL_BYTES });
     if (header.isDicomdir) return { path, reason: 'a DICOMDIR is not an instance' };
     const { SOPClassUID, SOPInstanceUID } = header.fields.instance;
     const sopClassUid = SOPClassUID || header.meta?.mediaStorageSopClassUid;
