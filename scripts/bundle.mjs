@@ -7,23 +7,31 @@
 // better-sqlite3 stays outside (a native addon).
 import { build } from 'esbuild';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { mkdir, writeFile } from 'node:fs/promises';
 
-// dcmjs's data dictionary is a 1 MB object literal: as JavaScript it costs every command about
-// 50 ms to parse and compile; the same data as a JSON.parse of one string literal is parsed by
-// the much faster JSON parser (V8's advice for large data).
-const dictionaryAsJson = {
-  name: 'dictionary-as-json',
+const root = join(import.meta.dirname, '..');
+const DICTIONARY_FILE = 'dicom-dictionary.json';
+
+// dcmjs's data dictionary is 1 MB of data, two thirds of the bundle if it were in it: as source
+// it costs every command its decoding and parsing, and its JSON.parse at start-up. It goes
+// beside the bundle as JSON instead, parsed by the first lookup that needs it
+// (shared/dicom/dictionary-source.ts; DIMSE commands need none, see dictionary.ts).
+const dictionaryBesideBundle = {
+  name: 'dictionary-beside-bundle',
   setup(b) {
-    b.onLoad({ filter: /dcmjs[\\/]generate[\\/]dictionary\.mjs$/ }, async (args) => {
-      const { default: dictionary } = await import(pathToFileURL(args.path).href);
-      const json = JSON.stringify(JSON.stringify(dictionary));
-      return { contents: `const dictionary = JSON.parse(${json});\nexport default dictionary;\nexport { dictionary };\n`, loader: 'js' };
+    b.onLoad({ filter: /shared[\\/]dicom[\\/]dictionary-source\.ts$/ }, async () => {
+      const { default: dictionary } = await import('dcmjs/dictionary');
+      await mkdir(join(root, 'dist'), { recursive: true });
+      await writeFile(join(root, 'dist', DICTIONARY_FILE), JSON.stringify(dictionary));
+      return {
+        contents: "import { readFileSync } from 'node:fs';\n" +
+          `export function loadDictionary() { return JSON.parse(readFileSync(new URL('./${DICTIONARY_FILE}', import.meta.url), 'utf8')); }\n`,
+        loader: 'js',
+      };
     });
   },
 };
 
-const root = join(import.meta.dirname, '..');
 const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: 'linked', legalComments: 'none', logLevel: 'warning' };
 await Promise.all([
   build({
@@ -32,7 +40,7 @@ await Promise.all([
     outfile: join(root, 'dist', 'priors-cli.mjs'),
     format: 'esm',
     external: ['better-sqlite3'],
-    plugins: [dictionaryAsJson],
+    plugins: [dictionaryBesideBundle],
     // CommonJS dependencies bundled into an ES module still call require() for Node built-ins
     banner: { js: "import { createRequire as __priorsCreateRequire } from 'node:module'; const require = __priorsCreateRequire(import.meta.url);" },
   }),

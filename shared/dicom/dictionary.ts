@@ -1,9 +1,11 @@
 /**
  * The DICOM data dictionary (PS3.6 Table 6-1, PS3.7 Table E.1-1, PS3.6 Table 7-1):
  * keyword ↔ tag ↔ VR. The entries come from dcmjs's packed dictionary (its `dcmjs/dictionary`
- * export: pure data, without the rest of dcmjs); the lookup maps are built once, on first use.
+ * export: pure data, without the rest of dcmjs, see dictionary-source.ts); the lookup maps are
+ * built once, on first use. The VRs of the command group have their own small table, so that
+ * encoding and decoding DIMSE commands never needs the whole dictionary.
  */
-import dcmjsDictionary from 'dcmjs/dictionary';
+import { loadDictionary } from './dictionary-source.js';
 import { tag as makeTag, formatTag, type Tag, type VR } from './dataset.js';
 
 interface Entry {
@@ -55,6 +57,20 @@ const CORRECTIONS: Array<[Tag, string, VR]> = [
   [0x40101029, 'ThreatDetectionAlgorithmAndVersion', 'LO'],
 ];
 
+/** VRs of the command set (group 0000): PS3.7 Table E.1-1 and, retired, Table E.2-1. */
+const COMMAND_VRS = new Map<Tag, VR>([
+  [0x00000000, 'UL'], [0x00000001, 'UL'], [0x00000002, 'UI'], [0x00000003, 'UI'], [0x00000010, 'SH'],
+  [0x00000100, 'US'], [0x00000110, 'US'], [0x00000120, 'US'], [0x00000200, 'AE'], [0x00000300, 'AE'],
+  [0x00000400, 'AE'], [0x00000600, 'AE'], [0x00000700, 'US'], [0x00000800, 'US'], [0x00000850, 'US'],
+  [0x00000860, 'US'], [0x00000900, 'US'], [0x00000901, 'AT'], [0x00000902, 'LO'], [0x00000903, 'US'],
+  [0x00001000, 'UI'], [0x00001001, 'UI'], [0x00001002, 'US'], [0x00001005, 'AT'], [0x00001008, 'US'],
+  [0x00001020, 'US'], [0x00001021, 'US'], [0x00001022, 'US'], [0x00001023, 'US'], [0x00001030, 'AE'],
+  [0x00001031, 'US'], [0x00004000, 'LT'], [0x00004010, 'LT'], [0x00005010, 'SH'], [0x00005020, 'SH'],
+  [0x00005110, 'LT'], [0x00005120, 'LT'], [0x00005130, 'CS'], [0x00005140, 'CS'], [0x00005150, 'CS'],
+  [0x00005160, 'CS'], [0x00005170, 'IS'], [0x00005180, 'CS'], [0x00005190, 'CS'], [0x000051a0, 'CS'],
+  [0x000051b0, 'US'],
+]);
+
 let byTag: Map<Tag, Entry> | undefined;
 let byKeyword: Map<string, Tag> | undefined;
 
@@ -62,7 +78,7 @@ function build(): void {
   const tags = new Map<Tag, Entry>();
   const keywords = new Map<string, Tag>();
   const retired: Array<[string, Tag]> = [];
-  for (const [key, entry] of Object.entries(dcmjsDictionary)) {
+  for (const [key, entry] of Object.entries(loadDictionary())) {
     if (entry.version === 'PrivateTag' || !entry.name || entry.name.endsWith('undefined')) continue;
     // `(gggg,eeee)` or a repeating group `(6000-60FF,eeee)`: the range is keyed by its first group.
     const m = /^\(([0-9A-F]{4})(?:-[0-9A-F]{4})?,([0-9A-F]{4})\)$/i.exec(key);
@@ -133,6 +149,7 @@ export function vrOf(t: Tag): VR {
   if (group & 1) {
     return group > 0x0007 && group !== 0xffff && element >= 0x0010 && element <= 0x00ff ? 'LO' : 'UN';
   }
+  if (group === 0) return COMMAND_VRS.get(t) ?? 'UN';
   return tagMap().get(canonical(t))?.vr ?? 'UN';
 }
 

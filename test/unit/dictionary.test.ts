@@ -1,6 +1,7 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { tagOf, keywordOf, vrOf, parseTagOrKeyword, describeTag } from '../../shared/dicom/dictionary.js';
+import { loadDictionary } from '../../shared/dicom/dictionary-source.js';
 import { pydicomAvailable, runPython } from '../helpers/pydicom.js';
 
 describe('dictionary', () => {
@@ -58,6 +59,16 @@ describe('dictionary', () => {
     assert.equal(vrOf(0x00660040), 'OL');
     assert.equal(keywordOf(0x0040a803), 'NumberOfTableColumns');
     assert.equal(tagOf('NumbeOfTableColumns'), 0x0040a803, 'the superseded spelling still resolves');
+  });
+
+  test('the command group (0000) has VRs of its own, agreeing with the packed dictionary, retired elements included', () => {
+    const command = Object.entries(loadDictionary()).filter(([key]) => key.startsWith('(0000,'));
+    assert.ok(command.length >= 40, 'PS3.7 E.1-1 and E.2-1 list 46 elements');
+    for (const [key, entry] of command) {
+      const t = parseTagOrKeyword(key);
+      assert.equal(vrOf(t), entry.vr, `${entry.name} ${key}`);
+    }
+    assert.equal(vrOf(0x00000904), 'UN', 'an element of group 0000 that PS3.7 does not define');
   });
 
   test('parseTagOrKeyword accepts the written forms of a tag', () => {
