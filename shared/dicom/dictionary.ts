@@ -1,31 +1,17 @@
 /**
  * The DICOM data dictionary (PS3.6 Table 6-1, PS3.7 Table E.1-1, PS3.6 Table 7-1):
  * keyword ↔ tag ↔ VR. The entries come from dcmjs's packed dictionary (its `dcmjs/dictionary`
- * export: pure data, without the rest of dcmjs, see dictionary-source.ts); the lookup maps are
- * built once, on first use. The VRs of the command group have their own small table, so that
- * encoding and decoding DIMSE commands never needs the whole dictionary.
+ * export: pure data, without the rest of dcmjs), in the compact form of dictionary-source.ts;
+ * the lookup maps are built once, on first use. The VRs of the command group have a small
+ * table of their own, so that encoding and decoding DIMSE commands never needs the dictionary.
  */
-import { loadDictionary } from './dictionary-source.js';
+import { dictionaryLines } from './dictionary-source.js';
 import { tag as makeTag, formatTag, type Tag, type VR } from './dataset.js';
 
 interface Entry {
   keyword: string;
   vr: VR;
 }
-
-const VRS = new Set<string>([
-  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL',
-  'OV', 'OW', 'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US',
-  'UT', 'UV',
-]);
-
-/**
- * dcmjs's compound VRs, resolved to what implicit VR data uses: pixel, overlay and waveform
- * data are OW in Implicit VR Little Endian (PS3.5 Annex A.1), `US or SS` values are read as US
- * (the sign depends on Pixel Representation, which a dictionary cannot know), LUT Data as OW,
- * directory offsets as UL.
- */
-const COMPOUND_VRS: Record<string, VR> = { ox: 'OW', xs: 'US', lt: 'OW', up: 'UL' };
 
 /**
  * Entries dcmjs 0.51 lacks or has wrong, as PS3.6 (2022+) and PS3.10 §7.1 give them: the newer
@@ -78,16 +64,11 @@ function build(): void {
   const tags = new Map<Tag, Entry>();
   const keywords = new Map<string, Tag>();
   const retired: Array<[string, Tag]> = [];
-  for (const [key, entry] of Object.entries(loadDictionary())) {
-    if (entry.version === 'PrivateTag' || !entry.name || entry.name.endsWith('undefined')) continue;
-    // `(gggg,eeee)` or a repeating group `(6000-60FF,eeee)`: the range is keyed by its first group.
-    const m = /^\(([0-9A-F]{4})(?:-[0-9A-F]{4})?,([0-9A-F]{4})\)$/i.exec(key);
-    if (!m) continue; // generic group lengths and private creators are computed in vrOf
-    const t = makeTag(parseInt(m[1]!, 16), parseInt(m[2]!, 16));
-    const raw = entry.vr ?? 'UN';
-    const vr: VR = VRS.has(raw) ? (raw as VR) : (COMPOUND_VRS[raw] ?? 'UN');
-    const isRetired = entry.name.startsWith('RETIRED_');
-    const keyword = isRetired ? entry.name.slice('RETIRED_'.length) : entry.name;
+  for (const line of dictionaryLines().split('\n')) {
+    const t = parseInt(line.slice(0, 8), 16);
+    const vr = line.slice(9, 11) as VR;
+    const isRetired = line.charCodeAt(12) === 0x2a; // '*'
+    const keyword = line.slice(isRetired ? 13 : 12);
     tags.set(t, { keyword, vr });
     if (isRetired) retired.push([keyword, t]);
     else keywords.set(keyword, t);
