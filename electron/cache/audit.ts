@@ -52,6 +52,11 @@ export class AuditStore {
     }).lastInsertRowid);
   }
 
+  /** Adds several events in one transaction (one commit for a burst of queries). */
+  appendAll(records: readonly AuditRecord[]): void {
+    this.db.transaction(() => { for (const r of records) this.append(r); })();
+  }
+
   /** Events newest first, narrowed by `f` (bound parameters only), and how many match in all. */
   query(f: AuditFilter = {}): { events: AuditEvent[]; total: number } {
     const where: string[] = [];

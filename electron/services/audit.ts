@@ -17,6 +17,12 @@ import type { StoredEvent } from './local-scp.js';
 
 /** How long after a peer's last stored instance of a study its store event is written (ms). */
 const STORE_SETTLE_MS = 2000;
+/**
+ * How long query events wait to be written, together (ms): long enough that the write does not
+ * fall between a C-FIND's final response and the peer's A-RELEASE-RQ (delaying the release by an
+ * SQLite commit), short enough that `priors audit` in another process sees a query at once.
+ */
+const QUERY_EVENTS_DELAY_MS = 50;
 
 const PATIENT_ID = 0x00100020;
 const PATIENT_NAME = 0x00100010;
@@ -56,21 +62,28 @@ export class AuditTrail {
   }
 
   /**
-   * Adds an event a moment later, in the next turn of the event loop's timers: a C-FIND's event
-   * is recorded when its matches end, just before the final response goes out, and an SQLite
-   * commit there would delay every query's answer. Reads and close write these first.
+   * Adds an event a moment later ({@link QUERY_EVENTS_DELAY_MS}), with the others of that moment
+   * in one transaction: a C-FIND's event is recorded when its matches end, just before the final
+   * response goes out, and an SQLite commit there or before the release would delay every query.
+   * Reads and close write these first.
    */
   private recordSoon(r: Parameters<AuditTrail['record']>[0]): void {
     this.soon.push({ ...r, at: r.at ?? (this.o.now ?? Date.now)() });
-    this.soonTimer ??= setTimeout(() => this.writeSoon(), 0);
+    this.soonTimer ??= setTimeout(() => this.writeSoon(), QUERY_EVENTS_DELAY_MS);
   }
 
   private writeSoon(): void {
     clearTimeout(this.soonTimer);
     this.soonTimer = undefined;
     const events = this.soon;
+    if (events.length === 0) return;
     this.soon = [];
-    for (const r of events) this.record(r);
+    const localAeTitle = this.o.localAeTitle;
+    try {
+      this.store.appendAll(events.map((r) => ({ localAeTitle, ...r, at: r.at! })));
+    } catch (err) {
+      this.o.log?.('warn', `the audit log could not record ${events.length} query event${events.length === 1 ? '' : 's'}: ${(err as Error).message}`);
+    }
   }
 
   /** Events for the Audit screen and `priors audit`. */
