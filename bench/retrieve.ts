@@ -88,7 +88,7 @@ async function startSources(series: GeneratedSeries, ports: { storescp: number; 
 }
 
 /** C-MOVE and C-GET of the study from each source, DCMTK pair first. */
-async function retrieveRows(series: GeneratedSeries, runs: number, log: (l: string) => void): Promise<{ rows: { ref: OpResult; priors: OpResult }[] }> {
+async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs: number, log: (l: string) => void): Promise<{ rows: { ref: OpResult; priors: OpResult }[] }> {
   const ports = { storescp: await freePort(), priors: await freePort() };
   const { sources, stop } = await startSources(series, ports);
   const rows: { ref: OpResult; priors: OpResult }[] = [];
@@ -108,18 +108,23 @@ async function retrieveRows(series: GeneratedSeries, runs: number, log: (l: stri
           return { ms: run.ms };
         } finally { await scp.stop(); t.remove(); }
       });
-      const movePriors = await repeat(`priors move (into priors serve), from ${label}`, runs, async () => {
+      const movePriors = (warmUp: string[]) => async () => {
         const t = tempDirManual('priors-bench-move');
         const serve = await startPriorsServe(t.dir, ports.priors);
         try {
+          if (warmUp.length) {
+            const warm = await runTimed('storescu', ['-aec', PRIORS_AE, '127.0.0.1', String(ports.priors), ...warmUp], { env: peerEnv() });
+            checkRun(warm, 'the warm-up storescu');
+          }
           const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'move', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
           checkRun(run, 'priors move');
-          const got = countFiles(join(t.dir, 'files'));
+          const got = countFiles(join(t.dir, 'files')) - warmUp.length;
           if (got !== series.files.length) throw new Error(`priors serve holds ${got} of ${series.files.length}`);
           return { ms: run.ms, peakKb: Math.max(run.peakKb, readMemory(serve.pid)?.hwmKb ?? 0) };
         } finally { await serve.stop(); t.remove(); }
-      });
-      rows.push({ ref: moveRef, priors: movePriors });
+      };
+      rows.push({ ref: moveRef, priors: await repeat(`priors move (into priors serve), from ${label}`, runs, movePriors([])) });
+      rows.push({ ref: moveRef, priors: await repeat(`priors move (into a warm priors serve), from ${label}`, runs, movePriors(warm.files)) });
       log(`retrieve: C-GET from ${label}`);
       const getRef = await repeat(`getscu, from ${label}`, runs, async () => {
         const t = tempDirManual('priors-bench-get-ref');
@@ -172,10 +177,12 @@ async function sendRows(series: GeneratedSeries, runs: number, log: (l: string) 
 /** Markdown rows: reference, Priors, and the ratio of times (reference / Priors: > 1 means Priors is faster). */
 export function pairTable(pairs: { ref: OpResult; priors: OpResult }[], bytes: number): string {
   const cell = (r: OpResult) => (r.ms.length ? fmt(median(r.ms) / 1000, 2) : `failed: ${r.error ?? '?'}`);
-  const rows = pairs.flatMap(({ ref, priors }) => {
+  const rows = pairs.flatMap(({ ref, priors }, i) => {
     const ratio = ref.ms.length && priors.ms.length ? `${fmt(median(ref.ms) / median(priors.ms), 2)}×` : '—';
+    // a reference shared with the pair above (two Priors variants against one DCMTK run) is listed once
+    const refRow = i > 0 && pairs[i - 1]!.ref === ref ? [] : [[ref.name, cell(ref), ref.ms.length ? fmt(bytes / 1e6 / (median(ref.ms) / 1000), 1) : '—', '—', '']];
     return [
-      [ref.name, cell(ref), ref.ms.length ? fmt(bytes / 1e6 / (median(ref.ms) / 1000), 1) : '—', '—', ''],
+      ...refRow,
       [priors.name, cell(priors), priors.ms.length ? fmt(bytes / 1e6 / (median(priors.ms) / 1000), 1) : '—',
         priors.peakKb.length ? fmt(Math.max(...priors.peakKb) / 1024, 1) : '—', ratio],
     ];
@@ -188,7 +195,9 @@ export async function runRetrieveBenchmark(options: { runs: number; count: numbe
   const log = options.log ?? (() => {});
   const series = await generateCtSeries({ count: options.count, patientName: 'BENCH^RETRIEVE', patientId: 'BENCH02' });
   const bytes = series.files.reduce((s, f) => s + statSync(f).size, 0);
-  const retrieve = await retrieveRows(series, options.runs, log);
+  // a `priors serve` that has been running for a while: it has first received this other series
+  const warm = await generateCtSeries({ count: options.count, patientName: 'BENCH^WARMUP', patientId: 'BENCH03' });
+  const retrieve = await retrieveRows(series, warm, options.runs, log);
   const send = await sendRows(series, options.runs, log);
   const all = [...retrieve.rows, send];
   const failed = all.some((p) => p.ref.error || p.priors.error);
@@ -196,7 +205,8 @@ export async function runRetrieveBenchmark(options: { runs: number; count: numbe
   const markdown = [
     `### C-MOVE and C-GET of one study (${series.files.length} CT images, ${fmt(bytes / 1e6, 1)} MB)`, '',
     `Median of ${options.runs} runs. The DCMTK pair: movescu asking the source to send to a running storescp, or getscu. ` +
-    'Priors: the `priors move` command (into a `priors serve` running on the same data directory) or `priors get`, timed from start to exit, verification included.', '',
+    'Priors: the `priors move` command (into a `priors serve` running on the same data directory) or `priors get`, timed from start to exit, verification included. ' +
+    'The `priors serve` is started for each run; a "warm" one has first received another series of the same size, as the server of a workstation that has been running for a while has (see the ingest section).', '',
     pairTable(retrieve.rows, bytes), '',
     `### Send: C-STORE of the same ${series.files.length} images into one storescp`, '',
     pairTable([send], bytes), '',

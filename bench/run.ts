@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
     retrieve.markdown,
     '## 4. Query: the local Q/R SCP against Orthanc and dcmqrscp',
     '',
-    'The same patients, studies, series and instances in each; every query through the same in-process client (Priors\' SCU, one association per query, as findscu does), after one warm-up. "matches" shows one figure when all agree.',
+    'The same patients, studies, series and instances in each; every query through the same in-process client (Priors\' SCU, one association per query, as findscu does), after three passes over the whole set against that target: the steady state of a server that has been answering for a while, with the same warm client for every target. "matches" shows one figure when all agree.',
     '',
     query.markdown,
     '## 5. Start-up',
