@@ -1,15 +1,18 @@
-// Paired ingest comparison: storescu sends the same 300-image CT series (or 2,000 tiny instances)
-// to each receiver in turn, round after round, so that a slow moment of the machine falls on all
-// of them alike. For each: instances/s, the ratio to storescp in the same rounds, and the CPU the
+// Paired comparisons: each round runs every contender in turn, so that a slow moment of the
+// machine falls on all of them alike.
+// Ingest (default): storescu sends the same 300-image CT series (or 2,000 tiny instances) to each
+// receiver; for each: instances/s, the ratio to storescp in the same rounds, and the CPU the
 // receiver spent per instance (user + system, all its threads, from /proc).
-//   node --import tsx bench/ab.ts [--rounds N] [--tiny] [--baseline <checkout>] [--drain]
+// --send: `priors send` of the 300 images into one storescp against storescu, and the start of
+// a command (`priors ls` of an empty cache), for this checkout and the baseline.
+//   node --import tsx bench/ab.ts [--rounds N] [--tiny | --send] [--baseline <checkout>] [--drain]
 // --baseline: also a `priors serve` from another checkout (its bin/priors.js, built), e.g. a git
 // worktree of an earlier commit; --drain: also bench/drain-scp.ts (receives, stores nothing).
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateCtSeries } from '../test/helpers/data.js';
-import { echo, peerEnv } from '../test/helpers/peers.js';
+import { echo, peerEnv, startStorescp } from '../test/helpers/peers.js';
 import { commandReceiver, storescpReceiver, type Receiver } from './ingest.js';
 import { fmt, median, PRIORS_NODE, runTimed } from './lib.js';
 import { freePort } from '../test/helpers/ports.js';
@@ -26,9 +29,56 @@ function priorsAt(name: string, checkout: string): Receiver {
     [...PRIORS_NODE, join(checkout, 'bin', 'priors.js'), 'serve', '--aet', 'PRIORS', '--port', String(port), '--bind', '127.0.0.1', '--data', dir], { aeTitle: 'PRIORS' });
 }
 
+/** `priors send` and a command's start, this checkout and the baseline's, against storescu. */
+async function sendRounds(rounds: number, baseline: string | undefined): Promise<void> {
+  const series = await generateCtSeries({ count: 300, patientName: 'BENCH^AB', patientId: 'BENCHAB' });
+  for (const f of series.files) readFileSync(f);
+  const checkouts: [string, string][] = [['this checkout', join(import.meta.dirname, '..')]];
+  if (baseline) checkouts.push(['baseline', baseline]);
+  const times = new Map<string, number[]>();
+  const add = (name: string, ms: number) => times.set(name, [...(times.get(name) ?? []), ms]);
+  const received = tempDirManual('priors-bench-ab-send');
+  const scp = await startStorescp({ aeTitle: 'STORESCP', dir: received.dir, autoStop: false, acceptAll: true });
+  const clear = () => { received.remove(); mkdirSync(received.dir, { recursive: true }); };
+  try {
+    for (let r = 0; r < rounds; r++) {
+      clear();
+      const ref = await runTimed('storescu', ['-aec', 'STORESCP', '127.0.0.1', String(scp.port), ...series.files], { env: peerEnv() });
+      if (ref.code !== 0) throw new Error(`storescu exited with ${ref.code}: ${ref.stderr.slice(-1000)}`);
+      add('storescu', ref.ms);
+      for (const [name, checkout] of checkouts) {
+        clear();
+        const data = tempDirManual('priors-bench-ab-data');
+        try {
+          const cli = join(checkout, 'bin', 'priors.js');
+          const send = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'send', `STORESCP@127.0.0.1:${scp.port}`, ...series.files, '--data', data.dir], { env: peerEnv() });
+          if (send.code !== 0) throw new Error(`priors send (${name}) exited with ${send.code}: ${send.stderr.slice(-1000)}`);
+          add(`priors send, ${name}`, send.ms);
+          const ls = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'ls', '--data', data.dir], { env: peerEnv() });
+          if (ls.code !== 0) throw new Error(`priors ls (${name}) exited with ${ls.code}: ${ls.stderr.slice(-1000)}`);
+          add(`priors ls, ${name}`, ls.ms);
+        } finally {
+          data.remove();
+        }
+      }
+    }
+  } finally {
+    await scp.stop();
+    received.remove();
+  }
+  const reference = median(times.get('storescu')!);
+  console.log(`send: 300 CT images 512×512 into one storescp, ${rounds} rounds, medians; storescu with TCP_NODELAY=1`);
+  for (const [name, list] of times) {
+    const ms = median(list);
+    const ratio = name.startsWith('priors ls') ? '' : `  ${fmt(reference / ms, 2)}× storescu`;
+    console.log(`${name.padEnd(32)} ${fmt(ms, 0).padStart(5)} ms${ratio}  [${list.map((x) => fmt(x, 0)).join(' ')} ms]`);
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
   const rounds = Number(value('--rounds') ?? 5);
+  if (argv.includes('--send')) return sendRounds(rounds, value('--baseline'));
   const tiny = argv.includes('--tiny');
   const receivers: Receiver[] = [storescpReceiver, priorsAt('priors serve', join(import.meta.dirname, '..'))];
   const baseline = value('--baseline');
