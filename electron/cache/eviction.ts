@@ -108,8 +108,11 @@ export interface EvictorDeps {
 export interface RoomRequest {
   /** Bytes of the new file (already written to tmp/, on the same file system). */
   size: number;
-  /** Bytes of the stored copy it replaces (a duplicate), freed by the store. */
-  replacedBytes: number;
+  /**
+   * Bytes of the stored copy it replaces (a duplicate), freed by the store: an index lookup,
+   * asked only when a limit is set.
+   */
+  replacedBytes: () => number;
   /** The study being received: never evicted for itself. */
   studyInstanceUid: string;
   /** Who sent it, for the sentence. */
@@ -152,11 +155,12 @@ export class Evictor {
   makeRoom(request: RoomRequest): void {
     const { maxBytes, minFreeBytes } = this.deps.limits;
     if (maxBytes === undefined && !minFreeBytes) return;
+    const replaced = request.replacedBytes();
     const used = maxBytes !== undefined ? this.deps.usedBytes() : 0;
-    const overQuota = maxBytes !== undefined ? used - request.replacedBytes + request.size - maxBytes : 0;
+    const overQuota = maxBytes !== undefined ? used - replaced + request.size - maxBytes : 0;
     // The new file is in tmp/ already: statfs counts it; the replaced copy is freed by the store.
     const free = minFreeBytes ? this.deps.freeBytes() : undefined;
-    const underFree = free !== undefined && minFreeBytes ? minFreeBytes - (free + request.replacedBytes) : 0;
+    const underFree = free !== undefined && minFreeBytes ? minFreeBytes - (free + replaced) : 0;
     const need = Math.max(overQuota, underFree);
     if (need <= 0) return;
     const reason = overQuota >= underFree ? 'quota' : 'min-free';

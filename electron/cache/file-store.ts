@@ -307,7 +307,7 @@ export class FileStore {
     }
     // From here to the index, synchronous: room made (evictions) counts for this store alone.
     this.options.makeRoom?.({
-      size, replacedBytes: this.sizeOf(fields.instance.SOPInstanceUID) ?? 0, studyInstanceUid: fields.study.StudyInstanceUID,
+      size, replacedBytes: () => this.sizeOf(fields.instance.SOPInstanceUID) ?? 0, studyInstanceUid: fields.study.StudyInstanceUID,
       ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
     });
     const filePath = instanceFilePath(fields);
