@@ -22,14 +22,13 @@ export async function runGet(session: ScpSession, msg: DimseMessage, identifier:
   const contexts = session.association.contexts;
   const contextOf = (instance: InstanceSource) =>
     contexts.find((c) => c.scpRole && c.abstractSyntax === instance.sopClassUid && c.transferSyntax === instance.transferSyntaxUid);
-  const ahead = new ReadAhead();
+  const ahead = new ReadAhead((i) => contextOf(i) !== undefined);
   await op.run(instances, (instance, next) => {
     const ctx = contextOf(instance);
     if (!ctx) {
       const reason = `the requestor offered no context with the SCP role for ${uidName(instance.sopClassUid)} in ${uidName(instance.transferSyntaxUid)}`;
       return Promise.resolve({ status: Status.SOPClassNotSupported, reason });
     }
-    return sendInstance(session.channel, ctx.id, instance, session.awaitResponse, {}, ahead.take(instance),
-      () => ahead.start(next && contextOf(next) ? next : undefined));
+    return sendInstance(session.channel, ctx.id, instance, session.awaitResponse, {}, { ahead, next });
   });
 }

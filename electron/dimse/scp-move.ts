@@ -53,13 +53,13 @@ export async function runMove(session: ScpSession, msg: DimseMessage, identifier
     const channel = new DimseChannel(sub);
     const waiter = directResponses(channel, (m) => session.log('warn', `ignored an unexpected ${commandName(m.cmd.commandField)} from ${destination.aeTitle} on ${sub.id}`));
     try {
-      const ahead = new ReadAhead();
+      const ahead = new ReadAhead((i) => contextFor(sub.contexts, i) !== undefined);
       await op.run(instances, (instance, next) => {
         const ctx = contextFor(sub.contexts, instance);
         if (!ctx) return Promise.resolve({ status: Status.SOPClassNotSupported, reason: `${noContextReason(instance)} (destination ${destination.aeTitle})` });
         return sendInstance(channel, ctx.id, instance, waiter, {
           moveOriginatorAeTitle: session.info.callingAeTitle, moveOriginatorMessageId: op.messageId,
-        }, ahead.take(instance), () => ahead.start(next && contextFor(sub.contexts, next) ? next : undefined));
+        }, { ahead, next });
       }, ` to ${destination.aeTitle}`);
     } finally {
       if (sub.isOpen) {

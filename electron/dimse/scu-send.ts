@@ -123,17 +123,20 @@ function loadDataSetSync(instance: InstanceSource): LoadedDataSet {
 }
 
 /**
- * Reads the next instance's data set while the peer stores the current one. A sender calls
- * {@link start} with the next instance once the current request is with the kernel (the
- * `whileAnswered` hook of {@link sendInstance}) and {@link take} when that instance's turn
- * comes. Only data sets sent from memory are read ahead: a larger one is opened when its turn
- * comes, so no file stays open, and one is held at a time.
+ * Reads the next instance's data set while the peer stores the current one: {@link sendInstance}
+ * takes the current instance's data set from here, if it was read ahead, and starts reading the
+ * next once the current request is with the kernel. Only data sets sent from memory are read
+ * ahead (a larger one is opened when its turn comes, so no file stays open), one at a time, and
+ * only of instances the association can carry.
  */
 export class ReadAhead {
   private held: { instance: InstanceSource; data: Promise<LoadedDataSet> } | undefined;
 
+  /** @param sendable whether an instance will be sent (the association has a context for it) */
+  constructor(private readonly sendable: (instance: InstanceSource) => boolean) {}
+
   start(instance: InstanceSource | undefined): void {
-    this.held = instance && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX
+    this.held = instance && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX && this.sendable(instance)
       ? { instance, data: loadDataSet(instance) }
       : undefined;
   }
@@ -146,26 +149,32 @@ export class ReadAhead {
   }
 }
 
+/** A {@link ReadAhead} and the instance to send after this one. */
+export interface SendAhead {
+  ahead: ReadAhead;
+  next: InstanceSource | undefined;
+}
+
 /**
  * Sends `instance` on `contextId` (which must carry the instance's own transfer syntax) and
  * returns the status of the C-STORE-RSP. A file that cannot be opened fails with 0110
- * (Processing failure) without sending anything; association failures reject. `prefetched`:
- * the data set from a {@link ReadAhead}, when it was read ahead. `whileAnswered` runs once the
- * request is with the kernel, before the response is awaited.
+ * (Processing failure) without sending anything; association failures reject. With `readAhead`,
+ * the data set comes from it when it was read ahead, and the next one is read while the peer
+ * answers.
  */
 export async function sendInstance(
   channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions = {},
-  prefetched?: Promise<LoadedDataSet>, whileAnswered?: () => void,
+  readAhead?: SendAhead,
 ): Promise<SendOutcome> {
-  const source = await (prefetched ?? loadDataSet(instance));
+  const source = await (readAhead?.ahead.take(instance) ?? loadDataSet(instance));
   if (!(source instanceof Uint8Array) && 'status' in source) return source; // not sent: why
-  return sendBytes(channel, contextId, instance, awaitResponse, extra, source, whileAnswered);
+  return sendBytes(channel, contextId, instance, awaitResponse, extra, source, readAhead);
 }
 
 /** The C-STORE-RQ of an instance whose data set is in memory or opened as a stream, and its response. */
 async function sendBytes(
   channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions,
-  stream: Uint8Array | Readable, whileAnswered: (() => void) | undefined,
+  stream: Uint8Array | Readable, readAhead: SendAhead | undefined,
 ): Promise<SendOutcome> {
   const messageId = channel.nextMessageId();
   const command = storeRq({
@@ -185,9 +194,9 @@ async function sendBytes(
     if (!(stream instanceof Uint8Array)) stream.destroy();
     throw err;
   }
-  if (whileAnswered) {
-    channel.flush(); // the request goes out before the sender turns to other work
-    whileAnswered();
+  if (readAhead) {
+    channel.flush(); // the request goes out before the sender turns to reading the next
+    readAhead.ahead.start(readAhead.next);
   }
   const rsp = await answered;
   if (rsp.cmd.commandField !== CommandField.C_STORE_RSP) {

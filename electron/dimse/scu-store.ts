@@ -104,7 +104,7 @@ async function sendBatch(
   const waiter = directResponses(channel, (msg) => {
     options.log?.('warn', `${id} ignored an unexpected ${commandName(msg.cmd.commandField)} from ${node.aeTitle} during C-STORE`);
   });
-  const ahead = new ReadAhead();
+  const ahead = new ReadAhead((i) => contextFor(channel.association.contexts, i) !== undefined);
   for (let k = 0; k < batch.length; k++) {
     const instance = batch[k]!;
     if (options.signal?.aborted) return;
@@ -115,11 +115,9 @@ async function sendBatch(
       record(instance, { sopInstanceUid: instance.sopInstanceUid, status: Status.SOPClassNotSupported, reason });
       continue;
     }
-    const next = batch[k + 1];
-    const readNext = () => ahead.start(next && contextFor(channel.association.contexts, next) ? next : undefined);
     let outcome;
     try {
-      outcome = await sendInstance(channel, ctx.id, instance, waiter, {}, ahead.take(instance), readNext);
+      outcome = await sendInstance(channel, ctx.id, instance, waiter, {}, { ahead, next: batch[k + 1] });
     } catch (err) {
       options.log?.('error', `${id} C-STORE of ${instance.sopInstanceUid} to ${node.aeTitle} broke the association: ${errorMessage(err)}`);
       throw err;

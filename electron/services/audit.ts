@@ -54,10 +54,16 @@ export class AuditTrail {
 
   /** Adds an event (now, unless `at` is given). Never throws. */
   record(r: Omit<AuditRecord, 'at' | 'localAeTitle'> & { at?: number }): void {
+    this.write([r], `a ${r.what} event`);
+  }
+
+  /** Writes events in one transaction, stamped with our AE title and the time; a failure goes to the log. */
+  private write(events: readonly Parameters<AuditTrail['record']>[0][], what: string): void {
+    const now = (this.o.now ?? Date.now)();
     try {
-      this.store.append({ localAeTitle: this.o.localAeTitle, ...r, at: r.at ?? (this.o.now ?? Date.now)() });
+      this.store.appendAll(events.map((r) => ({ localAeTitle: this.o.localAeTitle, ...r, at: r.at ?? now })));
     } catch (err) {
-      this.o.log?.('warn', `the audit log could not record a ${r.what} event: ${(err as Error).message}`);
+      this.o.log?.('warn', `the audit log could not record ${what}: ${(err as Error).message}`);
     }
   }
 
@@ -78,12 +84,7 @@ export class AuditTrail {
     const events = this.soon;
     if (events.length === 0) return;
     this.soon = [];
-    const localAeTitle = this.o.localAeTitle;
-    try {
-      this.store.appendAll(events.map((r) => ({ localAeTitle, ...r, at: r.at! })));
-    } catch (err) {
-      this.o.log?.('warn', `the audit log could not record ${events.length} query event${events.length === 1 ? '' : 's'}: ${(err as Error).message}`);
-    }
+    this.write(events, `${events.length} query event${events.length === 1 ? '' : 's'}`);
   }
 
   /** Events for the Audit screen and `priors audit`. */
