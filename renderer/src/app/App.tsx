@@ -2,7 +2,8 @@
  * The shell: left navigation (Alt+1 … Alt+7), the current screen, a status line (push channel
  * and our DICOM server). Screens stay mounted while hidden, so a running search or the
  * transfer list keeps its state when the user looks elsewhere. "Open" on a cached study
- * (`priors:open-study`) shows the Viewer.
+ * (`priors:open-study`) shows the Viewer. A fault while drawing one screen stays in that screen
+ * (ScreenBoundary).
  */
 import { type ReactElement, useEffect, useState } from 'react';
 import { ActivityScreen } from '../features/activity/ActivityScreen.js';
@@ -16,6 +17,7 @@ import { ViewerScreen } from '../features/viewer/ViewerScreen.js';
 import type { ChannelState } from '../transport/index.js';
 import { useTransport } from './api-context.js';
 import { SCREENS, type ScreenId, screenForKey } from './screens.js';
+import { ScreenBoundary } from './ScreenBoundary.js';
 import { ServerLine } from './ServerLine.js';
 
 export function App() {
@@ -46,7 +48,9 @@ export function App() {
     };
   }, []);
 
-  const section = (id: ScreenId, label: string, body: ReactElement) => <section hidden={screen !== id} aria-label={label}>{body}</section>;
+  const section = (id: ScreenId, label: string, body: ReactElement) => (
+    <section hidden={screen !== id} aria-label={label}><ScreenBoundary screen={label}>{body}</ScreenBoundary></section>
+  );
   return (
     <div className="shell">
       <nav className="nav" aria-label="Screens">
