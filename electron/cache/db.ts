@@ -6,7 +6,8 @@
  * last transactions, which recovery.ts then re-indexes from the files), foreign keys on, and a
  * busy timeout so that a second process (the CLI) waits instead of failing at once.
  */
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { CacheError } from './errors.js';
 
@@ -21,9 +22,17 @@ export interface OpenDatabaseOptions {
   queryOnly?: boolean;
 }
 
+/**
+ * better-sqlite3, loaded by the first open: its native module costs several milliseconds of
+ * start-up that a command without the cache (send of files, echo, find) need not pay.
+ */
+const requireModule = createRequire(import.meta.url);
+let sqlite: typeof Database | undefined;
+
 /** Opens (creating if needed) a database file with the cache's pragmas. */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Db {
-  const db = new Database(path, { timeout: options.busyTimeoutMs ?? 5000 });
+  sqlite ??= requireModule('better-sqlite3') as typeof Database;
+  const db = new sqlite(path, { timeout: options.busyTimeoutMs ?? 5000 });
   try {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

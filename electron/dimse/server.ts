@@ -4,7 +4,7 @@
  * association, several at once, within the policy's limits.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import { createServer as createTlsServer, type TlsOptions } from 'node:tls';
+import type { TlsOptions } from 'node:tls';
 import { PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME } from '../../shared/dicom/uids.js';
 import { Association, type AcceptDecision, type AssociateRequestInfo, type Logger, type Timeouts } from './association.js';
 import { errorMessage } from './channel.js';
@@ -12,6 +12,7 @@ import { describeRejection } from './errors.js';
 import type { AssociationPolicy, FindHandler, RetrieveHandler, StoreHandler } from './handlers.js';
 import { AssociationSlots, decide, RejectReason, type OfferedServices } from './scp-negotiate.js';
 import { ScpSession, type ScpSettings } from './scp-session.js';
+import { tlsModule } from './tls-module.js';
 
 /** Options of {@link DicomServer}. */
 export interface DicomServerOptions {
@@ -73,7 +74,7 @@ export class DicomServer {
       ...(options.maxPduLength !== undefined ? { maxPduLength: options.maxPduLength } : {}),
     };
     if (options.tls) {
-      const tlsServer = createTlsServer(options.tls, (socket) => this.onConnection(socket));
+      const tlsServer = tlsModule().createServer(options.tls, (socket) => this.onConnection(socket));
       // A plaintext or unauthorised client: refused by the handshake, logged, no association.
       tlsServer.on('tlsClientError', (err, socket) => options.log?.('warn', `TLS connection from ${socket.remoteAddress ?? '?'} refused: ${err.message}`));
       this.server = tlsServer;

@@ -4,8 +4,9 @@
  * gracefully, and opening a connection with the connect timer.
  */
 import { connect, type Socket } from 'node:net';
-import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
+import type { ConnectionOptions } from 'node:tls';
 import { TimeoutError, TransportError } from './errors.js';
+import { tlsModule } from './tls-module.js';
 import { PduFramer, type FramerSink } from './ul-framer.js';
 
 /** Wait after end() before the socket is destroyed anyway. */
@@ -114,7 +115,7 @@ export function openConnection(host: string, port: number, timeoutMs: number, si
       reject(abortReason(signal));
       return;
     }
-    const socket = tls ? tlsConnect({ ...tls, host, port }).setNoDelay(true) : connect({ host, port, noDelay: true });
+    const socket = tls ? tlsModule().connect({ ...tls, host, port }).setNoDelay(true) : connect({ host, port, noDelay: true });
     const connected = tls ? 'secureConnect' : 'connect'; // TLS: after the handshake (PS3.15 B.1)
     const done = (err?: Error) => {
       clearTimeout(timer);
