@@ -4,6 +4,7 @@
  * draw it again; navigation and the other screens keep working (and keep their state).
  */
 import { Component, type ErrorInfo, type ReactNode } from 'react';
+import { faultError, screenFaultSentence } from './screen-fault.js';
 
 interface Props { screen: string; children: ReactNode }
 interface State { error: Error | undefined }
@@ -12,7 +13,7 @@ export class ScreenBoundary extends Component<Props, State> {
   override state: State = { error: undefined };
 
   static getDerivedStateFromError(error: unknown): State {
-    return { error: error instanceof Error ? error : new Error(String(error)) };
+    return { error: faultError(error) };
   }
 
   override componentDidCatch(error: unknown, info: ErrorInfo): void {
@@ -25,7 +26,7 @@ export class ScreenBoundary extends Component<Props, State> {
     if (!error) return this.props.children;
     return (
       <div className="screen-fault" role="alert" data-screen-fault={this.props.screen}>
-        <p>The {this.props.screen} screen stopped because of a fault in Priors: {error.message}. The other screens still work.</p>
+        <p>{screenFaultSentence(this.props.screen, error)}</p>
         <p>
           <button type="button" onClick={() => this.setState({ error: undefined })}>Show the {this.props.screen} screen again</button>
           {' '}If it stops again, report it with the developer console's log.
