@@ -5,9 +5,10 @@
 // receiver spent per instance (user + system, all its threads, from /proc).
 // --send: `priors send` of the 300 images into one storescp against storescu, and the start of
 // a command (`priors ls` of an empty cache), for this checkout and the baseline.
-//   node --import tsx bench/ab.ts [--rounds N] [--tiny | --send] [--baseline <checkout>] [--drain]
+//   node --import tsx bench/ab.ts [--rounds N] [--tiny | --send] [--baseline <checkout>] [--drain] [--warm]
 // --baseline: also a `priors serve` from another checkout (its bin/priors.js, built), e.g. a git
-// worktree of an earlier commit; --drain: also bench/drain-scp.ts (receives, stores nothing).
+// worktree of an earlier commit; --drain: also bench/drain-scp.ts (receives, stores nothing);
+// --warm: each receiver first takes another series of the same shape, untimed (steady state).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -84,12 +85,20 @@ async function main(argv: string[]): Promise<void> {
   const baseline = value('--baseline');
   if (baseline) receivers.push(priorsAt('priors serve, baseline', baseline));
   if (argv.includes('--drain')) {
-    receivers.push(commandReceiver('drain-only SCP', (_dir, port) => [process.execPath, '--import', 'tsx', join(import.meta.dirname, 'drain-scp.ts'), String(port)], { aeTitle: 'PRIORS' }));
+    receivers.push(commandReceiver('drain-only SCP', (_dir, port) => [...PRIORS_NODE, '--import', 'tsx', join(import.meta.dirname, 'drain-scp.ts'), String(port)], { aeTitle: 'PRIORS' }));
   }
   const series = await generateCtSeries(tiny
     ? { count: 2000, mode: 'tiny', patientName: 'BENCH^AB', patientId: 'BENCHAB' }
     : { count: 300, patientName: 'BENCH^AB', patientId: 'BENCHAB' });
   for (const f of series.files) readFileSync(f);
+  // --warm: another series of the same shape first, untimed, so that the timed one measures a
+  // receiver in its steady state (code compiled, caches filled) rather than its first minute
+  const warm = argv.includes('--warm')
+    ? await generateCtSeries(tiny
+      ? { count: 2000, mode: 'tiny', patientName: 'BENCH^WARM', patientId: 'BENCHWARM' }
+      : { count: 300, patientName: 'BENCH^WARM', patientId: 'BENCHWARM' })
+    : undefined;
+  for (const f of warm?.files ?? []) readFileSync(f);
   const n = series.files.length;
   const runs = new Map<string, { ms: number; cpuMs: number }[]>();
   for (let r = 0; r < rounds; r++) {
@@ -100,6 +109,10 @@ async function main(argv: string[]): Promise<void> {
       try {
         const ae = receiver.aeTitle ?? 'ANY-SCP';
         await echo({ aeTitle: ae, host: '127.0.0.1', port });
+        if (warm) {
+          const w = await runTimed('storescu', ['-aec', ae, '127.0.0.1', String(port), ...warm.files], { env: peerEnv() });
+          if (w.code !== 0) throw new Error(`storescu (warm-up) into ${receiver.name} exited with ${w.code}: ${w.stderr.slice(-1000)}`);
+        }
         const before = cpuMs(running.pid);
         const run = await runTimed('storescu', ['-aec', ae, '127.0.0.1', String(port), ...series.files], { env: peerEnv() });
         if (run.code !== 0) throw new Error(`storescu into ${receiver.name} exited with ${run.code}: ${run.stderr.slice(-1000)}`);
@@ -113,7 +126,8 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   const reference = median(runs.get(storescpReceiver.name)!.map((x) => x.ms));
-  console.log(`${n} ${tiny ? 'tiny instances' : 'CT images 512×512'}, ${rounds} rounds, medians; storescu with TCP_NODELAY=1`);
+  console.log(`${n} ${tiny ? 'tiny instances' : 'CT images 512×512'}, ${rounds} rounds, medians; storescu with TCP_NODELAY=1` +
+    (warm ? `; each receiver warmed by ${warm.files.length} other instances first` : ''));
   for (const [name, list] of runs) {
     const ms = median(list.map((x) => x.ms));
     console.log(`${name.padEnd(24)} ${fmt(n / (ms / 1000), 0).padStart(6)}/s  ${fmt(reference / ms, 2)}× storescp  ` +
