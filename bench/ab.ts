@@ -5,10 +5,11 @@
 // receiver spent per instance (user + system, all its threads, from /proc).
 // --send: `priors send` of the 300 images into one storescp against storescu, and the start of
 // a command (`priors ls` of an empty cache), for this checkout and the baseline.
-//   node --import tsx bench/ab.ts [--rounds N] [--tiny | --send] [--baseline <checkout>] [--drain] [--warm]
+//   node --import tsx bench/ab.ts [--rounds N] [--tiny | --send] [--baseline <checkout>] [--drain] [--warm | --again]
 // --baseline: also a `priors serve` from another checkout (its bin/priors.js, built), e.g. a git
 // worktree of an earlier commit; --drain: also bench/drain-scp.ts (receives, stores nothing);
-// --warm: each receiver first takes another series of the same shape, untimed (steady state).
+// --warm: each receiver first takes another series of the same shape, untimed (steady state);
+// --again: it first takes the same series, so the timed one replaces instances it holds.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -93,7 +94,9 @@ async function main(argv: string[]): Promise<void> {
   for (const f of series.files) readFileSync(f);
   // --warm: another series of the same shape first, untimed, so that the timed one measures a
   // receiver in its steady state (code compiled, caches filled) rather than its first minute
-  const warm = argv.includes('--warm')
+  // --again: the same series first, so that the timed send brings instances the receiver holds
+  // already (a study retrieved once more)
+  const warm = argv.includes('--again') ? series : argv.includes('--warm')
     ? await generateCtSeries(tiny
       ? { count: 2000, mode: 'tiny', patientName: 'BENCH^WARM', patientId: 'BENCHWARM' }
       : { count: 300, patientName: 'BENCH^WARM', patientId: 'BENCHWARM' })
@@ -127,7 +130,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const reference = median(runs.get(storescpReceiver.name)!.map((x) => x.ms));
   console.log(`${n} ${tiny ? 'tiny instances' : 'CT images 512×512'}, ${rounds} rounds, medians; storescu with TCP_NODELAY=1` +
-    (warm ? `; each receiver warmed by ${warm.files.length} other instances first` : ''));
+    (warm === series ? '; each receiver holds these instances already (sent once before, untimed)'
+      : warm ? `; each receiver warmed by ${warm.files.length} other instances first` : ''));
   for (const [name, list] of runs) {
     const ms = median(list.map((x) => x.ms));
     console.log(`${name.padEnd(24)} ${fmt(n / (ms / 1000), 0).padStart(6)}/s  ${fmt(reference / ms, 2)}× storescp  ` +

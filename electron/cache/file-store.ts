@@ -12,9 +12,12 @@
  *
  * Duplicates: an instance whose SOP Instance UID is already cached replaces the stored copy;
  * the rename is atomic, so readers see the old file or the new one, never a mixture. The row is
- * updated (counts unchanged) and the result says `duplicate: true`.
+ * updated (counts unchanged) and the result says `duplicate: true`. When the stored copy has the
+ * same bytes (the same instance from the same sender, e.g. a study retrieved again), it stays
+ * and the new file is dropped: comparing costs less than the rename, which on ext4 writes the
+ * new file's data out first when it replaces a file (auto_da_alloc: about 0.6 ms for a CT image).
  */
-import { closeSync, mkdirSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
 import { open, rmdir, stat, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash, randomUUID } from 'node:crypto';
@@ -312,21 +315,27 @@ export class FileStore {
     });
     const filePath = instanceFilePath(fields);
     const target = this.absolute(filePath);
-    try {
-      // metadata operations of a few microseconds: done synchronously, not through the thread pool
+    if (sameBytes(target, tempPath, size)) {
+      // the stored copy is this file already: keep it (its sync, if pending, is the group's)
+      closeQuietly(written?.fd);
+      try { unlinkSync(tempPath); } catch { /* a .part left over is removed at the next open */ }
+    } else {
       try {
-        renameSync(tempPath, target); // atomic; replaces a stored duplicate
+        // metadata operations of a few microseconds: done synchronously, not through the thread pool
+        try {
+          renameSync(tempPath, target); // atomic; replaces a stored duplicate
+        } catch (e) {
+          if ((e as { code?: string }).code !== 'ENOENT') throw e;
+          mkdirSync(dirname(target), { recursive: true });
+          renameSync(tempPath, target);
+        }
       } catch (e) {
-        if ((e as { code?: string }).code !== 'ENOENT') throw e;
-        mkdirSync(dirname(target), { recursive: true });
-        renameSync(tempPath, target);
+        this.removeEmptyDirsSync(dirname(target)); // a directory made before ENOSPC
+        throw fsError(e, 'Cannot move the received instance into the cache');
       }
-    } catch (e) {
-      this.removeEmptyDirsSync(dirname(target)); // a directory made before ENOSPC
-      throw fsError(e, 'Cannot move the received instance into the cache');
+      if (this.groupSync && !written?.synced) this.groupSync.add(target, written?.fd);
+      else closeQuietly(written?.fd);
     }
-    if (this.groupSync && !written?.synced) this.groupSync.add(target, written?.fd);
-    else closeQuietly(written?.fd);
     this.unindexed += size;
     let done = false;
     const index = (late = false): StoreResult => {
@@ -445,6 +454,48 @@ function indexError(e: unknown): CacheError {
 }
 
 /** Closes a descriptor if there is one, ignoring errors (it is being given up). */
+/** Buffers of {@link sameBytes} (synchronous, so one pair serves every call). */
+const COMPARE_CHUNK = 256 * 1024;
+let compareBuffers: [Buffer, Buffer] | undefined;
+
+/**
+ * Whether `stored` exists with exactly the `size` bytes of `candidate`. Both are read back from
+ * the page cache; the first difference (often the file meta: another sender, another syntax)
+ * ends the comparison. Any error answers false: the caller then replaces the file as usual.
+ */
+function sameBytes(stored: string, candidate: string, size: number): boolean {
+  let a: number | undefined;
+  let b: number | undefined;
+  try {
+    a = openSync(stored, 'r');
+    if (fstatSync(a).size !== size) return false;
+    b = openSync(candidate, 'r');
+    const [x, y] = (compareBuffers ??= [Buffer.allocUnsafe(COMPARE_CHUNK), Buffer.allocUnsafe(COMPARE_CHUNK)]);
+    for (let pos = 0; pos < size;) {
+      const want = Math.min(COMPARE_CHUNK, size - pos);
+      if (readFully(a, x, want, pos) !== want || readFully(b, y, want, pos) !== want) return false;
+      if (x.compare(y, 0, want, 0, want) !== 0) return false;
+      pos += want;
+    }
+    return true;
+  } catch {
+    return false; // ENOENT (nothing stored yet) above all
+  } finally {
+    closeQuietly(a);
+    closeQuietly(b);
+  }
+}
+
+function readFully(fd: number, into: Buffer, length: number, position: number): number {
+  let got = 0;
+  while (got < length) {
+    const n = readSync(fd, into, got, length - got, position + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got;
+}
+
 function closeQuietly(fd: number | undefined): void {
   if (fd === undefined) return;
   try { closeSync(fd); } catch { /* already unusable */ }

@@ -2,7 +2,7 @@
 // duplicates, discard, errors that keep their code, quota, patient identity changes, deletes.
 import { describe, test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -118,6 +118,29 @@ describe('commit', () => {
     assert.equal(file.length, r.fileSize);
     assert.equal(cache.instances('1.2.3.4')[0]!.sourceAeTitle, 'SECOND');
     assert.equal(cache.patients()[0]!.PatientName, 'Renamed^Patient^With^A^Longer^Name', 'the last arrival wins');
+    assert.deepEqual(tmpFiles(), []);
+  });
+
+  test('the same bytes again keep the stored file (no replacing rename); another sender\'s copy replaces it', async () => {
+    const bytes = dataSet({ study: '1.2.3', series: '1.2.3.4', sop: '1.2.3.4.5' });
+    const first = await store(cache, bytes, '1.2.3.4.5', 'PACS');
+    const path = join(dir, first.filePath);
+    const stored = statSync(path);
+    const content = readFileSync(path);
+    const before = cache.stats();
+    const again = await store(cache, bytes, '1.2.3.4.5', 'PACS');
+    assert.equal(again.duplicate, true);
+    assert.equal(again.filePath, first.filePath);
+    assert.equal(statSync(path).ino, stored.ino, 'the stored file stays in place');
+    assert.deepEqual(readFileSync(path), content);
+    assert.deepEqual(totals(cache.stats()), totals(before));
+    assert.deepEqual(tmpFiles(), [], 'the new copy is dropped, not left in tmp/');
+    // the file meta names the sender: another sender's copy differs in bytes and replaces the file
+    const other = await store(cache, bytes, '1.2.3.4.5', 'OTHERPACS');
+    assert.notEqual(statSync(path).ino, stored.ino);
+    assert.equal(other.fileSize, readFileSync(path).length);
+    assert.equal(cache.instances('1.2.3.4')[0]!.sourceAeTitle, 'OTHERPACS');
+    assert.equal((await readInstanceHeader(path)).meta?.sourceAeTitle, 'OTHERPACS');
     assert.deepEqual(tmpFiles(), []);
   });
 
