@@ -88,19 +88,16 @@ async function main(argv: string[]): Promise<void> {
   if (argv.includes('--drain')) {
     receivers.push(commandReceiver('drain-only SCP', (_dir, port) => [...PRIORS_NODE, '--import', 'tsx', join(import.meta.dirname, 'drain-scp.ts'), String(port)], { aeTitle: 'PRIORS' }));
   }
-  const series = await generateCtSeries(tiny
-    ? { count: 2000, mode: 'tiny', patientName: 'BENCH^AB', patientId: 'BENCHAB' }
-    : { count: 300, patientName: 'BENCH^AB', patientId: 'BENCHAB' });
+  const seriesOf = (patientName: string, patientId: string) => generateCtSeries({
+    ...(tiny ? { count: 2000, mode: 'tiny' as const } : { count: 300 }), patientName, patientId,
+  });
+  const series = await seriesOf('BENCH^AB', 'BENCHAB');
   for (const f of series.files) readFileSync(f);
   // --warm: another series of the same shape first, untimed, so that the timed one measures a
   // receiver in its steady state (code compiled, caches filled) rather than its first minute
   // --again: the same series first, so that the timed send brings instances the receiver holds
   // already (a study retrieved once more)
-  const warm = argv.includes('--again') ? series : argv.includes('--warm')
-    ? await generateCtSeries(tiny
-      ? { count: 2000, mode: 'tiny', patientName: 'BENCH^WARM', patientId: 'BENCHWARM' }
-      : { count: 300, patientName: 'BENCH^WARM', patientId: 'BENCHWARM' })
-    : undefined;
+  const warm = argv.includes('--again') ? series : argv.includes('--warm') ? await seriesOf('BENCH^WARM', 'BENCHWARM') : undefined;
   for (const f of warm?.files ?? []) readFileSync(f);
   const n = series.files.length;
   const runs = new Map<string, { ms: number; cpuMs: number }[]>();

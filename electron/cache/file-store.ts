@@ -320,19 +320,7 @@ export class FileStore {
       closeQuietly(written?.fd);
       try { unlinkSync(tempPath); } catch { /* a .part left over is removed at the next open */ }
     } else {
-      try {
-        // metadata operations of a few microseconds: done synchronously, not through the thread pool
-        try {
-          renameSync(tempPath, target); // atomic; replaces a stored duplicate
-        } catch (e) {
-          if ((e as { code?: string }).code !== 'ENOENT') throw e;
-          mkdirSync(dirname(target), { recursive: true });
-          renameSync(tempPath, target);
-        }
-      } catch (e) {
-        this.removeEmptyDirsSync(dirname(target)); // a directory made before ENOSPC
-        throw fsError(e, 'Cannot move the received instance into the cache');
-      }
+      this.renameIntoPlace(tempPath, target);
       if (this.groupSync && !written?.synced) this.groupSync.add(target, written?.fd);
       else closeQuietly(written?.fd);
     }
@@ -395,6 +383,26 @@ export class FileStore {
     }
   }
 
+  /**
+   * Moves a complete temp file to its place in the store (atomic; replaces a stored copy),
+   * making its directories on the way. Metadata operations of a few microseconds: done
+   * synchronously, not through the thread pool.
+   */
+  private renameIntoPlace(tempPath: string, target: string): void {
+    try {
+      try {
+        renameSync(tempPath, target);
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'ENOENT') throw e;
+        mkdirSync(dirname(target), { recursive: true });
+        renameSync(tempPath, target);
+      }
+    } catch (e) {
+      this.removeEmptyDirsSync(dirname(target)); // a directory made before ENOSPC
+      throw fsError(e, 'Cannot move the received instance into the cache');
+    }
+  }
+
   /** Like {@link removeFiles}, synchronously (evictions, between the room check and the rename). */
   removeFilesSync(relativePaths: readonly string[]): void {
     const dirs = new Set<string>();
@@ -453,7 +461,6 @@ function indexError(e: unknown): CacheError {
   return new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
 }
 
-/** Closes a descriptor if there is one, ignoring errors (it is being given up). */
 /** Buffers of {@link sameBytes} (synchronous, so one pair serves every call). */
 const COMPARE_CHUNK = 256 * 1024;
 let compareBuffers: [Buffer, Buffer] | undefined;
@@ -473,7 +480,8 @@ function sameBytes(stored: string, candidate: string, size: number): boolean {
     const [x, y] = (compareBuffers ??= [Buffer.allocUnsafe(COMPARE_CHUNK), Buffer.allocUnsafe(COMPARE_CHUNK)]);
     for (let pos = 0; pos < size;) {
       const want = Math.min(COMPARE_CHUNK, size - pos);
-      if (readFully(a, x, want, pos) !== want || readFully(b, y, want, pos) !== want) return false;
+      // regular files: a positioned read returns all that is asked short of the end
+      if (readSync(a, x, 0, want, pos) !== want || readSync(b, y, 0, want, pos) !== want) return false;
       if (x.compare(y, 0, want, 0, want) !== 0) return false;
       pos += want;
     }
@@ -486,16 +494,7 @@ function sameBytes(stored: string, candidate: string, size: number): boolean {
   }
 }
 
-function readFully(fd: number, into: Buffer, length: number, position: number): number {
-  let got = 0;
-  while (got < length) {
-    const n = readSync(fd, into, got, length - got, position + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got;
-}
-
+/** Closes a descriptor if there is one, ignoring errors (it is being given up). */
 function closeQuietly(fd: number | undefined): void {
   if (fd === undefined) return;
   try { closeSync(fd); } catch { /* already unusable */ }
