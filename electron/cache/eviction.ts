@@ -94,6 +94,8 @@ export interface EvictorDeps {
   repository: Repository;
   /** Deletes stored files (relative paths) and the directories they leave empty, synchronously. */
   removeFiles(relativePaths: readonly string[]): void;
+  /** Writes the index rows still queued for their group commit (before studies are chosen and deleted). */
+  settle?: () => void;
   limits: SpaceLimits;
   pins: Pins;
   /** Bytes of every indexed file. */
@@ -164,6 +166,7 @@ export class Evictor {
     const need = Math.max(overQuota, underFree);
     if (need <= 0) return;
     const reason = overQuota >= underFree ? 'quota' : 'min-free';
+    this.deps.settle?.(); // a study being evicted must not get rows back from instances queued before
 
     const chosen: { uid: string; size: number }[] = [];
     let freed = 0;

@@ -10,6 +10,14 @@
  * A crash at any point leaves either a .part file (removed at the next open), a file without
  * a row (re-indexed from its header at the next open after an unclean shutdown) or nothing.
  *
+ * Group commit (durability 'deferred'): a C-STORE SCP answers once the file is in place, then
+ * queues the instance's row (PlacedInstance.indexSoon); the rows queued are written in one
+ * transaction (flushIndex) 20 ms after the first, at 64 rows, before the cache of this process
+ * reads or changes its index, before a sender's release is answered, before an eviction and on
+ * close; at once when the disk is nearly full. One commit for many rows instead of one each
+ * (and the pages of their series, study and patient rows written once): about 100 µs less per
+ * instance (test/integration/index-group-commit.test.ts for the rules, bench/ab.ts for the gain).
+ *
  * Duplicates: an instance whose SOP Instance UID is already cached replaces the stored copy;
  * the rename is atomic, so readers see the old file or the new one, never a mixture. The row is
  * updated (counts unchanged) and the result says `duplicate: true`. When the stored copy has the
@@ -32,7 +40,7 @@ import { type InstanceHeader, parseInstanceHeader, readInstanceHeader } from './
 import type { RoomRequest } from './eviction.js';
 import { GroupSync } from './group-sync.js';
 import { InstanceWriter } from './instance-writer.js';
-import type { Repository } from './repository.js';
+import type { IndexOutcome, Repository } from './repository.js';
 
 /** The directories of a data directory. */
 export const FILES_DIR = 'files';
@@ -124,7 +132,34 @@ export interface PlacedInstance {
    * store's `onIndexFailed`, and the next start runs a full recovery, which indexes it.
    */
   index(late?: boolean): StoreResult;
+  /**
+   * With `mayIndexLater`, after the answer: queues the row for the store's next group commit
+   * instead ({@link FileStore.flushIndex}), written {@link INDEX_GROUP_DELAY_MS} after the first
+   * row queued, when {@link INDEX_GROUP_ROWS} are queued, or sooner by any use of the cache
+   * (Cache flushes before it reads or changes the index), before a sender's release is answered
+   * and on close. `then` runs once the row is committed; a failure is reported by
+   * `onIndexFailed`, as with index(true). Either this or {@link index}, once.
+   */
+  indexSoon(then?: (result: StoreResult) => void): void;
 }
+
+/** A row waiting for its group commit. */
+interface QueuedRow {
+  write(): IndexOutcome;
+  finish(outcome: IndexOutcome): StoreResult;
+  size: number;
+  filePath: string;
+  then?: (result: StoreResult) => void;
+}
+
+/** Rows written in one group commit at most: about 4 ms of writes, a pause a sender does not notice. */
+export const INDEX_GROUP_ROWS = 64;
+/**
+ * Delay of a group commit after the first row queued. Rows are late by this much at most for
+ * another process reading the index (this one flushes before it reads), and an instance answered
+ * and not yet indexed is a file without a row after a crash, which the recovery indexes.
+ */
+export const INDEX_GROUP_DELAY_MS = 20;
 
 /**
  * When a stored instance reaches the disk: 'instance' syncs each file before it is indexed and
@@ -144,7 +179,16 @@ export interface FileStoreOptions {
   log?: (level: 'info' | 'warn', message: string) => void;
   /** A file placed and acknowledged could not be indexed (see {@link PlacedInstance.index}). */
   onIndexFailed?: (filePath: string, error: CacheError) => void;
+  /**
+   * Free bytes on the data directory's disk (statfs). Below {@link LOW_SPACE_BYTES} each row is
+   * committed at once instead of joining a group: the files arriving meanwhile must not take
+   * the room the index needs for the rows of instances already acknowledged.
+   */
+  freeBytes?: () => number | undefined;
 }
+
+/** Free space under which index rows are not grouped (about 20 ms of files at disk speed, and then some). */
+export const LOW_SPACE_BYTES = 256 * 1024 * 1024;
 
 /**
  * Delay of a group sync (durability 'deferred'): short enough that a long transfer is synced as
@@ -157,6 +201,8 @@ export class FileStore {
   /** Files stored but not yet synced (durability 'deferred'). */
   private readonly groupSync: GroupSync | undefined;
   private unindexed = 0;
+  private queuedRows: QueuedRow[] = [];
+  private indexTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly dataDir: string,
@@ -172,8 +218,9 @@ export class FileStore {
     return this.groupSync?.pending ?? 0;
   }
 
-  /** Syncs every stored file still waiting for it (durability 'deferred'); call before closing. */
+  /** Writes the queued index rows, then syncs every stored file still waiting for it (durability 'deferred'); call before closing. */
   async flush(): Promise<void> {
+    this.flushIndex();
     await this.groupSync?.flush();
   }
 
@@ -325,22 +372,40 @@ export class FileStore {
       else closeQuietly(written?.fd);
     }
     this.unindexed += size;
-    let done = false;
+    const receivedAt = options.receivedAt ?? (this.options.now ?? Date.now)();
+    const write = (): IndexOutcome => this.repository.index({
+      ...fields,
+      transferSyntaxUid: header.transferSyntaxUid,
+      filePath,
+      fileSize: size,
+      dataSetOffset: header.dataSetOffset,
+      receivedAt,
+      ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
+    });
+    const finish = (outcome: IndexOutcome): StoreResult => {
+      if (outcome.previousFilePath && outcome.previousFilePath !== filePath) {
+        this.removeFiles([outcome.previousFilePath]).catch((e: unknown) => this.options.log?.('warn', `Could not remove the replaced copy ${outcome.previousFilePath}: ${(e as Error).message}`));
+      }
+      return {
+        sopInstanceUid: fields.instance.SOPInstanceUID,
+        studyInstanceUid: fields.study.StudyInstanceUID,
+        duplicate: outcome.duplicate,
+        filePath,
+        fileSize: size,
+        ...(outcome.patientChanged ? { patientChanged: outcome.patientChanged } : {}),
+      };
+    };
+    let claimed = false;
+    const claim = () => {
+      if (claimed) throw new CacheError('ECLOSED', 'This instance was already indexed');
+      claimed = true;
+    };
     const index = (late = false): StoreResult => {
-      if (done) throw new CacheError('ECLOSED', 'This instance was already indexed');
-      done = true;
+      claim();
       this.unindexed -= size;
       let outcome;
       try {
-        outcome = this.repository.index({
-          ...fields,
-          transferSyntaxUid: header.transferSyntaxUid,
-          filePath,
-          fileSize: size,
-          dataSetOffset: header.dataSetOffset,
-          receivedAt: options.receivedAt ?? (this.options.now ?? Date.now)(),
-          ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
-        });
+        outcome = write();
       } catch (e) {
         const error = indexError(e);
         if (late) {
@@ -354,19 +419,66 @@ export class FileStore {
         }
         throw error;
       }
-      if (outcome.previousFilePath && outcome.previousFilePath !== filePath) {
-        this.removeFiles([outcome.previousFilePath]).catch((e: unknown) => this.options.log?.('warn', `Could not remove the replaced copy ${outcome.previousFilePath}: ${(e as Error).message}`));
-      }
-      return {
-        sopInstanceUid: fields.instance.SOPInstanceUID,
-        studyInstanceUid: fields.study.StudyInstanceUID,
-        duplicate: outcome.duplicate,
-        filePath,
-        fileSize: size,
-        ...(outcome.patientChanged ? { patientChanged: outcome.patientChanged } : {}),
-      };
+      return finish(outcome);
     };
-    return { mayIndexLater: this.groupSync !== undefined, index };
+    const indexSoon = (then?: (result: StoreResult) => void): void => {
+      claim();
+      this.queueRow({ write, finish, size, filePath, ...(then ? { then } : {}) });
+      const free = this.options.freeBytes?.();
+      if (free !== undefined && free < LOW_SPACE_BYTES) this.flushIndex();
+    };
+    return { mayIndexLater: this.groupSync !== undefined, index, indexSoon };
+  }
+
+  /** Queues the row of an answered instance for the next group commit (see {@link flushIndex}). */
+  private queueRow(row: QueuedRow): void {
+    this.queuedRows.push(row);
+    if (this.queuedRows.length >= INDEX_GROUP_ROWS) {
+      this.flushIndex();
+    } else if (!this.indexTimer) {
+      this.indexTimer = setTimeout(() => this.flushIndex(), INDEX_GROUP_DELAY_MS);
+      this.indexTimer.unref();
+    }
+  }
+
+  /** Rows queued by {@link PlacedInstance.indexSoon} and not yet written. */
+  get queuedIndexRows(): number {
+    return this.queuedRows.length;
+  }
+
+  /**
+   * Writes the queued rows now, in one transaction (a group commit: one WAL commit for them all
+   * instead of one per instance, and the pages of their series, study and patient written once).
+   * A row that fails is rolled back alone (a savepoint) and reported by `onIndexFailed`; when the
+   * commit of the group fails, each row is written again in its own transaction, so that only the
+   * rows that cannot be written are reported. Then each row's `then`, in order. Never throws.
+   */
+  flushIndex(): void {
+    clearTimeout(this.indexTimer);
+    this.indexTimer = undefined;
+    if (this.queuedRows.length === 0) return;
+    const rows = this.queuedRows;
+    this.queuedRows = [];
+    let outcomes: (IndexOutcome | CacheError)[];
+    try {
+      outcomes = this.repository.transaction(() => rows.map((row) => attempt(row.write)));
+    } catch {
+      outcomes = rows.map((row) => attempt(row.write));
+    }
+    rows.forEach((row, i) => {
+      this.unindexed -= row.size;
+      const outcome = outcomes[i]!;
+      if (outcome instanceof CacheError) {
+        this.options.onIndexFailed?.(row.filePath, outcome);
+        return;
+      }
+      const result = row.finish(outcome);
+      try {
+        row.then?.(result);
+      } catch (e) {
+        this.options.log?.('warn', `After indexing ${row.filePath}: ${(e as Error).message}`);
+      }
+    });
   }
 
   /** Bytes of files placed and not yet indexed (counted by the quota with those indexed). */
@@ -448,6 +560,15 @@ function headerInMemory(stream: InstanceWriter, path: string): InstanceHeader | 
     const head = stream.head(want);
     const header = parseInstanceHeader(head, stream.size, path);
     if (header || head.length < want) return header;
+  }
+}
+
+/** The outcome of an index write, or its failure as a CacheError. */
+function attempt(write: () => IndexOutcome): IndexOutcome | CacheError {
+  try {
+    return write();
+  } catch (e) {
+    return indexError(e);
   }
 }
 

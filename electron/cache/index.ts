@@ -99,9 +99,10 @@ export class Cache {
     this.listing = new Listing(db, dataDir);
     const sizeOf = db.prepare('SELECT file_size FROM instance WHERE SOPInstanceUID = ?').pluck();
     const totalBytes = db.prepare('SELECT coalesce(sum(size), 0) FROM patient').pluck();
+    const freeBytes = options.freeBytes ?? (() => diskSpace(dataDir)?.free);
     const files = new FileStore(dataDir, this.repository, (uid) => sizeOf.get(uid) as number | undefined,
       {
-        makeRoom: (request) => this.evictor.makeRoom(request), ...(options.now ? { now: options.now } : {}),
+        makeRoom: (request) => this.evictor.makeRoom(request), freeBytes, ...(options.now ? { now: options.now } : {}),
         ...(options.durability ? { durability: options.durability } : {}), ...(options.log ? { log: options.log } : {}),
         onIndexFailed: (filePath, error) => {
           this.indexIncomplete = true;
@@ -114,7 +115,8 @@ export class Cache {
       db, repository: this.repository, removeFiles: (paths) => files.removeFilesSync(paths), pins: this.pins,
       limits: { ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes } : {}) },
       usedBytes: () => (totalBytes.get() as number) + files.unindexedBytes,
-      freeBytes: options.freeBytes ?? (() => diskSpace(dataDir)?.free),
+      freeBytes,
+      settle: () => files.flushIndex(),
       now: options.now ?? Date.now,
       ...(options.log ? { log: options.log } : {}),
     });
@@ -153,13 +155,24 @@ export class Cache {
     }
   }
 
+  /**
+   * Refuses a closed cache; writes the index rows still queued for their group commit (see
+   * file-store.ts), so that whatever this process reads or changes next includes every instance
+   * it has answered for.
+   */
   private check(): void {
     if (this.closed) throw new CacheError('ECLOSED', 'The cache is closed');
+    this.files.flushIndex();
+  }
+
+  /** Writes now the index rows of the instances answered and still queued for their group commit. */
+  flushIndex(): void {
+    if (!this.closed) this.files.flushIndex();
   }
 
   /** A writer for one incoming instance (see file-store.ts for the write path). */
   createTempWriter(options: TempWriterOptions = {}): TempWriter {
-    this.check();
+    if (this.closed) throw new CacheError('ECLOSED', 'The cache is closed');
     return this.files.createTempWriter(options);
   }
 

@@ -61,6 +61,12 @@ export class Association {
   readonly peerImplementationVersionName?: string;
   /** Resolves once the socket has closed, with how the association ended. Never rejects. */
   readonly closed: Promise<CloseInfo>;
+  /**
+   * Called when the peer's A-RELEASE-RQ arrives on an open association, just before the
+   * A-RELEASE-RP is sent (deferred work of the messages answered is finished first). Its throw
+   * is logged; the release goes on.
+   */
+  onReleaseRequested: (() => void) | undefined;
 
   private readonly link: UlLink;
   private readonly writer: PduWriter;
@@ -295,6 +301,11 @@ export class Association {
   private onReleaseRq(): void {
     switch (this.state) {
       case 'open':
+        try {
+          this.onReleaseRequested?.();
+        } catch (err) {
+          this.log('warn', `${this.id}: before answering the release: ${(err as Error).message}`);
+        }
         // PS3.8 AR-2, AR-4: answer A-RELEASE-RP, then the peer closes the transport (ARTIM meanwhile)
         this.link.send(RELEASE_RP);
         this.end({ how: 'released', by: 'peer' });

@@ -68,6 +68,12 @@ export interface StoreOutcome {
 /** Storage SCP handler (PS3.4 Annex B). */
 export interface StoreHandler {
   store(request: StoreRequest): Promise<StoreOutcome>;
+  /**
+   * The peer asked to release the association (A-RELEASE-RQ): called before the A-RELEASE-RP, so
+   * that work deferred past the answers (see StoreOutcome.afterResponse) is done by the time the
+   * sender knows the association ended.
+   */
+  beforeRelease?(association: AssociationInfo): void;
 }
 
 /** One incoming C-FIND (PS3.4 C.4.1). */

@@ -60,6 +60,8 @@ export class ScpSession {
   constructor(readonly association: Association, readonly settings: ScpSettings) {
     this.channel = new DimseChannel(association);
     this.info = associationInfo(association);
+    const store = settings.handlers.store;
+    if (store?.beforeRelease) association.onReleaseRequested = () => store.beforeRelease!(this.info);
   }
 
   /** Writes a log line prefixed with the association id. */

@@ -5,6 +5,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { RemoteNode } from '../../shared/config.js';
+import type { StoreResult } from '../../shared/records.js';
 import { dicomNodeOf } from './dicom-node.js';
 import { type DataSet, type Tag, getStrings } from '../../shared/dicom/dataset.js';
 import { keywordOf } from '../../shared/dicom/dictionary.js';
@@ -62,8 +63,8 @@ function stripUid(s: string | undefined): string {
 /**
  * Storage SCP over the cache: the File Meta Information is written first (PS3.10 §7.1), the
  * data set streams into a temp file with backpressure, its header is read and checked against
- * the command, then the instance is committed (with deferred durability its index row is written
- * just after the answer, see StoreOutcome.afterResponse). 0117 when the command's Affected SOP Instance
+ * the command, then the instance is committed (with deferred durability its index row joins the
+ * cache's next group commit after the answer, see StoreOutcome.afterResponse and file-store.ts). 0117 when the command's Affected SOP Instance
  * UID is not a valid UID (PS3.5 §9.1: digits and periods, no empty component, no leading zero,
  * at most 64 characters; PS3.7 Annex C: Invalid Object Instance) — nothing is written then;
  * A900 when the data set's SOP Class or Instance UID differs from the command's, or its Study
@@ -79,6 +80,11 @@ export class CacheStoreHandler implements StoreHandler {
     this.cache.noteOutOfSpace(e, sourceAeTitle);
     const code = (e as { code: string }).code;
     return { status: Status.OutOfResources, errorComment: NO_ROOM[code] ?? `Out of disk space (${code})` };
+  }
+
+  /** The sender asks to release: the rows of what it sent are written before it is answered. */
+  beforeRelease(): void {
+    this.cache.flushIndex();
   }
 
   async store(request: StoreRequest): Promise<StoreOutcome> {
@@ -123,18 +129,15 @@ export class CacheStoreHandler implements StoreHandler {
     }
     try {
       const placed = await writer.place({ header, expectedSopInstanceUid: request.sopInstanceUid, sourceAeTitle });
-      const index = (late: boolean) => {
-        const result = placed.index(late);
-        this.onStored?.({
-          association: request.association, sopInstanceUid: result.sopInstanceUid, studyInstanceUid: result.studyInstanceUid,
-          seriesInstanceUid: header.fields.series.SeriesInstanceUID, duplicate: result.duplicate,
-          ...(request.moveOriginatorAeTitle ? { moveOriginatorAeTitle: request.moveOriginatorAeTitle } : {}),
-        });
-      };
+      const stored = (result: StoreResult) => this.onStored?.({
+        association: request.association, sopInstanceUid: result.sopInstanceUid, studyInstanceUid: result.studyInstanceUid,
+        seriesInstanceUid: header.fields.series.SeriesInstanceUID, duplicate: result.duplicate,
+        ...(request.moveOriginatorAeTitle ? { moveOriginatorAeTitle: request.moveOriginatorAeTitle } : {}),
+      });
       // The file is in place and the room for it made: with deferred durability the sender is
-      // answered first and the index written while it prepares its next instance.
-      if (placed.mayIndexLater) return { status: Status.Success, afterResponse: () => index(true) };
-      index(false);
+      // answered first, and the row joins the next group commit of the index (file-store.ts).
+      if (placed.mayIndexLater) return { status: Status.Success, afterResponse: () => placed.indexSoon(stored) };
+      stored(placed.index(false));
       return { status: Status.Success };
     } catch (e) {
       if (isOutOfSpace(e)) return this.outOfSpace(e, sourceAeTitle);

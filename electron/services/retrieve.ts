@@ -46,9 +46,11 @@ export function arrivalFilter(identifier: DataSet): ArrivalFilter {
 /**
  * Tracks arrivals through the store handler's events (this process receives the instances):
  * distinct SOP instances matching the filter; stores sent for another Move Originator are not ours.
+ * An event comes with the instance's index row, which joins a group commit after the answer:
+ * `settle` (the cache's flushIndex) writes the rows still queued before each count.
  */
 export function eventArrivals(
-  listeners: Set<(event: StoredEvent) => void>, filter: ArrivalFilter, moveOriginatorAeTitle?: string,
+  listeners: Set<(event: StoredEvent) => void>, filter: ArrivalFilter, moveOriginatorAeTitle?: string, settle?: () => void,
 ): ArrivalTracker {
   const seen = new Set<string>();
   const listener = (e: StoredEvent) => {
@@ -60,7 +62,7 @@ export function eventArrivals(
   };
   return {
     begin: () => { listeners.add(listener); },
-    count: () => seen.size,
+    count: () => { settle?.(); return seen.size; },
     end: () => { listeners.delete(listener); },
   };
 }
@@ -151,7 +153,7 @@ export async function retrieve(spec: RetrieveSpec, env: RetrieveEnv): Promise<Re
     const claimed = outcome.completed + outcome.warning;
     if (arrived !== undefined && arrived < claimed) {
       // The last instances are usually a moment behind the final response (the receiving
-      // process indexes each one just after answering it): look again soon, then less often.
+      // process indexes them after answering, in a group commit): look again soon, then less often.
       const started = Date.now();
       const deadline = started + (env.settleMs ?? 2000);
       while (arrived < claimed && Date.now() < deadline) {
