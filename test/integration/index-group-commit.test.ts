@@ -5,7 +5,7 @@
 // reading the index of the `priors serve` it moves into) sees them once committed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -93,6 +93,26 @@ describe('index rows of answered instances: one group commit for many', { timeou
     cache = await Cache.open(dir);
     assert.equal(cache.recovery?.full, false, 'a clean close: nothing was left for the recovery');
     assert.equal(cache.study(series.StudyInstanceUID)?.NumberOfStudyRelatedInstances, 8);
+  });
+
+  test('a study whose rows are still queued can be evicted to make room: the rows are written before the evictor chooses', async () => {
+    const sizes = (files: string[]) => files.reduce((n, f) => n + statSync(f).size, 0);
+    const quotaDir = join(tempDir('index-group-commit-quota'), 'data');
+    const room = sizes(series.files.slice(0, 3)) + Math.floor(sizes(network.files.slice(0, 1)) / 2);
+    const quota = await Cache.open(quotaDir, { maxBytes: room });
+    const saved = handler;
+    handler = new CacheStoreHandler(quota);
+    try {
+      for (const f of series.files.slice(0, 3)) await storeFile(f);
+      assert.equal(quota.files.queuedIndexRows, 3, 'the first study is acknowledged, its rows queued');
+      await storeFile(network.files[0]!); // asserts Success: the first study made room
+      assert.equal(quota.study(series.StudyInstanceUID), undefined, 'the first study was evicted');
+      assert.equal(quota.study(network.StudyInstanceUID)?.NumberOfStudyRelatedInstances, 1);
+      assert.equal(quota.stats().evicted?.studies, 1);
+    } finally {
+      handler = saved;
+      await quota.close();
+    }
   });
 
   test("a sender's rows are committed before its A-RELEASE-RQ is answered", async () => {
