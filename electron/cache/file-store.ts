@@ -25,7 +25,7 @@
  * and the new file is dropped: comparing costs less than the rename, which on ext4 writes the
  * new file's data out first when it replaces a file (auto_da_alloc: about 0.6 ms for a CT image).
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, unlinkSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, statSync, unlinkSync } from 'node:fs';
 import { open, rmdir, stat, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { createHash, randomUUID } from 'node:crypto';
@@ -189,6 +189,8 @@ export interface FileStoreOptions {
 
 /** Free space under which index rows are not grouped (about 20 ms of files at disk speed, and then some). */
 export const LOW_SPACE_BYTES = 256 * 1024 * 1024;
+/** How often the free space is looked at for {@link LOW_SPACE_BYTES}. */
+const SPACE_CHECK_MS = 50;
 
 /**
  * Delay of a group sync (durability 'deferred'): short enough that a long transfer is synced as
@@ -203,6 +205,8 @@ export class FileStore {
   private unindexed = 0;
   private queuedRows: QueuedRow[] = [];
   private indexTimer: NodeJS.Timeout | undefined;
+  private spaceCheckedAt = -Infinity;
+  private lowSpace = false;
 
   constructor(
     readonly dataDir: string,
@@ -424,8 +428,7 @@ export class FileStore {
     const indexSoon = (then?: (result: StoreResult) => void): void => {
       claim();
       this.queueRow({ write, finish, size, filePath, ...(then ? { then } : {}) });
-      const free = this.options.freeBytes?.();
-      if (free !== undefined && free < LOW_SPACE_BYTES) this.flushIndex();
+      if (this.lowOnSpace()) this.flushIndex();
     };
     return { mayIndexLater: this.groupSync !== undefined, index, indexSoon };
   }
@@ -439,6 +442,21 @@ export class FileStore {
       this.indexTimer = setTimeout(() => this.flushIndex(), INDEX_GROUP_DELAY_MS);
       this.indexTimer.unref();
     }
+  }
+
+  /**
+   * Whether the disk has less than {@link LOW_SPACE_BYTES} free, from a statfs at most every
+   * {@link SPACE_CHECK_MS} (a statfs per instance would cost a tenth of a tiny instance's
+   * storing; the files of that long are far less than the margin).
+   */
+  private lowOnSpace(): boolean {
+    const now = Date.now();
+    if (now - this.spaceCheckedAt >= SPACE_CHECK_MS) {
+      this.spaceCheckedAt = now;
+      const free = this.options.freeBytes?.();
+      this.lowSpace = free !== undefined && free < LOW_SPACE_BYTES;
+    }
+    return this.lowSpace;
   }
 
   /** Rows queued by {@link PlacedInstance.indexSoon} and not yet written. */
@@ -592,6 +610,9 @@ let compareBuffers: [Buffer, Buffer] | undefined;
  * ends the comparison. Any error answers false: the caller then replaces the file as usual.
  */
 function sameBytes(stored: string, candidate: string, size: number): boolean {
+  // nothing stored yet (the common case): answered without an ENOENT thrown, which costs more
+  // than the lookup (an Error and its stack)
+  if (statSync(stored, { throwIfNoEntry: false })?.size !== size) return false;
   let a: number | undefined;
   let b: number | undefined;
   try {
@@ -608,7 +629,7 @@ function sameBytes(stored: string, candidate: string, size: number): boolean {
     }
     return true;
   } catch {
-    return false; // ENOENT (nothing stored yet) above all
+    return false; // removed meanwhile, or unreadable: replaced as usual
   } finally {
     closeQuietly(a);
     closeQuietly(b);
