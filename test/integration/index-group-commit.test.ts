@@ -95,6 +95,55 @@ describe('index rows of answered instances: one group commit for many', { timeou
     assert.equal(cache.study(series.StudyInstanceUID)?.NumberOfStudyRelatedInstances, 8);
   });
 
+  test('one row that cannot be written is reported alone; a group whose commit fails is written row by row', async () => {
+    const logs: string[] = [];
+    const failDir = join(tempDir('index-group-commit-failures'), 'data');
+    const failing = await Cache.open(failDir, { log: (_level, message) => logs.push(message) });
+    const saved = handler;
+    handler = new CacheStoreHandler(failing);
+    const repository = failing.repository as unknown as { index(r: { instance: { SOPInstanceUID: string } }): unknown; transaction(fn: () => unknown): unknown };
+    const { index, transaction } = repository;
+    const failReader = openCacheReader(failDir);
+    const committed = (uids: readonly string[]) => failReader.countArrivedFor(uids);
+    try {
+      // one row refused (as SQLite refuses a row it has no room for), inside its group
+      const refusedBytes = readFileSync(network.files[1]!);
+      const refused = parseInstanceHeader(refusedBytes, refusedBytes.length, network.files[1]!)!.fields.instance.SOPInstanceUID;
+      repository.index = function (r) {
+        if (r.instance.SOPInstanceUID === refused) throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+        return index.call(this, r);
+      };
+      const first = [await storeFile(network.files[0]!), await storeFile(network.files[1]!), await storeFile(network.files[2]!)];
+      failing.flushIndex();
+      repository.index = index;
+      assert.equal(committed(first), 2, 'the two other rows of the group are committed');
+      assert.equal(logs.filter((m) => m.includes('could not be indexed')).length, 1, logs.join('\n'));
+      assert.ok(logs.some((m) => m.includes(refused) && m.includes('disk is full')), 'the log names the instance left for the recovery');
+      // the group's own commit fails: each row is written again in its own transaction
+      let groups = 0;
+      repository.transaction = function (fn) {
+        groups++;
+        // the rows are written, then the group fails as a commit would: all of it rolled back
+        return transaction.call(this, () => {
+          fn();
+          throw Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR' });
+        });
+      };
+      const second = [await storeFile(network.files[3]!), await storeFile(network.files[4]!)];
+      failing.flushIndex();
+      repository.transaction = transaction;
+      assert.equal(groups, 1);
+      assert.equal(committed(second), 2, 'both rows written, one transaction each');
+      assert.equal(logs.filter((m) => m.includes('could not be indexed')).length, 1, 'nothing more reported');
+    } finally {
+      repository.index = index;
+      repository.transaction = transaction;
+      handler = saved;
+      await failReader.close();
+      await failing.close();
+    }
+  });
+
   test('a study whose rows are still queued can be evicted to make room: the rows are written before the evictor chooses', async () => {
     const sizes = (files: string[]) => files.reduce((n, f) => n + statSync(f).size, 0);
     const quotaDir = join(tempDir('index-group-commit-quota'), 'data');
