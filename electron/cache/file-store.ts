@@ -406,6 +406,7 @@ export class FileStore {
     };
     const index = (late = false): StoreResult => {
       claim();
+      this.flushIndex(); // rows queued before (stores answered during an import) go first: an older row must not overwrite this one
       this.unindexed -= size;
       let outcome;
       try {
