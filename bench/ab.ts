@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { generateCtSeries } from '../test/helpers/data.js';
 import { echo, peerEnv, startStorescp } from '../test/helpers/peers.js';
 import { commandReceiver, storescpReceiver, type Receiver } from './ingest.js';
-import { fmt, median, PRIORS_NODE, runTimed } from './lib.js';
+import { fmt, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 
@@ -34,7 +34,7 @@ function priorsAt(name: string, checkout: string): Receiver {
 /** `priors send` and a command's start, this checkout and the baseline's, against storescu. */
 async function sendRounds(rounds: number, baseline: string | undefined): Promise<void> {
   const series = await generateCtSeries({ count: 300, patientName: 'BENCH^AB', patientId: 'BENCHAB' });
-  for (const f of series.files) readFileSync(f);
+  warmPageCache(series.files);
   const checkouts: [string, string][] = [['this checkout', join(import.meta.dirname, '..')]];
   if (baseline) checkouts.push(['baseline', baseline]);
   const times = new Map<string, number[]>();
@@ -92,13 +92,13 @@ async function main(argv: string[]): Promise<void> {
     ...(tiny ? { count: 2000, mode: 'tiny' as const } : { count: 300 }), patientName, patientId,
   });
   const series = await seriesOf('BENCH^AB', 'BENCHAB');
-  for (const f of series.files) readFileSync(f);
+  warmPageCache(series.files);
   // --warm: another series of the same shape first, untimed, so that the timed one measures a
   // receiver in its steady state (code compiled, caches filled) rather than its first minute
   // --again: the same series first, so that the timed send brings instances the receiver holds
   // already (a study retrieved once more)
   const warm = argv.includes('--again') ? series : argv.includes('--warm') ? await seriesOf('BENCH^WARM', 'BENCHWARM') : undefined;
-  for (const f of warm?.files ?? []) readFileSync(f);
+  if (warm && warm !== series) warmPageCache(warm.files);
   const n = series.files.length;
   const runs = new Map<string, { ms: number; cpuMs: number }[]>();
   for (let r = 0; r < rounds; r++) {

@@ -4,7 +4,7 @@
 // compared with storescp. Run: node --import tsx bench/ingest.ts [--runs N] [--count N]
 //   [--receiver "priors serve=node bin/priors.js serve --port {port} --dir {dir}"]...
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +13,7 @@ import { generateCtSeries, type CtSeriesOptions } from '../test/helpers/data.js'
 import { echo, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
-import { fmt, markdownTable, median, readMemory, runTimed } from './lib.js';
+import { fmt, markdownTable, median, readMemory, runTimed, warmPageCache } from './lib.js';
 
 /** A running receiver: its PID (for memory) and how to stop it. */
 export interface RunningReceiver {
@@ -167,7 +167,7 @@ async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: numbe
 export async function runIngestBenchmark(receivers: Receiver[], options: { runs?: number; count?: number; series?: CtSeriesOptions } = {}): Promise<{ results: IngestResult[]; table: string }> {
   const series = await generateCtSeries({ count: options.count ?? 300, patientName: 'BENCH^INGEST', patientId: 'BENCH01', ...options.series });
   const bytes = series.files.reduce((sum, f) => sum + statSync(f).size, 0);
-  for (const f of series.files) readFileSync(f); // warm the page cache so run 1 is not a disk benchmark
+  warmPageCache(series.files); // so that run 1 is not a disk benchmark
   const results: IngestResult[] = [];
   for (const receiver of receivers) {
     const result: IngestResult = { name: receiver.name, instances: series.files.length, bytes, runs: [] };

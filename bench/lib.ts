@@ -6,6 +6,11 @@ import { readFileSync } from 'node:fs';
 /** How the `priors` command runs (the flags of bin/priors.js's shebang and of the npm scripts). */
 export const PRIORS_NODE = [process.execPath, '--max-semi-space-size=2'];
 
+/** Reads the files once, so that the timed runs read them from the page cache, not the disk. */
+export function warmPageCache(files: readonly string[]): void {
+  for (const f of files) readFileSync(f);
+}
+
 /** Memory of a process from /proc/<pid>/status, in KiB; undefined once it is gone. */
 export function readMemory(pid: number): { rssKb: number; hwmKb: number } | undefined {
   let status: string;

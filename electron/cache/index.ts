@@ -161,8 +161,12 @@ export class Cache {
    * it has answered for.
    */
   private check(): void {
-    if (this.closed) throw new CacheError('ECLOSED', 'The cache is closed');
+    this.ensureOpen();
     this.files.flushIndex();
+  }
+
+  private ensureOpen(): void {
+    if (this.closed) throw new CacheError('ECLOSED', 'The cache is closed');
   }
 
   /** Writes now the index rows of the instances answered and still queued for their group commit. */
@@ -172,7 +176,7 @@ export class Cache {
 
   /** A writer for one incoming instance (see file-store.ts for the write path). */
   createTempWriter(options: TempWriterOptions = {}): TempWriter {
-    if (this.closed) throw new CacheError('ECLOSED', 'The cache is closed');
+    this.ensureOpen(); // no flush: each arriving instance would end the group
     return this.files.createTempWriter(options);
   }
 
