@@ -4,6 +4,7 @@
 // file ends (one file-level `after`), else on process exit, SIGINT or SIGTERM.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { basename, join, resolve } from 'node:path';
 import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -414,21 +415,38 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancPeer
 
 /**
  * Stores files in Orthanc through its REST API (POST /instances), `concurrency` at a time
- * (default 4). Throws on the first file Orthanc refuses, with its answer.
+ * (default 4), over kept-alive connections. Throws on the first file Orthanc refuses, with its
+ * answer. (node:http rather than fetch: fetch costs about 2 ms of this process's CPU per
+ * request, more than Orthanc's own work for a small file; 100,000 files took 5 minutes.)
  */
 export async function loadIntoOrthanc(peer: OrthancPeer, files: string[], concurrency = 4): Promise<void> {
+  const workers = Math.max(1, Math.min(concurrency, files.length));
+  const agent = new HttpAgent({ keepAlive: true, maxSockets: workers });
+  const post = (file: string) => new Promise<void>((resolvePost, reject) => {
+    const body = readFileSync(file);
+    const req = httpRequest(`${peer.baseUrl}/instances`, {
+      method: 'POST', agent, headers: { 'Content-Type': 'application/dicom', 'Content-Length': body.length },
+    }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => parts.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        if (res.statusCode === 200) resolvePost();
+        else reject(new Error(`Orthanc refused ${file}: HTTP ${res.statusCode} ${Buffer.concat(parts).toString()}`));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
   let next = 0;
   const worker = async () => {
-    while (next < files.length) {
-      const file = files[next++]!;
-      const res = await fetch(`${peer.baseUrl}/instances`, {
-        method: 'POST', body: readFileSync(file), headers: { 'Content-Type': 'application/dicom' },
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`Orthanc refused ${file}: HTTP ${res.status} ${text}`);
-    }
+    while (next < files.length) await post(files[next++]!);
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, files.length)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: workers }, worker));
+  } finally {
+    agent.destroy();
+  }
 }
 
 /** GET a JSON resource of Orthanc's REST API, e.g. '/statistics' or '/studies'. */
