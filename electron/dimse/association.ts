@@ -204,6 +204,14 @@ export class Association {
   }
 
   /**
+   * Whether every byte sent so far is with the kernel (nothing corked, queued or in flight): the
+   * buffers given to {@link sendMessage} may then be reused.
+   */
+  get allWritten(): boolean {
+    return this.writer.allWritten;
+  }
+
+  /**
    * Hands what was written in this turn of the event loop to the kernel now instead of at the
    * turn's end, e.g. before a sender works on something else while the peer answers.
    */

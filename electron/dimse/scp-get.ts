@@ -22,7 +22,7 @@ export async function runGet(session: ScpSession, msg: DimseMessage, identifier:
   const contexts = session.association.contexts;
   const contextOf = (instance: InstanceSource) =>
     contexts.find((c) => c.scpRole && c.abstractSyntax === instance.sopClassUid && c.transferSyntax === instance.transferSyntaxUid);
-  const ahead = new ReadAhead((i) => contextOf(i) !== undefined);
+  const ahead = new ReadAhead((i) => contextOf(i) !== undefined, () => session.association.allWritten);
   await op.run(instances, (instance, next) => {
     const ctx = contextOf(instance);
     if (!ctx) {

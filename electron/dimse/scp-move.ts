@@ -53,7 +53,7 @@ export async function runMove(session: ScpSession, msg: DimseMessage, identifier
     const channel = new DimseChannel(sub);
     const waiter = directResponses(channel, (m) => session.log('warn', `ignored an unexpected ${commandName(m.cmd.commandField)} from ${destination.aeTitle} on ${sub.id}`));
     try {
-      const ahead = new ReadAhead((i) => contextFor(sub.contexts, i) !== undefined);
+      const ahead = new ReadAhead((i) => contextFor(sub.contexts, i) !== undefined, () => sub.allWritten);
       await op.run(instances, (instance, next) => {
         const ctx = contextFor(sub.contexts, instance);
         if (!ctx) return Promise.resolve({ status: Status.SOPClassNotSupported, reason: `${noContextReason(instance)} (destination ${destination.aeTitle})` });

@@ -104,7 +104,7 @@ async function sendBatch(
   const waiter = directResponses(channel, (msg) => {
     options.log?.('warn', `${id} ignored an unexpected ${commandName(msg.cmd.commandField)} from ${node.aeTitle} during C-STORE`);
   });
-  const ahead = new ReadAhead((i) => contextFor(channel.association.contexts, i) !== undefined);
+  const ahead = new ReadAhead((i) => contextFor(channel.association.contexts, i) !== undefined, () => channel.association.allWritten);
   for (let k = 0; k < batch.length; k++) {
     const instance = batch[k]!;
     if (options.signal?.aborted) return;

@@ -63,6 +63,14 @@ export class PduWriter {
     private readonly refusal: () => Error | undefined = () => undefined,
   ) {}
 
+  /**
+   * Whether every byte written so far is with the kernel: nothing corked, queued or in flight,
+   * so no buffer handed to {@link sendPart} is referenced by a write any more.
+   */
+  get allWritten(): boolean {
+    return !this.corked && this.socket.writableLength === 0;
+  }
+
   /** Whether bytes can still be written. */
   get writable(): boolean {
     return !this.socket.destroyed && this.socket.writable;
