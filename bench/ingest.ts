@@ -13,7 +13,7 @@ import { generateCtSeries, type CtSeriesOptions } from '../test/helpers/data.js'
 import { echo, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
-import { fmt, markdownTable, median, readMemory, runTimed, warmPageCache } from './lib.js';
+import { fmt, interleave, markdownTable, median, readMemory, runTimed, warmPageCache } from './lib.js';
 
 /** A running receiver: its PID (for memory) and how to stop it. */
 export interface RunningReceiver {
@@ -163,25 +163,20 @@ async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: numbe
   }
 }
 
-/** Runs every receiver `runs` times (default 3) on the same series, one after another. */
+/** Runs every receiver `runs` times (default 3) on the same series, round by round (see {@link interleave}). */
 export async function runIngestBenchmark(receivers: Receiver[], options: { runs?: number; count?: number; series?: CtSeriesOptions } = {}): Promise<{ results: IngestResult[]; table: string }> {
   const series = await generateCtSeries({ count: options.count ?? 300, patientName: 'BENCH^INGEST', patientId: 'BENCH01', ...options.series });
   const bytes = series.files.reduce((sum, f) => sum + statSync(f).size, 0);
   warmPageCache(series.files); // so that run 1 is not a disk benchmark
-  const results: IngestResult[] = [];
-  for (const receiver of receivers) {
-    const result: IngestResult = { name: receiver.name, instances: series.files.length, bytes, runs: [] };
-    try {
-      for (let i = 0; i < (options.runs ?? 3); i++) {
-        const run = await runOnce(receiver, series.files);
-        if (run.received !== series.files.length) throw new Error(`received ${run.received} of ${series.files.length} files`);
-        result.runs.push(run);
-      }
-    } catch (err) {
-      result.error = (err as Error).message;
-    }
-    results.push(result);
-  }
+  const outcomes = await interleave(receivers.map((receiver) => async () => {
+    const run = await runOnce(receiver, series.files);
+    if (run.received !== series.files.length) throw new Error(`received ${run.received} of ${series.files.length} files`);
+    return run;
+  }), options.runs ?? 3);
+  const results = receivers.map((receiver, k): IngestResult => ({
+    name: receiver.name, instances: series.files.length, bytes, runs: outcomes[k]!.runs,
+    ...(outcomes[k]!.error !== undefined ? { error: outcomes[k]!.error } : {}),
+  }));
   return { results, table: formatTable(results) };
 }
 

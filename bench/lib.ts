@@ -116,3 +116,24 @@ export function markdownTable(headers: string[], rows: (string | number)[][], al
   const rule = `| ${widths.map((w, i) => (al[i] === 'r' ? `${'-'.repeat(w - 1)}:` : '-'.repeat(w))).join(' | ')} |`;
   return [line(headers), rule, ...cells.slice(1).map(line)].join('\n');
 }
+
+/**
+ * Runs each contender `runs` times, round by round (run 1 of every contender, then run 2, …),
+ * so that a slow minute of the machine falls on all of them alike rather than on the one whose
+ * runs it happened to cover. A contender that fails is not run again; its error is kept.
+ */
+export async function interleave<R>(contenders: readonly (() => Promise<R>)[], runs: number): Promise<{ runs: R[]; error?: string }[]> {
+  const out: { runs: R[]; error?: string }[] = contenders.map(() => ({ runs: [] }));
+  for (let i = 0; i < runs; i++) {
+    for (const [k, once] of contenders.entries()) {
+      const o = out[k]!;
+      if (o.error !== undefined) continue;
+      try {
+        o.runs.push(await once());
+      } catch (err) {
+        o.error = (err as Error).message;
+      }
+    }
+  }
+  return out;
+}

@@ -15,7 +15,7 @@ import {
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver, type RunningReceiver } from './ingest.js';
-import { fmt, markdownTable, median, PRIORS_NODE, readMemory, runTimed, type TimedRun } from './lib.js';
+import { fmt, interleave, markdownTable, median, PRIORS_NODE, readMemory, runTimed, type TimedRun } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 const PRIORS_AE = 'PRIORS';
@@ -50,18 +50,18 @@ async function startPriorsServe(dir: string, port: number): Promise<RunningRecei
     .start(dir, port);
 }
 
-async function repeat(name: string, runs: number, once: () => Promise<{ ms: number; peakKb?: number }>): Promise<OpResult> {
-  const result: OpResult = { name, ms: [], peakKb: [] };
-  try {
-    for (let i = 0; i < runs; i++) {
-      const r = await once();
-      result.ms.push(r.ms);
-      if (r.peakKb !== undefined) result.peakKb.push(r.peakKb);
-    }
-  } catch (err) {
-    result.error = (err as Error).message;
-  }
-  return result;
+type Once = () => Promise<{ ms: number; peakKb?: number }>;
+
+/** Runs the operations `runs` times each, round by round (see {@link interleave}). */
+async function repeat(runs: number, ops: { name: string; once: Once }[]): Promise<OpResult[]> {
+  const outcomes = await interleave(ops.map((op) => op.once), runs);
+  return ops.map((op, k): OpResult => {
+    const o = outcomes[k]!;
+    return {
+      name: op.name, ms: o.runs.map((r) => r.ms), peakKb: o.runs.flatMap((r) => (r.peakKb !== undefined ? [r.peakKb] : [])),
+      ...(o.error !== undefined ? { error: o.error } : {}),
+    };
+  });
 }
 
 /** A Q/R source loaded with the series, which knows STORESCP and PRIORS as move destinations. */
@@ -97,7 +97,7 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
     for (const { label, peer } of sources) {
       const target = [peer.host, String(peer.port)];
       log(`retrieve: C-MOVE from ${label}`);
-      const moveRef = await repeat(`movescu → storescp, from ${label}`, runs, async () => {
+      const moveRef: Once = async () => {
         const t = tempDirManual('priors-bench-move-ref');
         const scp = await startStorescp({ aeTitle: STORESCP_AE, dir: t.dir, port: ports.storescp, autoStop: false, acceptAll: true });
         try {
@@ -107,7 +107,7 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
           if (got !== series.files.length) throw new Error(`storescp received ${got} of ${series.files.length}`);
           return { ms: run.ms };
         } finally { await scp.stop(); t.remove(); }
-      });
+      };
       const movePriors = (warmUp: string[]) => async () => {
         const t = tempDirManual('priors-bench-move');
         const serve = await startPriorsServe(t.dir, ports.priors);
@@ -123,10 +123,14 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
           return { ms: run.ms, peakKb: Math.max(run.peakKb, readMemory(serve.pid)?.hwmKb ?? 0) };
         } finally { await serve.stop(); t.remove(); }
       };
-      rows.push({ ref: moveRef, priors: await repeat(`priors move (into priors serve), from ${label}`, runs, movePriors([])) });
-      rows.push({ ref: moveRef, priors: await repeat(`priors move (into a warm priors serve), from ${label}`, runs, movePriors(warm.files)) });
+      const [moveRefResult, moveCold, moveWarm] = await repeat(runs, [
+        { name: `movescu → storescp, from ${label}`, once: moveRef },
+        { name: `priors move (into priors serve), from ${label}`, once: movePriors([]) },
+        { name: `priors move (into a warm priors serve), from ${label}`, once: movePriors(warm.files) },
+      ]);
+      rows.push({ ref: moveRefResult!, priors: moveCold! }, { ref: moveRefResult!, priors: moveWarm! });
       log(`retrieve: C-GET from ${label}`);
-      const getRef = await repeat(`getscu, from ${label}`, runs, async () => {
+      const getRef: Once = async () => {
         const t = tempDirManual('priors-bench-get-ref');
         try {
           const run = await runTimed('getscu', ['-aet', CALLING_AE, '-aec', peer.aeTitle, '-S', '-od', t.dir, '-k', 'QueryRetrieveLevel=STUDY', ...key, ...target], { env: peerEnv() });
@@ -135,8 +139,8 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
           if (got !== series.files.length) throw new Error(`getscu received ${got} of ${series.files.length}`);
           return { ms: run.ms };
         } finally { t.remove(); }
-      });
-      const getPriors = await repeat(`priors get, from ${label}`, runs, async () => {
+      };
+      const getPriors: Once = async () => {
         const t = tempDirManual('priors-bench-get');
         try {
           const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'get', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
@@ -145,8 +149,12 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
           if (got !== series.files.length) throw new Error(`priors get stored ${got} of ${series.files.length}`);
           return { ms: run.ms, peakKb: run.peakKb };
         } finally { t.remove(); }
-      });
-      rows.push({ ref: getRef, priors: getPriors });
+      };
+      const [getRefResult, getPriorsResult] = await repeat(runs, [
+        { name: `getscu, from ${label}`, once: getRef },
+        { name: `priors get, from ${label}`, once: getPriors },
+      ]);
+      rows.push({ ref: getRefResult!, priors: getPriorsResult! });
     }
   } finally {
     await stop();
@@ -169,9 +177,11 @@ async function sendRows(series: GeneratedSeries, runs: number, log: (l: string) 
       return { ms: run.ms, ...(command === PRIORS_NODE[0] ? { peakKb: run.peakKb } : {}) };
     } finally { await scp.stop(); t.remove(); data.remove(); }
   };
-  const ref = await repeat('storescu', runs, once('storescu', (port) => ['-aet', CALLING_AE, '-aec', STORESCP_AE, '127.0.0.1', String(port), ...series.files]));
-  const priors = await repeat('priors send', runs, once(PRIORS_NODE[0]!, (port) => [...PRIORS_NODE.slice(1), cli, 'send', `${STORESCP_AE}@127.0.0.1:${port}`, ...series.files, '--data', '{data}']));
-  return { ref, priors };
+  const [ref, priors] = await repeat(runs, [
+    { name: 'storescu', once: once('storescu', (port) => ['-aet', CALLING_AE, '-aec', STORESCP_AE, '127.0.0.1', String(port), ...series.files]) },
+    { name: 'priors send', once: once(PRIORS_NODE[0]!, (port) => [...PRIORS_NODE.slice(1), cli, 'send', `${STORESCP_AE}@127.0.0.1:${port}`, ...series.files, '--data', '{data}']) },
+  ]);
+  return { ref: ref!, priors: priors! };
 }
 
 /** Markdown rows: reference, Priors, and the ratio of times (reference / Priors: > 1 means Priors is faster). */
