@@ -15,7 +15,7 @@ import {
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver, type RunningReceiver } from './ingest.js';
-import { fmt, interleave, markdownTable, median, PRIORS_NODE, readMemory, runTimed, type TimedRun } from './lib.js';
+import { fmt, interleave, markdownTable, median, PRIORS_NODE, readMemory, runTimed, warmPageCache, type TimedRun } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 const PRIORS_AE = 'PRIORS';
@@ -91,6 +91,7 @@ async function startSources(series: GeneratedSeries, ports: { storescp: number; 
 async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs: number, log: (l: string) => void): Promise<{ rows: { ref: OpResult; priors: OpResult }[] }> {
   const ports = { storescp: await freePort(), priors: await freePort() };
   const { sources, stop } = await startSources(series, ports);
+  warmPageCache([...series.files, ...warm.files]); // dcmqrscp's storage area links these files; the warm-up series is sent from them
   const rows: { ref: OpResult; priors: OpResult }[] = [];
   const key = ['-k', `StudyInstanceUID=${series.StudyInstanceUID}`];
   try {
@@ -165,6 +166,8 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
 /** C-STORE of the series into one storescp: storescu vs `priors send`. */
 async function sendRows(series: GeneratedSeries, runs: number, log: (l: string) => void): Promise<{ ref: OpResult; priors: OpResult }> {
   log('send: storescu vs priors send');
+  // this machine pages out file data untouched for a minute: storescu, first in each round, would read from the disk
+  warmPageCache(series.files);
   const once = (command: string, args: (port: number) => string[]) => async () => {
     const t = tempDirManual('priors-bench-send');
     const data = tempDirManual('priors-bench-send-data');
