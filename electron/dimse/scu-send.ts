@@ -143,9 +143,9 @@ export class ReadAhead {
   /**
    * @param sendable whether an instance will be sent (the association has a context for it)
    * @param written whether the association has no write in flight or queued: then no PDV refers
-   *   to the kept buffer any longer (without it, every data set gets a new buffer)
+   *   to the kept buffer any longer ({@link Association.allWritten})
    */
-  constructor(private readonly sendable: (instance: InstanceSource) => boolean, private readonly written: () => boolean = () => false) {}
+  constructor(private readonly sendable: (instance: InstanceSource) => boolean, private readonly written: () => boolean) {}
 
   start(instance: InstanceSource | undefined): void {
     this.held = instance && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX && this.sendable(instance)

@@ -118,8 +118,9 @@ async function retrieveOne(env: AppEnv, config: Config, node: RemoteNode, identi
   const listeners = new Set<(e: StoredEvent) => void>();
   const method = node.method;
   if (method === 'move' && !server) return skipped('Skipped: this workstation\'s DICOM server is not running, so nothing can be moved to it.');
-  const settle = () => cache.flushIndex();
-  const arrivals = method === 'move' ? eventArrivals(server!.storedListeners, filter, local.aeTitle, settle) : eventArrivals(listeners, filter, undefined, settle);
+  const arrivals = method === 'move'
+    ? eventArrivals(server!.storedListeners, filter, { cache, moveOriginatorAeTitle: local.aeTitle })
+    : eventArrivals(listeners, filter, { cache });
   const failure = await env.failure(config, node, method);
   // retrieve() spreads `scu` into the C-GET options, so the contexts ride along with it
   const scu: ScuOptions & Pick<GetOptions, 'storageSopClasses' | 'transferSyntaxes'> = {

@@ -46,11 +46,12 @@ export function arrivalFilter(identifier: DataSet): ArrivalFilter {
 /**
  * Tracks arrivals through the store handler's events (this process receives the instances):
  * distinct SOP instances matching the filter; stores sent for another Move Originator are not ours.
- * An event comes with the instance's index row, which joins a group commit after the answer:
- * `settle` (the cache's flushIndex) writes the rows still queued before each count.
+ * An event comes once the instance's index row is written, and rows join a group commit after
+ * the answer: each count first writes the rows the receiving cache still has queued.
  */
 export function eventArrivals(
-  listeners: Set<(event: StoredEvent) => void>, filter: ArrivalFilter, moveOriginatorAeTitle?: string, settle?: () => void,
+  listeners: Set<(event: StoredEvent) => void>, filter: ArrivalFilter,
+  { cache, moveOriginatorAeTitle }: { cache: { flushIndex(): void }; moveOriginatorAeTitle?: string },
 ): ArrivalTracker {
   const seen = new Set<string>();
   const listener = (e: StoredEvent) => {
@@ -62,7 +63,7 @@ export function eventArrivals(
   };
   return {
     begin: () => { listeners.add(listener); },
-    count: () => { settle?.(); return seen.size; },
+    count: () => { cache.flushIndex(); return seen.size; },
     end: () => { listeners.delete(listener); },
   };
 }

@@ -43,31 +43,29 @@ function rawPeer(port: number, calledAeTitle: string, then: 'associate' | 'nothi
 describe('flood and timers against the live SCP', { timeout: 180_000 }, () => {
   let cache: Cache; let server: ServeHandle;
   const logs: string[] = [];
+  /** The services' server on 127.0.0.1 over `over`, limited to LIMIT associations, logging into `logs`. */
+  const serve = (over: Cache, aeTitle: string, timeouts: typeof TIMERS) => startServer({
+    config: { ...defaultConfig(), local: { ...defaultConfig().local, aeTitle, port: 0, bindAddress: '127.0.0.1' }, maxAssociations: LIMIT, timeouts },
+    cache: over, log: (level, m) => logs.push(`${level} ${m}`), nodes: async () => [],
+  });
 
   before(async () => {
     cache = await Cache.open(tempDir('flood'));
-    const config = {
-      ...defaultConfig(), local: { ...defaultConfig().local, aeTitle: 'PRIORSLOAD', port: 0, bindAddress: '127.0.0.1' },
-      maxAssociations: LIMIT, timeouts: TIMERS,
-    };
-    server = await startServer({ config, cache, log: (level, m) => logs.push(`${level} ${m}`), nodes: async () => [] });
+    server = await serve(cache, 'PRIORSLOAD', TIMERS);
   });
   after(async () => {
     await server?.close();
     await cache?.close();
   });
 
-  test('50 peers against a limit of 10: ten served, forty rejected local-limit-exceeded, none hung', async (t) => {
+  test('50 peers against a limit of 10: ten served, forty rejected local-limit-exceeded, none hung', async (ctx) => {
     // A server of its own whose idle timer cannot end the holders' associations while the forty
     // try. With the suite's 1.5 s timer and C-ECHO keep-alives, a machine loaded enough to stall
     // this process (server and holders alike) for longer than the timer fired it before the
     // keep-alives were read: the holders were aborted as idle and the forty were served.
     const limitCache = await Cache.open(tempDir('flood-limit'));
-    const limited = await startServer({
-      config: { ...defaultConfig(), local: { ...defaultConfig().local, aeTitle: 'PRIORSLIMIT', port: 0, bindAddress: '127.0.0.1' }, maxAssociations: LIMIT, timeouts: { ...TIMERS, idleMs: 120_000 } },
-      cache: limitCache, log: (level, m) => logs.push(`${level} ${m}`), nodes: async () => [],
-    });
-    t.after(async () => { await limited.close(); await limitCache.close(); });
+    const limited = await serve(limitCache, 'PRIORSLIMIT', { ...TIMERS, idleMs: 120_000 });
+    ctx.after(async () => { await limited.close(); await limitCache.close(); });
     const holders = Array.from({ length: LIMIT }, () => rawPeer(limited.port, limited.aeTitle, 'associate'));
     const held = await Promise.all(holders.map((h) => h.associated));
     assert.equal(held.filter(Boolean).length, LIMIT, 'the first ten are accepted');

@@ -85,15 +85,13 @@ export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get
         res.cache = await openCacheForWriting(ctx.dataDir, 'close the other Priors process, or run "priors serve" and move through it', cacheOptionsFrom(config));
         res.server = await startServer({ config, cache: res.cache, log: ctx.log, queryRetrieve: false });
         localPort = res.server.port;
-        const cache = res.cache;
-        arrivals = eventArrivals(res.server.storedListeners, filter, config.local.aeTitle, () => cache.flushIndex());
+        arrivals = eventArrivals(res.server.storedListeners, filter, { cache: res.cache, moveOriginatorAeTitle: config.local.aeTitle });
       }
     } else {
       res.cache = await openCacheForWriting(ctx.dataDir,
         'stop "priors serve" while using "priors get", or use "priors move", which works alongside it', cacheOptionsFrom(config));
       store = new CacheStoreHandler(res.cache, (e) => { for (const l of listeners) l(e); });
-      const cache = res.cache;
-      arrivals = eventArrivals(listeners, filter, undefined, () => cache.flushIndex());
+      arrivals = eventArrivals(listeners, filter, { cache: res.cache });
       localAe = config.local.aeTitle;
     }
     ctx.failure = { ...ctx.failure, local: { aeTitle: localAe, host: localHost, port: localPort } };

@@ -135,8 +135,8 @@ async function runStep(
 ): Promise<{ report?: RetrieveReport; error?: unknown }> {
   const filter = arrivalFilter(step.identifier);
   const arrivals = method === 'move'
-    ? eventArrivals(ctx.local.storedListeners, filter, ctx.scu.callingAeTitle, () => ctx.cache.flushIndex())
-    : eventArrivals(ctx.getListeners, filter, undefined, () => ctx.cache.flushIndex());
+    ? eventArrivals(ctx.local.storedListeners, filter, { cache: ctx.cache, moveOriginatorAeTitle: ctx.scu.callingAeTitle })
+    : eventArrivals(ctx.getListeners, filter, { cache: ctx.cache });
   try {
     const report = await ctx.retrieve(
       { node: ctx.node, method, model: TRANSFER_MODEL, level: step.level, identifier: step.identifier, ...(method === 'move' ? { destination: ctx.local.aeTitle } : {}) },
