@@ -2,7 +2,7 @@
 // receiving costs without storing (compared with storescp by bench/ab.ts --drain).
 //   node --import tsx bench/drain-scp.ts <port>
 import { drain } from '../electron/dimse/channel.js';
-import { DicomServer } from '../electron/dimse/server.js';
+import { DicomServer } from '../electron/dimse/scp/server.js';
 import { Status } from '../shared/dicom/status.js';
 
 const port = Number(process.argv[2]);

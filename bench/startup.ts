@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import { writeFileSync } from 'node:fs';
-import { echo } from '../electron/dimse/scu.js';
+import { echo } from '../electron/dimse/scu/index.js';
 import { Cache } from '../electron/cache/index.js';
 import { syntheticRecords } from '../electron/cache/synthetic.js';
 import { orthancConfig, peerEnv } from '../test/helpers/peers.js';

@@ -1,6 +1,6 @@
 /**
  * The Electron main process: the one composition root of the desktop app (house rule 6).
- *   data directory → desktop core (cache, DICOM server, transfer queue, app core: services/desktop.ts)
+ *   data directory → desktop core (cache, DICOM server, transfer queue, app core: app/desktop.ts)
  *   → window (window.ts) → IPC (ipc/) → menu (shell/menu.ts)
  * One instance per user: a second launch focuses the first window. The DICOM server's state
  * (listening, or the port in use and where to change it) reaches the renderer through
@@ -10,9 +10,9 @@ import { app, BrowserWindow, dialog, protocol } from 'electron';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { diagnose } from '../shared/diagnostics.js';
-import { describeError } from './services/diagnose.js';
-import { startDesktopCore, type DesktopCore } from './services/desktop.js';
-import { WadoService } from './services/wado.js';
+import { describeError } from './services/nodes/diagnose.js';
+import { startDesktopCore, type DesktopCore } from './app/desktop.js';
+import { WadoService } from './services/dicomweb/wado.js';
 import { registerIpc } from './ipc/register.js';
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, registerAppProtocol } from './shell/app-protocol.js';
 import { installMenu } from './shell/menu.js';

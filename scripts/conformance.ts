@@ -1,11 +1,11 @@
 /**
  * Builds docs/conformance.md, the DICOM Conformance Statement of Priors in the layout of
  * PS3.2 (Annex A), from the code's own tables: the SOP classes and transfer syntaxes of
- * shared/dicom/uids.ts, the acceptance rules of electron/dimse/scp-negotiate.ts, the
- * C-GET proposals of electron/dimse/scu-get.ts, the status tables of
+ * shared/dicom/uids.ts, the acceptance rules of electron/dimse/scp/negotiate.ts, the
+ * C-GET proposals of electron/dimse/scu/get.ts, the status tables of
  * shared/dicom/status.ts, the query keys of shared/dicom/query.ts, the matching types of
  * shared/dicom/matching.ts and the configuration defaults of shared/config.ts.
- * test/unit/conformance.test.ts fails when the committed document and the code drift.
+ * test/unit/scripts/conformance.test.ts fails when the committed document and the code drift.
  */
 import {
   SOP_CLASSES, STORAGE_SOP_CLASSES, TRANSFER_SYNTAXES, VERIFICATION_SOP_CLASS, QUERY_RETRIEVE_SOP_CLASSES,
@@ -15,8 +15,8 @@ import {
 import { STATUS_TABLES, formatStatus, type DimseService } from '../shared/dicom/status.js';
 import { QUERY_MODELS, queryKeys, type QueryModel } from '../shared/dicom/query.js';
 import { MATCHING_TYPES } from '../shared/dicom/matching.js';
-import { DEFAULT_GET_STORAGE_SOP_CLASSES, DEFAULT_GET_TRANSFER_SYNTAXES } from '../electron/dimse/scu-get.js';
-import { chooseStorageSyntax } from '../electron/dimse/scp-negotiate.js';
+import { DEFAULT_GET_STORAGE_SOP_CLASSES, DEFAULT_GET_TRANSFER_SYNTAXES } from '../electron/dimse/scu/get.js';
+import { chooseStorageSyntax } from '../electron/dimse/scp/negotiate.js';
 import { DEFAULT_LOCAL_AE, DEFAULT_TIMEOUTS, DEFAULT_MAX_ASSOCIATIONS, DEFAULT_NODE_MAX_ASSOCIATIONS } from '../shared/config.js';
 
 /** The statuses our SCPs send, per service (the meanings come from the status tables). */

@@ -1,7 +1,7 @@
 /**
  * Turns every failure Priors can meet into ONE plain sentence that says what to fix.
  *
- * Input is a plain description of what happened (electron/services/diagnose.ts builds it
+ * Input is a plain description of what happened (electron/services/nodes/diagnose.ts builds it
  * from thrown errors and DIMSE outcomes); output is a {@link Diagnosis}: a stable code for
  * programs and a sentence for people. Pure code: no Node, no Electron.
  *

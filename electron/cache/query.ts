@@ -1,6 +1,6 @@
 /**
  * C-FIND over the index: the matching of PS3.4 C.2.2.2 translated to SQL, rows returned lazily.
- * shared/dicom/matching.ts is the reference; test/unit/cache-query.test.ts checks that both agree.
+ * shared/dicom/matching.ts is the reference; test/unit/electron/cache/query.test.ts checks that both agree.
  *
  * - Universal Matching (C.2.2.2.3): a key without value (or "*") adds no condition.
  * - Single Value Matching (C.2.2.2.1): `=`; PN case-insensitive on request (upper-cased forms).

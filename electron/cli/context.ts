@@ -4,12 +4,12 @@
  */
 import type { Config, RemoteNode } from '../../shared/config.js';
 import type { DimseService } from '../../shared/diagnostics.js';
-import type { Logger } from '../dimse/association.js';
-import type { ScuOptions } from '../dimse/scu.js';
-import { ConfigStore, resolveDataDir } from '../services/config-store.js';
-import { localAddressToward, type FailureContext } from '../services/diagnose.js';
-import { findRunningServer } from '../services/serve-info.js';
-import { resolveNode } from '../services/nodes.js';
+import type { Logger } from '../dimse/ul/association.js';
+import type { ScuOptions } from '../dimse/scu/index.js';
+import { ConfigStore, resolveDataDir } from '../services/config/config-store.js';
+import { localAddressToward, type FailureContext } from '../services/nodes/diagnose.js';
+import { findRunningServer } from '../services/local-scp/serve-info.js';
+import { resolveNode } from '../services/nodes/nodes.js';
 import { type ParsedArgs } from './args.js';
 import { stderrLogger, type Io } from './output.js';
 

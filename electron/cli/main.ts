@@ -4,7 +4,7 @@
  * what to fix on stderr and exits non-zero (2 for bad input, 1 for everything else).
  */
 import { diagnose, type Diagnosis } from '../../shared/diagnostics.js';
-import { describeError } from '../services/diagnose.js';
+import { describeError } from '../services/nodes/diagnose.js';
 import { parseArgs, UsageError, type OptionSpec } from './args.js';
 import { echoCommand } from './commands/echo.js';
 import { findCommand, QUERY_OPTIONS } from './commands/find.js';

@@ -2,7 +2,7 @@
  * How the CLI speaks: results on stdout (human-readable, or one JSON document with --json),
  * failures as ONE sentence on stderr, network log lines on stderr with --verbose.
  */
-import type { Logger } from '../dimse/association.js';
+import type { Logger } from '../dimse/ul/association.js';
 
 /** Where a command writes; tests and the entry point pass process streams. */
 export interface Io {

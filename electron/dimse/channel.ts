@@ -6,8 +6,8 @@ import type { Readable } from 'node:stream';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { DataSet } from '../../shared/dicom/dataset.js';
 import { decodeDataSet, encodeDataSet, encodingOf } from '../../shared/dicom/codec.js';
-import type { Association, IncomingMessage } from './association.js';
-import { DataSetStream } from './ul-messages.js';
+import type { Association, IncomingMessage } from './ul/association.js';
+import { DataSetStream } from './ul/messages.js';
 import { MessageIdAllocator, parseCommand, type DimseCommand } from './command.js';
 import type { AssociationInfo } from './handlers.js';
 

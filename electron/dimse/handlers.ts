@@ -107,7 +107,7 @@ export interface MoveDestination {
   aeTitle: string;
   host: string;
   port: number;
-  /** Reach it with DICOM TLS using these options (tls-options.ts); absent = plain TCP. */
+  /** Reach it with DICOM TLS using these options (ul/tls-options.ts); absent = plain TCP. */
   tls?: import('node:tls').ConnectionOptions;
 }
 

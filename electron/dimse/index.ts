@@ -3,8 +3,8 @@
  * operations, the server, the handler interfaces the services implement, and the errors
  * association failures throw. Nothing here knows about storage, SQLite or Electron.
  */
-export * from './scu.js';
-export { DicomServer, type DicomServerOptions } from './server.js';
+export * from './scu/index.js';
+export { DicomServer, type DicomServerOptions } from './scp/server.js';
 export type {
   AssociationInfo, AssociationPolicy, FindHandler, FindRequest, InstanceSource, MoveDestination, RetrieveHandler,
   RetrieveRequest, StoreHandler, StoreOutcome, StoreRequest,
@@ -13,6 +13,6 @@ export { DimseStatusError } from './handlers.js';
 export {
   AssociationAbortedError, AssociationClosedError, AssociationRejectedError, NoContextError, TimeoutError, TransportError,
   describeAbort, describeRejection,
-} from './errors.js';
-export type { Logger, Timeouts } from './association.js';
+} from './ul/errors.js';
+export type { Logger, Timeouts } from './ul/association.js';
 export { CommandField, Priority, type DimseCommand } from './command.js';

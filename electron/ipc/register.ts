@@ -3,7 +3,7 @@
  * the windows. The only IPC file that imports electron.
  */
 import { BrowserWindow, ipcMain } from 'electron';
-import type { ApiEvent } from '../../shared/api.js';
+import type { ApiEvent } from '../../shared/api/contract.js';
 import { createIpcRouter, forwardEvents, type RoutedApi } from './router.js';
 
 /** Registers one handler per entry; answers the function that removes them all. */

@@ -2,12 +2,12 @@
  * The main-process side of the desktop API, as pure logic (Electron binds it in register.ts):
  * one IPC channel per entry of the contract (`priors:<entry>`, house rule 4: no catch-all
  * invoke), the sender checked before anything else, the payload validated by the same checkers
- * as the web host (AppCore.invoke → shared/api-entries.ts), and every outcome — a refusal, a
+ * as the web host (AppCore.invoke → shared/api/entries.ts), and every outcome — a refusal, a
  * validation error, a handler's throw — answered as Result data with a code of the catalog in
  * shared/errors.ts. Nothing ever throws across IPC.
  */
-import type { ApiEvent, EntryName, Result } from '../../shared/api.js';
-import { ENTRY_NAMES } from '../../shared/api-entries.js';
+import type { ApiEvent, EntryName, Result } from '../../shared/api/contract.js';
+import { ENTRY_NAMES } from '../../shared/api/entries.js';
 import { apiError } from '../../shared/errors.js';
 
 /** The prefix of every API channel; events come on EVENT_CHANNEL. */

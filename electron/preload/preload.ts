@@ -6,8 +6,8 @@
  * preload-transport.ts expects. Nothing else of Electron or Node reaches the page.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiEvent } from '../../shared/api.js';
-import { ENTRY_NAMES } from '../../shared/api-entries.js';
+import type { ApiEvent } from '../../shared/api/contract.js';
+import { ENTRY_NAMES } from '../../shared/api/entries.js';
 import { channelOf, EVENT_CHANNEL } from '../ipc/router.js';
 
 const api: Record<string, unknown> = {};

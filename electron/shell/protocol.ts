@@ -1,7 +1,7 @@
 /**
  * The desktop app's custom protocol for the viewer's image loaders: `priors-wado://cache/wado?…`
  * (WADO-URI) and `priors-wado://cache/dicomweb/studies/…` (WADO-RS) answer exactly as the web
- * host does (services/wado-answer.ts), from the same cache. No token: only this app's own
+ * host does (services/dicomweb/wado-answer.ts), from the same cache. No token: only this app's own
  * session can reach the scheme.
  *
  * main.ts: add {@link WADO_SCHEME_PRIVILEGES} to its one `protocol.registerSchemesAsPrivileged`
@@ -9,8 +9,8 @@
  * ready.
  */
 import type { CustomScheme, Protocol } from 'electron';
-import { answerWado, isWadoPath, wadoRefusal } from '../services/wado-answer.js';
-import type { WadoService } from '../services/wado.js';
+import { answerWado, isWadoPath, wadoRefusal } from '../services/dicomweb/wado-answer.js';
+import type { WadoService } from '../services/dicomweb/wado.js';
 
 /** The scheme of cached instances. */
 export const WADO_SCHEME = 'priors-wado';

@@ -4,7 +4,7 @@
  * idle timers from closing the stream.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ApiEvent } from '../../shared/api.js';
+import type { ApiEvent } from '../../shared/api/contract.js';
 
 const HEARTBEAT_MS = 15_000;
 

@@ -1,5 +1,5 @@
 /**
- * The web host: the API contract (shared/api.ts) over HTTP for a browser on this machine.
+ * The web host: the API contract (shared/api/contract.ts) over HTTP for a browser on this machine.
  * Bound to loopback only; every /api/ request carries the session token (`?token=` or the
  * `X-Priors-Token` header) or gets 401. `POST /api/<entry>` with a JSON body answers with the
  * entry's Result as JSON; `GET /api/events` is the push channel (Server-Sent Events); anything
@@ -8,12 +8,12 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ApiEvent, Result } from '../../shared/api.js';
+import type { ApiEvent, Result } from '../../shared/api/contract.js';
 import { apiError } from '../../shared/errors.js';
 import { openEventStream } from './events.js';
 import { plain, SECURITY_HEADERS, serveStatic } from './static-files.js';
 import { isWadoPath, serveWado } from './wado.js';
-import type { WadoService } from '../services/wado.js';
+import type { WadoService } from '../services/dicomweb/wado.js';
 
 /** What the host serves: the app core's dispatcher and event stream. */
 export interface WebApi {

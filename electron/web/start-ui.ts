@@ -8,11 +8,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Config } from '../../shared/config.js';
 import type { Cache } from '../cache/index.js';
-import type { ActivityLog } from '../services/activity-log.js';
-import type { AppCore } from '../services/app-core.js';
-import { composeAppCore } from '../services/app-compose.js';
-import type { ServeHandle } from '../services/serve.js';
-import { WadoService } from '../services/wado.js';
+import type { ActivityLog } from '../services/audit/activity-log.js';
+import type { AppCore } from '../app/core.js';
+import { composeAppCore } from '../app/compose.js';
+import type { ServeHandle } from '../services/local-scp/serve.js';
+import { WadoService } from '../services/dicomweb/wado.js';
 import { startWebHost, type WebHost } from './host.js';
 
 /** The renderer's build folder: renderer/dist at the package root (found from this file, compiled or not). */

@@ -1,15 +1,15 @@
 /**
  * Cached instances over HTTP in DICOMweb shapes (WADO-URI under /wado, WADO-RS under
- * /dicomweb/; see services/wado-answer.ts), so the viewer's loaders and other DICOMweb viewers
+ * /dicomweb/; see services/dicomweb/wado-answer.ts), so the viewer's loaders and other DICOMweb viewers
  * read the local cache. Same token rule as /api/: `?token=` or the X-Priors-Token header, else
  * 401. UIDs are validated before any file is touched; refusals are plain-text sentences.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { answerWado } from '../services/wado-answer.js';
-import type { WadoService } from '../services/wado.js';
+import { answerWado } from '../services/dicomweb/wado-answer.js';
+import type { WadoService } from '../services/dicomweb/wado.js';
 import { plain } from './static-files.js';
 
-export { isWadoPath } from '../services/wado-answer.js';
+export { isWadoPath } from '../services/dicomweb/wado-answer.js';
 
 const TOKEN_HEADER = 'x-priors-token';
 

@@ -2,7 +2,7 @@
 // brackets, SQL keywords. The cache binds every value as a parameter and translates only the
 // DICOM wild cards `*` and `?` (PS3.4 C.2.2.2.4); `%` and `_` (SQL LIKE) and `[` (GLOB) are
 // ordinary characters. A backslash separates values (PS3.5 §6.2, VM): `A_B\1000` is two values,
-// each matched literally. Used by test/unit/query-literal.test.ts (the cache) and
+// each matched literally. Used by test/unit/electron/cache/query-literal.test.ts (the cache) and
 // test/interop/query-literal-dcmtk.test.ts (our SCU and DCMTK findscu against our SCP).
 import { type DataSet, setString } from '../../shared/dicom/dataset.js';
 import { EXPLICIT_LITTLE_ENDIAN, encodeDataSet } from '../../shared/dicom/codec.js';

@@ -8,10 +8,10 @@
 // else is a crash. Used by `npm run fuzz` (scripts/fuzz.ts) and the regression test.
 import { DicomParseError, decodeDataSet, IMPLICIT_LITTLE_ENDIAN } from '../../shared/dicom/codec.js';
 import { DimseProtocolError, echoRq, findRq, moveRq, parseCommand, storeRq } from '../../electron/dimse/command.js';
-import { PduError } from '../../electron/dimse/errors.js';
-import { decodePdu } from '../../electron/dimse/pdu.js';
-import { PduFramer, type FramerSink } from '../../electron/dimse/ul-framer.js';
-import { encodeCommand } from '../../electron/dimse/ul-messages.js';
+import { PduError } from '../../electron/dimse/ul/errors.js';
+import { decodePdu } from '../../electron/dimse/ul/pdu.js';
+import { PduFramer, type FramerSink } from '../../electron/dimse/ul/framer.js';
+import { encodeCommand } from '../../electron/dimse/ul/messages.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 

@@ -209,7 +209,7 @@ async function launchServe(o: PriorsServeOptions, port: number): Promise<PriorsS
       await sleep(50);
     }
     while (true) {
-      // Calling with its own AE title: accepted whatever the calling AE policy (services/policy.ts).
+      // Calling with its own AE title: accepted whatever the calling AE policy (services/local-scp/policy.ts).
       const r = await runDcmtk('echoscu', ['-aet', o.aeTitle, '-aec', o.aeTitle, '127.0.0.1', String(port)], { timeoutMs: 5000 });
       if (r.code === 0) break;
       if (exited) throw new Error(`priors serve exited (${exited})`);

@@ -1,13 +1,13 @@
 // A scripted DICOM peer over a raw TCP socket, for protocol corner cases (after pynetdicom's
 // tests/parrot.py): it sends whatever bytes a test builds (valid PDUs through
-// electron/dimse/pdu.ts, or garbage) and reads back whole PDUs, undecoded when they do not
+// electron/dimse/ul/pdu.ts, or garbage) and reads back whole PDUs, undecoded when they do not
 // decode. Every wait is bounded; `destroy()` drops the connection at once.
 import { connect, type Socket } from 'node:net';
 import { decodeDataSet, encodeDataSet, encodingOf, IMPLICIT_LITTLE_ENDIAN } from '../../shared/dicom/codec.js';
 import { getNumber, getString, type DataSet } from '../../shared/dicom/dataset.js';
 import { echoRq, storeRq } from '../../electron/dimse/command.js';
-import { encodeCommand } from '../../electron/dimse/ul-messages.js';
-import { decodePdu, encodePdu, type AssociateAcPdu, type Pdu, type Pdv, type PresentationContextProposal, type UserInformation } from '../../electron/dimse/pdu.js';
+import { encodeCommand } from '../../electron/dimse/ul/messages.js';
+import { decodePdu, encodePdu, type AssociateAcPdu, type Pdu, type Pdv, type PresentationContextProposal, type UserInformation } from '../../electron/dimse/ul/pdu.js';
 
 export const APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
 export const VERIFICATION = '1.2.840.10008.1.1';

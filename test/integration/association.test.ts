@@ -8,9 +8,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Association, AssociationAbortedError, AssociationClosedError, AssociationRejectedError, TimeoutError, TransportError,
   type AcceptorOptions, type AssociateRequestInfo, type AcceptDecision, type RequestorOptions,
-} from '../../electron/dimse/association.js';
-import { encodePdu, type ControlPdu, type Pdu } from '../../electron/dimse/pdu.js';
-import { PduFramer } from '../../electron/dimse/ul-framer.js';
+} from '../../electron/dimse/ul/association.js';
+import { encodePdu, type ControlPdu, type Pdu } from '../../electron/dimse/ul/pdu.js';
+import { PduFramer } from '../../electron/dimse/ul/framer.js';
 import { getNumber, getString, tag, type DataSet } from '../../shared/dicom/dataset.js';
 import { freePort } from '../helpers/ports.js';
 

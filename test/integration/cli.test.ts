@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readInstanceHeader } from '../../electron/cache/index.js';
-import { store } from '../../electron/dimse/scu.js';
+import { store } from '../../electron/dimse/scu/index.js';
 import { Status } from '../../shared/dicom/status.js';
 import { freePort } from '../helpers/ports.js';
 import { runPriors, startPriorsServe, type CliResult, type PriorsServe } from '../helpers/priors-cli.js';

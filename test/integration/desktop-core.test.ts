@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDesktopCore } from '../../electron/services/desktop.js';
+import { startDesktopCore } from '../../electron/app/desktop.js';
 import { Cache } from '../../electron/cache/index.js';
-import { echo } from '../../electron/dimse/scu.js';
+import { echo } from '../../electron/dimse/scu/index.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -13,10 +13,10 @@ import { defaultConfig } from '../../shared/config.js';
 import { Cache } from '../../electron/cache/index.js';
 import { INDEX_GROUP_DELAY_MS } from '../../electron/cache/file-store.js';
 import { parseInstanceHeader } from '../../electron/cache/header.js';
-import { openCacheReader, type CacheView } from '../../electron/services/local-cache.js';
-import { CacheStoreHandler } from '../../electron/services/local-scp.js';
-import { instancesFromPaths, sendInstances } from '../../electron/services/send.js';
-import { startServer, type ServeHandle } from '../../electron/services/serve.js';
+import { openCacheReader, type CacheView } from '../../electron/services/config/local-cache.js';
+import { CacheStoreHandler } from '../../electron/services/local-scp/handlers.js';
+import { instancesFromPaths, sendInstances } from '../../electron/services/send/send.js';
+import { startServer, type ServeHandle } from '../../electron/services/local-scp/serve.js';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import { tempDir } from '../helpers/tmp.js';
 

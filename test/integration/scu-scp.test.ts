@@ -12,7 +12,7 @@ import { type DataSet, getString, setString, tag } from '../../shared/dicom/data
 import { encodeDataSet, encodingOf, EXPLICIT_LITTLE_ENDIAN } from '../../shared/dicom/codec.js';
 import { Status } from '../../shared/dicom/status.js';
 import { SopClassUid, TransferSyntaxUid } from '../../shared/dicom/uids.js';
-import { Association } from '../../electron/dimse/association.js';
+import { Association } from '../../electron/dimse/ul/association.js';
 import {
   AssociationRejectedError, DicomServer, DimseStatusError, echo, find, get, move, store,
   type DicomNode, type FindHandler, type InstanceSource, type RetrieveHandler, type StoreHandler, type StoreRequest,

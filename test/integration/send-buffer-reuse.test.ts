@@ -8,8 +8,8 @@ import { writeFileSync } from 'node:fs';
 import { createServer, connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
-import { PduWriter, maxFragmentLength } from '../../electron/dimse/ul-sender.js';
-import { ReadAhead } from '../../electron/dimse/scu-send.js';
+import { PduWriter, maxFragmentLength } from '../../electron/dimse/ul/sender.js';
+import { ReadAhead } from '../../electron/dimse/scu/send.js';
 import type { InstanceSource } from '../../shared/records.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -1,4 +1,4 @@
-// TLS option builders (electron/dimse/tls-options.ts) over real Node TLS sockets on loopback,
+// TLS option builders (electron/dimse/ul/tls-options.ts) over real Node TLS sockets on loopback,
 // with a PKI made by the openssl CLI: TLS 1.2+ only, client certificates required or not,
 // wrong CA refused with a clear sentence, a plaintext client refused cleanly.
 import { after, before, describe, test } from 'node:test';
@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createConnection } from 'node:net';
 import { connect, createServer, type ConnectionOptions, type Server, type TLSSocket } from 'node:tls';
 import { rmSync } from 'node:fs';
-import { tlsClientOptions, tlsFailureSentence, tlsServerOptions } from '../../electron/dimse/tls-options.js';
+import { tlsClientOptions, tlsFailureSentence, tlsServerOptions } from '../../electron/dimse/ul/tls-options.js';
 import { makeTestPki, type TestPki } from '../helpers/tls-certs.js';
 
 let pki: TestPki;

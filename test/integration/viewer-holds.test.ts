@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { Cache } from '../../electron/cache/index.js';
-import { ViewerHolds } from '../../electron/services/viewer-holds.js';
+import { ViewerHolds } from '../../electron/app/viewer-holds.js';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import { tempDir } from '../helpers/tmp.js';
 

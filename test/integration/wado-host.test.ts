@@ -1,4 +1,4 @@
-// Cached instances over WADO-URI and WADO-RS (electron/web/wado.ts over electron/services/wado.ts):
+// Cached instances over WADO-URI and WADO-RS (electron/web/wado.ts over electron/services/dicomweb/wado.ts):
 // the bytes served are the stored file's, the token rule of /api/ applies, and bad or unknown
 // UIDs get 400/404 with a sentence before any file is read.
 import assert from 'node:assert/strict';
@@ -6,8 +6,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Cache } from '../../electron/cache/index.js';
-import { viewerInstances } from '../../electron/services/app-viewer.js';
-import { isUid, WadoService } from '../../electron/services/wado.js';
+import { viewerInstances } from '../../electron/app/viewer.js';
+import { isUid, WadoService } from '../../electron/services/dicomweb/wado.js';
 import { startWebHost, type WebHost } from '../../electron/web/host.js';
 import { PYDICOM_DATA, pydicomAvailable } from '../helpers/pydicom.js';
 import { tempDir } from '../helpers/tmp.js';

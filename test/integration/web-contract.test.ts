@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { API_ENTRIES, ENTRY_NAMES } from '../../shared/api.js';
-import { PayloadError } from '../../shared/api-validate.js';
+import { API_ENTRIES, ENTRY_NAMES } from '../../shared/api/contract.js';
+import { PayloadError } from '../../shared/api/validate.js';
 import { ERROR_CATALOG, isErrorCode, toApiError } from '../../shared/errors.js';
-import { ActivityLog } from '../../electron/services/activity-log.js';
+import { ActivityLog } from '../../electron/services/audit/activity-log.js';
 
 test('every entry parses a good payload and refuses a bad one with the field named', () => {
   assert.ok(ENTRY_NAMES.length >= 20);

@@ -1,4 +1,4 @@
-// The web host (electron/web) over the app core (electron/services/app-core.ts): token, payload
+// The web host (electron/web) over the app core (electron/app/core.ts): token, payload
 // validation with catalog codes, settings and nodes, searches of the cache and of a second
 // `priors serve` streamed over SSE, cancel (C-CANCEL reaches the SCP), loopback-only binding,
 // and `priors serve --ui` from the command line.
@@ -8,16 +8,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ApiEvent, SearchDone } from '../../shared/api.js';
+import type { ApiEvent, SearchDone } from '../../shared/api/contract.js';
 import { defaultConfig } from '../../shared/config.js';
 import type { DataSet } from '../../shared/dicom/dataset.js';
 import { Cache } from '../../electron/cache/index.js';
-import { DicomServer } from '../../electron/dimse/server.js';
+import { DicomServer } from '../../electron/dimse/scp/server.js';
 import type { FindRequest } from '../../electron/dimse/handlers.js';
-import { ActivityLog } from '../../electron/services/activity-log.js';
-import { AppCore } from '../../electron/services/app-core.js';
-import { ConfigStore } from '../../electron/services/config-store.js';
-import { startServer, type ServeHandle } from '../../electron/services/serve.js';
+import { ActivityLog } from '../../electron/services/audit/activity-log.js';
+import { AppCore } from '../../electron/app/core.js';
+import { ConfigStore } from '../../electron/services/config/config-store.js';
+import { startServer, type ServeHandle } from '../../electron/services/local-scp/serve.js';
 import { startWebHost, type WebHost } from '../../electron/web/host.js';
 import { priorsCommand, REPO_ROOT, runPriors, startPriorsServe, type PriorsServe } from '../helpers/priors-cli.js';
 import { PYDICOM_DATA, pydicomAvailable } from '../helpers/pydicom.js';

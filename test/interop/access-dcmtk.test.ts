@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { defaultConfig, type Config } from '../../shared/config.js';
 import { Cache } from '../../electron/cache/index.js';
-import { startServer, type ServeHandle } from '../../electron/services/serve.js';
+import { startServer, type ServeHandle } from '../../electron/services/local-scp/serve.js';
 import { runDcmtk } from '../helpers/dcmtk-scu.js';
 import { PDU_SEEDS } from '../helpers/pdu-fuzz.js';
 import { tempDir } from '../helpers/tmp.js';

@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createReadStream, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { Association, type AcceptDecision, type AssociateRequestInfo, type CloseInfo } from '../../electron/dimse/association.js';
+import { Association, type AcceptDecision, type AssociateRequestInfo, type CloseInfo } from '../../electron/dimse/ul/association.js';
 import { decodeDataSet, EXPLICIT_LITTLE_ENDIAN } from '../../shared/dicom/codec.js';
 import { getNumber, getString, tag, type DataSet } from '../../shared/dicom/dataset.js';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';

@@ -9,7 +9,7 @@ import { connect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { defaultConfig } from '../../shared/config.js';
 import { Cache } from '../../electron/cache/index.js';
-import { startServer, type ServeHandle } from '../../electron/services/serve.js';
+import { startServer, type ServeHandle } from '../../electron/services/local-scp/serve.js';
 import { runDcmtk } from '../helpers/dcmtk-scu.js';
 import { PDU_SEEDS } from '../helpers/pdu-fuzz.js';
 import { tempDir } from '../helpers/tmp.js';

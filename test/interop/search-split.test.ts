@@ -1,18 +1,18 @@
 /**
  * The Search screen's "Split by date" end to end: Orthanc with LimitFindResults (it stops a
  * C-FIND at that many matches) as the PACS, our core's search.start as the UI calls it, and
- * the renderer's split driver (renderer/src/lib/split-search.ts) re-querying halves of the date
+ * the renderer's split driver (renderer/src/features/search/split-search.ts) re-querying halves of the date
  * range until every part is complete. Also checks the in-cache badge of node matches.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ApiEvent, SearchDone } from '../../shared/api.js';
+import type { ApiEvent, SearchDone } from '../../shared/api/contract.js';
 import { defaultConfig } from '../../shared/config.js';
 import { Cache } from '../../electron/cache/index.js';
-import { ActivityLog } from '../../electron/services/activity-log.js';
-import { AppCore } from '../../electron/services/app-core.js';
-import { ConfigStore } from '../../electron/services/config-store.js';
-import { type PartAnswer, splitSearch } from '../../renderer/src/lib/split-search.js';
+import { ActivityLog } from '../../electron/services/audit/activity-log.js';
+import { AppCore } from '../../electron/app/core.js';
+import { ConfigStore } from '../../electron/services/config/config-store.js';
+import { type PartAnswer, splitSearch } from '../../renderer/src/features/search/split-search.js';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import { loadIntoOrthanc, startOrthanc, type OrthancPeer } from '../helpers/peers.js';
 import { tempDir } from '../helpers/tmp.js';

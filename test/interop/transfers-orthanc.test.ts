@@ -7,9 +7,9 @@ import { defaultConfig, type Config, type RemoteNode } from '../../shared/config
 import { type DataSet, setString } from '../../shared/dicom/dataset.js';
 import type { TransferJob } from '../../shared/transfers.js';
 import { Cache } from '../../electron/cache/index.js';
-import { searchRemote } from '../../electron/services/query.js';
-import { retrieve } from '../../electron/services/retrieve.js';
-import { startServer, type ServeHandle } from '../../electron/services/serve.js';
+import { searchRemote } from '../../electron/services/query/query.js';
+import { retrieve } from '../../electron/services/retrieve/retrieve.js';
+import { startServer, type ServeHandle } from '../../electron/services/local-scp/serve.js';
 import { TransferQueue } from '../../electron/services/transfers/index.js';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import { loadIntoOrthanc, startOrthanc, type OrthancPeer } from '../helpers/peers.js';

@@ -6,8 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { auditCsv, auditMessage, type AuditFilter, type AuditWhat } from '../../../shared/audit.js';
 import { AUDIT_PAGE_MAX, AuditStore } from '../../cache/audit.js';
-import { InputError } from '../../services/nodes.js';
-import { openCacheForReading } from '../../services/local-cache.js';
+import { InputError } from '../../services/nodes/nodes.js';
+import { openCacheForReading } from '../../services/config/local-cache.js';
 import { choiceOption, expectPositionals, intOption, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { table } from '../output.js';

@@ -1,9 +1,9 @@
 /** `priors echo <node>`: C-ECHO (Verification, PS3.4 Annex A). */
 import { diagnose } from '../../../shared/diagnostics.js';
 import { formatStatus, Status } from '../../../shared/dicom/status.js';
-import { echo } from '../../dimse/scu.js';
-import { dicomNodeOf } from '../../services/dicom-node.js';
-import { describeStatus } from '../../services/diagnose.js';
+import { echo } from '../../dimse/scu/index.js';
+import { dicomNodeOf } from '../../services/nodes/dicom-node.js';
+import { describeStatus } from '../../services/nodes/diagnose.js';
 import { expectPositionals } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';

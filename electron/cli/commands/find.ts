@@ -2,9 +2,9 @@
 import { diagnose } from '../../../shared/diagnostics.js';
 import { QUERY_LEVELS, type QueryLevel, type QueryModel } from '../../../shared/dicom/query.js';
 import { formatStatus } from '../../../shared/dicom/status.js';
-import { describeStatus } from '../../services/diagnose.js';
-import { identifierFromKeys, parseKey } from '../../services/query-keys.js';
-import { searchRemote, searchSucceeded, type SearchResult } from '../../services/query.js';
+import { describeStatus } from '../../services/nodes/diagnose.js';
+import { identifierFromKeys, parseKey } from '../../services/query/query-keys.js';
+import { searchRemote, searchSucceeded, type SearchResult } from '../../services/query/query.js';
 import { choiceOption, expectPositionals, intOption, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';

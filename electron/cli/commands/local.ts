@@ -1,8 +1,8 @@
 /** `priors import <path...>` and `priors ls [-L level] [-m model] [-k Keyword=Value]...`: the local cache. */
-import { cacheOptionsFrom, openCacheForReading, openCacheForWriting } from '../../services/local-cache.js';
-import { searchLocal } from '../../services/query.js';
-import { findRunningServer } from '../../services/serve-info.js';
-import { InputError } from '../../services/nodes.js';
+import { cacheOptionsFrom, openCacheForReading, openCacheForWriting } from '../../services/config/local-cache.js';
+import { searchLocal } from '../../services/query/query.js';
+import { findRunningServer } from '../../services/local-scp/serve-info.js';
+import { InputError } from '../../services/nodes/nodes.js';
 import { expectPositionals } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { printSearch, searchArgs } from './find.js';

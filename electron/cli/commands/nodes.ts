@@ -1,6 +1,6 @@
 /** `priors nodes add|rm|ls`: the remote nodes of the configuration. */
 import { formatNodeAddress, parseNodeAddress, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
-import { InputError } from '../../services/nodes.js';
+import { InputError } from '../../services/nodes/nodes.js';
 import { choiceOption, expectPositionals, intOption, UsageError, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { table } from '../output.js';

@@ -6,19 +6,19 @@
 import { checkAeTitle } from '../../../shared/config.js';
 import type { DataSet } from '../../../shared/dicom/dataset.js';
 import { QUERY_LEVELS, type QueryLevel, type QueryModel } from '../../../shared/dicom/query.js';
-import type { DicomNode } from '../../dimse/scu.js';
+import type { DicomNode } from '../../dimse/scu/index.js';
 import type { Cache } from '../../cache/index.js';
-import { localAddressToward } from '../../services/diagnose.js';
-import { cacheOptionsFrom, openCacheForWriting, openCacheReader, type CacheView } from '../../services/local-cache.js';
-import { CacheStoreHandler, type StoredEvent } from '../../services/local-scp.js';
-import { InputError } from '../../services/nodes.js';
-import { checkIdentifier, deduceLevel, identifierFromKeys, parseKey } from '../../services/query-keys.js';
-import { searchRemote } from '../../services/query.js';
+import { localAddressToward } from '../../services/nodes/diagnose.js';
+import { cacheOptionsFrom, openCacheForWriting, openCacheReader, type CacheView } from '../../services/config/local-cache.js';
+import { CacheStoreHandler, type StoredEvent } from '../../services/local-scp/handlers.js';
+import { InputError } from '../../services/nodes/nodes.js';
+import { checkIdentifier, deduceLevel, identifierFromKeys, parseKey } from '../../services/query/query-keys.js';
+import { searchRemote } from '../../services/query/query.js';
 import {
   arrivalFilter, countingArrivals, eventArrivals, retrieve, type ArrivalTracker, type RetrieveReport, type RetrieveSpec,
-} from '../../services/retrieve.js';
-import { startServer, type ServeHandle } from '../../services/serve.js';
-import { findRunningServer } from '../../services/serve-info.js';
+} from '../../services/retrieve/retrieve.js';
+import { startServer, type ServeHandle } from '../../services/local-scp/serve.js';
+import { findRunningServer } from '../../services/local-scp/serve-info.js';
 import { choiceOption, expectPositionals, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';

@@ -3,12 +3,12 @@
  * SIGINT/SIGTERM; with --ui also the web UI on 127.0.0.1 (electron/web), its address printed.
  */
 import { checkAeTitle, checkHost } from '../../../shared/config.js';
-import { cacheOptionsFrom, openCacheForWriting } from '../../services/local-cache.js';
-import { InputError } from '../../services/nodes.js';
-import { startServer } from '../../services/serve.js';
-import { ActivityLog } from '../../services/activity-log.js';
+import { cacheOptionsFrom, openCacheForWriting } from '../../services/config/local-cache.js';
+import { InputError } from '../../services/nodes/nodes.js';
+import { startServer } from '../../services/local-scp/serve.js';
+import { ActivityLog } from '../../services/audit/activity-log.js';
 import { startUi, type RunningUi } from '../../web/start-ui.js';
-import { removeServeInfo, writeServeInfo } from '../../services/serve-info.js';
+import { removeServeInfo, writeServeInfo } from '../../services/local-scp/serve-info.js';
 import { expectPositionals, intOption, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { stderrLogger } from '../output.js';

@@ -15,8 +15,8 @@ import type { RemoteNode } from '../../../shared/config.js';
 import { type DataSet, setString } from '../../../shared/dicom/dataset.js';
 import type { QueryLevel } from '../../../shared/dicom/query.js';
 import type { TransferJob } from '../../../shared/transfers.js';
-import type { ScuOptions } from '../../dimse/scu.js';
-import { searchRemote, searchSucceeded } from '../query.js';
+import type { ScuOptions } from '../../dimse/scu/index.js';
+import { searchRemote, searchSucceeded } from '../query/query.js';
 
 const STUDY_INSTANCE_UID = 0x0020000d;
 const SERIES_INSTANCE_UID = 0x0020000e;

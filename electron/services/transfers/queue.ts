@@ -13,10 +13,10 @@ import {
 } from '../../../shared/transfers.js';
 import type { Cache } from '../../cache/index.js';
 import { JobStore } from '../../cache/jobs.js';
-import type { ScuOptions } from '../../dimse/scu.js';
-import { CacheStoreHandler, type StoredEvent } from '../local-scp.js';
-import { InputError } from '../nodes.js';
-import type { retrieve } from '../retrieve.js';
+import type { ScuOptions } from '../../dimse/scu/index.js';
+import { CacheStoreHandler, type StoredEvent } from '../local-scp/handlers.js';
+import { InputError } from '../nodes/nodes.js';
+import type { retrieve } from '../retrieve/retrieve.js';
 import { runAttempt } from './run-job.js';
 import { Throttle } from './throttle.js';
 
@@ -34,7 +34,7 @@ export interface TransferQueueOptions {
   cache: Cache;
   /** The configuration, read at each job start (nodes may change while the queue runs). */
   config: Config | (() => Config);
-  /** services/retrieve.ts's `retrieve`. */
+  /** services/retrieve/retrieve.ts's `retrieve`. */
   retrieve: typeof retrieve;
   local: LocalAeHandle;
   /** Default: a {@link JobStore} on the cache's data directory, closed with the queue. */

@@ -1,15 +1,15 @@
 /**
  * One attempt of one job: what is missing from the cache (plan.ts), each C-MOVE/C-GET through
- * retrieve.ts (verified per step), the GET→MOVE fallback, progress with bytes, and the verdict
+ * retrieve/retrieve.ts (verified per step), the GET→MOVE fallback, progress with bytes, and the verdict
  * of the whole job (verdict.ts).
  */
 import type { RemoteNode } from '../../../shared/config.js';
 import type { TransferJob, TransferMethod, TransferProgress, TransferState, TransferVerdict } from '../../../shared/transfers.js';
 import type { Cache } from '../../cache/index.js';
-import type { RetrieveProgress, ScuOptions } from '../../dimse/scu.js';
-import { diagnoseError, localAddressToward } from '../diagnose.js';
-import type { CacheStoreHandler, StoredEvent } from '../local-scp.js';
-import { arrivalFilter, eventArrivals, type RetrieveReport, type retrieve } from '../retrieve.js';
+import type { RetrieveProgress, ScuOptions } from '../../dimse/scu/index.js';
+import { diagnoseError, localAddressToward } from '../nodes/diagnose.js';
+import type { CacheStoreHandler, StoredEvent } from '../local-scp/handlers.js';
+import { arrivalFilter, eventArrivals, type RetrieveReport, type retrieve } from '../retrieve/retrieve.js';
 import { missingSteps, remoteInstances, wholeJob, type RetrieveStep } from './plan.js';
 import { judgeJob, refusesGet } from './verdict.js';
 

@@ -1,14 +1,14 @@
 /**
  * How a job ends: the GET→MOVE fallback decision, and the verified verdict of the whole job
- * (its retrieve steps judged by retrieve.ts, then expected instances, from the query, against
+ * (its retrieve steps judged by retrieve/retrieve.ts, then expected instances, from the query, against
  * those in the cache), each with one plain sentence.
  */
 import type { Diagnosis } from '../../../shared/diagnostics.js';
 import { statusCategory } from '../../../shared/dicom/status.js';
-import { AssociationAbortedError } from '../../dimse/association.js';
-import { NoContextError } from '../../dimse/errors.js';
+import { AssociationAbortedError } from '../../dimse/ul/association.js';
+import { NoContextError } from '../../dimse/ul/errors.js';
 import type { TransferMethod, TransferState, TransferVerdict } from '../../../shared/transfers.js';
-import type { RetrieveReport } from '../retrieve.js';
+import type { RetrieveReport } from '../retrieve/retrieve.js';
 
 /**
  * Whether a C-GET attempt shows the PACS will not serve C-GET to us, so that C-MOVE should be

@@ -1,4 +1,4 @@
-import type { ApiError } from '../../../shared/api.js';
+import type { ApiError } from '../../../shared/api/contract.js';
 
 /** One error sentence, announced to screen readers. */
 export function ErrorLine({ error }: { error: ApiError | string | undefined }) {

@@ -3,7 +3,7 @@
  * listen to events.
  */
 import { createContext, useCallback, useContext, useEffect, useRef, useState } from 'react';
-import type { ApiError, ApiEvent, EntryName, RequestOf, ResponseOf } from '../../../shared/api.js';
+import type { ApiError, ApiEvent, EntryName, RequestOf, ResponseOf } from '../../../shared/api/contract.js';
 import type { Transport } from '../transport/index.js';
 
 /** The transport of this window; provided once by main.tsx. */

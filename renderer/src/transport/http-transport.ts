@@ -4,7 +4,7 @@
  * over Server-Sent Events from `GET /api/events?token=…`. The token is the one in the page's
  * URL (`priors serve --ui` prints it).
  */
-import type { ApiEvent, EntryName, RequestOf, ResponseOf, Result } from '../../../shared/api.js';
+import type { ApiEvent, EntryName, RequestOf, ResponseOf, Result } from '../../../shared/api/contract.js';
 import { type ChannelState, type EventListener, Listeners, type Transport, transportError } from './transport.js';
 
 /** The event types of the contract, for servers that name their SSE events (the compiler checks the list is whole). */

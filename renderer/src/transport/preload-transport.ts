@@ -3,7 +3,7 @@
  * (house rule 4: no catch-all invoke) and `onEvent` for pushed events. The preload itself
  * (electron/preload/) comes with the Electron shell; this is the shape it must have.
  */
-import type { ApiEvent, EntryName, RequestOf, ResponseOf, Result } from '../../../shared/api.js';
+import type { ApiEvent, EntryName, RequestOf, ResponseOf, Result } from '../../../shared/api/contract.js';
 import { type ChannelState, type EventListener, type Transport, transportError } from './transport.js';
 
 /** The object the preload exposes as `window.priors`. */

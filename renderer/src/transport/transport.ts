@@ -1,9 +1,9 @@
 /**
- * The renderer's one door to the main process: a call per API entry (shared/api.ts) answering
+ * The renderer's one door to the main process: a call per API entry (shared/api/contract.ts) answering
  * Result data, and the pushed events. Two implementations: the Electron preload object
  * (`window.priors`) and HTTP + SSE against electron/web. Screens only see this interface.
  */
-import type { ApiEvent, EntryName, RequestOf, ResponseOf, Result } from '../../../shared/api.js';
+import type { ApiEvent, EntryName, RequestOf, ResponseOf, Result } from '../../../shared/api/contract.js';
 
 /** Receives every pushed event. */
 export type EventListener = (event: ApiEvent) => void;

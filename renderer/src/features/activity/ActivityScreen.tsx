@@ -3,7 +3,7 @@
  * top, filtered by node (a configured node or any AE title), outcome and free text.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { ActivityLine } from '../../../../shared/api.js';
+import type { ActivityLine } from '../../../../shared/api/contract.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useApiEvents, useLoad } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';

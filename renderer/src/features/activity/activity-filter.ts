@@ -2,7 +2,7 @@
  * The Activity screen's list without a DOM: which lines a filter keeps (node = AE title or
  * node name, outcome, free text) and the merge of live lines, newest first, bounded.
  */
-import type { ActivityLine } from '../../../../shared/api.js';
+import type { ActivityLine } from '../../../../shared/api/contract.js';
 
 /** What the user filters by; empty strings mean "any". */
 export interface ActivityFilter {

@@ -9,7 +9,7 @@ import type { AuditEvent, AuditFilter, AuditWhat } from '../../../../shared/audi
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useLoad, useTransport } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
-import type { ApiError } from '../../../../shared/api.js';
+import type { ApiError } from '../../../../shared/api/contract.js';
 
 const PAGE = 100;
 const WHATS: readonly [AuditWhat | '', string][] = [

@@ -4,7 +4,7 @@
  * progress), and Open, which hands a study to the viewer (`priors:open-study`).
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { ApiError } from '../../../../shared/api.js';
+import type { ApiError } from '../../../../shared/api/contract.js';
 import type { PatientRecord, StudyRecord } from '../../../../shared/records.js';
 import { useConfirm } from '../../app/ConfirmDialog.js';
 import { ErrorLine } from '../../app/ErrorLine.js';

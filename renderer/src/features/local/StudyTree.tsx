@@ -3,7 +3,7 @@
  * the viewer), Send, Delete; per series: Send, Delete.
  */
 import { useState } from 'react';
-import type { ApiError } from '../../../../shared/api.js';
+import type { ApiError } from '../../../../shared/api/contract.js';
 import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useTransport } from '../../app/api-context.js';

@@ -3,7 +3,7 @@
  * import's progress and result, a send's result, and the `priors:open-study` event the
  * viewer listens to.
  */
-import type { ResponseOf } from '../../../../shared/api.js';
+import type { ResponseOf } from '../../../../shared/api/contract.js';
 import type { CacheStats, ImportResult } from '../../../../shared/records.js';
 import { formatBytes } from '../../lib/format.js';
 

@@ -4,7 +4,7 @@
  * and whether a restart is needed for the new values.
  */
 import { type FormEvent, type ReactElement, useEffect, useState } from 'react';
-import type { ApiError, ResponseOf } from '../../../../shared/api.js';
+import type { ApiError, ResponseOf } from '../../../../shared/api/contract.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useTransport } from '../../app/api-context.js';
 import { type FieldErrors, type LocalField, type LocalForm, localFormOf, policySentence, restartSentence, serverSentence, settingsFromForm } from './node-form.js';

@@ -1,6 +1,6 @@
 /** The add / edit form of a node, with the validators' message next to each field; Esc cancels. */
 import { type FormEvent, type ReactElement, useState } from 'react';
-import type { NodeInput } from '../../../../shared/api.js';
+import type { NodeInput } from '../../../../shared/api/contract.js';
 import { type FieldErrors, type NodeField, nodeFieldErrors } from './node-form.js';
 
 export function NodeForm({ value, editing, onChange, onSubmit, onCancel }: {

@@ -4,7 +4,7 @@
  * step's outcome and, for a failure, the fix verbatim in an alert.
  */
 import { useEffect, useState } from 'react';
-import type { ApiError, NodeInput, NodeTestStep } from '../../../../shared/api.js';
+import type { ApiError, NodeInput, NodeTestStep } from '../../../../shared/api/contract.js';
 import type { RemoteNode } from '../../../../shared/config.js';
 import { useConfirm } from '../../app/ConfirmDialog.js';
 import { ErrorLine } from '../../app/ErrorLine.js';

@@ -3,7 +3,7 @@
  * shared/config.ts (shown next to each field), the calling-AE policy as text, and what needs
  * a restart of our DICOM server.
  */
-import type { NodeInput, ServerStatus, Settings } from '../../../../shared/api.js';
+import type { NodeInput, ServerStatus, Settings } from '../../../../shared/api/contract.js';
 import { type CallingAePolicy, checkAeTitle, checkHost, checkNodeName, checkPort } from '../../../../shared/config.js';
 
 /** A field's message, or nothing when the field is valid. */

@@ -4,9 +4,9 @@
  * Space expands a study to its series, R retrieves, O opens, Shift+Space selects.
  */
 import { Fragment, type KeyboardEvent, useEffect, useRef } from 'react';
-import type { ApiError, CacheState, MatchRow } from '../../../../shared/api.js';
+import type { ApiError, CacheState, MatchRow } from '../../../../shared/api/contract.js';
 import { type ListAction, listAction, moveIndex } from '../../lib/keyboard.js';
-import { CACHE_LABEL, type SortColumn, type SortOrder, type StudyRow, cacheAriaLabel, cellText } from '../../lib/study-rows.js';
+import { CACHE_LABEL, type SortColumn, type SortOrder, type StudyRow, cacheAriaLabel, cellText } from './study-rows.js';
 import { SeriesList } from './SeriesList.js';
 
 /** The series of an expanded study. */

@@ -4,8 +4,8 @@
  */
 import type { FormEvent, Ref } from 'react';
 import type { RemoteNode } from '../../../../shared/config.js';
-import { DATE_PRESETS, type DatePreset } from '../../lib/date-presets.js';
-import { LOCAL_CACHE_NODE, MODALITIES, type SearchForm } from '../../lib/search-form.js';
+import { DATE_PRESETS, type DatePreset } from './date-presets.js';
+import { LOCAL_CACHE_NODE, MODALITIES, type SearchForm } from './search-form.js';
 
 export interface SearchFormPanelProps {
   form: SearchForm;

@@ -3,14 +3,14 @@
  * on demand, and retrieve into the transfer queue.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { SearchSource } from '../../../../shared/api.js';
+import type { SearchSource } from '../../../../shared/api/contract.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useLoad, useTransport } from '../../app/api-context.js';
-import { cappedBannerText } from '../../lib/capped.js';
-import { stillCappedText } from '../../lib/split-search.js';
+import { cappedBannerText } from './capped.js';
+import { stillCappedText } from './split-search.js';
 import type { ListAction } from '../../lib/keyboard.js';
-import { LOCAL_CACHE_NODE, type SearchForm, buildStudyQueries, emptyForm } from '../../lib/search-form.js';
-import { DEFAULT_SORT, type SortColumn, type StudyRow, nextSort, sortRows } from '../../lib/study-rows.js';
+import { LOCAL_CACHE_NODE, type SearchForm, buildStudyQueries, emptyForm } from './search-form.js';
+import { DEFAULT_SORT, type SortColumn, type StudyRow, nextSort, sortRows } from './study-rows.js';
 import { type Expansion, ResultsTable } from './ResultsTable.js';
 import { SearchFormPanel } from './SearchFormPanel.js';
 import { useRetrieve } from './use-retrieve.js';

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { formatDicomDate } from '../../lib/format.js';
-import { cacheAriaLabel } from '../../lib/study-rows.js';
+import { cacheAriaLabel } from './study-rows.js';
 import type { Expansion } from './ResultsTable.js';
 
 /** Column widths in px (undefined: the description takes the rest): fixed, so nothing moves. */

@@ -5,11 +5,11 @@
  * cache badge when a job ends.
  */
 import { useCallback, useMemo, useState } from 'react';
-import type { SearchSource } from '../../../../shared/api.js';
+import type { SearchSource } from '../../../../shared/api/contract.js';
 import { type TransferJob, isFinished, newerJob } from '../../../../shared/transfers.js';
 import { useApiEvents, useTransport } from '../../app/api-context.js';
 import { formatDicomDate, formatPersonName } from '../../lib/format.js';
-import { type CacheState, type StudyRow, cacheAfterTransfer } from '../../lib/study-rows.js';
+import { type CacheState, type StudyRow, cacheAfterTransfer } from './study-rows.js';
 
 export function useRetrieve(source: SearchSource | undefined, setCache: (uid: string, update: (row: StudyRow) => CacheState) => void,
   setNotice: (text: string) => void) {

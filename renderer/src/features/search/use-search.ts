@@ -5,12 +5,12 @@
  * cause a render per match.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError, ApiEvent, SearchDone, SearchSource } from '../../../../shared/api.js';
+import type { ApiError, ApiEvent, SearchDone, SearchSource } from '../../../../shared/api/contract.js';
 import { useApiEvents, useTransport } from '../../app/api-context.js';
-import { MAX_SPLIT_QUERIES } from '../../lib/capped.js';
-import { type CappedPart, type PartAnswer, splitSearch } from '../../lib/split-search.js';
-import type { StudyQuery } from '../../lib/search-form.js';
-import { type CacheState, type StudyRow, studyRowOf } from '../../lib/study-rows.js';
+import { MAX_SPLIT_QUERIES } from './capped.js';
+import { type CappedPart, type PartAnswer, splitSearch } from './split-search.js';
+import type { StudyQuery } from './search-form.js';
+import { type CacheState, type StudyRow, studyRowOf } from './study-rows.js';
 
 /** Where a search stands. */
 export interface SearchState {

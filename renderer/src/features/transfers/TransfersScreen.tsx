@@ -5,7 +5,7 @@
  * retry, Open (in the viewer) once something arrived, and "Clear finished" (hides ended jobs in this window; they stay in the queue's history).
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { ApiError } from '../../../../shared/api.js';
+import type { ApiError } from '../../../../shared/api/contract.js';
 import { type TransferJob, isFinished, isRetryable } from '../../../../shared/transfers.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useApiEvents, useLoad, useTransport } from '../../app/api-context.js';

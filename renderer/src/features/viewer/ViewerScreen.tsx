@@ -9,7 +9,7 @@
  */
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import { useHold } from './use-hold.js';
-import type { MatchRow } from '../../../../shared/api.js';
+import type { MatchRow } from '../../../../shared/api/contract.js';
 import type { RemoteNode } from '../../../../shared/config.js';
 import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
 import { useApiEvents, useTransport } from '../../app/api-context.js';

@@ -1,0 +1,297 @@
+/**
+ * The object behind the API contract (shared/api/contract.ts): one method per entry, each calling the
+ * existing services (config store, cache, query, retrieve, send, transfer queue), answering
+ * with Result data, and the events pushed to subscribers (search matches, send progress,
+ * activity log lines, transfer jobs). Built in a composition root from its dependencies.
+ */
+import {
+  API_ENTRIES, isEntryName, settingsOf, type ApiEvent, type ApiHandlers, type EntryName, type RequestOf, type ResponseOf, type Result,
+} from '../../shared/api/contract.js';
+import { findNode, validateNode } from '../../shared/config.js';
+import { diagnose } from '../../shared/diagnostics.js';
+import { toApiError } from '../../shared/errors.js';
+import { AppEnv, type AppCoreDeps } from './env.js';
+import { testNode } from './node-test.js';
+import { auditCsv, auditMessage } from '../../shared/audit.js';
+import { AUDIT_PAGE_MAX } from '../cache/audit.js';
+import { ApiFailure, errorOf, fail, ok } from './result.js';
+import { SearchRunner } from './search.js';
+import { viewerInstances } from './viewer.js';
+import { ViewerHolds } from './viewer-holds.js';
+import { ConfigError } from '../services/config/config-store.js';
+import { describeStatus, type FailureContext } from '../services/nodes/diagnose.js';
+import { firstFailure, sendInstances } from '../services/send/send.js';
+
+export type { AppCoreDeps, TransferService } from './env.js';
+
+/** The app core. `close()` it before closing its dependencies. */
+export class AppCore implements ApiHandlers {
+  private readonly env: AppEnv;
+  private readonly listeners = new Set<(e: ApiEvent) => void>();
+  private readonly searches: SearchRunner;
+  private readonly unsubscribe: (() => void)[] = [];
+  private sends = 0;
+  private readonly holds: ViewerHolds;
+
+  constructor(deps: AppCoreDeps) {
+    this.env = new AppEnv(deps);
+    this.holds = new ViewerHolds(deps.cache);
+    this.searches = new SearchRunner(this.env, (e) => this.emit(e));
+    this.unsubscribe.push(deps.activity.on((line) => this.emit({ type: 'log', line })));
+    if (deps.transfers) this.unsubscribe.push(deps.transfers.on((e) => this.emit(e)));
+  }
+
+  /** Subscribes to every event; returns the unsubscribe function. */
+  subscribe(listener: (e: ApiEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => { this.listeners.delete(listener); };
+  }
+
+  /**
+   * Calls an entry by name with an unchecked payload (what a transport received): unknown
+   * names and bad payloads answer with 'unknown-entry' and 'invalid-payload'. Never rejects.
+   */
+  async invoke(name: string, payload: unknown): Promise<Result<unknown>> {
+    if (!isEntryName(name)) return fail('unknown-entry', `There is no API entry named "${name.slice(0, 64)}".`);
+    let request: RequestOf<EntryName>;
+    try {
+      request = API_ENTRIES[name].parse(payload);
+    } catch (err) {
+      return { ok: false, error: errorOf(err) };
+    }
+    const handler = this[name] as (r: typeof request) => Promise<Result<unknown>>;
+    return handler.call(this, request);
+  }
+
+  /** Stops the running searches and drops the subscribers. */
+  close(): void {
+    this.searches.cancelAll();
+    this.holds.close();
+    for (const off of this.unsubscribe) off();
+    this.listeners.clear();
+  }
+
+  private emit(e: ApiEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(e);
+      } catch {
+        // one subscriber's failure must not stop the others
+      }
+    }
+  }
+
+  /** Runs a handler body: values become ok, throws become the error of the catalog. */
+  private async answer<T>(work: () => Promise<T>, context: () => FailureContext = () => ({})): Promise<Result<T>> {
+    try {
+      return ok(await work());
+    } catch (err) {
+      return { ok: false, error: errorOf(err, context()) };
+    }
+  }
+
+  'settings.get'(): Promise<Result<ResponseOf<'settings.get'>>> {
+    return this.answer(async () => {
+      const config = await this.env.config();
+      const { server, serverProblem } = this.env.deps;
+      return {
+        settings: settingsOf(config),
+        server: {
+          listening: !!server, aeTitle: this.env.aeTitle(config),
+          ...(server ? { host: server.host, port: server.port, state: 'listening' as const } : {}),
+          ...(!server && serverProblem ? { state: serverProblem.state, message: serverProblem.message, port: config.local.port } : {}),
+        },
+      };
+    });
+  }
+
+  'settings.save'(req: RequestOf<'settings.save'>): Promise<Result<ResponseOf<'settings.save'>>> {
+    return this.answer(async () => {
+      const before = await this.env.config();
+      const saved = await this.env.deps.store.update((config) => {
+        // replace every setting (an optional one absent from the request is unset), keep the nodes
+        for (const key of Object.keys(config) as (keyof typeof config)[]) if (key !== 'nodes') delete config[key];
+        Object.assign(config, structuredClone(req.settings));
+      });
+      this.env.deps.cache.setLimits({ maxBytes: saved.quotaBytes, minFreeBytes: saved.minFreeBytes }); // the limits apply at once
+      const restartRequired = JSON.stringify(before.local) !== JSON.stringify(saved.local);
+      return { settings: settingsOf(saved), restartRequired };
+    });
+  }
+
+  'nodes.list'(): Promise<Result<ResponseOf<'nodes.list'>>> {
+    return this.answer(async () => ({ nodes: (await this.env.config()).nodes }));
+  }
+
+  'nodes.save'(req: RequestOf<'nodes.save'>): Promise<Result<ResponseOf<'nodes.save'>>> {
+    return this.answer(async () => {
+      const v = validateNode(req.node, 'node');
+      if (!v.ok) throw new ConfigError(v.error);
+      const node = v.value;
+      await this.env.deps.store.update((config) => {
+        const previous = req.previousName !== undefined ? findNode(config, req.previousName) : undefined;
+        if (req.previousName !== undefined && !previous) throw new ApiFailure({ code: 'not-found', message: `No node named "${req.previousName}" is configured.` });
+        const clash = findNode(config, node.name);
+        if (clash && previous && clash !== previous) throw new ConfigError(`A node named "${clash.name}" already exists: choose another name`);
+        const at = config.nodes.indexOf((previous ?? clash)!);
+        if (at >= 0) config.nodes[at] = node;
+        else config.nodes.push(node);
+      });
+      return { node };
+    });
+  }
+
+  'nodes.delete'(req: RequestOf<'nodes.delete'>): Promise<Result<ResponseOf<'nodes.delete'>>> {
+    return this.answer(async () => ({ deleted: await this.env.deps.store.removeNode(req.name) }));
+  }
+
+  'nodes.test'(req: RequestOf<'nodes.test'>): Promise<Result<ResponseOf<'nodes.test'>>> {
+    return this.answer(async () => {
+      const config = await this.env.config();
+      return testNode(this.env, config, this.env.node(config, req.name));
+    });
+  }
+
+  'search.start'(req: RequestOf<'search.start'>): Promise<Result<ResponseOf<'search.start'>>> {
+    return this.answer(() => this.searches.start(req));
+  }
+
+  'search.cancel'(req: RequestOf<'search.cancel'>): Promise<Result<ResponseOf<'search.cancel'>>> {
+    return this.answer(async () => ({ cancelled: this.searches.cancel(req.searchId) }));
+  }
+
+  'search.series'(req: RequestOf<'search.series'>): Promise<Result<ResponseOf<'search.series'>>> {
+    return this.answer(() => this.searches.series(req.source, req.StudyInstanceUID));
+  }
+
+  'cache.stats'(): Promise<Result<ResponseOf<'cache.stats'>>> {
+    return this.answer(async () => this.env.deps.cache.stats());
+  }
+
+  'cache.patients'(req: RequestOf<'cache.patients'>): Promise<Result<ResponseOf<'cache.patients'>>> {
+    return this.answer(async () => ({ patients: this.env.deps.cache.patients(req) }));
+  }
+
+  'cache.studies'(req: RequestOf<'cache.studies'>): Promise<Result<ResponseOf<'cache.studies'>>> {
+    return this.answer(async () => ({ studies: this.env.deps.cache.studies(req) }));
+  }
+
+  'cache.series'(req: RequestOf<'cache.series'>): Promise<Result<ResponseOf<'cache.series'>>> {
+    return this.answer(async () => ({ series: this.env.deps.cache.series(req.StudyInstanceUID) }));
+  }
+
+  'viewer.instances'(req: RequestOf<'viewer.instances'>): Promise<Result<ResponseOf<'viewer.instances'>>> {
+    return this.answer(async () => viewerInstances(this.env.deps.cache, req));
+  }
+
+  'viewer.hold'(req: RequestOf<'viewer.hold'>): Promise<Result<ResponseOf<'viewer.hold'>>> {
+    return this.answer(async () => this.holds.hold(req.StudyInstanceUID, req.holdId));
+  }
+
+  'viewer.release'(req: RequestOf<'viewer.release'>): Promise<Result<ResponseOf<'viewer.release'>>> {
+    return this.answer(async () => ({ released: this.holds.release(req.holdId) }));
+  }
+
+  'cache.delete'(req: RequestOf<'cache.delete'>): Promise<Result<ResponseOf<'cache.delete'>>> {
+    return this.answer(async () => {
+      const { cache } = this.env.deps;
+      let deleted = 0;
+      for (const uid of req.uids) if (await (req.level === 'STUDY' ? cache.deleteStudy(uid) : cache.deleteSeries(uid))) deleted++;
+      return { deleted };
+    });
+  }
+
+  'cache.import'(req: RequestOf<'cache.import'>): Promise<Result<ResponseOf<'cache.import'>>> {
+    const importId = req.importId ?? `import-${++this.sends}`;
+    return this.answer(() => this.env.deps.cache.importPaths([req.path], {
+      sourceAeTitle: 'IMPORT', onProgress: (p) => this.emit({ type: 'import.progress', importId, ...p }),
+    }));
+  }
+
+  'cache.send'(req: RequestOf<'cache.send'>): Promise<Result<ResponseOf<'cache.send'>>> {
+    const sendId = req.sendId ?? `send-${++this.sends}`;
+    let context: FailureContext = {};
+    return this.answer(async () => {
+      const config = await this.env.config();
+      const node = this.env.node(config, req.node);
+      context = await this.env.failure(config, node, 'store');
+      const instances = this.env.deps.cache.instancesFor(req.level, req.uids);
+      if (instances.length === 0) throw new ApiFailure({ code: 'not-found', message: `None of these ${req.level === 'STUDY' ? 'studies' : 'series'} is in the cache.` });
+      const report = await sendInstances(node, instances, {
+        ...this.env.scu(config), onProgress: (done, total) => this.emit({ type: 'send.progress', sendId, done, total }),
+      });
+      const out: ResponseOf<'cache.send'> = { sendId, sent: report.sent, warnings: report.warnings, failed: report.failed };
+      const first = firstFailure(report);
+      if (first) out.error = toApiError(diagnose(describeStatus('store', first.status, first.errorComment, context)));
+      return out;
+    }, () => context);
+  }
+
+  'transfers.list'(): Promise<Result<ResponseOf<'transfers.list'>>> {
+    return this.answer(async () => ({ jobs: this.transfers().list() }));
+  }
+
+  'transfers.add'(req: RequestOf<'transfers.add'>): Promise<Result<ResponseOf<'transfers.add'>>> {
+    return this.answer(async () => ({ job: this.transfers().add(req) }));
+  }
+
+  'transfers.cancel'(req: RequestOf<'transfers.cancel'>): Promise<Result<ResponseOf<'transfers.cancel'>>> {
+    return this.answer(async () => ({ job: this.job(this.transfers().cancel(req.id), req.id) }));
+  }
+
+  'transfers.retry'(req: RequestOf<'transfers.retry'>): Promise<Result<ResponseOf<'transfers.retry'>>> {
+    return this.answer(async () => ({ job: this.job(this.transfers().retry(req.id), req.id) }));
+  }
+
+  'activity.query'(req: RequestOf<'activity.query'>): Promise<Result<ResponseOf<'activity.query'>>> {
+    return this.answer(async () => {
+      let aeTitles: string[] | undefined;
+      if (req.node) {
+        const node = findNode(await this.env.config(), req.node);
+        aeTitles = node ? [node.aeTitle, req.node] : [req.node];
+      }
+      return {
+        lines: this.env.deps.activity.query({
+          ...(aeTitles ? { aeTitles } : {}), ...(req.outcome ? { outcome: req.outcome } : {}),
+          ...(req.afterSeq !== undefined ? { afterSeq: req.afterSeq } : {}), ...(req.limit !== undefined ? { limit: req.limit } : {}),
+        }),
+      };
+    });
+  }
+
+  'audit.query'(req: RequestOf<'audit.query'>): Promise<Result<ResponseOf<'audit.query'>>> {
+    return this.answer(async () => this.audit().query(req));
+  }
+
+  'audit.export'(req: RequestOf<'audit.export'>): Promise<Result<ResponseOf<'audit.export'>>> {
+    return this.answer(async () => {
+      const { format, ...filter } = req;
+      const { events } = this.audit().query({ ...filter, limit: filter.limit ?? AUDIT_PAGE_MAX });
+      const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+      const config = await this.env.config();
+      return format === 'csv'
+        ? { filename: `priors-audit-${stamp}.csv`, mediaType: 'text/csv', content: auditCsv(events), events: events.length }
+        : {
+          filename: `priors-audit-${stamp}.json`, mediaType: 'application/json', events: events.length,
+          content: JSON.stringify(events.map((e) => auditMessage(e, { auditSourceId: this.env.deps.server?.aeTitle ?? config.local.aeTitle })), null, 2),
+        };
+    });
+  }
+
+  private audit() {
+    const audit = this.env.deps.audit;
+    if (!audit) throw new ApiFailure({ code: 'unavailable', message: 'The audit log is not kept in this process.' });
+    return audit;
+  }
+
+  private transfers() {
+    const { transfers } = this.env.deps;
+    if (!transfers) throw new ApiFailure({ code: 'unavailable', message: 'The transfer queue does not run in this process.' });
+    return transfers;
+  }
+
+  private job<T>(job: T | undefined, id: string): T {
+    if (!job) throw new ApiFailure({ code: 'not-found', message: `No transfer job ${id} can be changed that way (unknown, or in a state that does not allow it).` });
+    return job;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Where Priors keeps its data (the data directory) and its configuration (config.json in
+ * it, written atomically: temp file, fsync, rename). Node add/remove/list live here too.
+ */
+import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  type Config, type RemoteNode, defaultConfig, findNode, validateConfig, validateNode,
+} from '../../../shared/config.js';
+
+/** Thrown for an unreadable or invalid config.json, or a refused change; the message is one sentence. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * The default data directory of this OS: Linux $XDG_CONFIG_HOME/priors or ~/.config/priors,
+ * macOS ~/Library/Application Support/Priors, Windows %APPDATA%\Priors.
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Priors');
+  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'Priors');
+  const xdg = env.XDG_CONFIG_HOME;
+  return join(xdg && xdg.startsWith('/') ? xdg : join(home, '.config'), 'priors');
+}
+
+/** The data directory to use: --data, else $PRIORS_DATA, else the OS default. */
+export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  if (flag) return resolve(flag);
+  if (env.PRIORS_DATA) return resolve(env.PRIORS_DATA);
+  return defaultDataDir(env);
+}
+
+/** Reads, validates and writes config.json in one data directory. */
+export class ConfigStore {
+  readonly path: string;
+
+  constructor(readonly dataDir: string) {
+    this.path = join(dataDir, 'config.json');
+  }
+
+  /** The configuration; defaults when config.json does not exist yet. */
+  async load(): Promise<Config> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
+      throw new ConfigError(`Cannot read ${this.path} (${(e as NodeJS.ErrnoException).code ?? String(e)}): check its permissions`);
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`${this.path} is not valid JSON (${(e as Error).message}): fix it or delete it to start from defaults`);
+    }
+    const r = validateConfig(raw);
+    if (!r.ok) throw new ConfigError(`In ${this.path}, ${r.error}`);
+    return r.config;
+  }
+
+  /** Validates and writes the configuration atomically. */
+  async save(config: Config): Promise<void> {
+    const r = validateConfig(JSON.parse(JSON.stringify(config)));
+    if (!r.ok) throw new ConfigError(`Refusing to save the configuration: ${r.error}`);
+    await mkdir(this.dataDir, { recursive: true });
+    const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
+    const handle = await open(tmp, 'w', 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(r.config, null, 2) + '\n', 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(tmp, this.path);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Applies a change to the stored configuration and saves it; returns the new configuration. */
+  async update(change: (config: Config) => void): Promise<Config> {
+    const config = await this.load();
+    change(config);
+    await this.save(config);
+    return config;
+  }
+
+  /** Adds a node (fields validated, defaults applied); refuses a name already in use. */
+  async addNode(raw: Partial<RemoteNode> & { name: string }, options: { replace?: boolean } = {}): Promise<RemoteNode> {
+    const v = validateNode(raw, 'node');
+    if (!v.ok) throw new ConfigError(v.error);
+    await this.update((config) => {
+      const existing = findNode(config, v.value.name);
+      if (existing && !options.replace) {
+        throw new ConfigError(`A node named "${existing.name}" already exists: remove it first with "priors nodes rm ${existing.name}"`);
+      }
+      config.nodes = config.nodes.filter((n) => n !== existing);
+      config.nodes.push(v.value);
+    });
+    return v.value;
+  }
+
+  /** Removes a node by name; returns false when there was none. */
+  async removeNode(name: string): Promise<boolean> {
+    let found = false;
+    await this.update((config) => {
+      const node = findNode(config, name);
+      found = node !== undefined;
+      config.nodes = config.nodes.filter((n) => n !== node);
+    });
+    return found;
+  }
+
+  /** The configured nodes. */
+  async listNodes(): Promise<RemoteNode[]> {
+    return (await this.load()).nodes;
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * Starting our DICOM server over the cache: Verification, Storage, Query and Retrieve, with the
+ * association policy of the configuration. Association open/close lines and failures are
+ * logged by the server through the given logger.
+ */
+import type { Config, RemoteNode } from '../../../shared/config.js';
+import type { Cache } from '../../cache/index.js';
+import type { Logger } from '../../dimse/ul/association.js';
+import { DicomServer } from '../../dimse/scp/server.js';
+import { tlsServerOptions } from '../../dimse/ul/tls-options.js';
+import { AuditStore } from '../../cache/audit.js';
+import { AuditTrail } from '../audit/audit.js';
+import { CacheFindHandler, CacheRetrieveHandler, CacheStoreHandler, type StoredEvent } from './handlers.js';
+import { associationPolicy, resolveNodeHosts } from './policy.js';
+
+/** Options of {@link startServer}. */
+export interface ServeOptions {
+  config: Config;
+  cache: Cache;
+  /** Overrides of the configured local AE. */
+  aeTitle?: string;
+  port?: number;
+  /** Overrides local.tls.port (tests: 0). */
+  tlsPort?: number;
+  /** The audit trail to record into; default: one over the cache's data directory; false: none. */
+  audit?: AuditTrail | false;
+  bindAddress?: string;
+  log?: Logger;
+  /** Told about every instance stored (arrival tracking of retrieves). */
+  onStored?: (event: StoredEvent) => void;
+  /** The C-MOVE destinations, asked at each C-MOVE (default: the nodes of `config`). */
+  nodes?: () => readonly RemoteNode[] | Promise<readonly RemoteNode[]>;
+  /** Offer C-FIND and C-MOVE/C-GET over the cache too (default true). */
+  queryRetrieve?: boolean;
+}
+
+/** A running server. */
+export interface ServeHandle {
+  aeTitle: string;
+  /** The bound address and the real port (when 0 was asked). */
+  host: string;
+  port: number;
+  /** The real port of the DICOM TLS listener, when one is configured (local.tls). */
+  tlsPort?: number;
+  /** The audit trail the server records into (the app records its own events there too). */
+  audit?: AuditTrail;
+  /** Listeners for stored instances may be added and removed while it runs. */
+  readonly storedListeners: Set<(event: StoredEvent) => void>;
+  close(): Promise<void>;
+}
+
+/** Starts the server; rejects (with the listen error as cause) when the port cannot be bound. */
+export async function startServer(options: ServeOptions): Promise<ServeHandle> {
+  const { config, cache } = options;
+  const aeTitle = options.aeTitle ?? config.local.aeTitle;
+  const storedListeners = new Set<(event: StoredEvent) => void>();
+  if (options.onStored) storedListeners.add(options.onStored);
+  const store = new CacheStoreHandler(cache, (event) => {
+    for (const listener of storedListeners) {
+      try {
+        listener(event);
+      } catch (err) {
+        options.log?.('warn', `a stored-instance listener failed: ${(err as Error).message}`);
+      }
+    }
+  });
+  const queryRetrieve = options.queryRetrieve !== false;
+  const ownAudit = options.audit === undefined;
+  const audit = options.audit === false ? undefined
+    : options.audit ?? new AuditTrail(AuditStore.open(cache.dataDir), cache, { localAeTitle: aeTitle, ...(options.log ? { log: options.log } : {}) });
+  if (audit) storedListeners.add(audit.onStored);
+  const findHandler = new CacheFindHandler(cache, aeTitle, { caseInsensitivePN: config.caseInsensitivePN });
+  const retrieveHandler = new CacheRetrieveHandler(cache, options.nodes ?? (() => config.nodes));
+  const closeAudit = () => { if (ownAudit) audit?.close(); else audit?.flush(); };
+  // one policy and one set of handlers for the plain port and the TLS port (PS3.15 Annex B)
+  const common = {
+    policy: associationPolicy(config, aeTitle, config.callingAePolicy.bindToHost ? await resolveNodeHosts(config.nodes) : new Map()),
+    host: options.bindAddress ?? config.local.bindAddress,
+    handlers: {
+      store,
+      ...(queryRetrieve ? {
+        find: audit ? audit.wrapFind(findHandler) : findHandler,
+        retrieve: audit ? audit.wrapRetrieve(retrieveHandler) : retrieveHandler,
+      } : {}),
+    },
+    maxPduLength: config.local.maxPduLength,
+    timeouts: { connectMs: config.timeouts.connectMs, artimMs: config.timeouts.artimMs, dimseMs: config.timeouts.dimseMs },
+    ...(config.timeouts.idleMs !== undefined ? { idleTimeoutMs: config.timeouts.idleMs } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    ...(audit ? { onRejected: (rq: { callingAeTitle: string; calledAeTitle: string; peerAddress: string }, reason: string, advice: string) => audit.refused(rq, reason, advice) } : {}),
+  };
+  const server = new DicomServer({ ...common, port: options.port ?? config.local.port });
+  let bound;
+  try {
+    bound = await server.listen();
+  } catch (err) {
+    closeAudit();
+    throw err;
+  }
+  const tlsConfig = config.local.tls;
+  if (!tlsConfig) {
+    return { aeTitle, host: bound.host, port: bound.port, storedListeners, ...(audit ? { audit } : {}), close: async () => { await server.close(); closeAudit(); } };
+  }
+  let tlsServer: DicomServer;
+  let tlsBound;
+  try {
+    // unreadable certificate or key files: one sentence naming the file (tlsServerOptions)
+    tlsServer = new DicomServer({ ...common, port: options.tlsPort ?? tlsConfig.port, tls: tlsServerOptions(tlsConfig) });
+    tlsBound = await tlsServer.listen();
+  } catch (err) {
+    await server.close();
+    closeAudit();
+    throw err;
+  }
+  return {
+    aeTitle, host: bound.host, port: bound.port, tlsPort: tlsBound.port, storedListeners, ...(audit ? { audit } : {}),
+    close: async () => { await Promise.all([server.close(), tlsServer.close()]); closeAudit(); },
+  };
+}
