@@ -6,7 +6,7 @@
  */
 
 /** What happened, in words the Audit screen filters by. */
-export type AuditWhat = 'query' | 'retrieve' | 'store' | 'send' | 'delete' | 'import' | 'association-refused' | 'move-destination-refused';
+export type AuditWhat = 'query' | 'retrieve' | 'store' | 'send' | 'delete' | 'import' | 'prefetch' | 'association-refused' | 'move-destination-refused';
 
 /** PS3.15 A.5.1 EventIdentification / EventID (DCM code scheme), by what happened. */
 export const AUDIT_EVENT_CODES: Readonly<Record<AuditWhat, { code: string; name: string; action: AuditAction }>> = {
@@ -16,6 +16,8 @@ export const AUDIT_EVENT_CODES: Readonly<Record<AuditWhat, { code: string; name:
   'send': { code: '110104', name: 'DICOM Instances Transferred', action: 'R' },
   'delete': { code: '110103', name: 'DICOM Instances Accessed', action: 'D' },
   'import': { code: '110104', name: 'DICOM Instances Transferred', action: 'C' },
+  // a prefetch is the queries that chose the priors; each retrieve it queued is audited on its own
+  'prefetch': { code: '110112', name: 'Query', action: 'E' },
   'association-refused': { code: '110113', name: 'Security Alert', action: 'E' },
   'move-destination-refused': { code: '110113', name: 'Security Alert', action: 'E' },
 };

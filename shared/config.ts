@@ -51,6 +51,24 @@ export interface NodeTls {
   rejectUnauthorized?: boolean;
 }
 
+/**
+ * A node that provides the Modality Worklist (PS3.4 Annex K): Priors asks it for the procedures
+ * scheduled soon and prefetches the priors of their patients before they are scanned.
+ */
+export interface WorklistSettings {
+  /** Only procedures scheduled for this station (Scheduled Station AE Title); absent = every station. */
+  stationAeTitle?: string;
+  /** Only procedures of this modality; absent = every modality. */
+  modality?: string;
+  /** How far ahead to look, in hours (default 12). */
+  hoursAhead: number;
+  /** How often to ask, in minutes (default 5). */
+  intervalMinutes: number;
+}
+
+export const DEFAULT_WORKLIST_HOURS_AHEAD = 12;
+export const DEFAULT_WORKLIST_INTERVAL_MINUTES = 5;
+
 /** A remote DICOM node (typically a PACS). */
 export interface RemoteNode {
   /** Local nickname, used on the command line and in the UI. */
@@ -66,7 +84,19 @@ export interface RemoteNode {
   maxIncomingAssociations?: number;
   /** Connect to it with DICOM TLS; absent = plain TCP. */
   tls?: NodeTls;
+  /** A worklist provider (a RIS): polled for scheduled procedures, and not searched for priors unless a rule names it. */
+  worklist?: WorklistSettings;
 }
+
+/** Prefetch of priors: on or off, and how long a study must be quiet before its priors are sought. */
+export interface PrefetchSettings {
+  /** Default true: the rules run on arrivals and worklist entries (there is nothing to do until a node is configured). */
+  enabled: boolean;
+  /** Seconds without a new instance of a study, after its sender released, before prefetch looks (default 5). */
+  quietSeconds: number;
+}
+
+export const DEFAULT_PREFETCH: Readonly<PrefetchSettings> = Object.freeze({ enabled: true, quietSeconds: 5 });
 
 /** Who may open associations with our SCP. */
 export interface CallingAePolicy {
@@ -116,6 +146,8 @@ export interface Config {
    * through a power cut).
    */
   durability?: 'instance' | 'deferred';
+  /** Prefetch of priors; absent = the defaults ({@link DEFAULT_PREFETCH}). */
+  prefetch?: PrefetchSettings;
 }
 
 /** Defaults for every field. */
@@ -304,10 +336,26 @@ function readNodeTls(raw: unknown, path: string): NodeTls {
   return tls;
 }
 
+function readWorklist(raw: unknown, path: string): WorklistSettings {
+  const w = objectAt(path, raw, ['stationAeTitle', 'modality', 'hoursAhead', 'intervalMinutes']);
+  const out: WorklistSettings = {
+    hoursAhead: w.hoursAhead === undefined ? DEFAULT_WORKLIST_HOURS_AHEAD : need(`${path}.hoursAhead`, checkInteger(w.hoursAhead, 1, 168)),
+    intervalMinutes: w.intervalMinutes === undefined ? DEFAULT_WORKLIST_INTERVAL_MINUTES : need(`${path}.intervalMinutes`, checkInteger(w.intervalMinutes, 1, 1440)),
+  };
+  if (w.stationAeTitle !== undefined) out.stationAeTitle = need(`${path}.stationAeTitle`, checkAeTitle(w.stationAeTitle));
+  if (w.modality !== undefined) {
+    const m = typeof w.modality === 'string' ? w.modality.trim().toUpperCase() : '';
+    if (!/^[A-Z0-9]{1,16}$/.test(m)) throw new FieldError(`${path}.modality`, `must be a modality such as CT or MR, got ${show(w.modality)}`);
+    out.modality = m;
+  }
+  return out;
+}
+
 function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls']);
+  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist']);
   return {
     ...(o.tls === undefined ? {} : { tls: readNodeTls(o.tls, `${path}.tls`) }),
+    ...(o.worklist === undefined ? {} : { worklist: readWorklist(o.worklist, `${path}.worklist`) }),
     ...(o.maxIncomingAssociations === undefined ? {}
       : { maxIncomingAssociations: need(`${path}.maxIncomingAssociations`, checkInteger(o.maxIncomingAssociations, 1, 256)) }),
     name: need(`${path}.name`, checkNodeName(o.name)),
@@ -340,7 +388,7 @@ function readConfig(raw: unknown): Config {
   const o = objectAt('', raw ?? {}, [
     'local', 'nodes', 'callingAePolicy', 'maxAssociations', 'maxAssociationsPerCallingAe',
     'timeouts', 'caseInsensitivePN', 'quotaBytes', 'durability',
-    'minFreeBytes',
+    'minFreeBytes', 'prefetch',
   ]);
   const config = d;
   if (o.local !== undefined) {
@@ -395,6 +443,13 @@ function readConfig(raw: unknown): Config {
   if (o.quotaBytes !== undefined) config.quotaBytes = need('quotaBytes', checkInteger(o.quotaBytes, 1, Number.MAX_SAFE_INTEGER));
   if (o.minFreeBytes !== undefined) config.minFreeBytes = need('minFreeBytes', checkInteger(o.minFreeBytes, 0, Number.MAX_SAFE_INTEGER));
   if (o.durability !== undefined) config.durability = oneOf('durability', o.durability, ['instance', 'deferred'] as const);
+  if (o.prefetch !== undefined) {
+    const p = objectAt('prefetch', o.prefetch, ['enabled', 'quietSeconds']);
+    config.prefetch = {
+      enabled: p.enabled === undefined ? DEFAULT_PREFETCH.enabled : bool('prefetch.enabled', p.enabled),
+      quietSeconds: p.quietSeconds === undefined ? DEFAULT_PREFETCH.quietSeconds : need('prefetch.quietSeconds', checkInteger(p.quietSeconds, 0, 3600)),
+    };
+  }
   return config;
 }
 

@@ -180,6 +180,8 @@ export interface ImportResult {
   imported: number;
   duplicates: number;
   skipped: SkippedFile[];
+  /** The studies that gained an instance (absent when none did). */
+  studies?: string[];
   /** The import was cancelled before it went through every file. */
   aborted?: boolean;
 }

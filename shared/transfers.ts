@@ -8,6 +8,9 @@
 /** How a job retrieves: C-MOVE to our SCP, or C-GET on the same association. */
 export type TransferMethod = 'move' | 'get';
 
+/** Who queued a job: the user, or prefetch (whose jobs run after the user's). */
+export type TransferOrigin = 'user' | 'prefetch';
+
 /** The Query/Retrieve Level (0008,0052) of a job. */
 export type TransferLevel = 'STUDY' | 'SERIES';
 
@@ -70,6 +73,8 @@ export interface TransferRequest {
   expected?: number;
   /** A line for people, e.g. "DOE^JOHN — CT CHEST 2024-01-31". */
   label?: string;
+  /** Default 'user'. */
+  origin?: TransferOrigin;
 }
 
 /** One persisted transfer job. */
@@ -85,6 +90,7 @@ export interface TransferJob {
   SeriesInstanceUIDs: string[];
   expected?: number;
   label?: string;
+  origin: TransferOrigin;
   state: TransferState;
   progress: TransferProgress;
   /** Set when the job has ended. */

@@ -16,6 +16,8 @@ import type { StoredEvent } from '../services/local-scp/handlers.js';
 import { retrieve } from '../services/retrieve/retrieve.js';
 import type { ServeHandle } from '../services/local-scp/serve.js';
 import { TransferQueue } from '../services/transfers/index.js';
+import { PrefetchService } from '../services/prefetch/index.js';
+import { NodeReach } from '../services/nodes/reach.js';
 
 /** A config store that remembers the last configuration saved or loaded (the queue reads it synchronously). */
 export class RememberingConfigStore extends ConfigStore {
@@ -43,12 +45,15 @@ export interface ComposeOptions {
   /** Our DICOM server; absent when it could not listen (see `serverProblem`). */
   server?: ServeHandle;
   serverProblem?: AppCoreDeps['serverProblem'];
+  /** Poll the worklist providers (default true; a one-off command does not). */
+  worklist?: boolean;
 }
 
 /** The composed core: close it before the server and the cache. */
 export interface ComposedCore {
   core: AppCore;
   transfers: TransferQueue;
+  prefetch: PrefetchService;
   store: RememberingConfigStore;
   close(): Promise<void>;
 }
@@ -66,15 +71,22 @@ export function composeAppCore(o: ComposeOptions): ComposedCore {
   // the server's audit trail when it runs, else one of our own over the same index
   const ownAudit = o.server?.audit ? undefined : new AuditTrail(AuditStore.open(o.cache.dataDir), o.cache, { localAeTitle: local.aeTitle, log: o.activity.logger });
   const audit = o.server?.audit ?? ownAudit!;
+  const reach = new NodeReach(() => store.current, () => (o.server ? { aeTitle: o.server.aeTitle, port: o.server.port } : {}), o.activity.logger);
+  const prefetch = new PrefetchService({
+    cache: o.cache, transfers, config: () => store.current, reach, audit, log: o.activity.logger,
+    ...(o.server ? { server: o.server } : {}), ...(o.worklist === false ? { worklist: false } : {}),
+  });
   const core = new AppCore({
-    store, cache: o.cache, activity: o.activity, transfers, audit,
+    store, cache: o.cache, activity: o.activity, transfers, audit, prefetch,
     ...(o.server ? { server: o.server } : {}), ...(o.serverProblem ? { serverProblem: o.serverProblem } : {}),
   });
   const stopAuditing = auditOutgoing(core, transfers, audit, o.cache, () => store.current);
+  prefetch.start();
   return {
-    core, transfers, store,
+    core, transfers, store, prefetch,
     close: async () => {
       stopAuditing();
+      prefetch.close();
       core.close();
       await transfers.close();
       ownAudit?.close();

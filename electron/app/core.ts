@@ -16,6 +16,7 @@ import { auditCsv, auditMessage } from '../../shared/audit.js';
 import { AUDIT_PAGE_MAX } from '../cache/audit.js';
 import { ApiFailure, errorOf, fail, ok } from './result.js';
 import { SearchRunner } from './search.js';
+import { PrefetchEntries } from './prefetch.js';
 import { viewerInstances } from './viewer.js';
 import { ViewerHolds } from './viewer-holds.js';
 import { ConfigError } from '../services/config/config-store.js';
@@ -32,13 +33,16 @@ export class AppCore implements ApiHandlers {
   private readonly unsubscribe: (() => void)[] = [];
   private sends = 0;
   private readonly holds: ViewerHolds;
+  private readonly prefetch: PrefetchEntries;
 
   constructor(deps: AppCoreDeps) {
     this.env = new AppEnv(deps);
     this.holds = new ViewerHolds(deps.cache);
     this.searches = new SearchRunner(this.env, (e) => this.emit(e));
+    this.prefetch = new PrefetchEntries(this.env);
     this.unsubscribe.push(deps.activity.on((line) => this.emit({ type: 'log', line })));
     if (deps.transfers) this.unsubscribe.push(deps.transfers.on((e) => this.emit(e)));
+    if (deps.prefetch) this.unsubscribe.push(deps.prefetch.prefetcher.on((e) => this.emit(e)));
   }
 
   /** Subscribes to every event; returns the unsubscribe function. */
@@ -173,7 +177,11 @@ export class AppCore implements ApiHandlers {
   }
 
   'cache.studies'(req: RequestOf<'cache.studies'>): Promise<Result<ResponseOf<'cache.studies'>>> {
-    return this.answer(async () => ({ studies: this.env.deps.cache.studies(req) }));
+    return this.answer(async () => {
+      const studies = this.env.deps.cache.studies(req);
+      const marks = this.env.deps.prefetch?.store.marks(studies.map((s) => s.StudyInstanceUID));
+      return { studies, ...(marks?.size ? { prefetched: Object.fromEntries(marks) } : {}) };
+    });
   }
 
   'cache.series'(req: RequestOf<'cache.series'>): Promise<Result<ResponseOf<'cache.series'>>> {
@@ -203,9 +211,13 @@ export class AppCore implements ApiHandlers {
 
   'cache.import'(req: RequestOf<'cache.import'>): Promise<Result<ResponseOf<'cache.import'>>> {
     const importId = req.importId ?? `import-${++this.sends}`;
-    return this.answer(() => this.env.deps.cache.importPaths([req.path], {
-      sourceAeTitle: 'IMPORT', onProgress: (p) => this.emit({ type: 'import.progress', importId, ...p }),
-    }));
+    return this.answer(async () => {
+      const result = await this.env.deps.cache.importPaths([req.path], {
+        sourceAeTitle: 'IMPORT', onProgress: (p) => this.emit({ type: 'import.progress', importId, ...p }),
+      });
+      if (result.studies) this.env.deps.prefetch?.trigger.onImported(result.studies);
+      return result;
+    });
   }
 
   'cache.send'(req: RequestOf<'cache.send'>): Promise<Result<ResponseOf<'cache.send'>>> {
@@ -257,6 +269,34 @@ export class AppCore implements ApiHandlers {
         }),
       };
     });
+  }
+
+  'prefetch.rules'(): Promise<Result<ResponseOf<'prefetch.rules'>>> {
+    return this.answer(async () => this.prefetch.rules());
+  }
+
+  'prefetch.saveRule'(req: RequestOf<'prefetch.saveRule'>): Promise<Result<ResponseOf<'prefetch.saveRule'>>> {
+    return this.answer(() => this.prefetch.saveRule(req));
+  }
+
+  'prefetch.deleteRule'(req: RequestOf<'prefetch.deleteRule'>): Promise<Result<ResponseOf<'prefetch.deleteRule'>>> {
+    return this.answer(async () => this.prefetch.deleteRule(req));
+  }
+
+  'prefetch.saveSynonyms'(req: RequestOf<'prefetch.saveSynonyms'>): Promise<Result<ResponseOf<'prefetch.saveSynonyms'>>> {
+    return this.answer(async () => this.prefetch.saveSynonyms(req));
+  }
+
+  'prefetch.run'(req: RequestOf<'prefetch.run'>): Promise<Result<ResponseOf<'prefetch.run'>>> {
+    return this.answer(() => this.prefetch.run(req));
+  }
+
+  'prefetch.runs'(req: RequestOf<'prefetch.runs'>): Promise<Result<ResponseOf<'prefetch.runs'>>> {
+    return this.answer(async () => this.prefetch.runs(req));
+  }
+
+  'prefetch.pollWorklist'(req: RequestOf<'prefetch.pollWorklist'>): Promise<Result<ResponseOf<'prefetch.pollWorklist'>>> {
+    return this.answer(() => this.prefetch.pollWorklist(req));
   }
 
   'audit.query'(req: RequestOf<'audit.query'>): Promise<Result<ResponseOf<'audit.query'>>> {

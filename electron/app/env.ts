@@ -11,9 +11,12 @@ import type { Cache } from '../cache/index.js';
 import type { ScuOptions } from '../dimse/scu/index.js';
 import type { ActivityLog } from '../services/audit/activity-log.js';
 import type { ConfigStore } from '../services/config/config-store.js';
-import { localAddressToward, type FailureContext } from '../services/nodes/diagnose.js';
+import type { FailureContext } from '../services/nodes/diagnose.js';
+import { NodeReach } from '../services/nodes/reach.js';
 import { UnknownNodeError } from '../services/nodes/nodes.js';
 import type { ServeHandle } from '../services/local-scp/serve.js';
+import type { PrefetchService } from '../services/prefetch/index.js';
+import type { PrefetchedMark } from '../../shared/prefetch.js';
 
 /** The transfer queue as the core uses it (services/transfers TransferQueue fits). */
 export interface TransferService {
@@ -36,6 +39,8 @@ export interface AppCoreDeps {
   transfers?: TransferService;
   /** The audit trail (the server's, or one of the app's own). */
   audit?: AuditTrail;
+  /** Prefetch of priors: its rules, runs and triggers. */
+  prefetch?: PrefetchService;
 }
 
 /** The dependencies and the helpers built on them. */
@@ -56,27 +61,35 @@ export class AppEnv {
 
   /** Our AE title: the served one, else the configured one. */
   aeTitle(config: Config): string {
-    return this.deps.server?.aeTitle ?? config.local.aeTitle;
+    return this.reach(config).aeTitle(config);
   }
 
   /** SCU options from the configuration, logging into the activity log. */
   scu(config: Config, signal?: AbortSignal): ScuOptions {
-    return {
-      callingAeTitle: this.aeTitle(config), maxPduLength: config.local.maxPduLength, timeouts: { ...config.timeouts },
-      log: this.deps.activity.logger, ...(signal ? { signal } : {}),
-    };
+    return this.reach(config).scu(signal, config);
   }
 
   /** Where a peer reaches us, for C-MOVE and the sentences. */
-  async local(config: Config, node: RemoteNode): Promise<{ aeTitle: string; host: string; port: number }> {
-    return { aeTitle: this.aeTitle(config), host: await localAddressToward(node.host), port: this.deps.server?.port ?? config.local.port };
+  local(config: Config, node: RemoteNode): Promise<{ aeTitle: string; host: string; port: number }> {
+    return this.reach(config).localFor(node, config);
   }
 
   /** The failure context of an operation on `node`. */
-  async failure(config: Config, node: RemoteNode, service: DimseService): Promise<FailureContext> {
-    return {
-      service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port }, callingAeTitle: this.aeTitle(config),
-      timeoutMs: config.timeouts.connectMs, local: await this.local(config, node),
-    };
+  failure(config: Config, node: RemoteNode, service: DimseService): Promise<FailureContext> {
+    return this.reach(config).failure(node, service, config);
+  }
+
+  /** The mark of a study a prefetch rule chose (its badge), if any. */
+  prefetchedMark(studyInstanceUid: string): PrefetchedMark | undefined {
+    try {
+      return this.deps.prefetch?.store.marks([studyInstanceUid]).get(studyInstanceUid);
+    } catch {
+      return undefined; // closing: no badge rather than a failed answer
+    }
+  }
+
+  private reach(config: Config): NodeReach {
+    const { server } = this.deps;
+    return new NodeReach(() => config, () => (server ? { aeTitle: server.aeTitle, port: server.port } : {}), this.deps.activity.logger);
   }
 }

@@ -89,7 +89,9 @@ export class SearchRunner {
     const match = (row: MatchRow) => {
       matches++;
       const note = annotate ? studyAnnotation(this.env.deps.cache, row) : undefined;
-      this.emit({ type: 'search.match', searchId, row, ...note });
+      const held = !node || (note !== undefined && note.cache !== 'none');
+      const prefetched = request.level === 'STUDY' && held && row.StudyInstanceUID ? this.env.prefetchedMark(row.StudyInstanceUID) : undefined;
+      this.emit({ type: 'search.match', searchId, row, ...note, ...(prefetched ? { prefetched } : {}) });
     };
     const base = { type: 'search.done' as const, searchId };
     if (!node) {

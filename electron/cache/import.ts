@@ -35,6 +35,7 @@ const MAX_DEPTH = 32;
 export async function importPaths(store: FileStore, paths: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
   const result: ImportResult = { imported: 0, duplicates: 0, skipped: [] };
   const seen = new Set<string>();
+  const studies = new Set<string>();
 
   const importFile = async (path: string): Promise<void> => {
     if (basename(path).toUpperCase() === 'DICOMDIR') {
@@ -63,7 +64,10 @@ export async function importPaths(store: FileStore, paths: readonly string[], op
         ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
       });
       if (r.duplicate) result.duplicates++;
-      else result.imported++;
+      else {
+        result.imported++;
+        studies.add(r.studyInstanceUid);
+      }
     } catch (e) {
       await writer.discard();
       if (isOutOfSpace(e)) throw e;
@@ -103,5 +107,6 @@ export async function importPaths(store: FileStore, paths: readonly string[], op
 
   for (const p of paths) await visit(p, 0);
   if (options.signal?.aborted) result.aborted = true;
+  if (studies.size) result.studies = [...studies];
   return result;
 }

@@ -187,6 +187,7 @@ export class Cache {
   }
 
   patients(page: Page = {}): PatientRecord[] { this.check(); return this.listing.patients(page); }
+  patientsById(patientId: string, issuer?: string): PatientRecord[] { this.check(); return this.listing.patientsById(patientId, issuer); }
   studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string } = {}): StudyRecord[] { this.check(); return this.listing.studies(filter); }
   study(studyInstanceUid: string): StudyRecord | undefined { this.check(); return this.listing.study(studyInstanceUid); }
   series(studyInstanceUid: string): SeriesRecord[] { this.check(); return this.listing.series(studyInstanceUid); }

@@ -40,7 +40,7 @@ export class JobStore {
   /** Over an open connection whose schema is migrated (tests pass one; `open` makes its own). */
   constructor(private readonly db: Db, options: { ownsDb?: boolean } = {}) {
     this.ownsDb = options.ownsDb ?? false;
-    if (schemaVersion(db) < 2) throw new CacheError('ESCHEMA', 'The cache index has no transfer_job table: open the Cache first (it migrates the schema)');
+    if (schemaVersion(db) < 5) throw new CacheError('ESCHEMA', 'The cache index lacks the transfer_job table or its origin column: open the Cache first (it migrates the schema)');
   }
 
   /** Opens a connection of its own to the index of `dataDir` (already migrated by Cache.open). */
@@ -61,12 +61,12 @@ export class JobStore {
       StudyInstanceUID: request.StudyInstanceUID, SeriesInstanceUIDs: [...(request.SeriesInstanceUIDs ?? [])],
       ...(request.expected !== undefined ? { expected: request.expected } : {}),
       ...(request.label !== undefined ? { label: request.label } : {}),
-      state: 'queued', progress: emptyProgress(), attempts: 0, createdAt: now, revision: 0,
+      origin: request.origin ?? 'user', state: 'queued', progress: emptyProgress(), attempts: 0, createdAt: now, revision: 0,
     };
-    this.db.prepare(`INSERT INTO transfer_job (id, node, method, level, StudyInstanceUID, series_uids, expected, label, state, progress, attempts, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    this.db.prepare(`INSERT INTO transfer_job (id, node, method, level, StudyInstanceUID, series_uids, expected, label, origin, state, progress, attempts, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
       job.id, job.node, job.method, job.level, job.StudyInstanceUID, JSON.stringify(job.SeriesInstanceUIDs),
-      job.expected ?? null, job.label ?? null, job.state, JSON.stringify(job.progress), job.attempts, job.createdAt,
+      job.expected ?? null, job.label ?? null, job.origin, job.state, JSON.stringify(job.progress), job.attempts, job.createdAt,
     );
     return job;
   }
@@ -100,6 +100,12 @@ export class JobStore {
     return rows.map(toJob);
   }
 
+  /** The queued jobs in the order they start: the user's first, then prefetch's, each first in, first out. */
+  queuedInRunOrder(): TransferJob[] {
+    const rows = this.db.prepare("SELECT * FROM transfer_job WHERE state = 'queued' ORDER BY origin = 'prefetch', seq").all() as Row[];
+    return rows.map(toJob);
+  }
+
   /**
    * The jobs to run again at start-up, in queue order: those queued, and those left running
    * when the process stopped, which are put back to queued here.
@@ -129,6 +135,7 @@ function toJob(r: Row): TransferJob {
     SeriesInstanceUIDs: JSON.parse(String(r.series_uids)) as string[],
     ...(r.expected !== null ? { expected: Number(r.expected) } : {}),
     ...(r.label !== null ? { label: String(r.label) } : {}),
+    origin: r.origin === 'prefetch' ? 'prefetch' : 'user',
     state: r.state as TransferState,
     progress: { ...emptyProgress(), ...(JSON.parse(String(r.progress)) as Partial<TransferProgress>) },
     ...(r.verdict !== null ? { verdict: JSON.parse(String(r.verdict)) as TransferVerdict } : {}),

@@ -63,6 +63,14 @@ export class Listing {
     return rows.map(toPatient);
   }
 
+  /** The patients with this Patient ID (one per issuer; only that issuer's when given). */
+  patientsById(patientId: string, issuer?: string): PatientRecord[] {
+    const rows = issuer === undefined
+      ? this.db.prepare('SELECT * FROM patient WHERE PatientID = ? ORDER BY IssuerOfPatientID').all(patientId) as Row[]
+      : this.db.prepare('SELECT * FROM patient WHERE PatientID = ? AND IssuerOfPatientID = ?').all(patientId, issuer) as Row[];
+    return rows.map(toPatient);
+  }
+
   /** Studies, newest first; of one patient when `PatientID` (and optionally the issuer) is given. */
   studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string } = {}): StudyRecord[] {
     const where: string[] = [];

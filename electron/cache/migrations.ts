@@ -10,6 +10,7 @@ import { sql as init } from './migrations/001-init.js';
 import { sql as jobs } from './migrations/002-jobs.js';
 import { sql as jobRevision } from './migrations/003-job-revision.js';
 import { sql as audit } from './migrations/004-audit.js';
+import { sql as prefetch } from './migrations/005-prefetch.js';
 
 /** One schema step. */
 export interface Migration {
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'jobs', sql: jobs },
   { version: 3, name: 'job-revision', sql: jobRevision },
   { version: 4, name: 'audit', sql: audit },
+  { version: 5, name: 'prefetch', sql: prefetch },
 ];

@@ -74,6 +74,11 @@ export interface StoreHandler {
    * sender knows the association ended.
    */
   beforeRelease?(association: AssociationInfo): void;
+  /**
+   * An association that stored at least one instance has ended (released, aborted or dropped):
+   * what it sent is complete as far as this sender goes.
+   */
+  associationEnded?(association: AssociationInfo, stores: number): void;
 }
 
 /** One incoming C-FIND (PS3.4 C.4.1). */

@@ -12,6 +12,7 @@ import type { QueryLevel, QueryModel } from '../dicom/query.js';
 import type { ApiError } from '../errors.js';
 import type { CacheStats, ImportResult, PatientRecord, SeriesRecord, StudyRecord } from '../records.js';
 import type { TransferEvent, TransferJob, TransferRequest } from '../transfers.js';
+import type { BodyPartSynonyms, PrefetchedMark, PrefetchEvent, PrefetchRule, PrefetchRuleInput, PrefetchRun } from '../prefetch.js';
 
 export type { ApiError, ErrorCode } from '../errors.js';
 export { API_ENTRIES, ENTRY_NAMES, isEntryName, type EntrySpec } from './entries.js';
@@ -48,7 +49,18 @@ export type CacheState = 'full' | 'partial' | 'none';
 export type SearchSource = { kind: 'node'; node: string } | { kind: 'local' };
 
 /** A node as the UI edits it: optional fields take their defaults (shared/config.ts). */
-export type NodeInput = Pick<RemoteNode, 'name' | 'aeTitle' | 'host' | 'port'> & Partial<Pick<RemoteNode, 'model' | 'method' | 'maxAssociations' | 'maxIncomingAssociations' | 'tls'>>;
+export type NodeInput = Pick<RemoteNode, 'name' | 'aeTitle' | 'host' | 'port'> & Partial<Pick<RemoteNode, 'model' | 'method' | 'maxAssociations' | 'maxIncomingAssociations' | 'tls' | 'worklist'>>;
+
+/** How one poll of a worklist provider went. */
+export interface WorklistPoll {
+  node: string;
+  /** Procedures scheduled in the window. */
+  procedures: number;
+  /** Those prefetched for now (not seen before). */
+  started: number;
+  /** The sentence of a failure. */
+  error?: string;
+}
 
 /** One step of a node test. */
 export interface NodeTestStep {
@@ -108,7 +120,8 @@ export interface ApiEntries {
   'cache.studies': {
     /** `StudyInstanceUID`: that one study (the viewer opening it). */
     request: { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string; limit?: number; offset?: number };
-    response: { studies: StudyRecord[] };
+    /** `prefetched`: the studies a prefetch rule chose, by StudyInstanceUID (their badges). */
+    response: { studies: StudyRecord[]; prefetched?: Record<string, PrefetchedMark> };
   };
   'cache.series': { request: { StudyInstanceUID: string }; response: { series: SeriesRecord[] } };
   /** The instances of a cached series, for the image loader's imageIds (wado-uri over the host or the protocol). */
@@ -139,6 +152,24 @@ export interface ApiEntries {
     request: { node?: string; outcome?: ActivityLine['outcome']; afterSeq?: number; limit?: number };
     response: { lines: ActivityLine[] };
   };
+  /** The prefetch rules in the order they are tried, and the body-part synonym table. */
+  'prefetch.rules': { request: Record<string, never>; response: { rules: PrefetchRule[]; synonyms: BodyPartSynonyms } };
+  /** Adds a rule, or replaces the one named `previousName` (a rename) or of the same name. */
+  'prefetch.saveRule': { request: { rule: PrefetchRuleInput; previousName?: string }; response: { rules: PrefetchRule[] } };
+  'prefetch.deleteRule': { request: { name: string }; response: { deleted: boolean } };
+  'prefetch.saveSynonyms': { request: { synonyms: BodyPartSynonyms }; response: { synonyms: BodyPartSynonyms } };
+  /**
+   * Looks for a patient's priors now: against `StudyInstanceUID` as the current study, else the
+   * patient's newest (in the cache or on the nodes). `dryRun` decides and reports only.
+   */
+  'prefetch.run': {
+    request: { PatientID: string; IssuerOfPatientID?: string; StudyInstanceUID?: string; dryRun?: boolean };
+    response: { run: PrefetchRun };
+  };
+  /** The last runs, newest first (of one patient when asked). */
+  'prefetch.runs': { request: { limit?: number; PatientID?: string }; response: { runs: PrefetchRun[] } };
+  /** Asks a worklist provider now, as the timer does. */
+  'prefetch.pollWorklist': { request: { node: string }; response: WorklistPoll };
   /** The audit log (PS3.15 A.5 events), newest first, narrowed by the filter; `total` counts every match. */
   'audit.query': { request: AuditFilter; response: { events: AuditEvent[]; total: number } };
   /** The audit log as a file: CSV, or JSON audit messages (PS3.15 A.5 structure). */
@@ -167,13 +198,14 @@ export interface SearchDone {
 
 /** Everything pushed to the UI. */
 export type ApiEvent =
-  | { type: 'search.match'; searchId: string; row: MatchRow; cache?: CacheState; cacheNote?: string }
+  | { type: 'search.match'; searchId: string; row: MatchRow; cache?: CacheState; cacheNote?: string; prefetched?: PrefetchedMark }
   | SearchDone
   | { type: 'send.progress'; sendId: string; done: number; total: number }
   /** After each file of a `cache.import`: the counts so far and the file just read. */
   | { type: 'import.progress'; importId: string; path: string; imported: number; duplicates: number; skipped: number }
   | { type: 'log'; line: ActivityLine }
-  | TransferEvent;
+  | TransferEvent
+  | PrefetchEvent;
 
 /** The functions behind the contract, one per entry (implemented by electron/app/core.ts). */
 export type ApiHandlers = { [K in EntryName]: (request: RequestOf<K>) => Promise<Result<ResponseOf<K>>> };

@@ -5,11 +5,12 @@
  */
 import type { ApiEntries, EntryName, NodeInput, RequestOf, SearchSource, Settings } from './contract.js';
 import {
-  PayloadError, clientId, custom, integer, list, object, oneOf, text, textMap, uid, type Check,
+  PayloadError, bool, clientId, custom, integer, list, object, oneOf, text, textMap, uid, type Check,
 } from './validate.js';
 import { validateConfig, validateNode } from '../config.js';
 import { QUERY_LEVELS } from '../dicom/query.js';
 import type { TransferRequest } from '../transfers.js';
+import { checkRule, checkSynonyms, type BodyPartSynonyms, type PrefetchRuleInput } from '../prefetch.js';
 
 /** One entry: its name and the checker of its payload. */
 export interface EntrySpec<K extends EntryName = EntryName> {
@@ -47,10 +48,19 @@ const transferRequest = object<TransferRequest>({
 });
 
 const uidList = list(uid, 1, 10_000);
+const rule: Check<PrefetchRuleInput> = custom((raw, path) => {
+  const r = checkRule(raw);
+  return r.ok ? r : { ok: false, error: `${path}: ${r.error}` };
+});
+const synonyms: Check<BodyPartSynonyms> = custom((raw, path) => {
+  const r = checkSynonyms(raw);
+  return r.ok ? r : { ok: false, error: `${path}: ${r.error}` };
+});
+const patientId = text(1, 64);
 /** The filter of the audit entries (shared/audit.ts AuditFilter). */
 const auditFilter = {
   'since?': integer(0, Number.MAX_SAFE_INTEGER), 'until?': integer(0, Number.MAX_SAFE_INTEGER),
-  'what?': oneOf(['query', 'retrieve', 'store', 'send', 'delete', 'import', 'association-refused', 'move-destination-refused']),
+  'what?': oneOf(['query', 'retrieve', 'store', 'send', 'delete', 'import', 'prefetch', 'association-refused', 'move-destination-refused']),
   'peer?': text(0, 64), 'patient?': text(0, 64), 'outcome?': oneOf(['ok', 'failed']),
   'limit?': integer(1, 10_000), 'offset?': integer(0, Number.MAX_SAFE_INTEGER),
 } as const;
@@ -84,6 +94,13 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'activity.query': object({
     'node?': text(0, 64), 'outcome?': oneOf(['ok', 'failed', 'info']), 'afterSeq?': integer(0, Number.MAX_SAFE_INTEGER), 'limit?': integer(1, 10_000),
   }),
+  'prefetch.rules': empty,
+  'prefetch.saveRule': object({ rule, 'previousName?': nodeName }),
+  'prefetch.deleteRule': object({ name: nodeName }),
+  'prefetch.saveSynonyms': object({ synonyms }),
+  'prefetch.run': object({ PatientID: patientId, 'IssuerOfPatientID?': text(0, 64), 'StudyInstanceUID?': uid, 'dryRun?': bool }),
+  'prefetch.runs': object({ 'limit?': integer(1, 500), 'PatientID?': patientId }),
+  'prefetch.pollWorklist': object({ node: nodeName }),
   'audit.query': object(auditFilter),
   'audit.export': object({ ...auditFilter, format: oneOf(['csv', 'json']) }),
 };

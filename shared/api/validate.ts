@@ -59,6 +59,12 @@ export function integer(min: number, max: number): Check<number> {
   };
 }
 
+/** true or false. */
+export const bool: Check<boolean> = (raw, path) => {
+  if (typeof raw !== 'boolean') fail(path, `must be true or false, got ${show(raw)}`);
+  return raw;
+};
+
 /** One of the given strings. */
 export function oneOf<T extends string>(values: readonly T[]): Check<T> {
   return (raw, path) => {

@@ -49,6 +49,10 @@ export interface CtSeriesOptions {
   sliceThickness?: number;
   noise?: number;
   seed?: number;
+  /** ct mode: CT (default) or MR Image Storage. */
+  modality?: 'CT' | 'MR';
+  /** Body Part Examined (default CHEST; '' leaves it out). */
+  bodyPart?: string;
 }
 
 /** A generated series: its files (sorted) and UIDs (SOPInstanceUIDs in the order of files). */
@@ -68,7 +72,7 @@ const flagOf: Record<keyof Omit<CtSeriesOptions, 'dir'>, string> = {
   studyId: '--study-id', accession: '--accession', studyDescription: '--study-description',
   seriesDescription: '--series-description', seriesNumber: '--series-number',
   studyInstanceUid: '--study-uid', seriesInstanceUid: '--series-uid',
-  sliceThickness: '--slice-thickness', noise: '--noise', seed: '--seed',
+  sliceThickness: '--slice-thickness', noise: '--noise', seed: '--seed', modality: '--modality', bodyPart: '--body-part',
 };
 
 function hash(value: unknown): string {

@@ -28,6 +28,7 @@ from pydicom.dataset import Dataset, FileDataset, FileMetaDataset
 from pydicom.uid import ExplicitVRLittleEndian
 
 CT_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.2"
+MR_IMAGE_STORAGE = "1.2.840.10008.5.1.4.1.1.4"
 MF_GRAYSCALE_WORD_SC_STORAGE = "1.2.840.10008.5.1.4.1.1.7.3"
 IMPLEMENTATION_CLASS_UID = "2.25.200238447461207016446462893426128713331"
 IMPLEMENTATION_VERSION_NAME = "PRIORS_TESTGEN"
@@ -128,12 +129,14 @@ def pixel_module(ds, rows, cols, bits_stored):
 
 
 def ct_instance(a, uids, index, rows, cols, rng):
-    """One CT Image Storage instance (PS3.3 A.3: CT Image IOD)."""
+    """One CT Image Storage instance (PS3.3 A.3: CT Image IOD), or with --modality MR an MR Image Storage one (A.4)."""
     sop_uid = derived_uid(uids["series"], "instance", index)
-    ds = new_dataset(CT_IMAGE_STORAGE, sop_uid)
+    mr = a.modality == "MR"
+    ds = new_dataset(MR_IMAGE_STORAGE if mr else CT_IMAGE_STORAGE, sop_uid)
     common_header(ds, a, uids)
-    ds.Modality = "CT"
-    ds.BodyPartExamined = "CHEST"
+    ds.Modality = a.modality
+    if a.body_part:
+        ds.BodyPartExamined = a.body_part
     ds.PatientPosition = "HFS"
     ds.FrameOfReferenceUID = uids["frame_of_reference"]
     ds.PositionReferenceIndicator = ""
@@ -150,6 +153,24 @@ def ct_instance(a, uids, index, rows, cols, rng):
     ds.ImagePositionPatient = [f"{-spacing * cols / 2:.6g}", f"{-spacing * rows / 2:.6g}", f"{z:.6g}"]
     ds.SliceThickness = f"{a.slice_thickness:g}"
     ds.SliceLocation = f"{z:.6g}"
+    if mr:
+        # MR Image (C.8.3.1): a spin echo T1
+        ds.ImageType = ["ORIGINAL", "PRIMARY", "OTHER"]
+        ds.ScanningSequence = "SE"
+        ds.SequenceVariant = "NONE"
+        ds.ScanOptions = ""
+        ds.MRAcquisitionType = "2D"
+        ds.RepetitionTime = "500"
+        ds.EchoTime = "15"
+        ds.EchoTrainLength = "1"
+        ds.MagneticFieldStrength = "1.5"
+        ds.ImagedNucleus = "1H"
+        ds.WindowCenter = "600"
+        ds.WindowWidth = "1200"
+        pixel_module(ds, rows, cols, a.bits_stored)
+        zrel = index / max(a.count - 1, 1)
+        ds.PixelData = stored_values(phantom(rows, cols, zrel) + 1024, rng, a.noise, 0, a.bits_stored).tobytes()
+        return ds
     # CT Image (C.8.2.1)
     ds.KVP = "120"
     ds.DataCollectionDiameter = "500"
@@ -231,6 +252,8 @@ def main(argv):
     p.add_argument("--slice-thickness", type=float, default=1.25)
     p.add_argument("--noise", type=float, default=12.0, help="noise sigma in HU")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--modality", choices=["CT", "MR"], default="CT", help="ct mode: CT or MR Image Storage")
+    p.add_argument("--body-part", default="CHEST", help="Body Part Examined ('' leaves it out)")
     a = p.parse_args(argv)
 
     if a.mode == "multiframe":
@@ -246,6 +269,8 @@ def main(argv):
         p.error("count, frames, rows and cols must be positive")
 
     key = (a.patient_id, a.patient_name, a.study_date, a.accession, a.series_number, a.mode, a.seed)
+    if a.modality != "CT" or a.body_part != "CHEST":
+        key += (a.modality, a.body_part)
     study = a.study_uid or derived_uid("study", *key)
     uids = {
         "study": study,
@@ -268,7 +293,7 @@ def main(argv):
         for i in range(a.count):
             rng = np.random.default_rng([a.seed, i])
             ds = ct_instance(a, uids, i, a.rows, a.cols, rng)
-            path = os.path.join(a.out, f"CT{i + 1:06d}.dcm")
+            path = os.path.join(a.out, f"{a.modality}{i + 1:06d}.dcm")
             ds.save_as(path, write_like_original=False)
             files.append(path)
             instance_uids.append(ds.SOPInstanceUID)
@@ -277,7 +302,7 @@ def main(argv):
         "SOPInstanceUIDs": instance_uids,
         "StudyInstanceUID": uids["study"],
         "SeriesInstanceUID": uids["series"],
-        "SOPClassUID": MF_GRAYSCALE_WORD_SC_STORAGE if a.mode == "multiframe" else CT_IMAGE_STORAGE,
+        "SOPClassUID": MF_GRAYSCALE_WORD_SC_STORAGE if a.mode == "multiframe" else MR_IMAGE_STORAGE if a.modality == "MR" else CT_IMAGE_STORAGE,
     }, sys.stdout)
     sys.stdout.write("\n")
 

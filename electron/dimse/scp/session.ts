@@ -94,6 +94,13 @@ export class ScpSession {
       if (this.association.isOpen) this.association.abort();
     }
     const closed = await this.association.closed;
+    if (this.stats.stores > 0) {
+      try {
+        this.settings.handlers.store?.associationEnded?.(this.info, this.stats.stores);
+      } catch (err) {
+        this.log('warn', `the end-of-association hook failed: ${errorMessage(err)}`);
+      }
+    }
     this.log('info', `served ${this.info.callingAeTitle} -> ${this.info.calledAeTitle} (${this.info.peerAddress}): ${summarizeStats(this.stats)}; ${describeClose(closed)}`);
     return closed;
   }

@@ -77,8 +77,8 @@ class FindStreamImpl implements FindStream {
   private wakeProducer: (() => void) | undefined;
   private cancel: () => void = () => undefined;
 
-  constructor(node: DicomNode, query: FindQuery, options: FindOptions) {
-    this.outcome = this.run(node, query, options).then(
+  constructor(node: DicomNode, sopClass: string, identifier: DataSet, options: FindOptions) {
+    this.outcome = this.run(node, sopClass, identifier, options).then(
       (o) => { this.finish(); return o; },
       (err: unknown) => { this.finish(err); throw err; },
     );
@@ -135,8 +135,7 @@ class FindStreamImpl implements FindStream {
     wake?.();
   }
 
-  private run(node: DicomNode, query: FindQuery, options: FindOptions): Promise<FindOutcome> {
-    const sopClass = queryRetrieveSopClass(query.model, 'find');
+  private run(node: DicomNode, sopClass: string, identifier: DataSet, options: FindOptions): Promise<FindOutcome> {
     const contexts = [{ abstractSyntax: sopClass, transferSyntaxes: [...UNCOMPRESSED_SYNTAXES] }];
     return withAssociation(node, options, { contexts }, async (channel) => {
       const contextId = requireContext(channel, sopClass, node);
@@ -153,7 +152,7 @@ class FindStreamImpl implements FindStream {
           options.log?.('warn', `${id} could not send C-CANCEL to ${node.aeTitle}: ${String(err)}`);
         });
       };
-      await channel.sendWithDataSet(contextId, findRq({ messageId, affectedSopClassUid: sopClass }), identifierAt(query.identifier, query.level));
+      await channel.sendWithDataSet(contextId, findRq({ messageId, affectedSopClassUid: sopClass }), identifier);
       if (this.consumerGone) this.cancel();
       let settle: () => void = () => undefined;
       const done = new Promise<void>((resolve) => { settle = resolve; });
@@ -204,5 +203,17 @@ class FindStreamImpl implements FindStream {
  * The operation starts at once; matches wait in a small buffer while the loop is busy.
  */
 export function find(node: DicomNode, query: FindQuery, options: FindOptions): FindStream {
-  return new FindStreamImpl(node, query, options);
+  return new FindStreamImpl(node, queryRetrieveSopClass(query.model, 'find'), identifierAt(query.identifier, query.level), options);
+}
+
+/** Modality Worklist Information Model – FIND (PS3.4 K.6.1.2.2). */
+export const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
+
+/**
+ * C-FIND of the Modality Worklist Information Model (PS3.4 Annex K): the identifier holds the
+ * matching and return keys of the Scheduled Procedure Steps (no Query/Retrieve Level); the
+ * matches stream as with {@link find}.
+ */
+export function findWorklist(node: DicomNode, identifier: DataSet, options: FindOptions): FindStream {
+  return new FindStreamImpl(node, MODALITY_WORKLIST_FIND, identifier, options);
 }

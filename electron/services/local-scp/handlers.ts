@@ -73,7 +73,11 @@ function stripUid(s: string | undefined): string {
  * disk itself leaves no room (PS3.4 B.2.3), with an Error Comment saying which.
  */
 export class CacheStoreHandler implements StoreHandler {
-  constructor(private readonly cache: Cache, private readonly onStored?: (event: StoredEvent) => void) {}
+  constructor(
+    private readonly cache: Cache,
+    private readonly onStored?: (event: StoredEvent) => void,
+    private readonly onEnded?: (association: AssociationInfo, stores: number) => void,
+  ) {}
 
   /** A700 Out of Resources (PS3.4 B.2.3) for a store refused for lack of room; recorded for cache.stats. */
   private outOfSpace(e: unknown, sourceAeTitle: string): StoreOutcome {
@@ -85,6 +89,11 @@ export class CacheStoreHandler implements StoreHandler {
   /** The sender asks to release: the rows of what it sent are written before it is answered. */
   beforeRelease(): void {
     this.cache.flushIndex();
+  }
+
+  /** An association that stored instances ended: told to the listener (prefetch waits for it). */
+  associationEnded(association: AssociationInfo, stores: number): void {
+    this.onEnded?.(association, stores);
   }
 
   async store(request: StoreRequest): Promise<StoreOutcome> {

@@ -6,6 +6,7 @@
 import type { Config, RemoteNode } from '../../../shared/config.js';
 import type { Cache } from '../../cache/index.js';
 import type { Logger } from '../../dimse/ul/association.js';
+import type { AssociationInfo } from '../../dimse/handlers.js';
 import { DicomServer } from '../../dimse/scp/server.js';
 import { tlsServerOptions } from '../../dimse/ul/tls-options.js';
 import { AuditStore } from '../../cache/audit.js';
@@ -46,6 +47,8 @@ export interface ServeHandle {
   audit?: AuditTrail;
   /** Listeners for stored instances may be added and removed while it runs. */
   readonly storedListeners: Set<(event: StoredEvent) => void>;
+  /** Told when an association that stored instances has ended (released, aborted or dropped). */
+  readonly endedListeners: Set<(association: AssociationInfo, stores: number) => void>;
   close(): Promise<void>;
 }
 
@@ -54,16 +57,18 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   const { config, cache } = options;
   const aeTitle = options.aeTitle ?? config.local.aeTitle;
   const storedListeners = new Set<(event: StoredEvent) => void>();
+  const endedListeners = new Set<(association: AssociationInfo, stores: number) => void>();
   if (options.onStored) storedListeners.add(options.onStored);
-  const store = new CacheStoreHandler(cache, (event) => {
-    for (const listener of storedListeners) {
+  const tell = <A extends unknown[]>(listeners: Set<(...args: A) => void>, ...args: A) => {
+    for (const listener of listeners) {
       try {
-        listener(event);
+        listener(...args);
       } catch (err) {
         options.log?.('warn', `a stored-instance listener failed: ${(err as Error).message}`);
       }
     }
-  });
+  };
+  const store = new CacheStoreHandler(cache, (event) => tell(storedListeners, event), (association, stores) => tell(endedListeners, association, stores));
   const queryRetrieve = options.queryRetrieve !== false;
   const ownAudit = options.audit === undefined;
   const audit = options.audit === false ? undefined
@@ -99,7 +104,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   }
   const tlsConfig = config.local.tls;
   if (!tlsConfig) {
-    return { aeTitle, host: bound.host, port: bound.port, storedListeners, ...(audit ? { audit } : {}), close: async () => { await server.close(); closeAudit(); } };
+    return { aeTitle, host: bound.host, port: bound.port, storedListeners, endedListeners, ...(audit ? { audit } : {}), close: async () => { await server.close(); closeAudit(); } };
   }
   let tlsServer: DicomServer;
   let tlsBound;
@@ -113,7 +118,7 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     throw err;
   }
   return {
-    aeTitle, host: bound.host, port: bound.port, tlsPort: tlsBound.port, storedListeners, ...(audit ? { audit } : {}),
+    aeTitle, host: bound.host, port: bound.port, tlsPort: tlsBound.port, storedListeners, endedListeners, ...(audit ? { audit } : {}),
     close: async () => { await Promise.all([server.close(), tlsServer.close()]); closeAudit(); },
   };
 }

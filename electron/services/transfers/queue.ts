@@ -111,7 +111,9 @@ export class TransferQueue {
     }
     const method = request.method ?? node.method;
     if (method !== 'move' && method !== 'get') throw new InputError(`method must be move or get, got ${JSON.stringify(method)}`);
-    const job = this.jobs.insert({ ...request, node: node.name, method, SeriesInstanceUIDs: request.level === 'SERIES' ? series : [] }, this.now());
+    const job = this.jobs.insert({
+      ...request, node: node.name, method, SeriesInstanceUIDs: request.level === 'SERIES' ? series : [], origin: request.origin === 'prefetch' ? 'prefetch' : 'user',
+    }, this.now());
     this.emit({ type: 'job.added', job });
     this.pump();
     return job;
@@ -194,15 +196,20 @@ export class TransferQueue {
     return this.running.size === 0 && this.jobs.list({ states: ['queued'], limit: 1 }).length === 0;
   }
 
-  /** Starts every queued job whose node has a free association, in queue order. */
+  /**
+   * Starts every queued job whose node has a free association: the user's jobs first, then
+   * prefetch's, each in queue order. Prefetch leaves one of a node's associations to the user
+   * (when the node allows more than one), so a click never waits behind a prefetch.
+   */
   private pump(): void {
     if (!this.started || this.closing) return;
     const config = this.config();
     const busy = new Map<string, number>();
     for (const r of this.running.values()) busy.set(r.node, (busy.get(r.node) ?? 0) + 1);
-    for (const job of this.jobs.list({ states: ['queued'] })) {
+    for (const job of this.jobs.queuedInRunOrder()) {
       const node = findNode(config, job.node);
-      const limit = Math.max(1, node?.maxAssociations ?? DEFAULT_NODE_MAX_ASSOCIATIONS);
+      const max = Math.max(1, node?.maxAssociations ?? DEFAULT_NODE_MAX_ASSOCIATIONS);
+      const limit = job.origin === 'prefetch' && max > 1 ? max - 1 : max;
       const key = node?.name ?? job.node;
       if ((busy.get(key) ?? 0) >= limit) continue;
       busy.set(key, (busy.get(key) ?? 0) + 1);

@@ -21,7 +21,7 @@ test('migration 002 creates transfer_job after 001, and a store needs it', () =>
   const db = openDatabase(join(tempDir('cache-jobs'), 'index.sqlite'));
   try {
     migrate(db, MIGRATIONS.slice(0, 1));
-    assert.throws(() => new JobStore(db), /no transfer_job table/);
+    assert.throws(() => new JobStore(db), /lacks the transfer_job table/);
     assert.deepEqual(migrate(db, MIGRATIONS.slice(0, 2)), [2]);
     const columns = db.prepare("SELECT name FROM pragma_table_info('transfer_job')").pluck().all();
     for (const c of ['id', 'node', 'method', 'level', 'StudyInstanceUID', 'series_uids', 'expected', 'state', 'progress', 'verdict', 'attempts']) {

@@ -15,7 +15,7 @@ import { SCREENS, screenForKey } from '../../../../renderer/src/app/screens.js';
 function job(over: Partial<TransferJob> = {}): TransferJob {
   return {
     id: 'j1', node: 'pacs', method: 'move', level: 'STUDY', StudyInstanceUID: '1.2.3', SeriesInstanceUIDs: [],
-    state: 'running', progress: emptyProgress(), attempts: 1, createdAt: 1000, revision: 1, ...over,
+    origin: 'user', state: 'running', progress: emptyProgress(), attempts: 1, createdAt: 1000, revision: 1, ...over,
   };
 }
 

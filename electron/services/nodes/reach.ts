@@ -1,0 +1,47 @@
+/**
+ * How this workstation reaches a node: the SCU options (our calling AE title, PDU size, timers,
+ * the log) and the context of the failure sentences (who called whom, and where the node
+ * reaches us back), both from the configuration as it is now.
+ */
+import type { Config, RemoteNode } from '../../../shared/config.js';
+import type { DimseService } from '../../../shared/diagnostics.js';
+import type { ScuOptions } from '../../dimse/scu/index.js';
+import type { Logger } from '../../dimse/ul/association.js';
+import { localAddressToward, type FailureContext } from './diagnose.js';
+
+/** Where our SCP is: the served AE title and port when it runs, else the configured ones. */
+export interface LocalEnd {
+  aeTitle?: string;
+  port?: number;
+}
+
+/** SCU options and failure contexts over a configuration. */
+export class NodeReach {
+  constructor(private readonly config: () => Config, private readonly local: () => LocalEnd, private readonly log?: Logger) {}
+
+  /** Our AE title: the served one, else the configured one. */
+  aeTitle(config: Config = this.config()): string {
+    return this.local().aeTitle ?? config.local.aeTitle;
+  }
+
+  /** SCU options from the configuration. */
+  scu(signal?: AbortSignal, config: Config = this.config()): ScuOptions {
+    return {
+      callingAeTitle: this.aeTitle(config), maxPduLength: config.local.maxPduLength, timeouts: { ...config.timeouts },
+      ...(this.log ? { log: this.log } : {}), ...(signal ? { signal } : {}),
+    };
+  }
+
+  /** Where a node reaches us: for C-MOVE and the sentences. */
+  async localFor(node: RemoteNode, config: Config = this.config()): Promise<{ aeTitle: string; host: string; port: number }> {
+    return { aeTitle: this.aeTitle(config), host: await localAddressToward(node.host), port: this.local().port ?? config.local.port };
+  }
+
+  /** The failure context of an operation on `node`. */
+  async failure(node: RemoteNode, service: DimseService, config: Config = this.config()): Promise<FailureContext> {
+    return {
+      service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port }, callingAeTitle: this.aeTitle(config),
+      timeoutMs: config.timeouts.connectMs, local: await this.localFor(node, config),
+    };
+  }
+}
