@@ -86,6 +86,17 @@ export interface RemoteNode {
   tls?: NodeTls;
   /** A worklist provider (a RIS): polled for scheduled procedures, and not searched for priors unless a rule names it. */
   worklist?: WorklistSettings;
+  /**
+   * false for a node that only sends to us or receives from us (a modality, another workstation,
+   * a printer): prefetch never searches it. Absent = an archive (true), or for a worklist provider
+   * false.
+   */
+  queryRetrieve?: boolean;
+}
+
+/** Whether prefetch searches a node when a rule names no node: archives, not modalities or worklist-only nodes. */
+export function isArchive(node: RemoteNode): boolean {
+  return node.queryRetrieve ?? !node.worklist;
 }
 
 /** Prefetch of priors: on or off, and how long a study must be quiet before its priors are sought. */
@@ -352,8 +363,9 @@ function readWorklist(raw: unknown, path: string): WorklistSettings {
 }
 
 function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist']);
+  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve']);
   return {
+    ...(o.queryRetrieve === undefined ? {} : { queryRetrieve: bool(`${path}.queryRetrieve`, o.queryRetrieve) }),
     ...(o.tls === undefined ? {} : { tls: readNodeTls(o.tls, `${path}.tls`) }),
     ...(o.worklist === undefined ? {} : { worklist: readWorklist(o.worklist, `${path}.worklist`) }),
     ...(o.maxIncomingAssociations === undefined ? {}

@@ -19,20 +19,44 @@ import { TransferQueue } from '../services/transfers/index.js';
 import { PrefetchService } from '../services/prefetch/index.js';
 import { NodeReach } from '../services/nodes/reach.js';
 
-/** A config store that remembers the last configuration saved or loaded (the queue reads it synchronously). */
+/**
+ * A config store that remembers the last configuration saved or loaded, for the parts that read
+ * it synchronously (the queue, prefetch), and picks up changes another process wrote to
+ * config.json (looked at most twice a second).
+ */
 export class RememberingConfigStore extends ConfigStore {
-  constructor(dataDir: string, public current: Config) {
+  private held: Config;
+  private mtimeMs = -1;
+  private checkedAt = 0;
+
+  constructor(dataDir: string, current: Config, private readonly now: () => number = Date.now) {
     super(dataDir);
+    this.held = current;
+    this.mtimeMs = this.readIfChanged(-1)?.mtimeMs ?? -1;
+  }
+
+  get current(): Config {
+    const now = this.now();
+    if (now - this.checkedAt >= 500) {
+      this.checkedAt = now;
+      const changed = this.readIfChanged(this.mtimeMs);
+      if (changed) {
+        this.held = changed.config;
+        this.mtimeMs = changed.mtimeMs;
+      }
+    }
+    return this.held;
   }
 
   override async load(): Promise<Config> {
-    this.current = await super.load();
-    return this.current;
+    this.held = await super.load();
+    return this.held;
   }
 
   override async save(config: Config): Promise<void> {
     await super.save(config);
-    this.current = structuredClone(config);
+    this.held = structuredClone(config);
+    this.checkedAt = 0;
   }
 }
 

@@ -11,6 +11,7 @@ import { findCommand, QUERY_OPTIONS } from './commands/find.js';
 import { AUDIT_OPTIONS, auditCommand } from './commands/audit.js';
 import { importCommand, lsCommand } from './commands/local.js';
 import { nodesCommand, NODES_OPTIONS } from './commands/nodes.js';
+import { PREFETCH_OPTIONS, prefetchCommand } from './commands/prefetch.js';
 import { RETRIEVE_OPTIONS, retrieveCommand } from './commands/retrieve.js';
 import { SEND_OPTIONS, sendCommand } from './commands/send.js';
 import { SERVE_OPTIONS, serveCommand } from './commands/serve.js';
@@ -33,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   import: { options: [], run: importCommand },
   ls: { options: QUERY_OPTIONS, run: lsCommand },
   nodes: { options: NODES_OPTIONS, run: nodesCommand },
+  prefetch: { options: PREFETCH_OPTIONS, run: prefetchCommand },
   audit: { options: AUDIT_OPTIONS, run: auditCommand },
 };
 
@@ -48,7 +50,13 @@ Usage:
   priors import <path...>                                 copy DICOM files into the cache
   priors ls [-L LEVEL] [-k Key=Value]...                  search the cache
   priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy]
+                  [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]]
+                  [--no-query]   (a modality or workstation: never searched for priors)
   priors nodes rm <name> | priors nodes ls
+  priors prefetch --patient <ID> [--issuer X] [--study UID] [--dry-run]   find and fetch a patient's relevant priors
+  priors prefetch rules add <name> [--node N[,N…]] [--same-modality | --modalities CT,MR] [--same-body-part]
+                  [--max N] [--years N] [--all-studies] [--for CT,MR] | rules ls | rules rm <name>
+  priors prefetch synonyms ls|add|rm | runs [--patient ID] | worklist <node>
   priors audit [--since DATE] [--what WHAT] [--peer AET] [--patient ID] [--failed] [--export FILE.csv|.json]
 
 <node> is a configured node name or AET@host:port. LEVEL: PATIENT, STUDY, SERIES, IMAGE.

@@ -28,8 +28,8 @@ export interface WebHostOptions {
   host?: string;
   /** 0 (default) = a free port. */
   port?: number;
-  /** The built renderer (renderer/dist). */
-  staticDir: string;
+  /** The built renderer (renderer/dist); absent = the API alone (a `priors serve` without --ui). */
+  staticDir?: string;
   /** The session token (default: 32 random bytes, hex). */
   token?: string;
   /** Largest request body in bytes (default 1 MiB). */
@@ -112,6 +112,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (options.wado && isWadoPath(url.pathname)) return serveWado(req, res, url, options.wado, (given) => sameToken(given, token));
     if (!url.pathname.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.');
+      if (!options.staticDir) return plain(res, 404, 'This Priors serves its API only: start it with "priors serve --ui" for the UI.');
       return serveStatic(options.staticDir, url.pathname, res);
     }
     const given = url.searchParams.get('token') ?? (req.headers[TOKEN_HEADER] as string | undefined);

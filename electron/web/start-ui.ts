@@ -36,6 +36,8 @@ export interface StartUiOptions {
   port?: number;
   host?: string;
   staticDir?: string;
+  /** Serve the renderer too (default true); without it the host answers the API alone. */
+  ui?: boolean;
 }
 
 /** The running UI: close it before the server and the cache. */
@@ -45,13 +47,14 @@ export interface RunningUi {
   close(): Promise<void>;
 }
 
-/** Starts the transfer queue, the app core and the web host. */
+/** Starts the transfer queue, prefetch, the app core and the web host. */
 export async function startUi(o: StartUiOptions): Promise<RunningUi> {
   const composed = composeAppCore({ dataDir: o.dataDir, config: o.config, cache: o.cache, activity: o.activity, server: o.server });
   let web: WebHost;
   try {
     web = await startWebHost({
-      api: composed.core, port: o.port ?? 0, host: o.host ?? '127.0.0.1', staticDir: o.staticDir ?? defaultStaticDir(),
+      api: composed.core, port: o.port ?? 0, host: o.host ?? '127.0.0.1',
+      ...(o.ui === false ? {} : { staticDir: o.staticDir ?? defaultStaticDir() }),
       wado: new WadoService(o.cache),
     });
   } catch (e) {

@@ -49,7 +49,7 @@ export type CacheState = 'full' | 'partial' | 'none';
 export type SearchSource = { kind: 'node'; node: string } | { kind: 'local' };
 
 /** A node as the UI edits it: optional fields take their defaults (shared/config.ts). */
-export type NodeInput = Pick<RemoteNode, 'name' | 'aeTitle' | 'host' | 'port'> & Partial<Pick<RemoteNode, 'model' | 'method' | 'maxAssociations' | 'maxIncomingAssociations' | 'tls' | 'worklist'>>;
+export type NodeInput = Pick<RemoteNode, 'name' | 'aeTitle' | 'host' | 'port'> & Partial<Pick<RemoteNode, 'model' | 'method' | 'maxAssociations' | 'maxIncomingAssociations' | 'tls' | 'worklist' | 'queryRetrieve'>>;
 
 /** How one poll of a worklist provider went. */
 export interface WorklistPoll {

@@ -455,3 +455,81 @@ export async function orthancGet<T = unknown>(peer: OrthancPeer, path: string): 
   if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+// ---------------------------------------------------------------------------------------------
+// wlmscpfs: DCMTK's Modality Worklist SCP over .wl files
+
+/** One scheduled procedure, written as a worklist file. */
+export interface WorklistEntry {
+  PatientID: string;
+  PatientName: string;
+  PatientBirthDate?: string;
+  PatientSex?: 'M' | 'F' | 'O';
+  AccessionNumber: string;
+  StudyInstanceUID: string;
+  RequestedProcedureID?: string;
+  RequestedProcedureDescription?: string;
+  /** Scheduled Procedure Step: modality, station, start date (YYYYMMDD) and time (HHMMSS), description. */
+  Modality: string;
+  ScheduledStationAETitle: string;
+  StartDate: string;
+  StartTime: string;
+  StepDescription?: string;
+  StepID?: string;
+}
+
+export interface WlmscpfsOptions extends StartOptions {
+  aeTitle?: string;
+  /** Working directory: <dir>/<aeTitle>/*.wl and its lockfile (created). */
+  dir: string;
+  port?: number;
+  entries: WorklistEntry[];
+}
+
+export interface WlmscpfsPeer extends Peer {
+  /** Adds entries while it runs (it reads the files at each query). */
+  add(entries: WorklistEntry[]): Promise<void>;
+}
+
+/** The dump2dcm text of an entry (the layout of DCMTK's examples/wlistdb), with every return key of type 1 that wlmscpfs checks filled. */
+function worklistDump(e: WorklistEntry): string {
+  const v = (tag: string, vr: string, value: string | undefined) => (value === undefined ? `${tag} ${vr}\n` : `${tag} ${vr} [${value}]\n`);
+  return '(0008,0005) CS [ISO_IR 100]\n'
+    + v('(0008,0050)', 'SH', e.AccessionNumber)
+    + v('(0010,0010)', 'PN', e.PatientName) + v('(0010,0020)', 'LO', e.PatientID)
+    + v('(0010,0030)', 'DA', e.PatientBirthDate ?? '') + v('(0010,0040)', 'CS', e.PatientSex ?? 'O')
+    + '(0008,1110) SQ\n(fffe,e0dd) -\n(0008,1120) SQ\n(fffe,e0dd) -\n'
+    + v('(0020,000d)', 'UI', e.StudyInstanceUID)
+    + v('(0032,1060)', 'LO', e.RequestedProcedureDescription ?? 'PROCEDURE')
+    + '(0040,0100) SQ\n(fffe,e000) -\n'
+    + v('(0008,0060)', 'CS', e.Modality)
+    + v('(0040,0001)', 'AE', e.ScheduledStationAETitle)
+    + v('(0040,0002)', 'DA', e.StartDate) + v('(0040,0003)', 'TM', e.StartTime)
+    + v('(0040,0007)', 'LO', e.StepDescription ?? e.RequestedProcedureDescription ?? 'PROCEDURE') + v('(0040,0009)', 'SH', e.StepID ?? `${e.AccessionNumber}-1`)
+    + '(fffe,e00d) -\n(fffe,e0dd) -\n'
+    + v('(0040,1001)', 'SH', e.RequestedProcedureID ?? e.AccessionNumber);
+}
+
+/** Starts DCMTK wlmscpfs serving `entries` (made into .wl files with dump2dcm) under its AE title. */
+export async function startWlmscpfs(options: WlmscpfsOptions): Promise<WlmscpfsPeer> {
+  const aeTitle = options.aeTitle ?? 'WORKLIST';
+  const root = resolve(options.dir);
+  const dir = join(root, aeTitle);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'lockfile'), '');
+  let n = 0;
+  const add = async (entries: WorklistEntry[]) => {
+    for (const e of entries) {
+      const dump = join(root, `entry${++n}.dump`);
+      writeFileSync(dump, worklistDump(e), 'latin1');
+      const r = await runDcmtk('dump2dcm', ['-g', dump, join(dir, `entry${n}.wl`)]);
+      if (r.code !== 0) throw new Error(`dump2dcm failed (${r.code}): ${r.stderr}`);
+    }
+  };
+  await add(options.entries);
+  const timeout = options.startTimeoutMs ?? 15000;
+  const { managed, port } = await startOnFreePort(options.port,
+    (p) => launch('wlmscpfs', ['-dfp', root, '-dhl', String(p)], root),
+    (p, m) => waitForEcho(p, aeTitle, m, timeout));
+  return { ...toPeer(managed, aeTitle, port, options.autoStop, 'SIGTERM'), add };
+}

@@ -38,10 +38,11 @@ describe('audit log with DCMTK', () => {
     work = tempDir('audit-dcmtk');
     ct = await generateCtSeries({ mode: 'tiny', count: 5, patientId: 'AUDIT-1', patientName: 'AUDIT^PATIENT', accession: 'AUD1', seed: 71 });
     const dataDir = join(work, 'data');
-    const added = await runPriors(['nodes', 'add', 'friend', 'STORESCU@127.0.0.1:104'], { dataDir });
+    // the callers are configured for the calling-AE policy only: no archive for prefetch to search
+    const added = await runPriors(['nodes', 'add', 'friend', 'STORESCU@127.0.0.1:104', '--no-query'], { dataDir });
     assert.equal(added.code, 0, added.stderr);
     for (const [name, aet] of [['finder', 'FINDSCU'], ['getter', 'GETSCU'], ['mover', 'MOVESCU'], ['self', AET]] as const) {
-      const r = await runPriors(['nodes', 'add', name, `${aet}@127.0.0.1:104`], { dataDir });
+      const r = await runPriors(['nodes', 'add', name, `${aet}@127.0.0.1:104`, '--no-query'], { dataDir });
       assert.equal(r.code, 0, r.stderr);
     }
     const configPath = join(dataDir, 'config.json');

@@ -1,5 +1,5 @@
 /** `priors nodes add|rm|ls`: the remote nodes of the configuration. */
-import { formatNodeAddress, parseNodeAddress, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
+import { formatNodeAddress, isArchive, parseNodeAddress, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
 import { InputError } from '../../services/nodes/nodes.js';
 import { choiceOption, expectPositionals, intOption, UsageError, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -13,12 +13,24 @@ export const NODES_OPTIONS: readonly OptionSpec[] = [
   { name: 'tls-ca', kind: 'value' },
   { name: 'tls-cert', kind: 'value' },
   { name: 'tls-key', kind: 'value' },
+  { name: 'worklist', kind: 'flag' },
+  { name: 'no-query', kind: 'flag' },
+  { name: 'station-aet', kind: 'value' },
+  { name: 'worklist-modality', kind: 'value' },
+  { name: 'hours-ahead', kind: 'value' },
+  { name: 'poll-minutes', kind: 'value' },
 ];
 
-const USAGE = 'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]] | nodes rm <name> | nodes ls';
+const USAGE = 'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]]'
+  + ' [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]] [--no-query] | nodes rm <name> | nodes ls';
+const WORKLIST_ONLY = ['station-aet', 'worklist-modality', 'hours-ahead', 'poll-minutes'];
 
 function nodeRow(n: RemoteNode): Record<string, string> {
-  return { name: n.name, address: formatNodeAddress(n), model: n.model, method: n.method, maxAssociations: String(n.maxAssociations), tls: n.tls ? 'yes' : 'no' };
+  return {
+    name: n.name, address: formatNodeAddress(n), model: n.model, method: n.method, maxAssociations: String(n.maxAssociations), tls: n.tls ? 'yes' : 'no',
+    archive: isArchive(n) ? 'yes' : 'no',
+    worklist: n.worklist ? `every ${n.worklist.intervalMinutes} min, ${n.worklist.hoursAhead} h ahead${n.worklist.stationAeTitle ? `, station ${n.worklist.stationAeTitle}` : ''}${n.worklist.modality ? `, ${n.worklist.modality}` : ''}` : '',
+  };
 }
 
 export async function nodesCommand(ctx: CommandContext): Promise<number> {
@@ -35,11 +47,22 @@ export async function nodesCommand(ctx: CommandContext): Promise<number> {
       const [caFile, certFile, keyFile] = ['tls-ca', 'tls-cert', 'tls-key'].map((k) => ctx.args.values.get(k));
       const tls = caFile ?? certFile ?? keyFile
         ? { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } : undefined;
+      const given = WORKLIST_ONLY.find((k) => ctx.args.values.has(k));
+      if (given && !ctx.args.flags.has('worklist')) throw new InputError(`--${given} needs --worklist (it describes a worklist provider)`);
+      const worklist = ctx.args.flags.has('worklist') ? {
+        ...(ctx.args.values.has('station-aet') ? { stationAeTitle: ctx.args.values.get('station-aet') } : {}),
+        ...(ctx.args.values.has('worklist-modality') ? { modality: ctx.args.values.get('worklist-modality') } : {}),
+        ...(ctx.args.values.has('hours-ahead') ? { hoursAhead: intOption(ctx.args, 'hours-ahead', 1, 168) } : {}),
+        ...(ctx.args.values.has('poll-minutes') ? { intervalMinutes: intOption(ctx.args, 'poll-minutes', 1, 1440) } : {}),
+      } : undefined;
       const node = await ctx.store.addNode({
-        name: name!, ...parsed.value, ...(tls ? { tls } : {}),
+        name: name!, ...parsed.value, ...(tls ? { tls } : {}), ...(worklist ? { worklist: worklist as RemoteNode['worklist'] } : {}),
+        ...(ctx.args.flags.has('no-query') ? { queryRetrieve: false } : {}),
         ...(model ? { model } : {}), ...(method ? { method } : {}), ...(maxAssociations ? { maxAssociations } : {}),
       }, { replace: ctx.args.flags.has('replace') });
-      ctx.result({ ok: true, node }, `Added node ${node.name}: ${formatNodeAddress(node)} (${node.model} root, ${node.method}${node.tls ? ', DICOM TLS' : ''}).`);
+      ctx.result({ ok: true, node }, node.worklist
+        ? `Added worklist provider ${node.name}: ${formatNodeAddress(node)}, asked every ${node.worklist.intervalMinutes} min for the procedures of the next ${node.worklist.hoursAhead} h${node.worklist.stationAeTitle ? ` of station ${node.worklist.stationAeTitle}` : ''}${node.worklist.modality ? ` (${node.worklist.modality})` : ''} by "priors serve".`
+        : `Added node ${node.name}: ${formatNodeAddress(node)} (${node.model} root, ${node.method}${node.tls ? ', DICOM TLS' : ''}).`);
       return 0;
     }
     case 'rm': {

@@ -43,9 +43,10 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   const uiPort = intOption(ctx.args, 'ui-port', 0, 65535) ?? 0;
   if (ctx.args.values.has('ui-port') && !withUi) throw new InputError('--ui-port needs --ui');
   ctx.failure = { local: { aeTitle, port } };
-  const stderrLog = stderrLogger(ctx.io, ctx.verbose, 'info');
-  const activity = withUi ? new ActivityLog({ forward: stderrLog }) : undefined;
-  const log = activity?.logger ?? stderrLog;
+  // the activity log feeds the UI when there is one; the host always answers the API, so that
+  // other commands on this data directory hand their work to this process
+  const activity = new ActivityLog({ forward: stderrLogger(ctx.io, ctx.verbose, 'info') });
+  const log = activity.logger;
   const cache = await openCacheForWriting(ctx.dataDir, 'another "priors serve" (or the app) already serves this data directory; stop it or use another --data directory',
     { ...cacheOptionsFrom(config), log });
   let handle;
@@ -58,21 +59,19 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     await cache.close();
     throw e;
   }
-  let ui: RunningUi | undefined;
-  if (activity) {
-    try {
-      ctx.failure = { ...ctx.failure, listenVia: 'ui-port-option' };
-      ui = await startUi({ dataDir: ctx.dataDir, config, cache, server: handle, activity, port: uiPort });
-    } catch (e) {
-      await handle.close();
-      await cache.close();
-      throw e;
-    }
+  let ui: RunningUi;
+  try {
+    ctx.failure = { ...ctx.failure, listenVia: 'ui-port-option' };
+    ui = await startUi({ dataDir: ctx.dataDir, config, cache, server: handle, activity, port: uiPort, ui: withUi });
+  } catch (e) {
+    await handle.close();
+    await cache.close();
+    throw e;
   }
-  await writeServeInfo(ctx.dataDir, { aeTitle, host: handle.host, port: handle.port });
-  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, ...(handle.tlsPort ? { tlsPort: handle.tlsPort } : {}), dataDir: ctx.dataDir, ...(ui ? { ui: ui.web.url } : {}) },
+  await writeServeInfo(ctx.dataDir, { aeTitle, host: handle.host, port: handle.port, api: { url: `http://127.0.0.1:${ui.web.port}`, token: ui.web.token } });
+  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, ...(handle.tlsPort ? { tlsPort: handle.tlsPort } : {}), dataDir: ctx.dataDir, ...(withUi ? { ui: ui.web.url } : {}) },
     `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port}${handle.tlsPort ? ` (DICOM TLS on port ${handle.tlsPort})` : ''}, data in ${ctx.dataDir} (Ctrl-C to stop).`
-    + (ui ? `\nPriors UI: ${ui.web.url}` : ''));
+    + (withUi ? `\nPriors UI: ${ui.web.url}` : ''));
   const listeners: Array<() => void> = [];
   const signalName = await new Promise<string>((resolve) => {
     for (const name of ['SIGINT', 'SIGTERM'] as const) {
@@ -85,7 +84,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   });
   for (const off of listeners) off();
   log('info', `stopping (${signalName})`);
-  await ui?.close();
+  await ui.close();
   await handle.close();
   await removeServeInfo(ctx.dataDir);
   await cache.close();

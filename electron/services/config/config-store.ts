@@ -2,6 +2,7 @@
  * Where Priors keeps its data (the data directory) and its configuration (config.json in
  * it, written atomically: temp file, fsync, rename). Node add/remove/list live here too.
  */
+import { readFileSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -61,6 +62,22 @@ export class ConfigStore {
     const r = validateConfig(raw);
     if (!r.ok) throw new ConfigError(`In ${this.path}, ${r.error}`);
     return r.config;
+  }
+
+  /**
+   * The configuration as config.json holds it now, if it changed since `mtimeMs` (another
+   * process, such as a `priors nodes add`, may write it): undefined when it did not change, is
+   * absent, or does not validate (the last good one stays in use).
+   */
+  readIfChanged(mtimeMs: number): { config: Config; mtimeMs: number } | undefined {
+    try {
+      const m = statSync(this.path).mtimeMs;
+      if (m === mtimeMs) return undefined;
+      const r = validateConfig(JSON.parse(readFileSync(this.path, 'utf8')));
+      return r.ok ? { config: r.config, mtimeMs: m } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   /** Validates and writes the configuration atomically. */

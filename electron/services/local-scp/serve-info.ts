@@ -3,7 +3,7 @@
  * other commands on the same data directory find it and use it as their C-MOVE destination
  * instead of listening themselves. A file whose pid is dead is stale and ignored.
  */
-import { readFile, unlink, writeFile } from 'node:fs/promises';
+import { chmod, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export const SERVE_INFO_FILE = 'serve.json';
@@ -15,6 +15,8 @@ export interface ServeInfo {
   host: string;
   port: number;
   startedAt: string;
+  /** Its API on loopback, for the commands that hand their work to it (the token is why the file is readable by its owner only). */
+  api?: { url: string; token: string };
 }
 
 function alive(pid: number): boolean {
@@ -29,7 +31,9 @@ function alive(pid: number): boolean {
 /** Publishes the server of this process. */
 export async function writeServeInfo(dataDir: string, info: Omit<ServeInfo, 'pid' | 'startedAt'>): Promise<void> {
   const full: ServeInfo = { pid: process.pid, startedAt: new Date().toISOString(), ...info };
-  await writeFile(join(dataDir, SERVE_INFO_FILE), JSON.stringify(full, null, 2) + '\n');
+  const path = join(dataDir, SERVE_INFO_FILE);
+  await writeFile(path, JSON.stringify(full, null, 2) + '\n', { mode: 0o600 });
+  await chmod(path, 0o600); // a file left by an older Priors keeps its mode otherwise
 }
 
 /** Removes the file if it is this process's. */
@@ -43,7 +47,8 @@ async function readServeFile(dataDir: string): Promise<ServeInfo | undefined> {
   try {
     const raw = JSON.parse(await readFile(join(dataDir, SERVE_INFO_FILE), 'utf8')) as Partial<ServeInfo>;
     if (typeof raw.pid !== 'number' || typeof raw.port !== 'number' || typeof raw.aeTitle !== 'string') return undefined;
-    return { pid: raw.pid, aeTitle: raw.aeTitle, host: String(raw.host ?? '0.0.0.0'), port: raw.port, startedAt: String(raw.startedAt ?? '') };
+    const api = raw.api && typeof raw.api.url === 'string' && typeof raw.api.token === 'string' ? { api: { url: raw.api.url, token: raw.api.token } } : {};
+    return { pid: raw.pid, aeTitle: raw.aeTitle, host: String(raw.host ?? '0.0.0.0'), port: raw.port, startedAt: String(raw.startedAt ?? ''), ...api };
   } catch {
     return undefined;
   }

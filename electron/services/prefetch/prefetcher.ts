@@ -10,7 +10,7 @@
  * of room, prefetch stops: the queued prefetch jobs are cancelled and each run says why.
  */
 import { randomUUID } from 'node:crypto';
-import type { Config, RemoteNode } from '../../../shared/config.js';
+import { isArchive, type Config, type RemoteNode } from '../../../shared/config.js';
 import {
   type PrefetchCandidate, type PrefetchCurrent, type PrefetchEvent, type PrefetchNodeOutcome, type PrefetchRule, type PrefetchRun, type PrefetchTrigger,
 } from '../../../shared/prefetch.js';
@@ -244,7 +244,7 @@ export class Prefetcher {
 
   /** The rules in force, each with its nodes resolved; a rule naming an unknown node is reported once. */
   private activeRules(config: Config): { rules: ActiveRule[]; problems: PrefetchNodeOutcome[] } {
-    const searchable = config.nodes.filter((n) => !n.worklist).map((n) => n.name);
+    const searchable = config.nodes.filter(isArchive).map((n) => n.name);
     const problems = new Map<string, PrefetchNodeOutcome>();
     const rules = this.deps.store.rules().filter((r) => r.enabled).map((rule: PrefetchRule) => {
       const nodes = rule.nodes.length === 0 ? searchable : rule.nodes.flatMap((name) => {
