@@ -8,7 +8,7 @@
  * test/unit/scripts/conformance.test.ts fails when the committed document and the code drift.
  */
 import {
-  SOP_CLASSES, STORAGE_SOP_CLASSES, TRANSFER_SYNTAXES, VERIFICATION_SOP_CLASS, QUERY_RETRIEVE_SOP_CLASSES,
+  SOP_CLASSES, STORAGE_SOP_CLASSES, TRANSFER_SYNTAXES, VERIFICATION_SOP_CLASS, QUERY_RETRIEVE_SOP_CLASSES, MODALITY_WORKLIST_FIND_SOP_CLASS,
   PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME, DICOM_APPLICATION_CONTEXT_NAME,
   STORAGE_SOP_CLASS_BRANCH, uidName, TransferSyntaxUid,
 } from '../shared/dicom/uids.js';
@@ -81,6 +81,7 @@ ${table(['SOP Classes', 'User of Service (SCU)', 'Provider of Service (SCP)'], [
     ['Verification', 'Yes', 'Yes'],
     ['Storage SOP classes of PS3.4 Annex B (Table 4.2-3)', 'Yes', 'Yes'],
     ...qr.map((q) => [q.name + (q.retired ? ' (retired)' : ''), 'Yes', 'Yes']),
+    [MODALITY_WORKLIST_FIND_SOP_CLASS.name, 'Yes', 'No'],
   ])}
 
 ## 2. Networking
@@ -97,6 +98,10 @@ One Application Entity, **${DEFAULT_LOCAL_AE.aeTitle}** by default, does everyth
   actually arrived are counted against those the remote node reported.
 - *Send*: C-STORE of cached instances to a remote node.
 - *Verify*: C-ECHO.
+- *Prefetch*: when a study arrives, or a procedure is scheduled on a worklist provider (Modality
+  Worklist C-FIND, PS3.4 Annex K), the patient's earlier studies are looked for on the
+  configured archives (C-FIND by Patient ID at STUDY level, then SERIES level for modality and
+  Body Part Examined) and the relevant ones are retrieved as above.
 - *Serve*: the SCP accepts associations for Verification, Storage and Query/Retrieve over the
   local cache (C-FIND, C-MOVE to configured destinations, C-GET).
 
@@ -111,6 +116,7 @@ never re-encoded; sent instances are streamed from the stored file unchanged.
 ${table(['SOP Class', 'UID', 'SCU', 'SCP'], [
     [VERIFICATION_SOP_CLASS.name, VERIFICATION_SOP_CLASS.uid, 'Yes', 'Yes'],
     ...qr.map((q) => [q.name + (q.retired ? ' (retired)' : ''), q.uid, 'Yes', 'Yes']),
+    [MODALITY_WORKLIST_FIND_SOP_CLASS.name, MODALITY_WORKLIST_FIND_SOP_CLASS.uid, 'Yes', 'No'],
   ])}
 
 Storage SOP classes: all ${STORAGE_SOP_CLASSES.length} listed in Annex A of this document, as

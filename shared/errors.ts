@@ -68,6 +68,7 @@ const DIAGNOSIS_CODES = {
   'bind-address-unavailable': 'The bind address does not belong to this machine',
   'listen-failed': 'The local server cannot listen',
   'disk-full': 'The disk is full',
+  'cache-full': 'This workstation\'s cache has no room: its size limit, the free space it keeps, or the disk',
   'disk-quota': 'The disk quota is exhausted',
   'not-writable': 'The data directory is not writable',
   'disk': 'A file operation failed',

@@ -34,7 +34,7 @@ export interface TransferSyntaxEntry extends UidEntry {
 }
 
 /** The service a SOP class belongs to. */
-export type SopClassKind = 'verification' | 'query-retrieve' | 'storage';
+export type SopClassKind = 'verification' | 'query-retrieve' | 'worklist' | 'storage';
 
 /** A SOP class of PS3.4. */
 export interface SopClassEntry extends UidEntry {
@@ -356,6 +356,12 @@ export const VERIFICATION_SOP_CLASS: SopClassEntry = {
   citation: 'PS3.4 A.4', kind: 'verification',
 };
 
+/** The Modality Worklist Information Model – FIND SOP Class (PS3.4 K.6.1.2.2): Priors asks worklist providers with it (SCU only). */
+export const MODALITY_WORKLIST_FIND_SOP_CLASS: SopClassEntry = {
+  uid: '1.2.840.10008.5.1.4.31', keyword: 'ModalityWorklistInformationModelFind', name: 'Modality Worklist Information Model - FIND', retired: false,
+  citation: 'PS3.4 K.6.1.2.2', kind: 'worklist',
+};
+
 /** The Query/Retrieve SOP Classes of the Patient Root, Study Root and Patient/Study Only models. */
 export const QUERY_RETRIEVE_SOP_CLASSES: readonly SopClassEntry[] = QR.map(([uid, keyword, name, citation, retired]) => (
   { uid, keyword, name, citation, retired, kind: 'query-retrieve' as const }));
@@ -388,7 +394,7 @@ export const TransferSyntaxUid = Object.freeze(Object.fromEntries(TRANSFER_SYNTA
   };
 
 const byUid = new Map<string, UidEntry>();
-for (const e of [...TRANSFER_SYNTAXES, ...SOP_CLASSES]) byUid.set(e.uid, e);
+for (const e of [...TRANSFER_SYNTAXES, ...SOP_CLASSES, MODALITY_WORKLIST_FIND_SOP_CLASS]) byUid.set(e.uid, e);
 for (const [suffix, keyword, name] of NOT_STORAGE_UNDER_BRANCH) {
   byUid.set(STORAGE_SOP_CLASS_BRANCH + suffix, { uid: STORAGE_SOP_CLASS_BRANCH + suffix, keyword, name, retired: false, citation: 'PS3.6 Table A-1' });
 }

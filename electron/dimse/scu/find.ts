@@ -6,6 +6,7 @@
 import type { DataSet } from '../../../shared/dicom/dataset.js';
 import type { QueryLevel, QueryModel } from '../../../shared/dicom/query.js';
 import { Status, statusCategory } from '../../../shared/dicom/status.js';
+import { MODALITY_WORKLIST_FIND_SOP_CLASS } from '../../../shared/dicom/uids.js';
 import { cancelRq, CommandField, findRq } from '../command.js';
 import { drain, readDataSet } from '../channel.js';
 import {
@@ -207,7 +208,7 @@ export function find(node: DicomNode, query: FindQuery, options: FindOptions): F
 }
 
 /** Modality Worklist Information Model – FIND (PS3.4 K.6.1.2.2). */
-export const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
+export const MODALITY_WORKLIST_FIND = MODALITY_WORKLIST_FIND_SOP_CLASS.uid;
 
 /**
  * C-FIND of the Modality Worklist Information Model (PS3.4 Annex K): the identifier holds the

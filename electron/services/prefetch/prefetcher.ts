@@ -6,8 +6,10 @@
  * with its candidates, audited, and pushed to listeners as it changes; its jobs' ends update it.
  *
  * The cache's limits apply as to any retrieve: eviction never takes a study that is open, in a
- * transfer, or of a patient who is open. When an instance of a prefetch job is refused for lack
- * of room, prefetch stops: the queued prefetch jobs are cancelled and each run says why.
+ * transfer, or of a patient who is open, nor, while a run's retrieves go, a study of the patient
+ * it fetches for (the current study and the priors already in). When an instance of a prefetch
+ * job is refused for lack of room, prefetch stops: the queued prefetch jobs are cancelled and
+ * each run says why.
  */
 import { randomUUID } from 'node:crypto';
 import { isArchive, type Config, type RemoteNode } from '../../../shared/config.js';
@@ -26,6 +28,8 @@ import { identityProblem, imageModalities, selectPriors, showDate, type ActiveRu
 
 /** The cache as prefetch reads it. */
 export interface PrefetchCache extends CacheStudies {
+  /** Keeps a patient's studies from eviction while their priors arrive (the current study among them). */
+  pin(kind: 'patient', key: string, reason: string): { release(): void };
   study(studyInstanceUid: string): StudyRecord | undefined;
   patientsById(patientId: string, issuer?: string): PatientRecord[];
   stats(): { lastRefusal?: CacheRefusal };
@@ -98,6 +102,8 @@ export class Prefetcher {
   private readonly listeners = new Set<(e: PrefetchEvent) => void>();
   /** Job id → run id, for the runs whose jobs have not all ended. */
   private readonly jobRuns = new Map<string, string>();
+  /** The patient pin of each run whose jobs have not all ended. */
+  private readonly pins = new Map<string, { release(): void }>();
   private readonly stopTransfers: () => void;
   private readonly now: () => number;
 
@@ -105,6 +111,7 @@ export class Prefetcher {
     this.now = deps.now ?? Date.now;
     for (const run of deps.store.runs({ states: ['running'], limit: 500 })) {
       for (const c of run.candidates) if (c.jobId && (c.jobState === 'queued' || c.jobState === 'running')) this.jobRuns.set(c.jobId, run.id);
+      this.pinPatient(run);
     }
     this.stopTransfers = deps.transfers.on((e) => this.onTransfer(e));
   }
@@ -119,6 +126,16 @@ export class Prefetcher {
   close(): void {
     this.stopTransfers();
     this.listeners.clear();
+    for (const id of [...this.pins.keys()]) this.unpin(id);
+  }
+
+  private pinPatient(run: PrefetchRun): void {
+    if (!this.pins.has(run.id)) this.pins.set(run.id, this.deps.cache.pin('patient', run.PatientID, 'prefetch'));
+  }
+
+  private unpin(runId: string): void {
+    this.pins.get(runId)?.release();
+    this.pins.delete(runId);
   }
 
   /** Whether any node is configured for prefetch to search (the default rule does nothing until one is). */
@@ -212,12 +229,17 @@ export class Prefetcher {
         saved.state = 'stopped';
         for (const c of toFetch) c.reason = `${c.reason}; not queued: the cache is full`;
       } else {
+        // while its priors arrive, making room for them never evicts the current study or the priors already in
+        this.pinPatient(saved);
         for (const c of toFetch) this.queue(saved, c);
       }
       if (!saved.candidates.some((c) => c.jobState === 'queued' || c.jobState === 'running') && saved.state === 'running') saved.state = 'incomplete';
     }
     saved.sentence ||= sentenceOf(saved, full);
-    if (saved.state !== 'running' && saved.state !== 'planned') saved.finishedAt = this.now();
+    if (saved.state !== 'running' && saved.state !== 'planned') {
+      saved.finishedAt = this.now();
+      this.unpin(saved.id);
+    }
     if (!request.dryRun) saved = this.deps.store.updateRun(saved);
     this.auditRun(saved);
     this.deps.log?.('info', `prefetch ${saved.trigger} for patient ${saved.PatientID}: ${saved.sentence}`);
@@ -364,6 +386,7 @@ export class Prefetcher {
     if (e.job.verdict && e.job.state !== 'completed') c.reason = `${c.reason}; the retrieve ended ${e.job.state}: ${e.job.verdict.sentence}`;
     const refusal = this.deps.cache.stats().lastRefusal;
     if (e.job.state !== 'completed' && e.job.state !== 'cancelled' && refusal && refusal.at >= (e.job.startedAt ?? 0)) {
+      this.deps.store.updateRun(run);
       this.stopAll(refusal);
       return;
     }
@@ -394,6 +417,7 @@ export class Prefetcher {
     }
     run.state = 'stopped';
     run.finishedAt = this.now();
+    this.unpin(run.id);
     run.sentence = `Prefetch stopped: the cache cannot make room (${refusal.sentence})`;
     this.save(run);
     this.auditRun(run);
@@ -405,6 +429,7 @@ export class Prefetcher {
     if (jobs.some((c) => c.jobState === 'queued' || c.jobState === 'running')) return this.save(run);
     run.state = jobs.every((c) => c.jobState === 'completed') ? 'completed' : 'incomplete';
     run.finishedAt = this.now();
+    this.unpin(run.id);
     run.sentence = sentenceOf(run);
     this.save(run);
     this.auditRun(run);

@@ -53,6 +53,7 @@ function cachedUids(cache: Cache, job: TransferJob): Set<string> {
 export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: AbortSignal): Promise<AttemptResult> {
   const { cache, node } = ctx;
   let method = ctx.method;
+  const attemptStartedAt = Date.now();
   const before = cachedUids(cache, job);
   const skipped = before.size;
   // Every new instance of the job, from either path, with its size.
@@ -116,9 +117,11 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
   }
   const cachedAfter = cachedUids(cache, job).size;
   const cancelled = signal.aborted || reports.some((r) => r.verdict === 'cancelled');
+  const refusal = cache.stats().lastRefusal;
   const { state, verdict } = judgeJob({
     nodeAeTitle: node.aeTitle, method, fellBack, reports, cancelled, skipped, arrived: seen.size, cachedAfter,
     ...(job.expected !== undefined ? { expected: job.expected } : {}),
+    ...(refusal && refusal.at >= attemptStartedAt ? { refusedHere: refusal.sentence } : {}),
     ...(error !== undefined && !cancelled ? {
       error: diagnoseError(error, { service: method, node, callingAeTitle: ctx.scu.callingAeTitle, local: { aeTitle: ctx.local.aeTitle, port: ctx.local.port } }),
     } : {}),

@@ -47,6 +47,8 @@ export interface JobOutcome {
   arrived: number;
   /** The job's instances in the cache after the attempt. */
   cachedAfter: number;
+  /** Our cache refused instances for lack of room during the attempt: why, in one sentence. */
+  refusedHere?: string;
 }
 
 function plural(n: number, word = 'instance'): string {
@@ -60,6 +62,12 @@ export function judgeJob(o: JobOutcome): { state: TransferState; verdict: Transf
     return { state: 'cancelled', verdict: { code: 'cancelled', sentence: `The retrieve was cancelled; ${plural(o.arrived)} arrived before it stopped.` } };
   }
   if (o.error) return { state: o.arrived > 0 ? 'incomplete' : 'failed', verdict: { code: o.error.code, sentence: o.error.sentence } };
+  const short = o.expected !== undefined && o.cachedAfter < o.expected;
+  if (o.refusedHere && (short || o.reports.some((r) => r.verdict !== 'complete'))) {
+    // the PACS sent, we refused: the fix is on this side, not the PACS's
+    const missing = o.expected !== undefined ? `${o.expected - o.cachedAfter} of ${plural(o.expected)}` : 'Some instances';
+    return { state: some ? 'incomplete' : 'failed', verdict: { code: 'cache-full', sentence: `${missing} could not be stored here: ${o.refusedHere}` } };
+  }
   const bad = o.reports.find((r) => r.verdict === 'failed' || r.verdict === 'incomplete' || r.verdict === 'cancelled');
   if (bad) {
     const state: TransferState = o.arrived > 0 ? 'incomplete' : 'failed';
