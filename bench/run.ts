@@ -12,6 +12,7 @@ import { commandReceiver, orthancReceiver, runIngestBenchmark, storescpReceiver,
 import { generateCtSeries } from '../test/helpers/data.js';
 import { fmt, PRIORS_NODE } from './lib.js';
 import { runQueryBenchmark } from './query.js';
+import { runPrefetchBenchmark } from './prefetch.js';
 import { runRetrieveBenchmark } from './retrieve.js';
 import { runStartupBenchmark } from './startup.js';
 import { runViewerBenchmark } from './viewer.js';
@@ -53,10 +54,11 @@ async function main(argv: string[]): Promise<void> {
   const mb = (r: { results: IngestResult[] }) => fmt(r.results[0]!.bytes / 1e6, 1);
 
   const retrieve = await runRetrieveBenchmark({ runs, count: quick ? 50 : 300, log });
+  const prefetch = await runPrefetchBenchmark({ runs, count: quick ? 50 : 300, log });
   const query = await runQueryBenchmark({ repeat: quick ? 5 : 20, full: quick ? 1000 : 10000, growth: quick ? [100, 1000] : [1000, 10000, 100000], log });
   const startup = await runStartupBenchmark({ runs: quick ? 2 : 5, studies: quick ? 1000 : 10000, log });
   const viewer = await runViewerBenchmark({ runs, count: quick ? 60 : 300, log });
-  failed ||= retrieve.failed || query.failed || startup.failed || viewer.failed;
+  failed ||= retrieve.failed || prefetch.failed || query.failed || startup.failed || viewer.failed;
   peakKb = Math.max(peakKb, retrieve.peakKb, startup.peakKb);
 
   const doc = [
@@ -85,6 +87,7 @@ async function main(argv: string[]): Promise<void> {
     '## 2–3. Retrieve and send',
     '',
     retrieve.markdown,
+    prefetch.markdown,
     '## 4. Query: the local Q/R SCP against Orthanc and dcmqrscp',
     '',
     'The same patients, studies, series and instances in each; every query through the same in-process client (Priors\' SCU, one association per query, as findscu does), after three passes over the whole set against that target: the steady state of a server that has been answering for a while, with the same warm client for every target. "matches" shows one figure when all agree.',

@@ -1,0 +1,157 @@
+// Benchmark of prefetch: the time from the release of the association that brought a current
+// study into `priors serve` to the moment its last relevant prior is in the cache (the run's
+// end: every retrieve verified), with Orthanc on loopback as the PACS holding the patient's
+// three relevant priors (and two studies no rule keeps). The reference, in the same run, is
+// the same work done by hand with DCMTK as fast as a script can: findscu for the patient's
+// studies, then movescu of the three relevant ones into a running storescp, one after another.
+//   node --import tsx bench/prefetch.ts [--runs N] [--count N]
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { PrefetchRun } from '../shared/prefetch.js';
+import { generateCtSeries, type GeneratedSeries } from '../test/helpers/data.js';
+import { loadIntoOrthanc, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
+import { freePort } from '../test/helpers/ports.js';
+import { tempDirManual } from '../test/helpers/tmp.js';
+import { commandReceiver, type RunningReceiver } from './ingest.js';
+import { fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+
+const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
+const PRIORS_AE = 'PRIORS';
+const STORESCP_AE = 'STORESCP';
+
+function day(offset: number): string {
+  const d = new Date(Date.now() + offset * 86_400_000);
+  return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+}
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += countFiles(join(dir, e.name));
+    else if (e.isFile() && !e.name.startsWith('.') && !e.name.includes('.sqlite')) n++;
+  }
+  return n;
+}
+
+async function api<T>(dataDir: string, name: string, body: unknown): Promise<T> {
+  const info = JSON.parse(readFileSync(join(dataDir, 'serve.json'), 'utf8')) as { api: { url: string; token: string } };
+  const res = await fetch(`${info.api.url}/api/${name}`, { method: 'POST', headers: { 'x-priors-token': info.api.token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await res.json() as { ok: boolean; value: T; error?: { message: string } };
+  if (!r.ok) throw new Error(`${name}: ${r.error?.message}`);
+  return r.value;
+}
+
+/** The prefetch section of docs/benchmarks.md. */
+export async function runPrefetchBenchmark(options: { runs: number; count: number; log?: (l: string) => void }): Promise<{ markdown: string; failed: boolean }> {
+  const log = options.log ?? (() => {});
+  const who = { patientName: 'BENCH^PREFETCH', patientId: 'BENCH-PF', birthDate: '19500101' };
+  const current = await generateCtSeries({ ...who, count: options.count, studyDate: day(0), accession: 'BPF-C' });
+  const priors: GeneratedSeries[] = [];
+  for (const [i, days] of [120, 480, 900].entries()) priors.push(await generateCtSeries({ ...who, count: options.count, studyDate: day(-days), accession: `BPF-${i + 1}` }));
+  const others = [
+    await generateCtSeries({ ...who, count: 20, rows: 256, cols: 256, studyDate: day(-60), accession: 'BPF-MR', modality: 'MR', bodyPart: 'HEAD', studyDescription: 'MR BRAIN' }),
+    await generateCtSeries({ ...who, count: 20, rows: 256, cols: 256, studyDate: day(-7 * 365), accession: 'BPF-OLD' }),
+  ];
+  const ports = { priors: await freePort(), storescp: await freePort() };
+  const or = tempDirManual('priors-bench-prefetch-orthanc');
+  const orthanc = await startOrthanc({
+    dir: or.dir, autoStop: false,
+    modalities: { priors: [PRIORS_AE, '127.0.0.1', ports.priors], storescp: [STORESCP_AE, '127.0.0.1', ports.storescp] },
+  });
+  const expected = priors.reduce((n, p) => n + p.files.length, 0);
+  try {
+    await loadIntoOrthanc(orthanc, [...priors, ...others].flatMap((s) => s.files));
+    warmPageCache(current.files);
+
+    const byPriors = (quietSeconds: number) => async () => {
+      const t = tempDirManual('priors-bench-prefetch');
+      const add = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'nodes', 'add', 'pacs', `${orthanc.aeTitle}@127.0.0.1:${orthanc.port}`, '--data', t.dir]);
+      if (add.code !== 0) throw new Error(`priors nodes add: ${add.stderr}`);
+      const configPath = join(t.dir, 'config.json');
+      writeFileSync(configPath, JSON.stringify({ ...JSON.parse(readFileSync(configPath, 'utf8')) as object, prefetch: { enabled: true, quietSeconds } }));
+      let serve: RunningReceiver | undefined;
+      try {
+        serve = await commandReceiver('priors serve', (d, p) =>
+          [...PRIORS_NODE, cli, 'serve', '--aet', PRIORS_AE, '--port', String(p), '--bind', '127.0.0.1', '--data', d], { aeTitle: PRIORS_AE }).start(t.dir, ports.priors);
+        const sent = await runTimed('storescu', ['-aec', PRIORS_AE, '127.0.0.1', String(ports.priors), ...current.files], { env: peerEnv() });
+        const released = Date.now();
+        if (sent.code !== 0) throw new Error(`storescu: ${sent.stderr.slice(-500)}`);
+        const deadline = released + 300_000;
+        while (true) {
+          const { runs } = await api<{ runs: PrefetchRun[] }>(t.dir, 'prefetch.runs', { PatientID: who.patientId });
+          const run = runs.find((r) => r.trigger === 'arrival' && r.state !== 'running');
+          if (run) {
+            if (run.state !== 'completed') throw new Error(`the prefetch ended ${run.state}: ${run.sentence}`);
+            const got = countFiles(join(t.dir, 'files')) - current.files.length;
+            if (got !== expected) throw new Error(`priors serve holds ${got} of the ${expected} prior instances`);
+            return { ms: run.finishedAt! - released };
+          }
+          if (Date.now() > deadline) throw new Error('no prefetch run ended within 5 minutes');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } finally {
+        await serve?.stop();
+        t.remove();
+      }
+    };
+
+    const byHand = async () => {
+      const t = tempDirManual('priors-bench-prefetch-ref');
+      const scp = await startStorescp({ aeTitle: STORESCP_AE, dir: t.dir, port: ports.storescp, autoStop: false, acceptAll: true });
+      try {
+        const started = Date.now();
+        const found = await runTimed('findscu', ['-S', '-aec', orthanc.aeTitle, '-k', 'QueryRetrieveLevel=STUDY', '-k', `PatientID=${who.patientId}`,
+          '-k', 'StudyInstanceUID', '-k', 'StudyDate', '-k', 'ModalitiesInStudy', '-k', 'StudyDescription', '127.0.0.1', String(orthanc.port)], { env: peerEnv() });
+        if (found.code !== 0) throw new Error(`findscu: ${found.stderr.slice(-500)}`);
+        for (const p of priors) {
+          const moved = await runTimed('movescu', ['-S', '-aec', orthanc.aeTitle, '-aem', STORESCP_AE, '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${p.StudyInstanceUID}`, '127.0.0.1', String(orthanc.port)], { env: peerEnv() });
+          if (moved.code !== 0) throw new Error(`movescu: ${moved.stderr.slice(-500)}`);
+        }
+        const ms = Date.now() - started;
+        const got = countFiles(t.dir);
+        if (got !== expected) throw new Error(`storescp received ${got} of ${expected}`);
+        return { ms };
+      } finally {
+        await scp.stop();
+        t.remove();
+      }
+    };
+
+    log('prefetch: by hand with findscu + movescu, and by priors serve on arrival');
+    const [hand, quiet1, quiet5] = await interleave([byHand, byPriors(1), byPriors(5)], options.runs);
+    const cell = (o: { runs: { ms: number }[]; error?: string }) => (o.runs.length ? fmt(median(o.runs.map((r) => r.ms)) / 1000, 2) : `failed: ${o.error}`);
+    const ratio = (o: { runs: { ms: number }[] }) => (o.runs.length && hand!.runs.length ? `${fmt(median(hand!.runs.map((r) => r.ms)) / median(o.runs.map((r) => r.ms)), 2)}×` : '—');
+    const rows = [
+      ['findscu + 3 × movescu into storescp (the same work by hand, as fast as a script)', cell(hand!), '—'],
+      ['priors serve, quiet time 1 s: release of the current study → last prior in the cache', cell(quiet1!), ratio(quiet1!)],
+      ['priors serve, quiet time 5 s (default): release → last prior in the cache', cell(quiet5!), ratio(quiet5!)],
+    ];
+    const markdown = [
+      `### Prefetch: ${priors.length} relevant priors of ${options.count} CT images each (${expected} instances) from Orthanc`, '',
+      `Median of ${options.runs} runs. Orthanc also holds two studies of the patient that the default rule does not keep (an MR of the head, a CT of seven years ago). ` +
+      'Priors is timed from the release of the storescu association that brought the current study to the end of the prefetch run (every prior retrieved by C-MOVE and verified in the cache); ' +
+      'its time includes the quiet time it waits for more instances of the study before it looks (configurable, 5 s by default), its C-FINDs at study and series level, and the choice. ' +
+      'The reference is the lower bound of doing it by hand: a script that already knows which three studies to fetch, timed from its findscu to the end of its last movescu. "speed vs by hand" > 1 means Priors is faster.', '',
+      markdownTable(['Operation', 'time (s)', 'speed vs by hand'], rows), '',
+    ].join('\n');
+    return { markdown, failed: [hand, quiet1, quiet5].some((o) => o!.error !== undefined) };
+  } finally {
+    await orthanc.stop();
+    or.remove();
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : undefined; };
+  const { markdown, failed } = await runPrefetchBenchmark({ runs: arg('--runs') ?? 3, count: arg('--count') ?? 300, log: (l) => console.error(l) });
+  console.log(markdown);
+  if (failed) process.exitCode = 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(`bench/prefetch: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}
