@@ -1,5 +1,5 @@
 /**
- * The Electron main process: the one composition root of the desktop app (house rule 6).
+ * The Electron main process: the one composition root of the desktop app (docs/architecture.md, rule 6).
  *   data directory → desktop core (cache, DICOM server, transfer queue, app core: app/desktop.ts)
  *   → window (window.ts) → IPC (ipc/) → menu (shell/menu.ts)
  * One instance per user: a second launch focuses the first window. The DICOM server's state

@@ -1,5 +1,5 @@
 /**
- * The one error catalog of the API (house rule 4, after Orthanc's ErrorCodes.json): every
+ * The one error catalog of the API (docs/architecture.md, rule 4, after Orthanc's ErrorCodes.json): every
  * error that crosses the API is `{ code, message }` data, the code from this catalog and the
  * message one plain sentence that says what to fix. The DICOM and system failures keep the
  * codes of shared/diagnostics.ts; the API adds its own few. Pure code: no Node, no DOM.

@@ -1,5 +1,5 @@
 /**
- * The one place the app core is put together (house rule 6): configuration store, transfer
+ * The one place the app core is put together (docs/architecture.md, rule 6): configuration store, transfer
  * queue and AppCore over an open cache and, when it runs, our DICOM server. The headless web
  * UI (electron/web/start-ui.ts) and the desktop app (desktop.ts, electron/main.ts) both call it.
  * It also records what the workstation does into the audit trail (auditOutgoing).

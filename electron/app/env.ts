@@ -27,7 +27,7 @@ export interface TransferService {
   retry(id: string): TransferJob | undefined;
 }
 
-/** What the app core is made of (house rule 6: given by the composition root, no singletons). */
+/** What the app core is made of (docs/architecture.md, rule 6: given by the composition root, no singletons). */
 export interface AppCoreDeps {
   store: ConfigStore;
   cache: Cache;

@@ -1,6 +1,6 @@
 /**
  * The persisted transfer queue (table transfer_job, migration 002): insert, update, list, get,
- * and the jobs to resume when the application starts again. SQL stays here (house rule 7);
+ * and the jobs to resume when the application starts again. SQL stays here (docs/architecture.md, rule 7);
  * electron/services/transfers/ runs the jobs.
  *
  * It works on its own connection to <dataDir>/index.sqlite ({@link JobStore.open}), opened

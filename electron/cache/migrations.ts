@@ -1,5 +1,5 @@
 /**
- * The numbered, append-only migrations of the cache index (house rule 7).
+ * The numbered, append-only migrations of the cache index (docs/architecture.md, rule 7).
  *
  * Each migration is a TypeScript module exporting its SQL text rather than a `.sql` file: tsc
  * compiles it into dist/ with everything else, so the schema is found the same way from

@@ -1,6 +1,6 @@
 /**
  * The main-process side of the desktop API, as pure logic (Electron binds it in register.ts):
- * one IPC channel per entry of the contract (`priors:<entry>`, house rule 4: no catch-all
+ * one IPC channel per entry of the contract (`priors:<entry>`, docs/architecture.md, rule 4: no catch-all
  * invoke), the sender checked before anything else, the payload validated by the same checkers
  * as the web host (AppCore.invoke → shared/api/entries.ts), and every outcome — a refusal, a
  * validation error, a handler's throw — answered as Result data with a code of the catalog in

@@ -1,7 +1,7 @@
 /**
  * The preload of the Priors window (sandboxed; bundled into dist/preload.cjs by
  * scripts/bundle.mjs, since a sandboxed preload can only require 'electron'). It exposes
- * `window.priors`: one function per entry of the API contract (house rule 4), each invoking its
+ * `window.priors`: one function per entry of the API contract (docs/architecture.md, rule 4), each invoking its
  * own IPC channel, plus `onEvent` for pushed events — the shape renderer/src/transport/
  * preload-transport.ts expects. Nothing else of Electron or Node reaches the page.
  */

@@ -1,7 +1,7 @@
 /**
  * The browser face of a running `priors serve`: the app core over the served cache and SCP,
  * the transfer queue, and the web host. Wired here, once, for the headless entry point
- * (house rule 6); the Electron main process will wire the same core to IPC instead.
+ * (docs/architecture.md, rule 6); the Electron main process will wire the same core to IPC instead.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,5 +1,5 @@
 /**
- * The API contract between the UI and the main process (house rules 4 and 5): one entry per
+ * The API contract between the UI and the main process (docs/architecture.md, rules 4 and 5): one entry per
  * operation, each with its request and response types; answers are {@link Result} data (errors
  * carry a code of shared/errors.ts); progress and streamed matches come as {@link ApiEvent}s.
  * The same contract is served over IPC (Electron) and over HTTP + SSE (electron/web). Every

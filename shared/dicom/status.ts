@@ -1,7 +1,7 @@
 /**
  * DIMSE status values: the Status Class convention of PS3.7 Annex C, the general statuses of
  * PS3.7 Annex C, and one table per service with the service-specific statuses of PS3.4.
- * A status is a value, not an exception (house rule 2); these tables give it a name and a
+ * A status is a value, not an exception (docs/architecture.md, rule 2); these tables give it a name and a
  * meaning for logs, for the user and for the conformance statement.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Migration 002: the transfer queue (house rule 7: transfers are persisted jobs). Append-only.
+ * Migration 002: the transfer queue (docs/architecture.md, rule 7: transfers are persisted jobs). Append-only.
  *
  * One row per job; the UIDs of a SERIES-level job are a JSON array; progress and verdict are
  * JSON objects (their shape is shared/transfers.ts, read back by ../jobs.ts). `seq` keeps the

@@ -13,7 +13,7 @@ import { DimseStatusError, type AssociationInfo, type StoreHandler, type StoreOu
 /** Node error codes that mean "no room left": answered with A700 Out of Resources (PS3.4 B.2.3). */
 const OUT_OF_SPACE = new Set(['ENOSPC', 'EDQUOT']);
 
-/** The status and Error Comment a handler's throw becomes (house rule 2: the association lives on). */
+/** The status and Error Comment a handler's throw becomes (docs/architecture.md, rule 2: the association lives on). */
 export function statusOfError(err: unknown, genericFailure: number): StoreOutcome {
   if (err instanceof DimseStatusError) return { status: err.status, errorComment: err.message };
   const code = (err as { code?: unknown } | null)?.code;

@@ -1,6 +1,6 @@
 /**
  * One DICOM association (PS3.8 §7): requestor or acceptor, from establishment to release or
- * abort, carrying DIMSE messages as PDVs. Implements the contract of notes/association-api.md.
+ * abort, carrying DIMSE messages as PDVs. Implements the association contract of docs/architecture.md.
  *
  * Data sets stream both ways without being gathered: outgoing bytes (Uint8Array, Readable or
  * any AsyncIterable) are cut into PDVs of at most the peer's Maximum Length; incoming data

@@ -1,6 +1,6 @@
 /**
  * The errors of the DICOM Upper Layer (PS3.8): association rejected, aborted, closed,
- * transport failures and timer expiry. A DIMSE status is never one of these (house rule 2):
+ * transport failures and timer expiry. A DIMSE status is never one of these (docs/architecture.md, rule 2):
  * only association and transport failures throw.
  */
 

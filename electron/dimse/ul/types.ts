@@ -1,5 +1,5 @@
 /**
- * The types of the association contract (notes/association-api.md), re-exported by
+ * The types of the association contract (docs/architecture.md), re-exported by
  * association.ts, which is where callers import them from.
  */
 import type { ConnectionOptions } from 'node:tls';

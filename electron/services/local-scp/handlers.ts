@@ -1,5 +1,5 @@
 /**
- * The handlers of our SCP over the cache (house rule 1: dimse/ declares them, services/
+ * The handlers of our SCP over the cache (docs/architecture.md, rule 1: dimse/ declares them, services/
  * implements them): Storage (PS3.4 B.2.2), Query (C.4.1.3) and Retrieve (C.4.2.3, C.4.3.3).
  * Also used as the C-STORE receiver of our own C-GET SCU.
  */

@@ -1,5 +1,5 @@
 /**
- * The transfer queue (issue 3, Transfers; house rule 7): persisted jobs run first in, first out,
+ * The transfer queue (docs/architecture.md, rule 7): persisted jobs run first in, first out,
  * at most `maxAssociations` at a time per node (default 2), each by C-MOVE or C-GET with the
  * GET→MOVE fallback, skipping what the cache holds, with throttled progress events, cancel
  * (C-CANCEL), retry, and a verified end. Jobs queued or running when the process stopped run
