@@ -2,7 +2,9 @@
  * `npm run screenshots`: regenerates docs/screenshots/*.png (1280×720, Debian's Chromium) from
  * a real session: Orthanc loaded by test/helpers/e2e-pacs.ts as the PACS, `priors serve --ui`
  * as the workstation, each screen driven into a meaningful state through the same UI steps as
- * the e2e tests.
+ * the e2e tests (Prefetch: a completed run for DOE^JANE, expanded; Search then shows its badge).
+ * Names after `--` write only those (`npm run screenshots -- prefetch search`); the session is
+ * driven the same, so each screen is in the state it has in the full run.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,10 +14,12 @@ import { generateCtSeries } from '../test/helpers/data.js';
 import { startE2ePacs } from '../test/helpers/e2e-pacs.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
-import { addNode, jobState, retrieveRow, screen, search, testNode } from '../test/helpers/ui-steps.js';
+import { addNode, jobState, retrieveRow, runPrefetch, screen, search, testNode, waitAttribute } from '../test/helpers/ui-steps.js';
 import { openStudy, startViewerHost, waitPaneReady } from '../test/helpers/viewer-host.js';
 
 const OUT = join(import.meta.dirname, '..', 'docs', 'screenshots');
+const ONLY = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const wanted = (name: string): boolean => ONLY.length === 0 || ONLY.includes(name);
 
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
@@ -26,6 +30,7 @@ async function main(): Promise<void> {
   const ui = await openUi({ aeTitle: 'PRIORS', dataDir: data.dir, port, autoStop: false }, browser);
   const { page } = ui;
   const shot = async (name: string) => {
+    if (!wanted(name)) return;
     await page.waitForTimeout(300); // let the last event's render settle (screenshots only, not a test)
     await page.screenshot({ path: join(OUT, `${name}.png`) });
     console.log(`docs/screenshots/${name}.png`);
@@ -38,6 +43,10 @@ async function main(): Promise<void> {
     await search(page, { node: 'pacs', name: 'DOE*', preset: 'Today' });
     await retrieveRow(page, 'CT CHEST TODAY');
     await jobState(page, 'DOE', /^(completed|incomplete|failed)$/);
+    // prefetch for the patient by hand: yesterday's study is fetched, 2019's is too old for the shipped rule
+    await runPrefetch(page, { patientId: 'E2E-DOE', dryRun: false });
+    await waitAttribute(page, '[aria-label="Result of the run"] li[data-run-id]', 'data-state', /^(completed|incomplete|failed|stopped)$/);
+    await shot('prefetch');
     await search(page, { node: 'pacs', name: '*' });
     const results = page.getByRole('region', { name: 'Search results' });
     await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT CHEST 2019' }).click();
@@ -63,7 +72,7 @@ async function main(): Promise<void> {
     data.remove();
   }
   try {
-    await viewerShots(browser);
+    if (wanted('viewer') || wanted('viewer-priors')) await viewerShots(browser);
   } finally {
     await browser.close();
   }
@@ -85,13 +94,17 @@ async function viewerShots(browser: Browser): Promise<void> {
     await page.getByRole('group', { name: 'Current study' }).getByLabel('Current study image').focus();
     for (let i = 0; i < 6; i++) await page.keyboard.press('ArrowDown');
     await page.waitForTimeout(500);
-    await page.screenshot({ path: join(OUT, 'viewer-priors.png') });
-    console.log('docs/screenshots/viewer-priors.png');
+    if (wanted('viewer-priors')) {
+      await page.screenshot({ path: join(OUT, 'viewer-priors.png') });
+      console.log('docs/screenshots/viewer-priors.png');
+    }
     await page.getByRole('combobox', { name: 'Prior study' }).selectOption('');
     await page.locator(`[data-study="${now.StudyInstanceUID}"]`).getByRole('button', { name: 'Lung' }).click();
     await page.waitForTimeout(800);
-    await page.screenshot({ path: join(OUT, 'viewer.png') });
-    console.log('docs/screenshots/viewer.png');
+    if (wanted('viewer')) {
+      await page.screenshot({ path: join(OUT, 'viewer.png') });
+      console.log('docs/screenshots/viewer.png');
+    }
   } finally {
     await page.close();
     await host.close();

@@ -6,6 +6,7 @@ import { TransportContext } from './app/api-context.js';
 import { pickTransport } from './transport/index.js';
 import './styles/theme.css';
 import './styles/layout.css';
+import './styles/prefetch.css';
 
 const root = document.getElementById('root');
 if (root) {

@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/tmp.js';
 
 // [navigation button text, section name] as in renderer/src/app/screens.ts.
 const SCREENS = [['Search', 'Search'], ['Transfers', 'Transfers'], ['Local cache', 'Local cache'],
-  ['Nodes & settings', 'Nodes and settings'], ['Activity', 'Activity'], ['Audit', 'Audit'], ['Viewer', 'Viewer']] as const;
+  ['Nodes & settings', 'Nodes and settings'], ['Activity', 'Activity'], ['Audit', 'Audit'], ['Viewer', 'Viewer'], ['Prefetch', 'Prefetch']] as const;
 
 describe('e2e: shell', { skip: e2eSkipReason(), timeout: 180_000 }, () => {
   let ui: UiSession;

@@ -1,6 +1,6 @@
 // Steps of the workstation UI for the e2e tests and the screenshots script, through the
 // accessible names and data attributes the renderer gives (see renderer/src/features/**).
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 export const WAIT = { timeout: 60_000 };
 
@@ -76,3 +76,67 @@ export async function jobState(page: Page, label: string, wanted: RegExp): Promi
   return (await job.getAttribute('data-state')) ?? '';
 }
 
+
+/** The Prefetch screen's region. */
+export async function prefetchScreen(page: Page): Promise<Locator> {
+  await screen(page, 'Prefetch', 'Prefetch');
+  return page.getByRole('region', { name: 'Prefetch', exact: true });
+}
+
+/** What the rule editor is given (text as typed; absent fields are left as the form has them). */
+export interface RuleEdit {
+  name?: string;
+  relevant?: 'Same modality' | 'Any modality' | 'These modalities';
+  sameBodyPart?: boolean;
+  maxStudies?: string;
+  years?: string;
+  minGapDays?: string;
+  forModalities?: string;
+}
+
+/** Fills the rule editor (the form "Add rule" or "Edit rule <name>"). */
+export async function fillRule(form: Locator, r: RuleEdit): Promise<void> {
+  if (r.name !== undefined) await form.getByLabel('Name', { exact: true }).fill(r.name);
+  if (r.forModalities !== undefined) await form.getByLabel('Applies to current studies of').fill(r.forModalities);
+  if (r.relevant) await form.getByLabel(r.relevant, { exact: true }).check();
+  if (r.sameBodyPart !== undefined) await form.getByLabel('Same body part').setChecked(r.sameBodyPart);
+  if (r.maxStudies !== undefined) await form.getByLabel('At most (newest studies)').fill(r.maxStudies);
+  if (r.years !== undefined) await form.getByLabel('Within (years)').fill(r.years);
+  if (r.minGapDays !== undefined) await form.getByLabel('Minimum gap (days)').fill(r.minGapDays);
+}
+
+/** Adds a prefetch rule on the Prefetch screen; answers its row once listed. */
+export async function addRule(page: Page, r: RuleEdit & { name: string }): Promise<Locator> {
+  const rules = (await prefetchScreen(page)).getByRole('region', { name: 'Prefetch rules' });
+  await rules.getByRole('button', { name: 'Add a rule' }).click();
+  const form = rules.getByRole('form', { name: 'Add rule' });
+  await fillRule(form, r);
+  await form.getByRole('button', { name: 'Save rule' }).click();
+  await form.waitFor({ state: 'detached', ...WAIT });
+  return rules.locator(`tr[data-rule="${r.name}"]`);
+}
+
+/** Runs prefetch by hand from the Prefetch screen; answers the run as shown under the form once it has an id. */
+export async function runPrefetch(page: Page, o: { patientId: string; dryRun: boolean }): Promise<Locator> {
+  const panel = (await prefetchScreen(page)).getByRole('region', { name: 'Prefetch for a patient' });
+  const shown = panel.locator('li[data-run-id]');
+  const before = (await shown.count()) ? await shown.getAttribute('data-run-id') : null;
+  await panel.getByLabel('Patient ID').fill(o.patientId);
+  await panel.getByLabel(/Dry run/).setChecked(o.dryRun);
+  await panel.getByRole('button', { name: 'Run', exact: true }).click();
+  await page.waitForFunction((previous) => {
+    const document = (globalThis as unknown as { document: Doc }).document;
+    const id = document.querySelector('[aria-label="Result of the run"] li[data-run-id]')?.getAttribute('data-run-id');
+    return !!id && id !== previous;
+  }, before, WAIT);
+  return panel.locator('li[data-run-id]');
+}
+
+/** Waits until an element's attribute matches (a run's data-state, a job's). */
+export async function waitAttribute(page: Page, selector: string, name: string, wanted: RegExp, timeout = 120_000): Promise<string> {
+  await page.waitForFunction(([s, n, w]) => {
+    const document = (globalThis as unknown as { document: Doc }).document;
+    return new RegExp(w).test(document.querySelector(s)?.getAttribute(n) ?? '');
+  }, [selector, name, wanted.source] as const, { timeout });
+  return (await page.locator(selector).first().getAttribute(name)) ?? '';
+}

@@ -1,9 +1,9 @@
 /**
- * The shell: left navigation (Alt+1 … Alt+7), the current screen, a status line (push channel
+ * The shell: left navigation (Alt+1 … Alt+8), the current screen, a status line (push channel
  * and our DICOM server). Screens stay mounted while hidden, so a running search or the
  * transfer list keeps its state when the user looks elsewhere. "Open" on a cached study
  * (`priors:open-study`) shows the Viewer. A fault while drawing one screen stays in that screen
- * (ScreenBoundary).
+ * (ScreenBoundary). A screen may link to another (`priors:show-screen`, show-screen.ts).
  */
 import { type ReactElement, useEffect, useState } from 'react';
 import { ActivityScreen } from '../features/activity/ActivityScreen.js';
@@ -11,6 +11,7 @@ import { AuditScreen } from '../features/audit/AuditScreen.js';
 import { OPEN_STUDY_EVENT } from '../features/local/cache-view.js';
 import { LocalCacheScreen } from '../features/local/LocalCacheScreen.js';
 import { NodesScreen } from '../features/nodes/NodesScreen.js';
+import { PrefetchScreen } from '../features/prefetch/PrefetchScreen.js';
 import { SearchScreen } from '../features/search/SearchScreen.js';
 import { TransfersScreen } from '../features/transfers/TransfersScreen.js';
 import { ViewerScreen } from '../features/viewer/ViewerScreen.js';
@@ -18,6 +19,7 @@ import type { ChannelState } from '../transport/index.js';
 import { useTransport } from './api-context.js';
 import { SCREENS, type ScreenId, screenForKey } from './screens.js';
 import { ScreenBoundary } from './ScreenBoundary.js';
+import { SHOW_SCREEN_EVENT } from './show-screen.js';
 import { ServerLine } from './ServerLine.js';
 
 export function App() {
@@ -40,11 +42,18 @@ export function App() {
     };
     // the viewer listens to the same event and loads the study; the shell only shows it
     const onOpen = (): void => setScreen('viewer');
+    const onShow = (e: Event): void => {
+      const wanted = (e as CustomEvent<{ screen?: string }>).detail?.screen;
+      const entry = SCREENS.find((s) => s.id === wanted);
+      if (entry) setScreen(entry.id);
+    };
     window.addEventListener('keydown', onKey);
     window.addEventListener(OPEN_STUDY_EVENT, onOpen);
+    window.addEventListener(SHOW_SCREEN_EVENT, onShow);
     return () => {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener(OPEN_STUDY_EVENT, onOpen);
+      window.removeEventListener(SHOW_SCREEN_EVENT, onShow);
     };
   }, []);
 
@@ -80,6 +89,7 @@ export function App() {
         {section('activity', 'Activity', <ActivityScreen active={screen === 'activity'} />)}
         {section('audit', 'Audit', <AuditScreen active={screen === 'audit'} />)}
         {section('viewer', 'Viewer', <ViewerScreen active={screen === 'viewer'} />)}
+        {section('prefetch', 'Prefetch', <PrefetchScreen active={screen === 'prefetch'} />)}
       </main>
     </div>
   );

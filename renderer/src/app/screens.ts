@@ -1,5 +1,5 @@
-/** The screens of the left navigation, with their keyboard shortcuts (Alt+1 … Alt+7). */
-export type ScreenId = 'search' | 'transfers' | 'local' | 'nodes' | 'activity' | 'audit' | 'viewer';
+/** The screens of the left navigation, with their keyboard shortcuts (Alt+1 … Alt+8). */
+export type ScreenId = 'search' | 'transfers' | 'local' | 'nodes' | 'activity' | 'audit' | 'viewer' | 'prefetch';
 
 /** One entry of the navigation; `section` is the accessible name of the screen's <section>. */
 export interface ScreenEntry { id: ScreenId; label: string; key: string; section: string }
@@ -12,6 +12,8 @@ export const SCREENS: readonly ScreenEntry[] = [
   { id: 'activity', label: 'Activity', key: '5', section: 'Activity' },
   { id: 'audit', label: 'Audit', key: '6', section: 'Audit' },
   { id: 'viewer', label: 'Viewer', key: '7', section: 'Viewer' },
+  // appended, so the shortcuts people learnt keep their screens
+  { id: 'prefetch', label: 'Prefetch', key: '8', section: 'Prefetch' },
 ];
 
 /** The screen an Alt+key press goes to. */

@@ -53,3 +53,11 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor(total / 60);
   return m < 60 ? `${m} min ${total % 60} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
+
+/** A moment for lists, in local time: `2026-12-06 14:30` (the seconds add nothing there). */
+export function formatDateTime(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  const d = new Date(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}

@@ -1,6 +1,6 @@
 /**
  * The keyboard of the results lists: Enter searches (in the form), arrows move, Space expands,
- * R retrieves, O opens, Esc cancels. Pure mapping from a key press to an action, so it can be
+ * R retrieves, O opens, P prefetches the patient's priors, Esc cancels. Pure mapping from a key press to an action, so it can be
  * tested without a DOM.
  */
 
@@ -12,6 +12,8 @@ export type ListAction =
   | { kind: 'expand' }
   | { kind: 'retrieve' }
   | { kind: 'open' }
+  /** Prefetch the priors of the row's patient. */
+  | { kind: 'prefetch' }
   | { kind: 'cancel' }
   | { kind: 'select-toggle' };
 
@@ -43,6 +45,7 @@ export function listAction(press: KeyPress): ListAction | undefined {
     case ' ': return press.shiftKey ? { kind: 'select-toggle' } : { kind: 'expand' };
     case 'r': case 'R': return { kind: 'retrieve' };
     case 'o': case 'O': case 'Enter': return { kind: 'open' };
+    case 'p': case 'P': return { kind: 'prefetch' };
     default: return undefined;
   }
 }

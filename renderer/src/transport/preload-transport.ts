@@ -1,6 +1,6 @@
 /**
  * Electron mode: the preload script exposes `window.priors`, one function per API entry
- * (house rule 4: no catch-all invoke) and `onEvent` for pushed events. The preload itself
+ * (docs/architecture.md, rule 4: no catch-all invoke) and `onEvent` for pushed events. The preload itself
  * (electron/preload/) comes with the Electron shell; this is the shape it must have.
  */
 import type { ApiEvent, EntryName, RequestOf, ResponseOf, Result } from '../../../shared/api/contract.js';

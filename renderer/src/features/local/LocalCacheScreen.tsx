@@ -3,8 +3,9 @@
  * (confirmed; STUDY or SERIES), send to a node (C-STORE, live progress), import a folder (live
  * progress), and Open, which hands a study to the viewer (`priors:open-study`).
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../../../../shared/api/contract.js';
+import type { PrefetchedMark } from '../../../../shared/prefetch.js';
 import type { PatientRecord, StudyRecord } from '../../../../shared/records.js';
 import { useConfirm } from '../../app/ConfirmDialog.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
@@ -15,6 +16,9 @@ import { importProgressLine, importResultLine, refusalLine, roomLine, sendResult
 import { StudyTree, type TreeActions } from './StudyTree.js';
 
 const patientKey = (p: PatientRecord): string => `${p.PatientID}\u0000${p.IssuerOfPatientID}`;
+type Who = Pick<PatientRecord, 'PatientID' | 'IssuerOfPatientID'>;
+/** The patient whose studies are shown, with them once loaded (and the marks of those prefetch brought). */
+interface OpenPatient { key: string; who: Who; studies?: StudyRecord[]; prefetched?: Record<string, PrefetchedMark>; error?: ApiError }
 let runs = 0;
 
 export function LocalCacheScreen({ active }: { active: boolean }) {
@@ -23,7 +27,7 @@ export function LocalCacheScreen({ active }: { active: boolean }) {
   const stats = useLoad('cache.stats', {}, String(generation));
   const patients = useLoad('cache.patients', { limit: 500 }, String(generation));
   const nodes = useLoad('nodes.list', {});
-  const [open, setOpen] = useState<{ key: string; studies?: StudyRecord[]; error?: ApiError } | undefined>();
+  const [open, setOpen] = useState<OpenPatient | undefined>();
   const [importPath, setImportPath] = useState('');
   const [message, setMessage] = useState<string | undefined>();
   const [error, setError] = useState<ApiError | undefined>();
@@ -43,16 +47,30 @@ export function LocalCacheScreen({ active }: { active: boolean }) {
     if (e.type === 'import.progress') setRunning((r) => (r?.id === e.importId ? { id: e.importId, line: importProgressLine(e) } : r));
   });
 
-  const loadStudies = async (key: string, p: Pick<PatientRecord, 'PatientID' | 'IssuerOfPatientID'>): Promise<void> => {
+  const loadStudies = useCallback(async (key: string, p: Who): Promise<void> => {
     const r = await transport.call('cache.studies', { PatientID: p.PatientID, IssuerOfPatientID: p.IssuerOfPatientID });
-    setOpen(r.ok ? { key, studies: r.value.studies } : { key, error: r.error });
-  };
+    const who = { PatientID: p.PatientID, IssuerOfPatientID: p.IssuerOfPatientID };
+    // a reload for a patient closed (or replaced) meanwhile is dropped
+    setOpen((o) => (o && o.key !== key ? o : r.ok ? { key, who, studies: r.value.studies, prefetched: r.value.prefetched ?? {} } : { key, who, error: r.error }));
+  }, [transport]);
   const openPatient = (p: PatientRecord): void => {
     const key = patientKey(p);
     if (open?.key === key) { setOpen(undefined); return; }
-    setOpen({ key });
+    setOpen({ key, who: p });
     void loadStudies(key, p);
   };
+  // the open patient's studies change behind the screen (retrieves, prefetch): read them again on return and as jobs end
+  const shown = open ? { key: open.key, who: open.who } : undefined;
+  const shownRef = useRef(shown);
+  shownRef.current = shown;
+  useEffect(() => {
+    const s = shownRef.current;
+    if (active && s) void loadStudies(s.key, s.who);
+  }, [active, loadStudies]);
+  useApiEvents((e) => {
+    const s = shownRef.current;
+    if (active && s && e.type === 'job.finished') { refresh(); void loadStudies(s.key, s.who); }
+  });
   const actions: TreeActions = {
     canSend: !!sendNode && !running,
     send: (level, uid, label) => void (async () => {
@@ -71,8 +89,7 @@ export function LocalCacheScreen({ active }: { active: boolean }) {
       if (!r.ok) return;
       setMessage(`Deleted the ${label}.`);
       refresh();
-      const p = patients.value?.patients.find((x) => patientKey(x) === open?.key);
-      if (open && p) void loadStudies(open.key, p);
+      if (open) void loadStudies(open.key, open.who);
     })(),
   };
   const runImport = async (): Promise<void> => {
@@ -126,7 +143,7 @@ export function LocalCacheScreen({ active }: { active: boolean }) {
                 <tr key={`${key}-studies`} className="series-row"><td colSpan={6}>
                   <ErrorLine error={open.error} />
                   {!open.studies && !open.error && <p className="muted">Loading…</p>}
-                  {open.studies && <StudyTree studies={open.studies} actions={actions} />}
+                  {open.studies && <StudyTree studies={open.studies} prefetched={open.prefetched ?? {}} actions={actions} />}
                 </td></tr>
               ),
             ];

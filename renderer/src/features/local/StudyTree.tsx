@@ -1,13 +1,16 @@
 /**
  * The studies of one patient of the cache, each expandable to its series; per study: Open (in
- * the viewer), Send, Delete; per series: Send, Delete.
+ * the viewer), Send, Delete; per series: Send, Delete. A study a prefetch rule brought in carries a
+ * "Prefetched" badge (the rule and its reason in the tooltip).
  */
 import { useState } from 'react';
 import type { ApiError } from '../../../../shared/api/contract.js';
+import type { PrefetchedMark } from '../../../../shared/prefetch.js';
 import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useTransport } from '../../app/api-context.js';
 import { formatBytes, formatDicomDate } from '../../lib/format.js';
+import { prefetchedTitle } from '../../lib/prefetch.js';
 import { OPEN_STUDY_EVENT, openStudyDetail } from './cache-view.js';
 
 /** Asks the viewer to open a study of the cache (the App shows the viewer when it exists). */
@@ -22,7 +25,7 @@ export interface TreeActions {
   canSend: boolean;
 }
 
-export function StudyTree({ studies, actions }: { studies: StudyRecord[]; actions: TreeActions }) {
+export function StudyTree({ studies, prefetched, actions }: { studies: StudyRecord[]; prefetched: Record<string, PrefetchedMark>; actions: TreeActions }) {
   const transport = useTransport();
   const [open, setOpen] = useState<{ uid: string; series?: SeriesRecord[]; error?: ApiError } | undefined>();
   const toggle = async (uid: string): Promise<void> => {
@@ -33,15 +36,19 @@ export function StudyTree({ studies, actions }: { studies: StudyRecord[]; action
   };
   return (
     <table className="series-table" aria-label="Studies">
-      <colgroup><col style={{ width: '11%' }} /><col style={{ width: '10%' }} /><col /><col style={{ width: '8%' }} /><col style={{ width: '9%' }} /><col style={{ width: '10%' }} /><col style={{ width: '190px' }} /></colgroup>
+      <colgroup><col style={{ width: '17%' }} /><col style={{ width: '10%' }} /><col /><col style={{ width: '8%' }} /><col style={{ width: '9%' }} /><col style={{ width: '10%' }} /><col style={{ width: '190px' }} /></colgroup>
       <thead><tr><th scope="col">Date</th><th scope="col">Modalities</th><th scope="col">Description</th><th scope="col" className="num">Series</th><th scope="col" className="num">Instances</th><th scope="col" className="num">Size</th><th scope="col">Actions</th></tr></thead>
       <tbody>
         {studies.map((st) => {
           const label = `${st.StudyDescription || 'study'} of ${formatDicomDate(st.StudyDate) || 'unknown date'}`;
           const expanded = open?.uid === st.StudyInstanceUID;
+          const mark = prefetched[st.StudyInstanceUID];
           return [
-            <tr key={st.StudyInstanceUID} data-row="" tabIndex={-1} data-study={st.StudyInstanceUID}>
-              <td>{formatDicomDate(st.StudyDate)}</td>
+            <tr key={st.StudyInstanceUID} data-row="" tabIndex={-1} data-study={st.StudyInstanceUID} data-prefetched={mark ? 'true' : undefined}>
+              <td className="with-badge">
+                {formatDicomDate(st.StudyDate)}
+                {mark && <span className="badge badge-prefetched" data-rule={mark.rule} title={prefetchedTitle(mark)}>Prefetched</span>}
+              </td>
               <td>{st.ModalitiesInStudy.join(', ')}</td>
               <td>
                 <button type="button" className="row-button" data-primary="" aria-expanded={expanded} onClick={() => void toggle(st.StudyInstanceUID)}

@@ -1,18 +1,26 @@
-/** The add / edit form of a node, with the validators' message next to each field; Esc cancels. */
+/**
+ * The add / edit form of a node, with the validators' message next to each field, and its
+ * roles in prefetch (archive, worklist provider); Esc cancels.
+ */
 import { type FormEvent, type ReactElement, useState } from 'react';
 import type { NodeInput } from '../../../../shared/api/contract.js';
-import { type FieldErrors, type NodeField, nodeFieldErrors } from './node-form.js';
+import { type FieldErrors, type NodeField, nodeFieldErrors, type RolesField, rolesFormOf, withRoles } from './node-form.js';
+import { PrefetchRolesFields } from './PrefetchRolesFields.js';
 
 export function NodeForm({ value, editing, onChange, onSubmit, onCancel }: {
-  value: NodeInput; editing: boolean; onChange(v: NodeInput): void; onSubmit(): void; onCancel(): void;
+  value: NodeInput; editing: boolean; onChange(v: NodeInput): void; onSubmit(node: NodeInput): void; onCancel(): void;
 }) {
   const [errors, setErrors] = useState<FieldErrors<NodeField>>({});
+  const [roles, setRoles] = useState(() => rolesFormOf(value));
+  const [roleErrors, setRoleErrors] = useState<FieldErrors<RolesField>>({});
   const set = <K extends keyof NodeInput>(k: K, v: NodeInput[K]): void => onChange({ ...value, [k]: v });
   const submit = (e: FormEvent): void => {
     e.preventDefault();
     const found = nodeFieldErrors(value);
+    const node = withRoles(value, roles);
     setErrors(found);
-    if (Object.keys(found).length === 0) onSubmit();
+    setRoleErrors(node.ok ? {} : node.errors);
+    if (Object.keys(found).length === 0 && node.ok) onSubmit(node.node);
   };
   const field = (id: NodeField, label: string, input: ReactElement) => (
     <div className="field">
@@ -55,6 +63,7 @@ export function NodeForm({ value, editing, onChange, onSubmit, onCancel }: {
           </div>
         ))}
       </fieldset>
+      <PrefetchRolesFields value={roles} errors={roleErrors} onChange={setRoles} />
       <div className="form-actions"><button type="submit" className="primary">Save</button><button type="button" onClick={onCancel}>Cancel</button></div>
     </form>
   );

@@ -12,6 +12,7 @@ import { useLoad, useTransport } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
 import { LocalSettingsPanel } from './LocalSettingsPanel.js';
 import { NodeForm } from './NodeForm.js';
+import { rolesText } from './node-form.js';
 
 const EMPTY: NodeInput = { name: '', aeTitle: '', host: '127.0.0.1', port: 104, method: 'move' };
 const STEP_NAMES: Record<NodeTestStep['step'], string> = { echo: 'C-ECHO', find: 'C-FIND', retrieve: 'Retrieve one instance' };
@@ -34,9 +35,9 @@ export function NodesScreen({ active }: { active: boolean }) {
     reloadNodes();
   }, [active, reloadSettings, reloadNodes]);
 
-  const save = async (): Promise<void> => {
+  const save = async (node: NodeInput): Promise<void> => {
     if (!editing) return;
-    const r = await transport.call('nodes.save', { node: editing.input, ...(editing.previousName ? { previousName: editing.previousName } : {}) });
+    const r = await transport.call('nodes.save', { node, ...(editing.previousName ? { previousName: editing.previousName } : {}) });
     setError(r.ok ? undefined : r.error);
     if (r.ok) { setEditing(undefined); reloadNodes(); }
   };
@@ -61,15 +62,15 @@ export function NodesScreen({ active }: { active: boolean }) {
         <h2 id="nodes-h">Nodes</h2>
         <ErrorLine error={nodes.error ?? error} />
         <table className="plain-table" aria-labelledby="nodes-h">
-          <colgroup><col style={{ width: '16%' }} /><col style={{ width: '16%' }} /><col style={{ width: '24%' }} /><col style={{ width: '10%' }} /><col /></colgroup>
-          <thead><tr><th scope="col">Name</th><th scope="col">AE title</th><th scope="col">Address</th><th scope="col">Retrieve</th><th scope="col">Actions</th></tr></thead>
+          <colgroup><col style={{ width: '15%' }} /><col style={{ width: '15%' }} /><col style={{ width: '21%' }} /><col style={{ width: '9%' }} /><col style={{ width: '13%' }} /><col /></colgroup>
+          <thead><tr><th scope="col">Name</th><th scope="col">AE title</th><th scope="col">Address</th><th scope="col">Retrieve</th><th scope="col">Prefetch</th><th scope="col">Actions</th></tr></thead>
           <tbody onKeyDown={rowKeyDown}>
-            {list.length === 0 && !nodes.loading && <tr><td colSpan={5} className="muted">No nodes yet: add the PACS you query.</td></tr>}
+            {list.length === 0 && !nodes.loading && <tr><td colSpan={6} className="muted">No nodes yet: add the PACS you query.</td></tr>}
             {list.map((n) => {
               const t = tests[n.name];
               return [
                 <tr key={n.name} data-row="" tabIndex={-1} data-node={n.name}>
-                  <td>{n.name}</td><td>{n.aeTitle}</td><td>{n.host}:{n.port}</td><td>{n.method === 'get' ? 'C-GET' : 'C-MOVE'}</td>
+                  <td>{n.name}</td><td>{n.aeTitle}</td><td>{n.host}:{n.port}</td><td>{n.method === 'get' ? 'C-GET' : 'C-MOVE'}</td><td data-roles={rolesText(n)}>{rolesText(n)}</td>
                   <td className="actions">
                     <button type="button" data-primary="" onClick={() => void test(n.name)} disabled={t?.running}>{t?.running ? 'Testing…' : 'Test'}</button>
                     <button type="button" onClick={() => setEditing({ input: { ...n }, previousName: n.name })}>Edit</button>
@@ -77,7 +78,7 @@ export function NodesScreen({ active }: { active: boolean }) {
                   </td>
                 </tr>,
                 t && (t.steps || t.error) && (
-                  <tr key={`${n.name}-test`} className="series-row"><td colSpan={5}>
+                  <tr key={`${n.name}-test`} className="series-row"><td colSpan={6}>
                     <TestResult name={n.name} state={t} />
                   </td></tr>
                 ),
@@ -87,8 +88,8 @@ export function NodesScreen({ active }: { active: boolean }) {
         </table>
         {!editing && <button type="button" onClick={() => setEditing({ input: { ...EMPTY } })}>Add a node</button>}
         {editing && (
-          <NodeForm value={editing.input} editing={editing.previousName !== undefined}
-            onChange={(input) => setEditing({ ...editing, input })} onSubmit={() => void save()} onCancel={() => setEditing(undefined)} />
+          <NodeForm key={editing.previousName ?? '(new)'} value={editing.input} editing={editing.previousName !== undefined}
+            onChange={(input) => setEditing({ ...editing, input })} onSubmit={(node) => void save(node)} onCancel={() => setEditing(undefined)} />
         )}
       </section>
       {dialog}

@@ -1,10 +1,13 @@
 /**
  * The forms of Nodes & settings without a DOM: per-field messages from the validators of
- * shared/config.ts (shown next to each field), the calling-AE policy as text, and what needs
- * a restart of our DICOM server.
+ * shared/config.ts (shown next to each field), the calling-AE policy as text, what needs
+ * a restart of our DICOM server, and a node's roles in prefetch (archive, worklist provider).
  */
 import type { NodeInput, ServerStatus, Settings } from '../../../../shared/api/contract.js';
-import { type CallingAePolicy, checkAeTitle, checkHost, checkNodeName, checkPort } from '../../../../shared/config.js';
+import {
+  type CallingAePolicy, checkAeTitle, checkHost, checkNodeName, checkPort, DEFAULT_WORKLIST_HOURS_AHEAD, DEFAULT_WORKLIST_INTERVAL_MINUTES,
+  isArchive, type RemoteNode,
+} from '../../../../shared/config.js';
 
 /** A field's message, or nothing when the field is valid. */
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
@@ -98,4 +101,78 @@ export function policySentence(p: CallingAePolicy): string {
   if (p.mode === 'any') return `Any AE title may connect.${bound}`;
   if (p.mode === 'configured') return `Only the AE titles of the configured nodes may connect.${bound}`;
   return `Only these AE titles may connect: ${(p.aeTitles ?? []).join(', ') || '(none)'}.${bound}`;
+}
+
+/**
+ * What a node is to prefetch, as the form edits it: an archive searched for priors
+ * (`queryRetrieve`), and a worklist provider polled for scheduled procedures (`worklist`).
+ */
+export interface RolesForm {
+  archive: boolean;
+  worklist: boolean;
+  stationAeTitle: string;
+  modality: string;
+  hoursAhead: string;
+  intervalMinutes: string;
+}
+
+/** Worklist fields with a check. */
+export type RolesField = 'stationAeTitle' | 'modality' | 'hoursAhead' | 'intervalMinutes';
+
+/** The form of a node's roles (a new node: an archive, not a worklist provider). */
+export function rolesFormOf(node: Pick<NodeInput, 'worklist' | 'queryRetrieve'>): RolesForm {
+  const w = node.worklist;
+  return {
+    archive: node.queryRetrieve ?? !w, worklist: !!w,
+    stationAeTitle: w?.stationAeTitle ?? '', modality: w?.modality ?? '',
+    hoursAhead: String(w?.hoursAhead ?? DEFAULT_WORKLIST_HOURS_AHEAD), intervalMinutes: String(w?.intervalMinutes ?? DEFAULT_WORKLIST_INTERVAL_MINUTES),
+  };
+}
+
+/**
+ * Ticks or unticks "Worklist provider". "Archive" follows while it holds what the node implied
+ * (a RIS is not searched for priors; a node that stops being one is an archive again); once set
+ * apart from that by hand, it stays.
+ */
+export function withWorklistTicked(f: RolesForm, on: boolean): RolesForm {
+  return { ...f, worklist: on, archive: f.archive === !f.worklist ? !on : f.archive };
+}
+
+/** A whole number from the form within the bounds of shared/config.ts's reader. */
+function wholeIn(text: string, min: number, max: number): number | undefined {
+  const t = text.trim();
+  const n = /^\d{1,6}$/.test(t) ? Number(t) : NaN;
+  return n >= min && n <= max ? n : undefined;
+}
+
+/**
+ * The node with its roles from the form, or the message of each bad worklist field.
+ * `queryRetrieve` is written only when it differs from what the node implies (an archive
+ * unless it is a worklist provider), so config.json stays as short as the CLI writes it.
+ */
+export function withRoles(input: NodeInput, f: RolesForm): { ok: true; node: NodeInput } | { ok: false; errors: FieldErrors<RolesField> } {
+  const { worklist: _w, queryRetrieve: _q, ...rest } = input;
+  const node: NodeInput = { ...rest };
+  if (f.worklist) {
+    const errors: FieldErrors<RolesField> = {};
+    const station = f.stationAeTitle.trim();
+    const ae = station ? checkAeTitle(station) : undefined;
+    if (ae && !ae.ok) errors.stationAeTitle = `Station AE title ${ae.error}.`;
+    const modality = f.modality.trim().toUpperCase();
+    if (modality && !/^[A-Z0-9]{1,16}$/.test(modality)) errors.modality = `Modality must be a modality such as CT or MR, got "${f.modality.trim()}".`;
+    const hoursAhead = wholeIn(f.hoursAhead, 1, 168);
+    if (hoursAhead === undefined) errors.hoursAhead = `Hours ahead must be a whole number from 1 to 168, got "${f.hoursAhead.trim()}".`;
+    const intervalMinutes = wholeIn(f.intervalMinutes, 1, 1440);
+    if (intervalMinutes === undefined) errors.intervalMinutes = `Poll every must be a whole number of minutes from 1 to 1440, got "${f.intervalMinutes.trim()}".`;
+    if (Object.keys(errors).length > 0 || hoursAhead === undefined || intervalMinutes === undefined) return { ok: false, errors };
+    node.worklist = { hoursAhead, intervalMinutes, ...(ae?.ok ? { stationAeTitle: ae.value } : {}), ...(modality ? { modality } : {}) };
+  }
+  if (f.archive !== !f.worklist) node.queryRetrieve = f.archive;
+  return { ok: true, node };
+}
+
+/** A node's roles in prefetch, for the node list: "archive", "worklist", both, or "not searched". */
+export function rolesText(node: Pick<RemoteNode, 'worklist' | 'queryRetrieve'>): string {
+  const roles = [...(isArchive(node as RemoteNode) ? ['archive'] : []), ...(node.worklist ? ['worklist'] : [])];
+  return roles.join(', ') || 'not searched';
 }

@@ -1,11 +1,14 @@
 /**
  * The results table: fixed column widths (table-layout: fixed, one <colgroup>) so nothing
  * moves while matches stream in; sortable headers; one focused row moved with the arrows;
- * Space expands a study to its series, R retrieves, O opens, Shift+Space selects.
+ * Space expands a study to its series, R retrieves, O opens, P prefetches the patient's priors,
+ * Shift+Space selects. A study a prefetch rule brought into the cache carries a "Prefetched"
+ * badge beside its cache badge (the rule and its reason in the tooltip).
  */
 import { Fragment, type KeyboardEvent, useEffect, useRef } from 'react';
 import type { ApiError, CacheState, MatchRow } from '../../../../shared/api/contract.js';
 import { type ListAction, listAction, moveIndex } from '../../lib/keyboard.js';
+import { prefetchedTitle } from '../../lib/prefetch.js';
 import { CACHE_LABEL, type SortColumn, type SortOrder, type StudyRow, cacheAriaLabel, cellText } from './study-rows.js';
 import { SeriesList } from './SeriesList.js';
 
@@ -30,15 +33,16 @@ interface Column {
 const JOB_MARK: Record<string, string> = { queued: '⧗', running: '↓', completed: '✓', incomplete: '!', failed: '✕', cancelled: '–' };
 
 const COLUMNS: readonly Column[] = [
-  { id: 'cache', label: 'Cache', width: 92 },
-  { id: 'PatientName', label: 'Patient name', width: 176 },
+  // room for two badges: "In cache" and "Prefetched"
+  { id: 'cache', label: 'Cache', width: 176 },
+  { id: 'PatientName', label: 'Patient name', width: 140 },
   { id: 'PatientID', label: 'Patient ID', width: 110 },
-  { id: 'PatientBirthDate', label: 'Birth date', width: 100 },
-  { id: 'StudyDate', label: 'Study date', width: 114 },
+  { id: 'PatientBirthDate', label: 'Birth date', width: 96 },
+  { id: 'StudyDate', label: 'Study date', width: 112 },
   { id: 'ModalitiesInStudy', label: 'Mod.', width: 76 },
   { id: 'StudyDescription', label: 'Description' },
-  { id: 'AccessionNumber', label: 'Accession', width: 108 },
-  { id: 'NumberOfStudyRelatedInstances', label: 'Ser. / Inst.', width: 104, align: 'end' },
+  { id: 'AccessionNumber', label: 'Accession', width: 96 },
+  { id: 'NumberOfStudyRelatedInstances', label: 'Ser. / Inst.', width: 96, align: 'end' },
 ];
 
 export interface ResultsTableProps {
@@ -113,7 +117,7 @@ export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, 
             return (
               <Fragment key={row.StudyInstanceUID || `row-${i}`}>
                 <tr data-index={i} className={i === focused ? 'focused' : undefined} aria-selected={selected.has(row.StudyInstanceUID)}
-                  aria-expanded={exp ? true : false}
+                  aria-expanded={exp ? true : false} data-prefetched={row.prefetched ? 'true' : undefined}
                   onClick={(e) => onSelect(i, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'single')} onDoubleClick={() => onAction({ kind: 'expand' }, row)}>
                   {COLUMNS.map((c) => {
                     if (c.id === 'cache') {
@@ -122,6 +126,7 @@ export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, 
                         <td key={c.id} className="cache-cell">
                           <span className={`badge badge-${row.cache}`} aria-label={cacheAriaLabel(row.cache)} role="img"
                             title={row.cacheNote ?? cacheAriaLabel(row.cache)}>{CACHE_LABEL[row.cache] || '·'}</span>
+                          {row.prefetched && <span className="badge badge-prefetched" data-rule={row.prefetched.rule} title={prefetchedTitle(row.prefetched)}>Prefetched</span>}
                           {job && <span className={`job-mark job-${job}`} data-transfer={job} title={`Transfer ${job}`}>{JOB_MARK[job] ?? job}</span>}
                         </td>
                       );
@@ -144,7 +149,7 @@ export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, 
       </table>
     </div>
     <p id="results-help" className="help">
-      ↑↓ move · Shift+↑↓ / Ctrl+click select · Space series · R retrieve · O open · Esc cancel · Alt+1…5 screens
+      ↑↓ move · Shift+↑↓ / Ctrl+click select · Space series · R retrieve · O open · P prefetch priors · Esc cancel · Alt+1…8 screens
     </p>
     </>
   );

@@ -1,11 +1,13 @@
 /**
  * The Search screen: the form, the streaming results table, the capped-answer banner, series
- * on demand, and retrieve into the transfer queue.
+ * on demand, retrieve into the transfer queue, and "Prefetch priors" for the focused study's
+ * patient (P).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { SearchSource } from '../../../../shared/api/contract.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useLoad, useTransport } from '../../app/api-context.js';
+import { PrefetchStatus } from '../../app/PrefetchStatus.js';
 import { cappedBannerText } from './capped.js';
 import { stillCappedText } from './split-search.js';
 import type { ListAction } from '../../lib/keyboard.js';
@@ -14,6 +16,7 @@ import { DEFAULT_SORT, type SortColumn, type StudyRow, nextSort, sortRows } from
 import { type Expansion, ResultsTable } from './ResultsTable.js';
 import { SearchFormPanel } from './SearchFormPanel.js';
 import { useRetrieve } from './use-retrieve.js';
+import { useSearchPrefetch } from './use-search-prefetch.js';
 import { useSearch } from './use-search.js';
 
 /** The event O dispatches on window for a cached study; the viewer listens to it. */
@@ -38,6 +41,7 @@ export function SearchScreen({ active }: { active: boolean }) {
   const [splitUsed, setSplitUsed] = useState(false);
   const [anchorUid, setAnchorUid] = useState<string | undefined>();
   const { transfers, retrieve } = useRetrieve(state.source, setCache, setNotice);
+  const { action: prefetch, patient: prefetchPatient, prefetchFor } = useSearchPrefetch(state.source, setNotice);
 
   // The first configured node is the default once the list arrives.
   useEffect(() => {
@@ -120,6 +124,7 @@ export function SearchScreen({ active }: { active: boolean }) {
 
   const onAction = useCallback((action: ListAction, row: StudyRow | undefined) => {
     switch (action.kind) {
+      case 'prefetch': prefetchFor(row); return;
       case 'cancel': if (running) cancel(); return;
       case 'expand': if (row) void expand(row); return;
       case 'select-toggle':
@@ -142,7 +147,7 @@ export function SearchScreen({ active }: { active: boolean }) {
       }
       default: return;
     }
-  }, [running, cancel, expand, selected, rows, retrieve]);
+  }, [running, cancel, expand, selected, rows, retrieve, prefetchFor]);
 
   const nodeName = state.source?.kind === 'node' ? state.source.node : 'The local cache';
   return (
@@ -151,10 +156,15 @@ export function SearchScreen({ active }: { active: boolean }) {
       <SearchFormPanel form={form} nodes={nodeList} running={running} invalidField={formError?.field}
         onChange={setForm} onSubmit={() => search(false)} onCancel={cancel} firstFieldRef={firstField} />
       <ErrorLine error={formError?.error ?? nodes.error} />
-      <div className="search-status" role="status" aria-live="polite">
-        <span>{statusText(state.status, rows.length, state.sent, state.planned)}</span>
-        {notice && <span className="notice">{notice}</span>}
+      <div className="search-line">
+        <div className="search-status" role="status" aria-live="polite">
+          <span>{statusText(state.status, rows.length, state.sent, state.planned)}</span>
+          {notice && <span className="notice">{notice}</span>}
+        </div>
+        <button type="button" className="search-prefetch" disabled={focused < 0 || prefetch.busy} onClick={() => prefetchFor(rows[focused])}
+          title="Look for the relevant earlier studies of the focused study's patient and retrieve them (P)">Prefetch priors <kbd>P</kbd></button>
       </div>
+      <PrefetchStatus action={prefetch} patient={prefetchPatient} />
       <ErrorLine error={state.error} />
       {state.capped && state.status !== 'running' && (
         <div className="banner banner-warning" role="alert">

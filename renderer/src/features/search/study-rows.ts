@@ -4,6 +4,7 @@
  */
 import { formatDicomDate, formatPersonName, splitValues } from '../../lib/format.js';
 import type { MatchRow } from '../../../../shared/api/contract.js';
+import type { PrefetchedMark } from '../../../../shared/prefetch.js';
 
 /** How much of a study the local cache holds. */
 export type CacheState = 'full' | 'partial' | 'none' | 'unknown';
@@ -24,6 +25,8 @@ export interface StudyRow {
   cache: CacheState;
   /** Why the badge says what it says, when the node gave no instance count (tooltip). */
   cacheNote?: string;
+  /** The cache holds it because a prefetch rule chose it (the "Prefetched" badge). */
+  prefetched?: PrefetchedMark;
   /** The match as it came, for the keys the table does not show. */
   raw: MatchRow;
 }

@@ -73,6 +73,7 @@ export function useSearch() {
       }
       const row = studyRowOf(event.row, cacheStateOf(event, r.source));
       if (event.type === 'search.match' && event.cacheNote) row.cacheNote = event.cacheNote;
+      if (event.type === 'search.match' && event.prefetched) row.prefetched = event.prefetched;
       r.buffer.push(row);
       r.frame ??= requestAnimationFrame(flush);
     } else if (event.type === 'search.done') {

@@ -3,6 +3,7 @@
  * its progress bar (completed / warning / failed / remaining), MB/s, ETA and, once ended, the
  * verified end (expected against arrived) and the verdict's one sentence; cancel (C-CANCEL),
  * retry, Open (in the viewer) once something arrived, and "Clear finished" (hides ended jobs in this window; they stay in the queue's history).
+ * Jobs prefetch queued carry a "prefetch" tag: they run after the user's own.
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ApiError } from '../../../../shared/api/contract.js';
@@ -79,8 +80,9 @@ function JobItem({ job, onCancel, onRetry }: { job: TransferJob; onCancel(): voi
   const v = jobView(job);
   const name = job.label ?? job.StudyInstanceUID;
   return (
-    <li className={`job job-${job.state}`} data-state={job.state} data-job-id={job.id} tabIndex={-1} data-row="">
+    <li className={`job job-${job.state}`} data-state={job.state} data-job-id={job.id} data-origin={job.origin} tabIndex={-1} data-row="">
       <div className="job-head">
+        {job.origin === 'prefetch' && <span className="tag tag-prefetch" title="Queued by prefetch: runs after your own retrieves">prefetch</span>}
         <span className="job-label" title={job.StudyInstanceUID}>{name}</span>
         <span className="job-meta">{job.node} · {(job.usedMethod ?? job.method) === 'get' ? 'C-GET' : 'C-MOVE'} · {job.level}{job.attempts > 1 ? ` · attempt ${job.attempts}` : ''}</span>
         <span className={`state state-${job.state}`}>{job.state}</span>

@@ -2,30 +2,34 @@
  * The Viewer: opens a cached study on `priors:open-study` (dispatched by Search, Local cache
  * and Transfers), shows its series as thumbnails and the chosen one in a stack viewport, and
  * beside it a prior of the same patient: the picker lists the patient's other cached studies,
- * newest first, and can ask a PACS for the ones not here yet and retrieve them. Scrolling of
+ * those a prefetch rule chose first, then the others, newest first, and can ask a PACS for the
+ * ones not here yet and retrieve them; "Prefetch priors" runs the rules for the open study and
+ * the picker takes in what they bring as their retrieves end. Scrolling of
  * the two panes is linked (by slice position when both are axial, else by index; see
  * sync.ts) and so, optionally, is the window. cornerstone3D is imported lazily, on the first
  * open, so the other screens do not carry it.
  */
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import { useHold } from './use-hold.js';
-import type { MatchRow } from '../../../../shared/api/contract.js';
-import type { RemoteNode } from '../../../../shared/config.js';
+import { isArchive, type RemoteNode } from '../../../../shared/config.js';
 import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
-import { useApiEvents, useTransport } from '../../app/api-context.js';
+import { useTransport } from '../../app/api-context.js';
+import { PrefetchStatus } from '../../app/PrefetchStatus.js';
 import { formatDicomDate } from '../../lib/format.js';
 import { wadoUriImageId } from './image-ids.js';
+import { defaultPrior, orderPriors, type PriorChoice } from './prior-order.js';
+import { PriorPicker } from './PriorPicker.js';
+import { RemotePriorsPanel } from './RemotePriorsPanel.js';
 import { SeriesStrip } from './SeriesStrip.js';
 import { StackPane, type PaneControl, type PaneEvents, type PaneSeries } from './StackPane.js';
 import { syncedIndex, linkMode, type LinkedStack } from './sync.js';
+import { usePriorsPrefetch } from './use-priors-prefetch.js';
+import { useRemotePriors } from './use-remote-priors.js';
 
 type Engine = typeof import('./engine.js');
 
 interface OpenStudy { study: StudyRecord; series: SeriesRecord[]; chosen?: PaneSeries }
 type Side = 'current' | 'prior';
-
-/** Studies a PACS holds for the patient that the cache does not (yet). */
-interface RemotePriors { node: string; state: 'asking' | 'done' | 'failed'; rows: MatchRow[]; message?: string; searchId?: string }
 
 const IMAGE_LESS = new Set(['SR', 'PR', 'KO', 'RTPLAN', 'RTSTRUCT', 'REG', 'DOC']);
 
@@ -58,13 +62,11 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   const [engine, setEngine] = useState<Engine | undefined>();
   const [current, setCurrent] = useState<OpenStudy | undefined>();
   const [prior, setPrior] = useState<OpenStudy | undefined>();
-  const [others, setOthers] = useState<StudyRecord[]>([]);
+  const [others, setOthers] = useState<PriorChoice[]>([]);
   // what is shown stays in the cache (the current study's hold also covers its patient's priors)
   useHold(current?.study.StudyInstanceUID);
   useHold(prior?.study.StudyInstanceUID);
   const [nodes, setNodes] = useState<RemoteNode[]>([]);
-  const [remote, setRemote] = useState<RemotePriors | undefined>();
-  const [retrieving, setRetrieving] = useState<ReadonlySet<string>>(new Set());
   const [error, setError] = useState<string | undefined>();
   const [linkScroll, setLinkScroll] = useState(true);
   const [linkVoi, setLinkVoi] = useState(false);
@@ -137,11 +139,13 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
 
   const loadOthers = useCallback(async (study: StudyRecord) => {
     const all = await transport.call('cache.studies', { PatientID: study.PatientID, IssuerOfPatientID: study.IssuerOfPatientID });
-    const list = all.ok ? all.value.studies.filter((s) => s.StudyInstanceUID !== study.StudyInstanceUID)
-      .sort((a, b) => (b.StudyDate ?? '').localeCompare(a.StudyDate ?? '')) : [];
+    const list = all.ok ? orderPriors(all.value.studies, all.value.prefetched ?? {}, study.StudyInstanceUID) : [];
     setOthers(list);
     return list;
   }, [transport]);
+  const reloadOthers = useCallback(() => { if (current) void loadOthers(current.study); }, [current, loadOthers]);
+  const { remote, retrieving, ask: askPacs, retrieve, reset: resetRemote } = useRemotePriors(current?.study, reloadOthers, setError);
+  const prefetch = usePriorsPrefetch(current?.study, reloadOthers);
 
   const showPrior = useCallback(async (uid: string) => {
     stacks.current.prior = undefined;
@@ -169,55 +173,19 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
         if (!open) return;
         stacks.current = {};
         relink();
-        setRemote(undefined);
+        resetRemote();
         setCurrent(await firstImageSeries(open));
         const list = await loadOthers(open.study);
-        // the newest earlier study is the prior a radiologist compares with first
-        const wanted = detail?.PriorStudyInstanceUID ?? list.find((s) => (s.StudyDate ?? '') <= (open.study.StudyDate ?? '~'))?.StudyInstanceUID;
+        const wanted = detail?.PriorStudyInstanceUID ?? defaultPrior(list, open.study.StudyDate);
         await showPrior(wanted ?? '');
         const n = await transport.call('nodes.list', {});
-        setNodes(n.ok ? n.value.nodes : []);
+        // only archives hold priors (a worklist provider or a modality does not)
+        setNodes(n.ok ? n.value.nodes.filter(isArchive) : []);
       })().catch((err: unknown) => setError(`The viewer could not start: ${(err as Error).message}`));
     };
     window.addEventListener('priors:open-study', onOpen);
     return () => window.removeEventListener('priors:open-study', onOpen);
   });
-
-  useApiEvents((event) => {
-    if (event.type === 'search.match' && remote && event.searchId === remote.searchId) {
-      if (event.cache === 'full' || event.row.StudyInstanceUID === current?.study.StudyInstanceUID) return;
-      setRemote((r) => r && r.searchId === event.searchId ? { ...r, rows: [...r.rows, event.row] } : r);
-    } else if (event.type === 'search.done' && remote && event.searchId === remote.searchId) {
-      setRemote((r) => r && { ...r, state: event.outcome === 'failed' ? 'failed' : 'done', ...(event.error ? { message: event.error.message } : {}) });
-    } else if (event.type === 'job.finished' && current && event.job.state === 'completed' && retrieving.has(event.job.StudyInstanceUID)) {
-      void loadOthers(current.study);
-    }
-  });
-
-  async function askPacs(node: string): Promise<void> {
-    if (!current) return;
-    const keys: Record<string, string> = {
-      PatientID: current.study.PatientID ?? '', StudyDate: '', StudyDescription: '', ModalitiesInStudy: '',
-      NumberOfStudyRelatedInstances: '', PatientName: '',
-    };
-    if (current.study.IssuerOfPatientID) keys.IssuerOfPatientID = current.study.IssuerOfPatientID;
-    const searchId = `viewer-priors-${Date.now()}`;
-    setRemote({ node, state: 'asking', rows: [], searchId });
-    const r = await transport.call('search.start', { source: { kind: 'node', node }, level: 'STUDY', keys, searchId });
-    if (!r.ok) setRemote({ node, state: 'failed', rows: [], message: r.error.message });
-  }
-
-  async function retrieve(node: string, row: MatchRow): Promise<void> {
-    const uid = row.StudyInstanceUID;
-    if (!uid) return;
-    const expected = Number(row.NumberOfStudyRelatedInstances);
-    const r = await transport.call('transfers.add', {
-      node, level: 'STUDY', StudyInstanceUID: uid, label: `Prior ${formatDicomDate(row.StudyDate ?? '')} ${row.StudyDescription ?? ''}`.trim(),
-      ...(Number.isFinite(expected) && expected > 0 ? { expected } : {}),
-    });
-    if (!r.ok) { setError(r.error.message); return; }
-    setRetrieving((s) => new Set(s).add(uid));
-  }
 
   if (!current || !engine) {
     return <div className="viewer" data-active={active}>{error ? <p role="alert">{error}</p> : <p>Open a study from Search or Local cache (O).</p>}</div>;
@@ -236,12 +204,7 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
     <div className="viewer" data-active={active}>
       {error && <p role="alert">{error}</p>}
       <div className="viewer-bar" role="toolbar" aria-label="Comparison">
-        <label>Prior{' '}
-          <select aria-label="Prior study" value={prior?.study.StudyInstanceUID ?? ''} onChange={(e) => void showPrior(e.target.value)}>
-            <option value="">None</option>
-            {others.map((s) => <option key={s.StudyInstanceUID} value={s.StudyInstanceUID}>{formatDicomDate(s.StudyDate ?? '')} {s.StudyDescription ?? ''} ({s.ModalitiesInStudy.join('/')})</option>)}
-          </select>
-        </label>
+        <PriorPicker choices={others} value={prior?.study.StudyInstanceUID ?? ''} onChange={(uid) => void showPrior(uid)} />
         <label><input type="checkbox" checked={linkScroll} onChange={(e) => { setLinkScroll(e.target.checked); relink(); }} /> Link scrolling{mode ? ` (by ${mode})` : ''}</label>
         <label><input type="checkbox" checked={linkVoi} onChange={(e) => setLinkVoi(e.target.checked)} /> Link window</label>
         <label title="Decoded images kept in memory; the least recently used go first">Image memory{' '}
@@ -254,6 +217,8 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
             {CACHE_CHOICES.map((mb) => <option key={mb} value={mb}>{mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`}</option>)}
           </select>
         </label>
+        <button type="button" onClick={prefetch.run} disabled={prefetch.action.busy}
+          title="Run the prefetch rules for this study: its patient's relevant earlier studies are retrieved">Prefetch priors</button>
         {nodes.length > 0 && (
           <span className="viewer-pacs">
             Priors on the PACS:{' '}
@@ -261,23 +226,8 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
           </span>
         )}
       </div>
-      {remote && (
-        <div className="viewer-remote" aria-label="Priors on the PACS" role="region">
-          {remote.state === 'asking' && <p className="muted">Asking {remote.node} for this patient's studies…</p>}
-          {remote.state === 'failed' && <p className="error-line" role="alert">{remote.message ?? `${remote.node} did not answer.`}</p>}
-          {remote.state === 'done' && remote.rows.length === 0 && <p className="muted">{remote.node} has no other study of this patient that is not here already.</p>}
-          <ul>
-            {remote.rows.map((row) => (
-              <li key={row.StudyInstanceUID}>
-                {formatDicomDate(row.StudyDate ?? '')} {row.StudyDescription ?? ''} {row.ModalitiesInStudy ?? ''}{' '}
-                {retrieving.has(row.StudyInstanceUID ?? '')
-                  ? <span className="muted">retrieving (see Transfers)…</span>
-                  : <button type="button" onClick={() => void retrieve(remote.node, row)}>Retrieve</button>}
-              </li>
-            ))}
-          </ul>
-        </div>
-      )}
+      <PrefetchStatus action={prefetch.action} patient={current.study.PatientName ?? current.study.PatientID ?? ''} />
+      {remote && <RemotePriorsPanel remote={remote} retrieving={retrieving} onRetrieve={(node, row) => void retrieve(node, row)} />}
       <div className="viewer-grid" style={{ display: 'grid', gridTemplateColumns: prior ? '1fr 1fr' : '1fr', gap: '8px' }}>
         {column('current', current, setCurrent, 'Current')}
         {prior && column('prior', prior, setPrior, 'Prior')}

@@ -1,5 +1,5 @@
 /**
- * imageIds of cached instances: the viewer knows only these (house rule 8). Over the web host
+ * imageIds of cached instances: the viewer knows only these (docs/architecture.md, rule 8). Over the web host
  * they are WADO-URI addresses carrying the page's session token; in the desktop app they use
  * the priors-wado: custom protocol (electron/shell/protocol.ts), which needs no token.
  */

@@ -160,12 +160,13 @@ describe('activity filter', () => {
 });
 
 describe('shell', () => {
-  test('Alt+1…7 go to the seven screens, each key once; other keys nowhere', () => {
-    assert.deepEqual(SCREENS.map((s) => s.key), ['1', '2', '3', '4', '5', '6', '7']);
+  test('Alt+1…8 go to the eight screens, each key once (Prefetch appended: the first seven keep theirs); other keys nowhere', () => {
+    assert.deepEqual(SCREENS.map((s) => s.key), ['1', '2', '3', '4', '5', '6', '7', '8']);
     assert.equal(screenForKey('6'), 'audit');
     assert.equal(screenForKey('7'), 'viewer');
-    assert.equal(screenForKey('8'), undefined);
-    assert.deepEqual(SCREENS.map((s) => s.section), ['Search', 'Transfers', 'Local cache', 'Nodes and settings', 'Activity', 'Audit', 'Viewer']);
+    assert.equal(screenForKey('8'), 'prefetch');
+    assert.equal(screenForKey('9'), undefined);
+    assert.deepEqual(SCREENS.map((s) => s.section), ['Search', 'Transfers', 'Local cache', 'Nodes and settings', 'Activity', 'Audit', 'Viewer', 'Prefetch']);
   });
   test('arrow keys move between rows, inside the list', () => {
     assert.equal(rowTarget('ArrowDown', -1, 3), 0);
