@@ -493,7 +493,7 @@ export function sentenceOf(run: PrefetchRun, full?: CacheRefusal): string {
   }
   if (conflicts) parts.push(`${conflicts} stud${conflicts === 1 ? 'y' : 'ies'} with the same Patient ID but another name or birth date left alone: check the patient's identity`);
   const failedNodes = run.nodes.filter((n) => n.outcome !== 'ok');
-  if (failedNodes.length) parts.push(failedNodes.map((n) => n.sentence ?? `${n.node} did not answer`).join('; '));
+  if (failedNodes.length) parts.push(failedNodes.map((n) => (n.sentence ?? `${n.node} did not answer`).replace(/\.+$/, '')).join('; '));
   const s = parts.join('; ');
   return `${s.charAt(0).toUpperCase()}${s.slice(1)}.`;
 }
