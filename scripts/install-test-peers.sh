@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real DICOM peers and data tools the tests use, from Debian's packages:
 # DCMTK (storescp, storescu, findscu, movescu, getscu, echoscu, dcmqrscp), Orthanc, GDCM and
-# dicom3tools (conversion and validation), pydicom with its test corpus and numpy (for
+# dicom3tools (conversion and validation), OpenJPH (HTJ2K test copies), pydicom with its test corpus and numpy (for
 # test/helpers/gen_ct_series.py), and g++/make (better-sqlite3 builds from source when no
 # prebuilt binary can be downloaded). Needs root. Used by .ci/run and by newcomers.
 set -euo pipefail
@@ -21,7 +21,7 @@ trap cleanup_policy EXIT
 
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  dcmtk orthanc dicom3tools libgdcm-tools python3-pydicom python3-numpy g++ make chromium >/dev/null
+  dcmtk orthanc dicom3tools libgdcm-tools openjph-tools python3-pydicom python3-numpy g++ make chromium >/dev/null
 cleanup_policy
 
 # The tests start their own Orthanc on free ports; stop any system one the package started.

@@ -86,6 +86,8 @@ export interface RemoteNode {
   tls?: NodeTls;
   /** A worklist provider (a RIS): polled for scheduled procedures, and not searched for priors unless a rule names it. */
   worklist?: WorklistSettings;
+  /** What this node is sent when it is a C-MOVE destination or a send target; absent = the defaults. */
+  outgoing?: OutgoingSettings;
   /**
    * false for a node that only sends to us or receives from us (a modality, another workstation,
    * a printer): prefetch never searches it. Absent = an archive (true), or for a worklist provider
@@ -97,6 +99,18 @@ export interface RemoteNode {
 /** Whether prefetch searches a node when a rule names no node: archives, not modalities or worklist-only nodes. */
 export function isArchive(node: RemoteNode): boolean {
   return node.queryRetrieve ?? !node.worklist;
+}
+
+/**
+ * The transfer syntaxes a node is sent in. An instance goes out as stored when the node takes
+ * that syntax; otherwise it is converted into one the node takes (native syntaxes into one
+ * another, compressed ones decompressed), except the syntaxes listed in `neverDecompress`.
+ */
+export interface OutgoingSettings {
+  /** Compressed transfer syntaxes (UIDs) this node must get as stored, never decompressed (as dcm4chee's NoDecompressTransferSyntaxes). */
+  neverDecompress?: string[];
+  /** The syntax to send in when the node takes it, before the stored one (e.g. Implicit VR Little Endian for an old receiver). */
+  preferred?: string;
 }
 
 /** Prefetch of priors: on or off, and how long a study must be quiet before its priors are sought. */
@@ -362,9 +376,28 @@ function readWorklist(raw: unknown, path: string): WorklistSettings {
   return out;
 }
 
+function uidText(path: string, raw: unknown): string {
+  if (typeof raw !== 'string' || !/^[0-9]+(\.[0-9]+)*$/.test(raw.trim()) || raw.trim().length > 64) {
+    throw new FieldError(path, `must be a transfer syntax UID such as 1.2.840.10008.1.2, got ${show(raw)}`);
+  }
+  return raw.trim();
+}
+
+function readOutgoing(raw: unknown, path: string): OutgoingSettings {
+  const o = objectAt(path, raw, ['neverDecompress', 'preferred']);
+  const out: OutgoingSettings = {};
+  if (o.neverDecompress !== undefined) {
+    if (!Array.isArray(o.neverDecompress)) throw new FieldError(`${path}.neverDecompress`, `must be a list of transfer syntax UIDs, got ${show(o.neverDecompress)}`);
+    out.neverDecompress = o.neverDecompress.map((u, i) => uidText(`${path}.neverDecompress[${i}]`, u));
+  }
+  if (o.preferred !== undefined) out.preferred = uidText(`${path}.preferred`, o.preferred);
+  return out;
+}
+
 function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve']);
+  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve', 'outgoing']);
   return {
+    ...(o.outgoing === undefined ? {} : { outgoing: readOutgoing(o.outgoing, `${path}.outgoing`) }),
     ...(o.queryRetrieve === undefined ? {} : { queryRetrieve: bool(`${path}.queryRetrieve`, o.queryRetrieve) }),
     ...(o.tls === undefined ? {} : { tls: readNodeTls(o.tls, `${path}.tls`) }),
     ...(o.worklist === undefined ? {} : { worklist: readWorklist(o.worklist, `${path}.worklist`) }),

@@ -38,7 +38,7 @@ export type FailureDescription =
   /** A network timer expired. */
   | ({ kind: 'timeout'; which: 'connect' | 'artim' | 'dimse'; ms?: number; service?: DimseService } & PeerRef)
   /** The peer accepted none of the presentation contexts needed for the service. */
-  | ({ kind: 'no-context'; service: DimseService; sopClassName?: string } & PeerRef)
+  | ({ kind: 'no-context'; service: DimseService; sopClassName?: string; /** What to do, when known better than in general (e.g. why it was not converted). */ fix?: string } & PeerRef)
   /** A DIMSE response carried a failure (or warning) status. */
   | ({ kind: 'status'; service: DimseService; status: number; errorComment?: string; callingAeTitle?: string; destination?: string } & PeerRef & LocalRef)
   /** C-MOVE / C-GET sub-operations failed (A702, or B000 with failures). */
@@ -231,10 +231,10 @@ function timeout(f: Extract<FailureDescription, { kind: 'timeout' }>): [string, 
 
 function noContext(f: Extract<FailureDescription, { kind: 'no-context' }>): [string, string] {
   const what = f.sopClassName ?? `the ${SERVICE_WORDS[f.service]} service`;
-  const fix = f.service === 'store'
+  const fix = f.fix ?? (f.service === 'store'
     ? 'it does not accept this kind of object or its transfer syntax; convert it or ask for the SOP class to be enabled'
     : f.service === 'echo' ? 'it does not support verification, though it accepts associations'
-      : "choose another query model for this node (--model study, patient or patientstudy) or, for retrieval, the other method (--method move or get)";
+      : "choose another query model for this node (--model study, patient or patientstudy) or, for retrieval, the other method (--method move or get)");
   return ['no-presentation-context', `${peerName(f)} does not support ${what}: ${fix}`];
 }
 

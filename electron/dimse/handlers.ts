@@ -107,11 +107,43 @@ export interface RetrieveRequest {
   signal: AbortSignal;
 }
 
+/**
+ * Converts a stored instance into another transfer syntax on its way out (native syntaxes into
+ * one another, compressed ones decompressed), for a receiver that accepts none of the stored
+ * one. The stored file is never changed: the conversion is a stream.
+ */
+export interface Transcoder {
+  /**
+   * The syntaxes an instance stored in `transferSyntaxUid` can also be sent in, best first
+   * (empty: only its own). `neverDecompress` lists compressed syntaxes a receiver must get as
+   * they are.
+   */
+  alternatives(transferSyntaxUid: string, policy?: OutgoingPolicy): string[];
+  /** The data set in `transferSyntaxUid`, as a stream, or why it cannot be converted. */
+  convert(instance: InstanceSource, transferSyntaxUid: string): Promise<Readable | { reason: string }>;
+  /**
+   * Whether a data set stored in `transferSyntaxUid` converts in memory ({@link convertBytes}):
+   * then it is read ahead like one sent as stored, while the peer answers the one before.
+   */
+  convertsInMemory(transferSyntaxUid: string): boolean;
+  /** A whole data set converted at once (throws on malformed input); only where {@link convertsInMemory}. */
+  convertBytes(dataSet: Uint8Array, fromTransferSyntaxUid: string, toTransferSyntaxUid: string): Uint8Array;
+}
+
+/** What a receiver is sent: syntaxes it must get as stored (never decompressed), and the one it prefers. */
+export interface OutgoingPolicy {
+  neverDecompress?: readonly string[];
+  /** Sent in this syntax when the receiver takes it and the instance can be converted to it, before the stored one. */
+  preferred?: string;
+}
+
 /** A C-MOVE destination resolved from its AE title. */
 export interface MoveDestination {
   aeTitle: string;
   host: string;
   port: number;
+  /** What it is sent (from its node's settings). */
+  outgoing?: OutgoingPolicy;
   /** Reach it with DICOM TLS using these options (ul/tls-options.ts); absent = plain TCP. */
   tls?: import('node:tls').ConnectionOptions;
 }

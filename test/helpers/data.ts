@@ -14,6 +14,7 @@ import { PYDICOM_DATA, PYTHON } from './pydicom.js';
 
 const run = promisify(execFile);
 const GENERATOR = fileURLToPath(new URL('./gen_ct_series.py', import.meta.url));
+const ENCAPS_COPY = fileURLToPath(new URL('./encaps_copy.py', import.meta.url));
 
 /** Root of the on-disk cache of generated data. */
 export function cacheRoot(): string {
@@ -162,11 +163,16 @@ export const COPY_CODECS = {
   'jpeg-ls-lossless': { transferSyntaxUid: '1.2.840.10008.1.2.4.80', tool: 'dcmcjpls', args: ['+el'] },
   'rle': { transferSyntaxUid: '1.2.840.10008.1.2.5', tool: 'dcmcrle', args: [] },
   'j2k-lossless': { transferSyntaxUid: '1.2.840.10008.1.2.4.90', tool: 'gdcmconv', args: ['--j2k'] },
+  // test/helpers/encaps_copy.py writes these: OpenJPH's ojph_compress makes the HTJ2K codestream
+  'htj2k-lossless': { transferSyntaxUid: '1.2.840.10008.1.2.4.201', tool: 'ojph_compress', args: ['htj2k'] },
+  'encapsulated-uncompressed': { transferSyntaxUid: '1.2.840.10008.1.2.1.98', tool: PYTHON, args: ['uncompressed'] },
   'implicit-little': { transferSyntaxUid: '1.2.840.10008.1.2', tool: 'dcmconv', args: ['+ti'] },
   'deflated': { transferSyntaxUid: '1.2.840.10008.1.2.1.99', tool: 'dcmconv', args: ['+td'] },
   'explicit-big': { transferSyntaxUid: '1.2.840.10008.1.2.2', tool: 'dcmconv', args: ['+tb'] },
 } as const;
 export type CopyCodec = keyof typeof COPY_CODECS;
+/** The copies made when none are named: DCMTK 3.6.7's network tools know neither of the two newer syntaxes, so they are asked for by name. */
+const DEFAULT_COPIES = (Object.keys(COPY_CODECS) as CopyCodec[]).filter((c) => c !== 'htj2k-lossless' && c !== 'encapsulated-uncompressed');
 
 /** One copy of a source directory in one transfer syntax. */
 export interface CompressedCopy {
@@ -193,12 +199,12 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
 }
 
 /**
- * Copies every *.dcm of srcDir into each transfer syntax (default: all of COPY_CODECS whose tool
- * is installed), cached. SOP Instance UIDs are kept, even for the lossy JPEG copies (`+un`), so a
+ * Copies every *.dcm of srcDir into each transfer syntax (default: all of COPY_CODECS but HTJ2K
+ * and Encapsulated Uncompressed whose tool is installed), cached. SOP Instance UIDs are kept, even for the lossy JPEG copies (`+un`), so a
  * copy maps to its original by UID; lossy copies carry LossyImageCompression "01". JPEG baseline
  * of 12-bit data is rescaled by DCMTK to 8 bits (BitsStored 8, new RescaleSlope).
  */
-export async function compressedCopies(srcDir: string, codecs: CopyCodec[] = Object.keys(COPY_CODECS) as CopyCodec[]): Promise<Partial<Record<CopyCodec, CompressedCopy>>> {
+export async function compressedCopies(srcDir: string, codecs: CopyCodec[] = DEFAULT_COPIES): Promise<Partial<Record<CopyCodec, CompressedCopy>>> {
   const sources = dicomFiles(resolve(srcDir));
   if (sources.length === 0) throw new Error(`no *.dcm files in ${srcDir}`);
   const fingerprint = sources.map((f) => { const s = statSync(f); return `${f}:${s.size}:${s.mtimeMs}`; });
@@ -206,10 +212,11 @@ export async function compressedCopies(srcDir: string, codecs: CopyCodec[] = Obj
   for (const codec of codecs) {
     const { tool, args, transferSyntaxUid } = COPY_CODECS[codec];
     if (!(await toolAvailable(tool))) continue;
+    const [command, commandArgs] = tool === 'ojph_compress' || tool === PYTHON ? [PYTHON, [ENCAPS_COPY, ...args]] : [tool, [...args]];
     const dir = await cached(`copy-${codec}-${hash({ fingerprint, tool, args })}`, (out) =>
       mapLimit(sources, availableParallelism(), async (file) => {
         try {
-          await run(tool, [...args, file, join(out, basename(file))]);
+          await run(command, [...commandArgs, file, join(out, basename(file))]);
         } catch (err) {
           throw new Error(`${tool} ${args.join(' ')} ${file} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`, { cause: err });
         }

@@ -73,7 +73,7 @@ describe('send buffer reuse', () => {
     const d = source('d', 700_000, 4);
     const e = source('e', 100_000, 5);
     let written = true;
-    const ahead = new ReadAhead(() => true, () => written);
+    const ahead = new ReadAhead(() => ({}), () => written);
     const read = async (i: InstanceSource): Promise<Uint8Array> => {
       ahead.start(i);
       const data = await ahead.take(i);

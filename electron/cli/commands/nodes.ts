@@ -1,5 +1,6 @@
 /** `priors nodes add|rm|ls`: the remote nodes of the configuration. */
-import { formatNodeAddress, isArchive, parseNodeAddress, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
+import { formatNodeAddress, isArchive, parseNodeAddress, type OutgoingSettings, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
+import { TRANSFER_SYNTAXES, TransferSyntaxUid, uidName, type TransferSyntaxEntry } from '../../../shared/dicom/uids.js';
 import { InputError } from '../../services/nodes/nodes.js';
 import { choiceOption, expectPositionals, intOption, UsageError, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
@@ -19,16 +20,49 @@ export const NODES_OPTIONS: readonly OptionSpec[] = [
   { name: 'worklist-modality', kind: 'value' },
   { name: 'hours-ahead', kind: 'value' },
   { name: 'poll-minutes', kind: 'value' },
+  { name: 'never-decompress', kind: 'value' },
+  { name: 'prefer', kind: 'value' },
 ];
 
 const USAGE = 'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]]'
-  + ' [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]] [--no-query] | nodes rm <name> | nodes ls';
+  + ' [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]] [--no-query]'
+  + ' [--never-decompress SYNTAX,...] [--prefer SYNTAX] | nodes rm <name> | nodes ls';
+
+/** A transfer syntax given by UID or PS3.6 keyword (any case), e.g. JPEGLSLossless. */
+function syntaxOption(text: string, option: string): TransferSyntaxEntry {
+  const t = text.trim();
+  const found = TRANSFER_SYNTAXES.find((e) => e.uid === t || e.keyword.toLowerCase() === t.toLowerCase());
+  if (!found) throw new InputError(`${option}: "${t}" is not a transfer syntax Priors knows; give its UID or its keyword, e.g. ${TransferSyntaxUid.JPEGLSLossless} or JPEGLSLossless`);
+  return found;
+}
+
+/** What a node is sent (--never-decompress, --prefer), checked. */
+function outgoingOptions(ctx: CommandContext): OutgoingSettings | undefined {
+  const never = ctx.args.values.get('never-decompress');
+  const prefer = ctx.args.values.get('prefer');
+  if (never === undefined && prefer === undefined) return undefined;
+  const out: OutgoingSettings = {};
+  if (never !== undefined) {
+    out.neverDecompress = never.split(',').filter((t) => t.trim()).map((t) => {
+      const e = syntaxOption(t, '--never-decompress');
+      if (!e.encapsulated) throw new InputError(`--never-decompress: ${e.name} is not compressed; list compressed syntaxes only`);
+      return e.uid;
+    });
+  }
+  if (prefer !== undefined) {
+    const e = syntaxOption(prefer, '--prefer');
+    if (e.encapsulated || e.deflated) throw new InputError(`--prefer: ${e.name} is compressed, and Priors does not compress on the way out; prefer ImplicitVRLittleEndian, ExplicitVRLittleEndian or ExplicitVRBigEndian`);
+    out.preferred = e.uid;
+  }
+  return out;
+}
 const WORKLIST_ONLY = ['station-aet', 'worklist-modality', 'hours-ahead', 'poll-minutes'];
 
 function nodeRow(n: RemoteNode): Record<string, string> {
   return {
     name: n.name, address: formatNodeAddress(n), model: n.model, method: n.method, maxAssociations: String(n.maxAssociations), tls: n.tls ? 'yes' : 'no',
     archive: isArchive(n) ? 'yes' : 'no',
+    sent: [n.outgoing?.preferred ? `prefers ${uidName(n.outgoing.preferred)}` : '', n.outgoing?.neverDecompress?.length ? `never decompressed: ${n.outgoing.neverDecompress.map(uidName).join(', ')}` : ''].filter(Boolean).join('; '),
     worklist: n.worklist ? `every ${n.worklist.intervalMinutes} min, ${n.worklist.hoursAhead} h ahead${n.worklist.stationAeTitle ? `, station ${n.worklist.stationAeTitle}` : ''}${n.worklist.modality ? `, ${n.worklist.modality}` : ''}` : '',
   };
 }
@@ -55,9 +89,11 @@ export async function nodesCommand(ctx: CommandContext): Promise<number> {
         ...(ctx.args.values.has('hours-ahead') ? { hoursAhead: intOption(ctx.args, 'hours-ahead', 1, 168) } : {}),
         ...(ctx.args.values.has('poll-minutes') ? { intervalMinutes: intOption(ctx.args, 'poll-minutes', 1, 1440) } : {}),
       } : undefined;
+      const outgoing = outgoingOptions(ctx);
       const node = await ctx.store.addNode({
         name: name!, ...parsed.value, ...(tls ? { tls } : {}), ...(worklist ? { worklist: worklist as RemoteNode['worklist'] } : {}),
         ...(ctx.args.flags.has('no-query') ? { queryRetrieve: false } : {}),
+        ...(outgoing ? { outgoing } : {}),
         ...(model ? { model } : {}), ...(method ? { method } : {}), ...(maxAssociations ? { maxAssociations } : {}),
       }, { replace: ctx.args.flags.has('replace') });
       ctx.result({ ok: true, node }, node.worklist

@@ -3,6 +3,7 @@ import { diagnose } from '../../../shared/diagnostics.js';
 import { Status } from '../../../shared/dicom/status.js';
 import { uidName } from '../../../shared/dicom/uids.js';
 import type { InstanceSource } from '../../dimse/handlers.js';
+import { notDecompressedReason } from '../../dimse/scu/index.js';
 import { describeStatus } from '../../services/nodes/diagnose.js';
 import { openCacheForReading } from '../../services/config/local-cache.js';
 import { InputError } from '../../services/nodes/nodes.js';
@@ -14,6 +15,11 @@ import { CommandFailure } from '../failure.js';
 export const SEND_OPTIONS: readonly OptionSpec[] = [{ name: 'study', kind: 'value' }];
 
 const USAGE = 'priors send <node> <path...> | priors send <node> --study <StudyInstanceUID>';
+
+/** The fix a diagnosis carries when there is one. */
+function withFix(fix: string | undefined): { fix?: string } {
+  return fix ? { fix } : {};
+}
 
 export async function sendCommand(ctx: CommandContext): Promise<number> {
   const [ref, ...paths] = ctx.args.positionals;
@@ -51,7 +57,10 @@ export async function sendCommand(ctx: CommandContext): Promise<number> {
     const index = report.results.indexOf(bad);
     const instance = instances[index]!;
     const d = bad.status === Status.SOPClassNotSupported && bad.reason
-      ? diagnose({ kind: 'no-context', service: 'store', sopClassName: `${uidName(instance.sopClassUid)} in ${uidName(instance.transferSyntaxUid)}`, calledAeTitle: node.aeTitle, host: node.host, port: node.port })
+      ? diagnose({
+        kind: 'no-context', service: 'store', sopClassName: `${uidName(instance.sopClassUid)} in ${uidName(instance.transferSyntaxUid)}`, calledAeTitle: node.aeTitle, host: node.host, port: node.port,
+        ...withFix(notDecompressedReason(instance, node.outgoing)),
+      })
       : diagnose(describeStatus('store', bad.status, bad.errorComment ?? bad.reason, ctx.failure));
     const count = instances.length > 1 ? ` (${report.failed} of ${instances.length} instances not stored)` : '';
     throw new CommandFailure({ code: d.code, sentence: d.sentence.replace(/\.$/, `${count}.`) }, details);

@@ -1,7 +1,8 @@
 /**
  * Retrieve SCP by C-GET (PS3.4 C.4.3.3, PS3.7 §9.1.3): locate the instances and send each as a
  * C-STORE sub-operation on the same association, through a context the requestor proposed
- * with the SCP role (PS3.7 D.3.3.4) in the instance's own transfer syntax.
+ * with the SCP role (PS3.7 D.3.3.4): in the instance's own transfer syntax when one was, else
+ * in one it can be converted to.
  */
 import type { DataSet } from '../../../shared/dicom/dataset.js';
 import { Status } from '../../../shared/dicom/status.js';
@@ -11,6 +12,7 @@ import { RetrieveOperation } from './retrieve.js';
 import type { ScpSession } from './session.js';
 import type { InstanceSource } from '../handlers.js';
 import { ReadAhead, sendInstance } from '../scu/send.js';
+import { contextFor } from '../scu/store.js';
 
 /** Runs one C-GET operation to its final response. Rejects only when the association fails. */
 export async function runGet(session: ScpSession, msg: DimseMessage, identifier: DataSet, signal: AbortSignal): Promise<void> {
@@ -19,16 +21,19 @@ export async function runGet(session: ScpSession, msg: DimseMessage, identifier:
   const instances = await op.locate(identifier);
   if (!instances) return;
   if (instances.length === 0) return op.respond(Status.Success, op.counts());
-  const contexts = session.association.contexts;
-  const contextOf = (instance: InstanceSource) =>
-    contexts.find((c) => c.scpRole && c.abstractSyntax === instance.sopClassUid && c.transferSyntax === instance.transferSyntaxUid);
-  const ahead = new ReadAhead((i) => contextOf(i) !== undefined, () => session.association.allWritten);
+  const contexts = session.association.contexts.filter((c) => c.scpRole);
+  const { transcoder } = session.settings;
+  const convertible = (i: InstanceSource) => transcoder?.alternatives(i.transferSyntaxUid) ?? [];
+  const choose = (i: InstanceSource) => contextFor(contexts, i, convertible(i));
+  const ahead = new ReadAhead(choose, () => session.association.allWritten, transcoder);
   await op.run(instances, (instance, next) => {
-    const ctx = contextOf(instance);
-    if (!ctx) {
-      const reason = `the requestor offered no context with the SCP role for ${uidName(instance.sopClassUid)} in ${uidName(instance.transferSyntaxUid)}`;
+    const choice = choose(instance);
+    if (!choice) {
+      const syntaxes = [instance.transferSyntaxUid, ...convertible(instance)].map(uidName).join(', ');
+      const reason = `the requestor offered no context with the SCP role for ${uidName(instance.sopClassUid)} in ${syntaxes}`;
       return Promise.resolve({ status: Status.SOPClassNotSupported, reason });
     }
-    return sendInstance(session.channel, ctx.id, instance, session.awaitResponse, {}, { ahead, next });
+    return sendInstance(session.channel, choice.context.id, instance, session.awaitResponse, {}, { ahead, next },
+      choice.convertTo ? { transcoder: transcoder!, to: choice.convertTo } : undefined);
   });
 }

@@ -1,8 +1,9 @@
 /**
  * Retrieve SCP by C-MOVE (PS3.4 C.4.2.3, PS3.7 §9.1.4): locate the instances, open a
- * sub-association to the Move Destination as requestor (calling AE = ours) with one context per
- * (SOP class, transfer syntax) of the instances, and send each with Move Originator AE Title
- * and Message ID (PS3.7 §9.3.1.1).
+ * sub-association to the Move Destination as requestor (calling AE = ours) with contexts per
+ * (SOP class, stored transfer syntax) of the instances (and the syntaxes they can be converted
+ * to, for a destination that takes none of the stored one), and send each with Move Originator
+ * AE Title and Message ID (PS3.7 §9.3.1.1).
  */
 import type { DataSet } from '../../../shared/dicom/dataset.js';
 import { Status } from '../../../shared/dicom/status.js';
@@ -12,6 +13,7 @@ import { commandName } from '../command.js';
 import { RetrieveOperation } from './retrieve.js';
 import type { ScpSession } from './session.js';
 import { statusOfError } from './store.js';
+import type { InstanceSource } from '../handlers.js';
 import { directResponses, ReadAhead, sendInstance } from '../scu/send.js';
 import { contextFor, noContextReason, storeContexts } from '../scu/store.js';
 
@@ -36,12 +38,12 @@ export async function runMove(session: ScpSession, msg: DimseMessage, identifier
     if (instances.length === 0) return op.respond(Status.Success, op.counts());
     if (signal.aborted) return op.respond(Status.Cancel, op.counts(instances.length));
 
-    const { policy, timeouts, maxPduLength, log } = session.settings;
+    const { policy, timeouts, maxPduLength, log, transcoder } = session.settings;
     let sub: Association;
     try {
       sub = await Association.request({
         host: destination.host, port: destination.port, callingAeTitle: policy.aeTitle, calledAeTitle: destination.aeTitle,
-        contexts: storeContexts(instances), signal, ...(destination.tls ? { tls: destination.tls } : {}),
+        contexts: storeContexts(instances, transcoder, destination.outgoing), signal, ...(destination.tls ? { tls: destination.tls } : {}),
         ...(timeouts ? { timeouts } : {}), ...(maxPduLength !== undefined ? { maxPduLength } : {}), ...(log ? { log } : {}),
       });
     } catch (err) {
@@ -53,13 +55,15 @@ export async function runMove(session: ScpSession, msg: DimseMessage, identifier
     const channel = new DimseChannel(sub);
     const waiter = directResponses(channel, (m) => session.log('warn', `ignored an unexpected ${commandName(m.cmd.commandField)} from ${destination.aeTitle} on ${sub.id}`));
     try {
-      const ahead = new ReadAhead((i) => contextFor(sub.contexts, i) !== undefined, () => sub.allWritten);
+      const convertible = (i: InstanceSource) => transcoder?.alternatives(i.transferSyntaxUid, destination.outgoing) ?? [];
+      const choose = (i: InstanceSource) => contextFor(sub.contexts, i, convertible(i), destination.outgoing?.preferred);
+      const ahead = new ReadAhead(choose, () => sub.allWritten, transcoder);
       await op.run(instances, (instance, next) => {
-        const ctx = contextFor(sub.contexts, instance);
-        if (!ctx) return Promise.resolve({ status: Status.SOPClassNotSupported, reason: `${noContextReason(instance)} (destination ${destination.aeTitle})` });
-        return sendInstance(channel, ctx.id, instance, waiter, {
+        const choice = choose(instance);
+        if (!choice) return Promise.resolve({ status: Status.SOPClassNotSupported, reason: `${noContextReason(instance, convertible(instance), destination.outgoing)} (destination ${destination.aeTitle})` });
+        return sendInstance(channel, choice.context.id, instance, waiter, {
           moveOriginatorAeTitle: session.info.callingAeTitle, moveOriginatorMessageId: op.messageId,
-        }, { ahead, next });
+        }, { ahead, next }, choice.convertTo ? { transcoder: transcoder!, to: choice.convertTo } : undefined);
       }, ` to ${destination.aeTitle}`);
     } finally {
       if (sub.isOpen) {

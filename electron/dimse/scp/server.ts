@@ -9,7 +9,7 @@ import { PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME } f
 import { Association, type AcceptDecision, type AssociateRequestInfo, type Logger, type Timeouts } from '../ul/association.js';
 import { errorMessage } from '../channel.js';
 import { describeRejection } from '../ul/errors.js';
-import type { AssociationPolicy, FindHandler, RetrieveHandler, StoreHandler } from '../handlers.js';
+import type { AssociationPolicy, FindHandler, RetrieveHandler, StoreHandler, Transcoder } from '../handlers.js';
 import { AssociationSlots, decide, RejectReason, type OfferedServices } from './negotiate.js';
 import { ScpSession, type ScpSettings } from './session.js';
 import { tlsModule } from '../ul/tls-module.js';
@@ -23,6 +23,8 @@ export interface DicomServerOptions {
   port: number;
   /** The services offered follow from the handlers given: store → Storage SCP, find → C-FIND SCP, retrieve → C-MOVE/C-GET SCP. */
   handlers: { store?: StoreHandler; find?: FindHandler; retrieve?: RetrieveHandler };
+  /** Converts what a C-MOVE destination or C-GET requestor takes none of as stored; absent = as stored only. */
+  transcoder?: Transcoder;
   maxPduLength?: number;
   timeouts?: Partial<Timeouts>;
   log?: Logger;
@@ -70,6 +72,7 @@ export class DicomServer {
       pendingIntervalMs: options.pendingIntervalMs ?? 200,
       idleTimeoutMs: options.idleTimeoutMs ?? 300_000,
       ...(options.log ? { log: options.log } : {}),
+      ...(options.transcoder ? { transcoder: options.transcoder } : {}),
       ...(options.timeouts ? { timeouts: options.timeouts } : {}),
       ...(options.maxPduLength !== undefined ? { maxPduLength: options.maxPduLength } : {}),
     };

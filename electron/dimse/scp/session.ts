@@ -10,7 +10,7 @@ import type { Association, CloseInfo, Logger, Timeouts } from '../ul/association
 import { associationInfo, drain, errorMessage, readDataSet, DimseChannel, type DimseMessage } from '../channel.js';
 import { CommandField, commandName, echoRsp, genericRsp, isResponse } from '../command.js';
 import { describeClose } from '../ul/log.js';
-import type { AssociationInfo, AssociationPolicy, FindHandler, RetrieveHandler, StoreHandler } from '../handlers.js';
+import type { AssociationInfo, AssociationPolicy, FindHandler, RetrieveHandler, StoreHandler, Transcoder } from '../handlers.js';
 import { runFind } from './find.js';
 import { runGet } from './get.js';
 import { runMove } from './move.js';
@@ -21,6 +21,8 @@ import type { ResponseWaiter } from '../scu/send.js';
 export interface ScpSettings {
   policy: AssociationPolicy;
   handlers: { store?: StoreHandler; find?: FindHandler; retrieve?: RetrieveHandler };
+  /** Converts what a C-MOVE destination or C-GET requestor does not take as stored; absent = as stored only. */
+  transcoder?: Transcoder;
   log?: Logger;
   /** C-MOVE/C-GET pending responses: at most one per this many ms (after each sub-operation otherwise). */
   pendingIntervalMs: number;

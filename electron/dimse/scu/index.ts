@@ -9,5 +9,5 @@ export { move, type MoveRequest, type MoveOptions } from './move.js';
 export {
   get, planGetContexts, DEFAULT_GET_STORAGE_SOP_CLASSES, DEFAULT_GET_TRANSFER_SYNTAXES, type GetRequest, type GetOptions,
 } from './get.js';
-export { store, storeContexts, type StoreResult, type StoreOptions } from './store.js';
+export { notDecompressedReason, store, storeContexts, type StoreResult, type StoreOptions } from './store.js';
 export { FAILED_SOP_INSTANCE_UID_LIST, type RetrieveProgress, type RetrieveOutcome } from './retrieve.js';

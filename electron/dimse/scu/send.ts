@@ -1,6 +1,7 @@
 /**
  * Sending one stored instance as a C-STORE-RQ (PS3.7 §9.1.1, §9.3.1): the data set bytes are
- * streamed from the Part-10 file unchanged (never transcoded), then the C-STORE-RSP is awaited.
+ * streamed from the Part-10 file unchanged (or converted on the way, for a receiver that takes
+ * none of the stored syntax), then the C-STORE-RSP is awaited.
  * Shared by the Storage SCU, the C-MOVE SCP (sub-association) and the C-GET SCP (same association).
  */
 import { closeSync, openSync, readSync } from 'node:fs';
@@ -9,7 +10,8 @@ import type { Readable } from 'node:stream';
 import { Status } from '../../../shared/dicom/status.js';
 import { CommandField, commandName, storeRq } from '../command.js';
 import { drain, errorMessage, type DimseChannel, type DimseMessage } from '../channel.js';
-import type { InstanceSource } from '../handlers.js';
+import type { InstanceSource, Transcoder } from '../handlers.js';
+import { uidName } from '../../../shared/dicom/uids.js';
 
 /** The outcome of one C-STORE sub-operation or request. */
 export interface SendOutcome {
@@ -139,16 +141,24 @@ function loadDataSetSync(instance: InstanceSource, into?: Buffer): LoadedDataSet
 export class ReadAhead {
   private held: { instance: InstanceSource; data: Promise<LoadedDataSet> } | undefined;
   private kept: Buffer | undefined;
+  private converting: { instance: InstanceSource; result: Promise<Readable | { reason: string }> } | undefined;
 
   /**
-   * @param sendable whether an instance will be sent (the association has a context for it)
+   * @param plan how an instance goes out on this association: as stored, converted to
+   *   `convertTo`, or not at all (undefined: no context for it)
    * @param written whether the association has no write in flight or queued: then no PDV refers
    *   to the kept buffer any longer ({@link Association.allWritten})
+   * @param transcoder what converts the instances that are not sent as stored
    */
-  constructor(private readonly sendable: (instance: InstanceSource) => boolean, private readonly written: () => boolean) {}
+  constructor(
+    private readonly plan: (instance: InstanceSource) => { convertTo?: string } | undefined,
+    private readonly written: () => boolean,
+    private readonly transcoder?: Transcoder,
+  ) {}
 
+  /** After an instance is sent: reads the next one, if it goes out as stored or is converted in memory. */
   start(instance: InstanceSource | undefined): void {
-    this.held = instance && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX && this.sendable(instance)
+    this.held = instance && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX && this.readsWhole(instance)
       ? { instance, data: this.load(instance) }
       : undefined;
   }
@@ -158,6 +168,38 @@ export class ReadAhead {
     const held = this.held;
     this.held = undefined;
     return held?.instance === instance ? held.data : undefined;
+  }
+
+  /**
+   * Before an instance is sent: the next one, if it must be decompressed, starts decoding in the
+   * codec workers now, so that its decoding overlaps this one's sending.
+   */
+  startConversion(instance: InstanceSource | undefined): void {
+    const to = instance && this.plan(instance)?.convertTo;
+    if (!instance || !to || !this.transcoder || this.transcoder.convertsInMemory(instance.transferSyntaxUid)) return;
+    if (this.converting?.instance === instance) return;
+    this.dropConversion();
+    this.converting = { instance, result: this.transcoder.convert(instance, to).catch((err: unknown) => ({ reason: errorMessage(err) })) };
+  }
+
+  /** The conversion started early for this instance, if it was. */
+  takeConversion(instance: InstanceSource): Promise<Readable | { reason: string }> | undefined {
+    if (this.converting?.instance !== instance) return undefined;
+    const { result } = this.converting;
+    this.converting = undefined;
+    return result;
+  }
+
+  private dropConversion(): void {
+    const dropped = this.converting;
+    this.converting = undefined;
+    void dropped?.result.then((r) => { if ('destroy' in r) r.destroy(); });
+  }
+
+  /** Sent as stored, or converted in memory (native syntaxes): read whole. */
+  private readsWhole(instance: InstanceSource): boolean {
+    const c = this.plan(instance);
+    return c !== undefined && (!c.convertTo || this.transcoder?.convertsInMemory(instance.transferSyntaxUid) === true);
   }
 
   private load(instance: InstanceSource): Promise<LoadedDataSet> {
@@ -174,17 +216,53 @@ export interface SendAhead {
   next: InstanceSource | undefined;
 }
 
+/** A conversion on the way out: the data set goes out in `to`, converted by `transcoder`. */
+export interface Conversion {
+  transcoder: Transcoder;
+  to: string;
+}
+
 /**
- * Sends `instance` on `contextId` (which must carry the instance's own transfer syntax) and
- * returns the status of the C-STORE-RSP. A file that cannot be opened fails with 0110
- * (Processing failure) without sending anything; association failures reject. With `readAhead`,
- * the data set comes from it when it was read ahead, and the next one is read while the peer
- * answers.
+ * Sends `instance` on `contextId` and returns the status of the C-STORE-RSP. The context carries
+ * the instance's own transfer syntax, or `conversion.to`, into which the data set is then
+ * converted as it streams out. A file that cannot be opened (or converted) fails with 0110
+ * (Processing failure) without sending anything; association failures reject. With
+ * `readAhead`, the data set comes from it when it was read ahead, and the next one is read while
+ * the peer answers.
  */
 export async function sendInstance(
   channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions = {},
-  readAhead?: SendAhead,
+  readAhead?: SendAhead, conversion?: Conversion,
 ): Promise<SendOutcome> {
+  if (conversion) {
+    const held = readAhead?.ahead.take(instance);
+    if (held || (conversion.transcoder.convertsInMemory(instance.transferSyntaxUid) && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX)) {
+      const source = await (held ?? loadDataSet(instance));
+      if (!(source instanceof Uint8Array) && 'status' in source) return source; // not sent: why
+      if (source instanceof Uint8Array) {
+        let bytes;
+        try {
+          bytes = conversion.transcoder.convertBytes(source, instance.transferSyntaxUid, conversion.to);
+        } catch (err) {
+          return { status: Status.ProcessingFailure, reason: `cannot convert ${instance.sopInstanceUid} from ${uidName(instance.transferSyntaxUid)} to ${uidName(conversion.to)}: ${errorMessage(err)}` };
+        }
+        return sendBytes(channel, contextId, instance, awaitResponse, extra, bytes, readAhead);
+      }
+      source.destroy(); // opened as a stream after all (the file grew): converted as a stream below
+    }
+    const early = readAhead?.ahead.takeConversion(instance);
+    readAhead?.ahead.startConversion(readAhead.next);
+    let converted;
+    try {
+      converted = await (early ?? conversion.transcoder.convert(instance, conversion.to));
+    } catch (err) {
+      converted = { reason: errorMessage(err) };
+    }
+    if (!('pipe' in converted)) {
+      return { status: Status.ProcessingFailure, reason: `cannot convert ${instance.sopInstanceUid} from ${uidName(instance.transferSyntaxUid)} to ${uidName(conversion.to)}: ${converted.reason}` };
+    }
+    return sendBytes(channel, contextId, instance, awaitResponse, extra, converted, readAhead);
+  }
   const source = await (readAhead?.ahead.take(instance) ?? loadDataSet(instance));
   if (!(source instanceof Uint8Array) && 'status' in source) return source; // not sent: why
   return sendBytes(channel, contextId, instance, awaitResponse, extra, source, readAhead);

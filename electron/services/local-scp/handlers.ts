@@ -242,6 +242,6 @@ export class CacheRetrieveHandler implements RetrieveHandler {
   async destination(aeTitle: string): Promise<MoveDestination | undefined> {
     const wanted = aeTitle.trim();
     const node = (await this.nodes()).find((n) => n.aeTitle === wanted);
-    return node ? dicomNodeOf(node) : undefined;
+    return node ? { ...dicomNodeOf(node), ...(node.outgoing ? { outgoing: node.outgoing } : {}) } : undefined;
   }
 }

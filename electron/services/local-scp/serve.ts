@@ -13,6 +13,7 @@ import { AuditStore } from '../../cache/audit.js';
 import { AuditTrail } from '../audit/audit.js';
 import { CacheFindHandler, CacheRetrieveHandler, CacheStoreHandler, type StoredEvent } from './handlers.js';
 import { associationPolicy, resolveNodeHosts } from './policy.js';
+import { outgoingTranscoder } from '../transcode/index.js';
 
 /** Options of {@link startServer}. */
 export interface ServeOptions {
@@ -88,6 +89,8 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
         retrieve: audit ? audit.wrapRetrieve(retrieveHandler) : retrieveHandler,
       } : {}),
     },
+    // a C-MOVE destination or C-GET requestor that takes none of an instance's stored syntax gets it converted
+    transcoder: outgoingTranscoder(),
     maxPduLength: config.local.maxPduLength,
     timeouts: { connectMs: config.timeouts.connectMs, artimMs: config.timeouts.artimMs, dimseMs: config.timeouts.dimseMs },
     ...(config.timeouts.idleMs !== undefined ? { idleTimeoutMs: config.timeouts.idleMs } : {}),

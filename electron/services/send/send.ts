@@ -1,6 +1,7 @@
 /**
  * Sending instances to a node (C-STORE SCU, PS3.4 B.2.1): from files and folders on disk or from
- * the cache. Bytes go out exactly as stored; nothing is transcoded.
+ * the cache. Bytes go out exactly as stored when the node takes the stored syntax; otherwise
+ * they are converted on the way (services/transcode/), the stored file unchanged.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,9 +9,12 @@ import type { SkippedFile } from '../../../shared/records.js';
 import { Status, statusCategory } from '../../../shared/dicom/status.js';
 import { readInstanceHeaderSync } from '../../cache/index.js';
 import type { InstanceSource } from '../../dimse/handlers.js';
-import type { NodeTls, RemoteNode } from '../../../shared/config.js';
+import type { NodeTls, OutgoingSettings, RemoteNode } from '../../../shared/config.js';
 import { store, type StoreOptions, type StoreResult } from '../../dimse/scu/index.js';
 import { dicomNodeOf } from '../nodes/dicom-node.js';
+import { outgoingTranscoder } from '../transcode/index.js';
+
+const OUTGOING = outgoingTranscoder();
 
 const MAX_DEPTH = 32;
 
@@ -80,8 +84,14 @@ export interface SendReport {
 }
 
 /** Sends the instances; association failures throw, per-instance statuses are counted. */
-export async function sendInstances(node: Pick<RemoteNode, 'aeTitle' | 'host' | 'port'> & { tls?: NodeTls }, instances: InstanceSource[], options: StoreOptions): Promise<SendReport> {
-  const results = instances.length ? await store(dicomNodeOf(node), instances, options) : [];
+export async function sendInstances(
+  node: Pick<RemoteNode, 'aeTitle' | 'host' | 'port'> & { tls?: NodeTls; outgoing?: OutgoingSettings }, instances: InstanceSource[], options: StoreOptions,
+): Promise<SendReport> {
+  // an instance the node takes none of the stored syntax of is converted on the way (stored file unchanged)
+  const withTranscoder: StoreOptions = {
+    transcoder: OUTGOING, ...(node.outgoing ? { outgoing: node.outgoing } : {}), ...options,
+  };
+  const results = instances.length ? await store(dicomNodeOf(node), instances, withTranscoder) : [];
   const report: SendReport = { sent: 0, warnings: 0, failed: 0, results };
   for (const r of results) {
     const c = statusCategory(r.status);
