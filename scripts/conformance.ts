@@ -12,13 +12,15 @@ import {
   PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME, DICOM_APPLICATION_CONTEXT_NAME,
   STORAGE_SOP_CLASS_BRANCH, uidName, TransferSyntaxUid,
 } from '../shared/dicom/uids.js';
-import { STATUS_TABLES, formatStatus, type DimseService } from '../shared/dicom/status.js';
+import { GENERAL_STATUSES, STATUS_TABLES, formatStatus, type DimseService } from '../shared/dicom/status.js';
 import { QUERY_MODELS, queryKeys, type QueryModel } from '../shared/dicom/query.js';
 import { MATCHING_TYPES } from '../shared/dicom/matching.js';
 import { DEFAULT_GET_STORAGE_SOP_CLASSES, DEFAULT_GET_TRANSFER_SYNTAXES } from '../electron/dimse/scu/get.js';
 import { chooseStorageSyntax } from '../electron/dimse/scp/negotiate.js';
 import { OutgoingTranscoder, PixelDecompressor } from '../electron/services/transcode/index.js';
-import { DEFAULT_LOCAL_AE, DEFAULT_TIMEOUTS, DEFAULT_MAX_ASSOCIATIONS, DEFAULT_NODE_MAX_ASSOCIATIONS } from '../shared/config.js';
+import {
+  DEFAULT_LOCAL_AE, DEFAULT_TIMEOUTS, DEFAULT_MAX_ASSOCIATIONS, DEFAULT_NODE_MAX_ASSOCIATIONS, DEFAULT_SERVICE_ACCESS, type ServiceAccess,
+} from '../shared/config.js';
 
 /** The statuses our SCPs send, per service (the meanings come from the status tables). */
 export const SCP_STATUSES: Readonly<Record<DimseService, readonly number[]>> = {
@@ -27,6 +29,16 @@ export const SCP_STATUSES: Readonly<Record<DimseService, readonly number[]>> = {
   'C-FIND': [0xff00, 0xfe00, 0x0000, 0xa900, 0xc000],
   'C-MOVE': [0xff00, 0xfe00, 0x0000, 0xb000, 0xa702, 0xa801, 0xa900, 0xc000],
   'C-GET': [0xff00, 0xfe00, 0x0000, 0xb000, 0xa702, 0xa900, 0xc000],
+};
+
+/** The general statuses of PS3.7 Annex C our SCPs send, for every service. */
+export const SCP_GENERAL_STATUSES: readonly number[] = [0x0124];
+
+/** What each value of callingAePolicy.services means, for the statement. */
+const ACCESS_MEANING: Readonly<Record<ServiceAccess, string>> = {
+  any: 'any caller the association policy admits',
+  nodes: 'configured nodes calling from their own host, and callers on this machine',
+  local: 'callers on this machine only',
 };
 
 const row = (cells: readonly (string | number)[]): string => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
@@ -156,6 +168,20 @@ ${table(['Condition', 'Result', 'Source', 'Reason'], [
     ['Association limit reached (total, per calling AE, or per configured node)', '2 rejected-transient', '3 DICOM UL service-provider (presentation)', '2 local-limit-exceeded'],
   ])}
 
+Access to each service once associated (config.json \`callingAePolicy.services\`, per service
+class: \`any\`, \`nodes\` or \`local\`). An operation refused is answered 0124 (Refused: Not
+authorized) with a short Error Comment; it reads and sends nothing (a C-MOVE is refused before
+its Move Destination is looked up). The log and the audit trail record each refusal with the
+caller's AE title and address and a sentence saying how to allow that node.
+
+${table(['Service class', 'DIMSE', 'Default access'], [
+    ['Verification', 'C-ECHO', ACCESS_MEANING[DEFAULT_SERVICE_ACCESS.verification]],
+    ['Storage', 'C-STORE', ACCESS_MEANING[DEFAULT_SERVICE_ACCESS.storage]],
+    ['Query/Retrieve', 'C-FIND, C-MOVE, C-GET', ACCESS_MEANING[DEFAULT_SERVICE_ACCESS.queryRetrieve]],
+  ])}
+
+"This machine" is a loopback address or an address of one of its network interfaces.
+
 #### 2.2.3 Association initiation
 
 - **Verification, Query** (C-ECHO, C-FIND): one presentation context with Explicit VR Little
@@ -197,15 +223,30 @@ ${table(['Transfer Syntax', 'UID', 'Pixel data', 'Compression'], tsRows)}
   for (const service of Object.keys(SCP_STATUSES) as DimseService[]) {
     out.push(`**${service}** (${STATUS_TABLES[service].citation})\n\n${table(['Status', 'Category', 'Meaning'], statusRows(service))}\n`);
   }
+  const general = SCP_GENERAL_STATUSES.map((code) => {
+    const e = GENERAL_STATUSES.find((x) => code >= x.from && code <= x.to);
+    return [formatStatus(code), e?.category ?? 'failure', e ? `${e.name}: ${e.meaning}` : 'see PS3.7 Annex C'];
+  });
+  out.push(`**Every service** (PS3.7 Annex C, general statuses): when the caller may not use the service (2.2.2)\n\n${table(['Status', 'Category', 'Meaning'], general)}\n`);
   out.push(`Storage SCP details:
 
-- A700 when the disk is full (ENOSPC/EDQUOT) or the configured cache quota is exceeded.
+- A700 when the disk is full (ENOSPC/EDQUOT) or the configured cache quota is exceeded, and
+  when the index cannot record the instance now (it is being rebuilt after damage, or the row
+  of an instance acknowledged earlier still cannot be written): the store is refused before it
+  is acknowledged, with an Error Comment saying which.
 - A900 when the SOP Class UID or SOP Instance UID in the data set differs from the command's
   Affected SOP Class/Instance UID; C000 when the data set cannot be parsed.
 - Duplicate SOP Instance UID: the newly received copy replaces the stored one atomically
   (success 0000); nothing is lost if the transfer fails midway.
-- Each instance is written to a temporary file, fsynced, renamed, then indexed in one
-  transaction before the C-STORE response is sent.
+- Each instance is written to a temporary file and renamed into place before the C-STORE
+  response is sent. With durability \`instance\` the file is fsynced and its index row written
+  first; with \`deferred\` (the default) files are fsynced in groups within about 0.1 s and rows
+  written in group commits within 20 ms of the response, except when the disk has less than
+  256 MB free, when each row is written before the response. A row that cannot be written after
+  the response is written again as soon as the index can take it, and stores are refused
+  meanwhile: an instance answered with Success is always found by C-FIND, without a restart.
+- The index is checked at start (quick_check); a damaged index is set aside and rebuilt from the
+  stored files (also while running, when damage is met), without losing the audit trail.
 
 Query/Retrieve SCP details:
 
@@ -265,6 +306,7 @@ ${table(['Parameter', 'Default'], [
     ['Local port', String(DEFAULT_LOCAL_AE.port)],
     ['Bind address', DEFAULT_LOCAL_AE.bindAddress],
     ['Calling AE policy', 'ANY (or CONFIGURED, or an explicit list); optionally a configured node\'s AE title only from its host'],
+    ['Service access (callingAePolicy.services)', `Verification ${DEFAULT_SERVICE_ACCESS.verification}, Storage ${DEFAULT_SERVICE_ACCESS.storage}, Query/Retrieve ${DEFAULT_SERVICE_ACCESS.queryRetrieve}`],
     ['Remote nodes', 'name, AE title, host, port, information model, MOVE or GET, max associations, syntaxes never decompressed and preferred syntax for what it is sent'],
     ['Data directory', '$PRIORS_DATA, else the per-OS configuration directory'],
   ])}
@@ -286,9 +328,12 @@ when a value is not ASCII, else in the default repertoire.
 
 ## 5. Security
 
-No TLS and no user authentication (User Identity is logged, not enforced). Access control
-is by called/calling AE title policy and by network placement; the SCP binds to a
-configurable address. UIDs are validated before any is used in a file path.
+No user authentication (User Identity is logged, not enforced); DICOM TLS (PS3.15 Annex B)
+is optional. Access control is by called/calling AE title policy, by the access of each service
+(2.2.2: by default an unknown caller on the network may verify and store, but cannot query or
+retrieve anything from the cache) and by network placement; the SCP binds to a configurable
+address. Every refused association and refused operation is recorded in the audit log.
+UIDs are validated before any is used in a file path.
 
 ## Annex A. Storage SOP classes
 

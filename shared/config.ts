@@ -133,6 +133,36 @@ export interface CallingAePolicy {
    * (its address, or the addresses its name resolves to when the server starts).
    */
   bindToHost?: boolean;
+  /**
+   * Who may use each service once associated; absent fields take {@link DEFAULT_SERVICE_ACCESS}
+   * (Verification and Storage from any caller, Query/Retrieve from configured nodes and this machine).
+   */
+  services?: Partial<ServiceAccessPolicy>;
+}
+
+/**
+ * Who may use one service of our SCP: 'any' caller the association policy admits; 'nodes': the
+ * AE title of a configured node calling from that node's host, or any caller on this machine;
+ * 'local': only callers on this machine.
+ */
+export type ServiceAccess = 'any' | 'nodes' | 'local';
+
+/** The access of each service class of our SCP (PS3.4 Annexes A, B and C). */
+export interface ServiceAccessPolicy {
+  /** C-ECHO. */
+  verification: ServiceAccess;
+  /** C-STORE (a PACS delivering a C-MOVE calls with its own AE title). */
+  storage: ServiceAccess;
+  /** C-FIND, C-MOVE and C-GET over the cache. */
+  queryRetrieve: ServiceAccess;
+}
+
+/** Secure by default: anyone may verify and send to us; only configured nodes and this machine read the cache. */
+export const DEFAULT_SERVICE_ACCESS: Readonly<ServiceAccessPolicy> = Object.freeze({ verification: 'any', storage: 'any', queryRetrieve: 'nodes' });
+
+/** The access of each service, the configured ones over the defaults. */
+export function serviceAccess(policy: CallingAePolicy): ServiceAccessPolicy {
+  return { ...DEFAULT_SERVICE_ACCESS, ...policy.services };
 }
 
 /** Network timers in milliseconds (see electron/dimse Timeouts). */
@@ -283,6 +313,7 @@ export function formatNodeAddress(node: NodeAddress): string {
 const MODELS: readonly QueryModel[] = ['study', 'patient', 'patientstudy'];
 const METHODS: readonly RetrieveMethod[] = ['move', 'get'];
 const POLICY_MODES: readonly CallingAePolicy['mode'][] = ['any', 'configured', 'list'];
+const SERVICE_ACCESS: readonly ServiceAccess[] = ['any', 'nodes', 'local'];
 
 /** Thrown inside validation; carries the field path and the complaint. */
 class FieldError extends Error {
@@ -459,10 +490,17 @@ function readConfig(raw: unknown): Config {
     });
   }
   if (o.callingAePolicy !== undefined) {
-    const p = objectAt('callingAePolicy', o.callingAePolicy, ['mode', 'aeTitles', 'bindToHost']);
+    const p = objectAt('callingAePolicy', o.callingAePolicy, ['mode', 'aeTitles', 'bindToHost', 'services']);
     const mode = oneOf('callingAePolicy.mode', p.mode, POLICY_MODES);
     const policy: CallingAePolicy = { mode };
     if (p.bindToHost !== undefined) policy.bindToHost = bool('callingAePolicy.bindToHost', p.bindToHost);
+    if (p.services !== undefined) {
+      const services = objectAt('callingAePolicy.services', p.services, Object.keys(DEFAULT_SERVICE_ACCESS));
+      policy.services = {};
+      for (const [name, access] of Object.entries(services)) {
+        policy.services[name as keyof ServiceAccessPolicy] = oneOf(`callingAePolicy.services.${name}`, access, SERVICE_ACCESS);
+      }
+    }
     if (p.aeTitles !== undefined) {
       if (!Array.isArray(p.aeTitles)) throw new FieldError('callingAePolicy.aeTitles', `must be a list of AE titles, got ${show(p.aeTitles)}`);
       policy.aeTitles = p.aeTitles.map((t, i) => need(`callingAePolicy.aeTitles[${i}]`, checkAeTitle(t)));

@@ -198,3 +198,26 @@ export interface InstanceSource {
   /** Length in bytes of the data set (file size minus `dataSetOffset`). */
   dataSetLength: number;
 }
+
+/** One check of `priors doctor` (the index against the files, and both databases' integrity). */
+export interface DoctorFinding {
+  check: 'index-integrity' | 'history-integrity' | 'rows-without-files' | 'changed-files' | 'files-without-rows' | 'unindexed-acknowledged' | 'set-aside';
+  /** Whether this check found nothing wrong. */
+  ok: boolean;
+  /** What was found (and, when not ok, what --repair does or what to do), in one sentence. */
+  sentence: string;
+  /** How many rows or files, when the check counts them. */
+  count?: number;
+  /** A few of them (paths relative to the data directory). */
+  examples?: string[];
+}
+
+/** What `priors doctor [--repair]` found and did. */
+export interface DoctorReport {
+  /** Whether everything is in order (after the repair, when one was asked for). */
+  ok: boolean;
+  dataDir: string;
+  findings: DoctorFinding[];
+  /** With repair: what was done, one sentence each (empty when nothing needed doing). */
+  repairs?: string[];
+}

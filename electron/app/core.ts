@@ -172,6 +172,10 @@ export class AppCore implements ApiHandlers {
     return this.answer(async () => this.env.deps.cache.stats());
   }
 
+  'cache.doctor'(req: RequestOf<'cache.doctor'>): Promise<Result<ResponseOf<'cache.doctor'>>> {
+    return this.answer(() => this.env.deps.cache.doctor({ repair: req.repair === true }));
+  }
+
   'cache.patients'(req: RequestOf<'cache.patients'>): Promise<Result<ResponseOf<'cache.patients'>>> {
     return this.answer(async () => ({ patients: this.env.deps.cache.patients(req) }));
   }

@@ -53,7 +53,7 @@ export async function startDesktopCore(o: DesktopOptions): Promise<DesktopCore> 
   let server: ServeHandle | undefined;
   let serverProblem: AppCoreDeps['serverProblem'];
   try {
-    server = await startServer({ config, cache, log, nodes: async () => (await store.load().catch(() => config)).nodes });
+    server = await startServer({ config, cache, log, nodes: async () => (await store.load().catch(() => config)).nodes, currentConfig: () => store.load().catch(() => config) });
     await writeServeInfo(o.dataDir, { aeTitle: server.aeTitle, host: server.host, port: server.port });
   } catch (err) {
     const d = diagnose({ ...describeError(err, { local: { aeTitle: config.local.aeTitle, port: config.local.port }, listenVia: 'settings' }) });

@@ -1,12 +1,13 @@
 /**
  * The audit log's storage (table audit_event, migration 004): append and read, nothing else —
  * the table's triggers refuse UPDATE and DELETE. It works on its own connection to
- * <dataDir>/index.sqlite, opened after `Cache.open` has migrated the schema (as JobStore does).
+ * <dataDir>/history.sqlite (history.ts: the audit log outlives an index rebuilt from the files),
+ * opened after `Cache.open` has prepared it (as JobStore does).
  */
-import { join } from 'node:path';
 import { AUDIT_EVENT_CODES, type AuditEvent, type AuditFilter, type AuditRecord } from '../../shared/audit.js';
-import { type Db, openDatabase, schemaVersion } from './db.js';
+import type { Db } from './db.js';
 import { CacheError } from './errors.js';
+import { hasTable, openHistoryDatabase } from './history.js';
 
 type Row = Record<string, unknown>;
 
@@ -18,20 +19,20 @@ export class AuditStore {
   private readonly insert;
 
   private constructor(private readonly db: Db, private readonly ownsDb: boolean) {
-    if (schemaVersion(db) < 4) throw new CacheError('ESCHEMA', 'The cache index has no audit_event table: open the Cache first (it migrates the schema)');
+    if (!hasTable(db, 'audit_event')) throw new CacheError('ESCHEMA', 'The history has no audit_event table: open the Cache first (it prepares the history)');
     this.insert = db.prepare(`INSERT INTO audit_event (at, event_code, action, outcome, outcome_text, what, direction, peer_ae, peer_host,
       local_ae, node, patient_id, patient_name, study_uid, instances, detail)
       VALUES (@at, @eventCode, @action, @outcome, @outcomeText, @what, @direction, @peerAeTitle, @peerHost,
       @localAeTitle, @node, @PatientID, @PatientName, @StudyInstanceUID, @instances, @detail)`);
   }
 
-  /** Over a migrated connection (tests), or its own connection to `dataDir`'s index. */
+  /** Over a migrated connection (tests), or its own connection to `dataDir`'s history. */
   static over(db: Db): AuditStore {
     return new AuditStore(db, false);
   }
 
   static open(dataDir: string): AuditStore {
-    const db = openDatabase(join(dataDir, 'index.sqlite'));
+    const db = openHistoryDatabase(dataDir);
     try {
       return new AuditStore(db, true);
     } catch (e) {

@@ -17,6 +17,8 @@ export type CacheErrorCode =
   | 'ELOCKED' // another live process has the cache open
   | 'ESCHEMA' // the index was written by a newer version of Priors
   | 'ECLOSED' // the cache or writer was closed
+  | 'EINDEX' // the index could not record an instance (a lock, an I/O error, damage)
+  | 'EREBUILDING' // the index is being rebuilt from the files (after damage): stores are refused meanwhile
   | (string & {});
 
 /** An error of the cache, with a code and, when it wraps one, the original error as `cause`. */

@@ -129,11 +129,22 @@ export class Evictor {
   private refusal: CacheRefusal | undefined;
   private loggedAt = new Map<string, number>();
   private readonly evicted = { studies: 0, bytes: 0 } as { studies: number; bytes: number; lastAt?: number };
-  private readonly candidates;
+  private candidates;
 
   constructor(private readonly deps: EvictorDeps) {
-    this.candidates = deps.db.prepare(`SELECT s.StudyInstanceUID AS uid, s.size AS size, p.PatientID AS patientId
+    this.candidates = Evictor.candidatesOf(deps.db);
+  }
+
+  private static candidatesOf(db: Db) {
+    return db.prepare(`SELECT s.StudyInstanceUID AS uid, s.size AS size, p.PatientID AS patientId
       FROM study s JOIN patient p ON p.id = s.patient_pk ORDER BY s.last_accessed_at, s.id`);
+  }
+
+  /** Works on another index from now on (the index was rebuilt from the files). */
+  reconnect(db: Db, repository: Repository): void {
+    this.deps.db = db;
+    this.deps.repository = repository;
+    this.candidates = Evictor.candidatesOf(db);
   }
 
   /** The last refusal and the evictions so far (for cache.stats). */

@@ -14,9 +14,11 @@
  * queues the instance's row (PlacedInstance.indexSoon); the rows queued are written in one
  * transaction (flushIndex) 20 ms after the first, at 64 rows, before the cache of this process
  * reads or changes its index, before a sender's release is answered, before an eviction and on
- * close; at once when the disk is nearly full. One commit for many rows instead of one each
- * (and the pages of their series, study and patient rows written once): about 100 µs less per
- * instance (test/integration/index-group-commit.test.ts for the rules, bench/ab.ts for the gain).
+ * close. One commit for many rows instead of one each (and the pages of their series, study and
+ * patient rows written once): about 100 µs less per instance (test/integration/index-group-commit.test.ts
+ * for the rules, bench/ab.ts for the gain). When the disk is nearly full the row is written before
+ * the answer instead, and a row that cannot be written after the answer is kept and written as
+ * soon as the index takes it (index-queue.ts).
  *
  * Duplicates: an instance whose SOP Instance UID is already cached replaces the stored copy;
  * the rename is atomic, so readers see the old file or the new one, never a mixture. The row is
@@ -39,8 +41,11 @@ import { buildFileMetaInformation, type FileMetaInput } from './file-meta.js';
 import { type InstanceHeader, parseInstanceHeader, readInstanceHeader } from './header.js';
 import type { RoomRequest } from './eviction.js';
 import { GroupSync } from './group-sync.js';
+import { IndexQueue, indexError } from './index-queue.js';
 import { InstanceWriter } from './instance-writer.js';
 import type { IndexOutcome, Repository } from './repository.js';
+
+export { INDEX_GROUP_DELAY_MS, INDEX_GROUP_ROWS, INDEX_RETRY_MS, LOW_SPACE_BYTES } from './index-queue.js';
 
 /** The directories of a data directory. */
 export const FILES_DIR = 'files';
@@ -129,7 +134,8 @@ export interface PlacedInstance {
    * Indexes the instance (once). A failure throws as {@link TempWriter.commit} does. Without
    * `late` the file is removed first (the sender is told the store failed). With `late` (the
    * sender was told it succeeded) the file stays where it is, the failure is reported by the
-   * store's `onIndexFailed`, and the next start runs a full recovery, which indexes it.
+   * store's `onIndexFailed`, and the row is kept and written as soon as the index takes it
+   * (or, if Priors stops first, by the full recovery of the next start).
    */
   index(late?: boolean): StoreResult;
   /**
@@ -142,24 +148,6 @@ export interface PlacedInstance {
    */
   indexSoon(then?: (result: StoreResult) => void): void;
 }
-
-/** A row waiting for its group commit. */
-interface QueuedRow {
-  write(): IndexOutcome;
-  finish(outcome: IndexOutcome): StoreResult;
-  size: number;
-  filePath: string;
-  then?: (result: StoreResult) => void;
-}
-
-/** Rows written in one group commit at most: about 4 ms of writes, a pause a sender does not notice. */
-export const INDEX_GROUP_ROWS = 64;
-/**
- * Delay of a group commit after the first row queued. Rows are late by this much at most for
- * another process reading the index (this one flushes before it reads), and an instance answered
- * and not yet indexed is a file without a row after a crash, which the recovery indexes.
- */
-export const INDEX_GROUP_DELAY_MS = 20;
 
 /**
  * When a stored instance reaches the disk: 'instance' syncs each file before it is indexed and
@@ -177,8 +165,12 @@ export interface FileStoreOptions {
   now?: () => number;
   durability?: Durability;
   log?: (level: 'info' | 'warn', message: string) => void;
-  /** A file placed and acknowledged could not be indexed (see {@link PlacedInstance.index}). */
-  onIndexFailed?: (filePath: string, error: CacheError) => void;
+  /**
+   * A file placed could not be indexed: `acknowledged` (the sender was told Success: its row is
+   * kept and written again by {@link FileStore.retryIndex}, see {@link PlacedInstance.index}), or
+   * not (the store failed and its file was removed). Called once per instance.
+   */
+  onIndexFailed?: (filePath: string, error: CacheError, acknowledged: boolean) => void;
   /**
    * Free bytes on the data directory's disk (statfs). Below {@link LOW_SPACE_BYTES} each row is
    * committed at once instead of joining a group: the files arriving meanwhile must not take
@@ -186,11 +178,6 @@ export interface FileStoreOptions {
    */
   freeBytes?: () => number | undefined;
 }
-
-/** Free space under which index rows are not grouped (about 20 ms of files at disk speed, and then some). */
-export const LOW_SPACE_BYTES = 256 * 1024 * 1024;
-/** How often the free space is looked at for {@link LOW_SPACE_BYTES}. */
-const SPACE_CHECK_MS = 50;
 
 /**
  * Delay of a group sync (durability 'deferred'): short enough that a long transfer is synced as
@@ -202,19 +189,40 @@ const GROUP_SYNC_DELAY_MS = 100;
 export class FileStore {
   /** Files stored but not yet synced (durability 'deferred'). */
   private readonly groupSync: GroupSync | undefined;
-  private unindexed = 0;
-  private queuedRows: QueuedRow[] = [];
-  private indexTimer: NodeJS.Timeout | undefined;
-  private spaceCheckedAt = -Infinity;
-  private lowSpace = false;
+  /** The rows of placed instances on their way into the index: group commits, retries, the hold of a rebuild. */
+  private readonly rows: IndexQueue;
 
   constructor(
     readonly dataDir: string,
-    private readonly repository: Repository,
-    private readonly sizeOf: (sopInstanceUid: string) => number | undefined,
+    repository: Repository,
+    private sizeOf: (sopInstanceUid: string) => number | undefined,
     private readonly options: FileStoreOptions = {},
   ) {
     if (options.durability !== 'instance') this.groupSync = new GroupSync(GROUP_SYNC_DELAY_MS, options.log);
+    this.rows = new IndexQueue(repository, {
+      ...(options.log ? { log: options.log } : {}), ...(options.freeBytes ? { freeBytes: options.freeBytes } : {}),
+      onFailed: (filePath, error) => this.options.onIndexFailed?.(filePath, error, true),
+    });
+  }
+
+  /** Writes through another index from now on (the index was rebuilt from the files). */
+  reconnect(repository: Repository, sizeOf: (sopInstanceUid: string) => number | undefined): void {
+    this.rows.reconnect(repository);
+    this.sizeOf = sizeOf;
+  }
+
+  /**
+   * While a new index is built beside the current one (Cache.rebuildIndex): queued rows wait, and
+   * rows written at once (durability 'instance', imports) are remembered, until {@link release}.
+   */
+  hold(): void {
+    this.rows.hold();
+  }
+
+  /** Ends {@link hold}: writes through `repository` from now on, replays the rows written meanwhile, then the waiting ones. */
+  release(repository: Repository, sizeOf: (sopInstanceUid: string) => number | undefined): void {
+    this.sizeOf = sizeOf;
+    this.rows.release(repository);
   }
 
   /** Stored files not yet synced to disk (always 0 with durability 'instance'). */
@@ -375,9 +383,9 @@ export class FileStore {
       if (this.groupSync && !written?.synced) this.groupSync.add(target, written?.fd);
       else closeQuietly(written?.fd);
     }
-    this.unindexed += size;
+    this.rows.unindexed += size;
     const receivedAt = options.receivedAt ?? (this.options.now ?? Date.now)();
-    const write = (): IndexOutcome => this.repository.index({
+    const write = (): IndexOutcome => this.rows.repository.index({
       ...fields,
       transferSyntaxUid: header.transferSyntaxUid,
       filePath,
@@ -407,102 +415,65 @@ export class FileStore {
     const index = (late = false): StoreResult => {
       claim();
       this.flushIndex(); // rows queued before (stores answered during an import) go first: an older row must not overwrite this one
-      this.unindexed -= size;
       let outcome;
       try {
-        outcome = write();
+        outcome = this.rows.writeNow(write, size);
       } catch (e) {
         const error = indexError(e);
         if (late) {
-          this.options.onIndexFailed?.(filePath, error);
+          this.rows.failed({ write, finish, size, filePath }, error); // kept, and written again as soon as the index takes it
           throw error;
         }
+        this.rows.unindexed -= size; // the file goes (below) or replaced a stored copy that has its row
         // The transaction was rolled back: a row of this instance means the file replaced its stored copy, which stays.
         if (!this.isIndexed(fields.instance.SOPInstanceUID)) {
           try { unlinkSync(target); } catch { /* gone already */ }
           this.removeEmptyDirsSync(dirname(target));
         }
+        this.options.onIndexFailed?.(filePath, error, false);
         throw error;
       }
       return finish(outcome);
     };
     const indexSoon = (then?: (result: StoreResult) => void): void => {
       claim();
-      this.queueRow({ write, finish, size, filePath, ...(then ? { then } : {}) });
-      if (this.lowOnSpace()) this.flushIndex();
+      this.rows.queue({ write, finish, size, filePath, ...(then ? { then } : {}) });
     };
-    return { mayIndexLater: this.groupSync !== undefined, index, indexSoon };
-  }
-
-  /** Queues the row of an answered instance for the next group commit (see {@link flushIndex}). */
-  private queueRow(row: QueuedRow): void {
-    this.queuedRows.push(row);
-    if (this.queuedRows.length >= INDEX_GROUP_ROWS) {
-      this.flushIndex();
-    } else if (!this.indexTimer) {
-      this.indexTimer = setTimeout(() => this.flushIndex(), INDEX_GROUP_DELAY_MS);
-      this.indexTimer.unref();
-    }
-  }
-
-  /**
-   * Whether the disk has less than {@link LOW_SPACE_BYTES} free, from a statfs at most every
-   * {@link SPACE_CHECK_MS} (a statfs per instance would cost a tenth of a tiny instance's
-   * storing; the files of that long are far less than the margin).
-   */
-  private lowOnSpace(): boolean {
-    const now = Date.now();
-    if (now - this.spaceCheckedAt >= SPACE_CHECK_MS) {
-      this.spaceCheckedAt = now;
-      const free = this.options.freeBytes?.();
-      this.lowSpace = free !== undefined && free < LOW_SPACE_BYTES;
-    }
-    return this.lowSpace;
+    // Nearly full disk: the row is written before the answer, so one it has no room for refuses the store.
+    return { mayIndexLater: this.groupSync !== undefined && !this.rows.lowOnSpace(), index, indexSoon };
   }
 
   /** Rows queued by {@link PlacedInstance.indexSoon} and not yet written. */
   get queuedIndexRows(): number {
-    return this.queuedRows.length;
+    return this.rows.queued;
+  }
+
+  /** Rows of acknowledged instances that could not be written yet (each is tried again, see {@link retryIndex}). */
+  get failedIndexRows(): number {
+    return this.rows.failedCount;
   }
 
   /**
-   * Writes the queued rows now, in one transaction (a group commit: one WAL commit for them all
-   * instead of one per instance, and the pages of their series, study and patient written once).
-   * A row that fails is rolled back alone (a savepoint) and reported by `onIndexFailed`; when the
-   * commit of the group fails, each row is written again in its own transaction, so that only the
-   * rows that cannot be written are reported. Then each row's `then`, in order. Never throws.
+   * Writes the rows that could not be written before (and the queued ones); answers why some
+   * still cannot be, or undefined when every acknowledged instance is indexed.
    */
+  retryIndex(): CacheError | undefined {
+    return this.rows.retry();
+  }
+
+  /** Stops trying the rows that could not be written (closing: the next open's recovery indexes their files). */
+  abandonFailedRows(): number {
+    return this.rows.abandonFailed();
+  }
+
+  /** Writes the queued rows now, in one transaction (see IndexQueue.flush). Never throws. */
   flushIndex(): void {
-    clearTimeout(this.indexTimer);
-    this.indexTimer = undefined;
-    if (this.queuedRows.length === 0) return;
-    const rows = this.queuedRows;
-    this.queuedRows = [];
-    let outcomes: (IndexOutcome | CacheError)[];
-    try {
-      outcomes = this.repository.transaction(() => rows.map((row) => attempt(row.write)));
-    } catch {
-      outcomes = rows.map((row) => attempt(row.write));
-    }
-    rows.forEach((row, i) => {
-      this.unindexed -= row.size;
-      const outcome = outcomes[i]!;
-      if (outcome instanceof CacheError) {
-        this.options.onIndexFailed?.(row.filePath, outcome);
-        return;
-      }
-      const result = row.finish(outcome);
-      try {
-        row.then?.(result);
-      } catch (e) {
-        this.options.log?.('warn', `After indexing ${row.filePath}: ${(e as Error).message}`);
-      }
-    });
+    this.rows.flush();
   }
 
   /** Bytes of files placed and not yet indexed (counted by the quota with those indexed). */
   get unindexedBytes(): number {
-    return this.unindexed;
+    return this.rows.unindexed;
   }
 
   /** Whether the index has a row for this SOP Instance UID (true when it cannot tell: a file it may refer to is kept). */
@@ -580,25 +551,6 @@ function headerInMemory(stream: InstanceWriter, path: string): InstanceHeader | 
     const header = parseInstanceHeader(head, stream.size, path);
     if (header || head.length < want) return header;
   }
-}
-
-/** The outcome of an index write, or its failure as a CacheError. */
-function attempt(write: () => IndexOutcome): IndexOutcome | CacheError {
-  try {
-    return write();
-  } catch (e) {
-    return indexError(e);
-  }
-}
-
-/** An index failure as a CacheError: ENOSPC for SQLITE_FULL, EINDEX for others. */
-function indexError(e: unknown): CacheError {
-  if (e instanceof CacheError) return e;
-  // SQLite answers SQLITE_FULL when the disk is full (or the database reached max_page_count)
-  if ((e as { code?: unknown }).code === 'SQLITE_FULL') {
-    return new CacheError('ENOSPC', `Cannot index the received instance: the disk is full (${(e as Error).message})`, { cause: e });
-  }
-  return new CacheError('EINDEX', `Cannot index the received instance: ${(e as Error).message}`, { cause: e });
 }
 
 /** Buffers of {@link sameBytes} (synchronous, so one pair serves every call). */

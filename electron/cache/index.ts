@@ -4,11 +4,20 @@
  * `Cache.open(dataDir, options)` in the composition root and passed to whoever needs it.
  *
  * Data directory layout:
- *   index.sqlite (+ -wal, -shm)   the index (schema: migrations/)
+ *   index.sqlite (+ -wal, -shm)   the index (schema: migrations/), rebuilt from files/ when lost or damaged
+ *   history.sqlite (+ -wal, -shm) transfer jobs, audit log, prefetch state: what the files cannot rebuild (history.ts)
  *   files/<study>/<series>/<sop>.dcm   the instances, Part-10, bytes as received
  *   tmp/<random>.part             instances being received
  *   quarantine/                   files recovery could not index
+ *   *.damaged-<time>              a damaged index or history, set aside (integrity.ts)
  *   cache.lock                    the owner's pid; its absence at open means a clean shutdown
+ *   cache.lock.sqlite             the OS lock held while the cache is open (lock.ts)
+ *
+ * Damage: the index is checked at every open (quick_check, bounded in time); a damaged one is set
+ * aside and rebuilt from the files by the full recovery, and the history is kept. Damage met while
+ * running (a read or a write answering SQLITE_CORRUPT) does the same at once: a new index is built
+ * beside the damaged one and takes its place; meanwhile stores are refused before they are
+ * acknowledged (see {@link Cache.storeRefusal}) and reads go on over the damaged index.
  *
  * Room: a size limit (maxBytes) and a free space kept on the disk (minFreeBytes); when a store
  * would break either, the least recently used unpinned studies are evicted, else the store is
@@ -24,21 +33,25 @@
  * query-only reader on which C-FIND iterates lazily (WAL: readers see committed snapshots and
  * never block the writer).
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { QueryLevel, QueryModel } from '../../shared/dicom/query.js';
-import type { CacheStats, ImportResult, InstanceRecord, PatientRecord, SeriesRecord, StudyRecord } from '../../shared/records.js';
-import { type Db, migrate, openDatabase } from './db.js';
+import type { CacheStats, DoctorReport, ImportResult, InstanceRecord, PatientRecord, SeriesRecord, StudyRecord } from '../../shared/records.js';
+import type { Db } from './db.js';
 import { CacheError, isOutOfSpace } from './errors.js';
 import { Evictor, type PinHandle, type PinKind, type PinReason, Pins, diskSpace } from './eviction.js';
 import { FILES_DIR, FileStore, TMP_DIR, type Durability, type TempWriter, type TempWriterOptions } from './file-store.js';
+import { notIndexedYet } from './index-queue.js';
+import { runDoctor } from './doctor.js';
+import { prepareHistory } from './history.js';
 import { type ImportOptions, importPaths } from './import.js';
-import { type InstanceSourceRow, Listing, type Page } from './listing.js';
-import { acquireLock, leaveForRecovery, releaseLock } from './lock.js';
-import { type FindKey, type FindOptions, find, registerQueryFunctions } from './query.js';
+import { buildBeside, closeConnections, connect, INDEX_FILE, type IndexConnections, openRecovered, swapIn } from './index-file.js';
+import { checkDatabaseFile, isDamage } from './integrity.js';
+import type { InstanceSourceRow, Listing, Page } from './listing.js';
+import { acquireLock, type HeldLock } from './lock.js';
+import { type FindKey, type FindOptions, find } from './query.js';
 import { recover, type RecoveryReport } from './recovery.js';
-import { Repository } from './repository.js';
+import type { Repository } from './repository.js';
 
 export { CacheError, isOutOfSpace } from './errors.js';
 export type { FindKey, FindOptions } from './query.js';
@@ -48,6 +61,7 @@ export type { RecoveryReport } from './recovery.js';
 export type { PinHandle, PinKind, PinReason } from './eviction.js';
 export type { ImportOptions } from './import.js';
 export { buildFileMetaInformation, readInstanceHeader, readInstanceHeaderSync, type InstanceHeader } from './header.js';
+export { INDEX_FILE } from './index-file.js';
 
 /** Least interval between two writes of the access time of one study by reads (instancesFor). */
 const ACCESS_WRITE_INTERVAL_MS = 60_000;
@@ -69,21 +83,23 @@ export interface CacheOptions {
   log?: (level: 'info' | 'warn', message: string) => void;
   /** When stored files reach the disk (default 'deferred': in groups, within about 0.1 s; see group-sync.ts). */
   durability?: Durability;
+  /** Longest integrity check of the index (and of the history) at open, in ms (default 10 000; see integrity.ts). */
+  integrityTimeoutMs?: number;
+  /** Index files up to this size are checked before the cache opens, larger ones in the background after (default 8 MiB; tests). */
+  checkBeforeOpenBytes?: number;
 }
 
 /** The cache: index, files, queries, import. */
 export class Cache {
-  /** The write side of the index (also used directly by tests and bulk tools). */
-  readonly repository: Repository;
-  /** Listings on the writer connection (consistent with the writes just made). */
-  readonly listing: Listing;
   /** The files and their write path. */
   readonly files: FileStore;
-  /** What recovery did when the cache opened. */
+  /** What recovery did when the cache opened (and, after a rebuild while open, what that did). */
   recovery: RecoveryReport | undefined;
   private closed = false;
-  /** A stored file could not be indexed: the next open must run a full recovery. */
-  private indexIncomplete = false;
+  private ix: IndexConnections;
+  /** The index met damage while open: set when found, cleared when the rebuild is done. */
+  private damage: { problem: string } | undefined;
+  private rebuilding: Promise<RecoveryReport> | undefined;
   private readonly pins = new Pins();
   private readonly evictor: Evictor;
   /** When each study was last recorded as accessed by {@link accessed} (throttles its writes). */
@@ -91,35 +107,55 @@ export class Cache {
 
   private constructor(
     readonly dataDir: string,
-    private readonly db: Db,
-    private readonly reader: Db,
+    connections: IndexConnections,
+    private readonly lock: HeldLock,
     private options: CacheOptions,
   ) {
-    this.repository = new Repository(db);
-    this.listing = new Listing(db, dataDir);
-    const sizeOf = db.prepare('SELECT file_size FROM instance WHERE SOPInstanceUID = ?').pluck();
-    const totalBytes = db.prepare('SELECT coalesce(sum(size), 0) FROM patient').pluck();
+    this.ix = connections;
     const freeBytes = options.freeBytes ?? (() => diskSpace(dataDir)?.free);
-    const files = new FileStore(dataDir, this.repository, (uid) => sizeOf.get(uid) as number | undefined,
+    const files = new FileStore(dataDir, connections.repository, (uid) => this.ix.sizeOf.get(uid) as number | undefined,
       {
-        makeRoom: (request) => this.evictor.makeRoom(request), freeBytes, ...(options.now ? { now: options.now } : {}),
+        makeRoom: (request) => {
+          if (this.rebuilding) throw rebuildingError(this.indexPath); // nothing is evicted from an index about to be replaced
+          this.evictor.makeRoom(request);
+        },
+        freeBytes, ...(options.now ? { now: options.now } : {}),
         ...(options.durability ? { durability: options.durability } : {}), ...(options.log ? { log: options.log } : {}),
-        onIndexFailed: (filePath, error) => {
-          this.indexIncomplete = true;
-          options.log?.('warn', `${filePath} was stored and acknowledged but could not be indexed (${error.message}); ` +
-            'it stays on disk and is indexed by the recovery that runs when the cache is next opened: free disk space, then restart Priors');
+        onIndexFailed: (filePath, error, acknowledged) => {
+          if (isDamage(error)) this.noteDamage(error);
+          if (acknowledged) options.log?.('warn', notIndexedYet(filePath, error, dataDir));
         },
       });
     this.files = files;
     this.evictor = new Evictor({
-      db, repository: this.repository, removeFiles: (paths) => files.removeFilesSync(paths), pins: this.pins,
+      db: connections.db, repository: connections.repository, removeFiles: (paths) => files.removeFilesSync(paths), pins: this.pins,
       limits: { ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes } : {}) },
-      usedBytes: () => (totalBytes.get() as number) + files.unindexedBytes,
+      usedBytes: () => (this.ix.totalBytes.get() as number) + files.unindexedBytes,
       freeBytes,
       settle: () => files.flushIndex(),
       now: options.now ?? Date.now,
       ...(options.log ? { log: options.log } : {}),
     });
+  }
+
+  /** The write side of the index (also used directly by tests and bulk tools). */
+  get repository(): Repository {
+    return this.ix.repository;
+  }
+
+  /** Listings on the writer connection (consistent with the writes just made). */
+  get listing(): Listing {
+    return this.ix.listing;
+  }
+
+  /** The writer connection (tests reach it to simulate an index that cannot grow). */
+  private get db(): Db {
+    return this.ix.db;
+  }
+
+  /** The path of the index file. */
+  get indexPath(): string {
+    return join(this.dataDir, INDEX_FILE);
   }
 
   /**
@@ -129,28 +165,130 @@ export class Cache {
    */
   static async open(dataDir: string, options: CacheOptions = {}): Promise<Cache> {
     for (const d of ['', FILES_DIR, TMP_DIR]) await mkdir(join(dataDir, d), { recursive: true });
-    const { clean } = await acquireLock(dataDir);
-    let db: Db | undefined;
-    let reader: Db | undefined;
+    const lock = await acquireLock(dataDir);
     try {
-      const indexPath = join(dataDir, 'index.sqlite');
-      const newIndex = !existsSync(indexPath);
-      db = openDatabase(indexPath, options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {});
-      migrate(db);
-      reader = openDatabase(indexPath, { queryOnly: true, ...(options.busyTimeoutMs !== undefined ? { busyTimeoutMs: options.busyTimeoutMs } : {}) });
-      registerQueryFunctions(db);
-      registerQueryFunctions(reader);
-      const cache = new Cache(dataDir, db, reader, options);
-      const filesExist = newIndex && (await readdir(join(dataDir, FILES_DIR))).length > 0;
-      const mode = options.recovery ?? 'auto';
-      const full = mode === 'full' || (mode === 'auto' && (!clean || filesExist));
-      const reason = mode === 'full' ? 'requested' : !clean ? 'unclean shutdown' : filesExist ? 'index rebuilt from files' : 'clean shutdown';
-      cache.recovery = await recover({ dataDir, db, repository: cache.repository, ...(options.log ? { log: options.log } : {}) }, full, reason);
+      const history = await prepareHistory(dataDir, { ...(options.integrityTimeoutMs !== undefined ? { integrityTimeoutMs: options.integrityTimeoutMs } : {}), ...(options.log ? { log: options.log } : {}) });
+      const { opened, report } = await openRecovered(dataDir, options, lock.clean);
+      const cache = new Cache(dataDir, opened.connections, lock, options);
+      cache.recovery = {
+        ...report, ...(opened.damaged ? { damaged: opened.damaged } : {}),
+        ...(history.setAside ? { history: { setAside: history.setAside.file, problem: history.setAside.problem, ...history.setAside.copy } } : {}),
+      };
+      if (opened.checkLater) cache.checkInBackground();
+      if (opened.damaged) {
+        options.log?.('warn', `The cache index ${cache.indexPath} was damaged (${opened.damaged.problem}): it was set aside as ${opened.damaged.setAside} ` +
+          `and a new index was built from the files (${report.reindexed} instances indexed${report.quarantined.length ? `, ${report.quarantined.length} files that could not be indexed moved to quarantine/` : ''}); ` +
+          'the transfer jobs, the audit log and the prefetch rules are kept in history.sqlite.');
+      }
       return cache;
     } catch (e) {
-      reader?.close();
-      db?.close();
-      await releaseLock(dataDir);
+      await lock.release(lock.clean ? 'clean' : 'recover');
+      throw e;
+    }
+  }
+
+  /**
+   * Why an instance arriving now must be refused before it is acknowledged, or undefined: the
+   * index is being rebuilt or was found damaged (EREBUILDING), or rows of instances acknowledged
+   * earlier still cannot be written (they are tried again first: the disk full, SQLITE_FULL as
+   * ENOSPC). The Storage SCP answers A700 with the reason.
+   */
+  storeRefusal(): CacheError | undefined {
+    if (this.closed) return new CacheError('ECLOSED', 'The cache is closed');
+    if (this.rebuilding || this.damage) return rebuildingError(this.indexPath);
+    // only when rows failed before: a flush per arriving instance would end every group commit
+    const failed = this.files.failedIndexRows > 0 ? this.files.retryIndex() : undefined;
+    if (failed) {
+      return new CacheError(isOutOfSpace(failed) ? failed.code : 'EINDEX', `Earlier instances are not indexed yet: ${failed.message}`, { cause: failed });
+    }
+    return undefined;
+  }
+
+  /**
+   * Builds a new index from the files (the full recovery walk) beside the current one, then
+   * swaps: the current file is set aside as `index.sqlite.damaged-<time>` and the new one takes
+   * its place, between two reads. What a damaged index found while running gets, and
+   * `priors doctor --repair`. Meanwhile reads go on over the current index, stores are refused
+   * before they are acknowledged, and rows written are replayed into the new index. The history
+   * is not touched.
+   */
+  rebuildIndex(reason = 'requested'): Promise<RecoveryReport> {
+    this.ensureOpen();
+    this.rebuilding ??= this.rebuild(reason).finally(() => { this.rebuilding = undefined; });
+    return this.rebuilding;
+  }
+
+  private async rebuild(reason: string): Promise<RecoveryReport> {
+    this.files.hold();
+    let report: RecoveryReport;
+    try {
+      const built = await buildBeside(this.dataDir, this.options, reason);
+      // the swap, synchronous: no read or store runs in between
+      const problem = this.damage?.problem;
+      closeConnections(this.ix);
+      const aside = swapIn(this.dataDir, built.path);
+      this.ix = connect(this.indexPath, this.dataDir, this.options).connections;
+      this.evictor.reconnect(this.ix.db, this.ix.repository);
+      this.damage = undefined;
+      report = { ...built.report, ...(aside ? { damaged: { setAside: aside, problem: problem ?? reason } } : {}) };
+      this.options.log?.('warn', `The cache index ${this.indexPath} was rebuilt from the files (${reason}${problem ? `: ${problem}` : ''}) and the old file set aside as ${aside ?? '(none)'}: ` +
+        `${report.reindexed} instances indexed${report.quarantined.length ? `, ${report.quarantined.length} files that could not be indexed moved to quarantine/` : ''}; Priors accepts instances again.`);
+    } finally {
+      // rows written meanwhile are replayed into the index now in use, then the queued and failed ones
+      this.files.release(this.ix.repository, (uid) => this.ix.sizeOf.get(uid) as number | undefined);
+    }
+    this.recovery = report;
+    return report;
+  }
+
+  /**
+   * `priors doctor`: holds the index against the files and checks both databases (doctor.ts);
+   * with `repair`, rebuilds a damaged index from the files, or else brings index and files back
+   * into agreement (the full recovery), and writes the rows of acknowledged instances still
+   * waiting. The history (jobs, audit log, prefetch) is never touched.
+   */
+  doctor(options: { repair?: boolean } = {}): Promise<DoctorReport> {
+    this.check();
+    return runDoctor({
+      dataDir: this.dataDir, indexPath: this.indexPath, setAsideAtOpen: this.recovery?.damaged, db: () => this.ix.db,
+      failedIndexRows: () => this.files.failedIndexRows,
+      retryIndex: () => this.files.retryIndex(),
+      rebuild: () => this.rebuildIndex('doctor --repair'),
+      reconcile: () => {
+        this.check();
+        return recover({ dataDir: this.dataDir, db: this.ix.db, repository: this.ix.repository, ...(this.options.log ? { log: this.options.log } : {}) }, true, 'doctor --repair');
+      },
+    }, options.repair === true);
+  }
+
+  /** The check of an index too large to check before opening: damage found starts the rebuild, as damage met does. */
+  private checkInBackground(): void {
+    const timeoutMs = this.options.integrityTimeoutMs ?? 10_000;
+    void checkDatabaseFile(this.indexPath, { timeoutMs, inThreadBytes: 0, readOnly: true, background: true }).then((verdict) => {
+      if (this.closed) return;
+      if (!verdict.ok) this.noteDamage(Object.assign(new Error(verdict.problem), { code: 'SQLITE_CORRUPT' }));
+      else if (verdict.checked === 'cut-short') this.options.log?.('info', `The integrity check of ${this.indexPath} was cut short after ${verdict.ms} ms; run "priors doctor" for a full one.`);
+    }, (e: unknown) => this.options.log?.('info', `The integrity check of ${this.indexPath} could not run: ${(e as Error).message}`));
+  }
+
+  /** Damage met while open: told once, and the rebuild starts (after the current call returns). */
+  private noteDamage(e: unknown): void {
+    if (this.damage || this.rebuilding || this.closed) return;
+    this.damage = { problem: (e as Error).message };
+    this.options.log?.('warn', `The cache index ${this.indexPath} is damaged (${this.damage.problem}): Priors refuses incoming instances (A700) ` +
+      'while it sets the file aside and rebuilds the index from the files; the jobs, the audit log and the prefetch rules are kept.');
+    setImmediate(() => {
+      if (this.closed) return;
+      this.rebuildIndex('index damaged').catch((err: unknown) => this.options.log?.('warn', `The cache index could not be rebuilt: ${(err as Error).message}; restart Priors (the next start rebuilds it).`));
+    });
+  }
+
+  /** Runs a read of the index; damage it meets starts the rebuild. */
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (isDamage(e)) this.noteDamage(e);
       throw e;
     }
   }
@@ -183,15 +321,27 @@ export class Cache {
   /** C-FIND over the index, lazily, on the reader connection (see query.ts). */
   find(level: QueryLevel, model: QueryModel, keys: readonly FindKey[], options: FindOptions = {}): IterableIterator<Record<string, unknown>> {
     this.check();
-    return find(this.reader, level, model, keys, options);
+    const rows = this.read(() => find(this.ix.reader, level, model, keys, options));
+    const damaged = (e: unknown) => this.read(() => { throw e; });
+    // no closure per row: C-FIND answers are read row by row
+    return {
+      next() {
+        try { return rows.next(); } catch (e) { return damaged(e); }
+      },
+      return: (value?: unknown) => rows.return?.(value) ?? { done: true, value: undefined },
+      [Symbol.iterator]() { return this; },
+    };
   }
 
-  patients(page: Page = {}): PatientRecord[] { this.check(); return this.listing.patients(page); }
-  patientsById(patientId: string, issuer?: string): PatientRecord[] { this.check(); return this.listing.patientsById(patientId, issuer); }
-  studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string } = {}): StudyRecord[] { this.check(); return this.listing.studies(filter); }
-  study(studyInstanceUid: string): StudyRecord | undefined { this.check(); return this.listing.study(studyInstanceUid); }
-  series(studyInstanceUid: string): SeriesRecord[] { this.check(); return this.listing.series(studyInstanceUid); }
-  instances(seriesInstanceUid: string): InstanceRecord[] { this.check(); return this.listing.instances(seriesInstanceUid); }
+  patients(page: Page = {}): PatientRecord[] { this.check(); return this.read(() => this.listing.patients(page)); }
+  patientsById(patientId: string, issuer?: string): PatientRecord[] { this.check(); return this.read(() => this.listing.patientsById(patientId, issuer)); }
+  studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string } = {}): StudyRecord[] {
+    this.check();
+    return this.read(() => this.listing.studies(filter));
+  }
+  study(studyInstanceUid: string): StudyRecord | undefined { this.check(); return this.read(() => this.listing.study(studyInstanceUid)); }
+  series(studyInstanceUid: string): SeriesRecord[] { this.check(); return this.read(() => this.listing.series(studyInstanceUid)); }
+  instances(seriesInstanceUid: string): InstanceRecord[] { this.check(); return this.read(() => this.listing.instances(seriesInstanceUid)); }
 
   /**
    * The instances to send for a C-MOVE/C-GET or a C-STORE SCU, or to show in the viewer, at
@@ -199,7 +349,7 @@ export class Cache {
    */
   instancesFor(level: QueryLevel, uids: readonly string[]): InstanceSourceRow[] {
     this.check();
-    const rows = this.listing.instancesFor(level, uids);
+    const rows = this.read(() => this.listing.instancesFor(level, uids));
     this.accessed(rows.map((r) => r.studyInstanceUid));
     return rows;
   }
@@ -207,7 +357,7 @@ export class Cache {
   /** How many of these instances are cached, or how many of a study arrived since a time (C-MOVE delivery check). */
   countArrivedFor(what: readonly string[] | { studyUid: string; since: number }): number {
     this.check();
-    return this.listing.countArrivedFor(what);
+    return this.read(() => this.listing.countArrivedFor(what));
   }
 
   /** Marks studies as used now (for least-recently-used eviction). Returns how many exist. */
@@ -215,7 +365,7 @@ export class Cache {
     this.check();
     const now = (this.options.now ?? Date.now)();
     for (const uid of studyInstanceUids) this.accessWritten.set(uid, now);
-    return this.repository.touch(studyInstanceUids, now);
+    return this.read(() => this.repository.touch(studyInstanceUids, now));
   }
 
   /** Records an access of studies, writing it at most once a minute per study (reads come in bursts). */
@@ -268,7 +418,8 @@ export class Cache {
   /** Deletes a study and its files. Returns whether it existed. */
   async deleteStudy(studyInstanceUid: string): Promise<boolean> {
     this.check();
-    const files = this.repository.deleteStudy(studyInstanceUid);
+    if (this.rebuilding) throw rebuildingError(this.indexPath);
+    const files = this.read(() => this.repository.deleteStudy(studyInstanceUid));
     if (files) await this.files.removeFiles(files);
     return files !== undefined;
   }
@@ -276,7 +427,8 @@ export class Cache {
   /** Deletes a series and its files. Returns whether it existed. */
   async deleteSeries(seriesInstanceUid: string): Promise<boolean> {
     this.check();
-    const files = this.repository.deleteSeries(seriesInstanceUid);
+    if (this.rebuilding) throw rebuildingError(this.indexPath);
+    const files = this.read(() => this.repository.deleteSeries(seriesInstanceUid));
     if (files) await this.files.removeFiles(files);
     return files !== undefined;
   }
@@ -297,7 +449,7 @@ export class Cache {
     const evicted = this.evictor.evictions;
     const pinnedStudies = this.countPinned();
     return {
-      ...this.listing.stats(),
+      ...this.read(() => this.listing.stats()),
       ...(o.maxBytes !== undefined ? { maxBytes: o.maxBytes } : {}),
       ...(o.minFreeBytes ? { minFreeBytes: o.minFreeBytes } : {}),
       ...(free !== undefined ? { freeBytes: free } : {}),
@@ -318,23 +470,31 @@ export class Cache {
       ...(patients.length ? [`p.PatientID IN (${patients.map(() => '?').join(', ')})`] : []),
     ];
     if (where.length === 0) return 0;
-    return this.db.prepare(`SELECT count(*) FROM study s JOIN patient p ON p.id = s.patient_pk WHERE ${where.join(' OR ')}`)
-      .pluck().get(...studies, ...patients) as number;
+    return this.read(() => this.ix.db.prepare(`SELECT count(*) FROM study s JOIN patient p ON p.id = s.patient_pk WHERE ${where.join(' OR ')}`)
+      .pluck().get(...studies, ...patients) as number);
   }
 
   /** Closes both connections (after `PRAGMA optimize`) and releases the lock: the next open is quick. */
   async close(): Promise<void> {
     if (this.closed) return;
+    await this.rebuilding?.catch(() => undefined);
     this.closed = true;
     await this.files.flush();
+    // acknowledged instances whose rows still cannot be written: their files wait for the next open's full recovery
+    const unindexed = this.files.abandonFailedRows();
+    if (unindexed > 0) {
+      this.options.log?.('warn', `${unindexed} acknowledged instance${unindexed === 1 ? ' is' : 's are'} not indexed yet: the next start of Priors indexes ${unindexed === 1 ? 'its file' : 'their files'}.`);
+    }
     try {
       this.db.pragma('optimize');
     } catch {
       // optimize is advisory
     }
-    this.reader.close();
-    this.db.close();
-    if (this.indexIncomplete) await leaveForRecovery(this.dataDir);
-    else await releaseLock(this.dataDir);
+    closeConnections(this.ix);
+    await this.lock.release(unindexed > 0 || this.damage ? 'recover' : 'clean');
   }
+}
+
+function rebuildingError(indexPath: string): CacheError {
+  return new CacheError('EREBUILDING', `The cache index ${indexPath} is being rebuilt from the files after damage; try again in a moment`);
 }

@@ -3,16 +3,16 @@
  * and the jobs to resume when the application starts again. SQL stays here (docs/architecture.md, rule 7);
  * electron/services/transfers/ runs the jobs.
  *
- * It works on its own connection to <dataDir>/index.sqlite ({@link JobStore.open}), opened
- * after `Cache.open` has migrated the schema; WAL lets it write beside the cache's writer.
+ * It works on its own connection to <dataDir>/history.sqlite ({@link JobStore.open}, history.ts:
+ * jobs outlive an index rebuilt from the files), opened after `Cache.open` has prepared it.
  */
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import {
   emptyProgress, type TransferJob, type TransferProgress, type TransferRequest, type TransferState, type TransferVerdict, type TransferMethod,
 } from '../../shared/transfers.js';
-import { type Db, openDatabase, schemaVersion } from './db.js';
+import type { Db } from './db.js';
 import { CacheError } from './errors.js';
+import { hasTable, openHistoryDatabase } from './history.js';
 
 /** What may change on a job after it was inserted. */
 export interface JobPatch {
@@ -40,12 +40,14 @@ export class JobStore {
   /** Over an open connection whose schema is migrated (tests pass one; `open` makes its own). */
   constructor(private readonly db: Db, options: { ownsDb?: boolean } = {}) {
     this.ownsDb = options.ownsDb ?? false;
-    if (schemaVersion(db) < 5) throw new CacheError('ESCHEMA', 'The cache index lacks the transfer_job table or its origin column: open the Cache first (it migrates the schema)');
+    if (!hasTable(db, 'transfer_job', ['revision', 'origin'])) {
+      throw new CacheError('ESCHEMA', 'The history lacks the transfer_job table or its origin column: open the Cache first (it prepares the history)');
+    }
   }
 
-  /** Opens a connection of its own to the index of `dataDir` (already migrated by Cache.open). */
+  /** Opens a connection of its own to the history of `dataDir` (prepared by Cache.open). */
   static open(dataDir: string, options: { busyTimeoutMs?: number } = {}): JobStore {
-    const db = openDatabase(join(dataDir, 'index.sqlite'), options);
+    const db = openHistoryDatabase(dataDir, options);
     try {
       return new JobStore(db, { ownsDb: true });
     } catch (e) {

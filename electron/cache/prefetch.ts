@@ -3,15 +3,15 @@
  * the runs with their candidates, the studies a rule chose (badges) and the worklist procedures
  * already prefetched for. SQL stays here; electron/services/prefetch/ decides and runs.
  *
- * Its own connection to <dataDir>/index.sqlite, opened after `Cache.open` migrated the schema
- * (as the job store's): WAL lets it write beside the cache's writer.
+ * Its own connection to <dataDir>/history.sqlite (history.ts: rules and runs outlive an index
+ * rebuilt from the files), opened after `Cache.open` prepared it (as the job store's).
  */
-import { join } from 'node:path';
 import {
   checkRule, checkSynonyms, type BodyPartSynonyms, type PrefetchedMark, type PrefetchRule, type PrefetchRun, type PrefetchRunState,
 } from '../../shared/prefetch.js';
-import { type Db, openDatabase, schemaVersion } from './db.js';
+import type { Db } from './db.js';
 import { CacheError } from './errors.js';
+import { hasTable, openHistoryDatabase } from './history.js';
 
 type Row = Record<string, unknown>;
 
@@ -22,12 +22,12 @@ export class PrefetchStore {
   /** Over an open, migrated connection (tests pass one; `open` makes its own). */
   constructor(private readonly db: Db, options: { ownsDb?: boolean } = {}) {
     this.ownsDb = options.ownsDb ?? false;
-    if (schemaVersion(db) < 5) throw new CacheError('ESCHEMA', 'The cache index has no prefetch tables: open the Cache first (it migrates the schema)');
+    if (!hasTable(db, 'prefetch_rule')) throw new CacheError('ESCHEMA', 'The history has no prefetch tables: open the Cache first (it prepares the history)');
   }
 
-  /** Opens a connection of its own to the index of `dataDir` (already migrated by Cache.open). */
+  /** Opens a connection of its own to the history of `dataDir` (prepared by Cache.open). */
   static open(dataDir: string): PrefetchStore {
-    const db = openDatabase(join(dataDir, 'index.sqlite'));
+    const db = openHistoryDatabase(dataDir);
     try {
       return new PrefetchStore(db, { ownsDb: true });
     } catch (e) {

@@ -30,6 +30,10 @@ export interface RecoveryReport {
   reindexed: number;
   /** Files moved to quarantine/, relative to the data directory. */
   quarantined: string[];
+  /** Present when the index was found damaged: the file it was set aside as (relative to the data directory) and what SQLite said. */
+  damaged?: { setAside: string; problem: string };
+  /** Present when the history (jobs, audit log, prefetch) was found damaged: set aside, and what of it was copied. */
+  history?: { setAside: string; problem: string; rows: number; lost: string[] };
 }
 
 /** What recovery works on. */
@@ -58,12 +62,12 @@ export async function removePartials(dataDir: string): Promise<number> {
 }
 
 /** Every regular file under a directory, as paths relative to `root` with forward slashes. */
-async function walk(root: string, dir: string, out: string[], depth = 0): Promise<void> {
+export async function walkFiles(root: string, dir: string, out: string[], depth = 0): Promise<void> {
   if (depth > 16) return;
   const entries = await readdir(join(root, dir), { withFileTypes: true }).catch(() => []);
   for (const e of entries) {
     const rel = `${dir}/${e.name}`;
-    if (e.isDirectory()) await walk(root, rel, out, depth + 1);
+    if (e.isDirectory()) await walkFiles(root, rel, out, depth + 1);
     else if (e.isFile()) out.push(rel);
   }
 }
@@ -92,7 +96,7 @@ export async function recover(ctx: RecoveryContext, full: boolean, reason: strin
   const known = new Set((db.prepare('SELECT file_path FROM instance').pluck().all() as string[]));
   for (const c of changed) known.delete(c);
   const files: string[] = [];
-  await walk(dataDir, FILES_DIR, files);
+  await walkFiles(dataDir, FILES_DIR, files);
   const bySop = db.prepare('SELECT file_path FROM instance WHERE SOPInstanceUID = ?').pluck();
   for (const rel of files) {
     if (known.has(rel)) continue;

@@ -9,6 +9,7 @@ import { parseArgs, UsageError, type OptionSpec } from './args.js';
 import { echoCommand } from './commands/echo.js';
 import { findCommand, QUERY_OPTIONS } from './commands/find.js';
 import { AUDIT_OPTIONS, auditCommand } from './commands/audit.js';
+import { DOCTOR_OPTIONS, doctorCommand } from './commands/doctor.js';
 import { importCommand, lsCommand } from './commands/local.js';
 import { nodesCommand, NODES_OPTIONS } from './commands/nodes.js';
 import { PREFETCH_OPTIONS, prefetchCommand } from './commands/prefetch.js';
@@ -36,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   nodes: { options: NODES_OPTIONS, run: nodesCommand },
   prefetch: { options: PREFETCH_OPTIONS, run: prefetchCommand },
   audit: { options: AUDIT_OPTIONS, run: auditCommand },
+  doctor: { options: DOCTOR_OPTIONS, run: doctorCommand },
 };
 
 export const HELP = `priors — find a patient's prior studies on the PACS and pull them in.
@@ -58,6 +60,7 @@ Usage:
                   [--max N] [--years N] [--all-studies] [--for CT,MR] | rules ls | rules rm <name>
   priors prefetch synonyms ls|add|rm | runs [--patient ID] | worklist <node>
   priors audit [--since DATE] [--what WHAT] [--peer AET] [--patient ID] [--failed] [--export FILE.csv|.json]
+  priors doctor [--repair]                                the index against the files, and both databases' integrity
 
 <node> is a configured node name or AET@host:port. LEVEL: PATIENT, STUDY, SERIES, IMAGE.
 MODEL: study (default), patient, patientstudy. Keys are keywords or tags (0010,0010).

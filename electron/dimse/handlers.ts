@@ -81,6 +81,17 @@ export interface StoreHandler {
   associationEnded?(association: AssociationInfo, stores: number): void;
 }
 
+/** The outcome of a C-ECHO, sent back as the C-ECHO-RSP status (PS3.7 §9.1.5). */
+export interface EchoOutcome {
+  status: number;
+  errorComment?: string;
+}
+
+/** Verification SCP handler (PS3.4 Annex A): absent, every C-ECHO is answered Success. */
+export interface EchoHandler {
+  echo(association: AssociationInfo): Promise<EchoOutcome>;
+}
+
 /** One incoming C-FIND (PS3.4 C.4.1). */
 export interface FindRequest {
   association: AssociationInfo;

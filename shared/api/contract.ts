@@ -10,7 +10,7 @@ import type { AuditEvent, AuditFilter } from '../audit.js';
 import type { Config, RemoteNode } from '../config.js';
 import type { QueryLevel, QueryModel } from '../dicom/query.js';
 import type { ApiError } from '../errors.js';
-import type { CacheStats, ImportResult, PatientRecord, SeriesRecord, StudyRecord } from '../records.js';
+import type { CacheStats, DoctorReport, ImportResult, PatientRecord, SeriesRecord, StudyRecord } from '../records.js';
 import type { TransferEvent, TransferJob, TransferRequest } from '../transfers.js';
 import type { BodyPartSynonyms, PrefetchedMark, PrefetchEvent, PrefetchRule, PrefetchRuleInput, PrefetchRun } from '../prefetch.js';
 
@@ -116,6 +116,13 @@ export interface ApiEntries {
     response: { rows: MatchRow[]; cache?: Record<string, CacheState> };
   };
   'cache.stats': { request: Record<string, never>; response: CacheStats };
+  /**
+   * Holds the index against the files (rows without files, files without rows) and checks the
+   * index and the history for damage, each finding in one sentence; `repair` mends what it can
+   * (a damaged index rebuilt from the files, rows and files brought into agreement) without
+   * touching the jobs, the audit log or prefetch's state.
+   */
+  'cache.doctor': { request: { repair?: boolean }; response: DoctorReport };
   'cache.patients': { request: { limit?: number; offset?: number }; response: { patients: PatientRecord[] } };
   'cache.studies': {
     /** `StudyInstanceUID`: that one study (the viewer opening it). */

@@ -78,6 +78,7 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'search.cancel': object({ searchId: clientId }),
   'search.series': object({ source, StudyInstanceUID: uid }),
   'cache.stats': empty,
+  'cache.doctor': object({ 'repair?': bool }),
   'cache.patients': object(page),
   'cache.studies': object({ ...page, 'PatientID?': text(0, 64), 'IssuerOfPatientID?': text(0, 64), 'StudyInstanceUID?': text(1, 64) }),
   'cache.series': object({ StudyInstanceUID: uid }),

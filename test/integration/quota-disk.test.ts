@@ -292,7 +292,10 @@ describe('ENOSPC injected at each step of a store: A700, temp file removed, noth
 });
 
 describe('deferred durability: the sender is answered before the index row is written', () => {
-  test('SQLITE_FULL after the answer: Success was sent, the file stays, the log says what to do, the next open indexes it', async () => {
+  // issue 17 item 2: an acknowledged instance whose row cannot be written is never left invisible
+  // until a restart: the row is kept and written once the index can grow again, and meanwhile the
+  // next stores are refused before they are acknowledged.
+  test('SQLITE_FULL after the answer: the row is written once the index can grow, without a restart; stores are refused until then', async () => {
     const dir = join(tempDir('late-index'), 'data');
     const logs: string[] = [];
     let cache = await Cache.open(dir, { log: (_level, message) => logs.push(message) });
@@ -300,6 +303,8 @@ describe('deferred durability: the sender is answered before the index row is wr
     try {
       const handler = new CacheStoreHandler(cache);
       const db = (cache as unknown as { db: Database.Database }).db;
+      const other = new Database(join(dir, 'index.sqlite'), { readonly: true, fileMustExist: true });
+      const indexed = (study: string) => other.prepare('SELECT count(*) FROM study WHERE StudyInstanceUID = ?').pluck().get(study) as number;
       db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
       try {
         for (let i = 1; i <= 200 && !failed; i++) {
@@ -312,28 +317,35 @@ describe('deferred durability: the sender is answered before the index row is wr
           cache.flushIndex(); // what the timer, the next read or the sender's release does
           if (logs.some((m) => m.includes('could not be indexed'))) failed = { study };
         }
+        assert.ok(failed, 'the index ran out of pages');
+        assert.ok(existsSync(join(dir, 'files', failed.study)), 'the acknowledged file stays');
+        const line = logs.find((m) => m.includes('could not be indexed'))!;
+        assert.ok(line.includes(failed.study) && line.includes('disk is full') && line.includes('refuses new instances'), logs.join('\n'));
+        // while the row cannot be written, the next store is refused before it is acknowledged
+        const next = '1.2.826.0.1.3680043.10.1.5.999';
+        const refused = await handler.store(storeRequest(next, `${next}.1.1`));
+        assert.deepEqual(refused, { status: 0xa700, errorComment: 'Index full on the receiving workstation (ENOSPC); retry later' });
+        assert.equal(existsSync(join(dir, 'files', next)), false, 'nothing of the refused store is kept');
+        assert.equal(indexed(failed.study), 0, 'not indexed while the index cannot grow');
       } finally {
         db.pragma('max_page_count = 4294967294');
       }
-      assert.ok(failed, 'the index ran out of pages');
-      assert.equal(cache.study(failed.study), undefined, 'not indexed');
-      assert.ok(existsSync(join(dir, 'files', failed.study)), 'the acknowledged file stays');
-      const line = logs.find((m) => m.includes('could not be indexed'))!;
-      assert.ok(line.includes(failed.study) && line.includes('disk is full') && line.includes('restart Priors'), logs.join('\n'));
-    } finally {
-      await cache.close();
-    }
-    cache = await Cache.open(dir);
-    try {
-      assert.equal(cache.recovery?.full, true, 'the close left the cache for a full recovery');
-      assert.ok(cache.recovery!.reindexed >= 1);
-      assert.equal(cache.study(failed.study)?.NumberOfStudyRelatedInstances, 1, 'indexed by the recovery');
+      // room again: written by the retry timer, seen by another connection, with no read or restart from this process
+      const deadline = Date.now() + 5000;
+      while (indexed(failed.study) === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(indexed(failed.study), 1, 'indexed without a restart once the index can grow');
+      other.close();
+      assert.equal(cache.study(failed.study)?.NumberOfStudyRelatedInstances, 1);
+      const again = await handler.store(storeRequest('1.2.826.0.1.3680043.10.1.5.999', '1.2.826.0.1.3680043.10.1.5.999.1.1'));
+      assert.equal(again.status, 0, 'stores are accepted again');
+      again.afterResponse?.();
+      cache.flushIndex();
       checkStore(dir);
     } finally {
       await cache.close();
     }
     cache = await Cache.open(dir);
-    assert.equal(cache.recovery?.full, false, 'a clean close after that');
+    assert.equal(cache.recovery?.full, false, 'nothing was left for a recovery: a clean close');
     await cache.close();
   });
 });

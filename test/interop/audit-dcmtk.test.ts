@@ -135,7 +135,7 @@ describe('audit log with DCMTK', () => {
   });
 
   test('the audit table is append-only: UPDATE and DELETE are refused by the database itself', () => {
-    const db = new Database(join(priors.dataDir, 'index.sqlite'));
+    const db = new Database(join(priors.dataDir, 'history.sqlite')); // the audit log's file (index migration 006 moved it there)
     try {
       assert.throws(() => db.prepare('UPDATE audit_event SET peer_ae = ?').run('X'), /append-only/);
       assert.throws(() => db.prepare('DELETE FROM audit_event').run(), /append-only/);

@@ -54,6 +54,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     handle = await startServer({
       config, cache, aeTitle, port, bindAddress, log,
       nodes: async () => (await ctx.store.load().catch(() => config)).nodes,
+      currentConfig: () => ctx.store.load().catch(() => config),
     });
   } catch (e) {
     await cache.close();

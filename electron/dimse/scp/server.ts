@@ -9,7 +9,7 @@ import { PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME } f
 import { Association, type AcceptDecision, type AssociateRequestInfo, type Logger, type Timeouts } from '../ul/association.js';
 import { errorMessage } from '../channel.js';
 import { describeRejection } from '../ul/errors.js';
-import type { AssociationPolicy, FindHandler, RetrieveHandler, StoreHandler, Transcoder } from '../handlers.js';
+import type { AssociationPolicy, EchoHandler, FindHandler, RetrieveHandler, StoreHandler, Transcoder } from '../handlers.js';
 import { AssociationSlots, decide, RejectReason, type OfferedServices } from './negotiate.js';
 import { ScpSession, type ScpSettings } from './session.js';
 import { tlsModule } from '../ul/tls-module.js';
@@ -22,7 +22,7 @@ export interface DicomServerOptions {
   /** Port to listen on; 0 lets the OS pick one (see {@link DicomServer.listen}). */
   port: number;
   /** The services offered follow from the handlers given: store → Storage SCP, find → C-FIND SCP, retrieve → C-MOVE/C-GET SCP. */
-  handlers: { store?: StoreHandler; find?: FindHandler; retrieve?: RetrieveHandler };
+  handlers: { store?: StoreHandler; find?: FindHandler; retrieve?: RetrieveHandler; echo?: EchoHandler };
   /** Converts what a C-MOVE destination or C-GET requestor takes none of as stored; absent = as stored only. */
   transcoder?: Transcoder;
   maxPduLength?: number;
@@ -34,7 +34,6 @@ export interface DicomServerOptions {
   idleTimeoutMs?: number;
   /** Listen with DICOM TLS (PS3.15 Annex B) using these options (see ../ul/tls-options.ts); absent = plain TCP. */
   tls?: TlsOptions;
-  /** Told of each association refused: who, and the reason as a phrase (the audit trail). */
   /** Each association refused: `reason` as the peer was told it, `advice` as the log gives it. */
   onRejected?: (request: AssociateRequestInfo, reason: string, advice: string) => void;
 }

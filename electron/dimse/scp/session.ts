@@ -10,7 +10,7 @@ import type { Association, CloseInfo, Logger, Timeouts } from '../ul/association
 import { associationInfo, drain, errorMessage, readDataSet, DimseChannel, type DimseMessage } from '../channel.js';
 import { CommandField, commandName, echoRsp, genericRsp, isResponse } from '../command.js';
 import { describeClose } from '../ul/log.js';
-import type { AssociationInfo, AssociationPolicy, FindHandler, RetrieveHandler, StoreHandler, Transcoder } from '../handlers.js';
+import type { AssociationInfo, AssociationPolicy, EchoHandler, FindHandler, RetrieveHandler, StoreHandler, Transcoder } from '../handlers.js';
 import { runFind } from './find.js';
 import { runGet } from './get.js';
 import { runMove } from './move.js';
@@ -20,7 +20,7 @@ import type { ResponseWaiter } from '../scu/send.js';
 /** Everything an SCP association needs from the server. */
 export interface ScpSettings {
   policy: AssociationPolicy;
-  handlers: { store?: StoreHandler; find?: FindHandler; retrieve?: RetrieveHandler };
+  handlers: { store?: StoreHandler; find?: FindHandler; retrieve?: RetrieveHandler; echo?: EchoHandler };
   /** Converts what a C-MOVE destination or C-GET requestor does not take as stored; absent = as stored only. */
   transcoder?: Transcoder;
   log?: Logger;
@@ -162,11 +162,13 @@ export class ScpSession {
     }
     const messageId = cmd.messageId ?? 0;
     switch (cmd.commandField) {
-      case CommandField.C_ECHO_RQ:
+      case CommandField.C_ECHO_RQ: {
         await drain(msg.dataSet);
         this.stats.echoes += 1;
-        await this.channel.send(msg.contextId, echoRsp({ messageIdBeingRespondedTo: messageId, status: Status.Success }));
+        const outcome = this.settings.handlers.echo ? await this.settings.handlers.echo.echo(this.info).catch(() => ({ status: Status.ProcessingFailure })) : { status: Status.Success };
+        await this.channel.send(msg.contextId, echoRsp({ messageIdBeingRespondedTo: messageId, ...outcome }));
         return;
+      }
       case CommandField.C_STORE_RQ: {
         const outcome = await answerStore({ channel: this.channel, msg, handler: this.settings.handlers.store, association: this.info, ...(this.settings.log ? { log: this.settings.log } : {}) });
         this.stats.stores += 1;

@@ -200,6 +200,20 @@ export class AuditTrail {
     });
   }
 
+  /**
+   * An operation our SCP refused to an associated caller (callingAePolicy.services): a query, a
+   * retrieve or a store with outcome 4 and the sentence saying how to allow that node (PS3.15
+   * A.5: the event of the operation, minor failure); a refused C-ECHO as a refused association.
+   */
+  refusedOperation(what: 'query' | 'retrieve' | 'store' | 'association-refused', info: AssociationInfo, sentence: string, detail: string, identifier?: DataSet): void {
+    const patientId = identifier ? getStrings(identifier, PATIENT_ID)[0]?.trim() : undefined;
+    const patientName = identifier ? getStrings(identifier, PATIENT_NAME)[0]?.trim() : undefined;
+    this.record({
+      what, outcome: 4, ...this.incoming(info), outcomeText: sentence, detail: detail.slice(0, 300),
+      ...(patientId ? { PatientID: patientId } : {}), ...(patientName ? { PatientName: patientName } : {}),
+    });
+  }
+
   /** Something this workstation did (to a node, or to its cache). */
   ours(what: AuditWhat, r: Omit<AuditRecord, 'what' | 'at' | 'direction' | 'localAeTitle'> & { direction?: 'outgoing' | 'local' }): void {
     const study = r.StudyInstanceUID;

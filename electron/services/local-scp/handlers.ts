@@ -96,6 +96,15 @@ export class CacheStoreHandler implements StoreHandler {
     this.onEnded?.(association, stores);
   }
 
+  /** A700 for a store refused because the index cannot take it now (being rebuilt, or earlier rows not yet written). */
+  private indexRefusal(e: CacheError, sourceAeTitle: string): StoreOutcome {
+    if (isOutOfSpace(e)) this.cache.noteOutOfSpace(e, sourceAeTitle);
+    const comment = e.code === 'EREBUILDING' ? 'Index being rebuilt on the receiving workstation; retry later'
+      : isOutOfSpace(e) ? `Index full on the receiving workstation (${e.code}); retry later`
+        : 'Index cannot be written on the receiving workstation; retry later';
+    return { status: Status.OutOfResources, errorComment: comment };
+  }
+
   async store(request: StoreRequest): Promise<StoreOutcome> {
     const invalid = validateUid(stripUid(request.sopInstanceUid));
     if (invalid) {
@@ -103,6 +112,9 @@ export class CacheStoreHandler implements StoreHandler {
       return { status: Status.InvalidObjectInstance, errorComment: truncate(`Affected SOP Instance UID: ${invalid}`) };
     }
     const sourceAeTitle = request.association.callingAeTitle.trim();
+    // Never acknowledge what a query could not find: while the index cannot be written, refuse first (the server drains the data set).
+    const refusal = this.cache.storeRefusal();
+    if (refusal) return this.indexRefusal(refusal, sourceAeTitle);
     let writer;
     try {
       writer = this.cache.createTempWriter({
@@ -153,6 +165,10 @@ export class CacheStoreHandler implements StoreHandler {
       if (e instanceof CacheError && e.code === 'EUID') return { status: Status.DataSetDoesNotMatchSOPClass, errorComment: truncate(e.message.replace(/^The data set's /, '')) };
       if (e instanceof CacheError && e.code === 'EMISMATCH') return { status: Status.DataSetDoesNotMatchSOPClass, errorComment: truncate(e.message) };
       if (e instanceof CacheError && e.code === 'EINVALID') return { status: Status.CannotUnderstand, errorComment: truncate(e.message) };
+      // the index failed under this store (its file was removed): refused, as the next store would be
+      const now = this.cache.storeRefusal();
+      if (now) return this.indexRefusal(now, sourceAeTitle);
+      if (e instanceof CacheError && e.code === 'EINDEX') return this.indexRefusal(e, sourceAeTitle);
       throw e;
     }
   }

@@ -34,7 +34,7 @@ export async function resolveNodeHosts(nodes: readonly RemoteNode[], timeoutMs =
 }
 
 /** Whether `peer` is the host of `node` (its address, its resolved addresses, or loopback for localhost). */
-function fromHost(node: RemoteNode, peer: string, resolved: ReadonlyMap<string, string[]>): boolean {
+export function fromHost(node: RemoteNode, peer: string, resolved: ReadonlyMap<string, string[]>): boolean {
   const p = normalizeAddress(peer);
   const host = node.host.trim().toLowerCase();
   if (isIP(host) !== 0) return normalizeAddress(host) === p;

@@ -13,6 +13,9 @@ import { AuditStore } from '../../cache/audit.js';
 import { AuditTrail } from '../audit/audit.js';
 import { CacheFindHandler, CacheRetrieveHandler, CacheStoreHandler, type StoredEvent } from './handlers.js';
 import { associationPolicy, resolveNodeHosts } from './policy.js';
+import { guardHandlers, ServiceGate, type AccessConfig, type RefusalListener } from './access.js';
+import { identifierSummary } from '../audit/audit.js';
+import { uidName } from '../../../shared/dicom/uids.js';
 import { outgoingTranscoder } from '../transcode/index.js';
 
 /** Options of {@link startServer}. */
@@ -34,6 +37,13 @@ export interface ServeOptions {
   nodes?: () => readonly RemoteNode[] | Promise<readonly RemoteNode[]>;
   /** Offer C-FIND and C-MOVE/C-GET over the cache too (default true). */
   queryRetrieve?: boolean;
+  /**
+   * The configuration as it is now, for who may use which service (callingAePolicy.services and
+   * the nodes): default, `config`'s policy with the nodes of `nodes`.
+   */
+  currentConfig?: () => AccessConfig | Promise<AccessConfig>;
+  /** Whether a peer address is this machine's (tests: an address the server treats as remote); default loopback and the interfaces' addresses. */
+  isLocalAddress?: (address: string) => boolean;
 }
 
 /** A running server. */
@@ -76,19 +86,35 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     : options.audit ?? new AuditTrail(AuditStore.open(cache.dataDir), cache, { localAeTitle: aeTitle, ...(options.log ? { log: options.log } : {}) });
   if (audit) storedListeners.add(audit.onStored);
   const findHandler = new CacheFindHandler(cache, aeTitle, { caseInsensitivePN: config.caseInsensitivePN });
-  const retrieveHandler = new CacheRetrieveHandler(cache, options.nodes ?? (() => config.nodes));
+  const nodes = options.nodes ?? (() => config.nodes);
+  const retrieveHandler = new CacheRetrieveHandler(cache, nodes);
   const closeAudit = () => { if (ownAudit) audit?.close(); else audit?.flush(); };
+  // per operation, who may use which service (access.ts): refusals told once per association and service in the log, each in the audit trail
+  const gate = new ServiceGate({
+    config: options.currentConfig ?? (async () => ({ callingAePolicy: config.callingAePolicy, nodes: await nodes() })),
+    ...(options.isLocalAddress ? { isLocalAddress: options.isLocalAddress } : {}),
+  });
+  const told = new Set<string>();
+  const onRefused: RefusalListener = (refusal, association, operation) => {
+    const key = `${association.id}\u0000${refusal.service}`;
+    if (!told.has(key)) {
+      if (told.size > 10_000) told.clear();
+      told.add(key);
+      options.log?.('warn', `${association.id} ${operation.name} from ${association.callingAeTitle.trim()} (${association.peerAddress}) answered 0124 (Refused: Not authorized). ${refusal.sentence}.`);
+    } else if (refusal.service === 'storage') return; // one store event per association, not one per instance
+    const what = refusal.service === 'storage' ? 'store' : refusal.service === 'verification' ? 'association-refused' : operation.name === 'C-FIND' ? 'query' : 'retrieve';
+    const detail = `${operation.name} refused${operation.sopClassUid ? ` (${uidName(operation.sopClassUid)})` : ''}${operation.identifier ? `: ${identifierSummary(operation.identifier)}` : ''}`;
+    audit?.refusedOperation(what, association, refusal.sentence, detail, operation.identifier);
+  };
+  const handlers = guardHandlers(gate, { store, ...(queryRetrieve ? {
+    find: audit ? audit.wrapFind(findHandler) : findHandler,
+    retrieve: audit ? audit.wrapRetrieve(retrieveHandler) : retrieveHandler,
+  } : {}) }, onRefused);
   // one policy and one set of handlers for the plain port and the TLS port (PS3.15 Annex B)
   const common = {
     policy: associationPolicy(config, aeTitle, config.callingAePolicy.bindToHost ? await resolveNodeHosts(config.nodes) : new Map()),
     host: options.bindAddress ?? config.local.bindAddress,
-    handlers: {
-      store,
-      ...(queryRetrieve ? {
-        find: audit ? audit.wrapFind(findHandler) : findHandler,
-        retrieve: audit ? audit.wrapRetrieve(retrieveHandler) : retrieveHandler,
-      } : {}),
-    },
+    handlers,
     // a C-MOVE destination or C-GET requestor that takes none of an instance's stored syntax gets it converted
     transcoder: outgoingTranscoder(),
     maxPduLength: config.local.maxPduLength,

@@ -4,15 +4,15 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { migrate, openDatabase } from '../../../../electron/cache/db.js';
 import { JobStore } from '../../../../electron/cache/jobs.js';
-import { MIGRATIONS } from '../../../../electron/cache/migrations.js';
+import { HISTORY_MIGRATIONS, MIGRATIONS } from '../../../../electron/cache/migrations.js';
 import { Cache } from '../../../../electron/cache/index.js';
 import { tempDir } from '../../../helpers/tmp.js';
 
 const STUDY = '1.2.826.0.1.3680043.10.1439.7.1';
 
 function store(): { jobs: JobStore; close(): void } {
-  const db = openDatabase(join(tempDir('cache-jobs'), 'index.sqlite'));
-  migrate(db);
+  const db = openDatabase(join(tempDir('cache-jobs'), 'history.sqlite'));
+  migrate(db, HISTORY_MIGRATIONS); // the jobs live in the history (index migration 006 moved them there)
   return { jobs: new JobStore(db), close: () => db.close() };
 }
 
@@ -117,7 +117,7 @@ test('resumable: running jobs go back to queued, ended ones stay; clearFinished 
   }
 });
 
-test('JobStore.open shares the index of a Cache and survives reopening', async () => {
+test('JobStore.open shares the history of a Cache and survives reopening', async () => {
   const dir = tempDir('cache-jobs-open');
   let cache = await Cache.open(dir);
   let jobs = JobStore.open(dir);

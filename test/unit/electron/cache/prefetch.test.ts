@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { migrate, openDatabase } from '../../../../electron/cache/db.js';
 import { JobStore } from '../../../../electron/cache/jobs.js';
-import { MIGRATIONS } from '../../../../electron/cache/migrations.js';
+import { HISTORY_MIGRATIONS, MIGRATIONS } from '../../../../electron/cache/migrations.js';
 import { PrefetchStore } from '../../../../electron/cache/prefetch.js';
 import { DEFAULT_RULE, DEFAULT_SYNONYMS, type PrefetchRun } from '../../../../shared/prefetch.js';
 import { tempDir } from '../../../helpers/tmp.js';
 
 function open() {
-  const db = openDatabase(join(tempDir('cache-prefetch'), 'index.sqlite'));
-  migrate(db);
+  const db = openDatabase(join(tempDir('cache-prefetch'), 'history.sqlite'));
+  migrate(db, HISTORY_MIGRATIONS); // prefetch's tables live in the history (index migration 006 moved them there)
   return { db, store: new PrefetchStore(db), jobs: new JobStore(db), close: () => db.close() };
 }
 

@@ -7,12 +7,13 @@ import { auditCsv, auditMessage, type AuditRecord } from '../../../../../shared/
 import { setString, tag } from '../../../../../shared/dicom/dataset.js';
 import { AuditStore } from '../../../../../electron/cache/audit.js';
 import { migrate, openDatabase } from '../../../../../electron/cache/db.js';
+import { HISTORY_MIGRATIONS } from '../../../../../electron/cache/migrations.js';
 import { identifierSummary } from '../../../../../electron/services/audit/audit.js';
 import { tempDir } from '../../../../helpers/tmp.js';
 
 function store() {
-  const db = openDatabase(join(tempDir('audit'), 'index.sqlite'));
-  migrate(db);
+  const db = openDatabase(join(tempDir('audit'), 'history.sqlite'));
+  migrate(db, HISTORY_MIGRATIONS); // the audit log lives in the history (index migration 006 moved it there)
   return { db, audit: AuditStore.over(db) };
 }
 
