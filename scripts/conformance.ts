@@ -125,9 +125,14 @@ One Application Entity, **${DEFAULT_LOCAL_AE.aeTitle}** by default, does everyth
 
 Received instances are written to disk as they arrive, in the transfer syntax they arrived
 in, behind a File Meta Information header built by Priors (PS3.10). Their data set bytes are
-never re-encoded; sent instances are streamed from the stored file unchanged, unless the
-receiver accepts none of the stored syntax: then they are converted on the way out (2.2.7),
-the stored file left as it is.
+never re-encoded, unless the cache or the sending node asks for lossless compression on
+arrival (config.json \`compressOnArrival\`, a node's own \`compressOnArrival\`, or \`priors
+nodes add --compress-on-arrival\`): then grey images of 8 or 16 bits that arrive uncompressed
+are stored in JPEG-LS Lossless or RLE Lossless, their other elements byte for byte, each frame
+decoded again and kept only when it gives back the received pixels bit for bit (colour,
+floating-point and already compressed data stay as received). Sent instances are streamed
+from the stored file unchanged, unless the receiver accepts none of the stored syntax: then
+they are converted on the way out (2.2.7), the stored file left as it is.
 
 ### 2.2 AE specification
 

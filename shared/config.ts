@@ -8,12 +8,15 @@
  * config filled with defaults, or one sentence naming the faulty field.
  */
 
+import { checkDicomweb, type DicomwebSettings, type NodeProtocol } from './dicomweb-config.js';
 import type { QueryModel } from './dicom/query.js';
+import { checkCharacterSet } from './dicom/charset-terms.js';
 
+export type { DicomwebAuth, DicomwebSettings, NodeProtocol } from './dicomweb-config.js';
 /** Query/Retrieve information model (PS3.4 C.6): Patient Root, Study Root, Patient/Study Only. */
 export type { QueryModel };
 /** How instances are retrieved from a node: C-MOVE to our SCP, or C-GET on the same association. */
-export type RetrieveMethod = 'move' | 'get';
+export type RetrieveMethod = 'move' | 'get' | 'wado';
 
 /** The local Application Entity and its network connection. */
 export interface LocalAe {
@@ -73,10 +76,16 @@ export const DEFAULT_WORKLIST_INTERVAL_MINUTES = 5;
 export interface RemoteNode {
   /** Local nickname, used on the command line and in the UI. */
   name: string;
-  aeTitle: string;
-  host: string;
-  port: number;
+  /** The DIMSE address (AE title, host, port): all three, or none for a DICOMweb-only node. */
+  aeTitle?: string;
+  host?: string;
+  port?: number;
+  /** How it is searched and sent to (default: 'dimse' when it has a DIMSE address, else 'dicomweb'). */
+  protocol?: NodeProtocol;
+  /** Its DICOMweb service (PS3.18): searched by QIDO-RS, retrieved from by WADO-RS, sent to by STOW-RS. */
+  dicomweb?: DicomwebSettings;
   model: QueryModel;
+  /** The first way of retrieving; then C-MOVE after C-GET, and WADO-RS last when the node has a DICOMweb URL. */
   method: RetrieveMethod;
   /** Most simultaneous associations we open to this node. */
   maxAssociations: number;
@@ -84,10 +93,24 @@ export interface RemoteNode {
   maxIncomingAssociations?: number;
   /** Connect to it with DICOM TLS; absent = plain TCP. */
   tls?: NodeTls;
+  /**
+   * The Issuer of Patient ID (0010,0021) of this node's patient IDs: given to its answers that
+   * carry none, as dcm4chee's issuer supplementation does, so that one patient is recognised
+   * across archives. Absent = answers as they come.
+   */
+  issuer?: string;
+  /**
+   * The Specific Character Set (0008,0005) this node's queries are written in, values separated by
+   * a backslash (`ISO_IR 100`, `\ISO 2022 IR 87`; shared/dicom/charset-terms.ts). Absent = as
+   * before: ASCII, or ISO_IR 192 when a value is not ASCII.
+   */
+  characterSet?: string;
   /** A worklist provider (a RIS): polled for scheduled procedures, and not searched for priors unless a rule names it. */
   worklist?: WorklistSettings;
   /** What this node is sent when it is a C-MOVE destination or a send target; absent = the defaults. */
   outgoing?: OutgoingSettings;
+  /** How what this node sends us is stored, over the cache's {@link Config.compressOnArrival}: 'off' = as received. */
+  compressOnArrival?: ArrivalCompression | 'off';
   /**
    * false for a node that only sends to us or receives from us (a modality, another workstation,
    * a printer): prefetch never searches it. Absent = an archive (true), or for a worklist provider
@@ -111,6 +134,16 @@ export interface OutgoingSettings {
   neverDecompress?: string[];
   /** The syntax to send in when the node takes it, before the stored one (e.g. Implicit VR Little Endian for an old receiver). */
   preferred?: string;
+}
+
+/** Lossless compressions of what arrives: JPEG-LS Lossless or RLE Lossless (PS3.5 A.4.3, A.4.2). */
+export type ArrivalCompression = 'jpeg-ls-lossless' | 'rle-lossless';
+export const ARRIVAL_COMPRESSIONS: readonly ArrivalCompression[] = ['jpeg-ls-lossless', 'rle-lossless'];
+
+/** How an instance a node sent is stored: the node's setting, else the cache's; undefined = as received. */
+export function arrivalCompression(config: Pick<Config, 'compressOnArrival'>, node: Pick<RemoteNode, 'compressOnArrival'> | undefined): ArrivalCompression | undefined {
+  const c = node?.compressOnArrival ?? config.compressOnArrival;
+  return c === 'off' ? undefined : c;
 }
 
 /** Prefetch of priors: on or off, and how long a study must be quiet before its priors are sought. */
@@ -201,6 +234,12 @@ export interface Config {
    * through a power cut).
    */
   durability?: 'instance' | 'deferred';
+  /**
+   * Grey images that arrive uncompressed are stored compressed without loss, to take less disk
+   * (each checked to decode to the received pixels, else stored as received); absent = as received.
+   * A node's own setting overrides it for what that node sends.
+   */
+  compressOnArrival?: ArrivalCompression;
   /** Prefetch of priors; absent = the defaults ({@link DEFAULT_PREFETCH}). */
   prefetch?: PrefetchSettings;
 }
@@ -244,6 +283,15 @@ export function checkAeTitle(raw: unknown): Validated<string> {
     if (code < 0x20 || code > 0x7e) {
       return { ok: false, error: `must use plain ASCII letters, digits and punctuation (no control or accented characters), got ${show(value)}` };
     }
+  }
+  return { ok: true, value };
+}
+
+/** Checks an Issuer of Patient ID (VR LO, PS3.5 §6.2): 1–64 characters, no backslash or control characters. */
+export function checkIssuer(raw: unknown): Validated<string> {
+  const value = typeof raw === 'string' ? raw.trim() : '';
+  if (value === '' || value.length > 64 || /[\\\u0000-\u001f]/.test(value)) {
+    return { ok: false, error: `must be an Issuer of Patient ID: 1–64 characters without backslash or control characters, got ${show(raw)}` };
   }
   return { ok: true, value };
 }
@@ -311,7 +359,7 @@ export function formatNodeAddress(node: NodeAddress): string {
 }
 
 const MODELS: readonly QueryModel[] = ['study', 'patient', 'patientstudy'];
-const METHODS: readonly RetrieveMethod[] = ['move', 'get'];
+const METHODS: readonly RetrieveMethod[] = ['move', 'get', 'wado'];
 const POLICY_MODES: readonly CallingAePolicy['mode'][] = ['any', 'configured', 'list'];
 const SERVICE_ACCESS: readonly ServiceAccess[] = ['any', 'nodes', 'local'];
 
@@ -426,23 +474,53 @@ function readOutgoing(raw: unknown, path: string): OutgoingSettings {
 }
 
 function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve', 'outgoing']);
+  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'protocol', 'dicomweb', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve', 'outgoing', 'compressOnArrival', 'issuer', 'characterSet']);
   return {
+    ...(o.issuer === undefined ? {} : { issuer: need(`${path}.issuer`, checkIssuer(o.issuer)) }),
+    ...(o.characterSet === undefined ? {} : { characterSet: need(`${path}.characterSet`, checkCharacterSet(o.characterSet)) }),
+    ...(o.compressOnArrival === undefined ? {} : { compressOnArrival: oneOf(`${path}.compressOnArrival`, o.compressOnArrival, [...ARRIVAL_COMPRESSIONS, 'off'] as const) }),
     ...(o.outgoing === undefined ? {} : { outgoing: readOutgoing(o.outgoing, `${path}.outgoing`) }),
     ...(o.queryRetrieve === undefined ? {} : { queryRetrieve: bool(`${path}.queryRetrieve`, o.queryRetrieve) }),
     ...(o.tls === undefined ? {} : { tls: readNodeTls(o.tls, `${path}.tls`) }),
     ...(o.worklist === undefined ? {} : { worklist: readWorklist(o.worklist, `${path}.worklist`) }),
     ...(o.maxIncomingAssociations === undefined ? {}
       : { maxIncomingAssociations: need(`${path}.maxIncomingAssociations`, checkInteger(o.maxIncomingAssociations, 1, 256)) }),
+    ...readAddresses(o, path),
     name: need(`${path}.name`, checkNodeName(o.name)),
-    aeTitle: need(`${path}.aeTitle`, checkAeTitle(o.aeTitle)),
-    host: need(`${path}.host`, checkHost(o.host)),
-    port: need(`${path}.port`, checkPort(o.port)),
     model: o.model === undefined ? 'study' : oneOf(`${path}.model`, o.model, MODELS),
-    method: o.method === undefined ? 'move' : oneOf(`${path}.method`, o.method, METHODS),
     maxAssociations: o.maxAssociations === undefined
       ? DEFAULT_NODE_MAX_ASSOCIATIONS : need(`${path}.maxAssociations`, checkInteger(o.maxAssociations, 1, 64)),
   };
+}
+
+/** The DIMSE address, the DICOMweb service, the protocol and the method of a node, checked together. */
+function readAddresses(o: Record<string, unknown>, path: string): Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'protocol' | 'dicomweb' | 'method'> {
+  const dimse = o.aeTitle !== undefined || o.host !== undefined || o.port !== undefined || o.dicomweb === undefined;
+  const out: Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'protocol' | 'dicomweb' | 'method'> = { method: 'move' };
+  if (dimse) {
+    out.aeTitle = need(`${path}.aeTitle`, checkAeTitle(o.aeTitle));
+    out.host = need(`${path}.host`, checkHost(o.host));
+    out.port = need(`${path}.port`, checkPort(o.port));
+  }
+  if (o.dicomweb !== undefined) out.dicomweb = need(`${path}.dicomweb`, checkDicomweb(o.dicomweb, `${path}.dicomweb`));
+  const protocol = o.protocol === undefined ? (dimse ? 'dimse' : 'dicomweb') : oneOf(`${path}.protocol`, o.protocol, ['dimse', 'dicomweb'] as const);
+  if (protocol === 'dicomweb' && !out.dicomweb) throw new FieldError(`${path}.dicomweb`, 'is needed for a DICOMweb node (its base URL)');
+  if (protocol === 'dicomweb') out.protocol = 'dicomweb';
+  out.method = o.method === undefined ? (dimse ? 'move' : 'wado') : oneOf(`${path}.method`, o.method, METHODS);
+  if (out.method === 'wado' && !out.dicomweb) throw new FieldError(`${path}.method`, '"wado" needs the node\'s DICOMweb URL');
+  if (out.method !== 'wado' && !dimse) throw new FieldError(`${path}.method`, `"${out.method}" needs a DIMSE address (aeTitle, host, port); a DICOMweb-only node retrieves by "wado"`);
+  if (!dimse && (o.tls !== undefined || o.worklist !== undefined)) throw new FieldError(`${path}.${o.tls !== undefined ? 'tls' : 'worklist'}`, 'needs a DIMSE address (aeTitle, host, port): it is DICOM over TCP');
+  return out;
+}
+
+/** How a node is searched and sent to: its protocol, or DIMSE when it has a DIMSE address. */
+export function nodeProtocol(node: Pick<RemoteNode, 'protocol' | 'aeTitle' | 'dicomweb'>): NodeProtocol {
+  return node.protocol ?? (node.aeTitle === undefined && node.dicomweb ? 'dicomweb' : 'dimse');
+}
+
+/** Whether a node has a DIMSE address (AE title, host and port). */
+export function hasDimse<T extends Pick<RemoteNode, 'aeTitle' | 'host' | 'port'>>(node: T): node is T & { aeTitle: string; host: string; port: number } {
+  return node.aeTitle !== undefined && node.host !== undefined && node.port !== undefined;
 }
 
 /**
@@ -464,7 +542,7 @@ function readConfig(raw: unknown): Config {
   const o = objectAt('', raw ?? {}, [
     'local', 'nodes', 'callingAePolicy', 'maxAssociations', 'maxAssociationsPerCallingAe',
     'timeouts', 'caseInsensitivePN', 'quotaBytes', 'durability',
-    'minFreeBytes', 'prefetch',
+    'minFreeBytes', 'prefetch', 'compressOnArrival',
   ]);
   const config = d;
   if (o.local !== undefined) {
@@ -526,6 +604,7 @@ function readConfig(raw: unknown): Config {
   if (o.quotaBytes !== undefined) config.quotaBytes = need('quotaBytes', checkInteger(o.quotaBytes, 1, Number.MAX_SAFE_INTEGER));
   if (o.minFreeBytes !== undefined) config.minFreeBytes = need('minFreeBytes', checkInteger(o.minFreeBytes, 0, Number.MAX_SAFE_INTEGER));
   if (o.durability !== undefined) config.durability = oneOf('durability', o.durability, ['instance', 'deferred'] as const);
+  if (o.compressOnArrival !== undefined) config.compressOnArrival = oneOf('compressOnArrival', o.compressOnArrival, ARRIVAL_COMPRESSIONS);
   if (o.prefetch !== undefined) {
     const p = objectAt('prefetch', o.prefetch, ['enabled', 'quietSeconds']);
     config.prefetch = {

@@ -1,5 +1,5 @@
 /** `priors nodes add|rm|ls`: the remote nodes of the configuration. */
-import { formatNodeAddress, isArchive, parseNodeAddress, type OutgoingSettings, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
+import { ARRIVAL_COMPRESSIONS, formatNodeAddress, isArchive, parseNodeAddress, type OutgoingSettings, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
 import { TRANSFER_SYNTAXES, TransferSyntaxUid, uidName, type TransferSyntaxEntry } from '../../../shared/dicom/uids.js';
 import { InputError } from '../../services/nodes/nodes.js';
 import { choiceOption, expectPositionals, intOption, UsageError, type OptionSpec } from '../args.js';
@@ -22,11 +22,12 @@ export const NODES_OPTIONS: readonly OptionSpec[] = [
   { name: 'poll-minutes', kind: 'value' },
   { name: 'never-decompress', kind: 'value' },
   { name: 'prefer', kind: 'value' },
+  { name: 'compress-on-arrival', kind: 'value' },
 ];
 
 const USAGE = 'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]]'
   + ' [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]] [--no-query]'
-  + ' [--never-decompress SYNTAX,...] [--prefer SYNTAX] | nodes rm <name> | nodes ls';
+  + ' [--never-decompress SYNTAX,...] [--prefer SYNTAX] [--compress-on-arrival jpeg-ls-lossless|rle-lossless|off] | nodes rm <name> | nodes ls';
 
 /** A transfer syntax given by UID or PS3.6 keyword (any case), e.g. JPEGLSLossless. */
 function syntaxOption(text: string, option: string): TransferSyntaxEntry {
@@ -90,10 +91,12 @@ export async function nodesCommand(ctx: CommandContext): Promise<number> {
         ...(ctx.args.values.has('poll-minutes') ? { intervalMinutes: intOption(ctx.args, 'poll-minutes', 1, 1440) } : {}),
       } : undefined;
       const outgoing = outgoingOptions(ctx);
+      const compressOnArrival = choiceOption<NonNullable<RemoteNode['compressOnArrival']>>(ctx.args, 'compress-on-arrival', [...ARRIVAL_COMPRESSIONS, 'off']);
       const node = await ctx.store.addNode({
         name: name!, ...parsed.value, ...(tls ? { tls } : {}), ...(worklist ? { worklist: worklist as RemoteNode['worklist'] } : {}),
         ...(ctx.args.flags.has('no-query') ? { queryRetrieve: false } : {}),
         ...(outgoing ? { outgoing } : {}),
+        ...(compressOnArrival ? { compressOnArrival } : {}),
         ...(model ? { model } : {}), ...(method ? { method } : {}), ...(maxAssociations ? { maxAssociations } : {}),
       }, { replace: ctx.args.flags.has('replace') });
       ctx.result({ ok: true, node }, node.worklist

@@ -4,7 +4,10 @@
  * Also used as the C-STORE receiver of our own C-GET SCU.
  */
 import type { Readable, Writable } from 'node:stream';
-import type { RemoteNode } from '../../../shared/config.js';
+import { readFile } from 'node:fs/promises';
+import type { ArrivalCompression, RemoteNode } from '../../../shared/config.js';
+import type { InstanceHeader } from '../../cache/header.js';
+import type { ArrivalCompressor } from '../transcode/compress.js';
 import type { StoreResult } from '../../../shared/records.js';
 import { dicomNodeOf } from '../nodes/dicom-node.js';
 import { type DataSet, type Tag, getStrings } from '../../../shared/dicom/dataset.js';
@@ -12,7 +15,7 @@ import { keywordOf } from '../../../shared/dicom/dictionary.js';
 import { QUERY_RETRIEVE_LEVEL_TAG, isQueryLevel, queryModelForSopClass, uniqueKey } from '../../../shared/dicom/query.js';
 import { Status } from '../../../shared/dicom/status.js';
 import { validateUid } from '../../../shared/dicom/uids.js';
-import { type Cache, type FindKey, CacheError, isOutOfSpace } from '../../cache/index.js';
+import { type Cache, type FindKey, type TempWriter, CacheError, isOutOfSpace } from '../../cache/index.js';
 import {
   DimseStatusError, type AssociationInfo, type FindHandler, type FindRequest, type InstanceSource, type MoveDestination,
   type RetrieveHandler, type RetrieveRequest, type StoreHandler, type StoreOutcome, type StoreRequest,
@@ -33,6 +36,14 @@ export interface StoredEvent {
 }
 
 /** Copies a stream into a writable with backpressure, leaving the source alive if the writable fails. */
+/** Lossless compression of what arrives (config compressOnArrival, per node or for the cache). */
+export interface ArrivalCompressionPolicy {
+  compressor: Pick<ArrivalCompressor, 'compress'>;
+  /** The compression for what this association sends; undefined = as received. */
+  kindFor(association: AssociationInfo): Promise<ArrivalCompression | undefined> | ArrivalCompression | undefined;
+  log?: (level: 'debug' | 'warn', message: string) => void;
+}
+
 function copyInto(source: Readable, dest: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     // destroyed before we got to it (the association ended): its error was emitted already
@@ -77,7 +88,37 @@ export class CacheStoreHandler implements StoreHandler {
     private readonly cache: Cache,
     private readonly onStored?: (event: StoredEvent) => void,
     private readonly onEnded?: (association: AssociationInfo, stores: number) => void,
+    private readonly compression?: ArrivalCompressionPolicy,
   ) {}
+
+  /**
+   * The received instance compressed without loss into a new temp file, when the policy asks it
+   * for this sender and the images allow it; undefined = stored as received. A failure to
+   * compress never fails the store.
+   */
+  private async compressed(writer: TempWriter, header: InstanceHeader, request: StoreRequest, sourceAeTitle: string): Promise<{ writer: TempWriter; header: InstanceHeader } | undefined> {
+    if (!this.compression) return undefined;
+    const kind = await this.compression.kindFor(request.association);
+    if (!kind) return undefined;
+    let next: TempWriter | undefined;
+    try {
+      const file = await readFile(writer.path);
+      const result = await this.compression.compressor.compress(file.subarray(header.dataSetOffset), header.transferSyntaxUid, kind);
+      if ('skipped' in result) {
+        this.compression.log?.('debug', `${request.sopInstanceUid} from ${sourceAeTitle} stored as received, not compressed: ${result.skipped}`);
+        return undefined;
+      }
+      next = this.cache.createTempWriter({ meta: { sopClassUid: request.sopClassUid, sopInstanceUid: request.sopInstanceUid, transferSyntaxUid: result.transferSyntaxUid, sourceAeTitle } });
+      next.stream.end(result.dataSet);
+      const replaced = { writer: next, header: await next.header() };
+      await writer.discard().catch(() => undefined);
+      return replaced;
+    } catch (e) {
+      await next?.discard().catch(() => undefined);
+      this.compression.log?.('warn', `${request.sopInstanceUid} from ${sourceAeTitle} stored as received: compressing it failed (${(e as Error).message})`);
+      return undefined;
+    }
+  }
 
   /** A700 Out of Resources (PS3.4 B.2.3) for a store refused for lack of room; recorded for cache.stats. */
   private outOfSpace(e: unknown, sourceAeTitle: string): StoreOutcome {
@@ -148,6 +189,8 @@ export class CacheStoreHandler implements StoreHandler {
       await writer.discard().catch(() => undefined);
       return { status: Status.DataSetDoesNotMatchSOPClass, errorComment: truncate(mismatch) };
     }
+    const compressed = await this.compressed(writer, header, request, sourceAeTitle);
+    if (compressed) ({ writer, header } = compressed);
     try {
       const placed = await writer.place({ header, expectedSopInstanceUid: request.sopInstanceUid, sourceAeTitle });
       const stored = (result: StoreResult) => this.onStored?.({

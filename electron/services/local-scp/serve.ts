@@ -3,7 +3,7 @@
  * association policy of the configuration. Association open/close lines and failures are
  * logged by the server through the given logger.
  */
-import type { Config, RemoteNode } from '../../../shared/config.js';
+import { arrivalCompression, type Config, type RemoteNode } from '../../../shared/config.js';
 import type { Cache } from '../../cache/index.js';
 import type { Logger } from '../../dimse/ul/association.js';
 import type { AssociationInfo } from '../../dimse/handlers.js';
@@ -11,12 +11,15 @@ import { DicomServer } from '../../dimse/scp/server.js';
 import { tlsServerOptions } from '../../dimse/ul/tls-options.js';
 import { AuditStore } from '../../cache/audit.js';
 import { AuditTrail } from '../audit/audit.js';
-import { CacheFindHandler, CacheRetrieveHandler, CacheStoreHandler, type StoredEvent } from './handlers.js';
+import { type ArrivalCompressionPolicy, CacheFindHandler, CacheRetrieveHandler, CacheStoreHandler, type StoredEvent } from './handlers.js';
 import { associationPolicy, resolveNodeHosts } from './policy.js';
 import { guardHandlers, ServiceGate, type AccessConfig, type RefusalListener } from './access.js';
 import { identifierSummary } from '../audit/audit.js';
 import { uidName } from '../../../shared/dicom/uids.js';
-import { outgoingTranscoder } from '../transcode/index.js';
+import { arrivalCompressor, outgoingTranscoder } from '../transcode/index.js';
+
+/** The settings read anew while serving: who may use which service, and how arrivals are stored. */
+type LiveConfig = AccessConfig & Partial<Pick<Config, 'compressOnArrival'>>;
 
 /** Options of {@link startServer}. */
 export interface ServeOptions {
@@ -41,7 +44,7 @@ export interface ServeOptions {
    * The configuration as it is now, for who may use which service (callingAePolicy.services and
    * the nodes): default, `config`'s policy with the nodes of `nodes`.
    */
-  currentConfig?: () => AccessConfig | Promise<AccessConfig>;
+  currentConfig?: () => LiveConfig | Promise<LiveConfig>;
   /** Whether a peer address is this machine's (tests: an address the server treats as remote); default loopback and the interfaces' addresses. */
   isLocalAddress?: (address: string) => boolean;
 }
@@ -79,7 +82,24 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
       }
     }
   };
-  const store = new CacheStoreHandler(cache, (event) => tell(storedListeners, event), (association, stores) => tell(endedListeners, association, stores));
+  const live = options.currentConfig ?? (async (): Promise<LiveConfig> => ({ ...config, nodes: await (options.nodes ?? (() => config.nodes))() }));
+  // read at most once a second, not once per instance
+  let snapshot: { at: number; value: Promise<LiveConfig> } | undefined;
+  const liveNow = (): Promise<LiveConfig> => {
+    if (!snapshot || Date.now() - snapshot.at > 1000) snapshot = { at: Date.now(), value: Promise.resolve(live()).catch(() => ({ ...config })) };
+    return snapshot.value;
+  };
+  // lossless compression of what arrives, when the cache or the sending node asks for it (config compressOnArrival)
+  const compression: ArrivalCompressionPolicy = {
+    compressor: arrivalCompressor(),
+    kindFor: async (association) => {
+      const now = await liveNow();
+      const caller = association.callingAeTitle.trim();
+      return arrivalCompression(now, now.nodes.find((n) => n.aeTitle === caller));
+    },
+    ...(options.log ? { log: (level, message) => options.log!(level, message) } : {}),
+  };
+  const store = new CacheStoreHandler(cache, (event) => tell(storedListeners, event), (association, stores) => tell(endedListeners, association, stores), compression);
   const queryRetrieve = options.queryRetrieve !== false;
   const ownAudit = options.audit === undefined;
   const audit = options.audit === false ? undefined

@@ -38,6 +38,7 @@ function modules(): Record<string, string> {
     try { out[name] = requireModule.resolve(id); } catch { /* not installed: no decoder for it */ }
   };
   at('charls', '@cornerstonejs/codec-charls/decodewasmjs');
+  at('charlsEncoder', '@cornerstonejs/codec-charls/wasmjs');
   at('jpeg8', '@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs');
   at('openjpeg', '@cornerstonejs/codec-openjpeg/decodewasmjs');
   at('openjph', '@cornerstonejs/codec-openjph/wasmjs');
@@ -164,8 +165,62 @@ async function decode(syntax, frame, info) {
       throw new Error('no decoder for transfer syntax ' + syntax);
   }
 }
+// RLE Lossless (PS3.5 G.3.1): one segment per byte of each sample, most significant first;
+// PackBits runs of 2 to 128 equal bytes, literals of 1 to 128; each segment of even length
+function rleEncode(frame, info) {
+  const bytesPerSample = info.bitsAllocated / 8;
+  const pixels = info.rows * info.columns;
+  const segments = [];
+  for (let plane = 0; plane < info.samplesPerPixel; plane++) {
+    for (let b = bytesPerSample - 1; b >= 0; b--) {
+      const out = [];
+      const at = (i) => frame[(i * info.samplesPerPixel + plane) * bytesPerSample + b];
+      for (let row = 0; row < info.rows; row++) {
+        // runs never cross a row (G.3.1)
+        const end = (row + 1) * info.columns;
+        let i = row * info.columns;
+        while (i < end) {
+          let run = 1;
+          while (i + run < end && run < 128 && at(i + run) === at(i)) run++;
+          if (run >= 2) { out.push(257 - run, at(i)); i += run; continue; }
+          let lit = 1;
+          while (i + lit < end && lit < 128 && !(i + lit + 1 < end && at(i + lit) === at(i + lit + 1))) lit++;
+          out.push(lit - 1);
+          for (let k = 0; k < lit; k++) out.push(at(i + k));
+          i += lit;
+        }
+      }
+      if (out.length % 2) out.push(0x80); // a no-op byte pads the segment to even length
+      segments.push(out);
+    }
+  }
+  if (segments.length > 15) throw new Error('RLE holds at most 15 segments, this frame needs ' + segments.length);
+  const total = 64 + segments.reduce((n, seg) => n + seg.length, 0);
+  const result = new Uint8Array(total);
+  const dv = new DataView(result.buffer);
+  dv.setUint32(0, segments.length, true);
+  let offset = 64;
+  segments.forEach((seg, k) => { dv.setUint32(4 + 4 * k, offset, true); result.set(seg, offset); offset += seg.length; });
+  return result;
+}
+async function encode(kind, frame, info) {
+  if (kind === 'rle') return { bytes: rleEncode(frame, info) };
+  if (kind === 'jpeg-ls') {
+    const codec = await wasm('charlsEncoder');
+    const encoder = new codec.JpegLSEncoder();
+    try {
+      encoder.getDecodedBuffer({ width: info.columns, height: info.rows, bitsPerSample: info.bitsPerSample, componentCount: info.samplesPerPixel, isSigned: false }).set(frame);
+      encoder.setNearLossless(0);
+      encoder.encode();
+      return { bytes: copy(encoder.getEncodedBuffer()) };
+    } finally {
+      if (typeof encoder.delete === 'function') encoder.delete();
+    }
+  }
+  throw new Error('no encoder ' + kind);
+}
 parentPort.on('message', (m) => {
-  decode(m.syntax, m.frame, m.info).then(
+  (m.encode ? encode(m.encode, m.frame, m.info) : decode(m.syntax, m.frame, m.info)).then(
     (r) => parentPort.postMessage({ id: m.id, ...r }, [r.bytes.buffer]),
     (e) => parentPort.postMessage({ id: m.id, error: String(e && e.message || e) }),
   );
@@ -202,9 +257,30 @@ export class CodecPool {
     try {
       return await new Promise<DecodedFrame>((resolve, reject) => {
         this.jobs.set(id, { resolve, reject });
-        const copy = frame.slice();
+        const copy = Uint8Array.prototype.slice.call(frame); // a copy even of a Buffer (whose slice() shares memory): its buffer is transferred
         worker.postMessage({ id, syntax, frame: copy, info }, [copy.buffer]);
       });
+    } finally {
+      this.jobs.delete(id);
+      this.give(worker);
+    }
+  }
+
+  /**
+   * Compresses one frame losslessly in a worker: 'jpeg-ls' (ISO 14495-1, with `bitsPerSample`
+   * significant bits per sample) or 'rle' (PS3.5 Annex G); the samples colour-by-pixel.
+   */
+  async encode(kind: 'jpeg-ls' | 'rle', frame: Uint8Array, info: FrameInfo & { bitsPerSample: number }): Promise<Uint8Array> {
+    if (kind === 'jpeg-ls' && !(this.mods ??= modules()).charlsEncoder) throw new Error('the JPEG-LS encoder (@cornerstonejs/codec-charls) is not installed');
+    const worker = await this.take();
+    const id = ++this.next;
+    try {
+      const r = await new Promise<DecodedFrame>((resolve, reject) => {
+        this.jobs.set(id, { resolve, reject });
+        const copy = Uint8Array.prototype.slice.call(frame); // a copy even of a Buffer (whose slice() shares memory): its buffer is transferred
+        worker.postMessage({ id, encode: kind, frame: copy, info }, [copy.buffer]);
+      });
+      return r.bytes;
     } finally {
       this.jobs.delete(id);
       this.give(worker);
