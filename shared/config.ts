@@ -8,15 +8,12 @@
  * config filled with defaults, or one sentence naming the faulty field.
  */
 
-import { checkDicomweb, type DicomwebSettings, type NodeProtocol } from './dicomweb-config.js';
 import type { QueryModel } from './dicom/query.js';
-import { checkCharacterSet } from './dicom/charset-terms.js';
 
-export type { DicomwebAuth, DicomwebSettings, NodeProtocol } from './dicomweb-config.js';
 /** Query/Retrieve information model (PS3.4 C.6): Patient Root, Study Root, Patient/Study Only. */
 export type { QueryModel };
 /** How instances are retrieved from a node: C-MOVE to our SCP, or C-GET on the same association. */
-export type RetrieveMethod = 'move' | 'get' | 'wado';
+export type RetrieveMethod = 'move' | 'get';
 
 /** The local Application Entity and its network connection. */
 export interface LocalAe {
@@ -76,16 +73,10 @@ export const DEFAULT_WORKLIST_INTERVAL_MINUTES = 5;
 export interface RemoteNode {
   /** Local nickname, used on the command line and in the UI. */
   name: string;
-  /** The DIMSE address (AE title, host, port): all three, or none for a DICOMweb-only node. */
-  aeTitle?: string;
-  host?: string;
-  port?: number;
-  /** How it is searched and sent to (default: 'dimse' when it has a DIMSE address, else 'dicomweb'). */
-  protocol?: NodeProtocol;
-  /** Its DICOMweb service (PS3.18): searched by QIDO-RS, retrieved from by WADO-RS, sent to by STOW-RS. */
-  dicomweb?: DicomwebSettings;
+  aeTitle: string;
+  host: string;
+  port: number;
   model: QueryModel;
-  /** The first way of retrieving; then C-MOVE after C-GET, and WADO-RS last when the node has a DICOMweb URL. */
   method: RetrieveMethod;
   /** Most simultaneous associations we open to this node. */
   maxAssociations: number;
@@ -93,18 +84,6 @@ export interface RemoteNode {
   maxIncomingAssociations?: number;
   /** Connect to it with DICOM TLS; absent = plain TCP. */
   tls?: NodeTls;
-  /**
-   * The Issuer of Patient ID (0010,0021) of this node's patient IDs: given to its answers that
-   * carry none, as dcm4chee's issuer supplementation does, so that one patient is recognised
-   * across archives. Absent = answers as they come.
-   */
-  issuer?: string;
-  /**
-   * The Specific Character Set (0008,0005) this node's queries are written in, values separated by
-   * a backslash (`ISO_IR 100`, `\ISO 2022 IR 87`; shared/dicom/charset-terms.ts). Absent = as
-   * before: ASCII, or ISO_IR 192 when a value is not ASCII.
-   */
-  characterSet?: string;
   /** A worklist provider (a RIS): polled for scheduled procedures, and not searched for priors unless a rule names it. */
   worklist?: WorklistSettings;
   /** What this node is sent when it is a C-MOVE destination or a send target; absent = the defaults. */
@@ -249,7 +228,7 @@ export const DEFAULT_LOCAL_AE: Readonly<LocalAe> = Object.freeze({
   aeTitle: 'PRIORS', port: 11112, bindAddress: '0.0.0.0', maxPduLength: 16352,
 });
 export const DEFAULT_TIMEOUTS: Readonly<TimeoutsConfig> = Object.freeze({ connectMs: 10_000, artimMs: 30_000, dimseMs: 60_000 });
-export const DEFAULT_NODE_MAX_ASSOCIATIONS = 2;
+export const DEFAULT_NODE_MAX_ASSOCIATIONS = 4;
 export const DEFAULT_MAX_ASSOCIATIONS = 10;
 
 /** A fresh configuration holding only defaults. */
@@ -283,15 +262,6 @@ export function checkAeTitle(raw: unknown): Validated<string> {
     if (code < 0x20 || code > 0x7e) {
       return { ok: false, error: `must use plain ASCII letters, digits and punctuation (no control or accented characters), got ${show(value)}` };
     }
-  }
-  return { ok: true, value };
-}
-
-/** Checks an Issuer of Patient ID (VR LO, PS3.5 §6.2): 1–64 characters, no backslash or control characters. */
-export function checkIssuer(raw: unknown): Validated<string> {
-  const value = typeof raw === 'string' ? raw.trim() : '';
-  if (value === '' || value.length > 64 || /[\\\u0000-\u001f]/.test(value)) {
-    return { ok: false, error: `must be an Issuer of Patient ID: 1–64 characters without backslash or control characters, got ${show(raw)}` };
   }
   return { ok: true, value };
 }
@@ -359,7 +329,7 @@ export function formatNodeAddress(node: NodeAddress): string {
 }
 
 const MODELS: readonly QueryModel[] = ['study', 'patient', 'patientstudy'];
-const METHODS: readonly RetrieveMethod[] = ['move', 'get', 'wado'];
+const METHODS: readonly RetrieveMethod[] = ['move', 'get'];
 const POLICY_MODES: readonly CallingAePolicy['mode'][] = ['any', 'configured', 'list'];
 const SERVICE_ACCESS: readonly ServiceAccess[] = ['any', 'nodes', 'local'];
 
@@ -474,10 +444,8 @@ function readOutgoing(raw: unknown, path: string): OutgoingSettings {
 }
 
 function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'protocol', 'dicomweb', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve', 'outgoing', 'compressOnArrival', 'issuer', 'characterSet']);
+  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve', 'outgoing', 'compressOnArrival']);
   return {
-    ...(o.issuer === undefined ? {} : { issuer: need(`${path}.issuer`, checkIssuer(o.issuer)) }),
-    ...(o.characterSet === undefined ? {} : { characterSet: need(`${path}.characterSet`, checkCharacterSet(o.characterSet)) }),
     ...(o.compressOnArrival === undefined ? {} : { compressOnArrival: oneOf(`${path}.compressOnArrival`, o.compressOnArrival, [...ARRIVAL_COMPRESSIONS, 'off'] as const) }),
     ...(o.outgoing === undefined ? {} : { outgoing: readOutgoing(o.outgoing, `${path}.outgoing`) }),
     ...(o.queryRetrieve === undefined ? {} : { queryRetrieve: bool(`${path}.queryRetrieve`, o.queryRetrieve) }),
@@ -485,42 +453,15 @@ function readNode(raw: unknown, path: string): RemoteNode {
     ...(o.worklist === undefined ? {} : { worklist: readWorklist(o.worklist, `${path}.worklist`) }),
     ...(o.maxIncomingAssociations === undefined ? {}
       : { maxIncomingAssociations: need(`${path}.maxIncomingAssociations`, checkInteger(o.maxIncomingAssociations, 1, 256)) }),
-    ...readAddresses(o, path),
     name: need(`${path}.name`, checkNodeName(o.name)),
+    aeTitle: need(`${path}.aeTitle`, checkAeTitle(o.aeTitle)),
+    host: need(`${path}.host`, checkHost(o.host)),
+    port: need(`${path}.port`, checkPort(o.port)),
     model: o.model === undefined ? 'study' : oneOf(`${path}.model`, o.model, MODELS),
+    method: o.method === undefined ? 'move' : oneOf(`${path}.method`, o.method, METHODS),
     maxAssociations: o.maxAssociations === undefined
       ? DEFAULT_NODE_MAX_ASSOCIATIONS : need(`${path}.maxAssociations`, checkInteger(o.maxAssociations, 1, 64)),
   };
-}
-
-/** The DIMSE address, the DICOMweb service, the protocol and the method of a node, checked together. */
-function readAddresses(o: Record<string, unknown>, path: string): Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'protocol' | 'dicomweb' | 'method'> {
-  const dimse = o.aeTitle !== undefined || o.host !== undefined || o.port !== undefined || o.dicomweb === undefined;
-  const out: Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'protocol' | 'dicomweb' | 'method'> = { method: 'move' };
-  if (dimse) {
-    out.aeTitle = need(`${path}.aeTitle`, checkAeTitle(o.aeTitle));
-    out.host = need(`${path}.host`, checkHost(o.host));
-    out.port = need(`${path}.port`, checkPort(o.port));
-  }
-  if (o.dicomweb !== undefined) out.dicomweb = need(`${path}.dicomweb`, checkDicomweb(o.dicomweb, `${path}.dicomweb`));
-  const protocol = o.protocol === undefined ? (dimse ? 'dimse' : 'dicomweb') : oneOf(`${path}.protocol`, o.protocol, ['dimse', 'dicomweb'] as const);
-  if (protocol === 'dicomweb' && !out.dicomweb) throw new FieldError(`${path}.dicomweb`, 'is needed for a DICOMweb node (its base URL)');
-  if (protocol === 'dicomweb') out.protocol = 'dicomweb';
-  out.method = o.method === undefined ? (dimse ? 'move' : 'wado') : oneOf(`${path}.method`, o.method, METHODS);
-  if (out.method === 'wado' && !out.dicomweb) throw new FieldError(`${path}.method`, '"wado" needs the node\'s DICOMweb URL');
-  if (out.method !== 'wado' && !dimse) throw new FieldError(`${path}.method`, `"${out.method}" needs a DIMSE address (aeTitle, host, port); a DICOMweb-only node retrieves by "wado"`);
-  if (!dimse && (o.tls !== undefined || o.worklist !== undefined)) throw new FieldError(`${path}.${o.tls !== undefined ? 'tls' : 'worklist'}`, 'needs a DIMSE address (aeTitle, host, port): it is DICOM over TCP');
-  return out;
-}
-
-/** How a node is searched and sent to: its protocol, or DIMSE when it has a DIMSE address. */
-export function nodeProtocol(node: Pick<RemoteNode, 'protocol' | 'aeTitle' | 'dicomweb'>): NodeProtocol {
-  return node.protocol ?? (node.aeTitle === undefined && node.dicomweb ? 'dicomweb' : 'dimse');
-}
-
-/** Whether a node has a DIMSE address (AE title, host and port). */
-export function hasDimse<T extends Pick<RemoteNode, 'aeTitle' | 'host' | 'port'>>(node: T): node is T & { aeTitle: string; host: string; port: number } {
-  return node.aeTitle !== undefined && node.host !== undefined && node.port !== undefined;
 }
 
 /**

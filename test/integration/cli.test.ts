@@ -212,7 +212,7 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     const add = await runCli(['nodes', 'add', 'main', 'ORTHANC@10.0.0.5:4242', '--method', 'get', '--model', 'patient', '--data', dir]);
     assert.equal(add.code, 0, add.stderr);
     const ls = JSON.parse((await runCli(['nodes', 'ls', '--json', '--data', dir])).stdout) as { nodes: unknown[] };
-    assert.deepEqual(ls.nodes, [{ name: 'main', aeTitle: 'ORTHANC', host: '10.0.0.5', port: 4242, model: 'patient', method: 'get', maxAssociations: 2 }]);
+    assert.deepEqual(ls.nodes, [{ name: 'main', aeTitle: 'ORTHANC', host: '10.0.0.5', port: 4242, model: 'patient', method: 'get', maxAssociations: 4 }]);
     assertFailure(await runCli(['nodes', 'add', 'main', 'X@h:1', '--data', dir]), /^A node named "main" already exists/, 2);
     assertFailure(await runCli(['nodes', 'add', 'bad', 'X@h:abc', '--data', dir]), /^The port in "X@h:abc" must be an integer from 1 to 65535, got "abc"\.$/, 2);
     assertFailure(await runCli(['echo', 'nothere', '--data', dir]), /^No node named "nothere" is configured/, 2);

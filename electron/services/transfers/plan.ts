@@ -21,6 +21,7 @@ import { searchRemote, searchSucceeded } from '../query/query.js';
 const STUDY_INSTANCE_UID = 0x0020000d;
 const SERIES_INSTANCE_UID = 0x0020000e;
 const SOP_INSTANCE_UID = 0x00080018;
+const NUMBER_OF_SERIES_RELATED_INSTANCES = 0x00201209;
 
 /** Most SOP Instance UIDs in one IMAGE-level identifier (keeps the PDU and the PACS's SQL small). */
 export const UIDS_PER_REQUEST = 200;
@@ -87,4 +88,20 @@ export async function remoteInstances(
     out.set(s, found.rows.map((r) => r.SOPInstanceUID).filter((u): u is string => !!u));
   }
   return out;
+}
+
+/**
+ * A whole study as one SERIES-level step per series, the largest first so that the associations
+ * side by side end together (C-FIND at SERIES level with Number of Series Related Instances);
+ * undefined when the C-FIND does not succeed.
+ */
+export async function studySeries(node: RemoteNode, study: string, scu: ScuOptions): Promise<RetrieveStep[] | undefined> {
+  const keys = stepIdentifier(study);
+  setString(keys, SERIES_INSTANCE_UID, 'UI', undefined);
+  setString(keys, NUMBER_OF_SERIES_RELATED_INSTANCES, 'IS', undefined);
+  const found = await searchRemote(node, { model: 'study', level: 'SERIES', keys, defaultReturnKeys: false }, scu);
+  if (!searchSucceeded(found)) return undefined;
+  const series = found.rows.filter((r) => r.SeriesInstanceUID).map((r) => ({ uid: r.SeriesInstanceUID!, count: Number(r.NumberOfSeriesRelatedInstances ?? 0) || 0 }));
+  series.sort((a, b) => b.count - a.count);
+  return series.map((s) => ({ level: 'SERIES', identifier: stepIdentifier(study, [s.uid]) }));
 }

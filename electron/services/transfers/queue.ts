@@ -1,6 +1,9 @@
 /**
  * The transfer queue (docs/architecture.md, rule 7): persisted jobs run first in, first out,
- * at most `maxAssociations` at a time per node (default 2), each by C-MOVE or C-GET with the
+ * on at most `maxAssociations` associations at a time per node (default 4); a job whose node has
+ * associations free, and nothing else waiting for them, retrieves a study's series side by
+ * side on them (run-job.ts), and a node that refuses a second association is used one at a
+ * time for the rest of the session. Each job goes by C-MOVE or C-GET with the
  * GET→MOVE fallback, skipping what the cache holds, with throttled progress events, cancel
  * (C-CANCEL), retry, and a verified end. Jobs queued or running when the process stopped run
  * again after {@link TransferQueue.start}, like Orthanc's serialized jobs.
@@ -17,7 +20,7 @@ import type { ScuOptions } from '../../dimse/scu/index.js';
 import { CacheStoreHandler, type StoredEvent } from '../local-scp/handlers.js';
 import { InputError } from '../nodes/nodes.js';
 import type { retrieve } from '../retrieve/retrieve.js';
-import { runAttempt } from './run-job.js';
+import { type ExtraAssociations, runAttempt } from './run-job.js';
 import { Throttle } from './throttle.js';
 
 /** Our AE as the queue needs it: title and port (Move Destination) and our SCP's stored-instance listeners. */
@@ -46,12 +49,16 @@ export interface TransferQueueOptions {
   /** Passed to retrieve(): how long to wait for stragglers. */
   settleMs?: number;
   now?: () => number;
+  /** Told of each instance a C-GET of a job stored (the audit trail, as our SCP tells it of C-MOVE deliveries). */
+  onStoredByGet?: (event: StoredEvent) => void;
 }
 
 interface Running {
   controller: AbortController;
   node: string;
   done: Promise<void>;
+  /** Associations to its node it holds: its own, and those it took to retrieve series side by side. */
+  holds: number;
 }
 
 /** The queue. Make one per data directory in the composition root; `start()` it, `close()` it. */
@@ -64,6 +71,8 @@ export class TransferQueue {
   private readonly getStore: CacheStoreHandler;
   /** Nodes that refused C-GET in this session: their next jobs go straight to C-MOVE. */
   private readonly getRefused = new Set<string>();
+  /** Nodes that refused a second association in this session: each job of theirs uses one. */
+  private readonly oneAtATime = new Set<string>();
   private readonly throttle: Throttle<TransferJob>;
   private readonly now: () => number;
   private started = false;
@@ -74,7 +83,10 @@ export class TransferQueue {
     this.ownsJobs = !options.jobs;
     this.jobs = options.jobs ?? JobStore.open(options.cache.dataDir);
     this.now = options.now ?? Date.now;
-    this.getStore = new CacheStoreHandler(options.cache, (e) => { for (const l of this.getListeners) l(e); });
+    this.getStore = new CacheStoreHandler(options.cache, (e) => {
+      for (const l of this.getListeners) l(e);
+      options.onStoredByGet?.(e);
+    });
     this.throttle = new Throttle(options.progressIntervalMs ?? 250, (id, job) => {
       if (!this.running.has(id)) return;
       const saved = this.jobs.update(id, { progress: job.progress, ...(job.usedMethod ? { usedMethod: job.usedMethod } : {}) });
@@ -204,8 +216,7 @@ export class TransferQueue {
   private pump(): void {
     if (!this.started || this.closing) return;
     const config = this.config();
-    const busy = new Map<string, number>();
-    for (const r of this.running.values()) busy.set(r.node, (busy.get(r.node) ?? 0) + 1);
+    const busy = this.busyByNode();
     for (const job of this.jobs.queuedInRunOrder()) {
       const node = findNode(config, job.node);
       const max = Math.max(1, node?.maxAssociations ?? DEFAULT_NODE_MAX_ASSOCIATIONS);
@@ -218,16 +229,48 @@ export class TransferQueue {
     if (this.isIdle()) for (const w of this.idleWaiters.splice(0)) w();
   }
 
+  /** Associations held per node by the running jobs. */
+  private busyByNode(): Map<string, number> {
+    const busy = new Map<string, number>();
+    for (const r of this.running.values()) busy.set(r.node, (busy.get(r.node) ?? 0) + r.holds);
+    return busy;
+  }
+
+  /**
+   * More associations for a running job (its series side by side): only while the node has one
+   * free under its limit (prefetch leaving one to the user), no other job of the node waits to
+   * start, and the node has not refused a second association before.
+   */
+  private extraAssociations(job: TransferJob, entry: Running): ExtraAssociations {
+    return {
+      take: () => {
+        if (this.closing || this.oneAtATime.has(entry.node)) return false;
+        const node = findNode(this.config(), job.node);
+        const max = Math.max(1, node?.maxAssociations ?? DEFAULT_NODE_MAX_ASSOCIATIONS);
+        const limit = job.origin === 'prefetch' && max > 1 ? max - 1 : max;
+        if ((this.busyByNode().get(entry.node) ?? 0) >= limit) return false;
+        if (this.jobs.queuedInRunOrder().some((q) => (findNode(this.config(), q.node)?.name ?? q.node) === entry.node)) return false;
+        entry.holds += 1;
+        return true;
+      },
+      give: () => {
+        entry.holds = Math.max(1, entry.holds - 1);
+        this.pump();
+      },
+      refused: () => { this.oneAtATime.add(entry.node); },
+    };
+  }
+
   private launch(queued: TransferJob, nodeKey: string): void {
     const controller = new AbortController();
     const startedAt = this.now();
     const job = this.jobs.update(queued.id, {
       state: 'running', attempts: queued.attempts + 1, startedAt, finishedAt: null, verdict: null, progress: emptyProgress(),
     })!;
-    const entry: Running = { controller, node: nodeKey, done: Promise.resolve() };
+    const entry: Running = { controller, node: nodeKey, done: Promise.resolve(), holds: 1 };
     this.running.set(job.id, entry);
     this.emit({ type: 'job.progress', job });
-    entry.done = this.execute(job, controller.signal, startedAt).catch((err: unknown) => {
+    entry.done = this.execute(job, controller.signal, startedAt, entry).catch((err: unknown) => {
       // runAttempt turns failures into verdicts; this is a failure of the queue's own bookkeeping
       if (this.closing) return;
       const failed = this.jobs.update(job.id, { state: 'failed', finishedAt: this.now(), verdict: diagnose({ kind: 'unexpected', message: String((err as Error)?.message ?? err) }) });
@@ -238,7 +281,7 @@ export class TransferQueue {
     });
   }
 
-  private async execute(job: TransferJob, signal: AbortSignal, startedAt: number): Promise<void> {
+  private async execute(job: TransferJob, signal: AbortSignal, startedAt: number, entry: Running): Promise<void> {
     const node = findNode(this.config(), job.node);
     let result;
     if (!node) {
@@ -262,6 +305,7 @@ export class TransferQueue {
           this.throttle.push(job.id, current);
         },
         onFallback: () => { this.getRefused.add(node.name); },
+        associations: this.extraAssociations(job, entry),
         ...(this.options.settleMs !== undefined ? { settleMs: this.options.settleMs } : {}),
       }, job, signal).finally(() => pin.release());
     }

@@ -1,7 +1,10 @@
 /**
  * One attempt of one job: what is missing from the cache (plan.ts), each C-MOVE/C-GET through
  * retrieve/retrieve.ts (verified per step), the GET→MOVE fallback, progress with bytes, and the verdict
- * of the whole job (verdict.ts).
+ * of the whole job (verdict.ts). A whole study goes as one retrieve per series when the queue
+ * gives the job more associations to the node: the steps run side by side, the next one sent as
+ * soon as an association is free, their progress summed; an association the node refuses sends
+ * its step back to the others.
  */
 import type { RemoteNode } from '../../../shared/config.js';
 import type { TransferJob, TransferMethod, TransferProgress, TransferState, TransferVerdict } from '../../../shared/transfers.js';
@@ -10,7 +13,8 @@ import type { RetrieveProgress, ScuOptions } from '../../dimse/scu/index.js';
 import { diagnoseError, localAddressToward } from '../nodes/diagnose.js';
 import type { CacheStoreHandler, StoredEvent } from '../local-scp/handlers.js';
 import { arrivalFilter, eventArrivals, type RetrieveReport, type retrieve } from '../retrieve/retrieve.js';
-import { missingSteps, remoteInstances, wholeJob, type RetrieveStep } from './plan.js';
+import { missingSteps, remoteInstances, studySeries, wholeJob, type RetrieveStep } from './plan.js';
+import { AssociationRejectedError } from '../../dimse/ul/errors.js';
 import { judgeJob, refusesGet } from './verdict.js';
 
 /** The Q/R information model of every job: Study Root (a job names its study, not always its patient). */
@@ -33,6 +37,20 @@ export interface AttemptContext {
   /** Told when C-GET was refused and C-MOVE is used instead. */
   onFallback: () => void;
   settleMs?: number;
+  /**
+   * More associations to the node for this job, from the queue's share of the node's
+   * `maxAssociations`: a study then splits into series retrieved side by side. Absent: one.
+   */
+  associations?: ExtraAssociations;
+}
+
+/** Associations a job may open beside its own, taken from and given back to the queue. */
+export interface ExtraAssociations {
+  /** One more association, when the node has one free; false otherwise. */
+  take(): boolean;
+  give(): void;
+  /** The node refused an association beyond the first: its jobs use one from now on. */
+  refused(): void;
 }
 
 /** How an attempt ended. */
@@ -90,25 +108,78 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
     } else if (skipped > 0) {
       steps = [];
     }
+    if (steps.length === 1 && steps[0]!.level === 'STUDY' && ctx.associations) {
+      // a whole study over several associations: one retrieve per series, side by side
+      const series = await studySeries(node, job.StudyInstanceUID, scu).catch(() => undefined);
+      if (series && series.length > 1) steps = series;
+    }
     const host = ctx.local.host ?? await localAddressToward(node.host);
     const local = { aeTitle: ctx.local.aeTitle, host, port: ctx.local.port };
-    for (const step of steps) {
-      if (signal.aborted) break;
-      let attempt = await runStep(ctx, step, method, scu, local, (p) => { last = p; report(); });
-      if (method === 'get' && reports.length === 0 && !signal.aborted && refusesGet({ ...attempt, arrived: seen.size })) {
-        method = 'move';
-        fellBack = true;
-        ctx.onFallback();
-        last = { completed: 0, failed: 0, warning: 0 };
-        attempt = await runStep(ctx, step, method, scu, local, (p) => { last = p; report(); });
+    // the progress of the steps running now, summed with the ended ones'
+    const current = new Map<number, RetrieveProgress>();
+    const sumCurrent = () => {
+      const sum: RetrieveProgress = { completed: 0, failed: 0, warning: 0 };
+      let remaining: number | undefined;
+      for (const p of current.values()) {
+        sum.completed += p.completed; sum.failed += p.failed; sum.warning += p.warning;
+        if (p.remaining !== undefined) remaining = (remaining ?? 0) + p.remaining;
       }
-      if (attempt.error !== undefined) { error = attempt.error; break; }
+      return remaining !== undefined ? { ...sum, remaining } : sum;
+    };
+    const todo = steps.map((step, index) => ({ step, index }));
+    let stop = false;
+    const runOne = async (item: { step: RetrieveStep; index: number }): Promise<'done' | 'refused'> => {
+      const onProgress = (p: RetrieveProgress) => { current.set(item.index, p); last = sumCurrent(); report(); };
+      let attempt = await runStep(ctx, item.step, method, scu, local, onProgress);
+      // refused while another association of the job works: the node takes fewer at once
+      if (active > 1 && isAssociationRefusal(attempt.error)) {
+        current.delete(item.index);
+        return 'refused';
+      }
+      // a node that refuses C-GET: C-MOVE for this step and every one after
+      if (attempt.report?.method !== 'move' && (method === 'get' || fellBack) && !signal.aborted && (attempt.report?.method === 'get' || attempt.error !== undefined)
+        && refusesGet({ ...attempt, arrived: seen.size })) {
+        if (!fellBack) { method = 'move'; fellBack = true; ctx.onFallback(); }
+        current.delete(item.index);
+        attempt = await runStep(ctx, item.step, 'move', scu, local, onProgress);
+      }
+      current.delete(item.index);
+      if (attempt.error !== undefined) { error ??= attempt.error; stop = true; return 'done'; }
       const r = attempt.report!;
       reports.push(r);
       claimedBase = { completed: claimedBase.completed + r.claimed.completed, failed: claimedBase.failed + r.claimed.failed, warning: claimedBase.warning + r.claimed.warning };
-      last = { completed: 0, failed: 0, warning: 0 };
-      if (r.verdict === 'cancelled') break;
+      last = sumCurrent();
+      if (r.verdict === 'cancelled') stop = true;
+      return 'done';
+    };
+    // one worker on the job's own association, and one on each further association the node has
+    // free while steps wait; a worker takes the next step as soon as its last one ended
+    const workers: Promise<void>[] = [];
+    let active = 0;
+    const worker = async (extra: boolean): Promise<void> => {
+      active += 1;
+      try {
+        while (!stop && !signal.aborted) {
+          const item = todo.shift();
+          if (!item) return;
+          spawnMore();
+          if (await runOne(item) === 'refused') {
+            todo.unshift(item); // the node takes fewer associations: the step waits for one it has
+            ctx.associations?.refused();
+            return;
+          }
+        }
+      } finally {
+        active -= 1;
+        if (extra) ctx.associations?.give();
+      }
+    };
+    function spawnMore(): void {
+      while (todo.length > 0 && ctx.associations?.take()) workers.push(worker(true));
     }
+    workers.push(worker(false));
+    // every worker's end, including those started while others ran
+    for (let i = 0; i < workers.length; i++) await workers[i];
   } catch (err) {
     error = err;
   } finally {
@@ -130,6 +201,11 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
     state, verdict, usedMethod: method,
     progress: { ...claimedBase, arrived: seen.size, skipped, bytes, remaining: 0 },
   };
+}
+
+/** An association the node refused (rejected, or nothing listening): the job goes on with the ones it has. */
+function isAssociationRefusal(error: unknown): boolean {
+  return error instanceof AssociationRejectedError;
 }
 
 async function runStep(

@@ -23,11 +23,11 @@ describe('validateConfig', () => {
     assert.equal(r.config.quotaBytes, undefined);
   });
 
-  test('node defaults: model study, method move, two associations', () => {
+  test('node defaults: model study, method move, four associations (series side by side)', () => {
     const r = validateConfig({ nodes: [{ name: 'pacs', aeTitle: ' ORTHANC ', host: '10.0.0.5', port: 4242 }] });
     assert.ok(r.ok);
     assert.deepEqual(r.config.nodes[0], {
-      name: 'pacs', aeTitle: 'ORTHANC', host: '10.0.0.5', port: 4242, model: 'study', method: 'move', maxAssociations: 2,
+      name: 'pacs', aeTitle: 'ORTHANC', host: '10.0.0.5', port: 4242, model: 'study', method: 'move', maxAssociations: 4,
     });
   });
 
