@@ -37,7 +37,7 @@ interface Pending {
 }
 
 /** One direction of the link: a serialising transmitter, then the delay. */
-class Link {
+export class Link {
   private free = 0;
   private readonly queue: Pending[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -45,7 +45,7 @@ class Link {
   private readonly held = new Map<Socket, number>();
   private readonly limit: number;
 
-  constructor(private readonly profile: LinkProfile) {
+  constructor(readonly profile: LinkProfile) {
     // the bottleneck's buffer: the bandwidth-delay product, and at least 256 KiB
     this.limit = Math.max(256 * 1024, (profile.bitsPerSecond / 8) * (2 * profile.delayMs / 1000));
   }
@@ -100,10 +100,29 @@ export interface Relay {
   stop(): Promise<void>;
 }
 
-/** Starts a relay on 127.0.0.1 (a free port, or `port`) to `target` over a link of `profile`. */
-export async function startRelay(target: { host: string; port: number }, profile: LinkProfile, port = 0): Promise<Relay> {
-  const up = new Link(profile);
-  const down = new Link(profile);
+/** The two directions of one network path, between a workstation and a PACS. */
+export interface NetworkPath {
+  profile: LinkProfile;
+  toPacs: Link;
+  toWorkstation: Link;
+}
+
+/** A path whose two directions every relay placed on it shares. */
+export function networkPath(profile: LinkProfile): NetworkPath {
+  return { profile, toPacs: new Link(profile), toWorkstation: new Link(profile) };
+}
+
+/**
+ * Starts a relay on 127.0.0.1 (a free port, or `port`) to `target` over a link of `profile`, or
+ * over `over`: the direction its clients send in, and the one its target answers in, of a path
+ * other relays use too (the workstation's requests to the PACS and the PACS's sub-associations
+ * back to the workstation cross the same link).
+ */
+export async function startRelay(
+  target: { host: string; port: number }, profile: LinkProfile, port = 0, over?: { up: Link; down: Link },
+): Promise<Relay> {
+  const up = over?.up ?? new Link(profile);
+  const down = over?.down ?? new Link(profile);
   const sockets = new Set<Socket>();
   const counts = { toTarget: 0, fromTarget: 0 };
   const server: Server = createServer((client) => {

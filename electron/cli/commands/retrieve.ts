@@ -19,6 +19,7 @@ import {
 } from '../../services/retrieve/retrieve.js';
 import { startServer, type ServeHandle } from '../../services/local-scp/serve.js';
 import { findRunningServer } from '../../services/local-scp/serve-info.js';
+import { studySeries } from '../../services/transfers/plan.js';
 import { choiceOption, expectPositionals, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';
@@ -96,8 +97,14 @@ export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get
     }
     ctx.failure = { ...ctx.failure, local: { aeTitle: localAe, host: localHost, port: localPort } };
     const spec: RetrieveSpec = { node, method, model, level, identifier, ...(destination ? { destination } : {}) };
+    const scu = await ctx.scuOptions();
+    // a study to this workstation: its series side by side, on as many associations as the node allows
+    const studies = filter.studies ? [...filter.studies] : [];
+    const parts = level === 'STUDY' && studies.length === 1 && arrivals && node.maxAssociations > 1
+      ? await studySeries(node, studies[0]!, scu).catch(() => undefined) : undefined;
     const report = await retrieve(spec, {
-      scu: await ctx.scuOptions(),
+      scu,
+      ...(parts && parts.length > 1 ? { parts: { level: 'SERIES', identifiers: parts.map((p) => p.identifier), concurrency: node.maxAssociations } } : {}),
       ...(arrivals ? { arrivals } : {}),
       ...(store ? { store } : {}),
       local: { aeTitle: localAe, host: localHost, port: localPort },

@@ -11,6 +11,7 @@ import { Status, describeStatus, statusCategory } from '../../../shared/dicom/st
 import type { StoreHandler } from '../../dimse/handlers.js';
 import { get, move, type RetrieveOutcome, type RetrieveProgress, type ScuOptions } from '../../dimse/scu/index.js';
 import { dicomNodeOf } from '../nodes/dicom-node.js';
+import { AssociationRejectedError } from '../../dimse/ul/errors.js';
 import { describeStatus as describeFailureStatus } from '../nodes/diagnose.js';
 import type { StoredEvent } from '../local-scp/handlers.js';
 
@@ -112,6 +113,11 @@ export interface RetrieveEnv {
   onProgress?: (p: RetrieveProgress) => void;
   /** How long to wait for stragglers when fewer arrived than claimed (default 2000 ms). */
   settleMs?: number;
+  /**
+   * The same retrieve as several requests side by side (a study's series, one association
+   * each, at most `concurrency` at a time): the outcomes summed and verified once.
+   */
+  parts?: { level: QueryLevel; identifiers: DataSet[]; concurrency: number };
 }
 
 /** The verified result of a retrieve. */
@@ -140,16 +146,16 @@ export async function retrieve(spec: RetrieveSpec, env: RetrieveEnv): Promise<Re
   env.arrivals?.begin();
   let outcome: RetrieveOutcome;
   try {
-    if (spec.method === 'move') {
-      outcome = await move(dicomNode, { model: spec.model, level: spec.level, identifier: spec.identifier, destination: destination! }, {
-        ...env.scu, ...(env.onProgress ? { onProgress: env.onProgress } : {}),
-      });
-    } else {
+    const one = (level: QueryLevel, identifier: DataSet, onProgress?: (p: RetrieveProgress) => void): Promise<RetrieveOutcome> => {
+      if (spec.method === 'move') {
+        return move(dicomNode, { model: spec.model, level, identifier, destination: destination! }, { ...env.scu, ...(onProgress ? { onProgress } : {}) });
+      }
       if (!env.store) throw new Error('C-GET needs a store handler');
-      outcome = await get(dicomNode, { model: spec.model, level: spec.level, identifier: spec.identifier }, {
-        ...env.scu, store: env.store, ...(env.onProgress ? { onProgress: env.onProgress } : {}),
-      });
-    }
+      return get(dicomNode, { model: spec.model, level, identifier }, { ...env.scu, store: env.store, ...(onProgress ? { onProgress } : {}) });
+    };
+    outcome = env.parts && env.parts.identifiers.length > 1
+      ? await sideBySide(env.parts, one, env.onProgress)
+      : await one(spec.level, spec.identifier, env.onProgress);
     let arrived = env.arrivals?.count();
     const claimed = outcome.completed + outcome.warning;
     if (arrived !== undefined && arrived < claimed) {
@@ -166,6 +172,67 @@ export async function retrieve(spec: RetrieveSpec, env: RetrieveEnv): Promise<Re
   } finally {
     env.arrivals?.end();
   }
+}
+
+/**
+ * Runs the parts on at most `concurrency` associations at once, each started when one is free;
+ * an association the node refuses while another of ours works sends its part back to the others
+ * (the node takes fewer at a time). The outcome: counts and failed UIDs summed, the worst status.
+ */
+async function sideBySide(
+  parts: NonNullable<RetrieveEnv['parts']>, one: (level: QueryLevel, identifier: DataSet, onProgress?: (p: RetrieveProgress) => void) => Promise<RetrieveOutcome>,
+  onProgress?: (p: RetrieveProgress) => void,
+): Promise<RetrieveOutcome> {
+  const todo = [...parts.identifiers.keys()];
+  const now = new Map<number, RetrieveProgress>();
+  const ended: RetrieveOutcome[] = [];
+  let failure: unknown;
+  let active = 0;
+  const limit = Math.max(1, parts.concurrency);
+  const tell = () => {
+    if (!onProgress) return;
+    const sum: RetrieveProgress = { completed: 0, failed: 0, warning: 0 };
+    for (const p of [...ended, ...now.values()]) { sum.completed += p.completed; sum.failed += p.failed; sum.warning += p.warning; }
+    onProgress(sum);
+  };
+  const worker = async (): Promise<void> => {
+    active += 1;
+    try {
+      while (failure === undefined) {
+        const k = todo.shift();
+        if (k === undefined) return;
+        try {
+          ended.push(await one(parts.level, parts.identifiers[k]!, (p) => { now.set(k, p); tell(); }));
+        } catch (err) {
+          if (err instanceof AssociationRejectedError && active > 1) {
+            todo.unshift(k);
+            return;
+          }
+          failure ??= err;
+        } finally {
+          now.delete(k);
+        }
+        tell();
+      }
+    } finally {
+      active -= 1;
+    }
+  };
+  const workers: Promise<void>[] = [];
+  while (workers.length < Math.min(limit, todo.length)) workers.push(worker());
+  // a part sent back by a refused association is taken by a worker still running (one was)
+  await Promise.all(workers);
+  if (failure !== undefined) throw failure;
+  const rank = (status: number) => (statusCategory(status) === 'failure' ? 3 : statusCategory(status) === 'cancel' ? 2 : statusCategory(status) === 'warning' ? 1 : 0);
+  const worst = ended.reduce((a, b) => (rank(b.status) > rank(a.status) ? b : a));
+  return {
+    status: worst.status, ...ended.reduce((sum, o) => ({
+      completed: sum.completed + o.completed, failed: sum.failed + o.failed, warning: sum.warning + o.warning,
+    }), { completed: 0, failed: 0, warning: 0 }),
+    failedSopInstanceUids: ended.flatMap((o) => o.failedSopInstanceUids),
+    cancelled: ended.some((o) => o.cancelled),
+    ...(ended.find((o) => o.errorComment)?.errorComment ? { errorComment: ended.find((o) => o.errorComment)!.errorComment! } : {}),
+  };
 }
 
 /** The verdict and its cause, from the final response and the arrivals. */
