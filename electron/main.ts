@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { diagnose } from '../shared/diagnostics.js';
 import { describeError } from './services/nodes/diagnose.js';
 import { startDesktopCore, type DesktopCore } from './app/desktop.js';
+import { dirsFromArgv, moveLegacyCache, type PriorsDirs } from './services/config/dirs.js';
 import { WadoService } from './services/dicomweb/wado.js';
 import { registerIpc } from './ipc/register.js';
 import { APP_ORIGIN, APP_SCHEME_PRIVILEGES, registerAppProtocol } from './shell/app-protocol.js';
@@ -24,11 +25,18 @@ const ROOT = join(import.meta.dirname, '..', '..');
 const RENDERER = join(ROOT, 'renderer', 'dist');
 const PRELOAD = join(ROOT, 'dist', 'preload.cjs');
 
-/** --data DIR (or PRIORS_DATA) overrides the per-user folder, as for the `priors` command. */
-function dataDirectory(): string {
-  const i = process.argv.indexOf('--data');
-  if (i >= 0 && process.argv[i + 1]) return process.argv[i + 1]!;
-  return process.env.PRIORS_DATA ?? app.getPath('userData');
+/**
+ * The same places as the `priors` command (--data DIR or PRIORS_DATA, else the platform's), so
+ * that the app and `priors serve` share one cache; a cache left in Electron's own userData folder
+ * by an earlier version moves over once.
+ */
+function directories(): PriorsDirs {
+  const dirs = dirsFromArgv(process.argv);
+  if (!process.argv.includes('--data') && !process.env.PRIORS_DATA) {
+    const moved = moveLegacyCache(dirs, app.getPath('userData'));
+    if (moved) console.log(`warn ${moved}`);
+  }
+  return dirs;
 }
 
 // A small young generation keeps the long-running main process lean (see bin/priors.js).
@@ -60,9 +68,10 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function start(): Promise<void> {
-  const dataDir = dataDirectory();
+  const dirs = directories();
+  const dataDir = dirs.data;
   try {
-    desktop = await startDesktopCore({ dataDir, forward: (level, message) => { if (level !== 'debug') console.log(`${level} ${message}`); } });
+    desktop = await startDesktopCore({ dataDir, configDir: dirs.config, forward: (level, message) => { if (level !== 'debug') console.log(`${level} ${message}`); } });
   } catch (err) {
     fail(err, dataDir);
     return;

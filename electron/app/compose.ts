@@ -29,8 +29,8 @@ export class RememberingConfigStore extends ConfigStore {
   private mtimeMs = -1;
   private checkedAt = 0;
 
-  constructor(dataDir: string, current: Config, private readonly now: () => number = Date.now) {
-    super(dataDir);
+  constructor(configDir: string, current: Config, private readonly now: () => number = Date.now) {
+    super(configDir);
     this.held = current;
     this.mtimeMs = this.readIfChanged(-1)?.mtimeMs ?? -1;
   }
@@ -62,7 +62,10 @@ export class RememberingConfigStore extends ConfigStore {
 
 /** What {@link composeAppCore} needs. */
 export interface ComposeOptions {
+  /** The image cache's directory. */
   dataDir: string;
+  /** Where config.json lives, when not in `dataDir` (the platform's configuration directory). */
+  configDir?: string;
   config: Config;
   cache: Cache;
   activity: ActivityLog;
@@ -84,7 +87,7 @@ export interface ComposedCore {
 
 /** Starts the transfer queue and the app core. */
 export function composeAppCore(o: ComposeOptions): ComposedCore {
-  const store = new RememberingConfigStore(o.dataDir, o.config);
+  const store = new RememberingConfigStore(o.configDir ?? o.dataDir, o.config);
   // No host: the bound address may be 0.0.0.0; the queue names the route toward each node.
   // Without a server, C-MOVE jobs find nothing arriving and say so; C-GET jobs still work.
   const local = o.server

@@ -35,6 +35,8 @@ export interface DesktopCore {
 /** Options of {@link startDesktopCore}. */
 export interface DesktopOptions {
   dataDir: string;
+  /** Where config.json lives, when not in `dataDir`. */
+  configDir?: string;
   /** Also told every log line (e.g. the console of the main process). */
   forward?: Logger;
 }
@@ -44,7 +46,7 @@ export interface DesktopOptions {
  * @throws CacheBusyError when another Priors holds the cache; ConfigError when config.json is invalid.
  */
 export async function startDesktopCore(o: DesktopOptions): Promise<DesktopCore> {
-  const store = new ConfigStore(o.dataDir);
+  const store = new ConfigStore(o.configDir ?? o.dataDir);
   const config = await store.load();
   const activity = new ActivityLog({ ...(o.forward ? { forward: o.forward } : {}) });
   const log = activity.logger;
@@ -62,7 +64,7 @@ export async function startDesktopCore(o: DesktopOptions): Promise<DesktopCore> 
     log('error', `DICOM server ${config.local.aeTitle} is not listening: ${d.sentence}`);
   }
   const composed = composeAppCore({
-    dataDir: o.dataDir, config, cache, activity,
+    dataDir: o.dataDir, ...(o.configDir ? { configDir: o.configDir } : {}), config, cache, activity,
     ...(server ? { server } : {}), ...(serverProblem ? { serverProblem } : {}),
   });
   let closed = false;

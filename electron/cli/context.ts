@@ -6,7 +6,8 @@ import type { Config, RemoteNode } from '../../shared/config.js';
 import type { DimseService } from '../../shared/diagnostics.js';
 import type { Logger } from '../dimse/ul/association.js';
 import type { ScuOptions } from '../dimse/scu/index.js';
-import { ConfigStore, resolveDataDir } from '../services/config/config-store.js';
+import { ConfigStore } from '../services/config/config-store.js';
+import { moveLegacyCache, platformDirs, resolveDirs, type PriorsDirs } from '../services/config/dirs.js';
 import { localAddressToward, type FailureContext } from '../services/nodes/diagnose.js';
 import { findRunningServer } from '../services/local-scp/serve-info.js';
 import { resolveNode } from '../services/nodes/nodes.js';
@@ -15,6 +16,9 @@ import { stderrLogger, type Io } from './output.js';
 
 /** The environment of one command run. */
 export class CommandContext {
+  /** Configuration, cache and logs (see dirs.ts). */
+  readonly dirs: PriorsDirs;
+  /** The image cache's directory (`dirs.data`). */
   readonly dataDir: string;
   readonly store: ConfigStore;
   readonly json: boolean;
@@ -25,11 +29,18 @@ export class CommandContext {
   failure: FailureContext = {};
 
   constructor(readonly args: ParsedArgs, readonly io: Io, readonly env: NodeJS.ProcessEnv, readonly signal: AbortSignal) {
-    this.dataDir = resolveDataDir(args.values.get('data'), env);
-    this.store = new ConfigStore(this.dataDir);
+    const dataFlag = args.values.get('data');
+    this.dirs = resolveDirs(dataFlag, env);
+    this.dataDir = this.dirs.data;
+    this.store = new ConfigStore(this.dirs.config);
     this.json = args.flags.has('json');
     this.verbose = args.flags.has('verbose');
     this.log = stderrLogger(io, this.verbose, 'error');
+    // The platform's own places only: an explicit data directory is used as it is.
+    if (!dataFlag && !env.PRIORS_DATA) {
+      const moved = moveLegacyCache(this.dirs, platformDirs(env).config);
+      if (moved) io.err(moved);
+    }
   }
 
   /** The configuration (loaded once). */

@@ -28,6 +28,8 @@ export function defaultStaticDir(): string {
 /** Options of {@link startUi}. */
 export interface StartUiOptions {
   dataDir: string;
+  /** Where config.json lives, when not in `dataDir`. */
+  configDir?: string;
   config: Config;
   cache: Cache;
   server: ServeHandle;
@@ -49,7 +51,7 @@ export interface RunningUi {
 
 /** Starts the transfer queue, prefetch, the app core and the web host. */
 export async function startUi(o: StartUiOptions): Promise<RunningUi> {
-  const composed = composeAppCore({ dataDir: o.dataDir, config: o.config, cache: o.cache, activity: o.activity, server: o.server });
+  const composed = composeAppCore({ dataDir: o.dataDir, ...(o.configDir ? { configDir: o.configDir } : {}), config: o.config, cache: o.cache, activity: o.activity, server: o.server });
   let web: WebHost;
   try {
     web = await startWebHost({

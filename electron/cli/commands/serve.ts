@@ -63,7 +63,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   let ui: RunningUi;
   try {
     ctx.failure = { ...ctx.failure, listenVia: 'ui-port-option' };
-    ui = await startUi({ dataDir: ctx.dataDir, config, cache, server: handle, activity, port: uiPort, ui: withUi });
+    ui = await startUi({ dataDir: ctx.dataDir, configDir: ctx.dirs.config, config, cache, server: handle, activity, port: uiPort, ui: withUi });
   } catch (e) {
     await handle.close();
     await cache.close();

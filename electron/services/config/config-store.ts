@@ -5,7 +5,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { platformDirs, resolveDirs } from './dirs.js';
 import {
   type Config, type RemoteNode, defaultConfig, findNode, validateConfig, validateNode,
 } from '../../../shared/config.js';
@@ -18,30 +19,22 @@ export class ConfigError extends Error {
   }
 }
 
-/**
- * The default data directory of this OS: Linux $XDG_CONFIG_HOME/priors or ~/.config/priors,
- * macOS ~/Library/Application Support/Priors, Windows %APPDATA%\Priors.
- */
+/** The default data directory (the image cache) of this OS: see dirs.ts. */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): string {
-  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Priors');
-  if (platform === 'win32') return join(env.APPDATA || join(home, 'AppData', 'Roaming'), 'Priors');
-  const xdg = env.XDG_CONFIG_HOME;
-  return join(xdg && xdg.startsWith('/') ? xdg : join(home, '.config'), 'priors');
+  return platformDirs(env, platform, home).data;
 }
 
 /** The data directory to use: --data, else $PRIORS_DATA, else the OS default. */
 export function resolveDataDir(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
-  if (flag) return resolve(flag);
-  if (env.PRIORS_DATA) return resolve(env.PRIORS_DATA);
-  return defaultDataDir(env);
+  return resolveDirs(flag, env).data;
 }
 
-/** Reads, validates and writes config.json in one data directory. */
+/** Reads, validates and writes config.json in the configuration directory. */
 export class ConfigStore {
   readonly path: string;
 
-  constructor(readonly dataDir: string) {
-    this.path = join(dataDir, 'config.json');
+  constructor(readonly dir: string) {
+    this.path = join(dir, 'config.json');
   }
 
   /** The configuration; defaults when config.json does not exist yet. */
@@ -84,7 +77,7 @@ export class ConfigStore {
   async save(config: Config): Promise<void> {
     const r = validateConfig(JSON.parse(JSON.stringify(config)));
     if (!r.ok) throw new ConfigError(`Refusing to save the configuration: ${r.error}`);
-    await mkdir(this.dataDir, { recursive: true });
+    await mkdir(this.dir, { recursive: true });
     const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
     const handle = await open(tmp, 'w', 0o600);
     try {

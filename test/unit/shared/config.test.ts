@@ -155,11 +155,11 @@ describe('config store (data directory and config.json)', async () => {
   const { join } = await import('node:path');
 
   test('default data directory per OS, overridable with --data and PRIORS_DATA', () => {
-    assert.equal(defaultDataDir({}, 'linux', '/home/u'), '/home/u/.config/priors');
-    assert.equal(defaultDataDir({ XDG_CONFIG_HOME: '/x/cfg' }, 'linux', '/home/u'), '/x/cfg/priors');
-    assert.equal(defaultDataDir({ XDG_CONFIG_HOME: 'relative' }, 'linux', '/home/u'), '/home/u/.config/priors');
+    assert.equal(defaultDataDir({}, 'linux', '/home/u'), '/home/u/.local/share/priors');
+    assert.equal(defaultDataDir({ XDG_DATA_HOME: '/x/data' }, 'linux', '/home/u'), '/x/data/priors');
+    assert.equal(defaultDataDir({ XDG_DATA_HOME: 'relative' }, 'linux', '/home/u'), '/home/u/.local/share/priors');
     assert.equal(defaultDataDir({}, 'darwin', '/Users/u'), '/Users/u/Library/Application Support/Priors');
-    assert.match(defaultDataDir({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming' }, 'win32', 'C:\\Users\\u'), /Roaming[\\/]Priors$/);
+    assert.equal(defaultDataDir({ LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32', 'C:\\Users\\u'), 'C:\\Users\\u\\AppData\\Local\\Priors');
     assert.equal(resolveDataDir('/a/b', { PRIORS_DATA: '/c' }), '/a/b');
     assert.equal(resolveDataDir(undefined, { PRIORS_DATA: '/c' }), '/c');
     assert.equal(resolveDataDir(undefined, { XDG_CONFIG_HOME: '/x' }).startsWith('/'), true);
