@@ -5,6 +5,7 @@
  */
 import { diagnose, type Diagnosis } from '../../shared/diagnostics.js';
 import { describeError } from '../services/nodes/diagnose.js';
+import { packageVersion } from '../services/config/package-root.js';
 import { parseArgs, UsageError, type OptionSpec } from './args.js';
 import { echoCommand } from './commands/echo.js';
 import { findCommand, QUERY_OPTIONS } from './commands/find.js';
@@ -77,6 +78,10 @@ export interface MainOptions {
 export async function main(argv: string[], options: MainOptions = {}): Promise<number> {
   const io = options.io ?? processIo;
   const [name, ...rest] = argv;
+  if (name === '--version' || name === '-V' || name === 'version') {
+    io.out(`priors ${packageVersion()}`);
+    return 0;
+  }
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     io.out(HELP);
     return name ? 0 : 2;

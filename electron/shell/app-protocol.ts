@@ -7,6 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { CustomScheme, Protocol } from 'electron';
+import { contentTypeOf } from '../web/content-types.js';
 import { CONTENT_SECURITY_POLICY } from '../web/static-files.js';
 import { WADO_SCHEME } from './protocol.js';
 
@@ -17,12 +18,6 @@ export const APP_ORIGIN = `${APP_SCHEME}://ui/`;
 export const APP_SCHEME_PRIVILEGES: CustomScheme = {
   scheme: APP_SCHEME,
   privileges: { standard: true, secure: true, supportFetchAPI: true, stream: true },
-};
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.wasm': 'application/wasm', '.map': 'application/json', '.woff2': 'font/woff2', '.ico': 'image/x-icon',
 };
 
 /**
@@ -58,7 +53,7 @@ export function registerAppProtocol(protocol: Pick<Protocol, 'handle'>, root: st
       const body = await readFile(file);
       return new Response(body, {
         headers: {
-          'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+          'Content-Type': contentTypeOf(file),
           'Content-Security-Policy': DESKTOP_CSP,
           'X-Content-Type-Options': 'nosniff',
         },

@@ -3,9 +3,7 @@
  * the transfer queue, and the web host. Wired here, once, for the headless entry point
  * (docs/architecture.md, rule 6); the Electron main process will wire the same core to IPC instead.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { Config } from '../../shared/config.js';
 import type { Cache } from '../cache/index.js';
 import type { ActivityLog } from '../services/audit/activity-log.js';
@@ -14,15 +12,11 @@ import { composeAppCore } from '../app/compose.js';
 import type { ServeHandle } from '../services/local-scp/serve.js';
 import { WadoService } from '../services/dicomweb/wado.js';
 import { startWebHost, type WebHost } from './host.js';
+import { packageRoot } from '../services/config/package-root.js';
 
 /** The renderer's build folder: renderer/dist at the package root (found from this file, compiled or not). */
 export function defaultStaticDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json'))) return join(dir, 'renderer', 'dist');
-    dir = dirname(dir);
-  }
-  return join(process.cwd(), 'renderer', 'dist');
+  return join(packageRoot() ?? process.cwd(), 'renderer', 'dist');
 }
 
 /** Options of {@link startUi}. */

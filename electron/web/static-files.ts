@@ -6,6 +6,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { contentTypeOf } from './content-types.js';
 
 /**
  * The CSP of the UI: nothing but this origin; no inline script, no framing, no plugins.
@@ -28,12 +29,6 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze(
   'Cross-Origin-Resource-Policy': 'same-origin',
 });
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png',
-  '.jpg': 'image/jpeg', '.ico': 'image/x-icon', '.woff2': 'font/woff2', '.woff': 'font/woff', '.map': 'application/json', '.txt': 'text/plain; charset=utf-8',
-};
-
 /** Answers a GET for `pathname` from `root`; 404 when there is no such file. */
 export async function serveStatic(root: string, pathname: string, res: ServerResponse): Promise<void> {
   const base = resolve(root);
@@ -53,7 +48,7 @@ export async function serveStatic(root: string, pathname: string, res: ServerRes
     if (!info.isFile()) return plain(res, 404, 'Not found.');
     const body = await readFile(file);
     res.writeHead(200, {
-      'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+      'Content-Type': contentTypeOf(file),
       'Content-Length': body.length,
       'Cache-Control': wanted === '/index.html' ? 'no-store' : 'no-cache',
     });

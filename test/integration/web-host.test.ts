@@ -4,7 +4,7 @@
 // and `priors serve --ui` from the command line.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -105,6 +105,9 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
 
   before(async () => {
     writeFileSync(join(staticDir, 'index.html'), '<!doctype html><title>Priors</title>');
+    mkdirSync(join(staticDir, 'assets'));
+    // the smallest valid WebAssembly module: magic and version
+    writeFileSync(join(staticDir, 'assets', 'codec.wasm'), Buffer.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]));
     cache = await Cache.open(dataDir);
     const activity = new ActivityLog();
     const config = { ...defaultConfig(), local: { ...defaultConfig().local, aeTitle: 'PRIORSWEB', port: 0, bindAddress: '127.0.0.1' } };
@@ -145,6 +148,9 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
     assert.match(await page.text(), /<title>Priors<\/title>/);
     assert.match(page.headers.get('content-security-policy') ?? '', /default-src 'self'.*script-src 'self'/);
     assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+    // the viewer's codecs compile while they download only when served as application/wasm
+    const codec = await fetch(`http://127.0.0.1:${web.port}/assets/codec.wasm`);
+    assert.equal(codec.headers.get('content-type'), 'application/wasm');
     const outside = tempDir('web-outside');
     writeFileSync(join(outside, 'secret.js'), 'secret');
     const escape = `/..%2f${outside.split('/').pop()}%2fsecret.js`;
