@@ -71,7 +71,7 @@ async function start(): Promise<void> {
   const dirs = directories();
   const dataDir = dirs.data;
   try {
-    desktop = await startDesktopCore({ dataDir, configDir: dirs.config, forward: (level, message) => { if (level !== 'debug') console.log(`${level} ${message}`); } });
+    desktop = await startDesktopCore({ dataDir, configDir: dirs.config, logsDir: dirs.logs, forward: (level, message) => { if (level !== 'debug') console.log(`${level} ${message}`); } });
   } catch (err) {
     fail(err, dataDir);
     return;

@@ -10,7 +10,9 @@
 import type { Logger } from '../dimse/ul/association.js';
 import { diagnose } from '../../shared/diagnostics.js';
 import type { Cache } from '../cache/index.js';
+import { join } from 'node:path';
 import { ActivityLog } from '../services/audit/activity-log.js';
+import { openLogFile } from '../services/audit/log-file.js';
 import { composeAppCore, type ComposedCore } from './compose.js';
 import type { AppCoreDeps } from './env.js';
 import { ConfigStore } from '../services/config/config-store.js';
@@ -37,6 +39,8 @@ export interface DesktopOptions {
   dataDir: string;
   /** Where config.json lives, when not in `dataDir`. */
   configDir?: string;
+  /** Where the rotating log file is written (default: `dataDir`/logs). */
+  logsDir?: string;
   /** Also told every log line (e.g. the console of the main process). */
   forward?: Logger;
 }
@@ -48,10 +52,20 @@ export interface DesktopOptions {
 export async function startDesktopCore(o: DesktopOptions): Promise<DesktopCore> {
   const store = new ConfigStore(o.configDir ?? o.dataDir);
   const config = await store.load();
-  const activity = new ActivityLog({ ...(o.forward ? { forward: o.forward } : {}) });
+  const logFile = openLogFile(o.logsDir ?? join(o.dataDir, 'logs'));
+  const forward = o.forward;
+  const activity = new ActivityLog({ forward: (level, message) => { forward?.(level, message); logFile.log(level, message); } });
   const log = activity.logger;
-  const cache = await openCacheForWriting(o.dataDir, 'another Priors (the app or "priors serve") already uses this data directory; close it first',
-    { ...cacheOptionsFrom(config), log });
+  const logProblem = logFile.problem();
+  if (logProblem) log('warn', logProblem);
+  let cache: Cache;
+  try {
+    cache = await openCacheForWriting(o.dataDir, 'another Priors (the app or "priors serve") already uses this data directory; close it first',
+      { ...cacheOptionsFrom(config), log });
+  } catch (err) {
+    await logFile.close();
+    throw err;
+  }
   let server: ServeHandle | undefined;
   let serverProblem: AppCoreDeps['serverProblem'];
   try {
@@ -80,6 +94,7 @@ export async function startDesktopCore(o: DesktopOptions): Promise<DesktopCore> 
         await removeServeInfo(o.dataDir);
       }
       await cache.close();
+      await logFile.close();
     },
   };
 }

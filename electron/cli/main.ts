@@ -10,6 +10,7 @@ import { parseArgs, UsageError, type OptionSpec } from './args.js';
 import { echoCommand } from './commands/echo.js';
 import { findCommand, QUERY_OPTIONS } from './commands/find.js';
 import { AUDIT_OPTIONS, auditCommand } from './commands/audit.js';
+import { DIAGNOSTICS_OPTIONS, diagnosticsCommand } from './commands/diagnostics.js';
 import { DOCTOR_OPTIONS, doctorCommand } from './commands/doctor.js';
 import { importCommand, lsCommand } from './commands/local.js';
 import { nodesCommand, NODES_OPTIONS } from './commands/nodes.js';
@@ -39,6 +40,7 @@ const COMMANDS: Record<string, Command> = {
   prefetch: { options: PREFETCH_OPTIONS, run: prefetchCommand },
   audit: { options: AUDIT_OPTIONS, run: auditCommand },
   doctor: { options: DOCTOR_OPTIONS, run: doctorCommand },
+  diagnostics: { options: DIAGNOSTICS_OPTIONS, run: diagnosticsCommand },
 };
 
 export const HELP = `priors — find a patient's prior studies on the PACS and pull them in.
@@ -62,10 +64,12 @@ Usage:
   priors prefetch synonyms ls|add|rm | runs [--patient ID] | worklist <node>
   priors audit [--since DATE] [--what WHAT] [--peer AET] [--patient ID] [--failed] [--export FILE.csv|.json]
   priors doctor [--repair]                                the index against the files, and both databases' integrity
+  priors diagnostics [--out FILE.zip]                     a bundle for a support ticket: config without secrets, logs, versions
+  priors --version
 
 <node> is a configured node name or AET@host:port. LEVEL: PATIENT, STUDY, SERIES, IMAGE.
 MODEL: study (default), patient, patientstudy. Keys are keywords or tags (0010,0010).
-Every command takes --data DIR (default: $PRIORS_DATA or the OS config directory), --json, -v.`;
+Every command takes --data DIR (default: $PRIORS_DATA, else the platform's folders: see README), --json, -v.`;
 
 /** Options of {@link main} for tests: streams, environment and a signal replacing SIGINT. */
 export interface MainOptions {

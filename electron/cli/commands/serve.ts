@@ -7,6 +7,7 @@ import { cacheOptionsFrom, openCacheForWriting } from '../../services/config/loc
 import { InputError } from '../../services/nodes/nodes.js';
 import { startServer } from '../../services/local-scp/serve.js';
 import { ActivityLog } from '../../services/audit/activity-log.js';
+import { openLogFile } from '../../services/audit/log-file.js';
 import { startUi, type RunningUi } from '../../web/start-ui.js';
 import { removeServeInfo, writeServeInfo } from '../../services/local-scp/serve-info.js';
 import { expectPositionals, intOption, type OptionSpec } from '../args.js';
@@ -45,10 +46,20 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   ctx.failure = { local: { aeTitle, port } };
   // the activity log feeds the UI when there is one; the host always answers the API, so that
   // other commands on this data directory hand their work to this process
-  const activity = new ActivityLog({ forward: stderrLogger(ctx.io, ctx.verbose, 'info') });
+  const toStderr = stderrLogger(ctx.io, ctx.verbose, 'info');
+  const logFile = openLogFile(ctx.dirs.logs);
+  const activity = new ActivityLog({ forward: (level, message) => { toStderr(level, message); logFile.log(level, message); } });
   const log = activity.logger;
-  const cache = await openCacheForWriting(ctx.dataDir, 'another "priors serve" (or the app) already serves this data directory; stop it or use another --data directory',
-    { ...cacheOptionsFrom(config), log });
+  const logProblem = logFile.problem();
+  if (logProblem) log('warn', logProblem);
+  let cache;
+  try {
+    cache = await openCacheForWriting(ctx.dataDir, 'another "priors serve" (or the app) already serves this data directory; stop it or use another --data directory',
+      { ...cacheOptionsFrom(config), log });
+  } catch (e) {
+    await logFile.close();
+    throw e;
+  }
   let handle;
   try {
     handle = await startServer({
@@ -58,6 +69,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     });
   } catch (e) {
     await cache.close();
+    await logFile.close();
     throw e;
   }
   let ui: RunningUi;
@@ -67,6 +79,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   } catch (e) {
     await handle.close();
     await cache.close();
+    await logFile.close();
     throw e;
   }
   await writeServeInfo(ctx.dataDir, { aeTitle, host: handle.host, port: handle.port, api: { url: `http://127.0.0.1:${ui.web.port}`, token: ui.web.token } });
@@ -89,6 +102,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   await handle.close();
   await removeServeInfo(ctx.dataDir);
   await cache.close();
+  await logFile.close();
   if (!ctx.json) ctx.io.err('Stopped.');
   return 0;
 }

@@ -1,0 +1,34 @@
+/**
+ * `priors diagnostics [--out FILE.zip]`: the bundle a PACS administrator attaches to a ticket
+ * (configuration without secrets, the log files, versions, the data directory's state). Works
+ * whether or not Priors is running; it only reads.
+ */
+import { resolve } from 'node:path';
+import { writeDiagnostics } from '../../services/audit/diagnostics.js';
+import { InputError } from '../../services/nodes/nodes.js';
+import { expectPositionals, type OptionSpec } from '../args.js';
+import type { CommandContext } from '../context.js';
+
+export const DIAGNOSTICS_OPTIONS: readonly OptionSpec[] = [{ name: 'out', kind: 'value' }];
+
+/** priors-diagnostics-20261206-0731.zip */
+export function diagnosticsFileName(now: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `priors-diagnostics-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}.zip`;
+}
+
+export async function diagnosticsCommand(ctx: CommandContext): Promise<number> {
+  expectPositionals(ctx.args, 0, 0, 'priors diagnostics [--out FILE.zip]');
+  const now = new Date();
+  const out = resolve(ctx.args.values.get('out') ?? diagnosticsFileName(now));
+  if (!out.toLowerCase().endsWith('.zip')) throw new InputError(`--out ${out} must name a .zip file`);
+  let names: string[];
+  try {
+    names = await writeDiagnostics(ctx.dirs, out, {}, now);
+  } catch (err) {
+    throw new InputError(`Cannot write the diagnostics bundle to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose another --out.`);
+  }
+  ctx.result({ ok: true, file: out, entries: names },
+    `Wrote ${out} (${names.join(', ')}). Passwords and tokens are removed; the logs name AE titles, addresses, UIDs and Patient IDs: send it only where patient data may go.`);
+  return 0;
+}
