@@ -318,9 +318,24 @@ ${table(['Parameter', 'Default'], [
 
 ## 3. Media interchange
 
-Priors imports Part-10 files and folder trees (DICOMDIR files themselves are skipped; the
-files they reference are found by walking the tree). Part-10 files are copied byte for byte;
-data sets without a File Meta Information header are given one.
+Priors imports Part-10 files and folder trees. A folder with a DICOMDIR at its root (a CD or
+USB medium), or the DICOMDIR itself, is imported through its directory records: the files they
+reference, whatever the case of their names; a DICOMDIR met deeper in a tree is skipped.
+Part-10 files are copied byte for byte; data sets without a File Meta Information header are
+given one.
+
+Priors exports cached studies (File-set Creator, PS3.11 Annex D STD-GEN-CD, also written to a
+folder or a ZIP for USB media): a DICOMDIR (Media Storage Directory Storage, 1.2.840.10008.1.3.10)
+with PATIENT, STUDY, SERIES and one record per file (IMAGE, SR DOCUMENT, RT DOSE… by SOP Class),
+File IDs of at most 8 components of 8 characters (DICOM/PATnnnnn/STUnnnnn/SERnnnnn/IMGnnnnn), the
+files in Explicit VR Little Endian (converted, or decompressed, as they leave; a file the
+transcoder cannot convert is left out and named). Type 1 keys a file lacks are given to it and
+to its record alike. Without a DICOMDIR, files are written as stored. On request the export is
+de-identified by the Basic Application Level Confidentiality Profile (PS3.15 E.1, Table E.1-1),
+with the Retain Longitudinal Temporal Information with Full Dates and Clean Descriptors
+options; Patient Identity Removed (0012,0062) is YES and De-identification Method (Code)
+Sequence names what was applied; instances with Burned In Annotation YES (or absent in
+ultrasound, secondary capture and photography) are left out unless allowed.
 
 ## 4. Support of character sets
 

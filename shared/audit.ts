@@ -6,7 +6,7 @@
  */
 
 /** What happened, in words the Audit screen filters by. */
-export type AuditWhat = 'query' | 'retrieve' | 'store' | 'send' | 'delete' | 'import' | 'prefetch' | 'association-refused' | 'move-destination-refused';
+export type AuditWhat = 'query' | 'retrieve' | 'store' | 'send' | 'delete' | 'import' | 'export' | 'prefetch' | 'association-refused' | 'move-destination-refused';
 
 /** PS3.15 A.5.1 EventIdentification / EventID (DCM code scheme), by what happened. */
 export const AUDIT_EVENT_CODES: Readonly<Record<AuditWhat, { code: string; name: string; action: AuditAction }>> = {
@@ -16,6 +16,8 @@ export const AUDIT_EVENT_CODES: Readonly<Record<AuditWhat, { code: string; name:
   'send': { code: '110104', name: 'DICOM Instances Transferred', action: 'R' },
   'delete': { code: '110103', name: 'DICOM Instances Accessed', action: 'D' },
   'import': { code: '110104', name: 'DICOM Instances Transferred', action: 'C' },
+  // PS3.15 A.5.3.5: studies written to media or a file (one event per study), identified or de-identified
+  'export': { code: '110106', name: 'Export', action: 'R' },
   // a prefetch is the queries that chose the priors; each retrieve it queued is audited on its own
   'prefetch': { code: '110112', name: 'Query', action: 'E' },
   'association-refused': { code: '110113', name: 'Security Alert', action: 'E' },
@@ -76,7 +78,10 @@ export function auditMessage(e: AuditEvent, source: { auditSourceId: string }): 
     : [];
   const objects: Record<string, unknown>[] = [];
   if (e.PatientID) objects.push({ ParticipantObjectID: e.PatientID, ParticipantObjectTypeCode: '1', ParticipantObjectTypeCodeRole: '1', ParticipantObjectIDTypeCode: { csd_code: '2', originalText: 'Patient Number' }, ParticipantObjectName: e.PatientName ?? '' });
-  if (e.StudyInstanceUID) objects.push({ ParticipantObjectID: e.StudyInstanceUID, ParticipantObjectTypeCode: '2', ParticipantObjectTypeCodeRole: '3', ParticipantObjectIDTypeCode: { csd_code: '110180', codeSystemName: 'DCM', originalText: 'Study Instance UID' }, ...(e.instances !== undefined ? { ParticipantObjectDescription: { NumberOfInstances: e.instances } } : {}) });
+  if (e.StudyInstanceUID) objects.push({ ParticipantObjectID: e.StudyInstanceUID, ParticipantObjectTypeCode: '2', ParticipantObjectTypeCodeRole: '3', ParticipantObjectIDTypeCode: { csd_code: '110180', codeSystemName: 'DCM', originalText: 'Study Instance UID' }, ...(e.instances !== undefined ? { ParticipantObjectDescription: { NumberOfInstances: e.instances, ...(e.what === 'export' ? { Anonymized: /de-identified/.test(e.detail ?? '') } : {}) } } : {}) });
+  // the medium an export wrote to (PS3.15 A.5.3.5: Destination Media), as its detail names it ("to <where> (…)")
+  const media = e.what === 'export' ? /^to (.+?)(?: \(.*\))?$/.exec(e.detail ?? '')?.[1] : undefined;
+  if (media) peer.push({ UserID: media, AlternativeUserID: '', UserIsRequestor: false, NetworkAccessPointID: '', NetworkAccessPointTypeCode: '', RoleIDCode: { csd_code: '110154', codeSystemName: 'DCM', originalText: 'Destination Media' } });
   if (e.what === 'query' && e.detail) objects.push({ ParticipantObjectID: '1.2.840.10008.5.1.4.1.2.2.1', ParticipantObjectTypeCode: '2', ParticipantObjectTypeCodeRole: '24', ParticipantObjectIDTypeCode: { csd_code: '110181', codeSystemName: 'DCM', originalText: 'SOP Class UID' }, ParticipantObjectQuery: e.detail });
   return {
     EventIdentification: {

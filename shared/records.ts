@@ -184,6 +184,11 @@ export interface ImportResult {
   studies?: string[];
   /** The import was cancelled before it went through every file. */
   aborted?: boolean;
+  /**
+   * Imported through a medium's DICOMDIR (PS3.10 §8): how many files its records reference, the
+   * File IDs of those not on the medium, and how many other files the medium holds (not imported).
+   */
+  dicomdir?: { path: string; referenced: number; missing: string[]; notReferenced: number; firstNotReferenced?: string };
 }
 
 /** One stored instance as it is sent: by the SCP (C-MOVE / C-GET sub-operations) and by the C-STORE SCU. */

@@ -17,6 +17,7 @@ import { AUDIT_PAGE_MAX } from '../cache/audit.js';
 import { ApiFailure, errorOf, fail, ok } from './result.js';
 import { SearchRunner } from './search.js';
 import { PrefetchEntries } from './prefetch.js';
+import { ExportEntries } from './export.js';
 import { viewerInstances } from './viewer.js';
 import { ViewerHolds } from './viewer-holds.js';
 import { ConfigError } from '../services/config/config-store.js';
@@ -34,12 +35,14 @@ export class AppCore implements ApiHandlers {
   private sends = 0;
   private readonly holds: ViewerHolds;
   private readonly prefetch: PrefetchEntries;
+  private readonly exports: ExportEntries;
 
   constructor(deps: AppCoreDeps) {
     this.env = new AppEnv(deps);
     this.holds = new ViewerHolds(deps.cache);
     this.searches = new SearchRunner(this.env, (e) => this.emit(e));
     this.prefetch = new PrefetchEntries(this.env);
+    this.exports = new ExportEntries(this.env, (e) => this.emit(e));
     this.unsubscribe.push(deps.activity.on((line) => this.emit({ type: 'log', line })));
     if (deps.transfers) this.unsubscribe.push(deps.transfers.on((e) => this.emit(e)));
     if (deps.prefetch) this.unsubscribe.push(deps.prefetch.prefetcher.on((e) => this.emit(e)));
@@ -222,6 +225,10 @@ export class AppCore implements ApiHandlers {
       if (result.studies) this.env.deps.prefetch?.trigger.onImported(result.studies);
       return result;
     });
+  }
+
+  'cache.export'(req: RequestOf<'cache.export'>): Promise<Result<ResponseOf<'cache.export'>>> {
+    return this.answer(() => this.exports.run(req));
   }
 
   'cache.send'(req: RequestOf<'cache.send'>): Promise<Result<ResponseOf<'cache.send'>>> {

@@ -8,6 +8,7 @@ import { describeError } from '../services/nodes/diagnose.js';
 import { packageVersion } from '../services/config/package-root.js';
 import { parseArgs, UsageError, type OptionSpec } from './args.js';
 import { echoCommand } from './commands/echo.js';
+import { EXPORT_OPTIONS, exportCommand } from './commands/export.js';
 import { findCommand, QUERY_OPTIONS } from './commands/find.js';
 import { AUDIT_OPTIONS, auditCommand } from './commands/audit.js';
 import { DIAGNOSTICS_OPTIONS, diagnosticsCommand } from './commands/diagnostics.js';
@@ -35,6 +36,7 @@ const COMMANDS: Record<string, Command> = {
   get: { options: RETRIEVE_OPTIONS, run: (ctx) => retrieveCommand(ctx, 'get') },
   send: { options: SEND_OPTIONS, run: sendCommand },
   import: { options: [], run: importCommand },
+  export: { options: EXPORT_OPTIONS, run: exportCommand },
   ls: { options: QUERY_OPTIONS, run: lsCommand },
   nodes: { options: NODES_OPTIONS, run: nodesCommand },
   prefetch: { options: PREFETCH_OPTIONS, run: prefetchCommand },
@@ -52,7 +54,14 @@ Usage:
   priors move <node> -k Key=Value... [-L LEVEL] [--dest AET]
   priors get <node> -k Key=Value... [-L LEVEL]
   priors send <node> <path...> | --study UID
-  priors import <path...>                                 copy DICOM files into the cache
+  priors import <path...>                                 copy DICOM files into the cache (a medium's DICOMDIR is followed)
+  priors export --study <UID>... --out <dir|file.zip> [--dicomdir] [--zip]
+                  [--deidentify [--pseudonym NAME] [--retain-dates] [--clean-descriptors] [--allow-burned-in]]
+                  cached studies to a new or empty folder, as stored; --dicomdir: a CD/USB medium
+                  (DICOMDIR, Explicit VR Little Endian, PS3.11 STD-GEN-CD); --zip: one ZIP, --out itself
+                  when it ends in .zip, else <out>/priors-export-<date>-<time>.zip; --deidentify: PS3.15
+                  Basic Profile, Patient's Name and ID the pseudonym (generated and printed when none);
+                  images that may show burned-in text are left out unless --allow-burned-in
   priors ls [-L LEVEL] [-k Key=Value]...                  search the cache
   priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy]
                   [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]]

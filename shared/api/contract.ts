@@ -10,6 +10,7 @@ import type { AuditEvent, AuditFilter } from '../audit.js';
 import type { Config, RemoteNode } from '../config.js';
 import type { QueryLevel, QueryModel } from '../dicom/query.js';
 import type { ApiError } from '../errors.js';
+import type { ExportRequest, ExportResult } from '../export.js';
 import type { CacheStats, DoctorReport, ImportResult, PatientRecord, SeriesRecord, StudyRecord } from '../records.js';
 import type { TransferEvent, TransferJob, TransferRequest } from '../transfers.js';
 import type { BodyPartSynonyms, PrefetchedMark, PrefetchEvent, PrefetchRule, PrefetchRuleInput, PrefetchRun } from '../prefetch.js';
@@ -145,6 +146,11 @@ export interface ApiEntries {
   'cache.delete': { request: { level: 'STUDY' | 'SERIES'; uids: string[] }; response: { deleted: number } };
   /** Imports a folder or file of this machine into the cache; `import.progress` events (with `importId`) while it runs. */
   'cache.import': { request: { path: string; importId?: string }; response: ImportResult };
+  /**
+   * Exports cached studies to a folder or a ZIP, as stored, as a CD/USB medium with a DICOMDIR, or
+   * de-identified (shared/export.ts); `export.progress` events (with `exportId`) while it runs.
+   */
+  'cache.export': { request: ExportRequest & { exportId?: string }; response: ExportResult };
   /** Sends studies or series of the cache to a node (C-STORE); `send.progress` events while it runs. */
   'cache.send': {
     request: { node: string; level: 'STUDY' | 'SERIES'; uids: string[]; sendId?: string };
@@ -210,6 +216,8 @@ export type ApiEvent =
   | { type: 'send.progress'; sendId: string; done: number; total: number }
   /** After each file of a `cache.import`: the counts so far and the file just read. */
   | { type: 'import.progress'; importId: string; path: string; imported: number; duplicates: number; skipped: number }
+  /** After each instance of a `cache.export`: how many of how many are done, how many left out so far. */
+  | { type: 'export.progress'; exportId: string; done: number; total: number; leftOut: number }
   | { type: 'log'; line: ActivityLine }
   | TransferEvent
   | PrefetchEvent;

@@ -60,7 +60,7 @@ const patientId = text(1, 64);
 /** The filter of the audit entries (shared/audit.ts AuditFilter). */
 const auditFilter = {
   'since?': integer(0, Number.MAX_SAFE_INTEGER), 'until?': integer(0, Number.MAX_SAFE_INTEGER),
-  'what?': oneOf(['query', 'retrieve', 'store', 'send', 'delete', 'import', 'prefetch', 'association-refused', 'move-destination-refused']),
+  'what?': oneOf(['query', 'retrieve', 'store', 'send', 'delete', 'import', 'export', 'prefetch', 'association-refused', 'move-destination-refused']),
   'peer?': text(0, 64), 'patient?': text(0, 64), 'outcome?': oneOf(['ok', 'failed']),
   'limit?': integer(1, 10_000), 'offset?': integer(0, Number.MAX_SAFE_INTEGER),
 } as const;
@@ -87,6 +87,10 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'viewer.release': object({ holdId: clientId }),
   'cache.delete': object({ level: oneOf(['STUDY', 'SERIES']), uids: uidList }),
   'cache.import': object({ path: text(1, 4096), 'importId?': clientId }),
+  'cache.export': object({
+    studies: uidList, out: text(1, 4096), 'dicomdir?': bool, 'zip?': bool, 'exportId?': clientId,
+    'deidentify?': object({ 'pseudonym?': text(1, 64), 'retainDates?': bool, 'cleanDescriptors?': bool, 'allowBurnedIn?': bool }),
+  }),
   'cache.send': object({ node: nodeName, level: oneOf(['STUDY', 'SERIES']), uids: uidList, 'sendId?': clientId }),
   'transfers.list': empty,
   'transfers.add': transferRequest,

@@ -22,7 +22,7 @@ export const AUDIT_OPTIONS: readonly OptionSpec[] = [
   { name: 'export', kind: 'value' },
 ];
 
-const WHATS: readonly AuditWhat[] = ['query', 'retrieve', 'store', 'send', 'delete', 'import', 'prefetch', 'association-refused', 'move-destination-refused'];
+const WHATS: readonly AuditWhat[] = ['query', 'retrieve', 'store', 'send', 'delete', 'import', 'export', 'prefetch', 'association-refused', 'move-destination-refused'];
 
 export async function auditCommand(ctx: CommandContext): Promise<number> {
   expectPositionals(ctx.args, 0, 0, 'priors audit [--since ISO-DATE] [--what WHAT] [--peer AET] [--patient ID|NAME] [--failed] [--limit N] [--export FILE.csv|FILE.json]');

@@ -1,4 +1,5 @@
 /** `priors import <path...>` and `priors ls [-L level] [-m model] [-k Keyword=Value]...`: the local cache. */
+import type { ImportResult } from '../../../shared/records.js';
 import { cacheOptionsFrom, openCacheForReading, openCacheForWriting } from '../../services/config/local-cache.js';
 import { searchLocal } from '../../services/query/query.js';
 import { findRunningServer } from '../../services/local-scp/serve-info.js';
@@ -24,12 +25,20 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
     }
     const skipped = result.skipped.length ? `, ${result.skipped.length} file${result.skipped.length === 1 ? '' : 's'} skipped` : '';
     const lines = [`Imported ${result.imported} instance${result.imported === 1 ? '' : 's'} (${result.duplicates} already cached${skipped}) into ${ctx.dataDir}.`];
+    if (result.dicomdir) lines.push(dicomdirLine(result.dicomdir));
     if (ctx.verbose) for (const s of result.skipped) lines.push(`skipped ${s.path}: ${s.reason}`);
     ctx.result({ ok: true, ...result }, lines.join('\n'));
     return result.aborted ? 1 : 0;
   } finally {
     await cache.close();
   }
+}
+
+/** What the DICOMDIR of an imported medium said: the files it references, missing ones, files it does not reference. */
+function dicomdirLine(d: NonNullable<ImportResult['dicomdir']>): string {
+  const missing = d.missing.length ? `; ${d.missing.length} of them missing from the medium (first: ${d.missing[0]})` : '';
+  const others = d.notReferenced ? `; ${d.notReferenced} other file${d.notReferenced === 1 ? '' : 's'} on the medium not referenced, so not imported (first: ${d.firstNotReferenced})` : '';
+  return `Read through ${d.path}: it references ${d.referenced} file${d.referenced === 1 ? '' : 's'}${missing}${others}.`;
 }
 
 export async function lsCommand(ctx: CommandContext): Promise<number> {

@@ -220,6 +220,19 @@ export class AuditTrail {
     this.record({ ...this.patientOf(study), ...r, what, direction: r.direction ?? 'outgoing' });
   }
 
+  /**
+   * An export to a folder, medium or ZIP (PS3.15 A.5.3.5 Export): one event per study, in one
+   * transaction, each naming the patient as cached; `detail` says by whom, where to and whether
+   * de-identified.
+   */
+  exported(studies: readonly Pick<AuditRecord, 'StudyInstanceUID' | 'PatientID' | 'PatientName' | 'instances'>[], r: { outcome: AuditOutcome; outcomeText?: string; detail: string }): void {
+    const events = studies.map((s) => ({
+      what: 'export' as const, direction: 'local' as const, ...this.patientOf(s.StudyInstanceUID), ...s, outcome: r.outcome,
+      ...(r.outcomeText ? { outcomeText: r.outcomeText } : {}), detail: r.detail.slice(0, 300),
+    }));
+    this.write(events, `${events.length} export event${events.length === 1 ? '' : 's'}`);
+  }
+
   /** Writes the store events still settling and the query events not yet written. */
   flush(): void {
     this.writeSoon();

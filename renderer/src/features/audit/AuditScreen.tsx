@@ -14,7 +14,7 @@ import type { ApiError } from '../../../../shared/api/contract.js';
 const PAGE = 100;
 const WHATS: readonly [AuditWhat | '', string][] = [
   ['', 'Everything'], ['query', 'Queries'], ['retrieve', 'Retrieves'], ['store', 'Stores received'], ['send', 'Sends'],
-  ['delete', 'Deletes'], ['import', 'Imports'], ['prefetch', 'Prefetches'], ['association-refused', 'Refused associations'], ['move-destination-refused', 'Refused move destinations'],
+  ['delete', 'Deletes'], ['import', 'Imports'], ['export', 'Exports'], ['prefetch', 'Prefetches'], ['association-refused', 'Refused associations'], ['move-destination-refused', 'Refused move destinations'],
 ];
 
 /** "← CT1 10.1.2.3", "→ pacs (ORTHANC)", "this workstation". */

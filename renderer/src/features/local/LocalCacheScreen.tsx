@@ -1,7 +1,8 @@
 /**
  * Local cache: totals (cache.stats), patients → studies → series with counts and sizes, delete
  * (confirmed; STUDY or SERIES), send to a node (C-STORE, live progress), import a folder (live
- * progress), and Open, which hands a study to the viewer (`priors:open-study`).
+ * progress), Open, which hands a study to the viewer (`priors:open-study`), export of a patient's
+ * studies (ExportDialog).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../../../../shared/api/contract.js';
@@ -13,6 +14,7 @@ import { useApiEvents, useLoad, useTransport } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
 import { formatBytes, formatDicomDate, formatPersonName } from '../../lib/format.js';
 import { importProgressLine, importResultLine, refusalLine, roomLine, sendResultLine, statsLine } from './cache-view.js';
+import { ExportDialog } from './ExportDialog.js';
 import { StudyTree, type TreeActions } from './StudyTree.js';
 
 const patientKey = (p: PatientRecord): string => `${p.PatientID}\u0000${p.IssuerOfPatientID}`;
@@ -143,6 +145,7 @@ export function LocalCacheScreen({ active }: { active: boolean }) {
                 <tr key={`${key}-studies`} className="series-row"><td colSpan={6}>
                   <ErrorLine error={open.error} />
                   {!open.studies && !open.error && <p className="muted">Loading…</p>}
+                  {open.studies && <ExportDialog studies={open.studies} onDone={setMessage} />}
                   {open.studies && <StudyTree studies={open.studies} prefetched={open.prefetched ?? {}} actions={actions} />}
                 </td></tr>
               ),

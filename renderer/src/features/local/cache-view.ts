@@ -45,7 +45,11 @@ export function importProgressLine(p: { path: string; imported: number; duplicat
 export function importResultLine(r: ImportResult): string {
   const head = `${r.aborted ? 'Import stopped' : 'Imported'}: ${plural(r.imported, 'instance')} added, ${r.duplicates} already in the cache, ${r.skipped.length} skipped.`;
   const first = r.skipped[0];
-  return first ? `${head} First skipped: ${first.path} (${first.reason}).` : head;
+  const d = r.dicomdir;
+  const medium = d
+    ? ` Read through its DICOMDIR: ${plural(d.referenced, 'file')} referenced${d.missing.length ? `, ${d.missing.length} of them missing` : ''}${d.notReferenced ? `, ${plural(d.notReferenced, 'other file')} not referenced (not imported)` : ''}.`
+    : '';
+  return first ? `${head}${medium} First skipped: ${first.path} (${first.reason}).` : `${head}${medium}`;
 }
 
 /** After a send: counts, with the node. */

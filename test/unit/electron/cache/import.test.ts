@@ -1,9 +1,11 @@
 // Importing files and folders: Part-10 files copied byte for byte, bare data sets given file
-// meta information, DICOMDIRs and non-DICOM files skipped with a reason, duplicates counted.
+// meta information, DICOMDIRs met in a walk and non-DICOM files skipped with a reason, duplicates
+// counted; a medium (a folder with a DICOMDIR at its root) imported through its DICOMDIR, the
+// referenced files found whatever the case of their names, the missing ones and the others said.
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cache, readInstanceHeader } from '../../../../electron/cache/index.js';
@@ -22,7 +24,7 @@ beforeEach(async () => {
   copyFileSync(join(TEST_FILES, 'image_dfl.dcm'), join(src, 'sub', 'deflated.dcm'));
   copyFileSync(join(TEST_FILES, 'ExplVR_BigEndNoMeta.dcm'), join(src, 'sub', 'bare-be'));
   copyFileSync(join(TEST_FILES, 'rtstruct.dcm'), join(src, 'sub', 'deeper', 'bare-implicit'));
-  copyFileSync(join(TEST_FILES, 'dicomdirtests', 'DICOMDIR'), join(src, 'DICOMDIR'));
+  copyFileSync(join(TEST_FILES, 'dicomdirtests', 'DICOMDIR'), join(src, 'sub', 'DICOMDIR'));
   copyFileSync(join(TEST_FILES, 'dicomdirtests', 'DICOMDIR-implicit'), join(src, 'sub', 'dir-implicit'));
   writeFileSync(join(src, 'README.txt'), 'Patient CD. Insert into drive.\n');
   symlinkSync(src, join(src, 'sub', 'loop')); // a folder link back up: walked once
@@ -40,8 +42,8 @@ test('imports instances, skips the rest with reasons, counts duplicates on a sec
   assert.equal(r.imported, 4, JSON.stringify(r.skipped, null, 1));
   assert.equal(r.duplicates, 0);
   const reasons = Object.fromEntries(r.skipped.map((s) => [s.path.slice(src.length + 1), s.reason]));
-  assert.deepEqual(Object.keys(reasons).sort(), ['DICOMDIR', 'README.txt', 'sub/dir-implicit']);
-  assert.match(reasons.DICOMDIR!, /DICOMDIR/);
+  assert.deepEqual(Object.keys(reasons).sort(), ['README.txt', 'sub/DICOMDIR', 'sub/dir-implicit']);
+  assert.match(reasons['sub/DICOMDIR']!, /DICOMDIR/);
   assert.match(reasons['sub/dir-implicit']!, /DICOMDIR/);
   assert.match(reasons['README.txt']!, /not a DICOM file/);
   assert.equal(progress.length, 7);
@@ -75,4 +77,41 @@ test('an aborted import stops between files', async () => {
   const r = await cache.importPaths([src], { signal: controller.signal, onProgress: () => controller.abort() });
   assert.equal(r.aborted, true);
   assert.ok(r.imported + r.skipped.length <= 1);
+});
+
+/** Renames every file and folder under `dir` to lower case (a medium as some systems show it). */
+function lowerCase(dir: string): void {
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) lowerCase(path);
+    if (name !== name.toLowerCase()) renameSync(path, join(dir, name.toLowerCase()));
+  }
+}
+
+test('a medium is imported through its DICOMDIR: referenced files whatever their case, the missing and the others said', async () => {
+  const medium = join(dir, 'cd');
+  cpSync(join(TEST_FILES, 'dicomdirtests'), medium, { recursive: true });
+  lowerCase(medium);
+  unlinkSync(join(medium, '77654033', 'cr1', '6154'));
+  const r = await cache.importPaths([medium]);
+  // pydicom's DICOMDIR references 31 files (its README); one was taken off the medium
+  assert.equal(r.dicomdir?.referenced, 31);
+  assert.deepEqual(r.dicomdir?.missing, ['77654033/CR1/6154']);
+  assert.equal(r.imported, 30);
+  assert.match(r.skipped.find((s) => s.path.endsWith('6154'))?.reason ?? '', /referenced by the DICOMDIR but not on the medium/);
+  assert.ok((r.dicomdir?.notReferenced ?? 0) > 0, 'the other DICOMDIR variants and the README are not imported');
+
+  // the DICOMDIR named on its own is the medium too
+  const again = await cache.importPaths([join(medium, 'dicomdir')]);
+  assert.deepEqual([again.imported, again.duplicates], [0, 30]);
+});
+
+test('a DICOMDIR that cannot be read imports nothing of its medium, and says why', async () => {
+  const medium = join(dir, 'broken');
+  mkdirSync(medium);
+  copyFileSync(join(TEST_FILES, 'CT_small.dcm'), join(medium, 'DICOMDIR'));
+  copyFileSync(join(TEST_FILES, 'MR_small.dcm'), join(medium, 'IMG1'));
+  const r = await cache.importPaths([medium]);
+  assert.equal(r.imported, 0);
+  assert.match(r.skipped[0]?.reason ?? '', /^DICOMDIR that cannot be read \(it is not a DICOMDIR \(its SOP Class is 1\.2\.840\.10008\.5\.1\.4\.1\.1\.2\)\), so nothing of .* was imported$/);
 });

@@ -137,6 +137,8 @@ describe('local cache sentences', () => {
     assert.equal(importResultLine({ imported: 1, duplicates: 0, skipped: [{ path: '/x/readme.txt', reason: 'not a DICOM file' }] }),
       'Imported: 1 instance added, 0 already in the cache, 1 skipped. First skipped: /x/readme.txt (not a DICOM file).');
     assert.match(importResultLine({ imported: 0, duplicates: 0, skipped: [], aborted: true }), /^Import stopped/);
+    assert.equal(importResultLine({ imported: 3, duplicates: 0, skipped: [], dicomdir: { path: '/cd/DICOMDIR', referenced: 3, missing: [], notReferenced: 2 } }),
+      'Imported: 3 instances added, 0 already in the cache, 0 skipped. Read through its DICOMDIR: 3 files referenced, 2 other files not referenced (not imported).');
     assert.equal(sendResultLine('pacs', { sendId: 's', sent: 3, warnings: 0, failed: 1 }), 'Sent 3 instances to pacs, 1 failed.');
     assert.deepEqual(openStudyDetail('1.2'), { StudyInstanceUID: '1.2' });
   });

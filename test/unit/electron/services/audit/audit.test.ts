@@ -74,6 +74,21 @@ test('export: PS3.15 A.5 audit message structure, and CSV with formulas defused'
   assert.match(line!, /1970-01-01T00:00:01\.000Z/);
 });
 
+test('an export event (PS3.15 A.5.3.5): Export, the destination media as a participant, the study marked anonymized when de-identified', () => {
+  const e = { ...base, seq: 8, eventCode: '110106', action: 'R' as const, what: 'export' as const, direction: 'local' as const, PatientID: 'P1', StudyInstanceUID: '1.2.3', instances: 4 };
+  type Message = {
+    EventIdentification: { EventID: { csd_code: string; originalText: string } };
+    ActiveParticipant: { UserID: string; RoleIDCode?: { csd_code: string } }[];
+    ParticipantObjectIdentification: { ParticipantObjectID: string; ParticipantObjectDescription?: { Anonymized?: boolean } }[];
+  };
+  const of = (detail: string) => auditMessage({ ...e, detail }, { auditSourceId: 'PRIORS' }) as Message;
+  const m = of('to /media/usb (DICOMDIR, de-identified as ANON-X; by alice)');
+  assert.equal(m.EventIdentification.EventID.csd_code, '110106');
+  assert.deepEqual(m.ActiveParticipant.filter((p) => p.RoleIDCode?.csd_code === '110154').map((p) => p.UserID), ['/media/usb']);
+  assert.equal(m.ParticipantObjectIdentification.find((p) => p.ParticipantObjectID === '1.2.3')?.ParticipantObjectDescription?.Anonymized, true);
+  assert.equal(of('to /tmp/x.zip (ZIP, identified; by alice)').ParticipantObjectIdentification.find((p) => p.ParticipantObjectID === '1.2.3')?.ParticipantObjectDescription?.Anonymized, false);
+});
+
 test('the identifier summary names the keys that carry a value', () => {
   const id = new Map();
   setString(id, tag(0x0008, 0x0052), 'CS', 'STUDY');
