@@ -1,7 +1,8 @@
 /**
- * A small, strict command-line parser: each command declares its options; anything else is
- * an error sentence (never a crash, never silently ignored).
+ * A strict command line: each command declares its options; anything else is an error
+ * sentence (never a crash, never silently ignored).
  */
+import { parseArgs as nodeParseArgs } from 'node:util';
 
 /** Thrown for bad command-line input; the message is one sentence. */
 export class UsageError extends Error {
@@ -37,55 +38,50 @@ export const COMMON_OPTIONS: readonly OptionSpec[] = [
   { name: 'help', short: 'h', kind: 'flag' },
 ];
 
+/** Options of the commands that call a node (as DCMTK's -aet and -to/-ta/-td). */
+export const SCU_OPTIONS: readonly OptionSpec[] = [
+  { name: 'aet', kind: 'value' },
+  { name: 'timeout', kind: 'value' },
+];
+
 /**
  * Parses `argv` against the given options: `--name value`, `--name=value`, `-x value`,
- * `-xvalue` for short options with values, `--` ends options.
+ * `-xvalue` for short options with values, `--` ends options. Node's util.parseArgs splits the
+ * words; the checks are ours, so that every mistake reads as one sentence naming the option.
  */
 export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[]): ParsedArgs {
   const all = [...COMMON_OPTIONS, ...specs];
   const out: ParsedArgs = { positionals: [], flags: new Set(), values: new Map(), lists: new Map() };
-  const byLong = new Map(all.map((s) => [s.name, s]));
-  const byShort = new Map(all.filter((s) => s.short).map((s) => [s.short!, s]));
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      out.positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    let spec: OptionSpec | undefined;
-    let inline: string | undefined;
-    let written: string;
-    if (arg.startsWith('--')) {
-      const eq = arg.indexOf('=');
-      const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-      if (eq >= 0) inline = arg.slice(eq + 1);
-      written = `--${name}`;
-      spec = byLong.get(name);
-    } else if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) {
-      written = arg.slice(0, 2);
-      spec = byShort.get(arg.slice(1, 2));
-      if (arg.length > 2) inline = arg.slice(2);
-    } else {
-      out.positionals.push(arg);
+  const byName = new Map(all.map((s) => [s.name, s]));
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
+  for (const s of all) options[s.name] = { type: s.kind === 'flag' ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}), ...(s.kind === 'list' ? { multiple: true } : {}) };
+  const { tokens } = nodeParseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+  for (const t of tokens) {
+    if (t.kind === 'positional') {
+      out.positionals.push(t.value);
       continue;
     }
-    if (!spec) throw new UsageError(`Unknown option ${written}; see "priors help"`);
+    if (t.kind === 'option-terminator') continue;
+    // a negative number is an argument, not an option
+    if (/^-\d/.test(t.rawName)) {
+      out.positionals.push(argv[t.index]!);
+      continue;
+    }
+    const spec = byName.get(t.name);
+    const written = t.rawName;
+    if (!spec || (!t.rawName.startsWith('--') && spec.short !== t.rawName.slice(1, 2))) throw new UsageError(`Unknown option ${written}; see "priors help"`);
     if (spec.kind === 'flag') {
-      if (inline !== undefined) throw new UsageError(`Option ${written} takes no value`);
+      if (t.value !== undefined) throw new UsageError(`Option ${written} takes no value`);
       out.flags.add(spec.name);
       continue;
     }
-    let value = inline;
-    if (value === undefined) {
-      if (i + 1 >= argv.length) throw new UsageError(`Option ${written} needs a value`);
-      value = argv[++i]!;
-    }
+    if (t.value === undefined) throw new UsageError(`Option ${written} needs a value`);
     if (spec.kind === 'value') {
       if (out.values.has(spec.name)) throw new UsageError(`Option ${written} is given twice`);
-      out.values.set(spec.name, value);
+      out.values.set(spec.name, t.value);
     } else {
       const list = out.lists.get(spec.name) ?? [];
-      list.push(value);
+      list.push(t.value);
       out.lists.set(spec.name, list);
     }
   }

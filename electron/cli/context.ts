@@ -2,7 +2,7 @@
  * What every CLI command receives: parsed arguments, the data directory and its configuration,
  * where to write, and how to build SCU options and failure contexts.
  */
-import type { Config, RemoteNode } from '../../shared/config.js';
+import { checkAeTitle, type Config, type RemoteNode } from '../../shared/config.js';
 import type { DimseService } from '../../shared/diagnostics.js';
 import type { Logger } from '../dimse/ul/association.js';
 import type { ScuOptions } from '../dimse/scu/index.js';
@@ -11,7 +11,8 @@ import { moveLegacyCache, platformDirs, resolveDirs, type PriorsDirs } from '../
 import { localAddressToward, type FailureContext } from '../services/nodes/diagnose.js';
 import { findRunningServer } from '../services/local-scp/serve-info.js';
 import { resolveNode } from '../services/nodes/nodes.js';
-import { type ParsedArgs } from './args.js';
+import { intOption, type ParsedArgs } from './args.js';
+import { InputError } from '../services/nodes/nodes.js';
 import { stderrLogger, type Io } from './output.js';
 
 /** The environment of one command run. */
@@ -58,19 +59,35 @@ export class CommandContext {
     const host = await localAddressToward(node.host);
     this.failure = {
       ...this.failure, service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port },
-      callingAeTitle: config.local.aeTitle, timeoutMs: config.timeouts.connectMs,
+      callingAeTitle: this.callingAeTitle(config), timeoutMs: this.timeouts(config).connectMs,
       local: { aeTitle: served?.aeTitle ?? config.local.aeTitle, host, port: served?.port ?? config.local.port },
     };
     return node;
   }
 
-  /** SCU options from the configuration. */
+  /** Our calling AE title: --aet, else the configured one. */
+  private callingAeTitle(config: Config): string {
+    const aet = this.args.values.get('aet');
+    if (aet === undefined) return config.local.aeTitle;
+    const v = checkAeTitle(aet);
+    if (!v.ok) throw new InputError(`--aet ${v.error}`);
+    return v.value;
+  }
+
+  /** The configured timeouts; --timeout SECONDS bounds the connection, the association's answer and every DIMSE answer. */
+  private timeouts(config: Config): Config['timeouts'] {
+    const seconds = intOption(this.args, 'timeout', 1, 86_400);
+    const ms = seconds === undefined ? undefined : seconds * 1000;
+    return ms === undefined ? { ...config.timeouts } : { ...config.timeouts, connectMs: ms, artimMs: ms, dimseMs: ms };
+  }
+
+  /** SCU options from the configuration and the command line. */
   async scuOptions(): Promise<ScuOptions> {
     const config = await this.loadConfig();
     return {
-      callingAeTitle: config.local.aeTitle,
+      callingAeTitle: this.callingAeTitle(config),
       maxPduLength: config.local.maxPduLength,
-      timeouts: { ...config.timeouts },
+      timeouts: this.timeouts(config),
       log: this.log,
       signal: this.signal,
     };

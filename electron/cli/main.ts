@@ -6,7 +6,7 @@
 import { diagnose, type Diagnosis } from '../../shared/diagnostics.js';
 import { describeError } from '../services/nodes/diagnose.js';
 import { packageVersion } from '../services/config/package-root.js';
-import { parseArgs, UsageError, type OptionSpec } from './args.js';
+import { COMMON_OPTIONS, parseArgs, SCU_OPTIONS, UsageError, type OptionSpec } from './args.js';
 import { echoCommand } from './commands/echo.js';
 import { EXPORT_OPTIONS, exportCommand } from './commands/export.js';
 import { findCommand, QUERY_OPTIONS } from './commands/find.js';
@@ -28,13 +28,13 @@ interface Command {
   run(ctx: CommandContext): Promise<number>;
 }
 
-const COMMANDS: Record<string, Command> = {
+export const COMMANDS: Record<string, Command> = {
   serve: { options: SERVE_OPTIONS, run: serveCommand },
-  echo: { options: [], run: echoCommand },
-  find: { options: QUERY_OPTIONS, run: findCommand },
-  move: { options: RETRIEVE_OPTIONS, run: (ctx) => retrieveCommand(ctx, 'move') },
-  get: { options: RETRIEVE_OPTIONS, run: (ctx) => retrieveCommand(ctx, 'get') },
-  send: { options: SEND_OPTIONS, run: sendCommand },
+  echo: { options: SCU_OPTIONS, run: echoCommand },
+  find: { options: [...QUERY_OPTIONS, ...SCU_OPTIONS], run: findCommand },
+  move: { options: [...RETRIEVE_OPTIONS, ...SCU_OPTIONS], run: (ctx) => retrieveCommand(ctx, 'move') },
+  get: { options: [...RETRIEVE_OPTIONS, ...SCU_OPTIONS], run: (ctx) => retrieveCommand(ctx, 'get') },
+  send: { options: [...SEND_OPTIONS, ...SCU_OPTIONS], run: sendCommand },
   import: { options: [], run: importCommand },
   export: { options: EXPORT_OPTIONS, run: exportCommand },
   ls: { options: QUERY_OPTIONS, run: lsCommand },
@@ -49,6 +49,7 @@ export const HELP = `priors — find a patient's prior studies on the PACS and p
 
 Usage:
   priors serve [--aet TITLE] [--port N] [--bind ADDR]      run the local DICOM SCP until Ctrl-C
+                  [--ui [--ui-port N]]   (also the UI, in a browser at the printed URL)
   priors echo <node>                                      C-ECHO
   priors find <node> [-L LEVEL] [-m MODEL] [-k Key=Value]... [--limit N]
   priors move <node> -k Key=Value... [-L LEVEL] [--dest AET]
@@ -66,10 +67,15 @@ Usage:
   priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy]
                   [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]]
                   [--no-query]   (a modality or workstation: never searched for priors)
+                  [--max-associations N] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]] [--replace]
+                  [--never-decompress SYNTAX,...] [--prefer SYNTAX]   (what it is sent)
+                  [--compress-on-arrival jpeg-ls-lossless|rle-lossless|off]   (how what it sends is stored)
   priors nodes rm <name> | priors nodes ls
-  priors prefetch --patient <ID> [--issuer X] [--study UID] [--dry-run]   find and fetch a patient's relevant priors
+  priors prefetch --patient <ID> [--issuer X] [--study UID] [--dry-run] [--no-wait]   find and fetch a patient's relevant priors
+                  (--no-wait: leave a running serve's retrieves to it)
   priors prefetch rules add <name> [--node N[,N…]] [--same-modality | --modalities CT,MR] [--same-body-part]
-                  [--max N] [--years N] [--all-studies] [--for CT,MR] | rules ls | rules rm <name>
+                  [--max N] [--years N] [--all-studies] [--for CT,MR] [--min-gap-days N] [--disabled] [--replace]
+                  | rules ls | rules rm <name>
   priors prefetch synonyms ls|add|rm | runs [--patient ID] | worklist <node>
   priors audit [--since DATE] [--what WHAT] [--peer AET] [--patient ID] [--failed] [--export FILE.csv|.json]
   priors doctor [--repair]                                the index against the files, and both databases' integrity
@@ -78,7 +84,33 @@ Usage:
 
 <node> is a configured node name or AET@host:port. LEVEL: PATIENT, STUDY, SERIES, IMAGE.
 MODEL: study (default), patient, patientstudy. Keys are keywords or tags (0010,0010).
-Every command takes --data DIR (default: $PRIORS_DATA, else the platform's folders: see README), --json, -v.`;
+echo, find, move, get and send also take --aet TITLE (our calling AE title) and --timeout SECONDS.
+Every command takes --data DIR (default: $PRIORS_DATA, else the platform's folders: see README), --json, -v,
+and --help for its own usage.`;
+
+const PLACEHOLDERS: Readonly<Record<string, string>> = { key: 'Key=Value', data: 'DIR', aet: 'TITLE', timeout: 'SECONDS', limit: 'N', port: 'N', dest: 'AET', out: 'FILE' };
+
+/** How an option is written in a usage line. */
+function written(spec: OptionSpec): string {
+  const value = spec.kind === 'flag' ? '' : ` ${PLACEHOLDERS[spec.name] ?? spec.name.toUpperCase().replace(/-/g, '_')}`;
+  return `${spec.short ? `-${spec.short}, ` : ''}--${spec.name}${value}${spec.kind === 'list' ? ' (repeatable)' : ''}`;
+}
+
+/** `priors <name> --help`: the command's usage lines from {@link HELP}, and every option it takes. */
+export function commandHelp(name: string): string {
+  const command = COMMANDS[name];
+  if (!command) return HELP;
+  const lines = HELP.split('\n');
+  const own: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (line.startsWith('  priors ')) inside = line.startsWith(`  priors ${name} `) || line === `  priors ${name}`;
+    else if (!line.startsWith('   ')) inside = false;
+    if (inside) own.push(line);
+  }
+  const options = [...command.options, ...COMMON_OPTIONS].map((s) => `  ${written(s)}`);
+  return [`Usage:`, ...own, '', 'Options:', ...options, '', HELP.slice(HELP.indexOf('<node> is a configured'))].join('\n');
+}
 
 /** Options of {@link main} for tests: streams, environment and a signal replacing SIGINT. */
 export interface MainOptions {
@@ -110,7 +142,7 @@ export async function main(argv: string[], options: MainOptions = {}): Promise<n
     if (!command) throw new UsageError(`Unknown command "${name}"; the commands are ${Object.keys(COMMANDS).join(', ')}`);
     const args = parseArgs(rest, command.options);
     if (args.flags.has('help')) {
-      io.out(HELP);
+      io.out(commandHelp(name));
       return 0;
     }
     ctx = new CommandContext(args, io, options.env ?? process.env, controller.signal);

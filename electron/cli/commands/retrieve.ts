@@ -20,6 +20,7 @@ import {
 import { startServer, type ServeHandle } from '../../services/local-scp/serve.js';
 import { findRunningServer } from '../../services/local-scp/serve-info.js';
 import { studySeries } from '../../services/transfers/plan.js';
+import { handOffGet } from './get-handoff.js';
 import { choiceOption, expectPositionals, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';
@@ -89,6 +90,7 @@ export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get
         arrivals = eventArrivals(res.server.storedListeners, filter, { cache: res.cache, moveOriginatorAeTitle: config.local.aeTitle });
       }
     } else {
+      if (served?.api) return await handOffGet(ctx, node, level, identifier);
       res.cache = await openCacheForWriting(ctx.dataDir,
         'stop "priors serve" while using "priors get", or use "priors move", which works alongside it', cacheOptionsFrom(config));
       store = new CacheStoreHandler(res.cache, (e) => { for (const l of listeners) l(e); });

@@ -268,7 +268,7 @@ export class Association {
       this.state = 'releasing';
       this.link.send(RELEASE_RQ);
       this.armArtim(() => this.abortWith(2, AbortReason.ReasonNotSpecified,
-        new TimeoutError('artim', `${this.id}: no A-RELEASE-RP within ${this.timeouts.artimMs} ms (ARTIM)`)));
+        new TimeoutError('artim', `${this.id}: no A-RELEASE-RP within ${this.timeouts.artimMs} ms (ARTIM)`, this.timeouts.artimMs)));
     };
     void this.sendChain.then(start);
     return this.releasePromise;
@@ -415,7 +415,7 @@ export class Association {
       return;
     }
     const where = this.link.framer.midPdu ? 'in the middle of a PDU' : this.assembler.midMessage ? 'in the middle of a message' : 'while a DIMSE message was awaited';
-    const err = new TimeoutError('dimse', `${this.id}: nothing received for ${ms} ms ${where}: the peer stalled (DIMSE timer)`);
+    const err = new TimeoutError('dimse', `${this.id}: nothing received for ${ms} ms ${where}: the peer stalled (DIMSE timer)`, ms);
     this.log('warn', err.message);
     this.abortWith(0, 0, err);
   }

@@ -80,7 +80,8 @@ export class TransportError extends Error {
 
 /** ARTIM or DIMSE timer expired (or the TCP connect timer). */
 export class TimeoutError extends Error {
-  constructor(readonly which: 'connect' | 'artim' | 'dimse', message: string) {
+  /** @param ms the time waited, when known: what the user's sentence names */
+  constructor(readonly which: 'connect' | 'artim' | 'dimse', message: string, readonly ms?: number) {
     super(message);
     this.name = 'TimeoutError';
   }

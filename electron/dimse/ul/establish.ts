@@ -116,7 +116,7 @@ export async function establishAsRequestor(o: RequestorOptions): Promise<Establi
     const link = new UlLink(socket, maxPdu, sink);
     link.onClose((err) => finish(transportError(err, `${where} closed the connection during association negotiation`)));
     const artim = setTimeout(() => abortWith(2, AbortReason.ReasonNotSpecified,
-      new TimeoutError('artim', `no A-ASSOCIATE-AC/RJ from ${where} within ${timeouts.artimMs} ms (ARTIM)`)), timeouts.artimMs);
+      new TimeoutError('artim', `no A-ASSOCIATE-AC/RJ from ${where} within ${timeouts.artimMs} ms (ARTIM)`, timeouts.artimMs)), timeouts.artimMs);
     const onAbort = () => abortWith(0, 0, abortReason(o.signal!));
     o.signal?.addEventListener('abort', onAbort, { once: true });
     link.send(rqBytes);

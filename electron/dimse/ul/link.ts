@@ -134,7 +134,7 @@ export function openConnection(host: string, port: number, timeoutMs: number, si
     const onError = (err: Error) => done(transportError(err, `cannot connect to ${host}:${port}`));
     const onConnect = () => done();
     const onAbort = () => done(abortReason(signal!));
-    const timer = setTimeout(() => done(new TimeoutError('connect', `no TCP connection to ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => done(new TimeoutError('connect', `no TCP connection to ${host}:${port} within ${timeoutMs} ms`, timeoutMs)), timeoutMs);
     socket.once('error', onError);
     socket.once(connected, onConnect);
     signal?.addEventListener('abort', onAbort, { once: true });

@@ -38,7 +38,8 @@ export function describeError(err: unknown, ctx: FailureContext = {}): FailureDe
   }
   if (err instanceof AssociationAbortedError) return { kind: 'aborted', source: err.source, reason: err.reason, ...peer, ...service, ...localRef(ctx) };
   if (err instanceof TimeoutError) {
-    return { kind: 'timeout', which: err.which, ...peer, ...service, ...(ctx.timeoutMs !== undefined ? { ms: ctx.timeoutMs } : {}) };
+    const ms = err.ms ?? ctx.timeoutMs;
+    return { kind: 'timeout', which: err.which, ...peer, ...service, ...(ms !== undefined ? { ms } : {}) };
   }
   if (err instanceof TransportError) {
     return { kind: 'transport', code: err.code, host: ctx.node?.host ?? '?', port: ctx.node?.port ?? 0, ...peer };
