@@ -1,6 +1,7 @@
 // Benchmarks of the SCU side: C-MOVE and C-GET of one study from DCMTK dcmqrscp and from
-// Orthanc into Priors, against DCMTK's movescu (into a running storescp) and getscu; and
-// C-STORE of the same series by `priors send` against storescu into one storescp.
+// Orthanc into Priors, against DCMTK's movescu (into a running storescp) and getscu; WADO-RS
+// of the same study from Orthanc's DICOMweb plugin (`priors move` of a DICOMweb node) against
+// curl saving the answer; and C-STORE of the same series by `priors send` against storescu.
 //   node --import tsx bench/retrieve.ts [--runs N] [--count N]
 // Priors is timed as a user runs it: the `priors move|get|send` command, from start to exit
 // (so Node's start-up, about 0.1–0.3 s, is inside its time); C-MOVE goes to a `priors serve`
@@ -64,8 +65,8 @@ async function repeat(runs: number, ops: { name: string; once: Once }[]): Promis
   });
 }
 
-/** A Q/R source loaded with the series, which knows STORESCP and PRIORS as move destinations. */
-interface Source { label: string; peer: Peer }
+/** A Q/R source loaded with the series, which knows STORESCP and PRIORS as move destinations (and its DICOMweb base URL, if any). */
+interface Source { label: string; peer: Peer; dicomwebUrl?: string }
 
 async function startSources(series: GeneratedSeries, ports: { storescp: number; priors: number }): Promise<{ sources: Source[]; stop(): Promise<void> }> {
   const dq = tempDirManual('priors-bench-dcmqrscp');
@@ -77,12 +78,12 @@ async function startSources(series: GeneratedSeries, ports: { storescp: number; 
   await loadIntoDcmqrscp(dcmqrscp, series.files);
   const or = tempDirManual('priors-bench-orthanc');
   const orthanc = await startOrthanc({
-    dir: or.dir, autoStop: false,
+    dir: or.dir, autoStop: false, dicomweb: true,
     modalities: { storescp: [STORESCP_AE, '127.0.0.1', ports.storescp], priors: [PRIORS_AE, '127.0.0.1', ports.priors] },
   });
   await loadIntoOrthanc(orthanc, series.files);
   return {
-    sources: [{ label: 'dcmqrscp', peer: dcmqrscp }, { label: 'Orthanc', peer: orthanc }],
+    sources: [{ label: 'dcmqrscp', peer: dcmqrscp }, { label: 'Orthanc', peer: orthanc, dicomwebUrl: orthanc.dicomwebUrl }],
     async stop() { await dcmqrscp.stop(); await orthanc.stop(); dq.remove(); or.remove(); },
   };
 }
@@ -95,7 +96,7 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
   const rows: { ref: OpResult; priors: OpResult }[] = [];
   const key = ['-k', `StudyInstanceUID=${series.StudyInstanceUID}`];
   try {
-    for (const { label, peer } of sources) {
+    for (const { label, peer, dicomwebUrl } of sources) {
       const target = [peer.host, String(peer.port)];
       log(`retrieve: C-MOVE from ${label}`);
       const moveRef: Once = async () => {
@@ -156,11 +157,51 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
         { name: `priors get, from ${label}`, once: getPriors },
       ]);
       rows.push({ ref: getRefResult!, priors: getPriorsResult! });
+      if (dicomwebUrl) rows.push(await wadoRow(label, dicomwebUrl, series, runs, ports.priors, log));
     }
   } finally {
     await stop();
   }
   return { rows };
+}
+
+/**
+ * WADO-RS of the study (PS3.18 §10.4): curl saving the multipart answer to one file (the server's
+ * delivery alone), against `priors move` of a DICOMweb node into a running `priors serve`, each
+ * instance parsed out of the answer, stored and indexed, the job verified.
+ */
+async function wadoRow(label: string, url: string, series: GeneratedSeries, runs: number, priorsPort: number, log: (l: string) => void): Promise<{ ref: OpResult; priors: OpResult }> {
+  log(`retrieve: WADO-RS from ${label}`);
+  const study = `${url}/studies/${series.StudyInstanceUID}`;
+  const ref: Once = async () => {
+    const t = tempDirManual('priors-bench-wado-ref');
+    try {
+      const run = await runTimed('curl', ['-sf', '-o', join(t.dir, 'study.multipart'), '-H', 'Accept: multipart/related; type="application/dicom"; transfer-syntax=*', study]);
+      checkRun(run, 'curl');
+      const size = statSync(join(t.dir, 'study.multipart')).size;
+      const bytes = series.files.reduce((n, f) => n + statSync(f).size, 0);
+      if (size < bytes) throw new Error(`curl received ${size} bytes, less than the ${bytes} of the study`);
+      return { ms: run.ms };
+    } finally { t.remove(); }
+  };
+  const priors: Once = async () => {
+    const t = tempDirManual('priors-bench-wado');
+    const add = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'nodes', 'add', 'web', url, '--dicomweb', '--data', t.dir]);
+    checkRun(add, 'priors nodes add');
+    const serve = await startPriorsServe(t.dir, priorsPort);
+    try {
+      const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'move', 'web', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`, '--data', t.dir], { env: peerEnv() });
+      checkRun(run, 'priors move (WADO-RS)');
+      const got = countFiles(join(t.dir, 'files'));
+      if (got !== series.files.length) throw new Error(`priors serve holds ${got} of ${series.files.length}`);
+      return { ms: run.ms, peakKb: Math.max(run.peakKb, readMemory(serve.pid)?.hwmKb ?? 0) };
+    } finally { await serve.stop(); t.remove(); }
+  };
+  const [refResult, priorsResult] = await repeat(runs, [
+    { name: `curl (the WADO-RS answer into one file), from ${label}`, once: ref },
+    { name: `priors move by WADO-RS (into priors serve), from ${label}`, once: priors },
+  ]);
+  return { ref: refResult!, priors: priorsResult! };
 }
 
 /** C-STORE of the series into one storescp: storescu vs `priors send`. */
@@ -219,7 +260,9 @@ export async function runRetrieveBenchmark(options: { runs: number; count: numbe
     `### C-MOVE and C-GET of one study (${series.files.length} CT images, ${fmt(bytes / 1e6, 1)} MB)`, '',
     `Median of ${options.runs} runs. The DCMTK pair: movescu asking the source to send to a running storescp, or getscu. ` +
     'Priors: the `priors move` command (into a `priors serve` running on the same data directory) or `priors get`, timed from start to exit, verification included. ' +
-    'The `priors serve` is started for each run; a "warm" one has first received another series of the same size, as the server of a workstation that has been running for a while has (see the ingest section).', '',
+    'The `priors serve` is started for each run; a "warm" one has first received another series of the same size, as the server of a workstation that has been running for a while has (see the ingest section). ' +
+    'WADO-RS: Orthanc\'s DICOMweb plugin answers the study as multipart/related; curl saving that answer to one file is the reference (its last column compares with curl, not DCMTK); ' +
+    '`priors move` of the node added with `--dicomweb` stores each instance as delivered into the running `priors serve`. Compare it with the C-MOVE rows from Orthanc above (same run).', '',
     pairTable(retrieve.rows, bytes), '',
     `### Send: C-STORE of the same ${series.files.length} images into one storescp`, '',
     pairTable([send], bytes), '',

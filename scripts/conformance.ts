@@ -345,6 +345,11 @@ Received text is decoded for the index with the data set's Specific Character Se
 109, 110, 144, 127, 126, 138, 148, 13, 166, 87, 159, 149, 58) with escape sequences.
 Stored instances are never re-encoded. C-FIND responses of the SCP are encoded in ISO_IR 192
 when a value is not ASCII, else in the default repertoire.
+C-FIND requests of the SCU are written in the query character set configured for the node
+(any single-byte set above, ISO_IR 192, GB18030, GBK, or ISO 2022 code extensions of IR 6, 13,
+87, 159, 149, 58 and the ISO 8859 parts), declared in Specific Character Set; a value the set
+cannot hold is refused before the association. Without one, they are ASCII, or ISO_IR 192 when a
+value is not ASCII.
 
 ## 5. Security
 

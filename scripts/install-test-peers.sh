@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the real DICOM peers and data tools the tests use, from Debian's packages:
-# DCMTK (storescp, storescu, findscu, movescu, getscu, echoscu, dcmqrscp), Orthanc, GDCM and
+# DCMTK (storescp, storescu, findscu, movescu, getscu, echoscu, dcmqrscp), Orthanc with its DICOMweb plugin, GDCM and
 # dicom3tools (conversion and validation), OpenJPH (HTJ2K test copies), pydicom with its test corpus and numpy (for
 # test/helpers/gen_ct_series.py), and g++/make (better-sqlite3 builds from source when no
 # prebuilt binary can be downloaded). Needs root. Used by .ci/run and by newcomers.
@@ -21,10 +21,10 @@ trap cleanup_policy EXIT
 
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends \
-  dcmtk orthanc dicom3tools libgdcm-tools openjph-tools python3-pydicom python3-numpy g++ make chromium >/dev/null
+  dcmtk orthanc orthanc-dicomweb dicom3tools libgdcm-tools openjph-tools python3-pydicom python3-numpy g++ make chromium >/dev/null
 cleanup_policy
 
 # The tests start their own Orthanc on free ports; stop any system one the package started.
 service orthanc stop >/dev/null 2>&1 || true
 if command -v systemctl >/dev/null 2>&1; then systemctl disable --now orthanc >/dev/null 2>&1 || true; fi
-echo "test peers installed: $(dpkg-query -W -f='${Package} ${Version}  ' dcmtk orthanc python3-pydicom chromium)"
+echo "test peers installed: $(dpkg-query -W -f='${Package} ${Version}  ' dcmtk orthanc orthanc-dicomweb python3-pydicom chromium)"

@@ -8,12 +8,15 @@
  * config filled with defaults, or one sentence naming the faulty field.
  */
 
+import { checkDicomweb, type DicomwebSettings, type NodeProtocol } from './dicomweb-config.js';
 import type { QueryModel } from './dicom/query.js';
+import { checkCharacterSet } from './dicom/charset-terms.js';
 
+export type { DicomwebAuth, DicomwebSettings, NodeProtocol } from './dicomweb-config.js';
 /** Query/Retrieve information model (PS3.4 C.6): Patient Root, Study Root, Patient/Study Only. */
 export type { QueryModel };
 /** How instances are retrieved from a node: C-MOVE to our SCP, or C-GET on the same association. */
-export type RetrieveMethod = 'move' | 'get';
+export type RetrieveMethod = 'move' | 'get' | 'wado';
 
 /** The local Application Entity and its network connection. */
 export interface LocalAe {
@@ -73,10 +76,16 @@ export const DEFAULT_WORKLIST_INTERVAL_MINUTES = 5;
 export interface RemoteNode {
   /** Local nickname, used on the command line and in the UI. */
   name: string;
-  aeTitle: string;
-  host: string;
-  port: number;
+  /** The DIMSE address (AE title, host, port): all three, or none for a DICOMweb-only node. */
+  aeTitle?: string;
+  host?: string;
+  port?: number;
+  /** How it is searched and sent to (default: 'dimse' when it has a DIMSE address, else 'dicomweb'). */
+  protocol?: NodeProtocol;
+  /** Its DICOMweb service (PS3.18): searched by QIDO-RS, retrieved from by WADO-RS, sent to by STOW-RS. */
+  dicomweb?: DicomwebSettings;
   model: QueryModel;
+  /** The first way of retrieving; then C-MOVE after C-GET, and WADO-RS last when the node has a DICOMweb URL. */
   method: RetrieveMethod;
   /** Most simultaneous associations we open to this node. */
   maxAssociations: number;
@@ -84,6 +93,18 @@ export interface RemoteNode {
   maxIncomingAssociations?: number;
   /** Connect to it with DICOM TLS; absent = plain TCP. */
   tls?: NodeTls;
+  /**
+   * The Issuer of Patient ID (0010,0021) of this node's patient IDs: given to its answers that
+   * carry none, as dcm4chee's issuer supplementation does, so that one patient is recognised
+   * across archives. Absent = answers as they come.
+   */
+  issuer?: string;
+  /**
+   * The Specific Character Set (0008,0005) this node's queries are written in, values separated by
+   * a backslash (`ISO_IR 100`, `\ISO 2022 IR 87`; shared/dicom/charset-terms.ts). Absent = as
+   * before: ASCII, or ISO_IR 192 when a value is not ASCII.
+   */
+  characterSet?: string;
   /** A worklist provider (a RIS): polled for scheduled procedures, and not searched for priors unless a rule names it. */
   worklist?: WorklistSettings;
   /** What this node is sent when it is a C-MOVE destination or a send target; absent = the defaults. */
@@ -266,6 +287,15 @@ export function checkAeTitle(raw: unknown): Validated<string> {
   return { ok: true, value };
 }
 
+/** Checks an Issuer of Patient ID (VR LO, PS3.5 §6.2): 1–64 characters, no backslash or control characters. */
+export function checkIssuer(raw: unknown): Validated<string> {
+  const value = typeof raw === 'string' ? raw.trim() : '';
+  if (value === '' || value.length > 64 || [...value].some((c) => c === '\\' || c.charCodeAt(0) < 0x20)) {
+    return { ok: false, error: `must be an Issuer of Patient ID: 1–64 characters without backslash or control characters, got ${show(raw)}` };
+  }
+  return { ok: true, value };
+}
+
 /** Checks a node nickname: letters, digits, '.', '_' and '-', starting with a letter or digit. */
 export function checkNodeName(raw: unknown): Validated<string> {
   if (typeof raw !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(raw)) {
@@ -328,8 +358,15 @@ export function formatNodeAddress(node: NodeAddress): string {
   return `${node.aeTitle}@${host}:${node.port}`;
 }
 
+/** Where a node is, for people: `AET@host:port`, its DICOMweb URL, or both. */
+export function nodeAddressText(node: Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'dicomweb'>): string {
+  const dimse = node.aeTitle !== undefined && node.host !== undefined && node.port !== undefined
+    ? formatNodeAddress({ aeTitle: node.aeTitle, host: node.host, port: node.port }) : undefined;
+  return [dimse, node.dicomweb?.url].filter((t) => t !== undefined).join(' and ') || '(no address)';
+}
+
 const MODELS: readonly QueryModel[] = ['study', 'patient', 'patientstudy'];
-const METHODS: readonly RetrieveMethod[] = ['move', 'get'];
+const METHODS: readonly RetrieveMethod[] = ['move', 'get', 'wado'];
 const POLICY_MODES: readonly CallingAePolicy['mode'][] = ['any', 'configured', 'list'];
 const SERVICE_ACCESS: readonly ServiceAccess[] = ['any', 'nodes', 'local'];
 
@@ -444,8 +481,10 @@ function readOutgoing(raw: unknown, path: string): OutgoingSettings {
 }
 
 function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve', 'outgoing', 'compressOnArrival']);
+  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'protocol', 'dicomweb', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve', 'outgoing', 'compressOnArrival', 'issuer', 'characterSet']);
   return {
+    ...(o.issuer === undefined ? {} : { issuer: need(`${path}.issuer`, checkIssuer(o.issuer)) }),
+    ...(o.characterSet === undefined ? {} : { characterSet: need(`${path}.characterSet`, checkCharacterSet(o.characterSet)) }),
     ...(o.compressOnArrival === undefined ? {} : { compressOnArrival: oneOf(`${path}.compressOnArrival`, o.compressOnArrival, [...ARRIVAL_COMPRESSIONS, 'off'] as const) }),
     ...(o.outgoing === undefined ? {} : { outgoing: readOutgoing(o.outgoing, `${path}.outgoing`) }),
     ...(o.queryRetrieve === undefined ? {} : { queryRetrieve: bool(`${path}.queryRetrieve`, o.queryRetrieve) }),
@@ -453,15 +492,42 @@ function readNode(raw: unknown, path: string): RemoteNode {
     ...(o.worklist === undefined ? {} : { worklist: readWorklist(o.worklist, `${path}.worklist`) }),
     ...(o.maxIncomingAssociations === undefined ? {}
       : { maxIncomingAssociations: need(`${path}.maxIncomingAssociations`, checkInteger(o.maxIncomingAssociations, 1, 256)) }),
+    ...readAddresses(o, path),
     name: need(`${path}.name`, checkNodeName(o.name)),
-    aeTitle: need(`${path}.aeTitle`, checkAeTitle(o.aeTitle)),
-    host: need(`${path}.host`, checkHost(o.host)),
-    port: need(`${path}.port`, checkPort(o.port)),
     model: o.model === undefined ? 'study' : oneOf(`${path}.model`, o.model, MODELS),
-    method: o.method === undefined ? 'move' : oneOf(`${path}.method`, o.method, METHODS),
     maxAssociations: o.maxAssociations === undefined
       ? DEFAULT_NODE_MAX_ASSOCIATIONS : need(`${path}.maxAssociations`, checkInteger(o.maxAssociations, 1, 64)),
   };
+}
+
+/** The DIMSE address, the DICOMweb service, the protocol and the method of a node, checked together. */
+function readAddresses(o: Record<string, unknown>, path: string): Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'protocol' | 'dicomweb' | 'method'> {
+  const dimse = o.aeTitle !== undefined || o.host !== undefined || o.port !== undefined || o.dicomweb === undefined;
+  const out: Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'protocol' | 'dicomweb' | 'method'> = { method: 'move' };
+  if (dimse) {
+    out.aeTitle = need(`${path}.aeTitle`, checkAeTitle(o.aeTitle));
+    out.host = need(`${path}.host`, checkHost(o.host));
+    out.port = need(`${path}.port`, checkPort(o.port));
+  }
+  if (o.dicomweb !== undefined) out.dicomweb = need(`${path}.dicomweb`, checkDicomweb(o.dicomweb, `${path}.dicomweb`));
+  const protocol = o.protocol === undefined ? (dimse ? 'dimse' : 'dicomweb') : oneOf(`${path}.protocol`, o.protocol, ['dimse', 'dicomweb'] as const);
+  if (protocol === 'dicomweb' && !out.dicomweb) throw new FieldError(`${path}.dicomweb`, 'is needed for a DICOMweb node (its base URL)');
+  if (protocol === 'dicomweb') out.protocol = 'dicomweb';
+  out.method = o.method === undefined ? (dimse ? 'move' : 'wado') : oneOf(`${path}.method`, o.method, METHODS);
+  if (out.method === 'wado' && !out.dicomweb) throw new FieldError(`${path}.method`, '"wado" needs the node\'s DICOMweb URL');
+  if (out.method !== 'wado' && !dimse) throw new FieldError(`${path}.method`, `"${out.method}" needs a DIMSE address (aeTitle, host, port); a DICOMweb-only node retrieves by "wado"`);
+  if (!dimse && (o.tls !== undefined || o.worklist !== undefined)) throw new FieldError(`${path}.${o.tls !== undefined ? 'tls' : 'worklist'}`, 'needs a DIMSE address (aeTitle, host, port): it is DICOM over TCP');
+  return out;
+}
+
+/** How a node is searched and sent to: its protocol, or DIMSE when it has a DIMSE address. */
+export function nodeProtocol(node: Pick<RemoteNode, 'protocol' | 'aeTitle' | 'dicomweb'>): NodeProtocol {
+  return node.protocol ?? (node.aeTitle === undefined && node.dicomweb ? 'dicomweb' : 'dimse');
+}
+
+/** Whether a node has a DIMSE address (AE title, host and port). */
+export function hasDimse<T extends Pick<RemoteNode, 'aeTitle' | 'host' | 'port'>>(node: T): node is T & { aeTitle: string; host: string; port: number } {
+  return node.aeTitle !== undefined && node.host !== undefined && node.port !== undefined;
 }
 
 /**

@@ -10,6 +10,10 @@
  * (C-MOVE), C.4.3.1.4 (C-GET) and PS3.7 Annex C (general statuses).
  */
 
+import { WEB_SERVICE_WORDS, webRaw, type WebFailure, type WebService } from './diagnostics-web.js';
+
+export type { WebFailure, WebService } from './diagnostics-web.js';
+
 /** The DIMSE services a failure can happen in. */
 export type DimseService = 'echo' | 'find' | 'move' | 'get' | 'store';
 
@@ -69,7 +73,9 @@ export type FailureDescription =
   /** Bad input from the user (command line, form, config file); `message` says what. */
   | { kind: 'invalid-input'; message: string }
   /** The user cancelled. */
-  | { kind: 'cancelled'; service?: DimseService }
+  | { kind: 'cancelled'; service?: DimseService | WebService }
+  /** A DICOMweb (PS3.18) failure: an HTTP status, a failed connection, an answer not as promised. */
+  | WebFailure
   /** Anything else; `message` is the best we know. */
   | { kind: 'unexpected'; message: string };
 
@@ -117,7 +123,8 @@ function raw(f: FailureDescription): [string, string] {
     case 'unknown-node':
       return ['unknown-node', `No node named "${f.name}" is configured: add it with "priors nodes add ${f.name} AET@host:port", or give the address directly as AET@host:port`];
     case 'invalid-input': return ['invalid-input', f.message];
-    case 'cancelled': return ['cancelled', f.service ? `The ${SERVICE_WORDS[f.service]} was cancelled` : 'Cancelled'];
+    case 'cancelled': return ['cancelled', f.service ? `The ${f.service in SERVICE_WORDS ? SERVICE_WORDS[f.service as DimseService] : WEB_SERVICE_WORDS[f.service as WebService]} was cancelled` : 'Cancelled'];
+    case 'http': case 'http-transport': case 'http-answer': return webRaw(f);
     case 'unexpected': return ['unexpected', f.message || 'Something unexpected failed; run the command again with --json for details'];
   }
 }
@@ -346,5 +353,6 @@ function disk(f: Extract<FailureDescription, { kind: 'disk' }>): [string, string
 /** Capital first letter, one final period. */
 function sentence(text: string): string {
   const t = text.trim().replace(/[.\s]+$/, '');
+  if (/^https?:\/\//.test(t)) return `${t}.`; // a sentence that opens with a URL keeps it as written
   return t.charAt(0).toUpperCase() + t.slice(1) + '.';
 }

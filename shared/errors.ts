@@ -76,6 +76,20 @@ const DIAGNOSIS_CODES = {
   'unknown-node': 'No node of this name is configured',
   'invalid-input': 'The input is not valid',
   'unexpected': 'Something unexpected failed',
+  'http-unauthorized': 'The DICOMweb node refused the credentials, or asks for some',
+  'http-forbidden': 'The DICOMweb node refused the operation to this account',
+  'http-not-found': 'The DICOMweb node has no such resource (base URL, study)',
+  'http-not-acceptable': 'The DICOMweb node cannot answer in the media type asked',
+  'http-conflict': 'The DICOMweb node stored none of the instances sent',
+  'http-too-large': 'The DICOMweb node refused the request as too large',
+  'http-unsupported-media': 'The DICOMweb node does not take the data as sent',
+  'http-busy': 'The DICOMweb node is busy',
+  'http-server-error': 'The DICOMweb node failed',
+  'http-status': 'The DICOMweb node answered with an HTTP error status',
+  'http-timeout': 'The DICOMweb node stopped answering',
+  'http-bad-answer': 'The DICOMweb node answered something else than the service gives',
+  'wado-not-stored': 'Instances retrieved by WADO-RS could not be stored here',
+  'stow-failed': 'The DICOMweb node did not store some instances sent by STOW-RS',
 } as const;
 
 /** Every error code with its meaning. */

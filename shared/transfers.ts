@@ -5,8 +5,8 @@
  * query, against those that arrived). Pure code: no Node, no DOM.
  */
 
-/** How a job retrieves: C-MOVE to our SCP, or C-GET on the same association. */
-export type TransferMethod = 'move' | 'get';
+/** How a job retrieves: C-MOVE to our SCP, C-GET on the same association, or WADO-RS (PS3.18 §10.4) from a DICOMweb node. */
+export type TransferMethod = 'move' | 'get' | 'wado';
 
 /** Who queued a job: the user, or prefetch (whose jobs run after the user's). */
 export type TransferOrigin = 'user' | 'prefetch';

@@ -4,13 +4,13 @@
  * UI (electron/web/start-ui.ts) and the desktop app (desktop.ts, electron/main.ts) both call it.
  * It also records what the workstation does into the audit trail (auditOutgoing).
  */
-import { findNode, type Config } from '../../shared/config.js';
+import { findNode, type Config, type LocalAe } from '../../shared/config.js';
 import { AuditStore } from '../cache/audit.js';
 import type { Cache } from '../cache/index.js';
 import type { ActivityLog } from '../services/audit/activity-log.js';
 import { AppCore } from './core.js';
 import { AuditTrail } from '../services/audit/audit.js';
-import type { AppCoreDeps } from './env.js';
+import type { AppCoreDeps, LocalKey } from './env.js';
 import { ConfigStore } from '../services/config/config-store.js';
 import type { StoredEvent } from '../services/local-scp/handlers.js';
 import { retrieve } from '../services/retrieve/retrieve.js';
@@ -74,6 +74,8 @@ export interface ComposeOptions {
   serverProblem?: AppCoreDeps['serverProblem'];
   /** Poll the worklist providers (default true; a one-off command does not). */
   worklist?: boolean;
+  /** Local AE values given as flags of `priors serve`, over config.json's. */
+  flags?: Partial<Pick<LocalAe, LocalKey>>;
 }
 
 /** The composed core: close it before the server and the cache. */
@@ -93,18 +95,20 @@ export function composeAppCore(o: ComposeOptions): ComposedCore {
   const local = o.server
     ? { aeTitle: o.server.aeTitle, port: o.server.port, storedListeners: o.server.storedListeners }
     : { aeTitle: o.config.local.aeTitle, port: o.config.local.port, storedListeners: new Set<(e: StoredEvent) => void>() };
-  const transfers = new TransferQueue({ cache: o.cache, config: () => store.current, retrieve, local, scu: { log: o.activity.logger } });
-  transfers.start();
   // the server's audit trail when it runs, else one of our own over the same index
   const ownAudit = o.server?.audit ? undefined : new AuditTrail(AuditStore.open(o.cache.dataDir), o.cache, { localAeTitle: local.aeTitle, log: o.activity.logger });
   const audit = o.server?.audit ?? ownAudit!;
+  const transfers = new TransferQueue({ cache: o.cache, config: () => store.current, retrieve, local, scu: { log: o.activity.logger }, onStoredByGet: audit.onStoredByGet });
+  transfers.start();
   const reach = new NodeReach(() => store.current, () => (o.server ? { aeTitle: o.server.aeTitle, port: o.server.port } : {}), o.activity.logger);
   const prefetch = new PrefetchService({
     cache: o.cache, transfers, config: () => store.current, reach, audit, log: o.activity.logger,
     ...(o.server ? { server: o.server } : {}), ...(o.worklist === false ? { worklist: false } : {}),
   });
+  const flags = o.flags ?? {};
+  const started = { aeTitle: o.config.local.aeTitle, port: o.config.local.port, bindAddress: o.config.local.bindAddress, ...flags };
   const core = new AppCore({
-    store, cache: o.cache, activity: o.activity, transfers, audit, prefetch,
+    store, cache: o.cache, activity: o.activity, transfers, audit, prefetch, local: { started, flags: Object.keys(flags) as LocalKey[] },
     ...(o.server ? { server: o.server } : {}), ...(o.serverProblem ? { serverProblem: o.serverProblem } : {}),
   });
   const stopAuditing = auditOutgoing(core, transfers, audit, o.cache, () => store.current);

@@ -5,12 +5,14 @@
  * activity log lines, transfer jobs). Built in a composition root from its dependencies.
  */
 import {
-  API_ENTRIES, isEntryName, settingsOf, type ApiEvent, type ApiHandlers, type EntryName, type RequestOf, type ResponseOf, type Result,
+  API_ENTRIES, isEntryName, settingsOf, type ApiEvent, type ValueOrigin, type ApiHandlers, type EntryName, type RequestOf, type ResponseOf, type Result,
 } from '../../shared/api/contract.js';
-import { findNode, validateNode } from '../../shared/config.js';
+import { type Config, defaultConfig, findNode, nodeProtocol, validateNode } from '../../shared/config.js';
+import { keepStoredSecret, maskSecrets } from '../../shared/dicomweb-config.js';
+import { sendByStow, stowFailureSentence } from '../services/dicomweb/send-web.js';
 import { diagnose } from '../../shared/diagnostics.js';
 import { toApiError } from '../../shared/errors.js';
-import { AppEnv, type AppCoreDeps } from './env.js';
+import { AppEnv, type AppCoreDeps, type LocalKey } from './env.js';
 import { testNode } from './node-test.js';
 import { auditCsv, auditMessage } from '../../shared/audit.js';
 import { AUDIT_PAGE_MAX } from '../cache/audit.js';
@@ -18,13 +20,15 @@ import { ApiFailure, errorOf, fail, ok } from './result.js';
 import { SearchRunner } from './search.js';
 import { PrefetchEntries } from './prefetch.js';
 import { ExportEntries } from './export.js';
-import { viewerInstances } from './viewer.js';
+import { viewerInstances, viewerPriors } from './viewer.js';
 import { ViewerHolds } from './viewer-holds.js';
 import { ConfigError } from '../services/config/config-store.js';
 import { describeStatus, type FailureContext } from '../services/nodes/diagnose.js';
 import { firstFailure, sendInstances } from '../services/send/send.js';
 
 export type { AppCoreDeps, TransferService } from './env.js';
+
+const LOCAL_KEYS: readonly LocalKey[] = ['aeTitle', 'port', 'bindAddress'];
 
 /** The app core. `close()` it before closing its dependencies. */
 export class AppCore implements ApiHandlers {
@@ -107,6 +111,7 @@ export class AppCore implements ApiHandlers {
           listening: !!server, aeTitle: this.env.aeTitle(config),
           ...(server ? { host: server.host, port: server.port, state: 'listening' as const } : {}),
           ...(!server && serverProblem ? { state: serverProblem.state, message: serverProblem.message, port: config.local.port } : {}),
+          origin: this.localOrigin(config),
         },
       };
     });
@@ -121,22 +126,29 @@ export class AppCore implements ApiHandlers {
         Object.assign(config, structuredClone(req.settings));
       });
       this.env.deps.cache.setLimits({ maxBytes: saved.quotaBytes, minFreeBytes: saved.minFreeBytes }); // the limits apply at once
-      const restartRequired = JSON.stringify(before.local) !== JSON.stringify(saved.local);
+      // against what the server runs with (flags of `priors serve` included), not against the file alone
+      const running = this.env.deps.local?.started;
+      const restartRequired = running
+        ? LOCAL_KEYS.some((k) => saved.local[k] !== running[k]) || JSON.stringify(before.local.tls) !== JSON.stringify(saved.local.tls)
+        : JSON.stringify(before.local) !== JSON.stringify(saved.local);
       return { settings: settingsOf(saved), restartRequired };
     });
   }
 
   'nodes.list'(): Promise<Result<ResponseOf<'nodes.list'>>> {
-    return this.answer(async () => ({ nodes: (await this.env.config()).nodes }));
+    // secrets never leave the main process whole: the UI sees that one is set
+    return this.answer(async () => ({ nodes: (await this.env.config()).nodes.map(maskSecrets) }));
   }
 
   'nodes.save'(req: RequestOf<'nodes.save'>): Promise<Result<ResponseOf<'nodes.save'>>> {
     return this.answer(async () => {
       const v = validateNode(req.node, 'node');
       if (!v.ok) throw new ConfigError(v.error);
-      const node = v.value;
+      let node = v.value;
       await this.env.deps.store.update((config) => {
         const previous = req.previousName !== undefined ? findNode(config, req.previousName) : undefined;
+        // a secret the UI never saw (it was masked) is kept as stored
+        node = keepStoredSecret(node, previous ?? findNode(config, node.name));
         if (req.previousName !== undefined && !previous) throw new ApiFailure({ code: 'not-found', message: `No node named "${req.previousName}" is configured.` });
         const clash = findNode(config, node.name);
         if (clash && previous && clash !== previous) throw new ConfigError(`A node named "${clash.name}" already exists: choose another name`);
@@ -144,7 +156,7 @@ export class AppCore implements ApiHandlers {
         if (at >= 0) config.nodes[at] = node;
         else config.nodes.push(node);
       });
-      return { node };
+      return { node: maskSecrets(node) };
     });
   }
 
@@ -199,6 +211,10 @@ export class AppCore implements ApiHandlers {
     return this.answer(async () => viewerInstances(this.env.deps.cache, req));
   }
 
+  'viewer.priors'(req: RequestOf<'viewer.priors'>): Promise<Result<ResponseOf<'viewer.priors'>>> {
+    return this.answer(async () => viewerPriors(this.env.deps.cache, this.env.deps.prefetch, req));
+  }
+
   'viewer.hold'(req: RequestOf<'viewer.hold'>): Promise<Result<ResponseOf<'viewer.hold'>>> {
     return this.answer(async () => this.holds.hold(req.StudyInstanceUID, req.holdId));
   }
@@ -240,6 +256,11 @@ export class AppCore implements ApiHandlers {
       context = await this.env.failure(config, node, 'store');
       const instances = this.env.deps.cache.instancesFor(req.level, req.uids);
       if (instances.length === 0) throw new ApiFailure({ code: 'not-found', message: `None of these ${req.level === 'STUDY' ? 'studies' : 'series'} is in the cache.` });
+      if (nodeProtocol(node) === 'dicomweb' && node.dicomweb) {
+        const web = await sendByStow(node.dicomweb, instances, { ...this.env.scu(config), onProgress: (done, total) => this.emit({ type: 'send.progress', sendId, done, total }) });
+        const failure = stowFailureSentence(node.dicomweb.url, web, instances.length);
+        return { sendId, sent: web.sent, warnings: web.warnings, failed: web.failed, ...(failure ? { error: { code: 'stow-failed' as const, message: failure } } : {}) };
+      }
       const report = await sendInstances(node, instances, {
         ...this.env.scu(config), onProgress: (done, total) => this.emit({ type: 'send.progress', sendId, done, total }),
       });
@@ -271,7 +292,7 @@ export class AppCore implements ApiHandlers {
       let aeTitles: string[] | undefined;
       if (req.node) {
         const node = findNode(await this.env.config(), req.node);
-        aeTitles = node ? [node.aeTitle, req.node] : [req.node];
+        aeTitles = node?.aeTitle ? [node.aeTitle, req.node] : [req.node];
       }
       return {
         lines: this.env.deps.activity.query({
@@ -311,7 +332,16 @@ export class AppCore implements ApiHandlers {
   }
 
   'audit.query'(req: RequestOf<'audit.query'>): Promise<Result<ResponseOf<'audit.query'>>> {
-    return this.answer(async () => this.audit().query(req));
+    return this.answer(async () => {
+      const answer = this.audit().query(req);
+      // what the cache knows of each study named, so the screen can say "CT CHEST, 2024-01-15" rather than a UID
+      const studies: NonNullable<ResponseOf<'audit.query'>['studies']> = {};
+      for (const uid of new Set(answer.events.map((e) => e.StudyInstanceUID).filter((u): u is string => !!u))) {
+        const s = this.env.deps.cache.study(uid);
+        if (s) studies[uid] = { ...(s.StudyDate ? { StudyDate: s.StudyDate } : {}), ...(s.StudyDescription ? { StudyDescription: s.StudyDescription } : {}), ModalitiesInStudy: s.ModalitiesInStudy };
+      }
+      return { ...answer, ...(Object.keys(studies).length ? { studies } : {}) };
+    });
   }
 
   'audit.export'(req: RequestOf<'audit.export'>): Promise<Result<ResponseOf<'audit.export'>>> {
@@ -327,6 +357,14 @@ export class AppCore implements ApiHandlers {
           content: JSON.stringify(events.map((e) => auditMessage(e, { auditSourceId: this.env.deps.server?.aeTitle ?? config.local.aeTitle })), null, 2),
         };
     });
+  }
+
+  /** Where the local AE title, port and bind address in effect come from. */
+  private localOrigin(config: Config): Record<LocalKey, ValueOrigin> {
+    const flags = this.env.deps.local?.flags ?? [];
+    const defaults = defaultConfig().local;
+    const originOf = (k: LocalKey): ValueOrigin => (flags.includes(k) ? 'flag' : config.local[k] === defaults[k] ? 'default' : 'config');
+    return { aeTitle: originOf('aeTitle'), port: originOf('port'), bindAddress: originOf('bindAddress') };
   }
 
   private audit() {

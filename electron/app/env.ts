@@ -3,7 +3,7 @@
  * the SCU options and failure contexts built from the current configuration.
  */
 import type { AuditTrail } from '../services/audit/audit.js';
-import { findNode, type Config, type RemoteNode } from '../../shared/config.js';
+import { findNode, type Config, type LocalAe, type RemoteNode } from '../../shared/config.js';
 import type { ServerStatus } from '../../shared/api/contract.js';
 import type { DimseService } from '../../shared/diagnostics.js';
 import type { TransferEvent, TransferJob, TransferRequest } from '../../shared/transfers.js';
@@ -41,7 +41,15 @@ export interface AppCoreDeps {
   audit?: AuditTrail;
   /** Prefetch of priors: its rules, runs and triggers. */
   prefetch?: PrefetchService;
+  /**
+   * The local AE our server was started with (config.json then, overridden by the flags of
+   * `priors serve`) and which values came from flags: what settings.get reports as in effect.
+   */
+  local?: { started: Pick<LocalAe, LocalKey>; flags: readonly LocalKey[] };
 }
+
+/** The local AE values a flag of `priors serve` may override (--aet, --port, --bind). */
+export type LocalKey = 'aeTitle' | 'port' | 'bindAddress';
 
 /** The dependencies and the helpers built on them. */
 export class AppEnv {

@@ -1,10 +1,12 @@
 /**
  * The "Test" of a node: C-ECHO, then a small C-FIND (one match), then a retrieve of one
  * instance to this workstation by the node's method (C-MOVE to our SCP, or C-GET), verified by
- * its arrival. Each step reports its outcome; a failure carries the plain-language fix.
+ * its arrival. Each step reports its outcome; a failure carries the plain-language fix. The test
+ * leaves the cache as it found it (the instance fetched is removed again unless it was there
+ * before), and its retrieve is in the audit trail like any other.
  */
 import type { NodeTestStep } from '../../shared/api/contract.js';
-import type { Config, RemoteNode } from '../../shared/config.js';
+import { nodeProtocol, type Config, type RemoteNode } from '../../shared/config.js';
 import { diagnose } from '../../shared/diagnostics.js';
 import { toApiError } from '../../shared/errors.js';
 import { type DataSet, getStrings } from '../../shared/dicom/dataset.js';
@@ -19,8 +21,9 @@ import { describeStatus } from '../services/nodes/diagnose.js';
 import { CacheStoreHandler, type StoredEvent } from '../services/local-scp/handlers.js';
 import { searchRemote, searchSucceeded } from '../services/query/query.js';
 import { arrivalFilter, eventArrivals, retrieve } from '../services/retrieve/retrieve.js';
+import { probeStep, retrieveOneByWado } from './node-test-web.js';
 
-type StepResult = Omit<NodeTestStep, 'step' | 'elapsedMs'>;
+export type StepResult = Omit<NodeTestStep, 'step' | 'elapsedMs'>;
 
 async function timed(step: NodeTestStep['step'], work: () => Promise<StepResult>): Promise<NodeTestStep> {
   const started = performance.now();
@@ -31,11 +34,13 @@ async function timed(step: NodeTestStep['step'], work: () => Promise<StepResult>
 const skipped = (message: string): StepResult => ({ outcome: 'skipped', message });
 
 /** Runs the steps in order; a failed step skips the ones after it. */
-export async function testNode(env: AppEnv, config: Config, node: RemoteNode): Promise<{ ok: boolean; steps: NodeTestStep[] }> {
+export async function testNode(env: AppEnv, config: Config, node: RemoteNode): Promise<{ ok: boolean; steps: NodeTestStep[]; characterSets?: string[] }> {
   const scu = env.scu(config);
   const steps: NodeTestStep[] = [];
+  const web = nodeProtocol(node) === 'dicomweb';
   steps.push(await timed('echo', async () => {
     try {
+      if (web) return await probeStep(node, scu);
       const r = await echo(dicomNodeOf(node), scu);
       if (r.status === Status.Success) return { outcome: 'ok', message: `${node.aeTitle} answered the C-ECHO in ${r.elapsedMs} ms.` };
       const d = diagnose(describeStatus('echo', r.status, undefined, await env.failure(config, node, 'echo')));
@@ -46,12 +51,14 @@ export async function testNode(env: AppEnv, config: Config, node: RemoteNode): P
     }
   }));
   let target: DataSet | undefined;
-  if (steps[0]!.outcome !== 'ok') steps.push({ step: 'find', elapsedMs: 0, ...skipped('Skipped: the C-ECHO failed.') });
+  const characterSets = new Set<string>();
+  if (steps[0]!.outcome !== 'ok') steps.push({ step: 'find', elapsedMs: 0, ...skipped(`Not tried, because the ${web ? 'QIDO-RS probe' : 'C-ECHO'} failed.`) });
   else {
     steps.push(await timed('find', async () => {
       try {
-        target = await findOneInstance(env, config, node);
-        return { outcome: 'ok', message: target ? `${node.aeTitle} answered the C-FIND.` : `${node.aeTitle} answered the C-FIND but holds no instance to retrieve.` };
+        target = await findOneInstance(env, config, node, characterSets);
+        const answered = web ? `${node.name} answered the QIDO-RS search` : `${node.aeTitle} answered the C-FIND`;
+        return { outcome: 'ok', message: target ? `${answered}.` : `${answered} but holds no instance to retrieve.` };
       } catch (err) {
         const e = errorOf(err, await env.failure(config, node, 'find'));
         return { outcome: 'failed', message: e.message, code: e.code };
@@ -60,17 +67,19 @@ export async function testNode(env: AppEnv, config: Config, node: RemoteNode): P
   }
   const found = target;
   if (!found) {
-    const why = steps[1]!.outcome !== 'ok' ? 'Skipped: the C-FIND failed.'
-      : QUERY_MODELS[node.model].levels.includes('IMAGE') ? 'Skipped: the node holds nothing to retrieve.'
-        : 'Skipped: the Patient/Study Only model has no instance level to retrieve one instance from.';
+    const why = steps[1]!.outcome !== 'ok' ? 'Not tried, because the C-FIND failed.'
+      : QUERY_MODELS[node.model].levels.includes('IMAGE') ? 'Not tried: the node holds nothing to retrieve.'
+        : 'Not tried: the Patient/Study Only model has no instance level to retrieve one instance from.';
     steps.push({ step: 'retrieve', elapsedMs: 0, ...skipped(why) });
   } else {
-    steps.push(await timed('retrieve', () => retrieveOne(env, config, node, found)));
+    steps.push(await timed('retrieve', () => (node.method === 'wado' ? retrieveOneByWado(env, config, node, found) : retrieveOne(env, config, node, found))));
   }
-  return { ok: steps.every((s) => s.outcome !== 'failed'), steps };
+  return { ok: steps.every((s) => s.outcome !== 'failed'), steps, ...(characterSets.size ? { characterSets: [...characterSets] } : {}) };
 }
 
 const SOP_CLASS_UID = 0x00080016;
+const SOP_INSTANCE_UID = 0x00080018;
+const STUDY_INSTANCE_UID = 0x0020000d;
 /** The SOP class of the instance findOneInstance found, when the node returned it. */
 const sopClasses = new WeakMap<DataSet, string>();
 
@@ -87,8 +96,14 @@ export function getContextsFor(sopClass: string | undefined): Pick<GetOptions, '
   return sopClass ? { storageSopClasses: [sopClass], transferSyntaxes: syntaxes } : { storageSopClasses: [...DEFAULT_GET_STORAGE_SOP_CLASSES], transferSyntaxes: syntaxes };
 }
 
-/** Walks the node's model down to one instance (one match per level); undefined when a level is empty. */
-async function findOneInstance(env: AppEnv, config: Config, node: RemoteNode): Promise<DataSet | undefined> {
+const PATIENT_NAME = 0x00100010;
+
+/**
+ * Walks the node's model down to one instance (one match per level); undefined when a level is
+ * empty. The first level asks for the Patient's Name too, so that the answer declares the
+ * Specific Character Set the node writes names in (collected into `characterSets`).
+ */
+async function findOneInstance(env: AppEnv, config: Config, node: RemoteNode, characterSets: Set<string>): Promise<DataSet | undefined> {
   const keys: DataSet = new Map();
   for (const level of QUERY_MODELS[node.model].levels) {
     const key = uniqueKey(node.model, level)!;
@@ -97,10 +112,12 @@ async function findOneInstance(env: AppEnv, config: Config, node: RemoteNode): P
     // the instance's SOP Class UID (0008,0016), an optional IMAGE-level return key (PS3.4 C.6.1.1.5):
     // the C-GET then offers a context for exactly that class (see getContextsFor)
     if (level === 'IMAGE') query.set(SOP_CLASS_UID, { vr: 'UI', value: [] });
+    if (level === QUERY_MODELS[node.model].levels[0]) query.set(PATIENT_NAME, { vr: 'PN', value: [] });
     const result = await searchRemote(node, { model: node.model, level, keys: query, limit: 1, defaultReturnKeys: false }, env.scu(config));
     if (!searchSucceeded(result)) {
       throw new ApiFailure(toApiError(diagnose(describeStatus('find', result.status, result.errorComment, await env.failure(config, node, 'find')))));
     }
+    for (const c of result.characterSets ?? []) characterSets.add(c);
     const row = result.rows[0];
     const value = row?.[key.keyword];
     if (!value) return undefined;
@@ -116,8 +133,8 @@ async function retrieveOne(env: AppEnv, config: Config, node: RemoteNode, identi
   const local = await env.local(config, node);
   const filter = arrivalFilter(identifier);
   const listeners = new Set<(e: StoredEvent) => void>();
-  const method = node.method;
-  if (method === 'move' && !server) return skipped('Skipped: this workstation\'s DICOM server is not running, so nothing can be moved to it.');
+  const method = node.method === 'get' ? 'get' : 'move'; // 'wado' is node-test-web.ts's
+  if (method === 'move' && !server) return skipped('Not tried: this workstation\'s DICOM server is not running, so nothing can be moved to it.');
   const arrivals = method === 'move'
     ? eventArrivals(server!.storedListeners, filter, { cache, moveOriginatorAeTitle: local.aeTitle })
     : eventArrivals(listeners, filter, { cache });
@@ -126,19 +143,49 @@ async function retrieveOne(env: AppEnv, config: Config, node: RemoteNode, identi
   const scu: ScuOptions & Pick<GetOptions, 'storageSopClasses' | 'transferSyntaxes'> = {
     ...env.scu(config), ...(method === 'get' ? getContextsFor(sopClasses.get(identifier)) : {}),
   };
+  const sop = getStrings(identifier, SOP_INSTANCE_UID)[0]?.trim() ?? '?';
+  const heldBefore = cache.instancesFor('IMAGE', [sop]).length > 0;
+  const how = method === 'move' ? 'C-MOVE' : 'C-GET';
+  let result: StepResult;
+  let arrived = 0;
   try {
     const report = await retrieve({ node, method, model: node.model, level: 'IMAGE', identifier, destination: local.aeTitle }, {
       scu, arrivals, local,
-      ...(method === 'get' ? { store: new CacheStoreHandler(cache, (e) => { for (const l of listeners) l(e); }) } : {}),
+      ...(method === 'get' ? { store: new CacheStoreHandler(cache, (e) => { for (const l of listeners) l(e); env.deps.audit?.onStoredByGet(e); }) } : {}),
     });
-    const sop = getStrings(identifier, 0x00080018)[0] ?? '?';
-    if (report.verdict === 'complete' && (report.arrived ?? 0) > 0) {
-      return { outcome: 'ok', message: `One instance (${sop}) arrived by ${method === 'move' ? `C-MOVE to ${local.aeTitle}` : 'C-GET'}.` };
+    arrived = report.arrived ?? 0;
+    if (report.verdict === 'complete' && arrived > 0) {
+      result = { outcome: 'ok', message: `One instance (${sop}) arrived by ${method === 'move' ? `C-MOVE to ${local.aeTitle}` : 'C-GET'}; ${await putBack(env, sop, heldBefore)}` };
+    } else {
+      const d = report.diagnosis ?? { code: 'nothing-arrived', sentence: `${node.aeTitle} reported success but instance ${sop} did not arrive.` };
+      result = { outcome: 'failed', message: d.sentence, code: d.code };
+      if (arrived > 0) await putBack(env, sop, heldBefore);
     }
-    const d = report.diagnosis ?? { code: 'nothing-arrived', sentence: `${node.aeTitle} reported success but instance ${sop} did not arrive.` };
-    return { outcome: 'failed', message: d.sentence, code: d.code };
   } catch (err) {
     const e = errorOf(err, failure);
-    return { outcome: 'failed', message: e.message, code: e.code };
+    result = { outcome: 'failed', message: e.message, code: e.code };
   }
+  const study = getStrings(identifier, STUDY_INSTANCE_UID)[0]?.trim();
+  env.deps.audit?.ours('retrieve', {
+    node: node.name, peerAeTitle: node.aeTitle, ...(study ? { StudyInstanceUID: study } : {}), instances: arrived,
+    outcome: result.outcome === 'ok' ? 0 : 8, ...(result.outcome === 'failed' ? { outcomeText: result.message } : {}),
+    detail: `${how} IMAGE ${sop}: test of the node${heldBefore ? '' : ', the instance removed again afterwards'}`.slice(0, 300),
+  });
+  return result;
+}
+
+/**
+ * Leaves the cache as the test found it: the instance fetched goes again unless it was held
+ * before, or a retrieve of its study is bringing it in now. Returns what happened, as the end of a sentence.
+ */
+export async function putBack(env: AppEnv, sop: string, heldBefore: boolean): Promise<string> {
+  const { cache } = env.deps;
+  if (heldBefore) return 'the cache held it already and keeps it.';
+  const row = cache.instancesFor('IMAGE', [sop])[0];
+  if (!row) return 'the cache is as before.';
+  if (cache.pinned().some((p) => p.kind === 'study' && p.key === row.studyInstanceUid && p.reason === 'transfer')) {
+    return 'a retrieve of its study is running, so it stays in the cache.';
+  }
+  await cache.deleteInstance(sop);
+  return 'it was removed again, so the cache is as before the test.';
 }

@@ -1,10 +1,10 @@
 /**
- * Searches run for the UI: a C-FIND on a node or a search of the cache, its matches pushed as
+ * Searches run for the UI: a C-FIND on a node (on several: search-nodes.ts) or a search of the cache, its matches pushed as
  * `search.match` events and its end as one `search.done`; cancel aborts the signal, and the
  * C-FIND SCU then sends C-CANCEL (PS3.7 §9.3.2.3).
  */
 import { randomUUID } from 'node:crypto';
-import type { ApiEvent, CacheState, MatchRow, RequestOf, SearchDone, SearchSource } from '../../shared/api/contract.js';
+import type { ApiEvent, CacheState, MatchRow, RequestOf, SearchDone, SingleSource } from '../../shared/api/contract.js';
 import type { Config, RemoteNode } from '../../shared/config.js';
 import { diagnose } from '../../shared/diagnostics.js';
 import type { DataSet } from '../../shared/dicom/dataset.js';
@@ -13,6 +13,7 @@ import { toApiError } from '../../shared/errors.js';
 import type { AppEnv } from './env.js';
 import { ApiFailure, errorOf } from './result.js';
 import { seriesAnnotations, studyAnnotation } from './search-cache.js';
+import { nodesOf, runNodesSearch, searchesCache } from './search-nodes.js';
 import { describeStatus } from '../services/nodes/diagnose.js';
 import { identifierFromKeys, parseKey } from '../services/query/query-keys.js';
 import { prepareIdentifier, searchLocal, searchRemote, searchSucceeded, type SearchRequest } from '../services/query/query.js';
@@ -20,6 +21,21 @@ import { prepareIdentifier, searchLocal, searchRemote, searchSucceeded, type Sea
 /** Local matches are pushed in slices of this many, yielding between slices (cancel stays responsive). */
 const LOCAL_SLICE = 200;
 const STUDY_INSTANCE_UID = 0x0020000d;
+/** Series Date and Time (0008,0021), (0008,0031): optional SERIES-level keys (PS3.4 C.6.2.1.2), asked for the series list's Date column and order. */
+const SERIES_DATE = 0x00080021;
+const SERIES_TIME = 0x00080031;
+
+/** A series number for ordering: its integer value (IS, PS3.5 §6.2), missing or unreadable ones last. */
+function seriesNumberOf(row: MatchRow): number {
+  const n = Number.parseInt(String(row.SeriesNumber ?? '').trim(), 10);
+  return Number.isFinite(n) ? n : Number.POSITIVE_INFINITY;
+}
+
+/** Series in reading order: by Series Number, then Series Date and Time (an archive answers in any order). */
+export function seriesInOrder(rows: readonly MatchRow[]): MatchRow[] {
+  const when = (r: MatchRow): string => `${r.SeriesDate ?? ''}${r.SeriesTime ?? ''}`;
+  return [...rows].sort((a, b) => (seriesNumberOf(a) - seriesNumberOf(b)) || when(a).localeCompare(when(b)) || 0);
+}
 
 /** The running searches of one core. */
 export class SearchRunner {
@@ -33,14 +49,19 @@ export class SearchRunner {
     if (this.running.has(searchId)) throw new ApiFailure({ code: 'invalid-payload', message: `A search with id ${searchId} is already running.` });
     const config = await this.env.config();
     const node = req.source.kind === 'node' ? this.env.node(config, req.source.node) : undefined;
+    const several = req.source.kind === 'nodes' || req.source.kind === 'all' ? req.source : undefined;
+    const nodes = several ? nodesOf(this.env, config, several) : undefined;
     const model: QueryModel = req.model ?? node?.model ?? (req.level === 'PATIENT' ? 'patient' : 'study');
     const keys = identifierFromKeys(Object.entries(req.keys).map(([k, v]) => parseKey(`${k}=${v}`)));
     const request: SearchRequest = { model, level: req.level, keys, ...(req.limit !== undefined ? { limit: req.limit } : {}) };
     prepareIdentifier({ ...request, relational: !node }); // throws QueryKeyError (invalid-input) now
     const controller = new AbortController();
     this.running.set(searchId, controller);
+    const { signal } = controller;
     setImmediate(() => {
-      this.run(searchId, config, node, request, controller.signal)
+      (several && nodes
+        ? runNodesSearch(this.env, this.emit, { searchId, config, nodes, request, ownModel: req.model === undefined, cache: searchesCache(several), signal })
+        : this.run(searchId, config, node, request, signal))
         .catch((err: unknown): SearchDone => ({ type: 'search.done', searchId, outcome: 'failed', matches: 0, limitReached: false, error: errorOf(err) }))
         .then((done) => {
           this.running.delete(searchId);
@@ -64,10 +85,12 @@ export class SearchRunner {
   }
 
   /** The series of a study, as one answer. */
-  async series(source: SearchSource, StudyInstanceUID: string): Promise<{ rows: MatchRow[]; cache?: Record<string, CacheState> }> {
-    const keys: DataSet = new Map([[STUDY_INSTANCE_UID, { vr: 'UI', value: [StudyInstanceUID] }]]);
+  async series(source: SingleSource, StudyInstanceUID: string): Promise<{ rows: MatchRow[]; cache?: Record<string, CacheState> }> {
+    const keys: DataSet = new Map([
+      [STUDY_INSTANCE_UID, { vr: 'UI', value: [StudyInstanceUID] }], [SERIES_DATE, { vr: 'DA', value: [] }], [SERIES_TIME, { vr: 'TM', value: [] }],
+    ]);
     const config = await this.env.config();
-    if (source.kind === 'local') return { rows: searchLocal(this.env.deps.cache, { model: 'study', level: 'SERIES', keys }, { caseInsensitivePN: config.caseInsensitivePN }).rows };
+    if (source.kind === 'local') return { rows: seriesInOrder(searchLocal(this.env.deps.cache, { model: 'study', level: 'SERIES', keys }, { caseInsensitivePN: config.caseInsensitivePN }).rows) };
     const node = this.env.node(config, source.node);
     try {
       // Study Root (PS3.4 C.6.2): a SERIES-level query needs only the StudyInstanceUID above it.
@@ -75,7 +98,7 @@ export class SearchRunner {
       if (!searchSucceeded(result)) {
         throw new ApiFailure(toApiError(diagnose(describeStatus('find', result.status, result.errorComment, await this.env.failure(config, node, 'find')))));
       }
-      return { rows: result.rows, cache: seriesAnnotations(this.env.deps.cache, StudyInstanceUID, result.rows) };
+      return { rows: seriesInOrder(result.rows), cache: seriesAnnotations(this.env.deps.cache, StudyInstanceUID, result.rows) };
     } catch (err) {
       if (err instanceof ApiFailure) throw err;
       throw new ApiFailure(errorOf(err, await this.env.failure(config, node, 'find')));
@@ -104,7 +127,8 @@ export class SearchRunner {
       return { ...base, outcome: signal.aborted ? 'cancelled' : 'completed', matches, limitReached: result.limitReached };
     }
     try {
-      const result = await searchRemote(node, request, { ...this.env.scu(config, signal), onRow: match });
+      // the patient view groups studies by every identifier a node gives (Other Patient IDs too)
+      const result = await searchRemote(node, { ...request, otherPatientIds: true }, { ...this.env.scu(config, signal), onRow: match });
       const done: SearchDone = { ...base, outcome: 'completed', matches, limitReached: result.limitReached };
       if (result.looksCapped) done.looksCapped = result.looksCapped;
       if (signal.aborted && !result.limitReached) return { ...done, outcome: 'cancelled' };

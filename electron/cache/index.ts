@@ -433,6 +433,15 @@ export class Cache {
     return files !== undefined;
   }
 
+  /** Deletes one instance and its file (its series, study and patient go when it was their last). Returns whether it existed. */
+  async deleteInstance(sopInstanceUid: string): Promise<boolean> {
+    this.check();
+    if (this.rebuilding) throw rebuildingError(this.indexPath);
+    const file = this.read(() => this.repository.deleteInstance(sopInstanceUid));
+    if (file) await this.files.removeFiles([file]);
+    return file !== undefined;
+  }
+
   /** Imports files and folders (see import.ts). */
   importPaths(paths: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
     this.check();

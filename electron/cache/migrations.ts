@@ -13,6 +13,7 @@ import { sql as audit } from './migrations/004-audit.js';
 import { sql as prefetch } from './migrations/005-prefetch.js';
 import { sql as historyMoved } from './migrations/006-history-moved.js';
 import { sql as historyCopies } from './migrations/history-001-copies.js';
+import { sql as historyWadoJobs } from './migrations/history-002-wado-jobs.js';
 
 /** One schema step. */
 export interface Migration {
@@ -42,4 +43,5 @@ export const LAST_INDEX_VERSION_WITH_HISTORY = 5;
  */
 export const HISTORY_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'history', sql: [jobs, jobRevision, audit, prefetch, historyCopies].join('\n') },
+  { version: 2, name: 'wado-jobs', sql: historyWadoJobs },
 ];

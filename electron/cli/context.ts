@@ -11,6 +11,7 @@ import { moveLegacyCache, platformDirs, resolveDirs, type PriorsDirs } from '../
 import { localAddressToward, type FailureContext } from '../services/nodes/diagnose.js';
 import { findRunningServer } from '../services/local-scp/serve-info.js';
 import { resolveNode } from '../services/nodes/nodes.js';
+import { nodeHost } from '../services/nodes/dicom-node.js';
 import { intOption, type ParsedArgs } from './args.js';
 import { InputError } from '../services/nodes/nodes.js';
 import { stderrLogger, type Io } from './output.js';
@@ -56,9 +57,9 @@ export class CommandContext {
     const node = resolveNode(config, ref);
     // Where the peer would reach us: the running `priors serve`, else the configured port.
     const served = await findRunningServer(this.dataDir);
-    const host = await localAddressToward(node.host);
+    const host = await localAddressToward(nodeHost(node));
     this.failure = {
-      ...this.failure, service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port },
+      ...this.failure, service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port, dicomweb: node.dicomweb },
       callingAeTitle: this.callingAeTitle(config), timeoutMs: this.timeouts(config).connectMs,
       local: { aeTitle: served?.aeTitle ?? config.local.aeTitle, host, port: served?.port ?? config.local.port },
     };

@@ -1,7 +1,8 @@
 /**
  * The `priors` command line: the headless face of the services. Each command prints its
  * result (human-readable, or JSON with --json) and exits 0, or prints ONE sentence saying
- * what to fix on stderr and exits non-zero (2 for bad input, 1 for everything else).
+ * what to fix on stderr and exits non-zero (2 for bad input, 1 for everything else; 3 for a
+ * search of several nodes in which some failed).
  */
 import { diagnose, type Diagnosis } from '../../shared/diagnostics.js';
 import { describeError } from '../services/nodes/diagnose.js';
@@ -15,6 +16,7 @@ import { DIAGNOSTICS_OPTIONS, diagnosticsCommand } from './commands/diagnostics.
 import { DOCTOR_OPTIONS, doctorCommand } from './commands/doctor.js';
 import { importCommand, lsCommand } from './commands/local.js';
 import { nodesCommand, NODES_OPTIONS } from './commands/nodes.js';
+import { DICOMWEB_HELP } from './commands/nodes-dicomweb.js';
 import { PREFETCH_OPTIONS, prefetchCommand } from './commands/prefetch.js';
 import { RETRIEVE_OPTIONS, retrieveCommand } from './commands/retrieve.js';
 import { SEND_OPTIONS, sendCommand } from './commands/send.js';
@@ -52,6 +54,8 @@ Usage:
                   [--ui [--ui-port N]]   (also the UI, in a browser at the printed URL)
   priors echo <node>                                      C-ECHO
   priors find <node> [-L LEVEL] [-m MODEL] [-k Key=Value]... [--limit N]
+  priors find a,b,c | all ...                             several nodes (all: every archive), answers merged;
+                                                          exit 3 when some nodes failed (each says why on stderr)
   priors move <node> -k Key=Value... [-L LEVEL] [--dest AET]
   priors get <node> -k Key=Value... [-L LEVEL]
   priors send <node> <path...> | --study UID
@@ -70,6 +74,9 @@ Usage:
                   [--max-associations N] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]] [--replace]
                   [--never-decompress SYNTAX,...] [--prefer SYNTAX]   (what it is sent)
                   [--compress-on-arrival jpeg-ls-lossless|rle-lossless|off]   (how what it sends is stored)
+${DICOMWEB_HELP}
+                  [--issuer ISSUER]  (the Issuer of Patient ID its answers leave out)
+                  [--charset "ISO_IR 100"]  (the Specific Character Set its queries are written in)
   priors nodes rm <name> | priors nodes ls
   priors prefetch --patient <ID> [--issuer X] [--study UID] [--dry-run] [--no-wait]   find and fetch a patient's relevant priors
                   (--no-wait: leave a running serve's retrieves to it)

@@ -8,7 +8,7 @@ import type { Config } from '../../shared/config.js';
 import type { Cache } from '../cache/index.js';
 import type { ActivityLog } from '../services/audit/activity-log.js';
 import type { AppCore } from '../app/core.js';
-import { composeAppCore } from '../app/compose.js';
+import { composeAppCore, type ComposeOptions } from '../app/compose.js';
 import type { ServeHandle } from '../services/local-scp/serve.js';
 import { WadoService } from '../services/dicomweb/wado.js';
 import { startWebHost, type WebHost } from './host.js';
@@ -34,6 +34,8 @@ export interface StartUiOptions {
   staticDir?: string;
   /** Serve the renderer too (default true); without it the host answers the API alone. */
   ui?: boolean;
+  /** Local AE values given as flags of `priors serve` (settings.get tells them apart from config.json's). */
+  flags?: ComposeOptions['flags'];
 }
 
 /** The running UI: close it before the server and the cache. */
@@ -45,7 +47,7 @@ export interface RunningUi {
 
 /** Starts the transfer queue, prefetch, the app core and the web host. */
 export async function startUi(o: StartUiOptions): Promise<RunningUi> {
-  const composed = composeAppCore({ dataDir: o.dataDir, ...(o.configDir ? { configDir: o.configDir } : {}), config: o.config, cache: o.cache, activity: o.activity, server: o.server });
+  const composed = composeAppCore({ dataDir: o.dataDir, ...(o.configDir ? { configDir: o.configDir } : {}), config: o.config, cache: o.cache, activity: o.activity, server: o.server, ...(o.flags ? { flags: o.flags } : {}) });
   let web: WebHost;
   try {
     web = await startWebHost({

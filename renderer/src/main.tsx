@@ -7,6 +7,8 @@ import { pickTransport } from './transport/index.js';
 import './styles/theme.css';
 import './styles/layout.css';
 import './styles/prefetch.css';
+import './styles/forms.css';
+import './styles/viewer.css';
 
 const root = document.getElementById('root');
 if (root) {

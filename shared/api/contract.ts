@@ -11,6 +11,7 @@ import type { Config, RemoteNode } from '../config.js';
 import type { QueryLevel, QueryModel } from '../dicom/query.js';
 import type { ApiError } from '../errors.js';
 import type { ExportRequest, ExportResult } from '../export.js';
+import type { NodeSearchOutcome, PatientIdentifier } from '../search.js';
 import type { CacheStats, DoctorReport, ImportResult, PatientRecord, SeriesRecord, StudyRecord } from '../records.js';
 import type { TransferEvent, TransferJob, TransferRequest } from '../transfers.js';
 import type { BodyPartSynonyms, PrefetchedMark, PrefetchEvent, PrefetchRule, PrefetchRuleInput, PrefetchRun } from '../prefetch.js';
@@ -37,7 +38,15 @@ export interface ServerStatus {
   state?: 'listening' | 'port-in-use' | 'port-not-permitted' | 'bind-address-unavailable' | 'listen-failed';
   /** The sentence that says what to do (shared/diagnostics.ts, phrased for the settings screen). */
   message?: string;
+  /**
+   * Where the AE title, port and bind address in effect come from: a flag of `priors serve`
+   * (--aet, --port, --bind), config.json, or the default of a new configuration.
+   */
+  origin?: Record<'aeTitle' | 'port' | 'bindAddress', ValueOrigin>;
 }
+
+/** Where a value in effect comes from. */
+export type ValueOrigin = 'flag' | 'config' | 'default';
 
 /**
  * How much of a study (or series) found on a node the local cache holds (SEARCH): 'full' when
@@ -47,10 +56,27 @@ export interface ServerStatus {
 export type CacheState = 'full' | 'partial' | 'none';
 
 /** Where a search goes: a configured node (C-FIND), or the local cache. */
-export type SearchSource = { kind: 'node'; node: string } | { kind: 'local' };
+export type SearchSource = SingleSource | { kind: 'nodes'; nodes: string[]; cache?: boolean } | { kind: 'all' };
+/**
+ * One place: a node or the local cache. `nodes` searches several nodes at once (and the local
+ * cache with `cache`) and `all` every archive and the local cache (shared/config.ts isArchive),
+ * their answers merged by StudyInstanceUID (shared/search.ts).
+ */
+export type SingleSource = { kind: 'node'; node: string } | { kind: 'local' };
 
 /** A node as the UI edits it: optional fields take their defaults (shared/config.ts). */
-export type NodeInput = Pick<RemoteNode, 'name' | 'aeTitle' | 'host' | 'port'> & Partial<Pick<RemoteNode, 'model' | 'method' | 'maxAssociations' | 'maxIncomingAssociations' | 'tls' | 'worklist' | 'queryRetrieve'>>;
+export type NodeInput = Pick<RemoteNode, 'name' | 'aeTitle' | 'host' | 'port'> & Partial<Pick<RemoteNode, 'model' | 'method' | 'maxAssociations' | 'maxIncomingAssociations' | 'tls' | 'worklist' | 'queryRetrieve' | 'outgoing' | 'issuer' | 'characterSet' | 'protocol' | 'dicomweb'>>;
+
+/** A study of the patient as the viewer offers it beside the open one. */
+export interface ViewerPrior {
+  study: StudyRecord;
+  /** An earlier study the prefetch rules keep for this one (the rule's newest N). */
+  relevant: boolean;
+  /** The rules' sentence: why it is relevant, or why not. */
+  reason: string;
+  /** The mark of a study a prefetch run brought. */
+  prefetched?: PrefetchedMark;
+}
 
 /** How one poll of a worklist provider went. */
 export interface WorklistPoll {
@@ -99,7 +125,8 @@ export interface ApiEntries {
   'nodes.save': { request: { node: NodeInput; previousName?: string }; response: { node: RemoteNode } };
   'nodes.delete': { request: { name: string }; response: { deleted: boolean } };
   /** echo → a small find → a one-instance retrieve to ourselves; each step's outcome. */
-  'nodes.test': { request: { name: string }; response: { ok: boolean; steps: NodeTestStep[] } };
+  /** `characterSets`: the Specific Character Sets the node's answers were written in (to offer as its query set). */
+  'nodes.test': { request: { name: string }; response: { ok: boolean; steps: NodeTestStep[]; characterSets?: string[] } };
   /**
    * Starts a search; matches come as `search.match` events, then one `search.done`. A caller
    * may choose `searchId` (to subscribe before the answer); else one is made.
@@ -112,7 +139,7 @@ export interface ApiEntries {
   'search.cancel': { request: { searchId: string }; response: { cancelled: boolean } };
   /** The series of one study (SERIES-level C-FIND on demand, or the cache). */
   'search.series': {
-    request: { source: SearchSource; StudyInstanceUID: string };
+    request: { source: SingleSource; StudyInstanceUID: string };
     /** `cache` (SEARCH): how much of each series (by SeriesInstanceUID) the local cache holds, for a node's answer. */
     response: { rows: MatchRow[]; cache?: Record<string, CacheState> };
   };
@@ -143,6 +170,12 @@ export interface ApiEntries {
    */
   'viewer.hold': { request: { StudyInstanceUID: string; holdId?: string }; response: { holdId: string; leaseMs: number } };
   'viewer.release': { request: { holdId: string }; response: { released: boolean } };
+  /**
+   * The other cached studies of a study's patient, the ones to compare with first: the earlier
+   * studies the prefetch rules hold relevant (shared/prefetch.ts), newest first, then the
+   * others, newest first; each with the rules' sentence.
+   */
+  'viewer.priors': { request: { StudyInstanceUID: string }; response: { priors: ViewerPrior[] } };
   'cache.delete': { request: { level: 'STUDY' | 'SERIES'; uids: string[] }; response: { deleted: number } };
   /** Imports a folder or file of this machine into the cache; `import.progress` events (with `importId`) while it runs. */
   'cache.import': { request: { path: string; importId?: string }; response: ImportResult };
@@ -184,7 +217,11 @@ export interface ApiEntries {
   /** Asks a worklist provider now, as the timer does. */
   'prefetch.pollWorklist': { request: { node: string }; response: WorklistPoll };
   /** The audit log (PS3.15 A.5 events), newest first, narrowed by the filter; `total` counts every match. */
-  'audit.query': { request: AuditFilter; response: { events: AuditEvent[]; total: number } };
+  'audit.query': {
+    request: AuditFilter;
+    /** `studies`: what the cache knows of the events' studies (date, description), by StudyInstanceUID. */
+    response: { events: AuditEvent[]; total: number; studies?: Record<string, Pick<StudyRecord, 'StudyDate' | 'StudyDescription' | 'ModalitiesInStudy'>> };
+  };
   /** The audit log as a file: CSV, or JSON audit messages (PS3.15 A.5 structure). */
   'audit.export': { request: AuditFilter & { format: 'csv' | 'json' }; response: { filename: string; mediaType: string; content: string; events: number } };
 }
@@ -205,13 +242,23 @@ export interface SearchDone {
   limitReached: boolean;
   /** The node's answer looks capped (a round count, an unasked Cancel): offer to split the query. */
   looksCapped?: { count: number; reason: string };
+  /** A search of several nodes: how each node's part ended (a failure or a cap in one sentence); 'failed' only when every node failed. */
+  nodes?: NodeSearchOutcome[];
   /** The cause when `outcome` is 'failed'. */
   error?: ApiError;
 }
 
 /** Everything pushed to the UI. */
 export type ApiEvent =
-  | { type: 'search.match'; searchId: string; row: MatchRow; cache?: CacheState; cacheNote?: string; prefetched?: PrefetchedMark }
+  /**
+   * A match; of a search of several nodes, the merged match as it stands (sent again, with the
+   * same StudyInstanceUID, when another node answers with it): `heldBy` the nodes that hold it,
+   * `identifiers` every patient identifier they gave.
+   */
+  | {
+    type: 'search.match'; searchId: string; row: MatchRow; cache?: CacheState; cacheNote?: string; prefetched?: PrefetchedMark;
+    heldBy?: string[]; identifiers?: PatientIdentifier[];
+  }
   | SearchDone
   | { type: 'send.progress'; sendId: string; done: number; total: number }
   /** After each file of a `cache.import`: the counts so far and the file just read. */

@@ -3,7 +3,7 @@
  * layer and the web host validate every payload the same way before a handler sees it.
  * Pure code: no Node, no DOM.
  */
-import type { ApiEntries, EntryName, NodeInput, RequestOf, SearchSource, Settings } from './contract.js';
+import type { ApiEntries, EntryName, NodeInput, RequestOf, SearchSource, Settings, SingleSource } from './contract.js';
 import {
   PayloadError, bool, clientId, custom, integer, list, object, oneOf, text, textMap, uid, type Check,
 } from './validate.js';
@@ -36,14 +36,21 @@ const node: Check<NodeInput> = custom((raw, path) => validateNode(raw, path));
 
 const localSource = object<{ kind: 'local' }>({ kind: oneOf(['local']) });
 const nodeSource = object<{ kind: 'node'; node: string }>({ kind: oneOf(['node', 'local']), node: nodeName });
-const source: Check<SearchSource> = (raw, path) =>
+const source: Check<SingleSource> = (raw, path) =>
   (typeof raw === 'object' && raw !== null && (raw as { kind?: unknown }).kind === 'local' ? localSource : nodeSource)(raw, path);
+const nodesSource = object<{ kind: 'nodes'; nodes: string[]; cache?: boolean }>({ kind: oneOf(['nodes']), nodes: list(nodeName, 1, 64), 'cache?': bool });
+const allSource = object<{ kind: 'all' }>({ kind: oneOf(['all']) });
+/** A search's source: one node, the cache, several nodes or every archive. */
+const searchSource: Check<SearchSource> = (raw, path) => {
+  const kind = typeof raw === 'object' && raw !== null ? (raw as { kind?: unknown }).kind : undefined;
+  return (kind === 'nodes' ? nodesSource : kind === 'all' ? allSource : source)(raw, path);
+};
 
 /** Query keys: DICOM keywords (or gggg,eeee) → values as written (wildcards, ranges, `\`-separated). */
 const queryKeys = textMap(/^(?:[A-Za-z][A-Za-z0-9]{0,63}|[0-9A-Fa-f]{4},[0-9A-Fa-f]{4})$/, 64);
 
 const transferRequest = object<TransferRequest>({
-  node: nodeName, 'method?': oneOf(['move', 'get']), level: oneOf(['STUDY', 'SERIES']), StudyInstanceUID: uid,
+  node: nodeName, 'method?': oneOf(['move', 'get', 'wado']), level: oneOf(['STUDY', 'SERIES']), StudyInstanceUID: uid,
   'SeriesInstanceUIDs?': list(uid, 1, 10_000), 'expected?': integer(0, 100_000_000), 'label?': text(0, 256),
 });
 
@@ -73,7 +80,7 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'nodes.delete': object({ name: nodeName }),
   'nodes.test': object({ name: nodeName }),
   'search.start': object({
-    source, level: oneOf(QUERY_LEVELS), keys: queryKeys, 'limit?': integer(1, 1_000_000), 'model?': oneOf(MODELS), 'searchId?': clientId,
+    source: searchSource, level: oneOf(QUERY_LEVELS), keys: queryKeys, 'limit?': integer(1, 1_000_000), 'model?': oneOf(MODELS), 'searchId?': clientId,
   }),
   'search.cancel': object({ searchId: clientId }),
   'search.series': object({ source, StudyInstanceUID: uid }),
@@ -85,6 +92,7 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'viewer.instances': object({ StudyInstanceUID: uid, SeriesInstanceUID: uid }),
   'viewer.hold': object({ StudyInstanceUID: uid, 'holdId?': clientId }),
   'viewer.release': object({ holdId: clientId }),
+  'viewer.priors': object({ StudyInstanceUID: uid }),
   'cache.delete': object({ level: oneOf(['STUDY', 'SERIES']), uids: uidList }),
   'cache.import': object({ path: text(1, 4096), 'importId?': clientId }),
   'cache.export': object({

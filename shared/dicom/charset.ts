@@ -5,6 +5,7 @@
  * that maps each G0/G1 code element onto one of those decoders.
  */
 import type { VR } from './dataset.js';
+import { normaliseTerm } from './charset-terms.js';
 
 /** VRs whose text is affected by the Specific Character Set (PS3.5 §6.1.2.3). */
 export const CHARSET_VRS: ReadonlySet<VR> = new Set<VR>(['SH', 'LO', 'ST', 'LT', 'UC', 'UT', 'PN']);
@@ -109,16 +110,6 @@ function normalise(term: string): string {
     if (normalised.size < 256) normalised.set(term, n);
   }
   return n;
-}
-
-function normaliseTerm(term: string): string {
-  const t = term.trim().toUpperCase();
-  let m = /^ISO[ _-]?IR[ _-]?(\d+)$/.exec(t);
-  if (m) return `ISO_IR ${m[1]}`;
-  m = /^ISO[ _-]?2022[ _-]?IR[ _-]?(\d+)$/.exec(t);
-  if (m) return `ISO 2022 IR ${m[1]}`;
-  if (t === 'UTF-8' || t === 'UTF8') return 'ISO_IR 192';
-  return t;
 }
 
 /** The decoder for a whole value of a character set used without code extensions. */

@@ -164,7 +164,7 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
     await listed.waitFor(WAIT);
   });
 
-  test('a real run from the viewer: the prior arrives, is badged in Search and Local cache, listed first, tagged in Transfers', async () => {
+  test('a real run from the viewer: the prior arrives, is badged in Search and Local cache, listed and marked in the picker, tagged in Transfers', async () => {
     const page = ui.page;
     // the radiologist retrieved today's and yesterday's studies; a second rule keeps older ones
     for (const [preset, text] of [['Today', 'CT CHEST TODAY'], ['Yesterday', 'CT CHEST YESTERDAY']] as const) {
@@ -195,8 +195,8 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
     await waitAttribute(page, '[aria-label="Viewer"] [aria-label="Prefetch priors"]', 'data-state', /^(completed|incomplete|failed|stopped)$/);
     assert.equal(await status.getAttribute('data-state'), 'completed');
     assert.match(squeeze(await status.innerText()), new RegExp(`^Prefetch for DOE, JANE: 2 relevant priors of CT CHEST study of ${shown(today)}: 1 of 1 fetched, 1 already in the cache\\.`));
-    // the picker took the arrival in: the prefetched study first, though older
-    assert.deepEqual(await options(3), ['None', '2019-03-15 CT CHEST 2019 (CT) · prefetched', `${shown(yesterday)} CT CHEST YESTERDAY (CT)`]);
+    // the picker took the arrival in, marked: the relevant priors newest first (the prior opened is the newest relevant one)
+    assert.deepEqual(await options(3), ['None', `${shown(yesterday)} CT CHEST YESTERDAY (CT)`, '2019-03-15 CT CHEST 2019 (CT) · prefetched']);
 
     await search(page, { node: 'pacs', name: 'DOE*' });
     const results = page.getByRole('region', { name: 'Search results' });

@@ -41,11 +41,13 @@ describe('e2e: shell', { skip: e2eSkipReason(), timeout: 180_000 }, () => {
     }
     await stored.first().waitFor({ timeout: 5_000 });
     const storeText = await stored.first().innerText();
-    assert.match(storeText, /← MODALITY1 127\.0\.0\.1/);
-    assert.match(storeText, /AUDIT SHELL · E2E-AUDIT/);
-    assert.match(storeText, new RegExp(`${ct.StudyInstanceUID.replace(/\./g, '\\.')}\\s+3\\s+ok`));
+    // a sentence: who, from where, how many of whose study; the UIDs behind "details"
+    assert.match(storeText, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\s+MODALITY1 at 127\.0\.0\.1 stored 3 instances of AUDIT, SHELL — /);
+    assert.match(storeText, /\sok$/);
+    await stored.first().getByText('details').click();
+    assert.match(await stored.first().innerText(), new RegExp(`E2E-AUDIT[\\s\\S]*${ct.StudyInstanceUID.replace(/\./g, '\\.')}`));
     const refused = screen.locator('tr[data-what="association-refused"]').first();
-    assert.match(await refused.innerText(), /← MODALITY1 127\.0\.0\.1[\s\S]*minor failure: the caller must use our AE title/);
+    assert.match(await refused.innerText(), /Refused an association from MODALITY1 at 127\.0\.0\.1[\s\S]*minor failure: the caller must use our AE title/);
     await screen.getByLabel('Outcome').selectOption('failed');
     await screen.locator('tr[data-what="store"]').first().waitFor({ state: 'detached', timeout: 5_000 });
     assert.ok(await screen.locator('tr[data-what="association-refused"]').count() >= 1);

@@ -64,7 +64,7 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
     // a thumbnail per series, rendered (an <img> once drawn)
     await page.locator(`[data-study="${current}"] .viewer-series img`).first().waitFor({ timeout: 30_000 });
     await page.locator(`[data-study="${prior}"] .viewer-series img`).first().waitFor({ timeout: 30_000 });
-    assert.match(await page.getByRole('toolbar', { name: 'Comparison' }).innerText(), /Link scrolling \(by position\)/);
+    assert.match(await page.getByRole('toolbar', { name: 'Comparison' }).innerText(), /Link scrolling\s+by table position \(both axial\)/);
     // what is open is held against eviction: the open study and every study of its patient
     for (let i = 0; i < 50 && host.cache.stats().pinnedStudies !== 3; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(host.cache.stats().pinnedStudies, 3, 'the three studies of the open patient are pinned');
@@ -110,7 +110,7 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
     const shot = async (uid: string, what: 'keep' | 'compare') => {
       await openStudy(page, uid);
       await waitPaneReady(page, uid, 'Current study');
-      await page.locator(`[data-study="${uid}"]`).getByRole('button', { name: 'Abdomen' }).click();
+      await page.getByRole('toolbar', { name: 'Viewer tools' }).getByRole('button', { name: 'Abdomen' }).click();
       await page.waitForFunction((sel) => /WW 400 WL 50/.test(
         (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(sel)?.textContent ?? ''),
       `[data-study="${uid}"] .viewer-overlay`, { timeout: 20_000 });

@@ -94,24 +94,27 @@ describe('Viewer in Chromium', { skip }, () => {
       const text = await page.locator('section[aria-label="Viewer"]').textContent().catch(() => '?');
       throw new Error(`no viewer pane: ${text}\n${consoleLines.slice(-10).join('\n')}\n${errors.join('\n')}`, { cause: err });
     });
-    await page.waitForFunction(() => /WW -?\d+ WL/.test(document.querySelector('.viewer-overlay')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    await page.waitForFunction(() => document.querySelector('[aria-label="Current study"]')?.getAttribute('data-complete') === 'true'
+      && /WW -?\d+ WL/.test(document.querySelector('.viewer-overlay')?.textContent ?? ''), undefined, { timeout: 60_000 });
     const overlay = await page.locator('.viewer-overlay').textContent();
     assert.match(overlay ?? '', /1\/1/);
     const before = await canvasStats(page, 'Current study');
     assert.ok(before.nonBlack > 1000, `canvas nearly blank: ${before.nonBlack} lit pixels`);
-    await pane.getByRole('button', { name: 'Bone' }).click();
+    // one toolbar for the panes, acting on the active one
+    const tools = page.getByRole('toolbar', { name: 'Viewer tools' });
+    await tools.getByRole('button', { name: 'Bone' }).click();
     await page.waitForFunction(() => /WW 1800 WL 400/.test(document.querySelector('.viewer-overlay')?.textContent ?? ''), undefined, { timeout: 20_000 });
     await page.waitForTimeout(300);
     const bone = await canvasStats(page, 'Current study');
     // a wider window over the same data: less contrast, a different picture
     assert.notDeepEqual(bone.data, before.data);
-    await pane.getByRole('button', { name: 'Lung' }).click();
+    await tools.getByRole('button', { name: 'Lung' }).click();
     await page.waitForFunction(() => /WW 1500 WL -600/.test(document.querySelector('.viewer-overlay')?.textContent ?? ''), undefined, { timeout: 20_000 });
     await page.waitForTimeout(300);
     const lung = await canvasStats(page, 'Current study');
     // soft tissue is above a lung window's top: the lung window is brighter overall
     assert.ok(lung.sum > bone.sum, `lung ${lung.sum} vs bone ${bone.sum}`);
-    await pane.getByRole('button', { name: 'Invert' }).click();
+    await tools.getByRole('button', { name: 'Invert' }).click();
     await page.waitForTimeout(300);
     const inverted = await canvasStats(page, 'Current study');
     assert.ok(inverted.sum < lung.sum, 'invert darkens a bright picture');

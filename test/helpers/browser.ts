@@ -53,8 +53,8 @@ export function uiUrlFrom(logs: string): string | undefined {
   return /Priors UI: (\S+)/.exec(logs)?.[1];
 }
 
-/** Starts `priors serve --ui` and opens its URL (with token) in a 1280×720 page. */
-export async function openUi(o: PriorsServeOptions, browser?: Browser): Promise<UiSession> {
+/** Starts `priors serve --ui` and opens its URL (with token) in a page of `viewport` (default 1280×720). */
+export async function openUi(o: PriorsServeOptions & { viewport?: { width: number; height: number } }, browser?: Browser): Promise<UiSession> {
   ensureRendererBuilt();
   const serve = await startPriorsServe({ ...o, extraArgs: ['--ui', ...(o.extraArgs ?? [])] });
   let url: string | undefined;
@@ -65,7 +65,7 @@ export async function openUi(o: PriorsServeOptions, browser?: Browser): Promise<
   }
   const ownBrowser = browser === undefined;
   const b = browser ?? (await launchChromium());
-  const context = await b.newContext({ viewport: { width: 1280, height: 720 } });
+  const context = await b.newContext({ viewport: o.viewport ?? { width: 1280, height: 720 } });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });

@@ -339,12 +339,33 @@ export interface OrthancOptions extends StartOptions {
   allowUnknownCallers?: boolean;
   /** Extra configuration keys, merged over the generated ones. */
   config?: Record<string, unknown>;
+  /**
+   * Load the DICOMweb plugin (Debian's orthanc-dicomweb) at /dicom-web/: true, or its "DicomWeb"
+   * settings merged over ours (e.g. "Servers"); `users` turns HTTP Basic authentication on.
+   */
+  dicomweb?: boolean | { settings?: Record<string, unknown>; users?: Record<string, string> };
+}
+
+/** Where Debian installs Orthanc's DICOMweb plugin. */
+export const ORTHANC_DICOMWEB_PLUGIN = '/usr/share/orthanc/plugins/libOrthancDicomWeb.so';
+
+/** The configuration keys that load the DICOMweb plugin (see OrthancOptions.dicomweb). */
+function dicomwebConfig(o: OrthancOptions['dicomweb']): Record<string, unknown> {
+  if (!o) return {};
+  const opts = o === true ? {} : o;
+  return {
+    Plugins: [ORTHANC_DICOMWEB_PLUGIN],
+    DicomWeb: { Enable: true, Root: '/dicom-web/', EnableWado: false, Host: '127.0.0.1', Ssl: false, ...opts.settings },
+    ...(opts.users ? { AuthenticationEnabled: true, RegisteredUsers: opts.users } : {}),
+  };
 }
 
 export interface OrthancPeer extends Peer {
   httpPort: number;
   /** http://127.0.0.1:<httpPort> */
   baseUrl: string;
+  /** http://127.0.0.1:<httpPort>/dicom-web (answers only when started with `dicomweb`). */
+  dicomwebUrl: string;
   dir: string;
   configPath: string;
 }
@@ -399,6 +420,7 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancPeer
       httpPort = options.httpPort ?? (await freePort());
       const config = {
         ...orthancConfig({ aeTitle, dicomPort: p, httpPort, dir, modalities: options.modalities ?? {}, allowUnknownCallers: options.allowUnknownCallers ?? true }),
+        ...dicomwebConfig(options.dicomweb),
         ...options.config,
       };
       writeFileSync(configPath, JSON.stringify(config, null, 2));
@@ -410,7 +432,7 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancPeer
     });
   // Orthanc needs ~2.5 s to stop gracefully; its data is disposable, so it is killed at once.
   const peer = toPeer(managed, aeTitle, port, options.autoStop, 'SIGKILL');
-  return { ...peer, httpPort, baseUrl: `http://127.0.0.1:${httpPort}`, dir, configPath };
+  return { ...peer, httpPort, baseUrl: `http://127.0.0.1:${httpPort}`, dicomwebUrl: `http://127.0.0.1:${httpPort}/dicom-web`, dir, configPath };
 }
 
 /**

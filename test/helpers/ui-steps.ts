@@ -49,6 +49,28 @@ export async function search(page: Page, o: { node: string; name?: string; prese
   await form.getByLabel('Search in').selectOption(o.node);
   await form.getByLabel('Patient name').fill(o.name ?? '');
   await form.getByText(o.preset ?? 'Any', { exact: true }).click();
+  // a date preset re-runs the search shown when nothing else changed; Enter runs any other
+  if (!/^Searching/.test(await page.locator('.search-status').innerText())) await form.getByLabel('Patient name').press('Enter');
+  await page.waitForFunction(() => {
+    const document = (globalThis as unknown as { document: Doc }).document;
+    return /found\.$|failed/.test(document.querySelector('.search-status')?.textContent ?? '');
+  }, undefined, WAIT);
+  return page.getByRole('region', { name: 'Search results' }).locator('tbody > tr[data-index]').count();
+}
+
+/**
+ * Searches several nodes by name: `node` the picker's value ('@all', or '@several' with `tick`
+ * the nodes to tick and `untick` those to clear, the form keeping its ticks between searches).
+ * Answers with the number of result rows once the search has ended.
+ */
+export async function searchSeveral(page: Page, o: { node: '@all' | '@several'; tick?: string[]; untick?: string[]; name: string }): Promise<number> {
+  await screen(page, 'Search', 'Search');
+  const form = page.getByRole('form', { name: 'Search criteria' });
+  await form.getByLabel('Search in').selectOption(o.node);
+  for (const n of o.tick ?? []) await form.getByRole('group', { name: 'Nodes to search' }).getByLabel(n, { exact: true }).check();
+  for (const n of o.untick ?? []) await form.getByRole('group', { name: 'Nodes to search' }).getByLabel(n, { exact: true }).uncheck();
+  await form.getByLabel('Patient name').fill(o.name);
+  await form.getByText('Any', { exact: true }).click();
   await form.getByLabel('Patient name').press('Enter');
   await page.waitForFunction(() => {
     const document = (globalThis as unknown as { document: Doc }).document;

@@ -37,7 +37,7 @@ function assertFailure(r: CliResult, sentence: RegExp, code = 1): void {
 /** Starts `priors serve` on a free port (or the given one) and checks its serving line. */
 async function serve(aeTitle: string, dataDir: string, port?: number): Promise<PriorsServe> {
   const s = await startPriorsServe({ aeTitle, dataDir, ...(port !== undefined ? { port } : {}) });
-  assert.match(s.logs(), new RegExp(`^Priors serving AE title ${aeTitle} on 127\\.0\\.0\\.1:${s.port}, data in .*\\(Ctrl-C to stop\\)\\.$`, 'm'));
+  assert.match(s.logs(), new RegExp(`^Priors serving AE title ${aeTitle} on 127\\.0\\.0\\.1:${s.port} \\(port from --port(; without --port Priors listens on \\d+, [^)]+)?\\), data in .*\\(Ctrl-C to stop\\)\\.$`, 'm'));
   return s;
 }
 

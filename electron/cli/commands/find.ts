@@ -1,4 +1,7 @@
-/** `priors find <node> [-L level] [-m model] [-k Keyword=Value]... [--limit N]`: C-FIND (PS3.4 C.4.1). */
+/**
+ * `priors find <node> [-L level] [-m model] [-k Keyword=Value]... [--limit N]`: C-FIND (PS3.4 C.4.1);
+ * `<node>` may be `a,b,c` or `all` (find-nodes.ts).
+ */
 import { diagnose } from '../../../shared/diagnostics.js';
 import { QUERY_LEVELS, type QueryLevel, type QueryModel } from '../../../shared/dicom/query.js';
 import { formatStatus } from '../../../shared/dicom/status.js';
@@ -9,6 +12,7 @@ import { choiceOption, expectPositionals, intOption, type OptionSpec } from '../
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';
 import { table } from '../output.js';
+import { findNodesCommand, namesSeveralNodes } from './find-nodes.js';
 
 export const QUERY_OPTIONS: readonly OptionSpec[] = [
   { name: 'level', short: 'L', kind: 'value' },
@@ -34,7 +38,11 @@ export function printSearch(ctx: CommandContext, result: SearchResult, what: str
 }
 
 export async function findCommand(ctx: CommandContext): Promise<number> {
-  const [ref] = expectPositionals(ctx.args, 1, 1, 'priors find <node> [-L PATIENT|STUDY|SERIES|IMAGE] [-m study|patient|patientstudy] [-k Keyword=Value]... [--limit N]');
+  const [ref] = expectPositionals(ctx.args, 1, 1, 'priors find <node>|<a,b,c>|all [-L PATIENT|STUDY|SERIES|IMAGE] [-m study|patient|patientstudy] [-k Keyword=Value]... [--limit N]');
+  if (namesSeveralNodes(ref!)) {
+    const { level, model, keys, limit } = searchArgs(ctx, 'study', 'STUDY');
+    return findNodesCommand(ctx, ref!, { model, level: level!, keys, ...(limit ? { limit } : {}) });
+  }
   const node = await ctx.node(ref!, 'find');
   const { level, model, keys, limit } = searchArgs(ctx, node.model, 'STUDY');
   const result = await searchRemote(node, { model, level: level!, keys, ...(limit ? { limit } : {}) }, await ctx.scuOptions());

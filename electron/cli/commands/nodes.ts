@@ -1,10 +1,13 @@
 /** `priors nodes add|rm|ls`: the remote nodes of the configuration. */
-import { ARRIVAL_COMPRESSIONS, formatNodeAddress, isArchive, parseNodeAddress, type OutgoingSettings, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
+import { maskSecrets } from '../../../shared/dicomweb-config.js';
+import { ARRIVAL_COMPRESSIONS, checkIssuer, isArchive, nodeAddressText, nodeProtocol, parseNodeAddress, type OutgoingSettings, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
 import { TRANSFER_SYNTAXES, TransferSyntaxUid, uidName, type TransferSyntaxEntry } from '../../../shared/dicom/uids.js';
 import { InputError } from '../../services/nodes/nodes.js';
+import { checkCharacterSet, characterSetLabel } from '../../../shared/dicom/charset-terms.js';
 import { choiceOption, expectPositionals, intOption, UsageError, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { table } from '../output.js';
+import { DICOMWEB_OPTIONS, dicomwebOf } from './nodes-dicomweb.js';
 
 export const NODES_OPTIONS: readonly OptionSpec[] = [
   { name: 'method', kind: 'value' },
@@ -23,11 +26,15 @@ export const NODES_OPTIONS: readonly OptionSpec[] = [
   { name: 'never-decompress', kind: 'value' },
   { name: 'prefer', kind: 'value' },
   { name: 'compress-on-arrival', kind: 'value' },
+  { name: 'issuer', kind: 'value' },
+  { name: 'charset', kind: 'value' },
+  ...DICOMWEB_OPTIONS,
 ];
 
 const USAGE = 'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]]'
   + ' [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]] [--no-query]'
-  + ' [--never-decompress SYNTAX,...] [--prefer SYNTAX] [--compress-on-arrival jpeg-ls-lossless|rle-lossless|off] | nodes rm <name> | nodes ls';
+  + ' [--never-decompress SYNTAX,...] [--prefer SYNTAX] [--compress-on-arrival jpeg-ls-lossless|rle-lossless|off]'
+  + ' [--issuer ISSUER] [--charset "ISO_IR 100"] | nodes rm <name> | nodes ls';
 
 /** A transfer syntax given by UID or PS3.6 keyword (any case), e.g. JPEGLSLossless. */
 function syntaxOption(text: string, option: string): TransferSyntaxEntry {
@@ -57,12 +64,31 @@ function outgoingOptions(ctx: CommandContext): OutgoingSettings | undefined {
   }
   return out;
 }
+/** --issuer (the Issuer of Patient ID its answers leave out) and --charset (the Specific Character Set of its queries), checked. */
+function identityOptions(ctx: CommandContext): Pick<RemoteNode, 'issuer' | 'characterSet'> {
+  const out: Pick<RemoteNode, 'issuer' | 'characterSet'> = {};
+  const issuer = ctx.args.values.get('issuer');
+  if (issuer !== undefined) {
+    const checked = checkIssuer(issuer);
+    if (!checked.ok) throw new InputError(`--issuer ${checked.error}`);
+    out.issuer = checked.value;
+  }
+  const charset = ctx.args.values.get('charset');
+  if (charset !== undefined) {
+    const checked = checkCharacterSet(charset);
+    if (!checked.ok) throw new InputError(`--charset ${checked.error}`);
+    out.characterSet = checked.value;
+  }
+  return out;
+}
+
 const WORKLIST_ONLY = ['station-aet', 'worklist-modality', 'hours-ahead', 'poll-minutes'];
 
 function nodeRow(n: RemoteNode): Record<string, string> {
   return {
-    name: n.name, address: formatNodeAddress(n), model: n.model, method: n.method, maxAssociations: String(n.maxAssociations), tls: n.tls ? 'yes' : 'no',
+    name: n.name, address: nodeAddressText(n), model: n.model, method: n.method, maxAssociations: String(n.maxAssociations), tls: n.tls ? 'yes' : 'no',
     archive: isArchive(n) ? 'yes' : 'no',
+    issuer: n.issuer ?? '', charset: n.characterSet ? `${n.characterSet} (${characterSetLabel(n.characterSet)})` : '',
     sent: [n.outgoing?.preferred ? `prefers ${uidName(n.outgoing.preferred)}` : '', n.outgoing?.neverDecompress?.length ? `never decompressed: ${n.outgoing.neverDecompress.map(uidName).join(', ')}` : ''].filter(Boolean).join('; '),
     worklist: n.worklist ? `every ${n.worklist.intervalMinutes} min, ${n.worklist.hoursAhead} h ahead${n.worklist.stationAeTitle ? `, station ${n.worklist.stationAeTitle}` : ''}${n.worklist.modality ? `, ${n.worklist.modality}` : ''}` : '',
   };
@@ -74,13 +100,14 @@ export async function nodesCommand(ctx: CommandContext): Promise<number> {
   switch (sub) {
     case 'add': {
       const [name, address] = expectPositionals(args, 2, 2, USAGE);
-      const parsed = parseNodeAddress(address!);
-      if (!parsed.ok) throw new InputError(parsed.error);
+      const web = dicomwebOf(ctx, address!);
+      const parsed = web?.only ? undefined : parseNodeAddress(address!);
+      if (parsed && !parsed.ok) throw new InputError(parsed.error);
       const model = choiceOption<QueryModel>(ctx.args, 'model', ['study', 'patient', 'patientstudy'], '--model');
-      const method = choiceOption<RetrieveMethod>(ctx.args, 'method', ['move', 'get']);
+      const method = choiceOption<RetrieveMethod>(ctx.args, 'method', ['move', 'get', 'wado']);
       const maxAssociations = intOption(ctx.args, 'max-associations', 1, 64);
       const [caFile, certFile, keyFile] = ['tls-ca', 'tls-cert', 'tls-key'].map((k) => ctx.args.values.get(k));
-      const tls = caFile ?? certFile ?? keyFile
+      const tls = !web?.only && (caFile ?? certFile ?? keyFile)
         ? { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } : undefined;
       const given = WORKLIST_ONLY.find((k) => ctx.args.values.has(k));
       if (given && !ctx.args.flags.has('worklist')) throw new InputError(`--${given} needs --worklist (it describes a worklist provider)`);
@@ -92,16 +119,18 @@ export async function nodesCommand(ctx: CommandContext): Promise<number> {
       } : undefined;
       const outgoing = outgoingOptions(ctx);
       const compressOnArrival = choiceOption<NonNullable<RemoteNode['compressOnArrival']>>(ctx.args, 'compress-on-arrival', [...ARRIVAL_COMPRESSIONS, 'off']);
+      const identity = identityOptions(ctx);
       const node = await ctx.store.addNode({
-        name: name!, ...parsed.value, ...(tls ? { tls } : {}), ...(worklist ? { worklist: worklist as RemoteNode['worklist'] } : {}),
+        ...identity,
+        name: name!, ...(parsed?.ok ? parsed.value : {}), ...(web ? { dicomweb: web.settings } : {}), ...(tls ? { tls } : {}), ...(worklist ? { worklist: worklist as RemoteNode['worklist'] } : {}),
         ...(ctx.args.flags.has('no-query') ? { queryRetrieve: false } : {}),
         ...(outgoing ? { outgoing } : {}),
         ...(compressOnArrival ? { compressOnArrival } : {}),
         ...(model ? { model } : {}), ...(method ? { method } : {}), ...(maxAssociations ? { maxAssociations } : {}),
       }, { replace: ctx.args.flags.has('replace') });
-      ctx.result({ ok: true, node }, node.worklist
-        ? `Added worklist provider ${node.name}: ${formatNodeAddress(node)}, asked every ${node.worklist.intervalMinutes} min for the procedures of the next ${node.worklist.hoursAhead} h${node.worklist.stationAeTitle ? ` of station ${node.worklist.stationAeTitle}` : ''}${node.worklist.modality ? ` (${node.worklist.modality})` : ''} by "priors serve".`
-        : `Added node ${node.name}: ${formatNodeAddress(node)} (${node.model} root, ${node.method}${node.tls ? ', DICOM TLS' : ''}).`);
+      ctx.result({ ok: true, node: maskSecrets(node) }, node.worklist
+        ? `Added worklist provider ${node.name}: ${nodeAddressText(node)}, asked every ${node.worklist.intervalMinutes} min for the procedures of the next ${node.worklist.hoursAhead} h${node.worklist.stationAeTitle ? ` of station ${node.worklist.stationAeTitle}` : ''}${node.worklist.modality ? ` (${node.worklist.modality})` : ''} by "priors serve".`
+        : `Added node ${node.name}: ${nodeAddressText(node)} (${nodeProtocol(node) === 'dicomweb' ? 'DICOMweb' : `${node.model} root`}, ${node.method}${node.tls ? ', DICOM TLS' : ''}${node.dicomweb?.auth ? `, ${node.dicomweb.auth.kind === 'basic' ? `user ${node.dicomweb.auth.user}` : 'bearer token'}` : ''}).`);
       return 0;
     }
     case 'rm': {
@@ -113,7 +142,7 @@ export async function nodesCommand(ctx: CommandContext): Promise<number> {
     case 'ls': {
       expectPositionals(args, 0, 0, USAGE);
       const nodes = await ctx.store.listNodes();
-      ctx.result({ ok: true, nodes }, nodes.length ? table(nodes.map(nodeRow)) : 'No nodes configured; add one with "priors nodes add <name> AET@host:port".');
+      ctx.result({ ok: true, nodes: nodes.map(maskSecrets) }, nodes.length ? table(nodes.map(nodeRow)) : 'No nodes configured; add one with "priors nodes add <name> AET@host:port".');
       return 0;
     }
     default:

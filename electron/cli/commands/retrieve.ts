@@ -3,10 +3,11 @@
  * A C-MOVE to ourselves goes to the `priors serve` running on the same data directory (found
  * through serve.json) or, without one, to a server this command runs for its duration.
  */
-import { checkAeTitle } from '../../../shared/config.js';
+import { checkAeTitle, hasDimse, type RemoteNode } from '../../../shared/config.js';
+import { webRetrieveCommand } from './retrieve-web.js';
+import { handOffGet } from './get-handoff.js';
 import type { DataSet } from '../../../shared/dicom/dataset.js';
 import { QUERY_LEVELS, type QueryLevel, type QueryModel } from '../../../shared/dicom/query.js';
-import type { DicomNode } from '../../dimse/scu/index.js';
 import type { Cache } from '../../cache/index.js';
 import { localAddressToward } from '../../services/nodes/diagnose.js';
 import { cacheOptionsFrom, openCacheForWriting, openCacheReader, type CacheView } from '../../services/config/local-cache.js';
@@ -20,7 +21,6 @@ import {
 import { startServer, type ServeHandle } from '../../services/local-scp/serve.js';
 import { findRunningServer } from '../../services/local-scp/serve-info.js';
 import { studySeries } from '../../services/transfers/plan.js';
-import { handOffGet } from './get-handoff.js';
 import { choiceOption, expectPositionals, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';
@@ -58,6 +58,10 @@ export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get
   if (!level) throw new InputError(`Say what to retrieve with a unique key, e.g. -k StudyInstanceUID=<uid> (or SeriesInstanceUID, SOPInstanceUID${model !== 'study' ? ', PatientID' : ''})`);
   checkIdentifier(identifier, model, level, method);
   if (method === 'get' && ctx.args.values.has('dest')) throw new InputError('--dest applies to move only: C-GET always delivers to this workstation');
+  if (!hasDimse(node) || node.method === 'wado') {
+    if (ctx.args.values.has('dest')) throw new InputError(`--dest needs C-MOVE: ${node.name} is retrieved from by WADO-RS, into this workstation`);
+    return webRetrieveCommand(ctx, node, level, identifier);
+  }
 
   const res = new Resources();
   try {
@@ -119,7 +123,7 @@ export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get
 }
 
 /** The studies a PATIENT-level retrieve covers, asked of the node (to count their arrivals). */
-async function studiesOfPatient(ctx: CommandContext, node: DicomNode, model: QueryModel, identifier: DataSet): Promise<string[]> {
+async function studiesOfPatient(ctx: CommandContext, node: RemoteNode, model: QueryModel, identifier: DataSet): Promise<string[]> {
   const keys: DataSet = new Map();
   const patientId = identifier.get(PATIENT_ID);
   if (patientId) keys.set(PATIENT_ID, patientId);

@@ -1,4 +1,6 @@
 /** `priors send <node> <path...> | --study UID`: C-STORE SCU (PS3.4 B.2.1), bytes as stored. */
+import { nodeProtocol } from '../../../shared/config.js';
+import { sendByStow, stowFailureSentence, stowSummary } from '../../services/dicomweb/send-web.js';
 import { diagnose } from '../../../shared/diagnostics.js';
 import { Status } from '../../../shared/dicom/status.js';
 import { uidName } from '../../../shared/dicom/uids.js';
@@ -46,6 +48,15 @@ export async function sendCommand(ctx: CommandContext): Promise<number> {
       const first = found.skipped[0];
       throw new InputError(first ? `No DICOM instance to send: ${first.path} is ${first.reason}` : `No files found under ${paths.join(', ')}`);
     }
+  }
+  if (nodeProtocol(node) === 'dicomweb' && node.dicomweb) {
+    // STOW-RS (PS3.18 §10.5)
+    const web = await sendByStow(node.dicomweb, instances, { ...(await ctx.scuOptions()), onProgress: (done, total) => ctx.log('debug', `sent ${done}/${total} by STOW-RS`) });
+    const details = { sent: web.sent, failed: web.failed, warnings: web.warnings, converted: web.converted, skipped, results: web.results };
+    const failure = stowFailureSentence(node.dicomweb.url, web, instances.length);
+    if (failure) throw new CommandFailure({ code: 'stow-failed', sentence: failure }, details);
+    ctx.result({ ok: true, ...details }, stowSummary(node.name, web).replace(/\.$/, skipped ? `; ${skipped} file${skipped === 1 ? '' : 's'} skipped (not DICOM).` : '.'));
+    return 0;
   }
   const report = await sendInstances(node, instances, {
     ...(await ctx.scuOptions()),

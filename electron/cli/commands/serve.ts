@@ -2,7 +2,7 @@
  * `priors serve [--aet TITLE] [--port N] [--bind ADDR] [--ui [--ui-port N]]`: the local SCP, until
  * SIGINT/SIGTERM; with --ui also the web UI on 127.0.0.1 (electron/web), its address printed.
  */
-import { checkAeTitle, checkHost } from '../../../shared/config.js';
+import { checkAeTitle, checkHost, defaultConfig } from '../../../shared/config.js';
 import { cacheOptionsFrom, openCacheForWriting } from '../../services/config/local-cache.js';
 import { InputError } from '../../services/nodes/nodes.js';
 import { startServer } from '../../services/local-scp/serve.js';
@@ -39,7 +39,14 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     if (!v.ok) throw new InputError(`--bind ${v.error}`);
     bindAddress = v.value;
   }
-  const port = intOption(ctx.args, 'port', 0, 65535) ?? config.local.port;
+  const portArg = intOption(ctx.args, 'port', 0, 65535);
+  const port = portArg ?? config.local.port;
+  // which port, and why: a --port that differs from config.json lasts only as long as this process
+  const configured = config.local.port === defaultConfig().local.port ? 'the default' : 'from config.json';
+  const portSource = portArg !== undefined ? 'flag' : configured === 'the default' ? 'default' : 'config';
+  const portWhy = portSource === 'flag'
+    ? `port from --port${config.local.port !== port ? `; without --port Priors listens on ${config.local.port}, ${configured}` : ''}`
+    : portSource === 'config' ? 'port from config.json' : 'the default port';
   const withUi = ctx.args.flags.has('ui');
   const uiPort = intOption(ctx.args, 'ui-port', 0, 65535) ?? 0;
   if (ctx.args.values.has('ui-port') && !withUi) throw new InputError('--ui-port needs --ui');
@@ -75,7 +82,8 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   let ui: RunningUi;
   try {
     ctx.failure = { ...ctx.failure, listenVia: 'ui-port-option' };
-    ui = await startUi({ dataDir: ctx.dataDir, configDir: ctx.dirs.config, config, cache, server: handle, activity, port: uiPort, ui: withUi });
+    const flags = { ...(aetArg !== undefined ? { aeTitle } : {}), ...(portArg !== undefined ? { port } : {}), ...(bindArg !== undefined ? { bindAddress } : {}) };
+    ui = await startUi({ dataDir: ctx.dataDir, configDir: ctx.dirs.config, config, cache, server: handle, activity, port: uiPort, ui: withUi, flags });
   } catch (e) {
     await handle.close();
     await cache.close();
@@ -83,8 +91,8 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     throw e;
   }
   await writeServeInfo(ctx.dataDir, { aeTitle, host: handle.host, port: handle.port, api: { url: `http://127.0.0.1:${ui.web.port}`, token: ui.web.token } });
-  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, ...(handle.tlsPort ? { tlsPort: handle.tlsPort } : {}), dataDir: ctx.dataDir, ...(withUi ? { ui: ui.web.url } : {}) },
-    `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port}${handle.tlsPort ? ` (DICOM TLS on port ${handle.tlsPort})` : ''}, data in ${ctx.dataDir} (Ctrl-C to stop).`
+  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, portSource, ...(handle.tlsPort ? { tlsPort: handle.tlsPort } : {}), dataDir: ctx.dataDir, ...(withUi ? { ui: ui.web.url } : {}) },
+    `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port} (${portWhy})${handle.tlsPort ? ` (DICOM TLS on port ${handle.tlsPort})` : ''}, data in ${ctx.dataDir} (Ctrl-C to stop).`
     + (withUi ? `\nPriors UI: ${ui.web.url}` : ''));
   const listeners: Array<() => void> = [];
   const signalName = await new Promise<string>((resolve) => {

@@ -7,6 +7,7 @@ import type { DataSet } from '../../../shared/dicom/dataset.js';
 import type { QueryLevel, QueryModel } from '../../../shared/dicom/query.js';
 import { Status, statusCategory } from '../../../shared/dicom/status.js';
 import { MODALITY_WORKLIST_FIND_SOP_CLASS } from '../../../shared/dicom/uids.js';
+import { encodeIdentifier } from '../charset-encode.js';
 import { cancelRq, CommandField, findRq } from '../command.js';
 import { drain, readDataSet } from '../channel.js';
 import {
@@ -51,11 +52,18 @@ export interface FindStream extends AsyncIterable<DataSet> {
 export interface FindOptions extends ScuOptions {
   /** Most matches wanted: at this count C-CANCEL is sent and later matches are dropped. */
   limit?: number;
+  /**
+   * The Specific Character Set the node expects (its values, e.g. ['', 'ISO 2022 IR 87']): the
+   * identifier declares it and its text is written in it. Absent: the identifier as given (text
+   * beyond ASCII then goes as ISO_IR 192).
+   */
+  characterSet?: readonly string[];
 }
 
 /** How many matches may wait unread before we stop reading the socket. */
 const HIGH_WATER_MARK = 64;
-const ROUND_CAPS = new Set([100, 200, 250, 300, 500, 1000, 1500, 2000, 2500, 5000, 10000, 20000, 50000]);
+/** Answer counts that look like a node's cap rather than what it holds. */
+export const ROUND_CAPS: ReadonlySet<number> = new Set([100, 200, 250, 300, 500, 1000, 1500, 2000, 2500, 5000, 10000, 20000, 50000]);
 
 /** Why a final answer looks capped by the peer, if it does. */
 export function cappedReason(status: number, matches: number, cancelledByUs: boolean): string | undefined {
@@ -198,13 +206,19 @@ class FindStreamImpl implements FindStream {
   }
 }
 
+/** The identifier in the node's character set; throws CharacterSetError (nothing sent) when it cannot hold the text. */
+function inCharacterSet(identifier: DataSet, options: FindOptions): DataSet {
+  return options.characterSet ? encodeIdentifier(identifier, options.characterSet) : identifier;
+}
+
 /**
  * Sends one C-FIND and streams its matches:
  * `for await (const match of find(node, query, opts)) ...; const outcome = await stream.outcome`.
- * The operation starts at once; matches wait in a small buffer while the loop is busy.
+ * The operation starts at once; matches wait in a small buffer while the loop is busy. Text the
+ * node's character set cannot hold throws a CharacterSetError here, before any association.
  */
 export function find(node: DicomNode, query: FindQuery, options: FindOptions): FindStream {
-  return new FindStreamImpl(node, queryRetrieveSopClass(query.model, 'find'), identifierAt(query.identifier, query.level), options);
+  return new FindStreamImpl(node, queryRetrieveSopClass(query.model, 'find'), inCharacterSet(identifierAt(query.identifier, query.level), options), options);
 }
 
 /** Modality Worklist Information Model – FIND (PS3.4 K.6.1.2.2). */
@@ -216,5 +230,5 @@ export const MODALITY_WORKLIST_FIND = MODALITY_WORKLIST_FIND_SOP_CLASS.uid;
  * matches stream as with {@link find}.
  */
 export function findWorklist(node: DicomNode, identifier: DataSet, options: FindOptions): FindStream {
-  return new FindStreamImpl(node, MODALITY_WORKLIST_FIND, identifier, options);
+  return new FindStreamImpl(node, MODALITY_WORKLIST_FIND, inCharacterSet(identifier, options), options);
 }

@@ -4,7 +4,7 @@
  */
 export type { DicomNode, ScuOptions } from './common.js';
 export { echo, type EchoResult } from './echo.js';
-export { find, findWorklist, MODALITY_WORKLIST_FIND, cappedReason, type FindQuery, type FindOutcome, type FindStream, type FindOptions } from './find.js';
+export { find, findWorklist, MODALITY_WORKLIST_FIND, cappedReason, ROUND_CAPS, type FindQuery, type FindOutcome, type FindStream, type FindOptions } from './find.js';
 export { move, type MoveRequest, type MoveOptions } from './move.js';
 export {
   get, planGetContexts, DEFAULT_GET_STORAGE_SOP_CLASSES, DEFAULT_GET_TRANSFER_SYNTAXES, type GetRequest, type GetOptions,

@@ -40,7 +40,13 @@ export function identifierSummary(identifier: DataSet): string {
   return s.length > 300 ? `${s.slice(0, 297)}...` : s;
 }
 
-interface PendingStores { info: AssociationInfo; study: string; count: number; duplicates: number; timer: NodeJS.Timeout }
+interface PendingStores {
+  info: AssociationInfo; study: string; count: number; duplicates: number; timer: NodeJS.Timeout;
+  /** The patient as the cache knew it at the first instance (the study may be gone when the event is written). */
+  patient: { PatientID?: string; PatientName?: string };
+  /** 'C-GET' for the stores of a C-GET we asked for. */
+  via?: string;
+}
 
 /** Records audit events for the SCP and the workstation. */
 export class AuditTrail {
@@ -167,8 +173,16 @@ export class AuditTrail {
     };
   }
 
+  /**
+   * Each instance a node stored into us as the C-STORE sub-operations of a C-GET we asked for
+   * (PS3.4 C.4.3): recorded like a peer's stores, the peer being the node we called.
+   */
+  onStoredByGet = (e: StoredEvent): void => {
+    this.onStored({ ...e, association: { ...e.association, callingAeTitle: e.association.calledAeTitle } }, 'C-GET');
+  };
+
   /** Each instance stored by a peer: counted per association and study, written once the study settles. */
-  onStored = (e: StoredEvent): void => {
+  onStored = (e: StoredEvent, via?: string): void => {
     const key = `${e.association.id}\u0000${e.studyInstanceUid}`;
     const p = this.pending.get(key);
     if (p) {
@@ -177,7 +191,10 @@ export class AuditTrail {
       p.timer.refresh(); // the study settles STORE_SETTLE_MS after its last instance
       return;
     }
-    const pending: PendingStores = { info: e.association, study: e.studyInstanceUid, count: 1, duplicates: e.duplicate ? 1 : 0, timer: setTimeout(() => this.flushStores(key, pending), STORE_SETTLE_MS) };
+    const pending: PendingStores = {
+      info: e.association, study: e.studyInstanceUid, count: 1, duplicates: e.duplicate ? 1 : 0, timer: setTimeout(() => this.flushStores(key, pending), STORE_SETTLE_MS),
+      patient: this.patientOf(e.studyInstanceUid), ...(via ? { via } : {}),
+    };
     pending.timer.unref?.();
     this.pending.set(key, pending);
   };
@@ -186,9 +203,11 @@ export class AuditTrail {
     if (this.pending.get(key) !== p) return;
     this.pending.delete(key);
     clearTimeout(p.timer);
+    const now = this.patientOf(p.study);
+    const detail = [p.via ? `by ${p.via}` : '', p.duplicates ? `${p.duplicates} already in the cache (replaced)` : ''].filter(Boolean).join('; ');
     this.record({
-      what: 'store', outcome: 0, ...this.incoming(p.info), StudyInstanceUID: p.study, ...this.patientOf(p.study), instances: p.count,
-      ...(p.duplicates ? { detail: `${p.duplicates} already in the cache (replaced)` } : {}),
+      what: 'store', outcome: 0, ...this.incoming(p.info), StudyInstanceUID: p.study, ...(now.PatientID || now.PatientName ? now : p.patient), instances: p.count,
+      ...(detail ? { detail } : {}),
     });
   }
 

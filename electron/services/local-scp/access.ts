@@ -125,7 +125,7 @@ export class ServiceGate {
 
   /** The addresses of the nodes' host names, resolved again after the TTL. */
   private async resolve(nodes: readonly RemoteNode[]): Promise<ReadonlyMap<string, string[]>> {
-    const names = nodes.map((n) => n.host).filter((h) => isIP(h) === 0 && h.toLowerCase() !== 'localhost');
+    const names = nodes.map((n) => n.host).filter((h): h is string => h !== undefined && isIP(h) === 0 && h.toLowerCase() !== 'localhost');
     if (names.length === 0) return this.resolved;
     if (Date.now() - this.resolvedAt > (this.o.resolveTtlMs ?? 60_000) || names.some((h) => !this.resolved.has(h))) {
       this.resolved = new Map([...this.resolved, ...await resolveNodeHosts(nodes)]);

@@ -21,7 +21,7 @@ const LOOPBACK = new Set(['127.0.0.1', '::1']);
 
 /** The addresses of each node host that is a name (not an address), resolved once; unresolvable names map to none. */
 export async function resolveNodeHosts(nodes: readonly RemoteNode[], timeoutMs = 2000): Promise<Map<string, string[]>> {
-  const names = [...new Set(nodes.map((n) => n.host).filter((h) => isIP(h) === 0))];
+  const names = [...new Set(nodes.map((n) => n.host).filter((h): h is string => h !== undefined && isIP(h) === 0))];
   const out = new Map<string, string[]>();
   await Promise.all(names.map(async (name) => {
     const found = await Promise.race([
@@ -36,6 +36,7 @@ export async function resolveNodeHosts(nodes: readonly RemoteNode[], timeoutMs =
 /** Whether `peer` is the host of `node` (its address, its resolved addresses, or loopback for localhost). */
 export function fromHost(node: RemoteNode, peer: string, resolved: ReadonlyMap<string, string[]>): boolean {
   const p = normalizeAddress(peer);
+  if (node.host === undefined) return false; // a DICOMweb-only node never calls our SCP
   const host = node.host.trim().toLowerCase();
   if (isIP(host) !== 0) return normalizeAddress(host) === p;
   if (host === 'localhost') return LOOPBACK.has(p);
@@ -49,7 +50,7 @@ export function fromHost(node: RemoteNode, peer: string, resolved: ReadonlyMap<s
 export function associationPolicy(config: Config, aeTitle = config.local.aeTitle, resolved: ReadonlyMap<string, string[]> = new Map()): AssociationPolicy {
   const { mode, bindToHost } = config.callingAePolicy;
   const allowed = new Set<string>(
-    mode === 'list' ? (config.callingAePolicy.aeTitles ?? []) : mode === 'configured' ? config.nodes.map((n) => n.aeTitle) : [],
+    mode === 'list' ? (config.callingAePolicy.aeTitles ?? []) : mode === 'configured' ? config.nodes.flatMap((n) => n.aeTitle ?? []) : [],
   );
   // A workstation always accepts its own AE title: `priors move` sends with the served title.
   allowed.add(aeTitle);

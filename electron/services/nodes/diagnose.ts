@@ -9,12 +9,13 @@ import {
   AssociationAbortedError, AssociationRejectedError, TimeoutError, TransportError,
 } from '../../dimse/ul/association.js';
 import { NoContextError } from '../../dimse/ul/errors.js';
+import { DicomwebError } from '../dicomweb/errors.js';
 
 /** What we know about the operation that failed. */
 export interface FailureContext {
   service?: DimseService;
-  /** The remote node. */
-  node?: { aeTitle: string; host: string; port: number };
+  /** The remote node (a DICOMweb-only node has no DIMSE address, only its URL). */
+  node?: { aeTitle?: string | undefined; host?: string | undefined; port?: number | undefined; dicomweb?: { url: string } | undefined };
   callingAeTitle?: string;
   /** Where this workstation's SCP can be reached (for "add X at host:port" sentences). */
   local?: { aeTitle: string; host?: string; port?: number };
@@ -27,7 +28,7 @@ const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EQUOTA', 'EROFS']);
 
 /** Builds the description of a thrown error. */
 export function describeError(err: unknown, ctx: FailureContext = {}): FailureDescription {
-  const peer = ctx.node ? { calledAeTitle: ctx.node.aeTitle, host: ctx.node.host, port: ctx.node.port } : {};
+  const peer = peerOf(ctx.node);
   const service = ctx.service ? { service: ctx.service } : {};
   if (err instanceof AssociationRejectedError) {
     return {
@@ -48,6 +49,7 @@ export function describeError(err: unknown, ctx: FailureContext = {}): FailureDe
     const e = err as Error & { dataDir: string; advice: string; pid?: number };
     return { kind: 'cache-busy', dataDir: e.dataDir, advice: e.advice, ...(e.pid !== undefined ? { pid: e.pid } : {}) };
   }
+  if (err instanceof DicomwebError) return err.describe();
   if (err instanceof Error && err.name === 'UnknownNodeError') return { kind: 'unknown-node', name: (err as Error & { nodeName: string }).nodeName };
   if (err instanceof NoContextError && ctx.service) {
     return { kind: 'no-context', service: ctx.service, sopClassName: err.sopClassName, ...peer };
@@ -72,6 +74,15 @@ export function describeError(err: unknown, ctx: FailureContext = {}): FailureDe
     return { kind: 'unexpected', message: err.message };
   }
   return { kind: 'unexpected', message: String(err) };
+}
+
+/** The node's DIMSE address as the sentences name it (only the parts it has). */
+function peerOf(node: FailureContext['node']): { calledAeTitle?: string; host?: string; port?: number } {
+  if (!node) return {};
+  return {
+    ...(node.aeTitle !== undefined ? { calledAeTitle: node.aeTitle } : {}), ...(node.host !== undefined ? { host: node.host } : {}),
+    ...(node.port !== undefined ? { port: node.port } : {}),
+  };
 }
 
 /** The error itself or the first cause carrying a Node errno code (wrapped errors keep it in `cause`). */
@@ -100,7 +111,7 @@ export function describeStatus(
   return {
     kind: 'status', service, status,
     ...(errorComment ? { errorComment } : {}),
-    ...(ctx.node ? { calledAeTitle: ctx.node.aeTitle, host: ctx.node.host, port: ctx.node.port } : {}),
+    ...peerOf(ctx.node),
     ...(ctx.callingAeTitle ? { callingAeTitle: ctx.callingAeTitle } : {}),
     ...(ctx.destination ? { destination: ctx.destination } : {}),
     ...localRef(ctx),

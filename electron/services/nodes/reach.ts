@@ -8,6 +8,7 @@ import type { DimseService } from '../../../shared/diagnostics.js';
 import type { ScuOptions } from '../../dimse/scu/index.js';
 import type { Logger } from '../../dimse/ul/association.js';
 import { localAddressToward, type FailureContext } from './diagnose.js';
+import { nodeHost } from './dicom-node.js';
 
 /** Where our SCP is: the served AE title and port when it runs, else the configured ones. */
 export interface LocalEnd {
@@ -34,13 +35,13 @@ export class NodeReach {
 
   /** Where a node reaches us: for C-MOVE and the sentences. */
   async localFor(node: RemoteNode, config: Config = this.config()): Promise<{ aeTitle: string; host: string; port: number }> {
-    return { aeTitle: this.aeTitle(config), host: await localAddressToward(node.host), port: this.local().port ?? config.local.port };
+    return { aeTitle: this.aeTitle(config), host: await localAddressToward(nodeHost(node)), port: this.local().port ?? config.local.port };
   }
 
   /** The failure context of an operation on `node`. */
   async failure(node: RemoteNode, service: DimseService, config: Config = this.config()): Promise<FailureContext> {
     return {
-      service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port }, callingAeTitle: this.aeTitle(config),
+      service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port, dicomweb: node.dicomweb }, callingAeTitle: this.aeTitle(config),
       timeoutMs: config.timeouts.connectMs, local: await this.localFor(node, config),
     };
   }

@@ -7,7 +7,7 @@
  * modality, and its body part from the Requested Procedure and Scheduled Step descriptions and
  * code meanings). Procedures are remembered in the index: once per procedure, across restarts.
  */
-import { formatNodeAddress, type Config, type RemoteNode, type WorklistSettings } from '../../../shared/config.js';
+import { nodeAddressText, type Config, type RemoteNode, type WorklistSettings } from '../../../shared/config.js';
 import { type DataSet, getItems, getString, getStrings } from '../../../shared/dicom/dataset.js';
 import { tagOf, vrOf } from '../../../shared/dicom/dictionary.js';
 import { Status, statusCategory } from '../../../shared/dicom/status.js';
@@ -229,7 +229,7 @@ export class WorklistPoller {
       const context = await this.deps.failure(node);
       const sentence = diagnose(dimse ? describeStatus('find', dimse.status, dimse.errorComment, context) : describeError(err, context)).sentence;
       if (this.lastError.get(node.name) !== sentence) {
-        this.deps.log?.('warn', `worklist ${node.name} (${formatNodeAddress(node)}): ${sentence}`);
+        this.deps.log?.('warn', `worklist ${node.name} (${nodeAddressText(node)}): ${sentence}`);
         this.lastError.set(node.name, sentence);
       }
       return { node: node.name, procedures: 0, started: 0, error: sentence };

@@ -5,6 +5,7 @@
  */
 import { type DataSet, type Tag, type VR, SINGLE_VALUE_TEXT_VRS, STRING_VRS, getStrings } from '../../../shared/dicom/dataset.js';
 import { keywordOf, parseTagOrKeyword, vrOf } from '../../../shared/dicom/dictionary.js';
+import { formatPatientIds } from '../../../shared/search.js';
 import {
   QUERY_MODELS, QUERY_RETRIEVE_LEVEL_TAG, type QueryLevel, type QueryModel, type QueryService,
   queryKeys, uniqueKey, validateIdentifier,
@@ -76,7 +77,7 @@ export function markCharacterSet(ds: DataSet): void {
 
 /** Optional keys worth showing by default, when the level has them. */
 const USEFUL_OPTIONAL = new Set([
-  'PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyDescription', 'ModalitiesInStudy',
+  'PatientName', 'PatientID', 'IssuerOfPatientID', 'PatientBirthDate', 'PatientSex', 'StudyDescription', 'ModalitiesInStudy',
   'NumberOfStudyRelatedSeries', 'NumberOfStudyRelatedInstances', 'SeriesDescription', 'NumberOfSeriesRelatedInstances',
   'NumberOfPatientRelatedStudies', 'SOPClassUID',
 ]);
@@ -114,11 +115,27 @@ export function checkIdentifier(ds: DataSet, model: QueryModel, level: QueryLeve
 /** A match as plain data: keyword (or tag) → values joined with backslash. */
 export type MatchRow = Record<string, string>;
 
-/** Converts a response identifier to a row, leaving out Query/Retrieve Level and Specific Character Set. */
+/** Other Patient IDs Sequence (0010,1002). */
+export const OTHER_PATIENT_IDS_SEQUENCE: Tag = 0x00101002;
+
+/**
+ * Converts a response identifier to a row, leaving out Query/Retrieve Level and Specific
+ * Character Set. Sequences are left out, except the Other Patient IDs Sequence, whose items
+ * become `ID^^^Issuer` values (shared/search.ts) when it has any.
+ */
 export function rowOf(ds: DataSet): MatchRow {
   const row: MatchRow = {};
   for (const [t, el] of [...ds.entries()].sort((a, b) => a[0] - b[0])) {
     if (t === QUERY_RETRIEVE_LEVEL_TAG || t === SPECIFIC_CHARACTER_SET) continue;
+    if (t === OTHER_PATIENT_IDS_SEQUENCE && el.vr === 'SQ' && Array.isArray(el.value)) {
+      const ids = (el.value as DataSet[]).flatMap((item) => {
+        const PatientID = getStrings(item, 0x00100020)[0]?.trim() ?? '';
+        const issuer = getStrings(item, 0x00100021)[0]?.trim();
+        return PatientID ? [{ PatientID, ...(issuer ? { IssuerOfPatientID: issuer } : {}) }] : [];
+      });
+      if (ids.length) row.OtherPatientIDsSequence = formatPatientIds(ids);
+      continue;
+    }
     if (!Array.isArray(el.value) || el.vr === 'SQ') continue;
     const name = keywordOf(t) ?? t.toString(16).padStart(8, '0');
     row[name] = (el.value as unknown[]).map(String).join('\\');

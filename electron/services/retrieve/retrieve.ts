@@ -120,10 +120,10 @@ export interface RetrieveEnv {
   parts?: { level: QueryLevel; identifiers: DataSet[]; concurrency: number };
 }
 
-/** The verified result of a retrieve. */
+/** The verified result of a retrieve (by C-MOVE, C-GET, or WADO-RS: services/dicomweb/wado-retrieve.ts). */
 export interface RetrieveReport {
   verdict: 'complete' | 'incomplete' | 'failed' | 'cancelled';
-  method: 'move' | 'get';
+  method: 'move' | 'get' | 'wado';
   destination?: string;
   /** Final status of the C-MOVE/C-GET and its name. */
   status: number;

@@ -8,7 +8,7 @@
  * (C-CANCEL), retry, and a verified end. Jobs queued or running when the process stopped run
  * again after {@link TransferQueue.start}, like Orthanc's serialized jobs.
  */
-import { type Config, DEFAULT_NODE_MAX_ASSOCIATIONS, findNode } from '../../../shared/config.js';
+import { type Config, DEFAULT_NODE_MAX_ASSOCIATIONS, findNode, hasDimse } from '../../../shared/config.js';
 import { diagnose } from '../../../shared/diagnostics.js';
 import { isValidUid } from '../../../shared/dicom/uids.js';
 import {
@@ -20,7 +20,8 @@ import type { ScuOptions } from '../../dimse/scu/index.js';
 import { CacheStoreHandler, type StoredEvent } from '../local-scp/handlers.js';
 import { InputError } from '../nodes/nodes.js';
 import type { retrieve } from '../retrieve/retrieve.js';
-import { type ExtraAssociations, runAttempt } from './run-job.js';
+import type { ExtraAssociations } from './run-job.js';
+import { runWithFallback } from './wado-attempt.js';
 import { Throttle } from './throttle.js';
 
 /** Our AE as the queue needs it: title and port (Move Destination) and our SCP's stored-instance listeners. */
@@ -122,7 +123,9 @@ export class TransferQueue {
       throw new InputError(`expected must be a whole number of instances, got ${JSON.stringify(request.expected)}`);
     }
     const method = request.method ?? node.method;
-    if (method !== 'move' && method !== 'get') throw new InputError(`method must be move or get, got ${JSON.stringify(method)}`);
+    if (method !== 'move' && method !== 'get' && method !== 'wado') throw new InputError(`method must be move, get or wado, got ${JSON.stringify(method)}`);
+    if (method === 'wado' && !node.dicomweb) throw new InputError(`Node ${node.name} has no DICOMweb URL: it cannot be retrieved from by WADO-RS`);
+    if (method !== 'wado' && !hasDimse(node)) throw new InputError(`Node ${node.name} is a DICOMweb node without a DIMSE address: it is retrieved from by WADO-RS, not by ${method === 'get' ? 'C-GET' : 'C-MOVE'}`);
     const job = this.jobs.insert({
       ...request, node: node.name, method, SeriesInstanceUIDs: request.level === 'SERIES' ? series : [], origin: request.origin === 'prefetch' ? 'prefetch' : 'user',
     }, this.now());
@@ -292,7 +295,7 @@ export class TransferQueue {
       let current: TransferJob = job;
       const { scu = {} } = this.options;
       const pin = this.options.cache.pin('study', job.StudyInstanceUID, 'transfer'); // never evicted while it arrives
-      result = await runAttempt({
+      result = await runWithFallback({
         cache: this.options.cache, node, retrieve: this.options.retrieve,
         scu: { ...scu, callingAeTitle: scu.callingAeTitle ?? this.options.local.aeTitle },
         local: this.options.local, getStore: this.getStore, getListeners: this.getListeners, method,

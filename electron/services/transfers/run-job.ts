@@ -11,6 +11,7 @@ import type { TransferJob, TransferMethod, TransferProgress, TransferState, Tran
 import type { Cache } from '../../cache/index.js';
 import type { RetrieveProgress, ScuOptions } from '../../dimse/scu/index.js';
 import { diagnoseError, localAddressToward } from '../nodes/diagnose.js';
+import { nodeHost } from '../nodes/dicom-node.js';
 import type { CacheStoreHandler, StoredEvent } from '../local-scp/handlers.js';
 import { arrivalFilter, eventArrivals, type RetrieveReport, type retrieve } from '../retrieve/retrieve.js';
 import { missingSteps, remoteInstances, studySeries, wholeJob, type RetrieveStep } from './plan.js';
@@ -70,7 +71,8 @@ function cachedUids(cache: Cache, job: TransferJob): Set<string> {
 /** Runs one attempt of `job`; never throws (failures become the verdict). */
 export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: AbortSignal): Promise<AttemptResult> {
   const { cache, node } = ctx;
-  let method = ctx.method;
+  // a DIMSE attempt: WADO-RS attempts are wado-attempt.ts's
+  let method: 'move' | 'get' = ctx.method === 'get' ? 'get' : 'move';
   const attemptStartedAt = Date.now();
   const before = cachedUids(cache, job);
   const skipped = before.size;
@@ -113,7 +115,7 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
       const series = await studySeries(node, job.StudyInstanceUID, scu).catch(() => undefined);
       if (series && series.length > 1) steps = series;
     }
-    const host = ctx.local.host ?? await localAddressToward(node.host);
+    const host = ctx.local.host ?? await localAddressToward(nodeHost(node));
     const local = { aeTitle: ctx.local.aeTitle, host, port: ctx.local.port };
     // the progress of the steps running now, summed with the ended ones'
     const current = new Map<number, RetrieveProgress>();
@@ -190,7 +192,7 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
   const cancelled = signal.aborted || reports.some((r) => r.verdict === 'cancelled');
   const refusal = cache.stats().lastRefusal;
   const { state, verdict } = judgeJob({
-    nodeAeTitle: node.aeTitle, method, fellBack, reports, cancelled, skipped, arrived: seen.size, cachedAfter,
+    nodeAeTitle: node.aeTitle ?? node.name, method, fellBack, reports, cancelled, skipped, arrived: seen.size, cachedAfter,
     ...(job.expected !== undefined ? { expected: job.expected } : {}),
     ...(refusal && refusal.at >= attemptStartedAt ? { refusedHere: refusal.sentence } : {}),
     ...(error !== undefined && !cancelled ? {
@@ -209,7 +211,7 @@ function isAssociationRefusal(error: unknown): boolean {
 }
 
 async function runStep(
-  ctx: AttemptContext, step: RetrieveStep, method: TransferMethod, scu: ScuOptions,
+  ctx: AttemptContext, step: RetrieveStep, method: 'move' | 'get', scu: ScuOptions,
   local: { aeTitle: string; host: string; port: number }, onProgress: (p: RetrieveProgress) => void,
 ): Promise<{ report?: RetrieveReport; error?: unknown }> {
   const filter = arrivalFilter(step.identifier);

@@ -49,7 +49,12 @@ export interface JobOutcome {
   cachedAfter: number;
   /** Our cache refused instances for lack of room during the attempt: why, in one sentence. */
   refusedHere?: string;
+  /** This attempt came after another method failed (the fallback to WADO-RS): which, and its sentence. */
+  after?: { method: TransferMethod; sentence: string };
 }
+
+/** How each method is named in sentences. */
+export const METHOD_NAMES: Record<TransferMethod, string> = { move: 'C-MOVE', get: 'C-GET', wado: 'WADO-RS' };
 
 function plural(n: number, word = 'instance'): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -75,8 +80,9 @@ export function judgeJob(o: JobOutcome): { state: TransferState; verdict: Transf
     return { state, verdict: { code: d.code, sentence: d.sentence } };
   }
   const claimed = o.reports.reduce((n, r) => n + r.claimed.completed + r.claimed.warning, 0);
-  const how = o.method === 'move' ? 'C-MOVE' : 'C-GET';
-  const fallback = o.fellBack ? ` (${o.nodeAeTitle} refused C-GET, so C-MOVE was used)` : '';
+  const how = METHOD_NAMES[o.method];
+  const fallback = o.fellBack ? ` (${o.nodeAeTitle} refused C-GET, so C-MOVE was used)`
+    : o.after ? ` after ${METHOD_NAMES[o.after.method]} failed (${o.after.sentence.replace(/\.$/, '')})` : '';
   if (o.expected !== undefined && o.cachedAfter < o.expected) {
     if (claimed === 0 && o.arrived === 0 && o.reports.length > 0) {
       return {

@@ -61,3 +61,30 @@ export function formatDateTime(ms: number | undefined): string {
   const two = (n: number): string => String(n).padStart(2, '0');
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
+
+/** A moment with seconds, in local time: `2026-12-06 14:30:05` (logs and audit events). */
+export function formatDateTimeSeconds(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '';
+  const seconds = String(new Date(ms).getSeconds()).padStart(2, '0');
+  return `${formatDateTime(ms)}:${seconds}`;
+}
+
+/** The time of day with seconds, in local time: `14:30:05`. */
+export function formatTimeOfDay(ms: number | undefined): string {
+  return formatDateTimeSeconds(ms).slice(11);
+}
+
+/**
+ * A day as the app writes it (`YYYY-MM-DD`, also `YYYYMMDD`) → the start of that local day in ms;
+ * undefined for empty text; a sentence for anything else or a day that does not exist.
+ */
+export function parseIsoDay(text: string, what: string): { ok: true; value?: number } | { ok: false; error: string } {
+  const t = text.trim();
+  if (t === '') return { ok: true };
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})$/.exec(t);
+  if (!m) return { ok: false, error: `${what} "${t}" is not a date: write it as YYYY-MM-DD.` };
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const day = new Date(y, mo - 1, d);
+  if (day.getFullYear() !== y || day.getMonth() !== mo - 1 || day.getDate() !== d) return { ok: false, error: `${what} "${t}" does not exist.` };
+  return { ok: true, value: day.getTime() };
+}

@@ -1,13 +1,17 @@
 /**
  * Activity: association log lines (activity.query), newest first, live `log` events added on
- * top, filtered by node (a configured node or any AE title), outcome and free text.
+ * top, filtered by node (a configured node or any AE title), outcome and free text; the lines of
+ * one association grouped into one operation read as a sentence (activity-groups.ts), its raw
+ * protocol lines behind a disclosure. Times in the app's own format (HH:MM:SS).
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { ActivityLine } from '../../../../shared/api/contract.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useApiEvents, useLoad } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
+import { formatTimeOfDay } from '../../lib/format.js';
 import { type ActivityFilter, keepLine, mergeLines } from './activity-filter.js';
+import { groupLines } from './activity-groups.js';
 
 /** Most lines kept in the page. */
 const MAX_LINES = 2000;
@@ -25,10 +29,10 @@ export function ActivityScreen({ active }: { active: boolean }) {
   const reloadNodes = nodes.reload;
   useEffect(() => { if (active) { reload(); reloadNodes(); } }, [active, reload, reloadNodes]);
   useEffect(() => { if (loaded.value) setLines(mergeLines([], loaded.value.lines, MAX_LINES)); }, [loaded.value]);
-  const aeTitles = useMemo(() => {
+  const aeTitles = useMemo((): string[] => {
     if (!node) return [];
     const n = nodes.value?.nodes.find((x) => x.name === node);
-    return n ? [n.aeTitle, n.name] : [node];
+    return n ? [n.aeTitle ?? n.name, n.name] : [node];
   }, [node, nodes.value]);
   const filter: ActivityFilter = { aeTitles, outcome, text };
   useApiEvents((e) => {
@@ -36,6 +40,7 @@ export function ActivityScreen({ active }: { active: boolean }) {
     setLines((all) => mergeLines(all, [e.line], MAX_LINES));
   });
   const shown = lines.filter((l) => keepLine(l, filter));
+  const groups = groupLines(shown);
 
   return (
     <div className="screen">
@@ -44,7 +49,7 @@ export function ActivityScreen({ active }: { active: boolean }) {
         <label htmlFor="ac-node">Node</label>
         <select id="ac-node" value={node} onChange={(e) => setNode(e.target.value)}>
           <option value="">All nodes</option>
-          {(nodes.value?.nodes ?? []).map((n) => <option key={n.name} value={n.name}>{n.name} ({n.aeTitle})</option>)}
+          {(nodes.value?.nodes ?? []).map((n) => <option key={n.name} value={n.name}>{n.name} ({n.aeTitle ?? 'DICOMweb'})</option>)}
         </select>
         <label htmlFor="ac-outcome">Outcome</label>
         <select id="ac-outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as typeof outcome)}>
@@ -54,14 +59,28 @@ export function ActivityScreen({ active }: { active: boolean }) {
         <input id="ac-text" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="text, AE title, a12" spellCheck={false} />
       </form>
       <ErrorLine error={loaded.error} />
-      <p className="muted" role="status">{shown.length} of {lines.length} lines{shown.length === MAX_LINES ? ' (newest kept)' : ''}</p>
+      <p className="muted" role="status">{groups.length} operation{groups.length === 1 ? '' : 's'} · {shown.length} of {lines.length} lines{shown.length === MAX_LINES ? ' (newest kept)' : ''}</p>
       <ol className="log" aria-label="Association log" onKeyDown={rowKeyDown}>
-        {shown.map((l) => (
-          <li key={l.seq} className={`log-line log-${l.outcome}`} data-row="" tabIndex={-1} data-outcome={l.outcome}>
-            <time dateTime={new Date(l.time).toISOString()}>{new Date(l.time).toLocaleTimeString()}</time>
-            <span className="log-assoc">{l.association ?? ''}</span>
-            <span className="log-peer">{l.peerAeTitle ?? ''}</span>
-            <span className="log-msg">{l.message}</span>
+        {groups.map((g) => (
+          <li key={g.key} className={`log-group log-${g.outcome}`} data-row="" tabIndex={-1} data-outcome={g.outcome} data-association={g.association}>
+            <div className="log-line">
+              <time dateTime={new Date(g.time).toISOString()}>{formatTimeOfDay(g.time)}</time>
+              <span className="log-assoc">{g.association ?? ''}</span>
+              <span className="log-peer">{g.peerAeTitle ?? ''}</span>
+              <span className="log-msg">{g.summary}</span>
+            </div>
+            {g.association && (
+              <details className="log-raw">
+                <summary>{g.lines.length} protocol line{g.lines.length === 1 ? '' : 's'}</summary>
+                <ol>
+                  {g.lines.map((l) => (
+                    <li key={l.seq} className={`log-${l.outcome}`} data-outcome={l.outcome}>
+                      <time dateTime={new Date(l.time).toISOString()}>{formatTimeOfDay(l.time)}</time> {l.message}
+                    </li>
+                  ))}
+                </ol>
+              </details>
+            )}
           </li>
         ))}
       </ol>

@@ -1,28 +1,26 @@
 /**
- * Audit: the append-only audit log (audit.query), newest first — who (AE title, address, in or
- * out) queried, retrieved, stored, sent, deleted or imported which patient and study, when, and
- * how it ended — filtered by action, peer, patient, outcome and date, paged, and exported as CSV
- * or as JSON audit messages (PS3.15 A.5) for an ATNA repository.
+ * Audit: the append-only audit log (audit.query), newest first, each event a sentence — who (AE
+ * title, address, in or out) queried, retrieved, stored, sent, deleted or imported which
+ * patient's study (its description and date, the UIDs under "details"), when (the app's own
+ * YYYY-MM-DD HH:MM:SS), and how it ended — filtered by action, peer, patient, outcome and date,
+ * paged, and exported as CSV or as JSON audit messages (PS3.15 A.5) for an ATNA repository.
  */
 import { useEffect, useMemo, useState } from 'react';
-import type { AuditEvent, AuditFilter, AuditWhat } from '../../../../shared/audit.js';
+import type { AuditFilter, AuditWhat } from '../../../../shared/audit.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useLoad, useTransport } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
 import type { ApiError } from '../../../../shared/api/contract.js';
+import { formatDateTimeSeconds, parseIsoDay } from '../../lib/format.js';
+import { auditSentence, outcomeOf } from './audit-sentence.js';
+
+export { whoOf } from './audit-sentence.js';
 
 const PAGE = 100;
 const WHATS: readonly [AuditWhat | '', string][] = [
   ['', 'Everything'], ['query', 'Queries'], ['retrieve', 'Retrieves'], ['store', 'Stores received'], ['send', 'Sends'],
   ['delete', 'Deletes'], ['import', 'Imports'], ['export', 'Exports'], ['prefetch', 'Prefetches'], ['association-refused', 'Refused associations'], ['move-destination-refused', 'Refused move destinations'],
 ];
-
-/** "← CT1 10.1.2.3", "→ pacs (ORTHANC)", "this workstation". */
-export function whoOf(e: AuditEvent): string {
-  if (e.direction === 'local') return 'this workstation';
-  const name = e.direction === 'outgoing' ? `${e.node ?? ''}${e.peerAeTitle && e.peerAeTitle !== e.node ? ` (${e.peerAeTitle})` : ''}` : `${e.peerAeTitle ?? ''}${e.peerHost ? ` ${e.peerHost}` : ''}`;
-  return `${e.direction === 'incoming' ? '←' : '→'} ${name}`.trim();
-}
 
 export function AuditScreen({ active }: { active: boolean }) {
   const transport = useTransport();
@@ -33,16 +31,19 @@ export function AuditScreen({ active }: { active: boolean }) {
   const [since, setSince] = useState('');
   const [page, setPage] = useState(0);
   const [exportError, setExportError] = useState<ApiError | undefined>();
+  const sinceDay = parseIsoDay(since, 'Since');
+  const sinceMs = sinceDay.ok ? sinceDay.value : undefined;
   const filter: AuditFilter = useMemo(() => ({
     ...(what ? { what } : {}), ...(peer.trim() ? { peer: peer.trim() } : {}), ...(patient.trim() ? { patient: patient.trim() } : {}),
-    ...(outcome ? { outcome } : {}), ...(since && !Number.isNaN(Date.parse(since)) ? { since: Date.parse(since) } : {}),
-  }), [what, peer, patient, outcome, since]);
+    ...(outcome ? { outcome } : {}), ...(sinceMs !== undefined ? { since: sinceMs } : {}),
+  }), [what, peer, patient, outcome, sinceMs]);
   const request = useMemo(() => ({ ...filter, limit: PAGE, offset: page * PAGE }), [filter, page]);
   const loaded = useLoad('audit.query', request, JSON.stringify(request));
   const reload = loaded.reload;
   useEffect(() => { if (active) reload(); }, [active, reload]);
   useEffect(() => setPage(0), [filter]);
   const events = loaded.value?.events ?? [];
+  const studies = loaded.value?.studies ?? {};
   const total = loaded.value?.total ?? 0;
 
   const download = async (format: 'csv' | 'json') => {
@@ -78,22 +79,34 @@ export function AuditScreen({ active }: { active: boolean }) {
           <option value="">All</option><option value="ok">Succeeded</option><option value="failed">Failed</option>
         </select>
         <label htmlFor="au-since">Since</label>
-        <input id="au-since" type="date" value={since} onChange={(e) => setSince(e.target.value)} />
+        <input id="au-since" value={since} onChange={(e) => setSince(e.target.value)} placeholder="YYYY-MM-DD" spellCheck={false} autoComplete="off"
+          aria-invalid={sinceDay.ok ? undefined : true} aria-describedby={sinceDay.ok ? undefined : 'au-since-error'} />
+        {!sinceDay.ok && <span className="field-error" id="au-since-error" role="alert">{sinceDay.error}</span>}
       </form>
       <ErrorLine error={loaded.error ?? exportError} />
       <p className="muted" role="status">{total === 0 ? 'No audit events match.' : `${page * PAGE + 1}–${page * PAGE + events.length} of ${total} events`}</p>
       <table className="audit-table" aria-label="Audit events" onKeyDown={rowKeyDown}>
-        <thead><tr><th>When</th><th>Action</th><th>Who</th><th>Patient</th><th>Study</th><th>Instances</th><th>Outcome</th></tr></thead>
+        <colgroup><col className="audit-when" /><col /><col className="audit-outcome" /></colgroup>
+        <thead><tr><th>When</th><th>What happened</th><th>Outcome</th></tr></thead>
         <tbody>
           {events.map((e) => (
-            <tr key={e.seq} data-row="" tabIndex={-1} data-what={e.what} data-outcome={e.outcome} title={e.detail ?? ''}>
-              <td><time dateTime={new Date(e.at).toISOString()}>{new Date(e.at).toLocaleString()}</time></td>
-              <td>{e.what}</td>
-              <td>{whoOf(e)}</td>
-              <td>{[e.PatientName?.replace(/\^/g, ' '), e.PatientID].filter(Boolean).join(' · ')}</td>
-              <td className="uid">{e.StudyInstanceUID ?? ''}</td>
-              <td>{e.instances ?? ''}</td>
-              <td>{e.outcome === 0 ? 'ok' : `${e.outcome === 4 ? 'minor failure' : 'failed'}${e.outcomeText ? `: ${e.outcomeText}` : ''}`}</td>
+            <tr key={e.seq} data-row="" tabIndex={-1} data-what={e.what} data-outcome={e.outcome} data-direction={e.direction}>
+              <td><time dateTime={new Date(e.at).toISOString()}>{formatDateTimeSeconds(e.at)}</time></td>
+              <td>
+                <span className="audit-sentence">{auditSentence(e, e.StudyInstanceUID ? studies[e.StudyInstanceUID] : undefined)}</span>
+                {(e.StudyInstanceUID || e.detail || e.PatientID) && (
+                  <details className="audit-details">
+                    <summary>details</summary>
+                    <dl className="facts">
+                      {e.PatientID && <><dt>Patient ID</dt><dd>{e.PatientID}</dd></>}
+                      {e.StudyInstanceUID && <><dt>Study Instance UID</dt><dd className="uid">{e.StudyInstanceUID}</dd></>}
+                      {e.detail && <><dt>Detail</dt><dd className="uid">{e.detail}</dd></>}
+                      <dt>Local AE</dt><dd>{e.localAeTitle ?? ''}</dd>
+                    </dl>
+                  </details>
+                )}
+              </td>
+              <td>{outcomeOf(e)}</td>
             </tr>
           ))}
         </tbody>

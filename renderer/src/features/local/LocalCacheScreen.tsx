@@ -2,7 +2,7 @@
  * Local cache: totals (cache.stats), patients → studies → series with counts and sizes, delete
  * (confirmed; STUDY or SERIES), send to a node (C-STORE, live progress), import a folder (live
  * progress), Open, which hands a study to the viewer (`priors:open-study`), export of a patient's
- * studies (ExportDialog).
+ * studies (ExportDialog), and the cache's check and repair (DoctorPanel).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../../../../shared/api/contract.js';
@@ -14,6 +14,7 @@ import { useApiEvents, useLoad, useTransport } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
 import { formatBytes, formatDicomDate, formatPersonName } from '../../lib/format.js';
 import { importProgressLine, importResultLine, refusalLine, roomLine, sendResultLine, statsLine } from './cache-view.js';
+import { DoctorPanel } from './DoctorPanel.js';
 import { ExportDialog } from './ExportDialog.js';
 import { StudyTree, type TreeActions } from './StudyTree.js';
 
@@ -153,6 +154,7 @@ export function LocalCacheScreen({ active }: { active: boolean }) {
           })}
         </tbody>
       </table>
+      <DoctorPanel onRepaired={refresh} />
       {dialog}
     </div>
   );

@@ -6,8 +6,10 @@
 import type { NodeInput, ServerStatus, Settings } from '../../../../shared/api/contract.js';
 import {
   type CallingAePolicy, checkAeTitle, checkHost, checkNodeName, checkPort, DEFAULT_WORKLIST_HOURS_AHEAD, DEFAULT_WORKLIST_INTERVAL_MINUTES,
-  isArchive, type RemoteNode,
+  isArchive, type RemoteNode, serviceAccess, type ServiceAccessPolicy,
 } from '../../../../shared/config.js';
+import { isDicomwebNode } from './dicomweb-form.js';
+import { withServices } from './local-settings.js';
 
 /** A field's message, or nothing when the field is valid. */
 export type FieldErrors<K extends string> = Partial<Record<K, string>>;
@@ -20,6 +22,7 @@ export function nodeFieldErrors(input: NodeInput): FieldErrors<NodeField> {
   const out: FieldErrors<NodeField> = {};
   const name = checkNodeName(input.name);
   if (!name.ok) out.name = `Name ${name.error}.`;
+  if (isDicomwebNode(input)) return out; // no DIMSE address: its URL is dicomweb-form.ts's
   const ae = checkAeTitle(input.aeTitle);
   if (!ae.ok) out.aeTitle = `AE title ${ae.error}.`;
   const host = checkHost(input.host);
@@ -39,6 +42,8 @@ export interface LocalForm {
   policyList: string;
   /** A configured node's AE title only from that node's host. */
   bindToHost: boolean;
+  /** Who may use each service of our SCP. */
+  services: ServiceAccessPolicy;
 }
 
 /** Settings field names. */
@@ -49,7 +54,7 @@ export function localFormOf(s: Settings): LocalForm {
   return {
     aeTitle: s.local.aeTitle, port: String(s.local.port), bindAddress: s.local.bindAddress,
     policyMode: s.callingAePolicy.mode, policyList: (s.callingAePolicy.aeTitles ?? []).join(', '),
-    bindToHost: s.callingAePolicy.bindToHost === true,
+    bindToHost: s.callingAePolicy.bindToHost === true, services: serviceAccess(s.callingAePolicy),
   };
 }
 
@@ -74,18 +79,12 @@ export function settingsFromForm(base: Settings, f: LocalForm): { ok: true; sett
     else if (bad && !bad[1].ok) errors.policyList = `AE title "${bad[0]}" ${bad[1].error}.`;
   }
   if (!ae.ok || !port.ok || !bind.ok || Object.keys(errors).length > 0) return { ok: false, errors };
-  const policy: CallingAePolicy = {
-    ...(f.policyMode === 'list' ? { mode: 'list', aeTitles: titles } : { mode: f.policyMode }),
-    ...(f.bindToHost ? { bindToHost: true } : {}),
-  };
+  // every field of the policy the form does not edit stays as it was
+  const { aeTitles: _titles, bindToHost: _bound, ...kept } = base.callingAePolicy;
+  const policy: CallingAePolicy = withServices({
+    ...kept, mode: f.policyMode, ...(f.policyMode === 'list' ? { aeTitles: titles } : {}), ...(f.bindToHost ? { bindToHost: true } : {}),
+  }, f.services);
   return { ok: true, settings: { ...base, local: { ...base.local, aeTitle: ae.value, port: port.value, bindAddress: bind.value }, callingAePolicy: policy } };
-}
-
-/** The sentence after a save: whether our server must be restarted to use the new values. */
-export function restartSentence(restartRequired: boolean): string {
-  return restartRequired
-    ? 'Saved. Restart Priors to apply the new AE title, port or bind address: the DICOM server keeps its current ones until then.'
-    : 'Saved. The change applies now.';
 }
 
 /** One line about our server: listening where, or why not (a state/message field when the server reports one). */

@@ -71,7 +71,7 @@ export function RuleEditor({ rule, taken, nodes, onSave, onClose }: RuleEditorPr
         <legend>Nodes searched</legend>
         {nodes.length === 0 && <span className="muted">No node configured yet: add your PACS in Nodes &amp; settings.</span>}
         {nodes.map((n) => (
-          <label key={n.name} className="check" title={`${n.aeTitle} at ${n.host}:${n.port}`}>
+          <label key={n.name} className="check" title={n.aeTitle !== undefined ? `${n.aeTitle} at ${n.host}:${n.port}` : n.dicomweb?.url}>
             <input type="checkbox" checked={form.nodes.includes(n.name)} onChange={() => toggleNode(n.name)} /> {n.name}
             {!isArchive(n) && <span className="muted"> ({n.worklist ? 'worklist' : 'not an archive'}: searched only when ticked)</span>}
           </label>

@@ -1,11 +1,12 @@
 /**
- * The search form: node picker, patient and study fields, date presets, modality toggles.
+ * The search form: node picker (a node, all archives, several ticked nodes, or the local cache),
+ * patient and study fields, date presets, modality toggles.
  * Enter anywhere in it searches (a native form submit); Esc cancels (handled by the screen).
  */
 import type { FormEvent, Ref } from 'react';
 import type { RemoteNode } from '../../../../shared/config.js';
 import { DATE_PRESETS, type DatePreset } from './date-presets.js';
-import { LOCAL_CACHE_NODE, MODALITIES, type SearchForm } from './search-form.js';
+import { ALL_ARCHIVES, LOCAL_CACHE_NODE, MODALITIES, type SearchForm, SEVERAL_NODES } from './search-form.js';
 
 export interface SearchFormPanelProps {
   form: SearchForm;
@@ -13,6 +14,8 @@ export interface SearchFormPanelProps {
   running: boolean;
   /** The field a validation error is about, to mark it. */
   invalidField?: keyof SearchForm | undefined;
+  /** The sentence of a date range the app refused, shown next to the range. */
+  dateError?: string | undefined;
   onChange(form: SearchForm): void;
   onSubmit(): void;
   onCancel(): void;
@@ -20,7 +23,7 @@ export interface SearchFormPanelProps {
   firstFieldRef?: Ref<HTMLInputElement>;
 }
 
-export function SearchFormPanel({ form, nodes, running, invalidField, onChange, onSubmit, onCancel, firstFieldRef }: SearchFormPanelProps) {
+export function SearchFormPanel({ form, nodes, running, invalidField, dateError, onChange, onSubmit, onCancel, firstFieldRef }: SearchFormPanelProps) {
   const set = <K extends keyof SearchForm>(key: K, value: SearchForm[K]): void => onChange({ ...form, [key]: value });
   const submit = (e: FormEvent): void => {
     e.preventDefault();
@@ -30,16 +33,36 @@ export function SearchFormPanel({ form, nodes, running, invalidField, onChange, 
     set('modalities', form.modalities.includes(m) ? form.modalities.filter((x) => x !== m) : [...form.modalities, m]);
   };
   const invalid = (field: keyof SearchForm) => (invalidField === field ? { 'aria-invalid': true } : {});
+  const toggleNode = (name: string): void => {
+    set('nodes', form.nodes.includes(name) ? form.nodes.filter((n) => n !== name) : [...form.nodes, name]);
+  };
 
   return (
-    <form className="search-form" onSubmit={submit} aria-label="Search criteria">
+    // noValidate: the app checks the fields and says what to fix next to them; the browser's own
+    // popups would block the submit, leave the last message standing and hide behind other controls
+    <form className="search-form" onSubmit={submit} aria-label="Search criteria" noValidate>
       <div className="field field-node">
         <label htmlFor="sf-node">Search in</label>
         <select id="sf-node" value={form.node} onChange={(e) => set('node', e.target.value)}>
-          {nodes.map((n) => <option key={n.name} value={n.name}>{n.name} ({n.aeTitle})</option>)}
+          {nodes.map((n) => <option key={n.name} value={n.name}>{n.name} ({n.aeTitle ?? 'DICOMweb'})</option>)}
+          {nodes.length > 1 && <option value={ALL_ARCHIVES} title="Every archive and the local cache">All archives</option>}
+          {nodes.length > 1 && <option value={SEVERAL_NODES}>Several nodes…</option>}
           <option value={LOCAL_CACHE_NODE}>Local cache</option>
         </select>
       </div>
+      {form.node === SEVERAL_NODES && (
+        <fieldset className="field-wide search-nodes" aria-label="Nodes to search" {...invalid('nodes')}>
+          <legend>Nodes to search</legend>
+          {nodes.map((n) => (
+            <label key={n.name} className="chip">
+              <input type="checkbox" checked={form.nodes.includes(n.name)} onChange={() => toggleNode(n.name)} /> <span>{n.name}</span>
+            </label>
+          ))}
+          <label className="chip">
+            <input type="checkbox" checked={form.nodes.includes(LOCAL_CACHE_NODE)} onChange={() => toggleNode(LOCAL_CACHE_NODE)} /> <span>Local cache</span>
+          </label>
+        </fieldset>
+      )}
       <div className="field">
         <label htmlFor="sf-name">Patient name</label>
         <input id="sf-name" ref={firstFieldRef} value={form.patientName} onChange={(e) => set('patientName', e.target.value)}
@@ -74,14 +97,15 @@ export function SearchFormPanel({ form, nodes, running, invalidField, onChange, 
         {form.datePreset === 'custom' && (
           <span className="custom-range">
             <label htmlFor="sf-from" className="sr-only">From</label>
-            <input id="sf-from" type="date" value={form.customRange.from ?? ''}
+            <input id="sf-from" placeholder="YYYY-MM-DD" inputMode="numeric" maxLength={10} spellCheck={false} autoComplete="off" value={form.customRange.from ?? ''}
               onChange={(e) => set('customRange', { ...form.customRange, from: e.target.value })} {...invalid('customRange')} />
             <span aria-hidden="true">–</span>
             <label htmlFor="sf-to" className="sr-only">To</label>
-            <input id="sf-to" type="date" value={form.customRange.to ?? ''}
+            <input id="sf-to" placeholder="YYYY-MM-DD" inputMode="numeric" maxLength={10} spellCheck={false} autoComplete="off" value={form.customRange.to ?? ''}
               onChange={(e) => set('customRange', { ...form.customRange, to: e.target.value })} {...invalid('customRange')} />
           </span>
         )}
+        {dateError && <p className="field-error date-error" role="alert">{dateError}</p>}
       </fieldset>
 
       <fieldset className="field-wide modalities" {...invalid('modalities')}>

@@ -1,28 +1,40 @@
 /**
  * The Search screen: the form, the streaming results table, the capped-answer banner, series
  * on demand, retrieve into the transfer queue, and "Prefetch priors" for the focused study's
- * patient (P).
+ * patient (P). A search of several nodes shows which nodes hold each study ("Held by"), each
+ * node's failure or cap in its own sentence, and the patients found (PatientPanel).
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { SearchSource } from '../../../../shared/api/contract.js';
+import type { SingleSource } from '../../../../shared/api/contract.js';
 import { ErrorLine } from '../../app/ErrorLine.js';
 import { useLoad, useTransport } from '../../app/api-context.js';
 import { PrefetchStatus } from '../../app/PrefetchStatus.js';
 import { cappedBannerText } from './capped.js';
 import { stillCappedText } from './split-search.js';
 import type { ListAction } from '../../lib/keyboard.js';
-import { LOCAL_CACHE_NODE, type SearchForm, buildStudyQueries, emptyForm } from './search-form.js';
+import { ALL_ARCHIVES, LOCAL_CACHE_NODE, type SearchForm, SEVERAL_NODES, buildStudyQueries, emptyForm, isSeveral, sourceOf } from './search-form.js';
+import { noMatchText } from './no-match.js';
+import { NodeOutcomes } from './NodeOutcomes.js';
+import { groupPatients, pairKey, type PatientFlag } from './patient-groups.js';
+import { PatientPanel } from './PatientPanel.js';
 import { DEFAULT_SORT, type SortColumn, type StudyRow, nextSort, sortRows } from './study-rows.js';
 import { type Expansion, ResultsTable } from './ResultsTable.js';
 import { SearchFormPanel } from './SearchFormPanel.js';
-import { useRetrieve } from './use-retrieve.js';
+import { type RetrieveFrom, useRetrieve } from './use-retrieve.js';
 import { useSearchPrefetch } from './use-search-prefetch.js';
 import { useSearch } from './use-search.js';
 
 /** The event O dispatches on window for a cached study; the viewer listens to it. */
 export const OPEN_STUDY_EVENT = 'priors:open-study';
 
-const sourceOf = (node: string): SearchSource => (node === LOCAL_CACHE_NODE ? { kind: 'local' } : { kind: 'node', node });
+/** Where "Search in" opens: the place of the last search, kept between sessions. */
+const LAST_NODE_KEY = 'priors.search.node';
+function rememberedNode(): string | undefined {
+  try { return globalThis.localStorage?.getItem(LAST_NODE_KEY) ?? undefined; } catch { return undefined; }
+}
+function rememberNode(node: string): void {
+  try { globalThis.localStorage?.setItem(LAST_NODE_KEY, node); } catch { /* storage off: the first node is the default */ }
+}
 
 export function SearchScreen({ active }: { active: boolean }) {
   const transport = useTransport();
@@ -40,13 +52,34 @@ export function SearchScreen({ active }: { active: boolean }) {
   const firstField = useRef<HTMLInputElement>(null);
   const [splitUsed, setSplitUsed] = useState(false);
   const [anchorUid, setAnchorUid] = useState<string | undefined>();
-  const { transfers, retrieve } = useRetrieve(state.source, setCache, setNotice);
+  // of a search of several nodes: the node picked in "Held by" for each study, by StudyInstanceUID
+  const [chosen, setChosen] = useState<ReadonlyMap<string, string>>(new Map());
+  const several = isSeveral(state.source);
+  const nodeFor: RetrieveFrom = useCallback((row) => {
+    const source = state.source;
+    if (!source || source.kind === 'local') return undefined;
+    if (source.kind === 'node') return { node: source.node };
+    const picked = chosen.get(row.StudyInstanceUID);
+    if (picked) return { node: picked, why: 'your choice' };
+    const first = row.heldBy?.[0];
+    return first ? { node: first, why: 'the first to answer' } : undefined;
+  }, [state.source, chosen]);
+  const { transfers, retrieve } = useRetrieve(nodeFor, setCache, setNotice);
   const { action: prefetch, patient: prefetchPatient, prefetchFor } = useSearchPrefetch(state.source, setNotice);
+  // the patient view: confirmations and "not the same" hold for the session
+  const [confirmed, setConfirmed] = useState<ReadonlySet<string>>(new Set());
+  const [apart, setApart] = useState<ReadonlySet<string>>(new Set());
+  const [onlyPatient, setOnlyPatient] = useState<string | undefined>();
 
-  // The first configured node is the default once the list arrives.
+  // Once the list arrives: the node of the last search when it still exists, else the first configured node.
   useEffect(() => {
-    if (nodeList.length > 0) setForm((f) => (f.node === LOCAL_CACHE_NODE && !f.patientName ? { ...f, node: nodeList[0]!.name } : f));
+    if (nodeList.length === 0) return;
+    const last = rememberedNode();
+    const node = last !== undefined && (last === LOCAL_CACHE_NODE || last === ALL_ARCHIVES || nodeList.some((n) => n.name === last)) ? last : nodeList[0]!.name;
+    setForm((f) => (f.node === LOCAL_CACHE_NODE && !f.patientName ? { ...f, node } : f));
   }, [nodeList]);
+  // the form of the last search started, for the sentence of a search that found nothing
+  const [searched, setSearched] = useState<SearchForm | undefined>();
   // Coming back to the screen: the node list may have changed on Nodes & settings.
   const reloadNodes = nodes.reload;
   useEffect(() => {
@@ -55,7 +88,14 @@ export function SearchScreen({ active }: { active: boolean }) {
     firstField.current?.focus();
   }, [active, reloadNodes]);
 
-  const rows = useMemo(() => sortRows(state.rows, sort), [state.rows, sort]);
+  const patients = useMemo(() => groupPatients(state.rows, confirmed, apart), [state.rows, confirmed, apart]);
+  const shown = useMemo(() => {
+    const group = onlyPatient === undefined ? undefined : patients.groups.find((g) => g.key === onlyPatient);
+    return group ? state.rows.filter((r) => group.studies.includes(r.StudyInstanceUID)) : state.rows;
+  }, [state.rows, patients, onlyPatient]);
+  const rows = useMemo(() => sortRows(shown, sort), [shown, sort]);
+  const confirm = useCallback((f: PatientFlag) => setConfirmed((c) => new Set(c).add(pairKey(f.groups[0], f.groups[1]))), []);
+  const keepApart = useCallback((f: PatientFlag) => setApart((c) => new Set(c).add(f.key)), []);
   const running = state.status === 'running';
   const focused = focusedUid === undefined ? -1 : rows.findIndex((r) => r.StudyInstanceUID === focusedUid);
   const setFocused = useCallback((i: number) => {
@@ -80,20 +120,41 @@ export function SearchScreen({ active }: { active: boolean }) {
     }
   }, [rows, anchorUid, focusedUid]);
 
-  const search = useCallback((split = false) => {
-    const built = buildStudyQueries(form, new Date());
+  const search = useCallback((split = false, f: SearchForm = form) => {
+    const built = buildStudyQueries(f, new Date());
     if (!built.ok) {
       setFormError({ field: built.field, error: built.error });
       return;
     }
     setFormError(undefined);
     setNotice(undefined);
+    setSearched(f);
+    if (f.node !== SEVERAL_NODES) rememberNode(f.node);
     setFocusedUid(undefined);
     setSelected(new Set());
     setExpanded(new Map());
     setSplitUsed(split);
-    void start(sourceOf(form.node), built.queries, { split });
+    setChosen(new Map());
+    setOnlyPatient(undefined);
+    void start(sourceOf(f), built.queries, { split });
   }, [form, start]);
+  // the row menu's "Send to": a cached study to a node, the outcome in the notice
+  const sendTargets = useMemo(() => nodeList.map((n) => n.name), [nodeList]);
+  const send = useCallback(async (row: StudyRow, node: string) => {
+    const what = row.StudyDescription || 'the study';
+    setNotice(`Sending ${what} to ${node}…`);
+    const r = await transport.call('cache.send', { node, level: 'STUDY', uids: [row.StudyInstanceUID] });
+    if (!r.ok) { setNotice(r.error.message); return; }
+    const { sent, failed, error } = r.value;
+    setNotice(`Sent ${sent} instance${sent === 1 ? '' : 's'} of ${what} to ${node}${failed ? `; ${failed} failed${error ? `: ${error.message}` : ''}` : ''}.`);
+  }, [transport]);
+  // A date preset re-runs the search shown with its dates; a form edited since waits for Enter.
+  const changeForm = useCallback((f: SearchForm) => {
+    setForm(f);
+    const rerun = searched !== undefined && f.datePreset !== form.datePreset && f.datePreset !== 'custom'
+      && sameButDates(searched, form) && !running;
+    if (rerun) search(false, f);
+  }, [searched, form, running, search]);
 
   // Esc cancels a running search from anywhere on the screen.
   useEffect(() => {
@@ -110,17 +171,19 @@ export function SearchScreen({ active }: { active: boolean }) {
 
   const expand = useCallback(async (row: StudyRow) => {
     const uid = row.StudyInstanceUID;
-    if (!uid || !state.source) return;
+    const from = nodeFor(row);
+    const source: SingleSource | undefined = state.source?.kind === 'local' ? { kind: 'local' } : from ? { kind: 'node', node: from.node } : undefined;
+    if (!uid || !source) return;
     if (expanded.has(uid)) {
       setExpanded((m) => { const n = new Map(m); n.delete(uid); return n; });
       return;
     }
     setExpanded((m) => new Map(m).set(uid, { loading: true }));
-    const r = await transport.call('search.series', { source: state.source, StudyInstanceUID: uid });
+    const r = await transport.call('search.series', { source, StudyInstanceUID: uid });
     setExpanded((m) => new Map(m).set(uid, r.ok
       ? { loading: false, rows: r.value.rows, ...(r.value.cache ? { cache: r.value.cache } : {}) }
       : { loading: false, error: r.error }));
-  }, [expanded, state.source, transport]);
+  }, [expanded, state.source, transport, nodeFor]);
 
   const onAction = useCallback((action: ListAction, row: StudyRow | undefined) => {
     switch (action.kind) {
@@ -138,24 +201,26 @@ export function SearchScreen({ active }: { active: boolean }) {
       }
       case 'open': {
         if (!row) return;
-        if (row.cache !== 'full') {
-          setNotice('Retrieve this study first (R): only studies fully in the cache open.');
-          return;
-        }
-        window.dispatchEvent(new CustomEvent(OPEN_STUDY_EVENT, { detail: { StudyInstanceUID: row.StudyInstanceUID } }));
+        const open = (arriving: boolean): void => {
+          window.dispatchEvent(new CustomEvent(OPEN_STUDY_EVENT, { detail: { StudyInstanceUID: row.StudyInstanceUID, ...(arriving ? { arriving } : {}) } }));
+        };
+        // not (fully) in the cache: retrieve it and open it at once, its images showing as they arrive
+        if (row.cache !== 'full' && nodeFor(row)) void retrieve([row]).then((queued) => { if (queued > 0) open(true); });
+        else open(false);
         return;
       }
       default: return;
     }
-  }, [running, cancel, expand, selected, rows, retrieve, prefetchFor]);
+  }, [running, cancel, expand, selected, rows, retrieve, prefetchFor, nodeFor]);
 
-  const nodeName = state.source?.kind === 'node' ? state.source.node : 'The local cache';
+  const nodeName = state.source?.kind === 'node' ? state.source.node : several ? 'A node' : 'The local cache';
   return (
     <div className="screen search-screen">
       <h1 className="screen-title">Search</h1>
       <SearchFormPanel form={form} nodes={nodeList} running={running} invalidField={formError?.field}
-        onChange={setForm} onSubmit={() => search(false)} onCancel={cancel} firstFieldRef={firstField} />
-      <ErrorLine error={formError?.error ?? nodes.error} />
+        dateError={formError?.field === 'customRange' ? formError.error : undefined}
+        onChange={changeForm} onSubmit={() => search(false)} onCancel={cancel} firstFieldRef={firstField} />
+      <ErrorLine error={(formError?.field === 'customRange' ? undefined : formError?.error) ?? nodes.error} />
       <div className="search-line">
         <div className="search-status" role="status" aria-live="polite">
           <span>{statusText(state.status, rows.length, state.sent, state.planned)}</span>
@@ -166,17 +231,30 @@ export function SearchScreen({ active }: { active: boolean }) {
       </div>
       <PrefetchStatus action={prefetch} patient={prefetchPatient} />
       <ErrorLine error={state.error} />
+      {state.status === 'completed' && state.rows.length === 0 && searched && state.source && (
+        <p className="search-empty" role="note">{noMatchText(searched, state.source)}</p>
+      )}
       {state.capped && state.status !== 'running' && (
         <div className="banner banner-warning" role="alert">
           <span>{(splitUsed && stillCappedText(state.stillCapped ?? [], nodeName)) || cappedBannerText(state.capped, nodeName, splitUsed)}</span>
           {!splitUsed && <button type="button" onClick={() => search(true)}>Split by date</button>}
         </div>
       )}
-      <ResultsTable rows={rows} sort={sort} focused={focused} selected={selected} expanded={expanded}
+      {several && <NodeOutcomes outcomes={state.nodes ?? []} />}
+      <PatientPanel groups={patients.groups} flags={patients.flags} only={onlyPatient} onOnly={setOnlyPatient} onConfirm={confirm} onApart={keepApart} />
+      <ResultsTable several={several} chosen={chosen} onChoose={(row, node) => setChosen((m) => new Map(m).set(row.StudyInstanceUID, node))}
+        rows={rows} sort={sort} focused={focused} selected={selected} expanded={expanded}
         onSort={(c: SortColumn) => setSort((s) => nextSort(s, c))} onFocus={setFocused} onAction={onAction}
-        onSelect={select} transfers={transfers} onRetrieveSeries={(row, uids) => void retrieve([row], uids)} />
+        onSelect={select} transfers={transfers} onRetrieveSeries={(row, uids) => void retrieve([row], uids)}
+        sendTargets={sendTargets} onSend={(row, node) => void send(row, node)} />
     </div>
   );
+}
+
+/** Whether two forms ask the same but for the study dates. */
+function sameButDates(a: SearchForm, b: SearchForm): boolean {
+  const rest = (f: SearchForm) => JSON.stringify({ ...f, datePreset: '', customRange: {} });
+  return rest(a) === rest(b);
 }
 
 function statusText(status: string, count: number, sent: number, planned: number): string {

@@ -3,11 +3,17 @@
  * Table C.6-5 in the Study Root model). Keys are DICOM keywords; an empty value is a return
  * key (universal matching, PS3.4 C.2.2.2.3). Pure code: no DOM, no Node.
  */
+import type { SearchSource } from '../../../../shared/api/contract.js';
 import { type CustomRange, type DatePreset, studyDateRange } from './date-presets.js';
 
-/** What the form holds. `node` is a configured node's name, or {@link LOCAL_CACHE_NODE}. */
+/**
+ * What the form holds. `node` is a configured node's name, {@link LOCAL_CACHE_NODE},
+ * {@link ALL_ARCHIVES} or {@link SEVERAL_NODES} (then `nodes` are the ticked ones, {@link LOCAL_CACHE_NODE}
+ * among them for the cache beside the nodes).
+ */
 export interface SearchForm {
   node: string;
+  nodes: string[];
   patientName: string;
   patientId: string;
   accessionNumber: string;
@@ -20,6 +26,26 @@ export interface SearchForm {
 
 /** The node picker's value for the local cache. */
 export const LOCAL_CACHE_NODE = '@local';
+/** The node picker's value for every archive (shared/config.ts isArchive). */
+export const ALL_ARCHIVES = '@all';
+/** The node picker's value for the nodes ticked below it. */
+export const SEVERAL_NODES = '@several';
+
+/** Where the form searches. */
+export function sourceOf(form: Pick<SearchForm, 'node' | 'nodes'>): SearchSource {
+  if (form.node === LOCAL_CACHE_NODE) return { kind: 'local' };
+  if (form.node === ALL_ARCHIVES) return { kind: 'all' };
+  if (form.node === SEVERAL_NODES) {
+    const nodes = form.nodes.filter((n) => n !== LOCAL_CACHE_NODE);
+    return { kind: 'nodes', nodes, ...(form.nodes.includes(LOCAL_CACHE_NODE) ? { cache: true } : {}) };
+  }
+  return { kind: 'node', node: form.node };
+}
+
+/** Whether a source searches several nodes (its matches say which nodes hold them). */
+export function isSeveral(source: SearchSource | undefined): boolean {
+  return source?.kind === 'nodes' || source?.kind === 'all';
+}
 
 /** The modalities the multi-select offers (PS3.3 C.7.3.1.1.1 defined terms), most read first. */
 export const MODALITIES: readonly string[] = [
@@ -29,14 +55,14 @@ export const MODALITIES: readonly string[] = [
 /** An empty form: any date, since priors are searched by patient across years. */
 export function emptyForm(node: string = LOCAL_CACHE_NODE): SearchForm {
   return {
-    node, patientName: '', patientId: '', accessionNumber: '', datePreset: 'any', customRange: {},
+    node, nodes: [], patientName: '', patientId: '', accessionNumber: '', datePreset: 'any', customRange: {},
     modalities: [], studyDescription: '', referringPhysician: '',
   };
 }
 
 /** The return keys every study search asks for, so the results table can be filled. */
 export const STUDY_RETURN_KEYS: readonly string[] = [
-  'StudyInstanceUID', 'PatientName', 'PatientID', 'PatientBirthDate', 'PatientSex', 'StudyDate', 'StudyTime',
+  'StudyInstanceUID', 'PatientName', 'PatientID', 'IssuerOfPatientID', 'PatientBirthDate', 'PatientSex', 'StudyDate', 'StudyTime',
   'AccessionNumber', 'StudyDescription', 'ReferringPhysicianName', 'ModalitiesInStudy',
   'NumberOfStudyRelatedSeries', 'NumberOfStudyRelatedInstances',
 ];
@@ -59,7 +85,7 @@ const MAX_LENGTH: Partial<Record<keyof SearchForm, number>> = {
 };
 
 const LABEL: Record<keyof SearchForm, string> = {
-  node: 'Node', patientName: 'Patient name', patientId: 'Patient ID', accessionNumber: 'Accession',
+  node: 'Node', nodes: 'Nodes', patientName: 'Patient name', patientId: 'Patient ID', accessionNumber: 'Accession',
   datePreset: 'Study date', customRange: 'Study date', modalities: 'Modality', studyDescription: 'Study description',
   referringPhysician: 'Referring physician',
 };
@@ -116,6 +142,7 @@ export function buildStudyQueries(form: SearchForm, today: Date): BuiltQuery {
   for (const m of form.modalities) {
     if (!/^[A-Z0-9_ ]{1,16}$/.test(m)) return { ok: false, field: 'modalities', error: `"${m}" is not a modality code.` };
   }
+  if (form.node === SEVERAL_NODES && !form.nodes.some((n) => n !== LOCAL_CACHE_NODE)) return { ok: false, field: 'nodes', error: 'Tick at least one node to search.' };
   const date = studyDateRange(form.datePreset, today, form.customRange);
   if (!date.ok) return { ok: false, field: 'customRange', error: date.error };
   if (form.node !== LOCAL_CACHE_NODE && !hasCriteria(form)) {

@@ -5,6 +5,7 @@
 import { formatDicomDate, formatPersonName, splitValues } from '../../lib/format.js';
 import type { MatchRow } from '../../../../shared/api/contract.js';
 import type { PrefetchedMark } from '../../../../shared/prefetch.js';
+import { identifiersOf, parsePatientIds, sameIdentifier, type PatientIdentifier } from '../../../../shared/search.js';
 
 /** How much of a study the local cache holds. */
 export type CacheState = 'full' | 'partial' | 'none' | 'unknown';
@@ -15,6 +16,15 @@ export interface StudyRow {
   PatientName: string;
   PatientID: string;
   PatientBirthDate: string;
+  /** Issuer of Patient ID (0010,0021): as the node gave it, or the node's issuer setting. */
+  IssuerOfPatientID: string;
+  PatientSex: string;
+  /** Other Patient IDs Sequence (0010,1002). */
+  OtherPatientIDs: PatientIdentifier[];
+  /** Every identifier the nodes gave for this study (its Patient ID with issuer, and its other IDs). */
+  identifiers: PatientIdentifier[];
+  /** A search of several nodes: the nodes that hold it, in the order they answered. */
+  heldBy?: string[];
   StudyDate: string;
   StudyTime: string;
   ModalitiesInStudy: string[];
@@ -34,7 +44,7 @@ export interface StudyRow {
 /** The sortable columns, in the order the table shows them. */
 export type SortColumn =
   | 'PatientName' | 'PatientID' | 'PatientBirthDate' | 'StudyDate' | 'ModalitiesInStudy' | 'StudyDescription'
-  | 'AccessionNumber' | 'NumberOfStudyRelatedInstances' | 'cache';
+  | 'AccessionNumber' | 'NumberOfStudyRelatedInstances' | 'cache' | 'IssuerOfPatientID' | 'heldBy';
 
 /** A sort order. */
 export interface SortOrder {
@@ -51,13 +61,18 @@ function count(value: string | undefined): number | undefined {
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
-/** Reads a STUDY-level match (keyword → backslash-joined values) into a row. */
-export function studyRowOf(match: MatchRow, cache: CacheState = 'unknown'): StudyRow {
+/** Reads a STUDY-level match (keyword → backslash-joined values) into a row; `merged`: what a search of several nodes adds. */
+export function studyRowOf(match: MatchRow, cache: CacheState = 'unknown', merged?: { heldBy?: string[]; identifiers?: PatientIdentifier[] }): StudyRow {
   const row: StudyRow = {
     StudyInstanceUID: match.StudyInstanceUID ?? '',
     PatientName: match.PatientName ?? '',
     PatientID: match.PatientID ?? '',
     PatientBirthDate: match.PatientBirthDate ?? '',
+    IssuerOfPatientID: match.IssuerOfPatientID ?? '',
+    PatientSex: match.PatientSex ?? '',
+    OtherPatientIDs: parsePatientIds(match.OtherPatientIDsSequence),
+    identifiers: merged?.identifiers ?? identifiersOf(match),
+    ...(merged?.heldBy ? { heldBy: merged.heldBy } : {}),
     StudyDate: match.StudyDate ?? '',
     StudyTime: match.StudyTime ?? '',
     ModalitiesInStudy: splitValues(match.ModalitiesInStudy),
@@ -71,6 +86,24 @@ export function studyRowOf(match: MatchRow, cache: CacheState = 'unknown'): Stud
   if (series !== undefined) row.NumberOfStudyRelatedSeries = series;
   if (instances !== undefined) row.NumberOfStudyRelatedInstances = instances;
   return row;
+}
+
+/**
+ * A row that came again (another node, or another query of the same search): the nodes and
+ * identifiers of both, the keys the first left empty filled from the second; the cache state and
+ * badges of the first stay.
+ */
+export function mergeStudyRows(held: StudyRow, next: StudyRow): StudyRow {
+  const raw: MatchRow = { ...held.raw };
+  for (const [k, v] of Object.entries(next.raw)) if ((raw[k] ?? '').trim() === '' && v.trim() !== '') raw[k] = v;
+  const identifiers = [...held.identifiers];
+  for (const id of next.identifiers) if (!identifiers.some((h) => sameIdentifier(h, id))) identifiers.push(id);
+  const heldBy = [...new Set([...(held.heldBy ?? []), ...(next.heldBy ?? [])])];
+  const fresh = studyRowOf(raw, held.cache, { identifiers, ...(heldBy.length ? { heldBy } : {}) });
+  return {
+    ...fresh, ...(held.cacheNote ? { cacheNote: held.cacheNote } : {}),
+    ...(held.prefetched ?? next.prefetched ? { prefetched: (held.prefetched ?? next.prefetched)! } : {}),
+  };
 }
 
 /** The text a cell shows. */
@@ -87,6 +120,7 @@ export function cellText(row: StudyRow, column: SortColumn): string {
       return `${s ?? '?'} / ${i ?? '?'}`;
     }
     case 'cache': return CACHE_LABEL[row.cache];
+    case 'heldBy': return (row.heldBy ?? []).join(', ');
     default: return row[column];
   }
 }
@@ -115,6 +149,7 @@ function sortKey(row: StudyRow, column: SortColumn): string | number | undefined
     case 'NumberOfStudyRelatedInstances': return row.NumberOfStudyRelatedInstances;
     case 'ModalitiesInStudy': return row.ModalitiesInStudy.length ? row.ModalitiesInStudy.join('\\') : undefined;
     case 'cache': return CACHE_RANK[row.cache];
+    case 'heldBy': return row.heldBy?.length ? row.heldBy.join(',').toLocaleUpperCase() : undefined;
     default: {
       const v = row[column].trim();
       return v === '' ? undefined : v.toLocaleUpperCase();

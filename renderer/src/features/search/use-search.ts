@@ -10,7 +10,9 @@ import { useApiEvents, useTransport } from '../../app/api-context.js';
 import { MAX_SPLIT_QUERIES } from './capped.js';
 import { type CappedPart, type PartAnswer, splitSearch } from './split-search.js';
 import type { StudyQuery } from './search-form.js';
-import { type CacheState, type StudyRow, studyRowOf } from './study-rows.js';
+import { type CacheState, mergeStudyRows, type StudyRow, studyRowOf } from './study-rows.js';
+import type { NodeSearchOutcome } from '../../../../shared/search.js';
+import { withNodeOutcomes } from './node-outcomes.js';
 
 /** Where a search stands. */
 export interface SearchState {
@@ -25,6 +27,8 @@ export interface SearchState {
   sent: number;
   planned: number;
   source?: SearchSource;
+  /** A search of several nodes: how each node's part ended (of several queries, the worst). */
+  nodes?: NodeSearchOutcome[];
 }
 
 const CACHE_STATES: readonly CacheState[] = ['full', 'partial', 'none'];
@@ -45,7 +49,7 @@ export function useSearch() {
   const [state, setState] = useState<SearchState>({ status: 'idle', rows: [], sent: 0, planned: 0 });
   const run = useRef<{
     id: number; source: SearchSource; current?: string; cancelled: boolean; seen: Set<string>;
-    buffer: StudyRow[]; waiting: Map<string, (done: SearchDone) => void>; frame?: number;
+    buffer: StudyRow[]; updates: Map<string, StudyRow>; waiting: Map<string, (done: SearchDone) => void>; frame?: number;
     /** StudyInstanceUIDs of each running part's matches, by searchId (for the split merge). */
     uids: Map<string, string[]>;
   } | undefined>(undefined);
@@ -55,10 +59,14 @@ export function useSearch() {
     const r = run.current;
     if (!r) return;
     r.frame = undefined;
-    if (r.buffer.length === 0) return;
+    if (r.buffer.length === 0 && r.updates.size === 0) return;
     const added = r.buffer;
+    const updates = r.updates;
     r.buffer = [];
-    setState((s) => ({ ...s, rows: [...s.rows, ...added] }));
+    r.updates = new Map();
+    setState((s) => ({
+      ...s, rows: [...(updates.size ? s.rows.map((row) => { const u = updates.get(row.StudyInstanceUID); return u ? mergeStudyRows(row, u) : row; }) : s.rows), ...added],
+    }));
   }, []);
 
   useApiEvents((event) => {
@@ -67,14 +75,20 @@ export function useSearch() {
     if (event.type === 'search.match' && r.waiting.has(event.searchId)) {
       const uid = event.row.StudyInstanceUID;
       if (uid) r.uids.get(event.searchId)?.push(uid);
-      if (uid) {
-        if (r.seen.has(uid)) return;
-        r.seen.add(uid);
+      const row = studyRowOf(event.row, cacheStateOf(event, r.source), {
+        ...(event.heldBy ? { heldBy: event.heldBy } : {}), ...(event.identifiers ? { identifiers: event.identifiers } : {}),
+      });
+      if (event.cacheNote) row.cacheNote = event.cacheNote;
+      if (event.prefetched) row.prefetched = event.prefetched;
+      if (uid && r.seen.has(uid)) {
+        // the same study again: another node holds it too (or another query found it again)
+        const inBuffer = r.buffer.findIndex((b) => b.StudyInstanceUID === uid);
+        if (inBuffer >= 0) r.buffer[inBuffer] = mergeStudyRows(r.buffer[inBuffer]!, row);
+        else r.updates.set(uid, r.updates.has(uid) ? mergeStudyRows(r.updates.get(uid)!, row) : row);
+      } else {
+        if (uid) r.seen.add(uid);
+        r.buffer.push(row);
       }
-      const row = studyRowOf(event.row, cacheStateOf(event, r.source));
-      if (event.type === 'search.match' && event.cacheNote) row.cacheNote = event.cacheNote;
-      if (event.type === 'search.match' && event.prefetched) row.prefetched = event.prefetched;
-      r.buffer.push(row);
       r.frame ??= requestAnimationFrame(flush);
     } else if (event.type === 'search.done') {
       r.waiting.get(event.searchId)?.(event);
@@ -101,7 +115,7 @@ export function useSearch() {
       void transport.call('search.cancel', { searchId: previous.current });
     }
     const id = ++runCounter.current;
-    const r = { id, source, cancelled: false, seen: new Set<string>(), buffer: [] as StudyRow[], waiting: new Map<string, (d: SearchDone) => void>(), uids: new Map<string, string[]>() } as NonNullable<typeof run.current>;
+    const r = { id, source, cancelled: false, seen: new Set<string>(), buffer: [] as StudyRow[], updates: new Map<string, StudyRow>(), waiting: new Map<string, (d: SearchDone) => void>(), uids: new Map<string, string[]>() } as NonNullable<typeof run.current>;
     run.current = r;
     let sent = 0;
     let planned = queries.length;
@@ -133,6 +147,7 @@ export function useSearch() {
       r.uids.delete(searchId);
       if (run.current === r) flush();
       if (end.outcome === 'failed') failure = end.error;
+      if (end.nodes && run.current === r) setState((s) => ({ ...s, nodes: withNodeOutcomes(s.nodes, end.nodes!) }));
       return { outcome: end.outcome, uids, looksCapped: end.looksCapped };
     };
     for (const query of queries) {

@@ -37,11 +37,11 @@ function Thumb({ engine, series, imageId }: { engine: Engine; series: SeriesReco
   }, [engine, key]);
   if (url) return <img src={url} alt="" width={SIZE} height={SIZE} />;
   return failed
-    ? <span className="viewer-thumb-none" style={{ width: SIZE, height: SIZE }}>{series.Modality ?? '?'}</span>
+    ? <span className="viewer-thumb-none">{series.Modality ?? '?'}</span>
     : <canvas ref={canvas} width={SIZE} height={SIZE} />;
 }
 
-/** The series of one study, as buttons with thumbnails; the chosen one is pressed. */
+/** The series of one study, as buttons with thumbnails (a column beside the pane); the chosen one is pressed. */
 export function SeriesStrip({ engine, series, chosen, label, onChoose, middleImageId }: {
   engine: Engine; series: SeriesRecord[]; chosen?: string; label: string;
   onChoose(s: SeriesRecord): void;

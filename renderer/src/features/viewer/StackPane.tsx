@@ -2,15 +2,18 @@
  * One series in a StackViewport. The middle image loads first and shows at once; the rest load
  * in the loader's workers with bounded concurrency, multi-frame instances open into their
  * frames, and the stack is then sorted by slice position (PS3.3 C.7.6.2.1.1), keeping the image,
- * window and zoom on screen. A failed instance shows a placeholder with its reason; the others
- * still display. The overlay gives patient, study date, series, n/N, slice position, WW/WL and
- * zoom; arrows, the wheel and the slider scroll; cine plays at a chosen rate.
+ * window and zoom on screen. Instances that arrive later (a study opened while it is retrieved)
+ * join the stack the same way. A failed instance shows a placeholder with its reason; the others
+ * still display. The overlay gives n/N (once the order is known), slice position, WW/WL, zoom,
+ * patient, study date and series; arrows, the wheel and the slider scroll; cine plays when the
+ * parent says so.
  *
- * A pane tells its parent where it is (`onIndex`, `onVoi`, `onStack`) and obeys `control`
- * (go to a slice, set a window): that is all the current/prior link needs.
+ * A pane tells its parent where it is (`onIndex`, `onVoi`, `onStack`) and obeys `control` (go to
+ * a slice, set a window or a preset, invert, reset): the one toolbar of the viewer and the link
+ * between panes need no more. A pointer or focus in the pane makes it the active one.
  */
 import { useEffect, useRef, useState, type MutableRefObject, type ReactElement } from 'react';
-import { CT_PRESETS, voiRange, windowOf } from './presets.js';
+import { voiRange, windowOf } from './presets.js';
 import type { LinkedStack } from './sync.js';
 import { studyDateOf } from './overlay.js';
 
@@ -26,8 +29,14 @@ export interface PaneSeries {
 
 /** What the parent may do to a pane. */
 export interface PaneControl {
-  goTo(index: number): void;
+  /** Shows slice `index`; reported as the parent's own change (a sync) unless `byUser`. */
+  goTo(index: number, byUser?: boolean): void;
   setVoi(range: { lower: number; upper: number }): void;
+  preset(width: number, center: number): void;
+  invert(): void;
+  reset(): void;
+  /** Moves by `delta` slices (wrapping for cine). */
+  scroll(delta: number, wrap?: boolean): void;
 }
 
 /** What a pane reports; `bySync` marks a change the parent itself asked for. */
@@ -35,27 +44,34 @@ export interface PaneEvents {
   onStack?(stack: LinkedStack & { index: number }): void;
   onIndex?(index: number, bySync: boolean): void;
   onVoi?(range: { lower: number; upper: number }, bySync: boolean): void;
+  /** The pane closed (another series or study replaces it). */
+  onClose?(): void;
 }
 
 interface Overlay { patient: string; date: string; index: number; count: number; slice: string; ww: number; wl: number; zoom: number }
 
-/** A stack viewport with its overlay and controls. */
-export function StackPane({ engine, viewportId, series, label, control, events }: {
-  engine: Engine; viewportId: string; series: PaneSeries; label: string;
+/** A stack viewport with its slider and overlay. */
+export function StackPane({ engine, viewportId, series, label, active, control, events, cineFps, onActivate }: {
+  engine: Engine; viewportId: string; series: PaneSeries; label: string; active: boolean;
   control?: MutableRefObject<PaneControl | undefined>; events?: PaneEvents;
+  /** Frames per second while cine plays; undefined when it does not. */
+  cineFps?: number;
+  onActivate?(): void;
 }): ReactElement {
   const element = useRef<HTMLDivElement>(null);
   const [loaded, setLoaded] = useState(0);
   const [failures, setFailures] = useState<Map<string, string>>(new Map());
   const [overlay, setOverlay] = useState<Overlay | undefined>();
   const [stackIds, setStackIds] = useState<string[]>([]);
+  const [ordered, setOrdered] = useState(false);
   const [complete, setComplete] = useState(false);
-  const [fps, setFps] = useState(10);
-  const [playing, setPlaying] = useState(false);
   const eventsRef = useRef(events);
   eventsRef.current = events;
-
-  const viewport = () => element.current ? engineViewport(engine, viewportId) : undefined;
+  const idsRef = useRef(series.imageIds);
+  idsRef.current = series.imageIds;
+  /** Loads what `idsRef` holds that the stack has not seen yet (set by the effect below). */
+  const growRef = useRef<(() => void) | undefined>(undefined);
+  const controlRef = useRef<PaneControl | undefined>(undefined);
 
   useEffect(() => {
     const el = element.current!;
@@ -63,6 +79,8 @@ export function StackPane({ engine, viewportId, series, label, control, events }
     // changes asked by the parent (sync) are reported as such, so they are not echoed back
     const expected = { index: -1, voi: false };
     const vp = engine.enableStack(viewportId, el);
+    // the order is known once every image loaded and the stack was sorted: no n/N before
+    let sortedYet = false;
     const update = (): void => {
       const ids = vp.getImageIds();
       const index = vp.getCurrentImageIdIndex();
@@ -75,7 +93,7 @@ export function StackPane({ engine, viewportId, series, label, control, events }
       const pos = engine.slicePosition(id);
       const name = typeof patient?.patientName === 'string' ? patient.patientName : patient?.patientName?.Alphabetic ?? '';
       setOverlay({
-        patient: name.replace(/\^/g, ' ').trim(), date: studyDateOf(study?.studyDate), index: index + 1, count: ids.length,
+        patient: name.replace(/\^/g, ' ').trim(), date: studyDateOf(study?.studyDate), index: sortedYet ? index + 1 : 0, count: ids.length,
         slice: pos === undefined ? '' : pos.toFixed(1), ww: Math.round(w.width), wl: Math.round(w.center), zoom: vp.getZoom(),
       });
     };
@@ -83,7 +101,8 @@ export function StackPane({ engine, viewportId, series, label, control, events }
       const index = vp.getCurrentImageIdIndex();
       const bySync = index === expected.index;
       expected.index = -1;
-      eventsRef.current?.onIndex?.(index, bySync);
+      update();
+      if (sortedYet) eventsRef.current?.onIndex?.(index, bySync);
     };
     const onVoi = (e: Event): void => {
       const range = (e as CustomEvent<{ range?: { lower: number; upper: number } }>).detail?.range;
@@ -92,135 +111,170 @@ export function StackPane({ engine, viewportId, series, label, control, events }
       expected.voi = false;
       eventsRef.current?.onVoi?.(range, bySync);
     };
-    // the grid changes when a prior opens or closes: the canvas follows its element
+    // the grid changes when a pane opens or closes, or the layout: the canvas follows its element
     const resized = new ResizeObserver(() => engine.resizeViewports());
     resized.observe(el);
     el.addEventListener(engine.Enums.Events.IMAGE_RENDERED, update);
     el.addEventListener(engine.Enums.Events.STACK_NEW_IMAGE, onNewImage);
     el.addEventListener(engine.Enums.Events.VOI_MODIFIED, onVoi);
-    if (control) {
-      control.current = {
-        goTo: (index) => {
-          const n = vp.getImageIds().length;
-          const i = Math.max(0, Math.min(n - 1, index));
-          if (n === 0 || i === vp.getCurrentImageIdIndex()) return;
-          expected.index = i;
-          void vp.setImageIdIndex(i);
-        },
-        setVoi: (range) => {
-          expected.voi = true;
-          vp.setProperties({ voiRange: range });
+    const own: PaneControl = {
+      goTo: (index, byUser = false) => {
+        const n = vp.getImageIds().length;
+        const i = Math.max(0, Math.min(n - 1, index));
+        if (n === 0 || i === vp.getCurrentImageIdIndex()) return;
+        if (!byUser) expected.index = i;
+        void vp.setImageIdIndex(i);
+      },
+      setVoi: (range) => {
+        expected.voi = true;
+        vp.setProperties({ voiRange: range });
+        vp.render();
+      },
+      preset: (width, center) => { vp.setProperties({ voiRange: voiRange(width, center) }); vp.render(); },
+      invert: () => { vp.setProperties({ invert: !vp.getProperties().invert }); vp.render(); },
+      reset: () => { vp.resetProperties(); vp.resetCamera(); vp.render(); },
+      scroll: (delta, wrap = false) => {
+        const n = vp.getImageIds().length;
+        if (n === 0) return;
+        let i = vp.getCurrentImageIdIndex() + delta;
+        i = wrap ? (i + n) % n : Math.max(0, Math.min(n - 1, i));
+        void vp.setImageIdIndex(i);
+      },
+    };
+    controlRef.current = own;
+    if (control) control.current = own;
+
+    const seen = new Set<string>();
+    const fails = new Map<string, string>();
+    let good: string[] = [];
+    let done = 0;
+    let busy: Promise<void> = Promise.resolve();
+    /** Puts the sorted stack in place, keeping the image, window and zoom on screen. */
+    const place = async (): Promise<void> => {
+      const sorted = engine.sortBySlice(good);
+      const current = vp.getImageIds();
+      if (sorted.length === 0 || (sorted.length === current.length && sorted.every((id, i) => id === current[i]))) return;
+      const shown = vp.getCurrentImageId();
+      const at = shown !== undefined && sorted.includes(shown) ? sorted.indexOf(shown) : Math.floor(sorted.length / 2);
+      const keep = current.length ? { properties: vp.getProperties(), camera: vp.getCamera() } : undefined;
+      await vp.setStack(sorted, at);
+      if (cancelled) return;
+      if (keep) {
+        vp.setProperties(keep.properties);
+        vp.setCamera(keep.camera);
+      }
+      vp.render();
+    };
+    /** Loads `ids` (new ones only), then sorts the stack again and tells the parent. */
+    const take = async (ids: string[], first: boolean): Promise<void> => {
+      const fresh = ids.filter((id) => !seen.has(id));
+      if (fresh.length === 0) return;
+      for (const id of fresh) seen.add(id);
+      setComplete(false);
+      if (first) {
+        // the middle image first: something to look at while the rest arrives
+        const middle = fresh[Math.floor(fresh.length / 2)]!;
+        const failed = await engine.loadAll([middle]);
+        if (cancelled) return;
+        setLoaded(++done);
+        if (!failed.size) {
+          await vp.setStack([middle], 0);
+          if (cancelled) return;
           vp.render();
-        },
-      };
-    }
-    void (async () => {
-      const ids = series.imageIds;
-      if (ids.length === 0) { setComplete(true); return; }
-      // the middle image first: something to look at while the rest arrives
-      const middle = Math.floor(ids.length / 2);
-      const first = await engine.loadAll([ids[middle]!]);
-      if (cancelled) return;
-      let done = 1;
-      setLoaded(done);
-      if (!first.size) {
-        await vp.setStack(ids, middle);
-        if (cancelled) return;
-        vp.render();
-      }
-      const rest = ids.filter((_, i) => i !== middle);
-      const fails = new Map([...first, ...await engine.loadAll(rest, () => { if (!cancelled) setLoaded(++done); })]);
-      if (cancelled) return;
-      // multi-frame instances open into their frames (loaded on demand)
-      const good = ids.filter((id) => !fails.has(id)).flatMap((id) => engine.frameIds(id, engine.framesOf(id)));
-      const sorted = good.length === ids.length ? engine.sortBySlice(good) : good;
-      setFailures(fails);
-      setStackIds(sorted);
-      if (sorted.length > 0 && (sorted.length !== ids.length || sorted.some((id, i) => id !== ids[i]) || first.size)) {
-        const shown = vp.getCurrentImageId();
-        const at = shown !== undefined && sorted.includes(shown) ? sorted.indexOf(shown) : Math.floor(sorted.length / 2);
-        const keep = first.size ? undefined : { properties: vp.getProperties(), camera: vp.getCamera() };
-        await vp.setStack(sorted, at);
-        if (cancelled) return;
-        if (keep) {
-          vp.setProperties(keep.properties);
-          vp.setCamera(keep.camera);
+          good = engine.frameIds(middle, engine.framesOf(middle));
         }
-        vp.render();
+        for (const [id, why] of failed) fails.set(id, why);
       }
-      const positions = sorted.map((id) => engine.slicePosition(id));
-      setComplete(true);
-      eventsRef.current?.onStack?.({ positions, axial: sorted.length > 0 && engine.isAxial(sorted[0]!), index: vp.getCurrentImageIdIndex() });
-    })().catch((err: unknown) => {
-      if (!cancelled) setFailures(new Map([['', `the series could not be shown: ${engine.reasonOf(err)}`]]));
-    });
+      const rest = first ? fresh.filter((id) => id !== fresh[Math.floor(fresh.length / 2)]) : fresh;
+      for (const [id, why] of await engine.loadAll(rest, () => { if (!cancelled) setLoaded(++done); })) fails.set(id, why);
+      if (cancelled) return;
+      if (fails.size === seen.size) {
+        // nothing to show (a report, a plan): the placeholders say why
+        setFailures(new Map(fails));
+        setComplete(seen.size >= idsRef.current.length);
+        return;
+      }
+      // multi-frame instances open into their frames (loaded on demand); the stack keeps the order of idsRef
+      const all = idsRef.current.filter((id) => seen.has(id) && !fails.has(id));
+      good = all.flatMap((id) => engine.frameIds(id, engine.framesOf(id)));
+      await place();
+      if (cancelled) return;
+      sortedYet = true;
+      setFailures(new Map(fails));
+      const ids2 = vp.getImageIds();
+      setStackIds(ids2);
+      setOrdered(true);
+      update();
+      setComplete(seen.size >= idsRef.current.length);
+      const positions = ids2.map((id) => engine.slicePosition(id));
+      const firstId = ids2[0];
+      eventsRef.current?.onStack?.({
+        positions, axial: !!firstId && engine.isAxial(firstId), index: vp.getCurrentImageIdIndex(),
+        ...(firstId && engine.planeOf(firstId) ? { plane: engine.planeOf(firstId)! } : {}),
+        ...(firstId && engine.frameOfReferenceOf(firstId) ? { frameOfReference: engine.frameOfReferenceOf(firstId)! } : {}),
+      });
+    };
+    const run = (first: boolean): void => {
+      busy = busy.then(() => take(idsRef.current, first)).catch((err: unknown) => {
+        if (cancelled) return;
+        setFailures(new Map([['', `the series could not be shown: ${engine.reasonOf(err)}`]]));
+        setComplete(true);
+      });
+    };
+    growRef.current = () => run(false);
+    if (idsRef.current.length === 0) setComplete(true);
+    else run(true);
     return () => {
       cancelled = true;
+      eventsRef.current?.onClose?.();
+      growRef.current = undefined;
       resized.disconnect();
+      controlRef.current = undefined;
       if (control) control.current = undefined;
       el.removeEventListener(engine.Enums.Events.IMAGE_RENDERED, update);
       el.removeEventListener(engine.Enums.Events.STACK_NEW_IMAGE, onNewImage);
       el.removeEventListener(engine.Enums.Events.VOI_MODIFIED, onVoi);
       engine.disableStack(viewportId);
     };
-  }, [engine, viewportId, series, control]);
+  }, [engine, viewportId, series.SeriesInstanceUID, control]);
+
+  // instances that arrived since (a study opened while it is retrieved) join the stack
+  useEffect(() => { growRef.current?.(); }, [series.imageIds]);
 
   useEffect(() => {
-    if (!playing) return;
-    const timer = setInterval(() => scroll(1, true), 1000 / Math.max(1, fps));
+    if (!cineFps) return;
+    const timer = setInterval(() => controlRef.current?.scroll(1, true), 1000 / Math.max(1, cineFps));
     return () => clearInterval(timer);
-  });
+  }, [cineFps]);
 
-  function scroll(delta: number, wrap = false): void {
-    const vp = viewport();
-    if (!vp) return;
-    const n = vp.getImageIds().length;
-    if (n === 0) return;
-    let i = vp.getCurrentImageIdIndex() + delta;
-    i = wrap ? (i + n) % n : Math.max(0, Math.min(n - 1, i));
-    void vp.setImageIdIndex(i);
-  }
-
-  function preset(width: number, center: number): void {
-    const vp = viewport();
-    vp?.setProperties({ voiRange: voiRange(width, center) });
-    vp?.render();
-  }
-
-  const vp = viewport();
   const total = series.imageIds.length;
   return (
     <div className="viewer-pane" aria-label={label} role="group" data-loaded={loaded} data-total={total} data-shown={stackIds.length}
-      data-complete={complete} data-index={overlay?.index ?? 0}>
-      <div className="viewer-toolbar">
-        {series.Modality === 'CT' && CT_PRESETS.map((p) => <button key={p.name} type="button" onClick={() => preset(p.width, p.center)}>{p.name}</button>)}
-        <button type="button" onClick={() => { const v = viewport(); v?.setProperties({ invert: !v.getProperties().invert }); v?.render(); }}>Invert</button>
-        <button type="button" onClick={() => { const v = viewport(); v?.resetProperties(); v?.resetCamera(); v?.render(); }}>Reset</button>
-        {(['WindowLevel', 'Pan', 'Zoom', 'Length', 'Angle', 'EllipticalROI'] as const).map((t) =>
-          <button key={t} type="button" onClick={() => engine.setPrimaryTool(t)}>{t === 'EllipticalROI' ? 'Ellipse ROI' : t === 'WindowLevel' ? 'W/L' : t}</button>)}
-        <button type="button" onClick={() => setPlaying(!playing)}>{playing ? 'Stop' : 'Cine'}</button>
-        <label>fps <input type="number" min={1} max={60} value={fps} onChange={(e) => setFps(Number(e.target.value) || 10)} style={{ width: '4em' }} /></label>
-      </div>
+      data-complete={complete} data-index={ordered ? overlay?.index ?? 0 : 0} data-active={active}
+      onPointerDownCapture={onActivate} onFocusCapture={onActivate}>
       <div
         ref={element} className="viewer-canvas" tabIndex={0} aria-label={`${label} image`}
-        style={{ position: 'relative', width: '100%', height: 'max(240px, calc(100vh - 330px))', background: '#000' }}
         onKeyDown={(e) => {
-          if (e.key === 'ArrowDown' || e.key === 'ArrowRight') { scroll(1); e.preventDefault(); }
-          if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') { scroll(-1); e.preventDefault(); }
-          if (e.key === 'PageDown') { scroll(10); e.preventDefault(); }
-          if (e.key === 'PageUp') { scroll(-10); e.preventDefault(); }
+          const c = controlRef.current;
+          if (e.key === 'ArrowDown' || e.key === 'ArrowRight') { c?.scroll(1); e.preventDefault(); }
+          if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') { c?.scroll(-1); e.preventDefault(); }
+          if (e.key === 'PageDown') { c?.scroll(10); e.preventDefault(); }
+          if (e.key === 'PageUp') { c?.scroll(-10); e.preventDefault(); }
         }}
         onContextMenu={(e) => e.preventDefault()}
       />
-      {stackIds.length > 1 && vp && (
-        <input type="range" aria-label={`${label} slice`} min={1} max={stackIds.length} value={overlay?.index ?? 1}
-          onChange={(e) => void vp.setImageIdIndex(Number(e.target.value) - 1)} />
-      )}
-      <p className="viewer-overlay" data-index={overlay?.index ?? 0} aria-live="off">
-        {overlay ? `${overlay.patient} · ${overlay.date} · ${series.SeriesDescription ?? ''} · ${overlay.index}/${overlay.count}`
-          + `${overlay.slice ? ` · pos ${overlay.slice}` : ''} · WW ${overlay.ww} WL ${overlay.wl} · zoom ${overlay.zoom.toFixed(2)}`
-          + `${complete ? '' : ` · loading ${loaded}/${total}`}` : `Loading ${loaded}/${total}…`}
-      </p>
+      <div className="viewer-pane-foot">
+        {stackIds.length > 1 && ordered && (
+          <input type="range" aria-label={`${label} slice`} min={1} max={stackIds.length} value={overlay?.index || 1}
+            onChange={(e) => controlRef.current?.goTo(Number(e.target.value) - 1, true)} />
+        )}
+        <p className="viewer-overlay" data-index={overlay?.index ?? 0} aria-live="off">
+          {/* what changes while reading first, so a narrow pane cuts the patient and series, not the window */}
+          {overlay ? `${overlay.index ? `${overlay.index}/${overlay.count}` : `…/${total}`}${overlay.slice ? ` · pos ${overlay.slice}` : ''}`
+            + ` · WW ${overlay.ww} WL ${overlay.wl} · zoom ${overlay.zoom.toFixed(2)}${complete ? '' : ` · loading ${loaded}/${total}`}`
+            + ` · ${overlay.patient} · ${overlay.date} · ${series.SeriesDescription ?? ''}` : `Loading ${loaded}/${total}…`}
+        </p>
+      </div>
       {failures.size > 0 && (
         <ul className="viewer-placeholder" role="status">
           {[...failures.entries()].slice(0, 5).map(([id, why]) => <li key={id}>An image could not be shown: {why}</li>)}
@@ -229,12 +283,4 @@ export function StackPane({ engine, viewportId, series, label, control, events }
       )}
     </div>
   );
-}
-
-function engineViewport(engine: Engine, viewportId: string) {
-  try {
-    return engine.viewportOf(viewportId);
-  } catch {
-    return undefined;
-  }
 }

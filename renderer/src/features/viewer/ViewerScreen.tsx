@@ -1,37 +1,34 @@
 /**
- * The Viewer: opens a cached study on `priors:open-study` (dispatched by Search, Local cache
- * and Transfers), shows its series as thumbnails and the chosen one in a stack viewport, and
- * beside it a prior of the same patient: the picker lists the patient's other cached studies,
- * those a prefetch rule chose first, then the others, newest first, and can ask a PACS for the
- * ones not here yet and retrieve them; "Prefetch priors" runs the rules for the open study and
- * the picker takes in what they bring as their retrieves end. Scrolling of
- * the two panes is linked (by slice position when both are axial, else by index; see
- * sync.ts) and so, optionally, is the window. cornerstone3D is imported lazily, on the first
- * open, so the other screens do not carry it.
+ * The Viewer: opens a cached study on `priors:open-study` (dispatched by Search, Local cache and
+ * Transfers; `arriving` when its retrieve runs: its images show as they come) and puts beside it
+ * the prior the prefetch rules choose (`viewer.priors`: the newest relevant earlier study; any
+ * other from the picker, or asked from a PACS and retrieved). The newer study shown is always
+ * "Current". Layouts 1×1, 1×2 and 2×2 (the current study and up to three priors) fill the
+ * screen; one toolbar serves every pane and acts on the active one (the last clicked). Scrolling
+ * is linked — by table position when the stacks share a frame of reference or are both axial,
+ * else by index (sync.ts), the way said on screen — and so, optionally, is the window.
+ * cornerstone3D is imported lazily, on the first open, so the other screens do not carry it.
  */
 import { useCallback, useEffect, useRef, useState, type ReactElement } from 'react';
 import { useHold } from './use-hold.js';
 import { isArchive, type RemoteNode } from '../../../../shared/config.js';
-import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
 import { useTransport } from '../../app/api-context.js';
 import { PrefetchStatus } from '../../app/PrefetchStatus.js';
-import { formatDicomDate } from '../../lib/format.js';
-import { wadoUriImageId } from './image-ids.js';
-import { defaultPrior, orderPriors, type PriorChoice } from './prior-order.js';
+import { formatDicomDate, formatPersonName } from '../../lib/format.js';
+import { choicesOf, defaultPrior, morePriors, type PriorChoice, readingOrder } from './prior-order.js';
 import { PriorPicker } from './PriorPicker.js';
 import { RemotePriorsPanel } from './RemotePriorsPanel.js';
 import { SeriesStrip } from './SeriesStrip.js';
-import { StackPane, type PaneControl, type PaneEvents, type PaneSeries } from './StackPane.js';
-import { syncedIndex, linkMode, type LinkedStack } from './sync.js';
+import { StackPane } from './StackPane.js';
+import { linkText } from './sync.js';
+import { MAX_PANES, useLink } from './use-link.js';
 import { usePriorsPrefetch } from './use-priors-prefetch.js';
 import { useRemotePriors } from './use-remote-priors.js';
+import { type OpenStudy, useViewerStudies } from './use-viewer-studies.js';
+import { type Layout, LAYOUTS, ViewerTools } from './ViewerTools.js';
+import type { PrimaryTool } from './engine.js';
 
 type Engine = typeof import('./engine.js');
-
-interface OpenStudy { study: StudyRecord; series: SeriesRecord[]; chosen?: PaneSeries }
-type Side = 'current' | 'prior';
-
-const IMAGE_LESS = new Set(['SR', 'PR', 'KO', 'RTPLAN', 'RTSTRUCT', 'REG', 'DOC']);
 
 /**
  * cornerstone3D, loaded and initialised once the app has been idle for a moment (a few MB of
@@ -56,104 +53,61 @@ function cacheMegabytes(): number {
   return CACHE_CHOICES.includes(v) ? v : 1024;
 }
 
+/** What `priors:open-study` carries. */
+interface OpenDetail { StudyInstanceUID?: string; PriorStudyInstanceUID?: string; arriving?: boolean }
+
 /** The Viewer screen. */
 export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   const transport = useTransport();
   const [engine, setEngine] = useState<Engine | undefined>();
-  const [current, setCurrent] = useState<OpenStudy | undefined>();
-  const [prior, setPrior] = useState<OpenStudy | undefined>();
-  const [others, setOthers] = useState<PriorChoice[]>([]);
-  // what is shown stays in the cache (the current study's hold also covers its patient's priors)
-  useHold(current?.study.StudyInstanceUID);
-  useHold(prior?.study.StudyInstanceUID);
-  const [nodes, setNodes] = useState<RemoteNode[]>([]);
   const [error, setError] = useState<string | undefined>();
+  const { studies, arriving, load, choose, follow, reset, imageIdsOf } = useViewerStudies(setError);
+  const [opened, setOpened] = useState<string | undefined>();
+  const [priorUid, setPriorUid] = useState('');
+  const [choices, setChoices] = useState<PriorChoice[]>([]);
+  const [waiting, setWaiting] = useState<string | undefined>();
+  const [layout, setLayout] = useState<Layout>('1x2');
+  const [activeSlot, setActiveSlot] = useState(0);
+  const [tool, setTool] = useState<PrimaryTool>('WindowLevel');
+  const [cine, setCine] = useState<number | undefined>();
+  const [fps, setFps] = useState(10);
+  const [nodes, setNodes] = useState<RemoteNode[]>([]);
   const [linkScroll, setLinkScroll] = useState(true);
   const [linkVoi, setLinkVoi] = useState(false);
-  const [mode, setMode] = useState<'position' | 'index' | undefined>();
   const [cacheMb, setCacheMb] = useState(cacheMegabytes);
+  const link = useLink(linkScroll, linkVoi);
+  const opens = useRef(0);
 
-  // the link between the panes: their stacks, where each is, and the indices when linked
-  const controls = { current: useRef<PaneControl | undefined>(undefined), prior: useRef<PaneControl | undefined>(undefined) };
-  const stacks = useRef<Partial<Record<Side, LinkedStack>>>({});
-  const at = useRef<Record<Side, number>>({ current: 0, prior: 0 });
-  const anchor = useRef<{ current: number; prior: number } | undefined>(undefined);
-  const relink = useCallback(() => {
-    const { current: c, prior: p } = stacks.current;
-    anchor.current = c && p ? { ...at.current } : undefined;
-    setMode(c && p ? linkMode(c, p) : undefined);
-  }, []);
+  const openedStudy = opened ? studies.get(opened) : undefined;
+  // the studies in the panes: the opened one and its priors, newest first (the newer is "Current")
+  const loaded = paneStudies(layout, opened, priorUid, choices).map((uid) => studies.get(uid)).filter((o): o is OpenStudy => !!o);
+  const panes = loaded[0] && loaded[0].study.StudyInstanceUID === opened ? readingOrder(loaded[0], loaded.slice(1)) : [];
+  const shown = panes.map((p) => p.study.StudyInstanceUID);
+  // what is shown stays in the cache (the current study's hold also covers its patient's priors)
+  useHold(shown[0]);
+  useHold(shown[1]);
+  useHold(shown[2]);
+  useHold(shown[3]);
 
-  const paneEvents = (side: Side): PaneEvents => {
-    const other: Side = side === 'current' ? 'prior' : 'current';
-    return {
-      onStack: (stack) => {
-        stacks.current[side] = stack;
-        at.current[side] = stack.index;
-        relink();
-      },
-      onIndex: (index, bySync) => {
-        at.current[side] = index;
-        if (bySync || !linkScroll || !anchor.current) return;
-        const from = stacks.current[side]; const to = stacks.current[other];
-        if (!from || !to) return;
-        const target = syncedIndex(from, to, index, { from: anchor.current[side], to: anchor.current[other] });
-        at.current[other] = target;
-        controls[other].current?.goTo(target);
-      },
-      onVoi: (range, bySync) => {
-        if (!bySync && linkVoi) controls[other].current?.setVoi(range);
-      },
-    };
-  };
-
-  const openStudy = useCallback(async (uid: string): Promise<OpenStudy | undefined> => {
-    const [studies, series] = await Promise.all([
-      transport.call('cache.studies', { StudyInstanceUID: uid }), transport.call('cache.series', { StudyInstanceUID: uid }),
-    ]);
-    if (!studies.ok) { setError(studies.error.message); return undefined; }
-    const study = studies.value.studies[0];
-    if (!study) { setError(`The study ${uid} is not in the local cache.`); return undefined; }
-    if (!series.ok) { setError(series.error.message); return undefined; }
-    return { study, series: series.value.series };
+  const fetchPriors = useCallback(async (uid: string): Promise<PriorChoice[]> => {
+    const r = await transport.call('viewer.priors', { StudyInstanceUID: uid });
+    return r.ok ? choicesOf(r.value.priors) : [];
   }, [transport]);
-
-  const imageIdsOf = useCallback(async (studyUid: string, s: SeriesRecord): Promise<string[] | undefined> => {
-    const got = await transport.call('viewer.instances', { StudyInstanceUID: studyUid, SeriesInstanceUID: s.SeriesInstanceUID });
-    if (!got.ok) { setError(got.error.message); return undefined; }
-    return got.value.instances.map((i) => wadoUriImageId({ StudyInstanceUID: studyUid, SeriesInstanceUID: s.SeriesInstanceUID, SOPInstanceUID: i.SOPInstanceUID }));
-  }, [transport]);
-
-  const choose = useCallback(async (open: OpenStudy, s: SeriesRecord): Promise<OpenStudy> => {
-    const imageIds = await imageIdsOf(open.study.StudyInstanceUID, s);
-    if (!imageIds) return open;
-    return { ...open, chosen: { SeriesInstanceUID: s.SeriesInstanceUID, SeriesDescription: s.SeriesDescription, Modality: s.Modality, imageIds } };
-  }, [imageIdsOf]);
-
-  const firstImageSeries = useCallback(async (open: OpenStudy): Promise<OpenStudy> => {
-    const withImages = open.series.filter((x) => !IMAGE_LESS.has(x.Modality ?? ''));
-    // the series with the most images: the main stack rather than a scout
-    const s = withImages.sort((a, b) => b.NumberOfSeriesRelatedInstances - a.NumberOfSeriesRelatedInstances)[0] ?? open.series[0];
-    return s ? choose(open, s) : open;
-  }, [choose]);
-
-  const loadOthers = useCallback(async (study: StudyRecord) => {
-    const all = await transport.call('cache.studies', { PatientID: study.PatientID, IssuerOfPatientID: study.IssuerOfPatientID });
-    const list = all.ok ? orderPriors(all.value.studies, all.value.prefetched ?? {}, study.StudyInstanceUID) : [];
-    setOthers(list);
-    return list;
-  }, [transport]);
-  const reloadOthers = useCallback(() => { if (current) void loadOthers(current.study); }, [current, loadOthers]);
-  const { remote, retrieving, ask: askPacs, retrieve, reset: resetRemote } = useRemotePriors(current?.study, reloadOthers, setError);
-  const prefetch = usePriorsPrefetch(current?.study, reloadOthers);
+  const loadPriors = useCallback(async (uid: string): Promise<void> => { setChoices(await fetchPriors(uid)); }, [fetchPriors]);
+  const reloadPriors = useCallback(() => { if (opened) void loadPriors(opened); }, [opened, loadPriors]);
+  const { remote, retrieving, ask: askPacs, retrieve, reset: resetRemote } = useRemotePriors(openedStudy?.study, reloadPriors, setError);
+  const prefetch = usePriorsPrefetch(openedStudy?.study, reloadPriors);
 
   const showPrior = useCallback(async (uid: string) => {
-    stacks.current.prior = undefined;
-    relink();
-    if (!uid) { setPrior(undefined); return; }
-    const o = await openStudy(uid);
-    if (o) setPrior(await firstImageSeries(o));
-  }, [openStudy, firstImageSeries, relink]);
+    if (uid && !studies.has(uid)) await load(uid);
+    setPriorUid(uid);
+    if (uid && layout === '1x1') setLayout('1x2');
+  }, [studies, load, layout]);
+
+  // the 2×2 layout shows more priors: read those not read yet
+  useEffect(() => {
+    for (const uid of paneStudies(layout, opened, priorUid, choices)) if (!studies.has(uid)) void load(uid);
+  }, [layout, opened, priorUid, choices, studies, load]);
 
   useEffect(() => {
     const timer = setTimeout(() => { void loadEngine().then(setEngine).catch(() => undefined); }, 1500);
@@ -162,52 +116,94 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
 
   useEffect(() => {
     const onOpen = (e: Event): void => {
-      const detail = (e as CustomEvent<{ StudyInstanceUID?: string; PriorStudyInstanceUID?: string }>).detail;
+      const detail = (e as CustomEvent<OpenDetail>).detail;
       const uid = detail?.StudyInstanceUID;
       if (!uid) return;
       setError(undefined);
+      // a study opened meanwhile wins: the rest of this open is dropped
+      const mine = ++opens.current;
+      const stale = (): boolean => opens.current !== mine;
       void (async () => {
         const eng = engine ?? await loadEngine();
+        if (stale()) return;
         setEngine(eng);
-        const open = await openStudy(uid);
-        if (!open) return;
-        stacks.current = {};
-        relink();
+        eng.setPrimaryTool(tool);
+        reset();
         resetRemote();
-        setCurrent(await firstImageSeries(open));
-        const list = await loadOthers(open.study);
-        const wanted = detail?.PriorStudyInstanceUID ?? defaultPrior(list, open.study.StudyDate);
-        await showPrior(wanted ?? '');
-        const n = await transport.call('nodes.list', {});
-        // only archives hold priors (a worklist provider or a modality does not)
-        setNodes(n.ok ? n.value.nodes.filter(isArchive) : []);
+        setOpened(uid);
+        setPriorUid('');
+        setChoices([]);
+        setActiveSlot(0);
+        setCine(undefined);
+        const withPriors = async (): Promise<void> => {
+          if (stale()) return;
+          setWaiting(undefined);
+          const list = await fetchPriors(uid);
+          const study = (await transport.call('cache.studies', { StudyInstanceUID: uid }));
+          const wanted = detail.PriorStudyInstanceUID ?? defaultPrior(list, study.ok ? study.value.studies[0]?.StudyDate : undefined);
+          if (stale()) return;
+          setChoices(list);
+          if (wanted) { await load(wanted); if (!stale()) setPriorUid(wanted); }
+          const n = await transport.call('nodes.list', {});
+          if (stale()) return;
+          // only archives hold priors (a worklist provider or a modality does not)
+          setNodes(n.ok ? n.value.nodes.filter(isArchive) : []);
+        };
+        if (detail.arriving) follow(uid, () => void withPriors());
+        const open = await load(uid);
+        if (stale()) return;
+        if (!open) {
+          if (detail.arriving) setWaiting('Retrieving the study: its images show here as they arrive.');
+          else setError(`The study ${uid} is not in the local cache.`);
+          return;
+        }
+        await withPriors();
       })().catch((err: unknown) => setError(`The viewer could not start: ${(err as Error).message}`));
     };
     window.addEventListener('priors:open-study', onOpen);
     return () => window.removeEventListener('priors:open-study', onOpen);
   });
 
+  const current = panes[0];
   if (!current || !engine) {
-    return <div className="viewer" data-active={active}>{error ? <p role="alert">{error}</p> : <p>Open a study from Search or Local cache (O).</p>}</div>;
+    return (
+      <div className="viewer viewer-empty" data-active={active}>
+        {error ? <p role="alert">{error}</p> : waiting ? <p role="status" aria-label="Viewer status">{waiting}</p> : <p>Open a study from Search or Local cache (O, or double-click).</p>}
+      </div>
+    );
   }
-  const column = (side: Side, open: OpenStudy, set: (o: OpenStudy) => void, title: string): ReactElement => (
-    <div className="viewer-column" data-study={open.study.StudyInstanceUID}>
-      <h2>{title} · {open.study.PatientName ?? ''} · {formatDicomDate(open.study.StudyDate ?? '')} · {open.study.StudyDescription ?? ''}</h2>
-      <SeriesStrip engine={engine} series={open.series} chosen={open.chosen?.SeriesInstanceUID} label={`${title} series`}
-        onChoose={(s) => { stacks.current[side] = undefined; relink(); void choose(open, s).then(set); }}
-        middleImageId={async (s) => { const ids = await imageIdsOf(open.study.StudyInstanceUID, s); return ids?.[Math.floor(ids.length / 2)]; }} />
-      {open.chosen && <StackPane key={open.chosen.SeriesInstanceUID} engine={engine} viewportId={side} series={open.chosen}
-        label={side === 'current' ? 'Current study' : 'Prior study'} control={controls[side]} events={paneEvents(side)} />}
-    </div>
-  );
+  const slot = Math.min(activeSlot, panes.length - 1);
+  const control = () => link.controls[slot]!.current;
+  const activeName = slot === 0 ? 'Current study' : 'Prior study';
+  const linkLine = link.how.slice(1).map((h, i) => (h ? `${panes.length > 2 ? `prior ${i + 1} ` : ''}${linkText(h)}` : '')).filter(Boolean).join('; ');
+  const column = (open: OpenStudy, i: number): ReactElement => {
+    const title = i === 0 ? 'Current' : 'Prior';
+    const uid = open.study.StudyInstanceUID;
+    const growing = arriving.has(uid);
+    return (
+      <div className="viewer-column" key={`${i}:${uid}`} data-study={uid} data-slot={i} data-active={slot === i}>
+        <h2 title={open.study.StudyInstanceUID}>
+          {title} · {formatDicomDate(open.study.StudyDate ?? '')} · {open.study.StudyDescription ?? ''} · {formatPersonName(open.study.PatientName)}
+          {growing && <span className="viewer-arriving" role="status"> · arriving ({open.study.NumberOfStudyRelatedInstances} so far)</span>}
+        </h2>
+        <SeriesStrip engine={engine} series={open.series} chosen={open.chosen?.SeriesInstanceUID} label={`${title} series`}
+          onChoose={(s) => void choose(uid, s)}
+          middleImageId={async (s) => { const ids = await imageIdsOf(uid, s); return ids?.[Math.floor(ids.length / 2)]; }} />
+        {open.chosen && <StackPane key={`${uid}:${open.chosen.SeriesInstanceUID}`} engine={engine} viewportId={`pane-${i}`} series={open.chosen}
+          label={i === 0 ? 'Current study' : 'Prior study'} active={slot === i} control={link.controls[i]} events={link.events[i]}
+          {...(cine !== undefined && slot === i ? { cineFps: cine } : {})} onActivate={() => setActiveSlot(i)} />}
+      </div>
+    );
+  };
   return (
-    <div className="viewer" data-active={active}>
+    <div className="viewer" data-active={active} data-layout={layout}>
       {error && <p role="alert">{error}</p>}
       <div className="viewer-bar" role="toolbar" aria-label="Comparison">
-        <PriorPicker choices={others} value={prior?.study.StudyInstanceUID ?? ''} onChange={(uid) => void showPrior(uid)} />
-        <label><input type="checkbox" checked={linkScroll} onChange={(e) => { setLinkScroll(e.target.checked); relink(); }} /> Link scrolling{mode ? ` (by ${mode})` : ''}</label>
+        <PriorPicker choices={choices} value={priorUid} onChange={(uid) => void showPrior(uid)} />
+        <label><input type="checkbox" checked={linkScroll} onChange={(e) => { setLinkScroll(e.target.checked); link.align(); }} /> Link scrolling</label>
+        {linkScroll && linkLine && <span className="viewer-link" aria-label="Scroll link">{linkLine}</span>}
         <label><input type="checkbox" checked={linkVoi} onChange={(e) => setLinkVoi(e.target.checked)} /> Link window</label>
-        <label title="Decoded images kept in memory; the least recently used go first">Image memory{' '}
+        <label title="Decoded images kept in memory; the least recently used go first">Memory{' '}
           <select aria-label="Image memory" value={cacheMb} onChange={(e) => {
             const mb = Number(e.target.value);
             setCacheMb(mb);
@@ -226,12 +222,24 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
           </span>
         )}
       </div>
-      <PrefetchStatus action={prefetch.action} patient={current.study.PatientName ?? current.study.PatientID ?? ''} />
+      <ViewerTools layout={layout} onLayout={setLayout} tool={tool} onTool={(t) => { engine.setPrimaryTool(t); setTool(t); }}
+        {...(panes[slot]?.chosen?.Modality ? { modality: panes[slot]!.chosen!.Modality } : {})} activeName={activeName}
+        onPreset={(w, c) => control()?.preset(w, c)} onInvert={() => control()?.invert()} onReset={() => control()?.reset()}
+        playing={cine !== undefined} onCine={() => setCine(cine === undefined ? fps : undefined)}
+        fps={fps} onFps={(f) => { setFps(f); if (cine !== undefined) setCine(f); }} />
+      <PrefetchStatus action={prefetch.action} patient={openedStudy?.study.PatientName ?? openedStudy?.study.PatientID ?? ''} />
       {remote && <RemotePriorsPanel remote={remote} retrieving={retrieving} onRetrieve={(node, row) => void retrieve(node, row)} />}
-      <div className="viewer-grid" style={{ display: 'grid', gridTemplateColumns: prior ? '1fr 1fr' : '1fr', gap: '8px' }}>
-        {column('current', current, setCurrent, 'Current')}
-        {prior && column('prior', prior, setPrior, 'Prior')}
+      <div className={`viewer-grid viewer-grid-${Math.min(panes.length, LAYOUTS.find((l) => l.layout === layout)!.panes)}`}>
+        {panes.slice(0, MAX_PANES).map(column)}
       </div>
     </div>
   );
+}
+
+/** The studies a layout shows: the opened one, the chosen prior, and in 2×2 the next priors. */
+function paneStudies(layout: Layout, opened: string | undefined, prior: string, choices: readonly PriorChoice[]): string[] {
+  if (!opened) return [];
+  if (layout === '1x1' || !prior) return layout === '2x2' ? [opened, ...morePriors(choices, undefined, 3)] : [opened];
+  if (layout === '1x2') return [opened, prior];
+  return [opened, prior, ...morePriors(choices, prior, 2)];
 }

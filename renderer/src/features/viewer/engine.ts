@@ -129,15 +129,15 @@ export function enableStack(viewportId: string, element: HTMLDivElement): Types.
 let resizeFrame: number | undefined;
 
 /**
- * Fits every viewport to its element again (after a layout change), keeping what each shows:
- * once, at the next animation frame. Resizing at once, from a ResizeObserver firing while a
+ * Fits every viewport to its element again (after a layout change), each image fitted anew (a
+ * zoom kept from a wider pane would clip it): once, at the next animation frame. Resizing at once, from a ResizeObserver firing while a
  * study's panes are being replaced, rendered a viewport whose element was being disabled and
  * vtk threw in its render pass.
  */
 export function resizeViewports(): void {
   resizeFrame ??= requestAnimationFrame(() => {
     resizeFrame = undefined;
-    getRenderingEngine(ENGINE_ID)?.resize(true, true);
+    getRenderingEngine(ENGINE_ID)?.resize(true, false);
   });
 }
 
@@ -159,10 +159,28 @@ export function slicePosition(imageId: string): number | undefined {
 
 /** Whether a slice is axial (normal along the patient's z axis). */
 export function isAxial(imageId: string): boolean {
+  return planeOf(imageId) === 'axial';
+}
+
+/**
+ * The plane of a slice from Image Orientation (Patient) (PS3.3 C.7.6.2.1.1): the patient axis its
+ * normal lies along (within about 25°), else oblique; undefined when the header does not say.
+ */
+export function planeOf(imageId: string): 'axial' | 'coronal' | 'sagittal' | 'oblique' | undefined {
   const plane = metaData.get('imagePlaneModule', imageId) as { rowCosines?: number[]; columnCosines?: number[] } | undefined;
   const r = plane?.rowCosines; const c = plane?.columnCosines;
-  if (!r || !c) return false;
-  return Math.abs(r[0]! * c[1]! - r[1]! * c[0]!) > 0.9;
+  if (!r || !c || r.length < 3 || c.length < 3) return undefined;
+  const n = [r[1]! * c[2]! - r[2]! * c[1]!, r[2]! * c[0]! - r[0]! * c[2]!, r[0]! * c[1]! - r[1]! * c[0]!].map(Math.abs);
+  if (n[2]! > 0.9) return 'axial';
+  if (n[1]! > 0.9) return 'coronal';
+  if (n[0]! > 0.9) return 'sagittal';
+  return 'oblique';
+}
+
+/** The Frame of Reference UID (0020,0052) of a slice: slices sharing one have comparable positions (PS3.3 C.7.4.1.1.1). */
+export function frameOfReferenceOf(imageId: string): string | undefined {
+  const plane = metaData.get('imagePlaneModule', imageId) as { frameOfReferenceUID?: string } | undefined;
+  return plane?.frameOfReferenceUID || undefined;
 }
 
 /** Loads every image (bounded concurrency); returns the failures by imageId. */

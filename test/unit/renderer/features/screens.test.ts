@@ -7,7 +7,8 @@ import { formatBytes } from '../../../../renderer/src/lib/format.js';
 import { emptyProgress, type TransferJob } from '../../../../shared/transfers.js';
 import { keepLine, mergeLines } from '../../../../renderer/src/features/activity/activity-filter.js';
 import { importProgressLine, importResultLine, openStudyDetail, refusalLine, roomLine, sendResultLine, statsLine } from '../../../../renderer/src/features/local/cache-view.js';
-import { localFormOf, nodeFieldErrors, policySentence, restartSentence, serverSentence, settingsFromForm, splitAeTitles } from '../../../../renderer/src/features/nodes/node-form.js';
+import { localFormOf, nodeFieldErrors, policySentence, serverSentence, settingsFromForm, splitAeTitles } from '../../../../renderer/src/features/nodes/node-form.js';
+import { effectNote, saveSentence, withServices } from '../../../../renderer/src/features/nodes/local-settings.js';
 import { finishedIds, jobView, sortJobs, withJob, withList, withoutCleared } from '../../../../renderer/src/features/transfers/job-view.js';
 import { rowTarget } from '../../../../renderer/src/app/row-target.js';
 import { SCREENS, screenForKey } from '../../../../renderer/src/app/screens.js';
@@ -110,9 +111,27 @@ describe('nodes and settings forms', () => {
     assert.match(bad.errors.policyList!, /"ÄRZTE" must use plain ASCII/);
     assert.deepEqual(splitAeTitles(''), []);
   });
-  test('sentences: restart, server state (with a state/message field when present), policy', () => {
-    assert.match(restartSentence(true), /Restart Priors/);
-    assert.doesNotMatch(restartSentence(false), /Restart/);
+  test('the services of the policy: only what changed is written, every other field kept', () => {
+    const policy = { mode: 'configured' as const, bindToHost: true, services: { storage: 'local' as const } };
+    assert.deepEqual(withServices(policy, { verification: 'any', storage: 'local', queryRetrieve: 'nodes' }), policy);
+    assert.deepEqual(withServices(policy, { verification: 'any', storage: 'local', queryRetrieve: 'any' }), { ...policy, services: { storage: 'local', queryRetrieve: 'any' } });
+    assert.deepEqual(withServices({ mode: 'any' }, { verification: 'any', storage: 'any', queryRetrieve: 'nodes' }), { mode: 'any' });
+    const form = { ...localFormOf({ ...base, callingAePolicy: policy }), policyMode: 'any' as const };
+    const saved = settingsFromForm({ ...base, callingAePolicy: policy }, form);
+    assert.ok(saved.ok);
+    assert.deepEqual(saved.settings.callingAePolicy, { mode: 'any', bindToHost: true, services: { storage: 'local' } }, 'a save keeps the services');
+  });
+  test('what applies after a save: the port of a --port flag stays, and the sentence says so', () => {
+    const flagged = { listening: true, aeTitle: 'PRIORS', host: '0.0.0.0', port: 11300, origin: { aeTitle: 'default' as const, port: 'flag' as const, bindAddress: 'default' as const } };
+    assert.equal(effectNote('port', base, flagged), 'In effect: 11300, from the --port flag of priors serve; Priors uses 11112 when started without --port.');
+    assert.equal(saveSentence(base, flagged, true),
+      'Saved to config.json. Port 11300 stays in effect (from the --port flag of priors serve); 11112 applies when Priors starts without --port.');
+    const same = { ...flagged, port: 11112, origin: { ...flagged.origin, port: 'default' as const } };
+    assert.equal(effectNote('port', base, same), undefined);
+    assert.equal(saveSentence(base, same, false), 'Saved. The change applies now.');
+    assert.match(saveSentence({ ...base, local: { ...base.local, port: 11113 } }, same, true), /Port 11112 stays in effect until Priors restarts, then 11113 applies/);
+  });
+  test('sentences: server state (with a state/message field when present), policy', () => {
     assert.equal(serverSentence({ listening: true, aeTitle: 'PRIORS', host: '0.0.0.0', port: 11112 }), 'Listening as PRIORS on 0.0.0.0:11112.');
     const inUse = { listening: false, aeTitle: 'PRIORS', state: 'port-in-use' as const, message: 'Port 11112 is in use by another program.' };
     assert.equal(serverSentence(inUse), 'Port 11112 is in use by another program.');

@@ -1,10 +1,12 @@
 // Synchronised scrolling of current and prior (renderer/src/features/viewer/sync.ts).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { linkByPosition, linkMode, nearestSlice, syncedIndex } from '../../../../../renderer/src/features/viewer/sync.js';
+import { linkByPosition, linkHow, linkMode, linkText, nearestSlice, syncedIndex } from '../../../../../renderer/src/features/viewer/sync.js';
 import { studyDateOf } from '../../../../../renderer/src/features/viewer/overlay.js';
 
-const axial = (start: number, step: number, n: number) => ({ axial: true, positions: Array.from({ length: n }, (_, i) => start + i * step) });
+const axial = (start: number, step: number, n: number, frameOfReference?: string) => ({
+  axial: true, plane: 'axial', positions: Array.from({ length: n }, (_, i) => start + i * step), ...(frameOfReference ? { frameOfReference } : {}),
+});
 
 test('nearest slice by position, first of equals, unknown positions skipped', () => {
   assert.equal(nearestSlice([0, 5, 10], 6), 1);
@@ -13,19 +15,28 @@ test('nearest slice by position, first of equals, unknown positions skipped', ()
   assert.equal(nearestSlice([0, 5, 10], 1000), 2);
 });
 
-test('by position: the offset of the link holds; different slice spacing maps by millimetres', () => {
+test('by table position: each slice paired with the nearest one, whatever the two showed when linked', () => {
   const current = axial(-100, 1, 200); // 1 mm slices from -100
-  const prior = axial(-300, 2.5, 100); // 2.5 mm slices from -300 (another table position)
-  const anchor = { from: 100, to: 40 }; // linked while current showed 0 mm and prior -200 mm
-  assert.equal(syncedIndex(current, prior, 100, anchor), 40);
-  assert.equal(syncedIndex(current, prior, 110, anchor), 44, '+10 mm is 4 slices of 2.5 mm');
-  assert.equal(syncedIndex(current, prior, 0, anchor), 0, '-100 mm lands on the first slice');
-  assert.equal(syncedIndex(prior, current, 44, { from: 40, to: 100 }), 110, 'and back');
+  const prior = axial(-150, 2.5, 100); // 2.5 mm slices from -150: they overlap
+  assert.equal(linkHow(current, prior), 'table-position');
+  assert.equal(syncedIndex(current, prior, 100, { from: 7, to: 70 }), 60, '0 mm is slice 60 of the prior (the anchor does not matter)');
+  assert.equal(syncedIndex(current, prior, 110, { from: 7, to: 70 }), 64, '+10 mm is 4 slices of 2.5 mm');
+  assert.equal(syncedIndex(prior, current, 64, { from: 0, to: 0 }), 110, 'and back');
   assert.equal(linkMode(current, prior), 'position');
+  assert.equal(linkText('table-position'), 'by table position (both axial)');
 });
 
-test('by index when a stack is not axial or a position is unknown; clamped', () => {
-  const sagittal = { axial: false, positions: [0, 1, 2, 3, 4] };
+test('one frame of reference: by position in any shared plane; stacks that do not overlap pair their first slices', () => {
+  const sagittal = (n: number) => ({ axial: false, plane: 'sagittal', frameOfReference: '1.2.3', positions: Array.from({ length: n }, (_, i) => i * 2) });
+  assert.equal(linkHow(sagittal(10), sagittal(5)), 'frame-of-reference');
+  assert.equal(syncedIndex(sagittal(10), sagittal(5), 6, { from: 0, to: 0 }), 4, '12 mm is the last slice of the shorter stack');
+  const elsewhere = axial(500, 2, 10); // another origin: no common table position
+  assert.equal(linkHow(axial(0, 1, 20), elsewhere), 'first-slices');
+  assert.equal(syncedIndex(axial(0, 1, 20), elsewhere, 4, { from: 0, to: 0 }), 2, '4 mm from the first slice is the third 2 mm slice');
+});
+
+test('by index when a stack is not axial (and no frame of reference is shared) or a position is unknown; clamped', () => {
+  const sagittal = { axial: false, plane: 'sagittal', positions: [0, 1, 2, 3, 4] };
   const current = axial(0, 1, 10);
   assert.equal(linkByPosition(current, sagittal), false);
   assert.equal(linkMode(current, sagittal), 'index');

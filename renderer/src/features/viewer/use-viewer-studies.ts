@@ -1,0 +1,117 @@
+/**
+ * The studies the viewer shows, read from the cache: each with its series and the one chosen
+ * (the series with the most images: the main stack rather than a scout) as imageIds. A study
+ * still arriving (its retrieve running, or opened before it started) is read again as its
+ * instances come in, at most once a second, so its panes grow while the radiologist looks.
+ */
+import { useCallback, useRef, useState } from 'react';
+import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
+import { isFinished } from '../../../../shared/transfers.js';
+import { useApiEvents, useTransport } from '../../app/api-context.js';
+import { wadoUriImageId } from './image-ids.js';
+import type { PaneSeries } from './StackPane.js';
+
+/** A study as shown: its record, its series, the series in a pane. */
+export interface OpenStudy { study: StudyRecord; series: SeriesRecord[]; chosen?: PaneSeries }
+
+const IMAGE_LESS = new Set(['SR', 'PR', 'KO', 'RTPLAN', 'RTSTRUCT', 'REG', 'DOC']);
+const REFRESH_MS = 1000;
+
+export function useViewerStudies(setError: (message: string | undefined) => void) {
+  const transport = useTransport();
+  const [studies, setStudies] = useState<ReadonlyMap<string, OpenStudy>>(new Map());
+  /** Studies being retrieved: read again as their instances arrive. */
+  const [arriving, setArriving] = useState<ReadonlySet<string>>(new Set());
+  const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  const studiesRef = useRef(studies);
+  studiesRef.current = studies;
+
+  const imageIdsOf = useCallback(async (studyUid: string, s: SeriesRecord): Promise<string[] | undefined> => {
+    const got = await transport.call('viewer.instances', { StudyInstanceUID: studyUid, SeriesInstanceUID: s.SeriesInstanceUID });
+    if (!got.ok) { setError(got.error.message); return undefined; }
+    return got.value.instances.map((i) => wadoUriImageId({ StudyInstanceUID: studyUid, SeriesInstanceUID: s.SeriesInstanceUID, SOPInstanceUID: i.SOPInstanceUID }));
+  }, [transport, setError]);
+
+  /** Reads a study (and the chosen series' imageIds: `keep` one of the series, else the biggest). Undefined when not in the cache. */
+  const read = useCallback(async (uid: string, keep?: string): Promise<OpenStudy | undefined> => {
+    const [found, series] = await Promise.all([
+      transport.call('cache.studies', { StudyInstanceUID: uid }), transport.call('cache.series', { StudyInstanceUID: uid }),
+    ]);
+    if (!found.ok) { setError(found.error.message); return undefined; }
+    const study = found.value.studies[0];
+    if (!study || !series.ok) return undefined;
+    const list = series.value.series;
+    const pick = list.find((s) => s.SeriesInstanceUID === keep)
+      ?? [...list.filter((x) => !IMAGE_LESS.has(x.Modality ?? ''))].sort((a, b) => b.NumberOfSeriesRelatedInstances - a.NumberOfSeriesRelatedInstances)[0] ?? list[0];
+    if (!pick) return { study, series: list };
+    const imageIds = await imageIdsOf(uid, pick);
+    return {
+      study, series: list,
+      ...(imageIds ? { chosen: { SeriesInstanceUID: pick.SeriesInstanceUID, SeriesDescription: pick.SeriesDescription, Modality: pick.Modality, imageIds } } : {}),
+    };
+  }, [transport, imageIdsOf, setError]);
+
+  const put = useCallback((open: OpenStudy) => {
+    setStudies((m) => new Map(m).set(open.study.StudyInstanceUID, open));
+  }, []);
+
+  /** Loads a study into the set; undefined when it is not in the cache (yet). */
+  const load = useCallback(async (uid: string): Promise<OpenStudy | undefined> => {
+    const open = await read(uid);
+    if (open) put(open);
+    return open;
+  }, [read, put]);
+
+  /** Shows another series of a study. */
+  const choose = useCallback(async (uid: string, s: SeriesRecord): Promise<void> => {
+    const held = studiesRef.current.get(uid);
+    const imageIds = await imageIdsOf(uid, s);
+    if (!held || !imageIds) return;
+    put({ ...held, chosen: { SeriesInstanceUID: s.SeriesInstanceUID, SeriesDescription: s.SeriesDescription, Modality: s.Modality, imageIds } });
+  }, [imageIdsOf, put]);
+
+  /** Reads a study again (its chosen series kept), and tells `onFirst` when it appears in the cache. */
+  const refresh = useCallback(async (uid: string, onFirst?: (open: OpenStudy) => void): Promise<void> => {
+    const held = studiesRef.current.get(uid);
+    const open = await read(uid, held?.chosen?.SeriesInstanceUID);
+    if (!open) return;
+    // the same imageIds: keep the object, so the pane is not told of a change
+    if (held?.chosen && open.chosen && held.chosen.imageIds.length === open.chosen.imageIds.length) open.chosen = held.chosen;
+    put(open);
+    if (!held) onFirst?.(open);
+  }, [read, put]);
+
+  const onFirstRef = useRef<((open: OpenStudy) => void) | undefined>(undefined);
+  /** Follows a study's retrieve: read again at most once a second while its jobs run, and at their end. */
+  const follow = useCallback((uid: string, onFirst?: (open: OpenStudy) => void) => {
+    onFirstRef.current = onFirst;
+    setArriving((s) => new Set(s).add(uid));
+  }, []);
+  useApiEvents((e) => {
+    if (e.type !== 'job.progress' && e.type !== 'job.finished' && e.type !== 'job.added') return;
+    const uid = e.job.StudyInstanceUID;
+    if (!arriving.has(uid) && !studiesRef.current.has(uid)) return;
+    const end = e.type === 'job.finished' || isFinished(e.job.state);
+    if (end) {
+      clearTimeout(timers.current.get(uid));
+      timers.current.delete(uid);
+      setArriving((s) => { const n = new Set(s); n.delete(uid); return n; });
+      void refresh(uid, onFirstRef.current);
+      return;
+    }
+    if (timers.current.has(uid)) return;
+    timers.current.set(uid, setTimeout(() => {
+      timers.current.delete(uid);
+      void refresh(uid, onFirstRef.current);
+    }, REFRESH_MS));
+  });
+
+  const reset = useCallback(() => {
+    for (const t of timers.current.values()) clearTimeout(t);
+    timers.current.clear();
+    setStudies(new Map());
+    setArriving(new Set());
+  }, []);
+
+  return { studies, arriving, load, choose, follow, reset, imageIdsOf };
+}
