@@ -12,6 +12,7 @@ import { commandReceiver, orthancReceiver, runIngestBenchmark, storescpReceiver,
 import { generateCtSeries } from '../test/helpers/data.js';
 import { fmt, PRIORS_NODE } from './lib.js';
 import { runQueryBenchmark } from './query.js';
+import { runPduBenchmark } from './pdu.js';
 import { runPrefetchBenchmark } from './prefetch.js';
 import { runRetrieveBenchmark } from './retrieve.js';
 import { runTranscodeBenchmark } from './transcode.js';
@@ -49,6 +50,9 @@ async function main(argv: string[]): Promise<void> {
   const tiny = await runIngestBenchmark(receivers, { runs, count: quick ? 200 : 2000, series: { mode: 'tiny' } });
   log('ingest: one very large instance');
   const large = await runIngestBenchmark(receivers, { runs, count: 1, series: { mode: 'multiframe', frames: quick ? 40 : 400 } });
+  log('ingest by maximum PDU length');
+  const pdu = await runPduBenchmark({ runs, count: quick ? 50 : 300, log });
+  failed ||= pdu.failed;
   for (const r of [ct, tiny, large]) {
     failed ||= r.results.some((x) => x.error);
     peakKb = Math.max(peakKb, priorsPeak(r.results));
@@ -87,6 +91,8 @@ async function main(argv: string[]): Promise<void> {
     `### One very large instance (multi-frame, ${mb(large)} MB): throughput and memory`,
     '',
     large.table,
+    '',
+    pdu.markdown,
     '',
     '## 2–3. Retrieve and send',
     '',

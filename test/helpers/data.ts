@@ -204,8 +204,8 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
  * copy maps to its original by UID; lossy copies carry LossyImageCompression "01". JPEG baseline
  * of 12-bit data is rescaled by DCMTK to 8 bits (BitsStored 8, new RescaleSlope).
  */
-export async function compressedCopies(srcDir: string, codecs: CopyCodec[] = DEFAULT_COPIES): Promise<Partial<Record<CopyCodec, CompressedCopy>>> {
-  const sources = dicomFiles(resolve(srcDir));
+export async function compressedCopies(srcDir: string, codecs: CopyCodec[] = DEFAULT_COPIES, o: { first?: number } = {}): Promise<Partial<Record<CopyCodec, CompressedCopy>>> {
+  const sources = dicomFiles(resolve(srcDir)).slice(0, o.first);
   if (sources.length === 0) throw new Error(`no *.dcm files in ${srcDir}`);
   const fingerprint = sources.map((f) => { const s = statSync(f); return `${f}:${s.size}:${s.mtimeMs}`; });
   const result: Partial<Record<CopyCodec, CompressedCopy>> = {};

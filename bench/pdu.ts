@@ -1,0 +1,116 @@
+// Benchmark: ingest by PDU size. DCMTK storescu sends the 300-image CT series over one association
+// into storescp and into priors serve, each receiver announcing the same Maximum Length (16 KiB,
+// 128 KiB, and Priors' default), round by round. Besides the wall time of the send, the
+// receiver's own CPU time (user + system, from /proc) is read before and after each send: the
+// cost per instance of the receive path, which the wall time of a shared machine blurs.
+//   node --import tsx bench/pdu.ts [--runs N] [--count N] [--sizes 16384,131072]
+import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defaultConfig } from '../shared/config.js';
+import { generateCtSeries } from '../test/helpers/data.js';
+import { peerEnv } from '../test/helpers/peers.js';
+import { freePort } from '../test/helpers/ports.js';
+import { tempDirManual } from '../test/helpers/tmp.js';
+import { commandReceiver, type Receiver } from './ingest.js';
+import { fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+
+const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
+
+/** CPU time of a process so far (user + system, every thread), in ms. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+}
+
+function countFiles(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += countFiles(join(dir, e.name));
+    else if (e.isFile() && !e.name.startsWith('.') && !e.name.includes('.sqlite') && !e.name.endsWith('.json') && !e.name.endsWith('.lock')) n++;
+  }
+  return n;
+}
+
+function storescp(pdu: number): Receiver {
+  return { ...commandReceiver(`storescp -pdu ${pdu}`, (dir, port) => ['storescp', '-pdu', String(pdu), '-od', dir, String(port)]) };
+}
+
+function priors(pdu: number): Receiver {
+  return {
+    ...commandReceiver(`priors serve, maxPduLength ${pdu}`, (dir, port) => {
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'config.json'), JSON.stringify({ local: { aeTitle: 'PRIORS', port, bindAddress: '127.0.0.1', maxPduLength: pdu } }));
+      return [...PRIORS_NODE, cli, 'serve', '--data', dir, '--port', String(port), '--aet', 'PRIORS'];
+    }, { aeTitle: 'PRIORS' }),
+    filesDir: (dir) => join(dir, 'files'),
+  };
+}
+
+interface Run { ms: number; cpuMs: number }
+
+async function once(receiver: Receiver, files: string[], warmUp: string[]): Promise<Run> {
+  const { dir, remove } = tempDirManual('priors-bench-pdu');
+  const port = await freePort();
+  const running = await receiver.start(dir, port);
+  try {
+    // a receiver that has been serving a while (its code compiled), as a workstation's is
+    const warm = await runTimed('storescu', ['-aec', receiver.aeTitle ?? 'ANY-SCP', '127.0.0.1', String(port), ...warmUp], { env: peerEnv() });
+    if (warm.code !== 0) throw new Error(`the warm-up storescu exited with ${warm.code}: ${warm.stderr.slice(-1000)}`);
+    const before = cpuMs(running.pid);
+    const run = await runTimed('storescu', ['-aec', receiver.aeTitle ?? 'ANY-SCP', '127.0.0.1', String(port), ...files], { env: peerEnv() });
+    if (run.code !== 0) throw new Error(`storescu exited with ${run.code}: ${run.stderr.slice(-1000)}`);
+    const used = cpuMs(running.pid) - before;
+    const received = countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir) - warmUp.length;
+    if (received !== files.length) throw new Error(`received ${received} of ${files.length}`);
+    return { ms: run.ms, cpuMs: used };
+  } finally {
+    await running.stop();
+    remove();
+  }
+}
+
+export async function runPduBenchmark(o: { runs?: number; count?: number; sizes?: number[]; log?: (line: string) => void } = {}): Promise<{ markdown: string; failed: boolean }> {
+  const sizes = o.sizes ?? [...new Set([16384, 131072, defaultConfig().local.maxPduLength])];
+  const series = await generateCtSeries({ count: o.count ?? 300, patientName: 'BENCH^PDU', patientId: 'BENCHPDU' });
+  const bytes = series.files.reduce((sum, f) => sum + statSync(f).size, 0);
+  const warmUp = (await generateCtSeries({ count: 100, patientName: 'BENCH^WARM', patientId: 'BENCHWARM', seed: 5 })).files;
+  warmPageCache([...series.files, ...warmUp]);
+  const receivers = sizes.flatMap((pdu) => [storescp(pdu), priors(pdu)]);
+  o.log?.(`pdu: ${receivers.map((r) => r.name).join(', ')}; ${o.runs ?? 3} rounds`);
+  const outcomes = await interleave(receivers.map((r) => () => once(r, series.files, warmUp)), o.runs ?? 3);
+  let failed = false;
+  const rows: string[][] = [];
+  for (const [i, pdu] of sizes.entries()) {
+    const ref = outcomes[2 * i]!;
+    const ours = outcomes[2 * i + 1]!;
+    const refMs = ref.runs.length ? median(ref.runs.map((r) => r.ms)) : NaN;
+    for (const [k, out] of [ref, ours].entries()) {
+      const name = receivers[2 * i + k]!.name;
+      if (out.error !== undefined) failed = true;
+      if (out.runs.length === 0) { rows.push([name, String(pdu), '—', '—', '—', '—', `failed: ${out.error ?? '?'}`]); continue; }
+      const ms = median(out.runs.map((r) => r.ms));
+      const cpu = median(out.runs.map((r) => r.cpuMs));
+      rows.push([name, String(pdu), fmt(ms / 1000, 2), fmt((bytes / 1e6) / (ms / 1000), 1), fmt((cpu * 1000) / series.files.length, 0),
+        k === 0 ? '—' : `${fmt(refMs / ms, 2)}×`, out.error ? `after ${out.runs.length} runs: ${out.error}` : `${out.runs.length} runs`]);
+    }
+  }
+  const markdown = [
+    `### Ingest by maximum PDU length: ${series.files.length} CT images (${fmt(bytes / 1e6, 1)} MB) by storescu over one association`,
+    '',
+    `Median of ${o.runs ?? 3} rounds, the receivers alternating, each warmed by 100 other images first. Each pair announces the same Maximum Length; storescu sends PDUs of that size. "CPU µs/instance" is the receiver's own CPU time (user + system) during the send, divided by the instances. Priors' default is ${defaultConfig().local.maxPduLength}.`,
+    '',
+    markdownTable(['Receiver', 'max PDU', 'time (s)', 'MB/s', 'CPU µs/instance', 'vs storescp', 'note'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'l']),
+  ].join('\n');
+  return { markdown, failed };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const arg = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1] : undefined; };
+  const r = await runPduBenchmark({
+    runs: Number(arg('runs') ?? 3), count: Number(arg('count') ?? 300),
+    ...(arg('sizes') ? { sizes: arg('sizes')!.split(',').map(Number) } : {}), log: (l) => console.error(l),
+  });
+  console.log(r.markdown);
+  process.exitCode = r.failed ? 1 : 0;
+}
