@@ -265,7 +265,7 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT CHEST TODAY' }).click({ button: 'right' });
     const menu = ui.page.getByRole('menu');
     assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map(squeeze),
-      ['Open O', 'Show series Space', 'Prefetch priors P', 'Send to sendtarget', 'Send to pacs', 'Send to closed', 'Send to pacsget']);
+      ['Open O', 'Show series Space', 'Prefetch priors P', 'Export…', 'Send to sendtarget', 'Send to pacs', 'Send to closed', 'Send to pacsget']);
     await menu.getByRole('menuitem', { name: 'Send to pacs', exact: true }).click();
     await ui.page.locator('.search-status .notice').filter({ hasText: /^Sent 20 instances of CT CHEST TODAY to pacs\.$/ }).waitFor(WAIT);
     // a double-click on a study not in the cache retrieves it and opens it, its images showing as they arrive

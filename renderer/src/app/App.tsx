@@ -2,13 +2,14 @@
  * The shell: left navigation (Alt+1 … Alt+8), the current screen, a status line (push channel
  * and our DICOM server). Screens stay mounted while hidden, so a running search or the
  * transfer list keeps its state when the user looks elsewhere. "Open" on a cached study
- * (`priors:open-study`) shows the Viewer. A fault while drawing one screen stays in that screen
+ * (`priors:open-study`) shows the Viewer; "Export…" on one (`priors:export-study`) shows Local
+ * cache, which opens the export dialog. A fault while drawing one screen stays in that screen
  * (ScreenBoundary). A screen may link to another (`priors:show-screen`, show-screen.ts).
  */
 import { type ReactElement, useEffect, useState } from 'react';
 import { ActivityScreen } from '../features/activity/ActivityScreen.js';
 import { AuditScreen } from '../features/audit/AuditScreen.js';
-import { OPEN_STUDY_EVENT } from '../features/local/cache-view.js';
+import { EXPORT_STUDY_EVENT, OPEN_STUDY_EVENT } from '../features/local/cache-view.js';
 import { LocalCacheScreen } from '../features/local/LocalCacheScreen.js';
 import { NodesScreen } from '../features/nodes/NodesScreen.js';
 import { PrefetchScreen } from '../features/prefetch/PrefetchScreen.js';
@@ -42,6 +43,8 @@ export function App() {
     };
     // the viewer listens to the same event and loads the study; the shell only shows it
     const onOpen = (): void => setScreen('viewer');
+    // likewise the Local cache screen opens the export dialog on its own event
+    const onExport = (): void => setScreen('local');
     const onShow = (e: Event): void => {
       const wanted = (e as CustomEvent<{ screen?: string }>).detail?.screen;
       const entry = SCREENS.find((s) => s.id === wanted);
@@ -49,10 +52,12 @@ export function App() {
     };
     window.addEventListener('keydown', onKey);
     window.addEventListener(OPEN_STUDY_EVENT, onOpen);
+    window.addEventListener(EXPORT_STUDY_EVENT, onExport);
     window.addEventListener(SHOW_SCREEN_EVENT, onShow);
     return () => {
       window.removeEventListener('keydown', onKey);
       window.removeEventListener(OPEN_STUDY_EVENT, onOpen);
+      window.removeEventListener(EXPORT_STUDY_EVENT, onExport);
       window.removeEventListener(SHOW_SCREEN_EVENT, onShow);
     };
   }, []);

@@ -4,6 +4,7 @@
  * with a DICOMDIR, and whether de-identified (a pseudonym, generated when left empty; Retain
  * Longitudinal Temporal Information; Clean Descriptors; burned-in annotation allowed). It calls
  * `cache.export`, shows its progress, and ends with the result's sentence (shared/export.ts).
+ * Asked for given studies (`openFor`, Search's "Export…"), it opens at once with only those ticked.
  */
 import { type ReactElement, useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../../../../shared/api/contract.js';
@@ -15,18 +16,31 @@ import { formatDicomDate } from '../../lib/format.js';
 import { exportProgressLine, exportRequestOf, newExportForm, type ExportForm } from './export-form.js';
 
 let exports = 0;
+let asks = 0;
 /** The dialog's own layout (a column of choices), kept here rather than in the shared style sheets. */
 const COLUMN = { flexDirection: 'column', alignItems: 'flex-start', gap: 6 } as const;
 const WIDE = { width: '100%' } as const;
 
-/** The Export… button and its dialog; `onDone` gets the result's sentence. */
-export function ExportDialog({ studies, onDone }: { studies: StudyRecord[]; onDone(sentence: string): void }): ReactElement {
-  const [form, setForm] = useState<ExportForm | undefined>();
+/**
+ * The Export… button and its dialog; `onDone` gets the result's sentence. `openFor` opens the
+ * dialog at once with those studies ticked; `onOpened` says it did, so the ask is not repeated.
+ */
+export function ExportDialog({ studies, onDone, openFor, onOpened }: {
+  studies: StudyRecord[]; onDone(sentence: string): void; openFor?: readonly string[]; onOpened?(): void;
+}): ReactElement {
+  // numbered: a new ask starts a fresh dialog rather than keeping the last one's choices
+  const [ask, setAsk] = useState<{ n: number; form: ExportForm } | undefined>();
+  const open = (uids: readonly string[]): void => setAsk({ n: ++asks, form: newExportForm(uids) });
+  useEffect(() => {
+    if (!openFor) return;
+    setAsk({ n: ++asks, form: newExportForm(openFor) });
+    onOpened?.();
+  }, [openFor, onOpened]);
   return (
     <>
-      <button type="button" className="export-open" onClick={() => setForm(newExportForm(studies.map((s) => s.StudyInstanceUID)))}
+      <button type="button" className="export-open" onClick={() => open(studies.map((s) => s.StudyInstanceUID))}
         disabled={studies.length === 0}>Export…</button>
-      {form && <ExportFormDialog studies={studies} initial={form} onClose={(sentence) => { setForm(undefined); if (sentence) onDone(sentence); }} />}
+      {ask && <ExportFormDialog key={ask.n} studies={studies} initial={ask.form} onClose={(sentence) => { setAsk(undefined); if (sentence) onDone(sentence); }} />}
     </>
   );
 }

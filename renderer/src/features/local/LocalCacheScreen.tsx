@@ -2,7 +2,8 @@
  * Local cache: totals (cache.stats), patients → studies → series with counts and sizes, delete
  * (confirmed; STUDY or SERIES), send to a node (C-STORE, live progress), import a folder (live
  * progress), Open, which hands a study to the viewer (`priors:open-study`), export of a patient's
- * studies (ExportDialog), and the cache's check and repair (DoctorPanel).
+ * studies (ExportDialog, also opened for one study by Search's "Export…", `priors:export-study`),
+ * and the cache's check and repair (DoctorPanel).
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError } from '../../../../shared/api/contract.js';
@@ -13,13 +14,13 @@ import { ErrorLine } from '../../app/ErrorLine.js';
 import { useApiEvents, useLoad, useTransport } from '../../app/api-context.js';
 import { rowKeyDown } from '../../app/row-keys.js';
 import { formatBytes, formatDicomDate, formatPersonName } from '../../lib/format.js';
-import { importProgressLine, importResultLine, refusalLine, roomLine, sendResultLine, statsLine } from './cache-view.js';
+import { EXPORT_STUDY_EVENT, importProgressLine, importResultLine, refusalLine, roomLine, sendResultLine, statsLine } from './cache-view.js';
 import { DoctorPanel } from './DoctorPanel.js';
 import { ExportDialog } from './ExportDialog.js';
 import { StudyTree, type TreeActions } from './StudyTree.js';
 
-const patientKey = (p: PatientRecord): string => `${p.PatientID}\u0000${p.IssuerOfPatientID}`;
 type Who = Pick<PatientRecord, 'PatientID' | 'IssuerOfPatientID'>;
+const patientKey = (p: Who): string => `${p.PatientID}\u0000${p.IssuerOfPatientID}`;
 /** The patient whose studies are shown, with them once loaded (and the marks of those prefetch brought). */
 interface OpenPatient { key: string; who: Who; studies?: StudyRecord[]; prefetched?: Record<string, PrefetchedMark>; error?: ApiError }
 let runs = 0;
@@ -56,6 +57,27 @@ export function LocalCacheScreen({ active }: { active: boolean }) {
     // a reload for a patient closed (or replaced) meanwhile is dropped
     setOpen((o) => (o && o.key !== key ? o : r.ok ? { key, who, studies: r.value.studies, prefetched: r.value.prefetched ?? {} } : { key, who, error: r.error }));
   }, [transport]);
+  // Search's "Export…": the study's patient open and the dialog with that study ticked
+  const [exportAsk, setExportAsk] = useState<{ key: string; studies: string[] } | undefined>();
+  const asked = useCallback(() => setExportAsk(undefined), []);
+  useEffect(() => {
+    const onExport = (e: Event): void => void (async () => {
+      const uid = (e as CustomEvent<{ StudyInstanceUID?: string }>).detail?.StudyInstanceUID;
+      if (!uid) return;
+      const r = await transport.call('cache.studies', { StudyInstanceUID: uid });
+      const study = r.ok ? r.value.studies[0] : undefined;
+      setError(r.ok ? undefined : r.error);
+      setMessage(r.ok && !study ? 'That study is no longer in the local cache: retrieve it again from Search to export it.' : undefined);
+      if (!study) return;
+      const who = { PatientID: study.PatientID, IssuerOfPatientID: study.IssuerOfPatientID };
+      const key = patientKey(who);
+      setOpen((o) => (o?.key === key ? o : { key, who }));
+      setExportAsk({ key, studies: [uid] });
+      await loadStudies(key, who);
+    })();
+    window.addEventListener(EXPORT_STUDY_EVENT, onExport);
+    return () => window.removeEventListener(EXPORT_STUDY_EVENT, onExport);
+  }, [transport, loadStudies]);
   const openPatient = (p: PatientRecord): void => {
     const key = patientKey(p);
     if (open?.key === key) { setOpen(undefined); return; }
@@ -146,7 +168,7 @@ export function LocalCacheScreen({ active }: { active: boolean }) {
                 <tr key={`${key}-studies`} className="series-row"><td colSpan={6}>
                   <ErrorLine error={open.error} />
                   {!open.studies && !open.error && <p className="muted">Loading…</p>}
-                  {open.studies && <ExportDialog studies={open.studies} onDone={setMessage} />}
+                  {open.studies && <ExportDialog studies={open.studies} onDone={setMessage} onOpened={asked} {...(exportAsk?.key === key ? { openFor: exportAsk.studies } : {})} />}
                   {open.studies && <StudyTree studies={open.studies} prefetched={open.prefetched ?? {}} actions={actions} />}
                 </td></tr>
               ),

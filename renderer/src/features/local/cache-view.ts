@@ -1,7 +1,7 @@
 /**
  * The Local cache screen's sentences and its hook to the viewer, without a DOM: totals, an
- * import's progress and result, a send's result, and the `priors:open-study` event the
- * viewer listens to.
+ * import's progress and result, a send's result, the `priors:open-study` event the
+ * viewer listens to, and the `priors:export-study` event this screen listens to.
  */
 import type { ResponseOf } from '../../../../shared/api/contract.js';
 import type { CacheStats, ImportResult } from '../../../../shared/records.js';
@@ -62,5 +62,16 @@ export const OPEN_STUDY_EVENT = 'priors:open-study';
 
 /** The detail of that event. */
 export function openStudyDetail(StudyInstanceUID: string): { StudyInstanceUID: string } {
+  return { StudyInstanceUID };
+}
+
+/**
+ * The name of the event that asks for a cached study's export (Search's row menu): the shell
+ * shows the Local cache screen, which opens the study's patient and the export dialog.
+ */
+export const EXPORT_STUDY_EVENT = 'priors:export-study';
+
+/** The detail of that event: the study to tick in the dialog. */
+export function exportStudyDetail(StudyInstanceUID: string): { StudyInstanceUID: string } {
   return { StudyInstanceUID };
 }

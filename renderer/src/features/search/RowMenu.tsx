@@ -1,12 +1,18 @@
 /**
  * The context menu of a study row: the actions of its keys, for the mouse (open, or retrieve and
  * open when the study is not fully cached; retrieve; its series; prefetch of its patient's
- * priors; a cached study sent to a node). Arrows move between the items, Esc or a click
- * elsewhere closes it.
+ * priors; a cached study exported, in the Local cache screen's dialog, or sent to a node). Arrows
+ * move between the items, Esc or a click elsewhere closes it.
  */
 import { type KeyboardEvent, useEffect, useRef } from 'react';
 import type { ListAction } from '../../lib/keyboard.js';
+import { EXPORT_STUDY_EVENT, exportStudyDetail } from '../local/cache-view.js';
 import type { StudyRow } from './study-rows.js';
+
+/** Asks for the export dialog with this study ticked (the shell shows the Local cache screen, which opens it). */
+function exportStudy(StudyInstanceUID: string): void {
+  window.dispatchEvent(new CustomEvent(EXPORT_STUDY_EVENT, { detail: exportStudyDetail(StudyInstanceUID) }));
+}
 
 /** Where the menu opens and for which row. */
 export interface RowMenuAt { x: number; y: number; row: StudyRow }
@@ -48,6 +54,11 @@ export function RowMenu({ x, y, row, sendTo = [], onAction, onSend, onClose }: R
           <button type="button" role="menuitem" onClick={() => onAction(it.action)}>{it.label}<kbd>{it.key}</kbd></button>
         </li>
       ))}
+      {full && (
+        <li role="none">
+          <button type="button" role="menuitem" onClick={() => { onClose(); exportStudy(row.StudyInstanceUID); }}>Export…</button>
+        </li>
+      )}
       {full && onSend && sendTo.map((node) => (
         <li key={`send-${node}`} role="none">
           <button type="button" role="menuitem" onClick={() => onSend(node)}>Send to {node}</button>
