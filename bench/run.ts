@@ -12,6 +12,7 @@ import { commandReceiver, orthancReceiver, runIngestBenchmark, storescpReceiver,
 import { generateCtSeries } from '../test/helpers/data.js';
 import { fmt, PRIORS_NODE } from './lib.js';
 import { runQueryBenchmark } from './query.js';
+import { runDicomwebServerBenchmark } from './dicomweb-server.js';
 import { runPduBenchmark } from './pdu.js';
 import { runPrefetchBenchmark } from './prefetch.js';
 import { runRetrieveBenchmark } from './retrieve.js';
@@ -64,9 +65,10 @@ async function main(argv: string[]): Promise<void> {
   const transcode = await runTranscodeBenchmark({ runs, count: quick ? 50 : 300, log });
   const timeToSee = await runTimeToSeeBenchmark({ runs, perSeries: quick ? 15 : 60, log });
   const query = await runQueryBenchmark({ repeat: quick ? 5 : 20, full: quick ? 1000 : 10000, growth: quick ? [100, 1000] : [1000, 10000, 100000], log });
+  const dicomwebServer = await runDicomwebServerBenchmark({ studies: quick ? 1000 : 5000, repeat: quick ? 3 : 10, log });
   const startup = await runStartupBenchmark({ runs: quick ? 2 : 5, studies: quick ? 1000 : 10000, log });
   const viewer = await runViewerBenchmark({ runs, count: quick ? 60 : 300, log });
-  failed ||= retrieve.failed || prefetch.failed || transcode.failed || timeToSee.failed || query.failed || startup.failed || viewer.failed;
+  failed ||= retrieve.failed || prefetch.failed || transcode.failed || timeToSee.failed || query.failed || dicomwebServer.failed || startup.failed || viewer.failed;
   peakKb = Math.max(peakKb, retrieve.peakKb, startup.peakKb);
 
   const doc = [
@@ -105,6 +107,9 @@ async function main(argv: string[]): Promise<void> {
     'The same patients, studies, series and instances in each; every query through the same in-process client (Priors\' SCU, one association per query, as findscu does), after three passes over the whole set against that target: the steady state of a server that has been answering for a while, with the same warm client for every target. "matches" shows one figure when all agree.',
     '',
     query.markdown,
+    '### The local DICOMweb server: QIDO-RS against C-FIND on the same cache',
+    '',
+    dicomwebServer.markdown,
     '## 5. Start-up',
     '',
     startup.markdown,

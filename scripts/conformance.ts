@@ -12,23 +12,24 @@ import {
   PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME, DICOM_APPLICATION_CONTEXT_NAME,
   STORAGE_SOP_CLASS_BRANCH, uidName, TransferSyntaxUid,
 } from '../shared/dicom/uids.js';
-import { GENERAL_STATUSES, STATUS_TABLES, formatStatus, type DimseService } from '../shared/dicom/status.js';
+import { DIMSE_SERVICE_NAMES, GENERAL_STATUSES, STATUS_TABLES, formatStatus, type DimseService } from '../shared/dicom/status.js';
 import { QUERY_MODELS, queryKeys, type QueryModel } from '../shared/dicom/query.js';
 import { MATCHING_TYPES } from '../shared/dicom/matching.js';
 import { DEFAULT_GET_STORAGE_SOP_CLASSES, DEFAULT_GET_TRANSFER_SYNTAXES } from '../electron/dimse/scu/get.js';
 import { chooseStorageSyntax } from '../electron/dimse/scp/negotiate.js';
 import { OutgoingTranscoder, PixelDecompressor } from '../electron/services/transcode/index.js';
+import { dicomwebSection } from './conformance-dicomweb.js';
 import {
   DEFAULT_LOCAL_AE, DEFAULT_TIMEOUTS, DEFAULT_MAX_ASSOCIATIONS, DEFAULT_NODE_MAX_ASSOCIATIONS, DEFAULT_SERVICE_ACCESS, type ServiceAccess,
 } from '../shared/config.js';
 
 /** The statuses our SCPs send, per service (the meanings come from the status tables). */
 export const SCP_STATUSES: Readonly<Record<DimseService, readonly number[]>> = {
-  'C-ECHO': [0x0000],
-  'C-STORE': [0x0000, 0xa700, 0xa900, 0xc000],
-  'C-FIND': [0xff00, 0xfe00, 0x0000, 0xa900, 0xc000],
-  'C-MOVE': [0xff00, 0xfe00, 0x0000, 0xb000, 0xa702, 0xa801, 0xa900, 0xc000],
-  'C-GET': [0xff00, 0xfe00, 0x0000, 0xb000, 0xa702, 0xa900, 0xc000],
+  echo: [0x0000],
+  store: [0x0000, 0xa700, 0xa900, 0xc000],
+  find: [0xff00, 0xfe00, 0x0000, 0xa900, 0xc000],
+  move: [0xff00, 0xfe00, 0x0000, 0xb000, 0xa702, 0xa801, 0xa900, 0xc000],
+  get: [0xff00, 0xfe00, 0x0000, 0xb000, 0xa702, 0xa900, 0xc000],
 };
 
 /** The general statuses of PS3.7 Annex C our SCPs send, for every service. */
@@ -226,7 +227,7 @@ ${table(['Transfer Syntax', 'UID', 'Pixel data', 'Compression'], tsRows)}
 #### 2.2.5 SOP specific conformance: statuses returned as SCP
 `);
   for (const service of Object.keys(SCP_STATUSES) as DimseService[]) {
-    out.push(`**${service}** (${STATUS_TABLES[service].citation})\n\n${table(['Status', 'Category', 'Meaning'], statusRows(service))}\n`);
+    out.push(`**${DIMSE_SERVICE_NAMES[service]}** (${STATUS_TABLES[service].citation})\n\n${table(['Status', 'Category', 'Meaning'], statusRows(service))}\n`);
   }
   const general = SCP_GENERAL_STATUSES.map((code) => {
     const e = GENERAL_STATUSES.find((x) => code >= x.from && code <= x.to);
@@ -360,6 +361,7 @@ retrieve anything from the cache) and by network placement; the SCP binds to a c
 address. Every refused association and refused operation is recorded in the audit log.
 UIDs are validated before any is used in a file path.
 
+${dicomwebSection()}
 ## Annex A. Storage SOP classes
 
 ${table(['SOP Class', 'UID', 'SCU', 'SCP'], storageRows)}

@@ -8,7 +8,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mutatePdu, PDU_SEEDS, prng, runCase } from '../test/helpers/pdu-fuzz.js';
+import { mutatePdu, PDU_SEEDS, runCase } from '../test/helpers/pdu-fuzz.js';
+import { prng } from '../shared/prng.js';
 
 const CORPUS = join(import.meta.dirname, '..', 'test', 'fixtures', 'fuzz-corpus');
 

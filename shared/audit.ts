@@ -26,8 +26,14 @@ export const AUDIT_EVENT_CODES: Readonly<Record<AuditWhat, { code: string; name:
 
 /** EventActionCode (RFC 3881): Create, Read, Update, Delete, Execute. */
 export type AuditAction = 'C' | 'R' | 'U' | 'D' | 'E';
-/** EventOutcomeIndicator: 0 success, 4 minor failure, 8 serious failure, 12 major failure. */
-export type AuditOutcome = 0 | 4 | 8 | 12;
+/**
+ * EventOutcomeIndicator (PS3.15 A.5.1, RFC 3881): a minor failure is an action that ended
+ * with part of its work undone (cancelled, some instances failed), a serious failure one that
+ * did not happen; a major failure would leave the workstation unusable.
+ */
+export const AuditOutcome = { Success: 0, MinorFailure: 4, SeriousFailure: 8, MajorFailure: 12 } as const;
+/** One of the {@link AuditOutcome} values. */
+export type AuditOutcome = (typeof AuditOutcome)[keyof typeof AuditOutcome];
 
 /** One event as recorded. `direction`: a peer called us (incoming), we called a node (outgoing), or this workstation alone (local). */
 export interface AuditEvent {

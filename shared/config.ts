@@ -30,6 +30,19 @@ export interface LocalAe {
   maxPduLength: number;
   /** A DICOM TLS listener (PS3.15 Annex B) beside the plain port; absent = none. */
   tls?: LocalTls;
+  /**
+   * Our DICOMweb service (PS3.18, /dicom-web/) also on this address and port, for callers beyond
+   * this machine (the session token still required, and each service's access of callingAePolicy);
+   * absent = on the loopback web host only.
+   */
+  dicomweb?: LocalDicomweb;
+}
+
+/** Where our DICOMweb service listens beside the loopback web host. */
+export interface LocalDicomweb {
+  bindAddress: string;
+  /** 0 = a free port. */
+  port: number;
 }
 
 /** Our TLS listener: its port, our certificate and key (PEM files), and client certificates. */
@@ -553,8 +566,15 @@ function readConfig(raw: unknown): Config {
   ]);
   const config = d;
   if (o.local !== undefined) {
-    const l = objectAt('local', o.local, ['aeTitle', 'port', 'bindAddress', 'maxPduLength', 'tls']);
+    const l = objectAt('local', o.local, ['aeTitle', 'port', 'bindAddress', 'maxPduLength', 'tls', 'dicomweb']);
     if (l.tls !== undefined) config.local.tls = readLocalTls(l.tls);
+    if (l.dicomweb !== undefined) {
+      const w = objectAt('local.dicomweb', l.dicomweb, ['bindAddress', 'port']);
+      config.local.dicomweb = {
+        bindAddress: need('local.dicomweb.bindAddress', checkHost(w.bindAddress)),
+        port: need('local.dicomweb.port', checkInteger(w.port ?? 0, 0, 65535)),
+      };
+    }
     if (l.aeTitle !== undefined) config.local.aeTitle = need('local.aeTitle', checkAeTitle(l.aeTitle));
     if (l.port !== undefined) config.local.port = need('local.port', checkInteger(l.port, 0, 65535));
     if (l.bindAddress !== undefined) config.local.bindAddress = need('local.bindAddress', checkHost(l.bindAddress));

@@ -11,11 +11,10 @@
  */
 
 import { WEB_SERVICE_WORDS, webRaw, type WebFailure, type WebService } from './diagnostics-web.js';
+import type { DimseService } from './dicom/status.js';
 
 export type { WebFailure, WebService } from './diagnostics-web.js';
-
-/** The DIMSE services a failure can happen in. */
-export type DimseService = 'echo' | 'find' | 'move' | 'get' | 'store';
+export type { DimseService } from './dicom/status.js';
 
 /** Where the remote end was, when known (used to name it in sentences). */
 export interface PeerRef {

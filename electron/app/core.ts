@@ -25,8 +25,10 @@ import { ViewerHolds } from './viewer-holds.js';
 import { ConfigError } from '../services/config/config-store.js';
 import { describeStatus, type FailureContext } from '../services/nodes/diagnose.js';
 import { firstFailure, sendInstances } from '../services/send/send.js';
+import type { OperationEvent, OperationListener } from './operations.js';
 
 export type { AppCoreDeps, TransferService } from './env.js';
+export type { OperationEvent, OperationListener } from './operations.js';
 
 const LOCAL_KEYS: readonly LocalKey[] = ['aeTitle', 'port', 'bindAddress'];
 
@@ -34,6 +36,7 @@ const LOCAL_KEYS: readonly LocalKey[] = ['aeTitle', 'port', 'bindAddress'];
 export class AppCore implements ApiHandlers {
   private readonly env: AppEnv;
   private readonly listeners = new Set<(e: ApiEvent) => void>();
+  private readonly operations = new Set<OperationListener>();
   private readonly searches: SearchRunner;
   private readonly unsubscribe: (() => void)[] = [];
   private sends = 0;
@@ -58,6 +61,12 @@ export class AppCore implements ApiHandlers {
     return () => { this.listeners.delete(listener); };
   }
 
+  /** Subscribes to the entries answered that the audit trail records; returns the unsubscribe function. */
+  onOperation(listener: OperationListener): () => void {
+    this.operations.add(listener);
+    return () => { this.operations.delete(listener); };
+  }
+
   /**
    * Calls an entry by name with an unchecked payload (what a transport received): unknown
    * names and bad payloads answer with 'unknown-entry' and 'invalid-payload'. Never rejects.
@@ -80,6 +89,7 @@ export class AppCore implements ApiHandlers {
     this.holds.close();
     for (const off of this.unsubscribe) off();
     this.listeners.clear();
+    this.operations.clear();
   }
 
   private emit(e: ApiEvent): void {
@@ -90,6 +100,18 @@ export class AppCore implements ApiHandlers {
         // one subscriber's failure must not stop the others
       }
     }
+  }
+
+  /** Tells the operation listeners, then hands the answer back. */
+  private done<E extends OperationEvent>(e: E): E['result'] {
+    for (const listener of this.operations) {
+      try {
+        listener(e);
+      } catch {
+        // a listener's failure must not change the answer
+      }
+    }
+    return e.result;
   }
 
   /** Runs a handler body: values become ok, throws become the error of the catalog. */
@@ -171,8 +193,8 @@ export class AppCore implements ApiHandlers {
     });
   }
 
-  'search.start'(req: RequestOf<'search.start'>): Promise<Result<ResponseOf<'search.start'>>> {
-    return this.answer(() => this.searches.start(req));
+  async 'search.start'(req: RequestOf<'search.start'>): Promise<Result<ResponseOf<'search.start'>>> {
+    return this.done({ entry: 'search.start', request: req, result: await this.answer(() => this.searches.start(req)) });
   }
 
   'search.cancel'(req: RequestOf<'search.cancel'>): Promise<Result<ResponseOf<'search.cancel'>>> {
@@ -223,17 +245,25 @@ export class AppCore implements ApiHandlers {
     return this.answer(async () => ({ released: this.holds.release(req.holdId) }));
   }
 
-  'cache.delete'(req: RequestOf<'cache.delete'>): Promise<Result<ResponseOf<'cache.delete'>>> {
-    return this.answer(async () => {
-      const { cache } = this.env.deps;
+  async 'cache.delete'(req: RequestOf<'cache.delete'>): Promise<Result<ResponseOf<'cache.delete'>>> {
+    const { cache } = this.env.deps;
+    // the patient of each study, read before it goes, for the record of the delete (a failed read only leaves it out)
+    const studyOf = (uid: string) => { try { return cache.study(uid); } catch { return undefined; } };
+    const studies = req.level === 'STUDY' ? req.uids.map((uid) => ({ uid, study: studyOf(uid) })) : [];
+    const result = await this.answer(async () => {
       let deleted = 0;
       for (const uid of req.uids) if (await (req.level === 'STUDY' ? cache.deleteStudy(uid) : cache.deleteSeries(uid))) deleted++;
       return { deleted };
     });
+    return this.done({ entry: 'cache.delete', request: req, result, studies });
   }
 
-  'cache.import'(req: RequestOf<'cache.import'>): Promise<Result<ResponseOf<'cache.import'>>> {
+  async 'cache.import'(req: RequestOf<'cache.import'>): Promise<Result<ResponseOf<'cache.import'>>> {
     const importId = req.importId ?? `import-${++this.sends}`;
+    return this.done({ entry: 'cache.import', request: req, result: await this.importPaths(req, importId) });
+  }
+
+  private importPaths(req: RequestOf<'cache.import'>, importId: string): Promise<Result<ResponseOf<'cache.import'>>> {
     return this.answer(async () => {
       const result = await this.env.deps.cache.importPaths([req.path], {
         sourceAeTitle: 'IMPORT', onProgress: (p) => this.emit({ type: 'import.progress', importId, ...p }),
@@ -247,8 +277,12 @@ export class AppCore implements ApiHandlers {
     return this.answer(() => this.exports.run(req));
   }
 
-  'cache.send'(req: RequestOf<'cache.send'>): Promise<Result<ResponseOf<'cache.send'>>> {
+  async 'cache.send'(req: RequestOf<'cache.send'>): Promise<Result<ResponseOf<'cache.send'>>> {
     const sendId = req.sendId ?? `send-${++this.sends}`;
+    return this.done({ entry: 'cache.send', request: req, result: await this.send(req, sendId) });
+  }
+
+  private send(req: RequestOf<'cache.send'>, sendId: string): Promise<Result<ResponseOf<'cache.send'>>> {
     let context: FailureContext = {};
     return this.answer(async () => {
       const config = await this.env.config();

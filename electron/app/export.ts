@@ -6,7 +6,7 @@
  */
 import { userInfo } from 'node:os';
 import type { ApiEvent, RequestOf, ResponseOf } from '../../shared/api/contract.js';
-import type { AuditOutcome } from '../../shared/audit.js';
+import { AuditOutcome } from '../../shared/audit.js';
 import type { ExportRequest, ExportResult } from '../../shared/export.js';
 import { exportStudies, resolveOut } from '../services/export/index.js';
 import { outgoingTranscoder } from '../services/transcode/index.js';
@@ -46,7 +46,7 @@ export class ExportEntries {
       const result = await exportStudies(cache, outgoingTranscoder(), request, {
         onProgress: (p) => this.emit({ type: 'export.progress', exportId, ...p }),
       });
-      const outcome: AuditOutcome = result.instances === 0 ? 8 : result.leftOut.length ? 4 : 0;
+      const outcome: AuditOutcome = result.instances === 0 ? AuditOutcome.SeriousFailure : result.leftOut.length ? AuditOutcome.MinorFailure : AuditOutcome.Success;
       audit?.exported(result.studies.map((s) => ({
         StudyInstanceUID: s.StudyInstanceUID, instances: s.instances,
         ...(s.PatientID ? { PatientID: s.PatientID } : {}), ...(s.PatientName ? { PatientName: s.PatientName } : {}),
@@ -56,7 +56,7 @@ export class ExportEntries {
       });
       return result;
     } catch (err) {
-      audit?.exported(request.studies.map((StudyInstanceUID) => ({ StudyInstanceUID })), { outcome: 8, outcomeText: (err as Error).message, detail: detailOf(request) });
+      audit?.exported(request.studies.map((StudyInstanceUID) => ({ StudyInstanceUID })), { outcome: AuditOutcome.SeriousFailure, outcomeText: (err as Error).message, detail: detailOf(request) });
       throw err;
     }
   }

@@ -13,6 +13,7 @@ import { retrieveWado } from '../services/dicomweb/wado-retrieve.js';
 import type { AppEnv } from './env.js';
 import { putBack, type StepResult } from './node-test.js';
 import { errorOf } from './result.js';
+import { SOP_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../shared/dicom/tags.js';
 
 /** The QIDO-RS probe as the test's first step. */
 export async function probeStep(node: RemoteNode, scu: ScuOptions): Promise<StepResult> {
@@ -24,7 +25,7 @@ export async function probeStep(node: RemoteNode, scu: ScuOptions): Promise<Step
 /** One instance by WADO-RS into the cache, then put back as the test found it. */
 export async function retrieveOneByWado(env: AppEnv, config: Config, node: RemoteNode, identifier: DataSet): Promise<StepResult> {
   const { cache } = env.deps;
-  const sop = getStrings(identifier, 0x00080018)[0]?.trim() ?? '?';
+  const sop = getStrings(identifier, SOP_INSTANCE_UID)[0]?.trim() ?? '?';
   const heldBefore = cache.instancesFor('IMAGE', [sop]).length > 0;
   const scu = env.scu(config);
   const client = new DicomwebClient(node.dicomweb!, webOptions(scu));
@@ -44,7 +45,7 @@ export async function retrieveOneByWado(env: AppEnv, config: Config, node: Remot
   } finally {
     client.close();
   }
-  const study = getStrings(identifier, 0x0020000d)[0]?.trim();
+  const study = getStrings(identifier, STUDY_INSTANCE_UID)[0]?.trim();
   env.deps.audit?.ours('retrieve', {
     node: node.name, ...(study ? { StudyInstanceUID: study } : {}), instances: arrived,
     outcome: result.outcome === 'ok' ? 0 : 8, ...(result.outcome === 'failed' ? { outcomeText: result.message } : {}),

@@ -22,6 +22,7 @@ import { CacheStoreHandler, type StoredEvent } from '../services/local-scp/handl
 import { searchRemote, searchSucceeded } from '../services/query/query.js';
 import { arrivalFilter, eventArrivals, retrieve } from '../services/retrieve/retrieve.js';
 import { probeStep, retrieveOneByWado } from './node-test-web.js';
+import { PATIENT_NAME, SOP_CLASS_UID, SOP_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../shared/dicom/tags.js';
 
 export type StepResult = Omit<NodeTestStep, 'step' | 'elapsedMs'>;
 
@@ -77,9 +78,6 @@ export async function testNode(env: AppEnv, config: Config, node: RemoteNode): P
   return { ok: steps.every((s) => s.outcome !== 'failed'), steps, ...(characterSets.size ? { characterSets: [...characterSets] } : {}) };
 }
 
-const SOP_CLASS_UID = 0x00080016;
-const SOP_INSTANCE_UID = 0x00080018;
-const STUDY_INSTANCE_UID = 0x0020000d;
 /** The SOP class of the instance findOneInstance found, when the node returned it. */
 const sopClasses = new WeakMap<DataSet, string>();
 
@@ -95,8 +93,6 @@ export function getContextsFor(sopClass: string | undefined): Pick<GetOptions, '
   const syntaxes = TRANSFER_SYNTAXES.map((t) => t.uid).slice(0, 126);
   return sopClass ? { storageSopClasses: [sopClass], transferSyntaxes: syntaxes } : { storageSopClasses: [...DEFAULT_GET_STORAGE_SOP_CLASSES], transferSyntaxes: syntaxes };
 }
-
-const PATIENT_NAME = 0x00100010;
 
 /**
  * Walks the node's model down to one instance (one match per level); undefined when a level is

@@ -17,13 +17,11 @@ import { nodesOf, runNodesSearch, searchesCache } from './search-nodes.js';
 import { describeStatus } from '../services/nodes/diagnose.js';
 import { identifierFromKeys, parseKey } from '../services/query/query-keys.js';
 import { prepareIdentifier, searchLocal, searchRemote, searchSucceeded, type SearchRequest } from '../services/query/query.js';
+import { SERIES_DATE, SERIES_TIME, STUDY_INSTANCE_UID } from '../../shared/dicom/tags.js';
 
 /** Local matches are pushed in slices of this many, yielding between slices (cancel stays responsive). */
 const LOCAL_SLICE = 200;
-const STUDY_INSTANCE_UID = 0x0020000d;
 /** Series Date and Time (0008,0021), (0008,0031): optional SERIES-level keys (PS3.4 C.6.2.1.2), asked for the series list's Date column and order. */
-const SERIES_DATE = 0x00080021;
-const SERIES_TIME = 0x00080031;
 
 /** A series number for ordering: its integer value (IS, PS3.5 §6.2), missing or unreadable ones last. */
 function seriesNumberOf(row: MatchRow): number {

@@ -12,10 +12,8 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { encodingOf } from '../../shared/dicom/codec.js';
 import { formatTag } from '../../shared/dicom/dataset.js';
 import type { InstanceHeader } from './header.js';
+import { ITEM, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from '../../shared/dicom/vr-layout.js';
 
-const UNDEFINED = 0xffffffff;
-const ITEM = 0xfffee000;
-const SEQUENCE_DELIMITER = 0xfffee0dd;
 /** VRs with a 2-byte reserved field and a 4-byte length in explicit VR (PS3.5 Table 7.1-1). */
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 
@@ -60,7 +58,7 @@ export function findTruncation(path: string, header: InstanceHeader, fileSize: n
         length = u32(4);
       }
       pos += headerLength;
-      if (length !== UNDEFINED) {
+      if (length !== UNDEFINED_LENGTH) {
         if (pos + length > fileSize) {
           return `the file ends at byte ${fileSize}, inside ${formatTag(tag)} which announces ${length} bytes from byte ${pos}`;
         }
@@ -76,9 +74,9 @@ export function findTruncation(path: string, header: InstanceHeader, fileSize: n
         const itemTag = ((buf.readUInt16LE(0) << 16) | buf.readUInt16LE(2)) >>> 0;
         const itemLength = buf.readUInt32LE(4);
         pos += 8;
-        if (itemTag === SEQUENCE_DELIMITER) break;
+        if (itemTag === SEQUENCE_DELIMITATION) break;
         if (itemTag !== ITEM) return `the encapsulated Pixel Data holds ${formatTag(itemTag)} at byte ${pos - 8} where an item was expected`;
-        if (itemLength === UNDEFINED || pos + itemLength > fileSize) {
+        if (itemLength === UNDEFINED_LENGTH || pos + itemLength > fileSize) {
           return `the file ends at byte ${fileSize}, inside a Pixel Data fragment of ${itemLength} bytes from byte ${pos}`;
         }
         pos += itemLength;

@@ -18,6 +18,7 @@
  */
 import { statfsSync } from 'node:fs';
 import type { CacheRefusal } from '../../shared/records.js';
+import { formatBytes } from '../../shared/format.js';
 import type { Db } from './db.js';
 import { CacheError } from './errors.js';
 import type { Repository } from './repository.js';
@@ -191,8 +192,8 @@ export class Evictor {
     }
     if (freed < need) {
       const sentence = reason === 'quota'
-        ? `Priors refused an instance${from(request)}: the cache is at its size limit (${bytes(used)} of ${bytes(maxBytes!)} used, ${bytes(request.size)} more arriving) and no study can be evicted${whyNot(pinned)}; raise the cache size limit in the settings or delete studies in Local cache.`
-        : `Priors refused an instance${from(request)}: the disk of the data directory has ${bytes(free!)} free, less than the ${bytes(minFreeBytes!)} kept free, and no study can be evicted${whyNot(pinned)}; free space on that disk, lower the minimum free space in the settings, or delete studies in Local cache.`;
+        ? `Priors refused an instance${from(request)}: the cache is at its size limit (${formatBytes(used)} of ${formatBytes(maxBytes!)} used, ${formatBytes(request.size)} more arriving) and no study can be evicted${whyNot(pinned)}; raise the cache size limit in the settings or delete studies in Local cache.`
+        : `Priors refused an instance${from(request)}: the disk of the data directory has ${formatBytes(free!)} free, less than the ${formatBytes(minFreeBytes!)} kept free, and no study can be evicted${whyNot(pinned)}; free space on that disk, lower the minimum free space in the settings, or delete studies in Local cache.`;
       this.noteRefusal(reason, sentence);
       throw new CacheError(reason === 'quota' ? 'EQUOTA' : 'EFREESPACE', sentence);
     }
@@ -203,8 +204,8 @@ export class Evictor {
     this.evicted.studies += chosen.length;
     this.evicted.bytes += freed;
     this.evicted.lastAt = this.deps.now();
-    const limit = reason === 'quota' ? `the cache size limit of ${bytes(maxBytes!)}` : `the ${bytes(minFreeBytes!)} kept free on the disk`;
-    this.deps.log?.('info', `Evicted ${chosen.length === 1 ? '1 study' : `${chosen.length} studies`} (${bytes(freed)}), least recently used first, to keep ${limit}: ${chosen.map((s) => s.uid).join(', ')}`);
+    const limit = reason === 'quota' ? `the cache size limit of ${formatBytes(maxBytes!)}` : `the ${formatBytes(minFreeBytes!)} kept free on the disk`;
+    this.deps.log?.('info', `Evicted ${chosen.length === 1 ? '1 study' : `${chosen.length} studies`} (${formatBytes(freed)}), least recently used first, to keep ${limit}: ${chosen.map((s) => s.uid).join(', ')}`);
   }
 
   /** Records a refusal for lack of room (and logs its sentence, at most once a minute per reason). */
@@ -222,7 +223,7 @@ export class Evictor {
   /** Records a store refused because the disk itself is full (ENOSPC, EDQUOT, SQLITE_FULL). */
   noteDiskFull(code: string, sourceAeTitle?: string): void {
     const space = this.deps.freeBytes();
-    this.noteRefusal('disk-full', `Priors refused an instance${from({ sourceAeTitle })}: the disk of the data directory is full (${code}${space !== undefined ? `, ${bytes(space)} free` : ''}); free space on that disk or delete studies in Local cache, then send again.`);
+    this.noteRefusal('disk-full', `Priors refused an instance${from({ sourceAeTitle })}: the disk of the data directory is full (${code}${space !== undefined ? `, ${formatBytes(space)} free` : ''}); free space on that disk or delete studies in Local cache, then send again.`);
   }
 }
 
@@ -234,13 +235,4 @@ function whyNot(pinned: number): string {
   return pinned > 0
     ? ` (${pinned === 1 ? '1 study is' : `${pinned} studies are`} in use: open in the viewer, in a running transfer or a prior of an open patient)`
     : '';
-}
-
-/** Bytes for a sentence: 1.5 GB, 320 MB, 12 kB (decimal units, as disks are sold). */
-export function bytes(n: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB'];
-  let v = Math.max(0, n);
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
-  return i === 0 ? `${Math.round(v)} bytes` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`;
 }

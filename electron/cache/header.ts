@@ -13,6 +13,7 @@ import { DicomParseError, decodeDataSet, encodingOf } from '../../shared/dicom/c
 import type { InstanceIndexFields } from '../../shared/records.js';
 import { CacheError } from './errors.js';
 import { type FileMeta, PREAMBLE_LENGTH, decodeFileMeta, hasPreamble } from './file-meta.js';
+import { PIXEL_DATA } from '../../shared/dicom/tags.js';
 
 export { buildFileMetaInformation, type FileMeta, type FileMetaInput } from './file-meta.js';
 
@@ -23,7 +24,6 @@ export const EXPLICIT_VR_BIG_ENDIAN = '1.2.840.10008.1.2.2';
 /** Media Storage Directory Storage: a DICOMDIR (PS3.10 §8). */
 export const MEDIA_STORAGE_DIRECTORY_STORAGE = '1.2.840.10008.1.3.10';
 
-const PIXEL_DATA = 0x7fe00010;
 const DEFAULT_INITIAL_BYTES = 64 * 1024;
 
 /** What {@link readInstanceHeader} returns. */

@@ -9,10 +9,8 @@ import { join } from 'node:path';
 import { decodeDataSet, encodingOf } from '../../shared/dicom/codec.js';
 import { type DataSet, getItems, getNumber, getStrings } from '../../shared/dicom/dataset.js';
 import { decodeFileMeta, hasPreamble, PREAMBLE_LENGTH } from './file-meta.js';
+import { DIRECTORY_RECORD_SEQUENCE, RECORD_IN_USE_FLAG, REFERENCED_FILE_ID } from '../../shared/dicom/tags.js';
 
-const DIRECTORY_RECORD_SEQUENCE = 0x00041220;
-const RECORD_IN_USE = 0x00041410;
-const REFERENCED_FILE_ID = 0x00041500;
 const EXPLICIT_LITTLE = '1.2.840.10008.1.2.1';
 
 /** The DICOMDIR file at a medium's root (any case), or undefined. */
@@ -43,7 +41,7 @@ export async function referencedFileIds(dicomdir: string): Promise<string[][]> {
   if (!ds.has(DIRECTORY_RECORD_SEQUENCE)) throw new Error('it has no Directory Record Sequence (0004,1220)');
   const out: string[][] = [];
   for (const record of getItems(ds, DIRECTORY_RECORD_SEQUENCE)) {
-    if (getNumber(record, RECORD_IN_USE) === 0) continue;
+    if (getNumber(record, RECORD_IN_USE_FLAG) === 0) continue;
     const id = getStrings(record, REFERENCED_FILE_ID).map((c) => c.trim()).filter((c) => c !== '');
     if (id.length) out.push(id);
   }

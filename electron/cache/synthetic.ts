@@ -3,6 +3,7 @@
  * 100,000-instance index is built through Repository.index without writing any file).
  */
 import type { InstanceIndexRecord } from '../../shared/records.js';
+import { prng } from '../../shared/prng.js';
 
 /** Sizes of a synthetic cache. */
 export interface SyntheticSizes {
@@ -25,18 +26,6 @@ const SOP_CLASSES: Record<string, string> = {
   PT: '1.2.840.10008.5.1.4.1.1.128', NM: '1.2.840.10008.5.1.4.1.1.20', XA: '1.2.840.10008.5.1.4.1.1.12.1',
   SR: '1.2.840.10008.5.1.4.1.1.88.22',
 };
-
-/** A small seeded PRNG (mulberry32). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const pad = (n: number, w: number) => String(n).padStart(w, '0');
 

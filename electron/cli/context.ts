@@ -11,6 +11,7 @@ import { moveLegacyCache, platformDirs, resolveDirs, type PriorsDirs } from '../
 import { localAddressToward, type FailureContext } from '../services/nodes/diagnose.js';
 import { findRunningServer } from '../services/local-scp/serve-info.js';
 import { resolveNode } from '../services/nodes/nodes.js';
+import { scuOptionsFrom } from '../services/nodes/reach.js';
 import { nodeHost } from '../services/nodes/dicom-node.js';
 import { intOption, type ParsedArgs } from './args.js';
 import { InputError } from '../services/nodes/nodes.js';
@@ -85,13 +86,7 @@ export class CommandContext {
   /** SCU options from the configuration and the command line. */
   async scuOptions(): Promise<ScuOptions> {
     const config = await this.loadConfig();
-    return {
-      callingAeTitle: this.callingAeTitle(config),
-      maxPduLength: config.local.maxPduLength,
-      timeouts: this.timeouts(config),
-      log: this.log,
-      signal: this.signal,
-    };
+    return scuOptionsFrom(config, { callingAeTitle: this.callingAeTitle(config), timeouts: this.timeouts(config), log: this.log, signal: this.signal });
   }
 
   /** Writes the result: JSON when --json, else the human text (skipped when empty). */

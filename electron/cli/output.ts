@@ -37,16 +37,3 @@ export function table(rows: readonly Record<string, string>[], columns?: readonl
   const lines = [cols.map(cell).join('  ').trimEnd(), ...rows.map((r) => cols.map((c, i) => cell(r[c] ?? '', i)).join('  ').trimEnd())];
   return lines.join('\n');
 }
-
-/** A byte count in KB/MB/GB. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KB', 'MB', 'GB', 'TB'];
-  let v = n / 1024;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}

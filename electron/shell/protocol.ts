@@ -1,6 +1,6 @@
 /**
  * The desktop app's custom protocol for the viewer's image loaders: `priors-wado://cache/wado?…`
- * (WADO-URI) and `priors-wado://cache/dicomweb/studies/…` (WADO-RS) answer exactly as the web
+ * (WADO-URI) and `priors-wado://cache/dicom-web/studies/…` (WADO-RS) answer exactly as the web
  * host does (services/dicomweb/wado-answer.ts), from the same cache. No token: only this app's own
  * session can reach the scheme.
  *
@@ -8,6 +8,7 @@
  * call (before app ready), then `registerWadoProtocol(protocol, new WadoService(cache))` after
  * ready.
  */
+import { Readable } from 'node:stream';
 import type { CustomScheme, Protocol } from 'electron';
 import { answerWado, isWadoPath, wadoRefusal } from '../services/dicomweb/wado-answer.js';
 import type { WadoService } from '../services/dicomweb/wado.js';
@@ -28,6 +29,7 @@ export function registerWadoProtocol(protocol: Pick<Protocol, 'handle'>, wado: W
     const answer = request.method !== 'GET' && request.method !== 'HEAD'
       ? wadoRefusal(405, 'Method not allowed.')
       : isWadoPath(url.pathname) ? await answerWado(wado, url, request.headers.get('accept')) : wadoRefusal(404, 'Not a WADO path.');
-    return new Response(request.method === 'HEAD' ? null : answer.body, { status: answer.status, headers: answer.headers });
+    const body = answer.body instanceof Uint8Array ? answer.body : (Readable.toWeb(Readable.from(answer.body)) as ReadableStream<Uint8Array>);
+    return new Response(request.method === 'HEAD' ? null : body, { status: answer.status, headers: answer.headers });
   });
 }

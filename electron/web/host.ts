@@ -2,8 +2,9 @@
  * The web host: the API contract (shared/api/contract.ts) over HTTP for a browser on this machine.
  * Bound to loopback only; every /api/ request carries the session token (`?token=` or the
  * `X-Priors-Token` header) or gets 401. `POST /api/<entry>` with a JSON body answers with the
- * entry's Result as JSON; `GET /api/events` is the push channel (Server-Sent Events); anything
- * else is a static file of the built renderer.
+ * entry's Result as JSON; `GET /api/events` is the push channel (Server-Sent Events); /dicom-web/
+ * is our DICOMweb service and /wado WADO-URI (electron/web/dicomweb.ts, the same token, also as
+ * `Authorization: Bearer`); anything else is a static file of the built renderer.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -12,8 +13,8 @@ import type { ApiEvent, Result } from '../../shared/api/contract.js';
 import { apiError } from '../../shared/errors.js';
 import { openEventStream } from './events.js';
 import { plain, SECURITY_HEADERS, serveStatic } from './static-files.js';
-import { isWadoPath, serveWado } from './wado.js';
-import type { WadoService } from '../services/dicomweb/wado.js';
+import { isWadoPath, serveDicomweb } from './dicomweb.js';
+import type { DicomwebServer } from '../services/dicomweb/server.js';
 
 /** What the host serves: the app core's dispatcher and event stream. */
 export interface WebApi {
@@ -34,8 +35,8 @@ export interface WebHostOptions {
   token?: string;
   /** Largest request body in bytes (default 1 MiB). */
   maxBodyBytes?: number;
-  /** Cached instances over WADO-URI / WADO-RS (electron/web/wado.ts); absent = not served. */
-  wado?: WadoService;
+  /** The DICOMweb service (QIDO-RS, WADO-RS, STOW-RS at /dicom-web/, WADO-URI at /wado); absent = not served. */
+  dicomweb?: DicomwebServer;
 }
 
 /** A running host. */
@@ -64,7 +65,8 @@ export function isLoopback(host: string): boolean {
   return LOOPBACK.has(host) || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-function sameToken(given: string | undefined, token: string): boolean {
+/** Whether a request's token is the session token (compared in constant time). */
+export function sameToken(given: string | undefined, token: string): boolean {
   if (!given) return false;
   const a = Buffer.from(given);
   const b = Buffer.from(token);
@@ -109,7 +111,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     const hostHeader = (req.headers.host ?? '').replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1');
     if (!isLoopback(hostHeader)) return plain(res, 421, 'This server answers only to a loopback address.');
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (options.wado && isWadoPath(url.pathname)) return serveWado(req, res, url, options.wado, (given) => sameToken(given, token));
+    if (options.dicomweb && isWadoPath(url.pathname)) return serveDicomweb(req, res, url, options.dicomweb, (given) => sameToken(given, token));
     if (!url.pathname.startsWith('/api/')) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.');
       if (!options.staticDir) return plain(res, 404, 'This Priors serves its API only: start it with "priors serve --ui" for the UI.');

@@ -10,7 +10,8 @@ import type { TransferSyntaxEncoding } from './codec.js';
 import type { DataElement, DataSet, ElementValue, Tag, VR } from './dataset.js';
 import { formatTag } from './dataset.js';
 import { CHARSET_VRS, canEncodeText, encodeText } from './charset.js';
-import { ITEM, LONG_VRS, NUMERIC_SIZE, SPECIFIC_CHARACTER_SET, TEXT_VRS } from './vr-layout.js';
+import { ITEM, LONG_VRS, NUMERIC_SIZE, TEXT_VRS } from './vr-layout.js';
+import { SPECIFIC_CHARACTER_SET } from './tags.js';
 
 /** A growable byte buffer whose length fields can be patched after their content is written. */
 class Writer {

@@ -9,8 +9,9 @@ import { formatTag } from './dataset.js';
 import { vrOf } from './dictionary.js';
 import { CHARSET_VRS, decodeLatin1, decodeText } from './charset.js';
 import {
-  ITEM, ITEM_DELIMITATION, LONG_VRS, NUMERIC_SIZE, SEQUENCE_DELIMITATION, SPECIFIC_CHARACTER_SET, TEXT_VRS, UNDEFINED_LENGTH,
+  ITEM, ITEM_DELIMITATION, LONG_VRS, NUMERIC_SIZE, SEQUENCE_DELIMITATION, TEXT_VRS, UNDEFINED_LENGTH,
 } from './vr-layout.js';
+import { SPECIFIC_CHARACTER_SET } from './tags.js';
 
 export { encodeDataSet } from './codec-encode.js';
 

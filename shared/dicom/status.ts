@@ -8,8 +8,13 @@
 /** The Status Classes of PS3.7 Annex C. */
 export type StatusCategory = 'success' | 'pending' | 'cancel' | 'warning' | 'failure';
 
-/** The DIMSE-C services Priors implements. */
-export type DimseService = 'C-ECHO' | 'C-STORE' | 'C-FIND' | 'C-MOVE' | 'C-GET';
+/** The DIMSE-C services Priors implements, by their verbs (docs/architecture.md, rule 9). */
+export type DimseService = 'echo' | 'store' | 'find' | 'move' | 'get';
+
+/** The standard's name of each service (PS3.7 §9.1), for people and logs. */
+export const DIMSE_SERVICE_NAMES = {
+  echo: 'C-ECHO', store: 'C-STORE', find: 'C-FIND', move: 'C-MOVE', get: 'C-GET',
+} as const satisfies Record<DimseService, string>;
 
 /** One row of a status table: a single code (`from === to`) or a range such as A700-A7FF. */
 export interface StatusEntry {
@@ -122,13 +127,13 @@ const OUT_OF_RESOURCES_SUBOPS = 'Refused: Out of Resources - Unable to perform s
 
 /** One status table per service, each citing the section that defines it. */
 export const STATUS_TABLES: Readonly<Record<DimseService, StatusTable>> = {
-  'C-ECHO': {
-    service: 'C-ECHO',
+  echo: {
+    service: 'echo',
     citation: 'PS3.7 9.1.5; PS3.4 A.4',
     entries: [one(0x0000, 'success', 'Success', 'The peer answered the verification.')],
   },
-  'C-STORE': {
-    service: 'C-STORE',
+  store: {
+    service: 'store',
     citation: 'PS3.4 B.2.3 (Table B.2-1)',
     entries: [
       range(0xa700, 0xa7ff, 'failure', 'Refused: Out of Resources', 'The peer could not store the instance for lack of resources.'),
@@ -140,8 +145,8 @@ export const STATUS_TABLES: Readonly<Record<DimseService, StatusTable>> = {
       one(0x0000, 'success', 'Success', 'The instance was stored.'),
     ],
   },
-  'C-FIND': {
-    service: 'C-FIND',
+  find: {
+    service: 'find',
     citation: 'PS3.4 C.4.1.1.4 (Table C.4-1)',
     entries: [
       one(0xa700, 'failure', 'Refused: Out of Resources', 'The peer could not run the query for lack of resources.'),
@@ -153,8 +158,8 @@ export const STATUS_TABLES: Readonly<Record<DimseService, StatusTable>> = {
       one(0xff01, 'pending', 'Matches are continuing - Warning', 'A match is supplied, but one or more Optional Keys were not supported for existence and/or matching.'),
     ],
   },
-  'C-MOVE': {
-    service: 'C-MOVE',
+  move: {
+    service: 'move',
     citation: 'PS3.4 C.4.2.1.5 (Table C.4-2)',
     entries: [
       one(0xa701, 'failure', OUT_OF_RESOURCES_MATCHES, 'The peer could not work out what to send.'),
@@ -168,8 +173,8 @@ export const STATUS_TABLES: Readonly<Record<DimseService, StatusTable>> = {
       one(0xff00, 'pending', 'Sub-operations are continuing', 'The retrieve is in progress.'),
     ],
   },
-  'C-GET': {
-    service: 'C-GET',
+  get: {
+    service: 'get',
     citation: 'PS3.4 C.4.3.1.4 (Table C.4-3)',
     entries: [
       one(0xa701, 'failure', OUT_OF_RESOURCES_MATCHES, 'The peer could not work out what to send.'),
@@ -217,7 +222,7 @@ export function describeStatus(service: DimseService, status: number): StatusDes
   const entry = findEntry(table.entries, status) ?? findEntry(GENERAL_STATUSES, status);
   if (entry) return { category: entry.category, name: entry.name, meaning: entry.meaning };
   const category = statusCategory(status);
-  const where = isStatusValue(status) ? `not defined for ${service} (${table.citation})` : 'not a 16-bit status value';
+  const where = isStatusValue(status) ? `not defined for ${DIMSE_SERVICE_NAMES[service]} (${table.citation})` : 'not a 16-bit status value';
   return { category, name: `Unknown ${category} status ${formatStatus(status)}`, meaning: `Status ${formatStatus(status)} is ${where}.` };
 }
 

@@ -24,10 +24,8 @@ import { formatTag } from './dataset.js';
 import { vrOf } from './dictionary.js';
 import type { TransferSyntaxEncoding } from './codec.js';
 import { ITEM, ITEM_DELIMITATION, LONG_VRS, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from './vr-layout.js';
+import { BITS_ALLOCATED, PIXEL_DATA, PIXEL_REPRESENTATION } from './tags.js';
 
-const PIXEL_DATA: Tag = 0x7fe00010;
-const BITS_ALLOCATED: Tag = 0x00280100;
-const PIXEL_REPRESENTATION: Tag = 0x00280103;
 /** Tags whose VR is "US or SS" (PS3.6): SS when Pixel Representation is 1 (signed), as DCMTK reads them. */
 const US_OR_SS: ReadonlySet<Tag> = new Set([
   0x00280104, 0x00280105, 0x00280106, 0x00280107, 0x00280108, 0x00280109, 0x00280110, 0x00280111, 0x00280120, 0x00280121,

@@ -11,8 +11,6 @@ export const ITEM_DELIMITATION: Tag = 0xfffee00d;
 export const SEQUENCE_DELIMITATION: Tag = 0xfffee0dd;
 /** The Value Length of an undefined-length sequence, item or encapsulated Pixel Data (PS3.5 §7.1.1). */
 export const UNDEFINED_LENGTH = 0xffffffff;
-/** Specific Character Set (0008,0005). */
-export const SPECIFIC_CHARACTER_SET: Tag = 0x00080005;
 
 /** Explicit VRs with a 2-byte reserved field and a 4-byte length (PS3.5 §7.1.2, Table 7.1-1). */
 export const LONG_VRS: ReadonlySet<VR> = new Set<VR>(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);

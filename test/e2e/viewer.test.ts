@@ -13,7 +13,7 @@ import { ActivityLog } from '../../electron/services/audit/activity-log.js';
 import { AppCore } from '../../electron/app/core.js';
 import { ConfigStore } from '../../electron/services/config/config-store.js';
 import { startServer, type ServeHandle } from '../../electron/services/local-scp/serve.js';
-import { WadoService } from '../../electron/services/dicomweb/wado.js';
+import { DicomwebServer } from '../../electron/services/dicomweb/server.js';
 import { startWebHost, type WebHost } from '../../electron/web/host.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/web/static-files.js';
 import { REPO_ROOT } from '../helpers/priors-cli.js';
@@ -69,7 +69,7 @@ describe('Viewer in Chromium', { skip }, () => {
     await store.save(config);
     server = await startServer({ config, cache, log: activity.logger, nodes: async () => (await store.load()).nodes });
     core = new AppCore({ store, cache, activity, server });
-    web = await startWebHost({ api: core, staticDir: STATIC, wado: new WadoService(cache) });
+    web = await startWebHost({ api: core, staticDir: STATIC, dicomweb: new DicomwebServer({ cache, aeTitle: 'PRIORS', caseInsensitivePN: true }) });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   });
   after(async () => {

@@ -15,18 +15,6 @@ import { encodeCommand } from '../../electron/dimse/ul/messages.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
-/** Mulberry32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A P-DATA-TF with one PDV: context 1, command, last fragment (PS3.8 §9.3.5, E.2). */
 function pdata(command: Uint8Array, flags = 0x03): Buffer {
   const pdv = Buffer.alloc(6 + command.length);

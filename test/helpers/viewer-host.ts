@@ -11,7 +11,7 @@ import { ActivityLog } from '../../electron/services/audit/activity-log.js';
 import { AppCore } from '../../electron/app/core.js';
 import { ConfigStore } from '../../electron/services/config/config-store.js';
 import { startServer, type ServeHandle } from '../../electron/services/local-scp/serve.js';
-import { WadoService } from '../../electron/services/dicomweb/wado.js';
+import { DicomwebServer } from '../../electron/services/dicomweb/server.js';
 import { startWebHost, type WebHost } from '../../electron/web/host.js';
 import { REPO_ROOT } from './priors-cli.js';
 import { tempDir } from './tmp.js';
@@ -43,7 +43,7 @@ export async function startViewerHost(files: string[], o: { aeTitle?: string } =
   await store.save(config);
   const server: ServeHandle = await startServer({ config, cache, log: activity.logger, nodes: async () => (await store.load()).nodes });
   const core = new AppCore({ store, cache, activity, server });
-  const web = await startWebHost({ api: core, staticDir: RENDERER_STATIC, wado: new WadoService(cache) });
+  const web = await startWebHost({ api: core, staticDir: RENDERER_STATIC, dicomweb: new DicomwebServer({ cache, aeTitle: 'PRIORS', caseInsensitivePN: true }) });
   return {
     cache, web,
     close: async () => { await web.close(); core.close(); await server.close(); await cache.close(); },

@@ -1,4 +1,4 @@
-// Cached instances over WADO-URI and WADO-RS (electron/web/wado.ts over electron/services/dicomweb/wado.ts):
+// Cached instances over WADO-URI and WADO-RS (electron/web/dicomweb.ts over electron/services/dicomweb/wado.ts):
 // the bytes served are the stored file's, the token rule of /api/ applies, and bad or unknown
 // UIDs get 400/404 with a sentence before any file is read.
 import assert from 'node:assert/strict';
@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Cache } from '../../electron/cache/index.js';
 import { viewerInstances } from '../../electron/app/viewer.js';
-import { isUid, WadoService } from '../../electron/services/dicomweb/wado.js';
+import { isUid } from '../../electron/services/dicomweb/wado.js';
+import { DicomwebServer } from '../../electron/services/dicomweb/server.js';
 import { startWebHost, type WebHost } from '../../electron/web/host.js';
 import { PYDICOM_DATA, pydicomAvailable } from '../helpers/pydicom.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -35,7 +36,7 @@ describe('WADO over the web host', { skip: !pydicomAvailable() && 'pydicom corpu
     assert.equal(uids.length, 2);
     host = await startWebHost({
       api: { invoke: async () => ({ ok: true, value: null }), subscribe: () => () => undefined },
-      staticDir: dir, token: 'tok', wado: new WadoService(cache),
+      staticDir: dir, token: 'tok', dicomweb: new DicomwebServer({ cache, aeTitle: 'PRIORS', caseInsensitivePN: true }),
     });
     base = `http://127.0.0.1:${host.port}`;
   });
@@ -58,12 +59,14 @@ describe('WADO over the web host', { skip: !pydicomAvailable() && 'pydicom corpu
     }
     const res = await fetch(uri(uids[0]!), { headers: { 'X-Priors-Token': 'tok' } });
     assert.equal(res.status, 200);
+    assert.equal((await fetch(uri(uids[0]!), { headers: { Authorization: 'Bearer tok' } })).status, 200);
   });
 
   test('without the token: 401; a wrong token: 401', async () => {
     assert.equal((await fetch(uri(uids[0]!))).status, 401);
     assert.equal((await fetch(uri(uids[0]!, '&token=nope'))).status, 401);
-    assert.equal((await fetch(`${base}/dicomweb/studies/${uids[0]!.study}/series/${uids[0]!.series}`)).status, 401);
+    assert.equal((await fetch(`${base}/dicom-web/studies/${uids[0]!.study}/series/${uids[0]!.series}`)).status, 401);
+    assert.equal((await fetch(`${base}/dicom-web/studies`, { headers: { Authorization: 'Bearer nope' } })).status, 401);
   });
 
   test('bad UIDs get 400, unknown or mismatched ones 404, with a sentence', async () => {
@@ -87,7 +90,7 @@ describe('WADO over the web host', { skip: !pydicomAvailable() && 'pydicom corpu
 
   test('WADO-RS retrieves an instance and a series as multipart/related application/dicom', async () => {
     const u = uids[0]!;
-    const one = await fetch(`${base}/dicomweb/studies/${u.study}/series/${u.series}/instances/${u.sop}?token=tok`,
+    const one = await fetch(`${base}/dicom-web/studies/${u.study}/series/${u.series}/instances/${u.sop}?token=tok`,
       { headers: { Accept: 'multipart/related; type="application/dicom"' } });
     assert.equal(one.status, 200);
     const type = one.headers.get('content-type') ?? '';
@@ -99,15 +102,15 @@ describe('WADO over the web host', { skip: !pydicomAvailable() && 'pydicom corpu
     assert.deepEqual(body.subarray(start, start + stored.length), stored);
     assert.equal(body.subarray(start + stored.length).toString('latin1'), `\r\n--${boundary}--\r\n`);
 
-    const series = await fetch(`${base}/dicomweb/studies/${u.study}/series/${u.series}?token=tok`);
+    const series = await fetch(`${base}/dicom-web/studies/${u.study}/series/${u.series}?token=tok`);
     assert.equal(series.status, 200);
     const parts = Buffer.from(await series.arrayBuffer()).toString('latin1').split('Content-Type: application/dicom').length - 1;
     assert.equal(parts, 1);
 
-    assert.equal((await fetch(`${base}/dicomweb/studies/${u.study}/series/${u.series}?token=tok`, { headers: { Accept: 'application/dicom+json' } })).status, 406);
-    assert.equal((await fetch(`${base}/dicomweb/studies/${u.study}?token=tok`)).status, 404);
-    assert.equal((await fetch(`${base}/dicomweb/studies/${u.study}/series/1.2.3?token=tok`)).status, 404);
-    assert.equal((await fetch(`${base}/dicomweb/studies/x/series/${u.series}?token=tok`)).status, 400);
+    assert.equal((await fetch(`${base}/dicom-web/studies/${u.study}/series/${u.series}?token=tok`, { headers: { Accept: 'application/dicom+json' } })).status, 406);
+    assert.equal((await fetch(`${base}/dicom-web/studies/1.2.3.4?token=tok`)).status, 404);
+    assert.equal((await fetch(`${base}/dicom-web/studies/${u.study}/series/1.2.3?token=tok`)).status, 404);
+    assert.equal((await fetch(`${base}/dicom-web/studies/x/series/${u.series}?token=tok`)).status, 400);
   });
 
   test('viewer.instances lists a series of the cache, and nothing under another study', () => {

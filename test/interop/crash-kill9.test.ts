@@ -25,6 +25,7 @@ import { runDcmtk, storescu } from '../helpers/peers.js';
 import { dataSetBytes, startPriorsServe, walkFiles, type PriorsServe } from '../helpers/priors-cli.js';
 import { commandPdu, dataPdus, encodeIn, EXPLICIT_LE, openAssociation, rawStore, storeCommand } from '../helpers/raw-peer.js';
 import { tempDir } from '../helpers/tmp.js';
+import { prng } from '../../shared/prng.js';
 
 const AET = 'PRIORS_CRASH';
 const CT = '1.2.840.10008.5.1.4.1.1.2';
@@ -33,18 +34,6 @@ const INSTANCES = 300;
 /** Trials with 512×512 images (the others are 128×128). */
 const LARGE_TRIALS = new Set([4, 11, 18]);
 const TRIALS = 22;
-
-/** mulberry32: a small seeded PRNG, so a failing sequence can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** How many files the study holds under files/ now (0 when its folder does not exist yet). */
 function storedCount(dataDir: string, s: GeneratedSeries): number {

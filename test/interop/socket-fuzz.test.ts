@@ -11,7 +11,8 @@ import { Cache } from '../../electron/cache/index.js';
 import { ActivityLog } from '../../electron/services/audit/activity-log.js';
 import { startServer, type ServeHandle } from '../../electron/services/local-scp/serve.js';
 import { echo } from '../helpers/dcmtk-scu.js';
-import { mutatePdu, PDU_SEEDS, prng } from '../helpers/pdu-fuzz.js';
+import { mutatePdu, PDU_SEEDS } from '../helpers/pdu-fuzz.js';
+import { prng } from '../../shared/prng.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const CASES = 300;

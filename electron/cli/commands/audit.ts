@@ -4,7 +4,7 @@
  * messages (PS3.15 A.5 structure). Works beside a running `priors serve` (read-only).
  */
 import { writeFileSync } from 'node:fs';
-import { auditCsv, auditMessage, type AuditFilter, type AuditWhat } from '../../../shared/audit.js';
+import { AuditOutcome, auditCsv, auditMessage, type AuditFilter, type AuditWhat } from '../../../shared/audit.js';
 import { AUDIT_PAGE_MAX, AuditStore } from '../../cache/audit.js';
 import { InputError } from '../../services/nodes/nodes.js';
 import { openCacheForReading } from '../../services/config/local-cache.js';
@@ -55,7 +55,7 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
       return 0;
     }
     const rows = events.map((e) => ({
-      when: new Date(e.at).toISOString().replace('T', ' ').slice(0, 19), what: e.what, outcome: e.outcome === 0 ? 'ok' : `failed (${e.outcome})`,
+      when: new Date(e.at).toISOString().replace('T', ' ').slice(0, 19), what: e.what, outcome: e.outcome === AuditOutcome.Success ? 'ok' : `failed (${e.outcome})`,
       who: `${e.direction === 'incoming' ? '← ' : e.direction === 'outgoing' ? '→ ' : ''}${e.peerAeTitle ?? e.node ?? ''}${e.peerHost ? ` ${e.peerHost}` : ''}`,
       patient: [e.PatientID, e.PatientName].filter(Boolean).join(' '), study: e.StudyInstanceUID ?? '', instances: e.instances === undefined ? '' : String(e.instances),
     }));

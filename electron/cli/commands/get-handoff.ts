@@ -12,9 +12,7 @@ import { InputError } from '../../services/nodes/nodes.js';
 import { openApiSession } from '../api-session.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';
-
-const STUDY_INSTANCE_UID = 0x0020000d;
-const SERIES_INSTANCE_UID = 0x0020000e;
+import { SERIES_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 
 /** The UIDs of one key of the identifier (a list match is several). */
 function uids(identifier: DataSet, tag: number): string[] {

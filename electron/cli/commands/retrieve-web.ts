@@ -13,14 +13,15 @@ import { searchRemote, searchSucceeded } from '../../services/query/query.js';
 import { openApiSession, type ApiSession } from '../api-session.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';
+import { NUMBER_OF_SERIES_RELATED_INSTANCES, NUMBER_OF_STUDY_RELATED_INSTANCES, SERIES_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 
 const uidsOf = (ds: DataSet, t: number) => getStrings(ds, t).map((v) => v.trim()).filter((v) => v !== '');
 
 /** The instances the node lists for the study or series (NumberOf…RelatedInstances by QIDO-RS), when it says. */
 async function expectedCount(ctx: CommandContext, node: RemoteNode, level: 'STUDY' | 'SERIES', study: string, series: string[]): Promise<number | undefined> {
-  const keys: DataSet = new Map([[0x0020000d, { vr: 'UI', value: [study] }]]);
-  if (level === 'SERIES') keys.set(0x0020000e, { vr: 'UI', value: series });
-  const count = level === 'STUDY' ? 0x00201208 : 0x00201209;
+  const keys: DataSet = new Map([[STUDY_INSTANCE_UID, { vr: 'UI', value: [study] }]]);
+  if (level === 'SERIES') keys.set(SERIES_INSTANCE_UID, { vr: 'UI', value: series });
+  const count = level === 'STUDY' ? NUMBER_OF_STUDY_RELATED_INSTANCES : NUMBER_OF_SERIES_RELATED_INSTANCES;
   keys.set(count, { vr: 'IS', value: [] });
   try {
     const found = await searchRemote({ ...node, protocol: 'dicomweb' }, { model: 'study', level, keys, defaultReturnKeys: false, relational: true }, await ctx.scuOptions());
@@ -37,8 +38,8 @@ export async function webRetrieveCommand(ctx: CommandContext, node: RemoteNode, 
   if (level !== 'STUDY' && level !== 'SERIES') {
     throw new InputError(`A DICOMweb node is retrieved from by study or series (WADO-RS): give -k StudyInstanceUID=<uid> [-k SeriesInstanceUID=<uid>], not a ${level}-level retrieve`);
   }
-  const [study] = uidsOf(identifier, 0x0020000d);
-  const series = uidsOf(identifier, 0x0020000e);
+  const [study] = uidsOf(identifier, STUDY_INSTANCE_UID);
+  const series = uidsOf(identifier, SERIES_INSTANCE_UID);
   if (!study) throw new InputError('Give the study: -k StudyInstanceUID=<uid> (WADO-RS retrieves studies and series of a study)');
   const expected = await expectedCount(ctx, node, level, study, series);
   const api = await openApiSession(ctx);

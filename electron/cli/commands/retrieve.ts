@@ -24,6 +24,7 @@ import { studySeries } from '../../services/transfers/plan.js';
 import { choiceOption, expectPositionals, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';
+import { PATIENT_ID, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 
 export const RETRIEVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'level', short: 'L', kind: 'value' },
@@ -31,9 +32,6 @@ export const RETRIEVE_OPTIONS: readonly OptionSpec[] = [
   { name: 'key', short: 'k', kind: 'list' },
   { name: 'dest', kind: 'value' },
 ];
-
-const PATIENT_ID = 0x00100020;
-const STUDY_INSTANCE_UID = 0x0020000d;
 
 /** Everything opened for one retrieve, closed at the end. */
 class Resources {

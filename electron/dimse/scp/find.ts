@@ -35,7 +35,7 @@ export async function runFind(session: ScpSession, msg: DimseMessage, identifier
     }));
   const fail = async (status: number, comment: string) => {
     session.stats.failures += 1;
-    const d = describeStatus('C-FIND', status);
+    const d = describeStatus('find', status);
     session.log('error', `C-FIND from ${info.callingAeTitle} to ${info.calledAeTitle} failed after ${matches} matches: status ${formatStatus(status)} (${d.name}) - ${comment}; what to do: ${findAdvice(status)}`);
     await respond(status, comment);
   };

@@ -5,7 +5,7 @@
  */
 import type { DataSet } from '../../../shared/dicom/dataset.js';
 import { queryModelForSopClass, validateIdentifier } from '../../../shared/dicom/query.js';
-import { describeStatus, formatStatus, Status, statusCategory, type DimseService } from '../../../shared/dicom/status.js';
+import { DIMSE_SERVICE_NAMES, describeStatus, formatStatus, Status, statusCategory } from '../../../shared/dicom/status.js';
 import { CommandField, getRsp, moveRsp, type SuboperationCounts } from '../command.js';
 import type { DimseMessage } from '../channel.js';
 import type { InstanceSource } from '../handlers.js';
@@ -16,6 +16,8 @@ import { FAILED_SOP_INSTANCE_UID_LIST } from '../scu/retrieve.js';
 
 /** One C-MOVE or C-GET being served. */
 export class RetrieveOperation {
+  readonly verb: 'move' | 'get';
+  /** The service's name for the log lines. */
   readonly service: 'C-MOVE' | 'C-GET';
   readonly messageId: number;
   readonly sopClassUid: string;
@@ -28,7 +30,8 @@ export class RetrieveOperation {
   private lastPendingAt = 0;
 
   constructor(readonly session: ScpSession, readonly msg: DimseMessage, readonly signal: AbortSignal) {
-    this.service = msg.cmd.commandField === CommandField.C_MOVE_RQ ? 'C-MOVE' : 'C-GET';
+    this.verb = msg.cmd.commandField === CommandField.C_MOVE_RQ ? 'move' : 'get';
+    this.service = DIMSE_SERVICE_NAMES[this.verb];
     this.messageId = msg.cmd.messageId ?? 0;
     this.sopClassUid = msg.abstractSyntax;
   }
@@ -37,13 +40,12 @@ export class RetrieveOperation {
   async locate(identifier: DataSet): Promise<InstanceSource[] | undefined> {
     const model = queryModelForSopClass(this.sopClassUid);
     const handler = this.session.settings.handlers.retrieve;
-    const expected = this.service === 'C-MOVE' ? 'move' : 'get';
-    if (!model || model.service !== expected || !handler) {
+    if (!model || model.service !== this.verb || !handler) {
       await this.fail(Status.SOPClassNotSupported, `${this.service} is not offered on this presentation context`);
       return undefined;
     }
     // Extra keys are tolerated: many SCUs send more than the unique keys (PS3.4 C.4.2.2.1 asks SCPs to cope).
-    const check = validateIdentifier(identifier, model.model, expected, { allowExtraKeys: true });
+    const check = validateIdentifier(identifier, model.model, this.verb, { allowExtraKeys: true });
     if (check.error) {
       await this.fail(Status.IdentifierDoesNotMatchSOPClass, check.error);
       return undefined;
@@ -81,7 +83,7 @@ export class RetrieveOperation {
 
   private logFinal(status: number, comment: string, extra = ''): void {
     this.session.stats.failures += 1;
-    const d = describeStatus(this.service as DimseService, status);
+    const d = describeStatus(this.verb, status);
     const { callingAeTitle, calledAeTitle } = this.session.info;
     this.session.log('error', `${this.service} from ${callingAeTitle} to ${calledAeTitle}${extra}: status ${formatStatus(status)} (${d.name}) - ${comment}; what to do: ${retrieveAdvice(status, this.service)}`);
   }
@@ -94,7 +96,7 @@ export class RetrieveOperation {
     else {
       this.failed += 1;
       this.failedUids.push(instance.sopInstanceUid);
-      const why = outcome.reason ?? `status ${formatStatus(outcome.status)} (${describeStatus('C-STORE', outcome.status).name})${outcome.errorComment ? `: ${outcome.errorComment}` : ''}`;
+      const why = outcome.reason ?? `status ${formatStatus(outcome.status)} (${describeStatus('store', outcome.status).name})${outcome.errorComment ? `: ${outcome.errorComment}` : ''}`;
       this.firstFailure ??= why;
       this.session.log('warn', `${this.service} sub-operation for ${instance.sopInstanceUid} failed: ${why}`);
     }

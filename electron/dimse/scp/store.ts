@@ -98,7 +98,7 @@ async function respond(
   if (msg.dataSet?.errored) throw msg.dataSet.errored;
   if (!channel.association.isOpen) throw new Error(`association ${association.id} closed during the C-STORE of ${sopInstanceUid}`);
   if (statusCategory(outcome.status) !== 'success') {
-    const d = describeStatus('C-STORE', outcome.status);
+    const d = describeStatus('store', outcome.status);
     const level = d.category === 'warning' ? 'warn' : 'error';
     log?.(level, `${association.id} C-STORE of ${sopInstanceUid} (${uidName(sopClassUid)}) from ${association.callingAeTitle} to ${association.calledAeTitle}: ` +
       `status ${formatStatus(outcome.status)} (${d.name})${outcome.errorComment ? ` - ${outcome.errorComment}` : ''}; what to do: ${storeAdvice(outcome.status)}`);

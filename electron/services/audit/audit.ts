@@ -5,7 +5,7 @@
  * workstation does to nodes and its cache — queries, retrieves, sends, deletes, imports.
  * Recording never fails the operation it records: a write error goes to the log.
  */
-import { type AuditFilter, type AuditOutcome, type AuditRecord, type AuditWhat } from '../../../shared/audit.js';
+import { AuditOutcome, type AuditFilter, type AuditRecord, type AuditWhat } from '../../../shared/audit.js';
 import { type DataSet, getStrings } from '../../../shared/dicom/dataset.js';
 import { keywordOf } from '../../../shared/dicom/dictionary.js';
 import { uidName } from '../../../shared/dicom/uids.js';
@@ -14,6 +14,8 @@ import type { Cache } from '../../cache/index.js';
 import type { Logger } from '../../dimse/ul/association.js';
 import type { AssociationInfo, FindHandler, FindRequest, MoveDestination, RetrieveHandler, RetrieveRequest } from '../../dimse/handlers.js';
 import type { StoredEvent } from '../local-scp/handlers.js';
+import { PATIENT_ID, PATIENT_NAME, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
+import { QUERY_RETRIEVE_LEVEL_TAG } from '../../../shared/dicom/query.js';
 
 /** How long after a peer's last stored instance of a study its store event is written (ms). */
 const STORE_SETTLE_MS = 2000;
@@ -23,11 +25,6 @@ const STORE_SETTLE_MS = 2000;
  * SQLite commit), short enough that `priors audit` in another process sees a query at once.
  */
 const QUERY_EVENTS_DELAY_MS = 50;
-
-const PATIENT_ID = 0x00100020;
-const PATIENT_NAME = 0x00100010;
-const STUDY_UID = 0x0020000d;
-const LEVEL = 0x00080052;
 
 /** The keys of a query or retrieve identifier that carry a value, as "Keyword=value, …" (at most 300 characters). */
 export function identifierSummary(identifier: DataSet): string {
@@ -116,13 +113,13 @@ export class AuditTrail {
     return {
       async *find(request: FindRequest) {
         let matches = 0;
-        let outcome: AuditOutcome = 0;
+        let outcome: AuditOutcome = AuditOutcome.Success;
         let why: string | undefined;
         try {
           for await (const m of inner.find(request)) { matches++; yield m; }
-          if (request.signal.aborted) { outcome = 4; why = 'cancelled by the caller'; }
+          if (request.signal.aborted) { outcome = AuditOutcome.MinorFailure; why = 'cancelled by the caller'; }
         } catch (err) {
-          outcome = 8; why = (err as Error).message;
+          outcome = AuditOutcome.SeriousFailure; why = (err as Error).message;
           throw err;
         } finally {
           const id = request.identifier;
@@ -130,7 +127,7 @@ export class AuditTrail {
             what: 'query', outcome, ...(why ? { outcomeText: why } : {}), ...incoming(request.association),
             ...(getStrings(id, PATIENT_ID)[0] ? { PatientID: getStrings(id, PATIENT_ID)[0]!.trim() } : {}),
             ...(getStrings(id, PATIENT_NAME)[0] ? { PatientName: getStrings(id, PATIENT_NAME)[0]!.trim() } : {}),
-            ...(getStrings(id, STUDY_UID)[0] ? { StudyInstanceUID: getStrings(id, STUDY_UID)[0]!.trim() } : {}),
+            ...(getStrings(id, STUDY_INSTANCE_UID)[0] ? { StudyInstanceUID: getStrings(id, STUDY_INSTANCE_UID)[0]!.trim() } : {}),
             instances: matches, detail: `${uidName(request.sopClassUid)}: ${identifierSummary(id)}`,
           });
         }
@@ -143,19 +140,19 @@ export class AuditTrail {
     return {
       locate: async (request: RetrieveRequest) => {
         const id = request.identifier;
-        const study = getStrings(id, STUDY_UID)[0]?.trim();
+        const study = getStrings(id, STUDY_INSTANCE_UID)[0]?.trim();
         const destination = this.destinations.get(request.association.id);
         this.destinations.delete(request.association.id);
         try {
           const found = await inner.locate(request);
           this.record({
-            what: 'retrieve', outcome: 0, ...this.incoming(request.association), ...(study ? { StudyInstanceUID: study } : {}),
+            what: 'retrieve', outcome: AuditOutcome.Success, ...this.incoming(request.association), ...(study ? { StudyInstanceUID: study } : {}),
             ...this.patientOf(study), instances: found.length,
-            detail: `${uidName(request.sopClassUid)}${destination ? ` to ${destination}` : ''}: ${getStrings(id, LEVEL)[0] ?? ''} ${identifierSummary(id)}`.trim(),
+            detail: `${uidName(request.sopClassUid)}${destination ? ` to ${destination}` : ''}: ${getStrings(id, QUERY_RETRIEVE_LEVEL_TAG)[0] ?? ''} ${identifierSummary(id)}`.trim(),
           });
           return found;
         } catch (err) {
-          this.record({ what: 'retrieve', outcome: 8, outcomeText: (err as Error).message, ...this.incoming(request.association), ...(study ? { StudyInstanceUID: study } : {}) });
+          this.record({ what: 'retrieve', outcome: AuditOutcome.SeriousFailure, outcomeText: (err as Error).message, ...this.incoming(request.association), ...(study ? { StudyInstanceUID: study } : {}) });
           throw err;
         }
       },
@@ -164,7 +161,7 @@ export class AuditTrail {
         if (d) this.destinations.set(association.id, aeTitle.trim());
         else {
           this.record({
-            what: 'move-destination-refused', outcome: 4, ...this.incoming(association),
+            what: 'move-destination-refused', outcome: AuditOutcome.MinorFailure, ...this.incoming(association),
             outcomeText: `Move Destination ${aeTitle.trim()} is not a configured node (answered A801)`, detail: aeTitle.trim(),
           });
         }
@@ -206,7 +203,7 @@ export class AuditTrail {
     const now = this.patientOf(p.study);
     const detail = [p.via ? `by ${p.via}` : '', p.duplicates ? `${p.duplicates} already in the cache (replaced)` : ''].filter(Boolean).join('; ');
     this.record({
-      what: 'store', outcome: 0, ...this.incoming(p.info), StudyInstanceUID: p.study, ...(now.PatientID || now.PatientName ? now : p.patient), instances: p.count,
+      what: 'store', outcome: AuditOutcome.Success, ...this.incoming(p.info), StudyInstanceUID: p.study, ...(now.PatientID || now.PatientName ? now : p.patient), instances: p.count,
       ...(detail ? { detail } : {}),
     });
   }
@@ -214,21 +211,21 @@ export class AuditTrail {
   /** An association we refused: who, from where, why (PS3.15 Security Alert). */
   refused(request: { callingAeTitle: string; calledAeTitle: string; peerAddress: string }, reason: string, advice?: string): void {
     this.record({
-      what: 'association-refused', outcome: 4, direction: 'incoming', peerAeTitle: request.callingAeTitle.trim(), peerHost: request.peerAddress,
+      what: 'association-refused', outcome: AuditOutcome.MinorFailure, direction: 'incoming', peerAeTitle: request.callingAeTitle.trim(), peerHost: request.peerAddress,
       outcomeText: advice ? `${advice} (${reason})` : reason, detail: `called ${request.calledAeTitle.trim()}`,
     });
   }
 
   /**
    * An operation our SCP refused to an associated caller (callingAePolicy.services): a query, a
-   * retrieve or a store with outcome 4 and the sentence saying how to allow that node (PS3.15
+   * retrieve or a store with a minor failure and the sentence saying how to allow that node (PS3.15
    * A.5: the event of the operation, minor failure); a refused C-ECHO as a refused association.
    */
   refusedOperation(what: 'query' | 'retrieve' | 'store' | 'association-refused', info: AssociationInfo, sentence: string, detail: string, identifier?: DataSet): void {
     const patientId = identifier ? getStrings(identifier, PATIENT_ID)[0]?.trim() : undefined;
     const patientName = identifier ? getStrings(identifier, PATIENT_NAME)[0]?.trim() : undefined;
     this.record({
-      what, outcome: 4, ...this.incoming(info), outcomeText: sentence, detail: detail.slice(0, 300),
+      what, outcome: AuditOutcome.MinorFailure, ...this.incoming(info), outcomeText: sentence, detail: detail.slice(0, 300),
       ...(patientId ? { PatientID: patientId } : {}), ...(patientName ? { PatientName: patientName } : {}),
     });
   }

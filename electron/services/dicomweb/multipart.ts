@@ -75,7 +75,8 @@ export function parseMediaType(header: string | undefined): { type: string; para
  * when the body does not hold the boundary, ends inside a part, or a part's headers are too long.
  */
 export async function* parseMultipart(source: AsyncIterable<Uint8Array>, boundary: string): AsyncGenerator<MultipartPart> {
-  if (!/^[ -~]{1,70}$/.test(boundary) || boundary.endsWith(' ')) throw new MultipartError(`the boundary ${JSON.stringify(boundary.slice(0, 80))} is not valid (RFC 2046: 1 to 70 characters)`);
+  // RFC 2046 allows 70 characters; longer ones are read too (Orthanc's DICOMweb plugin sends 73)
+  if (!/^[ -~]{1,200}$/.test(boundary) || boundary.endsWith(' ')) throw new MultipartError(`the boundary ${JSON.stringify(boundary.slice(0, 80))} is not valid (RFC 2046: 1 to 70 printable characters)`);
   const reader = new ByteReader(source);
   // RFC 2046: the delimiter is CRLF "--" boundary; the first one may open the body without the CRLF
   const delimiter = Buffer.from(`\r\n--${boundary}`);

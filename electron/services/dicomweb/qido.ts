@@ -15,13 +15,7 @@ import type { MatchRow } from '../query/query-keys.js';
 import type { SearchResult } from '../query/query.js';
 import { badAnswerError, DicomwebError } from './errors.js';
 import { queryString, type DicomwebClient, type HttpAnswer } from './http.js';
-
-const SPECIFIC_CHARACTER_SET = 0x00080005;
-const STUDY_INSTANCE_UID = 0x0020000d;
-const SERIES_INSTANCE_UID = 0x0020000e;
-const PATIENT_ID = 0x00100020;
-const ISSUER_OF_PATIENT_ID = 0x00100021;
-const NUMBER_OF_PATIENT_RELATED_STUDIES = 0x00201200;
+import { ISSUER_OF_PATIENT_ID, NUMBER_OF_PATIENT_RELATED_STUDIES, PATIENT_ID, SERIES_INSTANCE_UID, SPECIFIC_CHARACTER_SET, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 
 /** Matches asked for per page when no smaller limit is wanted. */
 export const QIDO_PAGE = 1000;

@@ -1,6 +1,6 @@
 /**
  * Instances of the local cache by UID, for the viewer's image loaders: WADO-URI and a WADO-RS
- * subset over HTTP (electron/web/wado.ts) and the desktop app's custom protocol
+ * over HTTP (electron/web/dicomweb.ts) and the desktop app's custom protocol
  * (electron/shell/protocol.ts) both resolve UIDs here, so both serve the same bytes.
  * UIDs are validated (PS3.5 9.1) before the index or the file system is touched.
  */
@@ -20,6 +20,9 @@ export interface WadoInstance {
   path: string;
   transferSyntaxUid: string;
   sopClassUid: string;
+  sopInstanceUid: string;
+  /** Where the data set starts in the file: 0 for a data set stored without file meta information. */
+  dataSetOffset: number;
 }
 
 // PS3.5 9.1 — UID: components of digits separated by '.', no leading zero in a
@@ -44,6 +47,10 @@ function bad(what: string, value: string | null | undefined): WadoFailure {
     : { ok: false, status: 400, message: `The ${what} "${value.slice(0, 80)}" is not a valid UID (PS3.5 9.1: digits and dots, at most 64 characters).` };
 }
 
+function located(r: { path: string; transferSyntaxUid: string; sopClassUid: string; sopInstanceUid: string; dataSetOffset: number }): WadoInstance {
+  return { ok: true, path: r.path, transferSyntaxUid: r.transferSyntaxUid, sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, dataSetOffset: r.dataSetOffset };
+}
+
 /** Resolves UIDs to stored files of the cache. */
 export class WadoService {
   constructor(private readonly cache: Cache) {}
@@ -58,7 +65,7 @@ export class WadoService {
     if (!row || row.studyInstanceUid !== study || row.seriesInstanceUid !== series) {
       return { ok: false, status: 404, message: `The instance ${sop} of series ${series} of study ${study} is not in the local cache.` };
     }
-    return { ok: true, path: row.path, transferSyntaxUid: row.transferSyntaxUid, sopClassUid: row.sopClassUid };
+    return located(row);
   }
 
   /** The instances of a series (in the cache's order), or a failure. */
@@ -67,7 +74,16 @@ export class WadoService {
     if (!isUid(series)) return bad('Series Instance UID', series);
     const rows = this.cache.instancesFor('SERIES', [series]).filter((r) => r.studyInstanceUid === study);
     if (rows.length === 0) return { ok: false, status: 404, message: `The series ${series} of study ${study} is not in the local cache.` };
-    return rows.map((r) => ({ ok: true, path: r.path, transferSyntaxUid: r.transferSyntaxUid, sopClassUid: r.sopClassUid }));
+    return rows.map(located);
+  }
+
+  /** The instances of a study (in the cache's order), or a failure; the study's access time is touched. */
+  studyInstances(study: string | null | undefined): WadoInstance[] | WadoFailure {
+    if (!isUid(study)) return bad('Study Instance UID', study);
+    const rows = this.cache.instancesFor('STUDY', [study]);
+    if (rows.length === 0) return { ok: false, status: 404, message: `The study ${study} is not in the local cache.` };
+    this.cache.touch([study]);
+    return rows.map(located);
   }
 
   /** The Part-10 bytes of an instance (file meta included), or a failure. */

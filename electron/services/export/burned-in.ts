@@ -14,8 +14,8 @@
  */
 import { type DataSet, getStrings } from '../../../shared/dicom/dataset.js';
 import { uidName } from '../../../shared/dicom/uids.js';
+import { BURNED_IN_ANNOTATION } from '../../../shared/dicom/tags.js';
 
-const BURNED_IN_ANNOTATION = 0x00280301;
 const STORAGE = '1.2.840.10008.5.1.4.1.1.';
 
 /** Storage SOP Classes (under 1.2.840.10008.5.1.4.1.1.) whose images usually carry burned-in text. */

@@ -12,6 +12,7 @@
 import { type DataElement, type DataSet, type Tag, type VR, getStrings, STRING_VRS } from '../../../shared/dicom/dataset.js';
 import { confidentialityProfile, type BasicAction, type ProfileRow } from './deid-table.js';
 import type { UidRemapper } from './uid-remap.js';
+import { LENGTH_TO_END } from '../../../shared/dicom/tags.js';
 
 /** The options of the profile a user can choose. */
 export interface DeidentifyOptions {
@@ -68,7 +69,6 @@ const IDENTIFYING: readonly { tag: Tag; kind: 'name' | 'id' | 'date' | 'text' }[
   { tag: 0x00081010, kind: 'text' }, { tag: 0x00081040, kind: 'text' },
 ];
 
-const LENGTH_TO_END = 0x00080001;
 const TEXT_VRS: ReadonlySet<VR> = new Set<VR>(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN']);
 
 const norm = (s: string): string => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toUpperCase();

@@ -12,6 +12,7 @@ import { type DataSet, type Tag, getStrings } from '../../../shared/dicom/datase
 import { TransferSyntaxUid } from '../../../shared/dicom/uids.js';
 import { buildFileMetaInformation } from '../../cache/file-meta.js';
 import { entityKeys, type InventContext, leafKeys, leafRecordType } from './dicomdir-records.js';
+import { SERIES_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 
 /** Media Storage Directory Storage (PS3.4 Annex I). */
 export const MEDIA_STORAGE_DIRECTORY_STORAGE = '1.2.840.10008.1.3.10';
@@ -21,8 +22,6 @@ const D = {
   NextRecord: 0x00041400, InUse: 0x00041410, LowerLevel: 0x00041420, RecordType: 0x00041430, FileID: 0x00041500,
   FileSopClass: 0x00041510, FileSopInstance: 0x00041511, FileTransferSyntax: 0x00041512,
 } as const;
-const STUDY_UID = 0x0020000d;
-const SERIES_UID = 0x0020000e;
 
 /** One file of the medium, with the data set it holds (its elements before Pixel Data are enough). */
 export interface MediaFile {
@@ -53,14 +52,14 @@ function tree(files: readonly MediaFile[]): Node[] {
       patient = { node: { type: 'PATIENT', keys: entityKeys('PATIENT', f.dataSet, { index: patients.size + 1 }), children: [] }, studies: new Map() };
       patients.set(f.patientKey, patient);
     }
-    const studyUid = getStrings(f.dataSet, STUDY_UID)[0] ?? '';
+    const studyUid = getStrings(f.dataSet, STUDY_INSTANCE_UID)[0] ?? '';
     let study = patient.studies.get(studyUid);
     if (!study) {
       study = { node: { type: 'STUDY', keys: entityKeys('STUDY', f.dataSet, { index: patient.studies.size + 1 }), children: [] }, series: new Map() };
       patient.studies.set(studyUid, study);
       patient.node.children.push(study.node);
     }
-    const seriesUid = getStrings(f.dataSet, SERIES_UID)[0] ?? '';
+    const seriesUid = getStrings(f.dataSet, SERIES_INSTANCE_UID)[0] ?? '';
     let series = study.series.get(seriesUid);
     if (!series) {
       series = { type: 'SERIES', keys: entityKeys('SERIES', f.dataSet, { index: study.series.size + 1 }), children: [] };

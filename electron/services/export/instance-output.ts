@@ -26,9 +26,9 @@ import { fillRecordKeys } from './dicomdir-records.js';
 import type { MediaNumbers } from './file-ids.js';
 import { deidentify, deidentifyTrailer, type DeidentifyContext } from './deidentify.js';
 import { openRewrite } from './rewrite-stream.js';
+import { SOP_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 
 const ELE = TransferSyntaxUid.ExplicitVRLittleEndian;
-const SOP_INSTANCE_UID = 0x00080018;
 
 /** The outgoing transcoder as an export uses it (services/transcode OutgoingTranscoder fits). */
 export interface ExportTranscoder {

@@ -8,11 +8,9 @@
  */
 import { DicomParseError, EXPLICIT_LITTLE_ENDIAN, decodeDataSet, encodeDataSet } from '../../../shared/dicom/codec.js';
 import type { DataSet } from '../../../shared/dicom/dataset.js';
+import { PIXEL_DATA } from '../../../shared/dicom/tags.js';
+import { ITEM, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from '../../../shared/dicom/vr-layout.js';
 
-const PIXEL_DATA = 0x7fe00010;
-const ITEM = 0xfffee000;
-const SEQUENCE_DELIMITATION = 0xfffee0dd;
-const UNDEFINED = 0xffffffff;
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 
 /** What the caller does with the two decoded parts; undefined keeps a part's bytes as they are. */
@@ -135,7 +133,7 @@ async function* tail(queue: ByteQueue, hooks: RewriteHooks): AsyncGenerator<Uint
       length = head.readUInt16LE(6);
       yield head;
     }
-    if (length !== UNDEFINED) {
+    if (length !== UNDEFINED_LENGTH) {
       yield* queue.pass(length, 'Pixel Data');
       continue;
     }

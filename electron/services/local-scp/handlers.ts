@@ -10,7 +10,7 @@ import type { InstanceHeader } from '../../cache/header.js';
 import type { ArrivalCompressor } from '../transcode/compress.js';
 import type { StoreResult } from '../../../shared/records.js';
 import { dicomNodeOf } from '../nodes/dicom-node.js';
-import { type DataSet, type Tag, getStrings } from '../../../shared/dicom/dataset.js';
+import { type DataSet, getStrings } from '../../../shared/dicom/dataset.js';
 import { keywordOf } from '../../../shared/dicom/dictionary.js';
 import { QUERY_RETRIEVE_LEVEL_TAG, isQueryLevel, queryModelForSopClass, uniqueKey } from '../../../shared/dicom/query.js';
 import { Status } from '../../../shared/dicom/status.js';
@@ -20,10 +20,8 @@ import {
   DimseStatusError, type AssociationInfo, type FindHandler, type FindRequest, type InstanceSource, type MoveDestination,
   type RetrieveHandler, type RetrieveRequest, type StoreHandler, type StoreOutcome, type StoreRequest,
 } from '../../dimse/handlers.js';
-import { markCharacterSet, SPECIFIC_CHARACTER_SET } from '../query/query-keys.js';
-
-/** Retrieve AE Title (0008,0054). */
-const RETRIEVE_AE_TITLE: Tag = 0x00080054;
+import { markCharacterSet } from '../query/query-keys.js';
+import { RETRIEVE_AE_TITLE, SPECIFIC_CHARACTER_SET } from '../../../shared/dicom/tags.js';
 
 /** One instance stored by the {@link CacheStoreHandler}. */
 export interface StoredEvent {

@@ -16,6 +16,19 @@ export interface LocalEnd {
   port?: number;
 }
 
+/**
+ * SCU options from the configuration: the configured calling AE title, maximum PDU length and
+ * timers, unless the caller gives its own (the served AE title, a command line's --aet or --timeout).
+ */
+export function scuOptionsFrom(
+  config: Config, o: { callingAeTitle?: string; timeouts?: Config['timeouts']; log?: Logger; signal?: AbortSignal } = {},
+): ScuOptions {
+  return {
+    callingAeTitle: o.callingAeTitle ?? config.local.aeTitle, maxPduLength: config.local.maxPduLength, timeouts: { ...(o.timeouts ?? config.timeouts) },
+    ...(o.log ? { log: o.log } : {}), ...(o.signal ? { signal: o.signal } : {}),
+  };
+}
+
 /** SCU options and failure contexts over a configuration. */
 export class NodeReach {
   constructor(private readonly config: () => Config, private readonly local: () => LocalEnd, private readonly log?: Logger) {}
@@ -27,10 +40,7 @@ export class NodeReach {
 
   /** SCU options from the configuration. */
   scu(signal?: AbortSignal, config: Config = this.config()): ScuOptions {
-    return {
-      callingAeTitle: this.aeTitle(config), maxPduLength: config.local.maxPduLength, timeouts: { ...config.timeouts },
-      ...(this.log ? { log: this.log } : {}), ...(signal ? { signal } : {}),
-    };
+    return scuOptionsFrom(config, { callingAeTitle: this.aeTitle(config), log: this.log, signal });
   }
 
   /** Where a node reaches us: for C-MOVE and the sentences. */

@@ -12,6 +12,7 @@
  * each run says why.
  */
 import { randomUUID } from 'node:crypto';
+import { AuditOutcome } from '../../../shared/audit.js';
 import { isArchive, type Config, type RemoteNode } from '../../../shared/config.js';
 import {
   type PrefetchCandidate, type PrefetchCurrent, type PrefetchEvent, type PrefetchNodeOutcome, type PrefetchRule, type PrefetchRun, type PrefetchTrigger,
@@ -47,7 +48,7 @@ export interface PrefetchTransfers {
 
 /** The audit trail as prefetch records into it. */
 export interface PrefetchAudit {
-  ours(what: 'prefetch', r: { outcome: 0 | 4 | 8; outcomeText?: string; PatientID?: string; PatientName?: string; StudyInstanceUID?: string; instances?: number; detail?: string; direction?: 'outgoing' | 'local' }): void;
+  ours(what: 'prefetch', r: { outcome: AuditOutcome; outcomeText?: string; PatientID?: string; PatientName?: string; StudyInstanceUID?: string; instances?: number; detail?: string; direction?: 'outgoing' | 'local' }): void;
 }
 
 /** What a {@link Prefetcher} is made of. */
@@ -443,7 +444,7 @@ export class Prefetcher {
     if (run.dryRun || !this.deps.audit) return;
     const fetched = run.candidates.filter((c) => c.jobId).length;
     this.deps.audit.ours('prefetch', {
-      direction: 'local', outcome: run.state === 'failed' || run.state === 'stopped' ? 8 : run.state === 'incomplete' ? 4 : 0,
+      direction: 'local', outcome: run.state === 'failed' || run.state === 'stopped' ? AuditOutcome.SeriousFailure : run.state === 'incomplete' ? AuditOutcome.MinorFailure : AuditOutcome.Success,
       ...(run.state === 'stopped' || run.state === 'incomplete' ? { outcomeText: run.sentence } : {}),
       PatientID: run.PatientID, ...(run.PatientName ? { PatientName: run.PatientName } : {}),
       ...(run.current?.StudyInstanceUID ? { StudyInstanceUID: run.current.StudyInstanceUID } : {}), instances: fetched,

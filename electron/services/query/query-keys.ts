@@ -10,9 +10,7 @@ import {
   QUERY_MODELS, QUERY_RETRIEVE_LEVEL_TAG, type QueryLevel, type QueryModel, type QueryService,
   queryKeys, uniqueKey, validateIdentifier,
 } from '../../../shared/dicom/query.js';
-
-/** Specific Character Set (0008,0005). */
-export const SPECIFIC_CHARACTER_SET: Tag = 0x00080005;
+import { SPECIFIC_CHARACTER_SET } from '../../../shared/dicom/tags.js';
 
 /** Thrown for a key that cannot be read; the message is one sentence. */
 export class QueryKeyError extends Error {

@@ -13,8 +13,9 @@ import { dicomNodeOf } from '../nodes/dicom-node.js';
 import { findKeysOf, responseIdentifier } from '../local-scp/handlers.js';
 import type { CacheView } from '../config/local-cache.js';
 import {
-  addDefaultReturnKeys, checkIdentifier, OTHER_PATIENT_IDS_SEQUENCE, QueryKeyError, rowOf, SPECIFIC_CHARACTER_SET, type MatchRow,
+  addDefaultReturnKeys, checkIdentifier, OTHER_PATIENT_IDS_SEQUENCE, QueryKeyError, rowOf, type MatchRow,
 } from './query-keys.js';
+import { SPECIFIC_CHARACTER_SET } from '../../../shared/dicom/tags.js';
 import { searchDicomweb } from '../dicomweb/search.js';
 
 /** A search: information model, level, keys (an identifier without Query/Retrieve Level). */

@@ -8,6 +8,7 @@ import { diagnose, type Diagnosis } from '../../../shared/diagnostics.js';
 import { type DataSet, getStrings } from '../../../shared/dicom/dataset.js';
 import type { QueryLevel, QueryModel } from '../../../shared/dicom/query.js';
 import { Status, describeStatus, statusCategory } from '../../../shared/dicom/status.js';
+import { SERIES_INSTANCE_UID, SOP_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 import type { StoreHandler } from '../../dimse/handlers.js';
 import { get, move, type RetrieveOutcome, type RetrieveProgress, type ScuOptions } from '../../dimse/scu/index.js';
 import { dicomNodeOf } from '../nodes/dicom-node.js';
@@ -32,7 +33,7 @@ export interface ArrivalFilter {
   instances?: Set<string>;
 }
 
-const UID_TAGS = { studies: 0x0020000d, series: 0x0020000e, instances: 0x00080018 } as const;
+const UID_TAGS = { studies: STUDY_INSTANCE_UID, series: SERIES_INSTANCE_UID, instances: SOP_INSTANCE_UID } as const;
 
 /** The study, series and instance UIDs an identifier names (those with values). */
 export function arrivalFilter(identifier: DataSet): ArrivalFilter {
@@ -42,6 +43,13 @@ export function arrivalFilter(identifier: DataSet): ArrivalFilter {
     if (values.length) filter[name] = new Set(values);
   }
   return filter;
+}
+
+/** Whether a stored instance is one of those the filter asks for. */
+export function isArrival(filter: ArrivalFilter, e: Pick<StoredEvent, 'studyInstanceUid' | 'seriesInstanceUid' | 'sopInstanceUid'>): boolean {
+  return (!filter.studies || filter.studies.has(e.studyInstanceUid))
+    && (!filter.series || filter.series.has(e.seriesInstanceUid))
+    && (!filter.instances || filter.instances.has(e.sopInstanceUid));
 }
 
 /**
@@ -57,9 +65,7 @@ export function eventArrivals(
   const seen = new Set<string>();
   const listener = (e: StoredEvent) => {
     if (moveOriginatorAeTitle && e.moveOriginatorAeTitle && e.moveOriginatorAeTitle.trim() !== moveOriginatorAeTitle) return;
-    if (filter.studies && !filter.studies.has(e.studyInstanceUid)) return;
-    if (filter.series && !filter.series.has(e.seriesInstanceUid)) return;
-    if (filter.instances && !filter.instances.has(e.sopInstanceUid)) return;
+    if (!isArrival(filter, e)) return;
     seen.add(e.sopInstanceUid);
   };
   return {
@@ -243,7 +249,7 @@ export function judge(
   const { node } = spec;
   const report: RetrieveReport = {
     verdict: 'complete', method: spec.method, status: outcome.status,
-    statusName: describeStatus(service === 'move' ? 'C-MOVE' : 'C-GET', outcome.status).name,
+    statusName: describeStatus(service, outcome.status).name,
     claimed: { completed: outcome.completed, failed: outcome.failed, warning: outcome.warning },
     failedSopInstanceUids: outcome.failedSopInstanceUids,
     ...(destination ? { destination } : {}),

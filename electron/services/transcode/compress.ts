@@ -13,6 +13,7 @@ import { getNumber, getString, type Tag } from '../../../shared/dicom/dataset.js
 import { transcodeNative } from '../../../shared/dicom/transcode-native.js';
 import { TransferSyntaxUid } from '../../../shared/dicom/uids.js';
 import { CodecPool } from './codec-worker.js';
+import { PIXEL_DATA } from '../../../shared/dicom/tags.js';
 
 /** The transfer syntax each compression stores in. */
 export const ARRIVAL_SYNTAX: Readonly<Record<ArrivalCompression, string>> = {
@@ -20,7 +21,6 @@ export const ARRIVAL_SYNTAX: Readonly<Record<ArrivalCompression, string>> = {
   'rle-lossless': TransferSyntaxUid.RLELossless,
 };
 
-const PIXEL_DATA: Tag = 0x7fe00010;
 const FLOAT_PIXEL_DATA: readonly Tag[] = [0x7fe00008, 0x7fe00009];
 const ELE = TransferSyntaxUid.ExplicitVRLittleEndian;
 

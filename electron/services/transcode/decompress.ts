@@ -15,13 +15,9 @@ import { transferSyntax } from '../../../shared/dicom/uids.js';
 import type { InstanceSource } from '../../dimse/handlers.js';
 import { CodecPool, decodedSyntaxes, type DecodedFrame } from './codec-worker.js';
 import type { Decompressor } from './outgoing.js';
+import { EXTENDED_OFFSET_TABLE, PIXEL_DATA } from '../../../shared/dicom/tags.js';
+import { ITEM, ITEM_DELIMITATION, SEQUENCE_DELIMITATION, UNDEFINED_LENGTH } from '../../../shared/dicom/vr-layout.js';
 
-const PIXEL_DATA = 0x7fe00010;
-const EXTENDED_OFFSET_TABLE = 0x7fe00001;
-const ITEM = 0xfffee000;
-const ITEM_DELIMITATION = 0xfffee00d;
-const SEQUENCE_DELIMITATION = 0xfffee0dd;
-const UNDEFINED = 0xffffffff;
 const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 'UR', 'UT', 'SV', 'UV']);
 
 /** The method name of Lossy Image Compression Method (0028,2114) for the lossy syntaxes (PS3.3 C.7.6.1.1.5.1). */
@@ -61,7 +57,7 @@ function elementEnd(b: Uint8Array, at: number, implicit = false): number {
   const tag = tagAt(b, at);
   if ((tag >>> 16) === 0xfffe) {
     const length = u32(b, at + 4);
-    return length === UNDEFINED ? contentEnd(b, at + 8, ITEM_DELIMITATION, implicit) : at + 8 + length;
+    return length === UNDEFINED_LENGTH ? contentEnd(b, at + 8, ITEM_DELIMITATION, implicit) : at + 8 + length;
   }
   let length: number;
   let header: number;
@@ -73,7 +69,7 @@ function elementEnd(b: Uint8Array, at: number, implicit = false): number {
     vr = String.fromCharCode(b[at + 4]!, b[at + 5]!);
     if (LONG_VRS.has(vr)) { length = u32(b, at + 8); header = 12; } else { length = u16(b, at + 6); header = 8; }
   }
-  if (length !== UNDEFINED) return at + header + length;
+  if (length !== UNDEFINED_LENGTH) return at + header + length;
   // an undefined-length UN holds Implicit VR Little Endian (PS3.5 §6.2.2)
   return contentEnd(b, at + header, SEQUENCE_DELIMITATION, implicit || vr === 'UN');
 }
@@ -172,7 +168,7 @@ export class PixelDecompressor implements Decompressor {
     const b = new Uint8Array(file.buffer, file.byteOffset + instance.dataSetOffset, file.byteLength - instance.dataSetOffset);
     const { dataSet: head, bytesRead } = decodeDataSet(b, EXPLICIT_LITTLE_ENDIAN, { stopAtTag: PIXEL_DATA });
     if (bytesRead + 12 > b.length || tagAt(b, bytesRead) !== PIXEL_DATA) throw new DecompressError('the instance has no Pixel Data');
-    if (u32(b, bytesRead + 8) !== UNDEFINED) throw new DecompressError('Pixel Data is not encapsulated');
+    if (u32(b, bytesRead + 8) !== UNDEFINED_LENGTH) throw new DecompressError('Pixel Data is not encapsulated');
     const frags = fragmentsOf(b, bytesRead);
     const num = (t: Tag, d: number) => getNumber(head, t) ?? d;
     const info = {

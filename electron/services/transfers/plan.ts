@@ -17,11 +17,7 @@ import type { QueryLevel } from '../../../shared/dicom/query.js';
 import type { TransferJob } from '../../../shared/transfers.js';
 import type { ScuOptions } from '../../dimse/scu/index.js';
 import { searchRemote, searchSucceeded } from '../query/query.js';
-
-const STUDY_INSTANCE_UID = 0x0020000d;
-const SERIES_INSTANCE_UID = 0x0020000e;
-const SOP_INSTANCE_UID = 0x00080018;
-const NUMBER_OF_SERIES_RELATED_INSTANCES = 0x00201209;
+import { NUMBER_OF_SERIES_RELATED_INSTANCES, SERIES_INSTANCE_UID, SOP_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 
 /** Most SOP Instance UIDs in one IMAGE-level identifier (keeps the PDU and the PACS's SQL small). */
 export const UIDS_PER_REQUEST = 200;

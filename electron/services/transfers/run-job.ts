@@ -13,7 +13,7 @@ import type { RetrieveProgress, ScuOptions } from '../../dimse/scu/index.js';
 import { diagnoseError, localAddressToward } from '../nodes/diagnose.js';
 import { nodeHost } from '../nodes/dicom-node.js';
 import type { CacheStoreHandler, StoredEvent } from '../local-scp/handlers.js';
-import { arrivalFilter, eventArrivals, type RetrieveReport, type retrieve } from '../retrieve/retrieve.js';
+import { arrivalFilter, eventArrivals, isArrival, type RetrieveReport, type retrieve } from '../retrieve/retrieve.js';
 import { missingSteps, remoteInstances, studySeries, wholeJob, type RetrieveStep } from './plan.js';
 import { AssociationRejectedError } from '../../dimse/ul/errors.js';
 import { judgeJob, refusesGet } from './verdict.js';
@@ -87,8 +87,7 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
     ...(last.remaining !== undefined ? { remaining: last.remaining } : {}), arrived: seen.size, skipped, bytes,
   }, method);
   const onStored = (e: StoredEvent) => {
-    if (filter.studies && !filter.studies.has(e.studyInstanceUid)) return;
-    if (filter.series && !filter.series.has(e.seriesInstanceUid)) return;
+    if (!isArrival(filter, e)) return;
     if (before.has(e.sopInstanceUid) || seen.has(e.sopInstanceUid)) return;
     seen.add(e.sopInstanceUid);
     const row = cache.instancesFor('IMAGE', [e.sopInstanceUid])[0];

@@ -31,19 +31,8 @@ export function splitValues(value: string | undefined): string[] {
   return value.split('\\').map((s) => s.trim()).filter((s) => s !== '');
 }
 
-/** Bytes for people: `0 B`, `512 kB`, `1.4 MB`, `2.31 GB` (decimal units). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) return '';
-  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
-  let v = bytes;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  const digits = i === 0 || v >= 100 ? 0 : v >= 10 ? 1 : 2;
-  return `${v.toFixed(digits)} ${units[i]}`;
-}
+/** Bytes for people: the one formatter of the UI and the main process's sentences. */
+export { formatBytes } from '../../../shared/format.js';
 
 /** A duration for an ETA: `5 s`, `3 min 20 s`, `2 h 5 min`. */
 export function formatDuration(seconds: number): string {

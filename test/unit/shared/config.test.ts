@@ -77,7 +77,7 @@ describe('validateConfig', () => {
 
   test('unknown fields are rejected (they are usually typos)', () => {
     assert.match(errorOf({ node: [] }), /^node is not a known setting/);
-    assert.match(errorOf({ local: { aet: 'X' } }), /^local\.aet is not a known setting \(expected one of aeTitle, port, bindAddress, maxPduLength, tls\)$/);
+    assert.match(errorOf({ local: { aet: 'X' } }), /^local\.aet is not a known setting \(expected one of aeTitle, port, bindAddress, maxPduLength, tls, dicomweb\)$/);
     assert.match(errorOf({ nodes: [{ name: 'a', aeTitle: 'A', host: 'h', port: 1, prot: 2 }] }), /^nodes\[0\]\.prot is not a known setting/);
   });
 

@@ -3,7 +3,7 @@
  * patient's study (its description and date when the cache knows it, rather than its UID), and
  * how it ended. The raw fields (UIDs, query keys) stay for the details under it.
  */
-import type { AuditEvent } from '../../../../shared/audit.js';
+import { AuditOutcome, type AuditEvent } from '../../../../shared/audit.js';
 import type { StudyRecord } from '../../../../shared/records.js';
 import { formatDicomDate, formatPersonName } from '../../lib/format.js';
 
@@ -80,6 +80,6 @@ export function auditSentence(e: AuditEvent, study?: StudyFacts): string {
 
 /** How it ended, in words. */
 export function outcomeOf(e: AuditEvent): string {
-  if (e.outcome === 0) return 'ok';
-  return `${e.outcome === 4 ? 'minor failure' : 'failed'}${e.outcomeText ? `: ${e.outcomeText}` : ''}`;
+  if (e.outcome === AuditOutcome.Success) return 'ok';
+  return `${e.outcome === AuditOutcome.MinorFailure ? 'minor failure' : 'failed'}${e.outcomeText ? `: ${e.outcomeText}` : ''}`;
 }

@@ -39,8 +39,8 @@ describe('Status Classes, PS3.7 Annex C', () => {
 describe('Status tables, one per service', () => {
   test('each table cites its section and each entry agrees with the Status Class of PS3.7 Annex C', () => {
     const citations: Record<DimseService, RegExp> = {
-      'C-ECHO': /PS3\.7 9\.1\.5/, 'C-STORE': /PS3\.4 B\.2\.3/, 'C-FIND': /PS3\.4 C\.4\.1\.1\.4/,
-      'C-MOVE': /PS3\.4 C\.4\.2\.1\.5/, 'C-GET': /PS3\.4 C\.4\.3\.1\.4/,
+      echo: /PS3\.7 9\.1\.5/, store: /PS3\.4 B\.2\.3/, find: /PS3\.4 C\.4\.1\.1\.4/,
+      move: /PS3\.4 C\.4\.2\.1\.5/, get: /PS3\.4 C\.4\.3\.1\.4/,
     };
     for (const [service, table] of Object.entries(STATUS_TABLES) as [DimseService, (typeof STATUS_TABLES)[DimseService]][]) {
       assert.equal(table.service, service);
@@ -56,53 +56,53 @@ describe('Status tables, one per service', () => {
   });
 
   test('PS3.4 B.2.3 C-STORE: A700-A7FF Refused: Out of Resources', () => {
-    for (const s of [0xa700, 0xa7ff]) assert.deepEqual(pick(describeStatus('C-STORE', s)), ['failure', 'Refused: Out of Resources']);
+    for (const s of [0xa700, 0xa7ff]) assert.deepEqual(pick(describeStatus('store', s)), ['failure', 'Refused: Out of Resources']);
   });
 
   test('PS3.4 B.2.3 C-STORE: A900-A9FF Data Set does not match SOP Class; C000-CFFF Cannot understand', () => {
-    assert.deepEqual(pick(describeStatus('C-STORE', 0xa9ff)), ['failure', 'Error: Data Set does not match SOP Class']);
-    assert.deepEqual(pick(describeStatus('C-STORE', 0xc123)), ['failure', 'Error: Cannot understand']);
+    assert.deepEqual(pick(describeStatus('store', 0xa9ff)), ['failure', 'Error: Data Set does not match SOP Class']);
+    assert.deepEqual(pick(describeStatus('store', 0xc123)), ['failure', 'Error: Cannot understand']);
   });
 
   test('PS3.4 B.2.3 C-STORE: warnings B000 coercion, B007 data set does not match, B006 elements discarded', () => {
-    assert.deepEqual(pick(describeStatus('C-STORE', 0xb000)), ['warning', 'Coercion of Data Elements']);
-    assert.deepEqual(pick(describeStatus('C-STORE', 0xb007)), ['warning', 'Data Set does not match SOP Class']);
-    assert.deepEqual(pick(describeStatus('C-STORE', 0xb006)), ['warning', 'Elements Discarded']);
+    assert.deepEqual(pick(describeStatus('store', 0xb000)), ['warning', 'Coercion of Data Elements']);
+    assert.deepEqual(pick(describeStatus('store', 0xb007)), ['warning', 'Data Set does not match SOP Class']);
+    assert.deepEqual(pick(describeStatus('store', 0xb006)), ['warning', 'Elements Discarded']);
   });
 
   test('PS3.4 C.4.1.1.4 C-FIND: A700, A900, C000-CFFF, FE00, FF00, FF01', () => {
-    assert.deepEqual(pick(describeStatus('C-FIND', 0xa700)), ['failure', 'Refused: Out of Resources']);
-    assert.deepEqual(pick(describeStatus('C-FIND', 0xa900)), ['failure', 'Identifier does not match SOP Class']);
-    assert.deepEqual(pick(describeStatus('C-FIND', 0xcabc)), ['failure', 'Unable to process']);
-    assert.deepEqual(pick(describeStatus('C-FIND', 0xfe00)), ['cancel', 'Matching terminated due to Cancel request']);
-    assert.deepEqual(pick(describeStatus('C-FIND', 0xff00)), ['pending', 'Matches are continuing']);
-    assert.match(describeStatus('C-FIND', 0xff01).meaning, /Optional Keys were not supported/);
-    assert.match(describeStatus('C-FIND', 0x0000).meaning, /no final identifier/);
+    assert.deepEqual(pick(describeStatus('find', 0xa700)), ['failure', 'Refused: Out of Resources']);
+    assert.deepEqual(pick(describeStatus('find', 0xa900)), ['failure', 'Identifier does not match SOP Class']);
+    assert.deepEqual(pick(describeStatus('find', 0xcabc)), ['failure', 'Unable to process']);
+    assert.deepEqual(pick(describeStatus('find', 0xfe00)), ['cancel', 'Matching terminated due to Cancel request']);
+    assert.deepEqual(pick(describeStatus('find', 0xff00)), ['pending', 'Matches are continuing']);
+    assert.match(describeStatus('find', 0xff01).meaning, /Optional Keys were not supported/);
+    assert.match(describeStatus('find', 0x0000).meaning, /no final identifier/);
   });
 
   test('PS3.4 C.4.2.1.5 C-MOVE: A701, A702, A801, A900, C000-CFFF, FE00, B000, FF00', () => {
-    assert.match(describeStatus('C-MOVE', 0xa701).name, /Unable to calculate number of matches/);
-    assert.match(describeStatus('C-MOVE', 0xa702).name, /Unable to perform sub-operations/);
-    assert.deepEqual(pick(describeStatus('C-MOVE', 0xa801)), ['failure', 'Refused: Move Destination unknown']);
-    assert.deepEqual(pick(describeStatus('C-MOVE', 0xa900)), ['failure', 'Identifier does not match SOP Class']);
-    assert.deepEqual(pick(describeStatus('C-MOVE', 0xc001)), ['failure', 'Unable to process']);
-    assert.deepEqual(pick(describeStatus('C-MOVE', 0xfe00)), ['cancel', 'Sub-operations terminated due to Cancel Indication']);
-    assert.deepEqual(pick(describeStatus('C-MOVE', 0xb000)), ['warning', 'Sub-operations Complete - One or more Failures']);
-    assert.deepEqual(pick(describeStatus('C-MOVE', 0xff00)), ['pending', 'Sub-operations are continuing']);
+    assert.match(describeStatus('move', 0xa701).name, /Unable to calculate number of matches/);
+    assert.match(describeStatus('move', 0xa702).name, /Unable to perform sub-operations/);
+    assert.deepEqual(pick(describeStatus('move', 0xa801)), ['failure', 'Refused: Move Destination unknown']);
+    assert.deepEqual(pick(describeStatus('move', 0xa900)), ['failure', 'Identifier does not match SOP Class']);
+    assert.deepEqual(pick(describeStatus('move', 0xc001)), ['failure', 'Unable to process']);
+    assert.deepEqual(pick(describeStatus('move', 0xfe00)), ['cancel', 'Sub-operations terminated due to Cancel Indication']);
+    assert.deepEqual(pick(describeStatus('move', 0xb000)), ['warning', 'Sub-operations Complete - One or more Failures']);
+    assert.deepEqual(pick(describeStatus('move', 0xff00)), ['pending', 'Sub-operations are continuing']);
   });
 
   test('PS3.4 C.4.3.1.4 C-GET: B000 counts failures or warnings; A801 is not a C-GET status', () => {
-    assert.deepEqual(pick(describeStatus('C-GET', 0xb000)), ['warning', 'Sub-operations Complete - One or more Failures or Warnings']);
-    assert.deepEqual(pick(describeStatus('C-GET', 0xa702)), ['failure', 'Refused: Out of Resources - Unable to perform sub-operations']);
-    const a801 = describeStatus('C-GET', 0xa801);
+    assert.deepEqual(pick(describeStatus('get', 0xb000)), ['warning', 'Sub-operations Complete - One or more Failures or Warnings']);
+    assert.deepEqual(pick(describeStatus('get', 0xa702)), ['failure', 'Refused: Out of Resources - Unable to perform sub-operations']);
+    const a801 = describeStatus('get', 0xa801);
     assert.equal(a801.category, 'failure');
     assert.match(a801.name, /^Unknown failure status 0xA801$/);
     assert.match(a801.meaning, /not defined for C-GET/);
   });
 
   test('PS3.7 9.1.5 C-ECHO: Success, and the general statuses such as 0122 SOP Class not supported', () => {
-    assert.deepEqual(pick(describeStatus('C-ECHO', 0x0000)), ['success', 'Success']);
-    assert.deepEqual(pick(describeStatus('C-ECHO', 0x0122)), ['failure', 'Refused: SOP Class not supported']);
+    assert.deepEqual(pick(describeStatus('echo', 0x0000)), ['success', 'Success']);
+    assert.deepEqual(pick(describeStatus('echo', 0x0122)), ['failure', 'Refused: SOP Class not supported']);
   });
 
   test('PS3.7 Annex C: general statuses apply to every service', () => {
@@ -112,10 +112,10 @@ describe('Status tables, one per service', () => {
       [0x0122, 'Refused: SOP Class not supported'], [0x0124, 'Refused: Not authorized'], [0x0210, 'Duplicate invocation'],
       [0x0211, 'Unrecognized operation'], [0x0212, 'Mistyped argument'], [0x0213, 'Resource limitation'],
     ];
-    for (const service of ['C-STORE', 'C-FIND', 'C-MOVE'] as const) {
+    for (const service of ['store', 'find', 'move'] as const) {
       for (const [code, name] of expected) assert.deepEqual(pick(describeStatus(service, code)), ['failure', name], formatStatus(code));
     }
-    assert.deepEqual(pick(describeStatus('C-FIND', 0x0107)), ['warning', 'Attribute list error']);
+    assert.deepEqual(pick(describeStatus('find', 0x0107)), ['warning', 'Attribute list error']);
   });
 
   test('Status constants carry the values of the tables', () => {
@@ -139,8 +139,8 @@ describe('formatStatus', () => {
 
   test('a value that is not a 16-bit status is printed as it is', () => {
     assert.equal(formatStatus(70000), '70000');
-    assert.equal(describeStatus('C-FIND', 70000).category, 'failure');
-    assert.match(describeStatus('C-FIND', 70000).meaning, /not a 16-bit status value/);
+    assert.equal(describeStatus('find', 70000).category, 'failure');
+    assert.match(describeStatus('find', 70000).meaning, /not a 16-bit status value/);
   });
 });
 

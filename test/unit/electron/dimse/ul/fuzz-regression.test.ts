@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { decodePdu } from '../../../../../electron/dimse/ul/pdu.js';
 import { PduError } from '../../../../../electron/dimse/ul/errors.js';
 import { PduFramer, type FramerSink } from '../../../../../electron/dimse/ul/framer.js';
+import { prng } from '../../../../../shared/prng.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -39,18 +40,6 @@ function frame(bytes: Buffer, max = 16384): 'ok' | PduError {
     return err;
   }
   return failure ?? 'ok';
-}
-
-/** Mulberry32: a small deterministic PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function mutate(seed: Buffer, rnd: () => number): Buffer {
@@ -107,8 +96,8 @@ describe('fuzz regression: seeded mutations', () => {
 
 describe('fuzz regression: the structure-aware fuzzer (npm run fuzz) in small', () => {
   test('3,000 seeded cases through decoder, framer and command parser: no crash, and deep enough to mean something', async () => {
-    const { mutatePdu, PDU_SEEDS, prng: seeded, runCase } = await import('../../../../helpers/pdu-fuzz.js');
-    const rnd = seeded(20261122);
+    const { mutatePdu, PDU_SEEDS, runCase } = await import('../../../../helpers/pdu-fuzz.js');
+    const rnd = prng(20261122);
     let pdus = 0; let commandsAccepted = 0;
     for (let i = 0; i < 3000; i++) {
       const { kind, bytes } = mutatePdu(PDU_SEEDS[i % PDU_SEEDS.length]!, rnd);

@@ -107,3 +107,18 @@ test('refusals: no boundary in the body, a body cut inside a part, endless heade
   await assert.rejects(read(pieces(endless, 1000)), (e: Error) => e instanceof MultipartError && /headers exceed/.test(e.message));
   await assert.rejects(async () => { for await (const _ of parseMultipart(pieces(whole, 10), '')) { /* none */ } }, /boundary "" is not valid/);
 });
+
+test('a boundary longer than RFC 2046\'s 70 characters is read (Orthanc\'s DICOMweb plugin sends 73); a 201-character one is refused', async () => {
+  const long = `${'82b6539a-49a6-4cec-ba72-8e2c95d3d166'}-${'82b6539a-49a6-4cec-ba72-8e2c95d3d166'}`;
+  assert.equal(long.length, 73);
+  const parts = [Buffer.from('first part'), Buffer.from('second part')];
+  const whole = Buffer.concat([...parts.map((p, i) => Buffer.concat([partHead(long, { 'Content-Type': 'application/dicom' }, i === 0), p])), closeDelimiter(long, true)]);
+  const got: string[] = [];
+  for await (const part of parseMultipart(pieces(whole, 7), long)) {
+    const chunks: Buffer[] = [];
+    for await (const c of part.body) chunks.push(c as Buffer);
+    got.push(Buffer.concat(chunks).toString());
+  }
+  assert.deepEqual(got, ['first part', 'second part']);
+  await assert.rejects(async () => { for await (const _ of parseMultipart(pieces(whole, 10), 'x'.repeat(201))) { /* none */ } }, /is not valid/);
+});
