@@ -18,6 +18,7 @@ import { runPrefetchBenchmark } from './prefetch.js';
 import { runRetrieveBenchmark } from './retrieve.js';
 import { runTranscodeBenchmark } from './transcode.js';
 import { runTimeToSeeBenchmark } from './time-to-see.js';
+import { runViewerLinkBenchmark } from './viewer-link.js';
 import { runStartupBenchmark } from './startup.js';
 import { runViewerBenchmark } from './viewer.js';
 
@@ -64,11 +65,12 @@ async function main(argv: string[]): Promise<void> {
   const prefetch = await runPrefetchBenchmark({ runs, count: quick ? 50 : 300, log });
   const transcode = await runTranscodeBenchmark({ runs, count: quick ? 50 : 300, log });
   const timeToSee = await runTimeToSeeBenchmark({ runs, perSeries: quick ? 15 : 60, log });
+  const viewerLink = await runViewerLinkBenchmark({ runs, perSeries: quick ? 15 : 60, log });
   const query = await runQueryBenchmark({ repeat: quick ? 5 : 20, full: quick ? 1000 : 10000, growth: quick ? [100, 1000] : [1000, 10000, 100000], log });
   const dicomwebServer = await runDicomwebServerBenchmark({ studies: quick ? 1000 : 5000, repeat: quick ? 3 : 10, log });
   const startup = await runStartupBenchmark({ runs: quick ? 2 : 5, studies: quick ? 1000 : 10000, log });
   const viewer = await runViewerBenchmark({ runs, count: quick ? 60 : 300, log });
-  failed ||= retrieve.failed || prefetch.failed || transcode.failed || timeToSee.failed || query.failed || dicomwebServer.failed || startup.failed || viewer.failed;
+  failed ||= retrieve.failed || prefetch.failed || transcode.failed || timeToSee.failed || viewerLink.failed || query.failed || dicomwebServer.failed || startup.failed || viewer.failed;
   peakKb = Math.max(peakKb, retrieve.peakKb, startup.peakKb);
 
   const doc = [
@@ -102,6 +104,7 @@ async function main(argv: string[]): Promise<void> {
     prefetch.markdown,
     transcode.markdown,
     timeToSee.markdown,
+    viewerLink.markdown,
     '## 4. Query: the local Q/R SCP against Orthanc and dcmqrscp',
     '',
     'The same patients, studies, series and instances in each; every query through the same in-process client (Priors\' SCU, one association per query, as findscu does), after three passes over the whole set against that target: the steady state of a server that has been answering for a while, with the same warm client for every target. "matches" shows one figure when all agree.',

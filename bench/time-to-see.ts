@@ -38,7 +38,7 @@ async function priorsCli(args: string[]): Promise<void> {
 }
 
 /** The study: SERIES series of `perSeries` CT images of 512×512. */
-async function makeStudy(perSeries: number): Promise<{ files: string[]; study: string }> {
+export async function makeStudy(perSeries: number): Promise<{ files: string[]; study: string }> {
   let study = '';
   const all: GeneratedSeries[] = [];
   for (let k = 0; k < SERIES; k++) {

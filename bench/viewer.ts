@@ -20,7 +20,7 @@ export interface ViewerBenchResult { markdown: string; failed: boolean; runs: Re
 const GOALS = { firstMs: 500, allMs: 3000, fps: 30 };
 
 /** A page of the app with the viewer's engine loaded (it loads by itself once the app is idle). */
-async function readyPage(context: BrowserContext, url: string): Promise<Page> {
+export async function readyPage(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(url);
   await page.waitForFunction(() => (globalThis as unknown as { document: { documentElement: { dataset: Record<string, string> } } })
@@ -38,7 +38,7 @@ async function buffersMb(context: BrowserContext, page: Page): Promise<{ heapMb:
 }
 
 /** Opens `study` in `page` and answers when its first image shows and when all of it is loaded (ms). */
-async function openTimed(page: Page, study: string): Promise<{ first: number; all: number }> {
+export async function openTimed(page: Page, study: string): Promise<{ first: number; all: number }> {
   return page.evaluate(async (uid) => {
       interface Node { getAttribute(n: string): string | null; querySelector(s: string): Node | null; textContent: string | null }
       const g = globalThis as unknown as {
@@ -119,6 +119,67 @@ async function memoryBound(browser: Browser, url: string, studies: string[], mb:
   }
 }
 
+/** Where the time of one open goes: the WADO requests (how many, waiting and receiving) and the page's main thread. */
+export interface OpenBreakdown {
+  allMs: number; requests: number; bytes: number;
+  /** Mean time to the first byte and to the last, per request (ms). */
+  ttfbMs: number; bodyMs: number;
+  /** Time with at least one WADO request open (ms). */
+  networkMs: number;
+  /** Main-thread task and script time during the open (ms), from Chromium's Performance domain. */
+  mainTaskMs: number; mainScriptMs: number;
+}
+
+/** One cold open of `study` in a fresh context, measured for {@link OpenBreakdown}. */
+export async function breakdown(browser: Browser, url: string, study: string): Promise<OpenBreakdown> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  try {
+    const page = await readyPage(context, url);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const metric = async () => {
+      const { metrics } = await cdp.send('Performance.getMetrics') as { metrics: { name: string; value: number }[] };
+      const get = (n: string) => metrics.find((m) => m.name === n)?.value ?? 0;
+      return { task: get('TaskDuration'), script: get('ScriptDuration') };
+    };
+    await page.evaluate(() => {
+      const p = (globalThis as unknown as { performance: { setResourceTimingBufferSize(n: number): void; clearResourceTimings(): void } }).performance;
+      p.setResourceTimingBufferSize(100_000);
+      p.clearResourceTimings();
+    });
+    const m0 = await metric();
+    const t = await openTimed(page, study);
+    const m1 = await metric();
+    const entries = await page.evaluate(() => {
+      interface E { name: string; startTime: number; requestStart: number; responseStart: number; responseEnd: number; encodedBodySize: number }
+      const p = (globalThis as unknown as { performance: { getEntriesByType(t: string): E[] } }).performance;
+      return p.getEntriesByType('resource').filter((e) => e.name.includes('/wado'))
+        .map((e) => ({ start: e.startTime, ttfb: e.responseStart - e.startTime, body: e.responseEnd - e.responseStart, end: e.responseEnd, bytes: e.encodedBodySize }));
+    });
+    await cdp.detach();
+    // the union of the requests' spans
+    let networkMs = 0; let until = -Infinity;
+    for (const e of [...entries].sort((a, b) => a.start - b.start)) {
+      if (e.end <= until) continue;
+      networkMs += e.end - Math.max(e.start, until);
+      until = e.end;
+    }
+    const mean = (k: 'ttfb' | 'body') => (entries.length ? entries.reduce((n, e) => n + e[k], 0) / entries.length : 0);
+    return {
+      allMs: t.all, requests: entries.length, bytes: entries.reduce((n, e) => n + e.bytes, 0), ttfbMs: mean('ttfb'), bodyMs: mean('body'), networkMs,
+      mainTaskMs: (m1.task - m0.task) * 1000, mainScriptMs: (m1.script - m0.script) * 1000,
+    };
+  } finally {
+    await context.close();
+  }
+}
+
+/** The sentence of a breakdown. */
+export function breakdownText(b: OpenBreakdown): string {
+  return `Where the ${fmt(b.allMs / 1000, 2)} s of one open of the uncompressed series go: ${b.requests} WADO requests (${fmt(b.bytes / 1e6, 0)} MB), at most 6 at a time, each waiting ${fmt(b.ttfbMs, 0)} ms on average for its first byte and ${fmt(b.bodyMs, 0)} ms for the rest; `
+    + `at least one request open during ${fmt(b.networkMs / 1000, 2)} s; the page's main thread busy ${fmt(b.mainTaskMs / 1000, 2)} s (scripts ${fmt(b.mainScriptMs / 1000, 2)} s: parsing each data set, making the image, rendering), the decoding itself in the loader's workers.`;
+}
+
 /** Scroll steps measured: down from the middle slice, where a stack opens, at most to the last one. */
 function scrollSteps(count: number): number {
   return Math.min(100, Math.floor((count - 1) / 2));
@@ -137,6 +198,7 @@ export async function runViewerBenchmark(o: { runs: number; count: number; log: 
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const runs: Record<string, ViewerRun[]> = {};
   let memory: number[] = [];
+  let where: OpenBreakdown | undefined;
   let failed = false;
   try {
     const byPatient = new Map(host.cache.studies().map((s) => [s.PatientID, s.StudyInstanceUID]));
@@ -151,6 +213,11 @@ export async function runViewerBenchmark(o: { runs: number; count: number; log: 
           failed = true;
         }
       }
+    }
+    try {
+      where = await breakdown(browser, host.web.url, byPatient.get('BENCH-VIEW')!);
+    } catch (err) {
+      o.log(`viewer: breakdown failed: ${(err as Error).message}`);
     }
     if (byPatient.size >= 2) {
       const a = byPatient.get('BENCH-VIEW')!; const b = byPatient.get('BENCH-VIEW-JLS')!;
@@ -178,6 +245,7 @@ export async function runViewerBenchmark(o: { runs: number; count: number; log: 
     '',
     table,
     '',
+    ...(where ? [breakdownText(where), ''] : []),
     ...(memory.length ? [
       `Bounded memory: with the image memory set to 256 MB, the two studies opened in turn in one page (${memory.length} opens, ${o.count} slices each) leave ${memory.map((m) => `${fmt(m, 0)}`).join(' → ')} MB of array buffers after each open: bounded (at most ${fmt(Math.max(...memory) / 256, 1)}× the setting, which counts decoded images only; the raw data sets they came from are kept beside them for their headers until the image is evicted).`,
       '',

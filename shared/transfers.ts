@@ -75,6 +75,11 @@ export interface TransferRequest {
   label?: string;
   /** Default 'user'. */
   origin?: TransferOrigin;
+  /**
+   * A series of the study to fetch before the others (the one a viewer shows while the study
+   * arrives): its instances come first, from the middle of the stack outwards.
+   */
+  firstSeries?: string;
 }
 
 /** One persisted transfer job. */
@@ -91,6 +96,8 @@ export interface TransferJob {
   expected?: number;
   label?: string;
   origin: TransferOrigin;
+  /** The series fetched first (TransferRequest.firstSeries); kept for the session only, not across a restart. */
+  firstSeries?: string;
   state: TransferState;
   progress: TransferProgress;
   /** Set when the job has ended. */

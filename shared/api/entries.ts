@@ -51,7 +51,7 @@ const queryKeys = textMap(/^(?:[A-Za-z][A-Za-z0-9]{0,63}|[0-9A-Fa-f]{4},[0-9A-Fa
 
 const transferRequest = object<TransferRequest>({
   node: nodeName, 'method?': oneOf(['move', 'get', 'wado']), level: oneOf(['STUDY', 'SERIES']), StudyInstanceUID: uid,
-  'SeriesInstanceUIDs?': list(uid, 1, 10_000), 'expected?': integer(0, 100_000_000), 'label?': text(0, 256),
+  'SeriesInstanceUIDs?': list(uid, 1, 10_000), 'expected?': integer(0, 100_000_000), 'label?': text(0, 256), 'firstSeries?': uid,
 });
 
 const uidList = list(uid, 1, 10_000);

@@ -17,7 +17,7 @@ import type { QueryLevel } from '../../../shared/dicom/query.js';
 import type { TransferJob } from '../../../shared/transfers.js';
 import type { ScuOptions } from '../../dimse/scu/index.js';
 import { searchRemote, searchSucceeded } from '../query/query.js';
-import { NUMBER_OF_SERIES_RELATED_INSTANCES, SERIES_INSTANCE_UID, SOP_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
+import { INSTANCE_NUMBER, NUMBER_OF_SERIES_RELATED_INSTANCES, SERIES_INSTANCE_UID, SOP_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 
 /** Most SOP Instance UIDs in one IMAGE-level identifier (keeps the PDU and the PACS's SQL small). */
 export const UIDS_PER_REQUEST = 200;
@@ -26,6 +26,8 @@ export const UIDS_PER_REQUEST = 200;
 export interface RetrieveStep {
   level: QueryLevel;
   identifier: DataSet;
+  /** The one series the step retrieves (of it), when it names one. */
+  SeriesInstanceUID?: string;
 }
 
 /** The identifier of a retrieve of a study, of series of it, or of instances of one series. */
@@ -49,11 +51,11 @@ export function missingSteps(study: string, remote: ReadonlyMap<string, readonly
     const missing = instances.filter((uid) => !cached.has(uid));
     if (missing.length === 0) continue;
     if (missing.length === instances.length) {
-      steps.push({ level: 'SERIES', identifier: stepIdentifier(study, [series]) });
+      steps.push({ level: 'SERIES', identifier: stepIdentifier(study, [series]), SeriesInstanceUID: series });
       continue;
     }
     for (let i = 0; i < missing.length; i += UIDS_PER_REQUEST) {
-      steps.push({ level: 'IMAGE', identifier: stepIdentifier(study, [series], missing.slice(i, i + UIDS_PER_REQUEST)) });
+      steps.push({ level: 'IMAGE', identifier: stepIdentifier(study, [series], missing.slice(i, i + UIDS_PER_REQUEST)), SeriesInstanceUID: series });
     }
   }
   return steps;
@@ -99,5 +101,61 @@ export async function studySeries(node: RemoteNode, study: string, scu: ScuOptio
   if (!searchSucceeded(found)) return undefined;
   const series = found.rows.filter((r) => r.SeriesInstanceUID).map((r) => ({ uid: r.SeriesInstanceUID!, count: Number(r.NumberOfSeriesRelatedInstances ?? 0) || 0 }));
   series.sort((a, b) => b.count - a.count);
-  return series.map((s) => ({ level: 'SERIES', identifier: stepIdentifier(study, [s.uid]) }));
+  return series.map((s) => ({ level: 'SERIES', identifier: stepIdentifier(study, [s.uid]), SeriesInstanceUID: s.uid }));
+}
+
+/**
+ * The SOP Instance UIDs of one series on the PACS in Instance Number order (C-FIND at IMAGE
+ * level), or undefined when the C-FIND does not succeed.
+ */
+export async function seriesInstances(node: RemoteNode, study: string, series: string, scu: ScuOptions): Promise<string[] | undefined> {
+  const keys = stepIdentifier(study, [series]);
+  setString(keys, SOP_INSTANCE_UID, 'UI', undefined);
+  setString(keys, INSTANCE_NUMBER, 'IS', undefined);
+  const found = await searchRemote(node, { model: 'study', level: 'IMAGE', keys, defaultReturnKeys: false }, scu);
+  if (!searchSucceeded(found)) return undefined;
+  const rows = found.rows.filter((r) => r.SOPInstanceUID).map((r, i) => ({ uid: r.SOPInstanceUID!, n: Number(r.InstanceNumber), i }));
+  // without an Instance Number, the PACS's order
+  rows.sort((a, b) => (Number.isFinite(a.n) && Number.isFinite(b.n) ? a.n - b.n : 0) || a.i - b.i);
+  return rows.map((r) => r.uid);
+}
+
+/**
+ * `uids` (in stack order) cut into `parts` runs (more when a run would pass {@link UIDS_PER_REQUEST}) of neighbours, the run holding the middle
+ * of the stack first, then those beside it alternately outwards: the slice a viewer opens on
+ * comes first, and its neighbours next.
+ */
+export function middleOut(uids: readonly string[], parts: number): string[][] {
+  // no run longer than one identifier takes
+  const n = Math.max(1, Math.min(uids.length, Math.max(parts, Math.ceil(uids.length / UIDS_PER_REQUEST))));
+  const size = Math.ceil(uids.length / n);
+  const runs: string[][] = [];
+  for (let i = 0; i < uids.length; i += size) runs.push(uids.slice(i, i + size));
+  const middle = Math.min(runs.length - 1, Math.floor(Math.floor(uids.length / 2) / size));
+  const order: string[][] = [];
+  for (let d = 0; order.length < runs.length; d++) {
+    if (middle + d < runs.length) order.push(runs[middle + d]!);
+    if (d > 0 && middle - d >= 0) order.push(runs[middle - d]!);
+  }
+  return order;
+}
+
+/**
+ * The steps with the series a viewer waits for first (`first`, a SeriesInstanceUID of the job):
+ * its steps lead and `leading` says how many, the others keep their order. A series fetched
+ * whole is cut into `parts` IMAGE-level retrieves of neighbouring instances (`instances`, in
+ * stack order), from the middle of the stack outwards, so that it comes over every association
+ * the job has; the other series start when it has arrived.
+ */
+export function firstSeriesSteps(
+  study: string, steps: readonly RetrieveStep[], first: string, parts: number, instances?: readonly string[],
+): { steps: RetrieveStep[]; leading: number } {
+  const mine = steps.filter((s) => s.SeriesInstanceUID === first);
+  const others = steps.filter((s) => s.SeriesInstanceUID !== first);
+  if (mine.length === 0) return { steps: [...steps], leading: 0 };
+  const whole = mine.length === 1 && mine[0]!.level === 'SERIES';
+  const lead = whole && instances && instances.length > 1 && parts > 1
+    ? middleOut(instances, parts).map((run): RetrieveStep => ({ level: 'IMAGE', identifier: stepIdentifier(study, [first], run), SeriesInstanceUID: first }))
+    : mine;
+  return { steps: [...lead, ...others], leading: lead.length };
 }

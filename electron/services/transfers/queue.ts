@@ -72,6 +72,8 @@ export class TransferQueue {
   private readonly getStore: CacheStoreHandler;
   /** Nodes that refused C-GET in this session: their next jobs go straight to C-MOVE. */
   private readonly getRefused = new Set<string>();
+  /** The series each job fetches first (TransferRequest.firstSeries), for this session. */
+  private readonly firstSeries = new Map<string, string>();
   /** Nodes that refused a second association in this session: each job of theirs uses one. */
   private readonly oneAtATime = new Set<string>();
   private readonly throttle: Throttle<TransferJob>;
@@ -122,13 +124,19 @@ export class TransferQueue {
     if (request.expected !== undefined && !(Number.isInteger(request.expected) && request.expected >= 0)) {
       throw new InputError(`expected must be a whole number of instances, got ${JSON.stringify(request.expected)}`);
     }
+    if (request.firstSeries !== undefined && !isValidUid(request.firstSeries)) throw new InputError(`firstSeries is not a UID: ${JSON.stringify(request.firstSeries)}`);
+    if (request.firstSeries !== undefined && request.level === 'SERIES' && !series.includes(request.firstSeries)) {
+      throw new InputError('firstSeries must be one of the SeriesInstanceUIDs the retrieve asks for');
+    }
     const method = request.method ?? node.method;
     if (method !== 'move' && method !== 'get' && method !== 'wado') throw new InputError(`method must be move, get or wado, got ${JSON.stringify(method)}`);
     if (method === 'wado' && !node.dicomweb) throw new InputError(`Node ${node.name} has no DICOMweb URL: it cannot be retrieved from by WADO-RS`);
     if (method !== 'wado' && !hasDimse(node)) throw new InputError(`Node ${node.name} is a DICOMweb node without a DIMSE address: it is retrieved from by WADO-RS, not by ${method === 'get' ? 'C-GET' : 'C-MOVE'}`);
-    const job = this.jobs.insert({
+    const inserted = this.jobs.insert({
       ...request, node: node.name, method, SeriesInstanceUIDs: request.level === 'SERIES' ? series : [], origin: request.origin === 'prefetch' ? 'prefetch' : 'user',
     }, this.now());
+    if (request.firstSeries) this.firstSeries.set(inserted.id, request.firstSeries);
+    const job = this.withFirst(inserted);
     this.emit({ type: 'job.added', job });
     this.pump();
     return job;
@@ -136,12 +144,19 @@ export class TransferQueue {
 
   /** All jobs in queue order (or those in the given states). */
   list(states?: TransferJob['state'][]): TransferJob[] {
-    return this.jobs.list(states ? { states } : {});
+    return this.jobs.list(states ? { states } : {}).map((j) => this.withFirst(j));
   }
 
   /** One job. */
   get(id: string): TransferJob | undefined {
-    return this.jobs.get(id);
+    const job = this.jobs.get(id);
+    return job && this.withFirst(job);
+  }
+
+  /** The job with the series it fetches first, which the store does not keep. */
+  private withFirst(job: TransferJob): TransferJob {
+    const first = this.firstSeries.get(job.id);
+    return first ? { ...job, firstSeries: first } : job;
   }
 
   /**
@@ -201,7 +216,8 @@ export class TransferQueue {
     return typeof c === 'function' ? c() : c;
   }
 
-  private emit(e: TransferEvent): void {
+  private emit(event: TransferEvent): void {
+    const e = { ...event, job: this.withFirst(event.job) } as TransferEvent;
     for (const l of this.listeners) {
       try { l(e); } catch { /* a listener's failure is not the queue's */ }
     }
@@ -267,9 +283,9 @@ export class TransferQueue {
   private launch(queued: TransferJob, nodeKey: string): void {
     const controller = new AbortController();
     const startedAt = this.now();
-    const job = this.jobs.update(queued.id, {
+    const job = this.withFirst(this.jobs.update(queued.id, {
       state: 'running', attempts: queued.attempts + 1, startedAt, finishedAt: null, verdict: null, progress: emptyProgress(),
-    })!;
+    })!);
     const entry: Running = { controller, node: nodeKey, done: Promise.resolve(), holds: 1 };
     this.running.set(job.id, entry);
     this.emit({ type: 'job.progress', job });

@@ -6,7 +6,7 @@
  * soon as an association is free, their progress summed; an association the node refuses sends
  * its step back to the others.
  */
-import type { RemoteNode } from '../../../shared/config.js';
+import { DEFAULT_NODE_MAX_ASSOCIATIONS, type RemoteNode } from '../../../shared/config.js';
 import type { TransferJob, TransferMethod, TransferProgress, TransferState, TransferVerdict } from '../../../shared/transfers.js';
 import type { Cache } from '../../cache/index.js';
 import type { RetrieveProgress, ScuOptions } from '../../dimse/scu/index.js';
@@ -14,7 +14,7 @@ import { diagnoseError, localAddressToward } from '../nodes/diagnose.js';
 import { nodeHost } from '../nodes/dicom-node.js';
 import type { CacheStoreHandler, StoredEvent } from '../local-scp/handlers.js';
 import { arrivalFilter, eventArrivals, isArrival, type RetrieveReport, type retrieve } from '../retrieve/retrieve.js';
-import { missingSteps, remoteInstances, studySeries, wholeJob, type RetrieveStep } from './plan.js';
+import { firstSeriesSteps, missingSteps, remoteInstances, seriesInstances, studySeries, wholeJob, type RetrieveStep } from './plan.js';
 import { AssociationRejectedError } from '../../dimse/ul/errors.js';
 import { judgeJob, refusesGet } from './verdict.js';
 
@@ -109,10 +109,18 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
     } else if (skipped > 0) {
       steps = [];
     }
-    if (steps.length === 1 && steps[0]!.level === 'STUDY' && ctx.associations) {
+    if (steps.length === 1 && steps[0]!.level === 'STUDY' && (ctx.associations || job.firstSeries)) {
       // a whole study over several associations: one retrieve per series, side by side
       const series = await studySeries(node, job.StudyInstanceUID, scu).catch(() => undefined);
       if (series && series.length > 1) steps = series;
+    }
+    // the series a viewer waits for: its steps first, the others once it has arrived
+    let leading = 0;
+    if (job.firstSeries) {
+      const parts = ctx.associations ? Math.max(1, node.maxAssociations ?? DEFAULT_NODE_MAX_ASSOCIATIONS) : 1;
+      const whole = steps.some((s) => s.SeriesInstanceUID === job.firstSeries && s.level === 'SERIES');
+      const instances = whole && parts > 1 ? await seriesInstances(node, job.StudyInstanceUID, job.firstSeries, scu).catch(() => undefined) : undefined;
+      ({ steps, leading } = firstSeriesSteps(job.StudyInstanceUID, steps, job.firstSeries, parts, instances));
     }
     const host = ctx.local.host ?? await localAddressToward(nodeHost(node));
     const local = { aeTitle: ctx.local.aeTitle, host, port: ctx.local.port };
@@ -129,8 +137,19 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
     };
     const todo = steps.map((step, index) => ({ step, index }));
     let stop = false;
+    // the leading steps not ended yet; a worker whose next step is not one of them waits for them
+    let leadingLeft = leading;
+    let wake: () => void = () => {};
+    let changed = new Promise<void>((resolve) => { wake = resolve; });
+    const notify = (): void => { const w = wake; changed = new Promise<void>((resolve) => { wake = resolve; }); w(); };
     const runOne = async (item: { step: RetrieveStep; index: number }): Promise<'done' | 'refused'> => {
       const onProgress = (p: RetrieveProgress) => { current.set(item.index, p); last = sumCurrent(); report(); };
+      const outcome = await runStepOnce(item, onProgress);
+      if (item.index < leading && outcome === 'done') leadingLeft -= 1;
+      notify();
+      return outcome;
+    };
+    const runStepOnce = async (item: { step: RetrieveStep; index: number }, onProgress: (p: RetrieveProgress) => void): Promise<'done' | 'refused'> => {
       let attempt = await runStep(ctx, item.step, method, scu, local, onProgress);
       // refused while another association of the job works: the node takes fewer at once
       if (active > 1 && isAssociationRefusal(attempt.error)) {
@@ -161,6 +180,7 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
       active += 1;
       try {
         while (!stop && !signal.aborted) {
+          if (todo.length > 0 && todo[0]!.index >= leading && leadingLeft > 0) { await changed; continue; }
           const item = todo.shift();
           if (!item) return;
           spawnMore();

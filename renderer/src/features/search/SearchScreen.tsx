@@ -20,6 +20,7 @@ import { PatientPanel } from './PatientPanel.js';
 import { DEFAULT_SORT, type SortColumn, type StudyRow, nextSort, sortRows } from './study-rows.js';
 import { type Expansion, ResultsTable } from './ResultsTable.js';
 import { SearchFormPanel } from './SearchFormPanel.js';
+import { mainSeries } from '../../lib/main-series.js';
 import { type RetrieveFrom, useRetrieve } from './use-retrieve.js';
 import { useSearchPrefetch } from './use-search-prefetch.js';
 import { useSearch } from './use-search.js';
@@ -185,6 +186,16 @@ export function SearchScreen({ active }: { active: boolean }) {
       : { loading: false, error: r.error }));
   }, [expanded, state.source, transport, nodeFor]);
 
+  /** The series the viewer opens a study on (its main stack), from the series rows shown or asked of the node; undefined when unknown. */
+  const openingSeries = useCallback(async (row: StudyRow, node: string): Promise<string | undefined> => {
+    const shown = expanded.get(row.StudyInstanceUID)?.rows;
+    const r = shown ? undefined : await transport.call('search.series', { source: { kind: 'node', node }, StudyInstanceUID: row.StudyInstanceUID });
+    const rows = shown ?? (r?.ok ? r.value.rows : []);
+    return mainSeries(rows.filter((s) => s.SeriesInstanceUID).map((s) => ({
+      SeriesInstanceUID: s.SeriesInstanceUID!, Modality: s.Modality, NumberOfSeriesRelatedInstances: Number(s.NumberOfSeriesRelatedInstances) || 0,
+    })))?.SeriesInstanceUID;
+  }, [expanded, transport]);
+
   const onAction = useCallback((action: ListAction, row: StudyRow | undefined) => {
     switch (action.kind) {
       case 'prefetch': prefetchFor(row); return;
@@ -201,17 +212,23 @@ export function SearchScreen({ active }: { active: boolean }) {
       }
       case 'open': {
         if (!row) return;
-        const open = (arriving: boolean): void => {
-          window.dispatchEvent(new CustomEvent(OPEN_STUDY_EVENT, { detail: { StudyInstanceUID: row.StudyInstanceUID, ...(arriving ? { arriving } : {}) } }));
+        const open = (arriving: boolean, series?: string): void => {
+          window.dispatchEvent(new CustomEvent(OPEN_STUDY_EVENT, { detail: { StudyInstanceUID: row.StudyInstanceUID, ...(arriving ? { arriving } : {}), ...(series ? { SeriesInstanceUID: series } : {}) } }));
         };
-        // not (fully) in the cache: retrieve it and open it at once, its images showing as they arrive
-        if (row.cache !== 'full' && nodeFor(row)) void retrieve([row]).then((queued) => { if (queued > 0) open(true); });
-        else open(false);
+        // not (fully) in the cache: retrieve it and open it at once, its images showing as they
+        // arrive, the series the viewer opens on fetched first
+        const from = row.cache !== 'full' ? nodeFor(row) : undefined;
+        if (from) {
+          void (async () => {
+            const first = await openingSeries(row, from.node);
+            if (await retrieve([row], undefined, first) > 0) open(true, first);
+          })();
+        } else open(false);
         return;
       }
       default: return;
     }
-  }, [running, cancel, expand, selected, rows, retrieve, prefetchFor, nodeFor]);
+  }, [running, cancel, expand, selected, rows, retrieve, prefetchFor, nodeFor, openingSeries]);
 
   const nodeName = state.source?.kind === 'node' ? state.source.node : several ? 'A node' : 'The local cache';
   return (

@@ -34,8 +34,11 @@ export function useRetrieve(nodeFor: RetrieveFrom, setCache: (uid: string, updat
     if (isFinished(job.state)) setCache(job.StudyInstanceUID, (row) => cacheAfterTransfer(row.cache, job));
   });
 
-  /** Queues the rows' retrieves; answers how many were queued (0 when one was refused, said in the notice). */
-  const add = useCallback(async (rows: StudyRow[], series?: string[]): Promise<number> => {
+  /**
+   * Queues the rows' retrieves (`firstSeries`: a series of a study retrieve to fetch before the
+   * others); answers how many were queued (0 when one was refused, said in the notice).
+   */
+  const add = useCallback(async (rows: StudyRow[], series?: string[], firstSeries?: string): Promise<number> => {
     let queued = 0;
     for (const row of rows) {
       const from = nodeFor(row);
@@ -49,6 +52,7 @@ export function useRetrieve(nodeFor: RetrieveFrom, setCache: (uid: string, updat
         : {
           node: from.node, level: 'STUDY', StudyInstanceUID: row.StudyInstanceUID, label,
           ...(row.NumberOfStudyRelatedInstances !== undefined ? { expected: row.NumberOfStudyRelatedInstances } : {}),
+          ...(firstSeries ? { firstSeries } : {}),
         });
       if (!r.ok) {
         setNotice(r.error.message);

@@ -1,6 +1,7 @@
 /**
  * The series of a study as thumbnails: each rendered once from its middle instance and kept
- * for the session (by SeriesInstanceUID), so going back to a study costs nothing. A series
+ * for the session (by SeriesInstanceUID), so going back to a study costs nothing; drawn once
+ * the pane's first image is on screen. A series
  * whose image cannot be decoded shows its modality and description on a plain tile.
  */
 import { useEffect, useRef, useState, type ReactElement } from 'react';
@@ -12,7 +13,7 @@ type Engine = typeof import('./engine.js');
 const rendered = new Map<string, string | undefined>();
 const SIZE = 96;
 
-function Thumb({ engine, series, imageId }: { engine: Engine; series: SeriesRecord; imageId: () => Promise<string | undefined> }): ReactElement {
+function Thumb({ engine, series, imageId, ready }: { engine: Engine; series: SeriesRecord; imageId: () => Promise<string | undefined>; ready: boolean }): ReactElement {
   const key = series.SeriesInstanceUID;
   const [url, setUrl] = useState<string | undefined>(rendered.get(key));
   const [failed, setFailed] = useState(rendered.has(key) && rendered.get(key) === undefined);
@@ -20,7 +21,7 @@ function Thumb({ engine, series, imageId }: { engine: Engine; series: SeriesReco
   const source = useRef(imageId);
   source.current = imageId;
   useEffect(() => {
-    if (rendered.has(key)) return;
+    if (rendered.has(key) || !ready) return;
     let cancelled = false;
     void (async () => {
       const id = await source.current();
@@ -34,7 +35,7 @@ function Thumb({ engine, series, imageId }: { engine: Engine; series: SeriesReco
       if (!cancelled) setFailed(true);
     });
     return () => { cancelled = true; };
-  }, [engine, key]);
+  }, [engine, key, ready]);
   if (url) return <img src={url} alt="" width={SIZE} height={SIZE} />;
   return failed
     ? <span className="viewer-thumb-none">{series.Modality ?? '?'}</span>
@@ -42,8 +43,10 @@ function Thumb({ engine, series, imageId }: { engine: Engine; series: SeriesReco
 }
 
 /** The series of one study, as buttons with thumbnails (a column beside the pane); the chosen one is pressed. */
-export function SeriesStrip({ engine, series, chosen, label, onChoose, middleImageId }: {
+export function SeriesStrip({ engine, series, chosen, label, onChoose, middleImageId, ready = true }: {
   engine: Engine; series: SeriesRecord[]; chosen?: string; label: string;
+  /** False while the pane's first image loads: the thumbnails wait rather than compete with it. */
+  ready?: boolean;
   onChoose(s: SeriesRecord): void;
   /** The imageId of a series' middle instance, for its thumbnail. */
   middleImageId(s: SeriesRecord): Promise<string | undefined>;
@@ -54,7 +57,7 @@ export function SeriesStrip({ engine, series, chosen, label, onChoose, middleIma
         <li key={s.SeriesInstanceUID}>
           <button type="button" aria-pressed={chosen === s.SeriesInstanceUID} onClick={() => onChoose(s)}
             title={`${s.SeriesNumber ?? ''} ${s.Modality ?? ''} ${s.SeriesDescription ?? ''}`.trim()}>
-            <Thumb engine={engine} series={s} imageId={() => middleImageId(s)} />
+            <Thumb engine={engine} series={s} imageId={() => middleImageId(s)} ready={ready} />
             <span className="viewer-series-label">{s.SeriesNumber ?? ''} {s.Modality ?? ''} {s.SeriesDescription ?? ''} ({s.NumberOfSeriesRelatedInstances})</span>
           </button>
         </li>

@@ -1,8 +1,10 @@
 /**
  * One series in a StackViewport. The middle image loads first and shows at once; the rest load
- * in the loader's workers with bounded concurrency, multi-frame instances open into their
- * frames, and the stack is then sorted by slice position (PS3.3 C.7.6.2.1.1), keeping the image,
- * window and zoom on screen. Instances that arrive later (a study opened while it is retrieved)
+ * in the loader's workers with bounded concurrency, from the middle of the stack outwards, and
+ * the block loaded so far around the middle joins the stack in steps (scrolling near the middle
+ * works while the ends load); multi-frame instances open into their frames, and the whole stack
+ * is then sorted by slice position (PS3.3 C.7.6.2.1.1), keeping the image, window and zoom on
+ * screen. Instances that arrive later (a study opened while it is retrieved)
  * join the stack the same way. A failed instance shows a placeholder with its reason; the others
  * still display. The overlay gives n/N (once the order is known), slice position, WW/WL, zoom,
  * patient, study date and series; arrows, the wheel and the slider scroll; cine plays when the
@@ -46,6 +48,19 @@ export interface PaneEvents {
   onVoi?(range: { lower: number; upper: number }, bySync: boolean): void;
   /** The pane closed (another series or study replaces it). */
   onClose?(): void;
+  /** The first image is on screen (or could not be): the pane's urgent work is done. */
+  onFirstShown?(): void;
+}
+
+/** The ids from the middle of the list outwards (the middle itself left out: it is loaded first). */
+function middleOut(ids: readonly string[]): string[] {
+  const mid = Math.floor(ids.length / 2);
+  const out: string[] = [];
+  for (let d = 1; out.length < ids.length - 1; d++) {
+    if (mid + d < ids.length) out.push(ids[mid + d]!);
+    if (mid - d >= 0) out.push(ids[mid - d]!);
+  }
+  return out;
 }
 
 interface Overlay { patient: string; date: string; index: number; count: number; slice: string; ww: number; wl: number; zoom: number }
@@ -148,6 +163,13 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
     const fails = new Map<string, string>();
     let good: string[] = [];
     let done = 0;
+    // the count on screen follows at most ten times a second: a render of the pane per image
+    // kept the page's thread from the images themselves
+    let shownCount: ReturnType<typeof setTimeout> | undefined;
+    const count = (): void => {
+      done += 1;
+      shownCount ??= setTimeout(() => { shownCount = undefined; if (!cancelled) setLoaded(done); }, 100);
+    };
     let busy: Promise<void> = Promise.resolve();
     /** Puts the sorted stack in place, keeping the image, window and zoom on screen. */
     const place = async (): Promise<void> => {
@@ -176,7 +198,7 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
         const middle = fresh[Math.floor(fresh.length / 2)]!;
         const failed = await engine.loadAll([middle]);
         if (cancelled) return;
-        setLoaded(++done);
+        count();
         if (!failed.size) {
           await vp.setStack([middle], 0);
           if (cancelled) return;
@@ -184,10 +206,30 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
           good = engine.frameIds(middle, engine.framesOf(middle));
         }
         for (const [id, why] of failed) fails.set(id, why);
+        eventsRef.current?.onFirstShown?.();
       }
-      const rest = first ? fresh.filter((id) => id !== fresh[Math.floor(fresh.length / 2)]) : fresh;
-      for (const [id, why] of await engine.loadAll(rest, () => { if (!cancelled) setLoaded(++done); })) fails.set(id, why);
+      const rest = first ? middleOut(fresh) : fresh;
+      // the loaded block joins the stack every `step` images (the first open only: later arrivals join at the end)
+      const step = Math.max(16, Math.ceil(rest.length / 4));
+      const loadedOk: string[] = good.length ? [fresh[Math.floor(fresh.length / 2)]!] : [];
+      let placing = Promise.resolve();
+      const progress = (_: number, id: string, ok: boolean): void => {
+        if (cancelled) return;
+        count();
+        if (!first || !ok) return;
+        loadedOk.push(id);
+        if (loadedOk.length % step !== 0 || loadedOk.length >= rest.length) return;
+        const block = [...loadedOk];
+        placing = placing.then(async () => {
+          if (cancelled || sortedYet) return;
+          good = block.filter((x) => engine.framesOf(x) === 1);
+          await place();
+        }).catch(() => undefined);
+      };
+      for (const [id, why] of await engine.loadAll(rest, progress)) fails.set(id, why);
+      await placing;
       if (cancelled) return;
+      setLoaded(done);
       if (fails.size === seen.size) {
         // nothing to show (a report, a plan): the placeholders say why
         setFailures(new Map(fails));
@@ -226,6 +268,7 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
     else run(true);
     return () => {
       cancelled = true;
+      clearTimeout(shownCount);
       eventsRef.current?.onClose?.();
       growRef.current = undefined;
       resized.disconnect();

@@ -2,7 +2,9 @@
  * The Viewer: opens a cached study on `priors:open-study` (dispatched by Search, Local cache and
  * Transfers; `arriving` when its retrieve runs: its images show as they come) and puts beside it
  * the prior the prefetch rules choose (`viewer.priors`: the newest relevant earlier study; any
- * other from the picker, or asked from a PACS and retrieved). The newer study shown is always
+ * other from the picker, or asked from a PACS and retrieved), on the prior's series that matches
+ * the current one (use-series-match.ts, said above the pane; another is a click away in its
+ * series column). The newer study shown is always
  * "Current". Layouts 1×1, 1×2 and 2×2 (the current study and up to three priors) fill the
  * screen; one toolbar serves every pane and acts on the active one (the last clicked). Scrolling
  * is linked — by table position when the stacks share a frame of reference or are both axial,
@@ -24,6 +26,8 @@ import { linkText } from './sync.js';
 import { MAX_PANES, useLink } from './use-link.js';
 import { usePriorsPrefetch } from './use-priors-prefetch.js';
 import { useRemotePriors } from './use-remote-priors.js';
+import { matchText } from './series-match.js';
+import { useSeriesMatch } from './use-series-match.js';
 import { type OpenStudy, useViewerStudies } from './use-viewer-studies.js';
 import { type Layout, LAYOUTS, ViewerTools } from './ViewerTools.js';
 import type { PrimaryTool } from './engine.js';
@@ -54,7 +58,7 @@ function cacheMegabytes(): number {
 }
 
 /** What `priors:open-study` carries. */
-interface OpenDetail { StudyInstanceUID?: string; PriorStudyInstanceUID?: string; arriving?: boolean }
+interface OpenDetail { StudyInstanceUID?: string; PriorStudyInstanceUID?: string; arriving?: boolean; SeriesInstanceUID?: string }
 
 /** The Viewer screen. */
 export function ViewerScreen({ active }: { active: boolean }): ReactElement {
@@ -75,6 +79,8 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   const [linkScroll, setLinkScroll] = useState(true);
   const [linkVoi, setLinkVoi] = useState(false);
   const [cacheMb, setCacheMb] = useState(cacheMegabytes);
+  /** Studies whose pane has its first image on screen: their thumbnails may load now. */
+  const [firstShown, setFirstShown] = useState<ReadonlySet<string>>(new Set());
   const link = useLink(linkScroll, linkVoi);
   const opens = useRef(0);
 
@@ -83,6 +89,7 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   const loaded = paneStudies(layout, opened, priorUid, choices).map((uid) => studies.get(uid)).filter((o): o is OpenStudy => !!o);
   const panes = loaded[0] && loaded[0].study.StudyInstanceUID === opened ? readingOrder(loaded[0], loaded.slice(1)) : [];
   const shown = panes.map((p) => p.study.StudyInstanceUID);
+  const seriesMatch = useSeriesMatch(engine, panes, imageIdsOf, choose);
   // what is shown stays in the cache (the current study's hold also covers its patient's priors)
   useHold(shown[0]);
   useHold(shown[1]);
@@ -106,7 +113,8 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
 
   // the 2×2 layout shows more priors: read those not read yet
   useEffect(() => {
-    for (const uid of paneStudies(layout, opened, priorUid, choices)) if (!studies.has(uid)) void load(uid);
+    // (the opened study is read by the open itself)
+    for (const uid of paneStudies(layout, opened, priorUid, choices)) if (uid !== opened && !studies.has(uid)) void load(uid);
   }, [layout, opened, priorUid, choices, studies, load]);
 
   useEffect(() => {
@@ -129,6 +137,8 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
         setEngine(eng);
         eng.setPrimaryTool(tool);
         reset();
+        seriesMatch.reset();
+        setFirstShown(new Set());
         resetRemote();
         setOpened(uid);
         setPriorUid('');
@@ -150,8 +160,11 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
           setNodes(n.ok ? n.value.nodes.filter(isArchive) : []);
         };
         if (detail.arriving) follow(uid, () => void withPriors());
-        const open = await load(uid);
+        const open = await load(uid, detail.SeriesInstanceUID);
         if (stale()) return;
+        // the middle image's request goes out now, while the pane is being made (the pane's own load finds it under way)
+        const ids = open?.chosen?.imageIds;
+        if (ids?.length) void eng.loadAll([ids[Math.floor(ids.length / 2)]!]);
         if (!open) {
           if (detail.arriving) setWaiting('Retrieving the study: its images show here as they arrive.');
           else setError(`The study ${uid} is not in the local cache.`);
@@ -180,17 +193,30 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
     const title = i === 0 ? 'Current' : 'Prior';
     const uid = open.study.StudyInstanceUID;
     const growing = arriving.has(uid);
+    const matched = i > 0 ? seriesMatch.choices.get(uid) : undefined;
+    // a prior waits for its series to be matched to the current one (not yet begun counts too)
+    const matching = i > 0 && !!panes[0]?.chosen && (!matched || matched.pending);
+    const chosenRecord = open.series.find((s) => s.SeriesInstanceUID === open.chosen?.SeriesInstanceUID);
     return (
       <div className="viewer-column" key={`${i}:${uid}`} data-study={uid} data-slot={i} data-active={slot === i}>
         <h2 title={open.study.StudyInstanceUID}>
           {title} · {formatDicomDate(open.study.StudyDate ?? '')} · {open.study.StudyDescription ?? ''} · {formatPersonName(open.study.PatientName)}
           {growing && <span className="viewer-arriving" role="status"> · arriving ({open.study.NumberOfStudyRelatedInstances} so far)</span>}
         </h2>
+        {matched && !matched.pending && chosenRecord && (
+          <p className="viewer-series-match" aria-label={`${title} series choice`}>
+            {`Series ${chosenRecord.SeriesNumber ?? ''} ${chosenRecord.SeriesDescription ?? ''}`.replace(/\s+/g, ' ').trim()}:{' '}
+            {matched.byUser ? 'chosen by you.' : matched.match ? matchText(matched.match) : 'the series with the most images.'}
+          </p>
+        )}
         <SeriesStrip engine={engine} series={open.series} chosen={open.chosen?.SeriesInstanceUID} label={`${title} series`}
-          onChoose={(s) => void choose(uid, s)}
+          ready={!open.chosen || firstShown.has(uid)}
+          onChoose={(s) => (i > 0 ? seriesMatch.pick(uid, s) : void choose(uid, s))}
           middleImageId={async (s) => { const ids = await imageIdsOf(uid, s); return ids?.[Math.floor(ids.length / 2)]; }} />
-        {open.chosen && <StackPane key={`${uid}:${open.chosen.SeriesInstanceUID}`} engine={engine} viewportId={`pane-${i}`} series={open.chosen}
-          label={i === 0 ? 'Current study' : 'Prior study'} active={slot === i} control={link.controls[i]} events={link.events[i]}
+        {matching && <p className="viewer-series-match" role="status">Choosing the series that matches the current one…</p>}
+        {open.chosen && !matching && <StackPane key={`${uid}:${open.chosen.SeriesInstanceUID}`} engine={engine} viewportId={`pane-${i}`} series={open.chosen}
+          label={i === 0 ? 'Current study' : 'Prior study'} active={slot === i} control={link.controls[i]}
+          events={{ ...link.events[i], onFirstShown: () => setFirstShown((s) => (s.has(uid) ? s : new Set(s).add(uid))) }}
           {...(cine !== undefined && slot === i ? { cineFps: cine } : {})} onActivate={() => setActiveSlot(i)} />}
       </div>
     );

@@ -39,7 +39,8 @@ export function initEngine(cacheBytes = DEFAULT_CACHE_BYTES): Promise<void> {
     // The part-10 data set loader (dataSetCacheManager) rather than 5.x's naturalized-metadata one:
     // the latter loses the frame data of some instances once many studies were opened and then
     // fails every later load of them.
-    dicomImageLoaderInit({ maxWebWorkers: Math.max(2, Math.min(4, (navigator.hardwareConcurrency || 2) - 1)), useLegacyMetadataProvider: true });
+    // one decoding worker per core (the page's own thread parses the data sets meanwhile)
+    dicomImageLoaderInit({ maxWebWorkers: Math.max(1, Math.min(16, navigator.hardwareConcurrency || 2)), useLegacyMetadataProvider: true });
     // cornerstone's cache also keeps the promise of a failed load and leaves its rejection
     // unhandled; loadAll() already reports that image with its reason, so it is not an error twice.
     window.addEventListener('unhandledrejection', (e) => { if (isLoadRejection(e.reason)) e.preventDefault(); });
@@ -157,6 +158,21 @@ export function slicePosition(imageId: string): number | undefined {
   return p[0]! * n[0]! + p[1]! * n[1]! + p[2]! * n[2]!;
 }
 
+/**
+ * Image Orientation (Patient) and Slice Thickness of an image, loading it first (a series'
+ * middle image, which its thumbnail and the stack load anyway); empty when its header lacks them.
+ */
+export async function headerTraits(imageId: string): Promise<{ orientation?: number[]; sliceThickness?: number }> {
+  await imageLoader.loadAndCacheImage(imageId);
+  const plane = metaData.get('imagePlaneModule', imageId) as { rowCosines?: number[]; columnCosines?: number[]; sliceThickness?: number } | undefined;
+  const r = plane?.rowCosines; const c = plane?.columnCosines;
+  const t = Number(plane?.sliceThickness);
+  return {
+    ...(r && c && r.length >= 3 && c.length >= 3 ? { orientation: [...r.slice(0, 3), ...c.slice(0, 3)] } : {}),
+    ...(Number.isFinite(t) && t > 0 ? { sliceThickness: t } : {}),
+  };
+}
+
 /** Whether a slice is axial (normal along the patient's z axis). */
 export function isAxial(imageId: string): boolean {
   return planeOf(imageId) === 'axial';
@@ -183,8 +199,8 @@ export function frameOfReferenceOf(imageId: string): string | undefined {
   return plane?.frameOfReferenceUID || undefined;
 }
 
-/** Loads every image (bounded concurrency); returns the failures by imageId. */
-export async function loadAll(imageIds: string[], onProgress?: (done: number) => void, concurrency = 6): Promise<Map<string, string>> {
+/** Loads every image in the order given (bounded concurrency); returns the failures by imageId. */
+export async function loadAll(imageIds: string[], onProgress?: (done: number, imageId: string, ok: boolean) => void, concurrency = 6): Promise<Map<string, string>> {
   const failures = new Map<string, string>();
   let next = 0; let done = 0;
   await Promise.all(Array.from({ length: Math.min(concurrency, imageIds.length) }, async () => {
@@ -195,7 +211,7 @@ export async function loadAll(imageIds: string[], onProgress?: (done: number) =>
       } catch (err) {
         failures.set(id, reasonOf(err));
       }
-      onProgress?.(++done);
+      onProgress?.(++done, id, !failures.has(id));
     }
   }));
   return failures;

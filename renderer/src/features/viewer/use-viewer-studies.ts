@@ -1,6 +1,7 @@
 /**
  * The studies the viewer shows, read from the cache: each with its series and the one chosen
- * (the series with the most images: the main stack rather than a scout) as imageIds. A study
+ * (the one asked for, else the series with the most images: the main stack rather than a
+ * scout; a prior's is then matched to the current one, use-series-match.ts) as imageIds. A study
  * still arriving (its retrieve running, or opened before it started) is read again as its
  * instances come in, at most once a second, so its panes grow while the radiologist looks.
  */
@@ -8,13 +9,13 @@ import { useCallback, useRef, useState } from 'react';
 import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
 import { isFinished } from '../../../../shared/transfers.js';
 import { useApiEvents, useTransport } from '../../app/api-context.js';
+import { mainSeries } from '../../lib/main-series.js';
 import { wadoUriImageId } from './image-ids.js';
 import type { PaneSeries } from './StackPane.js';
 
 /** A study as shown: its record, its series, the series in a pane. */
 export interface OpenStudy { study: StudyRecord; series: SeriesRecord[]; chosen?: PaneSeries }
 
-const IMAGE_LESS = new Set(['SR', 'PR', 'KO', 'RTPLAN', 'RTSTRUCT', 'REG', 'DOC']);
 const REFRESH_MS = 1000;
 
 export function useViewerStudies(setError: (message: string | undefined) => void) {
@@ -25,6 +26,8 @@ export function useViewerStudies(setError: (message: string | undefined) => void
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
   const studiesRef = useRef(studies);
   studiesRef.current = studies;
+  /** The series asked for, per study, shown as soon as it is in the cache (a study that arrives with it first). */
+  const wanted = useRef(new Map<string, string>());
 
   const imageIdsOf = useCallback(async (studyUid: string, s: SeriesRecord): Promise<string[] | undefined> => {
     const got = await transport.call('viewer.instances', { StudyInstanceUID: studyUid, SeriesInstanceUID: s.SeriesInstanceUID });
@@ -41,8 +44,8 @@ export function useViewerStudies(setError: (message: string | undefined) => void
     const study = found.value.studies[0];
     if (!study || !series.ok) return undefined;
     const list = series.value.series;
-    const pick = list.find((s) => s.SeriesInstanceUID === keep)
-      ?? [...list.filter((x) => !IMAGE_LESS.has(x.Modality ?? ''))].sort((a, b) => b.NumberOfSeriesRelatedInstances - a.NumberOfSeriesRelatedInstances)[0] ?? list[0];
+    const asked = keep ?? wanted.current.get(uid);
+    const pick = list.find((s) => s.SeriesInstanceUID === asked) ?? mainSeries(list);
     if (!pick) return { study, series: list };
     const imageIds = await imageIdsOf(uid, pick);
     return {
@@ -55,8 +58,9 @@ export function useViewerStudies(setError: (message: string | undefined) => void
     setStudies((m) => new Map(m).set(open.study.StudyInstanceUID, open));
   }, []);
 
-  /** Loads a study into the set; undefined when it is not in the cache (yet). */
-  const load = useCallback(async (uid: string): Promise<OpenStudy | undefined> => {
+  /** Loads a study into the set (`series` the one to show, when in the cache); undefined when it is not in the cache (yet). */
+  const load = useCallback(async (uid: string, series?: string): Promise<OpenStudy | undefined> => {
+    if (series) wanted.current.set(uid, series);
     const open = await read(uid);
     if (open) put(open);
     return open;
@@ -65,6 +69,7 @@ export function useViewerStudies(setError: (message: string | undefined) => void
   /** Shows another series of a study. */
   const choose = useCallback(async (uid: string, s: SeriesRecord): Promise<void> => {
     const held = studiesRef.current.get(uid);
+    wanted.current.delete(uid);
     const imageIds = await imageIdsOf(uid, s);
     if (!held || !imageIds) return;
     put({ ...held, chosen: { SeriesInstanceUID: s.SeriesInstanceUID, SeriesDescription: s.SeriesDescription, Modality: s.Modality, imageIds } });
@@ -73,10 +78,11 @@ export function useViewerStudies(setError: (message: string | undefined) => void
   /** Reads a study again (its chosen series kept), and tells `onFirst` when it appears in the cache. */
   const refresh = useCallback(async (uid: string, onFirst?: (open: OpenStudy) => void): Promise<void> => {
     const held = studiesRef.current.get(uid);
-    const open = await read(uid, held?.chosen?.SeriesInstanceUID);
+    // the series asked for (shown once it arrives, unless another was chosen since), else the one on screen
+    const open = await read(uid, wanted.current.get(uid) ?? held?.chosen?.SeriesInstanceUID);
     if (!open) return;
     // the same imageIds: keep the object, so the pane is not told of a change
-    if (held?.chosen && open.chosen && held.chosen.imageIds.length === open.chosen.imageIds.length) open.chosen = held.chosen;
+    if (held?.chosen && open.chosen && held.chosen.SeriesInstanceUID === open.chosen.SeriesInstanceUID && held.chosen.imageIds.length === open.chosen.imageIds.length) open.chosen = held.chosen;
     put(open);
     if (!held) onFirst?.(open);
   }, [read, put]);
@@ -111,6 +117,7 @@ export function useViewerStudies(setError: (message: string | undefined) => void
     timers.current.clear();
     setStudies(new Map());
     setArriving(new Set());
+    wanted.current.clear();
   }, []);
 
   return { studies, arriving, load, choose, follow, reset, imageIdsOf };
