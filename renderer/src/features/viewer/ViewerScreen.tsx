@@ -199,16 +199,19 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
     const chosenRecord = open.series.find((s) => s.SeriesInstanceUID === open.chosen?.SeriesInstanceUID);
     return (
       <div className="viewer-column" key={`${i}:${uid}`} data-study={uid} data-slot={i} data-active={slot === i}>
-        <h2 title={open.study.StudyInstanceUID}>
-          {title} · {formatDicomDate(open.study.StudyDate ?? '')} · {open.study.StudyDescription ?? ''} · {formatPersonName(open.study.PatientName)}
-          {growing && <span className="viewer-arriving" role="status"> · arriving ({open.study.NumberOfStudyRelatedInstances} so far)</span>}
-        </h2>
-        {matched && !matched.pending && chosenRecord && (
-          <p className="viewer-series-match" aria-label={`${title} series choice`}>
-            {`Series ${chosenRecord.SeriesNumber ?? ''} ${chosenRecord.SeriesDescription ?? ''}`.replace(/\s+/g, ' ').trim()}:{' '}
-            {matched.byUser ? 'chosen by you.' : matched.match ? matchText(matched.match) : 'the series with the most images.'}
-          </p>
-        )}
+        {/* one grid row for the title and the series line, so that the strip and the pane keep the rest */}
+        <div className="viewer-column-head">
+          <h2 title={open.study.StudyInstanceUID}>
+            {title} · {formatDicomDate(open.study.StudyDate ?? '')} · {open.study.StudyDescription ?? ''} · {formatPersonName(open.study.PatientName)}
+            {growing && <span className="viewer-arriving" role="status"> · arriving ({open.study.NumberOfStudyRelatedInstances} so far)</span>}
+          </h2>
+          {matched && !matched.pending && chosenRecord && (
+            <p className="viewer-series-match" aria-label={`${title} series choice`}>
+              {`Series ${chosenRecord.SeriesNumber ?? ''} ${chosenRecord.SeriesDescription ?? ''}`.replace(/\s+/g, ' ').trim()}:{' '}
+              {matched.byUser ? 'chosen by you.' : matched.match ? matchText(matched.match) : 'the series with the most images.'}
+            </p>
+          )}
+        </div>
         <SeriesStrip engine={engine} series={open.series} chosen={open.chosen?.SeriesInstanceUID} label={`${title} series`}
           ready={!open.chosen || firstShown.has(uid)}
           onChoose={(s) => (i > 0 ? seriesMatch.pick(uid, s) : void choose(uid, s))}
