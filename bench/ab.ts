@@ -10,21 +10,16 @@
 // worktree of an earlier commit; --drain: also bench/drain-scp.ts (receives, stores nothing);
 // --warm: each receiver first takes another series of the same shape, untimed (steady state);
 // --again: it first takes the same series, so the timed one replaces instances it holds.
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateCtSeries } from '../test/helpers/data.js';
 import { echo, peerEnv, startStorescp } from '../test/helpers/peers.js';
 import { commandReceiver, storescpReceiver, type Receiver } from './ingest.js';
-import { fmt, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+import { cpuMs, fmt, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 
-/** CPU time of a process so far (user + system, every thread), in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
-}
 
 function priorsAt(name: string, checkout: string): Receiver {
   return commandReceiver(name, (dir, port) =>

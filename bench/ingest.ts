@@ -4,7 +4,7 @@
 // compared with storescp. Run: node --import tsx bench/ingest.ts [--runs N] [--count N]
 //   [--receiver "priors serve=node bin/priors.js serve --port {port} --dir {dir}"]...
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,7 +13,7 @@ import { generateCtSeries, type CtSeriesOptions } from '../test/helpers/data.js'
 import { echo, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
-import { fmt, interleave, markdownTable, median, readMemory, runTimed, warmPageCache } from './lib.js';
+import { countFiles, fmt, interleave, markdownTable, median, readMemory, runTimed, warmPageCache } from './lib.js';
 
 /** A running receiver: its PID (for memory) and how to stop it. */
 export interface RunningReceiver {
@@ -137,14 +137,6 @@ export interface IngestResult {
   error?: string;
 }
 
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) n += countFiles(join(dir, e.name));
-    else if (e.isFile() && !e.name.startsWith('.')) n++;
-  }
-  return n;
-}
 
 async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: number; peakKb: number; received: number }> {
   const { dir, remove } = tempDirManual('priors-bench-ingest');

@@ -1,7 +1,8 @@
 // Benchmark toolkit: run a command and time it, sample a process's memory from /proc,
 // summary statistics, and a Markdown table writer. Linux only (reads /proc/<pid>/status).
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** How the `priors` command runs (the flags of bin/priors.js's shebang and of the npm scripts). */
 export const PRIORS_NODE = [process.execPath, '--max-semi-space-size=2'];
@@ -136,4 +137,20 @@ export async function interleave<R>(contenders: readonly (() => Promise<R>)[], r
     }
   }
   return out;
+}
+
+/** Files under `dir`, recursively, whose names `counted` accepts (default: every file but dot-files). */
+export function countFiles(dir: string, counted: (name: string) => boolean = (name) => !name.startsWith('.')): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) n += countFiles(join(dir, e.name), counted);
+    else if (e.isFile() && counted(e.name)) n++;
+  }
+  return n;
+}
+
+/** CPU time of a process so far (user + system, every thread), in ms, from /proc. */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
 }

@@ -4,7 +4,7 @@
 // receiver's own CPU time (user + system, from /proc) is read before and after each send: the
 // cost per instance of the receive path, which the wall time of a shared machine blurs.
 //   node --import tsx bench/pdu.ts [--runs N] [--count N] [--sizes 16384,131072]
-import { mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defaultConfig } from '../shared/config.js';
@@ -13,24 +13,14 @@ import { peerEnv } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver, type Receiver } from './ingest.js';
-import { fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+
+/** The files of received instances (not the index, its journal or other state). */
+const isInstance = (name: string) => !name.startsWith('.') && !name.includes('.sqlite') && !name.endsWith('.json') && !name.endsWith('.lock');
+import { countFiles, cpuMs, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 
-/** CPU time of a process so far (user + system, every thread), in ms. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
-}
 
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) n += countFiles(join(dir, e.name));
-    else if (e.isFile() && !e.name.startsWith('.') && !e.name.includes('.sqlite') && !e.name.endsWith('.json') && !e.name.endsWith('.lock')) n++;
-  }
-  return n;
-}
 
 function storescp(pdu: number): Receiver {
   return { ...commandReceiver(`storescp -pdu ${pdu}`, (dir, port) => ['storescp', '-pdu', String(pdu), '-od', dir, String(port)]) };
@@ -61,7 +51,7 @@ async function once(receiver: Receiver, files: string[], warmUp: string[]): Prom
     const run = await runTimed('storescu', ['-aec', receiver.aeTitle ?? 'ANY-SCP', '127.0.0.1', String(port), ...files], { env: peerEnv() });
     if (run.code !== 0) throw new Error(`storescu exited with ${run.code}: ${run.stderr.slice(-1000)}`);
     const used = cpuMs(running.pid) - before;
-    const received = countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir) - warmUp.length;
+    const received = countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir, isInstance) - warmUp.length;
     if (received !== files.length) throw new Error(`received ${received} of ${files.length}`);
     return { ms: run.ms, cpuMs: used };
   } finally {

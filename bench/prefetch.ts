@@ -5,16 +5,20 @@
 // the same work done by hand with DCMTK as fast as a script can: findscu for the patient's
 // studies, then movescu of the three relevant ones into a running storescp, one after another.
 //   node --import tsx bench/prefetch.ts [--runs N] [--count N]
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { PrefetchRun } from '../shared/prefetch.js';
 import { generateCtSeries, type GeneratedSeries } from '../test/helpers/data.js';
 import { loadIntoOrthanc, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
+import { serveApi } from '../test/helpers/priors-cli.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver, type RunningReceiver } from './ingest.js';
-import { fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+
+/** The files of received instances (not the index, its journal or other state). */
+const isStored = (name: string) => !name.startsWith('.') && !name.includes('.sqlite');
+import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 const PRIORS_AE = 'PRIORS';
@@ -25,22 +29,7 @@ function day(offset: number): string {
   return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
 }
 
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) n += countFiles(join(dir, e.name));
-    else if (e.isFile() && !e.name.startsWith('.') && !e.name.includes('.sqlite')) n++;
-  }
-  return n;
-}
 
-async function api<T>(dataDir: string, name: string, body: unknown): Promise<T> {
-  const info = JSON.parse(readFileSync(join(dataDir, 'serve.json'), 'utf8')) as { api: { url: string; token: string } };
-  const res = await fetch(`${info.api.url}/api/${name}`, { method: 'POST', headers: { 'x-priors-token': info.api.token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const r = await res.json() as { ok: boolean; value: T; error?: { message: string } };
-  if (!r.ok) throw new Error(`${name}: ${r.error?.message}`);
-  return r.value;
-}
 
 /** The prefetch section of docs/benchmarks.md. */
 export async function runPrefetchBenchmark(options: { runs: number; count: number; log?: (l: string) => void }): Promise<{ markdown: string; failed: boolean }> {
@@ -79,11 +68,11 @@ export async function runPrefetchBenchmark(options: { runs: number; count: numbe
         if (sent.code !== 0) throw new Error(`storescu: ${sent.stderr.slice(-500)}`);
         const deadline = released + 300_000;
         while (true) {
-          const { runs } = await api<{ runs: PrefetchRun[] }>(t.dir, 'prefetch.runs', { PatientID: who.patientId });
+          const { runs } = await serveApi<{ runs: PrefetchRun[] }>(t.dir, 'prefetch.runs', { PatientID: who.patientId });
           const run = runs.find((r) => r.trigger === 'arrival' && r.state !== 'running');
           if (run) {
             if (run.state !== 'completed') throw new Error(`the prefetch ended ${run.state}: ${run.sentence}`);
-            const got = countFiles(join(t.dir, 'files')) - current.files.length;
+            const got = countFiles(join(t.dir, 'files'), isStored) - current.files.length;
             if (got !== expected) throw new Error(`priors serve holds ${got} of the ${expected} prior instances`);
             return { ms: run.finishedAt! - released };
           }
@@ -109,7 +98,7 @@ export async function runPrefetchBenchmark(options: { runs: number; count: numbe
           if (moved.code !== 0) throw new Error(`movescu: ${moved.stderr.slice(-500)}`);
         }
         const ms = Date.now() - started;
-        const got = countFiles(t.dir);
+        const got = countFiles(t.dir, isStored);
         if (got !== expected) throw new Error(`storescp received ${got} of ${expected}`);
         return { ms };
       } finally {

@@ -6,7 +6,7 @@
 // Priors is timed as a user runs it: the `priors move|get|send` command, from start to exit
 // (so Node's start-up, about 0.1–0.3 s, is inside its time); C-MOVE goes to a `priors serve`
 // already running on the same data directory, as in the app.
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateCtSeries, type GeneratedSeries } from '../test/helpers/data.js';
@@ -16,7 +16,10 @@ import {
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver, type RunningReceiver } from './ingest.js';
-import { fmt, interleave, markdownTable, median, PRIORS_NODE, readMemory, runTimed, warmPageCache, type TimedRun } from './lib.js';
+
+/** The files of received instances (not the index, its journal or other state). */
+const isInstance = (name: string) => !name.startsWith('.') && !name.endsWith('.sqlite') && !name.includes('.sqlite-');
+import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, readMemory, runTimed, type TimedRun, warmPageCache } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 const PRIORS_AE = 'PRIORS';
@@ -32,14 +35,6 @@ export interface OpResult {
   error?: string;
 }
 
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) n += countFiles(join(dir, e.name));
-    else if (e.isFile() && !e.name.startsWith('.') && !e.name.endsWith('.sqlite') && !e.name.includes('.sqlite-')) n++;
-  }
-  return n;
-}
 
 function checkRun(run: TimedRun, what: string): void {
   if (run.code !== 0) throw new Error(`${what} exited with ${run.code}: ${(run.stderr || run.stdout).slice(-1500)}`);
@@ -105,7 +100,7 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
         try {
           const run = await runTimed('movescu', ['-aet', CALLING_AE, '-aec', peer.aeTitle, '-aem', STORESCP_AE, '-S', '-k', 'QueryRetrieveLevel=STUDY', ...key, ...target], { env: peerEnv() });
           checkRun(run, 'movescu');
-          const got = countFiles(t.dir);
+          const got = countFiles(t.dir, isInstance);
           if (got !== series.files.length) throw new Error(`storescp received ${got} of ${series.files.length}`);
           return { ms: run.ms };
         } finally { await scp.stop(); t.remove(); }
@@ -120,7 +115,7 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
           }
           const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'move', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
           checkRun(run, 'priors move');
-          const got = countFiles(join(t.dir, 'files')) - warmUp.length;
+          const got = countFiles(join(t.dir, 'files'), isInstance) - warmUp.length;
           if (got !== series.files.length) throw new Error(`priors serve holds ${got} of ${series.files.length}`);
           return { ms: run.ms, peakKb: Math.max(run.peakKb, readMemory(serve.pid)?.hwmKb ?? 0) };
         } finally { await serve.stop(); t.remove(); }
@@ -137,7 +132,7 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
         try {
           const run = await runTimed('getscu', ['-aet', CALLING_AE, '-aec', peer.aeTitle, '-S', '-od', t.dir, '-k', 'QueryRetrieveLevel=STUDY', ...key, ...target], { env: peerEnv() });
           checkRun(run, 'getscu');
-          const got = countFiles(t.dir);
+          const got = countFiles(t.dir, isInstance);
           if (got !== series.files.length) throw new Error(`getscu received ${got} of ${series.files.length}`);
           return { ms: run.ms };
         } finally { t.remove(); }
@@ -147,7 +142,7 @@ async function retrieveRows(series: GeneratedSeries, warm: GeneratedSeries, runs
         try {
           const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'get', `${peer.aeTitle}@127.0.0.1:${peer.port}`, ...key, '--data', t.dir], { env: peerEnv() });
           checkRun(run, 'priors get');
-          const got = countFiles(join(t.dir, 'files'));
+          const got = countFiles(join(t.dir, 'files'), isInstance);
           if (got !== series.files.length) throw new Error(`priors get stored ${got} of ${series.files.length}`);
           return { ms: run.ms, peakKb: run.peakKb };
         } finally { t.remove(); }
@@ -192,7 +187,7 @@ async function wadoRow(label: string, url: string, series: GeneratedSeries, runs
     try {
       const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'move', 'web', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`, '--data', t.dir], { env: peerEnv() });
       checkRun(run, 'priors move (WADO-RS)');
-      const got = countFiles(join(t.dir, 'files'));
+      const got = countFiles(join(t.dir, 'files'), isInstance);
       if (got !== series.files.length) throw new Error(`priors serve holds ${got} of ${series.files.length}`);
       return { ms: run.ms, peakKb: Math.max(run.peakKb, readMemory(serve.pid)?.hwmKb ?? 0) };
     } finally { await serve.stop(); t.remove(); }
@@ -216,7 +211,7 @@ async function sendRows(series: GeneratedSeries, runs: number, log: (l: string) 
     try {
       const run = await runTimed(command, args(scp.port).map((a) => a.replace('{data}', data.dir)), { env: peerEnv() });
       checkRun(run, command);
-      const got = countFiles(t.dir);
+      const got = countFiles(t.dir, isInstance);
       if (got !== series.files.length) throw new Error(`storescp received ${got} of ${series.files.length}`);
       return { ms: run.ms, ...(command === PRIORS_NODE[0] ? { peakKb: run.peakKb } : {}) };
     } finally { await scp.stop(); t.remove(); data.remove(); }

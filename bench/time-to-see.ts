@@ -4,7 +4,7 @@
 // `priors serve` (series side by side) against movescu into storescp (one association), round by
 // round in the same run.
 //   node --import tsx bench/time-to-see.ts [--runs N] [--per-series N]
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { generateCtSeries, type GeneratedSeries } from '../test/helpers/data.js';
@@ -12,7 +12,10 @@ import { loadIntoDcmqrscp, loadIntoOrthanc, peerEnv, startDcmqrscp, startOrthanc
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver } from './ingest.js';
-import { fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+
+/** The files of received instances (not the index, its journal or other state). */
+const isDicom = (name: string) => name.endsWith('.dcm');
 import { LINK_PROFILES, networkPath, startRelay, type LinkProfile, type Relay } from './relay.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
@@ -23,14 +26,6 @@ const SERIES = 4;
 
 interface Row { profile: string; source: string; ref: number[]; priors: number[]; error?: string }
 
-function countFiles(dir: string): number {
-  let n = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    if (e.isDirectory()) n += countFiles(join(dir, e.name));
-    else if (e.isFile() && e.name.endsWith('.dcm')) n++;
-  }
-  return n;
-}
 
 async function priorsCli(args: string[]): Promise<void> {
   const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, ...args], { env: peerEnv() });
@@ -71,7 +66,7 @@ async function measure(
       try {
         const run = await runTimed('movescu', ['-aet', CALLING_AE, '-aec', source.peer.aeTitle, '-aem', STORESCP_AE, '-S', ...key, '127.0.0.1', String(toPacs.port)], { env: peerEnv(), timeoutMs: 600_000 });
         if (run.code !== 0) throw new Error(`movescu exited with ${run.code}: ${run.stderr.slice(-800)}`);
-        const got = countFiles(t.dir);
+        const got = countFiles(t.dir, isDicom);
         if (got !== study.files.length) throw new Error(`storescp received ${got} of ${study.files.length}`);
         return { ms: run.ms };
       } finally { await scp.stop(); t.remove(); }
@@ -85,7 +80,7 @@ async function measure(
       try {
         const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'move', 'pacs', '-k', `StudyInstanceUID=${study.study}`, '--data', t.dir], { env: peerEnv(), timeoutMs: 600_000 });
         if (run.code !== 0) throw new Error(`priors move exited with ${run.code}: ${(run.stderr || run.stdout).slice(-800)}`);
-        const got = countFiles(join(t.dir, 'files'));
+        const got = countFiles(join(t.dir, 'files'), isDicom);
         if (got !== study.files.length) throw new Error(`priors serve holds ${got} of ${study.files.length}`);
         return { ms: run.ms };
       } finally { await serve.stop(); t.remove(); }

@@ -5,7 +5,7 @@
 // - its JPEG-LS Lossless copy into a storescp taking uncompressed syntaxes only (decompression).
 // References: DCMTK's dcmqrscp and Orthanc holding the same files, in the same run.
 //   node --import tsx bench/transcode.ts [--runs N] [--count N]
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { compressedCopies, generateCtSeries } from '../test/helpers/data.js';
@@ -15,7 +15,7 @@ import {
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver, type RunningReceiver } from './ingest.js';
-import { fmt, interleave, markdownTable, median, PRIORS_NODE, readMemory, runTimed, warmPageCache } from './lib.js';
+import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, readMemory, runTimed, warmPageCache } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 const PRIORS_AE = 'PRIORS';
@@ -24,9 +24,6 @@ const CALLING_AE = 'BENCHSCU';
 
 interface Row { name: string; ms: number[]; peakKb: number[]; error?: string }
 
-function countFiles(dir: string): number {
-  return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && !e.name.startsWith('.')).length;
-}
 
 async function priorsCli(args: string[]): Promise<void> {
   const run = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, ...args], { env: peerEnv() });

@@ -15,7 +15,7 @@
  * transaction (flushIndex) 20 ms after the first, at 64 rows, before the cache of this process
  * reads or changes its index, before a sender's release is answered, before an eviction and on
  * close. One commit for many rows instead of one each (and the pages of their series, study and
- * patient rows written once): about 100 µs less per instance (test/integration/index-group-commit.test.ts
+ * patient rows written once) costs less per instance (test/integration/index-group-commit.test.ts
  * for the rules, bench/ab.ts for the gain). When the disk is nearly full the row is written before
  * the answer instead, and a row that cannot be written after the answer is kept and written as
  * soon as the index takes it (index-queue.ts).

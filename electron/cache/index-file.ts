@@ -52,8 +52,8 @@ export interface IndexFileOptions {
 }
 
 /**
- * Index files up to this size are checked before they are opened: about 3 ms per MiB, so at
- * most some 30 ms of start-up (an index of about 20,000 instances). A larger index is checked
+ * Index files up to this size are checked before they are opened, a check short enough for
+ * start-up (docs/benchmarks.md, start-up). A larger index is checked
  * in a worker once the cache is open, and a damage found then is mended while Priors runs.
  */
 export const CHECK_BEFORE_OPEN_BYTES = 8 * 1024 * 1024;

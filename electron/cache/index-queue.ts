@@ -40,8 +40,8 @@ export const INDEX_RETRY_MS = 1000;
 /**
  * Free space under which index rows are neither grouped nor deferred: each instance is indexed
  * before its sender is answered, so that a row the disk has no room for refuses the store (A700)
- * instead of leaving an acknowledged instance out of the index (about 20 ms of files at disk
- * speed, and then some).
+ * instead of leaving an acknowledged instance out of the index (the margin holds the files in
+ * flight while the index still has room to grow).
  */
 export const LOW_SPACE_BYTES = 256 * 1024 * 1024;
 /** How often the free space is looked at for {@link LOW_SPACE_BYTES}. */

@@ -37,6 +37,15 @@ export interface CliResult {
   stderr: string;
 }
 
+/** Calls an entry of the API of the `priors serve` running on `dataDir` (found through its serve.json, as the CLI's hand-off does). */
+export async function serveApi<T>(dataDir: string, name: string, body: unknown): Promise<T> {
+  const info = JSON.parse(readFileSync(join(dataDir, 'serve.json'), 'utf8')) as { api: { url: string; token: string } };
+  const res = await fetch(`${info.api.url}/api/${name}`, { method: 'POST', headers: { 'x-priors-token': info.api.token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const r = await res.json() as { ok: boolean; value: T; error?: { message: string } };
+  if (!r.ok) throw new Error(`${name}: ${r.error?.message}`);
+  return r.value;
+}
+
 /** The JSON a successful `--json` command printed (asserts exit 0). */
 export function cliJson<T>(r: CliResult): T {
   assert.equal(r.code, 0, `exit 0 expected; stderr: ${r.stderr}`);

@@ -7,12 +7,11 @@
 // test reports the set each Orthanc answers in, to be taken as the node's in one call.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NodeSearchOutcome } from '../../shared/search.js';
 import { loadIntoDcmqrscp, loadIntoOrthanc, startDcmqrscp, startOrthanc, type DcmqrscpPeer, type OrthancPeer } from '../helpers/peers.js';
 import { PYDICOM_DATA, pydicomAvailable } from '../helpers/pydicom.js';
-import { cliJson, runPriors, startPriorsServe, type PriorsServe } from '../helpers/priors-cli.js';
+import { cliJson, runPriors, serveApi, startPriorsServe, type PriorsServe } from '../helpers/priors-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const CHARSET_FILES = join(PYDICOM_DATA, 'charset_files');
@@ -21,14 +20,6 @@ const STUDY = { fren: '1.3.6.1.4.1.5962.1.2.0.1175775772.5720.0', germ: '1.3.6.1
 
 interface FindJson { rows: Array<Record<string, string>>; characterSets?: string[] }
 
-/** Calls an entry of the running serve's API (as the CLI's hand-off does). */
-async function api<T>(dataDir: string, name: string, body: unknown): Promise<T> {
-  const info = JSON.parse(readFileSync(join(dataDir, 'serve.json'), 'utf8')) as { api: { url: string; token: string } };
-  const res = await fetch(`${info.api.url}/api/${name}`, { method: 'POST', headers: { 'x-priors-token': info.api.token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const r = await res.json() as { ok: boolean; value: T; error?: { message: string } };
-  if (!r.ok) throw new Error(`${name}: ${r.error?.message}`);
-  return r.value;
-}
 
 describe('queries in each archive\'s character set', { skip: !pydicomAvailable() && 'Debian pydicom not installed', timeout: 300_000 }, () => {
   let dq: DcmqrscpPeer;
@@ -112,14 +103,14 @@ describe('queries in each archive\'s character set', { skip: !pydicomAvailable()
     let serve: PriorsServe | undefined;
     try {
       serve = await startPriorsServe({ aeTitle: 'PRIORS_CS', dataDir, nodes: [{ name: 'ol2', address: `${latin.aeTitle}@127.0.0.1:${latin.port}` }, { name: 'oj2', address: `${kanji.aeTitle}@127.0.0.1:${kanji.port}` }] });
-      const ol = await api<{ characterSets?: string[]; steps: Array<{ step: string; outcome: string }> }>(dataDir, 'nodes.test', { name: 'ol2' });
+      const ol = await serveApi<{ characterSets?: string[]; steps: Array<{ step: string; outcome: string }> }>(dataDir, 'nodes.test', { name: 'ol2' });
       assert.equal(ol.steps.find((s) => s.step === 'find')?.outcome, 'ok');
       assert.deepEqual(ol.characterSets, ['ISO_IR 100']);
-      const oj = await api<{ characterSets?: string[] }>(dataDir, 'nodes.test', { name: 'oj2' });
+      const oj = await serveApi<{ characterSets?: string[] }>(dataDir, 'nodes.test', { name: 'oj2' });
       assert.deepEqual(oj.characterSets, ['ISO 2022 IR 87']);
-      const { nodes } = await api<{ nodes: Array<Record<string, unknown>> }>(dataDir, 'nodes.list', {});
+      const { nodes } = await serveApi<{ nodes: Array<Record<string, unknown>> }>(dataDir, 'nodes.list', {});
       const node = nodes.find((n) => n.name === 'oj2')!;
-      const saved = await api<{ node: { characterSet?: string } }>(dataDir, 'nodes.save', { node: { ...node, characterSet: oj.characterSets![0] }, previousName: 'oj2' });
+      const saved = await serveApi<{ node: { characterSet?: string } }>(dataDir, 'nodes.save', { node: { ...node, characterSet: oj.characterSets![0] }, previousName: 'oj2' });
       assert.equal(saved.node.characterSet, 'ISO 2022 IR 87');
       const found = cliJson<FindJson>(await find('oj2', 'PatientName=*山田*'));
       assert.deepEqual(found.rows.map((r) => r.StudyInstanceUID), [STUDY.h31]);

@@ -17,7 +17,7 @@ import {
   loadIntoDcmqrscp, loadIntoOrthanc, startDcmqrscp, startOrthanc, startWlmscpfs, storescu, type DcmqrscpPeer, type OrthancPeer, type WlmscpfsPeer,
 } from '../helpers/peers.js';
 import { freePort } from '../helpers/ports.js';
-import { priorsJson, runPriors, startPriorsServe, type PriorsServe } from '../helpers/priors-cli.js';
+import { priorsJson, runPriors, serveApi, startPriorsServe, type PriorsServe } from '../helpers/priors-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const small = { rows: 32, cols: 32, count: 3 };
@@ -29,17 +29,9 @@ function study(who: Pick<CtSeriesOptions, 'patientName' | 'patientId' | 'birthDa
   return generateCtSeries({ ...small, ...who, studyDate: dicomDay(-days), accession, studyDescription: 'CT CHEST', ...more });
 }
 
-/** Calls an entry of the running serve's API (as the CLI's hand-off does). */
-async function api<T>(dataDir: string, name: string, body: unknown): Promise<T> {
-  const info = JSON.parse(readFileSync(join(dataDir, 'serve.json'), 'utf8')) as { api: { url: string; token: string } };
-  const res = await fetch(`${info.api.url}/api/${name}`, { method: 'POST', headers: { 'x-priors-token': info.api.token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const r = await res.json() as { ok: boolean; value: T; error?: { message: string } };
-  if (!r.ok) throw new Error(`${name}: ${r.error?.message}`);
-  return r.value;
-}
 
 async function studiesOf(dataDir: string, PatientID: string): Promise<StudyRecord[]> {
-  return (await api<{ studies: StudyRecord[] }>(dataDir, 'cache.studies', { PatientID })).studies;
+  return (await serveApi<{ studies: StudyRecord[] }>(dataDir, 'cache.studies', { PatientID })).studies;
 }
 
 /** Until `check` holds (polled every 200 ms), or fails with `what` and the serve's last log lines after `ms`. */
@@ -119,7 +111,7 @@ describe('prefetch with Orthanc, dcmqrscp and wlmscpfs', () => {
       return studies.some((x) => x.StudyInstanceUID === s.bobPrior!.StudyInstanceUID && x.NumberOfStudyRelatedInstances === 3) ? studies : undefined;
     }, serve.logs);
     assert.deepEqual(held.map((x) => x.StudyInstanceUID), [s.bobPrior!.StudyInstanceUID], 'the MR and the scheduled study itself are not there');
-    const { runs } = await api<{ runs: PrefetchRun[] }>(dataDir, 'prefetch.runs', { PatientID: bob.patientId });
+    const { runs } = await serveApi<{ runs: PrefetchRun[] }>(dataDir, 'prefetch.runs', { PatientID: bob.patientId });
     const run = runs.find((r) => r.trigger === 'worklist')!;
     assert.ok(run, `a worklist run for Bob (runs: ${JSON.stringify(runs.map((r) => r.trigger))})`);
     assert.match(run.triggerDetail ?? '', /^ris: CT CT THORAX WITHOUT CONTRAST at /);
@@ -128,7 +120,7 @@ describe('prefetch with Orthanc, dcmqrscp and wlmscpfs', () => {
     assert.equal(byUid.get(s.bobPrior!.StudyInstanceUID)?.decision, 'fetch');
     assert.equal(byUid.get(s.bobMr!.StudyInstanceUID)?.decision, 'skip');
     // the other station's procedure (MR01) is not this workstation's: no run for that patient
-    assert.deepEqual((await api<{ runs: PrefetchRun[] }>(dataDir, 'prefetch.runs', { PatientID: 'PF-OTHER' })).runs, []);
+    assert.deepEqual((await serveApi<{ runs: PrefetchRun[] }>(dataDir, 'prefetch.runs', { PatientID: 'PF-OTHER' })).runs, []);
 
     // now the modality sends the scheduled study: its instances arrive after the prior's
     const sent = await storescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, s.bobNew!.files, { callingAeTitle: 'CT01' });
@@ -147,7 +139,7 @@ describe('prefetch with Orthanc, dcmqrscp and wlmscpfs', () => {
     assert.equal(sent.code, 0, sent.stderr);
     const wanted = [s.current!, s.p1!, s.p2!, s.p3!].map((x) => x.StudyInstanceUID).sort();
     const run = await until('Alice\'s arrival run to end', 90_000, async () => {
-      const { runs } = await api<{ runs: PrefetchRun[] }>(dataDir, 'prefetch.runs', { PatientID: alice.patientId });
+      const { runs } = await serveApi<{ runs: PrefetchRun[] }>(dataDir, 'prefetch.runs', { PatientID: alice.patientId });
       const r = runs.find((x) => x.trigger === 'arrival');
       return r && r.state !== 'running' ? r : undefined;
     }, serve.logs);
@@ -177,10 +169,10 @@ describe('prefetch with Orthanc, dcmqrscp and wlmscpfs', () => {
     assert.equal(p1.jobState, 'completed');
     assert.match(run.sentence, /^3 relevant priors of CT CHEST study of .*: 3 of 3 fetched; 1 study with the same Patient ID but another name or birth date left alone/);
     // the badges: every study a rule chose is marked
-    const { prefetched } = await api<{ prefetched?: Record<string, { rule: string }> }>(dataDir, 'cache.studies', { PatientID: alice.patientId });
+    const { prefetched } = await serveApi<{ prefetched?: Record<string, { rule: string }> }>(dataDir, 'cache.studies', { PatientID: alice.patientId });
     assert.deepEqual(Object.keys(prefetched ?? {}).sort(), [s.p1!, s.p2!, s.p3!].map((x) => x.StudyInstanceUID).sort());
     // and the audit trail has the prefetch
-    const audit = await api<{ events: { what: string; PatientID?: string; outcome: number }[] }>(dataDir, 'audit.query', { what: 'prefetch', patient: alice.patientId });
+    const audit = await serveApi<{ events: { what: string; PatientID?: string; outcome: number }[] }>(dataDir, 'audit.query', { what: 'prefetch', patient: alice.patientId });
     assert.ok(audit.events.some((e) => e.outcome === 0), JSON.stringify(audit.events));
   });
 

@@ -6,7 +6,7 @@
  * Built on Node's http/https client rather than fetch: request and answer bodies are Node
  * streams with backpressure both ways (a WADO-RS answer is read as it arrives, a STOW-RS body
  * written as files are read), the CA is set per node on its Agent, and a request costs less of
- * this process's CPU (test/helpers/peers.ts measured about 2 ms per fetch call). No dependency.
+ * this process's CPU than a fetch call. No dependency.
  * Secrets go only into the Authorization header; nothing here logs a header.
  */
 import { readFileSync } from 'node:fs';
