@@ -205,12 +205,12 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
             {title} · {formatDicomDate(open.study.StudyDate ?? '')} · {open.study.StudyDescription ?? ''} · {formatPersonName(open.study.PatientName)}
             {growing && <span className="viewer-arriving" role="status"> · arriving ({open.study.NumberOfStudyRelatedInstances} so far)</span>}
           </h2>
-          {matched && !matched.pending && chosenRecord && (
-            <p className="viewer-series-match" aria-label={`${title} series choice`}>
-              {`Series ${chosenRecord.SeriesNumber ?? ''} ${chosenRecord.SeriesDescription ?? ''}`.replace(/\s+/g, ' ').trim()}:{' '}
-              {matched.byUser ? 'chosen by you.' : matched.match ? matchText(matched.match) : 'the series with the most images.'}
-            </p>
-          )}
+          {matched && !matched.pending && chosenRecord && (() => {
+            const line = `${`Series ${chosenRecord.SeriesNumber ?? ''} ${chosenRecord.SeriesDescription ?? ''}`.replace(/\s+/g, ' ').trim()}: ${
+              matched.byUser ? 'chosen by you.' : matched.match ? matchText(matched.match) : 'the series with the most images.'}`;
+            // the line is cut to the column's width; the whole reason stays a hover away
+            return <p className="viewer-series-match" aria-label={`${title} series choice`} title={line}>{line}</p>;
+          })()}
         </div>
         <SeriesStrip engine={engine} series={open.series} chosen={open.chosen?.SeriesInstanceUID} label={`${title} series`}
           ready={!open.chosen || firstShown.has(uid)}
