@@ -151,6 +151,12 @@ export function countFiles(dir: string, counted: (name: string) => boolean = (na
 
 /** CPU time of a process so far (user + system, every thread), in ms, from /proc. */
 export function cpuMs(pid: number): number {
+  const { userMs, systemMs } = cpuSplit(pid);
+  return userMs + systemMs;
+}
+
+/** A process's CPU time so far, in user space (its own code) and in the kernel (system calls, page cache), in ms. */
+export function cpuSplit(pid: number): { userMs: number; systemMs: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+  return { userMs: Number(fields[11]) * 10, systemMs: Number(fields[12]) * 10 }; // clock ticks of 10 ms
 }

@@ -16,7 +16,7 @@ import { commandReceiver, type Receiver } from './ingest.js';
 
 /** The files of received instances (not the index, its journal or other state). */
 const isInstance = (name: string) => !name.startsWith('.') && !name.includes('.sqlite') && !name.endsWith('.json') && !name.endsWith('.lock');
-import { countFiles, cpuMs, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+import { countFiles, cpuSplit, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 
@@ -37,7 +37,7 @@ function priors(pdu: number): Receiver {
   };
 }
 
-interface Run { ms: number; cpuMs: number }
+interface Run { ms: number; userMs: number; systemMs: number }
 
 async function once(receiver: Receiver, files: string[], warmUp: string[]): Promise<Run> {
   const { dir, remove } = tempDirManual('priors-bench-pdu');
@@ -47,13 +47,13 @@ async function once(receiver: Receiver, files: string[], warmUp: string[]): Prom
     // a receiver that has been serving a while (its code compiled), as a workstation's is
     const warm = await runTimed('storescu', ['-aec', receiver.aeTitle ?? 'ANY-SCP', '127.0.0.1', String(port), ...warmUp], { env: peerEnv() });
     if (warm.code !== 0) throw new Error(`the warm-up storescu exited with ${warm.code}: ${warm.stderr.slice(-1000)}`);
-    const before = cpuMs(running.pid);
+    const before = cpuSplit(running.pid);
     const run = await runTimed('storescu', ['-aec', receiver.aeTitle ?? 'ANY-SCP', '127.0.0.1', String(port), ...files], { env: peerEnv() });
     if (run.code !== 0) throw new Error(`storescu exited with ${run.code}: ${run.stderr.slice(-1000)}`);
-    const used = cpuMs(running.pid) - before;
+    const after = cpuSplit(running.pid);
     const received = countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir, isInstance) - warmUp.length;
     if (received !== files.length) throw new Error(`received ${received} of ${files.length}`);
-    return { ms: run.ms, cpuMs: used };
+    return { ms: run.ms, userMs: after.userMs - before.userMs, systemMs: after.systemMs - before.systemMs };
   } finally {
     await running.stop();
     remove();
@@ -78,19 +78,22 @@ export async function runPduBenchmark(o: { runs?: number; count?: number; sizes?
     for (const [k, out] of [ref, ours].entries()) {
       const name = receivers[2 * i + k]!.name;
       if (out.error !== undefined) failed = true;
-      if (out.runs.length === 0) { rows.push([name, String(pdu), '—', '—', '—', '—', `failed: ${out.error ?? '?'}`]); continue; }
+      if (out.runs.length === 0) { rows.push([name, String(pdu), '—', '—', '—', '—', '—', '—', `failed: ${out.error ?? '?'}`]); continue; }
       const ms = median(out.runs.map((r) => r.ms));
-      const cpu = median(out.runs.map((r) => r.cpuMs));
-      rows.push([name, String(pdu), fmt(ms / 1000, 2), fmt((bytes / 1e6) / (ms / 1000), 1), fmt((cpu * 1000) / series.files.length, 0),
+      const perInstance = (v: number) => fmt((v * 1000) / series.files.length, 0);
+      const user = median(out.runs.map((r) => r.userMs));
+      const system = median(out.runs.map((r) => r.systemMs));
+      rows.push([name, String(pdu), fmt(ms / 1000, 2), fmt((bytes / 1e6) / (ms / 1000), 1),
+        perInstance(median(out.runs.map((r) => r.userMs + r.systemMs))), perInstance(user), perInstance(system),
         k === 0 ? '—' : `${fmt(refMs / ms, 2)}×`, out.error ? `after ${out.runs.length} runs: ${out.error}` : `${out.runs.length} runs`]);
     }
   }
   const markdown = [
     `### Ingest by maximum PDU length: ${series.files.length} CT images (${fmt(bytes / 1e6, 1)} MB) by storescu over one association`,
     '',
-    `Median of ${o.runs ?? 3} rounds, the receivers alternating, each warmed by 100 other images first. Each pair announces the same Maximum Length; storescu sends PDUs of that size. "CPU µs/instance" is the receiver's own CPU time (user + system) during the send, divided by the instances. Priors' default is ${defaultConfig().local.maxPduLength}.`,
+    `Median of ${o.runs ?? 3} rounds, the receivers alternating, each warmed by 100 other images first. Each pair announces the same Maximum Length; storescu sends PDUs of that size. "CPU µs/instance" is the receiver's own CPU time during the send, divided by the instances: in user space (its own code, and for Priors also V8's collector and compiler threads) and in the kernel (system calls: the socket and the files, and for Priors the group flush of received files to disk, which storescp does not do). Priors' default is ${defaultConfig().local.maxPduLength}.`,
     '',
-    markdownTable(['Receiver', 'max PDU', 'time (s)', 'MB/s', 'CPU µs/instance', 'vs storescp', 'note'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'l']),
+    markdownTable(['Receiver', 'max PDU', 'time (s)', 'MB/s', 'CPU µs/instance', 'user', 'system', 'vs storescp', 'note'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
   ].join('\n');
   return { markdown, failed };
 }

@@ -165,6 +165,15 @@ ${table(['Parameter', 'Value'], [
     ['DIMSE message timeout (default)', `${DEFAULT_TIMEOUTS.dimseMs / 1000} s`],
   ])}
 
+The Maximum Length announced (as acceptor and as requestor, config.json \`local.maxPduLength\`:
+at least 4096, or 0 for no limit) defaults to ${DEFAULT_LOCAL_AE.maxPduLength} bytes, beside the common defaults of
+DCMTK (16384), dcm4che (16378) and pynetdicom (16382), so that a peer sends Priors what it sends
+them. Measured with storescu sending at 16384 and 131072 (docs/benchmarks.md, ingest by maximum
+PDU length), Priors' cost per received instance does not depend on it, and neither does its
+memory: a P-DATA-TF is never gathered, each PDV goes to its file as slices of what the socket
+read, so a peer's largest PDUs take no more memory than the smallest. A P-DATA-TF longer than
+announced is answered with A-ABORT (source 2, reason 6).
+
 Association rejection by the SCP (PS3.8 Table 9-21):
 
 ${table(['Condition', 'Result', 'Source', 'Reason'], [

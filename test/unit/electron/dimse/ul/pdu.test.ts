@@ -274,6 +274,40 @@ describe('framer', () => {
     assert.equal((c.events[0] as { data: Buffer }).data.length, 16346);
   });
 
+  // a PDU of the announced maximum, read as a socket delivers it: in segments, never whole
+  for (const [max, reads] of [[16352, [1]], [16352, [1460]], [131072, [1460, 65536, 7]], [1 << 20, [65536]], [1 << 20, [1448, 3, 8192]]] as const) {
+    test(`a P-DATA-TF of the maximum ${max} read in pieces of ${reads.join('/')} bytes arrives byte for byte, nothing gathered`, () => {
+      const data = Buffer.alloc(max - 6);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 131 + 7) & 0xff;
+      const pdu = encodePdu({ type: 'P-DATA-TF', pdvs: [{ contextId: 1, isCommand: false, isLast: true, data }] });
+      assert.equal(pdu.length, 6 + max);
+      const c = collector();
+      const framer = new PduFramer(c.sink, max);
+      feed(framer, pdu, [...reads]);
+      assert.equal(c.events.length, 1, JSON.stringify(c.events.filter((e) => 'error' in e)));
+      assert.ok((c.events[0] as { data: Buffer }).data.equals(data));
+      let chunks = 0;
+      for (let pos = 0, i = 0; pos < pdu.length; i++) { pos += reads[i % reads.length]!; chunks++; }
+      assert.ok(c.pieceCount() <= chunks, `${c.pieceCount()} pieces from ${chunks} reads`);
+    });
+  }
+
+  test('a data set spread over P-DATA-TFs of every size from 1 to 300 data bytes arrives byte for byte', () => {
+    const data = Buffer.alloc(45_150);
+    for (let i = 0; i < data.length; i++) data[i] = (i * 17 + 3) & 0xff;
+    const pdus: Buffer[] = [];
+    for (let size = 1, pos = 0; pos < data.length; size++) {
+      const piece = data.subarray(pos, pos + size);
+      pos += piece.length;
+      pdus.push(encodePdu({ type: 'P-DATA-TF', pdvs: [{ contextId: 3, isCommand: false, isLast: pos === data.length, data: piece }] }));
+    }
+    const c = collector();
+    const framer = new PduFramer({ ...c.sink, pdv: (ctx, control, bytes, end) => c.sink.pdv(ctx, control, bytes, end && (control & 2) !== 0) }, 16352);
+    feed(framer, Buffer.concat(pdus), [977]);
+    assert.equal(c.events.length, 1);
+    assert.ok((c.events[0] as { data: Buffer }).data.equals(data));
+  });
+
   const bad: [string, Buffer, number][] = [
     ['unknown PDU type', hex('08 00 00000004 00000000'), AbortReason.UnrecognizedPdu],
     ['PDV item overrunning its PDU', hex('04 00 00000008 00000005 01 02 6162'), AbortReason.InvalidPduParameterValue],
