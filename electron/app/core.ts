@@ -26,6 +26,7 @@ import { ConfigError } from '../services/config/config-store.js';
 import { describeStatus, type FailureContext } from '../services/nodes/diagnose.js';
 import { firstFailure, sendInstances } from '../services/send/send.js';
 import type { OperationEvent, OperationListener } from './operations.js';
+import { ArrivalEvents } from './arrivals.js';
 
 export type { AppCoreDeps, TransferService } from './env.js';
 export type { OperationEvent, OperationListener } from './operations.js';
@@ -53,6 +54,12 @@ export class AppCore implements ApiHandlers {
     this.unsubscribe.push(deps.activity.on((line) => this.emit({ type: 'log', line })));
     if (deps.transfers) this.unsubscribe.push(deps.transfers.on((e) => this.emit(e)));
     if (deps.prefetch) this.unsubscribe.push(deps.prefetch.prefetcher.on((e) => this.emit(e)));
+    const { server } = deps;
+    if (server) {
+      const arrivals = new ArrivalEvents((e) => this.emit(e));
+      server.storedListeners.add(arrivals.onStored);
+      this.unsubscribe.push(() => { server.storedListeners.delete(arrivals.onStored); arrivals.close(); });
+    }
   }
 
   /** Subscribes to every event; returns the unsubscribe function. */

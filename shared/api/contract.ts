@@ -266,6 +266,8 @@ export type ApiEvent =
   /** After each instance of a `cache.export`: how many of how many are done, how many left out so far. */
   | { type: 'export.progress'; exportId: string; done: number; total: number; leftOut: number }
   | { type: 'log'; line: ActivityLine }
+  /** Instances of a study were stored by our SCP, whoever sent them: at once, then at most twice a second while more come. */
+  | { type: 'study.arrived'; StudyInstanceUID: string; SeriesInstanceUID: string }
   | TransferEvent
   | PrefetchEvent;
 

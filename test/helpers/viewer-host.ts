@@ -29,6 +29,8 @@ export function viewerSkipReason(): string | false {
 export interface ViewerHost {
   cache: Cache;
   web: WebHost;
+  /** The host's own SCP: storescu may send into it while a page shows the study. */
+  scp: { aeTitle: string; host: string; port: number };
   close(): Promise<void>;
 }
 
@@ -45,7 +47,7 @@ export async function startViewerHost(files: string[], o: { aeTitle?: string } =
   const core = new AppCore({ store, cache, activity, server });
   const web = await startWebHost({ api: core, staticDir: RENDERER_STATIC, dicomweb: new DicomwebServer({ cache, aeTitle: 'PRIORS', caseInsensitivePN: true }) });
   return {
-    cache, web,
+    cache, web, scp: { aeTitle: server.aeTitle, host: server.host, port: server.port },
     close: async () => { await web.close(); core.close(); await server.close(); await cache.close(); },
   };
 }

@@ -10,7 +10,7 @@ import { type ChannelState, type EventListener, Listeners, type Transport, trans
 /** The event types of the contract, for servers that name their SSE events (the compiler checks the list is whole). */
 const EVENT_TYPES = Object.keys({
   'search.match': true, 'search.done': true, 'send.progress': true, 'import.progress': true, 'export.progress': true, log: true,
-  'job.added': true, 'job.progress': true, 'job.finished': true, 'prefetch.run': true,
+  'job.added': true, 'job.progress': true, 'job.finished': true, 'prefetch.run': true, 'study.arrived': true,
 } satisfies Record<ApiEvent['type'], true>) as ApiEvent['type'][];
 
 /** The parts of an EventSource (HTML §9.2) this uses; the browser's own is the default. */

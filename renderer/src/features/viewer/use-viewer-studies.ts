@@ -2,8 +2,9 @@
  * The studies the viewer shows, read from the cache: each with its series and the one chosen
  * (the one asked for, else the series with the most images: the main stack rather than a
  * scout; a prior's is then matched to the current one, use-series-match.ts) as imageIds. A study
- * still arriving (its retrieve running, or opened before it started) is read again as its
- * instances come in, at most once a second, so its panes grow while the radiologist looks.
+ * still arriving (its retrieve running, or opened before it started, or sent to us by a modality
+ * or a PACS) is read again as its instances come in, at most once a second, so its panes grow
+ * while the radiologist looks.
  */
 import { useCallback, useRef, useState } from 'react';
 import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
@@ -94,10 +95,11 @@ export function useViewerStudies(setError: (message: string | undefined) => void
     setArriving((s) => new Set(s).add(uid));
   }, []);
   useApiEvents((e) => {
-    if (e.type !== 'job.progress' && e.type !== 'job.finished' && e.type !== 'job.added') return;
-    const uid = e.job.StudyInstanceUID;
+    if (e.type !== 'job.progress' && e.type !== 'job.finished' && e.type !== 'job.added' && e.type !== 'study.arrived') return;
+    const uid = e.type === 'study.arrived' ? e.StudyInstanceUID : e.job.StudyInstanceUID;
     if (!arriving.has(uid) && !studiesRef.current.has(uid)) return;
-    const end = e.type === 'job.finished' || isFinished(e.job.state);
+    // sent to our SCP by whoever sends it (a modality, a PACS): read again like a retrieve's progress
+    const end = e.type !== 'study.arrived' && (e.type === 'job.finished' || isFinished(e.job.state));
     if (end) {
       clearTimeout(timers.current.get(uid));
       timers.current.delete(uid);
