@@ -11,6 +11,7 @@ import { retrieve } from '../../electron/services/retrieve/retrieve.js';
 import { startServer, type ServeHandle } from '../../electron/services/local-scp/serve.js';
 import type { StoredEvent } from '../../electron/services/local-scp/handlers.js';
 import { TransferQueue } from '../../electron/services/transfers/index.js';
+import { studySeries } from '../../electron/services/transfers/plan.js';
 import { generateCtSeries } from '../helpers/data.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -111,5 +112,26 @@ describe('parallel retrieve', () => {
     assert.equal(deliveries.length, SERIES * PER_SERIES);
     assert.equal(dstCache.study(study)!.NumberOfStudyRelatedInstances, SERIES * PER_SERIES);
     assert.equal(overlap(deliveries), 1, 'one series at a time');
+  });
+
+  test('a study as parts (priors move): every part\'s association opens at once, up to the node\'s maximum', async () => {
+    const { queue, dest } = await setUp();
+    await queue.close();
+    const node = { name: 'source', aeTitle: 'SOURCE', host: '127.0.0.1', port: 0, model: 'study' as const, method: 'move' as const, maxAssociations: 4 };
+    const source = servers.find((s) => s.aeTitle === 'SOURCE' && s !== dest)!;
+    node.port = source.port;
+    const parts = await studySeries(node, study, { callingAeTitle: 'PRIORS', timeouts });
+    assert.equal(parts?.length, SERIES);
+    const lines: string[] = [];
+    const identifier = new Map(parts![0]!.identifier);
+    const report = await retrieve({ node, method: 'move', model: 'study', level: 'STUDY', identifier, destination: 'PRIORS' }, {
+      scu: { callingAeTitle: 'PRIORS', timeouts, log: (_level, message) => lines.push(message) },
+      local: { aeTitle: 'PRIORS', host: '127.0.0.1', port: dest.port },
+      parts: { level: 'SERIES', identifiers: parts!.map((p) => p.identifier), concurrency: 4 },
+    });
+    assert.equal(report.claimed.completed, SERIES * PER_SERIES, JSON.stringify(report));
+    const firstClose = lines.findIndex((l) => / closed after /.test(l));
+    const connectsBefore = lines.slice(0, firstClose < 0 ? lines.length : firstClose).filter((l) => / connecting to SOURCE@/.test(l)).length;
+    assert.equal(connectsBefore, SERIES, `associations opened before the first one closed: ${connectsBefore}\n${lines.join('\n')}`);
   });
 });

@@ -224,8 +224,10 @@ async function sideBySide(
       active -= 1;
     }
   };
+  // counted before starting: each worker takes its first part as it starts
+  const starting = Math.min(limit, todo.length);
   const workers: Promise<void>[] = [];
-  while (workers.length < Math.min(limit, todo.length)) workers.push(worker());
+  while (workers.length < starting) workers.push(worker());
   // a part sent back by a refused association is taken by a worker still running (one was)
   await Promise.all(workers);
   if (failure !== undefined) throw failure;
