@@ -8,9 +8,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { defaultConfig, type Config, type RemoteNode } from '../../shared/config.js';
 import type { TransferJob } from '../../shared/transfers.js';
 import { Cache } from '../../electron/cache/index.js';
+import { INDEX_FILE } from '../../electron/cache/index-file.js';
 import { identifierFromKeys, parseKey } from '../../electron/services/query/query-keys.js';
 import { searchRemote, type SearchRequest } from '../../electron/services/query/query.js';
 import { retrieve } from '../../electron/services/retrieve/retrieve.js';
@@ -30,6 +33,8 @@ describe('DICOMweb nodes with Orthanc', () => {
   let orthanc: OrthancPeer;
   let big: GeneratedSeries;
   const small: GeneratedSeries[] = [];
+  /** A study of two series, for the order of a retrieve asked to fetch one of them first. */
+  const pair: GeneratedSeries[] = [];
   let web: RemoteNode;
   let dimse: RemoteNode;
 
@@ -41,8 +46,14 @@ describe('DICOMweb nodes with Orthanc', () => {
     for (const [i, d] of ['20240103', '20240110', '20240301'].entries()) {
       small.push(await generateCtSeries({ mode: 'tiny', count: 2, rows: 8, cols: 8, patientName: `DOE^WEB${i}`, patientId: `DW-${i}`, studyDate: d, seed: 170 + i }));
     }
+    for (const [i, count] of [8, 3].entries()) {
+      pair.push(await generateCtSeries({
+        mode: 'tiny', count, rows: 8, cols: 8, patientName: 'WEB^PAIR', patientId: 'PAIR-1', seriesNumber: i + 1, seed: 180 + i,
+        ...(pair[0] ? { studyInstanceUid: pair[0].StudyInstanceUID } : {}),
+      }));
+    }
     orthanc = await startOrthanc({ dir: tempDir('dicomweb-orthanc'), dicomweb: true, config: { LimitFindResults: CAP, LimitFindInstances: CAP } });
-    await loadIntoOrthanc(orthanc, [...big.files, ...small.flatMap((s) => s.files)]);
+    await loadIntoOrthanc(orthanc, [...big.files, ...small.flatMap((s) => s.files), ...pair.flatMap((s) => s.files)]);
     web = { name: 'orthanc-web', protocol: 'dicomweb', dicomweb: { url: orthanc.dicomwebUrl }, model: 'study', method: 'wado', maxAssociations: 2 };
     dimse = { name: 'orthanc-dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.port, model: 'study', method: 'move', maxAssociations: 2 };
   });
@@ -127,6 +138,23 @@ describe('DICOMweb nodes with Orthanc', () => {
         compared++;
       }
       assert.equal(compared, 300);
+    });
+
+    test('a study asked with a first series: every instance of that series is stored before any of the other', async () => {
+      // the series Orthanc lists last is asked for first: what its own order would send last
+      const listed = await (await fetch(`${orthanc.dicomwebUrl}/studies/${pair[0]!.StudyInstanceUID}/instances`)).json() as Record<string, { Value?: string[] }>[];
+      const lastSeries = listed.at(-1)!['0020000E']!.Value![0];
+      const first = pair.find((s) => s.SeriesInstanceUID === lastSeries)!;
+      const other = pair.find((s) => s !== first)!;
+      const job = q.add({ node: web.name, level: 'STUDY', StudyInstanceUID: first.StudyInstanceUID, expected: 11, firstSeries: first.SeriesInstanceUID });
+      const done = await finished(job.id);
+      assert.equal(done.state, 'completed', done.verdict?.sentence);
+      const db = new Database(join(dataDir, INDEX_FILE), { readonly: true });
+      try {
+        const order = (db.prepare('SELECT s.SeriesInstanceUID AS uid FROM instance i JOIN series s ON s.id = i.series_pk WHERE s.SeriesInstanceUID IN (?, ?) ORDER BY i.id')
+          .all(other.SeriesInstanceUID, first.SeriesInstanceUID) as { uid: string }[]).map((r) => (r.uid === first.SeriesInstanceUID ? 'first' : 'other'));
+        assert.deepEqual(order, [...Array(first.files.length).fill('first'), ...Array(other.files.length).fill('other')]);
+      } finally { db.close(); }
     });
 
     test('fallback chain: the DIMSE port is closed, so the job goes on by WADO-RS and its sentence says so', async () => {

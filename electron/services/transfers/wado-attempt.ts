@@ -14,7 +14,8 @@ import { retrieveWado } from '../dicomweb/wado-retrieve.js';
 import type { StoredEvent } from '../local-scp/handlers.js';
 import { diagnoseError } from '../nodes/diagnose.js';
 import type { RetrieveReport } from '../retrieve/retrieve.js';
-import { missingSteps, remoteInstances, wholeJob, type RetrieveStep } from './plan.js';
+import { missingSteps, remoteInstances, studySeries, wholeJob, type RetrieveStep } from './plan.js';
+import type { RemoteNode } from '../../../shared/config.js';
 import { runAttempt, type AttemptContext, type AttemptResult } from './run-job.js';
 import { judgeJob, METHOD_NAMES } from './verdict.js';
 
@@ -73,6 +74,7 @@ export async function runWadoAttempt(
     } else if (skipped > 0) {
       steps = [];
     }
+    if (job.firstSeries) steps = await firstSeriesFirst(node, job, steps, scu);
     for (const step of steps) {
       if (signal.aborted) break;
       const r = await retrieveWado({ node, level: step.level, identifier: step.identifier }, {
@@ -101,4 +103,18 @@ export async function runWadoAttempt(
   const sentence = after && state !== 'completed' && state !== 'cancelled'
     ? `${METHOD_NAMES[after.method]} failed: ${after.sentence} Then WADO-RS failed too: ${verdict.sentence}` : verdict.sentence;
   return { state, verdict: { code: verdict.code, sentence }, usedMethod: 'wado', progress: { ...done, warning: 0, arrived: seen.size, skipped, bytes, remaining: 0 } };
+}
+
+/**
+ * The series a viewer waits for (TransferRequest.firstSeries) before the others: a whole study
+ * becomes one request per series (QIDO-RS says which), that series' first; the other steps are
+ * put after the ones of that series. Unchanged when the node cannot list the series.
+ */
+async function firstSeriesFirst(node: RemoteNode, job: TransferJob, steps: RetrieveStep[], scu: ScuOptions): Promise<RetrieveStep[]> {
+  let out = steps;
+  if (steps.length === 1 && steps[0]!.level === 'STUDY') {
+    out = (await studySeries({ ...node, protocol: 'dicomweb' }, job.StudyInstanceUID, scu).catch(() => undefined)) ?? steps;
+  }
+  const first = out.filter((s) => s.SeriesInstanceUID === job.firstSeries);
+  return [...first, ...out.filter((s) => s.SeriesInstanceUID !== job.firstSeries)];
 }
