@@ -17,6 +17,7 @@ import {
 import type { Cache } from '../../cache/index.js';
 import { JobStore } from '../../cache/jobs.js';
 import type { ScuOptions } from '../../dimse/scu/index.js';
+import { scuOptionsFrom } from '../nodes/reach.js';
 import { CacheStoreHandler, type StoredEvent } from '../local-scp/handlers.js';
 import { InputError } from '../nodes/nodes.js';
 import type { retrieve } from '../retrieve/retrieve.js';
@@ -313,7 +314,8 @@ export class TransferQueue {
       const pin = this.options.cache.pin('study', job.StudyInstanceUID, 'transfer'); // never evicted while it arrives
       result = await runWithFallback({
         cache: this.options.cache, node, retrieve: this.options.retrieve,
-        scu: { ...scu, callingAeTitle: scu.callingAeTitle ?? this.options.local.aeTitle },
+        // the configuration as it is at the job's start (timers, PDU size), unless the queue was given its own
+        scu: { ...scuOptionsFrom(this.config()), ...scu, callingAeTitle: scu.callingAeTitle ?? this.options.local.aeTitle },
         local: this.options.local, getStore: this.getStore, getListeners: this.getListeners, method,
         onProgress: (p, usedMethod) => {
           const progress: TransferProgress = { ...current.progress, ...p };
