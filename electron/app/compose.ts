@@ -4,6 +4,7 @@
  * UI (electron/web/start-ui.ts) and the desktop app (desktop.ts, electron/main.ts) both call it.
  * The audit trail is created once (the server's, else one of its own) and follows the core's events.
  */
+import { join } from 'node:path';
 import type { Config, LocalAe } from '../../shared/config.js';
 import { AuditStore } from '../cache/audit.js';
 import type { Cache } from '../cache/index.js';
@@ -77,6 +78,9 @@ export interface ComposeOptions {
   worklist?: boolean;
   /** Local AE values given as flags of `priors serve`, over config.json's. */
   flags?: Partial<Pick<LocalAe, LocalKey>>;
+  /** Where the log file is written (default: `dataDir`/logs), and why it is not, when it is not. */
+  logsDir?: string;
+  logProblem?: () => string | undefined;
 }
 
 /** The composed core: close it before the server and the cache. */
@@ -110,6 +114,7 @@ export function composeAppCore(o: ComposeOptions): ComposedCore {
   const started = { aeTitle: o.config.local.aeTitle, port: o.config.local.port, bindAddress: o.config.local.bindAddress, ...flags };
   const core = new AppCore({
     store, cache: o.cache, activity: o.activity, transfers, audit, prefetch, local: { started, flags: Object.keys(flags) as LocalKey[] },
+    dirs: { config: o.configDir ?? o.dataDir, data: o.dataDir, logs: o.logsDir ?? join(o.dataDir, 'logs') }, ...(o.logProblem ? { logProblem: o.logProblem } : {}),
     ...(o.server ? { server: o.server } : {}), ...(o.serverProblem ? { serverProblem: o.serverProblem } : {}),
   });
   const stopAuditing = auditOutgoing(core, transfers, audit, () => store.current);

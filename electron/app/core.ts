@@ -27,6 +27,16 @@ import { describeStatus, type FailureContext } from '../services/nodes/diagnose.
 import { firstFailure, sendInstances } from '../services/send/send.js';
 import type { OperationEvent, OperationListener } from './operations.js';
 import { ArrivalEvents } from './arrivals.js';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { diagnosticsFileName, writeDiagnostics } from '../services/audit/diagnostics.js';
+import { logTail } from '../services/audit/log-file.js';
+import type { PriorsDirs } from '../services/config/dirs.js';
+
+/** Bytes of the log's end the Activity screen shows by default. */
+const LOG_TAIL_BYTES = 256 * 1024;
+/** The data directory's folder of saved diagnostics bundles. */
+const DIAGNOSTICS_DIR = 'diagnostics';
 
 export type { AppCoreDeps, TransferService } from './env.js';
 export type { OperationEvent, OperationListener } from './operations.js';
@@ -383,6 +393,42 @@ export class AppCore implements ApiHandlers {
       }
       return { ...answer, ...(Object.keys(studies).length ? { studies } : {}) };
     });
+  }
+
+  'logs.tail'(req: RequestOf<'logs.tail'>): Promise<Result<ResponseOf<'logs.tail'>>> {
+    return this.answer(async () => {
+      const dir = this.dirs().logs;
+      const tail = logTail(dir, req.maxBytes ?? LOG_TAIL_BYTES);
+      const problem = this.env.deps.logProblem?.();
+      return { dir, text: tail?.text ?? '', truncated: tail?.truncated ?? false, ...(tail ? { path: tail.path } : {}), ...(problem ? { problem } : {}) };
+    });
+  }
+
+  'diagnostics.save'(): Promise<Result<ResponseOf<'diagnostics.save'>>> {
+    return this.answer(async () => {
+      const dirs = this.dirs();
+      const now = new Date();
+      const folder = join(dirs.data, DIAGNOSTICS_DIR);
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      const filename = diagnosticsFileName(now);
+      const path = join(folder, filename);
+      const activity = this.env.deps.activity.query({ limit: 2000 }).map((l) => `${new Date(l.time).toISOString()} ${l.level.padEnd(5)} ${l.message}`);
+      const entries = await writeDiagnostics(dirs, path, { activity }, now);
+      return { path, filename, entries, bytes: statSync(path).size, download: `/api/download/${encodeURIComponent(filename)}` };
+    });
+  }
+
+  /** The file a download address names (a diagnostics bundle this core saved), or undefined. */
+  downloadPath(name: string): string | undefined {
+    if (!/^priors-diagnostics-\d{8}-\d{4}\.zip$/.test(name) || !this.env.deps.dirs) return undefined;
+    const path = join(this.env.deps.dirs.data, DIAGNOSTICS_DIR, name);
+    return existsSync(path) ? path : undefined;
+  }
+
+  /** Where things are: as composed, else beside the cache. */
+  private dirs(): PriorsDirs {
+    const data = this.env.deps.cache.dataDir;
+    return this.env.deps.dirs ?? { config: data, data, logs: join(data, 'logs') };
   }
 
   'audit.export'(req: RequestOf<'audit.export'>): Promise<Result<ResponseOf<'audit.export'>>> {

@@ -79,7 +79,7 @@ export async function startDesktopCore(o: DesktopOptions): Promise<DesktopCore> 
   }
   const composed = composeAppCore({
     dataDir: o.dataDir, ...(o.configDir ? { configDir: o.configDir } : {}), config, cache, activity,
-    ...(server ? { server } : {}), ...(serverProblem ? { serverProblem } : {}),
+    ...(server ? { server } : {}), ...(serverProblem ? { serverProblem } : {}), logsDir: logFile.dir, logProblem: logFile.problem,
   });
   let closed = false;
   return {

@@ -11,6 +11,7 @@ import type { Cache } from '../cache/index.js';
 import type { ScuOptions } from '../dimse/scu/index.js';
 import type { ActivityLog } from '../services/audit/activity-log.js';
 import type { ConfigStore } from '../services/config/config-store.js';
+import type { PriorsDirs } from '../services/config/dirs.js';
 import type { FailureContext } from '../services/nodes/diagnose.js';
 import { NodeReach } from '../services/nodes/reach.js';
 import { UnknownNodeError } from '../services/nodes/nodes.js';
@@ -46,6 +47,10 @@ export interface AppCoreDeps {
    * `priors serve`) and which values came from flags: what settings.get reports as in effect.
    */
   local?: { started: Pick<LocalAe, LocalKey>; flags: readonly LocalKey[] };
+  /** Where the configuration, the data and the log files are (the Activity screen's log, the diagnostics bundle). */
+  dirs?: PriorsDirs;
+  /** Why the log file is not being written, when it is not. */
+  logProblem?: () => string | undefined;
 }
 
 /** The local AE values a flag of `priors serve` may override (--aet, --port, --bind). */

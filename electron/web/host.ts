@@ -6,6 +6,7 @@
  * is our DICOMweb service and /wado WADO-URI (electron/web/dicomweb.ts, the same token, also as
  * `Authorization: Bearer`); anything else is a static file of the built renderer.
  */
+import { createReadStream, statSync } from 'node:fs';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,8 @@ import type { DicomwebServer } from '../services/dicomweb/server.js';
 export interface WebApi {
   invoke(name: string, payload: unknown): Promise<Result<unknown>>;
   subscribe(listener: (e: ApiEvent) => void): () => void;
+  /** The file `GET /api/download/<name>` sends (a saved diagnostics bundle), or undefined. */
+  downloadPath?(name: string): string | undefined;
 }
 
 /** Options of {@link startWebHost}. */
@@ -73,6 +76,10 @@ export function sameToken(given: string | undefined, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+function safeDecode(s: string): string | undefined {
+  try { return decodeURIComponent(s); } catch { return undefined; }
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text) });
@@ -122,6 +129,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return json(res, 401, { ok: false, error: apiError('unauthorized', 'This request lacks the session token: open the address printed by "priors serve --ui".') });
     }
     const name = url.pathname.slice('/api/'.length);
+    if (name.startsWith('download/')) {
+      if (req.method !== 'GET') return plain(res, 405, 'Method not allowed.');
+      const file = safeDecode(name.slice('download/'.length));
+      const path = file !== undefined ? options.api.downloadPath?.(file) : undefined;
+      if (!path) return plain(res, 404, 'No such file to download: save the diagnostics again.');
+      res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${file}"`, 'Content-Length': statSync(path).size, 'Cache-Control': 'no-store' });
+      createReadStream(path).on('error', () => res.destroy()).pipe(res);
+      return;
+    }
     if (name === 'events') {
       if (req.method !== 'GET') return plain(res, 405, 'Method not allowed.');
       const close: () => void = openEventStream(req, res, options.api, () => streams.delete(close));

@@ -39,6 +39,9 @@ export interface StartUiOptions {
   ui?: boolean;
   /** Local AE values given as flags of `priors serve` (settings.get tells them apart from config.json's). */
   flags?: ComposeOptions['flags'];
+  /** The log file's directory, and why it is not written when it is not (the Activity screen shows both). */
+  logsDir?: string;
+  logProblem?: () => string | undefined;
 }
 
 /** The running UI: close it before the server and the cache. */
@@ -76,7 +79,10 @@ function dicomwebServer(o: StartUiOptions): DicomwebServer {
 
 /** Starts the transfer queue, prefetch, the app core and the web host. */
 export async function startUi(o: StartUiOptions): Promise<RunningUi> {
-  const composed = composeAppCore({ dataDir: o.dataDir, ...(o.configDir ? { configDir: o.configDir } : {}), config: o.config, cache: o.cache, activity: o.activity, server: o.server, ...(o.flags ? { flags: o.flags } : {}) });
+  const composed = composeAppCore({
+    dataDir: o.dataDir, ...(o.configDir ? { configDir: o.configDir } : {}), config: o.config, cache: o.cache, activity: o.activity, server: o.server,
+    ...(o.flags ? { flags: o.flags } : {}), ...(o.logsDir ? { logsDir: o.logsDir } : {}), ...(o.logProblem ? { logProblem: o.logProblem } : {}),
+  });
   let web: WebHost;
   let listener: DicomwebListener | undefined;
   const dicomweb = dicomwebServer(o);

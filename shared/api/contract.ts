@@ -224,6 +224,26 @@ export interface ApiEntries {
   };
   /** The audit log as a file: CSV, or JSON audit messages (PS3.15 A.5 structure). */
   'audit.export': { request: AuditFilter & { format: 'csv' | 'json' }; response: { filename: string; mediaType: string; content: string; events: number } };
+  /** The end of the current log file (at most `maxBytes`, whole lines), where it is, and why it is not kept if it is not. */
+  'logs.tail': { request: { maxBytes?: number }; response: LogTail };
+  /**
+   * Writes the diagnostics bundle a PACS administrator attaches to a ticket (configuration without
+   * secrets, the log files, versions, the data directory's state, the recent activity) into the
+   * data directory's diagnostics folder; `download` is its address on the web host.
+   */
+  'diagnostics.save': { request: Record<string, never>; response: { path: string; filename: string; entries: string[]; bytes: number; download: string } };
+}
+
+/** The end of the log file, as the Activity screen shows it. */
+export interface LogTail {
+  /** The log directory, and the current file when there is one. */
+  dir: string;
+  path?: string;
+  text: string;
+  /** Older lines were left out. */
+  truncated: boolean;
+  /** Why the log is not being written, when it is not (the app keeps working). */
+  problem?: string;
 }
 
 /** The name of an entry. */

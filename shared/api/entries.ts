@@ -116,6 +116,8 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'prefetch.pollWorklist': object({ node: nodeName }),
   'audit.query': object(auditFilter),
   'audit.export': object({ ...auditFilter, format: oneOf(['csv', 'json']) }),
+  'logs.tail': object({ 'maxBytes?': integer(1024, 4 * 1024 * 1024) }),
+  'diagnostics.save': empty,
 };
 
 function spec<K extends EntryName>(name: K): EntrySpec<K> {

@@ -321,6 +321,22 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     assert.match(await raw.locator('ol li').first().innerText(), /open \(requestor\): PRIORSRR -> ORTHANC/);
   });
 
+  test('Activity opens the log file and saves the diagnostics bundle, downloadable from the page', async () => {
+    await screen(ui.page, 'Activity', 'Activity');
+    await ui.page.getByRole('button', { name: 'Open log' }).click();
+    const file = ui.page.getByRole('region', { name: 'Log file' });
+    await file.waitFor(WAIT);
+    assert.match(await file.innerText(), new RegExp(`The end of ${join(ui.serve.dataDir, 'logs', 'priors.log').replace(/[.]/g, '\\.')}`));
+    assert.match(await file.locator('pre').innerText(), /DICOM server PRIORSRR listening on 127\.0\.0\.1/);
+    await ui.page.getByRole('button', { name: 'Save diagnostics' }).click();
+    const saved = ui.page.getByRole('status', { name: 'Diagnostics saved' });
+    await saved.waitFor(WAIT);
+    assert.match(squeeze(await saved.innerText()), /^Saved priors-diagnostics-\d{8}-\d{4}\.zip \([\d.]+ [kM]B: \d+ files\) in .*diagnostics.* · Download\. Passwords and tokens are removed/);
+    const [download] = await Promise.all([ui.page.waitForEvent('download'), saved.getByRole('link', { name: 'Download' }).click()]);
+    assert.match(download.suggestedFilename(), /^priors-diagnostics-\d{8}-\d{4}\.zip$/);
+    assert.ok(readFileSync(await download.path()).subarray(0, 2).equals(Buffer.from('PK')), 'a ZIP file');
+  });
+
   test('the cache\'s check and repair, each finding in a sentence', async () => {
     await screen(ui.page, 'Local cache', 'Local cache');
     const panel = ui.page.getByRole('region', { name: 'Cache check' });

@@ -4,18 +4,12 @@
  * whether or not Priors is running; it only reads.
  */
 import { resolve } from 'node:path';
-import { writeDiagnostics } from '../../services/audit/diagnostics.js';
+import { diagnosticsFileName, writeDiagnostics } from '../../services/audit/diagnostics.js';
 import { InputError } from '../../services/nodes/nodes.js';
 import { expectPositionals, type OptionSpec } from '../args.js';
 import type { CommandContext } from '../context.js';
 
 export const DIAGNOSTICS_OPTIONS: readonly OptionSpec[] = [{ name: 'out', kind: 'value' }];
-
-/** priors-diagnostics-20261206-0731.zip */
-export function diagnosticsFileName(now: Date): string {
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `priors-diagnostics-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}.zip`;
-}
 
 export async function diagnosticsCommand(ctx: CommandContext): Promise<number> {
   expectPositionals(ctx.args, 0, 0, 'priors diagnostics [--out FILE.zip]');

@@ -83,7 +83,7 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   try {
     ctx.failure = { ...ctx.failure, listenVia: 'ui-port-option' };
     const flags = { ...(aetArg !== undefined ? { aeTitle } : {}), ...(portArg !== undefined ? { port } : {}), ...(bindArg !== undefined ? { bindAddress } : {}) };
-    ui = await startUi({ dataDir: ctx.dataDir, configDir: ctx.dirs.config, config, cache, server: handle, activity, port: uiPort, ui: withUi, flags });
+    ui = await startUi({ dataDir: ctx.dataDir, configDir: ctx.dirs.config, config, cache, server: handle, activity, port: uiPort, ui: withUi, flags, logsDir: ctx.dirs.logs, logProblem: logFile.problem });
   } catch (e) {
     await handle.close();
     await cache.close();

@@ -39,6 +39,12 @@ export function versions(): Record<string, unknown> {
   };
 }
 
+/** priors-diagnostics-20261206-0731.zip */
+export function diagnosticsFileName(now: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `priors-diagnostics-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}.zip`;
+}
+
 /** Writes the bundle to `out` (a .zip path); resolves with the names it holds. */
 export async function writeDiagnostics(dirs: PriorsDirs, out: string, extras: DiagnosticsExtras = {}, now = new Date()): Promise<string[]> {
   const zip = new ZipFile();

@@ -4,7 +4,7 @@
  * handed to a PACS administrator in a diagnostics bundle. Rotated by size, classically
  * (priors.log, priors.log.1 … priors.log.N), so the directory never grows past a few files.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createStream, type RotatingFileStream } from 'rotating-file-stream';
 import type { Logger } from '../../dimse/ul/association.js';
@@ -81,8 +81,11 @@ export function logTail(dir: string, maxBytes = 256 * 1024): { path: string; tex
   const path = logFiles(dir)[0];
   if (!path) return undefined;
   const size = statSync(path).size;
-  const all = readFileSync(path);
-  if (size <= maxBytes) return { path, text: all.toString('utf8'), truncated: false };
-  const tail = all.subarray(all.length - maxBytes).toString('utf8');
-  return { path, text: tail.slice(tail.indexOf('\n') + 1), truncated: true };
+  if (size <= maxBytes) return { path, text: readFileSync(path, 'utf8'), truncated: false };
+  // only the tail is read: a log of several MiB stays on disk
+  const tail = Buffer.alloc(maxBytes);
+  const fd = openSync(path, 'r');
+  try { readSync(fd, tail, 0, maxBytes, size - maxBytes); } finally { closeSync(fd); }
+  const text = tail.toString('utf8');
+  return { path, text: text.slice(text.indexOf('\n') + 1), truncated: true };
 }

@@ -2,7 +2,8 @@
  * Activity: association log lines (activity.query), newest first, live `log` events added on
  * top, filtered by node (a configured node or any AE title), outcome and free text; the lines of
  * one association grouped into one operation read as a sentence (activity-groups.ts), its raw
- * protocol lines behind a disclosure. Times in the app's own format (HH:MM:SS).
+ * protocol lines behind a disclosure. Times in the app's own format (HH:MM:SS). The log file on
+ * disk and the diagnostics bundle are one click away (LogTools.tsx).
  */
 import { useEffect, useMemo, useState } from 'react';
 import type { ActivityLine } from '../../../../shared/api/contract.js';
@@ -12,6 +13,7 @@ import { rowKeyDown } from '../../app/row-keys.js';
 import { formatTimeOfDay } from '../../lib/format.js';
 import { type ActivityFilter, keepLine, mergeLines } from './activity-filter.js';
 import { groupLines } from './activity-groups.js';
+import { LogTools } from './LogTools.js';
 
 /** Most lines kept in the page. */
 const MAX_LINES = 2000;
@@ -45,6 +47,7 @@ export function ActivityScreen({ active }: { active: boolean }) {
   return (
     <div className="screen">
       <h1 className="screen-title">Activity</h1>
+      <LogTools />
       <form className="inline-form" onSubmit={(e) => e.preventDefault()} aria-label="Filter the log">
         <label htmlFor="ac-node">Node</label>
         <select id="ac-node" value={node} onChange={(e) => setNode(e.target.value)}>
