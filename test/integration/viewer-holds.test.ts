@@ -49,11 +49,14 @@ describe('viewer holds', () => {
     holds.close();
   });
 
-  test('a hold that is not renewed lapses', async () => {
+  test('a hold that is not renewed lapses at the end of its lease, not before', (t) => {
+    t.mock.timers.enable({ apis: ['setTimeout'] });
     const holds = new ViewerHolds(cache, 150);
     holds.hold(now.StudyInstanceUID);
     assert.equal(cache.stats().pinnedStudies, 1);
-    await new Promise((r) => setTimeout(r, 400));
+    t.mock.timers.tick(149);
+    assert.equal(holds.size, 1, 'still held within the lease');
+    t.mock.timers.tick(1);
     assert.equal(holds.size, 0);
     assert.equal(cache.stats().pinnedStudies, 0);
   });

@@ -71,13 +71,19 @@ test('rates: MB/s from bytes, ETA from the instances left', () => {
   assert.deepEqual(rates({ bytes: 1e6, arrived: 1 }, 1000), { mbPerSecond: 1 });
 });
 
-test('Throttle: at most one call per interval per key, the last value delivered', async () => {
+test('Throttle: at most one call per interval per key, the last value delivered', (ctx) => {
+  ctx.mock.timers.enable({ apis: ['setTimeout'] });
+  let clock = 1000;
   const seen: [string, number][] = [];
-  const t = new Throttle<number>(50, (k, v) => seen.push([k, v]));
+  const t = new Throttle<number>(50, (k, v) => seen.push([k, v]), () => clock);
   for (let i = 1; i <= 10; i++) t.push('a', i);
   t.push('b', 1);
   assert.deepEqual(seen, [['a', 1], ['b', 1]]);
-  await new Promise((r) => setTimeout(r, 80));
+  clock += 49;
+  ctx.mock.timers.tick(49);
+  assert.deepEqual(seen, [['a', 1], ['b', 1]], 'nothing before the interval has passed');
+  clock += 1;
+  ctx.mock.timers.tick(1);
   assert.deepEqual(seen, [['a', 1], ['b', 1], ['a', 10]]);
   t.push('a', 11);
   t.cancel('a');
