@@ -20,10 +20,24 @@ import { cpuMs, fmt, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 
-
 function priorsAt(name: string, checkout: string): Receiver {
-  return commandReceiver(name, (dir, port) =>
-    [...PRIORS_NODE, join(checkout, 'bin', 'priors.js'), 'serve', '--aet', 'PRIORS', '--port', String(port), '--bind', '127.0.0.1', '--data', dir], { aeTitle: 'PRIORS' });
+  return commandReceiver(
+    name,
+    (dir, port) => [
+      ...PRIORS_NODE,
+      join(checkout, 'bin', 'priors.js'),
+      'serve',
+      '--aet',
+      'PRIORS',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--data',
+      dir,
+    ],
+    { aeTitle: 'PRIORS' },
+  );
 }
 
 /** `priors send` and a command's start, this checkout and the baseline's, against storescu. */
@@ -36,7 +50,10 @@ async function sendRounds(rounds: number, baseline: string | undefined): Promise
   const add = (name: string, ms: number) => times.set(name, [...(times.get(name) ?? []), ms]);
   const received = tempDirManual('priors-bench-ab-send');
   const scp = await startStorescp({ aeTitle: 'STORESCP', dir: received.dir, autoStop: false, acceptAll: true });
-  const clear = () => { received.remove(); mkdirSync(received.dir, { recursive: true }); };
+  const clear = () => {
+    received.remove();
+    mkdirSync(received.dir, { recursive: true });
+  };
   try {
     for (let r = 0; r < rounds; r++) {
       clear();
@@ -48,7 +65,11 @@ async function sendRounds(rounds: number, baseline: string | undefined): Promise
         const data = tempDirManual('priors-bench-ab-data');
         try {
           const cli = join(checkout, 'bin', 'priors.js');
-          const send = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'send', `STORESCP@127.0.0.1:${scp.port}`, ...series.files, '--data', data.dir], { env: peerEnv() });
+          const send = await runTimed(
+            PRIORS_NODE[0]!,
+            [...PRIORS_NODE.slice(1), cli, 'send', `STORESCP@127.0.0.1:${scp.port}`, ...series.files, '--data', data.dir],
+            { env: peerEnv() },
+          );
           if (send.code !== 0) throw new Error(`priors send (${name}) exited with ${send.code}: ${send.stderr.slice(-1000)}`);
           add(`priors send, ${name}`, send.ms);
           const ls = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'ls', '--data', data.dir], { env: peerEnv() });
@@ -73,7 +94,10 @@ async function sendRounds(rounds: number, baseline: string | undefined): Promise
 }
 
 async function main(argv: string[]): Promise<void> {
-  const value = (flag: string) => { const i = argv.indexOf(flag); return i >= 0 ? argv[i + 1] : undefined; };
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
   const rounds = Number(value('--rounds') ?? 5);
   if (argv.includes('--send')) return sendRounds(rounds, value('--baseline'));
   const tiny = argv.includes('--tiny');
@@ -81,11 +105,18 @@ async function main(argv: string[]): Promise<void> {
   const baseline = value('--baseline');
   if (baseline) receivers.push(priorsAt('priors serve, baseline', baseline));
   if (argv.includes('--drain')) {
-    receivers.push(commandReceiver('drain-only SCP', (_dir, port) => [...PRIORS_NODE, '--import', 'tsx', join(import.meta.dirname, 'drain-scp.ts'), String(port)], { aeTitle: 'PRIORS' }));
+    receivers.push(
+      commandReceiver('drain-only SCP', (_dir, port) => [...PRIORS_NODE, '--import', 'tsx', join(import.meta.dirname, 'drain-scp.ts'), String(port)], {
+        aeTitle: 'PRIORS',
+      }),
+    );
   }
-  const seriesOf = (patientName: string, patientId: string) => generateCtSeries({
-    ...(tiny ? { count: 2000, mode: 'tiny' as const } : { count: 300 }), patientName, patientId,
-  });
+  const seriesOf = (patientName: string, patientId: string) =>
+    generateCtSeries({
+      ...(tiny ? { count: 2000, mode: 'tiny' as const } : { count: 300 }),
+      patientName,
+      patientId,
+    });
   const series = await seriesOf('BENCH^AB', 'BENCHAB');
   warmPageCache(series.files);
   // --warm: another series of the same shape first, untimed, so that the timed one measures a
@@ -121,13 +152,20 @@ async function main(argv: string[]): Promise<void> {
     }
   }
   const reference = median(runs.get(storescpReceiver.name)!.map((x) => x.ms));
-  console.log(`${n} ${tiny ? 'tiny instances' : 'CT images 512×512'}, ${rounds} rounds, medians; storescu with TCP_NODELAY=1` +
-    (warm === series ? '; each receiver holds these instances already (sent once before, untimed)'
-      : warm ? `; each receiver warmed by ${warm.files.length} other instances first` : ''));
+  console.log(
+    `${n} ${tiny ? 'tiny instances' : 'CT images 512×512'}, ${rounds} rounds, medians; storescu with TCP_NODELAY=1` +
+      (warm === series
+        ? '; each receiver holds these instances already (sent once before, untimed)'
+        : warm
+          ? `; each receiver warmed by ${warm.files.length} other instances first`
+          : ''),
+  );
   for (const [name, list] of runs) {
     const ms = median(list.map((x) => x.ms));
-    console.log(`${name.padEnd(24)} ${fmt(n / (ms / 1000), 0).padStart(6)}/s  ${fmt(reference / ms, 2)}× storescp  ` +
-      `CPU ${fmt(median(list.map((x) => x.cpuMs)) / n * 1000, 0)} µs/instance  [${list.map((x) => fmt(x.ms, 0)).join(' ')} ms]`);
+    console.log(
+      `${name.padEnd(24)} ${fmt(n / (ms / 1000), 0).padStart(6)}/s  ${fmt(reference / ms, 2)}× storescp  ` +
+        `CPU ${fmt((median(list.map((x) => x.cpuMs)) / n) * 1000, 0)} µs/instance  [${list.map((x) => fmt(x.ms, 0)).join(' ')} ms]`,
+    );
   }
 }
 

@@ -58,7 +58,9 @@ async function serveApi(dir: string): Promise<{ url: string; token: string }> {
     try {
       const info = JSON.parse(readFileSync(join(dir, 'serve.json'), 'utf8')) as { api?: { url: string; token: string } };
       if (info.api) return info.api;
-    } catch { /* not written yet */ }
+    } catch {
+      /* not written yet */
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('priors serve wrote no serve.json with its API within 10 s');
@@ -71,7 +73,11 @@ async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
 }
 
 /** One row per case: median ms of each way of asking, and the matches. */
-export async function runDicomwebServerBenchmark(options: { studies: number; repeat: number; log?: (line: string) => void }): Promise<{ markdown: string; failed: boolean }> {
+export async function runDicomwebServerBenchmark(options: {
+  studies: number;
+  repeat: number;
+  log?: (line: string) => void;
+}): Promise<{ markdown: string; failed: boolean }> {
   const log = options.log ?? (() => {});
   const sizes: SyntheticSizes = sizesFor(options.studies);
   const cases = queryCases([...syntheticRecords(sizes)]);
@@ -79,12 +85,17 @@ export async function runDicomwebServerBenchmark(options: { studies: number; rep
   log(`dicomweb server: ${sizes.instances} instances / ${sizes.studies} studies, QIDO-RS vs C-FIND on one priors serve`);
   const built = Date.now();
   const cache = await Cache.open(dir);
-  cache.repository.transaction(() => { for (const r of syntheticRecords(sizes)) cache.repository.index(r); });
+  cache.repository.transaction(() => {
+    for (const r of syntheticRecords(sizes)) cache.repository.index(r);
+  });
   await cache.close();
   const buildMs = Date.now() - built;
   const port = await freePort();
-  const receiver = commandReceiver('priors serve', (d, p) =>
-    [...PRIORS_NODE, cli, 'serve', '--aet', 'PRIORS', '--port', String(p), '--bind', '127.0.0.1', '--data', d], { aeTitle: 'PRIORS', readyTimeoutMs: 120000 });
+  const receiver = commandReceiver(
+    'priors serve',
+    (d, p) => [...PRIORS_NODE, cli, 'serve', '--aet', 'PRIORS', '--port', String(p), '--bind', '127.0.0.1', '--data', d],
+    { aeTitle: 'PRIORS', readyTimeoutMs: 120000 },
+  );
   const running = await receiver.start(dir, port);
   let failed = false;
   const rows: (string | number)[][] = [];
@@ -93,7 +104,11 @@ export async function runDicomwebServerBenchmark(options: { studies: number; rep
     const httpPort = Number(new URL(api.url).port);
     const keepAlive = new Agent({ keepAlive: true, maxSockets: 1 });
     const cfind = async (c: QueryCase) => {
-      const stream = find({ aeTitle: 'PRIORS', host: '127.0.0.1', port }, { model: 'study', level: c.level, identifier: identifier(c.keys) }, { callingAeTitle: 'BENCHSCU' });
+      const stream = find(
+        { aeTitle: 'PRIORS', host: '127.0.0.1', port },
+        { model: 'study', level: c.level, identifier: identifier(c.keys) },
+        { callingAeTitle: 'BENCHSCU' },
+      );
       let n = 0;
       for await (const _ of stream) n++;
       await stream.outcome;
@@ -104,11 +119,34 @@ export async function runDicomwebServerBenchmark(options: { studies: number; rep
       if (got.status !== 200) throw new Error(`QIDO-RS ${c.name}: HTTP ${got.status} ${got.body.slice(0, 200)}`);
       return (JSON.parse(got.body) as unknown[]).length;
     };
-    const findscuArgs = (c: QueryCase) => ['-S', '-aet', 'BENCHSCU', '-aec', 'PRIORS', '127.0.0.1', String(port), '-k', `QueryRetrieveLevel=${c.level}`,
-      ...Object.entries(c.keys).flatMap(([k, v]) => ['-k', v === '' ? k : `${k}=${v}`])];
-    const curlArgs = (c: QueryCase) => ['-s', '-o', '/dev/null', '-w', '%{http_code}', '-H', `Authorization: Bearer ${api.token}`, `http://127.0.0.1:${httpPort}${qidoUrl(c)}`];
+    const findscuArgs = (c: QueryCase) => [
+      '-S',
+      '-aet',
+      'BENCHSCU',
+      '-aec',
+      'PRIORS',
+      '127.0.0.1',
+      String(port),
+      '-k',
+      `QueryRetrieveLevel=${c.level}`,
+      ...Object.entries(c.keys).flatMap(([k, v]) => ['-k', v === '' ? k : `${k}=${v}`]),
+    ];
+    const curlArgs = (c: QueryCase) => [
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      '-H',
+      `Authorization: Bearer ${api.token}`,
+      `http://127.0.0.1:${httpPort}${qidoUrl(c)}`,
+    ];
     // warm-up: both servers' code compiled, the index pages in memory
-    for (let pass = 0; pass < 3; pass++) for (const c of cases) { await cfind(c); await qido(c, keepAlive); }
+    for (let pass = 0; pass < 3; pass++)
+      for (const c of cases) {
+        await cfind(c);
+        await qido(c, keepAlive);
+      }
     for (const c of cases) {
       const ms: Record<string, number[]> = { cfind: [], findscu: [], qido: [], qidoKept: [], curl: [] };
       let matches = 0;
@@ -130,8 +168,16 @@ export async function runDicomwebServerBenchmark(options: { studies: number; rep
       }
       if (matches !== qidoMatches) failed = true;
       const m = (k: string) => median(ms[k]!);
-      rows.push([c.name, matches === qidoMatches ? String(matches) : `${matches} / QIDO ${qidoMatches}`,
-        fmt(m('cfind'), 2), fmt(m('qido'), 2), fmt(m('qidoKept'), 2), `${fmt(m('qido') / m('cfind'), 2)}×`, fmt(m('findscu'), 1), fmt(m('curl'), 1)]);
+      rows.push([
+        c.name,
+        matches === qidoMatches ? String(matches) : `${matches} / QIDO ${qidoMatches}`,
+        fmt(m('cfind'), 2),
+        fmt(m('qido'), 2),
+        fmt(m('qidoKept'), 2),
+        `${fmt(m('qido') / m('cfind'), 2)}×`,
+        fmt(m('findscu'), 1),
+        fmt(m('curl'), 1),
+      ]);
     }
     keepAlive.destroy();
   } catch (e) {
@@ -142,16 +188,26 @@ export async function runDicomwebServerBenchmark(options: { studies: number; rep
     remove();
   }
   const markdown = [
-    `### ${sizes.instances.toLocaleString('en')} instances / ${sizes.studies.toLocaleString('en')} studies / ${sizes.patients.toLocaleString('en')} patients in one \`priors serve\``, '',
-    `Index built in ${fmt(buildMs / 1000, 1)} s. Medians of ${options.repeat} queries per case after three warm-up passes. In-process clients: Priors' SCU (C-FIND, one association per query) and node:http (QIDO-RS on a new connection per query, and on one kept alive); processes: DCMTK's findscu and curl, one per query. Each QIDO-RS query is what Priors' DICOMweb node code asks (keys with values as matching parameters, the others as includefield); "matches" shows one figure when C-FIND and QIDO-RS agree.`, '',
-    markdownTable(['Query', 'matches', 'C-FIND (ms)', 'QIDO-RS (ms)', 'QIDO-RS kept-alive', 'QIDO ÷ C-FIND', 'findscu process', 'curl process'], rows), '',
+    `### ${sizes.instances.toLocaleString('en')} instances / ${sizes.studies.toLocaleString('en')} studies / ${sizes.patients.toLocaleString('en')} patients in one \`priors serve\``,
+    '',
+    `Index built in ${fmt(buildMs / 1000, 1)} s. Medians of ${options.repeat} queries per case after three warm-up passes. In-process clients: Priors' SCU (C-FIND, one association per query) and node:http (QIDO-RS on a new connection per query, and on one kept alive); processes: DCMTK's findscu and curl, one per query. Each QIDO-RS query is what Priors' DICOMweb node code asks (keys with values as matching parameters, the others as includefield); "matches" shows one figure when C-FIND and QIDO-RS agree.`,
+    '',
+    markdownTable(['Query', 'matches', 'C-FIND (ms)', 'QIDO-RS (ms)', 'QIDO-RS kept-alive', 'QIDO ÷ C-FIND', 'findscu process', 'curl process'], rows),
+    '',
   ].join('\n');
   return { markdown, failed };
 }
 
 async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : undefined; };
-  const { markdown, failed } = await runDicomwebServerBenchmark({ studies: arg('--studies') ?? 5000, repeat: arg('--repeat') ?? 10, log: (line) => console.error(line) });
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
+  const { markdown, failed } = await runDicomwebServerBenchmark({
+    studies: arg('--studies') ?? 5000,
+    repeat: arg('--repeat') ?? 10,
+    log: (line) => console.error(line),
+  });
   console.log(markdown);
   if (failed) process.exitCode = 1;
 }

@@ -9,8 +9,18 @@ const port = Number(process.argv[2]);
 if (!Number.isInteger(port) || port <= 0) throw new Error('usage: bench/drain-scp.ts <port>');
 const server = new DicomServer({
   policy: { aeTitle: 'PRIORS', acceptCallingAeTitle: () => true, maxAssociations: 4 },
-  host: '127.0.0.1', port,
-  handlers: { store: { async store(request) { await drain(request.dataSet); return { status: Status.Success }; } } },
+  host: '127.0.0.1',
+  port,
+  handlers: {
+    store: {
+      async store(request) {
+        await drain(request.dataSet);
+        return { status: Status.Success };
+      },
+    },
+  },
 });
 await server.listen();
-process.once('SIGTERM', () => { void server.close().then(() => process.exit(0)); });
+process.once('SIGTERM', () => {
+  void server.close().then(() => process.exit(0));
+});

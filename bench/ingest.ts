@@ -82,7 +82,11 @@ export const orthancReceiver: Receiver = {
  * SIGTERM, then SIGKILL after 5 s, by PID. E.g. for the Priors CLI:
  * `commandReceiver('priors serve', (dir, port) => ['node', 'bin/priors.js', 'serve', '--port', String(port), '--dir', dir])`.
  */
-export function commandReceiver(name: string, argv: (dir: string, port: number) => string[], options: { aeTitle?: string; readyTimeoutMs?: number } = {}): Receiver {
+export function commandReceiver(
+  name: string,
+  argv: (dir: string, port: number) => string[],
+  options: { aeTitle?: string; readyTimeoutMs?: number } = {},
+): Receiver {
   const aeTitle = options.aeTitle ?? 'ANY-SCP';
   return {
     name,
@@ -92,14 +96,33 @@ export function commandReceiver(name: string, argv: (dir: string, port: number) 
       if (!command) throw new Error(`${name}: empty command line`);
       const child = spawn(command, args, { env: peerEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
       let stderr = '';
-      child.stderr.on('data', (c: Buffer) => { stderr = (stderr + c.toString('utf8')).slice(-4000); });
+      child.stderr.on('data', (c: Buffer) => {
+        stderr = (stderr + c.toString('utf8')).slice(-4000);
+      });
       let exited = false;
-      const exit = new Promise<void>((done) => child.once('close', () => { exited = true; done(); }));
-      child.once('error', (err) => { stderr += err.message; });
+      const exit = new Promise<void>((done) =>
+        child.once('close', () => {
+          exited = true;
+          done();
+        }),
+      );
+      child.once('error', (err) => {
+        stderr += err.message;
+      });
       const stop = async () => {
         if (exited || !child.pid) return;
-        try { process.kill(child.pid, 'SIGTERM'); } catch { /* gone */ }
-        const timer = setTimeout(() => { try { process.kill(child.pid!, 'SIGKILL'); } catch { /* gone */ } }, 5000);
+        try {
+          process.kill(child.pid, 'SIGTERM');
+        } catch {
+          /* gone */
+        }
+        const timer = setTimeout(() => {
+          try {
+            process.kill(child.pid!, 'SIGKILL');
+          } catch {
+            /* gone */
+          }
+        }, 5000);
         await exit;
         clearTimeout(timer);
       };
@@ -124,7 +147,10 @@ export function commandReceiver(name: string, argv: (dir: string, port: number) 
 export function parseReceiverArg(spec: string): Receiver {
   const eq = spec.indexOf('=');
   if (eq <= 0) throw new Error(`--receiver takes "name=command line", got: ${spec}`);
-  const words = spec.slice(eq + 1).trim().split(/\s+/);
+  const words = spec
+    .slice(eq + 1)
+    .trim()
+    .split(/\s+/);
   return commandReceiver(spec.slice(0, eq).trim(), (dir, port) => words.map((w) => w.replaceAll('{dir}', dir).replaceAll('{port}', String(port))));
 }
 
@@ -136,7 +162,6 @@ export interface IngestResult {
   runs: { ms: number; peakKb: number; received: number }[];
   error?: string;
 }
-
 
 async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: number; peakKb: number; received: number }> {
   const { dir, remove } = tempDirManual('priors-bench-ingest');
@@ -156,17 +181,26 @@ async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: numbe
 }
 
 /** Runs every receiver `runs` times (default 3) on the same series, round by round (see {@link interleave}). */
-export async function runIngestBenchmark(receivers: Receiver[], options: { runs?: number; count?: number; series?: CtSeriesOptions } = {}): Promise<{ results: IngestResult[]; table: string }> {
+export async function runIngestBenchmark(
+  receivers: Receiver[],
+  options: { runs?: number; count?: number; series?: CtSeriesOptions } = {},
+): Promise<{ results: IngestResult[]; table: string }> {
   const series = await generateCtSeries({ count: options.count ?? 300, patientName: 'BENCH^INGEST', patientId: 'BENCH01', ...options.series });
   const bytes = series.files.reduce((sum, f) => sum + statSync(f).size, 0);
   warmPageCache(series.files); // so that run 1 is not a disk benchmark
-  const outcomes = await interleave(receivers.map((receiver) => async () => {
-    const run = await runOnce(receiver, series.files);
-    if (run.received !== series.files.length) throw new Error(`received ${run.received} of ${series.files.length} files`);
-    return run;
-  }), options.runs ?? 3);
+  const outcomes = await interleave(
+    receivers.map((receiver) => async () => {
+      const run = await runOnce(receiver, series.files);
+      if (run.received !== series.files.length) throw new Error(`received ${run.received} of ${series.files.length} files`);
+      return run;
+    }),
+    options.runs ?? 3,
+  );
   const results = receivers.map((receiver, k): IngestResult => ({
-    name: receiver.name, instances: series.files.length, bytes, runs: outcomes[k]!.runs,
+    name: receiver.name,
+    instances: series.files.length,
+    bytes,
+    runs: outcomes[k]!.runs,
     ...(outcomes[k]!.error !== undefined ? { error: outcomes[k]!.error } : {}),
   }));
   return { results, table: formatTable(results) };
@@ -188,12 +222,14 @@ export function formatTable(results: IngestResult[]): string {
       r.error ? `after ${r.runs.length} runs: ${r.error}` : `${r.runs.length} runs`,
     ];
   });
-  return markdownTable(['Receiver', 'instances/s', 'MB/s', 'time (s)', 'peak RSS (MB)', 'vs storescp', 'note'], rows,
-    ['l', 'r', 'r', 'r', 'r', 'r', 'l']);
+  return markdownTable(['Receiver', 'instances/s', 'MB/s', 'time (s)', 'peak RSS (MB)', 'vs storescp', 'note'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'l']);
 }
 
 async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : undefined; };
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
   const runs = arg('--runs') ?? 3;
   const count = arg('--count') ?? 300;
   if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(count) || count < 1) throw new Error('--runs and --count take positive integers');
@@ -201,8 +237,9 @@ async function main(argv: string[]): Promise<void> {
   const { results, table } = await runIngestBenchmark([storescpReceiver, ...extra], { runs, count });
   const first = results[0]!;
   console.log(`## Ingest: ${first.instances} CT images (${fmt(first.bytes / 1e6, 1)} MB) via storescu, one association\n`);
-  console.log(`Median of ${runs} runs; MB = 10^6 bytes; peak RSS = receiver VmHWM; TCP_NODELAY=1; ` +
-    `Node ${process.version}, ${availableParallelism()} CPUs.\n`);
+  console.log(
+    `Median of ${runs} runs; MB = 10^6 bytes; peak RSS = receiver VmHWM; TCP_NODELAY=1; ` + `Node ${process.version}, ${availableParallelism()} CPUs.\n`,
+  );
   console.log(table);
   if (results.some((r) => r.error)) process.exitCode = 1;
 }

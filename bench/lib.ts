@@ -15,7 +15,11 @@ export function warmPageCache(files: readonly string[]): void {
 /** Memory of a process from /proc/<pid>/status, in KiB; undefined once it is gone. */
 export function readMemory(pid: number): { rssKb: number; hwmKb: number } | undefined {
   let status: string;
-  try { status = readFileSync(`/proc/${pid}/status`, 'utf8'); } catch { return undefined; }
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssKb: field('VmRSS'), hwmKb: field('VmHWM') };
 }
@@ -65,13 +69,24 @@ export function runTimed(command: string, args: string[], options: { env?: NodeJ
     let stdout = '';
     let stderr = '';
     let peakKb = 0;
-    child.stdout.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8');
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8');
+    });
     // the last sample must be taken while /proc/<pid> still exists: on 'exit', before 'close'
-    child.once('exit', () => { peakKb = memory?.stop().peakKb ?? 0; });
+    child.once('exit', () => {
+      peakKb = memory?.stop().peakKb ?? 0;
+    });
     const timer = setTimeout(() => {
       stderr += `\n[killed after ${options.timeoutMs ?? 600000} ms]`;
-      if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+      if (child.pid)
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     }, options.timeoutMs ?? 600000);
     const finish = (code: number | null, extra = '') => {
       clearTimeout(timer);

@@ -20,24 +20,30 @@ import { countFiles, cpuSplit, fmt, interleave, markdownTable, median, PRIORS_NO
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 
-
-
 function storescp(pdu: number): Receiver {
   return { ...commandReceiver(`storescp -pdu ${pdu}`, (dir, port) => ['storescp', '-pdu', String(pdu), '-od', dir, String(port)]) };
 }
 
 function priors(pdu: number): Receiver {
   return {
-    ...commandReceiver(`priors serve, maxPduLength ${pdu}`, (dir, port) => {
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'config.json'), JSON.stringify({ local: { aeTitle: 'PRIORS', port, bindAddress: '127.0.0.1', maxPduLength: pdu } }));
-      return [...PRIORS_NODE, cli, 'serve', '--data', dir, '--port', String(port), '--aet', 'PRIORS'];
-    }, { aeTitle: 'PRIORS' }),
+    ...commandReceiver(
+      `priors serve, maxPduLength ${pdu}`,
+      (dir, port) => {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, 'config.json'), JSON.stringify({ local: { aeTitle: 'PRIORS', port, bindAddress: '127.0.0.1', maxPduLength: pdu } }));
+        return [...PRIORS_NODE, cli, 'serve', '--data', dir, '--port', String(port), '--aet', 'PRIORS'];
+      },
+      { aeTitle: 'PRIORS' },
+    ),
     filesDir: (dir) => join(dir, 'files'),
   };
 }
 
-interface Run { ms: number; userMs: number; systemMs: number }
+interface Run {
+  ms: number;
+  userMs: number;
+  systemMs: number;
+}
 
 async function once(receiver: Receiver, files: string[], warmUp: string[]): Promise<Run> {
   const { dir, remove } = tempDirManual('priors-bench-pdu');
@@ -60,7 +66,9 @@ async function once(receiver: Receiver, files: string[], warmUp: string[]): Prom
   }
 }
 
-export async function runPduBenchmark(o: { runs?: number; count?: number; sizes?: number[]; log?: (line: string) => void } = {}): Promise<{ markdown: string; failed: boolean }> {
+export async function runPduBenchmark(
+  o: { runs?: number; count?: number; sizes?: number[]; log?: (line: string) => void } = {},
+): Promise<{ markdown: string; failed: boolean }> {
   const sizes = o.sizes ?? [...new Set([16384, 131072, defaultConfig().local.maxPduLength])];
   const series = await generateCtSeries({ count: o.count ?? 300, patientName: 'BENCH^PDU', patientId: 'BENCHPDU' });
   const bytes = series.files.reduce((sum, f) => sum + statSync(f).size, 0);
@@ -68,7 +76,10 @@ export async function runPduBenchmark(o: { runs?: number; count?: number; sizes?
   warmPageCache([...series.files, ...warmUp]);
   const receivers = sizes.flatMap((pdu) => [storescp(pdu), priors(pdu)]);
   o.log?.(`pdu: ${receivers.map((r) => r.name).join(', ')}; ${o.runs ?? 3} rounds`);
-  const outcomes = await interleave(receivers.map((r) => () => once(r, series.files, warmUp)), o.runs ?? 3);
+  const outcomes = await interleave(
+    receivers.map((r) => () => once(r, series.files, warmUp)),
+    o.runs ?? 3,
+  );
   let failed = false;
   const rows: string[][] = [];
   for (const [i, pdu] of sizes.entries()) {
@@ -78,14 +89,25 @@ export async function runPduBenchmark(o: { runs?: number; count?: number; sizes?
     for (const [k, out] of [ref, ours].entries()) {
       const name = receivers[2 * i + k]!.name;
       if (out.error !== undefined) failed = true;
-      if (out.runs.length === 0) { rows.push([name, String(pdu), '—', '—', '—', '—', '—', '—', `failed: ${out.error ?? '?'}`]); continue; }
+      if (out.runs.length === 0) {
+        rows.push([name, String(pdu), '—', '—', '—', '—', '—', '—', `failed: ${out.error ?? '?'}`]);
+        continue;
+      }
       const ms = median(out.runs.map((r) => r.ms));
       const perInstance = (v: number) => fmt((v * 1000) / series.files.length, 0);
       const user = median(out.runs.map((r) => r.userMs));
       const system = median(out.runs.map((r) => r.systemMs));
-      rows.push([name, String(pdu), fmt(ms / 1000, 2), fmt((bytes / 1e6) / (ms / 1000), 1),
-        perInstance(median(out.runs.map((r) => r.userMs + r.systemMs))), perInstance(user), perInstance(system),
-        k === 0 ? '—' : `${fmt(refMs / ms, 2)}×`, out.error ? `after ${out.runs.length} runs: ${out.error}` : `${out.runs.length} runs`]);
+      rows.push([
+        name,
+        String(pdu),
+        fmt(ms / 1000, 2),
+        fmt(bytes / 1e6 / (ms / 1000), 1),
+        perInstance(median(out.runs.map((r) => r.userMs + r.systemMs))),
+        perInstance(user),
+        perInstance(system),
+        k === 0 ? '—' : `${fmt(refMs / ms, 2)}×`,
+        out.error ? `after ${out.runs.length} runs: ${out.error}` : `${out.runs.length} runs`,
+      ]);
     }
   }
   const markdown = [
@@ -93,16 +115,31 @@ export async function runPduBenchmark(o: { runs?: number; count?: number; sizes?
     '',
     `Median of ${o.runs ?? 3} rounds, the receivers alternating, each warmed by 100 other images first. Each pair announces the same Maximum Length; storescu sends PDUs of that size. "CPU µs/instance" is the receiver's own CPU time during the send, divided by the instances: in user space (its own code, and for Priors also V8's collector and compiler threads) and in the kernel (system calls: the socket and the files, and for Priors the group flush of received files to disk, which storescp does not do). Priors' default is ${defaultConfig().local.maxPduLength}.`,
     '',
-    markdownTable(['Receiver', 'max PDU', 'time (s)', 'MB/s', 'CPU µs/instance', 'user', 'system', 'vs storescp', 'note'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l']),
+    markdownTable(['Receiver', 'max PDU', 'time (s)', 'MB/s', 'CPU µs/instance', 'user', 'system', 'vs storescp', 'note'], rows, [
+      'l',
+      'r',
+      'r',
+      'r',
+      'r',
+      'r',
+      'r',
+      'r',
+      'l',
+    ]),
   ].join('\n');
   return { markdown, failed };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name: string) => { const i = process.argv.indexOf(`--${name}`); return i >= 0 ? process.argv[i + 1] : undefined; };
+  const arg = (name: string) => {
+    const i = process.argv.indexOf(`--${name}`);
+    return i >= 0 ? process.argv[i + 1] : undefined;
+  };
   const r = await runPduBenchmark({
-    runs: Number(arg('runs') ?? 3), count: Number(arg('count') ?? 300),
-    ...(arg('sizes') ? { sizes: arg('sizes')!.split(',').map(Number) } : {}), log: (l) => console.error(l),
+    runs: Number(arg('runs') ?? 3),
+    count: Number(arg('count') ?? 300),
+    ...(arg('sizes') ? { sizes: arg('sizes')!.split(',').map(Number) } : {}),
+    log: (l) => console.error(l),
   });
   console.log(r.markdown);
   process.exitCode = r.failed ? 1 : 0;

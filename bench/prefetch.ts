@@ -29,40 +29,69 @@ function day(offset: number): string {
   return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
 }
 
-
-
 /** The prefetch section of docs/benchmarks.md. */
-export async function runPrefetchBenchmark(options: { runs: number; count: number; log?: (l: string) => void }): Promise<{ markdown: string; failed: boolean }> {
+export async function runPrefetchBenchmark(options: {
+  runs: number;
+  count: number;
+  log?: (l: string) => void;
+}): Promise<{ markdown: string; failed: boolean }> {
   const log = options.log ?? (() => {});
   const who = { patientName: 'BENCH^PREFETCH', patientId: 'BENCH-PF', birthDate: '19500101' };
   const current = await generateCtSeries({ ...who, count: options.count, studyDate: day(0), accession: 'BPF-C' });
   const priors: GeneratedSeries[] = [];
-  for (const [i, days] of [120, 480, 900].entries()) priors.push(await generateCtSeries({ ...who, count: options.count, studyDate: day(-days), accession: `BPF-${i + 1}` }));
+  for (const [i, days] of [120, 480, 900].entries())
+    priors.push(await generateCtSeries({ ...who, count: options.count, studyDate: day(-days), accession: `BPF-${i + 1}` }));
   const others = [
-    await generateCtSeries({ ...who, count: 20, rows: 256, cols: 256, studyDate: day(-60), accession: 'BPF-MR', modality: 'MR', bodyPart: 'HEAD', studyDescription: 'MR BRAIN' }),
+    await generateCtSeries({
+      ...who,
+      count: 20,
+      rows: 256,
+      cols: 256,
+      studyDate: day(-60),
+      accession: 'BPF-MR',
+      modality: 'MR',
+      bodyPart: 'HEAD',
+      studyDescription: 'MR BRAIN',
+    }),
     await generateCtSeries({ ...who, count: 20, rows: 256, cols: 256, studyDate: day(-7 * 365), accession: 'BPF-OLD' }),
   ];
   const ports = { priors: await freePort(), storescp: await freePort() };
   const or = tempDirManual('priors-bench-prefetch-orthanc');
   const orthanc = await startOrthanc({
-    dir: or.dir, autoStop: false,
+    dir: or.dir,
+    autoStop: false,
     modalities: { priors: [PRIORS_AE, '127.0.0.1', ports.priors], storescp: [STORESCP_AE, '127.0.0.1', ports.storescp] },
   });
   const expected = priors.reduce((n, p) => n + p.files.length, 0);
   try {
-    await loadIntoOrthanc(orthanc, [...priors, ...others].flatMap((s) => s.files));
+    await loadIntoOrthanc(
+      orthanc,
+      [...priors, ...others].flatMap((s) => s.files),
+    );
     warmPageCache(current.files);
 
     const byPriors = (quietSeconds: number) => async () => {
       const t = tempDirManual('priors-bench-prefetch');
-      const add = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'nodes', 'add', 'pacs', `${orthanc.aeTitle}@127.0.0.1:${orthanc.port}`, '--data', t.dir]);
+      const add = await runTimed(PRIORS_NODE[0]!, [
+        ...PRIORS_NODE.slice(1),
+        cli,
+        'nodes',
+        'add',
+        'pacs',
+        `${orthanc.aeTitle}@127.0.0.1:${orthanc.port}`,
+        '--data',
+        t.dir,
+      ]);
       if (add.code !== 0) throw new Error(`priors nodes add: ${add.stderr}`);
       const configPath = join(t.dir, 'config.json');
-      writeFileSync(configPath, JSON.stringify({ ...JSON.parse(readFileSync(configPath, 'utf8')) as object, prefetch: { enabled: true, quietSeconds } }));
+      writeFileSync(configPath, JSON.stringify({ ...(JSON.parse(readFileSync(configPath, 'utf8')) as object), prefetch: { enabled: true, quietSeconds } }));
       let serve: RunningReceiver | undefined;
       try {
-        serve = await commandReceiver('priors serve', (d, p) =>
-          [...PRIORS_NODE, cli, 'serve', '--aet', PRIORS_AE, '--port', String(p), '--bind', '127.0.0.1', '--data', d], { aeTitle: PRIORS_AE }).start(t.dir, ports.priors);
+        serve = await commandReceiver(
+          'priors serve',
+          (d, p) => [...PRIORS_NODE, cli, 'serve', '--aet', PRIORS_AE, '--port', String(p), '--bind', '127.0.0.1', '--data', d],
+          { aeTitle: PRIORS_AE },
+        ).start(t.dir, ports.priors);
         const sent = await runTimed('storescu', ['-aec', PRIORS_AE, '127.0.0.1', String(ports.priors), ...current.files], { env: peerEnv() });
         const released = Date.now();
         if (sent.code !== 0) throw new Error(`storescu: ${sent.stderr.slice(-500)}`);
@@ -90,11 +119,48 @@ export async function runPrefetchBenchmark(options: { runs: number; count: numbe
       const scp = await startStorescp({ aeTitle: STORESCP_AE, dir: t.dir, port: ports.storescp, autoStop: false, acceptAll: true });
       try {
         const started = Date.now();
-        const found = await runTimed('findscu', ['-S', '-aec', orthanc.aeTitle, '-k', 'QueryRetrieveLevel=STUDY', '-k', `PatientID=${who.patientId}`,
-          '-k', 'StudyInstanceUID', '-k', 'StudyDate', '-k', 'ModalitiesInStudy', '-k', 'StudyDescription', '127.0.0.1', String(orthanc.port)], { env: peerEnv() });
+        const found = await runTimed(
+          'findscu',
+          [
+            '-S',
+            '-aec',
+            orthanc.aeTitle,
+            '-k',
+            'QueryRetrieveLevel=STUDY',
+            '-k',
+            `PatientID=${who.patientId}`,
+            '-k',
+            'StudyInstanceUID',
+            '-k',
+            'StudyDate',
+            '-k',
+            'ModalitiesInStudy',
+            '-k',
+            'StudyDescription',
+            '127.0.0.1',
+            String(orthanc.port),
+          ],
+          { env: peerEnv() },
+        );
         if (found.code !== 0) throw new Error(`findscu: ${found.stderr.slice(-500)}`);
         for (const p of priors) {
-          const moved = await runTimed('movescu', ['-S', '-aec', orthanc.aeTitle, '-aem', STORESCP_AE, '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${p.StudyInstanceUID}`, '127.0.0.1', String(orthanc.port)], { env: peerEnv() });
+          const moved = await runTimed(
+            'movescu',
+            [
+              '-S',
+              '-aec',
+              orthanc.aeTitle,
+              '-aem',
+              STORESCP_AE,
+              '-k',
+              'QueryRetrieveLevel=STUDY',
+              '-k',
+              `StudyInstanceUID=${p.StudyInstanceUID}`,
+              '127.0.0.1',
+              String(orthanc.port),
+            ],
+            { env: peerEnv() },
+          );
           if (moved.code !== 0) throw new Error(`movescu: ${moved.stderr.slice(-500)}`);
         }
         const ms = Date.now() - started;
@@ -110,19 +176,23 @@ export async function runPrefetchBenchmark(options: { runs: number; count: numbe
     log('prefetch: by hand with findscu + movescu, and by priors serve on arrival');
     const [hand, quiet1, quiet5] = await interleave([byHand, byPriors(1), byPriors(5)], options.runs);
     const cell = (o: { runs: { ms: number }[]; error?: string }) => (o.runs.length ? fmt(median(o.runs.map((r) => r.ms)) / 1000, 2) : `failed: ${o.error}`);
-    const ratio = (o: { runs: { ms: number }[] }) => (o.runs.length && hand!.runs.length ? `${fmt(median(hand!.runs.map((r) => r.ms)) / median(o.runs.map((r) => r.ms)), 2)}×` : '—');
+    const ratio = (o: { runs: { ms: number }[] }) =>
+      o.runs.length && hand!.runs.length ? `${fmt(median(hand!.runs.map((r) => r.ms)) / median(o.runs.map((r) => r.ms)), 2)}×` : '—';
     const rows = [
       ['findscu + 3 × movescu into storescp (the same work by hand, as fast as a script)', cell(hand!), '—'],
       ['priors serve, quiet time 1 s: release of the current study → last prior in the cache', cell(quiet1!), ratio(quiet1!)],
       ['priors serve, quiet time 5 s (default): release → last prior in the cache', cell(quiet5!), ratio(quiet5!)],
     ];
     const markdown = [
-      `### Prefetch: ${priors.length} relevant priors of ${options.count} CT images each (${expected} instances) from Orthanc`, '',
+      `### Prefetch: ${priors.length} relevant priors of ${options.count} CT images each (${expected} instances) from Orthanc`,
+      '',
       `Median of ${options.runs} runs. Orthanc also holds two studies of the patient that the default rule does not keep (an MR of the head, a CT of seven years ago). ` +
-      'Priors is timed from the release of the storescu association that brought the current study to the end of the prefetch run (every prior retrieved by C-MOVE and verified in the cache); ' +
-      'its time includes the quiet time it waits for more instances of the study before it looks (configurable, 5 s by default), its C-FINDs at study and series level, and the choice. ' +
-      'The reference is the lower bound of doing it by hand: a script that already knows which three studies to fetch, timed from its findscu to the end of its last movescu. "speed vs by hand" > 1 means Priors is faster.', '',
-      markdownTable(['Operation', 'time (s)', 'speed vs by hand'], rows), '',
+        'Priors is timed from the release of the storescu association that brought the current study to the end of the prefetch run (every prior retrieved by C-MOVE and verified in the cache); ' +
+        'its time includes the quiet time it waits for more instances of the study before it looks (configurable, 5 s by default), its C-FINDs at study and series level, and the choice. ' +
+        'The reference is the lower bound of doing it by hand: a script that already knows which three studies to fetch, timed from its findscu to the end of its last movescu. "speed vs by hand" > 1 means Priors is faster.',
+      '',
+      markdownTable(['Operation', 'time (s)', 'speed vs by hand'], rows),
+      '',
     ].join('\n');
     return { markdown, failed: [hand, quiet1, quiet5].some((o) => o!.error !== undefined) };
   } finally {
@@ -132,7 +202,10 @@ export async function runPrefetchBenchmark(options: { runs: number; count: numbe
 }
 
 async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : undefined; };
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
   const { markdown, failed } = await runPrefetchBenchmark({ runs: arg('--runs') ?? 3, count: arg('--count') ?? 300, log: (l) => console.error(l) });
   console.log(markdown);
   if (failed) process.exitCode = 1;

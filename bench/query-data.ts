@@ -41,7 +41,9 @@ export function instanceFile(r: InstanceIndexRecord): Uint8Array {
   put('SeriesNumber', r.series.SeriesNumber);
   put('InstanceNumber', r.instance.InstanceNumber);
   const meta = buildFileMetaInformation({
-    sopClassUid: r.instance.SOPClassUID, sopInstanceUid: r.instance.SOPInstanceUID, transferSyntaxUid: EXPLICIT_LITTLE_ENDIAN_UID,
+    sopClassUid: r.instance.SOPClassUID,
+    sopInstanceUid: r.instance.SOPInstanceUID,
+    transferSyntaxUid: EXPLICIT_LITTLE_ENDIAN_UID,
   });
   const body = encodeDataSet(ds, EXPLICIT_LITTLE_ENDIAN);
   const out = new Uint8Array(meta.length + body.length);
@@ -92,5 +94,7 @@ export function queryDataSet(sizes: SyntheticSizes): QueryDataSet {
 
 /** Study directories of a generated set (for tools that take folders). */
 export function studyDirs(data: QueryDataSet): string[] {
-  return readdirSync(data.dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(data.dir, e.name));
+  return readdirSync(data.dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => join(data.dir, e.name));
 }

@@ -33,8 +33,19 @@ export interface QueryCase {
   keys: Record<string, string>;
 }
 
-const STUDY_RETURN = { PatientName: '', PatientID: '', PatientBirthDate: '', StudyDate: '', StudyTime: '', AccessionNumber: '',
-  StudyDescription: '', StudyInstanceUID: '', ModalitiesInStudy: '', NumberOfStudyRelatedSeries: '', NumberOfStudyRelatedInstances: '' };
+const STUDY_RETURN = {
+  PatientName: '',
+  PatientID: '',
+  PatientBirthDate: '',
+  StudyDate: '',
+  StudyTime: '',
+  AccessionNumber: '',
+  StudyDescription: '',
+  StudyInstanceUID: '',
+  ModalitiesInStudy: '',
+  NumberOfStudyRelatedSeries: '',
+  NumberOfStudyRelatedInstances: '',
+};
 
 /** The fixed query set, drawn from the middle of the synthetic data so every query has matches. */
 export function queryCases(records: readonly InstanceIndexRecord[]): QueryCase[] {
@@ -47,10 +58,35 @@ export function queryCases(records: readonly InstanceIndexRecord[]): QueryCase[]
     { name: 'STUDY: exact Patient ID', level: 'STUDY', keys: { ...STUDY_RETURN, PatientID: mid.patient.PatientID } },
     { name: `STUDY: name wildcard ${family}^${given}*`, level: 'STUDY', keys: { ...STUDY_RETURN, PatientName: `${family}^${given}*` } },
     { name: `STUDY: date range ${year}-01..03`, level: 'STUDY', keys: { ...STUDY_RETURN, StudyDate: `${year}0101-${year}0331` } },
-    { name: `STUDY: modality ${modality} + date range`, level: 'STUDY', keys: { ...STUDY_RETURN, ModalitiesInStudy: modality, StudyDate: `${month}01-${month}31` } },
+    {
+      name: `STUDY: modality ${modality} + date range`,
+      level: 'STUDY',
+      keys: { ...STUDY_RETURN, ModalitiesInStudy: modality, StudyDate: `${month}01-${month}31` },
+    },
     { name: 'STUDY: exact accession', level: 'STUDY', keys: { ...STUDY_RETURN, AccessionNumber: mid.study.AccessionNumber ?? '' } },
-    { name: 'SERIES: of one study', level: 'SERIES', keys: { StudyInstanceUID: mid.study.StudyInstanceUID, SeriesInstanceUID: '', Modality: '', SeriesNumber: '', SeriesDescription: '', NumberOfSeriesRelatedInstances: '' } },
-    { name: 'IMAGE: of one series', level: 'IMAGE', keys: { StudyInstanceUID: mid.study.StudyInstanceUID, SeriesInstanceUID: mid.series.SeriesInstanceUID, SOPInstanceUID: '', SOPClassUID: '', InstanceNumber: '' } },
+    {
+      name: 'SERIES: of one study',
+      level: 'SERIES',
+      keys: {
+        StudyInstanceUID: mid.study.StudyInstanceUID,
+        SeriesInstanceUID: '',
+        Modality: '',
+        SeriesNumber: '',
+        SeriesDescription: '',
+        NumberOfSeriesRelatedInstances: '',
+      },
+    },
+    {
+      name: 'IMAGE: of one series',
+      level: 'IMAGE',
+      keys: {
+        StudyInstanceUID: mid.study.StudyInstanceUID,
+        SeriesInstanceUID: mid.series.SeriesInstanceUID,
+        SOPInstanceUID: '',
+        SOPClassUID: '',
+        InstanceNumber: '',
+      },
+    },
   ];
 }
 
@@ -87,8 +123,11 @@ export interface CaseResult {
 const WARM_UP_PASSES = 3;
 
 async function runQuery(target: QueryTarget, c: QueryCase): Promise<{ matches: number; status: number }> {
-  const stream = find({ aeTitle: target.aeTitle, host: '127.0.0.1', port: target.port },
-    { model: 'study', level: c.level, identifier: identifier(c.keys) }, { callingAeTitle: 'BENCHSCU' });
+  const stream = find(
+    { aeTitle: target.aeTitle, host: '127.0.0.1', port: target.port },
+    { model: 'study', level: c.level, identifier: identifier(c.keys) },
+    { callingAeTitle: 'BENCHSCU' },
+  );
   let matches = 0;
   for await (const _ of stream) matches++;
   return { matches, status: (await stream.outcome).status };
@@ -122,8 +161,11 @@ export async function measure(target: QueryTarget, cases: QueryCase[], repeat: n
 /** The same queries on one association kept open: what the SCP itself costs per query. */
 async function measureOnOpenAssociation(target: QueryTarget, cases: QueryCase[], repeat: number, out: CaseResult[]): Promise<void> {
   const sopClass = queryRetrieveSopClass('study', 'find');
-  const channel = await openAssociation({ aeTitle: target.aeTitle, host: '127.0.0.1', port: target.port }, { callingAeTitle: 'BENCHSCU' },
-    { contexts: [{ abstractSyntax: sopClass, transferSyntaxes: [...UNCOMPRESSED_SYNTAXES] }] });
+  const channel = await openAssociation(
+    { aeTitle: target.aeTitle, host: '127.0.0.1', port: target.port },
+    { callingAeTitle: 'BENCHSCU' },
+    { contexts: [{ abstractSyntax: sopClass, transferSyntaxes: [...UNCOMPRESSED_SYNTAXES] }] },
+  );
   try {
     const contextId = channel.association.findContext(sopClass)!.id;
     for (const [ci, c] of cases.entries()) {
@@ -155,14 +197,28 @@ export async function startPriorsQueryTarget(sizes: SyntheticSizes): Promise<Que
   const { dir, remove } = tempDirManual('priors-bench-query');
   const started = Date.now();
   const cache = await Cache.open(dir);
-  cache.repository.transaction(() => { for (const r of syntheticRecords(sizes)) cache.repository.index(r); });
+  cache.repository.transaction(() => {
+    for (const r of syntheticRecords(sizes)) cache.repository.index(r);
+  });
   await cache.close();
   const buildMs = Date.now() - started;
   const port = await freePort();
-  const receiver = commandReceiver('priors serve', (d, p) =>
-    [...PRIORS_NODE, cli, 'serve', '--aet', 'PRIORS', '--port', String(p), '--bind', '127.0.0.1', '--data', d], { aeTitle: 'PRIORS', readyTimeoutMs: 120000 });
+  const receiver = commandReceiver(
+    'priors serve',
+    (d, p) => [...PRIORS_NODE, cli, 'serve', '--aet', 'PRIORS', '--port', String(p), '--bind', '127.0.0.1', '--data', d],
+    { aeTitle: 'PRIORS', readyTimeoutMs: 120000 },
+  );
   const running = await receiver.start(dir, port);
-  return { name: 'priors serve', aeTitle: 'PRIORS', port, buildMs, stop: async () => { await running.stop(); remove(); } };
+  return {
+    name: 'priors serve',
+    aeTitle: 'PRIORS',
+    port,
+    buildMs,
+    stop: async () => {
+      await running.stop();
+      remove();
+    },
+  };
 }
 
 /** Orthanc (default SQLite index) loaded with the files of the same records through its REST API. */
@@ -172,7 +228,16 @@ export async function startOrthancQueryTarget(sizes: SyntheticSizes): Promise<Qu
   const peer = await startOrthanc({ dir, autoStop: false, config: { LimitFindResults: 0, LimitFindInstances: 0 } });
   const started = Date.now();
   await loadIntoOrthanc(peer, data.files, 4);
-  return { name: 'Orthanc', aeTitle: peer.aeTitle, port: peer.port, loadMs: Date.now() - started, stop: async () => { await peer.stop(); remove(); } };
+  return {
+    name: 'Orthanc',
+    aeTitle: peer.aeTitle,
+    port: peer.port,
+    loadMs: Date.now() - started,
+    stop: async () => {
+      await peer.stop();
+      remove();
+    },
+  };
 }
 
 /** dcmqrscp with the same files registered by dcmqridx (its storage area holds at most 500 studies). */
@@ -182,7 +247,15 @@ export async function startDcmqrscpQueryTarget(sizes: SyntheticSizes): Promise<Q
   const { dir, remove } = tempDirManual('priors-bench-dcmqrscp');
   const peer = await startDcmqrscp({ dir, autoStop: false, maxStudies: 500 });
   await loadIntoDcmqrscp(peer, data.files);
-  return { name: 'DCMTK dcmqrscp', aeTitle: peer.aeTitle, port: peer.port, stop: async () => { await peer.stop(); remove(); } };
+  return {
+    name: 'DCMTK dcmqrscp',
+    aeTitle: peer.aeTitle,
+    port: peer.port,
+    stop: async () => {
+      await peer.stop();
+      remove();
+    },
+  };
 }
 
 /** Markdown: one row per case; median/p95 per target and the ratio of each reference's median to Priors'. */
@@ -212,11 +285,19 @@ export function sizesFor(studies: number): SyntheticSizes {
 }
 
 /** Runs the three comparisons and the growth series; returns the Markdown section. */
-export async function runQueryBenchmark(options: { repeat: number; full: number; growth: number[]; log?: (line: string) => void }): Promise<{ markdown: string; failed: boolean }> {
+export async function runQueryBenchmark(options: {
+  repeat: number;
+  full: number;
+  growth: number[];
+  log?: (line: string) => void;
+}): Promise<{ markdown: string; failed: boolean }> {
   const log = options.log ?? (() => {});
   const parts: string[] = [];
   let failed = false;
-  const record = (results: CaseResult[]) => { if (results.some((r) => r.error)) failed = true; return results; };
+  const record = (results: CaseResult[]) => {
+    if (results.some((r) => r.error)) failed = true;
+    return results;
+  };
 
   // 1. dcmqrscp's scale. Its storage area holds at most 500 studies, and dcmqridx reads the whole
   // index for every file it registers: 5,000 instances took 3.5 minutes to load, 2,500 take one.
@@ -226,10 +307,18 @@ export async function runQueryBenchmark(options: { repeat: number; full: number;
   const smallTargets: { name: string; results: CaseResult[] }[] = [];
   for (const start of [startPriorsQueryTarget, startOrthancQueryTarget, startDcmqrscpQueryTarget]) {
     const target = await start(small);
-    try { smallTargets.push({ name: target.name, results: record(await measure(target, smallCases, options.repeat)) }); } finally { await target.stop(); }
+    try {
+      smallTargets.push({ name: target.name, results: record(await measure(target, smallCases, options.repeat)) });
+    } finally {
+      await target.stop();
+    }
   }
-  parts.push(`### ${small.instances.toLocaleString('en')} instances / ${small.studies} studies / ${small.patients} patients (dcmqrscp's scale: its storage area holds at most 500 studies, and its index, read whole for each file registered, takes about a minute to load 2,500 instances)`, '',
-    comparisonTable(smallCases, smallTargets), '');
+  parts.push(
+    `### ${small.instances.toLocaleString('en')} instances / ${small.studies} studies / ${small.patients} patients (dcmqrscp's scale: its storage area holds at most 500 studies, and its index, read whole for each file registered, takes about a minute to load 2,500 instances)`,
+    '',
+    comparisonTable(smallCases, smallTargets),
+    '',
+  );
 
   // 2. The full cache: Priors and Orthanc.
   const full = sizesFor(options.full);
@@ -237,12 +326,25 @@ export async function runQueryBenchmark(options: { repeat: number; full: number;
   log(`query: ${full.instances} instances / ${full.studies} studies in Priors and Orthanc`);
   const priors = await startPriorsQueryTarget(full);
   const fullTargets: { name: string; results: CaseResult[] }[] = [];
-  try { fullTargets.push({ name: priors.name, results: record(await measure(priors, fullCases, options.repeat)) }); } finally { await priors.stop(); }
+  try {
+    fullTargets.push({ name: priors.name, results: record(await measure(priors, fullCases, options.repeat)) });
+  } finally {
+    await priors.stop();
+  }
   const orthanc = await startOrthancQueryTarget(full);
-  try { fullTargets.push({ name: orthanc.name, results: record(await measure(orthanc, fullCases, options.repeat)) }); } finally { await orthanc.stop(); }
-  parts.push(`### ${full.instances.toLocaleString('en')} instances / ${full.studies.toLocaleString('en')} studies / ${full.patients.toLocaleString('en')} patients`, '',
-    `Priors' index built in ${fmt(priors.buildMs / 1000, 1)} s; Orthanc loaded over REST in ${fmt(orthanc.loadMs / 1000, 1)} s (${fmt(full.instances / (orthanc.loadMs / 1000), 0)} instances/s).`, '',
-    comparisonTable(fullCases, fullTargets), '');
+  try {
+    fullTargets.push({ name: orthanc.name, results: record(await measure(orthanc, fullCases, options.repeat)) });
+  } finally {
+    await orthanc.stop();
+  }
+  parts.push(
+    `### ${full.instances.toLocaleString('en')} instances / ${full.studies.toLocaleString('en')} studies / ${full.patients.toLocaleString('en')} patients`,
+    '',
+    `Priors' index built in ${fmt(priors.buildMs / 1000, 1)} s; Orthanc loaded over REST in ${fmt(orthanc.loadMs / 1000, 1)} s (${fmt(full.instances / (orthanc.loadMs / 1000), 0)} instances/s).`,
+    '',
+    comparisonTable(fullCases, fullTargets),
+    '',
+  );
 
   // 3. Growth of Priors' latency with the cache.
   const growth: { studies: number; results: CaseResult[] }[] = [];
@@ -253,21 +355,39 @@ export async function runQueryBenchmark(options: { repeat: number; full: number;
     const cases = queryCases([...syntheticRecords(sizes)]);
     growthCases = cases;
     const target = await startPriorsQueryTarget(sizes);
-    try { growth.push({ studies, results: record(await measure(target, cases, options.repeat)) }); } finally { await target.stop(); }
+    try {
+      growth.push({ studies, results: record(await measure(target, cases, options.repeat)) });
+    } finally {
+      await target.stop();
+    }
   }
-  parts.push('### Growth of Priors\' median latency (ms) with the cache (10 instances per study)', '',
-    'Each cell: median ms (matches). The selective queries (one patient, one accession, one study) stay flat; the ranges and wildcards return more matches as the cache grows, and their time follows the matches, not the cache.', '',
-    markdownTable(['Query', ...growth.map((g) => `${g.studies.toLocaleString('en')} studies`), `× from ${options.growth[0]!.toLocaleString('en')} to ${options.growth.at(-1)!.toLocaleString('en')}`],
+  parts.push(
+    "### Growth of Priors' median latency (ms) with the cache (10 instances per study)",
+    '',
+    'Each cell: median ms (matches). The selective queries (one patient, one accession, one study) stay flat; the ranges and wildcards return more matches as the cache grows, and their time follows the matches, not the cache.',
+    '',
+    markdownTable(
+      [
+        'Query',
+        ...growth.map((g) => `${g.studies.toLocaleString('en')} studies`),
+        `× from ${options.growth[0]!.toLocaleString('en')} to ${options.growth.at(-1)!.toLocaleString('en')}`,
+      ],
       growthCases.map((c, ci) => {
         const medians = growth.map((g) => (g.results[ci]!.ms.length ? median(g.results[ci]!.ms) : NaN));
         const cells = growth.map((g, gi) => `${fmt(medians[gi], 2)} (${g.results[ci]!.matches})`);
         return [c.name.replace(/ (\S+\*|\d{4}-.*)$/, '').replace(/modality \S+/, 'modality'), ...cells, `${fmt(medians.at(-1)! / medians[0]!, 1)}×`];
-      })), '');
+      }),
+    ),
+    '',
+  );
   return { markdown: parts.join('\n'), failed };
 }
 
 async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : undefined; };
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
   const quick = argv.includes('--quick');
   const { markdown, failed } = await runQueryBenchmark({
     repeat: arg('--repeat') ?? 20,

@@ -47,7 +47,7 @@ export class Link {
 
   constructor(readonly profile: LinkProfile) {
     // the bottleneck's buffer: the bandwidth-delay product, and at least 256 KiB
-    this.limit = Math.max(256 * 1024, (profile.bitsPerSecond / 8) * (2 * profile.delayMs / 1000));
+    this.limit = Math.max(256 * 1024, (profile.bitsPerSecond / 8) * ((2 * profile.delayMs) / 1000));
   }
 
   send(from: Socket, to: Socket, chunk: Buffer): void {
@@ -66,7 +66,10 @@ export class Link {
   private schedule(): void {
     if (this.timer || this.queue.length === 0) return;
     const wait = Math.max(0, this.queue[0]!.at - performance.now());
-    this.timer = setTimeout(() => { this.timer = undefined; this.deliver(); }, wait);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.deliver();
+    }, wait);
   }
 
   private deliver(): void {
@@ -118,9 +121,7 @@ export function networkPath(profile: LinkProfile): NetworkPath {
  * other relays use too (the workstation's requests to the PACS and the PACS's sub-associations
  * back to the workstation cross the same link).
  */
-export async function startRelay(
-  target: { host: string; port: number }, profile: LinkProfile, port = 0, over?: { up: Link; down: Link },
-): Promise<Relay> {
+export async function startRelay(target: { host: string; port: number }, profile: LinkProfile, port = 0, over?: { up: Link; down: Link }): Promise<Relay> {
   const up = over?.up ?? new Link(profile);
   const down = over?.down ?? new Link(profile);
   const sockets = new Set<Socket>();
@@ -130,8 +131,14 @@ export async function startRelay(
     const upstream = connect({ host: target.host, port: target.port });
     upstream.setNoDelay(true);
     sockets.add(client).add(upstream);
-    client.on('data', (chunk: Buffer) => { counts.toTarget += chunk.length; up.send(client, upstream, chunk); });
-    upstream.on('data', (chunk: Buffer) => { counts.fromTarget += chunk.length; down.send(upstream, client, chunk); });
+    client.on('data', (chunk: Buffer) => {
+      counts.toTarget += chunk.length;
+      up.send(client, upstream, chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      counts.fromTarget += chunk.length;
+      down.send(upstream, client, chunk);
+    });
     // an end or reset crosses the link too: after what was sent before it
     const close = (from: Socket, to: Socket, link: Link, reset: boolean) => {
       void link.whenEmpty(from).then(() => setTimeout(() => (reset ? to.destroy() : to.end()), profile.delayMs));

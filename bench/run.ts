@@ -26,8 +26,11 @@ const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 
 /** `priors serve` on a fresh data dir; instances land under <data>/files. */
 export const priorsReceiver: Receiver = {
-  ...commandReceiver('priors serve', (dir, port) =>
-    [...PRIORS_NODE, cli, 'serve', '--aet', 'PRIORS', '--port', String(port), '--bind', '127.0.0.1', '--data', dir], { aeTitle: 'PRIORS' }),
+  ...commandReceiver(
+    'priors serve',
+    (dir, port) => [...PRIORS_NODE, cli, 'serve', '--aet', 'PRIORS', '--port', String(port), '--bind', '127.0.0.1', '--data', dir],
+    { aeTitle: 'PRIORS' },
+  ),
   filesDir: (dir) => join(dir, 'files'),
 };
 
@@ -70,7 +73,16 @@ async function main(argv: string[]): Promise<void> {
   const dicomwebServer = await runDicomwebServerBenchmark({ studies: quick ? 1000 : 5000, repeat: quick ? 3 : 10, log });
   const startup = await runStartupBenchmark({ runs: quick ? 2 : 5, studies: quick ? 1000 : 10000, log });
   const viewer = await runViewerBenchmark({ runs, count: quick ? 60 : 300, log });
-  failed ||= retrieve.failed || prefetch.failed || transcode.failed || timeToSee.failed || viewerLink.failed || query.failed || dicomwebServer.failed || startup.failed || viewer.failed;
+  failed ||=
+    retrieve.failed ||
+    prefetch.failed ||
+    transcode.failed ||
+    timeToSee.failed ||
+    viewerLink.failed ||
+    query.failed ||
+    dicomwebServer.failed ||
+    startup.failed ||
+    viewer.failed;
   peakKb = Math.max(peakKb, retrieve.peakKb, startup.peakKb);
 
   const doc = [

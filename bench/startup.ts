@@ -29,9 +29,16 @@ async function timeToEcho(argv: string[], aeTitle: string, port: number): Promis
   const started = process.hrtime.bigint();
   const child: ChildProcess = spawn(argv[0]!, argv.slice(1), { env: peerEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.on('data', (c: Buffer) => { stderr = (stderr + c.toString('utf8')).slice(-2000); });
+  child.stderr?.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString('utf8')).slice(-2000);
+  });
   let exited = false;
-  const exit = new Promise<void>((done) => child.once('close', () => { exited = true; done(); }));
+  const exit = new Promise<void>((done) =>
+    child.once('close', () => {
+      exited = true;
+      done();
+    }),
+  );
   try {
     const deadline = Date.now() + 120_000;
     while (true) {
@@ -45,17 +52,26 @@ async function timeToEcho(argv: string[], aeTitle: string, port: number): Promis
       }
     }
   } finally {
-    if (!exited && child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+    if (!exited && child.pid)
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
     await exit;
   }
 }
 
 function priorsCandidate(name: string, studies: number): Candidate {
   return {
-    name, aeTitle: 'PRIORS',
+    name,
+    aeTitle: 'PRIORS',
     async prepare(dir) {
       const cache = await Cache.open(dir);
-      if (studies > 0) cache.repository.transaction(() => { for (const r of syntheticRecords(sizesFor(studies))) cache.repository.index(r); });
+      if (studies > 0)
+        cache.repository.transaction(() => {
+          for (const r of syntheticRecords(sizesFor(studies))) cache.repository.index(r);
+        });
       await cache.close();
       return (port) => [...PRIORS_NODE, cli, 'serve', '--aet', 'PRIORS', '--port', String(port), '--bind', '127.0.0.1', '--data', dir];
     },
@@ -63,12 +79,16 @@ function priorsCandidate(name: string, studies: number): Candidate {
 }
 
 const storescp: Candidate = {
-  name: 'DCMTK storescp', aeTitle: 'STORESCP',
-  async prepare(dir) { return (port) => ['storescp', '-aet', 'STORESCP', '-od', dir, String(port)]; },
+  name: 'DCMTK storescp',
+  aeTitle: 'STORESCP',
+  async prepare(dir) {
+    return (port) => ['storescp', '-aet', 'STORESCP', '-od', dir, String(port)];
+  },
 };
 
 const orthanc: Candidate = {
-  name: 'Orthanc (empty)', aeTitle: 'ORTHANC',
+  name: 'Orthanc (empty)',
+  aeTitle: 'ORTHANC',
   async prepare(dir) {
     const httpPort = await freePort();
     return (port) => {
@@ -80,9 +100,17 @@ const orthanc: Candidate = {
 };
 
 /** The start-up section of docs/benchmarks.md. */
-export async function runStartupBenchmark(options: { runs: number; studies: number; log?: (l: string) => void }): Promise<{ markdown: string; failed: boolean; peakKb: number }> {
-  const candidates = [storescp, orthanc, priorsCandidate('priors serve, empty cache', 0),
-    priorsCandidate(`priors serve, ${(options.studies * 10).toLocaleString('en')}-instance cache`, options.studies)];
+export async function runStartupBenchmark(options: {
+  runs: number;
+  studies: number;
+  log?: (l: string) => void;
+}): Promise<{ markdown: string; failed: boolean; peakKb: number }> {
+  const candidates = [
+    storescp,
+    orthanc,
+    priorsCandidate('priors serve, empty cache', 0),
+    priorsCandidate(`priors serve, ${(options.studies * 10).toLocaleString('en')}-instance cache`, options.studies),
+  ];
   const rows: (string | number)[][] = [];
   let failed = false;
   let peakKb = 0;
@@ -106,15 +134,21 @@ export async function runStartupBenchmark(options: { runs: number; studies: numb
     }
   }
   const markdown = [
-    '### Start-up: from spawn to the first C-ECHO answer', '',
-    `Median of ${options.runs} runs; RSS when the first C-ECHO is answered.`, '',
-    markdownTable(['SCP', 'time to C-ECHO (ms)', 'RSS (MB)'], rows), '',
+    '### Start-up: from spawn to the first C-ECHO answer',
+    '',
+    `Median of ${options.runs} runs; RSS when the first C-ECHO is answered.`,
+    '',
+    markdownTable(['SCP', 'time to C-ECHO (ms)', 'RSS (MB)'], rows),
+    '',
   ].join('\n');
   return { markdown, failed, peakKb };
 }
 
 async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : undefined; };
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
   const { markdown, failed } = await runStartupBenchmark({ runs: arg('--runs') ?? 5, studies: arg('--studies') ?? 10000, log: (l) => console.error(l) });
   console.log(markdown);
   if (failed) process.exitCode = 1;

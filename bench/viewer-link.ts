@@ -17,16 +17,28 @@ import { LINK_PROFILES, startRelay, type LinkProfile } from './relay.js';
 import { makeStudy } from './time-to-see.js';
 import { openTimed, readyPage } from './viewer.js';
 
-interface Row { profile: LinkProfile; first: number[]; all: number[]; error?: string }
+interface Row {
+  profile: LinkProfile;
+  first: number[];
+  all: number[];
+  error?: string;
+}
 
 /** The viewer rows of the "time to see" section. */
-export async function runViewerLinkBenchmark(o: { runs: number; perSeries: number; log?: (l: string) => void }): Promise<{ markdown: string; failed: boolean }> {
+export async function runViewerLinkBenchmark(o: {
+  runs: number;
+  perSeries: number;
+  log?: (l: string) => void;
+}): Promise<{ markdown: string; failed: boolean }> {
   const log = o.log ?? (() => {});
   const skip = viewerSkipReason();
   if (skip) return { markdown: `Click → image over a link: not measured: ${skip}.\n`, failed: false };
   const study = await makeStudy(o.perSeries);
   const host = await startViewerHost(study.files);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   const rows: Row[] = [];
   // the series the viewer opens on: the study's series are of one size, so any one's figures
   const series = host.cache.series(study.study);
@@ -67,21 +79,33 @@ export async function runViewerLinkBenchmark(o: { runs: number; perSeries: numbe
   const cell = (list: number[], error?: string) => (list.length ? fmt(median(list) / 1000, 2) : `failed: ${error ?? '?'}`);
   const table = markdownTable(
     ['Link', 'click → first image (s)', 'floor (s)', 'click → whole stack (s)', 'floor (s)', 'first image ≤ 1 s'],
-    rows.map((r) => [r.profile.name, cell(r.first, r.error), fmt(floor(instanceBytes, r.profile), 3), cell(r.all, r.error), fmt(floor(seriesBytes, r.profile), 2),
-      r.first.length ? (median(r.first) <= 1000 ? 'yes' : '**no**') : '—']),
+    rows.map((r) => [
+      r.profile.name,
+      cell(r.first, r.error),
+      fmt(floor(instanceBytes, r.profile), 3),
+      cell(r.all, r.error),
+      fmt(floor(seriesBytes, r.profile), 2),
+      r.first.length ? (median(r.first) <= 1000 ? 'yes' : '**no**') : '—',
+    ]),
     ['l', 'r', 'r', 'r', 'r', 'l'],
   );
   const markdown = [
-    `### Click → image over a network link: the same study in the cache, its series of ${series[0]?.NumberOfSeriesRelatedInstances ?? 0} CT images (${fmt(seriesBytes / 1e6, 1)} MB) in the viewer`, '',
+    `### Click → image over a network link: the same study in the cache, its series of ${series[0]?.NumberOfSeriesRelatedInstances ?? 0} CT images (${fmt(seriesBytes / 1e6, 1)} MB) in the viewer`,
+    '',
     `Median of ${o.runs} runs, a fresh browser context each (no HTTP cache), the viewer's engine loaded first as the app loads it when idle. The web host (\`priors serve --ui\`'s) behind a relay of the link; headless Chromium (CPU rendering) opens the study as a click in Search or Local cache does. ` +
-    '"First image": the middle slice of the series on screen with its window; "whole stack": every slice loaded and sorted. The floor is what any viewer needs at least: the bytes on screen (one instance; the whole series) over the bandwidth plus one round trip. Priors only: DCMTK has no viewer to compare with. Goal: first image ≤ 1 s on the LAN.', '',
-    table, '',
+      '"First image": the middle slice of the series on screen with its window; "whole stack": every slice loaded and sorted. The floor is what any viewer needs at least: the bytes on screen (one instance; the whole series) over the bandwidth plus one round trip. Priors only: DCMTK has no viewer to compare with. Goal: first image ≤ 1 s on the LAN.',
+    '',
+    table,
+    '',
   ].join('\n');
   return { markdown, failed: rows.some((r) => r.error !== undefined) };
 }
 
 async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => { const i = argv.indexOf(name); return i >= 0 ? Number(argv[i + 1]) : undefined; };
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
   const { markdown, failed } = await runViewerLinkBenchmark({ runs: arg('--runs') ?? 3, perSeries: arg('--per-series') ?? 60, log: (l) => console.error(l) });
   console.log(markdown);
   if (failed) process.exitCode = 1;

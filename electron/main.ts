@@ -63,7 +63,10 @@ if (!app.requestSingleInstanceLock()) {
     const closing = desktop;
     desktop = undefined;
     stopIpc?.();
-    closing.close().catch((err: unknown) => console.error(`Priors: closing the cache failed: ${String(err)}`)).finally(() => app.quit());
+    closing
+      .close()
+      .catch((err: unknown) => console.error(`Priors: closing the cache failed: ${String(err)}`))
+      .finally(() => app.quit());
   });
 }
 
@@ -71,7 +74,14 @@ async function start(): Promise<void> {
   const dirs = directories();
   const dataDir = dirs.data;
   try {
-    desktop = await startDesktopCore({ dataDir, configDir: dirs.config, logsDir: dirs.logs, forward: (level, message) => { if (level !== 'debug') console.log(`${level} ${message}`); } });
+    desktop = await startDesktopCore({
+      dataDir,
+      configDir: dirs.config,
+      logsDir: dirs.logs,
+      forward: (level, message) => {
+        if (level !== 'debug') console.log(`${level} ${message}`);
+      },
+    });
   } catch (err) {
     fail(err, dataDir);
     return;
@@ -85,7 +95,9 @@ async function start(): Promise<void> {
   registerWadoProtocol(protocol, new WadoService(desktop.cache));
   stopIpc = registerIpc({ api: desktop.composed.core, appUrlPrefix: APP_ORIGIN, log: desktop.activity.logger });
   window = createMainWindow({ url: `${APP_ORIGIN}index.html`, preload: PRELOAD });
-  window.on('closed', () => { window = undefined; });
+  window.on('closed', () => {
+    window = undefined;
+  });
   installMenu({ window: () => window, dataDir, version: app.getVersion() });
 }
 

@@ -21,7 +21,10 @@ export function applyContentSecurityPolicy(): void {
 /** Opens the main window on the renderer's URL (`url`: priors-app://ui/index.html). */
 export function createMainWindow(o: { url: string; preload: string }): BrowserWindow {
   const window = new BrowserWindow({
-    width: 1440, height: 900, minWidth: 1024, minHeight: 640,
+    width: 1440,
+    height: 900,
+    minWidth: 1024,
+    minHeight: 640,
     backgroundColor: BACKGROUND,
     show: false,
     title: 'Priors',

@@ -29,7 +29,8 @@ const dictionaryBesideBundle = {
   name: 'dictionary-beside-bundle',
   setup(b) {
     b.onLoad({ filter: /shared[\\/]dicom[\\/]dictionary-source\.ts$/ }, () => ({
-      contents: "import { readFileSync } from 'node:fs';\n" +
+      contents:
+        "import { readFileSync } from 'node:fs';\n" +
         `export function dictionaryLines() { return readFileSync(new URL('./${DICTIONARY_FILE}', import.meta.url), 'latin1'); }\n`,
       loader: 'js',
     }));

@@ -14,7 +14,11 @@ const row = (cells: readonly (string | number)[]) => `| ${cells.join(' | ')} |`;
 const table = (head: readonly string[], rows: readonly (readonly (string | number)[])[]): string =>
   [row(head), row(head.map(() => '---')), ...rows.map(row)].join('\n');
 
-const LEVELS = [['STUDY', 'Study'], ['SERIES', 'Series'], ['IMAGE', 'Instance']] as const;
+const LEVELS = [
+  ['STUDY', 'Study'],
+  ['SERIES', 'Series'],
+  ['IMAGE', 'Instance'],
+] as const;
 
 /** The DICOMweb section, as Markdown (numbered 6). */
 export function dicomwebSection(): string {
@@ -35,14 +39,32 @@ be (2.2.2: Storage for STOW-RS, Query/Retrieve for the rest; a caller from a con
 host counts as that node, any other as the calling AE title \`${STOW_SOURCE_AE_TITLE}\`), else 403
 with the sentence saying how to allow it.
 
-${table(['Service', 'Transaction', 'Resource', 'Media types'], [
-    ['QIDO-RS', 'Search (§10.6)', `GET ${root}/studies, /series, /instances, /studies/{study}/series, /studies/{study}/instances, /studies/{study}/series/{series}/instances`, 'application/dicom+json'],
-    ['WADO-RS', 'Retrieve Instances (§10.4)', `GET ${root}/studies/{study}[/series/{series}[/instances/{instance}]]`, 'multipart/related; type="application/dicom", transfer-syntax=* (as stored) or one it converts to'],
-    ['WADO-RS', 'Retrieve Metadata (§10.4)', `GET ${root}/studies/{study}[/series/{series}[/instances/{instance}]]/metadata`, 'application/dicom+json, bulk data left out'],
+${table(
+  ['Service', 'Transaction', 'Resource', 'Media types'],
+  [
+    [
+      'QIDO-RS',
+      'Search (§10.6)',
+      `GET ${root}/studies, /series, /instances, /studies/{study}/series, /studies/{study}/instances, /studies/{study}/series/{series}/instances`,
+      'application/dicom+json',
+    ],
+    [
+      'WADO-RS',
+      'Retrieve Instances (§10.4)',
+      `GET ${root}/studies/{study}[/series/{series}[/instances/{instance}]]`,
+      'multipart/related; type="application/dicom", transfer-syntax=* (as stored) or one it converts to',
+    ],
+    [
+      'WADO-RS',
+      'Retrieve Metadata (§10.4)',
+      `GET ${root}/studies/{study}[/series/{series}[/instances/{instance}]]/metadata`,
+      'application/dicom+json, bulk data left out',
+    ],
     ['STOW-RS', 'Store Instances (§10.5)', `POST ${root}/studies[/{study}]`, 'multipart/related; type="application/dicom" in; application/dicom+json out'],
     ['WADO-URI', 'Retrieve (§9)', 'GET /wado?requestType=WADO&studyUID=&seriesUID=&objectUID=', 'application/dicom'],
     ['Rendered, thumbnail, bulk data, UPS-RS', '—', 'not offered (404)', '—'],
-  ])}
+  ],
+)}
 
 ### 6.2 QIDO-RS
 
@@ -58,8 +80,10 @@ default return attributes of its level (and of the levels above for /series and 
 the attributes asked for (empty when the cache does not keep them) and Retrieve URL (0008,1190)
 for studies and series. No match is 200 with an empty array.
 
-${table(['Level', 'Matching keys the cache keeps', 'Default return attributes'], LEVELS.map(([level, name]) =>
-    [name, qidoMatchingKeys(level).join(', '), QIDO_DEFAULT_KEYS[level].join(', ')]))}
+${table(
+  ['Level', 'Matching keys the cache keeps', 'Default return attributes'],
+  LEVELS.map(([level, name]) => [name, qidoMatchingKeys(level).join(', '), QIDO_DEFAULT_KEYS[level].join(', ')]),
+)}
 
 ### 6.3 WADO-RS
 
@@ -81,7 +105,10 @@ Reason (0008,1197) and the first reason in words in a \`Warning: 299\` header; t
 the Referenced SOP Sequence (0008,1199) with their Retrieve URL. The instances are recorded with
 the source AE title \`${STOW_SOURCE_AE_TITLE}\` in the cache and the audit trail.
 
-${table(['Failure Reason', 'When'], STOW_FAILURE_REASONS.map(([status, when]) => [formatStatus(status), when]))}
+${table(
+  ['Failure Reason', 'When'],
+  STOW_FAILURE_REASONS.map(([status, when]) => [formatStatus(status), when]),
+)}
 
 415 for a body that is not multipart/related; type="application/dicom" (the JSON and XML
 metadata forms are not offered), 400 for a broken multipart body.

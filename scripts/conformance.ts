@@ -8,9 +8,18 @@
  * test/unit/scripts/conformance.test.ts fails when the committed document and the code drift.
  */
 import {
-  SOP_CLASSES, STORAGE_SOP_CLASSES, TRANSFER_SYNTAXES, VERIFICATION_SOP_CLASS, QUERY_RETRIEVE_SOP_CLASSES, MODALITY_WORKLIST_FIND_SOP_CLASS,
-  PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME, DICOM_APPLICATION_CONTEXT_NAME,
-  STORAGE_SOP_CLASS_BRANCH, uidName, TransferSyntaxUid,
+  SOP_CLASSES,
+  STORAGE_SOP_CLASSES,
+  TRANSFER_SYNTAXES,
+  VERIFICATION_SOP_CLASS,
+  QUERY_RETRIEVE_SOP_CLASSES,
+  MODALITY_WORKLIST_FIND_SOP_CLASS,
+  PRIORS_IMPLEMENTATION_CLASS_UID,
+  PRIORS_IMPLEMENTATION_VERSION_NAME,
+  DICOM_APPLICATION_CONTEXT_NAME,
+  STORAGE_SOP_CLASS_BRANCH,
+  uidName,
+  TransferSyntaxUid,
 } from '../shared/dicom/uids.js';
 import { DIMSE_SERVICE_NAMES, GENERAL_STATUSES, STATUS_TABLES, formatStatus, type DimseService } from '../shared/dicom/status.js';
 import { QUERY_MODELS, queryKeys, type QueryModel } from '../shared/dicom/query.js';
@@ -20,7 +29,12 @@ import { chooseStorageSyntax } from '../electron/dimse/scp/negotiate.js';
 import { OutgoingTranscoder, PixelDecompressor } from '../electron/services/transcode/index.js';
 import { dicomwebSection } from './conformance-dicomweb.js';
 import {
-  DEFAULT_LOCAL_AE, DEFAULT_TIMEOUTS, DEFAULT_MAX_ASSOCIATIONS, DEFAULT_NODE_MAX_ASSOCIATIONS, DEFAULT_SERVICE_ACCESS, type ServiceAccess,
+  DEFAULT_LOCAL_AE,
+  DEFAULT_TIMEOUTS,
+  DEFAULT_MAX_ASSOCIATIONS,
+  DEFAULT_NODE_MAX_ASSOCIATIONS,
+  DEFAULT_SERVICE_ACCESS,
+  type ServiceAccess,
 } from '../shared/config.js';
 
 /** The statuses our SCPs send, per service (the meanings come from the status tables). */
@@ -96,12 +110,15 @@ studies from them (C-MOVE into its own Storage SCP, or C-GET), sends cached inst
 Storage SCP and a Query/Retrieve SCP over its own cache, so that other nodes can query and
 retrieve from it.
 
-${table(['SOP Classes', 'User of Service (SCU)', 'Provider of Service (SCP)'], [
+${table(
+  ['SOP Classes', 'User of Service (SCU)', 'Provider of Service (SCP)'],
+  [
     ['Verification', 'Yes', 'Yes'],
     ['Storage SOP classes of PS3.4 Annex B (Table 4.2-3)', 'Yes', 'Yes'],
     ...qr.map((q) => [q.name + (q.retired ? ' (retired)' : ''), 'Yes', 'Yes']),
     [MODALITY_WORKLIST_FIND_SOP_CLASS.name, 'Yes', 'No'],
-  ])}
+  ],
+)}
 
 ## 2. Networking
 
@@ -139,11 +156,14 @@ they are converted on the way out (2.2.7), the stored file left as it is.
 
 #### 2.2.1 SOP classes
 
-${table(['SOP Class', 'UID', 'SCU', 'SCP'], [
+${table(
+  ['SOP Class', 'UID', 'SCU', 'SCP'],
+  [
     [VERIFICATION_SOP_CLASS.name, VERIFICATION_SOP_CLASS.uid, 'Yes', 'Yes'],
     ...qr.map((q) => [q.name + (q.retired ? ' (retired)' : ''), q.uid, 'Yes', 'Yes']),
     [MODALITY_WORKLIST_FIND_SOP_CLASS.name, MODALITY_WORKLIST_FIND_SOP_CLASS.uid, 'Yes', 'No'],
-  ])}
+  ],
+)}
 
 Storage SOP classes: all ${STORAGE_SOP_CLASSES.length} listed in Annex A of this document, as
 SCU and SCP, and any other SOP Class UID under \`${STORAGE_SOP_CLASS_BRANCH}\` as SCP
@@ -151,7 +171,9 @@ SCU and SCP, and any other SOP Class UID under \`${STORAGE_SOP_CLASS_BRANCH}\` a
 
 #### 2.2.2 Association policies
 
-${table(['Parameter', 'Value'], [
+${table(
+  ['Parameter', 'Value'],
+  [
     ['Application Context Name', `${DICOM_APPLICATION_CONTEXT_NAME} (${uidName(DICOM_APPLICATION_CONTEXT_NAME)})`],
     ['Maximum PDU length received (default, configurable)', `${DEFAULT_LOCAL_AE.maxPduLength} bytes`],
     ['Maximum PDU length sent', 'at most what the peer announced'],
@@ -163,7 +185,8 @@ ${table(['Parameter', 'Value'], [
     ['Connect timeout (default)', `${DEFAULT_TIMEOUTS.connectMs / 1000} s`],
     ['ARTIM timeout (default)', `${DEFAULT_TIMEOUTS.artimMs / 1000} s`],
     ['DIMSE message timeout (default)', `${DEFAULT_TIMEOUTS.dimseMs / 1000} s`],
-  ])}
+  ],
+)}
 
 The Maximum Length announced (as acceptor and as requestor, config.json \`local.maxPduLength\`:
 at least 4096, or 0 for no limit) defaults to ${DEFAULT_LOCAL_AE.maxPduLength} bytes, beside the common defaults of
@@ -176,12 +199,25 @@ announced is answered with A-ABORT (source 2, reason 6).
 
 Association rejection by the SCP (PS3.8 Table 9-21):
 
-${table(['Condition', 'Result', 'Source', 'Reason'], [
+${table(
+  ['Condition', 'Result', 'Source', 'Reason'],
+  [
     ['Called AE Title is not ours', '1 rejected-permanent', '1 DICOM UL service-user', '7 called-AE-title-not-recognized'],
     ['Application context other than DICOM', '1 rejected-permanent', '1 DICOM UL service-user', '2 application-context-name-not-supported'],
-    ['Calling AE Title refused by the policy (ANY, CONFIGURED nodes, or an explicit list), or a configured node\'s AE title calling from another host when bound to hosts', '1 rejected-permanent', '1 DICOM UL service-user', '3 calling-AE-title-not-recognized'],
-    ['Association limit reached (total, per calling AE, or per configured node)', '2 rejected-transient', '3 DICOM UL service-provider (presentation)', '2 local-limit-exceeded'],
-  ])}
+    [
+      "Calling AE Title refused by the policy (ANY, CONFIGURED nodes, or an explicit list), or a configured node's AE title calling from another host when bound to hosts",
+      '1 rejected-permanent',
+      '1 DICOM UL service-user',
+      '3 calling-AE-title-not-recognized',
+    ],
+    [
+      'Association limit reached (total, per calling AE, or per configured node)',
+      '2 rejected-transient',
+      '3 DICOM UL service-provider (presentation)',
+      '2 local-limit-exceeded',
+    ],
+  ],
+)}
 
 Access to each service once associated (config.json \`callingAePolicy.services\`, per service
 class: \`any\`, \`nodes\` or \`local\`). An operation refused is answered 0124 (Refused: Not
@@ -189,11 +225,14 @@ authorized) with a short Error Comment; it reads and sends nothing (a C-MOVE is 
 its Move Destination is looked up). The log and the audit trail record each refusal with the
 caller's AE title and address and a sentence saying how to allow that node.
 
-${table(['Service class', 'DIMSE', 'Default access'], [
+${table(
+  ['Service class', 'DIMSE', 'Default access'],
+  [
     ['Verification', 'C-ECHO', ACCESS_MEANING[DEFAULT_SERVICE_ACCESS.verification]],
     ['Storage', 'C-STORE', ACCESS_MEANING[DEFAULT_SERVICE_ACCESS.storage]],
     ['Query/Retrieve', 'C-FIND, C-MOVE, C-GET', ACCESS_MEANING[DEFAULT_SERVICE_ACCESS.queryRetrieve]],
-  ])}
+  ],
+)}
 
 "This machine" is a loopback address or an address of one of its network interfaces.
 
@@ -242,7 +281,9 @@ ${table(['Transfer Syntax', 'UID', 'Pixel data', 'Compression'], tsRows)}
     const e = GENERAL_STATUSES.find((x) => code >= x.from && code <= x.to);
     return [formatStatus(code), e?.category ?? 'failure', e ? `${e.name}: ${e.meaning}` : 'see PS3.7 Annex C'];
   });
-  out.push(`**Every service** (PS3.7 Annex C, general statuses): when the caller may not use the service (2.2.2)\n\n${table(['Status', 'Category', 'Meaning'], general)}\n`);
+  out.push(
+    `**Every service** (PS3.7 Annex C, general statuses): when the caller may not use the service (2.2.2)\n\n${table(['Status', 'Category', 'Meaning'], general)}\n`,
+  );
   out.push(`Storage SCP details:
 
 - A700 when the disk is full (ENOSPC/EDQUOT) or the configured cache quota is exceeded, and
@@ -278,7 +319,9 @@ Query/Retrieve SCP details:
 
 #### 2.2.6 C-FIND keys and matching
 
-Matching types (PS3.4 C.2.2.2): ${Object.values(MATCHING_TYPES).map((m) => `${m.name} (${m.citation})`).join('; ')}.
+Matching types (PS3.4 C.2.2.2): ${Object.values(MATCHING_TYPES)
+    .map((m) => `${m.name} (${m.citation})`)
+    .join('; ')}.
 `);
   for (const model of Object.keys(QUERY_MODELS) as QueryModel[]) {
     const m = QUERY_MODELS[model];
@@ -316,15 +359,24 @@ connection. The SCP binds to a configurable address (default \`${DEFAULT_LOCAL_A
 
 ### 2.4 Configuration
 
-${table(['Parameter', 'Default'], [
+${table(
+  ['Parameter', 'Default'],
+  [
     ['Local AE title', DEFAULT_LOCAL_AE.aeTitle],
     ['Local port', String(DEFAULT_LOCAL_AE.port)],
     ['Bind address', DEFAULT_LOCAL_AE.bindAddress],
-    ['Calling AE policy', 'ANY (or CONFIGURED, or an explicit list); optionally a configured node\'s AE title only from its host'],
-    ['Service access (callingAePolicy.services)', `Verification ${DEFAULT_SERVICE_ACCESS.verification}, Storage ${DEFAULT_SERVICE_ACCESS.storage}, Query/Retrieve ${DEFAULT_SERVICE_ACCESS.queryRetrieve}`],
-    ['Remote nodes', 'name, AE title, host, port, information model, MOVE or GET, max associations, syntaxes never decompressed and preferred syntax for what it is sent'],
+    ['Calling AE policy', "ANY (or CONFIGURED, or an explicit list); optionally a configured node's AE title only from its host"],
+    [
+      'Service access (callingAePolicy.services)',
+      `Verification ${DEFAULT_SERVICE_ACCESS.verification}, Storage ${DEFAULT_SERVICE_ACCESS.storage}, Query/Retrieve ${DEFAULT_SERVICE_ACCESS.queryRetrieve}`,
+    ],
+    [
+      'Remote nodes',
+      'name, AE title, host, port, information model, MOVE or GET, max associations, syntaxes never decompressed and preferred syntax for what it is sent',
+    ],
     ['Data directory', '$PRIORS_DATA, else the per-OS configuration directory'],
-  ])}
+  ],
+)}
 
 ## 3. Media interchange
 

@@ -51,9 +51,18 @@ function main(argv: string[]): void {
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   global.gc?.();
   const heapAfter = process.memoryUsage().heapUsed;
-  console.log(`fuzz: ${done.toLocaleString('en')} cases (seed ${seed}) in ${seconds.toFixed(1)} s, ${(seconds * 1e6 / Math.max(1, done)).toFixed(1)} µs per case`);
-  console.log(`fuzz: by mutation: ${[...kinds].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
-  console.log(`fuzz: depth: ${reached.pdus.toLocaleString('en')} cases decoded as a PDU, ${reached.commands.toLocaleString('en')} command sets reached the command parser, ${reached.commandsAccepted.toLocaleString('en')} accepted by it`);
+  console.log(
+    `fuzz: ${done.toLocaleString('en')} cases (seed ${seed}) in ${seconds.toFixed(1)} s, ${((seconds * 1e6) / Math.max(1, done)).toFixed(1)} µs per case`,
+  );
+  console.log(
+    `fuzz: by mutation: ${[...kinds]
+      .sort((a, b) => b[1] - a[1])
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `fuzz: depth: ${reached.pdus.toLocaleString('en')} cases decoded as a PDU, ${reached.commands.toLocaleString('en')} command sets reached the command parser, ${reached.commandsAccepted.toLocaleString('en')} accepted by it`,
+  );
   console.log(`fuzz: heap ${(heapBefore / 1e6).toFixed(1)} MB before, ${(heapMax / 1e6).toFixed(1)} MB at most, ${(heapAfter / 1e6).toFixed(1)} MB after`);
   console.log(`fuzz: crashes: ${crashes.length}`);
   for (const c of crashes.slice(0, 20)) console.log(`  ${c.file}: ${c.message}`);

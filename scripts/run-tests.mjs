@@ -11,7 +11,11 @@ const extra = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const files = [];
 function walk(dir) {
   let entries;
-  try { entries = readdirSync(dir); } catch { return; }
+  try {
+    entries = readdirSync(dir);
+  } catch {
+    return;
+  }
   for (const name of entries.sort()) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path);
@@ -26,14 +30,28 @@ if (files.length === 0) {
 // spec for people on stdout; a TAP copy to count from, so the last line is the plain summary
 const tapDir = mkdtempSync(join(tmpdir(), 'priors-tests-'));
 const tapFile = join(tapDir, 'results.tap');
-const result = spawnSync(process.execPath, [
-  '--import', 'tsx', '--test', '--test-concurrency=1',
-  '--test-reporter=spec', '--test-reporter-destination=stdout',
-  '--test-reporter=tap', `--test-reporter-destination=${tapFile}`,
-  ...extra, ...files,
-], { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1' } });
+const result = spawnSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    '--test',
+    '--test-concurrency=1',
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tapFile}`,
+    ...extra,
+    ...files,
+  ],
+  { stdio: 'inherit', env: { ...process.env, TCP_NODELAY: '1' } },
+);
 let tap = '';
-try { tap = readFileSync(tapFile, 'utf8'); } catch { /* the runner died before writing */ }
+try {
+  tap = readFileSync(tapFile, 'utf8');
+} catch {
+  /* the runner died before writing */
+}
 rmSync(tapDir, { recursive: true, force: true });
 const count = (name) => [...tap.matchAll(new RegExp(`^# ${name} (\\d+)$`, 'gm'))].reduce((n, m) => n + Number(m[1]), 0);
 const passed = count('pass');

@@ -73,7 +73,11 @@ async function workflowShots(browser: Browser): Promise<void> {
     await search(page, { node: 'pacs', name: 'BIG*' });
     await retrieveRow(page, 'CT BIG');
     await screen(page, 'Transfers', 'Transfers');
-    await page.locator('li.job[data-state="running"]').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await page
+      .locator('li.job[data-state="running"]')
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(() => undefined);
     await shot('transfers');
     await jobState(page, 'BIG', /^(completed|incomplete|failed|cancelled)$/);
     await screen(page, 'Local cache', 'Local cache');
@@ -81,7 +85,12 @@ async function workflowShots(browser: Browser): Promise<void> {
     await screen(page, 'Activity', 'Activity');
     await shot('activity');
     await screen(page, 'Audit', 'Audit');
-    await page.getByRole('region', { name: 'Audit', exact: true }).locator('tr[data-what="store"]').first().waitFor({ timeout: 30_000 }).catch(() => undefined);
+    await page
+      .getByRole('region', { name: 'Audit', exact: true })
+      .locator('tr[data-what="store"]')
+      .first()
+      .waitFor({ timeout: 30_000 })
+      .catch(() => undefined);
     await shot('audit');
   } finally {
     await ui.close();
@@ -99,16 +108,23 @@ async function searchNodesShot(browser: Browser): Promise<void> {
   const port = await freePort();
   const fed = await startFederation({ priors: { aeTitle: 'PRIORS', port }, dicomweb: true });
   const data = tempDirManual('priors-screenshots-fed');
-  const ui = await openUi({
-    aeTitle: 'PRIORS', dataDir: data.dir, port, autoStop: false, viewport: VIEWPORT,
-    nodes: [
-      { name: 'pacs', address: `ARCHIVE_A@127.0.0.1:${fed.a.port}`, extraArgs: ['--issuer', 'HOSP_A'] },
-      { name: 'legacy', address: `ARCHIVE_B@127.0.0.1:${fed.b.port}` },
-      { name: 'vna', address: `ARCHIVE_C@127.0.0.1:${fed.c.port}` },
-      { name: 'cloud', address: fed.c.dicomwebUrl, extraArgs: ['--dicomweb'] },
-      { name: 'old-ris', address: `OLD_RIS@127.0.0.1:${await freePort()}` },
-    ],
-  }, browser);
+  const ui = await openUi(
+    {
+      aeTitle: 'PRIORS',
+      dataDir: data.dir,
+      port,
+      autoStop: false,
+      viewport: VIEWPORT,
+      nodes: [
+        { name: 'pacs', address: `ARCHIVE_A@127.0.0.1:${fed.a.port}`, extraArgs: ['--issuer', 'HOSP_A'] },
+        { name: 'legacy', address: `ARCHIVE_B@127.0.0.1:${fed.b.port}` },
+        { name: 'vna', address: `ARCHIVE_C@127.0.0.1:${fed.c.port}` },
+        { name: 'cloud', address: fed.c.dicomwebUrl, extraArgs: ['--dicomweb'] },
+        { name: 'old-ris', address: `OLD_RIS@127.0.0.1:${await freePort()}` },
+      ],
+    },
+    browser,
+  );
   try {
     await searchSeveral(ui.page, { node: '@all', name: 'FED^AL*' });
     await ui.page.waitForTimeout(300); // let the last event's render settle (screenshots only, not a test)
@@ -155,6 +171,6 @@ async function viewerShots(browser: Browser): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(`screenshots: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  console.error(`screenshots: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   process.exitCode = 1;
 });

@@ -6,20 +6,21 @@
  */
 
 /** What happened, in words the Audit screen filters by. */
-export type AuditWhat = 'query' | 'retrieve' | 'store' | 'send' | 'delete' | 'import' | 'export' | 'prefetch' | 'association-refused' | 'move-destination-refused';
+export type AuditWhat =
+  'query' | 'retrieve' | 'store' | 'send' | 'delete' | 'import' | 'export' | 'prefetch' | 'association-refused' | 'move-destination-refused';
 
 /** PS3.15 A.5.1 EventIdentification / EventID (DCM code scheme), by what happened. */
 export const AUDIT_EVENT_CODES: Readonly<Record<AuditWhat, { code: string; name: string; action: AuditAction }>> = {
-  'query': { code: '110112', name: 'Query', action: 'E' },
-  'retrieve': { code: '110102', name: 'Begin Transferring DICOM Instances', action: 'E' },
-  'store': { code: '110104', name: 'DICOM Instances Transferred', action: 'C' },
-  'send': { code: '110104', name: 'DICOM Instances Transferred', action: 'R' },
-  'delete': { code: '110103', name: 'DICOM Instances Accessed', action: 'D' },
-  'import': { code: '110104', name: 'DICOM Instances Transferred', action: 'C' },
+  query: { code: '110112', name: 'Query', action: 'E' },
+  retrieve: { code: '110102', name: 'Begin Transferring DICOM Instances', action: 'E' },
+  store: { code: '110104', name: 'DICOM Instances Transferred', action: 'C' },
+  send: { code: '110104', name: 'DICOM Instances Transferred', action: 'R' },
+  delete: { code: '110103', name: 'DICOM Instances Accessed', action: 'D' },
+  import: { code: '110104', name: 'DICOM Instances Transferred', action: 'C' },
   // PS3.15 A.5.3.5: studies written to media or a file (one event per study), identified or de-identified
-  'export': { code: '110106', name: 'Export', action: 'R' },
+  export: { code: '110106', name: 'Export', action: 'R' },
   // a prefetch is the queries that chose the priors; each retrieve it queued is audited on its own
-  'prefetch': { code: '110112', name: 'Query', action: 'E' },
+  prefetch: { code: '110112', name: 'Query', action: 'E' },
   'association-refused': { code: '110113', name: 'Security Alert', action: 'E' },
   'move-destination-refused': { code: '110113', name: 'Security Alert', action: 'E' },
 };
@@ -78,20 +79,81 @@ export interface AuditFilter {
 
 /** The PS3.15 A.5 audit message of an event, as JSON (the structure of the XML schema). */
 export function auditMessage(e: AuditEvent, source: { auditSourceId: string }): Record<string, unknown> {
-  const us = { UserID: e.localAeTitle ?? source.auditSourceId, AlternativeUserID: `AETITLES=${e.localAeTitle ?? ''}`, UserIsRequestor: e.direction === 'outgoing' || e.direction === 'local', RoleIDCode: { csd_code: e.direction === 'incoming' ? '110152' : '110153', codeSystemName: 'DCM', originalText: e.direction === 'incoming' ? 'Destination Role ID' : 'Source Role ID' } };
-  const peer = e.peerAeTitle || e.peerHost
-    ? [{ UserID: e.peerAeTitle ?? e.node ?? '', AlternativeUserID: `AETITLES=${e.peerAeTitle ?? ''}`, UserIsRequestor: e.direction === 'incoming', NetworkAccessPointID: e.peerHost ?? '', NetworkAccessPointTypeCode: '2', RoleIDCode: { csd_code: e.direction === 'incoming' ? '110153' : '110152', codeSystemName: 'DCM', originalText: e.direction === 'incoming' ? 'Source Role ID' : 'Destination Role ID' } }]
-    : [];
+  const us = {
+    UserID: e.localAeTitle ?? source.auditSourceId,
+    AlternativeUserID: `AETITLES=${e.localAeTitle ?? ''}`,
+    UserIsRequestor: e.direction === 'outgoing' || e.direction === 'local',
+    RoleIDCode: {
+      csd_code: e.direction === 'incoming' ? '110152' : '110153',
+      codeSystemName: 'DCM',
+      originalText: e.direction === 'incoming' ? 'Destination Role ID' : 'Source Role ID',
+    },
+  };
+  const peer =
+    e.peerAeTitle || e.peerHost
+      ? [
+          {
+            UserID: e.peerAeTitle ?? e.node ?? '',
+            AlternativeUserID: `AETITLES=${e.peerAeTitle ?? ''}`,
+            UserIsRequestor: e.direction === 'incoming',
+            NetworkAccessPointID: e.peerHost ?? '',
+            NetworkAccessPointTypeCode: '2',
+            RoleIDCode: {
+              csd_code: e.direction === 'incoming' ? '110153' : '110152',
+              codeSystemName: 'DCM',
+              originalText: e.direction === 'incoming' ? 'Source Role ID' : 'Destination Role ID',
+            },
+          },
+        ]
+      : [];
   const objects: Record<string, unknown>[] = [];
-  if (e.PatientID) objects.push({ ParticipantObjectID: e.PatientID, ParticipantObjectTypeCode: '1', ParticipantObjectTypeCodeRole: '1', ParticipantObjectIDTypeCode: { csd_code: '2', originalText: 'Patient Number' }, ParticipantObjectName: e.PatientName ?? '' });
-  if (e.StudyInstanceUID) objects.push({ ParticipantObjectID: e.StudyInstanceUID, ParticipantObjectTypeCode: '2', ParticipantObjectTypeCodeRole: '3', ParticipantObjectIDTypeCode: { csd_code: '110180', codeSystemName: 'DCM', originalText: 'Study Instance UID' }, ...(e.instances !== undefined ? { ParticipantObjectDescription: { NumberOfInstances: e.instances, ...(e.what === 'export' ? { Anonymized: /de-identified/.test(e.detail ?? '') } : {}) } } : {}) });
+  if (e.PatientID)
+    objects.push({
+      ParticipantObjectID: e.PatientID,
+      ParticipantObjectTypeCode: '1',
+      ParticipantObjectTypeCodeRole: '1',
+      ParticipantObjectIDTypeCode: { csd_code: '2', originalText: 'Patient Number' },
+      ParticipantObjectName: e.PatientName ?? '',
+    });
+  if (e.StudyInstanceUID)
+    objects.push({
+      ParticipantObjectID: e.StudyInstanceUID,
+      ParticipantObjectTypeCode: '2',
+      ParticipantObjectTypeCodeRole: '3',
+      ParticipantObjectIDTypeCode: { csd_code: '110180', codeSystemName: 'DCM', originalText: 'Study Instance UID' },
+      ...(e.instances !== undefined
+        ? {
+            ParticipantObjectDescription: {
+              NumberOfInstances: e.instances,
+              ...(e.what === 'export' ? { Anonymized: /de-identified/.test(e.detail ?? '') } : {}),
+            },
+          }
+        : {}),
+    });
   // the medium an export wrote to (PS3.15 A.5.3.5: Destination Media), as its detail names it ("to <where> (…)")
   const media = e.what === 'export' ? /^to (.+?)(?: \(.*\))?$/.exec(e.detail ?? '')?.[1] : undefined;
-  if (media) peer.push({ UserID: media, AlternativeUserID: '', UserIsRequestor: false, NetworkAccessPointID: '', NetworkAccessPointTypeCode: '', RoleIDCode: { csd_code: '110154', codeSystemName: 'DCM', originalText: 'Destination Media' } });
-  if (e.what === 'query' && e.detail) objects.push({ ParticipantObjectID: '1.2.840.10008.5.1.4.1.2.2.1', ParticipantObjectTypeCode: '2', ParticipantObjectTypeCodeRole: '24', ParticipantObjectIDTypeCode: { csd_code: '110181', codeSystemName: 'DCM', originalText: 'SOP Class UID' }, ParticipantObjectQuery: e.detail });
+  if (media)
+    peer.push({
+      UserID: media,
+      AlternativeUserID: '',
+      UserIsRequestor: false,
+      NetworkAccessPointID: '',
+      NetworkAccessPointTypeCode: '',
+      RoleIDCode: { csd_code: '110154', codeSystemName: 'DCM', originalText: 'Destination Media' },
+    });
+  if (e.what === 'query' && e.detail)
+    objects.push({
+      ParticipantObjectID: '1.2.840.10008.5.1.4.1.2.2.1',
+      ParticipantObjectTypeCode: '2',
+      ParticipantObjectTypeCodeRole: '24',
+      ParticipantObjectIDTypeCode: { csd_code: '110181', codeSystemName: 'DCM', originalText: 'SOP Class UID' },
+      ParticipantObjectQuery: e.detail,
+    });
   return {
     EventIdentification: {
-      EventActionCode: e.action, EventDateTime: new Date(e.at).toISOString(), EventOutcomeIndicator: e.outcome,
+      EventActionCode: e.action,
+      EventDateTime: new Date(e.at).toISOString(),
+      EventOutcomeIndicator: e.outcome,
       EventID: { csd_code: e.eventCode, codeSystemName: 'DCM', originalText: AUDIT_EVENT_CODES[e.what].name },
       ...(e.outcomeText ? { EventOutcomeDescription: e.outcomeText } : {}),
     },
@@ -102,8 +164,23 @@ export function auditMessage(e: AuditEvent, source: { auditSourceId: string }): 
 }
 
 const CSV_COLUMNS: readonly (keyof AuditEvent)[] = [
-  'seq', 'at', 'what', 'eventCode', 'action', 'outcome', 'outcomeText', 'direction', 'peerAeTitle', 'peerHost', 'localAeTitle', 'node',
-  'PatientID', 'PatientName', 'StudyInstanceUID', 'instances', 'detail',
+  'seq',
+  'at',
+  'what',
+  'eventCode',
+  'action',
+  'outcome',
+  'outcomeText',
+  'direction',
+  'peerAeTitle',
+  'peerHost',
+  'localAeTitle',
+  'node',
+  'PatientID',
+  'PatientName',
+  'StudyInstanceUID',
+  'instances',
+  'detail',
 ];
 
 /** The events as CSV (RFC 4180): a header line, then one line per event; `at` as ISO 8601. */

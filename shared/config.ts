@@ -154,7 +154,10 @@ export type ArrivalCompression = 'jpeg-ls-lossless' | 'rle-lossless';
 export const ARRIVAL_COMPRESSIONS: readonly ArrivalCompression[] = ['jpeg-ls-lossless', 'rle-lossless'];
 
 /** How an instance a node sent is stored: the node's setting, else the cache's; undefined = as received. */
-export function arrivalCompression(config: Pick<Config, 'compressOnArrival'>, node: Pick<RemoteNode, 'compressOnArrival'> | undefined): ArrivalCompression | undefined {
+export function arrivalCompression(
+  config: Pick<Config, 'compressOnArrival'>,
+  node: Pick<RemoteNode, 'compressOnArrival'> | undefined,
+): ArrivalCompression | undefined {
   const c = node?.compressOnArrival ?? config.compressOnArrival;
   return c === 'off' ? undefined : c;
 }
@@ -259,7 +262,10 @@ export interface Config {
 
 /** Defaults for every field. */
 export const DEFAULT_LOCAL_AE: Readonly<LocalAe> = Object.freeze({
-  aeTitle: 'PRIORS', port: 11112, bindAddress: '0.0.0.0', maxPduLength: 16352,
+  aeTitle: 'PRIORS',
+  port: 11112,
+  bindAddress: '0.0.0.0',
+  maxPduLength: 16352,
 });
 export const DEFAULT_TIMEOUTS: Readonly<TimeoutsConfig> = Object.freeze({ connectMs: 10_000, artimMs: 30_000, dimseMs: 60_000 });
 export const DEFAULT_NODE_MAX_ASSOCIATIONS = 4;
@@ -373,8 +379,10 @@ export function formatNodeAddress(node: NodeAddress): string {
 
 /** Where a node is, for people: `AET@host:port`, its DICOMweb URL, or both. */
 export function nodeAddressText(node: Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'dicomweb'>): string {
-  const dimse = node.aeTitle !== undefined && node.host !== undefined && node.port !== undefined
-    ? formatNodeAddress({ aeTitle: node.aeTitle, host: node.host, port: node.port }) : undefined;
+  const dimse =
+    node.aeTitle !== undefined && node.host !== undefined && node.port !== undefined
+      ? formatNodeAddress({ aeTitle: node.aeTitle, host: node.host, port: node.port })
+      : undefined;
   return [dimse, node.dicomweb?.url].filter((t) => t !== undefined).join(' and ') || '(no address)';
 }
 
@@ -385,7 +393,10 @@ const SERVICE_ACCESS: readonly ServiceAccess[] = ['any', 'nodes', 'local'];
 
 /** Thrown inside validation; carries the field path and the complaint. */
 class FieldError extends Error {
-  constructor(readonly path: string, readonly complaint: string) {
+  constructor(
+    readonly path: string,
+    readonly complaint: string,
+  ) {
     super(`${path} ${complaint}`);
   }
 }
@@ -454,7 +465,8 @@ function readNodeTls(raw: unknown, path: string): NodeTls {
   if (t.caFile !== undefined) tls.caFile = filePath(`${path}.caFile`, t.caFile);
   if (t.certFile !== undefined) tls.certFile = filePath(`${path}.certFile`, t.certFile);
   if (t.keyFile !== undefined) tls.keyFile = filePath(`${path}.keyFile`, t.keyFile);
-  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) throw new FieldError(`${path}.keyFile`, 'and certFile go together (the client certificate and its key)');
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined))
+    throw new FieldError(`${path}.keyFile`, 'and certFile go together (the client certificate and its key)');
   if (t.serverName !== undefined) tls.serverName = need(`${path}.serverName`, checkHost(t.serverName));
   if (t.rejectUnauthorized !== undefined) tls.rejectUnauthorized = bool(`${path}.rejectUnauthorized`, t.rejectUnauthorized);
   return tls;
@@ -464,7 +476,8 @@ function readWorklist(raw: unknown, path: string): WorklistSettings {
   const w = objectAt(path, raw, ['stationAeTitle', 'modality', 'hoursAhead', 'intervalMinutes']);
   const out: WorklistSettings = {
     hoursAhead: w.hoursAhead === undefined ? DEFAULT_WORKLIST_HOURS_AHEAD : need(`${path}.hoursAhead`, checkInteger(w.hoursAhead, 1, 168)),
-    intervalMinutes: w.intervalMinutes === undefined ? DEFAULT_WORKLIST_INTERVAL_MINUTES : need(`${path}.intervalMinutes`, checkInteger(w.intervalMinutes, 1, 1440)),
+    intervalMinutes:
+      w.intervalMinutes === undefined ? DEFAULT_WORKLIST_INTERVAL_MINUTES : need(`${path}.intervalMinutes`, checkInteger(w.intervalMinutes, 1, 1440)),
   };
   if (w.stationAeTitle !== undefined) out.stationAeTitle = need(`${path}.stationAeTitle`, checkAeTitle(w.stationAeTitle));
   if (w.modality !== undefined) {
@@ -486,7 +499,8 @@ function readOutgoing(raw: unknown, path: string): OutgoingSettings {
   const o = objectAt(path, raw, ['neverDecompress', 'preferred']);
   const out: OutgoingSettings = {};
   if (o.neverDecompress !== undefined) {
-    if (!Array.isArray(o.neverDecompress)) throw new FieldError(`${path}.neverDecompress`, `must be a list of transfer syntax UIDs, got ${show(o.neverDecompress)}`);
+    if (!Array.isArray(o.neverDecompress))
+      throw new FieldError(`${path}.neverDecompress`, `must be a list of transfer syntax UIDs, got ${show(o.neverDecompress)}`);
     out.neverDecompress = o.neverDecompress.map((u, i) => uidText(`${path}.neverDecompress[${i}]`, u));
   }
   if (o.preferred !== undefined) out.preferred = uidText(`${path}.preferred`, o.preferred);
@@ -494,22 +508,42 @@ function readOutgoing(raw: unknown, path: string): OutgoingSettings {
 }
 
 function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, ['name', 'aeTitle', 'host', 'port', 'protocol', 'dicomweb', 'model', 'method', 'maxAssociations', 'maxIncomingAssociations', 'tls', 'worklist', 'queryRetrieve', 'outgoing', 'compressOnArrival', 'issuer', 'characterSet']);
+  const o = objectAt(path, raw, [
+    'name',
+    'aeTitle',
+    'host',
+    'port',
+    'protocol',
+    'dicomweb',
+    'model',
+    'method',
+    'maxAssociations',
+    'maxIncomingAssociations',
+    'tls',
+    'worklist',
+    'queryRetrieve',
+    'outgoing',
+    'compressOnArrival',
+    'issuer',
+    'characterSet',
+  ]);
   return {
     ...(o.issuer === undefined ? {} : { issuer: need(`${path}.issuer`, checkIssuer(o.issuer)) }),
     ...(o.characterSet === undefined ? {} : { characterSet: need(`${path}.characterSet`, checkCharacterSet(o.characterSet)) }),
-    ...(o.compressOnArrival === undefined ? {} : { compressOnArrival: oneOf(`${path}.compressOnArrival`, o.compressOnArrival, [...ARRIVAL_COMPRESSIONS, 'off'] as const) }),
+    ...(o.compressOnArrival === undefined
+      ? {}
+      : { compressOnArrival: oneOf(`${path}.compressOnArrival`, o.compressOnArrival, [...ARRIVAL_COMPRESSIONS, 'off'] as const) }),
     ...(o.outgoing === undefined ? {} : { outgoing: readOutgoing(o.outgoing, `${path}.outgoing`) }),
     ...(o.queryRetrieve === undefined ? {} : { queryRetrieve: bool(`${path}.queryRetrieve`, o.queryRetrieve) }),
     ...(o.tls === undefined ? {} : { tls: readNodeTls(o.tls, `${path}.tls`) }),
     ...(o.worklist === undefined ? {} : { worklist: readWorklist(o.worklist, `${path}.worklist`) }),
-    ...(o.maxIncomingAssociations === undefined ? {}
+    ...(o.maxIncomingAssociations === undefined
+      ? {}
       : { maxIncomingAssociations: need(`${path}.maxIncomingAssociations`, checkInteger(o.maxIncomingAssociations, 1, 256)) }),
     ...readAddresses(o, path),
     name: need(`${path}.name`, checkNodeName(o.name)),
     model: o.model === undefined ? 'study' : oneOf(`${path}.model`, o.model, MODELS),
-    maxAssociations: o.maxAssociations === undefined
-      ? DEFAULT_NODE_MAX_ASSOCIATIONS : need(`${path}.maxAssociations`, checkInteger(o.maxAssociations, 1, 64)),
+    maxAssociations: o.maxAssociations === undefined ? DEFAULT_NODE_MAX_ASSOCIATIONS : need(`${path}.maxAssociations`, checkInteger(o.maxAssociations, 1, 64)),
   };
 }
 
@@ -528,8 +562,10 @@ function readAddresses(o: Record<string, unknown>, path: string): Pick<RemoteNod
   if (protocol === 'dicomweb') out.protocol = 'dicomweb';
   out.method = o.method === undefined ? (dimse ? 'move' : 'wado') : oneOf(`${path}.method`, o.method, METHODS);
   if (out.method === 'wado' && !out.dicomweb) throw new FieldError(`${path}.method`, '"wado" needs the node\'s DICOMweb URL');
-  if (out.method !== 'wado' && !dimse) throw new FieldError(`${path}.method`, `"${out.method}" needs a DIMSE address (aeTitle, host, port); a DICOMweb-only node retrieves by "wado"`);
-  if (!dimse && (o.tls !== undefined || o.worklist !== undefined)) throw new FieldError(`${path}.${o.tls !== undefined ? 'tls' : 'worklist'}`, 'needs a DIMSE address (aeTitle, host, port): it is DICOM over TCP');
+  if (out.method !== 'wado' && !dimse)
+    throw new FieldError(`${path}.method`, `"${out.method}" needs a DIMSE address (aeTitle, host, port); a DICOMweb-only node retrieves by "wado"`);
+  if (!dimse && (o.tls !== undefined || o.worklist !== undefined))
+    throw new FieldError(`${path}.${o.tls !== undefined ? 'tls' : 'worklist'}`, 'needs a DIMSE address (aeTitle, host, port): it is DICOM over TCP');
   return out;
 }
 
@@ -560,9 +596,18 @@ export function validateConfig(raw: unknown): { ok: true; config: Config } | { o
 function readConfig(raw: unknown): Config {
   const d = defaultConfig();
   const o = objectAt('', raw ?? {}, [
-    'local', 'nodes', 'callingAePolicy', 'maxAssociations', 'maxAssociationsPerCallingAe',
-    'timeouts', 'caseInsensitivePN', 'quotaBytes', 'durability',
-    'minFreeBytes', 'prefetch', 'compressOnArrival',
+    'local',
+    'nodes',
+    'callingAePolicy',
+    'maxAssociations',
+    'maxAssociationsPerCallingAe',
+    'timeouts',
+    'caseInsensitivePN',
+    'quotaBytes',
+    'durability',
+    'minFreeBytes',
+    'prefetch',
+    'compressOnArrival',
   ]);
   const config = d;
   if (o.local !== undefined) {

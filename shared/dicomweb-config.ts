@@ -15,9 +15,7 @@ export type NodeProtocol = 'dimse' | 'dicomweb';
  * HTTP authentication toward a DICOMweb node: Basic (RFC 7617) with a user and password, or a
  * Bearer token (RFC 6750). `secretSet` appears only in masked copies: a secret is stored.
  */
-export type DicomwebAuth =
-  | { kind: 'basic'; user: string; password?: string; secretSet?: boolean }
-  | { kind: 'bearer'; token?: string; secretSet?: boolean };
+export type DicomwebAuth = { kind: 'basic'; user: string; password?: string; secretSet?: boolean } | { kind: 'bearer'; token?: string; secretSet?: boolean };
 
 /** A node's DICOMweb service. */
 export interface DicomwebSettings {
@@ -50,7 +48,8 @@ export function checkDicomwebUrl(raw: unknown): Checked<string> {
     return { ok: false, error: `must be a URL such as http://pacs:8042/dicom-web, got ${show(raw)}` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, error: `must start with http:// or https://, got ${show(raw)}` };
-  if (url.username || url.password) return { ok: false, error: 'must not carry a user or password: give them as the node\'s authentication (--user and --password), which is kept secret' };
+  if (url.username || url.password)
+    return { ok: false, error: "must not carry a user or password: give them as the node's authentication (--user and --password), which is kept secret" };
   if (url.search || url.hash) return { ok: false, error: `must be the service's base URL without a query or fragment, got ${show(raw)}` };
   return { ok: true, value: url.toString().replace(/\/+$/, '') };
 }
@@ -73,7 +72,10 @@ function checkAuth(raw: unknown, path: string): Checked<DicomwebAuth> {
   const o = f.value;
   if (o.kind === 'basic') {
     if (typeof o.user !== 'string' || o.user === '' || o.user.includes(':') || hasControl(o.user)) {
-      return { ok: false, error: `${path}.user must be a user name without ':' or control characters (RFC 7617), got ${o.user === undefined ? 'nothing' : 'an invalid one'}` };
+      return {
+        ok: false,
+        error: `${path}.user must be a user name without ':' or control characters (RFC 7617), got ${o.user === undefined ? 'nothing' : 'an invalid one'}`,
+      };
     }
     if (o.token !== undefined) return { ok: false, error: `${path}.token belongs to Bearer authentication, not Basic` };
     if (o.password !== undefined && (typeof o.password !== 'string' || hasControl(o.password))) {
@@ -105,7 +107,8 @@ export function checkDicomweb(raw: unknown, path = 'dicomweb'): Checked<Dicomweb
     out.auth = auth.value;
   }
   if (f.value.caFile !== undefined) {
-    if (typeof f.value.caFile !== 'string' || f.value.caFile.trim() === '') return { ok: false, error: `${path}.caFile must be the path of a PEM file, got ${show(f.value.caFile)}` };
+    if (typeof f.value.caFile !== 'string' || f.value.caFile.trim() === '')
+      return { ok: false, error: `${path}.caFile must be the path of a PEM file, got ${show(f.value.caFile)}` };
     if (!url.value.startsWith('https:')) return { ok: false, error: `${path}.caFile applies to an https:// URL only` };
     out.caFile = f.value.caFile;
   }

@@ -86,13 +86,12 @@ const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n =
 export function exportResultSentence(r: ExportResult): string {
   const what = `${plural(r.instances, 'instance')} of ${plural(r.studies.filter((s) => s.instances > 0).length, 'study', 'studies')}`;
   const form = [r.dicomdir ? 'with a DICOMDIR' : '', r.kind === 'zip' ? 'as a ZIP' : '', r.deidentified ? 'de-identified' : ''].filter(Boolean).join(', ');
-  const head = r.instances === 0
-    ? `Nothing was exported to ${r.location}.`
-    : `Exported ${what} to ${r.location}${form ? ` (${form})` : ''}.`;
+  const head = r.instances === 0 ? `Nothing was exported to ${r.location}.` : `Exported ${what} to ${r.location}${form ? ` (${form})` : ''}.`;
   const names = [...new Set(r.studies.filter((s) => s.pseudonym).map((s) => s.pseudonym!))];
-  const as = r.deidentified && names.length
-    ? ` The patient${names.length > 1 ? 's are' : ' is'} named ${names.join(', ')}${r.deidentified.generatedPseudonym ? ' (generated)' : ''}.`
-    : '';
+  const as =
+    r.deidentified && names.length
+      ? ` The patient${names.length > 1 ? 's are' : ' is'} named ${names.join(', ')}${r.deidentified.generatedPseudonym ? ' (generated)' : ''}.`
+      : '';
   const burned = r.deidentified?.burnedInIncluded
     ? ` ${plural(r.deidentified.burnedInIncluded, 'instance that may show', 'instances that may show')} burned-in text ${r.deidentified.burnedInIncluded === 1 ? 'was' : 'were'} included as asked: check their pixels before handing them over.`
     : '';
@@ -101,7 +100,10 @@ export function exportResultSentence(r: ExportResult): string {
   const byReason = new Map<string, LeftOut[]>();
   for (const l of r.leftOut) byReason.set(l.reason, [...(byReason.get(l.reason) ?? []), l]);
   const groups = [...byReason.values()];
-  const shown = groups.slice(0, 3).map((g) => (g.length === 1 ? `${g[0]!.what} (${g[0]!.reason})` : `${g.length} because ${g[0]!.reason}`)).join('; ');
+  const shown = groups
+    .slice(0, 3)
+    .map((g) => (g.length === 1 ? `${g[0]!.what} (${g[0]!.reason})` : `${g.length} because ${g[0]!.reason}`))
+    .join('; ');
   const more = groups.length > 3 ? `; and ${groups.slice(3).reduce((n, g) => n + g.length, 0)} more` : '';
   const allow = r.leftOut.some((l) => l.burnedIn) ? ' Allow burned-in annotation to include the instances left out for burned-in text.' : '';
   return `${head}${as}${burned} ${plural(r.leftOut.length, 'instance was', 'instances were')} left out: ${shown}${more}.${allow}`;

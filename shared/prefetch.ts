@@ -37,8 +37,16 @@ export type BodyPartSynonyms = string[][];
 
 /** The rule shipped with Priors: same modality and body part, the newest 3 within 5 years, from every node. */
 export const DEFAULT_RULE: Readonly<PrefetchRule> = Object.freeze({
-  name: 'default', enabled: true, nodes: [], forModalities: [], modalities: 'same', sameBodyPart: true,
-  maxStudies: 3, years: 5, minGapDays: 1, allStudies: false,
+  name: 'default',
+  enabled: true,
+  nodes: [],
+  forModalities: [],
+  modalities: 'same',
+  sameBodyPart: true,
+  maxStudies: 3,
+  years: 5,
+  minGapDays: 1,
+  allStudies: false,
 });
 
 /**
@@ -56,12 +64,33 @@ export const DEFAULT_SYNONYMS: BodyPartSynonyms = [
   ['LSPINE', 'L-SPINE', 'LUMBAR SPINE', 'LUMBAR'],
   ['BREAST', 'MAMMO', 'MAMMOGRAPHY', 'MAMMOGRAM'],
   ['HEART', 'CARDIAC', 'CORONARY'],
-  ['KNEE'], ['HIP'], ['SHOULDER'], ['ANKLE'], ['WRIST'], ['HAND'], ['FOOT'], ['ELBOW'],
+  ['KNEE'],
+  ['HIP'],
+  ['SHOULDER'],
+  ['ANKLE'],
+  ['WRIST'],
+  ['HAND'],
+  ['FOOT'],
+  ['ELBOW'],
 ];
 
 /** Modalities that are not images: they never make two studies "the same modality". */
 export const NON_IMAGE_MODALITIES: readonly string[] = [
-  'SR', 'KO', 'PR', 'DOC', 'REG', 'SEG', 'RTSTRUCT', 'RTPLAN', 'RTRECORD', 'RTDOSE', 'FID', 'PLAN', 'AU', 'ECG', 'OT',
+  'SR',
+  'KO',
+  'PR',
+  'DOC',
+  'REG',
+  'SEG',
+  'RTSTRUCT',
+  'RTPLAN',
+  'RTRECORD',
+  'RTDOSE',
+  'FID',
+  'PLAN',
+  'AU',
+  'ECG',
+  'OT',
 ];
 
 /** What started a prefetch. */
@@ -279,7 +308,11 @@ export function describeRule(rule: PrefetchRule): string {
   const whenFor = rule.forModalities.length ? `for ${rule.forModalities.join('/')} studies: ` : '';
   if (rule.allStudies) return `${whenFor}every earlier study of the patient, ${from}`;
   const modality = rule.modalities === 'same' ? 'same modality' : rule.modalities === 'any' ? 'any modality' : rule.modalities.join('/');
-  const parts = [modality, ...(rule.sameBodyPart ? ['same body part'] : []), `newest ${rule.maxStudies} within ${rule.years} year${rule.years === 1 ? '' : 's'}`];
+  const parts = [
+    modality,
+    ...(rule.sameBodyPart ? ['same body part'] : []),
+    `newest ${rule.maxStudies} within ${rule.years} year${rule.years === 1 ? '' : 's'}`,
+  ];
   if (rule.minGapDays > 1) parts.push(`at least ${rule.minGapDays} days older`);
   return `${whenFor}${parts.join(', ')}, ${from}`;
 }

@@ -125,10 +125,7 @@ export function newerJob(held: TransferJob | undefined, incoming: TransferJob): 
 }
 
 /** Events pushed to the UI about jobs; each carries the whole job as it now is. */
-export type TransferEvent =
-  | { type: 'job.added'; job: TransferJob }
-  | { type: 'job.progress'; job: TransferJob }
-  | { type: 'job.finished'; job: TransferJob };
+export type TransferEvent = { type: 'job.added'; job: TransferJob } | { type: 'job.progress'; job: TransferJob } | { type: 'job.finished'; job: TransferJob };
 
 /** A progress with nothing done yet. */
 export function emptyProgress(): TransferProgress {
@@ -141,7 +138,9 @@ export function emptyProgress(): TransferProgress {
  * (expected minus skipped, or what the PACS reports). Undefined while too little is known.
  */
 export function rates(
-  p: Pick<TransferProgress, 'bytes' | 'arrived' | 'remaining'>, elapsedMs: number, total?: number,
+  p: Pick<TransferProgress, 'bytes' | 'arrived' | 'remaining'>,
+  elapsedMs: number,
+  total?: number,
 ): Pick<TransferProgress, 'mbPerSecond' | 'etaSeconds'> {
   if (elapsedMs < 200 || p.arrived === 0) return {};
   const seconds = elapsedMs / 1000;

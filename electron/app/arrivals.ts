@@ -19,7 +19,10 @@ export class ArrivalEvents {
   constructor(
     private readonly emit: (e: Extract<ApiEvent, { type: 'study.arrived' }>) => void,
     private readonly intervalMs = ARRIVAL_EVENT_MS,
-    private readonly timers: { set(f: () => void, ms: number): Timer; clear(t: Timer): void } = { set: (f, ms) => setTimeout(f, ms), clear: (t) => clearTimeout(t) },
+    private readonly timers: { set(f: () => void, ms: number): Timer; clear(t: Timer): void } = {
+      set: (f, ms) => setTimeout(f, ms),
+      clear: (t) => clearTimeout(t),
+    },
   ) {}
 
   readonly onStored = (event: StoredEvent): void => {
@@ -38,7 +41,10 @@ export class ArrivalEvents {
     const entry: { timer: Timer; pending?: { series: string } } = {
       timer: this.timers.set(() => {
         const { pending } = entry;
-        if (!pending) { this.studies.delete(study); return; }
+        if (!pending) {
+          this.studies.delete(study);
+          return;
+        }
         this.emit({ type: 'study.arrived', StudyInstanceUID: study, SeriesInstanceUID: pending.series });
         this.start(study);
       }, this.intervalMs),

@@ -29,11 +29,13 @@ export function auditOutgoing(core: AppCore, transfers: TransferQueue, audit: Au
         const { request: req, result: r } = e;
         const failed = !r.ok || r.value.failed > 0 || r.value.error;
         audit.ours('send', {
-          node: req.node, ...peer(req.node),
+          node: req.node,
+          ...peer(req.node),
           ...(req.uids.length === 1 && req.level === 'STUDY' ? { StudyInstanceUID: req.uids[0]! } : {}),
           outcome: !r.ok ? AuditOutcome.SeriousFailure : failed ? AuditOutcome.MinorFailure : AuditOutcome.Success,
           ...(!r.ok ? { outcomeText: r.error.message } : r.value.error ? { outcomeText: r.value.error.message } : {}),
-          instances: r.ok ? r.value.sent : 0, detail: `${req.level} ${req.uids.join(' ')}`.slice(0, 300),
+          instances: r.ok ? r.value.sent : 0,
+          detail: `${req.level} ${req.uids.join(' ')}`.slice(0, 300),
         });
         return;
       }
@@ -46,8 +48,11 @@ export function auditOutgoing(core: AppCore, transfers: TransferQueue, audit: Au
         }
         for (const { uid, study } of e.studies) {
           audit.ours('delete', {
-            direction: 'local', StudyInstanceUID: uid, ...outcome,
-            ...(study?.PatientID ? { PatientID: study.PatientID } : {}), ...(study?.PatientName ? { PatientName: study.PatientName } : {}),
+            direction: 'local',
+            StudyInstanceUID: uid,
+            ...outcome,
+            ...(study?.PatientID ? { PatientID: study.PatientID } : {}),
+            ...(study?.PatientName ? { PatientName: study.PatientName } : {}),
             ...(study ? { instances: study.NumberOfStudyRelatedInstances } : {}),
           });
         }
@@ -56,8 +61,10 @@ export function auditOutgoing(core: AppCore, transfers: TransferQueue, audit: Au
       case 'cache.import': {
         const { request: req, result: r } = e;
         audit.ours('import', {
-          direction: 'local', outcome: !r.ok ? AuditOutcome.SeriousFailure : r.value.skipped.length ? AuditOutcome.MinorFailure : AuditOutcome.Success,
-          ...(r.ok ? {} : { outcomeText: r.error.message }), instances: r.ok ? r.value.imported : 0,
+          direction: 'local',
+          outcome: !r.ok ? AuditOutcome.SeriousFailure : r.value.skipped.length ? AuditOutcome.MinorFailure : AuditOutcome.Success,
+          ...(r.ok ? {} : { outcomeText: r.error.message }),
+          instances: r.ok ? r.value.imported : 0,
           detail: `from ${req.path}${r.ok && r.value.skipped.length ? `; ${r.value.skipped.length} files skipped` : ''}`.slice(0, 300),
         });
       }
@@ -69,24 +76,42 @@ export function auditOutgoing(core: AppCore, transfers: TransferQueue, audit: Au
     const s = searches.get(e.searchId);
     if (!s) return;
     searches.delete(e.searchId);
-    const keys = Object.entries(s.keys).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`).join(', ');
+    const keys = Object.entries(s.keys)
+      .filter(([, v]) => v !== '')
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
     audit.ours('query', {
-      node: s.node, ...peer(s.node),
+      node: s.node,
+      ...peer(s.node),
       outcome: e.outcome === 'completed' ? AuditOutcome.Success : e.outcome === 'cancelled' ? AuditOutcome.MinorFailure : AuditOutcome.SeriousFailure,
       ...(e.error ? { outcomeText: e.error.message } : {}),
-      ...(s.keys.PatientID ? { PatientID: s.keys.PatientID } : {}), ...(s.keys.PatientName ? { PatientName: s.keys.PatientName } : {}),
-      instances: e.matches, detail: `${s.level}: ${keys}`.slice(0, 300),
+      ...(s.keys.PatientID ? { PatientID: s.keys.PatientID } : {}),
+      ...(s.keys.PatientName ? { PatientName: s.keys.PatientName } : {}),
+      instances: e.matches,
+      detail: `${s.level}: ${keys}`.slice(0, 300),
     });
   });
   const stopJobs = transfers.on((e) => {
     if (e.type !== 'job.finished') return;
     const j = e.job;
     audit.ours('retrieve', {
-      node: j.node, ...peer(j.node), StudyInstanceUID: j.StudyInstanceUID, instances: j.progress.arrived,
-      outcome: j.state === 'completed' ? AuditOutcome.Success
-        : j.state === 'cancelled' || j.state === 'incomplete' ? AuditOutcome.MinorFailure : AuditOutcome.SeriousFailure,
-      ...(j.verdict ? { outcomeText: j.verdict.sentence } : {}), detail: `${(j.usedMethod ?? j.method) === 'get' ? 'C-GET' : 'C-MOVE'} ${j.level}`,
+      node: j.node,
+      ...peer(j.node),
+      StudyInstanceUID: j.StudyInstanceUID,
+      instances: j.progress.arrived,
+      outcome:
+        j.state === 'completed'
+          ? AuditOutcome.Success
+          : j.state === 'cancelled' || j.state === 'incomplete'
+            ? AuditOutcome.MinorFailure
+            : AuditOutcome.SeriousFailure,
+      ...(j.verdict ? { outcomeText: j.verdict.sentence } : {}),
+      detail: `${(j.usedMethod ?? j.method) === 'get' ? 'C-GET' : 'C-MOVE'} ${j.level}`,
     });
   });
-  return () => { stopOperations(); stopEvents(); stopJobs(); };
+  return () => {
+    stopOperations();
+    stopEvents();
+    stopJobs();
+  };
 }

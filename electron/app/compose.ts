@@ -31,7 +31,11 @@ export class RememberingConfigStore extends ConfigStore {
   private mtimeMs = -1;
   private checkedAt = 0;
 
-  constructor(configDir: string, current: Config, private readonly now: () => number = Date.now) {
+  constructor(
+    configDir: string,
+    current: Config,
+    private readonly now: () => number = Date.now,
+  ) {
     super(configDir);
     this.held = current;
     this.mtimeMs = this.readIfChanged(-1)?.mtimeMs ?? -1;
@@ -101,26 +105,56 @@ export function composeAppCore(o: ComposeOptions): ComposedCore {
     ? { aeTitle: o.server.aeTitle, port: o.server.port, storedListeners: o.server.storedListeners }
     : { aeTitle: o.config.local.aeTitle, port: o.config.local.port, storedListeners: new Set<(e: StoredEvent) => void>() };
   // the server's audit trail when it runs, else one of our own over the same index
-  const ownAudit = o.server?.audit ? undefined : new AuditTrail(AuditStore.open(o.cache.dataDir), o.cache, { localAeTitle: local.aeTitle, log: o.activity.logger });
+  const ownAudit = o.server?.audit
+    ? undefined
+    : new AuditTrail(AuditStore.open(o.cache.dataDir), o.cache, { localAeTitle: local.aeTitle, log: o.activity.logger });
   const audit = o.server?.audit ?? ownAudit!;
-  const transfers = new TransferQueue({ cache: o.cache, config: () => store.current, retrieve, local, scu: { log: o.activity.logger }, onStoredByGet: audit.onStoredByGet });
+  const transfers = new TransferQueue({
+    cache: o.cache,
+    config: () => store.current,
+    retrieve,
+    local,
+    scu: { log: o.activity.logger },
+    onStoredByGet: audit.onStoredByGet,
+  });
   transfers.start();
-  const reach = new NodeReach(() => store.current, () => (o.server ? { aeTitle: o.server.aeTitle, port: o.server.port } : {}), o.activity.logger);
+  const reach = new NodeReach(
+    () => store.current,
+    () => (o.server ? { aeTitle: o.server.aeTitle, port: o.server.port } : {}),
+    o.activity.logger,
+  );
   const prefetch = new PrefetchService({
-    cache: o.cache, transfers, config: () => store.current, reach, audit, log: o.activity.logger,
-    ...(o.server ? { server: o.server } : {}), ...(o.worklist === false ? { worklist: false } : {}),
+    cache: o.cache,
+    transfers,
+    config: () => store.current,
+    reach,
+    audit,
+    log: o.activity.logger,
+    ...(o.server ? { server: o.server } : {}),
+    ...(o.worklist === false ? { worklist: false } : {}),
   });
   const flags = o.flags ?? {};
   const started = { aeTitle: o.config.local.aeTitle, port: o.config.local.port, bindAddress: o.config.local.bindAddress, ...flags };
   const core = new AppCore({
-    store, cache: o.cache, activity: o.activity, transfers, audit, prefetch, local: { started, flags: Object.keys(flags) as LocalKey[] },
-    dirs: { config: o.configDir ?? o.dataDir, data: o.dataDir, logs: o.logsDir ?? join(o.dataDir, 'logs') }, ...(o.logProblem ? { logProblem: o.logProblem } : {}),
-    ...(o.server ? { server: o.server } : {}), ...(o.serverProblem ? { serverProblem: o.serverProblem } : {}),
+    store,
+    cache: o.cache,
+    activity: o.activity,
+    transfers,
+    audit,
+    prefetch,
+    local: { started, flags: Object.keys(flags) as LocalKey[] },
+    dirs: { config: o.configDir ?? o.dataDir, data: o.dataDir, logs: o.logsDir ?? join(o.dataDir, 'logs') },
+    ...(o.logProblem ? { logProblem: o.logProblem } : {}),
+    ...(o.server ? { server: o.server } : {}),
+    ...(o.serverProblem ? { serverProblem: o.serverProblem } : {}),
   });
   const stopAuditing = auditOutgoing(core, transfers, audit, () => store.current);
   prefetch.start();
   return {
-    core, transfers, store, prefetch,
+    core,
+    transfers,
+    store,
+    prefetch,
     close: async () => {
       stopAuditing();
       prefetch.close();

@@ -5,7 +5,16 @@
  * activity log lines, transfer jobs). Built in a composition root from its dependencies.
  */
 import {
-  API_ENTRIES, isEntryName, settingsOf, type ApiEvent, type ValueOrigin, type ApiHandlers, type EntryName, type RequestOf, type ResponseOf, type Result,
+  API_ENTRIES,
+  isEntryName,
+  settingsOf,
+  type ApiEvent,
+  type ValueOrigin,
+  type ApiHandlers,
+  type EntryName,
+  type RequestOf,
+  type ResponseOf,
+  type Result,
 } from '../../shared/api/contract.js';
 import { type Config, defaultConfig, findNode, nodeProtocol, validateNode } from '../../shared/config.js';
 import { keepStoredSecret, maskSecrets } from '../../shared/dicomweb-config.js';
@@ -68,20 +77,27 @@ export class AppCore implements ApiHandlers {
     if (server) {
       const arrivals = new ArrivalEvents((e) => this.emit(e));
       server.storedListeners.add(arrivals.onStored);
-      this.unsubscribe.push(() => { server.storedListeners.delete(arrivals.onStored); arrivals.close(); });
+      this.unsubscribe.push(() => {
+        server.storedListeners.delete(arrivals.onStored);
+        arrivals.close();
+      });
     }
   }
 
   /** Subscribes to every event; returns the unsubscribe function. */
   subscribe(listener: (e: ApiEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Subscribes to the entries answered that the audit trail records; returns the unsubscribe function. */
   onOperation(listener: OperationListener): () => void {
     this.operations.add(listener);
-    return () => { this.operations.delete(listener); };
+    return () => {
+      this.operations.delete(listener);
+    };
   }
 
   /**
@@ -147,7 +163,8 @@ export class AppCore implements ApiHandlers {
       return {
         settings: settingsOf(config),
         server: {
-          listening: !!server, aeTitle: this.env.aeTitle(config),
+          listening: !!server,
+          aeTitle: this.env.aeTitle(config),
           ...(server ? { host: server.host, port: server.port, state: 'listening' as const } : {}),
           ...(!server && serverProblem ? { state: serverProblem.state, message: serverProblem.message, port: config.local.port } : {}),
           origin: this.localOrigin(config),
@@ -188,7 +205,8 @@ export class AppCore implements ApiHandlers {
         const previous = req.previousName !== undefined ? findNode(config, req.previousName) : undefined;
         // a secret the UI never saw (it was masked) is kept as stored
         node = keepStoredSecret(node, previous ?? findNode(config, node.name));
-        if (req.previousName !== undefined && !previous) throw new ApiFailure({ code: 'not-found', message: `No node named "${req.previousName}" is configured.` });
+        if (req.previousName !== undefined && !previous)
+          throw new ApiFailure({ code: 'not-found', message: `No node named "${req.previousName}" is configured.` });
         const clash = findNode(config, node.name);
         if (clash && previous && clash !== previous) throw new ConfigError(`A node named "${clash.name}" already exists: choose another name`);
         const at = config.nodes.indexOf((previous ?? clash)!);
@@ -265,7 +283,13 @@ export class AppCore implements ApiHandlers {
   async 'cache.delete'(req: RequestOf<'cache.delete'>): Promise<Result<ResponseOf<'cache.delete'>>> {
     const { cache } = this.env.deps;
     // the patient of each study, read before it goes, for the record of the delete (a failed read only leaves it out)
-    const studyOf = (uid: string) => { try { return cache.study(uid); } catch { return undefined; } };
+    const studyOf = (uid: string) => {
+      try {
+        return cache.study(uid);
+      } catch {
+        return undefined;
+      }
+    };
     const studies = req.level === 'STUDY' ? req.uids.map((uid) => ({ uid, study: studyOf(uid) })) : [];
     const result = await this.answer(async () => {
       let deleted = 0;
@@ -283,7 +307,8 @@ export class AppCore implements ApiHandlers {
   private importPaths(req: RequestOf<'cache.import'>, importId: string): Promise<Result<ResponseOf<'cache.import'>>> {
     return this.answer(async () => {
       const result = await this.env.deps.cache.importPaths([req.path], {
-        sourceAeTitle: 'IMPORT', onProgress: (p) => this.emit({ type: 'import.progress', importId, ...p }),
+        sourceAeTitle: 'IMPORT',
+        onProgress: (p) => this.emit({ type: 'import.progress', importId, ...p }),
       });
       if (result.studies) this.env.deps.prefetch?.trigger.onImported(result.studies);
       return result;
@@ -301,25 +326,39 @@ export class AppCore implements ApiHandlers {
 
   private send(req: RequestOf<'cache.send'>, sendId: string): Promise<Result<ResponseOf<'cache.send'>>> {
     let context: FailureContext = {};
-    return this.answer(async () => {
-      const config = await this.env.config();
-      const node = this.env.node(config, req.node);
-      context = await this.env.failure(config, node, 'store');
-      const instances = this.env.deps.cache.instancesFor(req.level, req.uids);
-      if (instances.length === 0) throw new ApiFailure({ code: 'not-found', message: `None of these ${req.level === 'STUDY' ? 'studies' : 'series'} is in the cache.` });
-      if (nodeProtocol(node) === 'dicomweb' && node.dicomweb) {
-        const web = await sendByStow(node.dicomweb, instances, { ...this.env.scu(config), onProgress: (done, total) => this.emit({ type: 'send.progress', sendId, done, total }) });
-        const failure = stowFailureSentence(node.dicomweb.url, web, instances.length);
-        return { sendId, sent: web.sent, warnings: web.warnings, failed: web.failed, ...(failure ? { error: { code: 'stow-failed' as const, message: failure } } : {}) };
-      }
-      const report = await sendInstances(node, instances, {
-        ...this.env.scu(config), onProgress: (done, total) => this.emit({ type: 'send.progress', sendId, done, total }),
-      });
-      const out: ResponseOf<'cache.send'> = { sendId, sent: report.sent, warnings: report.warnings, failed: report.failed };
-      const first = firstFailure(report);
-      if (first) out.error = toApiError(diagnose(describeStatus('store', first.status, first.errorComment, context)));
-      return out;
-    }, () => context);
+    return this.answer(
+      async () => {
+        const config = await this.env.config();
+        const node = this.env.node(config, req.node);
+        context = await this.env.failure(config, node, 'store');
+        const instances = this.env.deps.cache.instancesFor(req.level, req.uids);
+        if (instances.length === 0)
+          throw new ApiFailure({ code: 'not-found', message: `None of these ${req.level === 'STUDY' ? 'studies' : 'series'} is in the cache.` });
+        if (nodeProtocol(node) === 'dicomweb' && node.dicomweb) {
+          const web = await sendByStow(node.dicomweb, instances, {
+            ...this.env.scu(config),
+            onProgress: (done, total) => this.emit({ type: 'send.progress', sendId, done, total }),
+          });
+          const failure = stowFailureSentence(node.dicomweb.url, web, instances.length);
+          return {
+            sendId,
+            sent: web.sent,
+            warnings: web.warnings,
+            failed: web.failed,
+            ...(failure ? { error: { code: 'stow-failed' as const, message: failure } } : {}),
+          };
+        }
+        const report = await sendInstances(node, instances, {
+          ...this.env.scu(config),
+          onProgress: (done, total) => this.emit({ type: 'send.progress', sendId, done, total }),
+        });
+        const out: ResponseOf<'cache.send'> = { sendId, sent: report.sent, warnings: report.warnings, failed: report.failed };
+        const first = firstFailure(report);
+        if (first) out.error = toApiError(diagnose(describeStatus('store', first.status, first.errorComment, context)));
+        return out;
+      },
+      () => context,
+    );
   }
 
   'transfers.list'(): Promise<Result<ResponseOf<'transfers.list'>>> {
@@ -347,8 +386,10 @@ export class AppCore implements ApiHandlers {
       }
       return {
         lines: this.env.deps.activity.query({
-          ...(aeTitles ? { aeTitles } : {}), ...(req.outcome ? { outcome: req.outcome } : {}),
-          ...(req.afterSeq !== undefined ? { afterSeq: req.afterSeq } : {}), ...(req.limit !== undefined ? { limit: req.limit } : {}),
+          ...(aeTitles ? { aeTitles } : {}),
+          ...(req.outcome ? { outcome: req.outcome } : {}),
+          ...(req.afterSeq !== undefined ? { afterSeq: req.afterSeq } : {}),
+          ...(req.limit !== undefined ? { limit: req.limit } : {}),
         }),
       };
     });
@@ -389,7 +430,12 @@ export class AppCore implements ApiHandlers {
       const studies: NonNullable<ResponseOf<'audit.query'>['studies']> = {};
       for (const uid of new Set(answer.events.map((e) => e.StudyInstanceUID).filter((u): u is string => !!u))) {
         const s = this.env.deps.cache.study(uid);
-        if (s) studies[uid] = { ...(s.StudyDate ? { StudyDate: s.StudyDate } : {}), ...(s.StudyDescription ? { StudyDescription: s.StudyDescription } : {}), ModalitiesInStudy: s.ModalitiesInStudy };
+        if (s)
+          studies[uid] = {
+            ...(s.StudyDate ? { StudyDate: s.StudyDate } : {}),
+            ...(s.StudyDescription ? { StudyDescription: s.StudyDescription } : {}),
+            ModalitiesInStudy: s.ModalitiesInStudy,
+          };
       }
       return { ...answer, ...(Object.keys(studies).length ? { studies } : {}) };
     });
@@ -440,9 +486,15 @@ export class AppCore implements ApiHandlers {
       return format === 'csv'
         ? { filename: `priors-audit-${stamp}.csv`, mediaType: 'text/csv', content: auditCsv(events), events: events.length }
         : {
-          filename: `priors-audit-${stamp}.json`, mediaType: 'application/json', events: events.length,
-          content: JSON.stringify(events.map((e) => auditMessage(e, { auditSourceId: this.env.deps.server?.aeTitle ?? config.local.aeTitle })), null, 2),
-        };
+            filename: `priors-audit-${stamp}.json`,
+            mediaType: 'application/json',
+            events: events.length,
+            content: JSON.stringify(
+              events.map((e) => auditMessage(e, { auditSourceId: this.env.deps.server?.aeTitle ?? config.local.aeTitle })),
+              null,
+              2,
+            ),
+          };
     });
   }
 
@@ -467,7 +519,8 @@ export class AppCore implements ApiHandlers {
   }
 
   private job<T>(job: T | undefined, id: string): T {
-    if (!job) throw new ApiFailure({ code: 'not-found', message: `No transfer job ${id} can be changed that way (unknown, or in a state that does not allow it).` });
+    if (!job)
+      throw new ApiFailure({ code: 'not-found', message: `No transfer job ${id} can be changed that way (unknown, or in a state that does not allow it).` });
     return job;
   }
 }

@@ -54,14 +54,21 @@ export async function startDesktopCore(o: DesktopOptions): Promise<DesktopCore> 
   const config = await store.load();
   const logFile = openLogFile(o.logsDir ?? join(o.dataDir, 'logs'));
   const forward = o.forward;
-  const activity = new ActivityLog({ forward: (level, message) => { forward?.(level, message); logFile.log(level, message); } });
+  const activity = new ActivityLog({
+    forward: (level, message) => {
+      forward?.(level, message);
+      logFile.log(level, message);
+    },
+  });
   const log = activity.logger;
   const logProblem = logFile.problem();
   if (logProblem) log('warn', logProblem);
   let cache: Cache;
   try {
-    cache = await openCacheForWriting(o.dataDir, 'another Priors (the app or "priors serve") already uses this data directory; close it first',
-      { ...cacheOptionsFrom(config), log });
+    cache = await openCacheForWriting(o.dataDir, 'another Priors (the app or "priors serve") already uses this data directory; close it first', {
+      ...cacheOptionsFrom(config),
+      log,
+    });
   } catch (err) {
     await logFile.close();
     throw err;
@@ -69,7 +76,13 @@ export async function startDesktopCore(o: DesktopOptions): Promise<DesktopCore> 
   let server: ServeHandle | undefined;
   let serverProblem: AppCoreDeps['serverProblem'];
   try {
-    server = await startServer({ config, cache, log, nodes: async () => (await store.load().catch(() => config)).nodes, currentConfig: () => store.load().catch(() => config) });
+    server = await startServer({
+      config,
+      cache,
+      log,
+      nodes: async () => (await store.load().catch(() => config)).nodes,
+      currentConfig: () => store.load().catch(() => config),
+    });
     await writeServeInfo(o.dataDir, { aeTitle: server.aeTitle, host: server.host, port: server.port });
   } catch (err) {
     const d = diagnose({ ...describeError(err, { local: { aeTitle: config.local.aeTitle, port: config.local.port }, listenVia: 'settings' }) });
@@ -78,13 +91,24 @@ export async function startDesktopCore(o: DesktopOptions): Promise<DesktopCore> 
     log('error', `DICOM server ${config.local.aeTitle} is not listening: ${d.sentence}`);
   }
   const composed = composeAppCore({
-    dataDir: o.dataDir, ...(o.configDir ? { configDir: o.configDir } : {}), config, cache, activity,
-    ...(server ? { server } : {}), ...(serverProblem ? { serverProblem } : {}), logsDir: logFile.dir, logProblem: logFile.problem,
+    dataDir: o.dataDir,
+    ...(o.configDir ? { configDir: o.configDir } : {}),
+    config,
+    cache,
+    activity,
+    ...(server ? { server } : {}),
+    ...(serverProblem ? { serverProblem } : {}),
+    logsDir: logFile.dir,
+    logProblem: logFile.problem,
   });
   let closed = false;
   return {
-    dataDir: o.dataDir, composed, activity, cache,
-    ...(server ? { server } : {}), ...(serverProblem ? { serverProblem } : {}),
+    dataDir: o.dataDir,
+    composed,
+    activity,
+    cache,
+    ...(server ? { server } : {}),
+    ...(serverProblem ? { serverProblem } : {}),
     close: async () => {
       if (closed) return;
       closed = true;

@@ -103,6 +103,10 @@ export class AppEnv {
 
   private reach(config: Config): NodeReach {
     const { server } = this.deps;
-    return new NodeReach(() => config, () => (server ? { aeTitle: server.aeTitle, port: server.port } : {}), this.deps.activity.logger);
+    return new NodeReach(
+      () => config,
+      () => (server ? { aeTitle: server.aeTitle, port: server.port } : {}),
+      this.deps.activity.logger,
+    );
   }
 }

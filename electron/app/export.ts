@@ -25,11 +25,15 @@ function detailOf(req: ExportRequest, result?: ExportResult): string {
   const d = result?.deidentified;
   const names = [...new Set(result?.studies.map((s) => s.pseudonym).filter(Boolean) ?? [])];
   const how = [
-    req.dicomdir ? 'DICOMDIR' : '', req.zip ? 'ZIP' : '',
+    req.dicomdir ? 'DICOMDIR' : '',
+    req.zip ? 'ZIP' : '',
     req.deidentify ? `de-identified${names.length ? ` as ${names.join(', ')}` : ''}` : 'identified',
-    d?.retainDates ? 'retain dates' : '', d?.cleanDescriptors ? 'clean descriptors' : '',
+    d?.retainDates ? 'retain dates' : '',
+    d?.cleanDescriptors ? 'clean descriptors' : '',
     d?.burnedInIncluded ? `${d.burnedInIncluded} with burned-in text included` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   return `to ${result?.location ?? resolveOut(req.out)} (${how}; by ${who()})`;
 }
 
@@ -37,7 +41,10 @@ function detailOf(req: ExportRequest, result?: ExportResult): string {
 export class ExportEntries {
   private runs = 0;
 
-  constructor(private readonly env: AppEnv, private readonly emit: (e: ApiEvent) => void) {}
+  constructor(
+    private readonly env: AppEnv,
+    private readonly emit: (e: ApiEvent) => void,
+  ) {}
 
   async run(req: RequestOf<'cache.export'>): Promise<ResponseOf<'cache.export'>> {
     const { exportId = `export-${++this.runs}`, ...request } = req;
@@ -46,17 +53,29 @@ export class ExportEntries {
       const result = await exportStudies(cache, outgoingTranscoder(), request, {
         onProgress: (p) => this.emit({ type: 'export.progress', exportId, ...p }),
       });
-      const outcome: AuditOutcome = result.instances === 0 ? AuditOutcome.SeriousFailure : result.leftOut.length ? AuditOutcome.MinorFailure : AuditOutcome.Success;
-      audit?.exported(result.studies.map((s) => ({
-        StudyInstanceUID: s.StudyInstanceUID, instances: s.instances,
-        ...(s.PatientID ? { PatientID: s.PatientID } : {}), ...(s.PatientName ? { PatientName: s.PatientName } : {}),
-      })), {
-        outcome, detail: detailOf(request, result),
-        ...(result.leftOut.length ? { outcomeText: `${result.leftOut.length} instance${result.leftOut.length === 1 ? '' : 's'} left out: ${result.leftOut[0]!.reason}` } : {}),
-      });
+      const outcome: AuditOutcome =
+        result.instances === 0 ? AuditOutcome.SeriousFailure : result.leftOut.length ? AuditOutcome.MinorFailure : AuditOutcome.Success;
+      audit?.exported(
+        result.studies.map((s) => ({
+          StudyInstanceUID: s.StudyInstanceUID,
+          instances: s.instances,
+          ...(s.PatientID ? { PatientID: s.PatientID } : {}),
+          ...(s.PatientName ? { PatientName: s.PatientName } : {}),
+        })),
+        {
+          outcome,
+          detail: detailOf(request, result),
+          ...(result.leftOut.length
+            ? { outcomeText: `${result.leftOut.length} instance${result.leftOut.length === 1 ? '' : 's'} left out: ${result.leftOut[0]!.reason}` }
+            : {}),
+        },
+      );
       return result;
     } catch (err) {
-      audit?.exported(request.studies.map((StudyInstanceUID) => ({ StudyInstanceUID })), { outcome: AuditOutcome.SeriousFailure, outcomeText: (err as Error).message, detail: detailOf(request) });
+      audit?.exported(
+        request.studies.map((StudyInstanceUID) => ({ StudyInstanceUID })),
+        { outcome: AuditOutcome.SeriousFailure, outcomeText: (err as Error).message, detail: detailOf(request) },
+      );
       throw err;
     }
   }

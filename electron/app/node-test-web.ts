@@ -32,8 +32,18 @@ export async function retrieveOneByWado(env: AppEnv, config: Config, node: Remot
   let result: StepResult;
   let arrived = 0;
   try {
-    const report = await retrieveWado({ node, level: 'IMAGE', identifier }, { client, cache, onStored: () => { arrived++; } });
-    if (report.verdict === 'complete' && arrived > 0) result = { outcome: 'ok', message: `One instance (${sop}) arrived by WADO-RS; ${await putBack(env, sop, heldBefore)}` };
+    const report = await retrieveWado(
+      { node, level: 'IMAGE', identifier },
+      {
+        client,
+        cache,
+        onStored: () => {
+          arrived++;
+        },
+      },
+    );
+    if (report.verdict === 'complete' && arrived > 0)
+      result = { outcome: 'ok', message: `One instance (${sop}) arrived by WADO-RS; ${await putBack(env, sop, heldBefore)}` };
     else {
       const d = report.diagnosis ?? { code: 'nothing-arrived', sentence: `${node.name} answered the WADO-RS retrieve but instance ${sop} did not arrive.` };
       result = { outcome: 'failed', message: d.sentence, code: d.code };
@@ -47,8 +57,11 @@ export async function retrieveOneByWado(env: AppEnv, config: Config, node: Remot
   }
   const study = getStrings(identifier, STUDY_INSTANCE_UID)[0]?.trim();
   env.deps.audit?.ours('retrieve', {
-    node: node.name, ...(study ? { StudyInstanceUID: study } : {}), instances: arrived,
-    outcome: result.outcome === 'ok' ? 0 : 8, ...(result.outcome === 'failed' ? { outcomeText: result.message } : {}),
+    node: node.name,
+    ...(study ? { StudyInstanceUID: study } : {}),
+    instances: arrived,
+    outcome: result.outcome === 'ok' ? 0 : 8,
+    ...(result.outcome === 'failed' ? { outcomeText: result.message } : {}),
     detail: `WADO-RS IMAGE ${sop}: test of the node${heldBefore ? '' : ', the instance removed again afterwards'}`.slice(0, 300),
   });
   return result;

@@ -39,38 +39,45 @@ export async function testNode(env: AppEnv, config: Config, node: RemoteNode): P
   const scu = env.scu(config);
   const steps: NodeTestStep[] = [];
   const web = nodeProtocol(node) === 'dicomweb';
-  steps.push(await timed('echo', async () => {
-    try {
-      if (web) return await probeStep(node, scu);
-      const r = await echo(dicomNodeOf(node), scu);
-      if (r.status === Status.Success) return { outcome: 'ok', message: `${node.aeTitle} answered the C-ECHO in ${r.elapsedMs} ms.` };
-      const d = diagnose(describeStatus('echo', r.status, undefined, await env.failure(config, node, 'echo')));
-      return { outcome: 'failed', message: d.sentence, code: d.code };
-    } catch (err) {
-      const e = errorOf(err, await env.failure(config, node, 'echo'));
-      return { outcome: 'failed', message: e.message, code: e.code };
-    }
-  }));
+  steps.push(
+    await timed('echo', async () => {
+      try {
+        if (web) return await probeStep(node, scu);
+        const r = await echo(dicomNodeOf(node), scu);
+        if (r.status === Status.Success) return { outcome: 'ok', message: `${node.aeTitle} answered the C-ECHO in ${r.elapsedMs} ms.` };
+        const d = diagnose(describeStatus('echo', r.status, undefined, await env.failure(config, node, 'echo')));
+        return { outcome: 'failed', message: d.sentence, code: d.code };
+      } catch (err) {
+        const e = errorOf(err, await env.failure(config, node, 'echo'));
+        return { outcome: 'failed', message: e.message, code: e.code };
+      }
+    }),
+  );
   let target: DataSet | undefined;
   const characterSets = new Set<string>();
   if (steps[0]!.outcome !== 'ok') steps.push({ step: 'find', elapsedMs: 0, ...skipped(`Not tried, because the ${web ? 'QIDO-RS probe' : 'C-ECHO'} failed.`) });
   else {
-    steps.push(await timed('find', async () => {
-      try {
-        target = await findOneInstance(env, config, node, characterSets);
-        const answered = web ? `${node.name} answered the QIDO-RS search` : `${node.aeTitle} answered the C-FIND`;
-        return { outcome: 'ok', message: target ? `${answered}.` : `${answered} but holds no instance to retrieve.` };
-      } catch (err) {
-        const e = errorOf(err, await env.failure(config, node, 'find'));
-        return { outcome: 'failed', message: e.message, code: e.code };
-      }
-    }));
+    steps.push(
+      await timed('find', async () => {
+        try {
+          target = await findOneInstance(env, config, node, characterSets);
+          const answered = web ? `${node.name} answered the QIDO-RS search` : `${node.aeTitle} answered the C-FIND`;
+          return { outcome: 'ok', message: target ? `${answered}.` : `${answered} but holds no instance to retrieve.` };
+        } catch (err) {
+          const e = errorOf(err, await env.failure(config, node, 'find'));
+          return { outcome: 'failed', message: e.message, code: e.code };
+        }
+      }),
+    );
   }
   const found = target;
   if (!found) {
-    const why = steps[1]!.outcome !== 'ok' ? 'Not tried, because the C-FIND failed.'
-      : QUERY_MODELS[node.model].levels.includes('IMAGE') ? 'Not tried: the node holds nothing to retrieve.'
-        : 'Not tried: the Patient/Study Only model has no instance level to retrieve one instance from.';
+    const why =
+      steps[1]!.outcome !== 'ok'
+        ? 'Not tried, because the C-FIND failed.'
+        : QUERY_MODELS[node.model].levels.includes('IMAGE')
+          ? 'Not tried: the node holds nothing to retrieve.'
+          : 'Not tried: the Patient/Study Only model has no instance level to retrieve one instance from.';
     steps.push({ step: 'retrieve', elapsedMs: 0, ...skipped(why) });
   } else {
     steps.push(await timed('retrieve', () => (node.method === 'wado' ? retrieveOneByWado(env, config, node, found) : retrieveOne(env, config, node, found))));
@@ -91,7 +98,9 @@ const sopClasses = new WeakMap<DataSet, string>();
  */
 export function getContextsFor(sopClass: string | undefined): Pick<GetOptions, 'storageSopClasses' | 'transferSyntaxes'> {
   const syntaxes = TRANSFER_SYNTAXES.map((t) => t.uid).slice(0, 126);
-  return sopClass ? { storageSopClasses: [sopClass], transferSyntaxes: syntaxes } : { storageSopClasses: [...DEFAULT_GET_STORAGE_SOP_CLASSES], transferSyntaxes: syntaxes };
+  return sopClass
+    ? { storageSopClasses: [sopClass], transferSyntaxes: syntaxes }
+    : { storageSopClasses: [...DEFAULT_GET_STORAGE_SOP_CLASSES], transferSyntaxes: syntaxes };
 }
 
 /**
@@ -130,14 +139,16 @@ async function retrieveOne(env: AppEnv, config: Config, node: RemoteNode, identi
   const filter = arrivalFilter(identifier);
   const listeners = new Set<(e: StoredEvent) => void>();
   const method = node.method === 'get' ? 'get' : 'move'; // 'wado' is node-test-web.ts's
-  if (method === 'move' && !server) return skipped('Not tried: this workstation\'s DICOM server is not running, so nothing can be moved to it.');
-  const arrivals = method === 'move'
-    ? eventArrivals(server!.storedListeners, filter, { cache, moveOriginatorAeTitle: local.aeTitle })
-    : eventArrivals(listeners, filter, { cache });
+  if (method === 'move' && !server) return skipped("Not tried: this workstation's DICOM server is not running, so nothing can be moved to it.");
+  const arrivals =
+    method === 'move'
+      ? eventArrivals(server!.storedListeners, filter, { cache, moveOriginatorAeTitle: local.aeTitle })
+      : eventArrivals(listeners, filter, { cache });
   const failure = await env.failure(config, node, method);
   // retrieve() spreads `scu` into the C-GET options, so the contexts ride along with it
   const scu: ScuOptions & Pick<GetOptions, 'storageSopClasses' | 'transferSyntaxes'> = {
-    ...env.scu(config), ...(method === 'get' ? getContextsFor(sopClasses.get(identifier)) : {}),
+    ...env.scu(config),
+    ...(method === 'get' ? getContextsFor(sopClasses.get(identifier)) : {}),
   };
   const sop = getStrings(identifier, SOP_INSTANCE_UID)[0]?.trim() ?? '?';
   const heldBefore = cache.instancesFor('IMAGE', [sop]).length > 0;
@@ -145,13 +156,28 @@ async function retrieveOne(env: AppEnv, config: Config, node: RemoteNode, identi
   let result: StepResult;
   let arrived = 0;
   try {
-    const report = await retrieve({ node, method, model: node.model, level: 'IMAGE', identifier, destination: local.aeTitle }, {
-      scu, arrivals, local,
-      ...(method === 'get' ? { store: new CacheStoreHandler(cache, (e) => { for (const l of listeners) l(e); env.deps.audit?.onStoredByGet(e); }) } : {}),
-    });
+    const report = await retrieve(
+      { node, method, model: node.model, level: 'IMAGE', identifier, destination: local.aeTitle },
+      {
+        scu,
+        arrivals,
+        local,
+        ...(method === 'get'
+          ? {
+              store: new CacheStoreHandler(cache, (e) => {
+                for (const l of listeners) l(e);
+                env.deps.audit?.onStoredByGet(e);
+              }),
+            }
+          : {}),
+      },
+    );
     arrived = report.arrived ?? 0;
     if (report.verdict === 'complete' && arrived > 0) {
-      result = { outcome: 'ok', message: `One instance (${sop}) arrived by ${method === 'move' ? `C-MOVE to ${local.aeTitle}` : 'C-GET'}; ${await putBack(env, sop, heldBefore)}` };
+      result = {
+        outcome: 'ok',
+        message: `One instance (${sop}) arrived by ${method === 'move' ? `C-MOVE to ${local.aeTitle}` : 'C-GET'}; ${await putBack(env, sop, heldBefore)}`,
+      };
     } else {
       const d = report.diagnosis ?? { code: 'nothing-arrived', sentence: `${node.aeTitle} reported success but instance ${sop} did not arrive.` };
       result = { outcome: 'failed', message: d.sentence, code: d.code };
@@ -163,8 +189,12 @@ async function retrieveOne(env: AppEnv, config: Config, node: RemoteNode, identi
   }
   const study = getStrings(identifier, STUDY_INSTANCE_UID)[0]?.trim();
   env.deps.audit?.ours('retrieve', {
-    node: node.name, peerAeTitle: node.aeTitle, ...(study ? { StudyInstanceUID: study } : {}), instances: arrived,
-    outcome: result.outcome === 'ok' ? 0 : 8, ...(result.outcome === 'failed' ? { outcomeText: result.message } : {}),
+    node: node.name,
+    peerAeTitle: node.aeTitle,
+    ...(study ? { StudyInstanceUID: study } : {}),
+    instances: arrived,
+    outcome: result.outcome === 'ok' ? 0 : 8,
+    ...(result.outcome === 'failed' ? { outcomeText: result.message } : {}),
     detail: `${how} IMAGE ${sop}: test of the node${heldBefore ? '' : ', the instance removed again afterwards'}`.slice(0, 300),
   });
   return result;

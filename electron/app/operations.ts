@@ -12,10 +12,12 @@ export type OperationEvent =
   | { entry: 'search.start'; request: RequestOf<'search.start'>; result: Result<ResponseOf<'search.start'>> }
   | { entry: 'cache.send'; request: RequestOf<'cache.send'>; result: Result<ResponseOf<'cache.send'>> }
   | {
-    entry: 'cache.delete'; request: RequestOf<'cache.delete'>; result: Result<ResponseOf<'cache.delete'>>;
-    /** Each study asked for at STUDY level, as the cache held it before the delete. */
-    studies: readonly { uid: string; study: StudyRecord | undefined }[];
-  }
+      entry: 'cache.delete';
+      request: RequestOf<'cache.delete'>;
+      result: Result<ResponseOf<'cache.delete'>>;
+      /** Each study asked for at STUDY level, as the cache held it before the delete. */
+      studies: readonly { uid: string; study: StudyRecord | undefined }[];
+    }
   | { entry: 'cache.import'; request: RequestOf<'cache.import'>; result: Result<ResponseOf<'cache.import'>> };
 
 /** A listener of {@link OperationEvent}s. */

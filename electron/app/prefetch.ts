@@ -29,7 +29,10 @@ export class PrefetchEntries {
     if (!checked.ok) throw new InputError(`The rule cannot be saved: ${checked.error}`);
     const config = await this.env.config();
     const unknown = checked.value.nodes.filter((n) => !findNode(config, n));
-    if (unknown.length) throw new InputError(`The rule names ${unknown.map((n) => `"${n}"`).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not configured: add the node first or pick one of ${config.nodes.map((n) => n.name).join(', ') || '(none yet)'}`);
+    if (unknown.length)
+      throw new InputError(
+        `The rule names ${unknown.map((n) => `"${n}"`).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not configured: add the node first or pick one of ${config.nodes.map((n) => n.name).join(', ') || '(none yet)'}`,
+      );
     try {
       return { rules: this.service().store.saveRule(checked.value, req.previousName) };
     } catch (err) {
@@ -53,7 +56,8 @@ export class PrefetchEntries {
 
   async run(req: RequestOf<'prefetch.run'>): Promise<ResponseOf<'prefetch.run'>> {
     const run = await this.service().prefetcher.run({
-      trigger: 'manual', PatientID: req.PatientID.trim(),
+      trigger: 'manual',
+      PatientID: req.PatientID.trim(),
       ...(req.IssuerOfPatientID ? { IssuerOfPatientID: req.IssuerOfPatientID } : {}),
       ...(req.StudyInstanceUID ? { current: { StudyInstanceUID: req.StudyInstanceUID } } : {}),
       ...(req.dryRun ? { dryRun: true } : {}),

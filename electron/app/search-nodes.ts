@@ -26,7 +26,10 @@ export function nodesOf(env: AppEnv, config: Config, source: Extract<SearchSourc
   if (source.kind === 'all') {
     const archives = config.nodes.filter(isArchive);
     if (archives.length === 0) {
-      throw new ApiFailure({ code: 'invalid-input', message: 'No archive is configured to search: add one on Nodes & settings (a node that is searched for priors).' });
+      throw new ApiFailure({
+        code: 'invalid-input',
+        message: 'No archive is configured to search: add one on Nodes & settings (a node that is searched for priors).',
+      });
     }
     return archives;
   }
@@ -51,7 +54,10 @@ function searchCache(env: AppEnv, emit: (e: ApiEvent) => void, searchId: string,
     emit({ type: 'search.match', searchId, row, cache: 'full', ...(prefetched ? { prefetched } : {}), heldBy: [], identifiers: identifiersOf(row) });
   }
   return {
-    node: LOCAL_CACHE_OUTCOME, outcome: 'completed', matches: result.rows.length, ms: Math.round(performance.now() - started),
+    node: LOCAL_CACHE_OUTCOME,
+    outcome: 'completed',
+    matches: result.rows.length,
+    ms: Math.round(performance.now() - started),
     ...(result.limitReached ? { limitReached: true } : {}),
   };
 }
@@ -66,7 +72,8 @@ function everyNodeFailed(outcomes: readonly NodeSearchOutcome[]): string {
  * the merged matches; resolves with the `search.done` event.
  */
 export async function runNodesSearch(
-  env: AppEnv, emit: (e: ApiEvent) => void,
+  env: AppEnv,
+  emit: (e: ApiEvent) => void,
   o: { searchId: string; config: Config; nodes: RemoteNode[]; request: SearchRequest; ownModel: boolean; cache: boolean; signal: AbortSignal },
 ): Promise<SearchDone> {
   const { searchId, config, request, signal } = o;
@@ -81,14 +88,23 @@ export async function runNodesSearch(
       const held = note !== undefined && note.cache !== 'none';
       const prefetched = held && merged.row.StudyInstanceUID ? env.prefetchedMark(merged.row.StudyInstanceUID) : undefined;
       emit({
-        type: 'search.match', searchId, row: merged.row, ...note, ...(prefetched ? { prefetched } : {}),
-        heldBy: merged.heldBy, identifiers: merged.identifiers,
+        type: 'search.match',
+        searchId,
+        row: merged.row,
+        ...note,
+        ...(prefetched ? { prefetched } : {}),
+        heldBy: merged.heldBy,
+        identifiers: merged.identifiers,
       });
     },
   });
   const done: SearchDone = {
-    type: 'search.done', searchId, outcome: 'completed', matches: result.matches.length,
-    limitReached: result.nodes.some((n) => n.limitReached === true), nodes: local ? [local, ...result.nodes] : result.nodes,
+    type: 'search.done',
+    searchId,
+    outcome: 'completed',
+    matches: result.matches.length,
+    limitReached: result.nodes.some((n) => n.limitReached === true),
+    nodes: local ? [local, ...result.nodes] : result.nodes,
   };
   const capped = result.nodes.find((n) => n.outcome === 'capped');
   if (capped) done.looksCapped = { count: capped.matches, reason: capped.sentence ?? `${capped.node} may have left matches out` };

@@ -32,14 +32,17 @@ function seriesNumberOf(row: MatchRow): number {
 /** Series in reading order: by Series Number, then Series Date and Time (an archive answers in any order). */
 export function seriesInOrder(rows: readonly MatchRow[]): MatchRow[] {
   const when = (r: MatchRow): string => `${r.SeriesDate ?? ''}${r.SeriesTime ?? ''}`;
-  return [...rows].sort((a, b) => (seriesNumberOf(a) - seriesNumberOf(b)) || when(a).localeCompare(when(b)) || 0);
+  return [...rows].sort((a, b) => seriesNumberOf(a) - seriesNumberOf(b) || when(a).localeCompare(when(b)) || 0);
 }
 
 /** The running searches of one core. */
 export class SearchRunner {
   private readonly running = new Map<string, AbortController>();
 
-  constructor(private readonly env: AppEnv, private readonly emit: (e: ApiEvent) => void) {}
+  constructor(
+    private readonly env: AppEnv,
+    private readonly emit: (e: ApiEvent) => void,
+  ) {}
 
   /** Checks the request, then runs it in the background; returns its id. Bad keys and unknown nodes answer at once. */
   async start(req: RequestOf<'search.start'>): Promise<{ searchId: string }> {
@@ -59,7 +62,8 @@ export class SearchRunner {
     setImmediate(() => {
       (several && nodes
         ? runNodesSearch(this.env, this.emit, { searchId, config, nodes, request, ownModel: req.model === undefined, cache: searchesCache(several), signal })
-        : this.run(searchId, config, node, request, signal))
+        : this.run(searchId, config, node, request, signal)
+      )
         .catch((err: unknown): SearchDone => ({ type: 'search.done', searchId, outcome: 'failed', matches: 0, limitReached: false, error: errorOf(err) }))
         .then((done) => {
           this.running.delete(searchId);
@@ -85,10 +89,15 @@ export class SearchRunner {
   /** The series of a study, as one answer. */
   async series(source: SingleSource, StudyInstanceUID: string): Promise<{ rows: MatchRow[]; cache?: Record<string, CacheState> }> {
     const keys: DataSet = new Map([
-      [STUDY_INSTANCE_UID, { vr: 'UI', value: [StudyInstanceUID] }], [SERIES_DATE, { vr: 'DA', value: [] }], [SERIES_TIME, { vr: 'TM', value: [] }],
+      [STUDY_INSTANCE_UID, { vr: 'UI', value: [StudyInstanceUID] }],
+      [SERIES_DATE, { vr: 'DA', value: [] }],
+      [SERIES_TIME, { vr: 'TM', value: [] }],
     ]);
     const config = await this.env.config();
-    if (source.kind === 'local') return { rows: seriesInOrder(searchLocal(this.env.deps.cache, { model: 'study', level: 'SERIES', keys }, { caseInsensitivePN: config.caseInsensitivePN }).rows) };
+    if (source.kind === 'local')
+      return {
+        rows: seriesInOrder(searchLocal(this.env.deps.cache, { model: 'study', level: 'SERIES', keys }, { caseInsensitivePN: config.caseInsensitivePN }).rows),
+      };
     const node = this.env.node(config, source.node);
     try {
       // Study Root (PS3.4 C.6.2): a SERIES-level query needs only the StudyInstanceUID above it.

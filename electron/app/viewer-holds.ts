@@ -12,13 +12,20 @@ import type { PinHandle } from '../cache/eviction.js';
 /** How long a hold lasts without renewal (ms); the viewer renews well within it. */
 export const HOLD_LEASE_MS = 120_000;
 
-interface Hold { study: string; pins: PinHandle[]; timer: NodeJS.Timeout }
+interface Hold {
+  study: string;
+  pins: PinHandle[];
+  timer: NodeJS.Timeout;
+}
 
 /** The viewer's holds on cached studies. */
 export class ViewerHolds {
   private readonly holds = new Map<string, Hold>();
 
-  constructor(private readonly cache: Cache, private readonly leaseMs = HOLD_LEASE_MS) {}
+  constructor(
+    private readonly cache: Cache,
+    private readonly leaseMs = HOLD_LEASE_MS,
+  ) {}
 
   /**
    * Holds `study` (and its patient's studies): a new hold, or the renewal of `holdId` (moved to

@@ -16,7 +16,8 @@ export function viewerInstances(cache: Cache, req: RequestOf<'viewer.instances'>
   const rows = cache.instances(req.SeriesInstanceUID).filter((r) => r.StudyInstanceUID === req.StudyInstanceUID);
   return {
     instances: rows.map((r) => ({
-      SOPInstanceUID: r.SOPInstanceUID, SOPClassUID: r.SOPClassUID,
+      SOPInstanceUID: r.SOPInstanceUID,
+      SOPClassUID: r.SOPClassUID,
       ...(r.InstanceNumber !== undefined ? { InstanceNumber: r.InstanceNumber } : {}),
       transferSyntaxUid: r.transferSyntaxUid,
     })),

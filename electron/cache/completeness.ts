@@ -45,7 +45,7 @@ export function findTruncation(path: string, header: InstanceHeader, fileSize: n
       const tag = ((u16(0) << 16) | u16(2)) >>> 0;
       let length: number;
       let headerLength = 8;
-      if (explicitVR && (tag >>> 16) !== 0xfffe) {
+      if (explicitVR && tag >>> 16 !== 0xfffe) {
         const vr = String.fromCharCode(buf[4]!, buf[5]!);
         if (LONG_VRS.has(vr)) {
           if (!read(pos, 12)) return `the file ends at byte ${fileSize} inside the header of ${formatTag(tag)}`;

@@ -64,7 +64,10 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS, n
   const current = schemaVersion(db);
   const known = migrations.reduce((m, x) => Math.max(m, x.version), 0);
   if (current > known) {
-    throw new CacheError('ESCHEMA', `The cache index is at schema version ${current}; this version of Priors knows up to ${known}. Use a newer Priors or another data directory.`);
+    throw new CacheError(
+      'ESCHEMA',
+      `The cache index is at schema version ${current}; this version of Priors knows up to ${known}. Use a newer Priors or another data directory.`,
+    );
   }
   const applied: number[] = [];
   const ordered = [...migrations].sort((a, b) => a.version - b.version);

@@ -23,7 +23,11 @@ export type CacheErrorCode =
 
 /** An error of the cache, with a code and, when it wraps one, the original error as `cause`. */
 export class CacheError extends Error {
-  constructor(readonly code: CacheErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: CacheErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'CacheError';
   }

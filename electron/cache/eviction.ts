@@ -46,7 +46,9 @@ export class Pins {
     const id = `${kind}:${key.trim()}`;
     let released = false;
     const handle: PinHandle = {
-      kind, key: key.trim(), reason,
+      kind,
+      key: key.trim(),
+      reason,
       release: () => {
         if (released) return;
         released = true;
@@ -185,15 +187,19 @@ export class Evictor {
     let pinned = 0;
     for (const row of this.candidates.iterate() as IterableIterator<{ uid: string; size: number; patientId: string }>) {
       if (row.uid === request.studyInstanceUid) continue;
-      if (this.deps.pins.reasonFor(row.uid, row.patientId) !== undefined) { pinned++; continue; }
+      if (this.deps.pins.reasonFor(row.uid, row.patientId) !== undefined) {
+        pinned++;
+        continue;
+      }
       if (freed >= need) break;
       chosen.push({ uid: row.uid, size: row.size });
       freed += row.size;
     }
     if (freed < need) {
-      const sentence = reason === 'quota'
-        ? `Priors refused an instance${from(request)}: the cache is at its size limit (${formatBytes(used)} of ${formatBytes(maxBytes!)} used, ${formatBytes(request.size)} more arriving) and no study can be evicted${whyNot(pinned)}; raise the cache size limit in the settings or delete studies in Local cache.`
-        : `Priors refused an instance${from(request)}: the disk of the data directory has ${formatBytes(free!)} free, less than the ${formatBytes(minFreeBytes!)} kept free, and no study can be evicted${whyNot(pinned)}; free space on that disk, lower the minimum free space in the settings, or delete studies in Local cache.`;
+      const sentence =
+        reason === 'quota'
+          ? `Priors refused an instance${from(request)}: the cache is at its size limit (${formatBytes(used)} of ${formatBytes(maxBytes!)} used, ${formatBytes(request.size)} more arriving) and no study can be evicted${whyNot(pinned)}; raise the cache size limit in the settings or delete studies in Local cache.`
+          : `Priors refused an instance${from(request)}: the disk of the data directory has ${formatBytes(free!)} free, less than the ${formatBytes(minFreeBytes!)} kept free, and no study can be evicted${whyNot(pinned)}; free space on that disk, lower the minimum free space in the settings, or delete studies in Local cache.`;
       this.noteRefusal(reason, sentence);
       throw new CacheError(reason === 'quota' ? 'EQUOTA' : 'EFREESPACE', sentence);
     }
@@ -205,7 +211,10 @@ export class Evictor {
     this.evicted.bytes += freed;
     this.evicted.lastAt = this.deps.now();
     const limit = reason === 'quota' ? `the cache size limit of ${formatBytes(maxBytes!)}` : `the ${formatBytes(minFreeBytes!)} kept free on the disk`;
-    this.deps.log?.('info', `Evicted ${chosen.length === 1 ? '1 study' : `${chosen.length} studies`} (${formatBytes(freed)}), least recently used first, to keep ${limit}: ${chosen.map((s) => s.uid).join(', ')}`);
+    this.deps.log?.(
+      'info',
+      `Evicted ${chosen.length === 1 ? '1 study' : `${chosen.length} studies`} (${formatBytes(freed)}), least recently used first, to keep ${limit}: ${chosen.map((s) => s.uid).join(', ')}`,
+    );
   }
 
   /** Records a refusal for lack of room (and logs its sentence, at most once a minute per reason). */
@@ -223,7 +232,10 @@ export class Evictor {
   /** Records a store refused because the disk itself is full (ENOSPC, EDQUOT, SQLITE_FULL). */
   noteDiskFull(code: string, sourceAeTitle?: string): void {
     const space = this.deps.freeBytes();
-    this.noteRefusal('disk-full', `Priors refused an instance${from({ sourceAeTitle })}: the disk of the data directory is full (${code}${space !== undefined ? `, ${formatBytes(space)} free` : ''}); free space on that disk or delete studies in Local cache, then send again.`);
+    this.noteRefusal(
+      'disk-full',
+      `Priors refused an instance${from({ sourceAeTitle })}: the disk of the data directory is full (${code}${space !== undefined ? `, ${formatBytes(space)} free` : ''}); free space on that disk or delete studies in Local cache, then send again.`,
+    );
   }
 }
 

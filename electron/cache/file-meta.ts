@@ -49,7 +49,11 @@ export interface FileMetaInput {
  * @throws CacheError EINVALID when a UID is empty.
  */
 export function buildFileMetaInformation(input: FileMetaInput): Uint8Array {
-  for (const [name, v] of [['SOP Class UID', input.sopClassUid], ['SOP Instance UID', input.sopInstanceUid], ['Transfer Syntax UID', input.transferSyntaxUid]]) {
+  for (const [name, v] of [
+    ['SOP Class UID', input.sopClassUid],
+    ['SOP Instance UID', input.sopInstanceUid],
+    ['Transfer Syntax UID', input.transferSyntaxUid],
+  ]) {
     if (!v || v.trim() === '') throw new CacheError('EINVALID', `Cannot write file meta information without a ${name} (PS3.10 §7.1)`);
   }
   const body: DataSet = new Map();

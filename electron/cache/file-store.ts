@@ -63,8 +63,12 @@ export function uidPathComponent(uid: string): string {
 
 /** The file of an instance relative to the data directory, with forward slashes. */
 export function instanceFilePath(fields: Pick<InstanceIndexFields, 'study' | 'series' | 'instance'>): string {
-  return [FILES_DIR, uidPathComponent(fields.study.StudyInstanceUID), uidPathComponent(fields.series.SeriesInstanceUID),
-    `${uidPathComponent(fields.instance.SOPInstanceUID)}.dcm`].join('/');
+  return [
+    FILES_DIR,
+    uidPathComponent(fields.study.StudyInstanceUID),
+    uidPathComponent(fields.series.SeriesInstanceUID),
+    `${uidPathComponent(fields.instance.SOPInstanceUID)}.dcm`,
+  ].join('/');
 }
 
 /** Options of {@link FileStore.commit} and {@link TempWriter.commit}. */
@@ -120,7 +124,12 @@ export interface TempWriter {
  * already (durability 'instance'), and its still open descriptor, which the store closes (or
  * hands to the group sync).
  */
-interface WrittenFile { synced: boolean; size: number; head: Uint8Array; fd?: number | undefined }
+interface WrittenFile {
+  synced: boolean;
+  size: number;
+  head: Uint8Array;
+  fd?: number | undefined;
+}
 
 /** An instance whose file is in its final place (quota checked, renamed) and is not yet indexed. */
 export interface PlacedInstance {
@@ -200,7 +209,8 @@ export class FileStore {
   ) {
     if (options.durability !== 'instance') this.groupSync = new GroupSync(GROUP_SYNC_DELAY_MS, options.log);
     this.rows = new IndexQueue(repository, {
-      ...(options.log ? { log: options.log } : {}), ...(options.freeBytes ? { freeBytes: options.freeBytes } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.freeBytes ? { freeBytes: options.freeBytes } : {}),
       onFailed: (filePath, error) => this.options.onIndexFailed?.(filePath, error, true),
     });
   }
@@ -252,7 +262,9 @@ export class FileStore {
       throw fsError(e, 'Cannot create a file for the received instance');
     }
     let error: unknown;
-    stream.on('error', (e) => { error ??= e; }); // kept for commit(); pipeline() sees it too
+    stream.on('error', (e) => {
+      error ??= e;
+    }); // kept for commit(); pipeline() sees it too
     if (meta) stream.write(meta);
     let state: 'open' | 'committing' | 'done' = 'open';
     const closed = async () => {
@@ -335,31 +347,46 @@ export class FileStore {
     }
   }
 
-  private async placeFile(
-    tempPath: string, options: CommitOptions, written: WrittenFile | undefined,
-  ): Promise<PlacedInstance> {
+  private async placeFile(tempPath: string, options: CommitOptions, written: WrittenFile | undefined): Promise<PlacedInstance> {
     if (!written && !this.groupSync) {
       try {
         const fh = await open(tempPath, 'r+');
-        try { await fh.sync(); } finally { await fh.close(); }
+        try {
+          await fh.sync();
+        } finally {
+          await fh.close();
+        }
       } catch (e) {
         throw fsError(e, 'Cannot flush the received instance to disk');
       }
     }
-    const header = options.header ?? await readInstanceHeader(tempPath);
+    const header = options.header ?? (await readInstanceHeader(tempPath));
     const { fields } = header;
     if (header.isDicomdir) throw new CacheError('EINVALID', 'A DICOMDIR is not an instance');
-    const size = written?.size ?? (await stat(tempPath).catch((e) => { throw fsError(e, 'Cannot stat the received instance'); })).size;
+    const size =
+      written?.size ??
+      (
+        await stat(tempPath).catch((e) => {
+          throw fsError(e, 'Cannot stat the received instance');
+        })
+      ).size;
     const truncation = findTruncation(tempPath, header, size, written?.head);
     if (truncation) throw new CacheError('EINVALID', `The data set is incomplete: ${truncation}`);
-    for (const [what, v] of [['Study Instance UID', fields.study.StudyInstanceUID], ['Series Instance UID', fields.series.SeriesInstanceUID],
-      ['SOP Instance UID', fields.instance.SOPInstanceUID], ['SOP Class UID', fields.instance.SOPClassUID]] as const) {
+    for (const [what, v] of [
+      ['Study Instance UID', fields.study.StudyInstanceUID],
+      ['Series Instance UID', fields.series.SeriesInstanceUID],
+      ['SOP Instance UID', fields.instance.SOPInstanceUID],
+      ['SOP Class UID', fields.instance.SOPClassUID],
+    ] as const) {
       if (!v) throw new CacheError('EINVALID', `The data set has no ${what}: it cannot be stored`);
     }
     // PS3.5 §9.1: the UIDs name the file's path; one that is not a UID (traversal, NUL, leading zeros,
     // over 64 characters) is refused here, before anything is renamed or indexed.
-    for (const [what, v] of [['Study Instance UID', fields.study.StudyInstanceUID], ['Series Instance UID', fields.series.SeriesInstanceUID],
-      ['SOP Instance UID', fields.instance.SOPInstanceUID]] as const) {
+    for (const [what, v] of [
+      ['Study Instance UID', fields.study.StudyInstanceUID],
+      ['Series Instance UID', fields.series.SeriesInstanceUID],
+      ['SOP Instance UID', fields.instance.SOPInstanceUID],
+    ] as const) {
       const why = validateUid(v);
       if (why) throw new CacheError('EUID', `The data set's ${what} ${JSON.stringify(v.slice(0, 80))} is not a valid UID: ${why}`);
     }
@@ -369,7 +396,9 @@ export class FileStore {
     }
     // From here to the index, synchronous: room made (evictions) counts for this store alone.
     this.options.makeRoom?.({
-      size, replacedBytes: () => this.sizeOf(fields.instance.SOPInstanceUID) ?? 0, studyInstanceUid: fields.study.StudyInstanceUID,
+      size,
+      replacedBytes: () => this.sizeOf(fields.instance.SOPInstanceUID) ?? 0,
+      studyInstanceUid: fields.study.StudyInstanceUID,
       ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
     });
     const filePath = instanceFilePath(fields);
@@ -377,7 +406,11 @@ export class FileStore {
     if (sameBytes(target, tempPath, size)) {
       // the stored copy is this file already: keep it (its sync, if pending, is the group's)
       closeQuietly(written?.fd);
-      try { unlinkSync(tempPath); } catch { /* a .part left over is removed at the next open */ }
+      try {
+        unlinkSync(tempPath);
+      } catch {
+        /* a .part left over is removed at the next open */
+      }
     } else {
       this.renameIntoPlace(tempPath, target);
       if (this.groupSync && !written?.synced) this.groupSync.add(target, written?.fd);
@@ -385,18 +418,21 @@ export class FileStore {
     }
     this.rows.unindexed += size;
     const receivedAt = options.receivedAt ?? (this.options.now ?? Date.now)();
-    const write = (): IndexOutcome => this.rows.repository.index({
-      ...fields,
-      transferSyntaxUid: header.transferSyntaxUid,
-      filePath,
-      fileSize: size,
-      dataSetOffset: header.dataSetOffset,
-      receivedAt,
-      ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
-    });
+    const write = (): IndexOutcome =>
+      this.rows.repository.index({
+        ...fields,
+        transferSyntaxUid: header.transferSyntaxUid,
+        filePath,
+        fileSize: size,
+        dataSetOffset: header.dataSetOffset,
+        receivedAt,
+        ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
+      });
     const finish = (outcome: IndexOutcome): StoreResult => {
       if (outcome.previousFilePath && outcome.previousFilePath !== filePath) {
-        this.removeFiles([outcome.previousFilePath]).catch((e: unknown) => this.options.log?.('warn', `Could not remove the replaced copy ${outcome.previousFilePath}: ${(e as Error).message}`));
+        this.removeFiles([outcome.previousFilePath]).catch((e: unknown) =>
+          this.options.log?.('warn', `Could not remove the replaced copy ${outcome.previousFilePath}: ${(e as Error).message}`),
+        );
       }
       return {
         sopInstanceUid: fields.instance.SOPInstanceUID,
@@ -427,7 +463,11 @@ export class FileStore {
         this.rows.unindexed -= size; // the file goes (below) or replaced a stored copy that has its row
         // The transaction was rolled back: a row of this instance means the file replaced its stored copy, which stays.
         if (!this.isIndexed(fields.instance.SOPInstanceUID)) {
-          try { unlinkSync(target); } catch { /* gone already */ }
+          try {
+            unlinkSync(target);
+          } catch {
+            /* gone already */
+          }
           this.removeEmptyDirsSync(dirname(target));
         }
         this.options.onIndexFailed?.(filePath, error, false);
@@ -510,7 +550,11 @@ export class FileStore {
     const dirs = new Set<string>();
     for (const rel of relativePaths) {
       const abs = this.absolute(rel);
-      try { unlinkSync(abs); } catch { /* gone already, or kept: the recovery walk sees it */ }
+      try {
+        unlinkSync(abs);
+      } catch {
+        /* gone already, or kept: the recovery walk sees it */
+      }
       dirs.add(dirname(abs));
     }
     for (const d of dirs) this.removeEmptyDirsSync(d);
@@ -520,7 +564,11 @@ export class FileStore {
   private removeEmptyDirsSync(dir: string): void {
     const filesRoot = join(this.dataDir, FILES_DIR);
     for (let d = dir; d.startsWith(filesRoot) && d !== filesRoot; d = dirname(d)) {
-      try { rmdirSync(d); } catch { break; }
+      try {
+        rmdirSync(d);
+      } catch {
+        break;
+      }
     }
   }
 
@@ -535,7 +583,11 @@ export class FileStore {
     const filesRoot = join(this.dataDir, FILES_DIR);
     for (const d of dirs) {
       for (let dir = d; dir.startsWith(filesRoot) && dir !== filesRoot; dir = dirname(dir)) {
-        try { await rmdir(dir); } catch { break; } // not empty (or gone): stop climbing
+        try {
+          await rmdir(dir);
+        } catch {
+          break;
+        } // not empty (or gone): stop climbing
       }
     }
   }
@@ -592,7 +644,11 @@ function sameBytes(stored: string, candidate: string, size: number): boolean {
 /** Closes a descriptor if there is one, ignoring errors (it is being given up). */
 function closeQuietly(fd: number | undefined): void {
   if (fd === undefined) return;
-  try { closeSync(fd); } catch { /* already unusable */ }
+  try {
+    closeSync(fd);
+  } catch {
+    /* already unusable */
+  }
 }
 
 /** Unlinks a file, ignoring its absence. */

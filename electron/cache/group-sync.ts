@@ -44,7 +44,11 @@ export class GroupSync {
    */
   add(path: string, fd?: number): void {
     if (fd !== undefined && this.held >= MAX_HELD_DESCRIPTORS) {
-      try { closeSync(fd); } catch { /* reopened for the sync */ }
+      try {
+        closeSync(fd);
+      } catch {
+        /* reopened for the sync */
+      }
       fd = undefined;
     }
     const previous = this.files.get(path);
@@ -101,7 +105,10 @@ export class GroupSync {
         const code = e?.code;
         // ENOENT: deleted or replaced since; EISDIR/EPERM/EINVAL: a platform that cannot sync a directory
         if (e && code !== 'ENOENT' && code !== 'EISDIR' && code !== 'EPERM' && code !== 'EINVAL') {
-          this.log?.('warn', `Could not flush ${path} to disk (${code ?? String(e)}); it stays in the cache and is checked at the next start after a power failure`);
+          this.log?.(
+            'warn',
+            `Could not flush ${path} to disk (${code ?? String(e)}); it stays in the cache and is checked at the next start after a power failure`,
+          );
         }
         if (fd === undefined) resolve();
         else close(fd, () => resolve());
@@ -115,6 +122,8 @@ export class GroupSync {
 
 function inParallel<T>(items: T[], fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  const worker = async () => { while (next < items.length) await fn(items[next++]!); };
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
   return Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, worker)).then(() => undefined);
 }

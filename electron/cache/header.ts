@@ -60,8 +60,42 @@ export interface ReadHeaderOptions {
 
 const MORE = Symbol('more');
 
-const VR_CODES = new Set(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL', 'OV', 'OW',
-  'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US', 'UT', 'UV']);
+const VR_CODES = new Set([
+  'AE',
+  'AS',
+  'AT',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'FL',
+  'FD',
+  'IS',
+  'LO',
+  'LT',
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'PN',
+  'SH',
+  'SL',
+  'SQ',
+  'SS',
+  'ST',
+  'SV',
+  'TM',
+  'UC',
+  'UI',
+  'UL',
+  'UN',
+  'UR',
+  'US',
+  'UT',
+  'UV',
+]);
 
 function isVr(b: Uint8Array, at: number): boolean {
   return b.length >= at + 2 && VR_CODES.has(String.fromCharCode(b[at]!, b[at + 1]!));
@@ -203,7 +237,17 @@ function parseHeader(bytes: Uint8Array, atEnd: boolean, path: string): Omit<Inst
   if (!meta && !isDicomdir && !fields.instance.SOPInstanceUID && !fields.study.StudyInstanceUID) {
     throw invalid('it holds no SOP Instance UID or Study Instance UID');
   }
-  return { fields, transferSyntaxUid: ts, ...(meta ? { meta } : {}), part10, dataSetOffset: offset, isDicomdir, dataSet: ds, ...rest, truncated: decoded.truncated };
+  return {
+    fields,
+    transferSyntaxUid: ts,
+    ...(meta ? { meta } : {}),
+    part10,
+    dataSetOffset: offset,
+    isDicomdir,
+    dataSet: ds,
+    ...rest,
+    truncated: decoded.truncated,
+  };
 }
 
 function text(ds: DataSet, t: number): string | undefined {
@@ -214,22 +258,22 @@ function text(ds: DataSet, t: number): string | undefined {
 }
 
 function uid(ds: DataSet, t: number): string | undefined {
-  return text(ds, t)?.replace(/[\0 ]+$/, '').trim() || undefined;
+  return (
+    text(ds, t)
+      ?.replace(/[\0 ]+$/, '')
+      .trim() || undefined
+  );
 }
 
 /** The attributes a header is read for: those {@link indexFields} takes, and the DICOMDIR's Directory Record Sequence. */
 export const HEADER_TAGS: ReadonlySet<number> = new Set([
-  0x00100020, 0x00100021, 0x00100010, 0x00100030, 0x00100032, 0x00100040,
-  0x0020000d, 0x00080020, 0x00080030, 0x00080050, 0x00200010, 0x00080090, 0x00081030,
-  0x0020000e, 0x00080060, 0x00200011, 0x0008103e, 0x00180015, 0x00080021, 0x00080031,
-  0x00080018, 0x00080016, 0x00200013,
-  0x00041220,
+  0x00100020, 0x00100021, 0x00100010, 0x00100030, 0x00100032, 0x00100040, 0x0020000d, 0x00080020, 0x00080030, 0x00080050, 0x00200010, 0x00080090, 0x00081030,
+  0x0020000e, 0x00080060, 0x00200011, 0x0008103e, 0x00180015, 0x00080021, 0x00080031, 0x00080018, 0x00080016, 0x00200013, 0x00041220,
 ]);
 
 /** The attributes the index keeps, from a decoded data set (SOP Class/Instance UID falling back on the meta's). */
 export function indexFields(ds: DataSet, meta?: FileMeta): InstanceIndexFields {
-  const opt = <K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> =>
-    (v === undefined ? {} : { [k]: v }) as Partial<Record<K, string>>;
+  const opt = <K extends string>(k: K, v: string | undefined): Partial<Record<K, string>> => (v === undefined ? {} : { [k]: v }) as Partial<Record<K, string>>;
   return {
     patient: {
       PatientID: text(ds, 0x00100020) ?? '',

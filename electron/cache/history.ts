@@ -21,7 +21,15 @@ import { HISTORY_MIGRATIONS } from './migrations.js';
 export const HISTORY_FILE = 'history.sqlite';
 
 /** The tables of the history, in the order they are copied. */
-export const HISTORY_TABLES = ['audit_event', 'transfer_job', 'prefetch_rule', 'prefetch_synonyms', 'prefetch_run', 'prefetched_study', 'worklist_seen'] as const;
+export const HISTORY_TABLES = [
+  'audit_event',
+  'transfer_job',
+  'prefetch_rule',
+  'prefetch_synonyms',
+  'prefetch_run',
+  'prefetched_study',
+  'worklist_seen',
+] as const;
 /** Tables whose copied rows replace the seeds of a new history instead of adding to them. */
 const REPLACING = new Set<string>(['prefetch_rule', 'prefetch_synonyms']);
 
@@ -54,7 +62,10 @@ export function hasTable(db: Db, table: string, columns: readonly string[] = [])
  * Checks, migrates (and, when damaged, sets aside and salvages) the history of `dataDir`.
  * Returns what it did; the connection it used is closed.
  */
-export async function prepareHistory(dataDir: string, o: { integrityTimeoutMs?: number; log?: (level: 'info' | 'warn', message: string) => void } = {}): Promise<HistoryReport> {
+export async function prepareHistory(
+  dataDir: string,
+  o: { integrityTimeoutMs?: number; log?: (level: 'info' | 'warn', message: string) => void } = {},
+): Promise<HistoryReport> {
   const path = join(dataDir, HISTORY_FILE);
   const report: HistoryReport = {};
   if (existsSync(path)) {
@@ -67,8 +78,11 @@ export async function prepareHistory(dataDir: string, o: { integrityTimeoutMs?: 
         const copy = copyHistory(db, aside, 'the damaged history set aside');
         const file = aside.slice(dataDir.length + 1);
         report.setAside = { file, problem: verdict.problem, copy };
-        o.log?.('warn', `The history of ${dataDir} (jobs, audit log, prefetch) was damaged (${verdict.problem}): it was set aside as ${file} ` +
-          `and ${copy.rows} rows were copied into a new ${HISTORY_FILE}${copy.lost.length ? `; could not be read: ${copy.lost.join('; ')}` : ''}.`);
+        o.log?.(
+          'warn',
+          `The history of ${dataDir} (jobs, audit log, prefetch) was damaged (${verdict.problem}): it was set aside as ${file} ` +
+            `and ${copy.rows} rows were copied into a new ${HISTORY_FILE}${copy.lost.length ? `; could not be read: ${copy.lost.join('; ')}` : ''}.`,
+        );
       } finally {
         db.close();
       }
@@ -137,8 +151,12 @@ function copyHistory(db: Db, sourcePath: string, label: string): HistoryCopy {
       out.rows += copied.rows;
       if (copied.lost) out.lost.push(`${table}: ${copied.lost}`);
     }
-    db.prepare('INSERT INTO history_copy (at, source, rows, lost) VALUES (?, ?, ?, ?)')
-      .run(Date.now(), `${label}: ${sourcePath}`, out.rows, out.lost.length ? out.lost.join('; ') : null);
+    db.prepare('INSERT INTO history_copy (at, source, rows, lost) VALUES (?, ?, ?, ?)').run(
+      Date.now(),
+      `${label}: ${sourcePath}`,
+      out.rows,
+      out.lost.length ? out.lost.join('; ') : null,
+    );
   } finally {
     db.exec('DETACH DATABASE src');
   }
@@ -165,7 +183,10 @@ function copyTable(db: Db, table: string): { rows: number; lost?: string } {
     if (!isDamage(e)) throw e;
     return { rows: 0, lost: `unreadable (${(e as Error).message})` };
   }
-  const columns = mine.filter((c) => theirs.has(c)).map((c) => `"${c}"`).join(', ');
+  const columns = mine
+    .filter((c) => theirs.has(c))
+    .map((c) => `"${c}"`)
+    .join(', ');
   const verb = REPLACING.has(table) ? 'INSERT OR REPLACE' : 'INSERT OR IGNORE';
   try {
     const copy = db.prepare(`${verb} INTO main.${table} (${columns}) SELECT ${columns} FROM src.${table}`);
@@ -180,7 +201,12 @@ function copyTable(db: Db, table: string): { rows: number; lost?: string } {
   }
   // in chunks (a connection cannot write while it iterates): a chunk that meets a damaged page is
   // read again row by row up to it, then the reads go on past it in chunks again
-  const insert = db.prepare(`${verb} INTO main.${table} (${columns}) VALUES (${columns.split(', ').map(() => '?').join(', ')})`);
+  const insert = db.prepare(
+    `${verb} INTO main.${table} (${columns}) VALUES (${columns
+      .split(', ')
+      .map(() => '?')
+      .join(', ')})`,
+  );
   const read = db.prepare(`SELECT rowid AS "__rowid", ${columns} FROM src.${table} WHERE rowid > ? ORDER BY rowid LIMIT ?`).raw();
   const next = db.prepare(`SELECT rowid FROM src.${table} WHERE rowid > ? ORDER BY rowid LIMIT 1`).pluck();
   let after = -1;
@@ -194,7 +220,10 @@ function copyTable(db: Db, table: string): { rows: number; lost?: string } {
       got = read.all(after, chunk) as unknown[][];
     } catch (e) {
       if (!isDamage(e)) throw e;
-      if (chunk > 1) { chunk = 1; continue; }
+      if (chunk > 1) {
+        chunk = 1;
+        continue;
+      }
       // the row after `after` is on a damaged page: find the next readable rowid, ever further on
       const from = after;
       let resumed: number | undefined;
@@ -214,7 +243,10 @@ function copyTable(db: Db, table: string): { rows: number; lost?: string } {
     }
     if (got.length === 0) break;
     rows += db.transaction(() => {
-      if (!replacedSeeds) { db.exec(`DELETE FROM main.${table}`); replacedSeeds = true; }
+      if (!replacedSeeds) {
+        db.exec(`DELETE FROM main.${table}`);
+        replacedSeeds = true;
+      }
       return got.reduce((n, row) => n + insert.run(...row.slice(1)).changes, 0);
     })();
     after = Number(got[got.length - 1]![0]);

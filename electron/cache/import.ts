@@ -58,9 +58,13 @@ export async function importPaths(store: FileStore, paths: readonly string[], op
       return;
     }
     const { instance } = header.fields;
-    const writer = store.createTempWriter(header.part10 ? {} : {
-      meta: { sopClassUid: instance.SOPClassUID, sopInstanceUid: instance.SOPInstanceUID, transferSyntaxUid: header.transferSyntaxUid },
-    });
+    const writer = store.createTempWriter(
+      header.part10
+        ? {}
+        : {
+            meta: { sopClassUid: instance.SOPClassUID, sopInstanceUid: instance.SOPInstanceUID, transferSyntaxUid: header.transferSyntaxUid },
+          },
+    );
     try {
       await pipeline(createReadStream(path, { start: header.part10 ? 0 : header.dataSetOffset }), writer.stream);
       const r = await writer.commit({
@@ -147,7 +151,13 @@ export async function importPaths(store: FileStore, paths: readonly string[], op
       options.onProgress?.({ path, imported: result.imported, duplicates: result.duplicates, skipped: result.skipped.length });
     }
     const others = (await filesUnder(root)).filter((f) => f !== dicomdir && !referenced.has(f));
-    result.dicomdir = { path: dicomdir, referenced: ids.length, missing, notReferenced: others.length, ...(others.length ? { firstNotReferenced: relative(root, others[0]!) } : {}) };
+    result.dicomdir = {
+      path: dicomdir,
+      referenced: ids.length,
+      missing,
+      notReferenced: others.length,
+      ...(others.length ? { firstNotReferenced: relative(root, others[0]!) } : {}),
+    };
   };
 
   for (const p of paths) {

@@ -61,7 +61,11 @@ export const CHECK_BEFORE_OPEN_BYTES = 8 * 1024 * 1024;
 /** Closes both connections, ignoring what a damaged or closed connection answers. */
 export function closeConnections(c: IndexConnections): void {
   for (const db of [c.reader, c.db]) {
-    try { db.close(); } catch { /* closing a damaged connection */ }
+    try {
+      db.close();
+    } catch {
+      /* closing a damaged connection */
+    }
   }
 }
 
@@ -76,8 +80,11 @@ export async function openIndex(dataDir: string, options: IndexFileOptions, forc
   let checkLater = false;
   if (existsSync(indexPath)) {
     checkLater = !forceAside && statSync(indexPath).size > (options.checkBeforeOpenBytes ?? CHECK_BEFORE_OPEN_BYTES);
-    const verdict = forceAside ? { ok: false as const, problem: 'damage met while opening it', ms: 0 }
-      : checkLater ? { ok: true as const, checked: 'full' as const, ms: 0 } : await checkDatabaseFile(indexPath);
+    const verdict = forceAside
+      ? { ok: false as const, problem: 'damage met while opening it', ms: 0 }
+      : checkLater
+        ? { ok: true as const, checked: 'full' as const, ms: 0 }
+        : await checkDatabaseFile(indexPath);
     if (!verdict.ok) {
       const aside = setAside(indexPath);
       damaged = { setAside: relative(dataDir, aside), problem: verdict.problem };
@@ -85,7 +92,10 @@ export async function openIndex(dataDir: string, options: IndexFileOptions, forc
       if (!historyCopied(dataDir)) {
         const copy = copyHistoryInto(dataDir, aside, 'the damaged index set aside');
         if (copy.rows > 0 || copy.lost.length > 0) {
-          options.log?.('warn', `Copied ${copy.rows} history rows (jobs, audit log, prefetch) out of the damaged index${copy.lost.length ? `; could not be read: ${copy.lost.join('; ')}` : ''}.`);
+          options.log?.(
+            'warn',
+            `Copied ${copy.rows} history rows (jobs, audit log, prefetch) out of the damaged index${copy.lost.length ? `; could not be read: ${copy.lost.join('; ')}` : ''}.`,
+          );
         }
       }
     }
@@ -106,7 +116,10 @@ export function connect(path: string, dataDir: string, options: IndexFileOptions
   try {
     const before = schemaVersion(db);
     if (before > 0 && before <= LAST_INDEX_VERSION_WITH_HISTORY) {
-      migrate(db, MIGRATIONS.filter((m) => m.version <= LAST_INDEX_VERSION_WITH_HISTORY));
+      migrate(
+        db,
+        MIGRATIONS.filter((m) => m.version <= LAST_INDEX_VERSION_WITH_HISTORY),
+      );
       if (before >= 2 && !historyCopied(dataDir)) {
         const copy = copyHistoryInto(dataDir, path, `index.sqlite at version ${before}`);
         options.log?.('info', `Moved the history (${copy.rows} rows: transfer jobs, audit log, prefetch) from ${path} to history.sqlite.`);
@@ -119,7 +132,10 @@ export function connect(path: string, dataDir: string, options: IndexFileOptions
     return {
       before,
       connections: {
-        db, reader, repository: new Repository(db), listing: new Listing(db, dataDir),
+        db,
+        reader,
+        repository: new Repository(db),
+        listing: new Listing(db, dataDir),
         sizeOf: db.prepare('SELECT file_size FROM instance WHERE SOPInstanceUID = ?').pluck(),
         totalBytes: db.prepare('SELECT coalesce(sum(size), 0) FROM patient').pluck(),
       },
@@ -138,7 +154,9 @@ export function connect(path: string, dataDir: string, options: IndexFileOptions
  * aside and starts again, once.
  */
 export async function openRecovered(
-  dataDir: string, options: IndexFileOptions & { recovery?: 'auto' | 'full' | 'quick' }, clean: boolean,
+  dataDir: string,
+  options: IndexFileOptions & { recovery?: 'auto' | 'full' | 'quick' },
+  clean: boolean,
 ): Promise<{ opened: OpenedIndex; report: RecoveryReport }> {
   for (let attempt = 0; ; attempt++) {
     let opened: OpenedIndex | undefined;
@@ -147,7 +165,15 @@ export async function openRecovered(
       const filesExist = opened.fresh && (await readdir(join(dataDir, FILES_DIR))).length > 0;
       const mode = options.recovery ?? 'auto';
       const full = mode === 'full' || opened.damaged !== undefined || (mode === 'auto' && (!clean || filesExist));
-      const reason = opened.damaged ? 'index damaged' : mode === 'full' ? 'requested' : !clean ? 'unclean shutdown' : filesExist ? 'index rebuilt from files' : 'clean shutdown';
+      const reason = opened.damaged
+        ? 'index damaged'
+        : mode === 'full'
+          ? 'requested'
+          : !clean
+            ? 'unclean shutdown'
+            : filesExist
+              ? 'index rebuilt from files'
+              : 'clean shutdown';
       const { db, repository } = opened.connections;
       const report = await recover({ dataDir, db, repository, ...(options.log ? { log: options.log } : {}) }, full, reason);
       return { opened, report };

@@ -72,7 +72,10 @@ export class IndexQueue {
   private spaceCheckedAt = -Infinity;
   private lowSpace = false;
 
-  constructor(private index: Repository, private readonly options: IndexQueueOptions = {}) {}
+  constructor(
+    private index: Repository,
+    private readonly options: IndexQueueOptions = {},
+  ) {}
 
   /** The index rows are written to. */
   get repository(): Repository {
@@ -172,7 +175,10 @@ export class IndexQueue {
     this.index = repository;
     const failed = replay.map((write) => attempt(write)).filter((o) => o instanceof CacheError);
     if (failed.length) {
-      this.options.log?.('warn', `${failed.length} rows written while the index was rebuilt could not be written again (${failed[0]!.message}); "priors doctor --repair" indexes their files`);
+      this.options.log?.(
+        'warn',
+        `${failed.length} rows written while the index was rebuilt could not be written again (${failed[0]!.message}); "priors doctor --repair" indexes their files`,
+      );
     }
     this.flush();
   }

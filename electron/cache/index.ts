@@ -113,23 +113,30 @@ export class Cache {
   ) {
     this.ix = connections;
     const freeBytes = options.freeBytes ?? (() => diskSpace(dataDir)?.free);
-    const files = new FileStore(dataDir, connections.repository, (uid) => this.ix.sizeOf.get(uid) as number | undefined,
-      {
-        makeRoom: (request) => {
-          if (this.rebuilding) throw rebuildingError(this.indexPath); // nothing is evicted from an index about to be replaced
-          this.evictor.makeRoom(request);
-        },
-        freeBytes, ...(options.now ? { now: options.now } : {}),
-        ...(options.durability ? { durability: options.durability } : {}), ...(options.log ? { log: options.log } : {}),
-        onIndexFailed: (filePath, error, acknowledged) => {
-          if (isDamage(error)) this.noteDamage(error);
-          if (acknowledged) options.log?.('warn', notIndexedYet(filePath, error, dataDir));
-        },
-      });
+    const files = new FileStore(dataDir, connections.repository, (uid) => this.ix.sizeOf.get(uid) as number | undefined, {
+      makeRoom: (request) => {
+        if (this.rebuilding) throw rebuildingError(this.indexPath); // nothing is evicted from an index about to be replaced
+        this.evictor.makeRoom(request);
+      },
+      freeBytes,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.durability ? { durability: options.durability } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      onIndexFailed: (filePath, error, acknowledged) => {
+        if (isDamage(error)) this.noteDamage(error);
+        if (acknowledged) options.log?.('warn', notIndexedYet(filePath, error, dataDir));
+      },
+    });
     this.files = files;
     this.evictor = new Evictor({
-      db: connections.db, repository: connections.repository, removeFiles: (paths) => files.removeFilesSync(paths), pins: this.pins,
-      limits: { ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}), ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes } : {}) },
+      db: connections.db,
+      repository: connections.repository,
+      removeFiles: (paths) => files.removeFilesSync(paths),
+      pins: this.pins,
+      limits: {
+        ...(options.maxBytes !== undefined ? { maxBytes: options.maxBytes } : {}),
+        ...(options.minFreeBytes ? { minFreeBytes: options.minFreeBytes } : {}),
+      },
       usedBytes: () => (this.ix.totalBytes.get() as number) + files.unindexedBytes,
       freeBytes,
       settle: () => files.flushIndex(),
@@ -167,18 +174,25 @@ export class Cache {
     for (const d of ['', FILES_DIR, TMP_DIR]) await mkdir(join(dataDir, d), { recursive: true });
     const lock = await acquireLock(dataDir);
     try {
-      const history = await prepareHistory(dataDir, { ...(options.integrityTimeoutMs !== undefined ? { integrityTimeoutMs: options.integrityTimeoutMs } : {}), ...(options.log ? { log: options.log } : {}) });
+      const history = await prepareHistory(dataDir, {
+        ...(options.integrityTimeoutMs !== undefined ? { integrityTimeoutMs: options.integrityTimeoutMs } : {}),
+        ...(options.log ? { log: options.log } : {}),
+      });
       const { opened, report } = await openRecovered(dataDir, options, lock.clean);
       const cache = new Cache(dataDir, opened.connections, lock, options);
       cache.recovery = {
-        ...report, ...(opened.damaged ? { damaged: opened.damaged } : {}),
+        ...report,
+        ...(opened.damaged ? { damaged: opened.damaged } : {}),
         ...(history.setAside ? { history: { setAside: history.setAside.file, problem: history.setAside.problem, ...history.setAside.copy } } : {}),
       };
       if (opened.checkLater) cache.checkInBackground();
       if (opened.damaged) {
-        options.log?.('warn', `The cache index ${cache.indexPath} was damaged (${opened.damaged.problem}): it was set aside as ${opened.damaged.setAside} ` +
-          `and a new index was built from the files (${report.reindexed} instances indexed${report.quarantined.length ? `, ${report.quarantined.length} files that could not be indexed moved to quarantine/` : ''}); ` +
-          'the transfer jobs, the audit log and the prefetch rules are kept in history.sqlite.');
+        options.log?.(
+          'warn',
+          `The cache index ${cache.indexPath} was damaged (${opened.damaged.problem}): it was set aside as ${opened.damaged.setAside} ` +
+            `and a new index was built from the files (${report.reindexed} instances indexed${report.quarantined.length ? `, ${report.quarantined.length} files that could not be indexed moved to quarantine/` : ''}); ` +
+            'the transfer jobs, the audit log and the prefetch rules are kept in history.sqlite.',
+        );
       }
       return cache;
     } catch (e) {
@@ -214,7 +228,9 @@ export class Cache {
    */
   rebuildIndex(reason = 'requested'): Promise<RecoveryReport> {
     this.ensureOpen();
-    this.rebuilding ??= this.rebuild(reason).finally(() => { this.rebuilding = undefined; });
+    this.rebuilding ??= this.rebuild(reason).finally(() => {
+      this.rebuilding = undefined;
+    });
     return this.rebuilding;
   }
 
@@ -231,8 +247,11 @@ export class Cache {
       this.evictor.reconnect(this.ix.db, this.ix.repository);
       this.damage = undefined;
       report = { ...built.report, ...(aside ? { damaged: { setAside: aside, problem: problem ?? reason } } : {}) };
-      this.options.log?.('warn', `The cache index ${this.indexPath} was rebuilt from the files (${reason}${problem ? `: ${problem}` : ''}) and the old file set aside as ${aside ?? '(none)'}: ` +
-        `${report.reindexed} instances indexed${report.quarantined.length ? `, ${report.quarantined.length} files that could not be indexed moved to quarantine/` : ''}; Priors accepts instances again.`);
+      this.options.log?.(
+        'warn',
+        `The cache index ${this.indexPath} was rebuilt from the files (${reason}${problem ? `: ${problem}` : ''}) and the old file set aside as ${aside ?? '(none)'}: ` +
+          `${report.reindexed} instances indexed${report.quarantined.length ? `, ${report.quarantined.length} files that could not be indexed moved to quarantine/` : ''}; Priors accepts instances again.`,
+      );
     } finally {
       // rows written meanwhile are replayed into the index now in use, then the queued and failed ones
       this.files.release(this.ix.repository, (uid) => this.ix.sizeOf.get(uid) as number | undefined);
@@ -249,37 +268,56 @@ export class Cache {
    */
   doctor(options: { repair?: boolean } = {}): Promise<DoctorReport> {
     this.check();
-    return runDoctor({
-      dataDir: this.dataDir, indexPath: this.indexPath, setAsideAtOpen: this.recovery?.damaged, db: () => this.ix.db,
-      failedIndexRows: () => this.files.failedIndexRows,
-      retryIndex: () => this.files.retryIndex(),
-      rebuild: () => this.rebuildIndex('doctor --repair'),
-      reconcile: () => {
-        this.check();
-        return recover({ dataDir: this.dataDir, db: this.ix.db, repository: this.ix.repository, ...(this.options.log ? { log: this.options.log } : {}) }, true, 'doctor --repair');
+    return runDoctor(
+      {
+        dataDir: this.dataDir,
+        indexPath: this.indexPath,
+        setAsideAtOpen: this.recovery?.damaged,
+        db: () => this.ix.db,
+        failedIndexRows: () => this.files.failedIndexRows,
+        retryIndex: () => this.files.retryIndex(),
+        rebuild: () => this.rebuildIndex('doctor --repair'),
+        reconcile: () => {
+          this.check();
+          return recover(
+            { dataDir: this.dataDir, db: this.ix.db, repository: this.ix.repository, ...(this.options.log ? { log: this.options.log } : {}) },
+            true,
+            'doctor --repair',
+          );
+        },
       },
-    }, options.repair === true);
+      options.repair === true,
+    );
   }
 
   /** The check of an index too large to check before opening: damage found starts the rebuild, as damage met does. */
   private checkInBackground(): void {
     const timeoutMs = this.options.integrityTimeoutMs ?? 10_000;
-    void checkDatabaseFile(this.indexPath, { timeoutMs, inThreadBytes: 0, readOnly: true, background: true }).then((verdict) => {
-      if (this.closed) return;
-      if (!verdict.ok) this.noteDamage(Object.assign(new Error(verdict.problem), { code: 'SQLITE_CORRUPT' }));
-      else if (verdict.checked === 'cut-short') this.options.log?.('info', `The integrity check of ${this.indexPath} was cut short after ${verdict.ms} ms; run "priors doctor" for a full one.`);
-    }, (e: unknown) => this.options.log?.('info', `The integrity check of ${this.indexPath} could not run: ${(e as Error).message}`));
+    void checkDatabaseFile(this.indexPath, { timeoutMs, inThreadBytes: 0, readOnly: true, background: true }).then(
+      (verdict) => {
+        if (this.closed) return;
+        if (!verdict.ok) this.noteDamage(Object.assign(new Error(verdict.problem), { code: 'SQLITE_CORRUPT' }));
+        else if (verdict.checked === 'cut-short')
+          this.options.log?.('info', `The integrity check of ${this.indexPath} was cut short after ${verdict.ms} ms; run "priors doctor" for a full one.`);
+      },
+      (e: unknown) => this.options.log?.('info', `The integrity check of ${this.indexPath} could not run: ${(e as Error).message}`),
+    );
   }
 
   /** Damage met while open: told once, and the rebuild starts (after the current call returns). */
   private noteDamage(e: unknown): void {
     if (this.damage || this.rebuilding || this.closed) return;
     this.damage = { problem: (e as Error).message };
-    this.options.log?.('warn', `The cache index ${this.indexPath} is damaged (${this.damage.problem}): Priors refuses incoming instances (A700) ` +
-      'while it sets the file aside and rebuilds the index from the files; the jobs, the audit log and the prefetch rules are kept.');
+    this.options.log?.(
+      'warn',
+      `The cache index ${this.indexPath} is damaged (${this.damage.problem}): Priors refuses incoming instances (A700) ` +
+        'while it sets the file aside and rebuilds the index from the files; the jobs, the audit log and the prefetch rules are kept.',
+    );
     setImmediate(() => {
       if (this.closed) return;
-      this.rebuildIndex('index damaged').catch((err: unknown) => this.options.log?.('warn', `The cache index could not be rebuilt: ${(err as Error).message}; restart Priors (the next start rebuilds it).`));
+      this.rebuildIndex('index damaged').catch((err: unknown) =>
+        this.options.log?.('warn', `The cache index could not be rebuilt: ${(err as Error).message}; restart Priors (the next start rebuilds it).`),
+      );
     });
   }
 
@@ -322,26 +360,50 @@ export class Cache {
   find(level: QueryLevel, model: QueryModel, keys: readonly FindKey[], options: FindOptions = {}): IterableIterator<Record<string, unknown>> {
     this.check();
     const rows = this.read(() => find(this.ix.reader, level, model, keys, options));
-    const damaged = (e: unknown) => this.read(() => { throw e; });
+    const damaged = (e: unknown) =>
+      this.read(() => {
+        throw e;
+      });
     // no closure per row: C-FIND answers are read row by row
     return {
       next() {
-        try { return rows.next(); } catch (e) { return damaged(e); }
+        try {
+          return rows.next();
+        } catch (e) {
+          return damaged(e);
+        }
       },
       return: (value?: unknown) => rows.return?.(value) ?? { done: true, value: undefined },
-      [Symbol.iterator]() { return this; },
+      [Symbol.iterator]() {
+        return this;
+      },
     };
   }
 
-  patients(page: Page = {}): PatientRecord[] { this.check(); return this.read(() => this.listing.patients(page)); }
-  patientsById(patientId: string, issuer?: string): PatientRecord[] { this.check(); return this.read(() => this.listing.patientsById(patientId, issuer)); }
+  patients(page: Page = {}): PatientRecord[] {
+    this.check();
+    return this.read(() => this.listing.patients(page));
+  }
+  patientsById(patientId: string, issuer?: string): PatientRecord[] {
+    this.check();
+    return this.read(() => this.listing.patientsById(patientId, issuer));
+  }
   studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string } = {}): StudyRecord[] {
     this.check();
     return this.read(() => this.listing.studies(filter));
   }
-  study(studyInstanceUid: string): StudyRecord | undefined { this.check(); return this.read(() => this.listing.study(studyInstanceUid)); }
-  series(studyInstanceUid: string): SeriesRecord[] { this.check(); return this.read(() => this.listing.series(studyInstanceUid)); }
-  instances(seriesInstanceUid: string): InstanceRecord[] { this.check(); return this.read(() => this.listing.instances(seriesInstanceUid)); }
+  study(studyInstanceUid: string): StudyRecord | undefined {
+    this.check();
+    return this.read(() => this.listing.study(studyInstanceUid));
+  }
+  series(studyInstanceUid: string): SeriesRecord[] {
+    this.check();
+    return this.read(() => this.listing.series(studyInstanceUid));
+  }
+  instances(seriesInstanceUid: string): InstanceRecord[] {
+    this.check();
+    return this.read(() => this.listing.instances(seriesInstanceUid));
+  }
 
   /**
    * The instances to send for a C-MOVE/C-GET or a C-STORE SCU, or to show in the viewer, at
@@ -394,7 +456,10 @@ export class Cache {
   setLimits(limits: { maxBytes?: number; minFreeBytes?: number }): void {
     this.check();
     const { maxBytes: _m, minFreeBytes: _f, ...rest } = this.options;
-    const set = { ...(limits.maxBytes !== undefined ? { maxBytes: limits.maxBytes } : {}), ...(limits.minFreeBytes ? { minFreeBytes: limits.minFreeBytes } : {}) };
+    const set = {
+      ...(limits.maxBytes !== undefined ? { maxBytes: limits.maxBytes } : {}),
+      ...(limits.minFreeBytes ? { minFreeBytes: limits.minFreeBytes } : {}),
+    };
     this.options = { ...rest, ...set };
     this.evictor.setLimits(set);
   }
@@ -479,8 +544,13 @@ export class Cache {
       ...(patients.length ? [`p.PatientID IN (${patients.map(() => '?').join(', ')})`] : []),
     ];
     if (where.length === 0) return 0;
-    return this.read(() => this.ix.db.prepare(`SELECT count(*) FROM study s JOIN patient p ON p.id = s.patient_pk WHERE ${where.join(' OR ')}`)
-      .pluck().get(...studies, ...patients) as number);
+    return this.read(
+      () =>
+        this.ix.db
+          .prepare(`SELECT count(*) FROM study s JOIN patient p ON p.id = s.patient_pk WHERE ${where.join(' OR ')}`)
+          .pluck()
+          .get(...studies, ...patients) as number,
+    );
   }
 
   /** Closes both connections (after `PRAGMA optimize`) and releases the lock: the next open is quick. */
@@ -492,7 +562,10 @@ export class Cache {
     // acknowledged instances whose rows still cannot be written: their files wait for the next open's full recovery
     const unindexed = this.files.abandonFailedRows();
     if (unindexed > 0) {
-      this.options.log?.('warn', `${unindexed} acknowledged instance${unindexed === 1 ? ' is' : 's are'} not indexed yet: the next start of Priors indexes ${unindexed === 1 ? 'its file' : 'their files'}.`);
+      this.options.log?.(
+        'warn',
+        `${unindexed} acknowledged instance${unindexed === 1 ? ' is' : 's are'} not indexed yet: the next start of Priors indexes ${unindexed === 1 ? 'its file' : 'their files'}.`,
+      );
     }
     try {
       this.db.pragma('optimize');

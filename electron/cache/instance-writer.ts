@@ -53,7 +53,10 @@ export class InstanceWriter extends Writable {
   /** Bytes the file holds so far (once the stream has finished: the file size). */
   written = 0;
 
-  constructor(readonly path: string, private readonly sync = true) {
+  constructor(
+    readonly path: string,
+    private readonly sync = true,
+  ) {
     super({ highWaterMark: HIGH_WATER_MARK, decodeStrings: false });
     this.fd = openSync(path, 'wx');
   }
@@ -117,7 +120,11 @@ export class InstanceWriter extends Writable {
     const close = () => {
       let closeError: Error | null = null;
       if (this.fd !== undefined) {
-        try { closeSync(this.fd); } catch (e) { closeError = e as Error; }
+        try {
+          closeSync(this.fd);
+        } catch (e) {
+          closeError = e as Error;
+        }
         this.fd = undefined;
       }
       callback(error ?? closeError);
@@ -169,7 +176,10 @@ export class InstanceWriter extends Writable {
 function skip(buffers: Buffer[], n: number): Buffer[] {
   const out: Buffer[] = [];
   for (const b of buffers) {
-    if (n >= b.length) { n -= b.length; continue; }
+    if (n >= b.length) {
+      n -= b.length;
+      continue;
+    }
     out.push(n > 0 ? b.subarray(n) : b);
     n = 0;
   }

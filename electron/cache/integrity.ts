@@ -18,9 +18,7 @@ import type Database from 'better-sqlite3';
 const requireModule = createRequire(import.meta.url);
 
 /** What a check found. */
-export type IntegrityVerdict =
-  | { ok: true; checked: 'full' | 'cut-short'; ms: number }
-  | { ok: false; problem: string; ms: number };
+export type IntegrityVerdict = { ok: true; checked: 'full' | 'cut-short'; ms: number } | { ok: false; problem: string; ms: number };
 
 /** Files up to this size are checked in this thread (about 3 ms per MiB: 100 ms for a 100,000-instance index). */
 const IN_THREAD_BYTES = 64 * 1024 * 1024;
@@ -46,7 +44,10 @@ export function quickCheck(db: Database.Database): string | undefined {
 
 /** quick_check's lines on one line: the first three problems, and how many more. */
 function summarize(lines: readonly string[]): string | undefined {
-  const problems = lines.flatMap((l) => l.split('\n')).map((l) => l.trim()).filter((l) => l !== '' && l !== 'ok' && !l.startsWith('*** in database'));
+  const problems = lines
+    .flatMap((l) => l.split('\n'))
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && l !== 'ok' && !l.startsWith('*** in database'));
   if (problems.length === 0) return undefined;
   return problems.slice(0, 3).join('; ') + (problems.length > 3 ? ` (and ${problems.length - 3} more)` : '');
 }
@@ -96,7 +97,10 @@ function checkInWorker(path: string, timeoutMs: number, readOnly: boolean, backg
       const problem = summarize(m.lines ?? []);
       resolve(problem ? { problem } : {});
     });
-    worker.once('error', (e) => { clearTimeout(timer); reject(e); });
+    worker.once('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
   });
 }
 

@@ -8,7 +8,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  emptyProgress, type TransferJob, type TransferProgress, type TransferRequest, type TransferState, type TransferVerdict, type TransferMethod,
+  emptyProgress,
+  type TransferJob,
+  type TransferProgress,
+  type TransferRequest,
+  type TransferState,
+  type TransferVerdict,
+  type TransferMethod,
 } from '../../shared/transfers.js';
 import type { Db } from './db.js';
 import { CacheError } from './errors.js';
@@ -29,8 +35,13 @@ export interface JobPatch {
 type Row = Record<string, unknown>;
 
 const COLUMNS: Readonly<Record<keyof JobPatch, string>> = {
-  state: 'state', usedMethod: 'used_method', progress: 'progress', verdict: 'verdict',
-  attempts: 'attempts', startedAt: 'started_at', finishedAt: 'finished_at',
+  state: 'state',
+  usedMethod: 'used_method',
+  progress: 'progress',
+  verdict: 'verdict',
+  attempts: 'attempts',
+  startedAt: 'started_at',
+  finishedAt: 'finished_at',
 };
 
 /** Jobs in the index. */
@@ -38,7 +49,10 @@ export class JobStore {
   private readonly ownsDb: boolean;
 
   /** Over an open connection whose schema is migrated (tests pass one; `open` makes its own). */
-  constructor(private readonly db: Db, options: { ownsDb?: boolean } = {}) {
+  constructor(
+    private readonly db: Db,
+    options: { ownsDb?: boolean } = {},
+  ) {
     this.ownsDb = options.ownsDb ?? false;
     if (!hasTable(db, 'transfer_job', ['revision', 'origin'])) {
       throw new CacheError('ESCHEMA', 'The history lacks the transfer_job table or its origin column: open the Cache first (it prepares the history)');
@@ -59,17 +73,41 @@ export class JobStore {
   /** Queues a new job and returns it. */
   insert(request: TransferRequest & { method: TransferMethod }, now: number = Date.now()): TransferJob {
     const job: TransferJob = {
-      id: randomUUID(), node: request.node, method: request.method, level: request.level,
-      StudyInstanceUID: request.StudyInstanceUID, SeriesInstanceUIDs: [...(request.SeriesInstanceUIDs ?? [])],
+      id: randomUUID(),
+      node: request.node,
+      method: request.method,
+      level: request.level,
+      StudyInstanceUID: request.StudyInstanceUID,
+      SeriesInstanceUIDs: [...(request.SeriesInstanceUIDs ?? [])],
       ...(request.expected !== undefined ? { expected: request.expected } : {}),
       ...(request.label !== undefined ? { label: request.label } : {}),
-      origin: request.origin ?? 'user', state: 'queued', progress: emptyProgress(), attempts: 0, createdAt: now, revision: 0,
+      origin: request.origin ?? 'user',
+      state: 'queued',
+      progress: emptyProgress(),
+      attempts: 0,
+      createdAt: now,
+      revision: 0,
     };
-    this.db.prepare(`INSERT INTO transfer_job (id, node, method, level, StudyInstanceUID, series_uids, expected, label, origin, state, progress, attempts, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-      job.id, job.node, job.method, job.level, job.StudyInstanceUID, JSON.stringify(job.SeriesInstanceUIDs),
-      job.expected ?? null, job.label ?? null, job.origin, job.state, JSON.stringify(job.progress), job.attempts, job.createdAt,
-    );
+    this.db
+      .prepare(
+        `INSERT INTO transfer_job (id, node, method, level, StudyInstanceUID, series_uids, expected, label, origin, state, progress, attempts, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        job.id,
+        job.node,
+        job.method,
+        job.level,
+        job.StudyInstanceUID,
+        JSON.stringify(job.SeriesInstanceUIDs),
+        job.expected ?? null,
+        job.label ?? null,
+        job.origin,
+        job.state,
+        JSON.stringify(job.progress),
+        job.attempts,
+        job.createdAt,
+      );
     return job;
   }
 
@@ -97,8 +135,7 @@ export class JobStore {
   /** Jobs in the order they were queued; only those in `states` when given. */
   list(filter: { states?: readonly TransferState[]; limit?: number } = {}): TransferJob[] {
     const where = filter.states?.length ? `WHERE state IN (${filter.states.map(() => '?').join(', ')})` : '';
-    const rows = this.db.prepare(`SELECT * FROM transfer_job ${where} ORDER BY seq LIMIT ?`)
-      .all(...(filter.states ?? []), filter.limit ?? -1) as Row[];
+    const rows = this.db.prepare(`SELECT * FROM transfer_job ${where} ORDER BY seq LIMIT ?`).all(...(filter.states ?? []), filter.limit ?? -1) as Row[];
     return rows.map(toJob);
   }
 
@@ -119,8 +156,12 @@ export class JobStore {
 
   /** Deletes ended jobs (all of them, or those finished before `before`); returns how many. */
   clearFinished(before?: number): number {
-    return this.db.prepare(`DELETE FROM transfer_job WHERE state IN ('completed', 'incomplete', 'failed', 'cancelled')
-      AND (? IS NULL OR finished_at < ?)`).run(before ?? null, before ?? null).changes;
+    return this.db
+      .prepare(
+        `DELETE FROM transfer_job WHERE state IN ('completed', 'incomplete', 'failed', 'cancelled')
+      AND (? IS NULL OR finished_at < ?)`,
+      )
+      .run(before ?? null, before ?? null).changes;
   }
 
   /** Closes the connection when this store opened it. */
@@ -131,9 +172,12 @@ export class JobStore {
 
 function toJob(r: Row): TransferJob {
   return {
-    id: String(r.id), node: String(r.node), method: r.method as TransferMethod,
+    id: String(r.id),
+    node: String(r.node),
+    method: r.method as TransferMethod,
     ...(r.used_method !== null ? { usedMethod: r.used_method as TransferMethod } : {}),
-    level: r.level as TransferJob['level'], StudyInstanceUID: String(r.StudyInstanceUID),
+    level: r.level as TransferJob['level'],
+    StudyInstanceUID: String(r.StudyInstanceUID),
     SeriesInstanceUIDs: JSON.parse(String(r.series_uids)) as string[],
     ...(r.expected !== null ? { expected: Number(r.expected) } : {}),
     ...(r.label !== null ? { label: String(r.label) } : {}),
@@ -141,7 +185,9 @@ function toJob(r: Row): TransferJob {
     state: r.state as TransferState,
     progress: { ...emptyProgress(), ...(JSON.parse(String(r.progress)) as Partial<TransferProgress>) },
     ...(r.verdict !== null ? { verdict: JSON.parse(String(r.verdict)) as TransferVerdict } : {}),
-    attempts: Number(r.attempts), createdAt: Number(r.created_at), revision: Number(r.revision ?? 0),
+    attempts: Number(r.attempts),
+    createdAt: Number(r.created_at),
+    revision: Number(r.revision ?? 0),
     ...(r.started_at !== null ? { startedAt: Number(r.started_at) } : {}),
     ...(r.finished_at !== null ? { finishedAt: Number(r.finished_at) } : {}),
   };

@@ -49,25 +49,33 @@ const SOURCE_SELECT = `SELECT i.SOPClassUID, i.SOPInstanceUID, i.TransferSyntaxU
   s.StudyInstanceUID, se.SeriesInstanceUID
   FROM instance i JOIN series se ON se.id = i.series_pk JOIN study s ON s.id = se.study_pk JOIN patient p ON p.id = s.patient_pk`;
 const SOURCE_KEY: Readonly<Record<QueryLevel, string>> = {
-  PATIENT: 'p.PatientID', STUDY: 's.StudyInstanceUID', SERIES: 'se.SeriesInstanceUID', IMAGE: 'i.SOPInstanceUID',
+  PATIENT: 'p.PatientID',
+  STUDY: 's.StudyInstanceUID',
+  SERIES: 'se.SeriesInstanceUID',
+  IMAGE: 'i.SOPInstanceUID',
 };
 
 /** Listings over one connection. */
 export class Listing {
-  constructor(private readonly db: Db, private readonly dataDir: string) {}
+  constructor(
+    private readonly db: Db,
+    private readonly dataDir: string,
+  ) {}
 
   /** Patients, by name. */
   patients(page: Page = {}): PatientRecord[] {
-    const rows = this.db.prepare('SELECT * FROM patient ORDER BY PatientNameUpper, PatientID LIMIT ? OFFSET ?')
+    const rows = this.db
+      .prepare('SELECT * FROM patient ORDER BY PatientNameUpper, PatientID LIMIT ? OFFSET ?')
       .all(page.limit ?? -1, page.offset ?? 0) as Row[];
     return rows.map(toPatient);
   }
 
   /** The patients with this Patient ID (one per issuer; only that issuer's when given). */
   patientsById(patientId: string, issuer?: string): PatientRecord[] {
-    const rows = issuer === undefined
-      ? this.db.prepare('SELECT * FROM patient WHERE PatientID = ? ORDER BY IssuerOfPatientID').all(patientId) as Row[]
-      : this.db.prepare('SELECT * FROM patient WHERE PatientID = ? AND IssuerOfPatientID = ?').all(patientId, issuer) as Row[];
+    const rows =
+      issuer === undefined
+        ? (this.db.prepare('SELECT * FROM patient WHERE PatientID = ? ORDER BY IssuerOfPatientID').all(patientId) as Row[])
+        : (this.db.prepare('SELECT * FROM patient WHERE PatientID = ? AND IssuerOfPatientID = ?').all(patientId, issuer) as Row[]);
     return rows.map(toPatient);
   }
 
@@ -75,9 +83,18 @@ export class Listing {
   studies(filter: Page & { PatientID?: string; IssuerOfPatientID?: string; StudyInstanceUID?: string } = {}): StudyRecord[] {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.StudyInstanceUID !== undefined) { where.push('s.StudyInstanceUID = ?'); params.push(filter.StudyInstanceUID); }
-    if (filter.PatientID !== undefined) { where.push('p.PatientID = ?'); params.push(filter.PatientID); }
-    if (filter.IssuerOfPatientID !== undefined) { where.push('p.IssuerOfPatientID = ?'); params.push(filter.IssuerOfPatientID); }
+    if (filter.StudyInstanceUID !== undefined) {
+      where.push('s.StudyInstanceUID = ?');
+      params.push(filter.StudyInstanceUID);
+    }
+    if (filter.PatientID !== undefined) {
+      where.push('p.PatientID = ?');
+      params.push(filter.PatientID);
+    }
+    if (filter.IssuerOfPatientID !== undefined) {
+      where.push('p.IssuerOfPatientID = ?');
+      params.push(filter.IssuerOfPatientID);
+    }
     const sql = `${STUDY_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}
       ORDER BY s.StudyDateN DESC, s.StudyTimeLow DESC LIMIT ? OFFSET ?`;
     return (this.db.prepare(sql).all(...params, filter.limit ?? -1, filter.offset ?? 0) as Row[]).map(toStudy);
@@ -91,8 +108,12 @@ export class Listing {
 
   /** Series of a study, by series number. */
   series(studyInstanceUid: string): SeriesRecord[] {
-    const rows = this.db.prepare(`SELECT se.*, s.StudyInstanceUID FROM series se JOIN study s ON s.id = se.study_pk
-      WHERE s.StudyInstanceUID = ? ORDER BY dicom_number(se.SeriesNumber), se.SeriesInstanceUID`).all(studyInstanceUid) as Row[];
+    const rows = this.db
+      .prepare(
+        `SELECT se.*, s.StudyInstanceUID FROM series se JOIN study s ON s.id = se.study_pk
+      WHERE s.StudyInstanceUID = ? ORDER BY dicom_number(se.SeriesNumber), se.SeriesInstanceUID`,
+      )
+      .all(studyInstanceUid) as Row[];
     return rows.map((r) => ({
       ...pick(r, SERIES_KEYS),
       SeriesInstanceUID: String(r.SeriesInstanceUID),
@@ -104,9 +125,13 @@ export class Listing {
 
   /** Instances of a series with their files, by instance number. */
   instances(seriesInstanceUid: string): InstanceRecord[] {
-    const rows = this.db.prepare(`SELECT i.*, se.SeriesInstanceUID, s.StudyInstanceUID FROM instance i
+    const rows = this.db
+      .prepare(
+        `SELECT i.*, se.SeriesInstanceUID, s.StudyInstanceUID FROM instance i
       JOIN series se ON se.id = i.series_pk JOIN study s ON s.id = se.study_pk
-      WHERE se.SeriesInstanceUID = ? ORDER BY dicom_number(i.InstanceNumber), i.SOPInstanceUID`).all(seriesInstanceUid) as Row[];
+      WHERE se.SeriesInstanceUID = ? ORDER BY dicom_number(i.InstanceNumber), i.SOPInstanceUID`,
+      )
+      .all(seriesInstanceUid) as Row[];
     return rows.map((r) => ({
       SOPInstanceUID: String(r.SOPInstanceUID),
       SOPClassUID: String(r.SOPClassUID),
@@ -157,21 +182,32 @@ export class Listing {
     if (Array.isArray(what)) {
       let n = 0;
       for (const part of chunks([...new Set(what as readonly string[])])) {
-        n += this.db.prepare(`SELECT count(*) FROM instance WHERE SOPInstanceUID IN (${part.map(() => '?').join(', ')})`)
-          .pluck().get(...part) as number;
+        n += this.db
+          .prepare(`SELECT count(*) FROM instance WHERE SOPInstanceUID IN (${part.map(() => '?').join(', ')})`)
+          .pluck()
+          .get(...part) as number;
       }
       return n;
     }
     const { studyUid, since } = what as { studyUid: string; since: number };
-    return this.db.prepare(`SELECT count(*) FROM study s JOIN series se ON se.study_pk = s.id JOIN instance i ON i.series_pk = se.id
-      WHERE s.StudyInstanceUID = ? AND i.received_at >= ?`).pluck().get(studyUid, since) as number;
+    return this.db
+      .prepare(
+        `SELECT count(*) FROM study s JOIN series se ON se.study_pk = s.id JOIN instance i ON i.series_pk = se.id
+      WHERE s.StudyInstanceUID = ? AND i.received_at >= ?`,
+      )
+      .pluck()
+      .get(studyUid, since) as number;
   }
 
   /** Totals of the cache. */
   stats(): CacheStats {
-    const r = this.db.prepare(`SELECT count(*) AS patients, coalesce(sum(NumberOfPatientRelatedStudies), 0) AS studies,
+    const r = this.db
+      .prepare(
+        `SELECT count(*) AS patients, coalesce(sum(NumberOfPatientRelatedStudies), 0) AS studies,
       coalesce(sum(NumberOfPatientRelatedSeries), 0) AS series, coalesce(sum(NumberOfPatientRelatedInstances), 0) AS instances,
-      coalesce(sum(size), 0) AS bytes FROM patient`).get() as Record<string, number>;
+      coalesce(sum(size), 0) AS bytes FROM patient`,
+      )
+      .get() as Record<string, number>;
     return { patients: r.patients!, studies: r.studies!, series: r.series!, instances: r.instances!, bytes: r.bytes! };
   }
 }

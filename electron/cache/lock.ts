@@ -102,7 +102,11 @@ export async function acquireLock(dataDir: string): Promise<HeldLock> {
         released = true;
         if (marker === 'clean') await unlink(markerPath).catch(() => undefined);
         else await leaveForRecovery(dataDir);
-        try { held.exec('ROLLBACK'); } catch { /* closing ends it anyway */ }
+        try {
+          held.exec('ROLLBACK');
+        } catch {
+          /* closing ends it anyway */
+        }
         held.close();
       },
     };

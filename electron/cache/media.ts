@@ -42,7 +42,9 @@ export async function referencedFileIds(dicomdir: string): Promise<string[][]> {
   const out: string[][] = [];
   for (const record of getItems(ds, DIRECTORY_RECORD_SEQUENCE)) {
     if (getNumber(record, RECORD_IN_USE_FLAG) === 0) continue;
-    const id = getStrings(record, REFERENCED_FILE_ID).map((c) => c.trim()).filter((c) => c !== '');
+    const id = getStrings(record, REFERENCED_FILE_ID)
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
     if (id.length) out.push(id);
   }
   return out;
@@ -56,7 +58,7 @@ export class MediaResolver {
 
   private list(dir: string): Promise<string[]> {
     let l = this.listings.get(dir);
-    if (!l) this.listings.set(dir, l = readdir(dir).catch(() => []));
+    if (!l) this.listings.set(dir, (l = readdir(dir).catch(() => [])));
     return l;
   }
 

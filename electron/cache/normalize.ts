@@ -22,7 +22,11 @@ export function normalizeTime(value: string | undefined): { low: string | null; 
 
 /** A PN value without the trailing empty components and groups PS3.5 §6.2.1 allows to be left out. */
 export function normalizePersonName(value: string): string {
-  return value.split('=').map((g) => g.replace(/\^+$/, '')).join('=').replace(/=+$/, '');
+  return value
+    .split('=')
+    .map((g) => g.replace(/\^+$/, ''))
+    .join('=')
+    .replace(/=+$/, '');
 }
 
 /** Upper-casing for case-insensitive PN matching (the same folding on rows and keys). */
@@ -55,7 +59,7 @@ export function personNameForms(value: string | undefined): PersonNameForm[] {
       out.push({ whole: 1, form: whole });
     }
     for (const group of whole.split('=')) {
-      if (group === '' || seen.has(`0|${group}`) || (group === whole)) continue;
+      if (group === '' || seen.has(`0|${group}`) || group === whole) continue;
       seen.add(`0|${group}`);
       out.push({ whole: 0, form: group });
     }

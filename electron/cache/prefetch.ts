@@ -7,7 +7,13 @@
  * rebuilt from the files), opened after `Cache.open` prepared it (as the job store's).
  */
 import {
-  checkRule, checkSynonyms, type BodyPartSynonyms, type PrefetchedMark, type PrefetchRule, type PrefetchRun, type PrefetchRunState,
+  checkRule,
+  checkSynonyms,
+  type BodyPartSynonyms,
+  type PrefetchedMark,
+  type PrefetchRule,
+  type PrefetchRun,
+  type PrefetchRunState,
 } from '../../shared/prefetch.js';
 import type { Db } from './db.js';
 import { CacheError } from './errors.js';
@@ -20,7 +26,10 @@ export class PrefetchStore {
   private readonly ownsDb: boolean;
 
   /** Over an open, migrated connection (tests pass one; `open` makes its own). */
-  constructor(private readonly db: Db, options: { ownsDb?: boolean } = {}) {
+  constructor(
+    private readonly db: Db,
+    options: { ownsDb?: boolean } = {},
+  ) {
     this.ownsDb = options.ownsDb ?? false;
     if (!hasTable(db, 'prefetch_rule')) throw new CacheError('ESCHEMA', 'The history has no prefetch tables: open the Cache first (it prepares the history)');
   }
@@ -42,7 +51,11 @@ export class PrefetchStore {
     const out: PrefetchRule[] = [];
     for (const r of rows) {
       let parsed: unknown;
-      try { parsed = JSON.parse(String(r.definition)); } catch { continue; }
+      try {
+        parsed = JSON.parse(String(r.definition));
+      } catch {
+        continue;
+      }
       const checked = checkRule(parsed);
       if (checked.ok) out.push(checked.value);
     }
@@ -55,14 +68,15 @@ export class PrefetchStore {
    */
   saveRule(rule: PrefetchRule, previousName?: string): PrefetchRule[] {
     this.db.transaction(() => {
-      const old = (previousName ?? rule.name);
+      const old = previousName ?? rule.name;
       const held = this.db.prepare('SELECT position FROM prefetch_rule WHERE name = ?').get(old) as Row | undefined;
       if (previousName !== undefined && !held) throw new CacheError('ENOTFOUND', `No prefetch rule is named "${previousName}"`);
       if (previousName !== undefined && previousName.toLowerCase() !== rule.name.toLowerCase()) {
         const clash = this.db.prepare('SELECT 1 FROM prefetch_rule WHERE name = ?').get(rule.name);
         if (clash) throw new CacheError('EEXIST', `A prefetch rule named "${rule.name}" already exists: choose another name`);
       }
-      const position = held ? Number(held.position)
+      const position = held
+        ? Number(held.position)
         : Number((this.db.prepare('SELECT coalesce(max(position), -1) + 1 AS p FROM prefetch_rule').get() as Row).p);
       if (held) this.db.prepare('DELETE FROM prefetch_rule WHERE name = ?').run(old);
       this.db.prepare('INSERT INTO prefetch_rule (name, position, definition) VALUES (?, ?, ?)').run(rule.name, position, JSON.stringify(rule));
@@ -89,16 +103,30 @@ export class PrefetchStore {
 
   /** Replaces the synonym table (already checked by checkSynonyms). */
   saveSynonyms(groups: BodyPartSynonyms): void {
-    this.db.prepare('INSERT INTO prefetch_synonyms (id, groups) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET groups = excluded.groups').run(JSON.stringify(groups));
+    this.db
+      .prepare('INSERT INTO prefetch_synonyms (id, groups) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET groups = excluded.groups')
+      .run(JSON.stringify(groups));
   }
 
   /** Records a new run; its revision starts at 0. */
   insertRun(run: PrefetchRun): PrefetchRun {
-    this.db.prepare(`INSERT INTO prefetch_run (id, trigger, PatientID, IssuerOfPatientID, current_study_uid, state, dry_run, started_at, finished_at, revision, body)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`).run(
-      run.id, run.trigger, run.PatientID, run.IssuerOfPatientID ?? '', run.current?.StudyInstanceUID ?? null, run.state,
-      run.dryRun ? 1 : 0, run.startedAt, run.finishedAt ?? null, JSON.stringify({ ...run, revision: 0 }),
-    );
+    this.db
+      .prepare(
+        `INSERT INTO prefetch_run (id, trigger, PatientID, IssuerOfPatientID, current_study_uid, state, dry_run, started_at, finished_at, revision, body)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+      )
+      .run(
+        run.id,
+        run.trigger,
+        run.PatientID,
+        run.IssuerOfPatientID ?? '',
+        run.current?.StudyInstanceUID ?? null,
+        run.state,
+        run.dryRun ? 1 : 0,
+        run.startedAt,
+        run.finishedAt ?? null,
+        JSON.stringify({ ...run, revision: 0 }),
+      );
     return { ...run, revision: 0 };
   }
 
@@ -107,7 +135,8 @@ export class PrefetchStore {
     const row = this.db.prepare('SELECT revision FROM prefetch_run WHERE id = ?').get(run.id) as Row | undefined;
     if (!row) throw new CacheError('ENOTFOUND', `No prefetch run ${run.id}`);
     const saved = { ...run, revision: Number(row.revision) + 1 };
-    this.db.prepare('UPDATE prefetch_run SET state = ?, finished_at = ?, revision = ?, body = ? WHERE id = ?')
+    this.db
+      .prepare('UPDATE prefetch_run SET state = ?, finished_at = ?, revision = ?, body = ? WHERE id = ?')
       .run(saved.state, saved.finishedAt ?? null, saved.revision, JSON.stringify(saved), run.id);
     return saved;
   }
@@ -115,30 +144,41 @@ export class PrefetchStore {
   /** One run. */
   run(id: string): PrefetchRun | undefined {
     const row = this.db.prepare('SELECT body FROM prefetch_run WHERE id = ?').get(id) as Row | undefined;
-    return row ? JSON.parse(String(row.body)) as PrefetchRun : undefined;
+    return row ? (JSON.parse(String(row.body)) as PrefetchRun) : undefined;
   }
 
   /** The last runs, newest first; only those of one patient, or in some states, when asked. */
   runs(filter: { limit?: number; PatientID?: string; states?: readonly PrefetchRunState[] } = {}): PrefetchRun[] {
     const where: string[] = [];
     const values: unknown[] = [];
-    if (filter.PatientID !== undefined) { where.push('PatientID = ?'); values.push(filter.PatientID); }
-    if (filter.states?.length) { where.push(`state IN (${filter.states.map(() => '?').join(', ')})`); values.push(...filter.states); }
-    const rows = this.db.prepare(`SELECT body FROM prefetch_run ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`)
+    if (filter.PatientID !== undefined) {
+      where.push('PatientID = ?');
+      values.push(filter.PatientID);
+    }
+    if (filter.states?.length) {
+      where.push(`state IN (${filter.states.map(() => '?').join(', ')})`);
+      values.push(...filter.states);
+    }
+    const rows = this.db
+      .prepare(`SELECT body FROM prefetch_run ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`)
       .all(...values, filter.limit ?? 50) as Row[];
     return rows.map((r) => JSON.parse(String(r.body)) as PrefetchRun);
   }
 
   /** The last run (not a dry run) for a current study, if any. */
   lastRunFor(studyInstanceUid: string): PrefetchRun | undefined {
-    const row = this.db.prepare('SELECT body FROM prefetch_run WHERE current_study_uid = ? AND dry_run = 0 ORDER BY seq DESC LIMIT 1').get(studyInstanceUid) as Row | undefined;
-    return row ? JSON.parse(String(row.body)) as PrefetchRun : undefined;
+    const row = this.db.prepare('SELECT body FROM prefetch_run WHERE current_study_uid = ? AND dry_run = 0 ORDER BY seq DESC LIMIT 1').get(studyInstanceUid) as
+      Row | undefined;
+    return row ? (JSON.parse(String(row.body)) as PrefetchRun) : undefined;
   }
 
   /** Marks a study as chosen by a rule (its badge); a later choice replaces an earlier one. */
   markPrefetched(studyInstanceUid: string, mark: PrefetchedMark & { runId: string }): void {
-    this.db.prepare(`INSERT INTO prefetched_study (StudyInstanceUID, run_id, rule, reason, at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (StudyInstanceUID) DO UPDATE SET run_id = excluded.run_id, rule = excluded.rule, reason = excluded.reason, at = excluded.at`)
+    this.db
+      .prepare(
+        `INSERT INTO prefetched_study (StudyInstanceUID, run_id, rule, reason, at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (StudyInstanceUID) DO UPDATE SET run_id = excluded.run_id, rule = excluded.rule, reason = excluded.reason, at = excluded.at`,
+      )
       .run(studyInstanceUid, mark.runId, mark.rule, mark.reason, mark.at);
   }
 

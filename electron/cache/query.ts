@@ -109,11 +109,13 @@ class Builder {
       }
       case 'number':
       case 'count':
-        return this.any(values.map((v) => {
-          const n = Number(v);
-          if (!Number.isFinite(n)) return attr.kind === 'count' ? NEVER : `${col} = ${this.p(v)}`;
-          return attr.kind === 'count' ? `${col} = ${this.p(n)}` : `dicom_number(${col}) = ${this.p(n)}`;
-        }));
+        return this.any(
+          values.map((v) => {
+            const n = Number(v);
+            if (!Number.isFinite(n)) return attr.kind === 'count' ? NEVER : `${col} = ${this.p(v)}`;
+            return attr.kind === 'count' ? `${col} = ${this.p(n)}` : `dicom_number(${col}) = ${this.p(n)}`;
+          }),
+        );
       case 'date':
       case 'time':
         return this.any(values.map((v) => this.range(attr, col, v)));
@@ -207,8 +209,7 @@ export function compileFind(level: QueryLevel, model: QueryModel, keys: readonly
     const c = b.key(attr, values);
     if (c !== undefined) where.push(c);
   }
-  const select = INDEXED_ATTRIBUTES.filter((x) => entities.includes(x.entity))
-    .map((x) => `${ALIAS[x.entity]}.${x.column} AS ${x.keyword}`);
+  const select = INDEXED_ATTRIBUTES.filter((x) => entities.includes(x.entity)).map((x) => `${ALIAS[x.entity]}.${x.column} AS ${x.keyword}`);
   let sql = `SELECT ${select.join(', ')} FROM ${FROM_OF_LEVEL[level]}`;
   if (where.length) sql += ` WHERE ${where.join(' AND ')}`;
   if (options.limit !== undefined) sql += ` LIMIT ${b.p(Math.max(0, Math.floor(options.limit)))}`;
@@ -218,7 +219,8 @@ export function compileFind(level: QueryLevel, model: QueryModel, keys: readonly
 /** Registers the SQL functions queries use (pn_match, dicom_number) on a connection. */
 export function registerQueryFunctions(db: Db): void {
   db.function('pn_match', { deterministic: true }, (key: unknown, candidate: unknown, ci: unknown) =>
-    matchesKey('PN', String(key ?? ''), candidate === null || candidate === undefined ? undefined : String(candidate), { caseInsensitivePN: ci === 1 }) ? 1 : 0);
+    matchesKey('PN', String(key ?? ''), candidate === null || candidate === undefined ? undefined : String(candidate), { caseInsensitivePN: ci === 1 }) ? 1 : 0,
+  );
   db.function('dicom_number', { deterministic: true }, (v: unknown) => {
     if (typeof v === 'number') return v;
     if (typeof v !== 'string' || v.trim() === '') return null;
@@ -235,7 +237,11 @@ export function registerQueryFunctions(db: Db): void {
  * holds a read snapshot on `db`. Run it on the cache's read connection, so that writes go on.
  */
 export function* find(
-  db: Db, level: QueryLevel, model: QueryModel, keys: readonly FindKey[], options: FindOptions = {},
+  db: Db,
+  level: QueryLevel,
+  model: QueryModel,
+  keys: readonly FindKey[],
+  options: FindOptions = {},
 ): IterableIterator<Record<string, unknown>> {
   const q = compileFind(level, model, keys, options);
   const statement = prepared(db, q.sql);

@@ -93,7 +93,7 @@ export async function recover(ctx: RecoveryContext, full: boolean, reason: strin
   if (missing.length) ctx.log?.('warn', `Recovery: ${missing.length} index rows had no file and were removed`);
 
   // Files without a row (and the changed ones).
-  const known = new Set((db.prepare('SELECT file_path FROM instance').pluck().all() as string[]));
+  const known = new Set(db.prepare('SELECT file_path FROM instance').pluck().all() as string[]);
   for (const c of changed) known.delete(c);
   const files: string[] = [];
   await walkFiles(dataDir, FILES_DIR, files);
@@ -109,8 +109,14 @@ export async function recover(ctx: RecoveryContext, full: boolean, reason: strin
       const elsewhere = bySop.get(f.instance.SOPInstanceUID) as string | undefined;
       if (elsewhere !== undefined && elsewhere !== rel) throw new Error(`a copy of ${f.instance.SOPInstanceUID}, which is stored at ${elsewhere}`);
       const s = await stat(abs(rel));
-      repository.index({ ...f, transferSyntaxUid: header.transferSyntaxUid, filePath: rel, fileSize: s.size,
-        dataSetOffset: header.dataSetOffset, receivedAt: Math.round(s.mtimeMs) });
+      repository.index({
+        ...f,
+        transferSyntaxUid: header.transferSyntaxUid,
+        filePath: rel,
+        fileSize: s.size,
+        dataSetOffset: header.dataSetOffset,
+        receivedAt: Math.round(s.mtimeMs),
+      });
       report.reindexed++;
     } catch (e) {
       const target = `${QUARANTINE_DIR}/${Date.now()}-${randomUUID().slice(0, 8)}-${basename(rel)}`;

@@ -20,8 +20,20 @@ import type { Db } from './db.js';
 import { Aggregates } from './aggregates.js';
 import { foldCase, orNull, personNameForms } from './normalize.js';
 import {
-  INSTANCE_COLUMNS, PATIENT_ATTRIBUTES, PATIENT_COLUMNS, type Row, SERIES_ATTRIBUTES, SERIES_COLUMNS, STUDY_ATTRIBUTES, STUDY_COLUMNS,
-  insertSql, merge, patientValues, seriesValues, studyValues, updateSql,
+  INSTANCE_COLUMNS,
+  PATIENT_ATTRIBUTES,
+  PATIENT_COLUMNS,
+  type Row,
+  SERIES_ATTRIBUTES,
+  SERIES_COLUMNS,
+  STUDY_ATTRIBUTES,
+  STUDY_COLUMNS,
+  insertSql,
+  merge,
+  patientValues,
+  seriesValues,
+  studyValues,
+  updateSql,
 } from './row-values.js';
 import { CacheError } from './errors.js';
 
@@ -93,8 +105,12 @@ export class Repository {
    * @throws CacheError EINVALID when a unique key (Study, Series or SOP Instance UID, SOP Class UID) is empty.
    */
   index(record: InstanceIndexRecord): IndexOutcome {
-    for (const [what, v] of [['Study Instance UID', record.study.StudyInstanceUID], ['Series Instance UID', record.series.SeriesInstanceUID],
-      ['SOP Instance UID', record.instance.SOPInstanceUID], ['SOP Class UID', record.instance.SOPClassUID]] as const) {
+    for (const [what, v] of [
+      ['Study Instance UID', record.study.StudyInstanceUID],
+      ['Series Instance UID', record.series.SeriesInstanceUID],
+      ['SOP Instance UID', record.instance.SOPInstanceUID],
+      ['SOP Class UID', record.instance.SOPClassUID],
+    ] as const) {
       if (!v) throw new CacheError('EINVALID', `The instance has no ${what}: it cannot be indexed`);
     }
     return this.indexTransaction(record);
@@ -172,10 +188,15 @@ export class Repository {
     const row = this.s.selectStudy!.get(record.study.StudyInstanceUID) as Row | undefined;
     if (!row) {
       const t = record.receivedAt;
-      const pk = Number(this.s.insertStudy!.run({
-        patient_pk: patientPk, StudyInstanceUID: record.study.StudyInstanceUID, last_received_at: t, last_accessed_at: t,
-        ...studyValues(record.study),
-      }).lastInsertRowid);
+      const pk = Number(
+        this.s.insertStudy!.run({
+          patient_pk: patientPk,
+          StudyInstanceUID: record.study.StudyInstanceUID,
+          last_received_at: t,
+          last_accessed_at: t,
+          ...studyValues(record.study),
+        }).lastInsertRowid,
+      );
       this.s.patientCounts!.run({ studies: 1, series: 0, instances: 0, size: 0, id: patientPk });
       return { pk, classes: null };
     }
@@ -195,9 +216,13 @@ export class Repository {
   private upsertSeries(record: InstanceIndexRecord, studyPk: number, patientPk: number): number {
     const row = this.s.selectSeries!.get(record.series.SeriesInstanceUID) as Row | undefined;
     if (!row) {
-      const pk = Number(this.s.insertSeries!.run({
-        study_pk: studyPk, SeriesInstanceUID: record.series.SeriesInstanceUID, ...seriesValues(record.series),
-      }).lastInsertRowid);
+      const pk = Number(
+        this.s.insertSeries!.run({
+          study_pk: studyPk,
+          SeriesInstanceUID: record.series.SeriesInstanceUID,
+          ...seriesValues(record.series),
+        }).lastInsertRowid,
+      );
       this.s.studyCounts!.run({ series: 1, instances: 0, size: 0, receivedAt: record.receivedAt, id: studyPk });
       this.s.patientCounts!.run({ studies: 0, series: 1, instances: 0, size: 0, id: patientPk });
       if (orNull(record.series.Modality) !== null) this.aggregates.modalities(studyPk);

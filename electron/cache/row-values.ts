@@ -94,5 +94,14 @@ export function updateSql(table: string, columns: string[]): string {
 export const PATIENT_COLUMNS = Object.keys(patientValues({ PatientID: '', IssuerOfPatientID: '' }));
 export const STUDY_COLUMNS = Object.keys(studyValues({ StudyInstanceUID: '' }));
 export const SERIES_COLUMNS = Object.keys(seriesValues({ SeriesInstanceUID: '' }));
-export const INSTANCE_COLUMNS = ['SOPClassUID', 'InstanceNumber', 'TransferSyntaxUID', 'file_path', 'file_size',
-  'data_set_offset', 'received_at', 'source_ae_title', 'last_accessed_at'];
+export const INSTANCE_COLUMNS = [
+  'SOPClassUID',
+  'InstanceNumber',
+  'TransferSyntaxUID',
+  'file_path',
+  'file_size',
+  'data_set_offset',
+  'received_at',
+  'source_ae_title',
+  'last_accessed_at',
+];

@@ -16,14 +16,40 @@ export interface SyntheticSizes {
   seed?: number;
 }
 
-const FAMILY = ['SMITH', 'JONES', 'MÜLLER', 'GARCIA', 'MARTIN', 'ROSSI', 'NGUYEN', 'KOWALSKI', 'DUBOIS', 'SATO', 'OKAFOR', 'SILVA',
-  'JOHANSSON', 'NOVAK', 'PETROV', 'HANSEN', 'FISCHER', 'LEE', 'KIM', 'PATEL'];
+const FAMILY = [
+  'SMITH',
+  'JONES',
+  'MÜLLER',
+  'GARCIA',
+  'MARTIN',
+  'ROSSI',
+  'NGUYEN',
+  'KOWALSKI',
+  'DUBOIS',
+  'SATO',
+  'OKAFOR',
+  'SILVA',
+  'JOHANSSON',
+  'NOVAK',
+  'PETROV',
+  'HANSEN',
+  'FISCHER',
+  'LEE',
+  'KIM',
+  'PATEL',
+];
 const GIVEN = ['ANNA', 'JOHN', 'MARIA', 'PETER', 'LUCIA', 'OMAR', 'YUKI', 'ELLA', 'IVAN', 'SARA', 'TOM', 'NINA'];
 const MODALITIES = ['CT', 'MR', 'CR', 'DX', 'US', 'MG', 'PT', 'NM', 'XA', 'SR'];
 const SOP_CLASSES: Record<string, string> = {
-  CT: '1.2.840.10008.5.1.4.1.1.2', MR: '1.2.840.10008.5.1.4.1.1.4', CR: '1.2.840.10008.5.1.4.1.1.1',
-  DX: '1.2.840.10008.5.1.4.1.1.1.1', US: '1.2.840.10008.5.1.4.1.1.6.1', MG: '1.2.840.10008.5.1.4.1.1.1.2',
-  PT: '1.2.840.10008.5.1.4.1.1.128', NM: '1.2.840.10008.5.1.4.1.1.20', XA: '1.2.840.10008.5.1.4.1.1.12.1',
+  CT: '1.2.840.10008.5.1.4.1.1.2',
+  MR: '1.2.840.10008.5.1.4.1.1.4',
+  CR: '1.2.840.10008.5.1.4.1.1.1',
+  DX: '1.2.840.10008.5.1.4.1.1.1.1',
+  US: '1.2.840.10008.5.1.4.1.1.6.1',
+  MG: '1.2.840.10008.5.1.4.1.1.1.2',
+  PT: '1.2.840.10008.5.1.4.1.1.128',
+  NM: '1.2.840.10008.5.1.4.1.1.20',
+  XA: '1.2.840.10008.5.1.4.1.1.12.1',
   SR: '1.2.840.10008.5.1.4.1.1.88.22',
 };
 
@@ -74,7 +100,9 @@ export function* syntheticRecords(sizes: SyntheticSizes): Generator<InstanceInde
       };
       for (let n = 1; made < upTo; n++, made++) {
         yield {
-          patient, study, series,
+          patient,
+          study,
+          series,
           instance: { SOPInstanceUID: `2.25.999.3.${made + 1}`, SOPClassUID: SOP_CLASSES[modality]!, InstanceNumber: String(n) },
           transferSyntaxUid: '1.2.840.10008.1.2.1',
           filePath: `files/${study.StudyInstanceUID}/${series.SeriesInstanceUID}/2.25.999.3.${made + 1}.dcm`,

@@ -47,7 +47,9 @@ export async function openApiSession(ctx: CommandContext, options: SessionOption
         let response: Response;
         try {
           response = await fetch(`${url}/api/${name}`, {
-            method: 'POST', headers: { 'content-type': 'application/json', 'x-priors-token': token }, body: JSON.stringify(request),
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-priors-token': token },
+            body: JSON.stringify(request),
             signal: ctx.signal,
           });
         } catch (err) {
@@ -56,7 +58,7 @@ export async function openApiSession(ctx: CommandContext, options: SessionOption
             sentence: `The "priors serve" of ${ctx.dataDir} (pid ${served.pid}) does not answer on ${url}: ${(err as Error).message}. Restart it, or stop it to let this command work alone.`,
           });
         }
-        return unwrap(await response.json() as Result<ResponseOf<typeof name>>);
+        return unwrap((await response.json()) as Result<ResponseOf<typeof name>>);
       },
       subscribe: () => () => undefined,
       close: async () => undefined,
@@ -64,8 +66,10 @@ export async function openApiSession(ctx: CommandContext, options: SessionOption
   }
   const config = await ctx.loadConfig();
   const activity = new ActivityLog({ forward: ctx.log });
-  const cache: Cache = await openCacheForWriting(ctx.dataDir, 'close the other Priors process, or run "priors serve" and this command hands its work to it',
-    { ...cacheOptionsFrom(config), log: activity.logger });
+  const cache: Cache = await openCacheForWriting(ctx.dataDir, 'close the other Priors process, or run "priors serve" and this command hands its work to it', {
+    ...cacheOptionsFrom(config),
+    log: activity.logger,
+  });
   let server: ServeHandle | undefined;
   let composed: ComposedCore;
   try {
@@ -78,7 +82,7 @@ export async function openApiSession(ctx: CommandContext, options: SessionOption
   }
   return {
     remote: false,
-    call: async (name, request) => unwrap(await composed.core.invoke(name, request) as Result<ResponseOf<typeof name>>),
+    call: async (name, request) => unwrap((await composed.core.invoke(name, request)) as Result<ResponseOf<typeof name>>),
     subscribe: (listener) => composed.core.subscribe(listener),
     close: async () => {
       await composed.close();

@@ -54,7 +54,12 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[])
   const out: ParsedArgs = { positionals: [], flags: new Set(), values: new Map(), lists: new Map() };
   const byName = new Map(all.map((s) => [s.name, s]));
   const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> = {};
-  for (const s of all) options[s.name] = { type: s.kind === 'flag' ? 'boolean' : 'string', ...(s.short ? { short: s.short } : {}), ...(s.kind === 'list' ? { multiple: true } : {}) };
+  for (const s of all)
+    options[s.name] = {
+      type: s.kind === 'flag' ? 'boolean' : 'string',
+      ...(s.short ? { short: s.short } : {}),
+      ...(s.kind === 'list' ? { multiple: true } : {}),
+    };
   const { tokens } = nodeParseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   for (const t of tokens) {
     if (t.kind === 'positional') {

@@ -31,7 +31,12 @@ export class CommandContext {
   /** Filled in as the command learns it, for the failure sentence. */
   failure: FailureContext = {};
 
-  constructor(readonly args: ParsedArgs, readonly io: Io, readonly env: NodeJS.ProcessEnv, readonly signal: AbortSignal) {
+  constructor(
+    readonly args: ParsedArgs,
+    readonly io: Io,
+    readonly env: NodeJS.ProcessEnv,
+    readonly signal: AbortSignal,
+  ) {
     const dataFlag = args.values.get('data');
     this.dirs = resolveDirs(dataFlag, env);
     this.dataDir = this.dirs.data;
@@ -60,8 +65,11 @@ export class CommandContext {
     const served = await findRunningServer(this.dataDir);
     const host = await localAddressToward(nodeHost(node));
     this.failure = {
-      ...this.failure, service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port, dicomweb: node.dicomweb },
-      callingAeTitle: this.callingAeTitle(config), timeoutMs: this.timeouts(config).connectMs,
+      ...this.failure,
+      service,
+      node: { aeTitle: node.aeTitle, host: node.host, port: node.port, dicomweb: node.dicomweb },
+      callingAeTitle: this.callingAeTitle(config),
+      timeoutMs: this.timeouts(config).connectMs,
       local: { aeTitle: served?.aeTitle ?? config.local.aeTitle, host, port: served?.port ?? config.local.port },
     };
     return node;

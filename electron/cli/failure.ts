@@ -2,7 +2,11 @@
 import type { Diagnosis } from '../../shared/diagnostics.js';
 
 export class CommandFailure extends Error {
-  constructor(readonly diagnosis: Diagnosis, readonly details: Record<string, unknown> = {}, readonly exitCode = 1) {
+  constructor(
+    readonly diagnosis: Diagnosis,
+    readonly details: Record<string, unknown> = {},
+    readonly exitCode = 1,
+  ) {
     super(diagnosis.sentence);
     this.name = 'CommandFailure';
   }

@@ -95,7 +95,16 @@ echo, find, move, get and send also take --aet TITLE (our calling AE title) and 
 Every command takes --data DIR (default: $PRIORS_DATA, else the platform's folders: see README), --json, -v,
 and --help for its own usage.`;
 
-const PLACEHOLDERS: Readonly<Record<string, string>> = { key: 'Key=Value', data: 'DIR', aet: 'TITLE', timeout: 'SECONDS', limit: 'N', port: 'N', dest: 'AET', out: 'FILE' };
+const PLACEHOLDERS: Readonly<Record<string, string>> = {
+  key: 'Key=Value',
+  data: 'DIR',
+  aet: 'TITLE',
+  timeout: 'SECONDS',
+  limit: 'N',
+  port: 'N',
+  dest: 'AET',
+  out: 'FILE',
+};
 
 /** How an option is written in a usage line. */
 function written(spec: OptionSpec): string {

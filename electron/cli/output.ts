@@ -12,8 +12,12 @@ export interface Io {
 
 /** The process's own streams. */
 export const processIo: Io = {
-  out: (text) => { process.stdout.write(text.endsWith('\n') ? text : `${text}\n`); },
-  err: (text) => { process.stderr.write(text.endsWith('\n') ? text : `${text}\n`); },
+  out: (text) => {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  },
+  err: (text) => {
+    process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+  },
 };
 
 /** A logger printing to stderr: info and above always, debug only when verbose. */
@@ -34,6 +38,14 @@ export function table(rows: readonly Record<string, string>[], columns?: readonl
     const w = widths[i]!;
     return text.length > w ? `${text.slice(0, w - 1)}…` : text.padEnd(w);
   };
-  const lines = [cols.map(cell).join('  ').trimEnd(), ...rows.map((r) => cols.map((c, i) => cell(r[c] ?? '', i)).join('  ').trimEnd())];
+  const lines = [
+    cols.map(cell).join('  ').trimEnd(),
+    ...rows.map((r) =>
+      cols
+        .map((c, i) => cell(r[c] ?? '', i))
+        .join('  ')
+        .trimEnd(),
+    ),
+  ];
   return lines.join('\n');
 }

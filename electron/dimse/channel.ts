@@ -89,7 +89,10 @@ function gather(stream: DataSetStream): Promise<Uint8Array> {
     const chunks: Uint8Array[] = [];
     let length = 0;
     stream.divert({
-      write: (bytes) => { chunks.push(bytes); length += bytes.length; },
+      write: (bytes) => {
+        chunks.push(bytes);
+        length += bytes.length;
+      },
       end: () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)),
       fail: reject,
     });

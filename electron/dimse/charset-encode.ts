@@ -14,7 +14,10 @@ import { keywordOf } from '../../shared/dicom/dictionary.js';
 
 /** Text that the node's character set cannot hold; the message is one sentence. */
 export class CharacterSetError extends Error {
-  constructor(message: string, readonly characters: string[]) {
+  constructor(
+    message: string,
+    readonly characters: string[],
+  ) {
     super(message);
     this.name = 'CharacterSetError';
   }
@@ -43,42 +46,82 @@ const in94 = (b: number[]): boolean => b.every((x) => x >= 0xa1 && x <= 0xfe);
 const ASCII: CodeElement = { g: 0, escape: bytesOf('\x1b(B'), encode: (ch) => (ch.charCodeAt(0) < 0x80 ? [ch.charCodeAt(0)] : undefined) };
 /** JIS X 0201 Romaji (ISO-IR 14): ASCII but for the yen sign and the overline. */
 const ROMAJI: CodeElement = {
-  g: 0, escape: bytesOf('\x1b(J'),
+  g: 0,
+  escape: bytesOf('\x1b(J'),
   encode: (ch) => (ch === '\u00a5' ? [0x5c] : ch === '\u203e' ? [0x7e] : ASCII.encode(ch)),
 };
 /** JIS X 0201 Katakana (ISO-IR 13): the half-width katakana U+FF61–U+FF9F at 0xA1–0xDF. */
 const KATAKANA: CodeElement = {
-  g: 1, escape: bytesOf('\x1b)I'),
-  encode: (ch) => { const c = ch.codePointAt(0)!; return c >= 0xff61 && c <= 0xff9f ? [c - 0xff61 + 0xa1] : undefined; },
+  g: 1,
+  escape: bytesOf('\x1b)I'),
+  encode: (ch) => {
+    const c = ch.codePointAt(0)!;
+    return c >= 0xff61 && c <= 0xff9f ? [c - 0xff61 + 0xa1] : undefined;
+  },
 };
 const JIS_X_0208: CodeElement = {
-  g: 0, escape: bytesOf('\x1b$B'), multiByte: true,
-  encode: (ch) => { const b = viaIconv('euc-jp', ch); return b?.length === 2 && in94(b) ? b.map((x) => x & 0x7f) : undefined; },
+  g: 0,
+  escape: bytesOf('\x1b$B'),
+  multiByte: true,
+  encode: (ch) => {
+    const b = viaIconv('euc-jp', ch);
+    return b?.length === 2 && in94(b) ? b.map((x) => x & 0x7f) : undefined;
+  },
 };
 const JIS_X_0212: CodeElement = {
-  g: 0, escape: bytesOf('\x1b$(D'), multiByte: true,
-  encode: (ch) => { const b = viaIconv('euc-jp', ch); return b?.length === 3 && b[0] === 0x8f && in94(b.slice(1)) ? b.slice(1).map((x) => x & 0x7f) : undefined; },
+  g: 0,
+  escape: bytesOf('\x1b$(D'),
+  multiByte: true,
+  encode: (ch) => {
+    const b = viaIconv('euc-jp', ch);
+    return b?.length === 3 && b[0] === 0x8f && in94(b.slice(1)) ? b.slice(1).map((x) => x & 0x7f) : undefined;
+  },
 };
 const KS_X_1001: CodeElement = {
-  g: 1, escape: bytesOf('\x1b$)C'), multiByte: true,
-  encode: (ch) => { const b = viaIconv('euc-kr', ch); return b?.length === 2 && in94(b) ? b : undefined; },
+  g: 1,
+  escape: bytesOf('\x1b$)C'),
+  multiByte: true,
+  encode: (ch) => {
+    const b = viaIconv('euc-kr', ch);
+    return b?.length === 2 && in94(b) ? b : undefined;
+  },
 };
 const GB_2312: CodeElement = {
-  g: 1, escape: bytesOf('\x1b$)A'), multiByte: true,
-  encode: (ch) => { const b = viaIconv('gb2312', ch); return b?.length === 2 && in94(b) ? b : undefined; },
+  g: 1,
+  escape: bytesOf('\x1b$)A'),
+  multiByte: true,
+  encode: (ch) => {
+    const b = viaIconv('gb2312', ch);
+    return b?.length === 2 && in94(b) ? b : undefined;
+  },
 };
 
 /** The upper half of an ISO 8859 part (PS3.3 Table C.12-3): one byte from 0xA0. */
 function g1Set(codec: string, final: string): CodeElement {
-  return { g: 1, escape: bytesOf(`\x1b-${final}`), encode: (ch) => { const b = viaIconv(codec, ch); return b?.length === 1 && b[0]! >= 0xa0 ? b : undefined; } };
+  return {
+    g: 1,
+    escape: bytesOf(`\x1b-${final}`),
+    encode: (ch) => {
+      const b = viaIconv(codec, ch);
+      return b?.length === 1 && b[0]! >= 0xa0 ? b : undefined;
+    },
+  };
 }
 
 /** The single-byte sets by ISO-IR number: codec and the final byte of their G1 escape sequence. */
 const SINGLE_BYTE: Record<string, CodeElement> = {
-  '100': g1Set('iso-8859-1', 'A'), '101': g1Set('iso-8859-2', 'B'), '109': g1Set('iso-8859-3', 'C'),
-  '110': g1Set('iso-8859-4', 'D'), '144': g1Set('iso-8859-5', 'L'), '127': g1Set('iso-8859-6', 'G'),
-  '126': g1Set('iso-8859-7', 'F'), '138': g1Set('iso-8859-8', 'H'), '148': g1Set('iso-8859-9', 'M'),
-  '203': g1Set('iso-8859-15', 'b'), '166': g1Set('tis620', 'T'), '13': KATAKANA,
+  '100': g1Set('iso-8859-1', 'A'),
+  '101': g1Set('iso-8859-2', 'B'),
+  '109': g1Set('iso-8859-3', 'C'),
+  '110': g1Set('iso-8859-4', 'D'),
+  '144': g1Set('iso-8859-5', 'L'),
+  '127': g1Set('iso-8859-6', 'G'),
+  '126': g1Set('iso-8859-7', 'F'),
+  '138': g1Set('iso-8859-8', 'H'),
+  '148': g1Set('iso-8859-9', 'M'),
+  '203': g1Set('iso-8859-15', 'b'),
+  '166': g1Set('tis620', 'T'),
+  '13': KATAKANA,
 };
 
 /** The code elements a term brings (PS3.3 Tables C.12-3 and C.12-4). */
@@ -86,11 +129,16 @@ function elementsOf(term: string): CodeElement[] {
   if (term === '' || term === 'ISO 2022 IR 6') return [ASCII];
   const ir = /^ISO(?:_| 2022 )IR (\d+)$/.exec(term)?.[1];
   switch (ir) {
-    case '13': return [ROMAJI, KATAKANA];
-    case '87': return [JIS_X_0208];
-    case '159': return [JIS_X_0212];
-    case '149': return [KS_X_1001];
-    case '58': return [GB_2312];
+    case '13':
+      return [ROMAJI, KATAKANA];
+    case '87':
+      return [JIS_X_0208];
+    case '159':
+      return [JIS_X_0212];
+    case '149':
+      return [KS_X_1001];
+    case '58':
+      return [GB_2312];
     default: {
       const single = ir ? SINGLE_BYTE[ir] : undefined;
       if (!single) throw new CharacterSetError(`"${term}" is not a character set Priors can write`, []);
@@ -140,8 +188,14 @@ function encodeWithExtensions(text: string, terms: string[], vr: VR, missing: st
     for (const el of [g1, g0, ...elements]) {
       const b = el?.encode(ch);
       if (!el || !b) continue;
-      if (el.g === 0 && el !== g0) { out.push(...el.escape); g0 = el; }
-      if (el.g === 1 && el !== g1) { out.push(...el.escape); g1 = el; }
+      if (el.g === 0 && el !== g0) {
+        out.push(...el.escape);
+        g0 = el;
+      }
+      if (el.g === 1 && el !== g1) {
+        out.push(...el.escape);
+        g1 = el;
+      }
       out.push(...b);
       written = true;
       break;
@@ -154,7 +208,15 @@ function encodeWithExtensions(text: string, terms: string[], vr: VR, missing: st
 
 /** A set used without code extensions, one character at a time. */
 function encodeWhole(text: string, term: string, missing: string[]): number[] {
-  if (term === 'ISO_IR 192') return [...new TextEncoder().encode(text.replace(/[\ud800-\udfff]/gu, (c) => { missing.push(c); return ''; }))];
+  if (term === 'ISO_IR 192')
+    return [
+      ...new TextEncoder().encode(
+        text.replace(/[\ud800-\udfff]/gu, (c) => {
+          missing.push(c);
+          return '';
+        }),
+      ),
+    ];
   const codec = term === 'GB18030' ? 'gb18030' : term === 'GBK' ? 'gbk' : undefined;
   const elements = codec ? [] : elementsOf(term);
   const out: number[] = [];
@@ -186,7 +248,10 @@ export function encodeText(text: string, specificCharacterSet: readonly string[]
 }
 
 function quoteAll(chars: string[]): string {
-  return [...new Set(chars)].slice(0, 8).map((c) => `"${c}"`).join(', ');
+  return [...new Set(chars)]
+    .slice(0, 8)
+    .map((c) => `"${c}"`)
+    .join(', ');
 }
 
 /**

@@ -171,9 +171,7 @@ function stringAt(ds: DataSet, t: Tag): string | undefined {
   const el = ds.get(t);
   if (!el) return undefined;
   const raw = bytesOf(el.value);
-  const text = raw
-    ? new TextDecoder('latin1').decode(raw)
-    : (el.value as unknown[]).map((v) => String(v)).join('\\');
+  const text = raw ? new TextDecoder('latin1').decode(raw) : (el.value as unknown[]).map((v) => String(v)).join('\\');
   const trimmed = text.replace(/[\0 ]+$/, '').replace(/^ +/, '');
   return trimmed === '' ? undefined : trimmed;
 }

@@ -25,7 +25,10 @@ export interface AssociationInfo {
 
 /** A DIMSE failure/warning status with its Error Comment (0000,0902), thrown by handlers. */
 export class DimseStatusError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'DimseStatusError';
   }

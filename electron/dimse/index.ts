@@ -6,13 +6,28 @@
 export * from './scu/index.js';
 export { DicomServer, type DicomServerOptions } from './scp/server.js';
 export type {
-  AssociationInfo, AssociationPolicy, FindHandler, FindRequest, InstanceSource, MoveDestination, RetrieveHandler,
-  RetrieveRequest, StoreHandler, StoreOutcome, StoreRequest,
+  AssociationInfo,
+  AssociationPolicy,
+  FindHandler,
+  FindRequest,
+  InstanceSource,
+  MoveDestination,
+  RetrieveHandler,
+  RetrieveRequest,
+  StoreHandler,
+  StoreOutcome,
+  StoreRequest,
 } from './handlers.js';
 export { DimseStatusError } from './handlers.js';
 export {
-  AssociationAbortedError, AssociationClosedError, AssociationRejectedError, NoContextError, TimeoutError, TransportError,
-  describeAbort, describeRejection,
+  AssociationAbortedError,
+  AssociationClosedError,
+  AssociationRejectedError,
+  NoContextError,
+  TimeoutError,
+  TransportError,
+  describeAbort,
+  describeRejection,
 } from './ul/errors.js';
 export type { Logger, Timeouts } from './ul/association.js';
 export { CommandField, Priority, type DimseCommand } from './command.js';

@@ -19,13 +19,21 @@ export function registerIpc(o: {
     ...(o.log ? { log: o.log } : {}),
   });
   for (const [channel, handle] of router) {
-    ipcMain.handle(channel, (event, payload: unknown) => handle({
-      webContentsId: event.sender.id,
-      frameUrl: event.senderFrame?.url,
-      isMainFrame: event.senderFrame !== null && event.senderFrame === event.sender.mainFrame,
-    }, payload));
+    ipcMain.handle(channel, (event, payload: unknown) =>
+      handle(
+        {
+          webContentsId: event.sender.id,
+          frameUrl: event.senderFrame?.url,
+          isMainFrame: event.senderFrame !== null && event.senderFrame === event.sender.mainFrame,
+        },
+        payload,
+      ),
+    );
   }
-  const stopEvents = forwardEvents((l) => o.api.subscribe(l), () => BrowserWindow.getAllWindows().map((w) => w.webContents));
+  const stopEvents = forwardEvents(
+    (l) => o.api.subscribe(l),
+    () => BrowserWindow.getAllWindows().map((w) => w.webContents),
+  );
   return () => {
     stopEvents();
     for (const channel of router.keys()) ipcMain.removeHandler(channel);

@@ -17,6 +17,8 @@ for (const entry of ENTRY_NAMES) {
 api.onEvent = (listener: (event: ApiEvent) => void): (() => void) => {
   const wrapped = (_e: IpcRendererEvent, event: ApiEvent) => listener(event);
   ipcRenderer.on(EVENT_CHANNEL, wrapped);
-  return () => { ipcRenderer.removeListener(EVENT_CHANNEL, wrapped); };
+  return () => {
+    ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
+  };
 };
 contextBridge.exposeInMainWorld('priors', Object.freeze(api));

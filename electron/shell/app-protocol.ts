@@ -24,9 +24,10 @@ export const APP_SCHEME_PRIVILEGES: CustomScheme = {
  * The web host's CSP, with the viewer's image scheme added where the page fetches from:
  * protocol handlers' answers bypass session.webRequest, so the header is set here.
  */
-export const DESKTOP_CSP = CONTENT_SECURITY_POLICY
-  .replace("connect-src 'self'", `connect-src 'self' ${WADO_SCHEME}:`)
-  .replace("img-src 'self'", `img-src 'self' ${WADO_SCHEME}:`);
+export const DESKTOP_CSP = CONTENT_SECURITY_POLICY.replace("connect-src 'self'", `connect-src 'self' ${WADO_SCHEME}:`).replace(
+  "img-src 'self'",
+  `img-src 'self' ${WADO_SCHEME}:`,
+);
 
 /** The file a path of the scheme maps to inside `root`, or undefined when it would leave it. */
 export function appFile(root: string, pathname: string): string | undefined {

@@ -26,9 +26,16 @@ export function installMenu(o: { window: () => BrowserWindow | undefined; dataDi
     {
       label: 'View',
       submenu: [
-        ...screens.map((label, i): MenuItemConstructorOptions => ({ label, accelerator: `Alt+${i + 1}`, registerAccelerator: false, click: () => send(String(i + 1)) })),
+        ...screens.map((label, i): MenuItemConstructorOptions => ({
+          label,
+          accelerator: `Alt+${i + 1}`,
+          registerAccelerator: false,
+          click: () => send(String(i + 1)),
+        })),
         { type: 'separator' },
-        { role: 'resetZoom' }, { role: 'zoomIn' }, { role: 'zoomOut' },
+        { role: 'resetZoom' },
+        { role: 'zoomIn' },
+        { role: 'zoomOut' },
         { type: 'separator' },
         { role: 'togglefullscreen' },
       ],
@@ -36,9 +43,7 @@ export function installMenu(o: { window: () => BrowserWindow | undefined; dataDi
     { role: 'windowMenu' },
     {
       role: 'help',
-      submenu: [
-        { label: `Priors ${o.version}`, enabled: false },
-      ],
+      submenu: [{ label: `Priors ${o.version}`, enabled: false }],
     },
   ];
   Menu.setApplicationMenu(Menu.buildFromTemplate(template));

@@ -26,9 +26,12 @@ export const WADO_SCHEME_PRIVILEGES: CustomScheme = {
 export function registerWadoProtocol(protocol: Pick<Protocol, 'handle'>, wado: WadoService): void {
   protocol.handle(WADO_SCHEME, async (request) => {
     const url = new URL(request.url);
-    const answer = request.method !== 'GET' && request.method !== 'HEAD'
-      ? wadoRefusal(405, 'Method not allowed.')
-      : isWadoPath(url.pathname) ? await answerWado(wado, url, request.headers.get('accept')) : wadoRefusal(404, 'Not a WADO path.');
+    const answer =
+      request.method !== 'GET' && request.method !== 'HEAD'
+        ? wadoRefusal(405, 'Method not allowed.')
+        : isWadoPath(url.pathname)
+          ? await answerWado(wado, url, request.headers.get('accept'))
+          : wadoRefusal(404, 'Not a WADO path.');
     const body = answer.body instanceof Uint8Array ? answer.body : (Readable.toWeb(Readable.from(answer.body)) as ReadableStream<Uint8Array>);
     return new Response(request.method === 'HEAD' ? null : body, { status: answer.status, headers: answer.headers });
   });

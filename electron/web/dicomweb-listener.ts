@@ -18,7 +18,12 @@ export interface DicomwebListener {
 }
 
 /** Starts the listener; rejects when the address cannot be bound. */
-export async function startDicomwebListener(o: { host: string; port: number; dicomweb: DicomwebServer; authorized: (given: string | undefined) => boolean }): Promise<DicomwebListener> {
+export async function startDicomwebListener(o: {
+  host: string;
+  port: number;
+  dicomweb: DicomwebServer;
+  authorized: (given: string | undefined) => boolean;
+}): Promise<DicomwebListener> {
   const server: Server = createServer((req, res) => {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -27,14 +32,21 @@ export async function startDicomwebListener(o: { host: string; port: number; dic
       plain(res, 404, 'This address answers DICOMweb only, under /dicom-web/.');
       return;
     }
-    serveDicomweb(req, res, url, o.dicomweb, o.authorized).catch(() => { if (!res.headersSent) plain(res, 500, 'The DICOMweb service failed.'); else res.destroy(); });
+    serveDicomweb(req, res, url, o.dicomweb, o.authorized).catch(() => {
+      if (!res.headersSent) plain(res, 500, 'The DICOMweb service failed.');
+      else res.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host: o.host, port: o.port, exclusive: true }, () => { server.off('error', reject); resolve(); });
+    server.listen({ host: o.host, port: o.port, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   return {
-    host: o.host, port: (server.address() as AddressInfo).port,
+    host: o.host,
+    port: (server.address() as AddressInfo).port,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

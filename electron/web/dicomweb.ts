@@ -43,12 +43,21 @@ async function write(req: IncomingMessage, res: ServerResponse, answer: WebAnswe
 }
 
 /** Answers a request under /dicom-web/ or /wado; `authorized(token)` is the host's token check. */
-export async function serveDicomweb(req: IncomingMessage, res: ServerResponse, url: URL, server: DicomwebServer,
-  authorized: (given: string | undefined) => boolean): Promise<void> {
+export async function serveDicomweb(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  server: DicomwebServer,
+  authorized: (given: string | undefined) => boolean,
+): Promise<void> {
   if (!authorized(requestToken(req, url))) {
     req.resume();
     res.setHeader('WWW-Authenticate', 'Bearer realm="Priors"');
-    return plain(res, 401, 'This request lacks the session token: give it as "Authorization: Bearer <token>" or "?token=", from the address printed by "priors serve" (serve.json).');
+    return plain(
+      res,
+      401,
+      'This request lacks the session token: give it as "Authorization: Bearer <token>" or "?token=", from the address printed by "priors serve" (serve.json).',
+    );
   }
   if (url.pathname === '/wado') {
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.');
@@ -56,9 +65,13 @@ export async function serveDicomweb(req: IncomingMessage, res: ServerResponse, u
   }
   const host = req.headers.host ?? '127.0.0.1';
   const answer = await server.answer({
-    method: req.method ?? 'GET', url, accept: req.headers.accept, contentType: req.headers['content-type'],
+    method: req.method ?? 'GET',
+    url,
+    accept: req.headers.accept,
+    contentType: req.headers['content-type'],
     ...(req.method === 'POST' ? { body: req } : {}),
-    peerAddress: req.socket.remoteAddress ?? '', peerPort: req.socket.remotePort ?? 0,
+    peerAddress: req.socket.remoteAddress ?? '',
+    peerPort: req.socket.remotePort ?? 0,
     baseUrl: `http://${host}${DICOMWEB_ROOT}`,
   });
   if (req.method === 'POST' && !req.readableEnded) req.resume(); // a refusal before the body was read

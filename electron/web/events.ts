@@ -10,7 +10,10 @@ const HEARTBEAT_MS = 15_000;
 
 /** Opens the stream on `res` and forwards every event; returns the function that closes it. */
 export function openEventStream(
-  req: IncomingMessage, res: ServerResponse, api: { subscribe(listener: (e: ApiEvent) => void): () => void }, onClose: () => void,
+  req: IncomingMessage,
+  res: ServerResponse,
+  api: { subscribe(listener: (e: ApiEvent) => void): () => void },
+  onClose: () => void,
 ): () => void {
   res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive' });
   res.write(': priors events\n\n');

@@ -77,7 +77,11 @@ export function sameToken(given: string | undefined, token: string): boolean {
 }
 
 function safeDecode(s: string): string | undefined {
-  try { return decodeURIComponent(s); } catch { return undefined; }
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return undefined;
+  }
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -126,7 +130,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     const given = url.searchParams.get('token') ?? (req.headers[TOKEN_HEADER] as string | undefined);
     if (!sameToken(given ?? undefined, token)) {
-      return json(res, 401, { ok: false, error: apiError('unauthorized', 'This request lacks the session token: open the address printed by "priors serve --ui".') });
+      return json(res, 401, {
+        ok: false,
+        error: apiError('unauthorized', 'This request lacks the session token: open the address printed by "priors serve --ui".'),
+      });
     }
     const name = url.pathname.slice('/api/'.length);
     if (name.startsWith('download/')) {
@@ -134,8 +141,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       const file = safeDecode(name.slice('download/'.length));
       const path = file !== undefined ? options.api.downloadPath?.(file) : undefined;
       if (!path) return plain(res, 404, 'No such file to download: save the diagnostics again.');
-      res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Disposition': `attachment; filename="${file}"`, 'Content-Length': statSync(path).size, 'Cache-Control': 'no-store' });
-      createReadStream(path).on('error', () => res.destroy()).pipe(res);
+      res.writeHead(200, {
+        'Content-Type': 'application/zip',
+        'Content-Disposition': `attachment; filename="${file}"`,
+        'Content-Length': statSync(path).size,
+        'Cache-Control': 'no-store',
+      });
+      createReadStream(path)
+        .on('error', () => res.destroy())
+        .pipe(res);
       return;
     }
     if (name === 'events') {
@@ -165,12 +179,17 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen({ host, port: options.port ?? 0, exclusive: true }, () => { server.off('error', reject); resolve(); });
+    server.listen({ host, port: options.port ?? 0, exclusive: true }, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(':') ? `[${host}]` : host;
   return {
-    host, port, token,
+    host,
+    port,
+    token,
     url: `http://${shown}:${port}/?token=${token}`,
     close: async () => {
       for (const close of [...streams]) close();

@@ -68,7 +68,10 @@ function dicomwebServer(o: StartUiOptions): DicomwebServer {
     }
   };
   return new DicomwebServer({
-    cache: o.cache, aeTitle: o.server.aeTitle, caseInsensitivePN: o.config.caseInsensitivePN, transcoder: outgoingTranscoder(),
+    cache: o.cache,
+    aeTitle: o.server.aeTitle,
+    caseInsensitivePN: o.config.caseInsensitivePN,
+    transcoder: outgoingTranscoder(),
     gate: new ServiceGate({ config: () => ({ callingAePolicy: o.config.callingAePolicy, nodes: o.config.nodes }) }),
     nodes: () => o.config.nodes,
     onStored: (event) => tell(o.server.storedListeners, event),
@@ -80,15 +83,24 @@ function dicomwebServer(o: StartUiOptions): DicomwebServer {
 /** Starts the transfer queue, prefetch, the app core and the web host. */
 export async function startUi(o: StartUiOptions): Promise<RunningUi> {
   const composed = composeAppCore({
-    dataDir: o.dataDir, ...(o.configDir ? { configDir: o.configDir } : {}), config: o.config, cache: o.cache, activity: o.activity, server: o.server,
-    ...(o.flags ? { flags: o.flags } : {}), ...(o.logsDir ? { logsDir: o.logsDir } : {}), ...(o.logProblem ? { logProblem: o.logProblem } : {}),
+    dataDir: o.dataDir,
+    ...(o.configDir ? { configDir: o.configDir } : {}),
+    config: o.config,
+    cache: o.cache,
+    activity: o.activity,
+    server: o.server,
+    ...(o.flags ? { flags: o.flags } : {}),
+    ...(o.logsDir ? { logsDir: o.logsDir } : {}),
+    ...(o.logProblem ? { logProblem: o.logProblem } : {}),
   });
   let web: WebHost;
   let listener: DicomwebListener | undefined;
   const dicomweb = dicomwebServer(o);
   try {
     web = await startWebHost({
-      api: composed.core, port: o.port ?? 0, host: o.host ?? '127.0.0.1',
+      api: composed.core,
+      port: o.port ?? 0,
+      host: o.host ?? '127.0.0.1',
       ...(o.ui === false ? {} : { staticDir: o.staticDir ?? defaultStaticDir() }),
       dicomweb,
     });
@@ -100,15 +112,22 @@ export async function startUi(o: StartUiOptions): Promise<RunningUi> {
   if (beyond) {
     try {
       listener = await startDicomwebListener({ host: beyond.bindAddress, port: beyond.port, dicomweb, authorized: (given) => sameToken(given, web.token) });
-      o.activity.logger('info', `DICOMweb service also on http://${beyond.bindAddress.includes(':') ? `[${beyond.bindAddress}]` : beyond.bindAddress}:${listener.port}/dicom-web/ (local.dicomweb in config.json)`);
+      o.activity.logger(
+        'info',
+        `DICOMweb service also on http://${beyond.bindAddress.includes(':') ? `[${beyond.bindAddress}]` : beyond.bindAddress}:${listener.port}/dicom-web/ (local.dicomweb in config.json)`,
+      );
     } catch (e) {
       await web.close();
       await composed.close();
-      throw new Error(`The DICOMweb service cannot listen on ${beyond.bindAddress}:${beyond.port} (local.dicomweb in config.json): ${(e as Error).message}`, { cause: e });
+      throw new Error(`The DICOMweb service cannot listen on ${beyond.bindAddress}:${beyond.port} (local.dicomweb in config.json): ${(e as Error).message}`, {
+        cause: e,
+      });
     }
   }
   return {
-    web, core: composed.core, ...(listener ? { dicomweb: listener } : {}),
+    web,
+    core: composed.core,
+    ...(listener ? { dicomweb: listener } : {}),
     close: async () => {
       await listener?.close();
       await web.close();

@@ -65,7 +65,24 @@ export type SearchSource = SingleSource | { kind: 'nodes'; nodes: string[]; cach
 export type SingleSource = { kind: 'node'; node: string } | { kind: 'local' };
 
 /** A node as the UI edits it: optional fields take their defaults (shared/config.ts). */
-export type NodeInput = Pick<RemoteNode, 'name' | 'aeTitle' | 'host' | 'port'> & Partial<Pick<RemoteNode, 'model' | 'method' | 'maxAssociations' | 'maxIncomingAssociations' | 'tls' | 'worklist' | 'queryRetrieve' | 'outgoing' | 'issuer' | 'characterSet' | 'protocol' | 'dicomweb'>>;
+export type NodeInput = Pick<RemoteNode, 'name' | 'aeTitle' | 'host' | 'port'> &
+  Partial<
+    Pick<
+      RemoteNode,
+      | 'model'
+      | 'method'
+      | 'maxAssociations'
+      | 'maxIncomingAssociations'
+      | 'tls'
+      | 'worklist'
+      | 'queryRetrieve'
+      | 'outgoing'
+      | 'issuer'
+      | 'characterSet'
+      | 'protocol'
+      | 'dicomweb'
+    >
+  >;
 
 /** A study of the patient as the viewer offers it beside the open one. */
 export interface ViewerPrior {
@@ -276,9 +293,15 @@ export type ApiEvent =
    * `identifiers` every patient identifier they gave.
    */
   | {
-    type: 'search.match'; searchId: string; row: MatchRow; cache?: CacheState; cacheNote?: string; prefetched?: PrefetchedMark;
-    heldBy?: string[]; identifiers?: PatientIdentifier[];
-  }
+      type: 'search.match';
+      searchId: string;
+      row: MatchRow;
+      cache?: CacheState;
+      cacheNote?: string;
+      prefetched?: PrefetchedMark;
+      heldBy?: string[];
+      identifiers?: PatientIdentifier[];
+    }
   | SearchDone
   | { type: 'send.progress'; sendId: string; done: number; total: number }
   /** After each file of a `cache.import`: the counts so far and the file just read. */

@@ -4,9 +4,7 @@
  * Pure code: no Node, no DOM.
  */
 import type { ApiEntries, EntryName, NodeInput, RequestOf, SearchSource, Settings, SingleSource } from './contract.js';
-import {
-  PayloadError, bool, clientId, custom, integer, list, object, oneOf, text, textMap, uid, type Check,
-} from './validate.js';
+import { PayloadError, bool, clientId, custom, integer, list, object, oneOf, text, textMap, uid, type Check } from './validate.js';
 import { validateConfig, validateNode } from '../config.js';
 import { QUERY_LEVELS } from '../dicom/query.js';
 import type { TransferRequest } from '../transfers.js';
@@ -50,8 +48,14 @@ const searchSource: Check<SearchSource> = (raw, path) => {
 const queryKeys = textMap(/^(?:[A-Za-z][A-Za-z0-9]{0,63}|[0-9A-Fa-f]{4},[0-9A-Fa-f]{4})$/, 64);
 
 const transferRequest = object<TransferRequest>({
-  node: nodeName, 'method?': oneOf(['move', 'get', 'wado']), level: oneOf(['STUDY', 'SERIES']), StudyInstanceUID: uid,
-  'SeriesInstanceUIDs?': list(uid, 1, 10_000), 'expected?': integer(0, 100_000_000), 'label?': text(0, 256), 'firstSeries?': uid,
+  node: nodeName,
+  'method?': oneOf(['move', 'get', 'wado']),
+  level: oneOf(['STUDY', 'SERIES']),
+  StudyInstanceUID: uid,
+  'SeriesInstanceUIDs?': list(uid, 1, 10_000),
+  'expected?': integer(0, 100_000_000),
+  'label?': text(0, 256),
+  'firstSeries?': uid,
 });
 
 const uidList = list(uid, 1, 10_000);
@@ -66,10 +70,14 @@ const synonyms: Check<BodyPartSynonyms> = custom((raw, path) => {
 const patientId = text(1, 64);
 /** The filter of the audit entries (shared/audit.ts AuditFilter). */
 const auditFilter = {
-  'since?': integer(0, Number.MAX_SAFE_INTEGER), 'until?': integer(0, Number.MAX_SAFE_INTEGER),
+  'since?': integer(0, Number.MAX_SAFE_INTEGER),
+  'until?': integer(0, Number.MAX_SAFE_INTEGER),
   'what?': oneOf(['query', 'retrieve', 'store', 'send', 'delete', 'import', 'export', 'prefetch', 'association-refused', 'move-destination-refused']),
-  'peer?': text(0, 64), 'patient?': text(0, 64), 'outcome?': oneOf(['ok', 'failed']),
-  'limit?': integer(1, 10_000), 'offset?': integer(0, Number.MAX_SAFE_INTEGER),
+  'peer?': text(0, 64),
+  'patient?': text(0, 64),
+  'outcome?': oneOf(['ok', 'failed']),
+  'limit?': integer(1, 10_000),
+  'offset?': integer(0, Number.MAX_SAFE_INTEGER),
 } as const;
 
 const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
@@ -80,7 +88,12 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'nodes.delete': object({ name: nodeName }),
   'nodes.test': object({ name: nodeName }),
   'search.start': object({
-    source: searchSource, level: oneOf(QUERY_LEVELS), keys: queryKeys, 'limit?': integer(1, 1_000_000), 'model?': oneOf(MODELS), 'searchId?': clientId,
+    source: searchSource,
+    level: oneOf(QUERY_LEVELS),
+    keys: queryKeys,
+    'limit?': integer(1, 1_000_000),
+    'model?': oneOf(MODELS),
+    'searchId?': clientId,
   }),
   'search.cancel': object({ searchId: clientId }),
   'search.series': object({ source, StudyInstanceUID: uid }),
@@ -96,7 +109,11 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'cache.delete': object({ level: oneOf(['STUDY', 'SERIES']), uids: uidList }),
   'cache.import': object({ path: text(1, 4096), 'importId?': clientId }),
   'cache.export': object({
-    studies: uidList, out: text(1, 4096), 'dicomdir?': bool, 'zip?': bool, 'exportId?': clientId,
+    studies: uidList,
+    out: text(1, 4096),
+    'dicomdir?': bool,
+    'zip?': bool,
+    'exportId?': clientId,
     'deidentify?': object({ 'pseudonym?': text(1, 64), 'retainDates?': bool, 'cleanDescriptors?': bool, 'allowBurnedIn?': bool }),
   }),
   'cache.send': object({ node: nodeName, level: oneOf(['STUDY', 'SERIES']), uids: uidList, 'sendId?': clientId }),
@@ -105,7 +122,10 @@ const checks: { [K in EntryName]: Check<RequestOf<K>> } = {
   'transfers.cancel': object({ id: text(1, 64) }),
   'transfers.retry': object({ id: text(1, 64) }),
   'activity.query': object({
-    'node?': text(0, 64), 'outcome?': oneOf(['ok', 'failed', 'info']), 'afterSeq?': integer(0, Number.MAX_SAFE_INTEGER), 'limit?': integer(1, 10_000),
+    'node?': text(0, 64),
+    'outcome?': oneOf(['ok', 'failed', 'info']),
+    'afterSeq?': integer(0, Number.MAX_SAFE_INTEGER),
+    'limit?': integer(1, 10_000),
   }),
   'prefetch.rules': empty,
   'prefetch.saveRule': object({ rule, 'previousName?': nodeName }),

@@ -40,12 +40,43 @@ export const QUERY_CHARACTER_SETS: readonly CharacterSetChoice[] = [
 ];
 
 /** Terms used without code extensions (PS3.3 Table C.12-2, and the multi-byte sets of C.12-5). */
-const SINGLE = new Set(['ISO_IR 100', 'ISO_IR 101', 'ISO_IR 109', 'ISO_IR 110', 'ISO_IR 144', 'ISO_IR 127', 'ISO_IR 126',
-  'ISO_IR 138', 'ISO_IR 148', 'ISO_IR 203', 'ISO_IR 166', 'ISO_IR 13', 'ISO_IR 192', 'GB18030', 'GBK']);
+const SINGLE = new Set([
+  'ISO_IR 100',
+  'ISO_IR 101',
+  'ISO_IR 109',
+  'ISO_IR 110',
+  'ISO_IR 144',
+  'ISO_IR 127',
+  'ISO_IR 126',
+  'ISO_IR 138',
+  'ISO_IR 148',
+  'ISO_IR 203',
+  'ISO_IR 166',
+  'ISO_IR 13',
+  'ISO_IR 192',
+  'GB18030',
+  'GBK',
+]);
 /** Terms with code extensions (PS3.3 Tables C.12-3 and C.12-4). */
-const EXTENSIONS = new Set(['ISO 2022 IR 6', 'ISO 2022 IR 100', 'ISO 2022 IR 101', 'ISO 2022 IR 109', 'ISO 2022 IR 110',
-  'ISO 2022 IR 144', 'ISO 2022 IR 127', 'ISO 2022 IR 126', 'ISO 2022 IR 138', 'ISO 2022 IR 148', 'ISO 2022 IR 203',
-  'ISO 2022 IR 166', 'ISO 2022 IR 13', 'ISO 2022 IR 87', 'ISO 2022 IR 159', 'ISO 2022 IR 149', 'ISO 2022 IR 58']);
+const EXTENSIONS = new Set([
+  'ISO 2022 IR 6',
+  'ISO 2022 IR 100',
+  'ISO 2022 IR 101',
+  'ISO 2022 IR 109',
+  'ISO 2022 IR 110',
+  'ISO 2022 IR 144',
+  'ISO 2022 IR 127',
+  'ISO 2022 IR 126',
+  'ISO 2022 IR 138',
+  'ISO 2022 IR 148',
+  'ISO 2022 IR 203',
+  'ISO 2022 IR 166',
+  'ISO 2022 IR 13',
+  'ISO 2022 IR 87',
+  'ISO 2022 IR 159',
+  'ISO 2022 IR 149',
+  'ISO 2022 IR 58',
+]);
 
 /** A defined term as written, spelling variants forgiven (`iso-ir 100`, `ISO_IR_100`, `UTF-8`). */
 export function normaliseTerm(term: string): string {
@@ -66,7 +97,8 @@ export function normaliseTerm(term: string): string {
  */
 export function checkCharacterSet(raw: unknown): { ok: true; value: string } | { ok: false; error: string } {
   const examples = 'e.g. "ISO_IR 100" (Latin-1), "\\ISO 2022 IR 87" (Japanese) or "ISO_IR 192" (UTF-8)';
-  if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, error: `must be a Specific Character Set value, ${examples}, got ${JSON.stringify(raw) ?? 'nothing'}` };
+  if (typeof raw !== 'string' || raw.trim() === '')
+    return { ok: false, error: `must be a Specific Character Set value, ${examples}, got ${JSON.stringify(raw) ?? 'nothing'}` };
   const terms = raw.split('\\').map(normaliseTerm);
   if (terms.length === 1) {
     const t = terms[0]!;
@@ -76,7 +108,10 @@ export function checkCharacterSet(raw: unknown): { ok: true; value: string } | {
   for (const [i, t] of terms.entries()) {
     if (i === 0 && t === '') continue;
     if (!EXTENSIONS.has(t)) {
-      return { ok: false, error: `must hold ISO 2022 terms when it has several values (the first may be empty), ${examples}, got ${JSON.stringify(t)} as value ${i + 1} of ${JSON.stringify(raw)}` };
+      return {
+        ok: false,
+        error: `must hold ISO 2022 terms when it has several values (the first may be empty), ${examples}, got ${JSON.stringify(t)} as value ${i + 1} of ${JSON.stringify(raw)}`,
+      };
     }
   }
   if (new Set(terms).size !== terms.length) return { ok: false, error: `must name each character set once, got ${JSON.stringify(raw)}` };

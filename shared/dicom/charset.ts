@@ -38,7 +38,10 @@ export function decodeLatin1(bytes: Uint8Array): string {
 }
 
 type Decode = (bytes: Uint8Array) => string;
-const byLabel = (label: string): Decode => (b) => decoder(label).decode(b);
+const byLabel =
+  (label: string): Decode =>
+  (b) =>
+    decoder(label).decode(b);
 
 /** JIS X 0208 / 0212 in a G0 code element: each byte pair shifted to EUC-JP (+0x80, 0x8F prefix for 0212). */
 function decodeJis(bytes: Uint8Array, x0212: boolean): string {
@@ -171,7 +174,7 @@ function decodeWithExtensions(bytes: Uint8Array, term: string, delimiters: Reado
   let g1Set = initialG1;
   let out = '';
   let segment = 0;
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const b = bytes[i]!;
     if (b === 0x1b) {
       const hit = matchEscape(bytes, i);

@@ -17,7 +17,10 @@ import { SPECIFIC_CHARACTER_SET } from './tags.js';
 class Writer {
   view: DataView;
   length = 0;
-  constructor(public buf: Uint8Array, readonly le: boolean) {
+  constructor(
+    public buf: Uint8Array,
+    readonly le: boolean,
+  ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
@@ -34,16 +37,30 @@ class Writer {
   }
 
   // reserve() may reallocate: take the offset before touching buf or view.
-  u16(v: number): void { const at = this.reserve(2); this.view.setUint16(at, v, this.le); }
-  u32(v: number): void { const at = this.reserve(4); this.view.setUint32(at, v, this.le); }
-  tag(t: Tag): void { this.u16(t >>> 16); this.u16(t & 0xffff); }
-  bytes(b: Uint8Array): void { const at = this.reserve(b.length); this.buf.set(b, at); }
+  u16(v: number): void {
+    const at = this.reserve(2);
+    this.view.setUint16(at, v, this.le);
+  }
+  u32(v: number): void {
+    const at = this.reserve(4);
+    this.view.setUint32(at, v, this.le);
+  }
+  tag(t: Tag): void {
+    this.u16(t >>> 16);
+    this.u16(t & 0xffff);
+  }
+  bytes(b: Uint8Array): void {
+    const at = this.reserve(b.length);
+    this.buf.set(b, at);
+  }
   /** Text whose characters are all below 0x80, one byte each. */
   ascii(s: string): void {
     const at = this.reserve(s.length);
     for (let i = 0; i < s.length; i++) this.buf[at + i] = s.charCodeAt(i);
   }
-  patch32(at: number, v: number): void { this.view.setUint32(at, v, this.le); }
+  patch32(at: number, v: number): void {
+    this.view.setUint32(at, v, this.le);
+  }
 }
 
 /** Encodings are built in one reused buffer of this size (command sets, identifiers and file meta fit), larger ones grow a copy. */
@@ -136,13 +153,27 @@ function writeElement(w: Writer, t: Tag, el: DataElement, explicit: boolean, cha
     const n = Number(v);
     if (!Number.isFinite(n) && vr !== 'FL' && vr !== 'FD') throw new Error(`${formatTag(t)}: '${String(v)}' is not a number`);
     switch (vr) {
-      case 'US': view.setUint16(p, n, le); break;
-      case 'SS': view.setInt16(p, n, le); break;
-      case 'UL': view.setUint32(p, n, le); break;
-      case 'SL': view.setInt32(p, n, le); break;
-      case 'FL': view.setFloat32(p, n, le); break;
-      case 'FD': view.setFloat64(p, n, le); break;
-      default: view.setUint16(p, n >>> 16, le); view.setUint16(p + 2, n & 0xffff, le); // AT
+      case 'US':
+        view.setUint16(p, n, le);
+        break;
+      case 'SS':
+        view.setInt16(p, n, le);
+        break;
+      case 'UL':
+        view.setUint32(p, n, le);
+        break;
+      case 'SL':
+        view.setInt32(p, n, le);
+        break;
+      case 'FL':
+        view.setFloat32(p, n, le);
+        break;
+      case 'FD':
+        view.setFloat64(p, n, le);
+        break;
+      default:
+        view.setUint16(p, n >>> 16, le);
+        view.setUint16(p + 2, n & 0xffff, le); // AT
     }
   });
 }

@@ -8,9 +8,7 @@ import type { DataElement, DataSet, ElementValue, Tag, VR } from './dataset.js';
 import { formatTag } from './dataset.js';
 import { vrOf } from './dictionary.js';
 import { CHARSET_VRS, decodeLatin1, decodeText } from './charset.js';
-import {
-  ITEM, ITEM_DELIMITATION, LONG_VRS, NUMERIC_SIZE, SEQUENCE_DELIMITATION, TEXT_VRS, UNDEFINED_LENGTH,
-} from './vr-layout.js';
+import { ITEM, ITEM_DELIMITATION, LONG_VRS, NUMERIC_SIZE, SEQUENCE_DELIMITATION, TEXT_VRS, UNDEFINED_LENGTH } from './vr-layout.js';
 import { SPECIFIC_CHARACTER_SET } from './tags.js';
 
 export { encodeDataSet } from './codec-encode.js';
@@ -56,7 +54,10 @@ export interface DecodeResult {
 
 /** Thrown for bytes that cannot be a data set in the stated syntax (C000 "cannot understand" upstream). */
 export class DicomParseError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(message);
     this.name = 'DicomParseError';
   }
@@ -64,33 +65,76 @@ export class DicomParseError extends Error {
 
 /** Implicit VR Little Endian: the encoding of every DIMSE command set (PS3.7 §6.3.1). */
 export const IMPLICIT_LITTLE_ENDIAN: TransferSyntaxEncoding = Object.freeze({
-  explicitVR: false, littleEndian: true, deflated: false, encapsulated: false,
+  explicitVR: false,
+  littleEndian: true,
+  deflated: false,
+  encapsulated: false,
 });
 /** Explicit VR Little Endian: the encoding of the Part-10 file meta information (PS3.10 §7.1). */
 export const EXPLICIT_LITTLE_ENDIAN: TransferSyntaxEncoding = Object.freeze({
-  explicitVR: true, littleEndian: true, deflated: false, encapsulated: false,
+  explicitVR: true,
+  littleEndian: true,
+  deflated: false,
+  encapsulated: false,
 });
 
 /** The layout of a transfer syntax UID; unknown UIDs are assumed explicit VR little endian, encapsulated (PS3.5 §10). */
 export function encodingOf(transferSyntaxUid: string): TransferSyntaxEncoding {
   const uid = transferSyntaxUid.replace(/[\0 ]+$/, '').trim();
-  const ts = (explicitVR: boolean, littleEndian: boolean, deflated: boolean, encapsulated: boolean) =>
-    ({ explicitVR, littleEndian, deflated, encapsulated });
+  const ts = (explicitVR: boolean, littleEndian: boolean, deflated: boolean, encapsulated: boolean) => ({ explicitVR, littleEndian, deflated, encapsulated });
   switch (uid) {
-    case '1.2.840.10008.1.2': return ts(false, true, false, false); // Implicit VR Little Endian (PS3.5 §A.1)
-    case '1.2.840.10008.1.2.1': return ts(true, true, false, false); // Explicit VR Little Endian (§A.2)
-    case '1.2.840.10008.1.2.1.99': return ts(true, true, true, false); // Deflated Explicit VR LE (§A.5)
-    case '1.2.840.10008.1.2.2': return ts(true, false, false, false); // Explicit VR Big Endian (§A.3, retired)
-    case '1.2.840.10008.1.2.4.94': return ts(true, true, false, false); // JPIP Referenced (§A.6)
-    case '1.2.840.10008.1.2.4.95': return ts(true, true, true, false); // JPIP Referenced Deflate (§A.7)
-    default: return ts(true, true, false, true); // encapsulated syntaxes (§A.4)
+    case '1.2.840.10008.1.2':
+      return ts(false, true, false, false); // Implicit VR Little Endian (PS3.5 §A.1)
+    case '1.2.840.10008.1.2.1':
+      return ts(true, true, false, false); // Explicit VR Little Endian (§A.2)
+    case '1.2.840.10008.1.2.1.99':
+      return ts(true, true, true, false); // Deflated Explicit VR LE (§A.5)
+    case '1.2.840.10008.1.2.2':
+      return ts(true, false, false, false); // Explicit VR Big Endian (§A.3, retired)
+    case '1.2.840.10008.1.2.4.94':
+      return ts(true, true, false, false); // JPIP Referenced (§A.6)
+    case '1.2.840.10008.1.2.4.95':
+      return ts(true, true, true, false); // JPIP Referenced Deflate (§A.7)
+    default:
+      return ts(true, true, false, true); // encapsulated syntaxes (§A.4)
   }
 }
 
 const ALL_VRS: VR[] = [
-  'AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL',
-  'OV', 'OW', 'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US',
-  'UT', 'UV',
+  'AE',
+  'AS',
+  'AT',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'FL',
+  'FD',
+  'IS',
+  'LO',
+  'LT',
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'PN',
+  'SH',
+  'SL',
+  'SQ',
+  'SS',
+  'ST',
+  'SV',
+  'TM',
+  'UC',
+  'UI',
+  'UL',
+  'UN',
+  'UR',
+  'US',
+  'UT',
+  'UV',
 ];
 /** Two VR characters as one number → the VR. */
 const VR_BY_CODE = new Map<number, VR>(ALL_VRS.map((vr) => [(vr.charCodeAt(0) << 8) | vr.charCodeAt(1), vr]));
@@ -144,8 +188,13 @@ class Decoder {
 
   /** Reads elements from `pos` up to `end`, or to an item delimiter when `untilDelimiter`. */
   dataSet(
-    pos: number, end: number, explicit: boolean, le: boolean, charset: string[],
-    untilDelimiter: boolean, top?: { stopAtTag?: Tag; allowTruncated: boolean; only?: ReadonlySet<Tag> | undefined },
+    pos: number,
+    end: number,
+    explicit: boolean,
+    le: boolean,
+    charset: string[],
+    untilDelimiter: boolean,
+    top?: { stopAtTag?: Tag; allowTruncated: boolean; only?: ReadonlySet<Tag> | undefined },
   ): { ds: DataSet; pos: number; truncated: boolean } {
     const ds: DataSet = new Map();
     explicit = this.explicitAt(pos, end, explicit, le);
@@ -165,7 +214,7 @@ class Decoder {
           pos += 8;
           continue;
         }
-        if ((t >>> 16) === 0xfffe) throw new DicomParseError(`Unexpected ${formatTag(t)} in a data set`, pos);
+        if (t >>> 16 === 0xfffe) throw new DicomParseError(`Unexpected ${formatTag(t)} in a data set`, pos);
         if (top?.only && t !== SPECIFIC_CHARACTER_SET && !top.only.has(t)) {
           const next = this.skip(pos, t, explicit, le, charset);
           if (next > end) throw new DicomParseError(`${formatTag(t)} overruns its enclosing item`, pos);

@@ -118,7 +118,9 @@ function personNameJson(s: string): Record<string, string> | null {
   if (s === '') return null;
   const [alphabetic, ideographic, phonetic] = s.split('=');
   return {
-    ...(alphabetic ? { Alphabetic: alphabetic } : {}), ...(ideographic ? { Ideographic: ideographic } : {}), ...(phonetic ? { Phonetic: phonetic } : {}),
+    ...(alphabetic ? { Alphabetic: alphabetic } : {}),
+    ...(ideographic ? { Ideographic: ideographic } : {}),
+    ...(phonetic ? { Phonetic: phonetic } : {}),
   };
 }
 

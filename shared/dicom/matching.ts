@@ -6,8 +6,7 @@
 import type { VR } from './dataset.js';
 
 /** The types of matching of PS3.4 C.2.2.2. */
-export type MatchingType =
-  | 'single-value' | 'list-of-uid' | 'universal' | 'wild-card' | 'range' | 'sequence' | 'empty-value' | 'multiple-value';
+export type MatchingType = 'single-value' | 'list-of-uid' | 'universal' | 'wild-card' | 'range' | 'sequence' | 'empty-value' | 'multiple-value';
 
 /** Name and section of each matching type, for the conformance statement. */
 export const MATCHING_TYPES: Readonly<Record<MatchingType, { readonly name: string; readonly citation: string }>> = {
@@ -68,7 +67,10 @@ export interface DateTimeRange {
 // DA, TM, DT values as periods [low, high] (PS3.5 §6.2: omitted trailing components of TM and
 // DT leave the value imprecise, so a partial value stands for the whole period it names).
 
-interface Period { low: string; high: string }
+interface Period {
+  low: string;
+  high: string;
+}
 
 /** Whether an optional two-digit component lies within bounds (PS3.5 §6.2 DA, TM, DT ranges). */
 function between(v: string | undefined, min: number, max: number): boolean {
@@ -170,9 +172,7 @@ function inRange(r: DateTimeRange, p: Period): boolean {
  * with "1000-1800" means from 10:00 on 5 July to 18:00 on 7 July. When either key is
  * universal, the other is matched alone.
  */
-export function matchesDateTimeRange(
-  dateQuery: string, timeQuery: string, candidateDate: string | undefined, candidateTime: string | undefined,
-): boolean {
+export function matchesDateTimeRange(dateQuery: string, timeQuery: string, candidateDate: string | undefined, candidateTime: string | undefined): boolean {
   const dq = dateQuery.trim();
   const tq = timeQuery.trim();
   if (dq === '') return matchesKey('TM', tq, candidateTime);
@@ -208,7 +208,11 @@ export function wildcardToRegExp(pattern: string, options: { caseInsensitive?: b
 
 /** PN without the trailing empty components and groups PS3.5 §6.2.1 allows to be left out. */
 function normalizePN(v: string): string {
-  return v.split('=').map((g) => g.replace(/\^+$/, '')).join('=').replace(/=+$/, '');
+  return v
+    .split('=')
+    .map((g) => g.replace(/\^+$/, ''))
+    .join('=')
+    .replace(/=+$/, '');
 }
 
 /** The forms of a candidate PN to compare a key with: the whole value, and each component group. */
@@ -280,7 +284,10 @@ function matchOne(vr: VR, key: string, candidates: string[], options: MatchOptio
  *   (C.2.2.2.6) is done item key by item key.
  */
 export function matchesKey(
-  keyVR: VR, queryValue: string | readonly string[], candidate: string | readonly string[] | undefined, options: MatchOptions = {},
+  keyVR: VR,
+  queryValue: string | readonly string[],
+  candidate: string | readonly string[] | undefined,
+  options: MatchOptions = {},
 ): boolean {
   if (UNMATCHABLE_VRS.has(keyVR)) throw new TypeError(`A key of VR ${keyVR} cannot be matched as text (PS3.4 C.2.2.2)`);
   const keys = values(keyVR, queryValue).filter((k) => k !== '');

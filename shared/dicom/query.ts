@@ -57,25 +57,34 @@ export interface QueryModelEntry {
 /** The three information models of PS3.4 C.6. */
 export const QUERY_MODELS: Readonly<Record<QueryModel, QueryModelEntry>> = {
   patient: {
-    model: 'patient', name: 'Patient Root Query/Retrieve Information Model',
+    model: 'patient',
+    name: 'Patient Root Query/Retrieve Information Model',
     find: SopClassUid.PatientRootQueryRetrieveInformationModelFind,
     move: SopClassUid.PatientRootQueryRetrieveInformationModelMove,
     get: SopClassUid.PatientRootQueryRetrieveInformationModelGet,
-    levels: ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'], retired: false, citation: 'PS3.4 C.6.1',
+    levels: ['PATIENT', 'STUDY', 'SERIES', 'IMAGE'],
+    retired: false,
+    citation: 'PS3.4 C.6.1',
   },
   study: {
-    model: 'study', name: 'Study Root Query/Retrieve Information Model',
+    model: 'study',
+    name: 'Study Root Query/Retrieve Information Model',
     find: SopClassUid.StudyRootQueryRetrieveInformationModelFind,
     move: SopClassUid.StudyRootQueryRetrieveInformationModelMove,
     get: SopClassUid.StudyRootQueryRetrieveInformationModelGet,
-    levels: ['STUDY', 'SERIES', 'IMAGE'], retired: false, citation: 'PS3.4 C.6.2',
+    levels: ['STUDY', 'SERIES', 'IMAGE'],
+    retired: false,
+    citation: 'PS3.4 C.6.2',
   },
   patientstudy: {
-    model: 'patientstudy', name: 'Patient/Study Only Query/Retrieve Information Model',
+    model: 'patientstudy',
+    name: 'Patient/Study Only Query/Retrieve Information Model',
     find: SopClassUid.PatientStudyOnlyQueryRetrieveInformationModelFind,
     move: SopClassUid.PatientStudyOnlyQueryRetrieveInformationModelMove,
     get: SopClassUid.PatientStudyOnlyQueryRetrieveInformationModelGet,
-    levels: ['PATIENT', 'STUDY'], retired: true, citation: 'PS3.4 C.6.3 (retired)',
+    levels: ['PATIENT', 'STUDY'],
+    retired: true,
+    citation: 'PS3.4 C.6.3 (retired)',
   },
 };
 
@@ -128,7 +137,14 @@ const IMAGE_ROWS: readonly Row[] = [
 
 function keys(rows: readonly Row[], level: QueryLevel, citation: string, retype: Record<string, KeyType> = {}): readonly QueryKey[] {
   return rows.map(([keyword, name, tag, vr, type]) => ({
-    keyword, name, tag, vr, level, type: retype[keyword] ?? type, matching: matchingTypesFor(vr), citation,
+    keyword,
+    name,
+    tag,
+    vr,
+    level,
+    type: retype[keyword] ?? type,
+    matching: matchingTypesFor(vr),
+    citation,
   }));
 }
 
@@ -223,16 +239,16 @@ function describeTag(model: QueryModel, t: Tag): string {
  *   and, unless `allowExtraKeys`, no keys other than those Unique Keys.
  * The error reads as a sentence for the Error Comment of an A900 response.
  */
-export function validateIdentifier(
-  identifier: DataSet, model: QueryModel, forService: QueryService, options: IdentifierOptions = {},
-): IdentifierCheck {
+export function validateIdentifier(identifier: DataSet, model: QueryModel, forService: QueryService, options: IdentifierOptions = {}): IdentifierCheck {
   const entry = QUERY_MODELS[model];
   const service = SERVICE[forService];
   const behavior = SCU_BEHAVIOR[forService];
   if (!identifier.has(QUERY_RETRIEVE_LEVEL_TAG)) {
     return { level: undefined, error: `Query/Retrieve Level (0008,0052) is missing from the ${service} identifier (${IDENTIFIER[forService]})` };
   }
-  const raw = getStrings(identifier, QUERY_RETRIEVE_LEVEL_TAG).map((s) => s.trim()).filter((s) => s !== '');
+  const raw = getStrings(identifier, QUERY_RETRIEVE_LEVEL_TAG)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (raw.length !== 1) {
     const what = raw.length === 0 ? 'is empty' : `has ${raw.length} values`;
     return { level: undefined, error: `Query/Retrieve Level (0008,0052) ${what}; it needs exactly one of PATIENT, STUDY, SERIES, IMAGE (PS3.4 C.6)` };
@@ -277,5 +293,7 @@ export function validateIdentifier(
 }
 
 function keyValues(identifier: DataSet, key: QueryKey): string[] {
-  return getStrings(identifier, key.tag).map((s) => s.replace(/[\0 ]+$/, '').trim()).filter((s) => s !== '');
+  return getStrings(identifier, key.tag)
+    .map((s) => s.replace(/[\0 ]+$/, '').trim())
+    .filter((s) => s !== '');
 }

@@ -13,7 +13,11 @@ export type DimseService = 'echo' | 'store' | 'find' | 'move' | 'get';
 
 /** The standard's name of each service (PS3.7 §9.1), for people and logs. */
 export const DIMSE_SERVICE_NAMES = {
-  echo: 'C-ECHO', store: 'C-STORE', find: 'C-FIND', move: 'C-MOVE', get: 'C-GET',
+  echo: 'C-ECHO',
+  store: 'C-STORE',
+  find: 'C-FIND',
+  move: 'C-MOVE',
+  get: 'C-GET',
 } as const satisfies Record<DimseService, string>;
 
 /** One row of a status table: a single code (`from === to`) or a range such as A700-A7FF. */
@@ -91,10 +95,8 @@ export const Status = {
   DataSetDoesNotMatchSOPClassWarning: 0xb007,
 } as const;
 
-const one = (code: number, category: StatusCategory, name: string, meaning: string): StatusEntry =>
-  ({ from: code, to: code, category, name, meaning });
-const range = (from: number, to: number, category: StatusCategory, name: string, meaning: string): StatusEntry =>
-  ({ from, to, category, name, meaning });
+const one = (code: number, category: StatusCategory, name: string, meaning: string): StatusEntry => ({ from: code, to: code, category, name, meaning });
+const range = (from: number, to: number, category: StatusCategory, name: string, meaning: string): StatusEntry => ({ from, to, category, name, meaning });
 
 /** The general statuses of PS3.7 Annex C (C.4 warnings, C.5 failures), common to all services. */
 export const GENERAL_STATUSES: StatusTable['entries'] = [
@@ -155,7 +157,12 @@ export const STATUS_TABLES: Readonly<Record<DimseService, StatusTable>> = {
       one(0xfe00, 'cancel', 'Matching terminated due to Cancel request', 'The query was cancelled.'),
       one(0x0000, 'success', 'Matching is complete', 'All matches have been sent; no final identifier is supplied.'),
       one(0xff00, 'pending', 'Matches are continuing', 'A match is supplied, and any Optional Keys were supported in the same manner as Required Keys.'),
-      one(0xff01, 'pending', 'Matches are continuing - Warning', 'A match is supplied, but one or more Optional Keys were not supported for existence and/or matching.'),
+      one(
+        0xff01,
+        'pending',
+        'Matches are continuing - Warning',
+        'A match is supplied, but one or more Optional Keys were not supported for existence and/or matching.',
+      ),
     ],
   },
   move: {
@@ -182,7 +189,12 @@ export const STATUS_TABLES: Readonly<Record<DimseService, StatusTable>> = {
       one(0xa900, 'failure', 'Identifier does not match SOP Class', 'The retrieve identifier is not valid for the information model.'),
       range(0xc000, 0xcfff, 'failure', 'Unable to process', 'The peer failed to process the retrieve.'),
       one(0xfe00, 'cancel', 'Sub-operations terminated due to Cancel Indication', 'The retrieve was cancelled.'),
-      one(0xb000, 'warning', 'Sub-operations Complete - One or more Failures or Warnings', 'The retrieve finished, but some instances failed or were stored with warnings.'),
+      one(
+        0xb000,
+        'warning',
+        'Sub-operations Complete - One or more Failures or Warnings',
+        'The retrieve finished, but some instances failed or were stored with warnings.',
+      ),
       one(0x0000, 'success', 'Sub-operations Complete - No Failures or Warnings', 'Every instance was received.'),
       one(0xff00, 'pending', 'Sub-operations are continuing', 'The retrieve is in progress.'),
     ],

@@ -28,18 +28,68 @@ import { BITS_ALLOCATED, PIXEL_DATA, PIXEL_REPRESENTATION } from './tags.js';
 
 /** Tags whose VR is "US or SS" (PS3.6): SS when Pixel Representation is 1 (signed), as DCMTK reads them. */
 const US_OR_SS: ReadonlySet<Tag> = new Set([
-  0x00280104, 0x00280105, 0x00280106, 0x00280107, 0x00280108, 0x00280109, 0x00280110, 0x00280111, 0x00280120, 0x00280121,
-  0x00281101, 0x00281102, 0x00281103, 0x00283002, 0x00409211, 0x00409216, 0x00603004, 0x00603006,
+  0x00280104, 0x00280105, 0x00280106, 0x00280107, 0x00280108, 0x00280109, 0x00280110, 0x00280111, 0x00280120, 0x00280121, 0x00281101, 0x00281102, 0x00281103,
+  0x00283002, 0x00409211, 0x00409216, 0x00603004, 0x00603006,
 ]);
-const VRS = new Set<string>(['AE', 'AS', 'AT', 'CS', 'DA', 'DS', 'DT', 'FL', 'FD', 'IS', 'LO', 'LT', 'OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'PN', 'SH', 'SL', 'SQ', 'SS', 'ST', 'SV', 'TM', 'UC', 'UI', 'UL', 'UN', 'UR', 'US', 'UT', 'UV']);
+const VRS = new Set<string>([
+  'AE',
+  'AS',
+  'AT',
+  'CS',
+  'DA',
+  'DS',
+  'DT',
+  'FL',
+  'FD',
+  'IS',
+  'LO',
+  'LT',
+  'OB',
+  'OD',
+  'OF',
+  'OL',
+  'OV',
+  'OW',
+  'PN',
+  'SH',
+  'SL',
+  'SQ',
+  'SS',
+  'ST',
+  'SV',
+  'TM',
+  'UC',
+  'UI',
+  'UL',
+  'UN',
+  'UR',
+  'US',
+  'UT',
+  'UV',
+]);
 
 /** Bytes of the unit a value is swapped by when the byte order changes (1 = never swapped). */
 function swapUnit(vr: VR): number {
   switch (vr) {
-    case 'US': case 'SS': case 'OW': case 'AT': return 2;
-    case 'UL': case 'SL': case 'FL': case 'OF': case 'OL': return 4;
-    case 'FD': case 'OD': case 'SV': case 'UV': case 'OV': return 8;
-    default: return 1;
+    case 'US':
+    case 'SS':
+    case 'OW':
+    case 'AT':
+      return 2;
+    case 'UL':
+    case 'SL':
+    case 'FL':
+    case 'OF':
+    case 'OL':
+      return 4;
+    case 'FD':
+    case 'OD':
+    case 'SV':
+    case 'UV':
+    case 'OV':
+      return 8;
+    default:
+      return 1;
   }
 }
 
@@ -83,8 +133,14 @@ export class NativeTranscoder {
   private out: Uint8Array[] = [];
   private readonly swapOrder: boolean;
 
-  constructor(private readonly from: TransferSyntaxEncoding, private readonly to: TransferSyntaxEncoding) {
-    for (const [name, e] of [['source', from], ['target', to]] as const) {
+  constructor(
+    private readonly from: TransferSyntaxEncoding,
+    private readonly to: TransferSyntaxEncoding,
+  ) {
+    for (const [name, e] of [
+      ['source', from],
+      ['target', to],
+    ] as const) {
       if (e.encapsulated || e.deflated) throw new TranscodeError(`the ${name} transfer syntax is not a native one: decompress or inflate first`);
     }
     this.swapOrder = from.littleEndian !== to.littleEndian;
@@ -182,7 +238,7 @@ export class NativeTranscoder {
     const explicit = implicitLE ? false : this.from.explicitVR;
     if (data.length - at < 8) return 0;
     const tag = ((this.u16(data, at, little) << 16) | this.u16(data, at + 2, little)) >>> 0;
-    if ((tag >>> 16) === 0xfffe) return this.delimiter(data, at, tag, this.u32(data, at + 4, little), raw);
+    if (tag >>> 16 === 0xfffe) return this.delimiter(data, at, tag, this.u32(data, at + 4, little), raw);
     let vr: VR;
     let length: number;
     let size: number;
@@ -211,7 +267,8 @@ export class NativeTranscoder {
       return size;
     }
     if (length === UNDEFINED_LENGTH) {
-      if (tag === PIXEL_DATA && this.stack.length === 0) throw new TranscodeError('Pixel Data is encapsulated (compressed): decompress it before changing the transfer syntax');
+      if (tag === PIXEL_DATA && this.stack.length === 0)
+        throw new TranscodeError('Pixel Data is encapsulated (compressed): decompress it before changing the transfer syntax');
       // PS3.5 §6.2.2: an undefined-length UN (or an unknown sequence in implicit VR) holds Implicit VR Little Endian;
       // a sequence the dictionary knows is converted into the target syntax, anything else copied
       const known = vrOf(tag) === 'SQ' || vr === 'SQ';
@@ -347,12 +404,26 @@ export class NativeTranscoder {
   }
 
   private putU16(b: Uint8Array, at: number, v: number): void {
-    if (this.to.littleEndian) { b[at] = v & 0xff; b[at + 1] = v >>> 8; } else { b[at] = v >>> 8; b[at + 1] = v & 0xff; }
+    if (this.to.littleEndian) {
+      b[at] = v & 0xff;
+      b[at + 1] = v >>> 8;
+    } else {
+      b[at] = v >>> 8;
+      b[at + 1] = v & 0xff;
+    }
   }
 
   private putU32(b: Uint8Array, at: number, v: number): void {
-    if (this.to.littleEndian) { b[at] = v & 0xff; b[at + 1] = (v >>> 8) & 0xff; b[at + 2] = (v >>> 16) & 0xff; b[at + 3] = v >>> 24; } else {
-      b[at] = v >>> 24; b[at + 1] = (v >>> 16) & 0xff; b[at + 2] = (v >>> 8) & 0xff; b[at + 3] = v & 0xff;
+    if (this.to.littleEndian) {
+      b[at] = v & 0xff;
+      b[at + 1] = (v >>> 8) & 0xff;
+      b[at + 2] = (v >>> 16) & 0xff;
+      b[at + 3] = v >>> 24;
+    } else {
+      b[at] = v >>> 24;
+      b[at + 1] = (v >>> 16) & 0xff;
+      b[at + 2] = (v >>> 8) & 0xff;
+      b[at + 3] = v & 0xff;
     }
   }
 }
@@ -363,6 +434,9 @@ export function transcodeNative(bytes: Uint8Array, from: TransferSyntaxEncoding,
   const parts = [...t.push(bytes), ...t.end()];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

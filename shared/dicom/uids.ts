@@ -73,13 +73,25 @@ const MPEG4 = 'PS3.5 A.4.6';
 export const TRANSFER_SYNTAXES: readonly TransferSyntaxEntry[] = [
   native('1.2.840.10008.1.2', 'ImplicitVRLittleEndian', 'Implicit VR Little Endian', 'PS3.5 A.1', { explicitVR: false }),
   native('1.2.840.10008.1.2.1', 'ExplicitVRLittleEndian', 'Explicit VR Little Endian', 'PS3.5 A.2'),
-  encapsulated('1.2.840.10008.1.2.1.98', 'EncapsulatedUncompressedExplicitVRLittleEndian', 'Encapsulated Uncompressed Explicit VR Little Endian', false, 'PS3.5 A.4'),
+  encapsulated(
+    '1.2.840.10008.1.2.1.98',
+    'EncapsulatedUncompressedExplicitVRLittleEndian',
+    'Encapsulated Uncompressed Explicit VR Little Endian',
+    false,
+    'PS3.5 A.4',
+  ),
   native('1.2.840.10008.1.2.1.99', 'DeflatedExplicitVRLittleEndian', 'Deflated Explicit VR Little Endian', 'PS3.5 A.5', { deflated: true }),
   native('1.2.840.10008.1.2.2', 'ExplicitVRBigEndian', 'Explicit VR Big Endian', 'PS3.5 A.3; retired, PS3.6 Table A-1', { littleEndian: false, retired: true }),
   encapsulated('1.2.840.10008.1.2.4.50', 'JPEGBaseline8Bit', 'JPEG Baseline (Process 1)', true, JPEG),
   encapsulated('1.2.840.10008.1.2.4.51', 'JPEGExtended12Bit', 'JPEG Extended (Process 2 and 4)', true, JPEG),
   encapsulated('1.2.840.10008.1.2.4.57', 'JPEGLossless', 'JPEG Lossless, Non-Hierarchical (Process 14)', false, JPEG),
-  encapsulated('1.2.840.10008.1.2.4.70', 'JPEGLosslessSV1', 'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])', false, JPEG),
+  encapsulated(
+    '1.2.840.10008.1.2.4.70',
+    'JPEGLosslessSV1',
+    'JPEG Lossless, Non-Hierarchical, First-Order Prediction (Process 14 [Selection Value 1])',
+    false,
+    JPEG,
+  ),
   encapsulated('1.2.840.10008.1.2.4.80', 'JPEGLSLossless', 'JPEG-LS Lossless Image Compression', false, 'PS3.5 A.4.3'),
   encapsulated('1.2.840.10008.1.2.4.81', 'JPEGLSNearLossless', 'JPEG-LS Lossy (Near-Lossless) Image Compression', true, 'PS3.5 A.4.3'),
   encapsulated('1.2.840.10008.1.2.4.90', 'JPEG2000Lossless', 'JPEG 2000 Image Compression (Lossless Only)', false, 'PS3.5 A.4.4'),
@@ -106,7 +118,13 @@ export const TRANSFER_SYNTAXES: readonly TransferSyntaxEntry[] = [
   encapsulated('1.2.840.10008.1.2.4.111', 'JPEGXLJPEGRecompression', 'JPEG XL JPEG Recompression', true, 'PS3.5 A.4'),
   encapsulated('1.2.840.10008.1.2.4.112', 'JPEGXL', 'JPEG XL', true, 'PS3.5 A.4'),
   encapsulated('1.2.840.10008.1.2.4.201', 'HTJ2KLossless', 'High-Throughput JPEG 2000 Image Compression (Lossless Only)', false, 'PS3.5 A.4'),
-  encapsulated('1.2.840.10008.1.2.4.202', 'HTJ2KLosslessRPCL', 'High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)', false, 'PS3.5 A.4'),
+  encapsulated(
+    '1.2.840.10008.1.2.4.202',
+    'HTJ2KLosslessRPCL',
+    'High-Throughput JPEG 2000 with RPCL Options Image Compression (Lossless Only)',
+    false,
+    'PS3.5 A.4',
+  ),
   encapsulated('1.2.840.10008.1.2.4.203', 'HTJ2K', 'High-Throughput JPEG 2000 Image Compression', true, 'PS3.5 A.4'),
   encapsulated('1.2.840.10008.1.2.5', 'RLELossless', 'RLE Lossless', false, 'PS3.5 A.4.2'),
   encapsulated('1.2.840.10008.1.2.8.1', 'DeflatedImageFrameCompression', 'Deflated Image Frame Compression', false, 'PS3.5 A.4'),
@@ -122,9 +140,27 @@ const QR: readonly (readonly [string, string, string, string, boolean])[] = [
   ['1.2.840.10008.5.1.4.1.2.2.1', 'StudyRootQueryRetrieveInformationModelFind', 'Study Root Query/Retrieve Information Model - FIND', 'PS3.4 C.6.2', false],
   ['1.2.840.10008.5.1.4.1.2.2.2', 'StudyRootQueryRetrieveInformationModelMove', 'Study Root Query/Retrieve Information Model - MOVE', 'PS3.4 C.6.2', false],
   ['1.2.840.10008.5.1.4.1.2.2.3', 'StudyRootQueryRetrieveInformationModelGet', 'Study Root Query/Retrieve Information Model - GET', 'PS3.4 C.6.2', false],
-  ['1.2.840.10008.5.1.4.1.2.3.1', 'PatientStudyOnlyQueryRetrieveInformationModelFind', 'Patient/Study Only Query/Retrieve Information Model - FIND', 'PS3.4 C.6.3 (retired)', true],
-  ['1.2.840.10008.5.1.4.1.2.3.2', 'PatientStudyOnlyQueryRetrieveInformationModelMove', 'Patient/Study Only Query/Retrieve Information Model - MOVE', 'PS3.4 C.6.3 (retired)', true],
-  ['1.2.840.10008.5.1.4.1.2.3.3', 'PatientStudyOnlyQueryRetrieveInformationModelGet', 'Patient/Study Only Query/Retrieve Information Model - GET', 'PS3.4 C.6.3 (retired)', true],
+  [
+    '1.2.840.10008.5.1.4.1.2.3.1',
+    'PatientStudyOnlyQueryRetrieveInformationModelFind',
+    'Patient/Study Only Query/Retrieve Information Model - FIND',
+    'PS3.4 C.6.3 (retired)',
+    true,
+  ],
+  [
+    '1.2.840.10008.5.1.4.1.2.3.2',
+    'PatientStudyOnlyQueryRetrieveInformationModelMove',
+    'Patient/Study Only Query/Retrieve Information Model - MOVE',
+    'PS3.4 C.6.3 (retired)',
+    true,
+  ],
+  [
+    '1.2.840.10008.5.1.4.1.2.3.3',
+    'PatientStudyOnlyQueryRetrieveInformationModelGet',
+    'Patient/Study Only Query/Retrieve Information Model - GET',
+    'PS3.4 C.6.3 (retired)',
+    true,
+  ],
 ];
 
 /**
@@ -352,25 +388,43 @@ type QrKeyword =
 
 /** The Verification SOP Class (PS3.4 A.4; C-ECHO, PS3.7 9.1.5). */
 export const VERIFICATION_SOP_CLASS: SopClassEntry = {
-  uid: '1.2.840.10008.1.1', keyword: 'Verification', name: 'Verification SOP Class', retired: false,
-  citation: 'PS3.4 A.4', kind: 'verification',
+  uid: '1.2.840.10008.1.1',
+  keyword: 'Verification',
+  name: 'Verification SOP Class',
+  retired: false,
+  citation: 'PS3.4 A.4',
+  kind: 'verification',
 };
 
 /** The Modality Worklist Information Model – FIND SOP Class (PS3.4 K.6.1.2.2): Priors asks worklist providers with it (SCU only). */
 export const MODALITY_WORKLIST_FIND_SOP_CLASS: SopClassEntry = {
-  uid: '1.2.840.10008.5.1.4.31', keyword: 'ModalityWorklistInformationModelFind', name: 'Modality Worklist Information Model - FIND', retired: false,
-  citation: 'PS3.4 K.6.1.2.2', kind: 'worklist',
+  uid: '1.2.840.10008.5.1.4.31',
+  keyword: 'ModalityWorklistInformationModelFind',
+  name: 'Modality Worklist Information Model - FIND',
+  retired: false,
+  citation: 'PS3.4 K.6.1.2.2',
+  kind: 'worklist',
 };
 
 /** The Query/Retrieve SOP Classes of the Patient Root, Study Root and Patient/Study Only models. */
-export const QUERY_RETRIEVE_SOP_CLASSES: readonly SopClassEntry[] = QR.map(([uid, keyword, name, citation, retired]) => (
-  { uid, keyword, name, citation, retired, kind: 'query-retrieve' as const }));
+export const QUERY_RETRIEVE_SOP_CLASSES: readonly SopClassEntry[] = QR.map(([uid, keyword, name, citation, retired]) => ({
+  uid,
+  keyword,
+  name,
+  citation,
+  retired,
+  kind: 'query-retrieve' as const,
+}));
 
 /** The Storage SOP Classes, in PS3.6 order. */
 export const STORAGE_SOP_CLASSES: readonly SopClassEntry[] = STORAGE.map((row): SopClassEntry => {
   const retired = row.length > 3;
   return {
-    uid: STORAGE_SOP_CLASS_BRANCH + row[0], keyword: row[1], name: row[2], retired, kind: 'storage',
+    uid: STORAGE_SOP_CLASS_BRANCH + row[0],
+    keyword: row[1],
+    name: row[2],
+    retired,
+    kind: 'storage',
     citation: retired ? 'PS3.6 Table A-1 (retired; formerly PS3.4 Annex B)' : 'PS3.4 Table B.5-1',
   };
 });
@@ -379,19 +433,29 @@ export const STORAGE_SOP_CLASSES: readonly SopClassEntry[] = STORAGE.map((row): 
 export const SOP_CLASSES: readonly SopClassEntry[] = [VERIFICATION_SOP_CLASS, ...QUERY_RETRIEVE_SOP_CLASSES, ...STORAGE_SOP_CLASSES];
 
 /** SOP Class UIDs by PS3.6 keyword: `SopClassUid.CTImageStorage`, `SopClassUid.Verification`. */
-export const SopClassUid = Object.freeze(Object.fromEntries(SOP_CLASSES.map((e) => [e.keyword, e.uid]))) as
-  { readonly [K in StorageKeyword | QrKeyword | 'Verification']: string };
+export const SopClassUid = Object.freeze(Object.fromEntries(SOP_CLASSES.map((e) => [e.keyword, e.uid]))) as {
+  readonly [K in StorageKeyword | QrKeyword | 'Verification']: string;
+};
 
 /** Transfer Syntax UIDs by PS3.6 keyword: `TransferSyntaxUid.ExplicitVRLittleEndian`. */
-export const TransferSyntaxUid = Object.freeze(Object.fromEntries(TRANSFER_SYNTAXES.map((e) => [e.keyword, e.uid]))) as
-  Readonly<Record<string, string>> & {
-    readonly ImplicitVRLittleEndian: string; readonly ExplicitVRLittleEndian: string;
-    readonly DeflatedExplicitVRLittleEndian: string; readonly ExplicitVRBigEndian: string;
-    readonly JPEGBaseline8Bit: string; readonly JPEGExtended12Bit: string; readonly JPEGLossless: string;
-    readonly JPEGLosslessSV1: string; readonly JPEGLSLossless: string; readonly JPEGLSNearLossless: string;
-    readonly JPEG2000Lossless: string; readonly JPEG2000: string; readonly HTJ2KLossless: string;
-    readonly HTJ2KLosslessRPCL: string; readonly HTJ2K: string; readonly RLELossless: string;
-  };
+export const TransferSyntaxUid = Object.freeze(Object.fromEntries(TRANSFER_SYNTAXES.map((e) => [e.keyword, e.uid]))) as Readonly<Record<string, string>> & {
+  readonly ImplicitVRLittleEndian: string;
+  readonly ExplicitVRLittleEndian: string;
+  readonly DeflatedExplicitVRLittleEndian: string;
+  readonly ExplicitVRBigEndian: string;
+  readonly JPEGBaseline8Bit: string;
+  readonly JPEGExtended12Bit: string;
+  readonly JPEGLossless: string;
+  readonly JPEGLosslessSV1: string;
+  readonly JPEGLSLossless: string;
+  readonly JPEGLSNearLossless: string;
+  readonly JPEG2000Lossless: string;
+  readonly JPEG2000: string;
+  readonly HTJ2KLossless: string;
+  readonly HTJ2KLosslessRPCL: string;
+  readonly HTJ2K: string;
+  readonly RLELossless: string;
+};
 
 const byUid = new Map<string, UidEntry>();
 for (const e of [...TRANSFER_SYNTAXES, ...SOP_CLASSES, MODALITY_WORKLIST_FIND_SOP_CLASS]) byUid.set(e.uid, e);
@@ -399,8 +463,11 @@ for (const [suffix, keyword, name] of NOT_STORAGE_UNDER_BRANCH) {
   byUid.set(STORAGE_SOP_CLASS_BRANCH + suffix, { uid: STORAGE_SOP_CLASS_BRANCH + suffix, keyword, name, retired: false, citation: 'PS3.6 Table A-1' });
 }
 byUid.set(DICOM_APPLICATION_CONTEXT_NAME, {
-  uid: DICOM_APPLICATION_CONTEXT_NAME, keyword: 'DICOMApplicationContext', name: 'DICOM Application Context Name',
-  retired: false, citation: 'PS3.7 A.2.1',
+  uid: DICOM_APPLICATION_CONTEXT_NAME,
+  keyword: 'DICOMApplicationContext',
+  name: 'DICOM Application Context Name',
+  retired: false,
+  citation: 'PS3.7 A.2.1',
 });
 const storageUids = new Set(STORAGE_SOP_CLASSES.map((e) => e.uid));
 

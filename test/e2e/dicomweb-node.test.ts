@@ -20,7 +20,16 @@ describe('e2e: a DICOMweb node', { skip: e2eSkipReason(), timeout: 600_000 }, ()
   before(async () => {
     orthanc = await startOrthanc({ dir: tempDir('e2e-dicomweb-orthanc'), dicomweb: { users: { alice: 'right-secret' } } });
     for (const [i, d] of ['20240103', '20240110'].entries()) {
-      const s = await generateCtSeries({ mode: 'tiny', count: 2, rows: 8, cols: 8, patientName: `WEB^UI${i}`, patientId: `DWUI-${i}`, studyDate: d, seed: 230 + i });
+      const s = await generateCtSeries({
+        mode: 'tiny',
+        count: 2,
+        rows: 8,
+        cols: 8,
+        patientName: `WEB^UI${i}`,
+        patientId: `DWUI-${i}`,
+        studyDate: d,
+        seed: 230 + i,
+      });
       // its REST API asks for the password too: the studies go in by C-STORE
       const stored = await storescu(orthanc, s.files);
       assert.equal(stored.code, 0, stored.stderr);
@@ -55,7 +64,10 @@ describe('e2e: a DICOMweb node', { skip: e2eSkipReason(), timeout: 600_000 }, ()
 
     const refused = await testNode(page, 'vna');
     assert.deepEqual([refused.outcome, refused.alert?.code], ['failed', 'http-unauthorized']);
-    assert.equal(refused.alert!.text, `${orthanc.dicomwebUrl}/studies refused the user name and password (HTTP 401 Unauthorized) ("Unauthorized"): check the node's user and password.`);
+    assert.equal(
+      refused.alert!.text,
+      `${orthanc.dicomwebUrl}/studies refused the user name and password (HTTP 401 Unauthorized) ("Unauthorized"): check the node's user and password.`,
+    );
 
     // the stored password is never shown: its field is empty, and a new one replaces it
     await row.getByRole('button', { name: 'Edit' }).click();

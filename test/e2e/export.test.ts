@@ -21,8 +21,13 @@ describe('e2e: export from the Local cache screen', { skip: e2eSkipReason(), tim
   let ui: UiSession;
   let pacs: OrthancPeer | undefined;
   const work = tempDir('e2e-export');
-  before(async () => { ui = await openUi({ aeTitle: 'PRIORS_EXP', dataDir: join(work, 'data') }); });
-  after(async () => { await ui?.close(); await pacs?.stop(); });
+  before(async () => {
+    ui = await openUi({ aeTitle: 'PRIORS_EXP', dataDir: join(work, 'data') });
+  });
+  after(async () => {
+    await ui?.close();
+    await pacs?.stop();
+  });
 
   test('a study de-identified onto a folder medium: the sentence, the pseudonym in the files, a valid DICOMDIR', async () => {
     const ct = await generateCtSeries({ mode: 'tiny', count: 3, patientId: 'E2E-EXPORT', patientName: 'EXPORT^UI', seed: 91 });
@@ -46,7 +51,10 @@ describe('e2e: export from the Local cache screen', { skip: e2eSkipReason(), tim
     await dialog.getByRole('button', { name: 'Export', exact: true }).click();
     const status = dialog.getByRole('status');
     await status.filter({ hasText: /^Exported 3 instances of 1 study/ }).waitFor({ timeout: 60_000 });
-    assert.match(await status.innerText(), new RegExp(`to ${out.replace(/[/.]/g, '\\$&')} \\(with a DICOMDIR, de-identified\\)\\. The patient is named SUBJECT-9\\.`));
+    assert.match(
+      await status.innerText(),
+      new RegExp(`to ${out.replace(/[/.]/g, '\\$&')} \\(with a DICOMDIR, de-identified\\)\\. The patient is named SUBJECT-9\\.`),
+    );
     await dialog.getByRole('button', { name: 'Close' }).click();
     await screen.getByRole('status').filter({ hasText: 'SUBJECT-9' }).first().waitFor({ timeout: 5_000 });
 
@@ -55,11 +63,14 @@ describe('e2e: export from the Local cache screen', { skip: e2eSkipReason(), tim
     const dump = await runDcmtk('dcmdump', ['-q', '+P', '0010,0020', join(out, 'DICOMDIR')]);
     assert.match(dump.stdout, /\[SUBJECT-9\]/);
     const v = await runDcmtk('dciodvfy', [join(out, 'DICOMDIR')]);
-    assert.deepEqual(`${v.stdout}\n${v.stderr}`.split('\n').filter((l) => l.startsWith('Error')), []);
+    assert.deepEqual(
+      `${v.stdout}\n${v.stderr}`.split('\n').filter((l) => l.startsWith('Error')),
+      [],
+    );
     ui.assertNoErrors();
   });
 
-  test('Search\'s row menu: Export… on a cached study opens the dialog on Local cache with only that study ticked; none for a study not in the cache', async () => {
+  test("Search's row menu: Export… on a cached study opens the dialog on Local cache with only that study ticked; none for a study not in the cache", async () => {
     const who = { mode: 'tiny' as const, patientId: 'E2E-MENU', patientName: 'MENU^MARA' };
     const [cached, other, remote] = await Promise.all([
       generateCtSeries({ ...who, count: 2, studyDate: '20240105', studyDescription: 'CT MENU CACHED', seed: 92 }),
@@ -77,12 +88,23 @@ describe('e2e: export from the Local cache screen', { skip: e2eSkipReason(), tim
     const menu = page.getByRole('menu');
 
     await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT MENU REMOTE' }).click({ button: 'right' });
-    assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map(squeeze), ['Retrieve and open O', 'Retrieve R', 'Show series Space', 'Prefetch priors P']);
+    assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map(squeeze), [
+      'Retrieve and open O',
+      'Retrieve R',
+      'Show series Space',
+      'Prefetch priors P',
+    ]);
     await page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached', ...WAIT });
 
     await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT MENU CACHED' }).click({ button: 'right' });
-    assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map(squeeze), ['Open O', 'Show series Space', 'Prefetch priors P', 'Export…', 'Send to pacs']);
+    assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map(squeeze), [
+      'Open O',
+      'Show series Space',
+      'Prefetch priors P',
+      'Export…',
+      'Send to pacs',
+    ]);
     await menu.getByRole('menuitem', { name: 'Export…' }).click();
     const screen = page.getByRole('region', { name: 'Local cache', exact: true });
     await screen.waitFor({ state: 'visible', ...WAIT });
@@ -92,7 +114,9 @@ describe('e2e: export from the Local cache screen', { skip: e2eSkipReason(), tim
     // the patient's two cached studies are offered, only the one chosen in Search ticked
     const ticks = dialog.getByRole('group', { name: 'Studies' }).getByRole('checkbox');
     assert.equal(await ticks.count(), 2);
-    const state = await Promise.all([0, 1].map(async (i) => `${squeeze(await dialog.locator('label.export-study').nth(i).innerText())}: ${await ticks.nth(i).isChecked()}`));
+    const state = await Promise.all(
+      [0, 1].map(async (i) => `${squeeze(await dialog.locator('label.export-study').nth(i).innerText())}: ${await ticks.nth(i).isChecked()}`),
+    );
     assert.deepEqual(state.sort(), ['2023-01-05 · CT MENU OTHER · 3 instances: false', '2024-01-05 · CT MENU CACHED · 2 instances: true']);
 
     const out = join(work, 'from-search');

@@ -58,11 +58,15 @@ describe('e2e: the workflow against Orthanc', { skip: e2eSkipReason(), timeout: 
     await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT CHEST 2019' }).click();
     await ui.page.keyboard.press(' ');
     // the series arrive from a SERIES-level C-FIND: "Asking for the series…" first
-    await ui.page.waitForFunction(() => {
-      const document = (globalThis as unknown as { document: Doc }).document;
-      const row = document.querySelector('tr.series-row');
-      return !!row && !row.innerText.includes('Asking for the series');
-    }, undefined, WAIT);
+    await ui.page.waitForFunction(
+      () => {
+        const document = (globalThis as unknown as { document: Doc }).document;
+        const row = document.querySelector('tr.series-row');
+        return !!row && !row.innerText.includes('Asking for the series');
+      },
+      undefined,
+      WAIT,
+    );
     const text = await results.locator('tr.series-row').first().innerText();
     assert.match(text, /\bCT\b/, text);
   });
@@ -99,17 +103,25 @@ describe('e2e: the workflow against Orthanc', { skip: e2eSkipReason(), timeout: 
     await row.getByRole('button', { name: 'Retrieve' }).click();
     // once the job ends, the picker offers the prior; choosing it opens it beside the current study
     const picker = viewer.getByRole('combobox', { name: 'Prior study' });
-    await ui.page.waitForFunction(() => {
-      const document = (globalThis as unknown as { document: Doc }).document;
-      return Array.from(document.querySelectorAll('select[aria-label="Prior study"] option')).some((o) => /CT CHEST 2019/.test(o.textContent ?? ''));
-    }, undefined, { timeout: 120_000 });
+    await ui.page.waitForFunction(
+      () => {
+        const document = (globalThis as unknown as { document: Doc }).document;
+        return Array.from(document.querySelectorAll('select[aria-label="Prior study"] option')).some((o) => /CT CHEST 2019/.test(o.textContent ?? ''));
+      },
+      undefined,
+      { timeout: 120_000 },
+    );
     const value = await picker.locator('option').filter({ hasText: 'CT CHEST 2019' }).getAttribute('value');
     await picker.selectOption(value!);
     await viewer.getByRole('group', { name: 'Prior study' }).waitFor(WAIT);
-    await ui.page.waitForFunction(() => {
-      const document = (globalThis as unknown as { document: Doc }).document;
-      return /WW -?\d+ WL/.test(document.querySelector('[aria-label="Prior study"] .viewer-overlay')?.textContent ?? '');
-    }, undefined, WAIT);
+    await ui.page.waitForFunction(
+      () => {
+        const document = (globalThis as unknown as { document: Doc }).document;
+        return /WW -?\d+ WL/.test(document.querySelector('[aria-label="Prior study"] .viewer-overlay')?.textContent ?? '');
+      },
+      undefined,
+      WAIT,
+    );
   });
 
   test('cancel a big retrieve while it runs: the job ends cancelled', async () => {
@@ -127,10 +139,19 @@ describe('e2e: the workflow against Orthanc', { skip: e2eSkipReason(), timeout: 
     const { events } = cliJson<{ events: AuditEvent[] }>(r);
     const ours = (what: string, node: string) => events.filter((e) => e.what === what && e.direction === 'outgoing' && e.node === node);
     const queries = ours('query', 'pacs');
-    assert.ok(queries.some((e) => e.outcome === 0 && e.peerAeTitle === pacs.orthanc.aeTitle && /PatientName=DOE\*/.test(e.detail ?? '')), JSON.stringify(queries));
+    assert.ok(
+      queries.some((e) => e.outcome === 0 && e.peerAeTitle === pacs.orthanc.aeTitle && /PatientName=DOE\*/.test(e.detail ?? '')),
+      JSON.stringify(queries),
+    );
     const moves = ours('retrieve', 'pacs');
-    assert.ok(moves.some((e) => e.outcome === 0 && /^C-MOVE/.test(e.detail ?? '') && (e.instances ?? 0) > 0 && e.PatientName?.startsWith('DOE')), JSON.stringify(moves));
-    assert.ok(moves.some((e) => e.outcome === 4 && /cancel/i.test(e.outcomeText ?? '')), 'the cancelled big retrieve, as a minor failure');
+    assert.ok(
+      moves.some((e) => e.outcome === 0 && /^C-MOVE/.test(e.detail ?? '') && (e.instances ?? 0) > 0 && e.PatientName?.startsWith('DOE')),
+      JSON.stringify(moves),
+    );
+    assert.ok(
+      moves.some((e) => e.outcome === 4 && /cancel/i.test(e.outcomeText ?? '')),
+      'the cancelled big retrieve, as a minor failure',
+    );
     assert.ok(ours('retrieve', 'pacsget').some((e) => e.outcome === 0 && /^C-GET/.test(e.detail ?? '')));
     const stores = events.filter((e) => e.what === 'store' && e.direction === 'incoming' && e.peerAeTitle === pacs.orthanc.aeTitle);
     assert.ok(stores.length >= 1 && stores.every((e) => e.peerHost === '127.0.0.1' && (e.instances ?? 0) > 0), JSON.stringify(stores));

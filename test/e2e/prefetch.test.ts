@@ -11,9 +11,7 @@ import { e2eSkipReason, launchChromium, openUi, type UiSession } from '../helper
 import { dicomDay, startE2ePacs, type E2ePacs } from '../helpers/e2e-pacs.js';
 import { freePort } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
-import {
-  addNode, addRule, fillRule, jobState, prefetchScreen, retrieveRow, runPrefetch, screen, search, waitAttribute, WAIT,
-} from '../helpers/ui-steps.js';
+import { addNode, addRule, fillRule, jobState, prefetchScreen, retrieveRow, runPrefetch, screen, search, waitAttribute, WAIT } from '../helpers/ui-steps.js';
 
 const AE = 'PRIORSPF';
 /** YYYYMMDD as the run's sentences and reasons write it. */
@@ -43,12 +41,22 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
     const rules = (await prefetchScreen(page)).getByRole('region', { name: 'Prefetch rules' });
     const shipped = rules.locator('tr[data-rule="default"]');
     await shipped.waitFor(WAIT);
-    assert.deepEqual((await shipped.locator('td').allInnerTexts()).slice(0, 5).map(squeeze),
-      ['1', 'default', 'on', 'same modality, same body part, newest 3 within 5 years, from every node', 'every archive']);
+    assert.deepEqual((await shipped.locator('td').allInnerTexts()).slice(0, 5).map(squeeze), [
+      '1',
+      'default',
+      'on',
+      'same modality, same body part, newest 3 within 5 years, from every node',
+      'every archive',
+    ]);
 
     const added = await addRule(page, { name: 'ct-wide', relevant: 'Any modality', sameBodyPart: false, maxStudies: '2', years: '10' });
-    assert.deepEqual((await added.locator('td').allInnerTexts()).slice(0, 5).map(squeeze),
-      ['2', 'ct-wide', 'on', 'any modality, newest 2 within 10 years, from every node', 'every archive']);
+    assert.deepEqual((await added.locator('td').allInnerTexts()).slice(0, 5).map(squeeze), [
+      '2',
+      'ct-wide',
+      'on',
+      'any modality, newest 2 within 10 years, from every node',
+      'every archive',
+    ]);
 
     await added.getByRole('button', { name: 'Edit rule ct-wide' }).click();
     const form = rules.getByRole('form', { name: 'Edit rule ct-wide' });
@@ -67,7 +75,10 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
     assert.equal(await max.getAttribute('aria-invalid'), null);
     await form.getByRole('button', { name: 'Save rule' }).click();
     await form.waitFor({ state: 'detached', ...WAIT });
-    assert.equal(squeeze(await added.locator('td').nth(3).innerText()), 'for CT studies: any modality, newest 4 within 10 years, at least 7 days older, from every node');
+    assert.equal(
+      squeeze(await added.locator('td').nth(3).innerText()),
+      'for CT studies: any modality, newest 4 within 10 years, at least 7 days older, from every node',
+    );
 
     await added.getByRole('button', { name: 'Disable rule ct-wide' }).click();
     await rules.locator('tr[data-rule="ct-wide"][data-enabled="false"]').waitFor(WAIT);
@@ -139,7 +150,13 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
     const yes = run.locator(`tr[data-study-uid="${pacs.yesterday.StudyInstanceUID}"]`);
     assert.equal(await yes.getAttribute('data-decision'), 'fetch');
     assert.deepEqual((await yes.locator('td').allInnerTexts()).map(squeeze), [
-      'fetch', shown(yesterday), 'CT', 'CHEST', 'CT CHEST YESTERDAY', 'pacs', 'not queued (dry run)',
+      'fetch',
+      shown(yesterday),
+      'CT',
+      'CHEST',
+      'CT CHEST YESTERDAY',
+      'pacs',
+      'not queued (dry run)',
       `${shown(yesterday)}: CT like the current study, CHEST like the current study, the newest of at most 3 within 5 years (rule "default")`,
     ]);
     // 2019-03-15 is more than 5 years before today (true from 2024-03-16 on): skipped, saying why
@@ -167,7 +184,10 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
   test('a real run from the viewer: the prior arrives, is badged in Search and Local cache, listed and marked in the picker, tagged in Transfers', async () => {
     const page = ui.page;
     // the radiologist retrieved today's and yesterday's studies; a second rule keeps older ones
-    for (const [preset, text] of [['Today', 'CT CHEST TODAY'], ['Yesterday', 'CT CHEST YESTERDAY']] as const) {
+    for (const [preset, text] of [
+      ['Today', 'CT CHEST TODAY'],
+      ['Yesterday', 'CT CHEST YESTERDAY'],
+    ] as const) {
       await search(page, { node: 'pacs', name: 'DOE*', preset });
       await retrieveRow(page, text);
       assert.equal(await jobState(page, text, /^(completed|incomplete|failed)$/), 'completed');
@@ -182,10 +202,14 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
     await viewer.getByRole('group', { name: 'Current study' }).waitFor(WAIT);
     // the picker's options, once it holds `count` (the patient's studies are read after the current one shows)
     const options = async (count: number) => {
-      await page.waitForFunction((n) => {
-        const document = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document;
-        return document.querySelectorAll('select[aria-label="Prior study"] option').length === n;
-      }, count, WAIT);
+      await page.waitForFunction(
+        (n) => {
+          const document = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<unknown> } }).document;
+          return document.querySelectorAll('select[aria-label="Prior study"] option').length === n;
+        },
+        count,
+        WAIT,
+      );
       return (await viewer.getByRole('combobox', { name: 'Prior study' }).locator('option').allInnerTexts()).map(squeeze);
     };
     assert.deepEqual(await options(2), ['None', `${shown(yesterday)} CT CHEST YESTERDAY (CT)`]);
@@ -194,7 +218,10 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
     const status = viewer.getByRole('status', { name: 'Prefetch priors' });
     await waitAttribute(page, '[aria-label="Viewer"] [aria-label="Prefetch priors"]', 'data-state', /^(completed|incomplete|failed|stopped)$/);
     assert.equal(await status.getAttribute('data-state'), 'completed');
-    assert.match(squeeze(await status.innerText()), new RegExp(`^Prefetch for DOE, JANE: 2 relevant priors of CT CHEST study of ${shown(today)}: 1 of 1 fetched, 1 already in the cache\\.`));
+    assert.match(
+      squeeze(await status.innerText()),
+      new RegExp(`^Prefetch for DOE, JANE: 2 relevant priors of CT CHEST study of ${shown(today)}: 1 of 1 fetched, 1 already in the cache\\.`),
+    );
     // the picker took the arrival in, marked: the relevant priors newest first (the prior opened is the newest relevant one)
     assert.deepEqual(await options(3), ['None', `${shown(yesterday)} CT CHEST YESTERDAY (CT)`, '2019-03-15 CT CHEST 2019 (CT) · prefetched']);
 
@@ -205,7 +232,10 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
     assert.match(await badged.innerText(), /CT CHEST 2019/);
     const badge = badged.locator('.badge-prefetched');
     assert.equal(squeeze(await badge.innerText()), 'Prefetched');
-    assert.match((await badge.getAttribute('title')) ?? '', /^Prefetched by rule "older" on .*: 2019-03-15: the 2nd newest of at most 5 within 10 years \(rule "older"\)$/);
+    assert.match(
+      (await badge.getAttribute('title')) ?? '',
+      /^Prefetched by rule "older" on .*: 2019-03-15: the 2nd newest of at most 5 within 10 years \(rule "older"\)$/,
+    );
 
     await screen(page, 'Local cache', 'Local cache');
     // the open patient's studies are read again when the screen shows
@@ -227,7 +257,10 @@ describe('e2e: prefetch', { skip: e2eSkipReason(), timeout: 300_000 }, () => {
     await page.keyboard.press('p');
     const line = page.getByRole('region', { name: 'Search', exact: true }).getByRole('status', { name: 'Prefetch priors' });
     await waitAttribute(page, '[aria-label="Search"] [aria-label="Prefetch priors"]', 'data-state', /^(completed|incomplete|failed)$/);
-    assert.equal(squeeze(await line.innerText()), `Prefetch for DOE, JANE: 2 relevant priors of CT CHEST study of ${shown(today)}, 2 already in the cache. Details in Prefetch (Alt+8)`);
+    assert.equal(
+      squeeze(await line.innerText()),
+      `Prefetch for DOE, JANE: 2 relevant priors of CT CHEST study of ${shown(today)}, 2 already in the cache. Details in Prefetch (Alt+8)`,
+    );
     ui.assertNoErrors();
   });
 });

@@ -16,25 +16,82 @@ import { openStudy, paneState, startViewerHost, viewerSkipReason, waitPaneReady,
 const patient = { patientName: 'READER^RITA', patientId: 'RR-1', rows: 64, cols: 64, birthDate: '19600101' };
 
 describe('e2e: the reading room viewer', { skip: viewerSkipReason(), timeout: 600_000 }, () => {
-  let host: ViewerHost; let browser: Browser; let page: Page;
+  let host: ViewerHost;
+  let browser: Browser;
+  let page: Page;
   const errors: string[] = [];
-  let now: GeneratedSeries; let abdomen: GeneratedSeries; let head: GeneratedSeries; let chest2023: GeneratedSeries; let chest2022: GeneratedSeries;
+  let now: GeneratedSeries;
+  let abdomen: GeneratedSeries;
+  let head: GeneratedSeries;
+  let chest2023: GeneratedSeries;
+  let chest2022: GeneratedSeries;
 
   before(async () => {
-    now = await generateCtSeries({ ...patient, count: 12, sliceThickness: 1.25, studyDate: '20261201', studyDescription: 'CT CHEST NOW', accession: 'RR1', seed: 31 });
-    abdomen = await generateCtSeries({ ...patient, count: 6, sliceThickness: 5, studyDate: '20261129', studyDescription: 'CT ABDOMEN', bodyPart: 'ABDOMEN', accession: 'RR2', seed: 32 });
-    head = await generateCtSeries({ ...patient, count: 4, modality: 'MR', studyDate: '20261125', studyDescription: 'MR HEAD', bodyPart: 'HEAD', accession: 'RR3', seed: 33 });
-    chest2023 = await generateCtSeries({ ...patient, count: 8, sliceThickness: 2.5, studyDate: '20230601', studyDescription: 'CT CHEST 2023', accession: 'RR4', seed: 34 });
-    chest2022 = await generateCtSeries({ ...patient, count: 5, sliceThickness: 2.5, studyDate: '20220601', studyDescription: 'CT CHEST 2022', accession: 'RR5', seed: 35 });
+    now = await generateCtSeries({
+      ...patient,
+      count: 12,
+      sliceThickness: 1.25,
+      studyDate: '20261201',
+      studyDescription: 'CT CHEST NOW',
+      accession: 'RR1',
+      seed: 31,
+    });
+    abdomen = await generateCtSeries({
+      ...patient,
+      count: 6,
+      sliceThickness: 5,
+      studyDate: '20261129',
+      studyDescription: 'CT ABDOMEN',
+      bodyPart: 'ABDOMEN',
+      accession: 'RR2',
+      seed: 32,
+    });
+    head = await generateCtSeries({
+      ...patient,
+      count: 4,
+      modality: 'MR',
+      studyDate: '20261125',
+      studyDescription: 'MR HEAD',
+      bodyPart: 'HEAD',
+      accession: 'RR3',
+      seed: 33,
+    });
+    chest2023 = await generateCtSeries({
+      ...patient,
+      count: 8,
+      sliceThickness: 2.5,
+      studyDate: '20230601',
+      studyDescription: 'CT CHEST 2023',
+      accession: 'RR4',
+      seed: 34,
+    });
+    chest2022 = await generateCtSeries({
+      ...patient,
+      count: 5,
+      sliceThickness: 2.5,
+      studyDate: '20220601',
+      studyDescription: 'CT CHEST 2022',
+      accession: 'RR5',
+      seed: 35,
+    });
     host = await startViewerHost([...now.files, ...abdomen.files, ...head.files, ...chest2023.files, ...chest2022.files]);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
     await page.goto(host.web.url);
     // every text the current pane's overlay shows, from the first image on (the slice counter test)
     await page.evaluate(() => {
-      const g = globalThis as unknown as { document: Doc & { body: unknown }; MutationObserver: new (f: () => void) => { observe(n: unknown, o: unknown): void }; priorsOverlays: string[] };
+      const g = globalThis as unknown as {
+        document: Doc & { body: unknown };
+        MutationObserver: new (f: () => void) => { observe(n: unknown, o: unknown): void };
+        priorsOverlays: string[];
+      };
       g.priorsOverlays = [];
       new g.MutationObserver(() => {
         const text = g.document.querySelector('[aria-label="Current study"] .viewer-overlay')?.textContent ?? '';
@@ -53,9 +110,15 @@ describe('e2e: the reading room viewer', { skip: viewerSkipReason(), timeout: 60
     await waitPaneReady(page, chest2023.StudyInstanceUID, 'Prior study');
     const picker = page.getByRole('combobox', { name: 'Prior study' });
     assert.equal(await picker.inputValue(), chest2023.StudyInstanceUID);
-    assert.deepEqual(await picker.locator('optgroup').evaluateAll((gs) => (gs as unknown as El[]).map((g) => g.getAttribute('label'))), ['Relevant (prefetch rules)', 'Other studies']);
+    assert.deepEqual(await picker.locator('optgroup').evaluateAll((gs) => (gs as unknown as El[]).map((g) => g.getAttribute('label'))), [
+      'Relevant (prefetch rules)',
+      'Other studies',
+    ]);
     const relevant = await picker.locator('option[data-relevant="true"]').allTextContents();
-    assert.deepEqual(relevant.map((t) => t.trim()), ['2023-06-01 CT CHEST 2023 (CT)', '2022-06-01 CT CHEST 2022 (CT)']);
+    assert.deepEqual(
+      relevant.map((t) => t.trim()),
+      ['2023-06-01 CT CHEST 2023 (CT)', '2022-06-01 CT CHEST 2022 (CT)'],
+    );
     assert.match((await picker.locator(`option[value="${abdomen.StudyInstanceUID}"]`).getAttribute('title')) ?? '', /ABDOMEN, not the CHEST/);
   });
 
@@ -67,30 +130,49 @@ describe('e2e: the reading room viewer', { skip: viewerSkipReason(), timeout: 60
     assert.equal(await page.getByLabel('Scroll link').innerText(), 'by table position (both axial)');
     await page.getByLabel('Current study image').focus();
     for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowUp');
-    await page.waitForFunction(([c, p]) => {
-      // no named inner functions in page functions: the test's compiler wraps them in a helper the page lacks
-      const document = (globalThis as unknown as { document: Doc }).document;
-      const [a, b] = [c, p].map((sel) => Number(/pos (-?\d+(?:\.\d+)?)/.exec(document.querySelector(sel)?.textContent ?? '')?.[1]));
-      return Math.abs(a! - b!) <= 1.25;
-    }, [`[data-study="${now.StudyInstanceUID}"] .viewer-overlay`, `[data-study="${chest2023.StudyInstanceUID}"] .viewer-overlay`] as const, { timeout: 20_000 });
+    await page.waitForFunction(
+      ([c, p]) => {
+        // no named inner functions in page functions: the test's compiler wraps them in a helper the page lacks
+        const document = (globalThis as unknown as { document: Doc }).document;
+        const [a, b] = [c, p].map((sel) => Number(/pos (-?\d+(?:\.\d+)?)/.exec(document.querySelector(sel)?.textContent ?? '')?.[1]));
+        return Math.abs(a! - b!) <= 1.25;
+      },
+      [`[data-study="${now.StudyInstanceUID}"] .viewer-overlay`, `[data-study="${chest2023.StudyInstanceUID}"] .viewer-overlay`] as const,
+      { timeout: 20_000 },
+    );
   });
 
   test('the slice counter never shows an index the sorted stack contradicts', async () => {
     const texts = await page.evaluate(() => (globalThis as unknown as { priorsOverlays: string[] }).priorsOverlays);
-    const seen = texts.map((t) => /(\d+)\/(\d+) · pos (-?\d+\.\d)/.exec(t)).filter((m): m is RegExpExecArray => !!m).map((m) => ({ k: Number(m[1]), n: Number(m[2]), pos: m[3]! }));
+    const seen = texts
+      .map((t) => /(\d+)\/(\d+) · pos (-?\d+\.\d)/.exec(t))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => ({ k: Number(m[1]), n: Number(m[2]), pos: m[3]! }));
     assert.ok(seen.length > 0, texts.join('\n'));
     // the stack is sorted by position: slice k of n has the k-th smallest position of the series
-    const positions = Array.from({ length: 12 }, (_, i) => (-i * 1.25)).sort((a, b) => a - b).map((p) => p.toFixed(1));
+    const positions = Array.from({ length: 12 }, (_, i) => -i * 1.25)
+      .sort((a, b) => a - b)
+      .map((p) => p.toFixed(1));
     for (const s of seen) assert.equal(s.k, positions.indexOf(s.pos) + 1, `"${s.k}/${s.n} · pos ${s.pos}" in: ${texts.join(' | ')}`);
   });
 
   test('one toolbar for every pane: presets act on the active pane; the tool in use is shown pressed', async () => {
     const tools = page.getByRole('toolbar', { name: 'Viewer tools' });
-    assert.equal(await page.locator('[data-study] button').filter({ hasText: /^(Lung|Invert|W\/L)$/ }).count(), 0, 'no toolbar inside the panes');
+    assert.equal(
+      await page
+        .locator('[data-study] button')
+        .filter({ hasText: /^(Lung|Invert|W\/L)$/ })
+        .count(),
+      0,
+      'no toolbar inside the panes',
+    );
     await page.getByLabel('Prior study image').click();
     await tools.getByRole('button', { name: 'Lung' }).click();
-    await page.waitForFunction((sel) => /WW 1500 WL -600/.test((globalThis as unknown as { document: Doc }).document.querySelector(sel)?.textContent ?? ''),
-      `[data-study="${chest2023.StudyInstanceUID}"] .viewer-overlay`, { timeout: 20_000 });
+    await page.waitForFunction(
+      (sel) => /WW 1500 WL -600/.test((globalThis as unknown as { document: Doc }).document.querySelector(sel)?.textContent ?? ''),
+      `[data-study="${chest2023.StudyInstanceUID}"] .viewer-overlay`,
+      { timeout: 20_000 },
+    );
     assert.doesNotMatch((await paneState(page, now.StudyInstanceUID, 'Current study'))!.overlay, /WW 1500 WL -600/);
     assert.equal(await tools.getByRole('button', { name: 'W/L' }).getAttribute('aria-pressed'), 'true');
     await tools.getByRole('button', { name: 'Length' }).click();
@@ -105,20 +187,39 @@ describe('e2e: the reading room viewer', { skip: viewerSkipReason(), timeout: 60
     await page.mouse.down();
     await page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 8 });
     await page.mouse.up();
-    await page.waitForFunction(() => /\d+(\.\d+)? mm/.test(
-      Array.from((globalThis as unknown as { document: Doc }).document.querySelectorAll('[aria-label="Current study"] svg text')).map((t: El) => t.textContent ?? '').join(' ')),
-    undefined, { timeout: 20_000 });
+    await page.waitForFunction(
+      () =>
+        /\d+(\.\d+)? mm/.test(
+          Array.from((globalThis as unknown as { document: Doc }).document.querySelectorAll('[aria-label="Current study"] svg text'))
+            .map((t: El) => t.textContent ?? '')
+            .join(' '),
+        ),
+      undefined,
+      { timeout: 20_000 },
+    );
     await page.waitForTimeout(300);
     assert.deepEqual(errors, []);
   });
 
-  for (const size of [{ width: 1280, height: 800 }, { width: 1920, height: 1080 }]) {
+  for (const size of [
+    { width: 1280, height: 800 },
+    { width: 1920, height: 1080 },
+  ]) {
     test(`the viewer fills ${size.width}×${size.height}: images take the height, slider and overlay stay on screen; 1×1, 1×2, 2×2`, async () => {
       await page.setViewportSize(size);
       const tools = page.getByRole('toolbar', { name: 'Viewer tools' });
-      for (const [layout, panes] of [['1×2', 2], ['2×2', 4], ['1×1', 1], ['1×2', 2]] as const) {
+      for (const [layout, panes] of [
+        ['1×2', 2],
+        ['2×2', 4],
+        ['1×1', 1],
+        ['1×2', 2],
+      ] as const) {
         await tools.getByRole('button', { name: layout }).click();
-        await page.waitForFunction((n) => (globalThis as unknown as { document: Doc }).document.querySelectorAll('.viewer-pane[data-complete="true"]').length === n, panes, { timeout: 30_000 });
+        await page.waitForFunction(
+          (n) => (globalThis as unknown as { document: Doc }).document.querySelectorAll('.viewer-pane[data-complete="true"]').length === n,
+          panes,
+          { timeout: 30_000 },
+        );
         await page.waitForTimeout(300);
         const fit = await page.evaluate(() => {
           const g = globalThis as unknown as { document: Doc & { scrollingElement: { scrollHeight: number } }; innerHeight: number };
@@ -134,7 +235,10 @@ describe('e2e: the reading room viewer', { skip: viewerSkipReason(), timeout: 60
         const rows = panes === 4 ? 2 : 1;
         for (const p of fit.panes) {
           assert.ok(p.overlay.bottom <= fit.height && (p.slider?.bottom ?? 0) <= fit.height, `${layout}: overlay and slider on screen: ${JSON.stringify(p)}`);
-          assert.ok(p.canvas.height >= fit.height / rows - (rows === 1 ? 190 : 140), `${layout}: the image takes the height (${Math.round(p.canvas.height)} of ${fit.height})`);
+          assert.ok(
+            p.canvas.height >= fit.height / rows - (rows === 1 ? 190 : 140),
+            `${layout}: the image takes the height (${Math.round(p.canvas.height)} of ${fit.height})`,
+          );
         }
       }
       await page.setViewportSize({ width: 1280, height: 800 });

@@ -31,7 +31,9 @@ const squeeze = (s: string) => s.replace(/\s+/g, ' ').trim();
 
 /** The x of each control's left edge in a form (inputs and selects that are not check boxes). */
 async function controlLefts(form: Locator): Promise<number[]> {
-  return form.locator('input:not([type="checkbox"]), select').evaluateAll((els) => (els as unknown as { getBoundingClientRect(): { left: number } }[]).map((e) => Math.round(e.getBoundingClientRect().left)));
+  return form
+    .locator('input:not([type="checkbox"]), select')
+    .evaluateAll((els) => (els as unknown as { getBoundingClientRect(): { left: number } }[]).map((e) => Math.round(e.getBoundingClientRect().left)));
 }
 
 describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeout: 900_000 }, () => {
@@ -57,15 +59,28 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     const form = ui.page.getByRole('form', { name: 'This workstation' });
     assert.equal(await form.getByLabel('Port', { exact: true }).inputValue(), '11112');
     const note = form.getByLabel('Port in effect');
-    assert.equal(squeeze(await note.innerText()), `In effect: ${port}, from the --port flag of priors serve; Priors uses 11112 when started without --port. Keep ${port}`);
+    assert.equal(
+      squeeze(await note.innerText()),
+      `In effect: ${port}, from the --port flag of priors serve; Priors uses 11112 when started without --port. Keep ${port}`,
+    );
     await form.getByRole('button', { name: 'Save settings' }).click();
     const saved = ui.page.getByRole('status', { name: 'Settings saved' });
-    assert.match(await saved.innerText(), new RegExp(`Port ${port} stays in effect \\(from the --port flag of priors serve\\); 11112 applies when Priors starts without --port`));
+    assert.match(
+      await saved.innerText(),
+      new RegExp(`Port ${port} stays in effect \\(from the --port flag of priors serve\\); 11112 applies when Priors starts without --port`),
+    );
     assert.doesNotMatch(await saved.innerText(), /applies now/);
     // keeping the port in effect: config.json gets it, and nothing is left pending for the port
     await note.getByRole('button', { name: `Keep ${port}` }).click();
     await form.getByRole('button', { name: 'Save settings' }).click();
-    await ui.page.waitForFunction((p) => !/Port \d+ stays/.test((globalThis as unknown as { document: Doc }).document.querySelector('[aria-label="Settings saved"]')?.textContent ?? `Port ${p} stays`), port, WAIT);
+    await ui.page.waitForFunction(
+      (p) =>
+        !/Port \d+ stays/.test(
+          (globalThis as unknown as { document: Doc }).document.querySelector('[aria-label="Settings saved"]')?.textContent ?? `Port ${p} stays`,
+        ),
+      port,
+      WAIT,
+    );
     const config = JSON.parse(readFileSync(join(ui.serve.dataDir, 'config.json'), 'utf8')) as { local: { port: number } };
     assert.equal(config.local.port, port);
     // the note goes once the saved settings are read back
@@ -77,12 +92,17 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     const lefts = await controlLefts(form);
     assert.ok(lefts.length >= 6 && new Set(lefts).size === 1, `every control starts at one x: ${lefts.join(', ')}`);
     const services = form.getByRole('group', { name: 'Who may use each service' });
-    assert.deepEqual(await services.getByLabel('Storage (C-STORE)').locator('option').allTextContents(),
-      ['Any caller', 'Configured nodes (from their host) and this machine', 'This machine only']);
+    assert.deepEqual(await services.getByLabel('Storage (C-STORE)').locator('option').allTextContents(), [
+      'Any caller',
+      'Configured nodes (from their host) and this machine',
+      'This machine only',
+    ]);
     await services.getByLabel('Storage (C-STORE)').selectOption('local');
     await form.getByRole('button', { name: 'Save settings' }).click();
     await ui.page.getByRole('status', { name: 'Settings saved' }).waitFor(WAIT);
-    const read = () => (JSON.parse(readFileSync(join(ui.serve.dataDir, 'config.json'), 'utf8')) as { callingAePolicy: { mode: string; services?: Record<string, string> } }).callingAePolicy;
+    const read = () =>
+      (JSON.parse(readFileSync(join(ui.serve.dataDir, 'config.json'), 'utf8')) as { callingAePolicy: { mode: string; services?: Record<string, string> } })
+        .callingAePolicy;
     assert.deepEqual(read().services, { storage: 'local' });
     // a save of another field keeps the services (the form used to rebuild the policy without them)
     await form.getByLabel('Calling AE titles').selectOption('configured');
@@ -113,8 +133,12 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     await form.getByLabel('Host', { exact: true }).fill('127.0.0.1');
     await form.getByLabel('Port', { exact: true }).fill('104');
     const sent = form.getByRole('group', { name: 'Sent to this node' });
-    assert.deepEqual(await sent.getByLabel('Preferred transfer syntax').locator('option').allTextContents(),
-      ['As stored', 'Implicit VR Little Endian', 'Explicit VR Little Endian', 'Explicit VR Big Endian']);
+    assert.deepEqual(await sent.getByLabel('Preferred transfer syntax').locator('option').allTextContents(), [
+      'As stored',
+      'Implicit VR Little Endian',
+      'Explicit VR Little Endian',
+      'Explicit VR Big Endian',
+    ]);
     await sent.getByLabel('Preferred transfer syntax').selectOption({ label: 'Implicit VR Little Endian' });
     assert.equal(await sent.getByRole('checkbox').count(), 12);
     await sent.getByLabel('JPEG 2000 Lossless', { exact: true }).check();
@@ -122,8 +146,10 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     await form.getByRole('button', { name: 'Save' }).click();
     await ui.page.locator('tr[data-node="sendtarget"]').waitFor(WAIT);
     const nodes = (JSON.parse(readFileSync(join(ui.serve.dataDir, 'config.json'), 'utf8')) as { nodes: { name: string; outgoing?: unknown }[] }).nodes;
-    assert.deepEqual(nodes.find((n) => n.name === 'sendtarget')?.outgoing,
-      { preferred: TransferSyntaxUid.ImplicitVRLittleEndian, neverDecompress: [TransferSyntaxUid.JPEG2000Lossless, TransferSyntaxUid.HTJ2K] });
+    assert.deepEqual(nodes.find((n) => n.name === 'sendtarget')?.outgoing, {
+      preferred: TransferSyntaxUid.ImplicitVRLittleEndian,
+      neverDecompress: [TransferSyntaxUid.JPEG2000Lossless, TransferSyntaxUid.HTJ2K],
+    });
     // editing keeps them, and unticking removes one
     await ui.page.locator('tr[data-node="sendtarget"]').getByRole('button', { name: 'Edit' }).click();
     const edit = ui.page.getByRole('form', { name: 'Edit node' });
@@ -132,7 +158,10 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     await edit.getByRole('button', { name: 'Save' }).click();
     await edit.waitFor({ state: 'detached', ...WAIT });
     const after = (JSON.parse(readFileSync(join(ui.serve.dataDir, 'config.json'), 'utf8')) as { nodes: { name: string; outgoing?: unknown }[] }).nodes;
-    assert.deepEqual(after.find((n) => n.name === 'sendtarget')?.outgoing, { preferred: TransferSyntaxUid.ImplicitVRLittleEndian, neverDecompress: [TransferSyntaxUid.JPEG2000Lossless] });
+    assert.deepEqual(after.find((n) => n.name === 'sendtarget')?.outgoing, {
+      preferred: TransferSyntaxUid.ImplicitVRLittleEndian,
+      neverDecompress: [TransferSyntaxUid.JPEG2000Lossless],
+    });
   });
 
   test('a node test leaves the cache as it found it and is in the audit log; skipped steps read as plain words', async () => {
@@ -145,7 +174,13 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     await ui.page.getByText('The cache is empty').waitFor(WAIT);
     // no "Partly" badge on any study of the PACS
     assert.equal(await search(ui.page, { node: 'pacs', name: 'DOE*' }), 3);
-    assert.equal(await ui.page.getByRole('region', { name: 'Search results' }).getByRole('img', { name: /In cache: (partial|full)/ }).count(), 0);
+    assert.equal(
+      await ui.page
+        .getByRole('region', { name: 'Search results' })
+        .getByRole('img', { name: /In cache: (partial|full)/ })
+        .count(),
+      0,
+    );
     await screen(ui.page, 'Audit', 'Audit');
     const row = ui.page.locator('tr[data-what="retrieve"][data-direction="outgoing"]').filter({ hasText: '(node test)' }).first();
     await row.waitFor(WAIT);
@@ -164,10 +199,22 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     const results = ui.page.getByRole('region', { name: 'Search results' });
     await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT CHEST TODAY' }).click();
     await ui.page.keyboard.press(' ');
-    await ui.page.waitForFunction(() => (globalThis as unknown as { document: Doc }).document.querySelectorAll('tr.series-row .series-table tbody tr').length === 3, undefined, WAIT);
-    const rows = await results.locator('tr.series-row .series-table tbody tr').evaluateAll((trs) => (trs as unknown as El[]).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td.textContent ?? '').trim())));
-    assert.deepEqual(rows.map((r) => r[1]), ['1', '2', '3']);
-    assert.deepEqual(rows.map((r) => r[4]), Array(3).fill(formatDicomDate(dicomDay(0))));
+    await ui.page.waitForFunction(
+      () => (globalThis as unknown as { document: Doc }).document.querySelectorAll('tr.series-row .series-table tbody tr').length === 3,
+      undefined,
+      WAIT,
+    );
+    const rows = await results
+      .locator('tr.series-row .series-table tbody tr')
+      .evaluateAll((trs) => (trs as unknown as El[]).map((tr) => Array.from(tr.querySelectorAll('td')).map((td) => (td.textContent ?? '').trim())));
+    assert.deepEqual(
+      rows.map((r) => r[1]),
+      ['1', '2', '3'],
+    );
+    assert.deepEqual(
+      rows.map((r) => r[4]),
+      Array(3).fill(formatDicomDate(dicomDay(0))),
+    );
   });
 
   test('a right-click on a study gives its actions; a study not in the cache offers retrieve and open', async () => {
@@ -175,7 +222,12 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     const results = ui.page.getByRole('region', { name: 'Search results' });
     await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT ABDOMEN' }).click({ button: 'right' });
     const menu = ui.page.getByRole('menu');
-    assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map(squeeze), ['Retrieve and open O', 'Retrieve R', 'Show series Space', 'Prefetch priors P']);
+    assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map(squeeze), [
+      'Retrieve and open O',
+      'Retrieve R',
+      'Show series Space',
+      'Prefetch priors P',
+    ]);
     // Esc closes the menu (and cancels nothing); the menu's Show series expands the study
     await ui.page.keyboard.press('Escape');
     await menu.waitFor({ state: 'detached', ...WAIT });
@@ -187,7 +239,7 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     await results.locator('tr.series-row .series-table tbody tr').first().waitFor(WAIT);
   });
 
-  test('a custom date range is checked by the app: one message at a time, next to the range, never the browser\'s', async () => {
+  test("a custom date range is checked by the app: one message at a time, next to the range, never the browser's", async () => {
     await screen(ui.page, 'Search', 'Search');
     const form = ui.page.getByRole('form', { name: 'Search criteria' });
     await form.getByLabel('Search in').selectOption('pacs');
@@ -210,24 +262,34 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     // a good range searches and the message goes
     await from.fill('2023-01-01');
     await from.press('Enter');
-    await ui.page.waitForFunction(() => /found\.$/.test((globalThis as unknown as { document: Doc }).document.querySelector('.search-status')?.textContent ?? ''), undefined, WAIT);
+    await ui.page.waitForFunction(
+      () => /found\.$/.test((globalThis as unknown as { document: Doc }).document.querySelector('.search-status')?.textContent ?? ''),
+      undefined,
+      WAIT,
+    );
     assert.equal(await dates.getByRole('alert').count(), 0);
     await form.getByText('Any', { exact: true }).click();
   });
 
   test('a search that finds nothing says what was searched and how to widen it; a date preset re-runs the search; "Search in" opens on the last node searched', async () => {
     assert.equal(await search(ui.page, { node: 'pacs', name: 'NOBODY', preset: 'Today' }), 0);
-    assert.equal(await ui.page.getByRole('note').filter({ hasText: 'Nothing found' }).innerText(),
-      'Nothing found on pacs for patient name NOBODY, study date today. To widen it: widen the date range (Any searches every year); add a wildcard (NOBODY*).');
+    assert.equal(
+      await ui.page.getByRole('note').filter({ hasText: 'Nothing found' }).innerText(),
+      'Nothing found on pacs for patient name NOBODY, study date today. To widen it: widen the date range (Any searches every year); add a wildcard (NOBODY*).',
+    );
     // a date preset re-runs the search shown, no Enter needed
     assert.equal(await search(ui.page, { node: 'pacs', name: 'DOE*', preset: 'Yesterday' }), 1);
     await ui.page.getByRole('form', { name: 'Search criteria' }).getByText('Any', { exact: true }).click();
-    await ui.page.waitForFunction(() => /^3 studies found\.$/.test((globalThis as unknown as { document: Doc }).document.querySelector('.search-status')?.textContent ?? ''), undefined, WAIT);
+    await ui.page.waitForFunction(
+      () => /^3 studies found\.$/.test((globalThis as unknown as { document: Doc }).document.querySelector('.search-status')?.textContent ?? ''),
+      undefined,
+      WAIT,
+    );
     // "sendtarget" is the first node of the list: without the memory the picker would open on it
     await ui.page.reload();
     await screen(ui.page, 'Search', 'Search');
     const picker = ui.page.getByRole('form', { name: 'Search criteria' }).getByLabel('Search in');
-    await ui.page.waitForFunction(() => ((globalThis as unknown as { document: Doc }).document.querySelectorAll('#sf-node option').length) > 2, undefined, WAIT);
+    await ui.page.waitForFunction(() => (globalThis as unknown as { document: Doc }).document.querySelectorAll('#sf-node option').length > 2, undefined, WAIT);
     assert.equal(await picker.inputValue(), 'pacs');
   });
 
@@ -254,7 +316,10 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
       await ui.page.waitForTimeout(500);
       await ui.page.getByRole('button', { name: 'Refresh' }).click();
     }
-    assert.ok(texts.some((t) => byGet.test(t)), texts.join('\n'));
+    assert.ok(
+      texts.some((t) => byGet.test(t)),
+      texts.join('\n'),
+    );
     assert.equal(moved(texts), 20, texts.join('\n'));
   });
 
@@ -264,10 +329,21 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     // a cached study's menu: open, and send it to a node
     await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT CHEST TODAY' }).click({ button: 'right' });
     const menu = ui.page.getByRole('menu');
-    assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map(squeeze),
-      ['Open O', 'Show series Space', 'Prefetch priors P', 'Export…', 'Send to sendtarget', 'Send to pacs', 'Send to closed', 'Send to pacsget']);
+    assert.deepEqual((await menu.getByRole('menuitem').allInnerTexts()).map(squeeze), [
+      'Open O',
+      'Show series Space',
+      'Prefetch priors P',
+      'Export…',
+      'Send to sendtarget',
+      'Send to pacs',
+      'Send to closed',
+      'Send to pacsget',
+    ]);
     await menu.getByRole('menuitem', { name: 'Send to pacs', exact: true }).click();
-    await ui.page.locator('.search-status .notice').filter({ hasText: /^Sent 20 instances of CT CHEST TODAY to pacs\.$/ }).waitFor(WAIT);
+    await ui.page
+      .locator('.search-status .notice')
+      .filter({ hasText: /^Sent 20 instances of CT CHEST TODAY to pacs\.$/ })
+      .waitFor(WAIT);
     // a double-click on a study not in the cache retrieves it and opens it, its images showing as they arrive
     await results.locator('tbody > tr[data-index]').filter({ hasText: 'CT CHEST 2023' }).dblclick();
     await waitPaneReady(ui.page, pacs.chest2023.StudyInstanceUID, 'Current study');
@@ -279,24 +355,39 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     await today.getByRole('button', { name: 'Open', exact: true }).click();
     await waitPaneReady(ui.page, pacs.current.StudyInstanceUID, 'Current study');
     await waitPaneReady(ui.page, pacs.chest2023.StudyInstanceUID, 'Prior study');
-    assert.match(await ui.page.locator(`[data-study="${pacs.current.StudyInstanceUID}"] h2`).innerText(), new RegExp(`^Current · ${formatDicomDate(dicomDay(0))} · CT CHEST TODAY`));
+    assert.match(
+      await ui.page.locator(`[data-study="${pacs.current.StudyInstanceUID}"] h2`).innerText(),
+      new RegExp(`^Current · ${formatDicomDate(dicomDay(0))} · CT CHEST TODAY`),
+    );
     await ui.page.getByRole('toolbar', { name: 'Viewer tools' }).getByRole('button', { name: 'Length' }).click();
     const box = (await ui.page.getByLabel('Current study image').boundingBox())!;
     await ui.page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.4);
     await ui.page.mouse.down();
     await ui.page.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.6, { steps: 8 });
     await ui.page.mouse.up();
-    await ui.page.waitForFunction(() => /\d+(\.\d+)? mm/.test(
-      Array.from((globalThis as unknown as { document: Doc }).document.querySelectorAll('[aria-label="Current study"] svg text')).map((t) => t.textContent ?? '').join(' ')),
-    undefined, WAIT);
+    await ui.page.waitForFunction(
+      () =>
+        /\d+(\.\d+)? mm/.test(
+          Array.from((globalThis as unknown as { document: Doc }).document.querySelectorAll('[aria-label="Current study"] svg text'))
+            .map((t) => t.textContent ?? '')
+            .join(' '),
+        ),
+      undefined,
+      WAIT,
+    );
     ui.assertNoErrors();
   });
 
-  test('Audit reads like sentences: patient, study description and date rather than UIDs; the app\'s own dates', async () => {
+  test("Audit reads like sentences: patient, study description and date rather than UIDs; the app's own dates", async () => {
     await screen(ui.page, 'Audit', 'Audit');
     const table = ui.page.getByRole('table', { name: 'Audit events' });
     const retrieved = table.locator('tr[data-what="retrieve"]').filter({ hasText: 'CT CHEST TODAY' }).filter({ hasNotText: 'node test' }).first();
-    assert.match(squeeze(await retrieved.innerText()), new RegExp(`^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} Retrieved DOE, JANE — CT CHEST TODAY \\(${formatDicomDate(dicomDay(0))}\\) from pacs \\(ORTHANC\\) by C-MOVE: 20 instances`));
+    assert.match(
+      squeeze(await retrieved.innerText()),
+      new RegExp(
+        `^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2} Retrieved DOE, JANE — CT CHEST TODAY \\(${formatDicomDate(dicomDay(0))}\\) from pacs \\(ORTHANC\\) by C-MOVE: 20 instances`,
+      ),
+    );
     // the UIDs are there, behind "details"
     assert.equal(await retrieved.getByText(pacs.current.StudyInstanceUID).isVisible(), false);
     await retrieved.getByText('details').click();
@@ -312,9 +403,15 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
   test('Activity groups the lines of each operation into one sentence, the protocol lines behind a disclosure', async () => {
     await screen(ui.page, 'Activity', 'Activity');
     const log = ui.page.getByRole('list', { name: 'Association log' });
-    const op = log.locator('li.log-group[data-association]').filter({ hasText: /We \(PRIORSRR\) called ORTHANC at 127\.0\.0\.1:\d+ for query/ }).first();
+    const op = log
+      .locator('li.log-group[data-association]')
+      .filter({ hasText: /We \(PRIORSRR\) called ORTHANC at 127\.0\.0\.1:\d+ for query/ })
+      .first();
     await op.waitFor(WAIT);
-    assert.match(squeeze(await op.locator('.log-line').innerText()), /^\d{2}:\d{2}:\d{2} a\d+ \S* ?We \(PRIORSRR\) called ORTHANC at 127\.0\.0\.1:\d+ for query; released by (requestor|us|acceptor|peer)/);
+    assert.match(
+      squeeze(await op.locator('.log-line').innerText()),
+      /^\d{2}:\d{2}:\d{2} a\d+ \S* ?We \(PRIORSRR\) called ORTHANC at 127\.0\.0\.1:\d+ for query; released by (requestor|us|acceptor|peer)/,
+    );
     const raw = op.locator('details.log-raw');
     assert.equal(await raw.locator('ol li').first().isVisible(), false);
     await raw.locator('summary').click();
@@ -331,13 +428,21 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     await ui.page.getByRole('button', { name: 'Save diagnostics' }).click();
     const saved = ui.page.getByRole('status', { name: 'Diagnostics saved' });
     await saved.waitFor(WAIT);
-    assert.match(squeeze(await saved.innerText()), /^Saved priors-diagnostics-\d{8}-\d{4}\.zip \([\d.]+ [kM]B: \d+ files\) in .*diagnostics.* · Download\. Passwords and tokens are removed/);
+    assert.match(
+      squeeze(await saved.innerText()),
+      /^Saved priors-diagnostics-\d{8}-\d{4}\.zip \([\d.]+ [kM]B: \d+ files\) in .*diagnostics.* · Download\. Passwords and tokens are removed/,
+    );
     const [download] = await Promise.all([ui.page.waitForEvent('download'), saved.getByRole('link', { name: 'Download' }).click()]);
     assert.match(download.suggestedFilename(), /^priors-diagnostics-\d{8}-\d{4}\.zip$/);
-    assert.ok(readFileSync(await download.path()).subarray(0, 2).equals(Buffer.from('PK')), 'a ZIP file');
+    assert.ok(
+      readFileSync(await download.path())
+        .subarray(0, 2)
+        .equals(Buffer.from('PK')),
+      'a ZIP file',
+    );
   });
 
-  test('the cache\'s check and repair, each finding in a sentence', async () => {
+  test("the cache's check and repair, each finding in a sentence", async () => {
     await screen(ui.page, 'Local cache', 'Local cache');
     const panel = ui.page.getByRole('region', { name: 'Cache check' });
     await panel.getByRole('button', { name: 'Check' }).click();
@@ -345,7 +450,8 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     assert.equal(await panel.getByRole('status').getAttribute('data-ok'), 'true');
     assert.ok((await panel.locator('li[data-ok="true"]').count()) >= 3);
     // a file of the cache removed behind its back: found, then repaired
-    const files = readdirSync(join(ui.serve.dataDir, 'files'), { recursive: true, encoding: 'utf8' }).map((f) => join('files', f))
+    const files = readdirSync(join(ui.serve.dataDir, 'files'), { recursive: true, encoding: 'utf8' })
+      .map((f) => join('files', f))
       .filter((f) => f.endsWith('.dcm') && statSync(join(ui.serve.dataDir, f)).isFile());
     assert.ok(files.length > 0, 'the cache holds files');
     rmSync(join(ui.serve.dataDir, files[0]!));

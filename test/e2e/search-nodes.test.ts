@@ -24,15 +24,20 @@ describe('e2e: search across archives', { skip: e2eSkipReason(), timeout: 600_00
     const port = await freePort();
     downPort = await freePort();
     fed = await startFederation({ priors: { aeTitle: AE, port } });
-    ui = await openUi({
-      aeTitle: AE, dataDir: tempDir('e2e-search-nodes'), port,
-      nodes: [
-        { name: 'a', address: `ARCHIVE_A@127.0.0.1:${fed.a.port}`, extraArgs: ['--issuer', 'HOSP_A'] },
-        { name: 'b', address: `ARCHIVE_B@127.0.0.1:${fed.b.port}` },
-        { name: 'c', address: `ARCHIVE_C@127.0.0.1:${fed.c.port}` },
-        { name: 'down', address: `DOWN@127.0.0.1:${downPort}` },
-      ],
-    }, await launchChromium());
+    ui = await openUi(
+      {
+        aeTitle: AE,
+        dataDir: tempDir('e2e-search-nodes'),
+        port,
+        nodes: [
+          { name: 'a', address: `ARCHIVE_A@127.0.0.1:${fed.a.port}`, extraArgs: ['--issuer', 'HOSP_A'] },
+          { name: 'b', address: `ARCHIVE_B@127.0.0.1:${fed.b.port}` },
+          { name: 'c', address: `ARCHIVE_C@127.0.0.1:${fed.c.port}` },
+          { name: 'down', address: `DOWN@127.0.0.1:${downPort}` },
+        ],
+      },
+      await launchChromium(),
+    );
   });
   after(async () => {
     const browser = ui?.browser;

@@ -8,13 +8,25 @@ import { runDcmtk, storescu } from '../helpers/dcmtk-scu.js';
 import { tempDir } from '../helpers/tmp.js';
 
 // [navigation button text, section name] as in renderer/src/app/screens.ts.
-const SCREENS = [['Search', 'Search'], ['Transfers', 'Transfers'], ['Local cache', 'Local cache'],
-  ['Nodes & settings', 'Nodes and settings'], ['Activity', 'Activity'], ['Audit', 'Audit'], ['Viewer', 'Viewer'], ['Prefetch', 'Prefetch']] as const;
+const SCREENS = [
+  ['Search', 'Search'],
+  ['Transfers', 'Transfers'],
+  ['Local cache', 'Local cache'],
+  ['Nodes & settings', 'Nodes and settings'],
+  ['Activity', 'Activity'],
+  ['Audit', 'Audit'],
+  ['Viewer', 'Viewer'],
+  ['Prefetch', 'Prefetch'],
+] as const;
 
 describe('e2e: shell', { skip: e2eSkipReason(), timeout: 180_000 }, () => {
   let ui: UiSession;
-  before(async () => { ui = await openUi({ aeTitle: 'PRIORS_E2E', dataDir: await tempDir('e2e-shell') }); });
-  after(async () => { await ui?.close(); });
+  before(async () => {
+    ui = await openUi({ aeTitle: 'PRIORS_E2E', dataDir: await tempDir('e2e-shell') });
+  });
+  after(async () => {
+    await ui?.close();
+  });
 
   test('each screen opens from the navigation', async () => {
     const nav = ui.page.getByRole('navigation', { name: 'Screens' });
@@ -29,7 +41,10 @@ describe('e2e: shell', { skip: e2eSkipReason(), timeout: 180_000 }, () => {
   test('Audit: a study stored by storescu and an association refused appear with who, from where and how it ended', async () => {
     const ct = await generateCtSeries({ mode: 'tiny', count: 3, patientId: 'E2E-AUDIT', patientName: 'AUDIT^SHELL', seed: 81 });
     assert.equal((await storescu(ui.serve, ct.files, { callingAeTitle: 'MODALITY1' })).code, 0);
-    assert.notEqual((await runDcmtk('echoscu', ['-aet', 'MODALITY1', '-aec', 'NOT_PRIORS', '127.0.0.1', String(ui.serve.port)], { timeoutMs: 10_000 })).code, 0);
+    assert.notEqual(
+      (await runDcmtk('echoscu', ['-aet', 'MODALITY1', '-aec', 'NOT_PRIORS', '127.0.0.1', String(ui.serve.port)], { timeoutMs: 10_000 })).code,
+      0,
+    );
     const nav = ui.page.getByRole('navigation', { name: 'Screens' });
     await nav.getByRole('button', { name: 'Audit' }).click();
     const screen = ui.page.getByRole('region', { name: 'Audit', exact: true });
@@ -50,7 +65,7 @@ describe('e2e: shell', { skip: e2eSkipReason(), timeout: 180_000 }, () => {
     assert.match(await refused.innerText(), /Refused an association from MODALITY1 at 127\.0\.0\.1[\s\S]*minor failure: the caller must use our AE title/);
     await screen.getByLabel('Outcome').selectOption('failed');
     await screen.locator('tr[data-what="store"]').first().waitFor({ state: 'detached', timeout: 5_000 });
-    assert.ok(await screen.locator('tr[data-what="association-refused"]').count() >= 1);
+    assert.ok((await screen.locator('tr[data-what="association-refused"]').count()) >= 1);
     ui.assertNoErrors();
   });
 });

@@ -14,7 +14,9 @@ const skip = !pydicomAvailable() ? 'pydicom not installed' : viewerSkipReason();
 const COUNT = 40;
 
 describe('Viewer: a study still arriving', { skip, timeout: 300_000 }, () => {
-  let host: ViewerHost; let browser: Browser; let page: Page;
+  let host: ViewerHost;
+  let browser: Browser;
+  let page: Page;
   let series: GeneratedSeries;
   const errors: string[] = [];
 
@@ -23,7 +25,10 @@ describe('Viewer: a study still arriving', { skip, timeout: 300_000 }, () => {
     // four slices spread over the series are in the cache when the study is opened
     const first = series.files.filter((_, i) => i % 10 === 5);
     host = await startViewerHost(first);
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(host.web.url);
@@ -47,8 +52,11 @@ describe('Viewer: a study still arriving', { skip, timeout: 300_000 }, () => {
       const r = await storescu(host.scp, burst, { callingAeTitle: 'MODALITY' });
       assert.equal(r.code, 0, r.stderr);
       expected += burst.length;
-      await page.waitForFunction(([sel, n]) => Number((globalThis as unknown as { document: Doc }).document.querySelector(sel as string)?.getAttribute('data-total') ?? 0) === n,
-        [`[data-study="${study}"] [aria-label="Current study"]`, expected] as const, { timeout: 60_000 });
+      await page.waitForFunction(
+        ([sel, n]) => Number((globalThis as unknown as { document: Doc }).document.querySelector(sel as string)?.getAttribute('data-total') ?? 0) === n,
+        [`[data-study="${study}"] [aria-label="Current study"]`, expected] as const,
+        { timeout: 60_000 },
+      );
     }
     await waitPaneReady(page, study, 'Current study');
     const end = await paneState(page, study, 'Current study');

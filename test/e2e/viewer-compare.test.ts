@@ -7,18 +7,20 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { asOwnStudy, compressedCopies, generateCtSeries, type CopyCodec } from '../helpers/data.js';
 import { pydicomAvailable } from '../helpers/pydicom.js';
-import {
-  openStudy, paneCanvasVs, paneState, startViewerHost, viewerSkipReason, waitPaneReady, type ViewerHost,
-} from '../helpers/viewer-host.js';
+import { openStudy, paneCanvasVs, paneState, startViewerHost, viewerSkipReason, waitPaneReady, type ViewerHost } from '../helpers/viewer-host.js';
 
 const LOSSLESS: CopyCodec[] = ['rle', 'jpeg-lossless', 'jpeg-ls-lossless', 'j2k-lossless', 'deflated', 'explicit-big', 'implicit-little'];
 const LOSSY: CopyCodec[] = ['jpeg-baseline'];
 const skip = !pydicomAvailable() ? 'pydicom not installed' : viewerSkipReason();
 
 describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_000 }, () => {
-  let host: ViewerHost; let browser: Browser; let page: Page;
+  let host: ViewerHost;
+  let browser: Browser;
+  let page: Page;
   const errors: string[] = [];
-  let current = ''; let prior = ''; let older = '';
+  let current = '';
+  let prior = '';
+  let older = '';
   const codecStudies = new Map<string, string>(); // codec (or 'original') → StudyInstanceUID
 
   before(async () => {
@@ -26,8 +28,18 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
     const cur = await generateCtSeries({ ...patient, count: 40, sliceThickness: 1.25, studyDate: '20250601', studyDescription: 'CT CHEST NOW', seed: 3 });
     const pri = await generateCtSeries({ ...patient, count: 20, sliceThickness: 2.5, studyDate: '20230601', studyDescription: 'CT CHEST PRIOR', seed: 4 });
     const old = await generateCtSeries({ ...patient, count: 4, sliceThickness: 5, studyDate: '20190601', studyDescription: 'CT CHEST OLD', seed: 5 });
-    current = cur.StudyInstanceUID; prior = pri.StudyInstanceUID; older = old.StudyInstanceUID;
-    const base = await generateCtSeries({ patientName: 'CODEC^CORA', patientId: 'VIEW-CODEC', rows: 128, cols: 128, count: 5, studyDescription: 'CT CODECS', seed: 6 });
+    current = cur.StudyInstanceUID;
+    prior = pri.StudyInstanceUID;
+    older = old.StudyInstanceUID;
+    const base = await generateCtSeries({
+      patientName: 'CODEC^CORA',
+      patientId: 'VIEW-CODEC',
+      rows: 128,
+      cols: 128,
+      count: 5,
+      studyDescription: 'CT CODECS',
+      seed: 6,
+    });
     const copies = await compressedCopies(base.dir, [...LOSSLESS, ...LOSSY]);
     const files = [...cur.files, ...pri.files, ...old.files];
     // each copy its own patient and study, so none becomes another's prior
@@ -40,7 +52,10 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
       const m = /^VIEW-CODEC-(.+)$/.exec(s.PatientID ?? '');
       if (m) codecStudies.set(m[1]!, s.StudyInstanceUID);
     }
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(host.web.url);
@@ -55,7 +70,10 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
     await waitPaneReady(page, current, 'Current study');
     await waitPaneReady(page, prior, 'Prior study');
     const options = await page.getByRole('combobox', { name: 'Prior study' }).locator('option').allTextContents();
-    assert.deepEqual(options.map((o) => o.replace(/\s+/g, ' ').trim()), ['None', '2023-06-01 CT CHEST PRIOR (CT)', '2019-06-01 CT CHEST OLD (CT)']);
+    assert.deepEqual(
+      options.map((o) => o.replace(/\s+/g, ' ').trim()),
+      ['None', '2023-06-01 CT CHEST PRIOR (CT)', '2019-06-01 CT CHEST OLD (CT)'],
+    );
     const cur = await paneState(page, current, 'Current study');
     const pri = await paneState(page, prior, 'Prior study');
     assert.equal(cur?.shown, 40);
@@ -75,14 +93,22 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
     assert.ok(before.cur.position !== undefined && before.pri.position !== undefined, `positions shown: ${before.cur.overlay} | ${before.pri.overlay}`);
     await page.getByRole('group', { name: 'Current study' }).getByLabel('Current study image').focus();
     for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
-    await page.waitForFunction(([sel, start]) => {
-      const document = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
-      return Number(document.querySelector(sel)?.getAttribute('data-index') ?? 0) === start + 8;
-    }, [`[data-study="${current}"] [aria-label="Current study"]`, before.cur.index] as const, { timeout: 20_000 });
-    await page.waitForFunction(([sel, start]) => {
-      const document = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
-      return Number(document.querySelector(sel)?.getAttribute('data-index') ?? 0) !== start;
-    }, [`[data-study="${prior}"] [aria-label="Prior study"]`, before.pri.index] as const, { timeout: 20_000 });
+    await page.waitForFunction(
+      ([sel, start]) => {
+        const document = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
+        return Number(document.querySelector(sel)?.getAttribute('data-index') ?? 0) === start + 8;
+      },
+      [`[data-study="${current}"] [aria-label="Current study"]`, before.cur.index] as const,
+      { timeout: 20_000 },
+    );
+    await page.waitForFunction(
+      ([sel, start]) => {
+        const document = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document;
+        return Number(document.querySelector(sel)?.getAttribute('data-index') ?? 0) !== start;
+      },
+      [`[data-study="${prior}"] [aria-label="Prior study"]`, before.pri.index] as const,
+      { timeout: 20_000 },
+    );
     const after = { cur: (await paneState(page, current, 'Current study'))!, pri: (await paneState(page, prior, 'Prior study'))! };
     const moved = after.cur.position! - before.cur.position!;
     assert.equal(Math.abs(moved), 10, `8 slices of 1.25 mm: ${before.cur.overlay} → ${after.cur.overlay}`);
@@ -111,9 +137,15 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
       await openStudy(page, uid);
       await waitPaneReady(page, uid, 'Current study');
       await page.getByRole('toolbar', { name: 'Viewer tools' }).getByRole('button', { name: 'Abdomen' }).click();
-      await page.waitForFunction((sel) => /WW 400 WL 50/.test(
-        (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(sel)?.textContent ?? ''),
-      `[data-study="${uid}"] .viewer-overlay`, { timeout: 20_000 });
+      await page.waitForFunction(
+        (sel) =>
+          /WW 400 WL 50/.test(
+            (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document.querySelector(sel)
+              ?.textContent ?? '',
+          ),
+        `[data-study="${uid}"] .viewer-overlay`,
+        { timeout: 20_000 },
+      );
       await page.waitForTimeout(200);
       return paneCanvasVs(page, uid, 'Current study', what);
     };

@@ -11,24 +11,55 @@ import { openStudy, paneState, startViewerHost, viewerSkipReason, waitPaneReady,
 const skip = !pydicomAvailable() ? 'pydicom not installed' : viewerSkipReason();
 
 describe('Viewer: the prior series that matches the current one', { skip, timeout: 300_000 }, () => {
-  let host: ViewerHost; let browser: Browser; let page: Page;
+  let host: ViewerHost;
+  let browser: Browser;
+  let page: Page;
   const errors: string[] = [];
-  let current = ''; let prior = '';
+  let current = '';
+  let prior = '';
 
   before(async () => {
     const patient = { patientName: 'MATCH^MIA', patientId: 'VIEW-MATCH', rows: 64, cols: 64, bodyPart: 'CHEST' };
-    const cur = await generateCtSeries({ ...patient, count: 12, sliceThickness: 5, studyDate: '20250601', studyDescription: 'CT CHEST NOW', seriesDescription: 'CHEST AXIAL 5mm', seed: 31 });
-    const ax = await generateCtSeries({ ...patient, count: 10, sliceThickness: 5, studyDate: '20230601', studyDescription: 'CT CHEST PRIOR', seriesDescription: 'Chest axial 5mm', seriesNumber: 2, seed: 32 });
+    const cur = await generateCtSeries({
+      ...patient,
+      count: 12,
+      sliceThickness: 5,
+      studyDate: '20250601',
+      studyDescription: 'CT CHEST NOW',
+      seriesDescription: 'CHEST AXIAL 5mm',
+      seed: 31,
+    });
+    const ax = await generateCtSeries({
+      ...patient,
+      count: 10,
+      sliceThickness: 5,
+      studyDate: '20230601',
+      studyDescription: 'CT CHEST PRIOR',
+      seriesDescription: 'Chest axial 5mm',
+      seriesNumber: 2,
+      seed: 32,
+    });
     const thin = await generateCtSeries({
-      ...patient, count: 30, sliceThickness: 1, studyDate: '20230601', studyDescription: 'CT CHEST PRIOR', seriesDescription: 'CHEST COR 1mm', seriesNumber: 3, seed: 33,
+      ...patient,
+      count: 30,
+      sliceThickness: 1,
+      studyDate: '20230601',
+      studyDescription: 'CT CHEST PRIOR',
+      seriesDescription: 'CHEST COR 1mm',
+      seriesNumber: 3,
+      seed: 33,
       studyInstanceUid: ax.StudyInstanceUID,
     });
     // the thin series made coronal, in the prior's study
     const cor = await asOwnStudy(thin.files, 'viewer-match-coronal', { StudyInstanceUID: ax.StudyInstanceUID, ImageOrientationPatient: '1\\0\\0\\0\\0\\-1' });
-    current = cur.StudyInstanceUID; prior = ax.StudyInstanceUID;
+    current = cur.StudyInstanceUID;
+    prior = ax.StudyInstanceUID;
     host = await startViewerHost([...cur.files, ...ax.files, ...cor]);
     assert.equal(host.cache.series(prior).length, 2, 'the prior holds two series');
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(host.web.url);
@@ -47,14 +78,23 @@ describe('Viewer: the prior series that matches the current one', { skip, timeou
     assert.equal((await paneState(page, prior, 'Prior study'))?.shown, 10, 'the 10-image axial series, not the 30-image coronal one');
     assert.match((await pressed(prior)) ?? '', /Chest axial 5mm/);
     const why = await page.getByLabel('Prior series choice').innerText();
-    assert.match(why, /^Series 2 Chest axial 5mm: Matches the current series: same modality \(CT\), same body part \(CHEST\), axial like the current, description shares "CHEST", "AXIAL", "5MM", 5 mm slices like the current\.$/);
+    assert.match(
+      why,
+      /^Series 2 Chest axial 5mm: Matches the current series: same modality \(CT\), same body part \(CHEST\), axial like the current, description shares "CHEST", "AXIAL", "5MM", 5 mm slices like the current\.$/,
+    );
     assert.deepEqual(errors, []);
   });
 
   test('a series picked for the prior is shown and kept, said as chosen', async () => {
     await page.locator(`[data-study="${prior}"] .viewer-series button`).filter({ hasText: 'CHEST COR 1mm' }).click();
-    await page.waitForFunction((sel) => (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } })
-      .document.querySelector(sel)?.getAttribute('data-total') === '30', `[data-study="${prior}"] [aria-label="Prior study"]`, { timeout: 30_000 });
+    await page.waitForFunction(
+      (sel) =>
+        (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } }).document
+          .querySelector(sel)
+          ?.getAttribute('data-total') === '30',
+      `[data-study="${prior}"] [aria-label="Prior study"]`,
+      { timeout: 30_000 },
+    );
     await waitPaneReady(page, prior, 'Prior study');
     assert.match(await page.getByLabel('Prior series choice').innerText(), /^Series 3 CHEST COR 1mm: chosen by you\.$/);
     assert.deepEqual(errors, []);

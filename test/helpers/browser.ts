@@ -68,12 +68,19 @@ export async function openUi(o: PriorsServeOptions & { viewport?: { width: numbe
   const context = await b.newContext({ viewport: o.viewport ?? { width: 1280, height: 720 } });
   const page = await context.newPage();
   const errors: string[] = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   await page.goto(url, { waitUntil: 'load', timeout: 60_000 });
   let closed = false;
   return {
-    serve, url, browser: b, context, page, errors,
+    serve,
+    url,
+    browser: b,
+    context,
+    page,
+    errors,
     assertNoErrors: () => assert.deepEqual(errors, [], `page errors:\n${errors.join('\n')}`),
     close: async () => {
       if (closed) return;

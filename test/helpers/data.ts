@@ -67,13 +67,30 @@ export interface GeneratedSeries {
 }
 
 const flagOf: Record<keyof Omit<CtSeriesOptions, 'dir'>, string> = {
-  mode: '--mode', count: '--count', frames: '--frames', rows: '--rows', cols: '--cols',
-  bitsStored: '--bits-stored', patientName: '--patient-name', patientId: '--patient-id',
-  birthDate: '--birth-date', sex: '--sex', charset: '--charset', studyDate: '--study-date',
-  studyId: '--study-id', accession: '--accession', studyDescription: '--study-description',
-  seriesDescription: '--series-description', seriesNumber: '--series-number',
-  studyInstanceUid: '--study-uid', seriesInstanceUid: '--series-uid',
-  sliceThickness: '--slice-thickness', noise: '--noise', seed: '--seed', modality: '--modality', bodyPart: '--body-part',
+  mode: '--mode',
+  count: '--count',
+  frames: '--frames',
+  rows: '--rows',
+  cols: '--cols',
+  bitsStored: '--bits-stored',
+  patientName: '--patient-name',
+  patientId: '--patient-id',
+  birthDate: '--birth-date',
+  sex: '--sex',
+  charset: '--charset',
+  studyDate: '--study-date',
+  studyId: '--study-id',
+  accession: '--accession',
+  studyDescription: '--study-description',
+  seriesDescription: '--series-description',
+  seriesNumber: '--series-number',
+  studyInstanceUid: '--study-uid',
+  seriesInstanceUid: '--series-uid',
+  sliceThickness: '--slice-thickness',
+  noise: '--noise',
+  seed: '--seed',
+  modality: '--modality',
+  bodyPart: '--body-part',
 };
 
 function hash(value: unknown): string {
@@ -105,7 +122,10 @@ async function cached(key: string, produce: (dir: string) => Promise<void>): Pro
 }
 
 function dicomFiles(dir: string): string[] {
-  return readdirSync(dir).filter((n) => n.endsWith('.dcm')).sort().map((n) => join(dir, n));
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.dcm'))
+    .sort()
+    .map((n) => join(dir, n));
 }
 
 function linkInto(files: string[], dir: string): string[] {
@@ -114,7 +134,11 @@ function linkInto(files: string[], dir: string): string[] {
   return files.map((file) => {
     const out = join(target, basename(file));
     if (!existsSync(out)) {
-      try { linkSync(file, out); } catch { copyFileSync(file, out); }
+      try {
+        linkSync(file, out);
+      } catch {
+        copyFileSync(file, out);
+      }
     }
     return out;
   });
@@ -161,13 +185,13 @@ export const COPY_CODECS = {
   'jpeg-baseline': { transferSyntaxUid: '1.2.840.10008.1.2.4.50', tool: 'dcmcjpeg', args: ['+eb', '+un'] },
   'jpeg-extended': { transferSyntaxUid: '1.2.840.10008.1.2.4.51', tool: 'dcmcjpeg', args: ['+ee', '+un'] },
   'jpeg-ls-lossless': { transferSyntaxUid: '1.2.840.10008.1.2.4.80', tool: 'dcmcjpls', args: ['+el'] },
-  'rle': { transferSyntaxUid: '1.2.840.10008.1.2.5', tool: 'dcmcrle', args: [] },
+  rle: { transferSyntaxUid: '1.2.840.10008.1.2.5', tool: 'dcmcrle', args: [] },
   'j2k-lossless': { transferSyntaxUid: '1.2.840.10008.1.2.4.90', tool: 'gdcmconv', args: ['--j2k'] },
   // test/helpers/encaps_copy.py writes these: OpenJPH's ojph_compress makes the HTJ2K codestream
   'htj2k-lossless': { transferSyntaxUid: '1.2.840.10008.1.2.4.201', tool: 'ojph_compress', args: ['htj2k'] },
   'encapsulated-uncompressed': { transferSyntaxUid: '1.2.840.10008.1.2.1.98', tool: PYTHON, args: ['uncompressed'] },
   'implicit-little': { transferSyntaxUid: '1.2.840.10008.1.2', tool: 'dcmconv', args: ['+ti'] },
-  'deflated': { transferSyntaxUid: '1.2.840.10008.1.2.1.99', tool: 'dcmconv', args: ['+td'] },
+  deflated: { transferSyntaxUid: '1.2.840.10008.1.2.1.99', tool: 'dcmconv', args: ['+td'] },
   'explicit-big': { transferSyntaxUid: '1.2.840.10008.1.2.2', tool: 'dcmconv', args: ['+tb'] },
 } as const;
 export type CopyCodec = keyof typeof COPY_CODECS;
@@ -193,9 +217,11 @@ async function toolAvailable(tool: string): Promise<boolean> {
 
 async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) await fn(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
 }
 
 /**
@@ -204,10 +230,17 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
  * copy maps to its original by UID; lossy copies carry LossyImageCompression "01". JPEG baseline
  * of 12-bit data is rescaled by DCMTK to 8 bits (BitsStored 8, new RescaleSlope).
  */
-export async function compressedCopies(srcDir: string, codecs: CopyCodec[] = DEFAULT_COPIES, o: { first?: number } = {}): Promise<Partial<Record<CopyCodec, CompressedCopy>>> {
+export async function compressedCopies(
+  srcDir: string,
+  codecs: CopyCodec[] = DEFAULT_COPIES,
+  o: { first?: number } = {},
+): Promise<Partial<Record<CopyCodec, CompressedCopy>>> {
   const sources = dicomFiles(resolve(srcDir)).slice(0, o.first);
   if (sources.length === 0) throw new Error(`no *.dcm files in ${srcDir}`);
-  const fingerprint = sources.map((f) => { const s = statSync(f); return `${f}:${s.size}:${s.mtimeMs}`; });
+  const fingerprint = sources.map((f) => {
+    const s = statSync(f);
+    return `${f}:${s.size}:${s.mtimeMs}`;
+  });
   const result: Partial<Record<CopyCodec, CompressedCopy>> = {};
   for (const codec of codecs) {
     const { tool, args, transferSyntaxUid } = COPY_CODECS[codec];
@@ -220,7 +253,8 @@ export async function compressedCopies(srcDir: string, codecs: CopyCodec[] = DEF
         } catch (err) {
           throw new Error(`${tool} ${args.join(' ')} ${file} failed: ${(err as { stderr?: string }).stderr ?? String(err)}`, { cause: err });
         }
-      }));
+      }),
+    );
     result[codec] = { codec, transferSyntaxUid, dir, files: dicomFiles(dir) };
   }
   return result;
@@ -275,7 +309,10 @@ function walkStats(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
     const path = join(dir, e.name);
     if (e.isDirectory()) walkStats(path, out);
-    else if (e.isFile()) { const s = statSync(path); out.push(`${path}:${s.size}:${s.mtimeMs}`); }
+    else if (e.isFile()) {
+      const s = statSync(path);
+      out.push(`${path}:${s.size}:${s.mtimeMs}`);
+    }
   }
   return out;
 }
@@ -304,7 +341,11 @@ async function readCorpus(roots: string[]): Promise<CorpusFile[]> {
   const files: CorpusFile[] = [];
   await mapLimit(records, availableParallelism(), async (rec) => {
     let dcmtkReadable = true;
-    try { await run('dcmdump', ['-q', rec.path], { maxBuffer: 64 << 20 }); } catch { dcmtkReadable = false; }
+    try {
+      await run('dcmdump', ['-q', rec.path], { maxBuffer: 64 << 20 });
+    } catch {
+      dcmtkReadable = false;
+    }
     const { error: _error, ...rest } = rec;
     files.push({ ...rest, dcmtkReadable });
   });

@@ -34,13 +34,29 @@ export function runDcmtk(tool: string, args: string[], options: { timeoutMs?: nu
     const err: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => out.push(c));
     child.stderr.on('data', (c: Buffer) => err.push(c));
-    const text = () => { stdout = Buffer.concat(out).toString(encoding); stderr = Buffer.concat(err).toString(encoding) + stderr; };
+    const text = () => {
+      stdout = Buffer.concat(out).toString(encoding);
+      stderr = Buffer.concat(err).toString(encoding) + stderr;
+    };
     const timer = setTimeout(() => {
       stderr += `\n[${tool} killed after ${timeoutMs} ms]`;
-      if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+      if (child.pid)
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     }, timeoutMs);
-    child.once('error', (e) => { clearTimeout(timer); text(); resolve({ code: null, stdout, stderr: stderr + e.message }); });
-    child.once('close', (code) => { clearTimeout(timer); text(); resolve({ code, stdout, stderr }); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      text();
+      resolve({ code: null, stdout, stderr: stderr + e.message });
+    });
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      text();
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -99,8 +115,15 @@ export function parseFindscuOutput(output: string): FindMatch[] {
 
 /** C-FIND with findscu; returns the matches, or throws if findscu fails. */
 export async function findscu(peer: PeerAddress, request: QrRequest): Promise<FindMatch[]> {
-  const args = ['-v', ...target(peer, request.callingAeTitle ?? 'FINDSCU'), modelFlag[request.model ?? 'study'],
-    ...request.keys.flatMap((k) => ['-k', k]), ...(request.extraArgs ?? []), peer.host, String(peer.port)];
+  const args = [
+    '-v',
+    ...target(peer, request.callingAeTitle ?? 'FINDSCU'),
+    modelFlag[request.model ?? 'study'],
+    ...request.keys.flatMap((k) => ['-k', k]),
+    ...(request.extraArgs ?? []),
+    peer.host,
+    String(peer.port),
+  ];
   const r = await runDcmtk('findscu', args, { timeoutMs: request.timeoutMs ?? 60000, encoding: 'latin1' });
   if (r.code !== 0) throw new Error(`findscu failed (${r.code}): ${r.stderr}${r.stdout}`);
   return parseFindscuOutput(r.stdout + r.stderr);
@@ -108,25 +131,49 @@ export async function findscu(peer: PeerAddress, request: QrRequest): Promise<Fi
 
 /** C-MOVE with movescu to `destination` (an AE title the peer knows); resolves with the tool's result. */
 export function movescu(peer: PeerAddress, destination: string, request: QrRequest): Promise<ToolResult> {
-  const args = [...target(peer, request.callingAeTitle ?? 'MOVESCU'), '-aem', destination, modelFlag[request.model ?? 'study'],
-    ...request.keys.flatMap((k) => ['-k', k]), ...(request.extraArgs ?? []), peer.host, String(peer.port)];
+  const args = [
+    ...target(peer, request.callingAeTitle ?? 'MOVESCU'),
+    '-aem',
+    destination,
+    modelFlag[request.model ?? 'study'],
+    ...request.keys.flatMap((k) => ['-k', k]),
+    ...(request.extraArgs ?? []),
+    peer.host,
+    String(peer.port),
+  ];
   return runDcmtk('movescu', args, { timeoutMs: request.timeoutMs ?? 120000 });
 }
 
 /** C-GET with getscu, writing the received instances to `dir` (created). */
 export function getscu(peer: PeerAddress, dir: string, request: QrRequest): Promise<ToolResult> {
   mkdirSync(dir, { recursive: true });
-  const args = [...target(peer, request.callingAeTitle ?? 'GETSCU'), '-od', dir, modelFlag[request.model ?? 'study'],
-    ...request.keys.flatMap((k) => ['-k', k]), ...(request.extraArgs ?? []), peer.host, String(peer.port)];
+  const args = [
+    ...target(peer, request.callingAeTitle ?? 'GETSCU'),
+    '-od',
+    dir,
+    modelFlag[request.model ?? 'study'],
+    ...request.keys.flatMap((k) => ['-k', k]),
+    ...(request.extraArgs ?? []),
+    peer.host,
+    String(peer.port),
+  ];
   return runDcmtk('getscu', args, { timeoutMs: request.timeoutMs ?? 120000 });
 }
 
 /** storescu flag proposing one compressed (or non-default) transfer syntax plus the uncompressed ones. */
 const storescuProposal: Record<string, string> = {
-  '1.2.840.10008.1.2.4.50': '-xy', '1.2.840.10008.1.2.4.51': '-xx', '1.2.840.10008.1.2.4.70': '-xs',
-  '1.2.840.10008.1.2.4.80': '-xt', '1.2.840.10008.1.2.4.81': '-xu', '1.2.840.10008.1.2.4.90': '-xv',
-  '1.2.840.10008.1.2.4.91': '-xw', '1.2.840.10008.1.2.5': '-xr', '1.2.840.10008.1.2.1.99': '-xd',
-  '1.2.840.10008.1.2.4.100': '-xm', '1.2.840.10008.1.2.4.101': '-xh', '1.2.840.10008.1.2.4.102': '-xn',
+  '1.2.840.10008.1.2.4.50': '-xy',
+  '1.2.840.10008.1.2.4.51': '-xx',
+  '1.2.840.10008.1.2.4.70': '-xs',
+  '1.2.840.10008.1.2.4.80': '-xt',
+  '1.2.840.10008.1.2.4.81': '-xu',
+  '1.2.840.10008.1.2.4.90': '-xv',
+  '1.2.840.10008.1.2.4.91': '-xw',
+  '1.2.840.10008.1.2.5': '-xr',
+  '1.2.840.10008.1.2.1.99': '-xd',
+  '1.2.840.10008.1.2.4.100': '-xm',
+  '1.2.840.10008.1.2.4.101': '-xh',
+  '1.2.840.10008.1.2.4.102': '-xn',
 };
 
 /** TransferSyntaxUID (0002,0010) of a Part-10 file, read from its File Meta Information (PS3.10 7.1). */
@@ -157,7 +204,11 @@ export function transferSyntaxOf(file: string): string {
  * most one other, so files are grouped by transfer syntax and each group is sent over its own
  * association (uncompressed ones first, together). Resolves with the combined result.
  */
-export async function storescu(peer: PeerAddress, files: string[], options: { callingAeTitle?: string; timeoutMs?: number; extraArgs?: string[] } = {}): Promise<ToolResult> {
+export async function storescu(
+  peer: PeerAddress,
+  files: string[],
+  options: { callingAeTitle?: string; timeoutMs?: number; extraArgs?: string[] } = {},
+): Promise<ToolResult> {
   const groups = new Map<string, string[]>();
   for (const file of files) {
     const flag = storescuProposal[transferSyntaxOf(file)] ?? '';
@@ -165,8 +216,14 @@ export async function storescu(peer: PeerAddress, files: string[], options: { ca
   }
   const total: ToolResult = { code: 0, stdout: '', stderr: '' };
   for (const [flag, group] of [...groups].sort(([a], [b]) => a.localeCompare(b))) {
-    const args = [...target(peer, options.callingAeTitle ?? 'STORESCU'), ...(flag ? [flag] : []), ...(options.extraArgs ?? []),
-      peer.host, String(peer.port), ...group];
+    const args = [
+      ...target(peer, options.callingAeTitle ?? 'STORESCU'),
+      ...(flag ? [flag] : []),
+      ...(options.extraArgs ?? []),
+      peer.host,
+      String(peer.port),
+      ...group,
+    ];
     const r = await runDcmtk('storescu', args, { timeoutMs: options.timeoutMs ?? 300000 });
     total.stdout += r.stdout;
     total.stderr += r.stderr;

@@ -29,14 +29,44 @@ export async function startE2ePacs(o: { priorsAeTitle: string; priorsPort: numbe
   const small = { rows: 64, cols: 64 };
   const doe = { patientName: 'DOE^JANE', patientId: 'E2E-DOE', birthDate: '19700101', sex: 'F' as const };
   const today = await generateCtSeries({ ...small, ...doe, count: 12, studyDate: dicomDay(0), studyDescription: 'CT CHEST TODAY', accession: 'E2E-A1' });
-  const yesterday = await generateCtSeries({ ...small, ...doe, count: 8, studyDate: dicomDay(-1), studyDescription: 'CT CHEST YESTERDAY', accession: 'E2E-A2' });
+  const yesterday = await generateCtSeries({
+    ...small,
+    ...doe,
+    count: 8,
+    studyDate: dicomDay(-1),
+    studyDescription: 'CT CHEST YESTERDAY',
+    accession: 'E2E-A2',
+  });
   const old = await generateCtSeries({ ...small, ...doe, count: 6, studyDate: '20190315', studyDescription: 'CT CHEST 2019', accession: 'E2E-A3' });
-  const accented = await generateCtSeries({ ...small, count: 5, patientName: 'MÜLLER^JÜRGEN', patientId: 'E2E-MUE', charset: 'ISO_IR 192', studyDate: '20230510', studyDescription: 'CT HEAD' });
-  const plain = await generateCtSeries({ ...small, count: 6, patientName: 'RLE^ROBIN', patientId: 'E2E-RLE', studyDate: '20220101', studyDescription: 'CT RLE' });
+  const accented = await generateCtSeries({
+    ...small,
+    count: 5,
+    patientName: 'MÜLLER^JÜRGEN',
+    patientId: 'E2E-MUE',
+    charset: 'ISO_IR 192',
+    studyDate: '20230510',
+    studyDescription: 'CT HEAD',
+  });
+  const plain = await generateCtSeries({
+    ...small,
+    count: 6,
+    patientName: 'RLE^ROBIN',
+    patientId: 'E2E-RLE',
+    studyDate: '20220101',
+    studyDescription: 'CT RLE',
+  });
   const copies = await compressedCopies(plain.dir, ['rle']);
   const rle = copies.rle;
   if (!rle) throw new Error('dcmcrle is missing: cannot make the RLE series');
-  const big = await generateCtSeries({ rows: 128, cols: 128, count: 1000, patientName: 'BIG^BERTA', patientId: 'E2E-BIG', studyDate: '20210101', studyDescription: 'CT BIG' });
+  const big = await generateCtSeries({
+    rows: 128,
+    cols: 128,
+    count: 1000,
+    patientName: 'BIG^BERTA',
+    patientId: 'E2E-BIG',
+    studyDate: '20210101',
+    studyDescription: 'CT BIG',
+  });
   const orthanc = await startOrthanc({
     dir: tempDir('e2e-orthanc'),
     modalities: o.knowsPriors === false ? {} : { priors: [o.priorsAeTitle, '127.0.0.1', o.priorsPort] },

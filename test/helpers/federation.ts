@@ -30,9 +30,15 @@ export interface Federation {
 }
 
 /** Copies of `files` (same UIDs) with patient attributes set and, when given, an Other Patient IDs Sequence. */
-function withPatient(files: string[], out: string, set: Record<string, string>, otherIds: Array<{ PatientID: string; IssuerOfPatientID: string }> = []): string[] {
+function withPatient(
+  files: string[],
+  out: string,
+  set: Record<string, string>,
+  otherIds: Array<{ PatientID: string; IssuerOfPatientID: string }> = [],
+): string[] {
   mkdirSync(out, { recursive: true });
-  return runPython<string[]>(`
+  return runPython<string[]>(
+    `
 import sys, os, json, pydicom
 from pydicom.dataset import Dataset
 spec = json.loads(sys.argv[1])
@@ -54,7 +60,9 @@ for f in spec['files']:
     ds.save_as(p)
     out.append(p)
 print(json.dumps(out))
-`, [JSON.stringify({ files, out, set, other: otherIds })]);
+`,
+    [JSON.stringify({ files, out, set, other: otherIds })],
+  );
 }
 
 /**
@@ -81,18 +89,30 @@ export async function startFederation(o: { priors?: { aeTitle: string; port: num
   ];
   const modalities: Record<string, [string, string, number]> = o.priors ? { priors: [o.priors.aeTitle, '127.0.0.1', o.priors.port] } : {};
   const a = await startOrthanc({ dir: join(dir, 'a'), aeTitle: 'ARCHIVE_A', modalities });
-  const b = await startDcmqrscp({ dir: join(dir, 'b'), aeTitle: 'ARCHIVE_B', peers: o.priors ? [{ aeTitle: o.priors.aeTitle, host: '127.0.0.1', port: o.priors.port }] : [] });
+  const b = await startDcmqrscp({
+    dir: join(dir, 'b'),
+    aeTitle: 'ARCHIVE_B',
+    peers: o.priors ? [{ aeTitle: o.priors.aeTitle, host: '127.0.0.1', port: o.priors.port }] : [],
+  });
   const c = await startOrthanc({ dir: join(dir, 'c'), aeTitle: 'ARCHIVE_C', modalities, ...(o.dicomweb ? { dicomweb: true } : {}) });
   await loadIntoOrthanc(a, [...s1.files, ...s2.files]);
   await loadIntoDcmqrscp(b, [...s2.files, ...s3.files]);
   await loadIntoOrthanc(c, onC);
   const study = (s: GeneratedSeries, description: string) => ({ uid: s.StudyInstanceUID, description });
   return {
-    a, b, c,
+    a,
+    b,
+    c,
     studies: {
-      s1: study(s1, 'CT CHEST 2019'), s2: study(s2, 'CT CHEST 2020'), s3: study(s3, 'CT CHEST 2021'),
-      s4: study(s4, 'CT CHEST 2022'), s5: study(s5, 'CT HEAD 2023'), s6: study(s6, 'CT KNEE 2024'),
+      s1: study(s1, 'CT CHEST 2019'),
+      s2: study(s2, 'CT CHEST 2020'),
+      s3: study(s3, 'CT CHEST 2021'),
+      s4: study(s4, 'CT CHEST 2022'),
+      s5: study(s5, 'CT HEAD 2023'),
+      s6: study(s6, 'CT KNEE 2024'),
     },
-    stop: async () => { await Promise.all([a.stop(), b.stop(), c.stop()]); },
+    stop: async () => {
+      await Promise.all([a.stop(), b.stop(), c.stop()]);
+    },
   };
 }

@@ -88,7 +88,9 @@ export async function storeLiteralPatients(cache: Cache): Promise<void> {
     setString(ds, 0x0020000d, 'UI', study);
     setString(ds, 0x0020000e, 'UI', `${study}.1`);
     const writer = cache.createTempWriter({ meta: { sopClassUid: SC, sopInstanceUid: sop, transferSyntaxUid: EXPLICIT_LE } });
-    await new Promise<void>((resolve, reject) => writer.stream.end(Buffer.from(encodeDataSet(ds, EXPLICIT_LITTLE_ENDIAN)), (e?: Error | null) => (e ? reject(e) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      writer.stream.end(Buffer.from(encodeDataSet(ds, EXPLICIT_LITTLE_ENDIAN)), (e?: Error | null) => (e ? reject(e) : resolve())),
+    );
     await writer.commit({ expectedSopInstanceUid: sop });
   }
 }

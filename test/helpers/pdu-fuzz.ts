@@ -19,10 +19,12 @@ const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 function pdata(command: Uint8Array, flags = 0x03): Buffer {
   const pdv = Buffer.alloc(6 + command.length);
   pdv.writeUInt32BE(2 + command.length, 0);
-  pdv[4] = 1; pdv[5] = flags;
+  pdv[4] = 1;
+  pdv[5] = flags;
   Buffer.from(command).copy(pdv, 6);
   const pdu = Buffer.alloc(6);
-  pdu[0] = 0x04; pdu.writeUInt32BE(pdv.length, 2);
+  pdu[0] = 0x04;
+  pdu.writeUInt32BE(pdv.length, 2);
   return Buffer.concat([pdu, pdv]);
 }
 
@@ -86,17 +88,26 @@ export function mutatePdu(seed: Buffer, rnd: () => number): { kind: string; byte
   const pick = Math.floor(rnd() * 9);
   const int = (n: number) => Math.floor(rnd() * n);
   switch (pick) {
-    case 0: return { kind: 'truncate', bytes: b.subarray(0, int(b.length)) };
-    case 1: { // the PDU length field: 0, max, or off by a little
+    case 0:
+      return { kind: 'truncate', bytes: b.subarray(0, int(b.length)) };
+    case 1: {
+      // the PDU length field: 0, max, or off by a little
       const v = [0, 0xffffffff, b.length - 6 + 1, b.length - 6 - 1, b.length - 6 + 1000, 0x7fffffff][int(6)]!;
       b.writeUInt32BE(v >>> 0, 2);
       return { kind: 'pdu-length', bytes: b };
     }
-    case 2: { // bit flips anywhere, length kept right
-      for (let i = 0, n = 1 + int(6); i < n; i++) { const at = int(b.length); b[at] = b[at]! ^ (1 << int(8)); }
+    case 2: {
+      // bit flips anywhere, length kept right
+      for (let i = 0, n = 1 + int(6); i < n; i++) {
+        const at = int(b.length);
+        b[at] = b[at]! ^ (1 << int(8));
+      }
       return { kind: 'bit-flip', bytes: fixLength(b) };
     }
-    case 3: case 4: case 5: { // item surgery (association PDUs) or PDV surgery (P-DATA)
+    case 3:
+    case 4:
+    case 5: {
+      // item surgery (association PDUs) or PDV surgery (P-DATA)
       if (b[0] === 0x01 || b[0] === 0x02) {
         const list = items(b);
         if (!list.length) break;
@@ -105,8 +116,14 @@ export function mutatePdu(seed: Buffer, rnd: () => number): { kind: string; byte
         const op = int(5);
         if (op === 0) return { kind: 'item-remove', bytes: fixLength(Buffer.concat([b.subarray(0, s), b.subarray(e)])) };
         if (op === 1) return { kind: 'item-duplicate', bytes: fixLength(Buffer.concat([b.subarray(0, e), item, b.subarray(e)])) };
-        if (op === 2) { b[s] = [0x10, 0x20, 0x21, 0x30, 0x40, 0x50, 0x51, 0x52, 0x54, 0x55, 0x56, 0x00, 0xff][int(13)]!; return { kind: 'item-retype', bytes: b }; }
-        if (op === 3) { b.writeUInt16BE([0, 1, 0xffff, (e - s - 4) + 1, (e - s - 4) - 1][int(5)]! & 0xffff, s + 2); return { kind: 'item-length', bytes: b }; }
+        if (op === 2) {
+          b[s] = [0x10, 0x20, 0x21, 0x30, 0x40, 0x50, 0x51, 0x52, 0x54, 0x55, 0x56, 0x00, 0xff][int(13)]!;
+          return { kind: 'item-retype', bytes: b };
+        }
+        if (op === 3) {
+          b.writeUInt16BE([0, 1, 0xffff, e - s - 4 + 1, e - s - 4 - 1][int(5)]! & 0xffff, s + 2);
+          return { kind: 'item-length', bytes: b };
+        }
         // nest: an item inside itself (a sub-item where none belongs, or a deep chain)
         const nested = Buffer.concat([item.subarray(0, 4), item]);
         nested.writeUInt16BE(Math.min(0xffff, nested.length - 4), 2);
@@ -114,20 +131,32 @@ export function mutatePdu(seed: Buffer, rnd: () => number): { kind: string; byte
       }
       if (b[0] === 0x04 && b.length > 12) {
         const op = int(4);
-        if (op === 0) { b.writeUInt32BE([0, 1, 2, 0xffffffff, b.length][int(5)]! >>> 0, 6); return { kind: 'pdv-length', bytes: b }; }
-        if (op === 1) { b[11] = int(256); return { kind: 'pdv-header', bytes: b }; }
-        if (op === 2) { b[10] = int(256); return { kind: 'pdv-context', bytes: b }; }
+        if (op === 0) {
+          b.writeUInt32BE([0, 1, 2, 0xffffffff, b.length][int(5)]! >>> 0, 6);
+          return { kind: 'pdv-length', bytes: b };
+        }
+        if (op === 1) {
+          b[11] = int(256);
+          return { kind: 'pdv-header', bytes: b };
+        }
+        if (op === 2) {
+          b[10] = int(256);
+          return { kind: 'pdv-context', bytes: b };
+        }
         // two PDVs where the first's length swallows part of the second
         const twice = Buffer.concat([b, b.subarray(6)]);
         return { kind: 'pdv-overlap', bytes: fixLength(twice) };
       }
       break;
     }
-    case 6: case 7: { // command set surgery inside a P-DATA-TF
+    case 6:
+    case 7: {
+      // command set surgery inside a P-DATA-TF
       const cmd = Buffer.from(COMMAND_SEEDS[int(COMMAND_SEEDS.length)]!);
       return { kind: 'command', bytes: pdata(mutateCommand(cmd, rnd)) };
     }
-    default: { // splice two seeds
+    default: {
+      // splice two seeds
       const other = PDU_SEEDS[int(PDU_SEEDS.length)]!;
       const cut = int(b.length);
       return { kind: 'splice', bytes: fixLength(Buffer.concat([b.subarray(0, cut), other.subarray(int(other.length))])) };
@@ -140,14 +169,26 @@ export function mutatePdu(seed: Buffer, rnd: () => number): { kind: string; byte
 export function mutateCommand(cmd: Buffer, rnd: () => number): Buffer {
   const int = (n: number) => Math.floor(rnd() * n);
   const starts: number[] = [];
-  for (let at = 0; at + 8 <= cmd.length;) { starts.push(at); at += 8 + cmd.readUInt32LE(at + 4); }
+  for (let at = 0; at + 8 <= cmd.length;) {
+    starts.push(at);
+    at += 8 + cmd.readUInt32LE(at + 4);
+  }
   const at = starts[int(starts.length)] ?? 0;
   switch (int(5)) {
-    case 0: cmd.writeUInt32LE([0, 1, 3, 0xffffffff, 0xfffffffe, cmd.length][int(6)]! >>> 0, at + 4); return cmd;
-    case 1: cmd.writeUInt16LE([0x0000, 0x0100, 0x0700, 0x0800, 0x0900, 0x1000, 0x1020, 0xffff][int(8)]!, at + 2); return cmd;
-    case 2: return cmd.subarray(0, int(cmd.length));
-    case 3: cmd.writeUInt32LE(int(2) ? 0 : 0xffffffff, 8); return cmd; // (0000,0000) group length
-    default: for (let i = 0, n = 1 + int(4); i < n; i++) cmd[int(cmd.length)] = int(256); return cmd;
+    case 0:
+      cmd.writeUInt32LE([0, 1, 3, 0xffffffff, 0xfffffffe, cmd.length][int(6)]! >>> 0, at + 4);
+      return cmd;
+    case 1:
+      cmd.writeUInt16LE([0x0000, 0x0100, 0x0700, 0x0800, 0x0900, 0x1000, 0x1020, 0xffff][int(8)]!, at + 2);
+      return cmd;
+    case 2:
+      return cmd.subarray(0, int(cmd.length));
+    case 3:
+      cmd.writeUInt32LE(int(2) ? 0 : 0xffffffff, 8);
+      return cmd; // (0000,0000) group length
+    default:
+      for (let i = 0, n = 1 + int(4); i < n; i++) cmd[int(cmd.length)] = int(256);
+      return cmd;
   }
 }
 
@@ -172,7 +213,13 @@ export interface CaseOutcome {
 export function runCase(bytes: Buffer, rnd: () => number = Math.random): CaseOutcome {
   let crash: Error | undefined;
   const guard = (f: () => void): boolean => {
-    try { f(); return true; } catch (err) { if (!isTypedError(err)) crash ??= err instanceof Error ? err : new Error(String(err)); return false; }
+    try {
+      f();
+      return true;
+    } catch (err) {
+      if (!isTypedError(err)) crash ??= err instanceof Error ? err : new Error(String(err));
+      return false;
+    }
   };
   const pduAccepted = guard(() => decodePdu(bytes));
   const pdvs: Uint8Array[] = [];
@@ -190,7 +237,11 @@ export function runCase(bytes: Buffer, rnd: () => number = Math.random): CaseOut
   guard(() => {
     const framer = new PduFramer(sink, 16384);
     // as a socket delivers it: in chunks of any size
-    for (let at = 0; at < bytes.length;) { const n = 1 + Math.floor(rnd() * 64); framer.push(bytes.subarray(at, at + n)); at += n; }
+    for (let at = 0; at < bytes.length;) {
+      const n = 1 + Math.floor(rnd() * 64);
+      framer.push(bytes.subarray(at, at + n));
+      at += n;
+    }
   });
   let commandsAccepted = 0;
   for (const data of pdvs) if (guard(() => parseCommand(decodeDataSet(data, IMPLICIT_LITTLE_ENDIAN).dataSet))) commandsAccepted++;

@@ -39,16 +39,28 @@ const MAX_LOG = 1 << 20;
 const live = new Set<ChildProcess>();
 const toStop = new Set<Peer>();
 function killLive(): void {
-  for (const child of live) if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const child of live)
+    if (child.pid)
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
 }
 process.once('exit', killLive);
 // On SIGINT/SIGTERM (Ctrl-C, a runner's timeout) kill the peers, then die of the same signal.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => { killLive(); process.kill(process.pid, signal); });
+  process.once(signal, () => {
+    killLive();
+    process.kill(process.pid, signal);
+  });
 }
 // Registered at import, outside any test, so it is the file's root `after` (only under the test
 // runner: a plain script such as a benchmark would otherwise start node:test's reporter).
-if (underTestRunner()) after(async () => { await Promise.all([...toStop].map((p) => p.stop())); });
+if (underTestRunner())
+  after(async () => {
+    await Promise.all([...toStop].map((p) => p.stop()));
+  });
 
 /** True when this process runs test files (node --test, or a *.test.ts file run directly). */
 export function underTestRunner(): boolean {
@@ -75,8 +87,17 @@ function launch(command: string, args: string[], cwd?: string): Managed {
   let exited: string | undefined;
   let spawnError: Error | undefined;
   const exit = new Promise<void>((done) => {
-    child.once('error', (err) => { spawnError = err; exited = `failed to start: ${err.message}`; live.delete(child); done(); });
-    child.once('exit', (code, signal) => { exited = `exited with ${signal ?? `code ${code}`}`; live.delete(child); done(); });
+    child.once('error', (err) => {
+      spawnError = err;
+      exited = `failed to start: ${err.message}`;
+      live.delete(child);
+      done();
+    });
+    child.once('exit', (code, signal) => {
+      exited = `exited with ${signal ?? `code ${code}`}`;
+      live.delete(child);
+      done();
+    });
   });
   if (child.pid === undefined) {
     // spawn failure is reported asynchronously; surface it to the caller's wait loop
@@ -91,15 +112,25 @@ function launch(command: string, args: string[], cwd?: string): Managed {
     exitReason: () => exited,
     async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 5000) {
       if (exited) return;
-      try { process.kill(pid, signal); } catch { /* already gone */ }
+      try {
+        process.kill(pid, signal);
+      } catch {
+        /* already gone */
+      }
       let timer: NodeJS.Timeout | undefined;
       const killed = await Promise.race([
         exit.then(() => true),
-        new Promise<boolean>((done) => { timer = setTimeout(() => done(false), graceMs); }),
+        new Promise<boolean>((done) => {
+          timer = setTimeout(() => done(false), graceMs);
+        }),
       ]);
       clearTimeout(timer);
       if (!killed) {
-        try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
         await exit;
       }
     },
@@ -109,7 +140,10 @@ function launch(command: string, args: string[], cwd?: string): Managed {
 function toPeer(m: Managed, aeTitle: string, port: number, autoStop: boolean | undefined, signal: NodeJS.Signals): Peer {
   let stopping: Promise<void> | undefined;
   const peer: Peer = {
-    aeTitle, host: '127.0.0.1', port, pid: m.pid,
+    aeTitle,
+    host: '127.0.0.1',
+    port,
+    pid: m.pid,
     stop: () => (stopping ??= m.stop(signal)),
     logs: m.logs,
   };
@@ -196,9 +230,11 @@ export async function startStorescp(options: StorescpOptions): Promise<StorescpP
   if (options.fork) args.push('--fork');
   args.push(...(options.extraArgs ?? []));
   const timeout = options.startTimeoutMs ?? 15000;
-  const { managed, port } = await startOnFreePort(options.port,
+  const { managed, port } = await startOnFreePort(
+    options.port,
     (p) => launch('storescp', [...args, String(p)]),
-    (p, m) => waitForEcho(p, aeTitle, m, timeout));
+    (p, m) => waitForEcho(p, aeTitle, m, timeout),
+  );
   const peer = toPeer(managed, aeTitle, port, options.autoStop, 'SIGTERM');
   return { ...peer, dir, receivedFiles: () => listFiles(dir) };
 }
@@ -222,11 +258,11 @@ export function listFiles(dir: string): string[] {
  */
 export type DcmqrscpTransferSyntax = 'uncompressed' | 'jpeg-lossless' | 'jpeg-ls-lossless' | 'j2k-lossless' | 'rle';
 const dcmqrscpSyntaxFlags: Record<DcmqrscpTransferSyntax, string[]> = {
-  'uncompressed': [],
+  uncompressed: [],
   'jpeg-lossless': ['+xs', '-xs'],
   'jpeg-ls-lossless': ['+xt', '-xt'],
   'j2k-lossless': ['+xv', '-xv'],
-  'rle': ['+xr', '-xr'],
+  rle: ['+xr', '-xr'],
 };
 
 export interface DcmqrscpOptions extends StartOptions {
@@ -255,7 +291,14 @@ export interface DcmqrscpPeer extends Peer {
 }
 
 /** Writes dcmqrscp.cfg (format of /etc/dcmtk/dcmqrscp.cfg) for one read-write AE open to ANY peer. */
-export function dcmqrscpConfig(o: { port: number; aeTitle: string; storageDir: string; peers: PeerAddress[]; maxStudies: number; specificCharacterSet?: string }): string {
+export function dcmqrscpConfig(o: {
+  port: number;
+  aeTitle: string;
+  storageDir: string;
+  peers: PeerAddress[];
+  maxStudies: number;
+  specificCharacterSet?: string;
+}): string {
   const hosts = o.peers.map((p, i) => `peer${i + 1} = (${p.aeTitle}, ${p.host}, ${p.port})`);
   return [
     `NetworkTCPPort  = ${o.port}`,
@@ -263,9 +306,12 @@ export function dcmqrscpConfig(o: { port: number; aeTitle: string; storageDir: s
     'MaxAssociations = 16',
     ...(o.specificCharacterSet ? [`SpecificCharacterSet = ${o.specificCharacterSet}`] : []),
     '',
-    'HostTable BEGIN', ...hosts, 'HostTable END',
+    'HostTable BEGIN',
+    ...hosts,
+    'HostTable END',
     '',
-    'VendorTable BEGIN', 'VendorTable END',
+    'VendorTable BEGIN',
+    'VendorTable END',
     '',
     'AETable BEGIN',
     // AETitle StorageArea Access (maxStudies, maxBytesPerStudy) Peers
@@ -289,15 +335,24 @@ export async function startDcmqrscp(options: DcmqrscpOptions): Promise<DcmqrscpP
   const configPath = join(dir, 'dcmqrscp.cfg');
   const flags = dcmqrscpSyntaxFlags[options.transferSyntax ?? 'uncompressed'];
   const timeout = options.startTimeoutMs ?? 15000;
-  const { managed, port } = await startOnFreePort(options.port,
+  const { managed, port } = await startOnFreePort(
+    options.port,
     (p) => {
-      writeFileSync(configPath, dcmqrscpConfig({
-        port: p, aeTitle, storageDir, peers: options.peers ?? [], maxStudies: options.maxStudies ?? 500,
-        specificCharacterSet: options.specificCharacterSet,
-      }));
+      writeFileSync(
+        configPath,
+        dcmqrscpConfig({
+          port: p,
+          aeTitle,
+          storageDir,
+          peers: options.peers ?? [],
+          maxStudies: options.maxStudies ?? 500,
+          specificCharacterSet: options.specificCharacterSet,
+        }),
+      );
       return launch('dcmqrscp', ['-c', configPath, '-dhl', ...flags, ...(options.extraArgs ?? []), String(p)], dir);
     },
-    (p, m) => waitForEcho(p, aeTitle, m, timeout));
+    (p, m) => waitForEcho(p, aeTitle, m, timeout),
+  );
   // dcmqrscp forks a child per association; children end with their association.
   return { ...toPeer(managed, aeTitle, port, options.autoStop, 'SIGTERM'), dir, storageDir, configPath };
 }
@@ -311,7 +366,11 @@ export async function loadIntoDcmqrscp(peer: DcmqrscpPeer, files: string[]): Pro
   const placed: string[] = [];
   for (const file of files) {
     const target = join(peer.storageDir, `${placed.length}_${Date.now().toString(36)}_${basename(file)}`);
-    try { linkSync(file, target); } catch { copyFileSync(file, target); }
+    try {
+      linkSync(file, target);
+    } catch {
+      copyFileSync(file, target);
+    }
     placed.push(target);
   }
   for (let i = 0; i < placed.length; i += 200) {
@@ -371,7 +430,14 @@ export interface OrthancPeer extends Peer {
 }
 
 /** The generated Orthanc configuration (keys as in /etc/orthanc/orthanc.json of Orthanc 1.10). */
-export function orthancConfig(o: { aeTitle: string; dicomPort: number; httpPort: number; dir: string; modalities: Record<string, [string, string, number]>; allowUnknownCallers: boolean }): Record<string, unknown> {
+export function orthancConfig(o: {
+  aeTitle: string;
+  dicomPort: number;
+  httpPort: number;
+  dir: string;
+  modalities: Record<string, [string, string, number]>;
+  allowUnknownCallers: boolean;
+}): Record<string, unknown> {
   return {
     Name: `priors-test-${o.aeTitle}`,
     StorageDirectory: join(o.dir, 'storage'),
@@ -415,11 +481,19 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancPeer
   const configPath = join(dir, 'config.json');
   const timeout = options.startTimeoutMs ?? 30000;
   let httpPort = 0;
-  const { managed, port } = await startOnFreePort(options.dicomPort,
+  const { managed, port } = await startOnFreePort(
+    options.dicomPort,
     async (p) => {
       httpPort = options.httpPort ?? (await freePort());
       const config = {
-        ...orthancConfig({ aeTitle, dicomPort: p, httpPort, dir, modalities: options.modalities ?? {}, allowUnknownCallers: options.allowUnknownCallers ?? true }),
+        ...orthancConfig({
+          aeTitle,
+          dicomPort: p,
+          httpPort,
+          dir,
+          modalities: options.modalities ?? {},
+          allowUnknownCallers: options.allowUnknownCallers ?? true,
+        }),
         ...dicomwebConfig(options.dicomweb),
         ...options.config,
       };
@@ -429,7 +503,8 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancPeer
     async (p, m) => {
       await waitForEcho(p, aeTitle, m, timeout);
       await waitForPort(httpPort, timeout, { abortIf: m.exitReason });
-    });
+    },
+  );
   // Orthanc needs ~2.5 s to stop gracefully; its data is disposable, so it is killed at once.
   const peer = toPeer(managed, aeTitle, port, options.autoStop, 'SIGKILL');
   return { ...peer, httpPort, baseUrl: `http://127.0.0.1:${httpPort}`, dicomwebUrl: `http://127.0.0.1:${httpPort}/dicom-web`, dir, configPath };
@@ -444,22 +519,29 @@ export async function startOrthanc(options: OrthancOptions): Promise<OrthancPeer
 export async function loadIntoOrthanc(peer: OrthancPeer, files: string[], concurrency = 4): Promise<void> {
   const workers = Math.max(1, Math.min(concurrency, files.length));
   const agent = new HttpAgent({ keepAlive: true, maxSockets: workers });
-  const post = (file: string) => new Promise<void>((resolvePost, reject) => {
-    const body = readFileSync(file);
-    const req = httpRequest(`${peer.baseUrl}/instances`, {
-      method: 'POST', agent, headers: { 'Content-Type': 'application/dicom', 'Content-Length': body.length },
-    }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => parts.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        if (res.statusCode === 200) resolvePost();
-        else reject(new Error(`Orthanc refused ${file}: HTTP ${res.statusCode} ${Buffer.concat(parts).toString()}`));
-      });
+  const post = (file: string) =>
+    new Promise<void>((resolvePost, reject) => {
+      const body = readFileSync(file);
+      const req = httpRequest(
+        `${peer.baseUrl}/instances`,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'Content-Type': 'application/dicom', 'Content-Length': body.length },
+        },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => parts.push(chunk));
+          res.on('error', reject);
+          res.on('end', () => {
+            if (res.statusCode === 200) resolvePost();
+            else reject(new Error(`Orthanc refused ${file}: HTTP ${res.statusCode} ${Buffer.concat(parts).toString()}`));
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
   let next = 0;
   const worker = async () => {
     while (next < files.length) await post(files[next++]!);
@@ -516,20 +598,26 @@ export interface WlmscpfsPeer extends Peer {
 /** The dump2dcm text of an entry (the layout of DCMTK's examples/wlistdb), with every return key of type 1 that wlmscpfs checks filled. */
 function worklistDump(e: WorklistEntry): string {
   const v = (tag: string, vr: string, value: string | undefined) => (value === undefined ? `${tag} ${vr}\n` : `${tag} ${vr} [${value}]\n`);
-  return '(0008,0005) CS [ISO_IR 100]\n'
-    + v('(0008,0050)', 'SH', e.AccessionNumber)
-    + v('(0010,0010)', 'PN', e.PatientName) + v('(0010,0020)', 'LO', e.PatientID)
-    + v('(0010,0030)', 'DA', e.PatientBirthDate ?? '') + v('(0010,0040)', 'CS', e.PatientSex ?? 'O')
-    + '(0008,1110) SQ\n(fffe,e0dd) -\n(0008,1120) SQ\n(fffe,e0dd) -\n'
-    + v('(0020,000d)', 'UI', e.StudyInstanceUID)
-    + v('(0032,1060)', 'LO', e.RequestedProcedureDescription ?? 'PROCEDURE')
-    + '(0040,0100) SQ\n(fffe,e000) -\n'
-    + v('(0008,0060)', 'CS', e.Modality)
-    + v('(0040,0001)', 'AE', e.ScheduledStationAETitle)
-    + v('(0040,0002)', 'DA', e.StartDate) + v('(0040,0003)', 'TM', e.StartTime)
-    + v('(0040,0007)', 'LO', e.StepDescription ?? e.RequestedProcedureDescription ?? 'PROCEDURE') + v('(0040,0009)', 'SH', e.StepID ?? `${e.AccessionNumber}-1`)
-    + '(fffe,e00d) -\n(fffe,e0dd) -\n'
-    + v('(0040,1001)', 'SH', e.RequestedProcedureID ?? e.AccessionNumber);
+  return (
+    '(0008,0005) CS [ISO_IR 100]\n' +
+    v('(0008,0050)', 'SH', e.AccessionNumber) +
+    v('(0010,0010)', 'PN', e.PatientName) +
+    v('(0010,0020)', 'LO', e.PatientID) +
+    v('(0010,0030)', 'DA', e.PatientBirthDate ?? '') +
+    v('(0010,0040)', 'CS', e.PatientSex ?? 'O') +
+    '(0008,1110) SQ\n(fffe,e0dd) -\n(0008,1120) SQ\n(fffe,e0dd) -\n' +
+    v('(0020,000d)', 'UI', e.StudyInstanceUID) +
+    v('(0032,1060)', 'LO', e.RequestedProcedureDescription ?? 'PROCEDURE') +
+    '(0040,0100) SQ\n(fffe,e000) -\n' +
+    v('(0008,0060)', 'CS', e.Modality) +
+    v('(0040,0001)', 'AE', e.ScheduledStationAETitle) +
+    v('(0040,0002)', 'DA', e.StartDate) +
+    v('(0040,0003)', 'TM', e.StartTime) +
+    v('(0040,0007)', 'LO', e.StepDescription ?? e.RequestedProcedureDescription ?? 'PROCEDURE') +
+    v('(0040,0009)', 'SH', e.StepID ?? `${e.AccessionNumber}-1`) +
+    '(fffe,e00d) -\n(fffe,e0dd) -\n' +
+    v('(0040,1001)', 'SH', e.RequestedProcedureID ?? e.AccessionNumber)
+  );
 }
 
 /** Starts DCMTK wlmscpfs serving `entries` (made into .wl files with dump2dcm) under its AE title. */
@@ -550,8 +638,10 @@ export async function startWlmscpfs(options: WlmscpfsOptions): Promise<WlmscpfsP
   };
   await add(options.entries);
   const timeout = options.startTimeoutMs ?? 15000;
-  const { managed, port } = await startOnFreePort(options.port,
+  const { managed, port } = await startOnFreePort(
+    options.port,
     (p) => launch('wlmscpfs', ['-dfp', root, '-dhl', String(p)], root),
-    (p, m) => waitForEcho(p, aeTitle, m, timeout));
+    (p, m) => waitForEcho(p, aeTitle, m, timeout),
+  );
   return { ...toPeer(managed, aeTitle, port, options.autoStop, 'SIGTERM'), add };
 }

@@ -13,9 +13,7 @@ import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  parseFindscuOutput, runDcmtk, storescu, transferSyntaxOf, type FindMatch, type PeerAddress, type QrModel, type ToolResult,
-} from './dcmtk-scu.js';
+import { parseFindscuOutput, runDcmtk, storescu, transferSyntaxOf, type FindMatch, type PeerAddress, type QrModel, type ToolResult } from './dcmtk-scu.js';
 import { freePort } from './ports.js';
 
 const SELF = fileURLToPath(import.meta.url);
@@ -40,8 +38,12 @@ export interface CliResult {
 /** Calls an entry of the API of the `priors serve` running on `dataDir` (found through its serve.json, as the CLI's hand-off does). */
 export async function serveApi<T>(dataDir: string, name: string, body: unknown): Promise<T> {
   const info = JSON.parse(readFileSync(join(dataDir, 'serve.json'), 'utf8')) as { api: { url: string; token: string } };
-  const res = await fetch(`${info.api.url}/api/${name}`, { method: 'POST', headers: { 'x-priors-token': info.api.token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const r = await res.json() as { ok: boolean; value: T; error?: { message: string } };
+  const res = await fetch(`${info.api.url}/api/${name}`, {
+    method: 'POST',
+    headers: { 'x-priors-token': info.api.token, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const r = (await res.json()) as { ok: boolean; value: T; error?: { message: string } };
   if (!r.ok) throw new Error(`${name}: ${r.error?.message}`);
   return r.value;
 }
@@ -66,7 +68,13 @@ export function priorsCommand(args: string[]): { command: string; args: string[]
 
 const live = new Set<ChildProcess>();
 function killLive(): void {
-  for (const child of live) if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+  for (const child of live)
+    if (child.pid)
+      try {
+        process.kill(child.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
 }
 process.once('exit', killLive);
 
@@ -87,9 +95,18 @@ export function runPriors(args: string[], o: { dataDir: string; json?: boolean; 
     let killed = '';
     const timer = setTimeout(() => {
       killed = `\n[priors ${args.join(' ')} killed after ${o.timeoutMs ?? 120000} ms]`;
-      if (child.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+      if (child.pid)
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     }, o.timeoutMs ?? 120000);
-    child.once('error', (e) => { clearTimeout(timer); live.delete(child); done({ code: null, stdout: '', stderr: e.message }); });
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      live.delete(child);
+      done({ code: null, stdout: '', stderr: e.message });
+    });
     child.once('close', (code) => {
       clearTimeout(timer);
       live.delete(child);
@@ -141,7 +158,9 @@ export interface PriorsServeOptions {
 
 const toStop = new Set<PriorsServe>();
 if (process.env.NODE_TEST_CONTEXT !== undefined || /\.test\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
-  after(async () => { await Promise.all([...toStop].map((s) => s.stop())); });
+  after(async () => {
+    await Promise.all([...toStop].map((s) => s.stop()));
+  });
 }
 
 /**
@@ -180,8 +199,16 @@ async function launchServe(o: PriorsServeOptions, port: number): Promise<PriorsS
   child.stderr.on('data', append);
   let exited: string | undefined;
   const exit = new Promise<void>((done) => {
-    child.once('error', (e) => { exited = `failed to start: ${e.message}`; live.delete(child); done(); });
-    child.once('exit', (code, signal) => { exited = signal ?? `code ${code}`; live.delete(child); done(); });
+    child.once('error', (e) => {
+      exited = `failed to start: ${e.message}`;
+      live.delete(child);
+      done();
+    });
+    child.once('exit', (code, signal) => {
+      exited = signal ?? `code ${code}`;
+      live.delete(child);
+      done();
+    });
   });
   if (child.pid === undefined) {
     await exit;
@@ -191,18 +218,35 @@ async function launchServe(o: PriorsServeOptions, port: number): Promise<PriorsS
   const pid = child.pid;
   const stopWith = async (signal: NodeJS.Signals, graceMs: number) => {
     if (exited) return;
-    try { process.kill(pid, signal); } catch { /* gone */ }
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* gone */
+    }
     let timer: NodeJS.Timeout | undefined;
-    const ended = await Promise.race([exit.then(() => true), new Promise<boolean>((r) => { timer = setTimeout(() => r(false), graceMs); })]);
+    const ended = await Promise.race([
+      exit.then(() => true),
+      new Promise<boolean>((r) => {
+        timer = setTimeout(() => r(false), graceMs);
+      }),
+    ]);
     clearTimeout(timer);
     if (!ended) {
-      try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
       await exit;
     }
   };
   let stopping: Promise<void> | undefined;
   const serve: PriorsServe = {
-    aeTitle: o.aeTitle, host: '127.0.0.1', port, pid, dataDir: o.dataDir,
+    aeTitle: o.aeTitle,
+    host: '127.0.0.1',
+    port,
+    pid,
+    dataDir: o.dataDir,
     stop: (graceMs = 10000) => (stopping ??= stopWith('SIGINT', graceMs)),
     kill: () => (stopping ??= stopWith('SIGKILL', 5000)),
     exitReason: () => exited,
@@ -311,7 +355,9 @@ export function filesBySopInstanceUid(dir: string): Map<string, string> {
     try {
       const uid = readPart10(file).meta.get('00020003');
       if (uid) out.set(uid, file);
-    } catch { /* not Part-10 */ }
+    } catch {
+      /* not Part-10 */
+    }
   }
   return out;
 }
@@ -367,7 +413,12 @@ export async function dcmdumpTransferSyntaxes(files: string[]): Promise<Map<stri
 
 async function dciodvfyErrors(file: string): Promise<Set<string>> {
   const r = await runDcmtk('dciodvfy', [file], { timeoutMs: 60_000 });
-  return new Set((r.stdout + r.stderr).split('\n').filter((l) => l.startsWith('Error')).map((l) => l.trim()));
+  return new Set(
+    (r.stdout + r.stderr)
+      .split('\n')
+      .filter((l) => l.startsWith('Error'))
+      .map((l) => l.trim()),
+  );
 }
 
 /** The "Error - ..." lines dciodvfy reports for `ours` but not for `source`. */
@@ -414,13 +465,30 @@ export async function storescuPerSyntax(peer: PeerAddress, files: string[]): Pro
 }
 
 /** A C-FIND by findscu: the matches, the final response's status, the whole log. */
-export interface FindResult { matches: FindMatch[]; status?: number; output: string; code: number | null }
+export interface FindResult {
+  matches: FindMatch[];
+  status?: number;
+  output: string;
+  code: number | null;
+}
 
 /** findscu -d (`model`: -S/-P/-O) at `level` with `-k` keys; the final status comes from the debug log. */
 export async function findscuDebug(peer: PeerAddress, model: QrModel, level: string, keys: string[], extraArgs: string[] = []): Promise<FindResult> {
   const flag = { study: '-S', patient: '-P', psonly: '-O' }[model];
-  const args = ['-d', '-aet', 'FINDSCU', '-aec', peer.aeTitle, flag, '-k', `QueryRetrieveLevel=${level}`, ...keys.flatMap((k) => ['-k', k]),
-    ...extraArgs, peer.host, String(peer.port)];
+  const args = [
+    '-d',
+    '-aet',
+    'FINDSCU',
+    '-aec',
+    peer.aeTitle,
+    flag,
+    '-k',
+    `QueryRetrieveLevel=${level}`,
+    ...keys.flatMap((k) => ['-k', k]),
+    ...extraArgs,
+    peer.host,
+    String(peer.port),
+  ];
   const r = await runDcmtk('findscu', args, { timeoutMs: 120_000, encoding: 'latin1' });
   const output = r.stdout + r.stderr;
   return { matches: parseFindscuOutput(asVerboseLog(output)), status: lastDimseStatus(output), output, code: r.code };
@@ -431,7 +499,8 @@ export async function findscuDebug(peer: PeerAddress, model: QrModel, level: str
  * on D: lines; rewritten here into the -v form parseFindscuOutput reads.
  */
 function asVerboseLog(debug: string): string {
-  return debug.split('\n').map((l) => l
-    .replace(/^I: Received Find Response (\d+)\s*$/, 'I: Find Response: $1 (Pending)')
-    .replace(/^D: (\([0-9a-f]{4},[0-9a-f]{4}\) )/, 'I: $1')).join('\n');
+  return debug
+    .split('\n')
+    .map((l) => l.replace(/^I: Received Find Response (\d+)\s*$/, 'I: Find Response: $1 (Pending)').replace(/^D: (\([0-9a-f]{4},[0-9a-f]{4}\) )/, 'I: $1'))
+    .join('\n');
 }

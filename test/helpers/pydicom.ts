@@ -26,7 +26,9 @@ export function pydicomAvailable(): boolean {
  */
 export function runPython<T>(script: string, args: string[] = []): T {
   const r = spawnSync(PYTHON, ['-c', script, ...args], {
-    encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024,
+    encoding: 'utf8',
+    timeout: 120_000,
+    maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, PYTHONIOENCODING: 'utf-8', PYTHONWARNINGS: 'ignore' },
   });
   if (r.status !== 0) throw new Error(`python failed (${r.status ?? r.signal}): ${r.stderr || r.error?.message}`);

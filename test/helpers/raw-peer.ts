@@ -7,7 +7,15 @@ import { decodeDataSet, encodeDataSet, encodingOf, IMPLICIT_LITTLE_ENDIAN } from
 import { getNumber, getString, type DataSet } from '../../shared/dicom/dataset.js';
 import { echoRq, storeRq } from '../../electron/dimse/command.js';
 import { encodeCommand } from '../../electron/dimse/ul/messages.js';
-import { decodePdu, encodePdu, type AssociateAcPdu, type Pdu, type Pdv, type PresentationContextProposal, type UserInformation } from '../../electron/dimse/ul/pdu.js';
+import {
+  decodePdu,
+  encodePdu,
+  type AssociateAcPdu,
+  type Pdu,
+  type Pdv,
+  type PresentationContextProposal,
+  type UserInformation,
+} from '../../electron/dimse/ul/pdu.js';
 
 export const APPLICATION_CONTEXT = '1.2.840.10008.3.1.1.1';
 export const VERIFICATION = '1.2.840.10008.1.1';
@@ -37,21 +45,34 @@ export class RawPeer {
       this.buffer = Buffer.concat([this.buffer, chunk]);
       this.wake();
     });
-    socket.on('error', () => { /* a reset by the peer is an outcome the tests read through `closed` */ });
-    this.closed = new Promise((resolve) => socket.once('close', () => {
-      this.ended = true;
-      this.wake();
-      resolve();
-    }));
+    socket.on('error', () => {
+      /* a reset by the peer is an outcome the tests read through `closed` */
+    });
+    this.closed = new Promise((resolve) =>
+      socket.once('close', () => {
+        this.ended = true;
+        this.wake();
+        resolve();
+      }),
+    );
   }
 
   /** Opens a connection to host:port (rejects after timeoutMs, default 5 s). */
   static connect(host: string, port: number, timeoutMs = 5000): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
       const socket = connect({ host, port, noDelay: true });
-      const timer = setTimeout(() => { socket.destroy(); reject(new Error(`connect to ${host}:${port} timed out`)); }, timeoutMs);
-      socket.once('connect', () => { clearTimeout(timer); resolve(new RawPeer(socket)); });
-      socket.once('error', (err) => { clearTimeout(timer); reject(err); });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`connect to ${host}:${port} timed out`));
+      }, timeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        resolve(new RawPeer(socket));
+      });
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
     });
   }
 
@@ -82,7 +103,11 @@ export class RawPeer {
           const bytes = this.buffer.subarray(0, 6 + length);
           this.buffer = this.buffer.subarray(6 + length);
           const out: RawPdu = { typeCode: bytes[0]!, bytes: Buffer.from(bytes) };
-          try { out.pdu = decodePdu(bytes); } catch { /* left undecoded */ }
+          try {
+            out.pdu = decodePdu(bytes);
+          } catch {
+            /* left undecoded */
+          }
           return out;
         }
       }
@@ -91,7 +116,10 @@ export class RawPeer {
       if (left <= 0) return { timeout: true };
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
-        this.waiters.push(() => { clearTimeout(timer); resolve(); });
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
       });
     }
   }
@@ -101,7 +129,9 @@ export class RawPeer {
     let timer: NodeJS.Timeout | undefined;
     const r = await Promise.race([
       this.closed.then(() => true),
-      new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(false), timeoutMs); }),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), timeoutMs);
+      }),
     ]);
     clearTimeout(timer);
     return r;
@@ -229,7 +259,11 @@ export interface RawStoreResult {
  * the context's transfer syntax) in PDVs of at most `fragment` bytes (default 16000), then
  * reads the C-STORE-RSP.
  */
-export async function rawStore(peer: RawPeer, contextId: number, o: { sopClassUid: string; sopInstanceUid: string; dataSet: Uint8Array; messageId?: number; fragment?: number }): Promise<RawStoreResult> {
+export async function rawStore(
+  peer: RawPeer,
+  contextId: number,
+  o: { sopClassUid: string; sopInstanceUid: string; dataSet: Uint8Array; messageId?: number; fragment?: number },
+): Promise<RawStoreResult> {
   await peer.send(commandPdu(contextId, storeCommand(o)));
   for (const pdu of dataPdus(contextId, o.dataSet, o.fragment)) await peer.send(pdu);
   const r = await peer.readCommand(30000);

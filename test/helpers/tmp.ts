@@ -22,7 +22,9 @@ function removeDir(dir: string): void {
 // Registered at import, outside any test, so it runs when the test file ends. (node:test runs an
 // `after` registered inside a `before` hook right after that hook: too early for fixtures.)
 if (process.env.NODE_TEST_CONTEXT !== undefined || /\.test\.[cm]?[jt]s$/.test(process.argv[1] ?? '')) {
-  after(() => { for (const dir of [...pending]) removeDir(dir); });
+  after(() => {
+    for (const dir of [...pending]) removeDir(dir);
+  });
 }
 
 /**

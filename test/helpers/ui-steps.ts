@@ -5,8 +5,18 @@ import type { Locator, Page } from 'playwright-core';
 export const WAIT = { timeout: 60_000 };
 
 /** The little of the DOM the page-side functions use (this file is type-checked without the DOM library). */
-export interface El { getAttribute(name: string): string | null; querySelector(selector: string): El | null; querySelectorAll(selector: string): ArrayLike<El>; innerText: string; textContent: string | null }
-export interface Doc { querySelector(selector: string): El | null; querySelectorAll(selector: string): ArrayLike<El>; body: El }
+export interface El {
+  getAttribute(name: string): string | null;
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): ArrayLike<El>;
+  innerText: string;
+  textContent: string | null;
+}
+export interface Doc {
+  querySelector(selector: string): El | null;
+  querySelectorAll(selector: string): ArrayLike<El>;
+  body: El;
+}
 
 export async function screen(page: Page, button: string, region: string): Promise<void> {
   await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: button }).click();
@@ -32,14 +42,18 @@ export async function testNode(page: Page, name: string): Promise<{ outcome: str
   await page.getByRole('row').filter({ hasText: name }).first().getByRole('button', { name: 'Test' }).click();
   const result = page.locator(`[aria-label="Test of ${name}"]`);
   await result.waitFor(WAIT);
-  await page.waitForFunction((n) => {
-    const document = (globalThis as unknown as { document: Doc }).document;
-    const el = document.querySelector(`[aria-label="Test of ${n}"]`);
-    return !!el && el.querySelectorAll('li[data-step]').length > 0 && !document.body.innerText.includes('Testing…');
-  }, name, WAIT);
+  await page.waitForFunction(
+    (n) => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      const el = document.querySelector(`[aria-label="Test of ${n}"]`);
+      return !!el && el.querySelectorAll('li[data-step]').length > 0 && !document.body.innerText.includes('Testing…');
+    },
+    name,
+    WAIT,
+  );
   const outcome = await result.getAttribute('data-outcome');
   const alert = result.getByRole('alert').first();
-  if (await alert.count() === 0) return { outcome };
+  if ((await alert.count()) === 0) return { outcome };
   return { outcome, alert: { code: await alert.getAttribute('data-code'), text: (await alert.innerText()).trim() } };
 }
 
@@ -51,10 +65,14 @@ export async function search(page: Page, o: { node: string; name?: string; prese
   await form.getByText(o.preset ?? 'Any', { exact: true }).click();
   // a date preset re-runs the search shown when nothing else changed; Enter runs any other
   if (!/^Searching/.test(await page.locator('.search-status').innerText())) await form.getByLabel('Patient name').press('Enter');
-  await page.waitForFunction(() => {
-    const document = (globalThis as unknown as { document: Doc }).document;
-    return /found\.$|failed/.test(document.querySelector('.search-status')?.textContent ?? '');
-  }, undefined, WAIT);
+  await page.waitForFunction(
+    () => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      return /found\.$|failed/.test(document.querySelector('.search-status')?.textContent ?? '');
+    },
+    undefined,
+    WAIT,
+  );
   return page.getByRole('region', { name: 'Search results' }).locator('tbody > tr[data-index]').count();
 }
 
@@ -72,10 +90,14 @@ export async function searchSeveral(page: Page, o: { node: '@all' | '@several'; 
   await form.getByLabel('Patient name').fill(o.name);
   await form.getByText('Any', { exact: true }).click();
   await form.getByLabel('Patient name').press('Enter');
-  await page.waitForFunction(() => {
-    const document = (globalThis as unknown as { document: Doc }).document;
-    return /found\.$|failed/.test(document.querySelector('.search-status')?.textContent ?? '');
-  }, undefined, WAIT);
+  await page.waitForFunction(
+    () => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      return /found\.$|failed/.test(document.querySelector('.search-status')?.textContent ?? '');
+    },
+    undefined,
+    WAIT,
+  );
   return page.getByRole('region', { name: 'Search results' }).locator('tbody > tr[data-index]').count();
 }
 
@@ -90,14 +112,17 @@ export async function jobState(page: Page, label: string, wanted: RegExp): Promi
   await screen(page, 'Transfers', 'Transfers');
   const job = page.locator('li.job').filter({ hasText: label }).first();
   await job.waitFor(WAIT);
-  await page.waitForFunction(([l, w]) => {
-    const document = (globalThis as unknown as { document: Doc }).document;
-    const el = Array.from(document.querySelectorAll('li.job')).find((j) => j.innerText.includes(l));
-    return !!el && new RegExp(w).test(el.getAttribute('data-state') ?? '');
-  }, [label, wanted.source] as const, { timeout: 120_000 });
+  await page.waitForFunction(
+    ([l, w]) => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      const el = Array.from(document.querySelectorAll('li.job')).find((j) => j.innerText.includes(l));
+      return !!el && new RegExp(w).test(el.getAttribute('data-state') ?? '');
+    },
+    [label, wanted.source] as const,
+    { timeout: 120_000 },
+  );
   return (await job.getAttribute('data-state')) ?? '';
 }
-
 
 /** The Prefetch screen's region. */
 export async function prefetchScreen(page: Page): Promise<Locator> {
@@ -146,19 +171,27 @@ export async function runPrefetch(page: Page, o: { patientId: string; dryRun: bo
   await panel.getByLabel('Patient ID').fill(o.patientId);
   await panel.getByLabel(/Dry run/).setChecked(o.dryRun);
   await panel.getByRole('button', { name: 'Run', exact: true }).click();
-  await page.waitForFunction((previous) => {
-    const document = (globalThis as unknown as { document: Doc }).document;
-    const id = document.querySelector('[aria-label="Result of the run"] li[data-run-id]')?.getAttribute('data-run-id');
-    return !!id && id !== previous;
-  }, before, WAIT);
+  await page.waitForFunction(
+    (previous) => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      const id = document.querySelector('[aria-label="Result of the run"] li[data-run-id]')?.getAttribute('data-run-id');
+      return !!id && id !== previous;
+    },
+    before,
+    WAIT,
+  );
   return panel.locator('li[data-run-id]');
 }
 
 /** Waits until an element's attribute matches (a run's data-state, a job's). */
 export async function waitAttribute(page: Page, selector: string, name: string, wanted: RegExp, timeout = 120_000): Promise<string> {
-  await page.waitForFunction(([s, n, w]) => {
-    const document = (globalThis as unknown as { document: Doc }).document;
-    return new RegExp(w).test(document.querySelector(s)?.getAttribute(n) ?? '');
-  }, [selector, name, wanted.source] as const, { timeout });
+  await page.waitForFunction(
+    ([s, n, w]) => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      return new RegExp(w).test(document.querySelector(s)?.getAttribute(n) ?? '');
+    },
+    [selector, name, wanted.source] as const,
+    { timeout },
+  );
   return (await page.locator(selector).first().getAttribute(name)) ?? '';
 }

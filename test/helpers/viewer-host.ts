@@ -45,10 +45,21 @@ export async function startViewerHost(files: string[], o: { aeTitle?: string } =
   await store.save(config);
   const server: ServeHandle = await startServer({ config, cache, log: activity.logger, nodes: async () => (await store.load()).nodes });
   const core = new AppCore({ store, cache, activity, server });
-  const web = await startWebHost({ api: core, staticDir: RENDERER_STATIC, dicomweb: new DicomwebServer({ cache, aeTitle: 'PRIORS', caseInsensitivePN: true }) });
+  const web = await startWebHost({
+    api: core,
+    staticDir: RENDERER_STATIC,
+    dicomweb: new DicomwebServer({ cache, aeTitle: 'PRIORS', caseInsensitivePN: true }),
+  });
   return {
-    cache, web, scp: { aeTitle: server.aeTitle, host: server.host, port: server.port },
-    close: async () => { await web.close(); core.close(); await server.close(); await cache.close(); },
+    cache,
+    web,
+    scp: { aeTitle: server.aeTitle, host: server.host, port: server.port },
+    close: async () => {
+      await web.close();
+      core.close();
+      await server.close();
+      await cache.close();
+    },
   };
 }
 
@@ -61,7 +72,15 @@ export async function openStudy(page: Page, StudyInstanceUID: string): Promise<v
 }
 
 /** A pane's state as its attributes and overlay say. */
-export interface PaneState { complete: boolean; index: number; shown: number; total: number; loaded: number; overlay: string; position?: number }
+export interface PaneState {
+  complete: boolean;
+  index: number;
+  shown: number;
+  total: number;
+  loaded: number;
+  overlay: string;
+  position?: number;
+}
 
 function paneSelector(study: string, label: string): string {
   return `[data-study="${study}"] [aria-label="${label}"]`;
@@ -69,59 +88,103 @@ function paneSelector(study: string, label: string): string {
 
 /** The state of the pane `label` ('Current study' / 'Prior study') showing `study`. */
 export async function paneState(page: Page, study: string, label: string): Promise<PaneState | undefined> {
-  return page.evaluate((sel) => {
-    const document = (globalThis as unknown as { document: Doc }).document;
-    const pane = document.querySelector(sel);
-    if (!pane) return undefined;
-    const overlay = pane.querySelector('.viewer-overlay')?.textContent ?? '';
-    const pos = /pos (-?\d+(?:\.\d+)?)/.exec(overlay);
-    // no inner named functions here: the test's compiler would wrap them in a helper the page lacks
-    return {
-      complete: pane.getAttribute('data-complete') === 'true', index: Number(pane.getAttribute('data-index') ?? 0),
-      shown: Number(pane.getAttribute('data-shown') ?? 0), total: Number(pane.getAttribute('data-total') ?? 0),
-      loaded: Number(pane.getAttribute('data-loaded') ?? 0), overlay, ...(pos ? { position: Number(pos[1]) } : {}),
-    };
-  }, paneSelector(study, label));
+  return page.evaluate(
+    (sel) => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      const pane = document.querySelector(sel);
+      if (!pane) return undefined;
+      const overlay = pane.querySelector('.viewer-overlay')?.textContent ?? '';
+      const pos = /pos (-?\d+(?:\.\d+)?)/.exec(overlay);
+      // no inner named functions here: the test's compiler would wrap them in a helper the page lacks
+      return {
+        complete: pane.getAttribute('data-complete') === 'true',
+        index: Number(pane.getAttribute('data-index') ?? 0),
+        shown: Number(pane.getAttribute('data-shown') ?? 0),
+        total: Number(pane.getAttribute('data-total') ?? 0),
+        loaded: Number(pane.getAttribute('data-loaded') ?? 0),
+        overlay,
+        ...(pos ? { position: Number(pos[1]) } : {}),
+      };
+    },
+    paneSelector(study, label),
+  );
 }
 
 /** Waits until the pane has loaded everything and rendered (its overlay shows a window). */
 export async function waitPaneReady(page: Page, study: string, label: string, timeout = 60_000): Promise<void> {
-  await page.waitForFunction((sel) => {
-    const document = (globalThis as unknown as { document: Doc }).document;
-    const pane = document.querySelector(sel);
-    return !!pane && pane.getAttribute('data-complete') === 'true' && /WW -?\d+ WL/.test(pane.querySelector('.viewer-overlay')?.textContent ?? '');
-  }, paneSelector(study, label), { timeout });
+  await page.waitForFunction(
+    (sel) => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      const pane = document.querySelector(sel);
+      return !!pane && pane.getAttribute('data-complete') === 'true' && /WW -?\d+ WL/.test(pane.querySelector('.viewer-overlay')?.textContent ?? '');
+    },
+    paneSelector(study, label),
+    { timeout },
+  );
 }
 
 /** Waits until the pane shows the first image (its overlay shows a window), loading or not. */
 export async function waitFirstImage(page: Page, study: string, label: string, timeout = 60_000): Promise<void> {
-  await page.waitForFunction((sel) => {
-    const document = (globalThis as unknown as { document: Doc }).document;
-    return /WW -?\d+ WL/.test(document.querySelector(sel)?.querySelector('.viewer-overlay')?.textContent ?? '');
-  }, paneSelector(study, label), { timeout });
+  await page.waitForFunction(
+    (sel) => {
+      const document = (globalThis as unknown as { document: Doc }).document;
+      return /WW -?\d+ WL/.test(document.querySelector(sel)?.querySelector('.viewer-overlay')?.textContent ?? '');
+    },
+    paneSelector(study, label),
+    { timeout },
+  );
 }
 
 /** The pane's canvas against a reference kept in the page: 'keep' stores it, 'compare' measures the difference. */
-export async function paneCanvasVs(page: Page, study: string, label: string, what: 'keep' | 'compare'):
-Promise<{ pixels: number; lit: number; sameSize: boolean; max: number; mean: number }> {
-  return page.evaluate(([sel, op]) => {
-    interface Canvas2d { width: number; height: number; getContext(kind: '2d'): { drawImage(c: unknown, x: number, y: number): void; getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } }
-    const g = globalThis as unknown as { document: { querySelector(s: string): { querySelector(s: string): unknown } | null; createElement(tag: 'canvas'): Canvas2d }; priorsReference?: Uint8Array };
-    const canvas = g.document.querySelector(sel)?.querySelector('canvas') as Canvas2d | null;
-    if (!canvas) return { pixels: 0, lit: 0, sameSize: false, max: 255, mean: 255 };
-    const copy = g.document.createElement('canvas');
-    copy.width = canvas.width; copy.height = canvas.height;
-    const ctx = copy.getContext('2d');
-    ctx.drawImage(canvas, 0, 0);
-    const rgba = ctx.getImageData(0, 0, copy.width, copy.height).data;
-    const red = new Uint8Array(rgba.length / 4);
-    let lit = 0;
-    for (let i = 0; i < red.length; i++) { red[i] = rgba[i * 4]!; if (red[i]! > 0) lit++; }
-    if (op === 'keep') { g.priorsReference = red; return { pixels: red.length, lit, sameSize: true, max: 0, mean: 0 }; }
-    const ref = g.priorsReference;
-    if (!ref || ref.length !== red.length) return { pixels: red.length, lit, sameSize: false, max: 255, mean: 255 };
-    let sum = 0; let max = 0;
-    for (let i = 0; i < red.length; i++) { const d = Math.abs(red[i]! - ref[i]!); sum += d; if (d > max) max = d; }
-    return { pixels: red.length, lit, sameSize: true, max, mean: sum / red.length };
-  }, [`[data-study="${study}"] [aria-label="${label}"]`, what] as const);
+export async function paneCanvasVs(
+  page: Page,
+  study: string,
+  label: string,
+  what: 'keep' | 'compare',
+): Promise<{ pixels: number; lit: number; sameSize: boolean; max: number; mean: number }> {
+  return page.evaluate(
+    ([sel, op]) => {
+      interface Canvas2d {
+        width: number;
+        height: number;
+        getContext(kind: '2d'): {
+          drawImage(c: unknown, x: number, y: number): void;
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        };
+      }
+      const g = globalThis as unknown as {
+        document: { querySelector(s: string): { querySelector(s: string): unknown } | null; createElement(tag: 'canvas'): Canvas2d };
+        priorsReference?: Uint8Array;
+      };
+      const canvas = g.document.querySelector(sel)?.querySelector('canvas') as Canvas2d | null;
+      if (!canvas) return { pixels: 0, lit: 0, sameSize: false, max: 255, mean: 255 };
+      const copy = g.document.createElement('canvas');
+      copy.width = canvas.width;
+      copy.height = canvas.height;
+      const ctx = copy.getContext('2d');
+      ctx.drawImage(canvas, 0, 0);
+      const rgba = ctx.getImageData(0, 0, copy.width, copy.height).data;
+      const red = new Uint8Array(rgba.length / 4);
+      let lit = 0;
+      for (let i = 0; i < red.length; i++) {
+        red[i] = rgba[i * 4]!;
+        if (red[i]! > 0) lit++;
+      }
+      if (op === 'keep') {
+        g.priorsReference = red;
+        return { pixels: red.length, lit, sameSize: true, max: 0, mean: 0 };
+      }
+      const ref = g.priorsReference;
+      if (!ref || ref.length !== red.length) return { pixels: red.length, lit, sameSize: false, max: 255, mean: 255 };
+      let sum = 0;
+      let max = 0;
+      for (let i = 0; i < red.length; i++) {
+        const d = Math.abs(red[i]! - ref[i]!);
+        sum += d;
+        if (d > max) max = d;
+      }
+      return { pixels: red.length, lit, sameSize: true, max, mean: sum / red.length };
+    },
+    [`[data-study="${study}"] [aria-label="${label}"]`, what] as const,
+  );
 }

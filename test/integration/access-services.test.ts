@@ -23,7 +23,16 @@ import { tempDir } from '../helpers/tmp.js';
 const timeouts = { connectMs: 5000, artimMs: 5000, dimseMs: 20000 };
 const AET = 'PRIORS_ACL';
 const remote = (address: string) => address === '::1'; // 127.0.0.1 is "another machine" for this SCP
-const node = (over: Partial<RemoteNode>): RemoteNode => ({ name: 'ws2', aeTitle: 'WS2', host: '127.0.0.1', port: 104, model: 'study', method: 'move', maxAssociations: 2, ...over });
+const node = (over: Partial<RemoteNode>): RemoteNode => ({
+  name: 'ws2',
+  aeTitle: 'WS2',
+  host: '127.0.0.1',
+  port: 104,
+  model: 'study',
+  method: 'move',
+  maxAssociations: 2,
+  ...over,
+});
 
 describe('who may use which service of priors serve', { timeout: 120_000 }, () => {
   let series: GeneratedSeries;
@@ -33,12 +42,28 @@ describe('who may use which service of priors serve', { timeout: 120_000 }, () =
   const open: { server: ServeHandle; cache: Cache }[] = [];
   before(async () => {
     series = await generateCtSeries({ count: 5, rows: 16, cols: 16, patientId: 'ACL-1', patientName: 'ACCESS^CONTROL', accession: 'ACL1', seed: 1717 });
-    const counting: StoreHandler = { store: async (r) => { for await (const _ of r.dataSet) { /* drained */ } received++; return { status: 0 }; } };
-    sink = new DicomServer({ policy: { aeTitle: 'WS2', acceptCallingAeTitle: () => true, maxAssociations: 4 }, host: '127.0.0.1', port: 0, handlers: { store: counting } });
+    const counting: StoreHandler = {
+      store: async (r) => {
+        for await (const _ of r.dataSet) {
+          /* drained */
+        }
+        received++;
+        return { status: 0 };
+      },
+    };
+    sink = new DicomServer({
+      policy: { aeTitle: 'WS2', acceptCallingAeTitle: () => true, maxAssociations: 4 },
+      host: '127.0.0.1',
+      port: 0,
+      handlers: { store: counting },
+    });
     sinkPort = (await sink.listen()).port;
   });
   after(async () => {
-    for (const o of open) { await o.server.close(); await o.cache.close(); }
+    for (const o of open) {
+      await o.server.close();
+      await o.cache.close();
+    }
     await sink.close();
   });
 
@@ -46,8 +71,10 @@ describe('who may use which service of priors serve', { timeout: 120_000 }, () =
     const logs: string[] = [];
     const cache = await Cache.open(tempDir('access-services'));
     const config: Config = {
-      ...defaultConfig(), local: { ...defaultConfig().local, aeTitle: AET, port: 0, bindAddress: '127.0.0.1' },
-      nodes: [node({ port: sinkPort }), node({ name: 'ct1', aeTitle: 'CT1', host: '127.0.0.2' })], ...over,
+      ...defaultConfig(),
+      local: { ...defaultConfig().local, aeTitle: AET, port: 0, bindAddress: '127.0.0.1' },
+      nodes: [node({ port: sinkPort }), node({ name: 'ct1', aeTitle: 'CT1', host: '127.0.0.2' })],
+      ...over,
     };
     const server = await startServer({ config, cache, isLocalAddress: remote, log: (level, message) => logs.push(`${level} ${message}`) });
     open.push({ server, cache });
@@ -67,13 +94,29 @@ describe('who may use which service of priors serve', { timeout: 120_000 }, () =
     for await (const _ of stream) matches++;
     const found = await stream.outcome;
     let got = 0;
-    const gotten = await get(us(server), { model: 'study', level: 'STUDY', identifier: studyKey() }, {
-      ...o, store: { store: async (r) => { for await (const _ of r.dataSet) { /* drained */ } got++; return { status: 0 }; } },
-    });
+    const gotten = await get(
+      us(server),
+      { model: 'study', level: 'STUDY', identifier: studyKey() },
+      {
+        ...o,
+        store: {
+          store: async (r) => {
+            for await (const _ of r.dataSet) {
+              /* drained */
+            }
+            got++;
+            return { status: 0 };
+          },
+        },
+      },
+    );
     received = 0;
     const moved = await move(us(server), { model: 'study', level: 'STUDY', identifier: studyKey(), destination: 'WS2' }, o);
     return {
-      echo: echoed, stored, find: { status: found.status, matches, comment: found.errorComment }, get: { status: gotten.status, received: got },
+      echo: echoed,
+      stored,
+      find: { status: found.status, matches, comment: found.errorComment },
+      get: { status: gotten.status, received: got },
       move: { status: moved.status, delivered: received },
     };
   }
@@ -87,7 +130,10 @@ describe('who may use which service of priors serve', { timeout: 120_000 }, () =
     assert.deepEqual(stranger.get, { status: 0x0124, received: 0 });
     assert.deepEqual(stranger.move, { status: 0x0124, delivered: 0 });
     const refusal = logs.find((l) => l.includes('C-FIND from STRANGER')) ?? '';
-    assert.match(refusal, /answered 0124 \(Refused: Not authorized\)\. Refused Query\/Retrieve to STRANGER at 127\.0\.0\.1: STRANGER is not a configured node; to allow it, add it as a node with its host in Nodes & settings \(priors nodes add <name> STRANGER@127\.0\.0\.1:<port>\), or set callingAePolicy\.services\.queryRetrieve to "any"/);
+    assert.match(
+      refusal,
+      /answered 0124 \(Refused: Not authorized\)\. Refused Query\/Retrieve to STRANGER at 127\.0\.0\.1: STRANGER is not a configured node; to allow it, add it as a node with its host in Nodes & settings \(priors nodes add <name> STRANGER@127\.0\.0\.1:<port>\), or set callingAePolicy\.services\.queryRetrieve to "any"/,
+    );
     assert.equal(refusal.split('\n').length, 1, 'one line');
 
     const ws2 = await tryAll(server, 'WS2');
@@ -97,7 +143,10 @@ describe('who may use which service of priors serve', { timeout: 120_000 }, () =
 
     const ct1 = await tryAll(server, 'CT1'); // a node's AE title, from another host than the node's
     assert.equal(ct1.find.status, 0x0124);
-    assert.ok(logs.some((l) => l.includes("CT1 is the AE title of node 'ct1' (127.0.0.2), which calls from its own host only")), logs.join('\n'));
+    assert.ok(
+      logs.some((l) => l.includes("CT1 is the AE title of node 'ct1' (127.0.0.2), which calls from its own host only")),
+      logs.join('\n'),
+    );
 
     await server.close();
     open.pop();
@@ -106,7 +155,10 @@ describe('who may use which service of priors serve', { timeout: 120_000 }, () =
     try {
       const refused = audit.query({ peer: 'STRANGER', outcome: 'failed' }).events;
       assert.deepEqual(refused.map((e) => e.what).sort(), ['query', 'retrieve', 'retrieve'], 'each refusal audited (C-FIND, C-GET, C-MOVE)');
-      assert.ok(refused.every((e) => e.outcome === 4 && e.peerHost === '127.0.0.1' && /add it as a node/.test(e.outcomeText ?? '')), JSON.stringify(refused));
+      assert.ok(
+        refused.every((e) => e.outcome === 4 && e.peerHost === '127.0.0.1' && /add it as a node/.test(e.outcomeText ?? '')),
+        JSON.stringify(refused),
+      );
       assert.match(refused.find((e) => e.what === 'query')!.detail ?? '', /C-FIND refused .*PatientName=\*/);
     } finally {
       audit.close();
@@ -118,7 +170,9 @@ describe('who may use which service of priors serve', { timeout: 120_000 }, () =
     assert.equal((await tryAll(any.server, 'STRANGER')).find.matches, 1, '"any" lets an unknown caller query');
     const local = await serve({ callingAePolicy: { mode: 'any', services: { queryRetrieve: 'local' } } });
     assert.equal((await tryAll(local.server, 'WS2')).find.status, 0x0124, '"local": not even a configured node from another host');
-    assert.ok(local.logs.some((l) => l.includes('it is open only to this machine; to allow configured nodes set callingAePolicy.services.queryRetrieve to "nodes"')));
+    assert.ok(
+      local.logs.some((l) => l.includes('it is open only to this machine; to allow configured nodes set callingAePolicy.services.queryRetrieve to "nodes"')),
+    );
     const closed = await serve({ callingAePolicy: { mode: 'any', services: { storage: 'nodes', verification: 'nodes' } } });
     const stranger = await tryAll(closed.server, 'STRANGER');
     assert.equal(stranger.echo, 0x0124);

@@ -6,8 +6,16 @@ import { createHash } from 'node:crypto';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  Association, AssociationAbortedError, AssociationClosedError, AssociationRejectedError, TimeoutError, TransportError,
-  type AcceptorOptions, type AssociateRequestInfo, type AcceptDecision, type RequestorOptions,
+  Association,
+  AssociationAbortedError,
+  AssociationClosedError,
+  AssociationRejectedError,
+  TimeoutError,
+  TransportError,
+  type AcceptorOptions,
+  type AssociateRequestInfo,
+  type AcceptDecision,
+  type RequestorOptions,
 } from '../../electron/dimse/ul/association.js';
 import { encodePdu, type ControlPdu, type Pdu } from '../../electron/dimse/ul/pdu.js';
 import { PduFramer } from '../../electron/dimse/ul/framer.js';
@@ -44,9 +52,16 @@ function supporting(abstracts: string[]) {
   });
 }
 
-interface Acceptor { port: number; server: Server; next(): Promise<Association | null>; lines: string[] }
+interface Acceptor {
+  port: number;
+  server: Server;
+  next(): Promise<Association | null>;
+  lines: string[];
+}
 const servers: Server[] = [];
-after(() => { for (const s of servers) s.close(); });
+after(() => {
+  for (const s of servers) s.close();
+});
 
 /** Our acceptor on port 0; `next()` is the outcome of the next connection, in order. */
 async function startAcceptor(options: Partial<AcceptorOptions> = {}): Promise<Acceptor> {
@@ -67,14 +82,19 @@ async function startAcceptor(options: Partial<AcceptorOptions> = {}): Promise<Ac
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as { port: number }).port;
   return {
-    port, server, lines,
-    next: () => results.length ? results.shift()! : new Promise<Promise<Association | null>>((r) => waiting.push(r)).then((p) => p),
+    port,
+    server,
+    lines,
+    next: () => (results.length ? results.shift()! : new Promise<Promise<Association | null>>((r) => waiting.push(r)).then((p) => p)),
   };
 }
 
 function requestOptions(port: number, extra: Partial<RequestorOptions> = {}): RequestorOptions {
   return {
-    host: '127.0.0.1', port, callingAeTitle: 'PRIORS', calledAeTitle: 'ARCHIVE',
+    host: '127.0.0.1',
+    port,
+    callingAeTitle: 'PRIORS',
+    calledAeTitle: 'ARCHIVE',
     contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [ILE] }],
     ...extra,
   };
@@ -94,14 +114,32 @@ class RawPeer {
   readonly ended: Promise<void>;
   private wake: (() => void) | undefined;
   constructor(readonly socket: Socket) {
-    const framer = new PduFramer({
-      pdu: (p) => { this.received.push(p); this.wake?.(); },
-      pdv: (pdv, control, bytes, end) => { if (end) { this.received.push({ pdv, control, length: bytes.length }); this.wake?.(); } },
-      error: (e) => { throw e; },
-    }, 0);
+    const framer = new PduFramer(
+      {
+        pdu: (p) => {
+          this.received.push(p);
+          this.wake?.();
+        },
+        pdv: (pdv, control, bytes, end) => {
+          if (end) {
+            this.received.push({ pdv, control, length: bytes.length });
+            this.wake?.();
+          }
+        },
+        error: (e) => {
+          throw e;
+        },
+      },
+      0,
+    );
     socket.on('data', (c: Buffer) => framer.push(c));
     socket.on('error', () => {});
-    this.ended = new Promise((r) => socket.once('close', () => { r(); this.wake?.(); }));
+    this.ended = new Promise((r) =>
+      socket.once('close', () => {
+        r();
+        this.wake?.();
+      }),
+    );
   }
   static connect(port: number): Promise<RawPeer> {
     return new Promise((resolve, reject) => {
@@ -118,7 +156,12 @@ class RawPeer {
     while (this.received.length === 0) {
       if (this.socket.destroyed || this.socket.readableEnded) return 'closed';
       if (Date.now() > deadline) throw new Error('nothing received');
-      await Promise.race([new Promise<void>((r) => { this.wake = r; }), sleep(50)]);
+      await Promise.race([
+        new Promise<void>((r) => {
+          this.wake = r;
+        }),
+        sleep(50),
+      ]);
     }
     return this.received.shift()!;
   }
@@ -126,7 +169,10 @@ class RawPeer {
 
 function rawRequest(extra: Partial<Extract<Pdu, { type: 'A-ASSOCIATE-RQ' }>> = {}): Pdu {
   return {
-    type: 'A-ASSOCIATE-RQ', protocolVersion: 1, calledAeTitle: 'ARCHIVE', callingAeTitle: 'RAW',
+    type: 'A-ASSOCIATE-RQ',
+    protocolVersion: 1,
+    calledAeTitle: 'ARCHIVE',
+    callingAeTitle: 'RAW',
     applicationContext: '1.2.840.10008.3.1.1.1',
     contexts: [{ id: 1, abstractSyntax: VERIFICATION, transferSyntaxes: [ILE] }],
     userInfo: { maxLength: 16384, implementationClassUid: '1.2.3.4', roles: [], other: [] },
@@ -136,15 +182,18 @@ function rawRequest(extra: Partial<Extract<Pdu, { type: 'A-ASSOCIATE-RQ' }>> = {
 
 describe('negotiation', () => {
   test('accepts supported contexts, rejects unknown abstract syntaxes (3) and unsupported transfer syntaxes (4)', async () => {
-    const { scu, scp, acceptor } = await pair({
-      contexts: [
-        { abstractSyntax: VERIFICATION, transferSyntaxes: [ILE] },
-        { abstractSyntax: CT, transferSyntaxes: [JPEG_BASELINE, ELE, ILE] },
-        { abstractSyntax: MR, transferSyntaxes: [ELE] },
-        { abstractSyntax: CT, transferSyntaxes: [JPEG_BASELINE] },
-      ],
-      maxPduLength: 32768,
-    }, { maxPduLength: 20000 });
+    const { scu, scp, acceptor } = await pair(
+      {
+        contexts: [
+          { abstractSyntax: VERIFICATION, transferSyntaxes: [ILE] },
+          { abstractSyntax: CT, transferSyntaxes: [JPEG_BASELINE, ELE, ILE] },
+          { abstractSyntax: MR, transferSyntaxes: [ELE] },
+          { abstractSyntax: CT, transferSyntaxes: [JPEG_BASELINE] },
+        ],
+        maxPduLength: 32768,
+      },
+      { maxPduLength: 20000 },
+    );
     const expected = [
       { id: 1, abstractSyntax: VERIFICATION, transferSyntax: ILE, scuRole: true, scpRole: false },
       { id: 3, abstractSyntax: CT, transferSyntax: ELE, scuRole: true, scpRole: false },
@@ -166,32 +215,58 @@ describe('negotiation', () => {
     assert.notEqual(scu.id, scp.id);
     await scu.release();
     await scp.closed;
-    assert.ok(acceptor.lines.some((l) => /open \(acceptor\): PRIORS -> ARCHIVE from 127\.0\.0\.1:\d+, 2 of 4 contexts accepted: Verification SOP Class, CT Image Storage/.test(l)), acceptor.lines.join('\n'));
-    assert.ok(acceptor.lines.some((l) => /closed after [\d.]+ s: released by peer/.test(l)), acceptor.lines.join('\n'));
+    assert.ok(
+      acceptor.lines.some((l) =>
+        /open \(acceptor\): PRIORS -> ARCHIVE from 127\.0\.0\.1:\d+, 2 of 4 contexts accepted: Verification SOP Class, CT Image Storage/.test(l),
+      ),
+      acceptor.lines.join('\n'),
+    );
+    assert.ok(
+      acceptor.lines.some((l) => /closed after [\d.]+ s: released by peer/.test(l)),
+      acceptor.lines.join('\n'),
+    );
   });
 
   test('role selection: proposed roles are granted only as far as proposed (PS3.7 D.3.3.4)', async () => {
-    const { scu, scp } = await pair({
-      contexts: [{ abstractSyntax: CT, transferSyntaxes: [ELE] }, { abstractSyntax: VERIFICATION, transferSyntaxes: [ILE] }],
-      roles: [{ abstractSyntax: CT, scuRole: false, scpRole: true }, { abstractSyntax: VERIFICATION, scuRole: true, scpRole: true }],
-    }, {
-      decide: (rq) => ({
-        ...(supporting([VERIFICATION, CT])(rq) as Extract<AcceptDecision, { accept: true }>),
-        // grants SCU for CT although not proposed; answers nothing for Verification
-        roles: [{ abstractSyntax: CT, scuRole: true, scpRole: true }],
-      }),
-    });
+    const { scu, scp } = await pair(
+      {
+        contexts: [
+          { abstractSyntax: CT, transferSyntaxes: [ELE] },
+          { abstractSyntax: VERIFICATION, transferSyntaxes: [ILE] },
+        ],
+        roles: [
+          { abstractSyntax: CT, scuRole: false, scpRole: true },
+          { abstractSyntax: VERIFICATION, scuRole: true, scpRole: true },
+        ],
+      },
+      {
+        decide: (rq) => ({
+          ...(supporting([VERIFICATION, CT])(rq) as Extract<AcceptDecision, { accept: true }>),
+          // grants SCU for CT although not proposed; answers nothing for Verification
+          roles: [{ abstractSyntax: CT, scuRole: true, scpRole: true }],
+        }),
+      },
+    );
     const roles = (a: Association) => a.contexts.map((c) => [c.abstractSyntax, c.scuRole, c.scpRole]);
-    assert.deepEqual(roles(scu), [[CT, false, true], [VERIFICATION, true, false]]);
+    assert.deepEqual(roles(scu), [
+      [CT, false, true],
+      [VERIFICATION, true, false],
+    ]);
     assert.deepEqual(roles(scp), roles(scu));
-    assert.deepEqual(scp.request.roles, [{ abstractSyntax: CT, scuRole: false, scpRole: true }, { abstractSyntax: VERIFICATION, scuRole: true, scpRole: true }]);
+    assert.deepEqual(scp.request.roles, [
+      { abstractSyntax: CT, scuRole: false, scpRole: true },
+      { abstractSyntax: VERIFICATION, scuRole: true, scpRole: true },
+    ]);
     await scu.release();
   });
 
   test('rejection with result, source and reason', async () => {
     const acceptor = await startAcceptor({ decide: () => ({ accept: false, result: 1, source: 1, reason: 7 }) });
     const [err, scp] = await Promise.all([
-      Association.request(requestOptions(acceptor.port)).then(() => undefined, (e: unknown) => e),
+      Association.request(requestOptions(acceptor.port)).then(
+        () => undefined,
+        (e: unknown) => e,
+      ),
       acceptor.next(),
     ]);
     assert.equal(scp, null);
@@ -201,7 +276,11 @@ describe('negotiation', () => {
   });
 
   test('a throwing decide() becomes a transient rejection, an unknown application context a permanent one', async () => {
-    const acceptor = await startAcceptor({ decide: () => { throw new Error('boom'); } });
+    const acceptor = await startAcceptor({
+      decide: () => {
+        throw new Error('boom');
+      },
+    });
     const [err] = await Promise.all([Association.request(requestOptions(acceptor.port)).catch((e: unknown) => e), acceptor.next()]);
     assert.ok(err instanceof AssociationRejectedError);
     assert.deepEqual([err.result, err.source, err.reason], [2, 1, 1]);
@@ -228,7 +307,7 @@ describe('messages', () => {
     assert.ok(rq);
     assert.equal(getNumber(rq.command, tag(0, 0x0100)), 0x0030);
     assert.equal(getString(rq.command, tag(0, 0x0002)), VERIFICATION);
-    assert.equal(getNumber(rq.command, tag(0, 0x0000)), (8 + 18) + 3 * (8 + 2), 'CommandGroupLength computed by the sender');
+    assert.equal(getNumber(rq.command, tag(0, 0x0000)), 8 + 18 + 3 * (8 + 2), 'CommandGroupLength computed by the sender');
     assert.equal(rq.dataSet, null);
     assert.deepEqual([rq.contextId, rq.abstractSyntax, rq.transferSyntax], [1, VERIFICATION, ILE]);
     await scp.sendMessage(1, command(0x8030, 7, false));
@@ -248,7 +327,9 @@ describe('messages', () => {
     const { scu, scp } = await pair({ contexts: [{ abstractSyntax: CT, transferSyntaxes: [ELE] }] }, { maxPduLength: 4096 });
     const sizes = [0, 1, 4089, 4090, 4091, 100_001];
     const blobs = sizes.map((n, k) => Buffer.from(Array.from({ length: n }, (_, i) => (i * 13 + k) & 0xff)));
-    async function* pieces(b: Buffer) { for (let i = 0; i < b.length; i += 777) yield b.subarray(i, i + 777); }
+    async function* pieces(b: Buffer) {
+      for (let i = 0; i < b.length; i += 777) yield b.subarray(i, i + 777);
+    }
     const sends = blobs.map((b, k) => scu.sendMessage(1, command(0x0001, k, true, CT), k % 2 ? pieces(b) : b));
     for (const [k, b] of blobs.entries()) {
       const m = (await scp.receiveMessage())!;
@@ -321,7 +402,14 @@ describe('messages', () => {
     const sending = scu.sendMessage(1, command(0x0001, 1, true, CT), failing());
     const m = (await scp.receiveMessage())!;
     await assert.rejects(sending, /disk gone/);
-    await assert.rejects((async () => { for await (const _ of m.dataSet!) { /* drain */ } })(), AssociationAbortedError);
+    await assert.rejects(
+      (async () => {
+        for await (const _ of m.dataSet!) {
+          /* drain */
+        }
+      })(),
+      AssociationAbortedError,
+    );
     assert.deepEqual(await scp.closed, { how: 'aborted', by: 'peer', source: 0, reason: 0 });
   });
 });
@@ -346,7 +434,14 @@ describe('release and abort', () => {
     }
     const sending = scu.sendMessage(1, command(0x0001, 1, true, CT), slow());
     const m = (await scp.receiveMessage())!;
-    const reading = assert.rejects((async () => { for await (const _ of m.dataSet!) { /* drain */ } })(), AssociationClosedError);
+    const reading = assert.rejects(
+      (async () => {
+        for await (const _ of m.dataSet!) {
+          /* drain */
+        }
+      })(),
+      AssociationClosedError,
+    );
     const sent = assert.rejects(sending, AssociationClosedError);
     await sleep(30);
     await scp.release();
@@ -449,12 +544,16 @@ describe('timers', () => {
   });
 
   test('ARTIM: a requestor gives up on a peer that never answers, and the signal cancels', async () => {
-    const server = createServer(() => { /* accepts and stays silent */ });
+    const server = createServer(() => {
+      /* accepts and stays silent */
+    });
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as { port: number }).port;
-    await assert.rejects(Association.request(requestOptions(port, { timeouts: { artimMs: 150 } })),
-      (e: unknown) => e instanceof TimeoutError && e.which === 'artim');
+    await assert.rejects(
+      Association.request(requestOptions(port, { timeouts: { artimMs: 150 } })),
+      (e: unknown) => e instanceof TimeoutError && e.which === 'artim',
+    );
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('user cancelled')), 50);
     await assert.rejects(Association.request(requestOptions(port, { signal: controller.signal })), /user cancelled/);
@@ -463,11 +562,17 @@ describe('timers', () => {
   test('ARTIM: release without A-RELEASE-RP ends in a timeout and an abort', async () => {
     const server = createServer((socket) => {
       const peer = new RawPeer(socket);
-      void peer.next().then(() => peer.send({
-        type: 'A-ASSOCIATE-AC', protocolVersion: 1, calledAeTitle: 'ARCHIVE', callingAeTitle: 'PRIORS',
-        applicationContext: '1.2.840.10008.3.1.1.1', contexts: [{ id: 1, result: 0, transferSyntax: ILE }],
-        userInfo: { maxLength: 16384, implementationClassUid: '1.2.3', roles: [], other: [] },
-      }));
+      void peer.next().then(() =>
+        peer.send({
+          type: 'A-ASSOCIATE-AC',
+          protocolVersion: 1,
+          calledAeTitle: 'ARCHIVE',
+          callingAeTitle: 'PRIORS',
+          applicationContext: '1.2.840.10008.3.1.1.1',
+          contexts: [{ id: 1, result: 0, transferSyntax: ILE }],
+          userInfo: { maxLength: 16384, implementationClassUid: '1.2.3', roles: [], other: [] },
+        }),
+      );
     });
     servers.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -484,14 +589,23 @@ describe('timers', () => {
 
     const second = await pair({ contexts: [{ abstractSyntax: CT, transferSyntaxes: [ELE] }] }, { timeouts: { dimseMs: 150 } });
     let release!: () => void;
-    const stall = new Promise<void>((r) => { release = r; });
+    const stall = new Promise<void>((r) => {
+      release = r;
+    });
     async function* stalling() {
       yield Buffer.alloc(1000);
       await stall; // the sender stops half way
     }
     const sending = second.scu.sendMessage(1, command(0x0001, 1, true, CT), stalling());
     const m = (await second.scp.receiveMessage())!;
-    await assert.rejects((async () => { for await (const _ of m.dataSet!) { /* drain */ } })(), (e: unknown) => e instanceof TimeoutError && e.which === 'dimse');
+    await assert.rejects(
+      (async () => {
+        for await (const _ of m.dataSet!) {
+          /* drain */
+        }
+      })(),
+      (e: unknown) => e instanceof TimeoutError && e.which === 'dimse',
+    );
     assert.deepEqual(await second.scu.closed, { how: 'aborted', by: 'peer', source: 0, reason: 0 });
     release();
     await assert.rejects(sending, AssociationAbortedError);

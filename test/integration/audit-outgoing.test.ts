@@ -56,9 +56,19 @@ describe('the audit trail follows the app core', { timeout: 120_000 }, () => {
     local = await generateCtSeries({ count: 3, rows: 32, cols: 32, patientId: 'AO-LOCAL', patientName: 'AUDIT^LOCAL', dir: join(work, 'import') });
     remote = await generateCtSeries({ count: 4, rows: 32, cols: 32, patientId: 'AO-REMOTE', patientName: 'AUDIT^REMOTE' });
     archiveCache = await Cache.open(join(work, 'archive'));
-    archive = await startServer({ config: { ...defaultConfig(), timeouts }, cache: archiveCache, port: 0, bindAddress: '127.0.0.1', aeTitle: 'ARCHIVE', audit: false });
+    archive = await startServer({
+      config: { ...defaultConfig(), timeouts },
+      cache: archiveCache,
+      port: 0,
+      bindAddress: '127.0.0.1',
+      aeTitle: 'ARCHIVE',
+      audit: false,
+    });
     const { instances } = await instancesFromPaths(remote.files);
-    assert.equal((await sendInstances({ aeTitle: 'ARCHIVE', host: '127.0.0.1', port: archive.port }, instances, { callingAeTitle: 'MODALITY', timeouts })).sent, 4);
+    assert.equal(
+      (await sendInstances({ aeTitle: 'ARCHIVE', host: '127.0.0.1', port: archive.port }, instances, { callingAeTitle: 'MODALITY', timeouts })).sent,
+      4,
+    );
 
     const config: Config = { ...defaultConfig(), timeouts };
     config.local = { ...config.local, aeTitle: 'PRIORS', port: 0, bindAddress: '127.0.0.1' };
@@ -126,7 +136,10 @@ describe('the audit trail follows the app core', { timeout: 120_000 }, () => {
     assert.ok(added.ok);
     const finished = await new Promise<TransferJob>((resolve) => {
       const off = composed.transfers.on((e) => {
-        if (e.type === 'job.finished' && e.job.id === added.value.job.id) { off(); resolve(e.job); }
+        if (e.type === 'job.finished' && e.job.id === added.value.job.id) {
+          off();
+          resolve(e.job);
+        }
       });
     });
     assert.ok(isFinished(finished.state) && finished.state === 'completed', finished.verdict?.sentence);

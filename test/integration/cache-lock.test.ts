@@ -20,7 +20,14 @@ const CACHE_MODULE = join(REPO_ROOT, 'electron', 'cache', 'index.ts');
 const HOLDER = `import { Cache } from ${JSON.stringify(CACHE_MODULE)}; await Cache.open(process.argv[1]); console.log('ready', process.pid); setTimeout(() => {}, 60000);`;
 
 const started = new Set<number>();
-after(() => { for (const pid of started) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } });
+after(() => {
+  for (const pid of started)
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+});
 
 /** Spawns `argv`, resolves with the process and the first line matching `ready <pid>` on its stdout (within 30 s). */
 async function startHolder(command: string, args: string[]): Promise<{ child: ChildProcess; holderPid: number }> {
@@ -28,8 +35,12 @@ async function startHolder(command: string, args: string[]): Promise<{ child: Ch
   started.add(child.pid!);
   let out = '';
   let err = '';
-  child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
+  child.stdout!.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    err += c.toString();
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     const m = /ready (\d+)/.exec(out);
@@ -60,10 +71,19 @@ describe('the cache lock dies with its holder', { timeout: 90_000 }, () => {
   test('a holder killed with kill -9 and not reaped yet (a zombie) holds nothing: the cache opens, with a full recovery', async (t) => {
     const dir = tempDir('lock-zombie');
     // sh starts the holder in the background, then becomes sleep: the killed holder stays a zombie
-    const { child, holderPid } = await startHolder('sh', ['-c', `"$0" --import tsx --input-type=module -e "$1" "$2" & exec sleep 60`, process.execPath, HOLDER, dir]);
+    const { child, holderPid } = await startHolder('sh', [
+      '-c',
+      `"$0" --import tsx --input-type=module -e "$1" "$2" & exec sleep 60`,
+      process.execPath,
+      HOLDER,
+      dir,
+    ]);
     started.add(holderPid);
-    await assert.rejects(Cache.open(dir), (e: unknown) => e instanceof CacheError && e.code === 'ELOCKED' && e.message.includes(`pid ${holderPid}`),
-      'a live holder locks the cache and is named');
+    await assert.rejects(
+      Cache.open(dir),
+      (e: unknown) => e instanceof CacheError && e.code === 'ELOCKED' && e.message.includes(`pid ${holderPid}`),
+      'a live holder locks the cache and is named',
+    );
     process.kill(holderPid, 'SIGKILL');
     // a zombie once its last thread has exited (the leader shows Z before the others are done)
     const zombie = () => state(holderPid) === 'Z' && threads(holderPid) === 1;
@@ -79,7 +99,7 @@ describe('the cache lock dies with its holder', { timeout: 90_000 }, () => {
     }
   });
 
-  test('a lock naming this very process (a restart that got the dead holder\'s pid) is stale', async () => {
+  test("a lock naming this very process (a restart that got the dead holder's pid) is stale", async () => {
     for (const lock of [{ pid: process.pid }, { pid: process.pid, lock: 'os' }]) {
       const dir = tempDir('lock-own-pid');
       await (await Cache.open(dir)).close();
@@ -90,7 +110,7 @@ describe('the cache lock dies with its holder', { timeout: 90_000 }, () => {
     }
   });
 
-  test('a pid reused by an unrelated live process does not lock the cache; an older Priors\' lock is still honoured while its pid lives', async () => {
+  test("a pid reused by an unrelated live process does not lock the cache; an older Priors' lock is still honoured while its pid lives", async () => {
     const other = spawn('sleep', ['60'], { stdio: 'ignore' });
     started.add(other.pid!);
     try {

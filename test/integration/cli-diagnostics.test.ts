@@ -26,7 +26,15 @@ test('the log of a serve run is on disk and in the diagnostics bundle', async ()
   const result = cliJson<{ file: string; entries: string[] }>(r);
   assert.equal(result.file, out);
   assert.deepEqual(result.entries, ['versions.json', 'config.json', 'environment.json', 'logs/priors.log']);
-  const read = spawnSync('/usr/bin/python3', ['-c', 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.stdout.write(z.read("logs/priors.log").decode() + "\\n--\\n" + z.read("config.json").decode())', out], { encoding: 'utf8' });
+  const read = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.stdout.write(z.read("logs/priors.log").decode() + "\\n--\\n" + z.read("config.json").decode())',
+      out,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(read.status, 0, read.stderr);
   assert.match(read.stdout, /ECHOSCU -> DIAGSCP/);
   assert.match(read.stdout, /"aeTitle": "PACS"/);
@@ -38,7 +46,9 @@ test('the log of a serve run is on disk and in the diagnostics bundle', async ()
 
 test('a running serve shows its log file and saves the diagnostics bundle through the API, downloadable with the token only', async () => {
   const dataDir = tempDir('api-diag');
-  const added = await runPriors(['nodes', 'add', 'web', 'http://127.0.0.1:9/dicom-web', '--dicomweb', '--user', 'alice', '--password', 'sekret-pw'], { dataDir });
+  const added = await runPriors(['nodes', 'add', 'web', 'http://127.0.0.1:9/dicom-web', '--dicomweb', '--user', 'alice', '--password', 'sekret-pw'], {
+    dataDir,
+  });
   assert.equal(added.code, 0, added.stderr);
   const serve = await startPriorsServe({ aeTitle: 'DIAGAPI', dataDir });
   try {
@@ -58,8 +68,19 @@ test('a running serve shows its log file and saves the diagnostics bundle throug
 
     const saved = await serveApi<{ path: string; filename: string; entries: string[]; bytes: number; download: string }>(dataDir, 'diagnostics.save', {});
     assert.equal(saved.path, join(dataDir, 'diagnostics', saved.filename));
-    assert.ok(saved.entries.includes('config.json') && saved.entries.includes('logs/priors.log') && saved.entries.includes('activity.txt'), saved.entries.join());
-    const read = spawnSync('/usr/bin/python3', ['-c', 'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.stdout.write(z.read("config.json").decode() + "\\n--\\n" + z.read("activity.txt").decode())', saved.path], { encoding: 'utf8' });
+    assert.ok(
+      saved.entries.includes('config.json') && saved.entries.includes('logs/priors.log') && saved.entries.includes('activity.txt'),
+      saved.entries.join(),
+    );
+    const read = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        'import sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\nsys.stdout.write(z.read("config.json").decode() + "\\n--\\n" + z.read("activity.txt").decode())',
+        saved.path,
+      ],
+      { encoding: 'utf8' },
+    );
     assert.equal(read.status, 0, read.stderr);
     assert.doesNotMatch(read.stdout, /sekret-pw/, 'no password in the bundle');
     assert.match(read.stdout, /"user": "alice"/);

@@ -27,7 +27,14 @@ async function dataDir(series: GeneratedSeries): Promise<{ dir: string; audit: n
   return { dir, audit: 12 };
 }
 
-const auditCount = (dir: string) => { const a = AuditStore.open(dir); try { return a.query().total; } finally { a.close(); } };
+const auditCount = (dir: string) => {
+  const a = AuditStore.open(dir);
+  try {
+    return a.query().total;
+  } finally {
+    a.close();
+  }
+};
 
 describe('priors doctor', { timeout: 180_000 }, () => {
   let series: GeneratedSeries;
@@ -47,7 +54,10 @@ describe('priors doctor', { timeout: 180_000 }, () => {
     const found = await runPriors(['doctor'], { dataDir: dir });
     assert.equal(found.code, 1, found.stderr);
     assert.match(found.stdout, /^PROBLEM {2}1 indexed instance has no file \(files\/.*\.dcm\): --repair removes its row \(a retrieve fetches it again\)\.$/m);
-    assert.match(found.stdout, /^PROBLEM {2}2 files under files\/ are not indexed \(files\/stray\/.*\): --repair indexes them from their headers, and moves those it cannot read to quarantine\/\.$/m);
+    assert.match(
+      found.stdout,
+      /^PROBLEM {2}2 files under files\/ are not indexed \(files\/stray\/.*\): --repair indexes them from their headers, and moves those it cannot read to quarantine\/\.$/m,
+    );
     assert.match(found.stdout, /^ok {7}The index .*index\.sqlite is sound/m);
     assert.match(found.stdout, /^ok {7}The history \(jobs, audit log, prefetch\) .*history\.sqlite is sound .*: 12 audit events, 0 transfer jobs\.$/m);
     assert.match(found.stdout, /needs attention: run "priors doctor --repair"\.$/m);
@@ -56,8 +66,12 @@ describe('priors doctor', { timeout: 180_000 }, () => {
     assert.equal(repaired.code, 0, repaired.stderr);
     const report = JSON.parse(repaired.stdout) as DoctorReport;
     assert.equal(report.ok, true);
-    assert.deepEqual(report.repairs, ['Brought the index and the files back into agreement: 1 row without a file removed, 1 file indexed, 1 file that could not be indexed moved to quarantine/ ' +
-      `(${readdirSync(join(dir, 'quarantine')).map((f) => `quarantine/${f}`).join(', ')}).`]);
+    assert.deepEqual(report.repairs, [
+      'Brought the index and the files back into agreement: 1 row without a file removed, 1 file indexed, 1 file that could not be indexed moved to quarantine/ ' +
+        `(${readdirSync(join(dir, 'quarantine'))
+          .map((f) => `quarantine/${f}`)
+          .join(', ')}).`,
+    ]);
     assert.equal((await runPriors(['doctor'], { dataDir: dir })).code, 0, 'in order afterwards');
     const cache = await Cache.open(dir);
     try {
@@ -71,10 +85,17 @@ describe('priors doctor', { timeout: 180_000 }, () => {
   test('a damaged index is set aside and rebuilt when Priors opens it, and the doctor says so', async () => {
     const { dir, audit } = await dataDir(series);
     const fd = openSync(join(dir, 'index.sqlite'), 'r+');
-    try { writeSync(fd, Buffer.alloc(4096, 0x33), 0, 4096, 0); } finally { closeSync(fd); }
+    try {
+      writeSync(fd, Buffer.alloc(4096, 0x33), 0, 4096, 0);
+    } finally {
+      closeSync(fd);
+    }
     const r = await runPriors(['doctor'], { dataDir: dir });
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.match(r.stdout, /^ok {7}The index was found damaged when Priors opened it \(.*\); it was set aside as index\.sqlite\.damaged-.* and rebuilt from the files\.$/m);
+    assert.match(
+      r.stdout,
+      /^ok {7}The index was found damaged when Priors opened it \(.*\); it was set aside as index\.sqlite\.damaged-.* and rebuilt from the files\.$/m,
+    );
     assert.match(r.stdout, new RegExp(`Each of the ${series.files.length} indexed instances has its file`));
     assert.equal(auditCount(dir), audit);
   });

@@ -21,7 +21,9 @@ before(async () => {
   assert.equal(imported.code, 0, imported.stderr);
   pacs = await startPriorsServe({ aeTitle: 'PACS', dataDir: pacsDir });
 });
-after(async () => { await pacs?.stop(); });
+after(async () => {
+  await pacs?.stop();
+});
 
 test('get hands the C-GET to the running serve and waits for its job', { skip }, async () => {
   const dir = tempDir('handoff-ws');
@@ -33,10 +35,18 @@ test('get hands the C-GET to the running serve and waits for its job', { skip },
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^Retrieved 1 instance from PACS by C-GET through the running priors serve \(job [\w-]+\)/m);
     const ls = cliJson<{ rows: { StudyInstanceUID: string }[] }>(await runPriors(['ls'], { dataDir: dir, json: true }));
-    assert.deepEqual(ls.rows.map((row) => row.StudyInstanceUID), [study]);
+    assert.deepEqual(
+      ls.rows.map((row) => row.StudyInstanceUID),
+      [study],
+    );
     const adHoc = await runPriors(['get', `PACS@127.0.0.1:${pacs.port}`, '-k', `StudyInstanceUID=${study}`], { dataDir: dir });
     assert.equal(adHoc.code, 2);
-    assert.match(adHoc.stderr.trim(), new RegExp(`holds the cache of .* from a configured node: add PACS@127\\.0\\.0\\.1:${pacs.port} with "priors nodes add", or use "priors move", which works alongside it`));
+    assert.match(
+      adHoc.stderr.trim(),
+      new RegExp(
+        `holds the cache of .* from a configured node: add PACS@127\\.0\\.0\\.1:${pacs.port} with "priors nodes add", or use "priors move", which works alongside it`,
+      ),
+    );
   } finally {
     await ws.stop();
   }

@@ -9,8 +9,14 @@ import { tempDir } from '../helpers/tmp.js';
 
 const sockets = new Set<Socket>();
 // accepts connections and never answers: a port that is not a DICOM port
-const silent = createServer((s) => { sockets.add(s); s.on('error', () => undefined); });
-after(() => { for (const s of sockets) s.destroy(); silent.close(); });
+const silent = createServer((s) => {
+  sockets.add(s);
+  s.on('error', () => undefined);
+});
+after(() => {
+  for (const s of sockets) s.destroy();
+  silent.close();
+});
 
 test('--timeout bounds the wait for the association and the sentence says how long', async () => {
   const port = await freePort();
@@ -20,7 +26,10 @@ test('--timeout bounds the wait for the association and the sentence says how lo
   const r = await runPriors(['echo', `SILENT@127.0.0.1:${port}`, '--timeout', '2'], { dataDir });
   const elapsed = Date.now() - started;
   assert.equal(r.code, 1);
-  assert.equal(r.stderr.trim(), `SILENT at 127.0.0.1:${port} accepted the connection but did not answer the DICOM association request within 2 s: check that this port is its DICOM port.`);
+  assert.equal(
+    r.stderr.trim(),
+    `SILENT at 127.0.0.1:${port} accepted the connection but did not answer the DICOM association request within 2 s: check that this port is its DICOM port.`,
+  );
   assert.ok(elapsed < 20_000, `the command ended after its timeout, not the default 30 s ARTIM (${elapsed} ms)`);
   const bad = await runPriors(['echo', `SILENT@127.0.0.1:${port}`, '--timeout', '0'], { dataDir });
   assert.equal(bad.code, 2);

@@ -37,7 +37,13 @@ function assertFailure(r: CliResult, sentence: RegExp, code = 1): void {
 /** Starts `priors serve` on a free port (or the given one) and checks its serving line. */
 async function serve(aeTitle: string, dataDir: string, port?: number): Promise<PriorsServe> {
   const s = await startPriorsServe({ aeTitle, dataDir, ...(port !== undefined ? { port } : {}) });
-  assert.match(s.logs(), new RegExp(`^Priors serving AE title ${aeTitle} on 127\\.0\\.0\\.1:${s.port} \\(port from --port(; without --port Priors listens on \\d+, [^)]+)?\\), data in .*\\(Ctrl-C to stop\\)\\.$`, 'm'));
+  assert.match(
+    s.logs(),
+    new RegExp(
+      `^Priors serving AE title ${aeTitle} on 127\\.0\\.0\\.1:${s.port} \\(port from --port(; without --port Priors listens on \\d+, [^)]+)?\\), data in .*\\(Ctrl-C to stop\\)\\.$`,
+      'm',
+    ),
+  );
   return s;
 }
 
@@ -56,13 +62,18 @@ describe('priors CLI', { skip }, () => {
   let uids: { study: string; series: string; sop: string; mrStudy: string; patientName: string };
 
   before(async () => {
-    uids = runPython(`import json,sys,pydicom
+    uids = runPython(
+      `import json,sys,pydicom
 a=pydicom.dcmread(sys.argv[1]); b=pydicom.dcmread(sys.argv[2])
-print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':a.SOPInstanceUID,'mrStudy':b.StudyInstanceUID,'patientName':str(a.PatientName)}))`, [CT, MR]);
+print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':a.SOPInstanceUID,'mrStudy':b.StudyInstanceUID,'patientName':str(a.PatientName)}))`,
+      [CT, MR],
+    );
     clientPort = await freePort();
     writeConfig(clientDir, { local: { aeTitle: 'CLIENT', port: clientPort, bindAddress: '127.0.0.1' } });
   });
-  after(async () => { await pacs?.stop(); });
+  after(async () => {
+    await pacs?.stop();
+  });
 
   test('import and ls work on a data directory nobody serves', async () => {
     const r = await runCli(['import', CT, MR, '--data', pacsDir]);
@@ -88,10 +99,14 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /^PACS at 127\.0\.0\.1:\d+ answered the C-ECHO in \d+ ms/);
     const closedPort = await freePort();
-    assertFailure(await runCli(['echo', `PACS@127.0.0.1:${closedPort}`, '--data', clientDir]),
-      new RegExp(`^Nothing accepts connections at 127\\.0\\.0\\.1:${closedPort}: check the port number, .*firewall`));
-    assertFailure(await runCli(['echo', `NOTPACS@127.0.0.1:${pacs.port}`, '--data', clientDir]),
-      new RegExp(`^The node at 127\\.0\\.0\\.1:${pacs.port} is not AE title NOTPACS: check the called AE title\\.$`));
+    assertFailure(
+      await runCli(['echo', `PACS@127.0.0.1:${closedPort}`, '--data', clientDir]),
+      new RegExp(`^Nothing accepts connections at 127\\.0\\.0\\.1:${closedPort}: check the port number, .*firewall`),
+    );
+    assertFailure(
+      await runCli(['echo', `NOTPACS@127.0.0.1:${pacs.port}`, '--data', clientDir]),
+      new RegExp(`^The node at 127\\.0\\.0\\.1:${pacs.port} is not AE title NOTPACS: check the called AE title\\.$`),
+    );
     const json = await runCli(['echo', `NOTPACS@127.0.0.1:${pacs.port}`, '--data', clientDir, '--json']);
     assert.equal(json.code, 1);
     assert.equal((JSON.parse(json.stdout) as { code: string }).code, 'called-ae-not-recognized');
@@ -105,12 +120,15 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     assert.equal(remote.status, 0);
     assert.deepEqual(remote.rows.map((r) => r.StudyInstanceUID).sort(), [uids.study, uids.mrStudy].sort());
     const local = JSON.parse((await runCli(['ls', '-k', 'PatientName=*', '--data', pacsDir, '--json'])).stdout) as { rows: Record<string, string>[] };
-    const strip = (rows: Record<string, string>[]) => rows.map(({ RetrieveAETitle: _r, ...rest }) => rest)
-      .sort((a, b) => (a.StudyInstanceUID ?? '').localeCompare(b.StudyInstanceUID ?? ''));
+    const strip = (rows: Record<string, string>[]) =>
+      rows.map(({ RetrieveAETitle: _r, ...rest }) => rest).sort((a, b) => (a.StudyInstanceUID ?? '').localeCompare(b.StudyInstanceUID ?? ''));
     assert.deepEqual(strip(remote.rows), strip(local.rows), 'remote find and ls answer the same rows');
     const series = await runCli(['find', 'pacs', '-L', 'SERIES', '-k', `StudyInstanceUID=${uids.study}`, '--data', clientDir, '--json']);
     assert.equal(series.code, 0, series.stderr);
-    assert.deepEqual((JSON.parse(series.stdout) as { rows: Record<string, string>[] }).rows.map((r) => r.SeriesInstanceUID), [uids.series]);
+    assert.deepEqual(
+      (JSON.parse(series.stdout) as { rows: Record<string, string>[] }).rows.map((r) => r.SeriesInstanceUID),
+      [uids.series],
+    );
     const images = await runCli(['find', 'pacs', '-L', 'IMAGE', '-k', `StudyInstanceUID=${uids.study}`, '-k', `0020,000E=${uids.series}`, '--data', clientDir]);
     assert.equal(images.code, 0, images.stderr);
     assert.match(images.stdout, new RegExp(uids.sop.replace(/\./g, '\\.')));
@@ -125,8 +143,12 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     const ls = await runCli(['ls', '--data', pacsDir]);
     assert.equal(ls.code, 0, ls.stderr);
     assert.match(ls.stdout, /2 matches in the local cache/);
-    assertFailure(await runCli(['import', CT, '--data', pacsDir]),
-      new RegExp(`^The cache in .* is in use by another Priors process \\(pid \\d+\\): stop "priors serve" first, or send the files to it with "priors send PACS@127\\.0\\.0\\.1:${pacs.port}`));
+    assertFailure(
+      await runCli(['import', CT, '--data', pacsDir]),
+      new RegExp(
+        `^The cache in .* is in use by another Priors process \\(pid \\d+\\): stop "priors serve" first, or send the files to it with "priors send PACS@127\\.0\\.0\\.1:${pacs.port}`,
+      ),
+    );
   });
 
   test('move to ourselves: the command listens itself, and the arrivals are verified', async () => {
@@ -139,7 +161,10 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     assert.equal(report.claimed.completed, 1);
     assert.equal(report.arrived, 1);
     const ls = await runCli(['ls', '-L', 'IMAGE', '--data', clientDir, '--json']);
-    assert.deepEqual((JSON.parse(ls.stdout) as { rows: Record<string, string>[] }).rows.map((x) => x.SOPInstanceUID), [uids.sop]);
+    assert.deepEqual(
+      (JSON.parse(ls.stdout) as { rows: Record<string, string>[] }).rows.map((x) => x.SOPInstanceUID),
+      [uids.sop],
+    );
   });
 
   test('move to ourselves while `priors serve` runs on the same data directory', async () => {
@@ -157,12 +182,16 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
   });
 
   test('move to an AE title the PACS does not know: A801 sentence', async () => {
-    assertFailure(await runCli(['move', 'pacs', '-k', `StudyInstanceUID=${uids.study}`, '--dest', 'NOBODY', '--data', clientDir]),
-      /^PACS PACS has no entry for AE title NOBODY; add NOBODY with its host and port to its list of known nodes/);
+    assertFailure(
+      await runCli(['move', 'pacs', '-k', `StudyInstanceUID=${uids.study}`, '--dest', 'NOBODY', '--data', clientDir]),
+      /^PACS PACS has no entry for AE title NOBODY; add NOBODY with its host and port to its list of known nodes/,
+    );
     const other = tempDir('cli-other');
     writeConfig(other, { local: { aeTitle: 'STRANGER', port: await freePort(), bindAddress: '127.0.0.1' } });
-    assertFailure(await runCli(['move', `PACS@127.0.0.1:${pacs.port}`, '-k', `StudyInstanceUID=${uids.study}`, '--data', other]),
-      /^PACS PACS has no entry for AE title STRANGER; add STRANGER at 127\.0\.0\.1:\d+ to its list of known nodes\.$/);
+    assertFailure(
+      await runCli(['move', `PACS@127.0.0.1:${pacs.port}`, '-k', `StudyInstanceUID=${uids.study}`, '--data', other]),
+      /^PACS PACS has no entry for AE title STRANGER; add STRANGER at 127\.0\.0\.1:\d+ to its list of known nodes\.$/,
+    );
   });
 
   test('move whose instances go elsewhere: "nothing arrived", and a dead destination: failed sub-operations', async () => {
@@ -174,14 +203,22 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     writeConfig(mine, { local: { aeTitle: 'DECOY', port: myPort, bindAddress: '127.0.0.1' } });
     try {
       await runCli(['nodes', 'add', 'decoy', `DECOY@127.0.0.1:${decoy.port}`, '--data', pacsDir]);
-      assertFailure(await runCli(['move', `PACS@127.0.0.1:${pacs.port}`, '-k', `StudyInstanceUID=${uids.study}`, '--data', mine]),
-        new RegExp(`^PACS PACS reported 1 instance sent but none arrived: the PACS could not reach this workstation at 127\\.0\\.0\\.1:${myPort}, or its entry for AE title DECOY points elsewhere\\.$`));
+      assertFailure(
+        await runCli(['move', `PACS@127.0.0.1:${pacs.port}`, '-k', `StudyInstanceUID=${uids.study}`, '--data', mine]),
+        new RegExp(
+          `^PACS PACS reported 1 instance sent but none arrived: the PACS could not reach this workstation at 127\\.0\\.0\\.1:${myPort}, or its entry for AE title DECOY points elsewhere\\.$`,
+        ),
+      );
     } finally {
       await decoy.stop();
     }
     // Now nothing listens where the entry points.
-    assertFailure(await runCli(['move', `PACS@127.0.0.1:${pacs.port}`, '-k', `StudyInstanceUID=${uids.study}`, '--data', mine]),
-      new RegExp(`^PACS PACS could not send 1 of 1 instance \\(${uids.sop.replace(/\./g, '\\.')}\\) to DECOY.*: check that the PACS can reach DECOY at 127\\.0\\.0\\.1:${myPort}`));
+    assertFailure(
+      await runCli(['move', `PACS@127.0.0.1:${pacs.port}`, '-k', `StudyInstanceUID=${uids.study}`, '--data', mine]),
+      new RegExp(
+        `^PACS PACS could not send 1 of 1 instance \\(${uids.sop.replace(/\./g, '\\.')}\\) to DECOY.*: check that the PACS can reach DECOY at 127\\.0\\.0\\.1:${myPort}`,
+      ),
+    );
   });
 
   test('get into a fresh data directory', async () => {
@@ -201,7 +238,11 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
       const cached = await runCli(['send', `TARGET@127.0.0.1:${t.port}`, '--study', uids.study, '--data', clientDir]);
       assert.equal(cached.code, 0, cached.stderr);
       assert.match(cached.stdout, /^Sent 1 instance to TARGET\.$/m);
-      assertFailure(await runCli(['send', `TARGET@127.0.0.1:${t.port}`, '--study', '1.2.3.4', '--data', clientDir]), /^Study 1\.2\.3\.4 is not in the local cache/, 2);
+      assertFailure(
+        await runCli(['send', `TARGET@127.0.0.1:${t.port}`, '--study', '1.2.3.4', '--data', clientDir]),
+        /^Study 1\.2\.3\.4 is not in the local cache/,
+        2,
+      );
     } finally {
       await t.stop();
     }
@@ -214,7 +255,11 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     const ls = JSON.parse((await runCli(['nodes', 'ls', '--json', '--data', dir])).stdout) as { nodes: unknown[] };
     assert.deepEqual(ls.nodes, [{ name: 'main', aeTitle: 'ORTHANC', host: '10.0.0.5', port: 4242, model: 'patient', method: 'get', maxAssociations: 4 }]);
     assertFailure(await runCli(['nodes', 'add', 'main', 'X@h:1', '--data', dir]), /^A node named "main" already exists/, 2);
-    assertFailure(await runCli(['nodes', 'add', 'bad', 'X@h:abc', '--data', dir]), /^The port in "X@h:abc" must be an integer from 1 to 65535, got "abc"\.$/, 2);
+    assertFailure(
+      await runCli(['nodes', 'add', 'bad', 'X@h:abc', '--data', dir]),
+      /^The port in "X@h:abc" must be an integer from 1 to 65535, got "abc"\.$/,
+      2,
+    );
     assertFailure(await runCli(['echo', 'nothere', '--data', dir]), /^No node named "nothere" is configured/, 2);
     assert.equal((await runCli(['nodes', 'rm', 'main', '--data', dir])).code, 0);
     assertFailure(await runCli(['nodes', 'rm', 'main', '--data', dir]), /^No node named "main" is configured/, 2);
@@ -232,18 +277,29 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
       const ct = await readInstanceHeader(CT);
       const ecg = await readInstanceHeader(ECG);
       const source = (path: string, h: typeof ct, sopInstanceUid = h.fields.instance.SOPInstanceUID) => ({
-        sopClassUid: h.fields.instance.SOPClassUID, sopInstanceUid, transferSyntaxUid: h.transferSyntaxUid,
-        path, dataSetOffset: h.dataSetOffset, dataSetLength: h.fileSize - h.dataSetOffset,
+        sopClassUid: h.fields.instance.SOPClassUID,
+        sopInstanceUid,
+        transferSyntaxUid: h.transferSyntaxUid,
+        path,
+        dataSetOffset: h.dataSetOffset,
+        dataSetLength: h.fileSize - h.dataSetOffset,
       });
       const garbage = join(dir, 'garbage.bin');
       writeFileSync(garbage, Buffer.alloc(4000, 0xff));
-      const results = await store(node, [
-        source(CT, ct, '1.2.3.999'),                                  // the data set says another SOP Instance UID
-        { ...source(garbage, ct, '1.2.3.998'), dataSetOffset: 0, dataSetLength: 4000 }, // not a data set
-        source(CT, ct),                                                // fits the 45 kB quota
-        source(ECG, ecg),                                              // larger than the quota: evicting the CT would not make room
-      ], { callingAeTitle: 'TESTER' });
-      assert.deepEqual(results.map((r) => r.status), [Status.DataSetDoesNotMatchSOPClass, Status.CannotUnderstand, Status.Success, Status.OutOfResources]);
+      const results = await store(
+        node,
+        [
+          source(CT, ct, '1.2.3.999'), // the data set says another SOP Instance UID
+          { ...source(garbage, ct, '1.2.3.998'), dataSetOffset: 0, dataSetLength: 4000 }, // not a data set
+          source(CT, ct), // fits the 45 kB quota
+          source(ECG, ecg), // larger than the quota: evicting the CT would not make room
+        ],
+        { callingAeTitle: 'TESTER' },
+      );
+      assert.deepEqual(
+        results.map((r) => r.status),
+        [Status.DataSetDoesNotMatchSOPClass, Status.CannotUnderstand, Status.Success, Status.OutOfResources],
+      );
       assert.match(results[0]!.errorComment ?? '', /SOP Instance UID/);
       assert.match(results[3]!.errorComment ?? '', /size limit/);
     } finally {
@@ -256,8 +312,10 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
     writeConfig(dir, { callingAePolicy: { mode: 'list', aeTitles: ['FRIEND', 'ECHOSCU'] } }); // ECHOSCU: the helper's readiness probe
     const picky = await serve('PICKY', dir);
     try {
-      assertFailure(await runCli(['echo', `PICKY@127.0.0.1:${picky.port}`, '--data', clientDir]),
-        new RegExp(`^PACS PICKY does not accept calling AE title CLIENT: add CLIENT \\(127\\.0\\.0\\.1:${clientPort}\\) to its list of known nodes\\.$`));
+      assertFailure(
+        await runCli(['echo', `PICKY@127.0.0.1:${picky.port}`, '--data', clientDir]),
+        new RegExp(`^PACS PICKY does not accept calling AE title CLIENT: add CLIENT \\(127\\.0\\.0\\.1:${clientPort}\\) to its list of known nodes\\.$`),
+      );
     } finally {
       await picky.stop();
     }
@@ -265,8 +323,10 @@ print(json.dumps({'study':a.StudyInstanceUID,'series':a.SeriesInstanceUID,'sop':
 
   test('serve on a port in use: one sentence', async () => {
     const dir = tempDir('cli-busy');
-    assertFailure(await runCli(['serve', '--data', dir, '--port', String(pacs.port), '--bind', '127.0.0.1']),
-      new RegExp(`^Port ${pacs.port} is already in use on this workstation`));
+    assertFailure(
+      await runCli(['serve', '--data', dir, '--port', String(pacs.port), '--bind', '127.0.0.1']),
+      new RegExp(`^Port ${pacs.port} is already in use on this workstation`),
+    );
   });
 
   test('serve --ui on a web UI port in use: the sentence names --ui-port, not --port', async () => {

@@ -20,7 +20,15 @@ import { tempDir } from '../helpers/tmp.js';
 const timeouts = { connectMs: 3000, artimMs: 5000, dimseMs: 20000 };
 const AET = 'PRIORS_KILL';
 const live = new Set<ChildProcess>();
-after(() => { for (const c of live) if (c.pid) try { process.kill(c.pid, 'SIGKILL'); } catch { /* gone */ } });
+after(() => {
+  for (const c of live)
+    if (c.pid)
+      try {
+        process.kill(c.pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+});
 
 /** Starts `priors serve` on `dataDir` and waits until it answers a C-ECHO (30 s at most). */
 async function serve(dataDir: string): Promise<{ child: ChildProcess; port: number; logs: () => string }> {
@@ -29,8 +37,12 @@ async function serve(dataDir: string): Promise<{ child: ChildProcess; port: numb
   const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   let logs = '';
-  child.stdout!.on('data', (c: Buffer) => { logs += c.toString(); });
-  child.stderr!.on('data', (c: Buffer) => { logs += c.toString(); });
+  child.stdout!.on('data', (c: Buffer) => {
+    logs += c.toString();
+  });
+  child.stderr!.on('data', (c: Buffer) => {
+    logs += c.toString();
+  });
   const deadline = Date.now() + 30_000;
   for (;;) {
     try {
@@ -57,7 +69,8 @@ describe('kill -9 right after an acknowledgement, under each durability setting'
       const acknowledged: string[] = [];
       const { instances } = await instancesFromPaths(series.files);
       const sent = sendInstances({ aeTitle: AET, host: '127.0.0.1', port: first.port }, instances, {
-        callingAeTitle: 'MODALITY', timeouts,
+        callingAeTitle: 'MODALITY',
+        timeouts,
         onProgress: (done, _total, last) => {
           if (last.status === 0) acknowledged.push(last.sopInstanceUid);
           if (done === 20) process.kill(first.child.pid!, 'SIGKILL'); // right after the 20th answer
@@ -69,18 +82,42 @@ describe('kill -9 right after an acknowledgement, under each durability setting'
       const second = await serve(dataDir); // at once: no waiting for the killed process to be reaped
       try {
         const identifier: DataSet = new Map([
-          [0x0020000d, { vr: 'UI', value: [series.StudyInstanceUID] }], [0x0020000e, { vr: 'UI', value: [series.SeriesInstanceUID] }], [0x00080018, { vr: 'UI', value: [] }],
+          [0x0020000d, { vr: 'UI', value: [series.StudyInstanceUID] }],
+          [0x0020000e, { vr: 'UI', value: [series.SeriesInstanceUID] }],
+          [0x00080018, { vr: 'UI', value: [] }],
         ]);
-        const stream = find({ aeTitle: AET, host: '127.0.0.1', port: second.port }, { model: 'study', level: 'IMAGE', identifier }, { callingAeTitle: 'MODALITY', timeouts });
+        const stream = find(
+          { aeTitle: AET, host: '127.0.0.1', port: second.port },
+          { model: 'study', level: 'IMAGE', identifier },
+          { callingAeTitle: 'MODALITY', timeouts },
+        );
         const found: string[] = [];
         for await (const m of stream) found.push(String((m.get(0x00080018)?.value as string[])[0]));
         assert.equal((await stream.outcome).status, 0);
-        assert.deepEqual(acknowledged.filter((uid) => !found.includes(uid)), [], 'every acknowledged instance is found');
+        assert.deepEqual(
+          acknowledged.filter((uid) => !found.includes(uid)),
+          [],
+          'every acknowledged instance is found',
+        );
         assert.equal(new Set(found).size, found.length, 'none twice');
         let received = 0;
-        const got = await get({ aeTitle: AET, host: '127.0.0.1', port: second.port },
+        const got = await get(
+          { aeTitle: AET, host: '127.0.0.1', port: second.port },
           { model: 'study', level: 'STUDY', identifier: new Map([[0x0020000d, { vr: 'UI', value: [series.StudyInstanceUID] }]]) },
-          { callingAeTitle: 'MODALITY', timeouts, store: { store: async (r) => { for await (const _ of r.dataSet) { /* drained */ } received++; return { status: 0 }; } } });
+          {
+            callingAeTitle: 'MODALITY',
+            timeouts,
+            store: {
+              store: async (r) => {
+                for await (const _ of r.dataSet) {
+                  /* drained */
+                }
+                received++;
+                return { status: 0 };
+              },
+            },
+          },
+        );
         assert.deepEqual({ status: got.status, received }, { status: 0, received: found.length }, 'C-GET sends what C-FIND finds');
       } finally {
         second.child.kill('SIGINT');

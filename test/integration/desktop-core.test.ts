@@ -52,7 +52,10 @@ test('a port in use leaves the app running, with the sentence that says where to
     assert.equal(server.listening, false);
     assert.equal(server.state, 'port-in-use');
     assert.equal(server.port, port);
-    assert.match(server.message ?? '', new RegExp(`^Port ${port} is already in use on this workstation, so the DICOM server cannot listen: .*Nodes & settings → This workstation\\.$`));
+    assert.match(
+      server.message ?? '',
+      new RegExp(`^Port ${port} is already in use on this workstation, so the DICOM server cannot listen: .*Nodes & settings → This workstation\\.$`),
+    );
     assert.doesNotMatch(server.message ?? '', /--port/);
     // the rest of the app works
     const nodes = await desktop.composed.core.invoke('nodes.list', {});

@@ -36,7 +36,8 @@ function answer(req: IncomingMessage, res: ServerResponse): void {
   json(200, []);
 }
 
-const listen = (server: Server): Promise<number> => new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+const listen = (server: Server): Promise<number> =>
+  new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
 
 describe('nodes.test of DICOMweb nodes', () => {
   let cache: Cache;
@@ -63,7 +64,10 @@ describe('nodes.test of DICOMweb nodes', () => {
 
   after(async () => {
     core?.close();
-    for (const s of servers) { s.closeAllConnections(); s.close(); }
+    for (const s of servers) {
+      s.closeAllConnections();
+      s.close();
+    }
     await cache?.close();
   });
 
@@ -90,49 +94,98 @@ describe('nodes.test of DICOMweb nodes', () => {
   });
 
   test('401 with a user and password: the credentials are wrong; without any: they are missing', async () => {
-    const wrong = await failedProbe({ name: 'wrongpw', dicomweb: { url: `${http}/basic/dicom-web`, auth: { kind: 'basic', user: 'alice', password: 'wrong' } } });
-    assert.deepEqual([wrong.code, wrong.message], ['http-unauthorized',
-      `${http}/basic/dicom-web/studies refused the user name and password (HTTP 401 Unauthorized) ("Unauthorized"): check the node's user and password.`]);
+    const wrong = await failedProbe({
+      name: 'wrongpw',
+      dicomweb: { url: `${http}/basic/dicom-web`, auth: { kind: 'basic', user: 'alice', password: 'wrong' } },
+    });
+    assert.deepEqual(
+      [wrong.code, wrong.message],
+      [
+        'http-unauthorized',
+        `${http}/basic/dicom-web/studies refused the user name and password (HTTP 401 Unauthorized) ("Unauthorized"): check the node's user and password.`,
+      ],
+    );
     const none = await failedProbe({ name: 'noauth', dicomweb: { url: `${http}/basic/dicom-web` } });
-    assert.equal(none.message, `${http}/basic/dicom-web/studies asks for authentication (HTTP 401 Unauthorized) ("Unauthorized"): set the node's user and password (--user, --password) or bearer token (--bearer).`);
-    const right = await steps({ name: 'rightpw', dicomweb: { url: `${http}/basic/dicom-web`, auth: { kind: 'basic', user: 'alice', password: 'right-secret' } } });
+    assert.equal(
+      none.message,
+      `${http}/basic/dicom-web/studies asks for authentication (HTTP 401 Unauthorized) ("Unauthorized"): set the node's user and password (--user, --password) or bearer token (--bearer).`,
+    );
+    const right = await steps({
+      name: 'rightpw',
+      dicomweb: { url: `${http}/basic/dicom-web`, auth: { kind: 'basic', user: 'alice', password: 'right-secret' } },
+    });
     assert.equal(right[0]!.outcome, 'ok', right[0]!.message);
   });
 
   test('403: the account lacks the permission', async () => {
     const r = await failedProbe({ name: 'forbidden', dicomweb: { url: `${http}/bearer/dicom-web`, auth: { kind: 'bearer', token: 'bad-token' } } });
-    assert.deepEqual([r.code, r.message], ['http-forbidden',
-      `${http}/bearer/dicom-web/studies refused the test (QIDO-RS) to this account (HTTP 403 Forbidden) ("This token may not search"): ask its administrator for the permission.`]);
+    assert.deepEqual(
+      [r.code, r.message],
+      [
+        'http-forbidden',
+        `${http}/bearer/dicom-web/studies refused the test (QIDO-RS) to this account (HTTP 403 Forbidden) ("This token may not search"): ask its administrator for the permission.`,
+      ],
+    );
   });
 
   test('404: a wrong base path; a web page: not the service', async () => {
     const r = await failedProbe({ name: 'wrongpath', dicomweb: { url: `${http}/pacs/dicomweb` } });
-    assert.deepEqual([r.code, r.message], ['http-not-found',
-      `${http}/pacs/dicomweb/studies is not a DICOMweb QIDO-RS service (HTTP 404 Not Found) ("Unknown resource"): check the node's base URL (it usually ends in /dicom-web or /dicomweb).`]);
+    assert.deepEqual(
+      [r.code, r.message],
+      [
+        'http-not-found',
+        `${http}/pacs/dicomweb/studies is not a DICOMweb QIDO-RS service (HTTP 404 Not Found) ("Unknown resource"): check the node's base URL (it usually ends in /dicom-web or /dicomweb).`,
+      ],
+    );
     const page = await failedProbe({ name: 'page', dicomweb: { url: `${http}/page` } });
-    assert.deepEqual([page.code, page.message], ['http-bad-answer',
-      `${http}/page/studies answered the test (QIDO-RS) with text that is not JSON (text/html): check that the node's URL is its DICOMweb base URL (often ending in /dicom-web).`]);
+    assert.deepEqual(
+      [page.code, page.message],
+      [
+        'http-bad-answer',
+        `${http}/page/studies answered the test (QIDO-RS) with text that is not JSON (text/html): check that the node's URL is its DICOMweb base URL (often ending in /dicom-web).`,
+      ],
+    );
   });
 
   test("another API's /studies (Orthanc's REST root): not the DICOMweb service", async () => {
     const r = await failedProbe({ name: 'rest', dicomweb: { url: `${http}/rest` } });
-    assert.deepEqual([r.code, r.message], ['http-bad-answer',
-      `${http}/rest/studies answered the test (QIDO-RS) with JSON that is not an array of studies in the DICOM JSON model (PS3.18 F.2): check that the node's URL is its DICOMweb base URL (often ending in /dicom-web).`]);
+    assert.deepEqual(
+      [r.code, r.message],
+      [
+        'http-bad-answer',
+        `${http}/rest/studies answered the test (QIDO-RS) with JSON that is not an array of studies in the DICOM JSON model (PS3.18 F.2): check that the node's URL is its DICOMweb base URL (often ending in /dicom-web).`,
+      ],
+    );
   });
 
   test('nothing listening: connection refused', async () => {
     const r = await failedProbe({ name: 'refused', dicomweb: { url: `http://127.0.0.1:${closed}/dicom-web` } });
-    assert.deepEqual([r.code, r.message], ['connection-refused',
-      `Nothing accepts connections at 127.0.0.1:${closed} (http://127.0.0.1:${closed}/dicom-web/studies): check the port in the node's URL and that its DICOMweb service is running.`]);
+    assert.deepEqual(
+      [r.code, r.message],
+      [
+        'connection-refused',
+        `Nothing accepts connections at 127.0.0.1:${closed} (http://127.0.0.1:${closed}/dicom-web/studies): check the port in the node's URL and that its DICOMweb service is running.`,
+      ],
+    );
   });
 
   test('TLS: a certificate from an unknown CA, one not issued to the host, and HTTPS to a plain HTTP port', async () => {
     const untrusted = await failedProbe({ name: 'untrusted', dicomweb: { url: `${https}/open/dicom-web` } });
-    assert.deepEqual([untrusted.code, untrusted.message], ['tls-untrusted',
-      `The HTTPS certificate of ${https}/open/dicom-web/studies is not signed by a CA this workstation trusts: set the node's TLS CA file (--tls-ca) to the CA that issued it.`]);
+    assert.deepEqual(
+      [untrusted.code, untrusted.message],
+      [
+        'tls-untrusted',
+        `The HTTPS certificate of ${https}/open/dicom-web/studies is not signed by a CA this workstation trusts: set the node's TLS CA file (--tls-ca) to the CA that issued it.`,
+      ],
+    );
     const misnamed = await failedProbe({ name: 'misnamed', dicomweb: { url: `${https}/open/dicom-web`, caFile: pki.caCert } });
-    assert.deepEqual([misnamed.code, misnamed.message], ['tls-name',
-      `The HTTPS certificate of ${https}/open/dicom-web/studies is not issued to its host name: use the name its certificate carries in the node's URL.`]);
+    assert.deepEqual(
+      [misnamed.code, misnamed.message],
+      [
+        'tls-name',
+        `The HTTPS certificate of ${https}/open/dicom-web/studies is not issued to its host name: use the name its certificate carries in the node's URL.`,
+      ],
+    );
     const plain = await failedProbe({ name: 'plain', dicomweb: { url: `${http.replace('http:', 'https:')}/open/dicom-web` } });
     assert.equal(plain.code, 'tls-protocol', plain.message);
     assert.match(plain.message, /^Nothing speaks HTTPS at 127\.0\.0\.1:\d+ \(.*\): it is probably plain HTTP; write the node's URL with http:\/\/\.$/);

@@ -34,8 +34,12 @@ const api = { invoke: async () => ({ ok: true as const, value: null }), subscrib
 async function sourceOf(path: string): Promise<InstanceSource> {
   const h = await readInstanceHeader(path);
   return {
-    sopClassUid: h.fields.instance.SOPClassUID, sopInstanceUid: h.fields.instance.SOPInstanceUID, transferSyntaxUid: h.transferSyntaxUid,
-    path, dataSetOffset: h.dataSetOffset, dataSetLength: h.fileSize - h.dataSetOffset,
+    sopClassUid: h.fields.instance.SOPClassUID,
+    sopInstanceUid: h.fields.instance.SOPInstanceUID,
+    transferSyntaxUid: h.transferSyntaxUid,
+    path,
+    dataSetOffset: h.dataSetOffset,
+    dataSetLength: h.fileSize - h.dataSetOffset,
   };
 }
 
@@ -49,21 +53,80 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
   const ended: number[] = [];
 
   before(async () => {
-    const a = await generateCtSeries({ mode: 'tiny', count: 3, rows: 8, cols: 8, patientName: 'WEB^ALPHA', patientId: 'SRV-1', studyDate: '20240105', seed: 501 });
-    const a2 = await generateCtSeries({ mode: 'tiny', count: 2, rows: 8, cols: 8, patientName: 'WEB^ALPHA', patientId: 'SRV-1', studyDate: '20240105', studyInstanceUid: a.StudyInstanceUID, seriesNumber: 2, seriesDescription: 'second', seed: 502 });
-    const b = await generateCtSeries({ mode: 'tiny', count: 2, rows: 8, cols: 8, patientName: 'WEB^BETA', patientId: 'SRV-2', studyDate: '20240220', seed: 503 });
-    const c = await generateCtSeries({ mode: 'tiny', count: 1, rows: 8, cols: 8, patientName: 'OTHER^GAMMA', patientId: 'SRV-3', studyDate: '20230101', seed: 504 });
+    const a = await generateCtSeries({
+      mode: 'tiny',
+      count: 3,
+      rows: 8,
+      cols: 8,
+      patientName: 'WEB^ALPHA',
+      patientId: 'SRV-1',
+      studyDate: '20240105',
+      seed: 501,
+    });
+    const a2 = await generateCtSeries({
+      mode: 'tiny',
+      count: 2,
+      rows: 8,
+      cols: 8,
+      patientName: 'WEB^ALPHA',
+      patientId: 'SRV-1',
+      studyDate: '20240105',
+      studyInstanceUid: a.StudyInstanceUID,
+      seriesNumber: 2,
+      seriesDescription: 'second',
+      seed: 502,
+    });
+    const b = await generateCtSeries({
+      mode: 'tiny',
+      count: 2,
+      rows: 8,
+      cols: 8,
+      patientName: 'WEB^BETA',
+      patientId: 'SRV-2',
+      studyDate: '20240220',
+      seed: 503,
+    });
+    const c = await generateCtSeries({
+      mode: 'tiny',
+      count: 1,
+      rows: 8,
+      cols: 8,
+      patientName: 'OTHER^GAMMA',
+      patientId: 'SRV-3',
+      studyDate: '20230101',
+      seed: 504,
+    });
     series.push(a, a2, b, c);
-    incoming = await generateCtSeries({ mode: 'tiny', count: 4, rows: 8, cols: 8, patientName: 'WEB^STOWED', patientId: 'SRV-4', studyDate: '20240301', seed: 505 });
+    incoming = await generateCtSeries({
+      mode: 'tiny',
+      count: 4,
+      rows: 8,
+      cols: 8,
+      patientName: 'WEB^STOWED',
+      patientId: 'SRV-4',
+      studyDate: '20240301',
+      seed: 505,
+    });
     cache = await Cache.open(tempDir('dicomweb-server'));
     const imported = await cache.importPaths(series.flatMap((s) => s.files));
     assert.equal(imported.imported, 8);
     const dicomweb = new DicomwebServer({
-      cache, aeTitle: 'PRIORS', caseInsensitivePN: true, transcoder: outgoingTranscoder(),
-      onStored: (e) => stored.push(e), onEnded: (_a, n) => ended.push(n),
+      cache,
+      aeTitle: 'PRIORS',
+      caseInsensitivePN: true,
+      transcoder: outgoingTranscoder(),
+      onStored: (e) => stored.push(e),
+      onEnded: (_a, n) => ended.push(n),
     });
     host = await startWebHost({ api, token: TOKEN, dicomweb });
-    node = { name: 'self', protocol: 'dicomweb', dicomweb: { url: `http://127.0.0.1:${host.port}/dicom-web`, auth: { kind: 'bearer', token: TOKEN } }, model: 'study', method: 'wado', maxAssociations: 2 };
+    node = {
+      name: 'self',
+      protocol: 'dicomweb',
+      dicomweb: { url: `http://127.0.0.1:${host.port}/dicom-web`, auth: { kind: 'bearer', token: TOKEN } },
+      model: 'study',
+      method: 'wado',
+      maxAssociations: 2,
+    };
   });
   after(async () => {
     await host?.close();
@@ -77,12 +140,33 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
   test('QIDO-RS rows equal the local C-FIND rows at every level', async () => {
     const [a, a2, b] = series;
     const requests: [SearchRequest, number][] = [
-      [{ model: 'study', level: 'STUDY', keys: keys('PatientName=WEB^*', 'StudyDate', 'ModalitiesInStudy', 'NumberOfStudyRelatedInstances', 'StudyDescription') }, 2],
+      [
+        {
+          model: 'study',
+          level: 'STUDY',
+          keys: keys('PatientName=WEB^*', 'StudyDate', 'ModalitiesInStudy', 'NumberOfStudyRelatedInstances', 'StudyDescription'),
+        },
+        2,
+      ],
       [{ model: 'study', level: 'STUDY', keys: keys('StudyDate=20240101-20240131', 'PatientID') }, 1],
       [{ model: 'study', level: 'STUDY', keys: keys(`StudyInstanceUID=${a!.StudyInstanceUID}\\${b!.StudyInstanceUID}`, 'PatientName') }, 2],
-      [{ model: 'study', level: 'SERIES', keys: keys(`StudyInstanceUID=${a!.StudyInstanceUID}`, 'SeriesDescription', 'NumberOfSeriesRelatedInstances', 'Modality') }, 2],
+      [
+        {
+          model: 'study',
+          level: 'SERIES',
+          keys: keys(`StudyInstanceUID=${a!.StudyInstanceUID}`, 'SeriesDescription', 'NumberOfSeriesRelatedInstances', 'Modality'),
+        },
+        2,
+      ],
       [{ model: 'study', level: 'SERIES', keys: keys('Modality=CT', 'SeriesNumber=2', 'PatientName'), relational: true }, 1],
-      [{ model: 'study', level: 'IMAGE', keys: keys(`StudyInstanceUID=${a!.StudyInstanceUID}`, `SeriesInstanceUID=${a2!.SeriesInstanceUID}`, 'InstanceNumber', 'SOPClassUID') }, 2],
+      [
+        {
+          model: 'study',
+          level: 'IMAGE',
+          keys: keys(`StudyInstanceUID=${a!.StudyInstanceUID}`, `SeriesInstanceUID=${a2!.SeriesInstanceUID}`, 'InstanceNumber', 'SOPClassUID'),
+        },
+        2,
+      ],
       [{ model: 'study', level: 'IMAGE', keys: keys(`StudyInstanceUID=${b!.StudyInstanceUID}`, 'SOPInstanceUID'), relational: true }, 2],
       [{ model: 'patient', level: 'PATIENT', keys: keys('PatientID=SRV-*', 'PatientName', 'NumberOfPatientRelatedStudies') }, 3],
       [{ model: 'study', level: 'STUDY', keys: keys('PatientName=NOBODY') }, 0],
@@ -107,7 +191,7 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
     const all = await get('/studies');
     assert.equal(all.length, 3);
     const uids = all.map((m) => m['0020000D']!.Value![0]);
-    const paged = [...await get('/studies?limit=2'), ...await get('/studies?limit=2&offset=2')].map((m) => m['0020000D']!.Value![0]);
+    const paged = [...(await get('/studies?limit=2')), ...(await get('/studies?limit=2&offset=2'))].map((m) => m['0020000D']!.Value![0]);
     assert.deepEqual(paged, uids);
     assert.deepEqual(await get('/studies?offset=3'), []);
     // the default study keys (PS3.18 Table 10.6.3-3) with their values, names as groups
@@ -117,7 +201,10 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
     assert.match(String(alpha['00081190']!.Value![0]), /\/dicom-web\/studies\/[\d.]+$/);
     const series = await get(`/studies/${series0().StudyInstanceUID}/series?includefield=all`);
     assert.equal(series.length, 2);
-    assert.ok(series.every((m) => m['0020000E'] && m['00080060']?.Value?.[0] === 'CT' && m['00100010']), JSON.stringify(series[0]));
+    assert.ok(
+      series.every((m) => m['0020000E'] && m['00080060']?.Value?.[0] === 'CT' && m['00100010']),
+      JSON.stringify(series[0]),
+    );
     const instances = await get(`/instances?PatientID=SRV-2&includefield=InstanceNumber`);
     assert.equal(instances.length, 2);
     assert.ok(instances.every((m) => m['00080018'] && m['00200013']));
@@ -143,13 +230,17 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
   test('WADO-RS retrieves a study part by part, each part the stored file; metadata leaves bulk data out', async () => {
     const a = series0();
     const base = `http://127.0.0.1:${host.port}/dicom-web`;
-    const res = await fetch(`${base}/studies/${a.StudyInstanceUID}`, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+    const res = await fetch(`${base}/studies/${a.StudyInstanceUID}`, {
+      headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
+    });
     assert.equal(res.status, 200);
     const media = parseMediaType(res.headers.get('content-type') ?? '');
     assert.equal(media.params.type, 'application/dicom');
     const stored = new Map(cache.instancesFor('STUDY', [a.StudyInstanceUID]).map((r) => [readFileSync(r.path).toString('base64'), r.sopInstanceUid]));
     let parts = 0;
-    const body = (async function* () { for await (const c of res.body!) yield c as Uint8Array; })();
+    const body = (async function* () {
+      for await (const c of res.body!) yield c as Uint8Array;
+    })();
     for await (const part of parseMultipart(body, media.params.boundary!)) {
       const chunks: Buffer[] = [];
       for await (const c of part.body) chunks.push(c as Buffer);
@@ -158,7 +249,9 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
       parts++;
     }
     assert.equal(parts, 5);
-    const meta = await fetch(`${base}/studies/${a.StudyInstanceUID}/series/${a.SeriesInstanceUID}/metadata`, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/dicom+json' } });
+    const meta = await fetch(`${base}/studies/${a.StudyInstanceUID}/series/${a.SeriesInstanceUID}/metadata`, {
+      headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'application/dicom+json' },
+    });
     assert.equal(meta.status, 200);
     const items = (await meta.json()) as Record<string, { vr: string; Value?: unknown[] }>[];
     assert.equal(items.length, 3);
@@ -169,9 +262,13 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
     }
     // a transfer syntax asked for: converted by the outgoing transcoder, the part's meta naming it
     const implicit = '1.2.840.10008.1.2';
-    const conv = await fetch(`${base}/studies/${a.StudyInstanceUID}/series/${a.SeriesInstanceUID}`, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: `multipart/related; type="application/dicom"; transfer-syntax=${implicit}` } });
+    const conv = await fetch(`${base}/studies/${a.StudyInstanceUID}/series/${a.SeriesInstanceUID}`, {
+      headers: { Authorization: `Bearer ${TOKEN}`, Accept: `multipart/related; type="application/dicom"; transfer-syntax=${implicit}` },
+    });
     assert.equal(conv.status, 200);
-    const convBody = (async function* () { for await (const c of conv.body!) yield c as Uint8Array; })();
+    const convBody = (async function* () {
+      for await (const c of conv.body!) yield c as Uint8Array;
+    })();
     const dir = tempDir('dicomweb-server-converted');
     let n = 0;
     for await (const part of parseMultipart(convBody, parseMediaType(conv.headers.get('content-type') ?? '').params.boundary!)) {
@@ -186,7 +283,9 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
       assert.equal(h.fields.series.SeriesInstanceUID, a.SeriesInstanceUID);
     }
     assert.equal(n, 3);
-    const jpeg = await fetch(`${base}/studies/${a.StudyInstanceUID}`, { headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.50' } });
+    const jpeg = await fetch(`${base}/studies/${a.StudyInstanceUID}`, {
+      headers: { Authorization: `Bearer ${TOKEN}`, Accept: 'multipart/related; type="application/dicom"; transfer-syntax=1.2.840.10008.1.2.4.50' },
+    });
     assert.equal(jpeg.status, 406);
     assert.match(await jpeg.text(), /cannot be converted to 1\.2\.840\.10008\.1\.2\.4\.50 here: ask with transfer-syntax=\*/);
     const missing = await fetch(`${base}/studies/1.2.3.4.5`, { headers: { Authorization: `Bearer ${TOKEN}` } });
@@ -203,11 +302,17 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
       client.close();
     }
     assert.equal(cache.instancesFor('STUDY', [incoming.StudyInstanceUID]).length, 4);
-    assert.deepEqual(stored.map((e) => e.studyInstanceUid), Array(4).fill(incoming.StudyInstanceUID));
+    assert.deepEqual(
+      stored.map((e) => e.studyInstanceUid),
+      Array(4).fill(incoming.StudyInstanceUID),
+    );
     assert.deepEqual(ended, [4]);
     const request: SearchRequest = { model: 'study', level: 'STUDY', keys: keys('PatientID=SRV-4', 'NumberOfStudyRelatedInstances') };
     const found = await searchRemote(node, request, scu);
-    assert.deepEqual(found.rows.map((r) => [r.StudyInstanceUID, r.NumberOfStudyRelatedInstances]), [[incoming.StudyInstanceUID, '4']]);
+    assert.deepEqual(
+      found.rows.map((r) => [r.StudyInstanceUID, r.NumberOfStudyRelatedInstances]),
+      [[incoming.StudyInstanceUID, '4']],
+    );
     assert.deepEqual(found.rows, searchLocal(cache, request).rows);
     // a part of another study than the path names is refused A900, the others stored: 202
     const other = await stowRaw(host.port, `/studies/${incoming.StudyInstanceUID}`, [incoming.files[0]!, series0().files[0]!]);
@@ -222,31 +327,60 @@ describe('our DICOMweb server asked by our DICOMweb node code', () => {
 /** POSTs files as one STOW-RS request; the status, the Warning and the JSON answer. */
 async function stowRaw(port: number, path: string, files: string[], token = TOKEN) {
   const boundary = 'test-boundary-1234';
-  const body = Buffer.concat([...files.flatMap((f) => [Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), readFileSync(f), Buffer.from('\r\n')]), Buffer.from(`--${boundary}--\r\n`)]);
+  const body = Buffer.concat([
+    ...files.flatMap((f) => [Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), readFileSync(f), Buffer.from('\r\n')]),
+    Buffer.from(`--${boundary}--\r\n`),
+  ]);
   const res = await fetch(`http://127.0.0.1:${port}/dicom-web${path}`, {
-    method: 'POST', body,
-    headers: { Authorization: `Bearer ${token}`, Accept: 'application/dicom+json', 'Content-Type': `multipart/related; type="application/dicom"; boundary=${boundary}` },
+    method: 'POST',
+    body,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      Accept: 'application/dicom+json',
+      'Content-Type': `multipart/related; type="application/dicom"; boundary=${boundary}`,
+    },
   });
   const text = await res.text();
-  return { status: res.status, warning: res.headers.get('warning'), text, json: (res.headers.get('content-type') === 'application/dicom+json' ? JSON.parse(text) : {}) as Record<string, { vr: string; Value?: unknown[] }> };
+  return {
+    status: res.status,
+    warning: res.headers.get('warning'),
+    text,
+    json: (res.headers.get('content-type') === 'application/dicom+json' ? JSON.parse(text) : {}) as Record<string, { vr: string; Value?: unknown[] }>,
+  };
 }
 
 describe('STOW-RS into a cache without room', () => {
   test('is refused 409 with Failure Reason A700 and the limit in words; nothing is stored', async () => {
-    const incoming = await generateCtSeries({ mode: 'tiny', count: 2, rows: 8, cols: 8, patientName: 'WEB^FULL', patientId: 'SRV-9', studyDate: '20240401', seed: 509 });
+    const incoming = await generateCtSeries({
+      mode: 'tiny',
+      count: 2,
+      rows: 8,
+      cols: 8,
+      patientName: 'WEB^FULL',
+      patientId: 'SRV-9',
+      studyDate: '20240401',
+      seed: 509,
+    });
     const cache = await Cache.open(tempDir('dicomweb-server-full'), { maxBytes: 200 });
     const host = await startWebHost({ api, token: TOKEN, dicomweb: new DicomwebServer({ cache, aeTitle: 'PRIORS', caseInsensitivePN: true }) });
     try {
       const r = await stowRaw(host.port, '/studies', incoming.files);
       assert.equal(r.status, 409, r.text);
       const failed = r.json['00081198']!.Value as Record<string, { Value: unknown[] }>[];
-      assert.deepEqual(failed.map((f) => f['00081197']!.Value[0]), [0xa700, 0xa700]);
+      assert.deepEqual(
+        failed.map((f) => f['00081197']!.Value[0]),
+        [0xa700, 0xa700],
+      );
       assert.deepEqual(failed.map((f) => f['00081155']!.Value[0]).sort(), [...incoming.SOPInstanceUIDs].sort());
       assert.equal(r.json['00081199'], undefined);
       assert.match(r.warning ?? '', /^299 Priors: "2 of 2 instances not stored; .*no room in the cache of this workstation: the cache size limit is reached/);
       assert.equal(cache.instancesFor('STUDY', [incoming.StudyInstanceUID]).length, 0);
       assert.equal((await stowRaw(host.port, '/studies', incoming.files, 'wrong')).status, 401);
-      const notMultipart = await fetch(`http://127.0.0.1:${host.port}/dicom-web/studies`, { method: 'POST', body: readFileSync(incoming.files[0]!), headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/dicom' } });
+      const notMultipart = await fetch(`http://127.0.0.1:${host.port}/dicom-web/studies`, {
+        method: 'POST',
+        body: readFileSync(incoming.files[0]!),
+        headers: { Authorization: `Bearer ${TOKEN}`, 'Content-Type': 'application/dicom' },
+      });
       assert.equal(notMultipart.status, 415);
       assert.match(await notMultipart.text(), /multipart\/related; type="application\/dicom"/);
     } finally {
@@ -267,15 +401,28 @@ describe('the DICOMweb service beyond loopback (config.json local.dicomweb)', ()
   });
 
   test('answers /dicom-web/ only, with the token, and lets callers in by the access of each service', async () => {
-    const incoming = await generateCtSeries({ mode: 'tiny', count: 1, rows: 8, cols: 8, patientName: 'WEB^REMOTE', patientId: 'SRV-R', studyDate: '20240402', seed: 510 });
+    const incoming = await generateCtSeries({
+      mode: 'tiny',
+      count: 1,
+      rows: 8,
+      cols: 8,
+      patientName: 'WEB^REMOTE',
+      patientId: 'SRV-R',
+      studyDate: '20240402',
+      seed: 510,
+    });
     const cache = await Cache.open(tempDir('dicomweb-server-remote'));
     const nodes: RemoteNode[] = [];
     const policy: CallingAePolicy = { mode: 'any', services: { queryRetrieve: 'nodes', storage: 'local' } };
     // every caller seen as another machine's, so that the access of each service applies to it
-    const server = () => new DicomwebServer({
-      cache, aeTitle: 'PRIORS', caseInsensitivePN: true, nodes: () => nodes,
-      gate: new ServiceGate({ config: () => ({ callingAePolicy: policy, nodes }), isLocalAddress: () => false }),
-    });
+    const server = () =>
+      new DicomwebServer({
+        cache,
+        aeTitle: 'PRIORS',
+        caseInsensitivePN: true,
+        nodes: () => nodes,
+        gate: new ServiceGate({ config: () => ({ callingAePolicy: policy, nodes }), isLocalAddress: () => false }),
+      });
     let listener = await startDicomwebListener({ host: '127.0.0.1', port: 0, dicomweb: server(), authorized: (g) => sameToken(g, TOKEN) });
     const auth = { Authorization: `Bearer ${TOKEN}` };
     try {
@@ -284,7 +431,10 @@ describe('the DICOMweb service beyond loopback (config.json local.dicomweb)', ()
       assert.equal((await fetch(`${base()}/dicom-web/studies`)).status, 401);
       const refused = await fetch(`${base()}/dicom-web/studies`, { headers: auth });
       assert.equal(refused.status, 403);
-      assert.match(await refused.text(), /^Refused Query\/Retrieve to DICOMWEB at 127\.0\.0\.1: DICOMWEB is not a configured node; to allow it, add it as a node/);
+      assert.match(
+        await refused.text(),
+        /^Refused Query\/Retrieve to DICOMWEB at 127\.0\.0\.1: DICOMWEB is not a configured node; to allow it, add it as a node/,
+      );
       nodes.push({ name: 'archive', aeTitle: 'ARCHIVE', host: '127.0.0.1', port: 104, model: 'study', method: 'move', maxAssociations: 2 });
       await listener.close();
       listener = await startDicomwebListener({ host: '127.0.0.1', port: 0, dicomweb: server(), authorized: (g) => sameToken(g, TOKEN) });
@@ -302,13 +452,26 @@ describe('the DICOMweb service beyond loopback (config.json local.dicomweb)', ()
 
 describe('priors serve', () => {
   test('answers /dicom-web/ with the token of serve.json: STOW-RS lands in the served cache, priors ls and QIDO-RS find it', async () => {
-    const incoming = await generateCtSeries({ mode: 'tiny', count: 3, rows: 8, cols: 8, patientName: 'WEB^SERVED', patientId: 'SRV-S', studyDate: '20240403', seed: 511 });
+    const incoming = await generateCtSeries({
+      mode: 'tiny',
+      count: 3,
+      rows: 8,
+      cols: 8,
+      patientName: 'WEB^SERVED',
+      patientId: 'SRV-S',
+      studyDate: '20240403',
+      seed: 511,
+    });
     const dataDir = tempDir('dicomweb-server-serve');
     const serve = await startPriorsServe({ aeTitle: 'PRIORS', dataDir });
     try {
       let api: { url: string; token: string } | undefined;
       for (let i = 0; i < 100 && !api; i++) {
-        try { api = (JSON.parse(readFileSync(join(dataDir, 'serve.json'), 'utf8')) as { api?: { url: string; token: string } }).api; } catch { /* not yet */ }
+        try {
+          api = (JSON.parse(readFileSync(join(dataDir, 'serve.json'), 'utf8')) as { api?: { url: string; token: string } }).api;
+        } catch {
+          /* not yet */
+        }
         if (!api) await new Promise((r) => setTimeout(r, 100));
       }
       assert.ok(api, 'serve.json names the API and its token');
@@ -318,7 +481,10 @@ describe('priors serve', () => {
       assert.equal(stow.status, 200, stow.text);
       const qido = await fetch(`${api.url}/dicom-web/studies?PatientID=SRV-S`, { headers: { Authorization: `Bearer ${api.token}` } });
       const matches = (await qido.json()) as Record<string, { Value?: unknown[] }>[];
-      assert.deepEqual(matches.map((m) => [m['0020000D']!.Value![0], m['00201208']!.Value![0]]), [[incoming.StudyInstanceUID, 3]]);
+      assert.deepEqual(
+        matches.map((m) => [m['0020000D']!.Value![0], m['00201208']!.Value![0]]),
+        [[incoming.StudyInstanceUID, 3]],
+      );
       const ls = await runPriors(['ls', '-k', 'PatientID=SRV-S', '-k', 'NumberOfStudyRelatedInstances', '--json'], { dataDir });
       assert.equal(ls.code, 0, ls.stderr);
       assert.match(ls.stdout, new RegExp(incoming.StudyInstanceUID.replaceAll('.', '\\.')));

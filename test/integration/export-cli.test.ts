@@ -17,8 +17,11 @@ const MR = join(PYDICOM_DATA, 'test_files/MR_small.dcm');
 
 /** Patient ID and Name of each file, as pydicom reads them. */
 function patients(files: string[]): { id: string; name: string }[] {
-  return runPython(`import json,sys,pydicom
-print(json.dumps([{'id': str(d.PatientID), 'name': str(d.PatientName)} for d in (pydicom.dcmread(p) for p in sys.argv[1:])]))`, files);
+  return runPython(
+    `import json,sys,pydicom
+print(json.dumps([{'id': str(d.PatientID), 'name': str(d.PatientName)} for d in (pydicom.dcmread(p) for p in sys.argv[1:])]))`,
+    files,
+  );
 }
 
 const skip = !pydicomAvailable() || !existsSync(CT) ? 'pydicom test files not installed' : false;
@@ -31,8 +34,11 @@ describe('priors export', { skip }, () => {
 
   before(async () => {
     await priorsJson(['import', CT, MR], { dataDir });
-    const uids = runPython<string[]>(`import json,sys,pydicom
-print(json.dumps([str(pydicom.dcmread(p).StudyInstanceUID) for p in sys.argv[1:]]))`, [CT, MR]);
+    const uids = runPython<string[]>(
+      `import json,sys,pydicom
+print(json.dumps([str(pydicom.dcmread(p).StudyInstanceUID) for p in sys.argv[1:]]))`,
+      [CT, MR],
+    );
     [ct, mr] = uids as [string, string];
   });
 
@@ -49,7 +55,9 @@ print(json.dumps([str(pydicom.dcmread(p).StudyInstanceUID) for p in sys.argv[1:]
   });
 
   test('with --pseudonym: that name, not said to be generated; two patients without one get one each', async () => {
-    const r = cliJson<ExportResult>(await runPriors(['export', '--study', ct, '--out', join(work, 'named'), '--deidentify', '--pseudonym', 'SUBJECT-1'], { dataDir, json: true }));
+    const r = cliJson<ExportResult>(
+      await runPriors(['export', '--study', ct, '--out', join(work, 'named'), '--deidentify', '--pseudonym', 'SUBJECT-1'], { dataDir, json: true }),
+    );
     assert.equal(r.deidentified?.generatedPseudonym, false);
     assert.equal(r.studies[0]!.pseudonym, 'SUBJECT-1');
     assert.notEqual(r.studies[0]!.exportedStudyInstanceUID, ct);
@@ -61,15 +69,23 @@ print(json.dumps([str(pydicom.dcmread(p).StudyInstanceUID) for p in sys.argv[1:]
   });
 
   test('refusals in one sentence: one pseudonym for two patients, a folder not empty, a study not cached', async () => {
-    assertOneLineFailure(await runPriors(['export', '--study', ct, mr, '--out', join(work, 'merge'), '--deidentify', '--pseudonym', 'X'], { dataDir }),
-      /2 patients, and one pseudonym would merge them/);
+    assertOneLineFailure(
+      await runPriors(['export', '--study', ct, mr, '--out', join(work, 'merge'), '--deidentify', '--pseudonym', 'X'], { dataDir }),
+      /2 patients, and one pseudonym would merge them/,
+    );
     assert.equal(existsSync(join(work, 'merge')), false, 'nothing created');
     const full = join(work, 'full');
     mkdirSync(full);
     writeFileSync(join(full, 'notes.txt'), 'mine');
     assertOneLineFailure(await runPriors(['export', '--study', ct, '--out', full], { dataDir }), /is not empty: choose a new or empty folder/);
-    assertOneLineFailure(await runPriors(['export', '--study', '1.2.3.4.5', '--out', join(work, 'none')], { dataDir }), /Study 1\.2\.3\.4\.5 is not in the local cache/);
-    assertOneLineFailure(await runPriors(['export', '--study', ct, '--out', join(work, 'bad'), '--deidentify', '--pseudonym', 'Müller'], { dataDir }), /printable ASCII/);
+    assertOneLineFailure(
+      await runPriors(['export', '--study', '1.2.3.4.5', '--out', join(work, 'none')], { dataDir }),
+      /Study 1\.2\.3\.4\.5 is not in the local cache/,
+    );
+    assertOneLineFailure(
+      await runPriors(['export', '--study', ct, '--out', join(work, 'bad'), '--deidentify', '--pseudonym', 'Müller'], { dataDir }),
+      /printable ASCII/,
+    );
   });
 
   test('usage: --out is needed, and the de-identification options go with --deidentify', async () => {
@@ -84,14 +100,21 @@ print(json.dumps([str(pydicom.dcmread(p).StudyInstanceUID) for p in sys.argv[1:]
   test('beside a running priors serve the server exports, and records the audit event', async () => {
     const serve = await startPriorsServe({ aeTitle: 'EXPORTSRV', dataDir });
     try {
-      const r = cliJson<ExportResult>(await runPriors(['export', '--study', ct, '--out', join(work, 'served.zip'), '--zip', '--dicomdir'], { dataDir, json: true }));
+      const r = cliJson<ExportResult>(
+        await runPriors(['export', '--study', ct, '--out', join(work, 'served.zip'), '--zip', '--dicomdir'], { dataDir, json: true }),
+      );
       assert.equal(r.instances, 1);
       assert.equal(r.kind, 'zip');
     } finally {
       await serve.stop();
     }
-    const audit = await priorsJson<{ events: { what: string; StudyInstanceUID?: string; detail?: string; outcome: number }[] }>(['audit', '--what', 'export'], { dataDir });
-    assert.ok(audit.events.some((e) => e.StudyInstanceUID === ct && e.outcome === 0 && /served\.zip \(DICOMDIR, ZIP, identified; by /.test(e.detail ?? '')), JSON.stringify(audit.events));
+    const audit = await priorsJson<{ events: { what: string; StudyInstanceUID?: string; detail?: string; outcome: number }[] }>(['audit', '--what', 'export'], {
+      dataDir,
+    });
+    assert.ok(
+      audit.events.some((e) => e.StudyInstanceUID === ct && e.outcome === 0 && /served\.zip \(DICOMDIR, ZIP, identified; by /.test(e.detail ?? '')),
+      JSON.stringify(audit.events),
+    );
     assert.ok(audit.events.some((e) => e.StudyInstanceUID === ct && /de-identified as SUBJECT-1/.test(e.detail ?? '')));
   });
 });

@@ -30,7 +30,12 @@ before(async () => {
   caches.push(srcCache);
   for (const [k, count] of SIZES.entries()) {
     const s = await generateCtSeries({
-      count, rows: 64, cols: 64, patientId: 'FIRST-1', seriesNumber: k + 1, seed: 700 + k,
+      count,
+      rows: 64,
+      cols: 64,
+      patientId: 'FIRST-1',
+      seriesNumber: k + 1,
+      seed: 700 + k,
       ...(study ? { studyInstanceUid: study } : {}),
     });
     study ||= s.StudyInstanceUID;
@@ -52,14 +57,31 @@ async function retrieveFirst(firstSeries: string, maxAssociations: number) {
   const config: Config = { ...defaultConfig(), timeouts, local: { ...defaultConfig().local, aeTitle: 'PRIORS', port: 0, bindAddress: '127.0.0.1' } };
   const dest = await startServer({ config, cache: dstCache, queryRetrieve: false, audit: false });
   servers.push(dest);
-  const priorsNode = { name: 'priors', aeTitle: 'PRIORS', host: '127.0.0.1', port: dest.port, model: 'study' as const, method: 'move' as const, maxAssociations: 4 };
-  const srcConfig: Config = { ...defaultConfig(), timeouts, nodes: [priorsNode], local: { ...defaultConfig().local, aeTitle: 'SOURCE', port: 0, bindAddress: '127.0.0.1' } };
+  const priorsNode = {
+    name: 'priors',
+    aeTitle: 'PRIORS',
+    host: '127.0.0.1',
+    port: dest.port,
+    model: 'study' as const,
+    method: 'move' as const,
+    maxAssociations: 4,
+  };
+  const srcConfig: Config = {
+    ...defaultConfig(),
+    timeouts,
+    nodes: [priorsNode],
+    local: { ...defaultConfig().local, aeTitle: 'SOURCE', port: 0, bindAddress: '127.0.0.1' },
+  };
   const source = await startServer({ config: srcConfig, cache: srcCache, audit: false });
   servers.push(source);
   config.nodes = [{ name: 'source', aeTitle: 'SOURCE', host: '127.0.0.1', port: source.port, model: 'study', method: 'move', maxAssociations }];
   const queue = new TransferQueue({
-    cache: dstCache, config: () => config, retrieve, settleMs: 500,
-    local: { aeTitle: 'PRIORS', port: dest.port, host: '127.0.0.1', storedListeners: dest.storedListeners }, scu: { timeouts },
+    cache: dstCache,
+    config: () => config,
+    retrieve,
+    settleMs: 500,
+    local: { aeTitle: 'PRIORS', port: dest.port, host: '127.0.0.1', storedListeners: dest.storedListeners },
+    scu: { timeouts },
   });
   queue.start();
   const arrivals: { series: string; association: string; sop: string }[] = [];
@@ -105,14 +127,19 @@ describe('a retrieve fetches the series asked for first', () => {
     assert.equal(new Set(arrivals.filter((a) => a.series === first).map((a) => a.association)).size, 1, 'one C-MOVE for the series');
   });
 
-  test('a firstSeries that is not a UID, or not among a SERIES retrieve\'s series, is refused with the sentence', async () => {
+  test("a firstSeries that is not a UID, or not among a SERIES retrieve's series, is refused with the sentence", async () => {
     const dstCache = await Cache.open(tempDir('first-series-bad'));
     caches.push(dstCache);
-    const config: Config = { ...defaultConfig(), nodes: [{ name: 'source', aeTitle: 'SOURCE', host: '127.0.0.1', port: 1, model: 'study', method: 'move', maxAssociations: 4 }] };
+    const config: Config = {
+      ...defaultConfig(),
+      nodes: [{ name: 'source', aeTitle: 'SOURCE', host: '127.0.0.1', port: 1, model: 'study', method: 'move', maxAssociations: 4 }],
+    };
     const queue = new TransferQueue({ cache: dstCache, config, retrieve, local: { aeTitle: 'PRIORS', port: 1, storedListeners: new Set() } });
     assert.throws(() => queue.add({ node: 'source', level: 'STUDY', StudyInstanceUID: study, firstSeries: 'not a uid' }), /firstSeries is not a UID/);
-    assert.throws(() => queue.add({ node: 'source', level: 'SERIES', StudyInstanceUID: study, SeriesInstanceUIDs: [seriesUids[0]!], firstSeries: seriesUids[1]! }),
-      /firstSeries must be one of the SeriesInstanceUIDs/);
+    assert.throws(
+      () => queue.add({ node: 'source', level: 'SERIES', StudyInstanceUID: study, SeriesInstanceUIDs: [seriesUids[0]!], firstSeries: seriesUids[1]! }),
+      /firstSeries must be one of the SeriesInstanceUIDs/,
+    );
     await queue.close();
   });
 });

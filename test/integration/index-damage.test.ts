@@ -43,9 +43,14 @@ function damagePages(path: string, from: number, to: number): void {
 }
 
 /** IMAGE-level C-FIND of a series: the SOP Instance UIDs answered and the final status. */
-async function imagesOf(server: ServeHandle, s: Pick<GeneratedSeries, 'StudyInstanceUID' | 'SeriesInstanceUID'>): Promise<{ uids: string[]; status: number; errorComment?: string }> {
+async function imagesOf(
+  server: ServeHandle,
+  s: Pick<GeneratedSeries, 'StudyInstanceUID' | 'SeriesInstanceUID'>,
+): Promise<{ uids: string[]; status: number; errorComment?: string }> {
   const identifier: DataSet = new Map([
-    [0x0020000d, { vr: 'UI', value: [s.StudyInstanceUID] }], [0x0020000e, { vr: 'UI', value: [s.SeriesInstanceUID] }], [0x00080018, { vr: 'UI', value: [] }],
+    [0x0020000d, { vr: 'UI', value: [s.StudyInstanceUID] }],
+    [0x0020000e, { vr: 'UI', value: [s.SeriesInstanceUID] }],
+    [0x00080018, { vr: 'UI', value: [] }],
   ]);
   const stream = find({ aeTitle: AET, host: '127.0.0.1', port: server.port }, { model: 'study', level: 'IMAGE', identifier }, scu);
   const uids: string[] = [];
@@ -58,10 +63,19 @@ async function imagesOf(server: ServeHandle, s: Pick<GeneratedSeries, 'StudyInst
 async function getStudy(server: ServeHandle, study: string): Promise<{ received: number; status: number }> {
   let received = 0;
   const sink: StoreHandler = {
-    store: async (r) => { for await (const _ of r.dataSet) { /* drained */ } received++; return { status: 0 }; },
+    store: async (r) => {
+      for await (const _ of r.dataSet) {
+        /* drained */
+      }
+      received++;
+      return { status: 0 };
+    },
   };
-  const outcome = await get({ aeTitle: AET, host: '127.0.0.1', port: server.port },
-    { model: 'study', level: 'STUDY', identifier: new Map([[0x0020000d, { vr: 'UI', value: [study] }]]) }, { ...scu, store: sink });
+  const outcome = await get(
+    { aeTitle: AET, host: '127.0.0.1', port: server.port },
+    { model: 'study', level: 'STUDY', identifier: new Map([[0x0020000d, { vr: 'UI', value: [study] }]]) },
+    { ...scu, store: sink },
+  );
   return { received, status: outcome.status };
 }
 
@@ -95,7 +109,12 @@ describe('a damaged index at start', { timeout: 120_000 }, () => {
   before(async () => {
     series = await generateCtSeries({ count: 60, rows: 32, cols: 32, patientId: 'DAMAGE-1', patientName: 'DAMAGE^INDEX', accession: 'DMG1', seed: 1701 });
   });
-  after(async () => { for (const o of open) { await o.server?.close(); await o.cache.close(); } });
+  after(async () => {
+    for (const o of open) {
+      await o.server?.close();
+      await o.cache.close();
+    }
+  });
 
   for (const [name, damage] of [
     ['garbage over pages of the file', (path: string) => damagePages(path, 5, 25)],
@@ -189,8 +208,10 @@ describe('an index damaged while serving', { timeout: 120_000 }, () => {
       const header = parseInstanceHeader(bytes, bytes.length, file)!;
       const outcome = await handler.store({
         association: { id: 'd1', callingAeTitle: 'CT1', calledAeTitle: AET, peerAddress: '127.0.0.1', peerPort: 1 },
-        sopClassUid: header.fields.instance.SOPClassUID, sopInstanceUid: header.fields.instance.SOPInstanceUID,
-        transferSyntaxUid: header.transferSyntaxUid, dataSet: Readable.from([bytes.subarray(header.dataSetOffset)]),
+        sopClassUid: header.fields.instance.SOPClassUID,
+        sopInstanceUid: header.fields.instance.SOPInstanceUID,
+        transferSyntaxUid: header.transferSyntaxUid,
+        dataSet: Readable.from([bytes.subarray(header.dataSetOffset)]),
       });
       outcome.afterResponse?.(); // as the SCP does once the answer is sent
       return outcome;
@@ -202,19 +223,32 @@ describe('an index damaged while serving', { timeout: 120_000 }, () => {
       const first = await storeFile(late.files[0]!);
       assert.equal(first.status, 0, 'deferred durability: answered before its row is written');
       cache.flushIndex(); // the row's write meets the damage: the rebuild starts
-      assert.ok(logs.some((l) => l.includes('is damaged') && l.includes('refuses incoming instances')), logs.join('\n'));
+      assert.ok(
+        logs.some((l) => l.includes('is damaged') && l.includes('refuses incoming instances')),
+        logs.join('\n'),
+      );
       const during = await storeFile(late.files[1]!);
-      assert.deepEqual({ status: during.status, errorComment: during.errorComment }, { status: 0xa700, errorComment: 'Index being rebuilt on the receiving workstation; retry later' },
-        'refused before it is acknowledged while the index is rebuilt');
+      assert.deepEqual(
+        { status: during.status, errorComment: during.errorComment },
+        { status: 0xa700, errorComment: 'Index being rebuilt on the receiving workstation; retry later' },
+        'refused before it is acknowledged while the index is rebuilt',
+      );
       const report = await cache.rebuildIndex(); // the rebuild under way (or a new one): wait for it
       assert.ok(report.damaged?.setAside && existsSync(join(dir, report.damaged.setAside)), JSON.stringify(report));
-      assert.ok(logs.some((l) => l.includes('rebuilt from the files') && l.includes('accepts instances again')), logs.join('\n'));
+      assert.ok(
+        logs.some((l) => l.includes('rebuilt from the files') && l.includes('accepts instances again')),
+        logs.join('\n'),
+      );
       // no restart: what was acknowledged is found, and stores are accepted again
       const afterRebuild = await storeFile(late.files[2]!);
       assert.equal(afterRebuild.status, 0);
       const found = await imagesOf(server, late);
       assert.equal(found.status, 0);
-      assert.deepEqual(found.uids.sort(), [late.SOPInstanceUIDs[0]!, late.SOPInstanceUIDs[2]!].sort(), 'every acknowledged instance is found; the refused one is not');
+      assert.deepEqual(
+        found.uids.sort(),
+        [late.SOPInstanceUIDs[0]!, late.SOPInstanceUIDs[2]!].sort(),
+        'every acknowledged instance is found; the refused one is not',
+      );
       assert.equal((await imagesOf(server, series)).uids.length, series.files.length, 'the study held before is found whole');
     } finally {
       await server.close();

@@ -27,12 +27,20 @@ function mountTmpfs(dir: string, options: string): string | undefined {
     execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
     return undefined;
   } catch (e) {
-    return `mount -t tmpfs is not permitted here (${String((e as { stderr?: Buffer }).stderr ?? e).trim().split('\n')[0]})`;
+    return `mount -t tmpfs is not permitted here (${
+      String((e as { stderr?: Buffer }).stderr ?? e)
+        .trim()
+        .split('\n')[0]
+    })`;
   }
 }
 
 function unmount(dir: string): void {
-  try { execFileSync('umount', [dir], { stdio: 'pipe' }); } catch { /* not mounted */ }
+  try {
+    execFileSync('umount', [dir], { stdio: 'pipe' });
+  } catch {
+    /* not mounted */
+  }
 }
 
 /** A Secondary Capture instance of about `bytes` bytes (pixel-free, padded with a long comment). */
@@ -51,12 +59,21 @@ const association = { id: 'f1', callingAeTitle: 'MODALITY', calledAeTitle: 'PRIO
 
 /** One C-STORE through the Storage SCP handler, answered as the SCP answers it (afterResponse run). */
 async function store(handler: CacheStoreHandler, study: string, sop: string) {
-  const outcome = await handler.store({ association, sopClassUid: SC, sopInstanceUid: sop, transferSyntaxUid: EXPLICIT_LE, dataSet: Readable.from([dataSet(study, sop)]) });
+  const outcome = await handler.store({
+    association,
+    sopClassUid: SC,
+    sopInstanceUid: sop,
+    transferSyntaxUid: EXPLICIT_LE,
+    dataSet: Readable.from([dataSet(study, sop)]),
+  });
   outcome.afterResponse?.();
   return outcome;
 }
 
-const freeOf = (dir: string) => { const s = statfsSync(dir); return s.bavail * s.bsize; };
+const freeOf = (dir: string) => {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
+};
 
 describe('a full disk at each write of the storing path: refused before it is acknowledged, under each durability', { timeout: 120_000 }, () => {
   const root = tempDir('index-full');
@@ -66,7 +83,9 @@ describe('a full disk at each write of the storing path: refused before it is ac
     skip = mountTmpfs(join(root, 'probe'), 'size=1m');
     if (!skip) mounts.push(join(root, 'probe'));
   });
-  after(() => { for (const m of mounts.reverse()) unmount(m); });
+  after(() => {
+    for (const m of mounts.reverse()) unmount(m);
+  });
   let n = 0;
 
   for (const durability of ['deferred', 'instance'] as Durability[]) {
@@ -90,9 +109,16 @@ describe('a full disk at each write of the storing path: refused before it is ac
           const ballast = join(disk, 'ballast');
           if (step === 'temp file') writeFileSync(ballast, Buffer.alloc(freeOf(disk) - filePages + PAGE, 1)); // one page short of the file
           if (step === 'index row') writeFileSync(ballast, Buffer.alloc(freeOf(disk) - filePages, 1)); // room for the file, none for the row
-          if (step === 'rename') { // no inode left for the new study's folder
+          if (step === 'rename') {
+            // no inode left for the new study's folder
             mkdirSync(ballast);
-            for (let i = 0; i < 200; i++) { try { writeFileSync(join(ballast, String(i)), ''); } catch { break; } }
+            for (let i = 0; i < 200; i++) {
+              try {
+                writeFileSync(join(ballast, String(i)), '');
+              } catch {
+                break;
+              }
+            }
           }
           const study = `1.2.826.0.1.3680043.10.1.17.${n}.2`;
           const refused = await store(handler, study, `${study}.1.1`);

@@ -37,7 +37,10 @@ async function storeFile(file: string): Promise<string> {
   const header = parseInstanceHeader(bytes, bytes.length, file)!;
   const { SOPInstanceUID, SOPClassUID } = header.fields.instance;
   const outcome = await handler.store({
-    association, sopClassUid: SOPClassUID, sopInstanceUid: SOPInstanceUID, transferSyntaxUid: header.transferSyntaxUid,
+    association,
+    sopClassUid: SOPClassUID,
+    sopInstanceUid: SOPInstanceUID,
+    transferSyntaxUid: header.transferSyntaxUid,
     dataSet: Readable.from([bytes.subarray(header.dataSetOffset)]),
   });
   assert.equal(outcome.status, 0, JSON.stringify(outcome));
@@ -101,7 +104,10 @@ describe('index rows of answered instances: one group commit for many', { timeou
     const failing = await Cache.open(failDir, { log: (_level, message) => logs.push(message) });
     const saved = handler;
     handler = new CacheStoreHandler(failing);
-    const repository = failing.repository as unknown as { index(r: { instance: { SOPInstanceUID: string } }): unknown; transaction(fn: () => unknown): unknown };
+    const repository = failing.repository as unknown as {
+      index(r: { instance: { SOPInstanceUID: string } }): unknown;
+      transaction(fn: () => unknown): unknown;
+    };
     const { index, transaction } = repository;
     const failReader = openCacheReader(failDir);
     const committed = (uids: readonly string[]) => failReader.countArrivedFor(uids);
@@ -118,7 +124,10 @@ describe('index rows of answered instances: one group commit for many', { timeou
       repository.index = index;
       assert.equal(committed(first), 2, 'the two other rows of the group are committed');
       assert.equal(logs.filter((m) => m.includes('could not be indexed')).length, 1, logs.join('\n'));
-      assert.ok(logs.some((m) => m.includes(refused) && m.includes('disk is full')), 'the log names the instance not indexed yet');
+      assert.ok(
+        logs.some((m) => m.includes(refused) && m.includes('disk is full')),
+        'the log names the instance not indexed yet',
+      );
       // issue 17: the acknowledged row is kept and written by the next flush once the index takes it, without a restart
       failing.flushIndex();
       assert.equal(committed([refused]), 1, 'the refused row is written once the index can take it');

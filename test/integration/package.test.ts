@@ -30,7 +30,10 @@ describe('the npm package', () => {
     if (!existsSync(join(REPO_ROOT, 'dist', 'priors-cli.mjs')) || !existsSync(join(REPO_ROOT, 'renderer', 'dist', 'index.html'))) {
       run('npm', ['run', 'build'], REPO_ROOT, 600_000);
     }
-    const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO_ROOT)) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], REPO_ROOT)) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     files = packed[0]!.files.map((f) => f.path);
     // the dependencies come from npm's cache that `npm ci` filled; better-sqlite3's compilation
     // (minutes, from source where no prebuilt binary downloads) is skipped and the checkout's
@@ -42,11 +45,26 @@ describe('the npm package', () => {
   });
 
   test('carries the built app, the UI and the conformance statement, and nothing of the development tree', () => {
-    for (const needed of ['bin/priors.js', 'dist/priors-cli.mjs', 'dist/dicom-dictionary.txt', 'dist/electron/main.js', 'dist/preload.cjs', 'renderer/dist/index.html', 'docs/conformance.md', 'README.md', 'package.json']) {
+    for (const needed of [
+      'bin/priors.js',
+      'dist/priors-cli.mjs',
+      'dist/dicom-dictionary.txt',
+      'dist/electron/main.js',
+      'dist/preload.cjs',
+      'renderer/dist/index.html',
+      'docs/conformance.md',
+      'README.md',
+      'package.json',
+    ]) {
       assert.ok(files.includes(needed), `${needed} is in the package`);
     }
-    assert.ok(files.some((f) => f.startsWith('renderer/dist/') && f.endsWith('.wasm')), "the viewer's codecs are in the package");
-    const stray = files.filter((f) => /^(test|bench|scripts|electron|shared|renderer\/src|\.ci|build|priors-data|node_modules)\//.test(f) || f.endsWith('.ts') && !f.endsWith('.d.ts'));
+    assert.ok(
+      files.some((f) => f.startsWith('renderer/dist/') && f.endsWith('.wasm')),
+      "the viewer's codecs are in the package",
+    );
+    const stray = files.filter(
+      (f) => /^(test|bench|scripts|electron|shared|renderer\/src|\.ci|build|priors-data|node_modules)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')),
+    );
     assert.deepEqual(stray, []);
   });
 
@@ -57,14 +75,23 @@ describe('the npm package', () => {
 
   describe('priors serve --ui from the installed package', () => {
     let child: ReturnType<typeof spawn> | undefined;
-    after(() => { if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL'); });
+    after(() => {
+      if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+    });
 
     test('serves its UI', async () => {
       const port = await freePort();
-      child = spawn(priors, ['serve', '--ui', '--data', join(work, 'data'), '--port', String(port), '--aet', 'PKGTEST'], { cwd: work, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(priors, ['serve', '--ui', '--data', join(work, 'data'), '--port', String(port), '--aet', 'PKGTEST'], {
+        cwd: work,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let logs = '';
-      child.stdout!.on('data', (d: Buffer) => { logs += d.toString(); });
-      child.stderr!.on('data', (d: Buffer) => { logs += d.toString(); });
+      child.stdout!.on('data', (d: Buffer) => {
+        logs += d.toString();
+      });
+      child.stderr!.on('data', (d: Buffer) => {
+        logs += d.toString();
+      });
       const deadline = Date.now() + 60_000;
       let url: string | undefined;
       while (!(url = /Priors UI: (\S+)/.exec(logs)?.[1]) && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 100));

@@ -29,7 +29,12 @@ before(async () => {
   caches.push(srcCache);
   for (let k = 0; k < SERIES; k++) {
     const s = await generateCtSeries({
-      count: PER_SERIES, rows: 64, cols: 64, patientId: 'PAR-1', seriesNumber: k + 1, seed: 300 + k,
+      count: PER_SERIES,
+      rows: 64,
+      cols: 64,
+      patientId: 'PAR-1',
+      seriesNumber: k + 1,
+      seed: 300 + k,
       ...(study ? { studyInstanceUid: study } : {}),
     });
     study ||= s.StudyInstanceUID;
@@ -50,14 +55,32 @@ async function setUp(perCaller?: number): Promise<{ queue: TransferQueue; dest: 
   const config: Config = { ...defaultConfig(), timeouts, local: { ...defaultConfig().local, aeTitle: 'PRIORS', port: 0, bindAddress: '127.0.0.1' } };
   const dest = await startServer({ config, cache: dstCache, queryRetrieve: false, audit: false });
   servers.push(dest);
-  const priorsNode = { name: 'priors', aeTitle: 'PRIORS', host: '127.0.0.1', port: dest.port, model: 'study' as const, method: 'move' as const, maxAssociations: 4, ...(perCaller ? { maxIncomingAssociations: perCaller } : {}) };
-  const srcConfig: Config = { ...defaultConfig(), timeouts, nodes: [priorsNode], local: { ...defaultConfig().local, aeTitle: 'SOURCE', port: 0, bindAddress: '127.0.0.1' } };
+  const priorsNode = {
+    name: 'priors',
+    aeTitle: 'PRIORS',
+    host: '127.0.0.1',
+    port: dest.port,
+    model: 'study' as const,
+    method: 'move' as const,
+    maxAssociations: 4,
+    ...(perCaller ? { maxIncomingAssociations: perCaller } : {}),
+  };
+  const srcConfig: Config = {
+    ...defaultConfig(),
+    timeouts,
+    nodes: [priorsNode],
+    local: { ...defaultConfig().local, aeTitle: 'SOURCE', port: 0, bindAddress: '127.0.0.1' },
+  };
   const source = await startServer({ config: srcConfig, cache: srcCache, audit: false });
   servers.push(source);
   config.nodes = [{ name: 'source', aeTitle: 'SOURCE', host: '127.0.0.1', port: source.port, model: 'study', method: 'move', maxAssociations: 4 }];
   const queue = new TransferQueue({
-    cache: dstCache, config: () => config, retrieve, settleMs: 500,
-    local: { aeTitle: 'PRIORS', port: dest.port, host: '127.0.0.1', storedListeners: dest.storedListeners }, scu: { timeouts },
+    cache: dstCache,
+    config: () => config,
+    retrieve,
+    settleMs: 500,
+    local: { aeTitle: 'PRIORS', port: dest.port, host: '127.0.0.1', storedListeners: dest.storedListeners },
+    scu: { timeouts },
   });
   queue.start();
   return { queue, dest, dstCache };
@@ -70,10 +93,21 @@ function overlap(events: { id: string; at: number }[]): number {
     const s = spans.get(e.id);
     spans.set(e.id, s ? [Math.min(s[0], e.at), Math.max(s[1], e.at)] : [e.at, e.at]);
   }
-  const edges = [...spans.values()].flatMap(([a, b]) => [[a, 1], [b, -1]] as const).sort((x, y) => x[0] - y[0] || y[1] - x[1]);
+  const edges = [...spans.values()]
+    .flatMap(
+      ([a, b]) =>
+        [
+          [a, 1],
+          [b, -1],
+        ] as const,
+    )
+    .sort((x, y) => x[0] - y[0] || y[1] - x[1]);
   let now = 0;
   let most = 0;
-  for (const [, d] of edges) { now += d; most = Math.max(most, now); }
+  for (const [, d] of edges) {
+    now += d;
+    most = Math.max(most, now);
+  }
   return most;
 }
 
@@ -114,7 +148,7 @@ describe('parallel retrieve', () => {
     assert.equal(overlap(deliveries), 1, 'one series at a time');
   });
 
-  test('a study as parts (priors move): every part\'s association opens at once, up to the node\'s maximum', async () => {
+  test("a study as parts (priors move): every part's association opens at once, up to the node's maximum", async () => {
     const { queue, dest } = await setUp();
     await queue.close();
     const node = { name: 'source', aeTitle: 'SOURCE', host: '127.0.0.1', port: 0, model: 'study' as const, method: 'move' as const, maxAssociations: 4 };
@@ -124,11 +158,14 @@ describe('parallel retrieve', () => {
     assert.equal(parts?.length, SERIES);
     const lines: string[] = [];
     const identifier = new Map(parts![0]!.identifier);
-    const report = await retrieve({ node, method: 'move', model: 'study', level: 'STUDY', identifier, destination: 'PRIORS' }, {
-      scu: { callingAeTitle: 'PRIORS', timeouts, log: (_level, message) => lines.push(message) },
-      local: { aeTitle: 'PRIORS', host: '127.0.0.1', port: dest.port },
-      parts: { level: 'SERIES', identifiers: parts!.map((p) => p.identifier), concurrency: 4 },
-    });
+    const report = await retrieve(
+      { node, method: 'move', model: 'study', level: 'STUDY', identifier, destination: 'PRIORS' },
+      {
+        scu: { callingAeTitle: 'PRIORS', timeouts, log: (_level, message) => lines.push(message) },
+        local: { aeTitle: 'PRIORS', host: '127.0.0.1', port: dest.port },
+        parts: { level: 'SERIES', identifiers: parts!.map((p) => p.identifier), concurrency: 4 },
+      },
+    );
     assert.equal(report.claimed.completed, SERIES * PER_SERIES, JSON.stringify(report));
     const firstClose = lines.findIndex((l) => / closed after /.test(l));
     const connectsBefore = lines.slice(0, firstClose < 0 ? lines.length : firstClose).filter((l) => / connecting to SOURCE@/.test(l)).length;

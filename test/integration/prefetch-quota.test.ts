@@ -51,7 +51,11 @@ describe('prefetch when the cache is full', { timeout: 180_000 }, () => {
     server = await startServer({ config, cache, log: activity.logger });
 
     archiveCache = await Cache.open(join(work, 'archive'));
-    const archiveConfig: Config = { ...defaultConfig(), timeouts, nodes: [{ name: 'priors', aeTitle: 'PRIORS', host: '127.0.0.1', port: server.port, model: 'study', method: 'move', maxAssociations: 2 }] };
+    const archiveConfig: Config = {
+      ...defaultConfig(),
+      timeouts,
+      nodes: [{ name: 'priors', aeTitle: 'PRIORS', host: '127.0.0.1', port: server.port, model: 'study', method: 'move', maxAssociations: 2 }],
+    };
     archive = await startServer({ config: archiveConfig, cache: archiveCache, port: 0, bindAddress: '127.0.0.1', aeTitle: 'ARCHIVE', audit: false });
     for (const x of [s.p1!, s.p2!, s.p3!]) await send(x, archive.port, 'ARCHIVE');
 
@@ -79,7 +83,10 @@ describe('prefetch when the cache is full', { timeout: 180_000 }, () => {
   test('two priors arrive, the third is refused, prefetch stops with a sentence, nothing protected is evicted', async (t) => {
     const ended = new Promise<PrefetchRun>((resolve) => {
       const off = composed.core.subscribe((e) => {
-        if (e.type === 'prefetch.run' && e.run.PatientID === 'PQ-1' && e.run.state !== 'running') { off(); resolve(e.run); }
+        if (e.type === 'prefetch.run' && e.run.PatientID === 'PQ-1' && e.run.state !== 'running') {
+          off();
+          resolve(e.run);
+        }
       });
     });
     await send(s.current!, server.port, 'PRIORS');
@@ -88,11 +95,17 @@ describe('prefetch when the cache is full', { timeout: 180_000 }, () => {
     t.diagnostic(run.sentence);
     assert.match(run.sentence, /^Prefetch stopped: the cache cannot make room \(.*(limit|quota).*\)/i);
     const byUid = new Map(run.candidates.map((c) => [c.StudyInstanceUID, c]));
-    assert.deepEqual([s.p1!, s.p2!, s.p3!].map((x) => byUid.get(x.StudyInstanceUID)?.decision), ['fetch', 'fetch', 'fetch']);
+    assert.deepEqual(
+      [s.p1!, s.p2!, s.p3!].map((x) => byUid.get(x.StudyInstanceUID)?.decision),
+      ['fetch', 'fetch', 'fetch'],
+    );
     assert.deepEqual([held(s.p1!), held(s.p2!)], [10, 10], 'the two newest priors arrived');
     assert.ok(held(s.p3!) < 10, 'the third did not fit');
-    assert.match(byUid.get(s.p3!.StudyInstanceUID)!.reason, /the retrieve ended (failed|incomplete): \d+ of 10 instances could not be stored here: /,
-      'the job says the refusal was ours, not the PACS\'s');
+    assert.match(
+      byUid.get(s.p3!.StudyInstanceUID)!.reason,
+      /the retrieve ended (failed|incomplete): \d+ of 10 instances could not be stored here: /,
+      "the job says the refusal was ours, not the PACS's",
+    );
     assert.equal(held(s.open!), 10, 'the study open in the viewer is kept');
     assert.equal(held(s.current!), 10, 'the current study is kept');
     assert.equal(held(s.idle!), 0, 'the study nothing protects made room');

@@ -28,7 +28,8 @@ describe('QIDO-RS paging and query strings', () => {
       const limit = Number(url.searchParams.get('limit') ?? 1000);
       const offset = url.pathname.startsWith('/pager') ? Number(url.searchParams.get('offset') ?? 0) : 0;
       // the strict server refuses characters RFC 3986 does not allow raw in a query
-      if (url.pathname.startsWith('/strict') && /[\^\\]/.test(req.url ?? '')) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Invalid character in query');
+      if (url.pathname.startsWith('/strict') && /[\^\\]/.test(req.url ?? ''))
+        return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Invalid character in query');
       const wanted = url.searchParams.get('PatientName')?.replace(/\*$/, '');
       const matches = STUDIES.filter((s) => !wanted || s['00100010'].Value[0]!.Alphabetic.startsWith(wanted));
       res.writeHead(200, { 'content-type': 'application/dicom+json' }).end(JSON.stringify(matches.slice(offset, offset + limit)));
@@ -36,7 +37,10 @@ describe('QIDO-RS paging and query strings', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  after(() => { server?.closeAllConnections(); server?.close(); });
+  after(() => {
+    server?.closeAllConnections();
+    server?.close();
+  });
 
   const search = async (path: string, keys: string[], o: { limit?: number; pageSize?: number }) => {
     const client = new DicomwebClient({ url: `${base}${path}` });
@@ -50,22 +54,40 @@ describe('QIDO-RS paging and query strings', () => {
   test('every page through limit and offset, ending at the short page', async () => {
     asked.length = 0;
     const r = await search('/pager', ['StudyInstanceUID'], { pageSize: 10 });
-    assert.deepEqual(r.rows.map((row) => row.StudyInstanceUID), STUDIES.map((s) => s['0020000D'].Value[0]));
+    assert.deepEqual(
+      r.rows.map((row) => row.StudyInstanceUID),
+      STUDIES.map((s) => s['0020000D'].Value[0]),
+    );
     assert.deepEqual([r.limitReached, r.looksCapped], [false, undefined]);
-    assert.deepEqual(asked.map((q) => new URLSearchParams(q.split('?')[1]).get('offset')), [null, '10', '20']);
+    assert.deepEqual(
+      asked.map((q) => new URLSearchParams(q.split('?')[1]).get('offset')),
+      [null, '10', '20'],
+    );
   });
 
   test("a caller's limit is asked of the node and never exceeded", async () => {
     asked.length = 0;
     const r = await search('/pager', ['StudyInstanceUID'], { pageSize: 10, limit: 15 });
     assert.deepEqual([r.rows.length, r.limitReached], [15, true]);
-    assert.deepEqual(asked.map((q) => { const p = new URLSearchParams(q.split('?')[1]); return [p.get('limit'), p.get('offset')]; }), [['10', null], ['5', '10']]);
+    assert.deepEqual(
+      asked.map((q) => {
+        const p = new URLSearchParams(q.split('?')[1]);
+        return [p.get('limit'), p.get('offset')];
+      }),
+      [
+        ['10', null],
+        ['5', '10'],
+      ],
+    );
   });
 
   test('a node that ignores offset: its first page once, and a sentence saying why the answer is short', async () => {
     const r = await search('/ignorer', ['StudyInstanceUID'], { pageSize: 10 });
     assert.equal(r.rows.length, 10);
-    assert.equal(r.looksCapped?.reason, 'the node answered its first 10 matches again when asked for the next ones (it ignores "offset"), so only those are shown: narrow the query');
+    assert.equal(
+      r.looksCapped?.reason,
+      'the node answered its first 10 matches again when asked for the next ones (it ignores "offset"), so only those are shown: narrow the query',
+    );
   });
 
   test("a node that refuses the raw '^' is asked again with it percent-encoded", async () => {

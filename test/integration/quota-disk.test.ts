@@ -41,12 +41,20 @@ function mountTmpfs(dir: string, options: string): string | undefined {
     execFileSync('mount', ['-t', 'tmpfs', '-o', options, 'tmpfs', dir], { stdio: 'pipe' });
     return undefined;
   } catch (e) {
-    return `mount -t tmpfs is not permitted here (${String((e as { stderr?: Buffer }).stderr ?? e).trim().split('\n')[0]})`;
+    return `mount -t tmpfs is not permitted here (${
+      String((e as { stderr?: Buffer }).stderr ?? e)
+        .trim()
+        .split('\n')[0]
+    })`;
   }
 }
 
 function unmount(dir: string): void {
-  try { execFileSync('umount', [dir], { stdio: 'pipe' }); } catch { /* not mounted */ }
+  try {
+    execFileSync('umount', [dir], { stdio: 'pipe' });
+  } catch {
+    /* not mounted */
+  }
 }
 
 /** The index and the store agree and every indexed file is whole (the bytes sent, when `sources` knows them). */
@@ -54,7 +62,11 @@ function checkStore(dataDir: string, sources: Map<string, string> = new Map()): 
   const db = new Database(join(dataDir, 'index.sqlite'), { readonly: true, fileMustExist: true });
   try {
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok', 'PRAGMA integrity_check');
-    const rows = db.prepare('SELECT SOPInstanceUID, file_path, file_size FROM instance').all() as { SOPInstanceUID: string; file_path: string; file_size: number }[];
+    const rows = db.prepare('SELECT SOPInstanceUID, file_path, file_size FROM instance').all() as {
+      SOPInstanceUID: string;
+      file_path: string;
+      file_size: number;
+    }[];
     for (const r of rows) {
       const path = join(dataDir, ...r.file_path.split('/'));
       assert.equal(statSync(path).size, r.file_size, `the file of ${r.SOPInstanceUID} has its indexed size`);
@@ -62,7 +74,9 @@ function checkStore(dataDir: string, sources: Map<string, string> = new Map()): 
       if (source) assert.ok(dataSetBytes(path).equals(dataSetBytes(source)), `${r.SOPInstanceUID} holds the bytes sent`);
     }
     const indexed = new Set(rows.map((r) => r.file_path));
-    const orphans = walkFiles(join(dataDir, 'files')).map((f) => relative(dataDir, f).split('\\').join('/')).filter((f) => !indexed.has(f));
+    const orphans = walkFiles(join(dataDir, 'files'))
+      .map((f) => relative(dataDir, f).split('\\').join('/'))
+      .filter((f) => !indexed.has(f));
     assert.deepEqual(orphans, [], 'no file under files/ without a row');
     assert.deepEqual(readdirSync(join(dataDir, 'tmp')), [], 'no temp file left');
     return rows;
@@ -93,12 +107,22 @@ describe('a data directory on a small tmpfs', { timeout: 170_000 }, () => {
     skip = mountTmpfs(join(root, 'probe'), 'size=1m');
     if (!skip) mounts.push(join(root, 'probe'));
   });
-  after(() => { for (const m of mounts.reverse()) unmount(m); });
+  after(() => {
+    for (const m of mounts.reverse()) unmount(m);
+  });
 
   test('more than fits: A700 for the instances that do not fit, the index intact, a resend after freeing space completes the series', async (t) => {
     if (skip) return t.skip(skip);
     const disk = mount('full', 'size=16m');
-    const series = await generateCtSeries({ count: 300, rows: 128, cols: 128, patientId: 'CRASH-0', patientName: 'CRASH^TRIAL0', accession: 'CRASH0', seed: 700 });
+    const series = await generateCtSeries({
+      count: 300,
+      rows: 128,
+      cols: 128,
+      patientId: 'CRASH-0',
+      patientName: 'CRASH^TRIAL0',
+      accession: 'CRASH0',
+      seed: 700,
+    });
     const ballast = join(disk, 'ballast');
     writeFileSync(ballast, Buffer.alloc(8 * MB, 1));
     const activity = new ActivityLog();
@@ -117,7 +141,10 @@ describe('a data directory on a small tmpfs', { timeout: 170_000 }, () => {
       assert.equal(checkStore(cache.dataDir, sourcesOf(series)).length, r.sent, 'every instance acknowledged is indexed and whole');
       const stats = cache.stats();
       assert.equal(stats.lastRefusal?.reason, 'disk-full');
-      assert.match(stats.lastRefusal!.sentence, /^Priors refused an instance from MODALITY: the disk of the data directory is full \(ENOSPC, .* free\); free space on that disk or delete studies in Local cache, then send again\.$/);
+      assert.match(
+        stats.lastRefusal!.sentence,
+        /^Priors refused an instance from MODALITY: the disk of the data directory is full \(ENOSPC, .* free\); free space on that disk or delete studies in Local cache, then send again\.$/,
+      );
       assert.equal(activity.query().filter((l) => l.message.startsWith('Priors refused')).length, 1, 'said once in the activity log');
 
       rmSync(ballast);
@@ -134,7 +161,8 @@ describe('a data directory on a small tmpfs', { timeout: 170_000 }, () => {
     if (skip) return t.skip(skip);
     const disk = mount('minfree', 'size=24m');
     const g = [];
-    for (let i = 0; i < 4; i++) g.push(await generateCtSeries({ count: 30, rows: 256, cols: 256, patientId: `FREE-${i}`, accession: `FREE${i}`, seed: 800 + i }));
+    for (let i = 0; i < 4; i++)
+      g.push(await generateCtSeries({ count: 30, rows: 256, cols: 256, patientId: `FREE-${i}`, accession: `FREE${i}`, seed: 800 + i }));
     const activity = new ActivityLog();
     const cache = await Cache.open(join(disk, 'data'), { log: activity.logger });
     const server = await startServer({ config, cache, port: 0, bindAddress: '127.0.0.1', aeTitle: 'PRIORS_FREE', log: activity.logger });
@@ -161,7 +189,10 @@ describe('a data directory on a small tmpfs', { timeout: 170_000 }, () => {
       }
       assert.deepEqual([has(g[1]!), has(g[2]!)], [30, 30], 'pinned studies kept');
       assert.equal(cache.stats().lastRefusal?.reason, 'min-free');
-      assert.match(cache.stats().lastRefusal!.sentence, /has .* free, less than the .* kept free, and no study can be evicted \(2 studies are in use.*\); free space on that disk, lower the minimum free space in the settings, or delete studies in Local cache\.$/);
+      assert.match(
+        cache.stats().lastRefusal!.sentence,
+        /has .* free, less than the .* kept free, and no study can be evicted \(2 studies are in use.*\); free space on that disk, lower the minimum free space in the settings, or delete studies in Local cache\.$/,
+      );
       for (const p of pins) p.release();
       checkStore(cache.dataDir, sourcesOf(...g));
     } finally {
@@ -177,12 +208,18 @@ describe('a data directory on a small tmpfs', { timeout: 170_000 }, () => {
     try {
       await storeOne(cache, '1.2.826.0.1.3680043.10.1.5.1', '1.2.826.0.1.3680043.10.1.5.1.1');
       const writer = cache.createTempWriter({ meta: { sopClassUid: SC, sopInstanceUid: '1.2.826.0.1.3680043.10.1.5.2.1.1', transferSyntaxUid: EXPLICIT_LE } });
-      await new Promise<void>((resolve, reject) => writer.stream.end(dataSet('1.2.826.0.1.3680043.10.1.5.2', '1.2.826.0.1.3680043.10.1.5.2.1.1'), (e?: Error | null) => (e ? reject(e) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        writer.stream.end(dataSet('1.2.826.0.1.3680043.10.1.5.2', '1.2.826.0.1.3680043.10.1.5.2.1.1'), (e?: Error | null) => (e ? reject(e) : resolve())),
+      );
       const filler = join(disk, 'filler');
       mkdirSync(filler);
       let n = 0;
       for (; n < 1000; n++) {
-        try { writeFileSync(join(filler, String(n)), ''); } catch { break; }
+        try {
+          writeFileSync(join(filler, String(n)), '');
+        } catch {
+          break;
+        }
       }
       assert.ok(n < 1000, 'the inodes ran out');
       await assert.rejects(writer.commit(), (e: unknown) => e instanceof CacheError && e.code === 'ENOSPC');
@@ -218,7 +255,10 @@ async function storeOne(cache: Cache, study: string, sop: string) {
 function storeRequest(study: string, sop: string) {
   return {
     association: { id: 'a1', callingAeTitle: 'MODALITY', calledAeTitle: 'PRIORS', peerAddress: '127.0.0.1', peerPort: 1 },
-    sopClassUid: SC, sopInstanceUid: sop, transferSyntaxUid: EXPLICIT_LE, dataSet: Readable.from([dataSet(study, sop)]),
+    sopClassUid: SC,
+    sopInstanceUid: sop,
+    transferSyntaxUid: EXPLICIT_LE,
+    dataSet: Readable.from([dataSet(study, sop)]),
   };
 }
 
@@ -242,12 +282,26 @@ describe('ENOSPC injected at each step of a store: A700, temp file removed, noth
     dir = join(tempDir('quota-enospc'), 'data');
     cache = await Cache.open(dir, { durability: 'instance' });
   });
-  after(async () => { await cache?.close(); });
+  after(async () => {
+    await cache?.close();
+  });
 
   const cases: [string, string, unknown][] = [
-    ['writing (writev)', 'writevSync', () => { throw enospc(); }],
+    [
+      'writing (writev)',
+      'writevSync',
+      () => {
+        throw enospc();
+      },
+    ],
     ['fdatasync', 'fdatasync', (_fd: number, cb: (e: Error) => void) => setImmediate(() => cb(enospc()))],
-    ['the rename', 'renameSync', () => { throw enospc(); }],
+    [
+      'the rename',
+      'renameSync',
+      () => {
+        throw enospc();
+      },
+    ],
   ];
   let k = 0;
   for (const [step, name, fault] of cases) {

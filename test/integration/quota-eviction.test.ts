@@ -69,7 +69,10 @@ describe('cache size limit: least recently used eviction, pins, A700 when nothin
     const stats = cache.stats();
     assert.ok(stats.bytes <= stats.maxBytes!, `${stats.bytes} bytes used within the limit of ${stats.maxBytes}`);
     assert.equal(stats.evicted?.studies, 1);
-    assert.ok(activity.query().some((l) => l.message.startsWith('Evicted 1 study') && l.message.includes(s.B.StudyInstanceUID)), 'the eviction is logged');
+    assert.ok(
+      activity.query().some((l) => l.message.startsWith('Evicted 1 study') && l.message.includes(s.B.StudyInstanceUID)),
+      'the eviction is logged',
+    );
   });
 
   test('pinned studies (open in the viewer, priors of an open patient) are never evicted: A700, one sentence, cache.stats says why', async () => {
@@ -89,7 +92,10 @@ describe('cache size limit: least recently used eviction, pins, A700 when nothin
     const stats = cache.stats();
     assert.equal(stats.lastRefusal?.reason, 'quota');
     assert.equal(stats.lastRefusal?.count, refused.length);
-    assert.match(stats.lastRefusal!.sentence, /the cache is at its size limit \(.* of .* used, .* more arriving\) and no study can be evicted \(3 studies are in use: open in the viewer, in a running transfer or a prior of an open patient\); raise the cache size limit in the settings or delete studies in Local cache\.$/);
+    assert.match(
+      stats.lastRefusal!.sentence,
+      /the cache is at its size limit \(.* of .* used, .* more arriving\) and no study can be evicted \(3 studies are in use: open in the viewer, in a running transfer or a prior of an open patient\); raise the cache size limit in the settings or delete studies in Local cache\.$/,
+    );
     assert.equal(stats.lastRefusal!.sentence.split('; ').length, 2, 'one sentence: what is full and how much; what to do');
     assert.ok(stats.freeBytes! > 0 && stats.diskBytes! >= stats.freeBytes!, 'the disk space is reported');
     const sentences = activity.query({ afterSeq: linesBefore }).filter((l) => l.message.startsWith('Priors refused an instance from MODALITY'));
@@ -116,14 +122,24 @@ describe('cache size limit: least recently used eviction, pins, A700 when nothin
       cache.setLimits({}); // room for F
       const node: RemoteNode = { name: 'source', aeTitle: 'SOURCE_Q', host: '127.0.0.1', port: source.port, model: 'study', method: 'get', maxAssociations: 1 };
       const q = new TransferQueue({
-        cache, config: () => ({ ...config, nodes: [node] }), retrieve, settleMs: 200,
-        local: { aeTitle: 'PRIORS_Q', port: server.port, host: '127.0.0.1', storedListeners: server.storedListeners }, scu: { timeouts },
+        cache,
+        config: () => ({ ...config, nodes: [node] }),
+        retrieve,
+        settleMs: 200,
+        local: { aeTitle: 'PRIORS_Q', port: server.port, host: '127.0.0.1', storedListeners: server.storedListeners },
+        scu: { timeouts },
       });
       const seen = new Set<string>();
-      const watch = setInterval(() => { for (const p of cache.pinned()) seen.add(`${p.kind}:${p.key}:${p.reason}`); }, 1);
+      const watch = setInterval(() => {
+        for (const p of cache.pinned()) seen.add(`${p.kind}:${p.key}:${p.reason}`);
+      }, 1);
       try {
         q.start();
-        const done = new Promise<string>((resolve) => q.on((e) => { if (e.type === 'job.finished') resolve(e.job.state); }));
+        const done = new Promise<string>((resolve) =>
+          q.on((e) => {
+            if (e.type === 'job.finished') resolve(e.job.state);
+          }),
+        );
         q.add({ node: 'source', level: 'STUDY', StudyInstanceUID: s.F.StudyInstanceUID });
         assert.equal(await done, 'completed');
       } finally {

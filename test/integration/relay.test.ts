@@ -33,7 +33,10 @@ function roundTrip(bytes: Buffer): Promise<{ back: Buffer; ms: number }> {
     s.on('data', (d: Buffer) => {
       parts.push(d);
       got += d.length;
-      if (got >= bytes.length) { s.end(); resolve({ back: Buffer.concat(parts), ms: performance.now() - started }); }
+      if (got >= bytes.length) {
+        s.end();
+        resolve({ back: Buffer.concat(parts), ms: performance.now() - started });
+      }
     });
     s.on('error', reject);
   });

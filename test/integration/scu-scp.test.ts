@@ -14,8 +14,20 @@ import { Status } from '../../shared/dicom/status.js';
 import { SopClassUid, TransferSyntaxUid } from '../../shared/dicom/uids.js';
 import { Association } from '../../electron/dimse/ul/association.js';
 import {
-  AssociationRejectedError, DicomServer, DimseStatusError, echo, find, get, move, store,
-  type DicomNode, type FindHandler, type InstanceSource, type RetrieveHandler, type StoreHandler, type StoreRequest,
+  AssociationRejectedError,
+  DicomServer,
+  DimseStatusError,
+  echo,
+  find,
+  get,
+  move,
+  store,
+  type DicomNode,
+  type FindHandler,
+  type InstanceSource,
+  type RetrieveHandler,
+  type StoreHandler,
+  type StoreRequest,
 } from '../../electron/dimse/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -27,10 +39,14 @@ const SOPClassUID = tag(0x0008, 0x0016);
 const SOPInstanceUID = tag(0x0008, 0x0018);
 
 const logs: string[] = [];
-const log = (level: string, message: string) => { logs.push(`${level} ${message}`); };
+const log = (level: string, message: string) => {
+  logs.push(`${level} ${message}`);
+};
 const opts = { callingAeTitle: 'SCU', timeouts: T, log };
 // PRIORS_TEST_LOG=1 prints every log line of the run (for a post-mortem).
-after(() => { if (process.env.PRIORS_TEST_LOG === '1') process.stderr.write(`${logs.join('\n')}\n`); });
+after(() => {
+  if (process.env.PRIORS_TEST_LOG === '1') process.stderr.write(`${logs.join('\n')}\n`);
+});
 
 /** A Part-10 file of a small CT instance; `encapsulated` appends fake encapsulated pixel data. */
 function writeInstance(dir: string, n: number, ts: string, sopClass: string = SopClassUid.CTImageStorage, side = 64): InstanceSource {
@@ -49,11 +65,19 @@ function writeInstance(dir: string, n: number, ts: string, sopClass: string = So
     const frag = pixels.subarray(0, 1000);
     const tail = new Uint8Array(12 + 8 + 8 + frag.length + 8);
     const v = new DataView(tail.buffer);
-    v.setUint16(0, 0x7fe0, true); v.setUint16(2, 0x0010, true); tail.set([0x4f, 0x42], 4); v.setUint32(8, 0xffffffff, true);
-    v.setUint16(12, 0xfffe, true); v.setUint16(14, 0xe000, true); v.setUint32(16, 0, true); // empty Basic Offset Table
-    v.setUint16(20, 0xfffe, true); v.setUint16(22, 0xe000, true); v.setUint32(24, frag.length, true);
+    v.setUint16(0, 0x7fe0, true);
+    v.setUint16(2, 0x0010, true);
+    tail.set([0x4f, 0x42], 4);
+    v.setUint32(8, 0xffffffff, true);
+    v.setUint16(12, 0xfffe, true);
+    v.setUint16(14, 0xe000, true);
+    v.setUint32(16, 0, true); // empty Basic Offset Table
+    v.setUint16(20, 0xfffe, true);
+    v.setUint16(22, 0xe000, true);
+    v.setUint32(24, frag.length, true);
     tail.set(frag, 28);
-    v.setUint16(28 + frag.length, 0xfffe, true); v.setUint16(30 + frag.length, 0xe0dd, true);
+    v.setUint16(28 + frag.length, 0xfffe, true);
+    v.setUint16(30 + frag.length, 0xe0dd, true);
     body = new Uint8Array([...head, ...tail]);
   } else {
     ds.set(tag(0x7fe0, 0x0010), { vr: 'OW', value: pixels });
@@ -131,8 +155,8 @@ describe('our SCU against our SCP', () => {
   let pacs: DicomNode;
   const retrieve: RetrieveHandler = {
     locate: async () => located,
-    destination: async (ae) => (ae === 'DEST' ? { aeTitle: 'DEST', host: '127.0.0.1', port: dest.port }
-      : ae === 'DOWN' ? { aeTitle: 'DOWN', host: '127.0.0.1', port: 1 } : undefined),
+    destination: async (ae) =>
+      ae === 'DEST' ? { aeTitle: 'DEST', host: '127.0.0.1', port: dest.port } : ae === 'DOWN' ? { aeTitle: 'DOWN', host: '127.0.0.1', port: 1 } : undefined,
   };
 
   before(async () => {
@@ -142,11 +166,24 @@ describe('our SCU against our SCP', () => {
     instances.push(writeInstance(dir, 4, TransferSyntaxUid.ExplicitVRLittleEndian, SopClassUid.MRImageStorage));
     instances.push(writeInstance(dir, 5, TransferSyntaxUid.ExplicitVRLittleEndian, SopClassUid.CTImageStorage, 512)); // 512 KB: many PDUs
     instances.push(writeInstance(dir, 6, TransferSyntaxUid.DeflatedExplicitVRLittleEndian));
-    destination = new DicomServer({ host: '127.0.0.1', port: 0, handlers: { store: sink }, timeouts: T, log,
-      policy: { aeTitle: 'DEST', acceptCallingAeTitle: () => true, maxAssociations: 8 } });
+    destination = new DicomServer({
+      host: '127.0.0.1',
+      port: 0,
+      handlers: { store: sink },
+      timeouts: T,
+      log,
+      policy: { aeTitle: 'DEST', acceptCallingAeTitle: () => true, maxAssociations: 8 },
+    });
     dest = { aeTitle: 'DEST', host: '127.0.0.1', port: (await destination.listen()).port };
-    archive = new DicomServer({ host: '127.0.0.1', port: 0, handlers: { find: findHandler, retrieve, store: sink }, timeouts: T, log,
-      pendingIntervalMs: 0, policy: { aeTitle: 'PACS', acceptCallingAeTitle: (ae) => ae !== 'INTRUDER', maxAssociations: 8 } });
+    archive = new DicomServer({
+      host: '127.0.0.1',
+      port: 0,
+      handlers: { find: findHandler, retrieve, store: sink },
+      timeouts: T,
+      log,
+      pendingIntervalMs: 0,
+      policy: { aeTitle: 'PACS', acceptCallingAeTitle: (ae) => ae !== 'INTRUDER', maxAssociations: 8 },
+    });
     pacs = { aeTitle: 'PACS', host: '127.0.0.1', port: (await archive.listen()).port };
   });
   after(async () => {
@@ -165,7 +202,10 @@ describe('our SCU against our SCP', () => {
     sink.received.clear();
     const progress: number[] = [];
     const results = await store(dest, instances, { ...opts, onProgress: (done) => progress.push(done) });
-    assert.deepEqual(results.map((r) => r.status), [0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [0, 0, 0, 0, 0, 0],
+    );
     assert.deepEqual(progress, [1, 2, 3, 4, 5, 6]);
     for (const i of instances) {
       const got = sink.received.get(i.sopInstanceUid);
@@ -177,7 +217,7 @@ describe('our SCU against our SCP', () => {
   });
 
   test('C-STORE of an instance in a syntax the node refuses fails with a reason, without a C-STORE', async () => {
-    const odd = { ...instances[0] as InstanceSource, sopInstanceUid: '1.2.3.4.5.6', transferSyntaxUid: '1.2.3.999' };
+    const odd = { ...(instances[0] as InstanceSource), sopInstanceUid: '1.2.3.4.5.6', transferSyntaxUid: '1.2.3.999' };
     const [r] = await store(dest, [odd], opts);
     assert.equal(r?.status, Status.SOPClassNotSupported);
     assert.match(r?.reason ?? '', /the node accepted none of 1\.2\.3\.999 for CT Image Storage/);
@@ -187,7 +227,10 @@ describe('our SCU against our SCP', () => {
   test('C-STORE handler failure becomes its status and the association lives on', async () => {
     const bad = [666, 667, 668].map((n) => writeInstance(dir, n, TransferSyntaxUid.ExplicitVRLittleEndian));
     const results = await store(dest, [...bad, instances[0] as InstanceSource], opts);
-    assert.deepEqual(results.map((r) => r.status), [0xa700, 0xa700, 0xc000, Status.Success]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      [0xa700, 0xa700, 0xc000, Status.Success],
+    );
     assert.equal(results[0]?.errorComment, 'disk full (test)');
     assert.match(results[1]?.errorComment ?? '', /ENOSPC/);
     assert.equal(results[2]?.errorComment, 'cannot index it');
@@ -198,17 +241,23 @@ describe('our SCU against our SCP', () => {
     sink.received.clear();
     const base = instances[0] as InstanceSource;
     const many = Array.from({ length: 130 }, (_, k) => ({
-      ...base, sopClassUid: `1.2.840.10008.5.1.4.1.1.9999.${k + 1}`, sopInstanceUid: `1.2.3.130.${k}`,
+      ...base,
+      sopClassUid: `1.2.840.10008.5.1.4.1.1.9999.${k + 1}`,
+      sopInstanceUid: `1.2.3.130.${k}`,
     }));
     const results = await store(dest, many, opts);
     assert.equal(results.filter((r) => r.status === Status.Success).length, 130);
-    assert.deepEqual(results.map((r) => r.sopInstanceUid), many.map((i) => i.sopInstanceUid));
+    assert.deepEqual(
+      results.map((r) => r.sopInstanceUid),
+      many.map((i) => i.sopInstanceUid),
+    );
     const associations = new Set([...sink.received.values()].map((r) => r.request.association.id));
     assert.equal(associations.size, 2);
   });
 
   test('C-FIND streams every match then Success', async () => {
-    findHandler.count = 25; findHandler.delayMs = 0;
+    findHandler.count = 25;
+    findHandler.delayMs = 0;
     const stream = find(pacs, { model: 'study', level: 'STUDY', identifier: new Map([[PatientID, { vr: 'LO', value: ['PID1'] }]]) }, opts);
     const uids: string[] = [];
     for await (const m of stream) uids.push(getString(m, StudyInstanceUID) ?? '');
@@ -222,7 +271,8 @@ describe('our SCU against our SCP', () => {
   });
 
   test('C-FIND with a limit sends C-CANCEL and the SCP answers Cancel', async () => {
-    findHandler.count = 200; findHandler.delayMs = 5;
+    findHandler.count = 200;
+    findHandler.delayMs = 5;
     const stream = find(pacs, { model: 'study', level: 'STUDY', identifier: new Map() }, { ...opts, limit: 5 });
     let n = 0;
     for await (const _ of stream) n += 1;
@@ -234,7 +284,8 @@ describe('our SCU against our SCP', () => {
   });
 
   test('C-FIND cancelled by the signal, and by leaving the loop early', async () => {
-    findHandler.count = 200; findHandler.delayMs = 5;
+    findHandler.count = 200;
+    findHandler.delayMs = 5;
     const controller = new AbortController();
     const stream = find(pacs, { model: 'study', level: 'STUDY', identifier: new Map() }, { ...opts, signal: controller.signal });
     let n = 0;
@@ -252,9 +303,12 @@ describe('our SCU against our SCP', () => {
   });
 
   test('C-FIND answers that look capped are flagged', async () => {
-    findHandler.count = 100; findHandler.delayMs = 0;
+    findHandler.count = 100;
+    findHandler.delayMs = 0;
     const stream = find(pacs, { model: 'study', level: 'STUDY', identifier: new Map() }, opts);
-    for await (const _ of stream) { /* drain */ }
+    for await (const _ of stream) {
+      /* drain */
+    }
     const outcome = await stream.outcome;
     assert.equal(outcome.matches, 100);
     assert.equal(outcome.looksCapped?.count, 100);
@@ -289,8 +343,11 @@ describe('our SCU against our SCP', () => {
     sink.received.clear();
     located = instances;
     const progress: number[] = [];
-    const r = await move(pacs, { model: 'study', level: 'STUDY', identifier: studyKey(), destination: 'DEST' },
-      { ...opts, onProgress: (p) => progress.push(p.completed) });
+    const r = await move(
+      pacs,
+      { model: 'study', level: 'STUDY', identifier: studyKey(), destination: 'DEST' },
+      { ...opts, onProgress: (p) => progress.push(p.completed) },
+    );
     assert.deepEqual([r.status, r.completed, r.failed, r.warning, r.cancelled], [Status.Success, 6, 0, 0, false]);
     assert.ok(progress.length >= 1);
     for (const i of instances) {
@@ -313,7 +370,7 @@ describe('our SCU against our SCP', () => {
     assert.match(r2.errorComment ?? '', /DOWN/);
     assert.equal(r2.failedSopInstanceUids.length, 6);
 
-    const missing = { ...instances[0] as InstanceSource, sopInstanceUid: '1.2.3.404', path: join(dir, 'missing.dcm') };
+    const missing = { ...(instances[0] as InstanceSource), sopInstanceUid: '1.2.3.404', path: join(dir, 'missing.dcm') };
     located = [...instances, missing];
     const r3 = await move(pacs, { model: 'study', level: 'STUDY', identifier: studyKey(), destination: 'DEST' }, opts);
     assert.deepEqual([r3.status, r3.completed, r3.failed], [0xb000, 6, 1]);
@@ -324,12 +381,21 @@ describe('our SCU against our SCP', () => {
   });
 
   test('C-MOVE cancelled mid-way answers FE00 with the remaining count', async () => {
-    located = Array.from({ length: 30 }, (_, k) => ({ ...instances[0] as InstanceSource, sopInstanceUid: `1.2.3.77.${k}` }));
+    located = Array.from({ length: 30 }, (_, k) => ({ ...(instances[0] as InstanceSource), sopInstanceUid: `1.2.3.77.${k}` }));
     sink.delayMs = 20;
     const controller = new AbortController();
     try {
-      const r = await move(pacs, { model: 'study', level: 'STUDY', identifier: studyKey(), destination: 'DEST' },
-        { ...opts, signal: controller.signal, onProgress: (p) => { if (p.completed >= 2) controller.abort(); } });
+      const r = await move(
+        pacs,
+        { model: 'study', level: 'STUDY', identifier: studyKey(), destination: 'DEST' },
+        {
+          ...opts,
+          signal: controller.signal,
+          onProgress: (p) => {
+            if (p.completed >= 2) controller.abort();
+          },
+        },
+      );
       assert.equal(r.status, Status.Cancel);
       assert.equal(r.cancelled, true);
       assert.ok((r.remaining ?? 0) > 0 && r.completed < 30, `completed ${r.completed}, remaining ${r.remaining}`);
@@ -345,13 +411,19 @@ describe('our SCU against our SCP', () => {
     const started = Date.now();
     setTimeout(() => controller.abort(), 200);
     try {
-      const r = await move(pacs, { model: 'study', level: 'STUDY', identifier: studyKey(), destination: 'DEST' },
-        { ...opts, signal: controller.signal, cancelGraceMs: 300 });
+      const r = await move(
+        pacs,
+        { model: 'study', level: 'STUDY', identifier: studyKey(), destination: 'DEST' },
+        { ...opts, signal: controller.signal, cancelGraceMs: 300 },
+      );
       const took = Date.now() - started;
       assert.equal(r.status, Status.Cancel);
       assert.equal(r.cancelled, true);
       assert.ok(took < 2500, `ended ${took} ms after the start, before the stuck store ended`);
-      assert.ok(logs.some((l) => /sent no final C-MOVE response within 300 ms of our C-CANCEL: aborting/.test(l)), 'the log says why');
+      assert.ok(
+        logs.some((l) => /sent no final C-MOVE response within 300 ms of our C-CANCEL: aborting/.test(l)),
+        'the log says why',
+      );
     } finally {
       sink.delayMs = 0;
     }
@@ -363,8 +435,12 @@ describe('our SCU against our SCP', () => {
     located = instances;
     const received = new MemoryStore();
     // With the default 25 classes the deflated syntax shares a context with rarer ones; name it here.
-    const transferSyntaxes = [TransferSyntaxUid.ExplicitVRLittleEndian, TransferSyntaxUid.ImplicitVRLittleEndian,
-      TransferSyntaxUid.JPEGBaseline8Bit, TransferSyntaxUid.DeflatedExplicitVRLittleEndian];
+    const transferSyntaxes = [
+      TransferSyntaxUid.ExplicitVRLittleEndian,
+      TransferSyntaxUid.ImplicitVRLittleEndian,
+      TransferSyntaxUid.JPEGBaseline8Bit,
+      TransferSyntaxUid.DeflatedExplicitVRLittleEndian,
+    ];
     const r = await get(pacs, { model: 'study', level: 'STUDY', identifier: studyKey() }, { ...opts, store: received, transferSyntaxes });
     assert.deepEqual([r.status, r.completed, r.failed], [Status.Success, 6, 0]);
     for (const i of instances) {
@@ -377,32 +453,50 @@ describe('our SCU against our SCP', () => {
   test('C-GET of a class we did not offer counts it failed (B000)', async () => {
     located = instances;
     const received = new MemoryStore();
-    const r = await get(pacs, { model: 'study', level: 'STUDY', identifier: studyKey() },
-      { ...opts, store: received, storageSopClasses: [SopClassUid.CTImageStorage] });
+    const r = await get(
+      pacs,
+      { model: 'study', level: 'STUDY', identifier: studyKey() },
+      { ...opts, store: received, storageSopClasses: [SopClassUid.CTImageStorage] },
+    );
     assert.deepEqual([r.status, r.completed, r.failed], [0xb000, 5, 1]);
     assert.deepEqual(r.failedSopInstanceUids, [(instances[3] as InstanceSource).sopInstanceUid]);
     assert.equal(received.received.size, 5);
   });
 
   test('association rejections name their reason', async () => {
-    await assert.rejects(echo({ ...pacs, aeTitle: 'WRONG' }, opts),
-      (e: unknown) => e instanceof AssociationRejectedError && e.result === 1 && e.source === 1 && e.reason === 7);
-    await assert.rejects(echo(pacs, { ...opts, callingAeTitle: 'INTRUDER' }),
-      (e: unknown) => e instanceof AssociationRejectedError && e.result === 1 && e.source === 1 && e.reason === 3);
+    await assert.rejects(
+      echo({ ...pacs, aeTitle: 'WRONG' }, opts),
+      (e: unknown) => e instanceof AssociationRejectedError && e.result === 1 && e.source === 1 && e.reason === 7,
+    );
+    await assert.rejects(
+      echo(pacs, { ...opts, callingAeTitle: 'INTRUDER' }),
+      (e: unknown) => e instanceof AssociationRejectedError && e.result === 1 && e.source === 1 && e.reason === 3,
+    );
     assert.ok(logs.some((l) => l.includes('rejected association from INTRUDER') && l.includes('what to do')));
   });
 });
 
 describe('association limits', () => {
   test('over maxAssociations and over the per-calling-AE limit: (2, 3, 2) local-limit-exceeded', async () => {
-    const server = new DicomServer({ host: '127.0.0.1', port: 0, handlers: {}, timeouts: T, log,
-      policy: { aeTitle: 'LIMITED', acceptCallingAeTitle: () => true, maxAssociations: 2, maxAssociationsPerCallingAe: 1 } });
+    const server = new DicomServer({
+      host: '127.0.0.1',
+      port: 0,
+      handlers: {},
+      timeouts: T,
+      log,
+      policy: { aeTitle: 'LIMITED', acceptCallingAeTitle: () => true, maxAssociations: 2, maxAssociationsPerCallingAe: 1 },
+    });
     const { port } = await server.listen();
     const node = { aeTitle: 'LIMITED', host: '127.0.0.1', port };
-    const hold = (callingAeTitle: string) => Association.request({
-      host: '127.0.0.1', port, callingAeTitle, calledAeTitle: 'LIMITED', timeouts: T,
-      contexts: [{ abstractSyntax: SopClassUid.Verification, transferSyntaxes: [TransferSyntaxUid.ImplicitVRLittleEndian] }],
-    });
+    const hold = (callingAeTitle: string) =>
+      Association.request({
+        host: '127.0.0.1',
+        port,
+        callingAeTitle,
+        calledAeTitle: 'LIMITED',
+        timeouts: T,
+        contexts: [{ abstractSyntax: SopClassUid.Verification, transferSyntaxes: [TransferSyntaxUid.ImplicitVRLittleEndian] }],
+      });
     const limited = (e: unknown) => e instanceof AssociationRejectedError && e.result === 2 && e.source === 3 && e.reason === 2;
     try {
       const a = await hold('A');
@@ -422,13 +516,22 @@ describe('association limits', () => {
   });
 
   test('several associations run in parallel', async () => {
-    const server = new DicomServer({ host: '127.0.0.1', port: 0, handlers: { find: new CountingFind() }, timeouts: T, log,
-      policy: { aeTitle: 'PAR', acceptCallingAeTitle: () => true, maxAssociations: 8 } });
+    const server = new DicomServer({
+      host: '127.0.0.1',
+      port: 0,
+      handlers: { find: new CountingFind() },
+      timeouts: T,
+      log,
+      policy: { aeTitle: 'PAR', acceptCallingAeTitle: () => true, maxAssociations: 8 },
+    });
     const { port } = await server.listen();
     try {
       const node = { aeTitle: 'PAR', host: '127.0.0.1', port };
       const outcomes = await Promise.all(Array.from({ length: 5 }, () => find(node, { model: 'study', level: 'STUDY', identifier: new Map() }, opts).outcome));
-      assert.deepEqual(outcomes.map((o) => o.matches), [25, 25, 25, 25, 25]);
+      assert.deepEqual(
+        outcomes.map((o) => o.matches),
+        [25, 25, 25, 25, 25],
+      );
     } finally {
       await server.close();
     }

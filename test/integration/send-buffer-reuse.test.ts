@@ -23,7 +23,15 @@ async function socketPair(): Promise<{ client: Socket; server: Socket; close(): 
   const client = connect(port, '127.0.0.1');
   await once(client, 'connect');
   const [server] = await accepted;
-  return { client, server, close: () => { client.destroy(); server.destroy(); listener.close(); } };
+  return {
+    client,
+    server,
+    close: () => {
+      client.destroy();
+      server.destroy();
+      listener.close();
+    },
+  };
 }
 
 describe('send buffer reuse', () => {
@@ -45,7 +53,9 @@ describe('send buffer reuse', () => {
     const sending = writer.sendPart(1, false, big, maxFragmentLength(16384));
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(writer.allWritten, false, 'bytes still queued while the peer does not read');
-    pair.server.on('data', (chunk: Buffer) => { received += chunk.length; });
+    pair.server.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+    });
     pair.server.resume();
     await sending;
     writer.flush();
@@ -65,7 +75,14 @@ describe('send buffer reuse', () => {
       const bytes = Buffer.alloc(length + 10, fill);
       bytes.write('HEADERBYTE', 0, 'latin1'); // the data set starts after 10 bytes of "file meta"
       writeFileSync(path, bytes);
-      return { sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: `2.25.${fill}`, transferSyntaxUid: '1.2.840.10008.1.2.1', path, dataSetOffset: 10, dataSetLength: length };
+      return {
+        sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+        sopInstanceUid: `2.25.${fill}`,
+        transferSyntaxUid: '1.2.840.10008.1.2.1',
+        path,
+        dataSetOffset: 10,
+        dataSetLength: length,
+      };
     };
     const a = source('a', 600_000, 1);
     const b = source('b', 500_000, 2);
@@ -73,13 +90,19 @@ describe('send buffer reuse', () => {
     const d = source('d', 700_000, 4);
     const e = source('e', 100_000, 5);
     let written = true;
-    const ahead = new ReadAhead(() => ({}), () => written);
+    const ahead = new ReadAhead(
+      () => ({}),
+      () => written,
+    );
     const read = async (i: InstanceSource): Promise<Uint8Array> => {
       ahead.start(i);
       const data = await ahead.take(i);
       assert.ok(data instanceof Uint8Array, `read ${i.path}`);
       assert.equal(data.length, i.dataSetLength);
-      assert.ok(data.every((x) => x === Number(i.sopInstanceUid.slice(5))), `${i.path}: the data set's own bytes, without the file meta`);
+      assert.ok(
+        data.every((x) => x === Number(i.sopInstanceUid.slice(5))),
+        `${i.path}: the data set's own bytes, without the file meta`,
+      );
       return data;
     };
     const first = await read(a);
@@ -92,7 +115,10 @@ describe('send buffer reuse', () => {
     written = false;
     const fifth = await read(e);
     assert.notEqual(fifth.buffer, fourth.buffer, 'a write still in flight: a new buffer, the kept one is left alone');
-    assert.ok(fourth.every((x) => x === 4), 'the data set still being sent is intact');
+    assert.ok(
+      fourth.every((x) => x === 4),
+      'the data set still being sent is intact',
+    );
     // one read ahead not taken (another instance came first) leaves nothing held
     written = true;
     ahead.start(a);

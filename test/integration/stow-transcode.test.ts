@@ -27,7 +27,10 @@ const MR_RLE = join(PYDICOM_DATA, 'test_files', 'MR_small_RLE.dcm');
 function metaUid(part: Buffer, element: number): string {
   const at = part.indexOf(Buffer.from([0x02, 0x00, element, 0x00, 0x55, 0x49]));
   if (at < 0) return '';
-  return part.subarray(at + 8, at + 8 + part.readUInt16LE(at + 6)).toString('latin1').replace(/[\0 ]+$/, '');
+  return part
+    .subarray(at + 8, at + 8 + part.readUInt16LE(at + 6))
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '');
 }
 
 describe('STOW-RS to a service that refuses the stored transfer syntax', { skip: pydicomAvailable() ? false : 'pydicom corpus not installed' }, () => {
@@ -55,12 +58,17 @@ describe('STOW-RS to a service that refuses the stored transfer syntax', { skip:
         failed.push({ ...ref, '00081197': { vr: 'US', Value: [0xc122] } });
       }
     }
-    const body = { ...(stored.length ? { '00081199': { vr: 'SQ', Value: stored } } : {}), ...(failed.length ? { '00081198': { vr: 'SQ', Value: failed } } : {}) };
+    const body = {
+      ...(stored.length ? { '00081199': { vr: 'SQ', Value: stored } } : {}),
+      ...(failed.length ? { '00081198': { vr: 'SQ', Value: failed } } : {}),
+    };
     res.writeHead(stored.length === 0 ? 409 : failed.length ? 202 : 200, { 'content-type': 'application/dicom+json' }).end(JSON.stringify(body));
   }
 
   before(async () => {
-    server = createServer((req, res) => { void answer(req, res).catch((e: unknown) => res.writeHead(500).end(String(e))); });
+    server = createServer((req, res) => {
+      void answer(req, res).catch((e: unknown) => res.writeHead(500).end(String(e)));
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/dicom-web`;
     const imported = await runPriors(['import', MR_RLE], { dataDir });
@@ -79,14 +87,20 @@ describe('STOW-RS to a service that refuses the stored transfer syntax', { skip:
     received.length = 0;
     const sent = await runPriors(['send', 'web', '--study', study], { dataDir });
     assert.equal(sent.code, 0, sent.stderr);
-    assert.equal(sent.stdout.trim(), 'Sent 1 instance to web by STOW-RS; 1 refused in their stored transfer syntax were sent again converted to Explicit VR Little Endian.');
+    assert.equal(
+      sent.stdout.trim(),
+      'Sent 1 instance to web by STOW-RS; 1 refused in their stored transfer syntax were sent again converted to Explicit VR Little Endian.',
+    );
     assert.equal(received.length, 1);
     const file = join(mkdtempSync(join(tmpdir(), 'priors-stow-')), 'received.dcm');
     writeFileSync(file, received[0]!.bytes);
-    const same = runPython<{ syntax: string; equal: boolean; uid: boolean }>(`
+    const same = runPython<{ syntax: string; equal: boolean; uid: boolean }>(
+      `
 import sys, json, pydicom
 a = pydicom.dcmread(sys.argv[1]); b = pydicom.dcmread(sys.argv[2])
-print(json.dumps({"syntax": str(b.file_meta.TransferSyntaxUID), "equal": bool((a.pixel_array == b.pixel_array).all()), "uid": a.SOPInstanceUID == b.SOPInstanceUID}))`, [MR_RLE, file]);
+print(json.dumps({"syntax": str(b.file_meta.TransferSyntaxUID), "equal": bool((a.pixel_array == b.pixel_array).all()), "uid": a.SOPInstanceUID == b.SOPInstanceUID}))`,
+      [MR_RLE, file],
+    );
     assert.deepEqual(same, { syntax: TransferSyntaxUid.ExplicitVRLittleEndian, equal: true, uid: true });
   });
 
@@ -99,10 +113,15 @@ print(json.dumps({"syntax": str(b.file_meta.TransferSyntaxUID), "equal": bool((a
     takes = () => false;
     const refused = await runPriors(['send', 'web', '--study', study], { dataDir });
     assert.equal(refused.code, 1);
-    assert.match(refused.stderr.trim(), new RegExp(`^${url.replace(/[.]/g, '\\.')} did not store 1 of 1 instance sent by STOW-RS: [0-9.]+ was refused, transfer syntax not supported \\(0xC122\\); it takes neither the stored transfer syntax nor Explicit VR Little Endian\\.$`));
+    assert.match(
+      refused.stderr.trim(),
+      new RegExp(
+        `^${url.replace(/[.]/g, '\\.')} did not store 1 of 1 instance sent by STOW-RS: [0-9.]+ was refused, transfer syntax not supported \\(0xC122\\); it takes neither the stored transfer syntax nor Explicit VR Little Endian\\.$`,
+      ),
+    );
   });
 
-  test('the app\'s send (cache.send, the Local cache screen) goes by STOW-RS too, converting as needed', async () => {
+  test("the app's send (cache.send, the Local cache screen) goes by STOW-RS too, converting as needed", async () => {
     takes = (syntax) => syntax === TransferSyntaxUid.ExplicitVRLittleEndian;
     received.length = 0;
     const cache = await Cache.open(dataDir);
@@ -111,7 +130,10 @@ print(json.dumps({"syntax": str(b.file_meta.TransferSyntaxUID), "equal": bool((a
       const r = await core['cache.send']({ node: 'web', level: 'STUDY', uids: [study] });
       assert.ok(r.ok, JSON.stringify(r));
       assert.deepEqual([r.value.sent, r.value.failed, r.value.error], [1, 0, undefined]);
-      assert.deepEqual(received.map((p) => p.syntax), [TransferSyntaxUid.ExplicitVRLittleEndian]);
+      assert.deepEqual(
+        received.map((p) => p.syntax),
+        [TransferSyntaxUid.ExplicitVRLittleEndian],
+      );
       takes = () => false;
       const refused = await core['cache.send']({ node: 'web', level: 'STUDY', uids: [study] });
       assert.ok(refused.ok);

@@ -10,12 +10,16 @@ import { tlsClientOptions, tlsFailureSentence, tlsServerOptions } from '../../el
 import { makeTestPki, type TestPki } from '../helpers/tls-certs.js';
 
 let pki: TestPki;
-before(() => { pki = makeTestPki(); });
+before(() => {
+  pki = makeTestPki();
+});
 after(() => rmSync(pki.dir, { recursive: true, force: true }));
 
 async function listen(requireClientCert: boolean): Promise<{ server: Server; port: number; errors: string[] }> {
   const errors: string[] = [];
-  const server = createServer(tlsServerOptions({ port: 0, certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caCert, requireClientCert }), (s) => s.end('ok'));
+  const server = createServer(tlsServerOptions({ port: 0, certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caCert, requireClientCert }), (s) =>
+    s.end('ok'),
+  );
   server.on('tlsClientError', (e) => errors.push(e.message));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const address = server.address();
@@ -26,7 +30,10 @@ function handshake(opts: ConnectionOptions): Promise<{ protocol: string | null; 
   return new Promise((resolve, reject) => {
     const s: TLSSocket = connect(opts);
     let data = '';
-    s.setTimeout(10_000, () => { s.destroy(); reject(new Error('timeout')); });
+    s.setTimeout(10_000, () => {
+      s.destroy();
+      reject(new Error('timeout'));
+    });
     s.on('data', (d) => (data += d.toString()));
     s.on('end', () => resolve({ protocol: s.getProtocol(), data }));
     s.on('error', reject);
@@ -40,14 +47,18 @@ describe('DICOM TLS options (PS3.15 B.1/B.9)', () => {
       const r = await handshake(tlsClientOptions({ enabled: true, caFile: pki.caCert, certFile: pki.clientCert, keyFile: pki.clientKey }, '127.0.0.1', port));
       assert.equal(r.data, 'ok');
       assert.ok(r.protocol === 'TLSv1.2' || r.protocol === 'TLSv1.3', String(r.protocol));
-    } finally { server.close(); }
+    } finally {
+      server.close();
+    }
   });
 
   test('TLS 1.1 is refused', async () => {
     const { server, port } = await listen(false);
     try {
       await assert.rejects(handshake({ host: '127.0.0.1', port, ca: pki.caCert, maxVersion: 'TLSv1.1', minVersion: 'TLSv1', rejectUnauthorized: false }));
-    } finally { server.close(); }
+    } finally {
+      server.close();
+    }
   });
 
   test('a client without certificate is refused when one is required', async () => {
@@ -55,19 +66,29 @@ describe('DICOM TLS options (PS3.15 B.1/B.9)', () => {
     try {
       const opts = tlsClientOptions({ enabled: true, caFile: pki.caCert }, '127.0.0.1', port);
       // TLS 1.3 reports the refusal after the handshake: either an error or no data.
-      const outcome = await handshake(opts).then((r) => r.data, (e: Error) => e.message);
+      const outcome = await handshake(opts).then(
+        (r) => r.data,
+        (e: Error) => e.message,
+      );
       assert.notEqual(outcome, 'ok');
       assert.ok(errors.length >= 1, 'the server logged the refusal');
-    } finally { server.close(); }
+    } finally {
+      server.close();
+    }
   });
 
   test('a server certificate from another CA is refused with a clear sentence', async () => {
     const { server, port } = await listen(false);
     try {
-      const err = await handshake(tlsClientOptions({ enabled: true, caFile: pki.otherCaCert }, '127.0.0.1', port)).then(() => undefined, (e: NodeJS.ErrnoException) => e);
+      const err = await handshake(tlsClientOptions({ enabled: true, caFile: pki.otherCaCert }, '127.0.0.1', port)).then(
+        () => undefined,
+        (e: NodeJS.ErrnoException) => e,
+      );
       assert.ok(err, 'handshake must fail');
       assert.match(tlsFailureSentence(err.code, err.message), /not signed by the configured CA/);
-    } finally { server.close(); }
+    } finally {
+      server.close();
+    }
   });
 
   test('a plaintext client on the TLS port is refused cleanly and the server lives on', async () => {
@@ -82,7 +103,9 @@ describe('DICOM TLS options (PS3.15 B.1/B.9)', () => {
       assert.ok(errors.length >= 1, 'refusal logged');
       const r = await handshake(tlsClientOptions({ enabled: true, caFile: pki.caCert }, '127.0.0.1', port));
       assert.equal(r.data, 'ok');
-    } finally { server.close(); }
+    } finally {
+      server.close();
+    }
   });
 
   test('an unreadable key file is a clear error', () => {

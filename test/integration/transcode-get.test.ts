@@ -42,8 +42,11 @@ after(async () => {
 function valuesOf(path: string): unknown {
   const h = readInstanceHeaderSync(path);
   const { dataSet } = decodeDataSet(readFileSync(path).subarray(h.dataSetOffset), encodingOf(h.transferSyntaxUid));
-  const plain = (ds: DataSet): unknown => [...ds].filter(([t]) => (t & 0xffff) !== 0).sort((a, b) => a[0] - b[0])
-    .map(([t, e]) => [t, e.vr === 'SQ' ? (e.value as DataSet[]).map(plain) : e.value instanceof Uint8Array ? Buffer.from(e.value).toString('hex') : e.value]);
+  const plain = (ds: DataSet): unknown =>
+    [...ds]
+      .filter(([t]) => (t & 0xffff) !== 0)
+      .sort((a, b) => a[0] - b[0])
+      .map(([t, e]) => [t, e.vr === 'SQ' ? (e.value as DataSet[]).map(plain) : e.value instanceof Uint8Array ? Buffer.from(e.value).toString('hex') : e.value]);
   return plain(dataSet);
 }
 
@@ -52,9 +55,16 @@ test('C-GET offering Implicit VR Little Endian alone receives every Explicit VR 
   assert.ok(stored.every((i) => i.transferSyntaxUid === TransferSyntaxUid.ExplicitVRLittleEndian));
   const before = stored.map((i) => readFileSync(i.path));
   const identifier: DataSet = new Map([[0x0020000d, { vr: 'UI', value: [series.StudyInstanceUID] }]]);
-  const outcome = await get({ aeTitle: 'ARCHIVE', host: '127.0.0.1', port: server.port }, { model: 'study', level: 'STUDY', identifier }, {
-    callingAeTitle: 'REQUESTOR', timeouts, store: new CacheStoreHandler(receiving), transferSyntaxes: [TransferSyntaxUid.ImplicitVRLittleEndian],
-  });
+  const outcome = await get(
+    { aeTitle: 'ARCHIVE', host: '127.0.0.1', port: server.port },
+    { model: 'study', level: 'STUDY', identifier },
+    {
+      callingAeTitle: 'REQUESTOR',
+      timeouts,
+      store: new CacheStoreHandler(receiving),
+      transferSyntaxes: [TransferSyntaxUid.ImplicitVRLittleEndian],
+    },
+  );
   assert.deepEqual({ completed: outcome.completed, failed: outcome.failed }, { completed: 5, failed: 0 });
   receiving.flushIndex();
   const got = receiving.instancesFor('STUDY', [series.StudyInstanceUID]);
@@ -64,5 +74,9 @@ test('C-GET offering Implicit VR Little Endian alone receives every Explicit VR 
     const original = stored.find((s) => s.sopInstanceUid === instance.sopInstanceUid)!;
     assert.deepEqual(valuesOf(instance.path), valuesOf(original.path), `${instance.sopInstanceUid}: the same values`);
   }
-  assert.deepEqual(stored.map((i) => readFileSync(i.path)), before, 'the stored files are unchanged');
+  assert.deepEqual(
+    stored.map((i) => readFileSync(i.path)),
+    before,
+    'the stored files are unchanged',
+  );
 });

@@ -28,9 +28,15 @@ test('a queued retrieve announces the configured maximum PDU length and gives up
   const server = createServer((socket) => {
     void Association.accept(socket, {
       decide: (rq: AssociateRequestInfo) => ({
-        accept: true, contexts: rq.contexts.map((pc) => ({ id: pc.id, abstractSyntax: pc.abstractSyntax, result: 0 as const, transferSyntax: pc.transferSyntaxes[0]! })),
+        accept: true,
+        contexts: rq.contexts.map((pc) => ({ id: pc.id, abstractSyntax: pc.abstractSyntax, result: 0 as const, transferSyntax: pc.transferSyntaxes[0]! })),
       }),
-    }).then((a) => { if (a) { seen.push({ maxPduLength: a.peerMaxPduLength }); held.push(a); } });
+    }).then((a) => {
+      if (a) {
+        seen.push({ maxPduLength: a.peerMaxPduLength });
+        held.push(a);
+      }
+    });
   });
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -44,11 +50,21 @@ test('a queued retrieve announces the configured maximum PDU length and gives up
     timeouts: { connectMs: 5000, artimMs: 5000, dimseMs: 600 },
     nodes: [{ name: 'silent', aeTitle: 'SILENT', host: '127.0.0.1', port, model: 'study', method: 'move', maxAssociations: 1 }],
   };
-  const queue = new TransferQueue({ cache, config: () => config, retrieve, local: { aeTitle: 'PRIORS', port: 1, host: '127.0.0.1', storedListeners: new Set<(e: StoredEvent) => void>() } });
+  const queue = new TransferQueue({
+    cache,
+    config: () => config,
+    retrieve,
+    local: { aeTitle: 'PRIORS', port: 1, host: '127.0.0.1', storedListeners: new Set<(e: StoredEvent) => void>() },
+  });
   queue.start();
   try {
     const finished = new Promise<TransferJob>((resolve) => {
-      const off = queue.on((e) => { if (e.type === 'job.finished') { off(); resolve(e.job); } });
+      const off = queue.on((e) => {
+        if (e.type === 'job.finished') {
+          off();
+          resolve(e.job);
+        }
+      });
     });
     const started = Date.now();
     queue.add({ node: 'silent', level: 'STUDY', StudyInstanceUID: '1.2.3.4.5', expected: 1 });

@@ -34,9 +34,13 @@ let node: RemoteNode;
 
 function queue(over: Partial<ConstructorParameters<typeof TransferQueue>[0]> = {}): TransferQueue {
   return new TransferQueue({
-    cache: dstCache, config: () => config, retrieve, settleMs: 500,
+    cache: dstCache,
+    config: () => config,
+    retrieve,
+    settleMs: 500,
     local: { aeTitle: 'PRIORS', port: dest.port, host: '127.0.0.1', storedListeners: dest.storedListeners },
-    scu: { timeouts }, ...over,
+    scu: { timeouts },
+    ...over,
   });
 }
 
@@ -49,7 +53,12 @@ function record(q: TransferQueue): TransferEvent[] {
 /** Resolves with the job's job.finished event. */
 function finished(q: TransferQueue, id: string): Promise<TransferJob> {
   return new Promise((resolve) => {
-    const off = q.on((e) => { if (e.type === 'job.finished' && e.job.id === id) { off(); resolve(e.job); } });
+    const off = q.on((e) => {
+      if (e.type === 'job.finished' && e.job.id === id) {
+        off();
+        resolve(e.job);
+      }
+    });
   });
 }
 
@@ -72,7 +81,8 @@ before(async () => {
   srcConfig.local = { ...srcConfig.local, aeTitle: 'SOURCE', port: 0, bindAddress: '127.0.0.1' };
   srcConfig.timeouts = timeouts;
   source = await startServer({
-    config: srcConfig, cache: srcCache,
+    config: srcConfig,
+    cache: srcCache,
     nodes: () => [{ name: 'priors', aeTitle: 'PRIORS', host: '127.0.0.1', port: dest.port, model: 'study', method: 'move', maxAssociations: 4 }],
   });
   node = { name: 'source', aeTitle: 'SOURCE', host: '127.0.0.1', port: source.port, model: 'study', method: 'get', maxAssociations: 2 };
@@ -95,7 +105,10 @@ describe('transfer queue against our own servers', () => {
     const b = q.add({ node: 'source', method: 'move', level: 'STUDY', StudyInstanceUID: MR11, expected: expected(MR11) });
     assert.equal(a.method, 'get', 'the node method by default');
     await q.idle();
-    for (const [job, how, n] of [[a, 'C-GET', 50], [b, 'C-MOVE', 11]] as const) {
+    for (const [job, how, n] of [
+      [a, 'C-GET', 50],
+      [b, 'C-MOVE', 11],
+    ] as const) {
       const done = q.get(job.id)!;
       assert.equal(done.state, 'completed', done.verdict?.sentence);
       assert.equal(done.verdict!.sentence, `Retrieved ${n} instances from SOURCE by ${how}; all ${n} expected are in the cache.`);
@@ -131,7 +144,12 @@ describe('transfer queue against our own servers', () => {
     const startOrder: string[] = [];
     const seenRunning = new Set<string>();
     q.on((e) => {
-      if (e.job.state === 'running' && !seenRunning.has(e.job.id)) { seenRunning.add(e.job.id); startOrder.push(e.job.id); runningNow++; most = Math.max(most, runningNow); }
+      if (e.job.state === 'running' && !seenRunning.has(e.job.id)) {
+        seenRunning.add(e.job.id);
+        startOrder.push(e.job.id);
+        runningNow++;
+        most = Math.max(most, runningNow);
+      }
       if (e.type === 'job.finished' && seenRunning.has(e.job.id)) runningNow--;
     });
     const series = dstCache.series(MR11).map((s) => s.SeriesInstanceUID);
@@ -204,14 +222,19 @@ describe('transfer queue against our own servers', () => {
     await dstCache.deleteStudy(big.StudyInstanceUID);
     const q = queue();
     const stamps: number[] = [];
-    q.on((e) => { if (e.type === 'job.progress' && e.job.state === 'running') stamps.push(Date.now()); });
+    q.on((e) => {
+      if (e.type === 'job.progress' && e.job.state === 'running') stamps.push(Date.now());
+    });
     q.start();
     const job = q.add({ node: 'source', method: 'move', level: 'STUDY', StudyInstanceUID: big.StudyInstanceUID, expected: BIG_COUNT });
     const done = await finished(q, job.id);
     assert.equal(done.state, 'completed', done.verdict?.sentence);
     // the first event says "running" at once; the throttled ones follow at ≥ 250 ms intervals
     const gaps = stamps.slice(2).map((t, i) => t - stamps[i + 1]!);
-    assert.ok(gaps.every((g) => g >= 240), `gaps ${gaps.join(',')}`);
+    assert.ok(
+      gaps.every((g) => g >= 240),
+      `gaps ${gaps.join(',')}`,
+    );
     await q.close();
   });
 
@@ -220,12 +243,22 @@ describe('transfer queue against our own servers', () => {
     const q = queue();
     q.start();
     const job = q.add({ node: 'source', level: 'STUDY', StudyInstanceUID: big.StudyInstanceUID, expected: BIG_COUNT });
-    await new Promise<void>((resolve) => { const off = q.on((e) => { if (e.job.progress.arrived > 50) { off(); resolve(); } }); });
+    await new Promise<void>((resolve) => {
+      const off = q.on((e) => {
+        if (e.job.progress.arrived > 50) {
+          off();
+          resolve();
+        }
+      });
+    });
     await q.close();
     const reopened = queue();
     const events = record(reopened);
     const resumed = reopened.start();
-    assert.deepEqual(resumed.map((j) => [j.id, j.state]), [[job.id, 'queued']]);
+    assert.deepEqual(
+      resumed.map((j) => [j.id, j.state]),
+      [[job.id, 'queued']],
+    );
     const done = await finished(reopened, job.id);
     assert.equal(done.state, 'completed', done.verdict?.sentence);
     assert.equal(done.attempts, 2);
@@ -249,7 +282,10 @@ describe('transfer queue against our own servers', () => {
     assert.match(done.verdict!.sentence, /^Nothing accepts connections at 127\.0\.0\.1:1/);
     assert.equal(q.retry('no-such-id'), undefined);
     assert.ok(q.clearFinished() > 0);
-    assert.deepEqual(q.list().filter((j) => j.state !== 'queued' && j.state !== 'running'), []);
+    assert.deepEqual(
+      q.list().filter((j) => j.state !== 'queued' && j.state !== 'running'),
+      [],
+    );
     await q.close();
   });
 });

@@ -12,11 +12,22 @@ import { tempDir } from '../helpers/tmp.js';
 
 describe('viewer holds', () => {
   let cache: Cache;
-  let now: GeneratedSeries; let prior: GeneratedSeries; let other: GeneratedSeries; let incoming: GeneratedSeries;
+  let now: GeneratedSeries;
+  let prior: GeneratedSeries;
+  let other: GeneratedSeries;
+  let incoming: GeneratedSeries;
   const has = (x: GeneratedSeries) => cache.study(x.StudyInstanceUID)?.NumberOfStudyRelatedInstances ?? 0;
 
   before(async () => {
-    const spec = (patientId: string, seed: number, studyDate: string) => ({ count: 6, rows: 64, cols: 64, patientId, patientName: `HOLD^${patientId}`, seed, studyDate });
+    const spec = (patientId: string, seed: number, studyDate: string) => ({
+      count: 6,
+      rows: 64,
+      cols: 64,
+      patientId,
+      patientName: `HOLD^${patientId}`,
+      seed,
+      studyDate,
+    });
     prior = await generateCtSeries(spec('H-1', 31, '20190101'));
     other = await generateCtSeries(spec('H-2', 32, '20200101'));
     now = await generateCtSeries(spec('H-1', 33, '20250101'));
@@ -25,9 +36,11 @@ describe('viewer holds', () => {
     // imported oldest first: the prior is the least recently accessed, then the other patient's study
     for (const x of [prior, other, now]) assert.equal((await cache.importPaths(x.files)).imported, 6);
   });
-  after(async () => { await cache?.close(); });
+  after(async () => {
+    await cache?.close();
+  });
 
-  test('a hold pins the study and its patient\'s priors; a full cache refuses rather than evict them', async () => {
+  test("a hold pins the study and its patient's priors; a full cache refuses rather than evict them", async () => {
     const holds = new ViewerHolds(cache);
     const { holdId, leaseMs } = holds.hold(now.StudyInstanceUID);
     assert.equal(leaseMs, 120_000);
@@ -37,9 +50,12 @@ describe('viewer holds', () => {
     // room for nothing more unless a study goes: only the other patient's study may
     cache.setLimits({ maxBytes: cache.stats().bytes + 1000 });
     assert.equal((await cache.importPaths(incoming.files.slice(0, 1))).imported, 1);
-    assert.deepEqual([has(prior), has(now), has(other)], [6, 6, 0], 'the other patient\'s study went; the held patient\'s stayed');
+    assert.deepEqual([has(prior), has(now), has(other)], [6, 6, 0], "the other patient's study went; the held patient's stayed");
     cache.setLimits({ maxBytes: cache.stats().bytes + 1000 });
-    await assert.rejects(cache.importPaths(incoming.files.slice(1, 2)), /at its size limit .* no study can be evicted \(2 studies are in use: open in the viewer/);
+    await assert.rejects(
+      cache.importPaths(incoming.files.slice(1, 2)),
+      /at its size limit .* no study can be evicted \(2 studies are in use: open in the viewer/,
+    );
     assert.deepEqual([has(prior), has(now)], [6, 6]);
     assert.equal(holds.release(holdId), true);
     assert.equal(holds.release(holdId), false, 'releasing twice is harmless');

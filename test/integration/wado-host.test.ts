@@ -36,7 +36,9 @@ describe('WADO over the web host', { skip: !pydicomAvailable() && 'pydicom corpu
     assert.equal(uids.length, 2);
     host = await startWebHost({
       api: { invoke: async () => ({ ok: true, value: null }), subscribe: () => () => undefined },
-      staticDir: dir, token: 'tok', dicomweb: new DicomwebServer({ cache, aeTitle: 'PRIORS', caseInsensitivePN: true }),
+      staticDir: dir,
+      token: 'tok',
+      dicomweb: new DicomwebServer({ cache, aeTitle: 'PRIORS', caseInsensitivePN: true }),
     });
     base = `http://127.0.0.1:${host.port}`;
   });
@@ -90,8 +92,9 @@ describe('WADO over the web host', { skip: !pydicomAvailable() && 'pydicom corpu
 
   test('WADO-RS retrieves an instance and a series as multipart/related application/dicom', async () => {
     const u = uids[0]!;
-    const one = await fetch(`${base}/dicom-web/studies/${u.study}/series/${u.series}/instances/${u.sop}?token=tok`,
-      { headers: { Accept: 'multipart/related; type="application/dicom"' } });
+    const one = await fetch(`${base}/dicom-web/studies/${u.study}/series/${u.series}/instances/${u.sop}?token=tok`, {
+      headers: { Accept: 'multipart/related; type="application/dicom"' },
+    });
     assert.equal(one.status, 200);
     const type = one.headers.get('content-type') ?? '';
     assert.match(type, /^multipart\/related; type="application\/dicom"; boundary=/);
@@ -104,10 +107,16 @@ describe('WADO over the web host', { skip: !pydicomAvailable() && 'pydicom corpu
 
     const series = await fetch(`${base}/dicom-web/studies/${u.study}/series/${u.series}?token=tok`);
     assert.equal(series.status, 200);
-    const parts = Buffer.from(await series.arrayBuffer()).toString('latin1').split('Content-Type: application/dicom').length - 1;
+    const parts =
+      Buffer.from(await series.arrayBuffer())
+        .toString('latin1')
+        .split('Content-Type: application/dicom').length - 1;
     assert.equal(parts, 1);
 
-    assert.equal((await fetch(`${base}/dicom-web/studies/${u.study}/series/${u.series}?token=tok`, { headers: { Accept: 'application/dicom+json' } })).status, 406);
+    assert.equal(
+      (await fetch(`${base}/dicom-web/studies/${u.study}/series/${u.series}?token=tok`, { headers: { Accept: 'application/dicom+json' } })).status,
+      406,
+    );
     assert.equal((await fetch(`${base}/dicom-web/studies/1.2.3.4?token=tok`)).status, 404);
     assert.equal((await fetch(`${base}/dicom-web/studies/${u.study}/series/1.2.3?token=tok`)).status, 404);
     assert.equal((await fetch(`${base}/dicom-web/studies/x/series/${u.series}?token=tok`)).status, 400);

@@ -25,7 +25,7 @@ const BOUNDARY = 'wado-test-boundary';
 async function send(res: ServerResponse, body: Buffer, cut?: number): Promise<void> {
   res.writeHead(200, { 'content-type': `multipart/related; type="application/dicom"; boundary=${BOUNDARY}` });
   const end = cut ?? body.length;
-  for (let i = 0, n = 1; i < end; i += n, n = (n * 7 + 3) % 9000 + 1) {
+  for (let i = 0, n = 1; i < end; i += n, n = ((n * 7 + 3) % 9000) + 1) {
     if (!res.write(body.subarray(i, Math.min(end, i + n)))) await new Promise((r) => res.once('drain', r));
   }
   if (cut !== undefined) res.destroy();
@@ -39,21 +39,24 @@ describe('WADO-RS retrieve from a hand-made DICOMweb service', () => {
   let client: DicomwebClient;
   const bodies = new Map<string, { body: Buffer; cut?: number }>();
 
-  const multipart = (parts: { type: string; bytes: Buffer }[], close = true) => Buffer.concat([
-    ...parts.flatMap((p, i) => [partHead(BOUNDARY, { 'Content-Type': p.type }, i === 0), p.bytes]),
-    ...(close ? [closeDelimiter(BOUNDARY, parts.length > 0)] : []),
-  ]);
+  const multipart = (parts: { type: string; bytes: Buffer }[], close = true) =>
+    Buffer.concat([
+      ...parts.flatMap((p, i) => [partHead(BOUNDARY, { 'Content-Type': p.type }, i === 0), p.bytes]),
+      ...(close ? [closeDelimiter(BOUNDARY, parts.length > 0)] : []),
+    ]);
   const study = (uid: string): DataSet => new Map([[0x0020000d, { vr: 'UI', value: [uid] }]]);
 
   before(async () => {
     series = await generateCtSeries({ mode: 'tiny', count: 3, rows: 8, cols: 8, patientName: 'WADO^PARTS', patientId: 'WP-1', seed: 191 });
     const files = series.files.map((f) => readFileSync(f));
-    bodies.set('good', { body: multipart([
-      { type: 'application/dicom', bytes: files[0]! },
-      { type: 'application/dicom', bytes: Buffer.from('not a DICOM file at all') },
-      { type: 'application/octet-stream', bytes: Buffer.alloc(100, 7) },
-      { type: 'application/dicom', bytes: files[1]! },
-    ]) });
+    bodies.set('good', {
+      body: multipart([
+        { type: 'application/dicom', bytes: files[0]! },
+        { type: 'application/dicom', bytes: Buffer.from('not a DICOM file at all') },
+        { type: 'application/octet-stream', bytes: Buffer.alloc(100, 7) },
+        { type: 'application/dicom', bytes: files[1]! },
+      ]),
+    });
     bodies.set('unclosed', { body: multipart([{ type: 'application/dicom', bytes: files[2]! }], false).subarray(0, 200) });
     bodies.set('reset', { body: multipart([{ type: 'application/dicom', bytes: files[2]! }]), cut: 300 });
     server = createServer((req, res) => {
@@ -78,24 +81,38 @@ describe('WADO-RS retrieve from a hand-made DICOMweb service', () => {
     const cache = await Cache.open(dataDir);
     try {
       const sizes: number[] = [];
-      const r = await retrieveWado({ node: { name: 'web' }, level: 'STUDY', identifier: study('good') }, { client, cache, onStored: (_e, size) => sizes.push(size) });
+      const r = await retrieveWado(
+        { node: { name: 'web' }, level: 'STUDY', identifier: study('good') },
+        { client, cache, onStored: (_e, size) => sizes.push(size) },
+      );
       assert.deepEqual([r.verdict, r.method, r.claimed, r.arrived], ['incomplete', 'wado', { completed: 2, failed: 2, warning: 0 }, 2]);
-      assert.match(r.diagnosis!.sentence, new RegExp(`^2 of 4 instances sent by web \\(${url.replace(/\./g, '\\.')}\\) by WADO-RS could not be stored here: the part is not a readable DICOM instance: .+\\.$`));
+      assert.match(
+        r.diagnosis!.sentence,
+        new RegExp(
+          `^2 of 4 instances sent by web \\(${url.replace(/\./g, '\\.')}\\) by WADO-RS could not be stored here: the part is not a readable DICOM instance: .+\\.$`,
+        ),
+      );
       const stored = priorsStoredFiles(dataDir);
-      for (const i of [0, 1]) assert.ok(readFileSync(stored.get(series.SOPInstanceUIDs[i]!)!).equals(readFileSync(series.files[i]!)), `instance ${i} byte for byte`);
-      assert.deepEqual(sizes, [0, 1].map((i) => readFileSync(series.files[i]!).length));
+      for (const i of [0, 1])
+        assert.ok(readFileSync(stored.get(series.SOPInstanceUIDs[i]!)!).equals(readFileSync(series.files[i]!)), `instance ${i} byte for byte`);
+      assert.deepEqual(
+        sizes,
+        [0, 1].map((i) => readFileSync(series.files[i]!).length),
+      );
     } finally {
       await cache.close();
     }
   });
 
-  test('an answer that ends inside a part, or breaks off, is the node\'s failure in one sentence', async () => {
+  test("an answer that ends inside a part, or breaks off, is the node's failure in one sentence", async () => {
     const cache = await Cache.open(tempDir('wado-broken'));
     try {
       const unclosed = await retrieveWado({ node: { name: 'web' }, level: 'STUDY', identifier: study('unclosed') }, { client, cache }).catch((e: unknown) => e);
       assert.ok(unclosed instanceof DicomwebError, String(unclosed));
-      assert.equal(diagnose(unclosed.describe()).sentence,
-        `${url}/studies/unclosed answered the retrieve (WADO-RS) with a multipart answer that breaks its syntax (the body ends in the middle of a part): the node may have failed while sending; look in its log, then retry.`);
+      assert.equal(
+        diagnose(unclosed.describe()).sentence,
+        `${url}/studies/unclosed answered the retrieve (WADO-RS) with a multipart answer that breaks its syntax (the body ends in the middle of a part): the node may have failed while sending; look in its log, then retry.`,
+      );
       const reset = await retrieveWado({ node: { name: 'web' }, level: 'STUDY', identifier: study('reset') }, { client, cache }).catch((e: unknown) => e);
       assert.ok(reset instanceof DicomwebError, String(reset));
       assert.equal(diagnose(reset.describe()).code, 'connection-reset');

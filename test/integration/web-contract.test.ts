@@ -13,8 +13,11 @@ import { ActivityLog } from '../../electron/services/audit/activity-log.js';
 test('every entry parses a good payload and refuses a bad one with the field named', () => {
   assert.ok(ENTRY_NAMES.length >= 20);
   for (const name of ENTRY_NAMES) assert.equal(API_ENTRIES[name].name, name);
-  assert.deepEqual(API_ENTRIES['search.start'].parse({ source: { kind: 'local' }, level: 'STUDY', keys: { PatientName: 'DOE^*' } }),
-    { source: { kind: 'local' }, level: 'STUDY', keys: { PatientName: 'DOE^*' } });
+  assert.deepEqual(API_ENTRIES['search.start'].parse({ source: { kind: 'local' }, level: 'STUDY', keys: { PatientName: 'DOE^*' } }), {
+    source: { kind: 'local' },
+    level: 'STUDY',
+    keys: { PatientName: 'DOE^*' },
+  });
   const node = API_ENTRIES['nodes.save'].parse({ node: { name: 'pacs', aeTitle: ' PACS ', host: '10.0.0.5', port: 104 } });
   assert.equal(node.node.aeTitle, 'PACS');
   const cases: [keyof typeof API_ENTRIES, unknown, RegExp][] = [
@@ -29,7 +32,11 @@ test('every entry parses a good payload and refuses a bad one with the field nam
     ['transfers.add', { node: 'pacs', level: 'IMAGE', StudyInstanceUID: '1.2.3' }, /level must be one of "STUDY", "SERIES"/],
   ];
   for (const [name, payload, message] of cases) {
-    assert.throws(() => API_ENTRIES[name].parse(payload), (e: unknown) => e instanceof PayloadError && message.test(e.message), `${name} ${JSON.stringify(payload)}`);
+    assert.throws(
+      () => API_ENTRIES[name].parse(payload),
+      (e: unknown) => e instanceof PayloadError && message.test(e.message),
+      `${name} ${JSON.stringify(payload)}`,
+    );
   }
 });
 
@@ -54,11 +61,20 @@ test('the activity log keeps peers and outcomes, filters, and stays bounded', ()
   log.logger('warn', 'rejected association from STRANGER (10.0.0.7:4000) to PRIORS: add it');
   log.logger('debug', 'a3 C-CANCEL of C-FIND 1 to PACS');
   assert.equal(seen.length, 5, 'debug lines are not kept');
-  assert.deepEqual(log.query({ aeTitles: ['pacs'] }).map((l) => l.outcome), ['ok', 'ok']);
-  assert.deepEqual(log.query({ outcome: 'failed' }).map((l) => l.peerAeTitle), ['MODALITY', 'STRANGER']);
+  assert.deepEqual(
+    log.query({ aeTitles: ['pacs'] }).map((l) => l.outcome),
+    ['ok', 'ok'],
+  );
+  assert.deepEqual(
+    log.query({ outcome: 'failed' }).map((l) => l.peerAeTitle),
+    ['MODALITY', 'STRANGER'],
+  );
   const first = log.query()[0]!;
   log.logger('info', 'DICOM server PRIORS listening on 127.0.0.1:104');
   assert.equal(log.query().length, 5);
   assert.ok(log.query()[0]!.seq > first.seq, 'the oldest line was dropped');
-  assert.deepEqual(log.query({ afterSeq: 5 }).map((l) => l.seq), [6]);
+  assert.deepEqual(
+    log.query({ afterSeq: 5 }).map((l) => l.seq),
+    [6],
+  );
 });

@@ -51,7 +51,11 @@ class EventReader {
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const data = block.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          const data = block
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .join('\n');
           if (data) this.events.push(JSON.parse(data) as ApiEvent);
           this.wake();
         }
@@ -67,7 +71,12 @@ class EventReader {
       const hit = this.events.find(pred);
       if (hit) return hit;
       if (Date.now() > deadline) throw new Error(`no such event within ${timeoutMs} ms; got ${JSON.stringify(this.events.map((e) => e.type))}`);
-      await Promise.race([new Promise<void>((r) => { this.wake = r; }), sleep(100)]);
+      await Promise.race([
+        new Promise<void>((r) => {
+          this.wake = r;
+        }),
+        sleep(100),
+      ]);
     }
   }
 
@@ -76,7 +85,10 @@ class EventReader {
   }
 }
 
-const isDone = (id: string) => (e: ApiEvent): e is SearchDone => e.type === 'search.done' && e.searchId === id;
+const isDone =
+  (id: string) =>
+  (e: ApiEvent): e is SearchDone =>
+    e.type === 'search.done' && e.searchId === id;
 const matchesOf = (events: ApiEvent[], id: string) =>
   events.filter((e): e is Extract<ApiEvent, { type: 'search.match' }> => e.type === 'search.match' && e.searchId === id).map((e) => e.row);
 
@@ -91,11 +103,17 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
   const dataDir = tempDir('web-host');
   const staticDir = tempDir('web-static');
 
-  async function call<T = unknown>(name: string, payload: unknown, token = web.token): Promise<{ status: number; body: { ok: boolean; value?: T; error?: { code: string; message: string } } }> {
+  async function call<T = unknown>(
+    name: string,
+    payload: unknown,
+    token = web.token,
+  ): Promise<{ status: number; body: { ok: boolean; value?: T; error?: { code: string; message: string } } }> {
     const res = await fetch(`http://127.0.0.1:${web.port}/api/${name}`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Priors-Token': token }, body: JSON.stringify(payload),
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Priors-Token': token },
+      body: JSON.stringify(payload),
     });
-    return { status: res.status, body: await res.json() as never };
+    return { status: res.status, body: (await res.json()) as never };
   }
   async function value<T>(name: string, payload: unknown): Promise<T> {
     const r = await call<T>(name, payload);
@@ -178,7 +196,10 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
   });
 
   test('settings and nodes round trip', async () => {
-    const got = await value<{ settings: { caseInsensitivePN: boolean; timeouts: { dimseMs: number } }; server: { listening: boolean; port: number } }>('settings.get', {});
+    const got = await value<{ settings: { caseInsensitivePN: boolean; timeouts: { dimseMs: number } }; server: { listening: boolean; port: number } }>(
+      'settings.get',
+      {},
+    );
     assert.equal(got.server.listening, true);
     assert.equal(got.server.port, server.port);
     const changed = { ...got.settings, caseInsensitivePN: false, timeouts: { ...got.settings.timeouts, dimseMs: 12_345 } };
@@ -190,10 +211,16 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
 
     await value('nodes.save', { node: { name: 'temp', aeTitle: 'TEMP', host: '127.0.0.1', port: 104 } });
     let nodes = (await value<{ nodes: { name: string; method: string }[] }>('nodes.list', {})).nodes;
-    assert.deepEqual(nodes.map((n) => [n.name, n.method]), [['temp', 'move']]);
+    assert.deepEqual(
+      nodes.map((n) => [n.name, n.method]),
+      [['temp', 'move']],
+    );
     await value('nodes.save', { node: { name: 'temp2', aeTitle: 'TEMP', host: '127.0.0.1', port: 105, method: 'get' }, previousName: 'temp' });
     nodes = (await value<{ nodes: { name: string; method: string }[] }>('nodes.list', {})).nodes;
-    assert.deepEqual(nodes.map((n) => [n.name, n.method]), [['temp2', 'get']]);
+    assert.deepEqual(
+      nodes.map((n) => [n.name, n.method]),
+      [['temp2', 'get']],
+    );
     assert.deepEqual(await value('nodes.delete', { name: 'temp2' }), { deleted: true });
     assert.deepEqual(await value('nodes.delete', { name: 'temp2' }), { deleted: false });
   });
@@ -209,7 +236,10 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
     const studies = (await value<{ studies: { StudyInstanceUID: string }[] }>('cache.studies', {})).studies;
     assert.equal(row?.StudyInstanceUID, studies[0]!.StudyInstanceUID);
     ctStudyUid = row!.StudyInstanceUID;
-    const series = await value<{ rows: { SeriesInstanceUID: string }[] }>('search.series', { source: { kind: 'local' }, StudyInstanceUID: row!.StudyInstanceUID! });
+    const series = await value<{ rows: { SeriesInstanceUID: string }[] }>('search.series', {
+      source: { kind: 'local' },
+      StudyInstanceUID: row!.StudyInstanceUID!,
+    });
     assert.equal(series.rows.length, 1);
   });
 
@@ -221,10 +251,21 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
     assert.equal(done.outcome, 'completed', JSON.stringify(done));
     const rows = matchesOf(events.events, searchId);
     assert.equal(rows.length, 1);
-    const series = await value<{ rows: unknown[] }>('search.series', { source: { kind: 'node', node: 'remote' }, StudyInstanceUID: rows[0]!.StudyInstanceUID! });
+    const series = await value<{ rows: unknown[] }>('search.series', {
+      source: { kind: 'node', node: 'remote' },
+      StudyInstanceUID: rows[0]!.StudyInstanceUID!,
+    });
     assert.equal(series.rows.length, 1);
     const tested = await value<{ ok: boolean; steps: { step: string; outcome: string; message: string }[] }>('nodes.test', { name: 'remote' });
-    assert.deepEqual(tested.steps.map((s) => [s.step, s.outcome]), [['echo', 'ok'], ['find', 'ok'], ['retrieve', 'ok']], JSON.stringify(tested.steps));
+    assert.deepEqual(
+      tested.steps.map((s) => [s.step, s.outcome]),
+      [
+        ['echo', 'ok'],
+        ['find', 'ok'],
+        ['retrieve', 'ok'],
+      ],
+      JSON.stringify(tested.steps),
+    );
     assert.equal(tested.ok, true);
     const log = await value<{ lines: { peerAeTitle?: string; outcome: string }[] }>('activity.query', { node: 'remote' });
     assert.ok(log.lines.length > 0 && log.lines.every((l) => l.peerAeTitle === remote.aeTitle));
@@ -246,7 +287,10 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
     assert.equal(missing.body.error?.code, 'not-found');
     assert.deepEqual(await value('cache.delete', { level: 'STUDY', uids: [uid, '1.2.3.4'] }), { deleted: 1 });
     const left = (await value<{ studies: { StudyInstanceUID: string }[] }>('cache.studies', {})).studies;
-    assert.deepEqual(left.map((s) => s.StudyInstanceUID), before.map((s) => s.StudyInstanceUID).filter((u) => u !== uid));
+    assert.deepEqual(
+      left.map((s) => s.StudyInstanceUID),
+      before.map((s) => s.StudyInstanceUID).filter((u) => u !== uid),
+    );
   });
 
   test('transfer entries answer "unavailable" without a queue', async () => {
@@ -257,7 +301,10 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
     await value('nodes.save', { node: { name: 'wrongae', aeTitle: 'NOTTHEPACS', host: '127.0.0.1', port: remote.port } });
     const tested = await value<{ ok: boolean; steps: { step: string; outcome: string; code?: string }[] }>('nodes.test', { name: 'wrongae' });
     assert.equal(tested.ok, false);
-    assert.deepEqual(tested.steps.map((s) => s.outcome), ['failed', 'skipped', 'skipped']);
+    assert.deepEqual(
+      tested.steps.map((s) => s.outcome),
+      ['failed', 'skipped', 'skipped'],
+    );
     assert.equal(tested.steps[0]!.code, 'called-ae-not-recognized');
     const searchId = 'wrong-ae';
     await value('search.start', { source: { kind: 'node', node: 'wrongae' }, level: 'STUDY', keys: {}, searchId });
@@ -271,15 +318,25 @@ describe('web host', { skip: pydicomAvailable() ? false : 'pydicom corpus not in
     let cancelledAt: number | undefined;
     const slow = new DicomServer({
       policy: { aeTitle: 'SLOWPACS', acceptCallingAeTitle: () => true, maxAssociations: 4 },
-      host: '127.0.0.1', port: 0,
+      host: '127.0.0.1',
+      port: 0,
       handlers: {
         find: {
           async *find(request: FindRequest): AsyncIterable<DataSet> {
             let i = 0;
-            request.signal.addEventListener('abort', () => { cancelledAt = i; }, { once: true });
+            request.signal.addEventListener(
+              'abort',
+              () => {
+                cancelledAt = i;
+              },
+              { once: true },
+            );
             for (; i < 10_000; i++) {
               if (request.signal.aborted) return;
-              yield new Map([[0x0020000d, { vr: 'UI', value: [`1.2.3.${i + 1}`] }], [0x00100020, { vr: 'LO', value: [`P${i}`] }]]) as DataSet;
+              yield new Map([
+                [0x0020000d, { vr: 'UI', value: [`1.2.3.${i + 1}`] }],
+                [0x00100020, { vr: 'LO', value: [`P${i}`] }],
+              ]) as DataSet;
               await sleep(20);
             }
           },
@@ -319,8 +376,12 @@ describe('priors serve --ui', () => {
     const { command, args } = priorsCommand(['serve', '--port', '0', '--bind', '127.0.0.1', '--ui', '--ui-port', '0', '--data', dataDir]);
     const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString('utf8'); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString('utf8'); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+    });
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     try {
       const deadline = Date.now() + 30_000;
@@ -332,7 +393,7 @@ describe('priors serve --ui', () => {
       const u = new URL(url);
       assert.equal((await fetch(`${u.origin}/api/nodes.list`, { method: 'POST', body: '{}' })).status, 401);
       const r = await fetch(`${u.origin}/api/settings.get?token=${u.searchParams.get('token')}`, { method: 'POST', body: '{}' });
-      const body = await r.json() as { ok: boolean; value: { server: { listening: boolean; port: number } } };
+      const body = (await r.json()) as { ok: boolean; value: { server: { listening: boolean; port: number } } };
       assert.equal(body.ok, true);
       assert.equal(body.value.server.listening, true);
       assert.ok(body.value.server.port > 0);

@@ -65,7 +65,15 @@ describe('nodes.test by C-GET', { skip: pydicomAvailable() ? false : 'pydicom co
     assert.equal(saved.ok, true);
     const r = await core['nodes.test']({ name: 'rle' });
     assert.ok(r.ok);
-    assert.deepEqual(r.value.steps.map((s) => [s.step, s.outcome]), [['echo', 'ok'], ['find', 'ok'], ['retrieve', 'ok']], JSON.stringify(r.value.steps));
+    assert.deepEqual(
+      r.value.steps.map((s) => [s.step, s.outcome]),
+      [
+        ['echo', 'ok'],
+        ['find', 'ok'],
+        ['retrieve', 'ok'],
+      ],
+      JSON.stringify(r.value.steps),
+    );
     assert.match(r.value.steps[2]!.message, /arrived by C-GET; it was removed again, so the cache is as before the test\.$/);
     assert.equal(cache.stats().instances, 0, 'the test leaves the cache as it found it');
   });
@@ -77,7 +85,10 @@ describe('nodes.test by C-GET', { skip: pydicomAvailable() ? false : 'pydicom co
     off();
     assert.ok(r.ok, JSON.stringify(r));
     const progress = seen.filter((e): e is Extract<ApiEvent, { type: 'import.progress' }> => e.type === 'import.progress');
-    assert.deepEqual(progress.map((e) => [e.importId, e.imported, e.path.endsWith('CT_small.dcm')]), [['imp-1', 1, true]]);
+    assert.deepEqual(
+      progress.map((e) => [e.importId, e.imported, e.path.endsWith('CT_small.dcm')]),
+      [['imp-1', 1, true]],
+    );
     assert.equal((await core.invoke('cache.import', { path: '/x', importId: 'bad id!' })).ok, false);
   });
 });

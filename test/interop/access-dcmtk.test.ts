@@ -24,14 +24,22 @@ const echoscu = (server: ServeHandle, aet: string) =>
 
 describe('access control with DCMTK', () => {
   const open: { server: ServeHandle; cache: Cache }[] = [];
-  after(async () => { for (const o of open) { await o.server.close(); await o.cache.close(); } });
+  after(async () => {
+    for (const o of open) {
+      await o.server.close();
+      await o.cache.close();
+    }
+  });
 
   test('bound to its host: CT1 from 127.0.0.1 is refused when the node says 127.0.0.2, accepted when it says localhost', async () => {
     const logs: string[] = [];
-    const elsewhere = await serve({
-      nodes: [{ name: 'ct1', aeTitle: 'CT1', host: '127.0.0.2', port: 104, model: 'study', method: 'move', maxAssociations: 2 }],
-      callingAePolicy: { mode: 'configured', bindToHost: true },
-    }, logs);
+    const elsewhere = await serve(
+      {
+        nodes: [{ name: 'ct1', aeTitle: 'CT1', host: '127.0.0.2', port: 104, model: 'study', method: 'move', maxAssociations: 2 }],
+        callingAePolicy: { mode: 'configured', bindToHost: true },
+      },
+      logs,
+    );
     open.push(elsewhere);
     const refused = await echoscu(elsewhere.server, 'CT1');
     assert.notEqual(refused.code, 0);
@@ -39,25 +47,36 @@ describe('access control with DCMTK', () => {
     assert.doesNotMatch(refused.stderr + refused.stdout, /ct1|127\.0\.0\.2/, 'the peer learns nothing beyond the reason');
     const line = logs.find((l) => /rejected association from CT1/.test(l)) ?? '';
     assert.match(line, /node 'ct1' \(127\.0\.0\.2\) but called from 127\.0\.0\.1/, line);
-    const here = await serve({
-      nodes: [{ name: 'ct1', aeTitle: 'CT1', host: 'localhost', port: 104, model: 'study', method: 'move', maxAssociations: 2 }],
-      callingAePolicy: { mode: 'configured', bindToHost: true },
-    }, []);
+    const here = await serve(
+      {
+        nodes: [{ name: 'ct1', aeTitle: 'CT1', host: 'localhost', port: 104, model: 'study', method: 'move', maxAssociations: 2 }],
+        callingAePolicy: { mode: 'configured', bindToHost: true },
+      },
+      [],
+    );
     open.push(here);
     assert.equal((await echoscu(here.server, 'CT1')).code, 0);
   });
 
-  test('a node\'s incoming limit: while ECHOSCU holds its one association, a second is refused local-limit-exceeded; others pass', async () => {
+  test("a node's incoming limit: while ECHOSCU holds its one association, a second is refused local-limit-exceeded; others pass", async () => {
     const logs: string[] = [];
-    const s = await serve({
-      nodes: [{ name: 'mod', aeTitle: 'ECHOSCU', host: '127.0.0.1', port: 104, model: 'study', method: 'move', maxAssociations: 2, maxIncomingAssociations: 1 }],
-    }, logs);
+    const s = await serve(
+      {
+        nodes: [
+          { name: 'mod', aeTitle: 'ECHOSCU', host: '127.0.0.1', port: 104, model: 'study', method: 'move', maxAssociations: 2, maxIncomingAssociations: 1 },
+        ],
+      },
+      logs,
+    );
     open.push(s);
     // hold one association as ECHOSCU (echoscu's own A-ASSOCIATE-RQ, re-addressed)
     const rq = Buffer.from(PDU_SEEDS[0]!);
     Buffer.from(s.server.aeTitle.padEnd(16, ' ')).copy(rq, 10);
     const holder = connect({ host: '127.0.0.1', port: s.server.port });
-    await new Promise<void>((resolve) => { holder.on('connect', () => holder.write(rq)); holder.once('data', () => resolve()); });
+    await new Promise<void>((resolve) => {
+      holder.on('connect', () => holder.write(rq));
+      holder.once('data', () => resolve());
+    });
     const second = await echoscu(s.server, 'ECHOSCU');
     assert.notEqual(second.code, 0);
     assert.match(second.stderr + second.stdout, /Local Limit Exceeded/i);

@@ -43,13 +43,25 @@ function makeNamespace(): string | undefined {
     return undefined;
   } catch (e) {
     removeNamespace();
-    return `ip netns is not usable here (${String((e as { stderr?: Buffer }).stderr ?? e).trim().split('\n')[0]})`;
+    return `ip netns is not usable here (${
+      String((e as { stderr?: Buffer }).stderr ?? e)
+        .trim()
+        .split('\n')[0]
+    })`;
   }
 }
 
 function removeNamespace(): void {
-  try { ip('link', 'del', HOST_IF); } catch { /* gone with the namespace, or never made */ }
-  try { ip('netns', 'del', NS); } catch { /* never made */ }
+  try {
+    ip('link', 'del', HOST_IF);
+  } catch {
+    /* gone with the namespace, or never made */
+  }
+  try {
+    ip('netns', 'del', NS);
+  } catch {
+    /* never made */
+  }
 }
 
 /** A DCMTK tool run in the namespace: from the other host. */
@@ -80,8 +92,12 @@ describe('an unknown caller from another host reads nothing from priors serve', 
     storescp = spawn('ip', ['netns', 'exec', NS, 'storescp', '-aet', 'WS2', '-od', join(received, 'moved'), String(scpPort)], { stdio: 'ignore' });
     const { command, args } = priorsCommand(['serve', '--aet', 'PRIORS_NS', '--port', String(port), '--bind', HERE, '--data', dataDir]);
     serve = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    serve.stdout!.on('data', (c: Buffer) => { logs += c.toString(); });
-    serve.stderr!.on('data', (c: Buffer) => { logs += c.toString(); });
+    serve.stdout!.on('data', (c: Buffer) => {
+      logs += c.toString();
+    });
+    serve.stderr!.on('data', (c: Buffer) => {
+      logs += c.toString();
+    });
     const deadline = Date.now() + 30_000;
     for (;;) {
       if ((await there('echoscu', ['-aet', 'ANYONE', ...QR], 5000)).code === 0) break;
@@ -91,7 +107,13 @@ describe('an unknown caller from another host reads nothing from priors serve', 
   });
 
   after(() => {
-    for (const child of [serve, storescp]) if (child?.pid) try { process.kill(child.pid, 'SIGKILL'); } catch { /* gone */ }
+    for (const child of [serve, storescp])
+      if (child?.pid)
+        try {
+          process.kill(child.pid, 'SIGKILL');
+        } catch {
+          /* gone */
+        }
     removeNamespace();
   });
 
@@ -101,12 +123,35 @@ describe('an unknown caller from another host reads nothing from priors serve', 
   };
   const getStudy = async (aet: string, dir: string) => {
     mkdirSync(dir, { recursive: true });
-    const r = await there('getscu', ['-S', '-aet', aet, ...QR, '-od', dir, '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`]);
+    const r = await there('getscu', [
+      '-S',
+      '-aet',
+      aet,
+      ...QR,
+      '-od',
+      dir,
+      '-k',
+      'QueryRetrieveLevel=STUDY',
+      '-k',
+      `StudyInstanceUID=${series.StudyInstanceUID}`,
+    ]);
     return { files: readdirSync(dir).length, output: r.stdout + r.stderr };
   };
   const moveStudy = async (aet: string) => {
     const before = readdirSync(join(received, 'moved')).length;
-    const r = await there('movescu', ['-v', '-S', '-aet', aet, '-aem', 'WS2', ...QR, '-k', 'QueryRetrieveLevel=STUDY', '-k', `StudyInstanceUID=${series.StudyInstanceUID}`]);
+    const r = await there('movescu', [
+      '-v',
+      '-S',
+      '-aet',
+      aet,
+      '-aem',
+      'WS2',
+      ...QR,
+      '-k',
+      'QueryRetrieveLevel=STUDY',
+      '-k',
+      `StudyInstanceUID=${series.StudyInstanceUID}`,
+    ]);
     return { moved: readdirSync(join(received, 'moved')).length - before, output: r.stdout + r.stderr };
   };
 
@@ -119,7 +164,10 @@ describe('an unknown caller from another host reads nothing from priors serve', 
     assert.match(found.output, /Find Response \(.*0x0?124|Not Authori[sz]ed/i, found.output); // 0124 Refused: Not authorized
     assert.equal((await getStudy('STRANGER', join(received, 'stranger'))).files, 0);
     assert.equal((await moveStudy('STRANGER')).moved, 0);
-    assert.match(logs, new RegExp(`Refused Query/Retrieve to STRANGER at ${THERE.replace(/\./g, '\\.')}: STRANGER is not a configured node; to allow it, add it as a node`));
+    assert.match(
+      logs,
+      new RegExp(`Refused Query/Retrieve to STRANGER at ${THERE.replace(/\./g, '\\.')}: STRANGER is not a configured node; to allow it, add it as a node`),
+    );
   });
 
   test('the configured node, calling from its host, finds, gets and moves the study', async (t) => {

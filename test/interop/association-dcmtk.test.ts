@@ -18,9 +18,14 @@ const ILE = '1.2.840.10008.1.2';
 const ELE = '1.2.840.10008.1.2.1';
 
 const T = {
-  AffectedSOPClassUID: tag(0, 0x0002), CommandField: tag(0, 0x0100), MessageID: tag(0, 0x0110),
-  MessageIDBeingRespondedTo: tag(0, 0x0120), Priority: tag(0, 0x0700), CommandDataSetType: tag(0, 0x0800),
-  Status: tag(0, 0x0900), AffectedSOPInstanceUID: tag(0, 0x1000),
+  AffectedSOPClassUID: tag(0, 0x0002),
+  CommandField: tag(0, 0x0100),
+  MessageID: tag(0, 0x0110),
+  MessageIDBeingRespondedTo: tag(0, 0x0120),
+  Priority: tag(0, 0x0700),
+  CommandDataSetType: tag(0, 0x0800),
+  Status: tag(0, 0x0900),
+  AffectedSOPInstanceUID: tag(0, 0x1000),
 };
 
 function cmd(entries: [number, 'UI' | 'US', string | number][]): DataSet {
@@ -49,7 +54,12 @@ function part10(file: string): { bytes: Buffer; meta: DataSet; offset: number } 
   return { bytes, meta: decodeDataSet(bytes.subarray(132, offset), EXPLICIT_LITTLE_ENDIAN).dataSet, offset };
 }
 
-interface Served { echoes: number; stored: Map<string, Buffer>; closed: CloseInfo[]; lines: string[] }
+interface Served {
+  echoes: number;
+  stored: Map<string, Buffer>;
+  closed: CloseInfo[];
+  lines: string[];
+}
 
 /** Our acceptor on port 0 answering C-ECHO and C-STORE (data sets kept in memory by SOP Instance UID). */
 async function startOurScp(decide: (rq: AssociateRequestInfo) => AcceptDecision): Promise<{ port: number; served: Served }> {
@@ -106,7 +116,10 @@ describe('our acceptor, DCMTK requestors', () => {
     assert.equal(served.echoes, 3);
     await waitFor(() => served.closed.length === 1);
     assert.deepEqual(served.closed[0], { how: 'released', by: 'peer' });
-    assert.ok(served.lines.some((l) => /open \(acceptor\): ECHOSCU -> PRIORS from 127\.0\.0\.1:\d+, 1 of 1 contexts accepted: Verification SOP Class/.test(l)), served.lines.join('\n'));
+    assert.ok(
+      served.lines.some((l) => /open \(acceptor\): ECHOSCU -> PRIORS from 127\.0\.0\.1:\d+, 1 of 1 contexts accepted: Verification SOP Class/.test(l)),
+      served.lines.join('\n'),
+    );
   });
 
   test('echoscu --abort: the association ends aborted by the peer', async () => {
@@ -130,7 +143,9 @@ describe('our acceptor, DCMTK requestors', () => {
     for (const pdu of ['16384', '4096']) {
       served.stored.clear();
       const t0 = Date.now();
-      const r = await runDcmtk('storescu', ['-aet', 'STORESCU', '-aec', 'PRIORS', '-xe', '-pdu', pdu, '127.0.0.1', String(port), ...series.files], { timeoutMs: 60000 });
+      const r = await runDcmtk('storescu', ['-aet', 'STORESCU', '-aec', 'PRIORS', '-xe', '-pdu', pdu, '127.0.0.1', String(port), ...series.files], {
+        timeoutMs: 60000,
+      });
       assert.equal(r.code, 0, r.stderr);
       const seconds = (Date.now() - t0) / 1000;
       assert.equal(served.stored.size, series.files.length);
@@ -149,17 +164,25 @@ describe('our requestor, DCMTK storescp', () => {
     const scp = await startStorescp({ dir: tempDir('ul-storescp') });
     const lines: string[] = [];
     const a = await Association.request({
-      host: '127.0.0.1', port: scp.port, callingAeTitle: 'PRIORS', calledAeTitle: scp.aeTitle,
+      host: '127.0.0.1',
+      port: scp.port,
+      callingAeTitle: 'PRIORS',
+      calledAeTitle: scp.aeTitle,
       contexts: [{ abstractSyntax: VERIFICATION, transferSyntaxes: [ELE, ILE] }],
       log: (l, m) => lines.push(`${l} ${m}`),
     });
     assert.equal(a.contexts.length, 1);
     assert.match(a.peerImplementationClassUid, /^1\.2\.276\.0\.7230010\.3\./, 'DCMTK implementation class UID');
     assert.ok(a.peerMaxPduLength > 0);
-    await a.sendMessage(a.contexts[0]!.id, cmd([
-      [T.AffectedSOPClassUID, 'UI', VERIFICATION], [T.CommandField, 'US', 0x0030],
-      [T.MessageID, 'US', 42], [T.CommandDataSetType, 'US', 0x0101],
-    ]));
+    await a.sendMessage(
+      a.contexts[0]!.id,
+      cmd([
+        [T.AffectedSOPClassUID, 'UI', VERIFICATION],
+        [T.CommandField, 'US', 0x0030],
+        [T.MessageID, 'US', 42],
+        [T.CommandDataSetType, 'US', 0x0101],
+      ]),
+    );
     const rsp = await a.receiveMessage();
     assert.ok(rsp);
     assert.equal(getNumber(rsp.command, T.CommandField), 0x8030);
@@ -174,7 +197,10 @@ describe('our requestor, DCMTK storescp', () => {
     const dir = tempDir('ul-storescp');
     const scp = await startStorescp({ dir, bitPreserving: true });
     const a = await Association.request({
-      host: '127.0.0.1', port: scp.port, callingAeTitle: 'PRIORS', calledAeTitle: scp.aeTitle,
+      host: '127.0.0.1',
+      port: scp.port,
+      callingAeTitle: 'PRIORS',
+      calledAeTitle: scp.aeTitle,
       contexts: [{ abstractSyntax: CT, transferSyntaxes: [ELE] }],
     });
     const ctx = a.findContext(CT, [ELE]);
@@ -182,11 +208,18 @@ describe('our requestor, DCMTK storescp', () => {
     const files = series.files.slice(0, 3);
     for (const [i, file] of files.entries()) {
       const { meta, offset } = part10(file);
-      await a.sendMessage(ctx.id, cmd([
-        [T.AffectedSOPClassUID, 'UI', CT], [T.CommandField, 'US', 0x0001], [T.MessageID, 'US', i + 1],
-        [T.Priority, 'US', 0], [T.CommandDataSetType, 'US', 0x0000],
-        [T.AffectedSOPInstanceUID, 'UI', getString(meta, tag(0x0002, 0x0003))!],
-      ]), createReadStream(file, { start: offset }));
+      await a.sendMessage(
+        ctx.id,
+        cmd([
+          [T.AffectedSOPClassUID, 'UI', CT],
+          [T.CommandField, 'US', 0x0001],
+          [T.MessageID, 'US', i + 1],
+          [T.Priority, 'US', 0],
+          [T.CommandDataSetType, 'US', 0x0000],
+          [T.AffectedSOPInstanceUID, 'UI', getString(meta, tag(0x0002, 0x0003))!],
+        ]),
+        createReadStream(file, { start: offset }),
+      );
       const rsp = await a.receiveMessage();
       assert.equal(getNumber(rsp!.command, T.Status), 0);
     }

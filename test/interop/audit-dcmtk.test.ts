@@ -22,7 +22,8 @@ describe('audit log with DCMTK', () => {
   let work: string;
   let ct: GeneratedSeries;
 
-  const audit = async (args: string[] = []) => cliJson<{ events: AuditEvent[]; total: number }>(await runPriors(['audit', ...args], { dataDir: priors.dataDir, json: true }));
+  const audit = async (args: string[] = []) =>
+    cliJson<{ events: AuditEvent[]; total: number }>(await runPriors(['audit', ...args], { dataDir: priors.dataDir, json: true }));
   /** Waits until an event matching `pick` is in the log (store events settle 2 s after the last instance). */
   const eventually = async (pick: (e: AuditEvent) => boolean, what: string): Promise<AuditEvent> => {
     const deadline = Date.now() + 15_000;
@@ -41,7 +42,12 @@ describe('audit log with DCMTK', () => {
     // the callers are configured for the calling-AE policy only: no archive for prefetch to search
     const added = await runPriors(['nodes', 'add', 'friend', 'STORESCU@127.0.0.1:104', '--no-query'], { dataDir });
     assert.equal(added.code, 0, added.stderr);
-    for (const [name, aet] of [['finder', 'FINDSCU'], ['getter', 'GETSCU'], ['mover', 'MOVESCU'], ['self', AET]] as const) {
+    for (const [name, aet] of [
+      ['finder', 'FINDSCU'],
+      ['getter', 'GETSCU'],
+      ['mover', 'MOVESCU'],
+      ['self', AET],
+    ] as const) {
       const r = await runPriors(['nodes', 'add', name, `${aet}@127.0.0.1:104`, '--no-query'], { dataDir });
       assert.equal(r.code, 0, r.stderr);
     }
@@ -50,7 +56,9 @@ describe('audit log with DCMTK', () => {
     writeFileSync(configPath, JSON.stringify({ ...config, callingAePolicy: { mode: 'configured' } }, null, 2));
     priors = await startPriorsServe({ aeTitle: AET, dataDir });
   });
-  after(async () => { await priors?.stop(); });
+  after(async () => {
+    await priors?.stop();
+  });
 
   test('storescu: one store event for the study, with its patient, the calling AE title and the address', async () => {
     const r = await storescu(priors, ct.files, { callingAeTitle: 'STORESCU' });
@@ -111,7 +119,10 @@ describe('audit log with DCMTK', () => {
     const byPeer = await audit(['--peer', 'getscu']);
     assert.ok(byPeer.events.length >= 1 && byPeer.events.every((e) => e.peerAeTitle === 'GETSCU'));
     const byPatient = await audit(['--patient', 'AUDIT-1']);
-    assert.ok((await audit(['--patient', 'audit^'])).events.some((e) => e.what === 'store'), 'by name prefix, case-insensitive');
+    assert.ok(
+      (await audit(['--patient', 'audit^'])).events.some((e) => e.what === 'store'),
+      'by name prefix, case-insensitive',
+    );
     assert.deepEqual(new Set(byPatient.events.map((e) => e.what)), new Set(['store', 'query', 'retrieve']));
     const failed = await audit(['--failed']);
     assert.deepEqual(new Set(failed.events.map((e) => e.what)), new Set(['move-destination-refused', 'association-refused']));
@@ -123,11 +134,18 @@ describe('audit log with DCMTK', () => {
     const all = await audit(['--limit', '1000']);
     assert.equal(lines.length, all.total + 1, 'a header and one line per event');
     assert.match(lines[0]!, /^seq,at,what,eventCode/);
-    assert.ok(lines.some((l) => /,store,110104,C,0,,incoming,STORESCU,127\.0\.0\.1,/.test(l)), lines.join('\n'));
+    assert.ok(
+      lines.some((l) => /,store,110104,C,0,,incoming,STORESCU,127\.0\.0\.1,/.test(l)),
+      lines.join('\n'),
+    );
 
     const jsonFile = join(work, 'audit.json');
     assert.equal((await runPriors(['audit', '--export', jsonFile, '--what', 'store'], { dataDir: priors.dataDir })).code, 0);
-    const messages = JSON.parse(readFileSync(jsonFile, 'utf8')) as { EventIdentification: { EventID: { csd_code: string } }; ActiveParticipant: { UserID: string; NetworkAccessPointID?: string }[]; ParticipantObjectIdentification: { ParticipantObjectID: string }[] }[];
+    const messages = JSON.parse(readFileSync(jsonFile, 'utf8')) as {
+      EventIdentification: { EventID: { csd_code: string } };
+      ActiveParticipant: { UserID: string; NetworkAccessPointID?: string }[];
+      ParticipantObjectIdentification: { ParticipantObjectID: string }[];
+    }[];
     assert.ok(messages.length >= 1);
     assert.equal(messages[0]!.EventIdentification.EventID.csd_code, '110104');
     assert.ok(messages[0]!.ActiveParticipant.some((p) => p.UserID === 'STORESCU' && p.NetworkAccessPointID === '127.0.0.1'));

@@ -29,12 +29,19 @@ async function pixels(file: string, work: string): Promise<Buffer> {
   mkdirSync(dir);
   const d = await runDcmtk('dcmdump', ['-q', '+W', dir, plain]);
   assert.equal(d.code, 0, d.stderr);
-  return Buffer.concat(readdirSync(dir).sort().map((n) => readFileSync(join(dir, n))));
+  return Buffer.concat(
+    readdirSync(dir)
+      .sort()
+      .map((n) => readFileSync(join(dir, n))),
+  );
 }
 
 async function iodErrors(file: string): Promise<string[]> {
   const r = await runDcmtk('dciodvfy', [file], { timeoutMs: 60_000 });
-  return `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.startsWith('Error')).map((l) => l.split(file).join('<file>'));
+  return `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .filter((l) => l.startsWith('Error'))
+    .map((l) => l.split(file).join('<file>'));
 }
 
 describe('compression on the way in', { skip: !pydicomAvailable() && 'pydicom is not installed' }, () => {
@@ -55,7 +62,8 @@ describe('compression on the way in', { skip: !pydicomAvailable() && 'pydicom is
     const jls = (await compressedCopies(ct.dir, ['jpeg-ls-lossless']))['jpeg-ls-lossless']!.files;
     const corpus = ['MR_small.dcm', 'MR_small_bigendian.dcm', 'CT_small.dcm', 'SC_rgb_small_odd.dcm'].map((n) => join(PYDICOM_DATA, 'test_files', n));
     // one tag per file: pydicom's MR_small variants share their SOP Instance UID
-    const own = async (tag: string, files: string[]) => (await Promise.all(files.map((f, i) => asOwnStudy([f], `compress-arrival-${tag}-${i}`, { PatientID: 'CA-1' })))).flat();
+    const own = async (tag: string, files: string[]) =>
+      (await Promise.all(files.map((f, i) => asOwnStudy([f], `compress-arrival-${tag}-${i}`, { PatientID: 'CA-1' })))).flat();
     bySender.STORESCU = [...ct.files.slice(0, 3), ...(await own('corpus-a', corpus))];
     bySender.MODRLE = [...ct.files.slice(3), ...(await own('deflated', deflated.slice(0, 2))), ...(await own('corpus-b', corpus.slice(0, 3)))];
     bySender.MODRAW = await own('corpus-c', corpus.slice(0, 2));
@@ -63,7 +71,10 @@ describe('compression on the way in', { skip: !pydicomAvailable() && 'pydicom is
     bySender.STORESCU.push(...arrivedCompressed);
     colour = bySender.STORESCU.filter((f) => f.includes('SC_rgb'));
     assert.equal(colour.length, 1);
-    for (const [name, args] of [['modrle', ['MODRLE@127.0.0.1:1', '--compress-on-arrival', 'rle-lossless']], ['modraw', ['MODRAW@127.0.0.1:1', '--compress-on-arrival', 'off']]] as const) {
+    for (const [name, args] of [
+      ['modrle', ['MODRLE@127.0.0.1:1', '--compress-on-arrival', 'rle-lossless']],
+      ['modraw', ['MODRAW@127.0.0.1:1', '--compress-on-arrival', 'off']],
+    ] as const) {
       const r = await runPriors(['nodes', 'add', name, ...args, '--no-query'], { dataDir });
       assert.equal(r.code, 0, r.stderr);
     }
@@ -83,7 +94,9 @@ describe('compression on the way in', { skip: !pydicomAvailable() && 'pydicom is
     }
   });
 
-  after(async () => { await serve?.stop(); });
+  after(async () => {
+    await serve?.stop();
+  });
 
   const storedOf = (file: string) => {
     const hit = [...sent].find(([, s]) => s === file);
@@ -91,14 +104,15 @@ describe('compression on the way in', { skip: !pydicomAvailable() && 'pydicom is
     return hit[0];
   };
 
-  test('the cache-wide setting (JPEG-LS) and a node\'s own (RLE, off): each file stored in the syntax it names', () => {
+  test("the cache-wide setting (JPEG-LS) and a node's own (RLE, off): each file stored in the syntax it names", () => {
     for (const f of bySender.STORESCU) {
       const want = colour.includes(f) ? transferSyntaxOf(f) : JPEG_LS;
       assert.equal(transferSyntaxOf(storedOf(f)), want, `${f} from STORESCU`);
     }
     for (const f of bySender.MODRLE) assert.equal(transferSyntaxOf(storedOf(f)), RLE, `${f} from MODRLE`);
     // storescu sends a big endian file in Explicit VR Little Endian: 'as received' is uncompressed
-    for (const f of bySender.MODRAW) assert.ok(NATIVE.includes(transferSyntaxOf(storedOf(f))), `${f} from MODRAW: as received, got ${transferSyntaxOf(storedOf(f))}`);
+    for (const f of bySender.MODRAW)
+      assert.ok(NATIVE.includes(transferSyntaxOf(storedOf(f))), `${f} from MODRAW: as received, got ${transferSyntaxOf(storedOf(f))}`);
   });
 
   test('DCMTK decodes every stored file to exactly the pixels that were sent', async () => {
@@ -111,7 +125,11 @@ describe('compression on the way in', { skip: !pydicomAvailable() && 'pydicom is
     for (const [stored, original] of sent) {
       if (transferSyntaxOf(original) === '1.2.840.10008.1.2.1.99') continue; // dciodvfy cannot read deflated files
       const before = new Set(await iodErrors(original));
-      assert.deepEqual((await iodErrors(stored)).filter((e) => !before.has(e)), [], `${original} → ${stored}`);
+      assert.deepEqual(
+        (await iodErrors(stored)).filter((e) => !before.has(e)),
+        [],
+        `${original} → ${stored}`,
+      );
     }
   });
 
@@ -119,7 +137,7 @@ describe('compression on the way in', { skip: !pydicomAvailable() && 'pydicom is
     const ct = bySender.STORESCU.slice(0, 3);
     const sentBytes = ct.reduce((n, f) => n + statSync(f).size, 0);
     const storedBytes = ct.reduce((n, f) => n + statSync(storedOf(f)).size, 0);
-    t.diagnostic(`3 CT images: ${sentBytes} bytes sent, ${storedBytes} stored as JPEG-LS (${(storedBytes / sentBytes * 100).toFixed(0)} %)`);
+    t.diagnostic(`3 CT images: ${sentBytes} bytes sent, ${storedBytes} stored as JPEG-LS (${((storedBytes / sentBytes) * 100).toFixed(0)} %)`);
     assert.ok(storedBytes < sentBytes * 0.8, `${storedBytes} of ${sentBytes}`);
   });
 });

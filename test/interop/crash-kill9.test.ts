@@ -44,7 +44,12 @@ function storedCount(dataDir: string, s: GeneratedSeries): number {
   }
 }
 
-interface Row { SOPInstanceUID: string; file_path: string; file_size: number; StudyInstanceUID: string }
+interface Row {
+  SOPInstanceUID: string;
+  file_path: string;
+  file_size: number;
+  StudyInstanceUID: string;
+}
 
 /** Everything the index and the store must satisfy after a restart; returns the rows of `series`. */
 function checkStore(dataDir: string, series: GeneratedSeries, label: string): Row[] {
@@ -52,12 +57,20 @@ function checkStore(dataDir: string, series: GeneratedSeries, label: string): Ro
   try {
     assert.equal(db.pragma('integrity_check', { simple: true }), 'ok', `${label}: PRAGMA integrity_check`);
     assert.deepEqual(db.pragma('foreign_key_check'), [], `${label}: PRAGMA foreign_key_check`);
-    const rows = db.prepare(`SELECT i.SOPInstanceUID, i.file_path, i.file_size, s.StudyInstanceUID FROM instance i
-      JOIN series se ON se.id = i.series_pk JOIN study s ON s.id = se.study_pk`).all() as Row[];
-    const counts = db.prepare(`SELECT s.StudyInstanceUID AS uid, s.NumberOfStudyRelatedInstances AS n, s.size AS size,
+    const rows = db
+      .prepare(
+        `SELECT i.SOPInstanceUID, i.file_path, i.file_size, s.StudyInstanceUID FROM instance i
+      JOIN series se ON se.id = i.series_pk JOIN study s ON s.id = se.study_pk`,
+      )
+      .all() as Row[];
+    const counts = db
+      .prepare(
+        `SELECT s.StudyInstanceUID AS uid, s.NumberOfStudyRelatedInstances AS n, s.size AS size,
       (SELECT count(*) FROM series se JOIN instance i ON i.series_pk = se.id WHERE se.study_pk = s.id) AS rows,
       (SELECT coalesce(sum(i.file_size), 0) FROM series se JOIN instance i ON i.series_pk = se.id WHERE se.study_pk = s.id) AS bytes
-      FROM study s`).all() as { uid: string; n: number; size: number; rows: number; bytes: number }[];
+      FROM study s`,
+      )
+      .all() as { uid: string; n: number; size: number; rows: number; bytes: number }[];
     for (const c of counts) {
       assert.equal(c.n, c.rows, `${label}: NumberOfStudyRelatedInstances of ${c.uid}`);
       assert.equal(c.size, c.bytes, `${label}: size of ${c.uid}`);
@@ -71,7 +84,11 @@ function checkStore(dataDir: string, series: GeneratedSeries, label: string): Ro
     // nothing under files/ that the index does not list: no half-written file is visible
     const indexed = new Set(rows.map((r) => r.file_path));
     const onDisk = walkFiles(join(dataDir, 'files')).map((f) => relative(dataDir, f).split('\\').join('/'));
-    assert.deepEqual(onDisk.filter((f) => !indexed.has(f)), [], `${label}: files under files/ without a row`);
+    assert.deepEqual(
+      onDisk.filter((f) => !indexed.has(f)),
+      [],
+      `${label}: files under files/ without a row`,
+    );
     assert.deepEqual(readdirSync(join(dataDir, 'tmp')), [], `${label}: tmp/ is empty after recovery`);
     const quarantine = join(dataDir, 'quarantine');
     assert.deepEqual(existsSync(quarantine) ? readdirSync(quarantine) : [], [], `${label}: nothing was quarantined`);
@@ -98,13 +115,23 @@ describe('kill -9 of priors serve during a 300-image ingest', { timeout: 900_000
     dataDir = join(tempDir('crash-kill9'), 'data');
     for (let i = 0; i < TRIALS; i++) {
       const size = LARGE_TRIALS.has(i) ? 512 : 128;
-      series.push(await generateCtSeries({
-        count: INSTANCES, rows: size, cols: size, patientId: `CRASH-${i}`, patientName: `CRASH^TRIAL${i}`, accession: `CRASH${i}`, seed: 700 + i,
-      }));
+      series.push(
+        await generateCtSeries({
+          count: INSTANCES,
+          rows: size,
+          cols: size,
+          patientId: `CRASH-${i}`,
+          patientName: `CRASH^TRIAL${i}`,
+          accession: `CRASH${i}`,
+          seed: 700 + i,
+        }),
+      );
     }
     priors = await startPriorsServe({ aeTitle: AET, dataDir });
   });
-  after(async () => { await priors?.stop(); });
+  after(async () => {
+    await priors?.stop();
+  });
 
   test(`${TRIALS} trials (seed ${SEED}): integrity, complete files, nothing half-written, a resend completes the study`, async (t) => {
     const random = prng(SEED);
@@ -116,7 +143,9 @@ describe('kill -9 of priors serve during a 300-image ingest', { timeout: 900_000
       const target = Math.floor(random() * INSTANCES);
       const sending = storescu(priors, s.files, { timeoutMs: 120_000 });
       let finished = false;
-      void sending.then(() => { finished = true; });
+      void sending.then(() => {
+        finished = true;
+      });
       if (target === 0) await sleep(Math.floor(random() * 40));
       const deadline = Date.now() + 120_000;
       while (!finished && storedCount(dataDir, s) < target && Date.now() < deadline) await sleep(2);
@@ -125,7 +154,10 @@ describe('kill -9 of priors serve during a 300-image ingest', { timeout: 900_000
       const atKill = storedCount(dataDir, s);
       // what was being received is in tmp/ only, as .part files (the recovery at restart removes them)
       const partials = readdirSync(join(dataDir, 'tmp'));
-      assert.ok(partials.every((f) => f.endsWith('.part')), `${label}: only .part files in tmp/: ${partials.join(', ')}`);
+      assert.ok(
+        partials.every((f) => f.endsWith('.part')),
+        `${label}: only .part files in tmp/: ${partials.join(', ')}`,
+      );
       const sent = await sending;
       assert.equal(priors.exitReason(), 'SIGKILL', `${label}: the server was killed`);
       if (finished && atKill >= INSTANCES) t.diagnostic(`${label}: storescu finished before the kill`);
@@ -140,8 +172,10 @@ describe('kill -9 of priors serve during a 300-image ingest', { timeout: 900_000
       assert.equal(again.code, 0, `${label}: the resend succeeds\n${again.stderr.slice(-2000)}\n--- server ---\n${priors.logs().slice(-3000)}`);
       const complete = checkStore(dataDir, s, `${label} after the resend`);
       assert.deepEqual(complete.map((r) => r.SOPInstanceUID).sort(), [...s.SOPInstanceUIDs].sort(), `${label}: the study is complete`);
-      outcomes.push(`${label}: kill at ≥${target} → ${atKill} files in the store and ${partials.length} in tmp/, storescu exit ${sent.code}; after restart ${kept.length} indexed `
-        + `(${recovery} re-indexed from files, ${dropped} rows dropped), checks ok; resend → ${complete.length}/${INSTANCES}`);
+      outcomes.push(
+        `${label}: kill at ≥${target} → ${atKill} files in the store and ${partials.length} in tmp/, storescu exit ${sent.code}; after restart ${kept.length} indexed ` +
+          `(${recovery} re-indexed from files, ${dropped} rows dropped), checks ok; resend → ${complete.length}/${INSTANCES}`,
+      );
     }
     for (const line of outcomes) t.diagnostic(line);
   });
@@ -155,7 +189,10 @@ describe('kill -9 of priors serve during a 300-image ingest', { timeout: 900_000
     const ds = decodeDataSet(dataSetBytes(s.files[0]!), EXPLICIT_LITTLE_ENDIAN).dataSet;
     setString(ds, 0x00080018, 'UI', uid);
     const data = Buffer.from(encodeIn(ds, EXPLICIT_LE));
-    const { peer } = await openAssociation('127.0.0.1', priors.port, { calledAeTitle: AET, contexts: [{ id: 1, abstractSyntax: CT, transferSyntaxes: [EXPLICIT_LE] }] });
+    const { peer } = await openAssociation('127.0.0.1', priors.port, {
+      calledAeTitle: AET,
+      contexts: [{ id: 1, abstractSyntax: CT, transferSyntaxes: [EXPLICIT_LE] }],
+    });
     const pdus = dataPdus(1, data, 4000);
     await peer.send(commandPdu(1, storeCommand({ sopClassUid: CT, sopInstanceUid: uid })));
     for (const pdu of pdus.slice(0, Math.floor(pdus.length / 2))) await peer.send(pdu);
@@ -170,7 +207,10 @@ describe('kill -9 of priors serve during a 300-image ingest', { timeout: 900_000
     const echo = await runDcmtk('echoscu', ['-aet', 'ECHOSCU', '-aec', AET, '127.0.0.1', String(priors.port)], { timeoutMs: 15_000 });
     assert.equal(echo.code, 0, echo.stderr);
     // the same instance, whole this time, is stored
-    const { peer: again } = await openAssociation('127.0.0.1', priors.port, { calledAeTitle: AET, contexts: [{ id: 1, abstractSyntax: CT, transferSyntaxes: [EXPLICIT_LE] }] });
+    const { peer: again } = await openAssociation('127.0.0.1', priors.port, {
+      calledAeTitle: AET,
+      contexts: [{ id: 1, abstractSyntax: CT, transferSyntaxes: [EXPLICIT_LE] }],
+    });
     try {
       const r = await rawStore(again, 1, { sopClassUid: CT, sopInstanceUid: uid, dataSet: data });
       assert.equal(r.status, 0, JSON.stringify(r));

@@ -44,13 +44,24 @@ describe('DICOMweb nodes with Orthanc', () => {
   before(async () => {
     big = await generateCtSeries({ count: 300, patientName: 'WEB^BIG', patientId: 'DW-BIG', studyDate: '20230611', seed: 161 });
     for (const [i, d] of ['20240103', '20240110', '20240301'].entries()) {
-      small.push(await generateCtSeries({ mode: 'tiny', count: 2, rows: 8, cols: 8, patientName: `DOE^WEB${i}`, patientId: `DW-${i}`, studyDate: d, seed: 170 + i }));
+      small.push(
+        await generateCtSeries({ mode: 'tiny', count: 2, rows: 8, cols: 8, patientName: `DOE^WEB${i}`, patientId: `DW-${i}`, studyDate: d, seed: 170 + i }),
+      );
     }
     for (const [i, count] of [8, 3].entries()) {
-      pair.push(await generateCtSeries({
-        mode: 'tiny', count, rows: 8, cols: 8, patientName: 'WEB^PAIR', patientId: 'PAIR-1', seriesNumber: i + 1, seed: 180 + i,
-        ...(pair[0] ? { studyInstanceUid: pair[0].StudyInstanceUID } : {}),
-      }));
+      pair.push(
+        await generateCtSeries({
+          mode: 'tiny',
+          count,
+          rows: 8,
+          cols: 8,
+          patientName: 'WEB^PAIR',
+          patientId: 'PAIR-1',
+          seriesNumber: i + 1,
+          seed: 180 + i,
+          ...(pair[0] ? { studyInstanceUid: pair[0].StudyInstanceUID } : {}),
+        }),
+      );
     }
     orthanc = await startOrthanc({ dir: tempDir('dicomweb-orthanc'), dicomweb: true, config: { LimitFindResults: CAP, LimitFindInstances: CAP } });
     await loadIntoOrthanc(orthanc, [...big.files, ...small.flatMap((s) => s.files), ...pair.flatMap((s) => s.files)]);
@@ -58,7 +69,9 @@ describe('DICOMweb nodes with Orthanc', () => {
     dimse = { name: 'orthanc-dimse', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.port, model: 'study', method: 'move', maxAssociations: 2 };
   });
 
-  after(async () => { await orthanc?.stop(); });
+  after(async () => {
+    await orthanc?.stop();
+  });
 
   test('QIDO-RS at every level gives the rows a C-FIND of the same Orthanc gives', async () => {
     const requests: SearchRequest[] = [
@@ -75,10 +88,13 @@ describe('DICOMweb nodes with Orthanc', () => {
       assert.equal(viaWeb.status, 0);
       assert.equal(viaWeb.looksCapped, undefined);
       // the same keys, the same values (PatientID sorted, Orthanc may list them in another order)
-      const comparable = (rows: Record<string, string>[]) => sorted(rows.map((r) => {
-        const { NumberOfPatientRelatedStudies: _n, RetrieveAETitle: _r, ...rest } = r; // counted differently: see qido.ts's patient search
-        return rest;
-      }));
+      const comparable = (rows: Record<string, string>[]) =>
+        sorted(
+          rows.map((r) => {
+            const { NumberOfPatientRelatedStudies: _n, RetrieveAETitle: _r, ...rest } = r; // counted differently: see qido.ts's patient search
+            return rest;
+          }),
+        );
       assert.deepEqual(comparable(viaWeb.rows), comparable(viaDimse.rows), request.level);
     }
     const none = await searchRemote(web, { model: 'study', level: 'STUDY', keys: keys('PatientName=NOBODY^HERE') }, scu);
@@ -88,7 +104,11 @@ describe('DICOMweb nodes with Orthanc', () => {
   });
 
   test("Orthanc's cap (LimitFindInstances) is detected and said in one sentence", async () => {
-    const r = await searchRemote(web, { model: 'study', level: 'IMAGE', keys: keys(`StudyInstanceUID=${big.StudyInstanceUID}`, `SeriesInstanceUID=${big.SeriesInstanceUID}`) }, scu);
+    const r = await searchRemote(
+      web,
+      { model: 'study', level: 'IMAGE', keys: keys(`StudyInstanceUID=${big.StudyInstanceUID}`, `SeriesInstanceUID=${big.SeriesInstanceUID}`) },
+      scu,
+    );
     assert.equal(r.rows.length, CAP + 1, 'Orthanc answers its limit plus one');
     assert.ok(r.looksCapped, 'looks capped');
     assert.match(r.looksCapped.reason, new RegExp(`${CAP + 1} matches, one more than ${CAP}: the node probably stops there`));
@@ -100,9 +120,15 @@ describe('DICOMweb nodes with Orthanc', () => {
     let q: TransferQueue;
     const config: Config = defaultConfig();
 
-    const finished = (id: string) => new Promise<TransferJob>((resolve) => {
-      const off = q.on((e) => { if (e.type === 'job.finished' && e.job.id === id) { off(); resolve(e.job); } });
-    });
+    const finished = (id: string) =>
+      new Promise<TransferJob>((resolve) => {
+        const off = q.on((e) => {
+          if (e.type === 'job.finished' && e.job.id === id) {
+            off();
+            resolve(e.job);
+          }
+        });
+      });
 
     before(async () => {
       dataDir = tempDir('dicomweb-queue');
@@ -110,7 +136,13 @@ describe('DICOMweb nodes with Orthanc', () => {
       const closed = await freePort(); // nothing listens there: the DIMSE side of the fallback node
       config.nodes = [web, { ...dimse, name: 'both', port: closed, dicomweb: { url: orthanc.dicomwebUrl } }];
       config.timeouts = timeouts;
-      q = new TransferQueue({ cache, config, retrieve, local: { aeTitle: 'PRIORS', port: 1, host: '127.0.0.1', storedListeners: new Set<(e: StoredEvent) => void>() }, scu });
+      q = new TransferQueue({
+        cache,
+        config,
+        retrieve,
+        local: { aeTitle: 'PRIORS', port: 1, host: '127.0.0.1', storedListeners: new Set<(e: StoredEvent) => void>() },
+        scu,
+      });
       q.start();
     });
 
@@ -142,7 +174,10 @@ describe('DICOMweb nodes with Orthanc', () => {
 
     test('a study asked with a first series: every instance of that series is stored before any of the other', async () => {
       // the series Orthanc lists last is asked for first: what its own order would send last
-      const listed = await (await fetch(`${orthanc.dicomwebUrl}/studies/${pair[0]!.StudyInstanceUID}/instances`)).json() as Record<string, { Value?: string[] }>[];
+      const listed = (await (await fetch(`${orthanc.dicomwebUrl}/studies/${pair[0]!.StudyInstanceUID}/instances`)).json()) as Record<
+        string,
+        { Value?: string[] }
+      >[];
       const lastSeries = listed.at(-1)!['0020000E']!.Value![0];
       const first = pair.find((s) => s.SeriesInstanceUID === lastSeries)!;
       const other = pair.find((s) => s !== first)!;
@@ -151,10 +186,15 @@ describe('DICOMweb nodes with Orthanc', () => {
       assert.equal(done.state, 'completed', done.verdict?.sentence);
       const db = new Database(join(dataDir, INDEX_FILE), { readonly: true });
       try {
-        const order = (db.prepare('SELECT s.SeriesInstanceUID AS uid FROM instance i JOIN series s ON s.id = i.series_pk WHERE s.SeriesInstanceUID IN (?, ?) ORDER BY i.id')
-          .all(other.SeriesInstanceUID, first.SeriesInstanceUID) as { uid: string }[]).map((r) => (r.uid === first.SeriesInstanceUID ? 'first' : 'other'));
+        const order = (
+          db
+            .prepare('SELECT s.SeriesInstanceUID AS uid FROM instance i JOIN series s ON s.id = i.series_pk WHERE s.SeriesInstanceUID IN (?, ?) ORDER BY i.id')
+            .all(other.SeriesInstanceUID, first.SeriesInstanceUID) as { uid: string }[]
+        ).map((r) => (r.uid === first.SeriesInstanceUID ? 'first' : 'other'));
         assert.deepEqual(order, [...Array(first.files.length).fill('first'), ...Array(other.files.length).fill('other')]);
-      } finally { db.close(); }
+      } finally {
+        db.close();
+      }
     });
 
     test('fallback chain: the DIMSE port is closed, so the job goes on by WADO-RS and its sentence says so', async () => {
@@ -163,7 +203,10 @@ describe('DICOMweb nodes with Orthanc', () => {
       const done = await finished(job.id);
       assert.equal(done.state, 'completed', done.verdict?.sentence);
       assert.equal(done.usedMethod, 'wado');
-      assert.match(done.verdict!.sentence, /^Retrieved 2 instances from both by WADO-RS after C-MOVE failed \(Nothing accepts connections at 127\.0\.0\.1:\d+: .*\); all 2 expected are in the cache\.$/);
+      assert.match(
+        done.verdict!.sentence,
+        /^Retrieved 2 instances from both by WADO-RS after C-MOVE failed \(Nothing accepts connections at 127\.0\.0\.1:\d+: .*\); all 2 expected are in the cache\.$/,
+      );
     });
   });
 
@@ -177,7 +220,10 @@ describe('DICOMweb nodes with Orthanc', () => {
       assert.equal(echo.code, 0, echo.stderr);
       assert.match(echo.stdout, /\/dicom-web\/studies answered a QIDO-RS search in \d+ ms\./);
       const find = await runPriors(['find', 'ow', '-L', 'STUDY', '-k', 'PatientName=DOE^WEB*', '-k', 'StudyDate=20240301'], { dataDir, json: true });
-      assert.deepEqual(cliJson<{ rows: { StudyInstanceUID: string }[] }>(find).rows.map((r) => r.StudyInstanceUID), [small[2]!.StudyInstanceUID]);
+      assert.deepEqual(
+        cliJson<{ rows: { StudyInstanceUID: string }[] }>(find).rows.map((r) => r.StudyInstanceUID),
+        [small[2]!.StudyInstanceUID],
+      );
       const get = await runPriors(['get', 'ow', '-k', `StudyInstanceUID=${small[0]!.StudyInstanceUID}`], { dataDir, json: true });
       assert.equal(get.code, 0, get.stderr);
       const got = cliJson<{ arrived: number; expected: number; method: string }>(get);
@@ -190,7 +236,10 @@ describe('DICOMweb nodes with Orthanc', () => {
         const moved = cliJson<{ arrived: number; expected: number; method: string }>(move);
         assert.deepEqual([moved.arrived, moved.expected, moved.method], [2, 2, 'wado']);
         const held = priorsStoredFiles(dataDir);
-        assert.ok(small[2]!.SOPInstanceUIDs.every((uid) => held.has(uid)), 'in the cache of the serve');
+        assert.ok(
+          small[2]!.SOPInstanceUIDs.every((uid) => held.has(uid)),
+          'in the cache of the serve',
+        );
         const dest = await runPriors(['move', 'ow', '-k', `StudyInstanceUID=${small[2]!.StudyInstanceUID}`, '--dest', 'OTHER'], { dataDir });
         assert.equal(dest.code, 2);
         assert.match(dest.stderr, /--dest needs C-MOVE: ow is retrieved from by WADO-RS, into this workstation/);
@@ -217,16 +266,25 @@ describe('DICOMweb nodes with Orthanc', () => {
     const locked = await startOrthanc({ dir: tempDir('dicomweb-auth'), dicomweb: { users: { alice: 'right-secret' } } });
     const dataDir = tempDir('dicomweb-auth-cli');
     try {
-      const wrong = await runPriors(['nodes', 'add', 'locked', locked.dicomwebUrl, '--dicomweb', '--user', 'alice', '--password-env', 'DW_PW'], { dataDir, env: { DW_PW: 'wrong' } });
+      const wrong = await runPriors(['nodes', 'add', 'locked', locked.dicomwebUrl, '--dicomweb', '--user', 'alice', '--password-env', 'DW_PW'], {
+        dataDir,
+        env: { DW_PW: 'wrong' },
+      });
       assert.equal(wrong.code, 0, wrong.stderr);
       const refused = await runPriors(['echo', 'locked'], { dataDir });
       assert.equal(refused.code, 1);
-      assert.equal(refused.stderr.trim(), `${locked.dicomwebUrl}/studies refused the user name and password (HTTP 401 Unauthorized) ("Unauthorized"): check the node's user and password.`);
+      assert.equal(
+        refused.stderr.trim(),
+        `${locked.dicomwebUrl}/studies refused the user name and password (HTTP 401 Unauthorized) ("Unauthorized"): check the node's user and password.`,
+      );
       assert.doesNotMatch(refused.stderr + refused.stdout, /wrong/, 'the password is never printed');
       const ls = await runPriors(['nodes', 'ls'], { dataDir, json: true });
       assert.doesNotMatch(ls.stdout, /wrong/, 'nodes ls masks it');
       assert.match(ls.stdout, /"secretSet": true/);
-      const right = await runPriors(['nodes', 'add', 'locked', locked.dicomwebUrl, '--dicomweb', '--user', 'alice', '--password-env', 'DW_PW', '--replace'], { dataDir, env: { DW_PW: 'right-secret' } });
+      const right = await runPriors(['nodes', 'add', 'locked', locked.dicomwebUrl, '--dicomweb', '--user', 'alice', '--password-env', 'DW_PW', '--replace'], {
+        dataDir,
+        env: { DW_PW: 'right-secret' },
+      });
       assert.equal(right.code, 0, right.stderr);
       const ok = await runPriors(['echo', 'locked'], { dataDir });
       assert.equal(ok.code, 0, ok.stderr);

@@ -20,11 +20,15 @@ const TOKEN = 'orthanc-interop-token-0123456789';
 const api = { invoke: async () => ({ ok: true as const, value: null }), subscribe: () => () => undefined };
 
 async function orthancPost(peer: OrthancPeer, path: string, body: unknown): Promise<{ status: number; text: string }> {
-  const res = await fetch(`${peer.baseUrl}${path}`, { method: 'POST', body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  const res = await fetch(`${peer.baseUrl}${path}`, {
+    method: 'POST',
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json' },
+  });
   return { status: res.status, text: await res.text() };
 }
 
-describe('Orthanc\'s DICOMweb plugin as a client of our DICOMweb server', () => {
+describe("Orthanc's DICOMweb plugin as a client of our DICOMweb server", () => {
   let cache: Cache;
   let host: WebHost;
   let orthanc: OrthancPeer;
@@ -33,7 +37,15 @@ describe('Orthanc\'s DICOMweb plugin as a client of our DICOMweb server', () => 
 
   before(async () => {
     ours = await generateCtSeries({ count: 40, rows: 64, cols: 64, patientName: 'SERVED^BY^PRIORS', patientId: 'DWS-1', studyDate: '20240510', seed: 611 });
-    theirs = await generateCtSeries({ count: 30, rows: 64, cols: 64, patientName: 'STOWED^FROM^ORTHANC', patientId: 'DWS-2', studyDate: '20240511', seed: 612 });
+    theirs = await generateCtSeries({
+      count: 30,
+      rows: 64,
+      cols: 64,
+      patientName: 'STOWED^FROM^ORTHANC',
+      patientId: 'DWS-2',
+      studyDate: '20240511',
+      seed: 612,
+    });
     cache = await Cache.open(tempDir('dicomweb-server-orthanc'));
     assert.equal((await cache.importPaths(ours.files)).imported, 40);
     const port = await freePort();
@@ -41,10 +53,14 @@ describe('Orthanc\'s DICOMweb plugin as a client of our DICOMweb server', () => 
     const url = `http://127.0.0.1:${host.port}/dicom-web/`;
     orthanc = await startOrthanc({
       dir: tempDir('dicomweb-server-orthanc-peer'),
-      dicomweb: { settings: { Servers: {
-        priors: { Url: url, HttpHeaders: { Authorization: `Bearer ${TOKEN}` } },
-        'priors-wrong': { Url: url, HttpHeaders: { Authorization: 'Bearer not-the-token' } },
-      } } },
+      dicomweb: {
+        settings: {
+          Servers: {
+            priors: { Url: url, HttpHeaders: { Authorization: `Bearer ${TOKEN}` } },
+            'priors-wrong': { Url: url, HttpHeaders: { Authorization: 'Bearer not-the-token' } },
+          },
+        },
+      },
     });
     await loadIntoOrthanc(orthanc, theirs.files);
   });
@@ -62,15 +78,21 @@ describe('Orthanc\'s DICOMweb plugin as a client of our DICOMweb server', () => 
     assert.equal(studies[0]!['0020000D']!.Value![0], ours.StudyInstanceUID);
     assert.deepEqual(studies[0]!['00100010']!.Value, [{ Alphabetic: 'SERVED^BY^PRIORS' }]);
     assert.equal(studies[0]!['00201208']!.Value![0], 40);
-    const series = JSON.parse((await orthancPost(orthanc, '/dicom-web/servers/priors/get', { Uri: `/studies/${ours.StudyInstanceUID}/series` })).text) as Record<string, { Value?: unknown[] }>[];
-    assert.deepEqual(series.map((s) => s['0020000E']!.Value![0]), [ours.SeriesInstanceUID]);
+    const series = JSON.parse(
+      (await orthancPost(orthanc, '/dicom-web/servers/priors/get', { Uri: `/studies/${ours.StudyInstanceUID}/series` })).text,
+    ) as Record<string, { Value?: unknown[] }>[];
+    assert.deepEqual(
+      series.map((s) => s['0020000E']!.Value![0]),
+      [ours.SeriesInstanceUID],
+    );
   });
 
   test('WADO-RS retrieve by Orthanc: it holds the study, every file byte for byte as Priors stored it', async () => {
     const r = await orthancPost(orthanc, '/dicom-web/servers/priors/retrieve', { Resources: [{ Study: ours.StudyInstanceUID }] });
     assert.equal(r.status, 200, r.text);
-    const held = (await orthancGet<{ ID: string; MainDicomTags: { SOPInstanceUID: string } }[]>(orthanc, '/instances?expand'))
-      .filter((i) => ours.SOPInstanceUIDs.includes(i.MainDicomTags.SOPInstanceUID));
+    const held = (await orthancGet<{ ID: string; MainDicomTags: { SOPInstanceUID: string } }[]>(orthanc, '/instances?expand')).filter((i) =>
+      ours.SOPInstanceUIDs.includes(i.MainDicomTags.SOPInstanceUID),
+    );
     assert.equal(held.length, 40);
     const stored = new Map(cache.instancesFor('STUDY', [ours.StudyInstanceUID]).map((row) => [row.sopInstanceUid, row.path]));
     for (const i of held) {

@@ -84,15 +84,40 @@ interface Walked {
   path: string;
   elements: [tag: string, vr: string, value: string, isPrivate: boolean][];
   refs: string[];
-  study: string; series: string; sop: string; frameOfReference: string;
-  patientName: string; patientId: string; identityRemoved: string; methodCodes: string[];
+  study: string;
+  series: string;
+  sop: string;
+  frameOfReference: string;
+  patientName: string;
+  patientId: string;
+  identityRemoved: string;
+  methodCodes: string[];
 }
 
 const walk = (files: string[]): Walked[] => runPython<Walked[]>(WALK_SCRIPT, files);
 
 /** Attributes of Table E.1-1 checked whatever the table in the code says (so that a shortened table cannot pass). */
-const MUST_CHANGE = ['00100010', '00100020', '00100030', '00101000', '00101040', '00080080', '00080090', '00080050', '00200010', '00080020',
-  '00080030', '0020000D', '0020000E', '00080018', '00200052', '00081070', '00181000', '00081010', '00081155'];
+const MUST_CHANGE = [
+  '00100010',
+  '00100020',
+  '00100030',
+  '00101000',
+  '00101040',
+  '00080080',
+  '00080090',
+  '00080050',
+  '00200010',
+  '00080020',
+  '00080030',
+  '0020000D',
+  '0020000E',
+  '00080018',
+  '00200052',
+  '00081070',
+  '00181000',
+  '00081010',
+  '00081155',
+];
 
 /** The Directory Record Types and Referenced File IDs of a DICOMDIR, as dcmdump reads them. */
 async function records(dicomdir: string): Promise<{ types: Map<string, number>; fileIds: string[] }> {
@@ -185,8 +210,15 @@ describe('export to media, and de-identified', { skip: !pydicomAvailable() && 'p
     const unzipped = join(work, 'unzipped');
     const u = await runDcmtk('unzip', ['-q', zip, '-d', unzipped]);
     assert.equal(u.code, 0, u.stderr);
-    const files = walkFiles(unzipped).map((f) => relative(unzipped, f)).sort();
-    assert.deepEqual(files, walkFiles(folderDir).map((f) => relative(folderDir, f)).sort());
+    const files = walkFiles(unzipped)
+      .map((f) => relative(unzipped, f))
+      .sort();
+    assert.deepEqual(
+      files,
+      walkFiles(folderDir)
+        .map((f) => relative(folderDir, f))
+        .sort(),
+    );
     for (const f of files) {
       if (f === 'DICOMDIR') continue; // its File-set UID is new in each export
       assert.ok(readFileSync(join(unzipped, f)).equals(readFileSync(join(folderDir, f))), `${f} as in the folder`);
@@ -207,9 +239,12 @@ describe('export to media, and de-identified', { skip: !pydicomAvailable() && 'p
 
     // a medium another creator wrote (pydicom's): the files its records reference, as pydicom counts them
     const theirs = join(PYDICOM_DATA, 'test_files', 'dicomdirtests');
-    const referenced = runPython<number>(`import sys, pydicom
+    const referenced = runPython<number>(
+      `import sys, pydicom
 d = pydicom.dcmread(sys.argv[1])
-print(len([r for r in d.DirectoryRecordSequence if 'ReferencedFileID' in r]))`, [join(theirs, 'DICOMDIR')]);
+print(len([r for r in d.DirectoryRecordSequence if 'ReferencedFileID' in r]))`,
+      [join(theirs, 'DICOMDIR')],
+    );
     const other = await priorsJson<ImportResult>(['import', theirs], { dataDir: join(work, 'reimport-theirs') });
     assert.equal(other.dicomdir?.referenced, referenced);
     assert.equal(other.imported + other.duplicates, referenced);
@@ -226,7 +261,10 @@ print(len([r for r in d.DirectoryRecordSequence if 'ReferencedFileID' in r]))`, 
     const result = cliJson<ExportResult>(await runPriors(['export', '--study', ...studies, '--out', `${out}-json`, '--deidentify'], { dataDir, json: true }));
     const exported = walk(walkFiles(`${out}-json`));
     assert.equal(exported.length, result.instances);
-    assert.ok(result.leftOut.some((l) => l.burnedIn), 'ultrasound and secondary capture without Burned In Annotation = NO are left out');
+    assert.ok(
+      result.leftOut.some((l) => l.burnedIn),
+      'ultrasound and secondary capture without Burned In Annotation = NO are left out',
+    );
     const originals = walk(walkFiles(join(dataDir, 'files')));
 
     // every value each Annex E attribute had in any cached instance, and every UID
@@ -249,7 +287,7 @@ print(len([r for r in d.DirectoryRecordSequence if 'ReferencedFileID' in r]))`, 
       for (const [tag, vr, value, isPrivate] of f.elements) {
         assert.ok(!isPrivate, `${f.path}: private (${tag}) left`);
         if (vr === 'UI') for (const u of value.split('\\')) assert.ok(!originalUids.has(u), `${f.path}: (${tag}) keeps the original UID ${u}`);
-        if (!table.has(tag) || vr === 'SQ' || value === '' || (tag === '00100010' || tag === '00100020')) continue;
+        if (!table.has(tag) || vr === 'SQ' || value === '' || tag === '00100010' || tag === '00100020') continue;
         checked++;
         assert.ok(!originalValues.get(tag)?.has(value), `${f.path}: (${tag}) keeps an original value: ${value}`);
       }
@@ -286,13 +324,25 @@ print(len([r for r in d.DirectoryRecordSequence if 'ReferencedFileID' in r]))`, 
 
   test('de-identified onto a ZIP medium with a pseudonym: a valid DICOMDIR naming the pseudonym; burned-in text included only when allowed', async () => {
     const zip = join(work, 'deid.zip');
-    const r = cliJson<ExportResult>(await runPriors(['export', '--study', ownA, ownB, '--out', zip, '--zip', '--dicomdir', '--deidentify', '--pseudonym', 'SUBJECT-7'], { dataDir, json: true }));
+    const r = cliJson<ExportResult>(
+      await runPriors(['export', '--study', ownA, ownB, '--out', zip, '--zip', '--dicomdir', '--deidentify', '--pseudonym', 'SUBJECT-7'], {
+        dataDir,
+        json: true,
+      }),
+    );
     assert.equal(r.instances, 3);
     const dir = join(work, 'deid-zip');
     assert.equal((await runDcmtk('unzip', ['-q', zip, '-d', dir])).code, 0);
     assert.deepEqual(await dciodvfyErrors(join(dir, 'DICOMDIR')), []);
     const dump = await runDcmtk('dcmdump', ['-q', '+P', '0010,0020', '+P', '0010,0010', join(dir, 'DICOMDIR')]);
-    assert.deepEqual(dump.stdout.trim().split('\n').map((l) => /\[([^\]]*)\]/.exec(l)?.[1]).sort(), ['SUBJECT-7', 'SUBJECT-7']);
+    assert.deepEqual(
+      dump.stdout
+        .trim()
+        .split('\n')
+        .map((l) => /\[([^\]]*)\]/.exec(l)?.[1])
+        .sort(),
+      ['SUBJECT-7', 'SUBJECT-7'],
+    );
     for (const f of walkFiles(dir).filter((p) => !p.endsWith('DICOMDIR'))) {
       const errors = await dciodvfyErrors(f);
       assert.ok(!errors.some((e) => /Patient|Study Date|Study Time|Missing attribute/i.test(e)), `${f}: ${errors.join('; ')}`);
@@ -300,8 +350,12 @@ print(len([r for r in d.DirectoryRecordSequence if 'ReferencedFileID' in r]))`, 
 
     // the ultrasound and secondary-capture images: left out by default, included (and counted) when allowed
     const burned = folder.studies.filter((s) => s.instances > 0).map((s) => s.StudyInstanceUID);
-    const allowed = cliJson<ExportResult>(await runPriors(['export', '--study', ...burned, '--out', join(work, 'allowed'), '--deidentify', '--allow-burned-in'], { dataDir, json: true }));
-    const refused = cliJson<ExportResult>(await runPriors(['export', '--study', ...burned, '--out', join(work, 'refused'), '--deidentify'], { dataDir, json: true }));
+    const allowed = cliJson<ExportResult>(
+      await runPriors(['export', '--study', ...burned, '--out', join(work, 'allowed'), '--deidentify', '--allow-burned-in'], { dataDir, json: true }),
+    );
+    const refused = cliJson<ExportResult>(
+      await runPriors(['export', '--study', ...burned, '--out', join(work, 'refused'), '--deidentify'], { dataDir, json: true }),
+    );
     const burnedIn = refused.leftOut.filter((l) => l.burnedIn).length;
     assert.ok(burnedIn > 0);
     assert.equal(allowed.deidentified?.burnedInIncluded, burnedIn);
@@ -310,10 +364,21 @@ print(len([r for r in d.DirectoryRecordSequence if 'ReferencedFileID' in r]))`, 
 
   test('each export is an audit event per study, saying where to and whether de-identified', async () => {
     const events = await priorsJson<{ events: { what: string; StudyInstanceUID?: string; detail?: string; PatientID?: string }[] }>(
-      ['audit', '--what', 'export', '--limit', '1000'], { dataDir });
+      ['audit', '--what', 'export', '--limit', '1000'],
+      { dataDir },
+    );
     const ofA = events.events.filter((e) => e.StudyInstanceUID === ownA);
-    assert.ok(ofA.some((e) => /^to .*medium \(DICOMDIR, identified; by /.test(e.detail ?? '')), JSON.stringify(ofA));
-    assert.ok(ofA.some((e) => /^to .*deid\.zip \(DICOMDIR, ZIP, de-identified as SUBJECT-7; by /.test(e.detail ?? '')), JSON.stringify(ofA));
-    assert.ok(ofA.every((e) => e.PatientID === 'EXP-1'), 'the event names the patient as cached, not the pseudonym');
+    assert.ok(
+      ofA.some((e) => /^to .*medium \(DICOMDIR, identified; by /.test(e.detail ?? '')),
+      JSON.stringify(ofA),
+    );
+    assert.ok(
+      ofA.some((e) => /^to .*deid\.zip \(DICOMDIR, ZIP, de-identified as SUBJECT-7; by /.test(e.detail ?? '')),
+      JSON.stringify(ofA),
+    );
+    assert.ok(
+      ofA.every((e) => e.PatientID === 'EXP-1'),
+      'the event names the patient as cached, not the pseudonym',
+    );
   });
 });

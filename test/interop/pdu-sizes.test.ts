@@ -10,7 +10,13 @@ import { defaultConfig } from '../../shared/config.js';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import { startStorescp, type StorescpPeer } from '../helpers/peers.js';
 import {
-  compareWithOracle, filesBySopInstanceUid, priorsStoredFiles, runPriors, startPriorsServe, storescuPerSyntax, type PriorsServe,
+  compareWithOracle,
+  filesBySopInstanceUid,
+  priorsStoredFiles,
+  runPriors,
+  startPriorsServe,
+  storescuPerSyntax,
+  type PriorsServe,
 } from '../helpers/priors-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 

@@ -6,8 +6,23 @@ import { basename, join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { compressedCopies, generateCtSeries, generateStudies, pydicomCorpus, type GeneratedSeries } from '../helpers/data.js';
 import {
-  echo, findscu, getscu, listFiles, loadIntoDcmqrscp, loadIntoOrthanc, movescu, orthancGet, startDcmqrscp,
-  runDcmtk, startOrthanc, startStorescp, storescu, transferSyntaxOf, type DcmqrscpPeer, type OrthancPeer, type StorescpPeer,
+  echo,
+  findscu,
+  getscu,
+  listFiles,
+  loadIntoDcmqrscp,
+  loadIntoOrthanc,
+  movescu,
+  orthancGet,
+  startDcmqrscp,
+  runDcmtk,
+  startOrthanc,
+  startStorescp,
+  storescu,
+  transferSyntaxOf,
+  type DcmqrscpPeer,
+  type OrthancPeer,
+  type StorescpPeer,
 } from '../helpers/peers.js';
 import { isPortOpen } from '../helpers/ports.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -23,7 +38,12 @@ before(async () => {
 });
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Offset of the data set in a Part-10 file: 128 + 'DICM' + (0002,0000) element + group length. */
@@ -36,7 +56,13 @@ function dataSetOf(file: string): Buffer {
 
 /** SOP Instance UIDs named in storescp's file names (<Modality>.<UID>.dcm). */
 function uidsOf(files: string[]): string[] {
-  return files.map((f) => basename(f).replace(/^[A-Z]+\./, '').replace(/\.dcm$/, '')).sort();
+  return files
+    .map((f) =>
+      basename(f)
+        .replace(/^[A-Z]+\./, '')
+        .replace(/\.dcm$/, ''),
+    )
+    .sort();
 }
 
 async function sopInstanceUids(peer: { aeTitle: string; host: string; port: number }): Promise<string[]> {
@@ -88,11 +114,19 @@ describe('dcmqrscp', () => {
     assert.equal(patients.length, 1);
     assert.equal(patients[0]!.PatientName, PATIENT_NAME);
     const studies = await findscu(qr, { keys: ['QueryRetrieveLevel=STUDY', 'PatientID=PEERS01', 'StudyInstanceUID', 'AccessionNumber', 'StudyDate'] });
-    assert.deepEqual(studies.map((s) => [s.StudyInstanceUID, s.AccessionNumber, s.StudyDate]), [[series.StudyInstanceUID, 'PEERS-A1', '20240115']]);
+    assert.deepEqual(
+      studies.map((s) => [s.StudyInstanceUID, s.AccessionNumber, s.StudyDate]),
+      [[series.StudyInstanceUID, 'PEERS-A1', '20240115']],
+    );
     const psonly = await findscu(qr, { model: 'psonly', keys: ['QueryRetrieveLevel=STUDY', 'PatientID=PEERS01', 'StudyInstanceUID'] });
     assert.equal(psonly.length, 1);
-    const seriesMatches = await findscu(qr, { keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${series.StudyInstanceUID}`, 'SeriesInstanceUID', 'Modality'] });
-    assert.deepEqual(seriesMatches.map((s) => [s.SeriesInstanceUID, s.Modality]), [[series.SeriesInstanceUID, 'CT']]);
+    const seriesMatches = await findscu(qr, {
+      keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${series.StudyInstanceUID}`, 'SeriesInstanceUID', 'Modality'],
+    });
+    assert.deepEqual(
+      seriesMatches.map((s) => [s.SeriesInstanceUID, s.Modality]),
+      [[series.SeriesInstanceUID, 'CT']],
+    );
     assert.deepEqual(await sopInstanceUids(qr), [...series.SOPInstanceUIDs].sort());
     const none = await findscu(qr, { keys: ['QueryRetrieveLevel=STUDY', 'PatientID=NOBODY', 'StudyInstanceUID'] });
     assert.equal(none.length, 0);
@@ -109,7 +143,9 @@ describe('dcmqrscp', () => {
 
   test('C-GET of a series', async () => {
     const dir = tempDir('get');
-    const r = await getscu(qr, dir, { keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${series.StudyInstanceUID}`, `SeriesInstanceUID=${series.SeriesInstanceUID}`] });
+    const r = await getscu(qr, dir, {
+      keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${series.StudyInstanceUID}`, `SeriesInstanceUID=${series.SeriesInstanceUID}`],
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(uidsOf(listFiles(dir)), [...series.SOPInstanceUIDs].sort());
   });
@@ -131,8 +167,13 @@ describe('Orthanc', () => {
     assert.equal(studies.length, 1);
     assert.equal(studies[0]!.PatientName, PATIENT_NAME);
     assert.equal(studies[0]!.ModalitiesInStudy, 'CT');
-    const seriesMatches = await findscu(orthanc, { keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${series.StudyInstanceUID}`, 'SeriesInstanceUID', 'NumberOfSeriesRelatedInstances'] });
-    assert.deepEqual(seriesMatches.map((s) => [s.SeriesInstanceUID, s.NumberOfSeriesRelatedInstances]), [[series.SeriesInstanceUID, '4']]);
+    const seriesMatches = await findscu(orthanc, {
+      keys: ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${series.StudyInstanceUID}`, 'SeriesInstanceUID', 'NumberOfSeriesRelatedInstances'],
+    });
+    assert.deepEqual(
+      seriesMatches.map((s) => [s.SeriesInstanceUID, s.NumberOfSeriesRelatedInstances]),
+      [[series.SeriesInstanceUID, '4']],
+    );
     assert.deepEqual(await sopInstanceUids(orthanc), [...series.SOPInstanceUIDs].sort());
   });
 
@@ -196,7 +237,10 @@ describe('test data', () => {
     for (const copy of Object.values(copies)) {
       assert.equal(copy!.files.length, series.files.length, copy!.codec);
       for (const file of copy!.files) assert.equal(transferSyntaxOf(file), copy!.transferSyntaxUid, file);
-      assert.deepEqual(copy!.files.map((f) => basename(f)), series.files.map((f) => basename(f)));
+      assert.deepEqual(
+        copy!.files.map((f) => basename(f)),
+        series.files.map((f) => basename(f)),
+      );
     }
   });
 
@@ -206,7 +250,10 @@ describe('test data', () => {
     const ct = corpus.find((f) => f.path.endsWith('/CT_small.dcm'));
     assert.equal(ct?.SOPClassUID, '1.2.840.10008.5.1.4.1.1.2');
     assert.equal(ct?.dcmtkReadable, true);
-    assert.ok(corpus.some((f) => !f.dcmtkReadable), 'truncated files are flagged unreadable');
+    assert.ok(
+      corpus.some((f) => !f.dcmtkReadable),
+      'truncated files are flagged unreadable',
+    );
     assert.ok(corpus.some((f) => f.SpecificCharacterSet === 'ISO_IR 192'));
   });
 });

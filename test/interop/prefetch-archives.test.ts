@@ -14,7 +14,15 @@ import type { StudyRecord } from '../../shared/records.js';
 import { generateCtSeries, type CtSeriesOptions, type GeneratedSeries } from '../helpers/data.js';
 import { dicomDay } from '../helpers/e2e-pacs.js';
 import {
-  loadIntoDcmqrscp, loadIntoOrthanc, startDcmqrscp, startOrthanc, startWlmscpfs, storescu, type DcmqrscpPeer, type OrthancPeer, type WlmscpfsPeer,
+  loadIntoDcmqrscp,
+  loadIntoOrthanc,
+  startDcmqrscp,
+  startOrthanc,
+  startWlmscpfs,
+  storescu,
+  type DcmqrscpPeer,
+  type OrthancPeer,
+  type WlmscpfsPeer,
 } from '../helpers/peers.js';
 import { freePort } from '../helpers/ports.js';
 import { priorsJson, runPriors, serveApi, startPriorsServe, type PriorsServe } from '../helpers/priors-cli.js';
@@ -25,10 +33,14 @@ const alice = { patientName: 'PREFETCH^ALICE', patientId: 'PF-A', birthDate: '19
 const bob = { patientName: 'PREFETCH^BOB', patientId: 'PF-B', birthDate: '19600606', sex: 'M' as const };
 
 /** A study of `days` days ago (0 = today). */
-function study(who: Pick<CtSeriesOptions, 'patientName' | 'patientId' | 'birthDate' | 'sex'>, days: number, accession: string, more: Partial<CtSeriesOptions> = {}): Promise<GeneratedSeries> {
+function study(
+  who: Pick<CtSeriesOptions, 'patientName' | 'patientId' | 'birthDate' | 'sex'>,
+  days: number,
+  accession: string,
+  more: Partial<CtSeriesOptions> = {},
+): Promise<GeneratedSeries> {
   return generateCtSeries({ ...small, ...who, studyDate: dicomDay(-days), accession, studyDescription: 'CT CHEST', ...more });
 }
-
 
 async function studiesOf(dataDir: string, PatientID: string): Promise<StudyRecord[]> {
   return (await serveApi<{ studies: StudyRecord[] }>(dataDir, 'cache.studies', { PatientID })).studies;
@@ -72,23 +84,45 @@ describe('prefetch with Orthanc, dcmqrscp and wlmscpfs', () => {
 
     const port = await freePort();
     orthanc = await startOrthanc({ dir: tempDir('prefetch-orthanc'), aeTitle: 'ORTHANC', modalities: { priors: ['PRIORS', '127.0.0.1', port] } });
-    await loadIntoOrthanc(orthanc, [s.p1, s.p2, s.fourth, s.mr, s.head, s.old, s.sameDay, s.bobPrior, s.bobMr].flatMap((x) => x!.files));
+    await loadIntoOrthanc(
+      orthanc,
+      [s.p1, s.p2, s.fourth, s.mr, s.head, s.old, s.sameDay, s.bobPrior, s.bobMr].flatMap((x) => x!.files),
+    );
     dcmqr = await startDcmqrscp({ dir: tempDir('prefetch-dcmqr'), aeTitle: 'LEGACY', peers: [{ aeTitle: 'PRIORS', host: '127.0.0.1', port }] });
     await loadIntoDcmqrscp(dcmqr, [...s.p3!.files, ...s.conflict!.files, ...s.p1!.files]);
     const soon = new Date(Date.now() + 30 * 60_000);
     ris = await startWlmscpfs({
-      dir: tempDir('prefetch-ris'), aeTitle: 'RIS',
-      entries: [{
-        PatientID: bob.patientId, PatientName: bob.patientName, PatientBirthDate: bob.birthDate, PatientSex: 'M', AccessionNumber: 'PF-B-NEW',
-        StudyInstanceUID: s.bobNew.StudyInstanceUID, RequestedProcedureDescription: 'CT THORAX WITHOUT CONTRAST', Modality: 'CT', ScheduledStationAETitle: 'CT01',
-        StartDate: dicomDay(0), StartTime: `${String(soon.getHours()).padStart(2, '0')}${String(soon.getMinutes()).padStart(2, '0')}00`,
-      }, {
-        PatientID: 'PF-OTHER', PatientName: 'PREFETCH^OTHER', AccessionNumber: 'PF-O-1', StudyInstanceUID: '1.2.826.0.1.3680043.10.1439.99.1',
-        Modality: 'MR', ScheduledStationAETitle: 'MR01', StartDate: dicomDay(0), StartTime: '235900',
-      }],
+      dir: tempDir('prefetch-ris'),
+      aeTitle: 'RIS',
+      entries: [
+        {
+          PatientID: bob.patientId,
+          PatientName: bob.patientName,
+          PatientBirthDate: bob.birthDate,
+          PatientSex: 'M',
+          AccessionNumber: 'PF-B-NEW',
+          StudyInstanceUID: s.bobNew.StudyInstanceUID,
+          RequestedProcedureDescription: 'CT THORAX WITHOUT CONTRAST',
+          Modality: 'CT',
+          ScheduledStationAETitle: 'CT01',
+          StartDate: dicomDay(0),
+          StartTime: `${String(soon.getHours()).padStart(2, '0')}${String(soon.getMinutes()).padStart(2, '0')}00`,
+        },
+        {
+          PatientID: 'PF-OTHER',
+          PatientName: 'PREFETCH^OTHER',
+          AccessionNumber: 'PF-O-1',
+          StudyInstanceUID: '1.2.826.0.1.3680043.10.1439.99.1',
+          Modality: 'MR',
+          ScheduledStationAETitle: 'MR01',
+          StartDate: dicomDay(0),
+          StartTime: '235900',
+        },
+      ],
     });
     for (const [name, address, extra] of [
-      ['orthanc', `ORTHANC@127.0.0.1:${orthanc.port}`, []], ['legacy', `LEGACY@127.0.0.1:${dcmqr.port}`, []],
+      ['orthanc', `ORTHANC@127.0.0.1:${orthanc.port}`, []],
+      ['legacy', `LEGACY@127.0.0.1:${dcmqr.port}`, []],
       ['ris', `RIS@127.0.0.1:${ris.port}`, ['--worklist', '--station-aet', 'CT01']],
     ] as const) {
       const r = await runPriors(['nodes', 'add', name, address, ...extra], { dataDir });
@@ -105,17 +139,30 @@ describe('prefetch with Orthanc, dcmqrscp and wlmscpfs', () => {
     await serve?.stop();
   });
 
-  test('a worklist entry brings in its patient\'s relevant prior before any image of the scheduled study', async () => {
-    const held = await until('Bob\'s prior in the cache', 60_000, async () => {
-      const studies = await studiesOf(dataDir, bob.patientId);
-      return studies.some((x) => x.StudyInstanceUID === s.bobPrior!.StudyInstanceUID && x.NumberOfStudyRelatedInstances === 3) ? studies : undefined;
-    }, serve.logs);
-    assert.deepEqual(held.map((x) => x.StudyInstanceUID), [s.bobPrior!.StudyInstanceUID], 'the MR and the scheduled study itself are not there');
+  test("a worklist entry brings in its patient's relevant prior before any image of the scheduled study", async () => {
+    const held = await until(
+      "Bob's prior in the cache",
+      60_000,
+      async () => {
+        const studies = await studiesOf(dataDir, bob.patientId);
+        return studies.some((x) => x.StudyInstanceUID === s.bobPrior!.StudyInstanceUID && x.NumberOfStudyRelatedInstances === 3) ? studies : undefined;
+      },
+      serve.logs,
+    );
+    assert.deepEqual(
+      held.map((x) => x.StudyInstanceUID),
+      [s.bobPrior!.StudyInstanceUID],
+      'the MR and the scheduled study itself are not there',
+    );
     const { runs } = await serveApi<{ runs: PrefetchRun[] }>(dataDir, 'prefetch.runs', { PatientID: bob.patientId });
     const run = runs.find((r) => r.trigger === 'worklist')!;
     assert.ok(run, `a worklist run for Bob (runs: ${JSON.stringify(runs.map((r) => r.trigger))})`);
     assert.match(run.triggerDetail ?? '', /^ris: CT CT THORAX WITHOUT CONTRAST at /);
-    assert.deepEqual(run.current && { modalities: run.current.modalities, bodyParts: run.current.bodyParts, source: run.current.source }, { modalities: ['CT'], bodyParts: ['CHEST'], source: 'worklist' });
+    assert.deepEqual(run.current && { modalities: run.current.modalities, bodyParts: run.current.bodyParts, source: run.current.source }, {
+      modalities: ['CT'],
+      bodyParts: ['CHEST'],
+      source: 'worklist',
+    });
     const byUid = new Map(run.candidates.map((c) => [c.StudyInstanceUID, c]));
     assert.equal(byUid.get(s.bobPrior!.StudyInstanceUID)?.decision, 'fetch');
     assert.equal(byUid.get(s.bobMr!.StudyInstanceUID)?.decision, 'skip');
@@ -125,34 +172,56 @@ describe('prefetch with Orthanc, dcmqrscp and wlmscpfs', () => {
     // now the modality sends the scheduled study: its instances arrive after the prior's
     const sent = await storescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, s.bobNew!.files, { callingAeTitle: 'CT01' });
     assert.equal(sent.code, 0, sent.stderr);
-    const after = await until('Bob\'s new study', 30_000, async () => {
-      const studies = await studiesOf(dataDir, bob.patientId);
-      return studies.find((x) => x.StudyInstanceUID === s.bobNew!.StudyInstanceUID && x.NumberOfStudyRelatedInstances === 3) ? studies : undefined;
-    }, serve.logs);
+    const after = await until(
+      "Bob's new study",
+      30_000,
+      async () => {
+        const studies = await studiesOf(dataDir, bob.patientId);
+        return studies.find((x) => x.StudyInstanceUID === s.bobNew!.StudyInstanceUID && x.NumberOfStudyRelatedInstances === 3) ? studies : undefined;
+      },
+      serve.logs,
+    );
     const prior = after.find((x) => x.StudyInstanceUID === s.bobPrior!.StudyInstanceUID)!;
     const current = after.find((x) => x.StudyInstanceUID === s.bobNew!.StudyInstanceUID)!;
-    assert.ok(prior.lastReceivedAt < current.lastReceivedAt, 'the prior was in the cache before the new study\'s images');
+    assert.ok(prior.lastReceivedAt < current.lastReceivedAt, "the prior was in the cache before the new study's images");
   });
 
   test('a current study sent with storescu brings in exactly its three relevant priors from both archives', async () => {
     const sent = await storescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, s.current!.files, { callingAeTitle: 'MODALITY1' });
     assert.equal(sent.code, 0, sent.stderr);
     const wanted = [s.current!, s.p1!, s.p2!, s.p3!].map((x) => x.StudyInstanceUID).sort();
-    const run = await until('Alice\'s arrival run to end', 90_000, async () => {
-      const { runs } = await serveApi<{ runs: PrefetchRun[] }>(dataDir, 'prefetch.runs', { PatientID: alice.patientId });
-      const r = runs.find((x) => x.trigger === 'arrival');
-      return r && r.state !== 'running' ? r : undefined;
-    }, serve.logs);
+    const run = await until(
+      "Alice's arrival run to end",
+      90_000,
+      async () => {
+        const { runs } = await serveApi<{ runs: PrefetchRun[] }>(dataDir, 'prefetch.runs', { PatientID: alice.patientId });
+        const r = runs.find((x) => x.trigger === 'arrival');
+        return r && r.state !== 'running' ? r : undefined;
+      },
+      serve.logs,
+    );
     assert.equal(run.state, 'completed', run.sentence);
     assert.equal(run.triggerDetail, 'CT from MODALITY1');
     const held = (await studiesOf(dataDir, alice.patientId)).map((x) => x.StudyInstanceUID).sort();
     assert.deepEqual(held, wanted, 'the cache holds the current study and exactly p1, p2, p3');
-    const decisions = Object.fromEntries(Object.entries(s).filter(([k]) => !k.startsWith('bob') && k !== 'current').map(([k, v]) => {
-      const c = run.candidates.find((x) => x.StudyInstanceUID === v.StudyInstanceUID);
-      return [k, c?.decision];
-    }));
+    const decisions = Object.fromEntries(
+      Object.entries(s)
+        .filter(([k]) => !k.startsWith('bob') && k !== 'current')
+        .map(([k, v]) => {
+          const c = run.candidates.find((x) => x.StudyInstanceUID === v.StudyInstanceUID);
+          return [k, c?.decision];
+        }),
+    );
     assert.deepEqual(decisions, {
-      p1: 'fetch', p2: 'fetch', p3: 'fetch', fourth: 'skip', mr: 'skip', head: 'skip', old: 'skip', sameDay: 'skip', conflict: 'conflict',
+      p1: 'fetch',
+      p2: 'fetch',
+      p3: 'fetch',
+      fourth: 'skip',
+      mr: 'skip',
+      head: 'skip',
+      old: 'skip',
+      sameDay: 'skip',
+      conflict: 'conflict',
     });
     const reason = (k: string) => run.candidates.find((x) => x.StudyInstanceUID === s[k]!.StudyInstanceUID)!.reason;
     assert.match(reason('p2'), /CHEST like the current study, the 2nd newest/);
@@ -162,25 +231,40 @@ describe('prefetch with Orthanc, dcmqrscp and wlmscpfs', () => {
     assert.match(reason('head'), /of the HEAD, not the CHEST/);
     assert.match(reason('old'), /older than 5 years/);
     assert.match(reason('sameDay'), /same day/);
-    assert.match(reason('conflict'), /^Conflict: Patient ID PF-A on legacy is named PREFETCH\^ALEX there, PREFETCH\^ALICE here and born 1977-07-07 there, 1955-05-05 here/);
+    assert.match(
+      reason('conflict'),
+      /^Conflict: Patient ID PF-A on legacy is named PREFETCH\^ALEX there, PREFETCH\^ALICE here and born 1977-07-07 there, 1955-05-05 here/,
+    );
     const p1 = run.candidates.find((x) => x.StudyInstanceUID === s.p1!.StudyInstanceUID)!;
     assert.deepEqual(p1.foundOn, ['orthanc', 'legacy'], 'found on both archives, fetched from the first');
     assert.equal(p1.node, 'orthanc');
     assert.equal(p1.jobState, 'completed');
-    assert.match(run.sentence, /^3 relevant priors of CT CHEST study of .*: 3 of 3 fetched; 1 study with the same Patient ID but another name or birth date left alone/);
+    assert.match(
+      run.sentence,
+      /^3 relevant priors of CT CHEST study of .*: 3 of 3 fetched; 1 study with the same Patient ID but another name or birth date left alone/,
+    );
     // the badges: every study a rule chose is marked
     const { prefetched } = await serveApi<{ prefetched?: Record<string, { rule: string }> }>(dataDir, 'cache.studies', { PatientID: alice.patientId });
     assert.deepEqual(Object.keys(prefetched ?? {}).sort(), [s.p1!, s.p2!, s.p3!].map((x) => x.StudyInstanceUID).sort());
     // and the audit trail has the prefetch
-    const audit = await serveApi<{ events: { what: string; PatientID?: string; outcome: number }[] }>(dataDir, 'audit.query', { what: 'prefetch', patient: alice.patientId });
-    assert.ok(audit.events.some((e) => e.outcome === 0), JSON.stringify(audit.events));
+    const audit = await serveApi<{ events: { what: string; PatientID?: string; outcome: number }[] }>(dataDir, 'audit.query', {
+      what: 'prefetch',
+      patient: alice.patientId,
+    });
+    assert.ok(
+      audit.events.some((e) => e.outcome === 0),
+      JSON.stringify(audit.events),
+    );
   });
 
   test('priors prefetch --dry-run hands the look to the running serve and lists each candidate with its reason', async () => {
     const out = await priorsJson<{ ok: boolean; run: PrefetchRun }>(['prefetch', '--patient', alice.patientId, '--dry-run'], { dataDir });
     assert.equal(out.run.dryRun, true);
     assert.equal(out.run.current?.StudyInstanceUID, s.current!.StudyInstanceUID, 'the newest study is the current one');
-    const cached = out.run.candidates.filter((c) => c.decision === 'cached').map((c) => c.StudyInstanceUID).sort();
+    const cached = out.run.candidates
+      .filter((c) => c.decision === 'cached')
+      .map((c) => c.StudyInstanceUID)
+      .sort();
     assert.deepEqual(cached, [s.p1!, s.p2!, s.p3!].map((x) => x.StudyInstanceUID).sort());
     for (const c of out.run.candidates) assert.ok(c.reason.length > 10, `${c.StudyInstanceUID} has a reason`);
     const human = await runPriors(['prefetch', '--patient', alice.patientId, '--dry-run'], { dataDir });

@@ -27,7 +27,11 @@ async function ourFind(keyword: keyof typeof VR, value: string): Promise<{ ids: 
   const identifier: DataSet = new Map();
   identifier.set(tagOf('PatientID'), { vr: 'LO', value: [] });
   identifier.set(tagOf(keyword), { vr: VR[keyword], value: value.split('\\') });
-  const stream = find({ aeTitle: AET, host: '127.0.0.1', port: server.port }, { model: 'study', level: 'STUDY', identifier }, { callingAeTitle: 'OURSCU', timeouts });
+  const stream = find(
+    { aeTitle: AET, host: '127.0.0.1', port: server.port },
+    { model: 'study', level: 'STUDY', identifier },
+    { callingAeTitle: 'OURSCU', timeouts },
+  );
   const ids: string[] = [];
   for await (const m of stream) ids.push(getString(m, tagOf('PatientID')) ?? '');
   return { ids: ids.sort(), status: (await stream.outcome).status };

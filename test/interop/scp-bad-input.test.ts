@@ -12,12 +12,21 @@ import { setString } from '../../shared/dicom/dataset.js';
 import { statusCategory } from '../../shared/dicom/status.js';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import { runDcmtk, storescu } from '../helpers/peers.js';
+import { dataSetBytes, priorsJson, priorsStoredFiles, runPriors, startPriorsServe, walkFiles, type PriorsServe } from '../helpers/priors-cli.js';
 import {
-  dataSetBytes, priorsJson, priorsStoredFiles, runPriors, startPriorsServe, walkFiles, type PriorsServe,
-} from '../helpers/priors-cli.js';
-import {
-  associateRq, commandPdu, dataPdus, encodeIn, EXPLICIT_LE, openAssociation, pData, rawPdu, RawPeer, rawStore, releaseRq,
-  storeCommand, type ReadOutcome,
+  associateRq,
+  commandPdu,
+  dataPdus,
+  encodeIn,
+  EXPLICIT_LE,
+  openAssociation,
+  pData,
+  rawPdu,
+  RawPeer,
+  rawStore,
+  releaseRq,
+  storeCommand,
+  type ReadOutcome,
 } from '../helpers/raw-peer.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -80,7 +89,8 @@ function withSopInstanceUid(bytes: Uint8Array, uid: string): Uint8Array {
 
 async function storeAssociation(server: PriorsServe, callingAeTitle?: string) {
   return openAssociation('127.0.0.1', server.port, {
-    calledAeTitle: server.aeTitle, ...(callingAeTitle ? { callingAeTitle } : {}),
+    calledAeTitle: server.aeTitle,
+    ...(callingAeTitle ? { callingAeTitle } : {}),
     contexts: [{ id: 1, abstractSyntax: CT, transferSyntaxes: [EXPLICIT_LE] }],
   });
 }
@@ -179,7 +189,10 @@ describe('priors serve on bad input', { timeout: 600_000 }, () => {
       const { peer, ac } = await storeAssociation(priors);
       try {
         const r = await rawStore(peer, 1, {
-          sopClassUid: CT, sopInstanceUid: big.SOPInstanceUIDs[1]!, dataSet: dataSetBytes(big.files[1]!), fragment: ac.userInfo.maxLength! - 6,
+          sopClassUid: CT,
+          sopInstanceUid: big.SOPInstanceUIDs[1]!,
+          dataSet: dataSetBytes(big.files[1]!),
+          fragment: ac.userInfo.maxLength! - 6,
         });
         assert.equal(r.status, 0x0000, JSON.stringify(r));
         await peer.send(releaseRq());

@@ -12,8 +12,20 @@ import { compressedCopies, generateCtSeries, pydicomCorpus, type CompressedCopy,
 import { listFiles, runDcmtk, startStorescp, transferSyntaxOf, type QrModel, type StorescpPeer, type ToolResult } from '../helpers/peers.js';
 import { freePort } from '../helpers/ports.js';
 import {
-  compareWithOracle, dataSetBytes, dcmdumpTransferSyntaxes, filesBySopInstanceUid, findscuDebug, firstDifference, lastDimseStatus,
-  newDciodvfyErrors, priorsStoredFiles, readPart10, startPriorsServe, storescuPerSyntax, type FindResult, type PriorsServe,
+  compareWithOracle,
+  dataSetBytes,
+  dcmdumpTransferSyntaxes,
+  filesBySopInstanceUid,
+  findscuDebug,
+  firstDifference,
+  lastDimseStatus,
+  newDciodvfyErrors,
+  priorsStoredFiles,
+  readPart10,
+  startPriorsServe,
+  storescuPerSyntax,
+  type FindResult,
+  type PriorsServe,
 } from '../helpers/priors-cli.js';
 import { type FindMatch } from '../helpers/dcmtk-scu.js';
 import { runPython } from '../helpers/pydicom.js';
@@ -25,10 +37,19 @@ const DICOMDIR_CLASS = '1.2.840.10008.1.3.10';
 /** Attributes of one received instance, read by pydicom (PN decoded per its SpecificCharacterSet). */
 interface Rec {
   file: string;
-  PatientID: string; PatientName: string; PatientBirthDate: string; PatientSex: string;
-  StudyInstanceUID: string; StudyDate: string; AccessionNumber: string;
-  SeriesInstanceUID: string; Modality: string; SeriesNumber: string;
-  SOPInstanceUID: string; SOPClassUID: string; InstanceNumber: string;
+  PatientID: string;
+  PatientName: string;
+  PatientBirthDate: string;
+  PatientSex: string;
+  StudyInstanceUID: string;
+  StudyDate: string;
+  AccessionNumber: string;
+  SeriesInstanceUID: string;
+  Modality: string;
+  SeriesNumber: string;
+  SOPInstanceUID: string;
+  SOPClassUID: string;
+  InstanceNumber: string;
 }
 
 const RECORD_SCRIPT = `
@@ -46,7 +67,11 @@ print(json.dumps(out))
 `;
 
 /** One storescu round: files with distinct SOP Instance UIDs, sent to the oracle and to priors. */
-interface RoundResult { name: string; problems: string[]; compared: number }
+interface RoundResult {
+  name: string;
+  problems: string[];
+  compared: number;
+}
 
 let priors: PriorsServe;
 let oracle: StorescpPeer;
@@ -85,7 +110,10 @@ async function storeRound(name: string, files: string[], dciodvfySample = 2): Pr
     latest.set(uid, oracleFile);
     const source = bySop.get(uid);
     const ours = stored.get(uid);
-    if (!ours) { problems.push(`${uid} (${source ? basename(source) : '?'}): stored by storescp, not by priors`); continue; }
+    if (!ours) {
+      problems.push(`${uid} (${source ? basename(source) : '?'}): stored by storescp, not by priors`);
+      continue;
+    }
     const label = `${uid} (${source ? basename(source) : '?'}): `;
     const differences = compareWithOracle(oracleFile, ours, label);
     problems.push(...differences);
@@ -110,11 +138,21 @@ async function storeRound(name: string, files: string[], dciodvfySample = 2): Pr
 }
 
 function tail(r: ToolResult): string {
-  return (r.stderr + r.stdout).split('\n').filter((l) => /^[EW]:|error|fail/i.test(l)).slice(-15).join('\n');
+  return (r.stderr + r.stdout)
+    .split('\n')
+    .filter((l) => /^[EW]:|error|fail/i.test(l))
+    .slice(-15)
+    .join('\n');
 }
 
 /** Whether the helper can read the file's TransferSyntaxUID (it trusts the meta group length). */
-const readableMeta = (file: string) => { try { return !!transferSyntaxOf(file); } catch { return false; } };
+const readableMeta = (file: string) => {
+  try {
+    return !!transferSyntaxOf(file);
+  } catch {
+    return false;
+  }
+};
 
 // ---------------------------------------------------------------------------------------------
 // C-FIND with findscu -d: matches (parsed from the identifiers) and the final DIMSE status
@@ -157,7 +195,10 @@ function groupBy(rs: Rec[], key: keyof Rec): Map<string, Rec[]> {
 
 /** PS3.4 C.2.2.2.4 wild card matching (* and ?), case-insensitive as configured for PN (caseInsensitivePN). */
 function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
-  const re = new RegExp(`^${[...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, ignoreCase ? 'iu' : 'u');
+  const re = new RegExp(
+    `^${[...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`,
+    ignoreCase ? 'iu' : 'u',
+  );
   return re.test(value);
 }
 
@@ -180,18 +221,38 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
     dest = await startStorescp({ aeTitle: 'MOVEDEST', dir: join(work, 'movedest'), bitPreserving: true });
     movescuPort = await freePort();
     priors = await startPriorsServe({
-      aeTitle: AET, dataDir,
+      aeTitle: AET,
+      dataDir,
       nodes: [
         { name: 'movedest', address: `MOVEDEST@127.0.0.1:${dest.port}` },
         { name: 'movescu', address: `MOVESCU@127.0.0.1:${movescuPort}` },
       ],
     });
     ct = await generateCtSeries();
-    utf8 = await generateCtSeries({ mode: 'tiny', count: 3, patientName: 'Müller^Jürgen', patientId: 'PRIORS-UTF8', charset: 'ISO_IR 192', studyDate: '20180704', accession: 'ACCUTF8', seed: 2 });
+    utf8 = await generateCtSeries({
+      mode: 'tiny',
+      count: 3,
+      patientName: 'Müller^Jürgen',
+      patientId: 'PRIORS-UTF8',
+      charset: 'ISO_IR 192',
+      studyDate: '20180704',
+      accession: 'ACCUTF8',
+      seed: 2,
+    });
     many = await generateCtSeries({ mode: 'tiny', count: 2000, patientId: 'PRIORS-MANY', patientName: 'MANY^INSTANCES', seed: 7 });
     dates = [];
     for (const [i, d] of ['20190101', '20200615', '20211231'].entries()) {
-      dates.push(await generateCtSeries({ mode: 'tiny', count: 2, patientName: 'DATES^PATIENT', patientId: 'PRIORS-DATES', studyDate: d, accession: `ACCD${i}`, seed: 10 + i }));
+      dates.push(
+        await generateCtSeries({
+          mode: 'tiny',
+          count: 2,
+          patientName: 'DATES^PATIENT',
+          patientId: 'PRIORS-DATES',
+          studyDate: d,
+          accession: `ACCD${i}`,
+          seed: 10 + i,
+        }),
+      );
     }
   });
   after(async () => {
@@ -204,8 +265,10 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
   });
 
   test('C-STORE of the pydicom corpus: what storescp +B receives, priors stores byte for byte', async (t) => {
-    const corpus = (await pydicomCorpus()).filter((f) => f.part10 && f.dcmtkReadable && f.TransferSyntaxUID && f.SOPInstanceUID &&
-      f.SOPClassUID && f.SOPClassUID !== DICOMDIR_CLASS && readableMeta(f.path));
+    const corpus = (await pydicomCorpus()).filter(
+      (f) =>
+        f.part10 && f.dcmtkReadable && f.TransferSyntaxUID && f.SOPInstanceUID && f.SOPClassUID && f.SOPClassUID !== DICOMDIR_CLASS && readableMeta(f.path),
+    );
     assert.ok(corpus.length > 100, `corpus has ${corpus.length} usable files`);
     // Files sharing a SOP Instance UID (the same image in several syntaxes) go in separate rounds.
     const rounds: string[][] = [];
@@ -256,7 +319,10 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
 
     test('Study Root STUDY, exact PatientID: the study, its date, accession, modalities and instance count', async () => {
       const keys = [...studyKeys.filter((k) => k !== 'PatientID'), 'PatientID=PRIORS001'];
-      const want = groupBy(indexed().filter((r) => r.PatientID === 'PRIORS001'), 'StudyInstanceUID');
+      const want = groupBy(
+        indexed().filter((r) => r.PatientID === 'PRIORS001'),
+        'StudyInstanceUID',
+      );
       const matches = checkFind(await find('study', 'STUDY', keys), keys, 'StudyInstanceUID', want.keys());
       for (const m of matches) {
         const rs = want.get(m.StudyInstanceUID!)!;
@@ -272,7 +338,12 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
         const keys = ['SpecificCharacterSet=ISO_IR 192', `PatientName=${pattern}`, 'StudyInstanceUID', 'PatientID'];
         const hits = indexed().filter((r) => wildcard(pattern, r.PatientName, true));
         assert.ok(hits.length > 0, `no loaded file matches ${pattern}: the test data changed`);
-        const matches = checkFind(await find('study', 'STUDY', keys), keys, 'StudyInstanceUID', hits.map((r) => r.StudyInstanceUID));
+        const matches = checkFind(
+          await find('study', 'STUDY', keys),
+          keys,
+          'StudyInstanceUID',
+          hits.map((r) => r.StudyInstanceUID),
+        );
         const names = groupBy(hits, 'StudyInstanceUID');
         for (const m of matches) assert.equal(m.PatientName, names.get(m.StudyInstanceUID!)![0]!.PatientName, 'PatientName as stored, in UTF-8');
       });
@@ -283,7 +354,12 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
         const keys = ['PatientID=PRIORS-DATES', `StudyDate=${range}`, 'StudyInstanceUID'];
         const want = indexed().filter((r) => r.PatientID === 'PRIORS-DATES' && inRange(range.includes('-') ? range : `${range}-${range}`, r.StudyDate));
         assert.ok(want.length > 0);
-        const matches = checkFind(await find('study', 'STUDY', keys), keys, 'StudyInstanceUID', want.map((r) => r.StudyInstanceUID));
+        const matches = checkFind(
+          await find('study', 'STUDY', keys),
+          keys,
+          'StudyInstanceUID',
+          want.map((r) => r.StudyInstanceUID),
+        );
         for (const m of matches) assert.ok(inRange(range.includes('-') ? range : `${range}-${range}`, m.StudyDate!), m.StudyDate);
       });
     }
@@ -301,13 +377,20 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
     test('Study Root STUDY, list of UID matching on StudyInstanceUID', async () => {
       const uids = [ct.StudyInstanceUID, dates[1]!.StudyInstanceUID, '1.2.3.4.5.404'];
       const keys = [`StudyInstanceUID=${uids.join('\\')}`, 'PatientID'];
-      const want = new Set(indexed().filter((r) => uids.includes(r.StudyInstanceUID)).map((r) => r.StudyInstanceUID));
+      const want = new Set(
+        indexed()
+          .filter((r) => uids.includes(r.StudyInstanceUID))
+          .map((r) => r.StudyInstanceUID),
+      );
       checkFind(await find('study', 'STUDY', keys), keys, 'StudyInstanceUID', want);
     });
 
     test('Study Root SERIES: the series of a study with Modality, SeriesNumber and instance count', async () => {
       const keys = [`StudyInstanceUID=${ct.StudyInstanceUID}`, 'SeriesInstanceUID', 'Modality', 'SeriesNumber', 'NumberOfSeriesRelatedInstances'];
-      const want = groupBy(indexed().filter((r) => r.StudyInstanceUID === ct.StudyInstanceUID), 'SeriesInstanceUID');
+      const want = groupBy(
+        indexed().filter((r) => r.StudyInstanceUID === ct.StudyInstanceUID),
+        'SeriesInstanceUID',
+      );
       const matches = checkFind(await find('study', 'SERIES', keys), keys, 'SeriesInstanceUID', want.keys());
       for (const m of matches) {
         const rs = want.get(m.SeriesInstanceUID!)!;
@@ -322,7 +405,12 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
       const keys = [...base, 'SOPInstanceUID', 'SOPClassUID', 'InstanceNumber'];
       const want = indexed().filter((r) => r.SeriesInstanceUID === ct.SeriesInstanceUID);
       assert.equal(want.length, ct.files.length);
-      const matches = checkFind(await find('study', 'IMAGE', keys), keys, 'SOPInstanceUID', want.map((r) => r.SOPInstanceUID));
+      const matches = checkFind(
+        await find('study', 'IMAGE', keys),
+        keys,
+        'SOPInstanceUID',
+        want.map((r) => r.SOPInstanceUID),
+      );
       const byUid = new Map(want.map((r) => [r.SOPInstanceUID, r]));
       for (const m of matches) assert.equal(Number(m.InstanceNumber), Number(byUid.get(m.SOPInstanceUID!)!.InstanceNumber));
       const some = want.slice(0, 3).map((r) => r.SOPInstanceUID);
@@ -338,21 +426,39 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
       assert.equal(p!.PatientBirthDate, mine[0]!.PatientBirthDate);
       assert.equal(p!.NumberOfPatientRelatedStudies, String(groupBy(mine, 'StudyInstanceUID').size));
       keys = ['PatientName=müller^*', 'PatientID', 'SpecificCharacterSet=ISO_IR 192'];
-      checkFind(await find('patient', 'PATIENT', keys), keys, 'PatientID', new Set(indexed().filter((r) => wildcard('müller^*', r.PatientName, true)).map((r) => r.PatientID)));
+      checkFind(
+        await find('patient', 'PATIENT', keys),
+        keys,
+        'PatientID',
+        new Set(
+          indexed()
+            .filter((r) => wildcard('müller^*', r.PatientName, true))
+            .map((r) => r.PatientID),
+        ),
+      );
       keys = ['PatientID=PRIORS-DATES', 'StudyInstanceUID', 'StudyDate'];
       checkFind(await find('patient', 'STUDY', keys), keys, 'StudyInstanceUID', groupBy(mine, 'StudyInstanceUID').keys());
       const study = dates[2]!;
       keys = ['PatientID=PRIORS-DATES', `StudyInstanceUID=${study.StudyInstanceUID}`, 'SeriesInstanceUID', 'Modality'];
       checkFind(await find('patient', 'SERIES', keys), keys, 'SeriesInstanceUID', [study.SeriesInstanceUID]);
       keys = ['PatientID=PRIORS001', `StudyInstanceUID=${ct.StudyInstanceUID}`, `SeriesInstanceUID=${ct.SeriesInstanceUID}`, 'SOPInstanceUID'];
-      checkFind(await find('patient', 'IMAGE', keys), keys, 'SOPInstanceUID', indexed().filter((r) => r.SeriesInstanceUID === ct.SeriesInstanceUID).map((r) => r.SOPInstanceUID));
+      checkFind(
+        await find('patient', 'IMAGE', keys),
+        keys,
+        'SOPInstanceUID',
+        indexed()
+          .filter((r) => r.SeriesInstanceUID === ct.SeriesInstanceUID)
+          .map((r) => r.SOPInstanceUID),
+      );
     });
 
     test('Patient/Study Only PATIENT and STUDY', async () => {
       let keys = ['PatientID=PRIORS001', 'PatientName'];
       checkFind(await find('psonly', 'PATIENT', keys), keys, 'PatientID', ['PRIORS001']);
       keys = ['PatientID=PRIORS-DATES', 'StudyDate=20200101-', 'StudyInstanceUID'];
-      const want = indexed().filter((r) => r.PatientID === 'PRIORS-DATES' && inRange('20200101-', r.StudyDate)).map((r) => r.StudyInstanceUID);
+      const want = indexed()
+        .filter((r) => r.PatientID === 'PRIORS-DATES' && inRange('20200101-', r.StudyDate))
+        .map((r) => r.StudyInstanceUID);
       checkFind(await find('psonly', 'STUDY', keys), keys, 'StudyInstanceUID', want);
     });
 
@@ -381,7 +487,11 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
       const r = await find('study', 'IMAGE', keys, ['--cancel', '3']);
       assert.match(r.output, /Sending Cancel Request/);
       assert.ok(r.matches.length >= 3);
-      assert.equal(r.status, 0xfe00, `final status 0x${r.status?.toString(16)} after ${r.matches.length} of ${many.files.length} matches: the C-CANCEL was not acted on`);
+      assert.equal(
+        r.status,
+        0xfe00,
+        `final status 0x${r.status?.toString(16)} after ${r.matches.length} of ${many.files.length} matches: the C-CANCEL was not acted on`,
+      );
       assert.ok(r.matches.length < many.files.length);
     });
   });
@@ -408,9 +518,17 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
       }
     }
 
-    async function movescu(destination: string, keys: string[], extra: string[] = [], cwd?: string): Promise<{ status?: number; output: string; code: number | null }> {
-      const r = await runDcmtk('movescu', ['-d', '-aet', 'MOVESCU', '-aec', AET, '-aem', destination, '-S', ...keys.flatMap((k) => ['-k', k]),
-        ...extra, '127.0.0.1', String(priors.port)], { timeoutMs: 300_000, ...(cwd ? { cwd } : {}) });
+    async function movescu(
+      destination: string,
+      keys: string[],
+      extra: string[] = [],
+      cwd?: string,
+    ): Promise<{ status?: number; output: string; code: number | null }> {
+      const r = await runDcmtk(
+        'movescu',
+        ['-d', '-aet', 'MOVESCU', '-aec', AET, '-aem', destination, '-S', ...keys.flatMap((k) => ['-k', k]), ...extra, '127.0.0.1', String(priors.port)],
+        { timeoutMs: 300_000, ...(cwd ? { cwd } : {}) },
+      );
       const output = r.stdout + r.stderr;
       return { status: lastDimseStatus(output.slice(output.lastIndexOf('C-MOVE RSP'))), output, code: r.code };
     }
@@ -420,7 +538,12 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
       const r = await movescu('MOVEDEST', ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${ct.StudyInstanceUID}`]);
       assert.equal(r.status, 0x0000, r.output.slice(-3000));
       assert.match(r.output, new RegExp(`Completed Suboperations\\s*:\\s*${ct.files.length}\\b`));
-      sameAsStored(takeReceived(dest.dir, 'moved-ct'), indexed().filter((x) => x.StudyInstanceUID === ct.StudyInstanceUID).map((x) => x.SOPInstanceUID));
+      sameAsStored(
+        takeReceived(dest.dir, 'moved-ct'),
+        indexed()
+          .filter((x) => x.StudyInstanceUID === ct.StudyInstanceUID)
+          .map((x) => x.SOPInstanceUID),
+      );
     });
 
     test('movescu SERIES of compressed corpus instances → storescp: stored transfer syntax and bytes kept', async () => {
@@ -436,7 +559,12 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
         const r = await movescu('MOVEDEST', ['QueryRetrieveLevel=SERIES', `StudyInstanceUID=${study}`, `SeriesInstanceUID=${uid}`]);
         assert.equal(r.status, 0x0000, r.output.slice(-3000));
       }
-      sameAsStored(takeReceived(dest.dir, 'moved-compressed'), indexed().filter((x) => series.includes(x.SeriesInstanceUID)).map((x) => x.SOPInstanceUID));
+      sameAsStored(
+        takeReceived(dest.dir, 'moved-compressed'),
+        indexed()
+          .filter((x) => series.includes(x.SeriesInstanceUID))
+          .map((x) => x.SOPInstanceUID),
+      );
     });
 
     test('movescu to an unknown destination: A801 Move Destination unknown, and the SCP lives on', async () => {
@@ -451,8 +579,12 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
       mkdirSync(dir, { recursive: true });
       const study = dates[0]!;
       // DCMTK 3.6.7's movescu writes bit-preserved files to its working directory, ignoring -od.
-      const r = await movescu('MOVESCU', ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${study.StudyInstanceUID}`],
-        ['+P', String(movescuPort), '+B', '+xa', '-od', dir], dir);
+      const r = await movescu(
+        'MOVESCU',
+        ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${study.StudyInstanceUID}`],
+        ['+P', String(movescuPort), '+B', '+xa', '-od', dir],
+        dir,
+      );
       assert.equal(r.status, 0x0000, r.output.slice(-3000));
       sameAsStored(dir, study.SOPInstanceUIDs);
     });
@@ -460,8 +592,27 @@ describe('priors serve against DCMTK SCUs', { timeout: 1_800_000 }, () => {
     test('getscu STUDY: every instance arrives on the same association, byte-identical', async () => {
       const dir = join(work, 'getscu');
       mkdirSync(dir, { recursive: true });
-      const r = await runDcmtk('getscu', ['-d', '-aet', 'GETSCU', '-aec', AET, '-S', '+B', '-od', dir, '-k', 'QueryRetrieveLevel=STUDY',
-        '-k', `StudyInstanceUID=${ct.StudyInstanceUID}`, '127.0.0.1', String(priors.port)], { timeoutMs: 300_000 });
+      const r = await runDcmtk(
+        'getscu',
+        [
+          '-d',
+          '-aet',
+          'GETSCU',
+          '-aec',
+          AET,
+          '-S',
+          '+B',
+          '-od',
+          dir,
+          '-k',
+          'QueryRetrieveLevel=STUDY',
+          '-k',
+          `StudyInstanceUID=${ct.StudyInstanceUID}`,
+          '127.0.0.1',
+          String(priors.port),
+        ],
+        { timeoutMs: 300_000 },
+      );
       const output = r.stdout + r.stderr;
       assert.equal(lastDimseStatus(output.slice(output.lastIndexOf('C-GET RSP'))), 0x0000, output.slice(-3000));
       sameAsStored(dir, ct.SOPInstanceUIDs);

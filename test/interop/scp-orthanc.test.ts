@@ -7,12 +7,17 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateCtSeries, pydicomCorpus, type GeneratedSeries } from '../helpers/data.js';
-import {
-  loadIntoOrthanc, orthancGet, startOrthanc, startStorescp, storescu, type OrthancPeer, type StorescpPeer,
-} from '../helpers/peers.js';
+import { loadIntoOrthanc, orthancGet, startOrthanc, startStorescp, storescu, type OrthancPeer, type StorescpPeer } from '../helpers/peers.js';
 import { freePort } from '../helpers/ports.js';
 import {
-  compareWithOracle, dataSetBytes, filesBySopInstanceUid, firstDifference, priorsStoredFiles, readPart10, startPriorsServe, type PriorsServe,
+  compareWithOracle,
+  dataSetBytes,
+  filesBySopInstanceUid,
+  firstDifference,
+  priorsStoredFiles,
+  readPart10,
+  startPriorsServe,
+  type PriorsServe,
 } from '../helpers/priors-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -56,16 +61,49 @@ describe('priors serve with Orthanc as the SCU', { timeout: 600_000 }, () => {
       dir: join(work, 'orthanc'),
       modalities: { priors: [AET, '127.0.0.1', priorsPort], oracle: [oracle.aeTitle, '127.0.0.1', oracle.port] },
     });
-    priors = await startPriorsServe({ aeTitle: AET, dataDir, port: priorsPort, nodes: [{ name: 'orthanc', address: `${orthanc.aeTitle}@127.0.0.1:${orthanc.port}` }] });
+    priors = await startPriorsServe({
+      aeTitle: AET,
+      dataDir,
+      port: priorsPort,
+      nodes: [{ name: 'orthanc', address: `${orthanc.aeTitle}@127.0.0.1:${orthanc.port}` }],
+    });
 
-    const forOrthanc = await generateCtSeries({ mode: 'tiny', count: 5, patientName: 'Çelik^Zoë', patientId: 'ORTH-SRC', charset: 'ISO_IR 100', accession: 'ORTHSRC', seed: 31 });
-    const corpus = (await pydicomCorpus()).filter((f) => f.dcmtkReadable && f.SOPInstanceUID &&
-      /\/(CT_small|MR_small_RLE|JPEG2000|SC_rgb_jpeg_gdcm|JPEG-LL|emri_small_jpeg_2k_lossless)\.dcm$/.test(f.path));
+    const forOrthanc = await generateCtSeries({
+      mode: 'tiny',
+      count: 5,
+      patientName: 'Çelik^Zoë',
+      patientId: 'ORTH-SRC',
+      charset: 'ISO_IR 100',
+      accession: 'ORTHSRC',
+      seed: 31,
+    });
+    const corpus = (await pydicomCorpus()).filter(
+      (f) =>
+        f.dcmtkReadable && f.SOPInstanceUID && /\/(CT_small|MR_small_RLE|JPEG2000|SC_rgb_jpeg_gdcm|JPEG-LL|emri_small_jpeg_2k_lossless)\.dcm$/.test(f.path),
+    );
     inOrthanc = [...forOrthanc.files, ...corpus.map((f) => f.path)];
     await loadIntoOrthanc(orthanc, inOrthanc);
 
-    older = await generateCtSeries({ mode: 'tiny', count: 3, patientName: 'Ærøskøbing^Åse', patientId: 'PRIORS-ORTH', charset: 'ISO_IR 192', studyDate: '20150301', accession: 'ORTH-A', seed: 41 });
-    newer = await generateCtSeries({ mode: 'tiny', count: 4, patientName: 'Ærøskøbing^Åse', patientId: 'PRIORS-ORTH', charset: 'ISO_IR 192', studyDate: '20230912', accession: 'ORTH-B', seed: 42 });
+    older = await generateCtSeries({
+      mode: 'tiny',
+      count: 3,
+      patientName: 'Ærøskøbing^Åse',
+      patientId: 'PRIORS-ORTH',
+      charset: 'ISO_IR 192',
+      studyDate: '20150301',
+      accession: 'ORTH-A',
+      seed: 41,
+    });
+    newer = await generateCtSeries({
+      mode: 'tiny',
+      count: 4,
+      patientName: 'Ærøskøbing^Åse',
+      patientId: 'PRIORS-ORTH',
+      charset: 'ISO_IR 192',
+      studyDate: '20230912',
+      accession: 'ORTH-B',
+      seed: 42,
+    });
     const r = await storescu(priors, [...older.files, ...newer.files]);
     assert.equal(r.code, 0, r.stderr);
   });
@@ -77,13 +115,19 @@ describe('priors serve with Orthanc as the SCU', { timeout: 600_000 }, () => {
   test('C-FIND Study level by PatientID and by a non-ASCII PatientName wild card (Orthanc sends ISO_IR 100)', async () => {
     const byId = await query('Study', { PatientID: 'PRIORS-ORTH', StudyDate: '', AccessionNumber: '' });
     assert.deepEqual(new Set(byId.map((a) => a.StudyInstanceUID)), new Set([older.StudyInstanceUID, newer.StudyInstanceUID]));
-    const dates = new Map([[older.StudyInstanceUID, '20150301'], [newer.StudyInstanceUID, '20230912']]);
+    const dates = new Map([
+      [older.StudyInstanceUID, '20150301'],
+      [newer.StudyInstanceUID, '20230912'],
+    ]);
     for (const a of byId) assert.equal(a.StudyDate, dates.get(a.StudyInstanceUID!));
     const byName = await query('Study', { PatientName: 'ærø*' });
     assert.deepEqual(new Set(byName.map((a) => a.StudyInstanceUID)), new Set([older.StudyInstanceUID, newer.StudyInstanceUID]));
     for (const a of byName) assert.equal(a.PatientName, 'Ærøskøbing^Åse');
     const ranged = await query('Study', { PatientID: 'PRIORS-ORTH', StudyDate: '20200101-' });
-    assert.deepEqual(ranged.map((a) => a.StudyInstanceUID), [newer.StudyInstanceUID]);
+    assert.deepEqual(
+      ranged.map((a) => a.StudyInstanceUID),
+      [newer.StudyInstanceUID],
+    );
   });
 
   test('C-FIND Patient, Series and Instance levels', async () => {
@@ -91,7 +135,10 @@ describe('priors serve with Orthanc as the SCU', { timeout: 600_000 }, () => {
     assert.equal(patients.length, 1);
     assert.equal(patients[0]!.PatientName, 'Ærøskøbing^Åse');
     const series = await query('Series', { StudyInstanceUID: newer.StudyInstanceUID, Modality: '' });
-    assert.deepEqual(series.map((a) => a.SeriesInstanceUID), [newer.SeriesInstanceUID]);
+    assert.deepEqual(
+      series.map((a) => a.SeriesInstanceUID),
+      [newer.SeriesInstanceUID],
+    );
     assert.equal(series[0]!.Modality, 'CT');
     const instances = await query('Instance', { StudyInstanceUID: newer.StudyInstanceUID, SeriesInstanceUID: newer.SeriesInstanceUID });
     assert.deepEqual(new Set(instances.map((a) => a.SOPInstanceUID)), new Set(newer.SOPInstanceUIDs));
@@ -115,7 +162,10 @@ describe('priors serve with Orthanc as the SCU', { timeout: 600_000 }, () => {
   test('C-MOVE from priors to Orthanc (POST /modalities/priors/move): the study arrives; data sets as priors stored them', async () => {
     assert.deepEqual(await orthancInstancesOf(older.StudyInstanceUID), []);
     await post('/modalities/priors/move', {
-      Level: 'Study', Resources: [{ StudyInstanceUID: older.StudyInstanceUID }], TargetAet: orthanc.aeTitle, Synchronous: true,
+      Level: 'Study',
+      Resources: [{ StudyInstanceUID: older.StudyInstanceUID }],
+      TargetAet: orthanc.aeTitle,
+      Synchronous: true,
     });
     const ids = await orthancInstancesOf(older.StudyInstanceUID);
     assert.equal(ids.length, older.files.length);

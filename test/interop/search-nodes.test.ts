@@ -14,7 +14,12 @@ import { cliJson, runPriors } from '../helpers/priors-cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 type Row = Record<string, string> & { heldBy: string[] };
-interface FindJson { ok: boolean; rows: Row[]; nodes: NodeSearchOutcome[]; summary: string }
+interface FindJson {
+  ok: boolean;
+  rows: Row[];
+  nodes: NodeSearchOutcome[];
+  summary: string;
+}
 
 describe('search across Orthanc, dcmqrscp and Orthanc', { timeout: 300_000 }, () => {
   let fed: Federation;
@@ -26,7 +31,10 @@ describe('search across Orthanc, dcmqrscp and Orthanc', { timeout: 300_000 }, ()
   before(async () => {
     fed = await startFederation({ dicomweb: true });
     downPort = await freePort(); // nothing listens there
-    const add = async (args: string[]) => { const r = await run(['nodes', 'add', ...args], false); assert.equal(r.code, 0, r.stderr); };
+    const add = async (args: string[]) => {
+      const r = await run(['nodes', 'add', ...args], false);
+      assert.equal(r.code, 0, r.stderr);
+    };
     await add(['a', `ARCHIVE_A@127.0.0.1:${fed.a.port}`, '--issuer', 'HOSP_A']);
     await add(['b', `ARCHIVE_B@127.0.0.1:${fed.b.port}`]);
     await add(['c', `ARCHIVE_C@127.0.0.1:${fed.c.port}`]);
@@ -34,7 +42,9 @@ describe('search across Orthanc, dcmqrscp and Orthanc', { timeout: 300_000 }, ()
     // a modality is not an archive: "all" leaves it out (its closed port would fail the search)
     await add(['ct1', `CT1@127.0.0.1:${downPort}`, '--no-query']);
   });
-  after(async () => { await fed?.stop(); });
+  after(async () => {
+    await fed?.stop();
+  });
 
   test('find all: one merged list with the nodes that hold each study; the closed node fails alone, named, exit 3', async () => {
     const r = await run(['find', 'all', '-k', 'PatientName=FED^AL*']);
@@ -42,10 +52,28 @@ describe('search across Orthanc, dcmqrscp and Orthanc', { timeout: 300_000 }, ()
     const out = JSON.parse(r.stdout) as FindJson;
     assert.equal(out.ok, false);
     assert.deepEqual(heldBy(out.rows), {
-      'CT CHEST 2019': 'a', 'CT CHEST 2020': 'a,b', 'CT CHEST 2021': 'b,c', 'CT CHEST 2022': 'c', 'CT HEAD 2023': 'c', 'CT KNEE 2024': 'c',
+      'CT CHEST 2019': 'a',
+      'CT CHEST 2020': 'a,b',
+      'CT CHEST 2021': 'b,c',
+      'CT CHEST 2022': 'c',
+      'CT HEAD 2023': 'c',
+      'CT KNEE 2024': 'c',
     });
-    assert.deepEqual(out.rows.map((row) => row.StudyInstanceUID).sort(), Object.values(fed.studies).map((s) => s.uid).sort());
-    assert.deepEqual(out.nodes.map((n) => [n.node, n.outcome, n.matches]), [['a', 'completed', 2], ['b', 'completed', 2], ['c', 'completed', 4], ['down', 'failed', 0]]);
+    assert.deepEqual(
+      out.rows.map((row) => row.StudyInstanceUID).sort(),
+      Object.values(fed.studies)
+        .map((s) => s.uid)
+        .sort(),
+    );
+    assert.deepEqual(
+      out.nodes.map((n) => [n.node, n.outcome, n.matches]),
+      [
+        ['a', 'completed', 2],
+        ['b', 'completed', 2],
+        ['c', 'completed', 4],
+        ['down', 'failed', 0],
+      ],
+    );
     const down = out.nodes[3]!;
     assert.equal(down.code, 'connection-refused');
     assert.match(down.sentence!, new RegExp(`127\\.0\\.0\\.1:${downPort}`));
@@ -85,11 +113,16 @@ describe('search across Orthanc, dcmqrscp and Orthanc', { timeout: 300_000 }, ()
     const alice = groups.find((g) => g.studies.includes(fed.studies.s1.uid))!;
     assert.deepEqual(new Set(alice.studies), new Set([fed.studies.s1.uid, fed.studies.s2.uid, fed.studies.s3.uid, fed.studies.s4.uid, fed.studies.s6.uid]));
     assert.equal(groups.length, 2);
-    assert.deepEqual(flags.map((f) => f.reason), ['demographics']);
+    assert.deepEqual(
+      flags.map((f) => f.reason),
+      ['demographics'],
+    );
     assert.match(flags[0]!.sentence, /FED-X9 \(HOSP_C\)/);
 
     // the same archive without the issuer setting: its studies stand apart, flagged for an unknown issuer
-    const bare = cliJson<FindJson>(await run(['find', `ARCHIVE_A@127.0.0.1:${fed.a.port},c`, '-k', 'PatientName=FED^AL*', '-k', 'PatientSex', '-k', 'PatientBirthDate']));
+    const bare = cliJson<FindJson>(
+      await run(['find', `ARCHIVE_A@127.0.0.1:${fed.a.port},c`, '-k', 'PatientName=FED^AL*', '-k', 'PatientSex', '-k', 'PatientBirthDate']),
+    );
     const apart = groupPatients(bare.rows.map((r) => studyRowOf(r, 'none', { heldBy: r.heldBy })));
     assert.equal(apart.groups.length, 3);
     const s1Group = apart.groups.find((g) => g.studies.includes(fed.studies.s1.uid))!;
@@ -105,9 +138,21 @@ describe('search across Orthanc, dcmqrscp and Orthanc', { timeout: 300_000 }, ()
     assert.equal(r.code, 3, r.stderr);
     const out = JSON.parse(r.stdout) as FindJson;
     assert.deepEqual(heldBy(out.rows), {
-      'CT CHEST 2020': 'b', 'CT CHEST 2021': 'b,c,web', 'CT CHEST 2022': 'c,web', 'CT HEAD 2023': 'c,web', 'CT KNEE 2024': 'c,web',
+      'CT CHEST 2020': 'b',
+      'CT CHEST 2021': 'b,c,web',
+      'CT CHEST 2022': 'c,web',
+      'CT HEAD 2023': 'c,web',
+      'CT KNEE 2024': 'c,web',
     });
-    assert.deepEqual(out.nodes.map((n) => [n.node, n.outcome, n.matches]), [['b', 'completed', 2], ['c', 'completed', 4], ['web', 'completed', 4], ['down', 'failed', 0]]);
+    assert.deepEqual(
+      out.nodes.map((n) => [n.node, n.outcome, n.matches]),
+      [
+        ['b', 'completed', 2],
+        ['c', 'completed', 4],
+        ['web', 'completed', 4],
+        ['down', 'failed', 0],
+      ],
+    );
     // QIDO-RS gives the same patient identifiers as C-FIND: the issuers C's files name
     const kneeRow = out.rows.find((row) => row.StudyDescription === 'CT KNEE 2024')!;
     assert.equal(kneeRow.IssuerOfPatientID, 'HOSP_C');

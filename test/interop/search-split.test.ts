@@ -39,7 +39,10 @@ describe('split a capped answer by date (Orthanc with LimitFindResults)', () => 
       studies.push(await generateCtSeries({ mode: 'tiny', count: 2, rows: 8, cols: 8, patientName: `SPLIT^P${i}`, seed: 900 + i, ...s }));
     }
     orthanc = await startOrthanc({ dir: tempDir('search-split-orthanc'), config: { LimitFindResults: CAP } });
-    await loadIntoOrthanc(orthanc, studies.flatMap((s) => s.files));
+    await loadIntoOrthanc(
+      orthanc,
+      studies.flatMap((s) => s.files),
+    );
     const dataDir = tempDir('search-split-core');
     cache = await Cache.open(dataDir);
     await cache.importPaths([studies[0]!.files[0]!]); // one of two instances of the first study
@@ -47,7 +50,10 @@ describe('split a capped answer by date (Orthanc with LimitFindResults)', () => 
     const store = new ConfigStore(dataDir);
     await store.save({ ...defaultConfig(), local: { ...defaultConfig().local, aeTitle: 'PRIORSSPLIT', port: 0, bindAddress: '127.0.0.1' } });
     core = new AppCore({ store, cache, activity: new ActivityLog() });
-    core.subscribe((e) => { events.push(e); for (const w of waiters) w(); });
+    core.subscribe((e) => {
+      events.push(e);
+      for (const w of waiters) w();
+    });
     const saved = await core['nodes.save']({ node: { name: 'orthanc', aeTitle: orthanc.aeTitle, host: '127.0.0.1', port: orthanc.port } });
     assert.equal(saved.ok, true);
   });
@@ -62,14 +68,25 @@ describe('split a capped answer by date (Orthanc with LimitFindResults)', () => 
   /** One STUDY-level search through the core, as the Search screen runs it. */
   async function runPart(keys: Record<string, string>): Promise<PartAnswer & { matches: Extract<ApiEvent, { type: 'search.match' }>[] }> {
     const searchId = `split-${++counter}`;
-    const started = await core['search.start']({ source: { kind: 'node', node: 'orthanc' }, level: 'STUDY', searchId,
-      keys: { StudyInstanceUID: '', PatientName: 'SPLIT*', StudyDate: '', NumberOfStudyRelatedInstances: '', ...keys } });
+    const started = await core['search.start']({
+      source: { kind: 'node', node: 'orthanc' },
+      level: 'STUDY',
+      searchId,
+      keys: { StudyInstanceUID: '', PatientName: 'SPLIT*', StudyDate: '', NumberOfStudyRelatedInstances: '', ...keys },
+    });
     assert.equal(started.ok, true, JSON.stringify(started));
     const deadline = Date.now() + 30_000;
     let done: SearchDone | undefined;
     while (!(done = events.find((e): e is SearchDone => e.type === 'search.done' && e.searchId === searchId))) {
       assert.ok(Date.now() < deadline, 'search.done within 30 s');
-      await new Promise<void>((r) => { const w = () => { waiters.delete(w); r(); }; waiters.add(w); setTimeout(w, 500); });
+      await new Promise<void>((r) => {
+        const w = () => {
+          waiters.delete(w);
+          r();
+        };
+        waiters.add(w);
+        setTimeout(w, 500);
+      });
     }
     const matches = events.filter((e): e is Extract<ApiEvent, { type: 'search.match' }> => e.type === 'search.match' && e.searchId === searchId);
     return { outcome: done.outcome, uids: matches.map((m) => m.row.StudyInstanceUID ?? ''), looksCapped: done.looksCapped, matches };
@@ -92,14 +109,23 @@ describe('split a capped answer by date (Orthanc with LimitFindResults)', () => 
     const r = await splitSearch({ StudyDate: `${DAYS[0]}-20240131` }, runPart, { split: true, today: new Date(2024, 5, 1) });
     assert.equal(r.outcome, 'completed');
     assert.deepEqual(r.stillCapped, []);
-    assert.deepEqual([...r.uids].sort(), studies.slice(0, DAYS.length).map((s) => s.StudyInstanceUID).sort());
+    assert.deepEqual(
+      [...r.uids].sort(),
+      studies
+        .slice(0, DAYS.length)
+        .map((s) => s.StudyInstanceUID)
+        .sort(),
+    );
     assert.ok(r.queries >= 3);
   });
 
   test('a single crowded day stays capped and is reported', async () => {
     const r = await splitSearch({}, runPart, { split: true, today: new Date(2024, 5, 1) });
     assert.equal(r.outcome, 'completed');
-    assert.deepEqual(r.stillCapped.map((p) => [p.StudyDate, p.why]), [[CROWDED, 'single-day']]);
+    assert.deepEqual(
+      r.stillCapped.map((p) => [p.StudyDate, p.why]),
+      [[CROWDED, 'single-day']],
+    );
     assert.equal(r.uids.length, DAYS.length + CAP);
     for (const s of studies.slice(0, DAYS.length)) assert.ok(r.uids.includes(s.StudyInstanceUID));
   });

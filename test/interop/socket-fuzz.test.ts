@@ -26,8 +26,7 @@ function associateRq(calledAeTitle: string): Buffer {
 }
 
 /** Sends `bytes` (after an association when `associated`); answers how the server ended the connection and when. */
-function attack(port: number, bytes: Buffer, associated: boolean, calledAeTitle: string, limitMs: number):
-Promise<{ endedByServer: boolean; ms: number }> {
+function attack(port: number, bytes: Buffer, associated: boolean, calledAeTitle: string, limitMs: number): Promise<{ endedByServer: boolean; ms: number }> {
   return new Promise((resolve) => {
     const started = Date.now();
     const socket = connect({ host: '127.0.0.1', port });
@@ -43,11 +42,17 @@ Promise<{ endedByServer: boolean; ms: number }> {
     let sent = false;
     socket.on('connect', () => {
       if (associated) socket.write(associateRq(calledAeTitle));
-      else { socket.write(bytes); sent = true; }
+      else {
+        socket.write(bytes);
+        sent = true;
+      }
     });
     socket.on('data', (d) => {
       // the A-ASSOCIATE-AC (type 02) came back: now the mutated bytes
-      if (associated && !sent && d[0] === 0x02) { socket.write(bytes); sent = true; }
+      if (associated && !sent && d[0] === 0x02) {
+        socket.write(bytes);
+        sent = true;
+      }
     });
     socket.on('error', () => finish(true));
     socket.on('close', () => finish(true));
@@ -55,13 +60,16 @@ Promise<{ endedByServer: boolean; ms: number }> {
 }
 
 describe('socket fuzz against the live SCP', { timeout: 300_000 }, () => {
-  let cache: Cache; let server: ServeHandle;
+  let cache: Cache;
+  let server: ServeHandle;
 
   before(async () => {
     cache = await Cache.open(tempDir('socket-fuzz'));
     const config = {
-      ...defaultConfig(), local: { ...defaultConfig().local, aeTitle: 'PRIORSFUZZ', port: 0, bindAddress: '127.0.0.1' },
-      maxAssociations: 20, timeouts: { connectMs: 2000, artimMs: 1000, dimseMs: 1000, idleMs: 1500 },
+      ...defaultConfig(),
+      local: { ...defaultConfig().local, aeTitle: 'PRIORSFUZZ', port: 0, bindAddress: '127.0.0.1' },
+      maxAssociations: 20,
+      timeouts: { connectMs: 2000, artimMs: 1000, dimseMs: 1000, idleMs: 1500 },
     };
     server = await startServer({ config, cache, log: new ActivityLog().logger, nodes: async () => [] });
   });
@@ -80,12 +88,16 @@ describe('socket fuzz against the live SCP', { timeout: 300_000 }, () => {
         const associated = bytes[0] === 0x04 || rnd() < 0.2; // P-DATA (and some others) after a real association
         return attack(server.port, bytes, associated, server.aeTitle, 10_000).then((r) => ({ kind, ...r }));
       });
-      results.push(...await Promise.all(batch));
+      results.push(...(await Promise.all(batch)));
     }
     const hung = results.filter((r) => !r.endedByServer);
     const slowest = Math.max(...results.map((r) => r.ms));
     process.stdout.write(`# socket fuzz: ${results.length} streams, ${results.length - hung.length} ended by the server, slowest ${slowest} ms\n`);
-    assert.deepEqual(hung.map((r) => r.kind), [], 'every connection ended by the server (abort, reject or a timer)');
+    assert.deepEqual(
+      hung.map((r) => r.kind),
+      [],
+      'every connection ended by the server (abort, reject or a timer)',
+    );
     global.gc?.();
     assert.ok(process.memoryUsage().heapUsed - heapBefore < 64e6, `heap grew by ${((process.memoryUsage().heapUsed - heapBefore) / 1e6).toFixed(1)} MB`);
     await echo({ aeTitle: server.aeTitle, host: '127.0.0.1', port: server.port });

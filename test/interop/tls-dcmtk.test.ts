@@ -14,15 +14,22 @@ import { peerEnv, runDcmtk } from '../helpers/dcmtk-scu.js';
 import { freePort, waitForPort } from '../helpers/ports.js';
 
 let pki: TestPki;
-before(() => { pki = makeTestPki(); });
+before(() => {
+  pki = makeTestPki();
+});
 after(() => rmSync(pki.dir, { recursive: true, force: true }));
 
 const logLines: string[] = [];
-const log = (level: string, msg: string) => { logLines.push(`${level} ${msg}`); };
+const log = (level: string, msg: string) => {
+  logLines.push(`${level} ${msg}`);
+};
 
 async function tlsScp(requireClientCert: boolean): Promise<{ server: DicomServer; port: number }> {
   const server = new DicomServer({
-    host: '127.0.0.1', port: 0, handlers: {}, log,
+    host: '127.0.0.1',
+    port: 0,
+    handlers: {},
+    log,
     tls: tlsServerOptions({ port: 0, certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caCert, requireClientCert }),
     policy: { aeTitle: 'PRIORS', acceptCallingAeTitle: () => true, maxAssociations: 4 },
   });
@@ -38,7 +45,9 @@ describe('DICOM TLS interop with DCMTK', () => {
     try {
       const r = await echoscu(port, ['+tls', pki.clientKey, pki.clientCert, '+cf', pki.caCert]);
       assert.equal(r.code, 0, r.stderr);
-    } finally { await server.close(); }
+    } finally {
+      await server.close();
+    }
   });
 
   test('echoscu +tla (no client certificate) is refused when one is required, and the SCP lives on', async () => {
@@ -47,27 +56,62 @@ describe('DICOM TLS interop with DCMTK', () => {
       const before = logLines.length;
       const r = await echoscu(port, ['+tla', '+cf', pki.caCert]);
       assert.notEqual(r.code, 0);
-      assert.ok(logLines.slice(before).some((l) => /TLS connection from 127\.0\.0\.1 refused/.test(l)), logLines.slice(before).join('\n'));
+      assert.ok(
+        logLines.slice(before).some((l) => /TLS connection from 127\.0\.0\.1 refused/.test(l)),
+        logLines.slice(before).join('\n'),
+      );
       const ok = await echoscu(port, ['+tls', pki.clientKey, pki.clientCert, '+cf', pki.caCert]);
       assert.equal(ok.code, 0, ok.stderr);
-    } finally { await server.close(); }
+    } finally {
+      await server.close();
+    }
   });
 
   test('storescu +tls stores an instance over TLS', async () => {
     const stored: string[] = [];
     const server = new DicomServer({
-      host: '127.0.0.1', port: 0, log,
-      handlers: { store: { store: async (rq) => { for await (const _ of rq.dataSet) { /* drain */ } stored.push(rq.sopInstanceUid); return { status: 0 }; } } },
+      host: '127.0.0.1',
+      port: 0,
+      log,
+      handlers: {
+        store: {
+          store: async (rq) => {
+            for await (const _ of rq.dataSet) {
+              /* drain */
+            }
+            stored.push(rq.sopInstanceUid);
+            return { status: 0 };
+          },
+        },
+      },
       tls: tlsServerOptions({ port: 0, certFile: pki.serverCert, keyFile: pki.serverKey, caFile: pki.caCert, requireClientCert: true }),
       policy: { aeTitle: 'PRIORS', acceptCallingAeTitle: () => true, maxAssociations: 4 },
     });
     const { port } = await server.listen();
     try {
-      const r = await runDcmtk('storescu', ['-aet', 'STORESCU', '-aec', 'PRIORS', '+tls', pki.clientKey, pki.clientCert, '+cf', pki.caCert,
-        '127.0.0.1', String(port), '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm'], { timeoutMs: 20_000 });
+      const r = await runDcmtk(
+        'storescu',
+        [
+          '-aet',
+          'STORESCU',
+          '-aec',
+          'PRIORS',
+          '+tls',
+          pki.clientKey,
+          pki.clientCert,
+          '+cf',
+          pki.caCert,
+          '127.0.0.1',
+          String(port),
+          '/usr/lib/python3/dist-packages/pydicom/data/test_files/CT_small.dcm',
+        ],
+        { timeoutMs: 20_000 },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.equal(stored.length, 1);
-    } finally { await server.close(); }
+    } finally {
+      await server.close();
+    }
   });
 
   test('echoscu +tla succeeds when client certificates are not required', async () => {
@@ -75,7 +119,9 @@ describe('DICOM TLS interop with DCMTK', () => {
     try {
       const r = await echoscu(port, ['+tla', '+cf', pki.caCert]);
       assert.equal(r.code, 0, r.stderr);
-    } finally { await server.close(); }
+    } finally {
+      await server.close();
+    }
   });
 
   test('a plaintext echoscu on the TLS port is refused cleanly (logged, no crash)', async () => {
@@ -88,7 +134,9 @@ describe('DICOM TLS interop with DCMTK', () => {
       assert.equal(server.activeAssociations, 0);
       const ok = await echoscu(port, ['+tla', '+cf', pki.caCert]);
       assert.equal(ok.code, 0, ok.stderr);
-    } finally { await server.close(); }
+    } finally {
+      await server.close();
+    }
   });
 
   describe('our TLS client against storescp +tls', () => {
@@ -99,21 +147,34 @@ describe('DICOM TLS interop with DCMTK', () => {
       child = spawn('storescp', ['+tls', pki.serverKey, pki.serverCert, '+cf', pki.caCert, '-od', pki.dir, String(port)], { env: peerEnv(), stdio: 'ignore' });
       await waitForPort(port, 15_000, { abortIf: () => (child?.exitCode !== null ? `storescp exited ${child?.exitCode}` : undefined) });
     });
-    after(() => { if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL'); });
-
-    const handshake = (caFile: string) => new Promise<string>((resolve, reject) => {
-      const s = connect(tlsClientOptions({ enabled: true, caFile, certFile: pki.clientCert, keyFile: pki.clientKey }, '127.0.0.1', port));
-      s.setTimeout(10_000, () => { s.destroy(); reject(new Error('timeout')); });
-      s.once('secureConnect', () => { const p = s.getProtocol() ?? ''; s.destroy(); resolve(p); });
-      s.once('error', reject);
+    after(() => {
+      if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
     });
+
+    const handshake = (caFile: string) =>
+      new Promise<string>((resolve, reject) => {
+        const s = connect(tlsClientOptions({ enabled: true, caFile, certFile: pki.clientCert, keyFile: pki.clientKey }, '127.0.0.1', port));
+        s.setTimeout(10_000, () => {
+          s.destroy();
+          reject(new Error('timeout'));
+        });
+        s.once('secureConnect', () => {
+          const p = s.getProtocol() ?? '';
+          s.destroy();
+          resolve(p);
+        });
+        s.once('error', reject);
+      });
 
     test('handshake with the right CA negotiates TLS 1.2+', async () => {
       assert.match(await handshake(pki.caCert), /^TLSv1\.[23]$/);
     });
 
     test('a wrong CA is refused with a clear sentence', async () => {
-      const err = await handshake(pki.otherCaCert).then(() => undefined, (e: NodeJS.ErrnoException) => e);
+      const err = await handshake(pki.otherCaCert).then(
+        () => undefined,
+        (e: NodeJS.ErrnoException) => e,
+      );
       assert.ok(err);
       assert.match(tlsFailureSentence(err.code, err.message), /not signed by the configured CA/);
     });
@@ -125,22 +186,38 @@ describe('our SCU over TLS to DCMTK storescp +tls (client certificate required)'
   let port = 0;
   before(async () => {
     port = await freePort();
-    child = spawn('storescp', ['+tls', pki.serverKey, pki.serverCert, '+cf', pki.caCert, '-rc', '-od', pki.dir, String(port)], { env: peerEnv(), stdio: 'ignore' });
+    child = spawn('storescp', ['+tls', pki.serverKey, pki.serverCert, '+cf', pki.caCert, '-rc', '-od', pki.dir, String(port)], {
+      env: peerEnv(),
+      stdio: 'ignore',
+    });
     await waitForPort(port, 15_000, { abortIf: () => (child?.exitCode !== null ? `storescp exited ${child?.exitCode}` : undefined) });
   });
-  after(() => { if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL'); });
+  after(() => {
+    if (child?.pid && child.exitCode === null) process.kill(child.pid, 'SIGKILL');
+  });
 
   test('C-ECHO over TLS succeeds', async () => {
-    const node = { aeTitle: 'STORESCP', host: '127.0.0.1', port,
-      tls: tlsClientOptions({ enabled: true, caFile: pki.caCert, certFile: pki.clientCert, keyFile: pki.clientKey }, '127.0.0.1', port) };
+    const node = {
+      aeTitle: 'STORESCP',
+      host: '127.0.0.1',
+      port,
+      tls: tlsClientOptions({ enabled: true, caFile: pki.caCert, certFile: pki.clientCert, keyFile: pki.clientKey }, '127.0.0.1', port),
+    };
     const r = await scuEcho(node, { callingAeTitle: 'PRIORS', timeouts: { connectMs: 10_000 } });
     assert.equal(r.status, 0);
   });
 
   test('C-ECHO with a wrong CA fails with the certificate sentence', async () => {
-    const node = { aeTitle: 'STORESCP', host: '127.0.0.1', port,
-      tls: tlsClientOptions({ enabled: true, caFile: pki.otherCaCert, certFile: pki.clientCert, keyFile: pki.clientKey }, '127.0.0.1', port) };
-    const err = await scuEcho(node, { callingAeTitle: 'PRIORS', timeouts: { connectMs: 10_000 } }).then(() => undefined, (e: Error) => e);
+    const node = {
+      aeTitle: 'STORESCP',
+      host: '127.0.0.1',
+      port,
+      tls: tlsClientOptions({ enabled: true, caFile: pki.otherCaCert, certFile: pki.clientCert, keyFile: pki.clientKey }, '127.0.0.1', port),
+    };
+    const err = await scuEcho(node, { callingAeTitle: 'PRIORS', timeouts: { connectMs: 10_000 } }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     assert.ok(err);
     const cause = (err.cause ?? err) as NodeJS.ErrnoException;
     assert.match(tlsFailureSentence(cause.code ?? (err as NodeJS.ErrnoException).code, err.message), /not signed by the configured CA/);

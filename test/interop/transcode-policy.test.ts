@@ -58,7 +58,9 @@ describe('outgoing settings of a node', () => {
     serve = await startPriorsServe({ aeTitle: 'PRIORS', dataDir, port: await freePort() });
   });
 
-  after(async () => { await serve?.stop(); });
+  after(async () => {
+    await serve?.stop();
+  });
 
   /** The SOP Instance UIDs a receiver got, by the syntax they arrived in. */
   function received(dir: string): Map<string, number> {
@@ -68,7 +70,10 @@ describe('outgoing settings of a node', () => {
   }
 
   test('never decompress: the JPEG-LS instances are refused with the setting named, the uncompressed ones converted', async () => {
-    const r = await movescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, 'IMPLN', { keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`], extraArgs: ['-d'] });
+    const r = await movescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, 'IMPLN', {
+      keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`],
+      extraArgs: ['-d'],
+    });
     assert.match(r.stderr + r.stdout, /Warning: SubOperationsCompleteOneOrMoreFailures/);
     assert.deepEqual([...received(implicitOnly.dir)], [[ILE, 3]]);
     const logs = serve.logs();
@@ -79,7 +84,10 @@ describe('outgoing settings of a node', () => {
   });
 
   test('a preferred syntax: every instance the node takes in it arrives in it, decompressed when needed', async () => {
-    const r = await movescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, 'PLAINP', { keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`], extraArgs: ['-d'] });
+    const r = await movescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, 'PLAINP', {
+      keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`],
+      extraArgs: ['-d'],
+    });
     // the JPEG Extended ones cannot be decompressed here: refused
     assert.equal(failedSubOperations(r.stdout + r.stderr), 3);
     // the 3 stored in Explicit VR Little Endian (which storescp takes too) and the 3 JPEG-LS, all in Implicit VR Little Endian

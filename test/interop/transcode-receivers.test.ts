@@ -23,10 +23,30 @@ import { tempDir } from '../helpers/tmp.js';
 const ILE = '1.2.840.10008.1.2';
 const DCMCONV_TO: Record<string, string> = { '1.2.840.10008.1.2': '+ti', '1.2.840.10008.1.2.1': '+te', '1.2.840.10008.1.2.2': '+tb' };
 /** pydicom corpus files in native and deflated syntaxes that DCMTK reads whole. */
-const CORPUS = ['MR_small_bigendian.dcm', 'MR_small_implicit.dcm', 'MR_small.dcm', 'image_dfl.dcm', 'rtplan.dcm', 'waveform_ecg.dcm', 'rtdose.dcm', 'reportsi.dcm', 'CT_small.dcm', 'liver_1frame.dcm', 'test-SR.dcm',
+const CORPUS = [
+  'MR_small_bigendian.dcm',
+  'MR_small_implicit.dcm',
+  'MR_small.dcm',
+  'image_dfl.dcm',
+  'rtplan.dcm',
+  'waveform_ecg.dcm',
+  'rtdose.dcm',
+  'reportsi.dcm',
+  'CT_small.dcm',
+  'liver_1frame.dcm',
+  'test-SR.dcm',
   // and compressed ones: RLE, JPEG-LS, JPEG 2000 lossless and lossy, JPEG baseline and lossless, colour and grey, several frames
-  'MR_small_RLE.dcm', 'MR_small_jpeg_ls_lossless.dcm', 'MR_small_jp2klossless.dcm', 'SC_rgb_rle.dcm', 'SC_rgb_rle_16bit.dcm', 'SC_rgb_rle_2frame.dcm',
-  'SC_rgb_jpeg_dcmtk.dcm', 'JPEG2000.dcm', 'SC_rgb_jpeg_gdcm.dcm', 'rtdose_rle.dcm'];
+  'MR_small_RLE.dcm',
+  'MR_small_jpeg_ls_lossless.dcm',
+  'MR_small_jp2klossless.dcm',
+  'SC_rgb_rle.dcm',
+  'SC_rgb_rle_16bit.dcm',
+  'SC_rgb_rle_2frame.dcm',
+  'SC_rgb_jpeg_dcmtk.dcm',
+  'JPEG2000.dcm',
+  'SC_rgb_jpeg_gdcm.dcm',
+  'rtdose_rle.dcm',
+];
 
 /**
  * The data set as dcmdump prints it, element by element: without the file meta information, group
@@ -37,9 +57,11 @@ const CORPUS = ['MR_small_bigendian.dcm', 'MR_small_implicit.dcm', 'MR_small.dcm
 async function dump(file: string): Promise<string[]> {
   const r = await runDcmtk('dcmdump', ['-q', '-M', '+U8', file], { timeoutMs: 60_000 });
   if (r.code !== 0) throw new Error(`dcmdump ${file}: ${r.stderr}`);
-  return r.stdout.split('\n')
+  return r.stdout
+    .split('\n')
     .filter((l) => !l.startsWith('#') && !/^\s*\((0002,|[0-9a-f]{4},0000\)|fffe,e00d\)|fffe,e0dd\)|fffc,fffc\)|7fe0,0010\))/.test(l))
-    .map((l) => l.replace(/\s+#.*$/, '').replace(/ with (explicit|undefined) length.*$/, '')).filter((l) => l.trim() !== '');
+    .map((l) => l.replace(/\s+#.*$/, '').replace(/ with (explicit|undefined) length.*$/, ''))
+    .filter((l) => l.trim() !== '');
 }
 
 /** The Pixel Data bytes of a file in a little-endian syntax, as dcmdump writes them out. */
@@ -48,7 +70,9 @@ async function pixels(file: string, work: string): Promise<Buffer | undefined> {
   mkdirSync(dir);
   const r = await runDcmtk('dcmdump', ['-q', '+W', dir, file], { timeoutMs: 60_000 });
   if (r.code !== 0) throw new Error(`dcmdump +W ${file}: ${r.stderr}`);
-  const raw = readdirSync(dir).filter((n) => n.endsWith('.raw')).sort();
+  const raw = readdirSync(dir)
+    .filter((n) => n.endsWith('.raw'))
+    .sort();
   return raw.length ? Buffer.concat(raw.map((n) => readFileSync(join(dir, n)))) : undefined;
 }
 
@@ -84,7 +108,10 @@ async function oracle(stored: string, transferSyntaxUid: string, work: string): 
 /** dciodvfy's errors for a file (the standard's checks of its IOD and encoding), without the file's own name. */
 async function iodErrors(file: string): Promise<string[]> {
   const r = await runDcmtk('dciodvfy', [file], { timeoutMs: 60_000 });
-  return `${r.stdout}\n${r.stderr}`.split('\n').filter((l) => l.startsWith('Error')).map((l) => l.split(file).join('<file>'));
+  return `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .filter((l) => l.startsWith('Error'))
+    .map((l) => l.split(file).join('<file>'));
 }
 
 /** The SOP Class UID of a stored file (from its file meta information). */
@@ -104,12 +131,27 @@ describe('receivers that take only some transfer syntaxes', { skip: !pydicomAvai
   before(async () => {
     const corpus = (await pydicomCorpus()).filter((f) => CORPUS.some((n) => f.path.endsWith(`/${n}`)));
     const ct = await generateCtSeries({ count: 4, rows: 64, cols: 64, patientId: 'TC-1', patientName: 'TRANSCODE^TEST', seed: 81 });
-    const copies = await compressedCopies(ct.dir, ['implicit-little', 'explicit-big', 'deflated', 'jpeg-lossless', 'jpeg-baseline', 'jpeg-ls-lossless', 'rle', 'j2k-lossless']);
+    const copies = await compressedCopies(ct.dir, [
+      'implicit-little',
+      'explicit-big',
+      'deflated',
+      'jpeg-lossless',
+      'jpeg-baseline',
+      'jpeg-ls-lossless',
+      'rle',
+      'j2k-lossless',
+    ]);
     // one study: the corpus copies take the CT's patient and Study Instance UID
     studyUid = ct.StudyInstanceUID;
-    const own = await asOwnStudy(corpus.map((f) => f.path), 'transcode-receivers', { PatientID: 'TC-1', PatientName: 'TRANSCODE^TEST', StudyInstanceUID: studyUid });
+    const own = await asOwnStudy(
+      corpus.map((f) => f.path),
+      'transcode-receivers',
+      { PatientID: 'TC-1', PatientName: 'TRANSCODE^TEST', StudyInstanceUID: studyUid },
+    );
     // the copies keep the CT's SOP Instance UIDs: each syntax gets UIDs of its own, so the cache holds them all
-    const renamed = await Promise.all(Object.values(copies).map((c) => asOwnStudy(c!.files.slice(0, 2), `transcode-${c!.codec}`, { StudyInstanceUID: studyUid })));
+    const renamed = await Promise.all(
+      Object.values(copies).map((c) => asOwnStudy(c!.files.slice(0, 2), `transcode-${c!.codec}`, { StudyInstanceUID: studyUid })),
+    );
     const all = [...own, ...renamed.flat()];
     const imported = await runPriors(['import', ...all, '--json'], { dataDir });
     assert.equal(imported.code, 0, imported.stderr);
@@ -117,7 +159,10 @@ describe('receivers that take only some transfer syntaxes', { skip: !pydicomAvai
       if (f.isFile() && f.name.endsWith('.dcm')) stored.set(f.name.replace(/\.dcm$/, ''), join(f.parentPath, f.name));
     }
     const syntaxes = new Set([...stored.values()].map(transferSyntaxOf));
-    assert.ok(['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99'].every((t) => syntaxes.has(t)), [...syntaxes].join(' '));
+    assert.ok(
+      ['1.2.840.10008.1.2', '1.2.840.10008.1.2.1', '1.2.840.10008.1.2.2', '1.2.840.10008.1.2.1.99'].every((t) => syntaxes.has(t)),
+      [...syntaxes].join(' '),
+    );
     const flags = { IMPL: ['+xi'], EXPL: ['+xe'], BIG: ['+xb'], PLAIN: [] as string[] };
     for (const [ae, extra] of Object.entries(flags) as [keyof typeof flags, string[]][]) {
       receivers[ae] = await startStorescp({ aeTitle: ae, dir: join(work, ae), acceptAll: false, extraArgs: extra });
@@ -127,16 +172,28 @@ describe('receivers that take only some transfer syntaxes', { skip: !pydicomAvai
     serve = await startPriorsServe({ aeTitle: 'PRIORS', dataDir, port: await freePort() });
   });
 
-  after(async () => { await serve?.stop(); });
+  after(async () => {
+    await serve?.stop();
+  });
 
   /** The sub-operation failures priors serve logged, for an assertion's message. */
-  const failures = () => serve.logs().split('\n').filter((l) => /sub-operation .* failed/.test(l)).slice(-8).join('\n');
+  const failures = () =>
+    serve
+      .logs()
+      .split('\n')
+      .filter((l) => /sub-operation .* failed/.test(l))
+      .slice(-8)
+      .join('\n');
 
   /** Every received file is what DCMTK makes of the stored one in the received syntax. */
   async function checkReceived(dir: string, expectSyntax?: string): Promise<Set<string>> {
     const files = listFiles(dir);
     const missing = [...stored.keys()].filter((uid) => !files.some((f) => f.includes(uid)));
-    assert.deepEqual(missing.map((uid) => `${uid} (${classOf(stored.get(uid)!)})`), [], `${dir}: ${files.length} of ${stored.size} received`);
+    assert.deepEqual(
+      missing.map((uid) => `${uid} (${classOf(stored.get(uid)!)})`),
+      [],
+      `${dir}: ${files.length} of ${stored.size} received`,
+    );
     const syntaxes = new Set<string>();
     for (const file of files) {
       const uid = file.replace(/^.*\/[A-Za-z]+\./, '').replace(/\.dcm$/, '');
@@ -150,27 +207,44 @@ describe('receivers that take only some transfer syntaxes', { skip: !pydicomAvai
       const j2k = transferSyntaxOf(original).startsWith('1.2.840.10008.1.2.4.9');
       const keep = (lines: string[]) => (j2k ? lines.filter((l) => !/^\(0028,(010[12]|0008)\)/.test(l)) : lines);
       const expected = await oracle(original, ts, work);
-      assert.deepEqual(keep(await dump(file)), keep(await dump(expected)), `${uid} (${classOf(original)}, stored in ${transferSyntaxOf(original)}): what arrived differs from DCMTK's conversion of the stored file`);
+      assert.deepEqual(
+        keep(await dump(file)),
+        keep(await dump(expected)),
+        `${uid} (${classOf(original)}, stored in ${transferSyntaxOf(original)}): what arrived differs from DCMTK's conversion of the stored file`,
+      );
       // dciodvfy cannot read a deflated file: DCMTK's conversion of it stands for it
-      const before = new Set([...await iodErrors(original), ...(transferSyntaxOf(original) === '1.2.840.10008.1.2.1.99' ? await iodErrors(expected) : [])]);
-      assert.deepEqual((await iodErrors(file)).filter((e) => !before.has(e)), [], `${uid} (${classOf(original)}, stored in ${transferSyntaxOf(original)}): dciodvfy finds errors the stored file did not have`);
+      const before = new Set([...(await iodErrors(original)), ...(transferSyntaxOf(original) === '1.2.840.10008.1.2.1.99' ? await iodErrors(expected) : [])]);
+      assert.deepEqual(
+        (await iodErrors(file)).filter((e) => !before.has(e)),
+        [],
+        `${uid} (${classOf(original)}, stored in ${transferSyntaxOf(original)}): dciodvfy finds errors the stored file did not have`,
+      );
       if (ts !== '1.2.840.10008.1.2.2') {
         const [got, want] = [await pixels(file, work), await pixels(expected, work)];
-        assert.ok(got === undefined ? want === undefined : want !== undefined && got.equals(want), `${uid} (${classOf(original)}, stored in ${transferSyntaxOf(original)}): its pixels differ from DCMTK's`);
+        assert.ok(
+          got === undefined ? want === undefined : want !== undefined && got.equals(want),
+          `${uid} (${classOf(original)}, stored in ${transferSyntaxOf(original)}): its pixels differ from DCMTK's`,
+        );
       }
     }
     return syntaxes;
   }
 
   test('C-MOVE to a receiver taking Implicit VR Little Endian only: every instance, converted', async () => {
-    const r = await movescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, 'IMPL', { model: 'study', keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`] });
+    const r = await movescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, 'IMPL', {
+      model: 'study',
+      keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`],
+    });
     assert.equal(r.code, 0, r.stderr);
     await checkReceived(receivers.IMPL.dir, ILE);
   });
 
-  test('C-MOVE to receivers preferring explicit little or big endian, or with DCMTK\'s defaults: every instance, as stored or converted', async () => {
+  test("C-MOVE to receivers preferring explicit little or big endian, or with DCMTK's defaults: every instance, as stored or converted", async () => {
     for (const ae of ['EXPL', 'BIG', 'PLAIN'] as const) {
-      const r = await movescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, ae, { model: 'study', keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`] });
+      const r = await movescu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, ae, {
+        model: 'study',
+        keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`],
+      });
       assert.equal(r.code, 0, `${ae}: ${r.stderr}\n${failures()}\n${receivers[ae].logs().slice(-3000)}`);
       const syntaxes = await checkReceived(receivers[ae].dir);
       assert.equal(syntaxes.has('1.2.840.10008.1.2.1.99'), false, `${ae}: deflated instances are inflated for a receiver that does not take them`);
@@ -179,12 +253,15 @@ describe('receivers that take only some transfer syntaxes', { skip: !pydicomAvai
 
   test('C-GET by getscu, which offers Explicit VR Little Endian alone for every storage class: every instance, converted', async () => {
     const dir = join(work, 'getscu');
-    const r = await getscu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, dir, { model: 'study', keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`] });
+    const r = await getscu({ aeTitle: 'PRIORS', host: '127.0.0.1', port: serve.port }, dir, {
+      model: 'study',
+      keys: ['QueryRetrieveLevel=STUDY', `StudyInstanceUID=${studyUid}`],
+    });
     assert.equal(r.code, 0, r.stderr);
     await checkReceived(dir, '1.2.840.10008.1.2.1');
   });
 
-  test('priors send to a receiver taking Implicit VR Little Endian only, handed to the running serve\'s cache', async () => {
+  test("priors send to a receiver taking Implicit VR Little Endian only, handed to the running serve's cache", async () => {
     const implicitOnly = await startStorescp({ aeTitle: 'IMPL2', dir: join(work, 'IMPL2'), acceptAll: false, extraArgs: ['+xi'] });
     const r = await runPriors(['send', `IMPL2@127.0.0.1:${implicitOnly.port}`, '--study', studyUid], { dataDir });
     assert.equal(r.code, 0, r.stderr + r.stdout);

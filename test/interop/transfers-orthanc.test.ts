@@ -39,7 +39,12 @@ describe('transfer queue with Orthanc', () => {
 
   function finished(id: string): Promise<TransferJob> {
     return new Promise((resolve) => {
-      const off = q.on((e) => { if (e.type === 'job.finished' && e.job.id === id) { off(); resolve(e.job); } });
+      const off = q.on((e) => {
+        if (e.type === 'job.finished' && e.job.id === id) {
+          off();
+          resolve(e.job);
+        }
+      });
     });
   }
 
@@ -52,16 +57,28 @@ describe('transfer queue with Orthanc', () => {
     dest = await startServer({ config, cache, queryRetrieve: false });
     open = await startOrthanc({ dir: tempDir('transfers-orthanc-open'), aeTitle: 'ORTHANC', modalities: { priors: ['PRIORS', '127.0.0.1', dest.port] } });
     strict = await startOrthanc({
-      dir: tempDir('transfers-orthanc-strict'), aeTitle: 'STRICT', allowUnknownCallers: false,
+      dir: tempDir('transfers-orthanc-strict'),
+      aeTitle: 'STRICT',
+      allowUnknownCallers: false,
       config: { DicomModalities: { priors: { AET: 'PRIORS', Host: '127.0.0.1', Port: dest.port, AllowGet: false } } },
     });
     await loadIntoOrthanc(open, [...a.files, ...b.files]);
     await loadIntoOrthanc(strict, a.files);
-    const node = (name: string, peer: OrthancPeer, method: 'move' | 'get'): RemoteNode =>
-      ({ name, aeTitle: peer.aeTitle, host: '127.0.0.1', port: peer.port, model: 'study', method, maxAssociations: 2 });
+    const node = (name: string, peer: OrthancPeer, method: 'move' | 'get'): RemoteNode => ({
+      name,
+      aeTitle: peer.aeTitle,
+      host: '127.0.0.1',
+      port: peer.port,
+      model: 'study',
+      method,
+      maxAssociations: 2,
+    });
     config.nodes = [node('orthanc', open, 'get'), node('strict', strict, 'get')];
     q = new TransferQueue({
-      cache, config, retrieve, scu: { timeouts },
+      cache,
+      config,
+      retrieve,
+      scu: { timeouts },
       local: { aeTitle: 'PRIORS', port: dest.port, host: '127.0.0.1', storedListeners: dest.storedListeners },
     });
     q.start();
@@ -76,7 +93,14 @@ describe('transfer queue with Orthanc', () => {
   test('a C-GET job and a C-MOVE job reach verified-complete', async () => {
     const orthanc = config.nodes[0]!;
     const get = q.add({ node: 'orthanc', level: 'STUDY', StudyInstanceUID: a.StudyInstanceUID, expected: await expectedOf(orthanc, a.StudyInstanceUID) });
-    const move = q.add({ node: 'orthanc', method: 'move', level: 'SERIES', StudyInstanceUID: b.StudyInstanceUID, SeriesInstanceUIDs: [b.SeriesInstanceUID], expected: 5 });
+    const move = q.add({
+      node: 'orthanc',
+      method: 'move',
+      level: 'SERIES',
+      StudyInstanceUID: b.StudyInstanceUID,
+      SeriesInstanceUIDs: [b.SeriesInstanceUID],
+      expected: 5,
+    });
     const [g, m] = await Promise.all([finished(get.id), finished(move.id)]);
     assert.equal(g.expected, 6);
     assert.equal(g.state, 'completed', g.verdict?.sentence);
@@ -94,7 +118,10 @@ describe('transfer queue with Orthanc', () => {
     assert.equal(done.state, 'completed', done.verdict?.sentence);
     assert.equal(done.method, 'get');
     assert.equal(done.usedMethod, 'move');
-    assert.equal(done.verdict!.sentence, 'Retrieved 6 instances from STRICT by C-MOVE (STRICT refused C-GET, so C-MOVE was used); all 6 expected are in the cache.');
+    assert.equal(
+      done.verdict!.sentence,
+      'Retrieved 6 instances from STRICT by C-MOVE (STRICT refused C-GET, so C-MOVE was used); all 6 expected are in the cache.',
+    );
     assert.equal(cache.study(a.StudyInstanceUID)!.NumberOfStudyRelatedInstances, 6);
   });
 });

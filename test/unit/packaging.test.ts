@@ -11,14 +11,27 @@ const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname, '..', '..');
 const yaml = require('js-yaml') as { load(text: string): unknown };
 const Ajv = require('ajv') as new (o: object) => { compile(schema: object): ((data: unknown) => boolean) & { errors?: unknown[] } };
-interface Target { target: string[]; icon: string }
+interface Target {
+  target: string[];
+  icon: string;
+}
 interface BuilderConfig {
-  asar: boolean; asarUnpack: string[]; npmRebuild: boolean; buildDependenciesFromSource: boolean; files: string[];
-  extraMetadata: { main: string }; linux: Target; win: Target; mac: Target;
+  asar: boolean;
+  asarUnpack: string[];
+  npmRebuild: boolean;
+  buildDependenciesFromSource: boolean;
+  files: string[];
+  extraMetadata: { main: string };
+  linux: Target;
+  win: Target;
+  mac: Target;
 }
 const config = yaml.load(readFileSync(join(ROOT, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
-  main: string; scripts: Record<string, string>; dependencies: Record<string, string>; devDependencies: Record<string, string>;
+  main: string;
+  scripts: Record<string, string>;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
 
 test("electron-builder.yml is valid against electron-builder's schema", () => {
@@ -29,7 +42,10 @@ test("electron-builder.yml is valid against electron-builder's schema", () => {
 
 test('better-sqlite3 is rebuilt for Electron and kept outside the asar', () => {
   assert.equal(config.asar, true);
-  assert.ok(config.asarUnpack.some((g) => g.includes('better-sqlite3')), 'better-sqlite3 unpacked');
+  assert.ok(
+    config.asarUnpack.some((g) => g.includes('better-sqlite3')),
+    'better-sqlite3 unpacked',
+  );
   assert.equal(config.npmRebuild, true);
   assert.equal(config.buildDependenciesFromSource, true);
   assert.ok(Object.keys(pkg.dependencies).includes('better-sqlite3'), 'a runtime dependency, so it is packaged');

@@ -22,10 +22,26 @@ export const AUDIT_OPTIONS: readonly OptionSpec[] = [
   { name: 'export', kind: 'value' },
 ];
 
-const WHATS: readonly AuditWhat[] = ['query', 'retrieve', 'store', 'send', 'delete', 'import', 'export', 'prefetch', 'association-refused', 'move-destination-refused'];
+const WHATS: readonly AuditWhat[] = [
+  'query',
+  'retrieve',
+  'store',
+  'send',
+  'delete',
+  'import',
+  'export',
+  'prefetch',
+  'association-refused',
+  'move-destination-refused',
+];
 
 export async function auditCommand(ctx: CommandContext): Promise<number> {
-  expectPositionals(ctx.args, 0, 0, 'priors audit [--since ISO-DATE] [--what WHAT] [--peer AET] [--patient ID|NAME] [--failed] [--limit N] [--export FILE.csv|FILE.json]');
+  expectPositionals(
+    ctx.args,
+    0,
+    0,
+    'priors audit [--since ISO-DATE] [--what WHAT] [--peer AET] [--patient ID|NAME] [--failed] [--limit N] [--export FILE.csv|FILE.json]',
+  );
   const filter: AuditFilter = {};
   const since = ctx.args.values.get('since');
   if (since !== undefined) {
@@ -50,14 +66,30 @@ export async function auditCommand(ctx: CommandContext): Promise<number> {
     const { events, total } = store.query(filter);
     if (out) {
       const json = /\.json$/i.test(out);
-      writeFileSync(out, json ? JSON.stringify(events.map((e) => auditMessage(e, { auditSourceId: config.local.aeTitle })), null, 2) : auditCsv(events));
-      ctx.result({ ok: true, file: out, events: events.length, total }, `Wrote ${events.length} of ${total} audit events to ${out}${json ? ' (PS3.15 A.5 audit messages as JSON)' : ' (CSV)'}.`);
+      writeFileSync(
+        out,
+        json
+          ? JSON.stringify(
+              events.map((e) => auditMessage(e, { auditSourceId: config.local.aeTitle })),
+              null,
+              2,
+            )
+          : auditCsv(events),
+      );
+      ctx.result(
+        { ok: true, file: out, events: events.length, total },
+        `Wrote ${events.length} of ${total} audit events to ${out}${json ? ' (PS3.15 A.5 audit messages as JSON)' : ' (CSV)'}.`,
+      );
       return 0;
     }
     const rows = events.map((e) => ({
-      when: new Date(e.at).toISOString().replace('T', ' ').slice(0, 19), what: e.what, outcome: e.outcome === AuditOutcome.Success ? 'ok' : `failed (${e.outcome})`,
+      when: new Date(e.at).toISOString().replace('T', ' ').slice(0, 19),
+      what: e.what,
+      outcome: e.outcome === AuditOutcome.Success ? 'ok' : `failed (${e.outcome})`,
       who: `${e.direction === 'incoming' ? '← ' : e.direction === 'outgoing' ? '→ ' : ''}${e.peerAeTitle ?? e.node ?? ''}${e.peerHost ? ` ${e.peerHost}` : ''}`,
-      patient: [e.PatientID, e.PatientName].filter(Boolean).join(' '), study: e.StudyInstanceUID ?? '', instances: e.instances === undefined ? '' : String(e.instances),
+      patient: [e.PatientID, e.PatientName].filter(Boolean).join(' '),
+      study: e.StudyInstanceUID ?? '',
+      instances: e.instances === undefined ? '' : String(e.instances),
     }));
     ctx.result({ ok: true, events, total }, `${table(rows)}\n${events.length} of ${total} audit events.`);
     return 0;

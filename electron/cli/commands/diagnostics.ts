@@ -20,9 +20,13 @@ export async function diagnosticsCommand(ctx: CommandContext): Promise<number> {
   try {
     names = await writeDiagnostics(ctx.dirs, out, {}, now);
   } catch (err) {
-    throw new InputError(`Cannot write the diagnostics bundle to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose another --out.`);
+    throw new InputError(
+      `Cannot write the diagnostics bundle to ${out} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose another --out.`,
+    );
   }
-  ctx.result({ ok: true, file: out, entries: names },
-    `Wrote ${out} (${names.join(', ')}). Passwords and tokens are removed; the logs name AE titles, addresses, UIDs and Patient IDs: send it only where patient data may go.`);
+  ctx.result(
+    { ok: true, file: out, entries: names },
+    `Wrote ${out} (${names.join(', ')}). Passwords and tokens are removed; the logs name AE titles, addresses, UIDs and Patient IDs: send it only where patient data may go.`,
+  );
   return 0;
 }

@@ -39,7 +39,8 @@ export async function doctorCommand(ctx: CommandContext): Promise<number> {
   const text = [
     ...report.findings.map((f) => `${f.ok ? 'ok     ' : 'PROBLEM'}  ${f.sentence}`),
     ...(report.repairs ?? []).map((r) => `REPAIRED ${r}`),
-    report.ok ? `The cache in ${report.dataDir} is in order.`
+    report.ok
+      ? `The cache in ${report.dataDir} is in order.`
       : `The cache in ${report.dataDir} needs attention${repair ? ': see the lines above' : ': run "priors doctor --repair"'}.`,
   ].join('\n');
   ctx.result(report, text);

@@ -16,7 +16,10 @@ export async function echoCommand(ctx: CommandContext): Promise<number> {
   if (nodeProtocol(node) === 'dicomweb' && node.dicomweb) {
     // a DICOMweb node: a QIDO-RS search for one study stands for the C-ECHO
     const r = await probeDicomweb(node.dicomweb, await ctx.scuOptions());
-    ctx.result({ ok: true, node: { name: node.name, url: node.dicomweb.url }, httpStatus: r.status, elapsedMs: r.elapsedMs }, `${r.url} answered a QIDO-RS search in ${r.elapsedMs} ms.`);
+    ctx.result(
+      { ok: true, node: { name: node.name, url: node.dicomweb.url }, httpStatus: r.status, elapsedMs: r.elapsedMs },
+      `${r.url} answered a QIDO-RS search in ${r.elapsedMs} ms.`,
+    );
     return 0;
   }
   const result = await echo(dicomNodeOf(node), await ctx.scuOptions());
@@ -25,7 +28,13 @@ export async function echoCommand(ctx: CommandContext): Promise<number> {
   }
   const version = result.peerImplementationVersionName ? ` (${result.peerImplementationVersionName})` : '';
   ctx.result(
-    { ok: true, node: { aeTitle: node.aeTitle, host: node.host, port: node.port }, status: result.status, elapsedMs: result.elapsedMs, peerImplementationVersionName: result.peerImplementationVersionName },
+    {
+      ok: true,
+      node: { aeTitle: node.aeTitle, host: node.host, port: node.port },
+      status: result.status,
+      elapsedMs: result.elapsedMs,
+      peerImplementationVersionName: result.peerImplementationVersionName,
+    },
     `${node.aeTitle} at ${node.host}:${node.port} answered the C-ECHO in ${result.elapsedMs} ms${version}.`,
   );
   return 0;

@@ -24,11 +24,15 @@ export const EXPORT_OPTIONS: readonly OptionSpec[] = [
   { name: 'allow-burned-in', kind: 'flag' },
 ];
 
-const USAGE = 'priors export --study <UID>... --out <dir|file.zip> [--dicomdir] [--zip] [--deidentify [--pseudonym NAME] [--retain-dates] [--clean-descriptors] [--allow-burned-in]]';
+const USAGE =
+  'priors export --study <UID>... --out <dir|file.zip> [--dicomdir] [--zip] [--deidentify [--pseudonym NAME] [--retain-dates] [--clean-descriptors] [--allow-burned-in]]';
 
 /** The request the arguments make: study UIDs after --study (repeated, or several in a row), and the options. */
 export function exportRequestOf(ctx: CommandContext): ExportRequest {
-  const studies = [...(ctx.args.lists.get('study') ?? []), ...ctx.args.positionals].flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  const studies = [...(ctx.args.lists.get('study') ?? []), ...ctx.args.positionals]
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out = ctx.args.values.get('out');
   if (studies.length === 0 || !out) throw new UsageError(`Give the studies and where to: usage is "${USAGE}"`);
   const flags = ctx.args.flags;
@@ -38,13 +42,20 @@ export function exportRequestOf(ctx: CommandContext): ExportRequest {
     throw new UsageError('--pseudonym, --retain-dates, --clean-descriptors and --allow-burned-in go with --deidentify');
   }
   return {
-    studies, out: resolveOut(out), ...(flags.has('dicomdir') ? { dicomdir: true } : {}), ...(flags.has('zip') ? { zip: true } : {}),
-    ...(deidentify ? {
-      deidentify: {
-        ...(pseudonym !== undefined ? { pseudonym } : {}), ...(flags.has('retain-dates') ? { retainDates: true } : {}),
-        ...(flags.has('clean-descriptors') ? { cleanDescriptors: true } : {}), ...(flags.has('allow-burned-in') ? { allowBurnedIn: true } : {}),
-      },
-    } : {}),
+    studies,
+    out: resolveOut(out),
+    ...(flags.has('dicomdir') ? { dicomdir: true } : {}),
+    ...(flags.has('zip') ? { zip: true } : {}),
+    ...(deidentify
+      ? {
+          deidentify: {
+            ...(pseudonym !== undefined ? { pseudonym } : {}),
+            ...(flags.has('retain-dates') ? { retainDates: true } : {}),
+            ...(flags.has('clean-descriptors') ? { cleanDescriptors: true } : {}),
+            ...(flags.has('allow-burned-in') ? { allowBurnedIn: true } : {}),
+          },
+        }
+      : {}),
   };
 }
 

@@ -30,7 +30,10 @@ async function nodesOf(ctx: CommandContext, ref: string): Promise<RemoteNode[]> 
     if (archives.length === 0) throw new InputError('No archive is configured to search: add one with "priors nodes add <name> AET@host:port"');
     return archives;
   }
-  const names = ref.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const names = ref
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
   if (names.length === 0) throw new InputError(`"${ref}" names no node: write them as a,b,c or "all"`);
   const nodes: RemoteNode[] = [];
   for (const name of names) {
@@ -65,7 +68,9 @@ export async function findNodesCommand(ctx: CommandContext, ref: string, request
   const explicitModel = ctx.args.values.has('model');
   const scu = await ctx.scuOptions();
   const result = await searchNodes(nodes, request, {
-    scu: () => scu, failure: async (node) => contexts.get(node.name) ?? {}, signal: ctx.signal,
+    scu: () => scu,
+    failure: async (node) => contexts.get(node.name) ?? {},
+    signal: ctx.signal,
     ...(explicitModel ? {} : { modelOf: (node: RemoteNode) => node.model }),
   });
   const rows = result.matches.map((m) => ({ ...m.row, heldBy: m.heldBy }));
@@ -75,7 +80,13 @@ export async function findNodesCommand(ctx: CommandContext, ref: string, request
   const human = rows.map((r) => ({ ...r, heldBy: r.heldBy.join(', ') }));
   const json = { ok: failed.length === 0, rows, nodes: result.nodes, limitReached, summary: line };
   if (failed.length === nodes.length) {
-    throw new CommandFailure({ code: failed[0]?.code ?? 'unavailable', sentence: `No node answered: ${failed.map((o) => `${o.node}: ${(o.sentence ?? '').replace(/\.$/, '')}`).join('; ')}.` }, { rows, nodes: result.nodes });
+    throw new CommandFailure(
+      {
+        code: failed[0]?.code ?? 'unavailable',
+        sentence: `No node answered: ${failed.map((o) => `${o.node}: ${(o.sentence ?? '').replace(/\.$/, '')}`).join('; ')}.`,
+      },
+      { rows, nodes: result.nodes },
+    );
   }
   // the nodes that hold each study first: what this search adds to a one-node answer
   const columns = ['heldBy', ...new Set(human.flatMap((r) => Object.keys(r)).filter((k) => k !== 'heldBy'))];

@@ -38,7 +38,12 @@ export function printSearch(ctx: CommandContext, result: SearchResult, what: str
 }
 
 export async function findCommand(ctx: CommandContext): Promise<number> {
-  const [ref] = expectPositionals(ctx.args, 1, 1, 'priors find <node>|<a,b,c>|all [-L PATIENT|STUDY|SERIES|IMAGE] [-m study|patient|patientstudy] [-k Keyword=Value]... [--limit N]');
+  const [ref] = expectPositionals(
+    ctx.args,
+    1,
+    1,
+    'priors find <node>|<a,b,c>|all [-L PATIENT|STUDY|SERIES|IMAGE] [-m study|patient|patientstudy] [-k Keyword=Value]... [--limit N]',
+  );
   if (namesSeveralNodes(ref!)) {
     const { level, model, keys, limit } = searchArgs(ctx, 'study', 'STUDY');
     return findNodesCommand(ctx, ref!, { model, level: level!, keys, ...(limit ? { limit } : {}) });
@@ -47,7 +52,10 @@ export async function findCommand(ctx: CommandContext): Promise<number> {
   const { level, model, keys, limit } = searchArgs(ctx, node.model, 'STUDY');
   const result = await searchRemote(node, { model, level: level!, keys, ...(limit ? { limit } : {}) }, await ctx.scuOptions());
   if (!searchSucceeded(result)) {
-    throw new CommandFailure(diagnose(describeStatus('find', result.status, result.errorComment, ctx.failure)), { status: formatStatus(result.status), matches: result.rows.length });
+    throw new CommandFailure(diagnose(describeStatus('find', result.status, result.errorComment, ctx.failure)), {
+      status: formatStatus(result.status),
+      matches: result.rows.length,
+    });
   }
   printSearch(ctx, result, `from ${node.aeTitle}`);
   return 0;

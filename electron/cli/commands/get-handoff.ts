@@ -27,26 +27,41 @@ export async function handOffGet(ctx: CommandContext, node: RemoteNode, level: Q
   const series = uids(identifier, SERIES_INSTANCE_UID);
   const why = `"priors serve" holds the cache of ${ctx.dataDir} and takes C-GETs of one study or of series of one study`;
   if (!config.nodes.some((n) => n.name === node.name)) {
-    throw new InputError(`${why} from a configured node: add ${node.aeTitle}@${node.host}:${node.port} with "priors nodes add", or use "priors move", which works alongside it`);
+    throw new InputError(
+      `${why} from a configured node: add ${node.aeTitle}@${node.host}:${node.port} with "priors nodes add", or use "priors move", which works alongside it`,
+    );
   }
   if ((level !== 'STUDY' && level !== 'SERIES') || studies.length !== 1 || (level === 'SERIES' && series.length === 0)) {
-    throw new InputError(`${why}: give -k StudyInstanceUID=<uid> (and -k SeriesInstanceUID=<uid> at SERIES level), or use "priors move", which works alongside it`);
+    throw new InputError(
+      `${why}: give -k StudyInstanceUID=<uid> (and -k SeriesInstanceUID=<uid> at SERIES level), or use "priors move", which works alongside it`,
+    );
   }
   const api = await openApiSession(ctx);
   try {
     const { job } = await api.call('transfers.add', {
-      node: node.name, method: 'get', level, StudyInstanceUID: studies[0]!,
-      ...(level === 'SERIES' ? { SeriesInstanceUIDs: series } : {}), label: 'priors get',
+      node: node.name,
+      method: 'get',
+      level,
+      StudyInstanceUID: studies[0]!,
+      ...(level === 'SERIES' ? { SeriesInstanceUIDs: series } : {}),
+      label: 'priors get',
     });
     ctx.log('info', `priors get: job ${job.id} queued in the running priors serve`);
     const done = await follow(ctx, api.call.bind(api), job);
     const p = done.progress;
     const how = done.usedMethod === 'move' ? 'C-MOVE (the node refused C-GET)' : 'C-GET';
     if (done.state !== 'completed') {
-      throw new CommandFailure(done.verdict ? { code: done.verdict.code, sentence: done.verdict.sentence } : { code: done.state, sentence: `The retrieve from ${node.aeTitle} ended ${done.state}.` }, { job: done });
+      throw new CommandFailure(
+        done.verdict
+          ? { code: done.verdict.code, sentence: done.verdict.sentence }
+          : { code: done.state, sentence: `The retrieve from ${node.aeTitle} ended ${done.state}.` },
+        { job: done },
+      );
     }
-    ctx.result({ ok: true, job: done },
-      `Retrieved ${p.arrived} instance${p.arrived === 1 ? '' : 's'} from ${node.aeTitle} by ${how} through the running priors serve (job ${done.id})${done.verdict ? `: ${done.verdict.sentence}` : '.'}`);
+    ctx.result(
+      { ok: true, job: done },
+      `Retrieved ${p.arrived} instance${p.arrived === 1 ? '' : 's'} from ${node.aeTitle} by ${how} through the running priors serve (job ${done.id})${done.verdict ? `: ${done.verdict.sentence}` : '.'}`,
+    );
     return 0;
   } finally {
     await api.close();

@@ -20,11 +20,15 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
     const result = await cache.importPaths(paths, { signal: ctx.signal, sourceAeTitle: 'IMPORT' });
     if (result.imported + result.duplicates === 0 && result.skipped.length > 0) {
       const first = result.skipped[0]!;
-      throw new InputError(`No DICOM instance was imported: ${first.path} was skipped because ${first.reason.replace(/\.$/, '')}` +
-        (result.skipped.length > 1 ? ` (and ${result.skipped.length - 1} more files)` : ''));
+      throw new InputError(
+        `No DICOM instance was imported: ${first.path} was skipped because ${first.reason.replace(/\.$/, '')}` +
+          (result.skipped.length > 1 ? ` (and ${result.skipped.length - 1} more files)` : ''),
+      );
     }
     const skipped = result.skipped.length ? `, ${result.skipped.length} file${result.skipped.length === 1 ? '' : 's'} skipped` : '';
-    const lines = [`Imported ${result.imported} instance${result.imported === 1 ? '' : 's'} (${result.duplicates} already cached${skipped}) into ${ctx.dataDir}.`];
+    const lines = [
+      `Imported ${result.imported} instance${result.imported === 1 ? '' : 's'} (${result.duplicates} already cached${skipped}) into ${ctx.dataDir}.`,
+    ];
     if (result.dicomdir) lines.push(dicomdirLine(result.dicomdir));
     if (ctx.verbose) for (const s of result.skipped) lines.push(`skipped ${s.path}: ${s.reason}`);
     ctx.result({ ok: true, ...result }, lines.join('\n'));
@@ -37,7 +41,9 @@ export async function importCommand(ctx: CommandContext): Promise<number> {
 /** What the DICOMDIR of an imported medium said: the files it references, missing ones, files it does not reference. */
 function dicomdirLine(d: NonNullable<ImportResult['dicomdir']>): string {
   const missing = d.missing.length ? `; ${d.missing.length} of them missing from the medium (first: ${d.missing[0]})` : '';
-  const others = d.notReferenced ? `; ${d.notReferenced} other file${d.notReferenced === 1 ? '' : 's'} on the medium not referenced, so not imported (first: ${d.firstNotReferenced})` : '';
+  const others = d.notReferenced
+    ? `; ${d.notReferenced} other file${d.notReferenced === 1 ? '' : 's'} on the medium not referenced, so not imported (first: ${d.firstNotReferenced})`
+    : '';
   return `Read through ${d.path}: it references ${d.referenced} file${d.referenced === 1 ? '' : 's'}${missing}${others}.`;
 }
 

@@ -56,7 +56,8 @@ function authOf(ctx: CommandContext): DicomwebAuth | undefined {
   const user = ctx.args.values.get('user');
   const password = secret(ctx, 'password');
   const token = secret(ctx, 'bearer');
-  if (token !== undefined && (user !== undefined || password !== undefined)) throw new InputError('Give either --user and --password (Basic) or --bearer (a token), not both');
+  if (token !== undefined && (user !== undefined || password !== undefined))
+    throw new InputError('Give either --user and --password (Basic) or --bearer (a token), not both');
   if (password !== undefined && user === undefined) throw new InputError('--password needs --user');
   if (user !== undefined) {
     if (password === undefined) throw new InputError('--user needs a password: --password P, --password-file F or --password-env VAR');
@@ -79,7 +80,8 @@ export function dicomwebOf(ctx: CommandContext, address: string): { settings: Di
   if (url === undefined) {
     const stray = WEB_ONLY.find((o) => ctx.args.values.has(o));
     if (stray) throw new InputError(`--${stray} applies to a DICOMweb node: add --dicomweb (with a http(s):// address) or --dicomweb-url URL`);
-    if (/^https?:\/\//i.test(address)) throw new InputError(`${address} is a URL: add --dicomweb to configure a DICOMweb node ("priors nodes add <name> ${address} --dicomweb")`);
+    if (/^https?:\/\//i.test(address))
+      throw new InputError(`${address} is a URL: add --dicomweb to configure a DICOMweb node ("priors nodes add <name> ${address} --dicomweb")`);
     return undefined;
   }
   const auth = authOf(ctx);

@@ -1,6 +1,17 @@
 /** `priors nodes add|rm|ls`: the remote nodes of the configuration. */
 import { maskSecrets } from '../../../shared/dicomweb-config.js';
-import { ARRIVAL_COMPRESSIONS, checkIssuer, isArchive, nodeAddressText, nodeProtocol, parseNodeAddress, type OutgoingSettings, type QueryModel, type RemoteNode, type RetrieveMethod } from '../../../shared/config.js';
+import {
+  ARRIVAL_COMPRESSIONS,
+  checkIssuer,
+  isArchive,
+  nodeAddressText,
+  nodeProtocol,
+  parseNodeAddress,
+  type OutgoingSettings,
+  type QueryModel,
+  type RemoteNode,
+  type RetrieveMethod,
+} from '../../../shared/config.js';
 import { TRANSFER_SYNTAXES, TransferSyntaxUid, uidName, type TransferSyntaxEntry } from '../../../shared/dicom/uids.js';
 import { InputError } from '../../services/nodes/nodes.js';
 import { checkCharacterSet, characterSetLabel } from '../../../shared/dicom/charset-terms.js';
@@ -31,16 +42,20 @@ export const NODES_OPTIONS: readonly OptionSpec[] = [
   ...DICOMWEB_OPTIONS,
 ];
 
-const USAGE = 'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]]'
-  + ' [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]] [--no-query]'
-  + ' [--never-decompress SYNTAX,...] [--prefer SYNTAX] [--compress-on-arrival jpeg-ls-lossless|rle-lossless|off]'
-  + ' [--issuer ISSUER] [--charset "ISO_IR 100"] | nodes rm <name> | nodes ls';
+const USAGE =
+  'priors nodes add <name> <AET@host:port> [--method move|get] [--model study|patient|patientstudy] [--tls-ca CA.pem [--tls-cert CERT.pem --tls-key KEY.pem]]' +
+  ' [--worklist [--station-aet AET] [--worklist-modality CT] [--hours-ahead N] [--poll-minutes N]] [--no-query]' +
+  ' [--never-decompress SYNTAX,...] [--prefer SYNTAX] [--compress-on-arrival jpeg-ls-lossless|rle-lossless|off]' +
+  ' [--issuer ISSUER] [--charset "ISO_IR 100"] | nodes rm <name> | nodes ls';
 
 /** A transfer syntax given by UID or PS3.6 keyword (any case), e.g. JPEGLSLossless. */
 function syntaxOption(text: string, option: string): TransferSyntaxEntry {
   const t = text.trim();
   const found = TRANSFER_SYNTAXES.find((e) => e.uid === t || e.keyword.toLowerCase() === t.toLowerCase());
-  if (!found) throw new InputError(`${option}: "${t}" is not a transfer syntax Priors knows; give its UID or its keyword, e.g. ${TransferSyntaxUid.JPEGLSLossless} or JPEGLSLossless`);
+  if (!found)
+    throw new InputError(
+      `${option}: "${t}" is not a transfer syntax Priors knows; give its UID or its keyword, e.g. ${TransferSyntaxUid.JPEGLSLossless} or JPEGLSLossless`,
+    );
   return found;
 }
 
@@ -51,15 +66,21 @@ function outgoingOptions(ctx: CommandContext): OutgoingSettings | undefined {
   if (never === undefined && prefer === undefined) return undefined;
   const out: OutgoingSettings = {};
   if (never !== undefined) {
-    out.neverDecompress = never.split(',').filter((t) => t.trim()).map((t) => {
-      const e = syntaxOption(t, '--never-decompress');
-      if (!e.encapsulated) throw new InputError(`--never-decompress: ${e.name} is not compressed; list compressed syntaxes only`);
-      return e.uid;
-    });
+    out.neverDecompress = never
+      .split(',')
+      .filter((t) => t.trim())
+      .map((t) => {
+        const e = syntaxOption(t, '--never-decompress');
+        if (!e.encapsulated) throw new InputError(`--never-decompress: ${e.name} is not compressed; list compressed syntaxes only`);
+        return e.uid;
+      });
   }
   if (prefer !== undefined) {
     const e = syntaxOption(prefer, '--prefer');
-    if (e.encapsulated || e.deflated) throw new InputError(`--prefer: ${e.name} is compressed, and Priors does not compress on the way out; prefer ImplicitVRLittleEndian, ExplicitVRLittleEndian or ExplicitVRBigEndian`);
+    if (e.encapsulated || e.deflated)
+      throw new InputError(
+        `--prefer: ${e.name} is compressed, and Priors does not compress on the way out; prefer ImplicitVRLittleEndian, ExplicitVRLittleEndian or ExplicitVRBigEndian`,
+      );
     out.preferred = e.uid;
   }
   return out;
@@ -86,11 +107,24 @@ const WORKLIST_ONLY = ['station-aet', 'worklist-modality', 'hours-ahead', 'poll-
 
 function nodeRow(n: RemoteNode): Record<string, string> {
   return {
-    name: n.name, address: nodeAddressText(n), model: n.model, method: n.method, maxAssociations: String(n.maxAssociations), tls: n.tls ? 'yes' : 'no',
+    name: n.name,
+    address: nodeAddressText(n),
+    model: n.model,
+    method: n.method,
+    maxAssociations: String(n.maxAssociations),
+    tls: n.tls ? 'yes' : 'no',
     archive: isArchive(n) ? 'yes' : 'no',
-    issuer: n.issuer ?? '', charset: n.characterSet ? `${n.characterSet} (${characterSetLabel(n.characterSet)})` : '',
-    sent: [n.outgoing?.preferred ? `prefers ${uidName(n.outgoing.preferred)}` : '', n.outgoing?.neverDecompress?.length ? `never decompressed: ${n.outgoing.neverDecompress.map(uidName).join(', ')}` : ''].filter(Boolean).join('; '),
-    worklist: n.worklist ? `every ${n.worklist.intervalMinutes} min, ${n.worklist.hoursAhead} h ahead${n.worklist.stationAeTitle ? `, station ${n.worklist.stationAeTitle}` : ''}${n.worklist.modality ? `, ${n.worklist.modality}` : ''}` : '',
+    issuer: n.issuer ?? '',
+    charset: n.characterSet ? `${n.characterSet} (${characterSetLabel(n.characterSet)})` : '',
+    sent: [
+      n.outgoing?.preferred ? `prefers ${uidName(n.outgoing.preferred)}` : '',
+      n.outgoing?.neverDecompress?.length ? `never decompressed: ${n.outgoing.neverDecompress.map(uidName).join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join('; '),
+    worklist: n.worklist
+      ? `every ${n.worklist.intervalMinutes} min, ${n.worklist.hoursAhead} h ahead${n.worklist.stationAeTitle ? `, station ${n.worklist.stationAeTitle}` : ''}${n.worklist.modality ? `, ${n.worklist.modality}` : ''}`
+      : '',
   };
 }
 
@@ -107,30 +141,46 @@ export async function nodesCommand(ctx: CommandContext): Promise<number> {
       const method = choiceOption<RetrieveMethod>(ctx.args, 'method', ['move', 'get', 'wado']);
       const maxAssociations = intOption(ctx.args, 'max-associations', 1, 64);
       const [caFile, certFile, keyFile] = ['tls-ca', 'tls-cert', 'tls-key'].map((k) => ctx.args.values.get(k));
-      const tls = !web?.only && (caFile ?? certFile ?? keyFile)
-        ? { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) } : undefined;
+      const tls =
+        !web?.only && (caFile ?? certFile ?? keyFile)
+          ? { ...(caFile ? { caFile } : {}), ...(certFile ? { certFile } : {}), ...(keyFile ? { keyFile } : {}) }
+          : undefined;
       const given = WORKLIST_ONLY.find((k) => ctx.args.values.has(k));
       if (given && !ctx.args.flags.has('worklist')) throw new InputError(`--${given} needs --worklist (it describes a worklist provider)`);
-      const worklist = ctx.args.flags.has('worklist') ? {
-        ...(ctx.args.values.has('station-aet') ? { stationAeTitle: ctx.args.values.get('station-aet') } : {}),
-        ...(ctx.args.values.has('worklist-modality') ? { modality: ctx.args.values.get('worklist-modality') } : {}),
-        ...(ctx.args.values.has('hours-ahead') ? { hoursAhead: intOption(ctx.args, 'hours-ahead', 1, 168) } : {}),
-        ...(ctx.args.values.has('poll-minutes') ? { intervalMinutes: intOption(ctx.args, 'poll-minutes', 1, 1440) } : {}),
-      } : undefined;
+      const worklist = ctx.args.flags.has('worklist')
+        ? {
+            ...(ctx.args.values.has('station-aet') ? { stationAeTitle: ctx.args.values.get('station-aet') } : {}),
+            ...(ctx.args.values.has('worklist-modality') ? { modality: ctx.args.values.get('worklist-modality') } : {}),
+            ...(ctx.args.values.has('hours-ahead') ? { hoursAhead: intOption(ctx.args, 'hours-ahead', 1, 168) } : {}),
+            ...(ctx.args.values.has('poll-minutes') ? { intervalMinutes: intOption(ctx.args, 'poll-minutes', 1, 1440) } : {}),
+          }
+        : undefined;
       const outgoing = outgoingOptions(ctx);
       const compressOnArrival = choiceOption<NonNullable<RemoteNode['compressOnArrival']>>(ctx.args, 'compress-on-arrival', [...ARRIVAL_COMPRESSIONS, 'off']);
       const identity = identityOptions(ctx);
-      const node = await ctx.store.addNode({
-        ...identity,
-        name: name!, ...(parsed?.ok ? parsed.value : {}), ...(web ? { dicomweb: web.settings } : {}), ...(tls ? { tls } : {}), ...(worklist ? { worklist: worklist as RemoteNode['worklist'] } : {}),
-        ...(ctx.args.flags.has('no-query') ? { queryRetrieve: false } : {}),
-        ...(outgoing ? { outgoing } : {}),
-        ...(compressOnArrival ? { compressOnArrival } : {}),
-        ...(model ? { model } : {}), ...(method ? { method } : {}), ...(maxAssociations ? { maxAssociations } : {}),
-      }, { replace: ctx.args.flags.has('replace') });
-      ctx.result({ ok: true, node: maskSecrets(node) }, node.worklist
-        ? `Added worklist provider ${node.name}: ${nodeAddressText(node)}, asked every ${node.worklist.intervalMinutes} min for the procedures of the next ${node.worklist.hoursAhead} h${node.worklist.stationAeTitle ? ` of station ${node.worklist.stationAeTitle}` : ''}${node.worklist.modality ? ` (${node.worklist.modality})` : ''} by "priors serve".`
-        : `Added node ${node.name}: ${nodeAddressText(node)} (${nodeProtocol(node) === 'dicomweb' ? 'DICOMweb' : `${node.model} root`}, ${node.method}${node.tls ? ', DICOM TLS' : ''}${node.dicomweb?.auth ? `, ${node.dicomweb.auth.kind === 'basic' ? `user ${node.dicomweb.auth.user}` : 'bearer token'}` : ''}).`);
+      const node = await ctx.store.addNode(
+        {
+          ...identity,
+          name: name!,
+          ...(parsed?.ok ? parsed.value : {}),
+          ...(web ? { dicomweb: web.settings } : {}),
+          ...(tls ? { tls } : {}),
+          ...(worklist ? { worklist: worklist as RemoteNode['worklist'] } : {}),
+          ...(ctx.args.flags.has('no-query') ? { queryRetrieve: false } : {}),
+          ...(outgoing ? { outgoing } : {}),
+          ...(compressOnArrival ? { compressOnArrival } : {}),
+          ...(model ? { model } : {}),
+          ...(method ? { method } : {}),
+          ...(maxAssociations ? { maxAssociations } : {}),
+        },
+        { replace: ctx.args.flags.has('replace') },
+      );
+      ctx.result(
+        { ok: true, node: maskSecrets(node) },
+        node.worklist
+          ? `Added worklist provider ${node.name}: ${nodeAddressText(node)}, asked every ${node.worklist.intervalMinutes} min for the procedures of the next ${node.worklist.hoursAhead} h${node.worklist.stationAeTitle ? ` of station ${node.worklist.stationAeTitle}` : ''}${node.worklist.modality ? ` (${node.worklist.modality})` : ''} by "priors serve".`
+          : `Added node ${node.name}: ${nodeAddressText(node)} (${nodeProtocol(node) === 'dicomweb' ? 'DICOMweb' : `${node.model} root`}, ${node.method}${node.tls ? ', DICOM TLS' : ''}${node.dicomweb?.auth ? `, ${node.dicomweb.auth.kind === 'basic' ? `user ${node.dicomweb.auth.user}` : 'bearer token'}` : ''}).`,
+      );
       return 0;
     }
     case 'rm': {
@@ -142,7 +192,10 @@ export async function nodesCommand(ctx: CommandContext): Promise<number> {
     case 'ls': {
       expectPositionals(args, 0, 0, USAGE);
       const nodes = await ctx.store.listNodes();
-      ctx.result({ ok: true, nodes: nodes.map(maskSecrets) }, nodes.length ? table(nodes.map(nodeRow)) : 'No nodes configured; add one with "priors nodes add <name> AET@host:port".');
+      ctx.result(
+        { ok: true, nodes: nodes.map(maskSecrets) },
+        nodes.length ? table(nodes.map(nodeRow)) : 'No nodes configured; add one with "priors nodes add <name> AET@host:port".',
+      );
       return 0;
     }
     default:

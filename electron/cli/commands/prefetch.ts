@@ -41,7 +41,12 @@ export const PREFETCH_USAGE = [
 ];
 
 function list(raw: string | undefined): string[] | undefined {
-  return raw === undefined ? undefined : raw.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return raw === undefined
+    ? undefined
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 }
 
 function usage(): never {
@@ -57,17 +62,29 @@ export async function prefetchCommand(ctx: CommandContext): Promise<number> {
   }
   if (ctx.args.values.has('patient') && sub !== 'runs') throw new InputError('--patient goes with "priors prefetch" alone (or "prefetch runs")');
   switch (sub) {
-    case 'rules': return rulesCommand(ctx, args.positionals);
-    case 'synonyms': return synonymsCommand(ctx, args.positionals);
+    case 'rules':
+      return rulesCommand(ctx, args.positionals);
+    case 'synonyms':
+      return synonymsCommand(ctx, args.positionals);
     case 'runs': {
       expectPositionals(args, 0, 0, PREFETCH_USAGE[4]!);
       return withSession(ctx, false, async (api) => {
         const patient = ctx.args.values.get('patient');
         const { runs } = await api.call('prefetch.runs', { limit: intOption(ctx.args, 'limit', 1, 500) ?? 20, ...(patient ? { PatientID: patient } : {}) });
-        ctx.result({ ok: true, runs }, runs.length ? table(runs.map((r) => ({
-          started: new Date(r.startedAt).toISOString().slice(0, 19).replace('T', ' '), trigger: r.trigger, patient: r.PatientID,
-          state: r.state, sentence: r.sentence,
-        }))) : 'No prefetch has run yet.');
+        ctx.result(
+          { ok: true, runs },
+          runs.length
+            ? table(
+                runs.map((r) => ({
+                  started: new Date(r.startedAt).toISOString().slice(0, 19).replace('T', ' '),
+                  trigger: r.trigger,
+                  patient: r.PatientID,
+                  state: r.state,
+                  sentence: r.sentence,
+                })),
+              )
+            : 'No prefetch has run yet.',
+        );
         return 0;
       });
     }
@@ -76,7 +93,10 @@ export async function prefetchCommand(ctx: CommandContext): Promise<number> {
       return withSession(ctx, true, async (api) => {
         const poll = await api.call('prefetch.pollWorklist', { node: node! });
         if (poll.error) throw new InputError(poll.error);
-        ctx.result({ ok: true, ...poll }, `${poll.node}: ${poll.procedures} procedure${poll.procedures === 1 ? '' : 's'} scheduled soon, prefetch started for ${poll.started} new one${poll.started === 1 ? '' : 's'}.`);
+        ctx.result(
+          { ok: true, ...poll },
+          `${poll.node}: ${poll.procedures} procedure${poll.procedures === 1 ? '' : 's'} scheduled soon, prefetch started for ${poll.started} new one${poll.started === 1 ? '' : 's'}.`,
+        );
         return 0;
       });
     }
@@ -99,9 +119,12 @@ async function rulesCommand(ctx: CommandContext, positionals: string[]): Promise
   return withSession(ctx, false, async (api) => {
     if (verb === 'ls' && rest.length === 0) {
       const { rules } = await api.call('prefetch.rules', {});
-      ctx.result({ ok: true, rules }, rules.length
-        ? table(rules.map((r) => ({ name: r.name, enabled: r.enabled ? 'yes' : 'no', rule: describeRule(r) })))
-        : 'No prefetch rules: add one with "priors prefetch rules add <name> --same-modality --same-body-part".');
+      ctx.result(
+        { ok: true, rules },
+        rules.length
+          ? table(rules.map((r) => ({ name: r.name, enabled: r.enabled ? 'yes' : 'no', rule: describeRule(r) })))
+          : 'No prefetch rules: add one with "priors prefetch rules add <name> --same-modality --same-body-part".',
+      );
       return 0;
     }
     if (verb === 'rm' && rest.length === 1) {
@@ -115,9 +138,12 @@ async function rulesCommand(ctx: CommandContext, positionals: string[]): Promise
       const modalities = list(ctx.args.values.get('modalities'));
       if (modalities && ctx.args.flags.has('same-modality')) throw new InputError('Give --same-modality or --modalities, not both');
       const rule: PrefetchRuleInput = {
-        name, enabled: !ctx.args.flags.has('disabled'), nodes: list(ctx.args.values.get('node')) ?? [],
-        modalities: ctx.args.flags.has('same-modality') ? 'same' : modalities ?? 'any',
-        sameBodyPart: ctx.args.flags.has('same-body-part'), allStudies: ctx.args.flags.has('all-studies'),
+        name,
+        enabled: !ctx.args.flags.has('disabled'),
+        nodes: list(ctx.args.values.get('node')) ?? [],
+        modalities: ctx.args.flags.has('same-modality') ? 'same' : (modalities ?? 'any'),
+        sameBodyPart: ctx.args.flags.has('same-body-part'),
+        allStudies: ctx.args.flags.has('all-studies'),
         forModalities: list(ctx.args.values.get('for')) ?? [],
         ...(ctx.args.values.has('max') ? { maxStudies: intOption(ctx.args, 'max', 1, 100)! } : {}),
         ...(ctx.args.values.has('years') ? { years: intOption(ctx.args, 'years', 1, 100)! } : {}),
@@ -125,10 +151,14 @@ async function rulesCommand(ctx: CommandContext, positionals: string[]): Promise
       };
       const { rules: before } = await api.call('prefetch.rules', {});
       const held = before.find((r) => r.name.toLowerCase() === name.toLowerCase());
-      if (held && !ctx.args.flags.has('replace')) throw new InputError(`A prefetch rule named "${held.name}" exists: add --replace to change it, or choose another name`);
+      if (held && !ctx.args.flags.has('replace'))
+        throw new InputError(`A prefetch rule named "${held.name}" exists: add --replace to change it, or choose another name`);
       const { rules } = await api.call('prefetch.saveRule', { rule, ...(held ? { previousName: held.name } : {}) });
       const saved = rules.find((r) => r.name.toLowerCase() === name.toLowerCase())!;
-      ctx.result({ ok: true, rule: saved, rules }, `${held ? 'Replaced' : 'Added'} prefetch rule ${saved.name}: ${describeRule(saved)}${saved.enabled ? '' : ' (disabled)'}.`);
+      ctx.result(
+        { ok: true, rule: saved, rules },
+        `${held ? 'Replaced' : 'Added'} prefetch rule ${saved.name}: ${describeRule(saved)}${saved.enabled ? '' : ' (disabled)'}.`,
+      );
       return 0;
     }
     return usage();
@@ -167,19 +197,32 @@ async function synonymsCommand(ctx: CommandContext, positionals: string[]): Prom
 }
 
 const LABEL: Readonly<Record<PrefetchCandidate['decision'], string>> = {
-  'fetch': 'FETCH', 'cached': 'CACHED', 'in-transfer': 'RETRIEVING', 'skip': 'SKIP', 'conflict': 'CONFLICT',
+  fetch: 'FETCH',
+  cached: 'CACHED',
+  'in-transfer': 'RETRIEVING',
+  skip: 'SKIP',
+  conflict: 'CONFLICT',
 };
 
 /** The run as people read it: the current study, the sentence, then each earlier study with its reason. */
 export function describeRun(run: PrefetchRun): string {
   const who = `${run.PatientName ? `${run.PatientName.replace(/\^+$/, '')} ` : ''}(${run.PatientID}${run.IssuerOfPatientID ? `, issuer ${run.IssuerOfPatientID}` : ''})`;
   const c = run.current;
-  const current = c ? `${c.modalities.join('/') || '?'} ${c.bodyParts.join('/') || ''} ${c.StudyDescription ?? ''} of ${c.StudyDate ?? 'today'} (${c.source === 'cache' ? 'in the cache' : c.source === 'worklist' ? `scheduled on ${c.node}` : `newest, on ${c.node}`})`.replace(/\s+/g, ' ') : 'none found';
+  const current = c
+    ? `${c.modalities.join('/') || '?'} ${c.bodyParts.join('/') || ''} ${c.StudyDescription ?? ''} of ${c.StudyDate ?? 'today'} (${c.source === 'cache' ? 'in the cache' : c.source === 'worklist' ? `scheduled on ${c.node}` : `newest, on ${c.node}`})`.replace(
+        /\s+/g,
+        ' ',
+      )
+    : 'none found';
   const lines = [`Prefetch${run.dryRun ? ' (dry run)' : ''} for ${who}; current study: ${current}`, run.sentence];
   const rows = run.candidates.map((x) => ({
     decision: LABEL[x.decision] + (x.jobState && x.decision === 'fetch' ? ` (${x.jobState})` : ''),
-    date: x.StudyDate ?? '', modality: x.modalities.join('/'), body: x.bodyParts.join('/'), description: x.StudyDescription ?? '',
-    from: x.node ?? x.foundOn.join(','), reason: x.reason,
+    date: x.StudyDate ?? '',
+    modality: x.modalities.join('/'),
+    body: x.bodyParts.join('/'),
+    description: x.StudyDescription ?? '',
+    from: x.node ?? x.foundOn.join(','),
+    reason: x.reason,
   }));
   if (rows.length) lines.push(table(rows, ['decision', 'date', 'modality', 'body', 'description', 'from', 'reason']));
   for (const n of run.nodes) if (n.outcome !== 'ok') lines.push(`${n.node}: ${n.sentence}`);
@@ -194,7 +237,10 @@ async function runCommand(ctx: CommandContext): Promise<number> {
   const dryRun = ctx.args.flags.has('dry-run');
   return withSession(ctx, !dryRun, async (api) => {
     let { run } = await api.call('prefetch.run', {
-      PatientID: patient, ...(issuer ? { IssuerOfPatientID: issuer } : {}), ...(study ? { StudyInstanceUID: study } : {}), ...(dryRun ? { dryRun } : {}),
+      PatientID: patient,
+      ...(issuer ? { IssuerOfPatientID: issuer } : {}),
+      ...(study ? { StudyInstanceUID: study } : {}),
+      ...(dryRun ? { dryRun } : {}),
     });
     // this command's own core stops its retrieves when it closes: it always waits for them
     if (run.state === 'running' && (!api.remote || !ctx.args.flags.has('no-wait'))) run = await waitForRun(ctx, api, run);
@@ -230,7 +276,9 @@ function waitForRun(ctx: CommandContext, api: ApiSession, run: PrefetchRun): Pro
       } catch {
         return finish();
       }
-      timer = setTimeout(() => { void poll(); }, 500);
+      timer = setTimeout(() => {
+        void poll();
+      }, 500);
     };
     void poll();
   });

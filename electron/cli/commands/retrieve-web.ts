@@ -15,7 +15,10 @@ import type { CommandContext } from '../context.js';
 import { CommandFailure } from '../failure.js';
 import { NUMBER_OF_SERIES_RELATED_INSTANCES, NUMBER_OF_STUDY_RELATED_INSTANCES, SERIES_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
 
-const uidsOf = (ds: DataSet, t: number) => getStrings(ds, t).map((v) => v.trim()).filter((v) => v !== '');
+const uidsOf = (ds: DataSet, t: number) =>
+  getStrings(ds, t)
+    .map((v) => v.trim())
+    .filter((v) => v !== '');
 
 /** The instances the node lists for the study or series (NumberOf…RelatedInstances by QIDO-RS), when it says. */
 async function expectedCount(ctx: CommandContext, node: RemoteNode, level: 'STUDY' | 'SERIES', study: string, series: string[]): Promise<number | undefined> {
@@ -24,7 +27,11 @@ async function expectedCount(ctx: CommandContext, node: RemoteNode, level: 'STUD
   const count = level === 'STUDY' ? NUMBER_OF_STUDY_RELATED_INSTANCES : NUMBER_OF_SERIES_RELATED_INSTANCES;
   keys.set(count, { vr: 'IS', value: [] });
   try {
-    const found = await searchRemote({ ...node, protocol: 'dicomweb' }, { model: 'study', level, keys, defaultReturnKeys: false, relational: true }, await ctx.scuOptions());
+    const found = await searchRemote(
+      { ...node, protocol: 'dicomweb' },
+      { model: 'study', level, keys, defaultReturnKeys: false, relational: true },
+      await ctx.scuOptions(),
+    );
     if (!searchSucceeded(found)) return undefined;
     const n = found.rows.reduce((sum, r) => sum + Number(r[level === 'STUDY' ? 'NumberOfStudyRelatedInstances' : 'NumberOfSeriesRelatedInstances'] || NaN), 0);
     return Number.isInteger(n) && n > 0 ? n : undefined;
@@ -36,7 +43,9 @@ async function expectedCount(ctx: CommandContext, node: RemoteNode, level: 'STUD
 /** Runs the retrieve as a transfer job and waits for its verdict. */
 export async function webRetrieveCommand(ctx: CommandContext, node: RemoteNode, level: QueryLevel, identifier: DataSet): Promise<number> {
   if (level !== 'STUDY' && level !== 'SERIES') {
-    throw new InputError(`A DICOMweb node is retrieved from by study or series (WADO-RS): give -k StudyInstanceUID=<uid> [-k SeriesInstanceUID=<uid>], not a ${level}-level retrieve`);
+    throw new InputError(
+      `A DICOMweb node is retrieved from by study or series (WADO-RS): give -k StudyInstanceUID=<uid> [-k SeriesInstanceUID=<uid>], not a ${level}-level retrieve`,
+    );
   }
   const [study] = uidsOf(identifier, STUDY_INSTANCE_UID);
   const series = uidsOf(identifier, SERIES_INSTANCE_UID);
@@ -45,12 +54,24 @@ export async function webRetrieveCommand(ctx: CommandContext, node: RemoteNode, 
   const api = await openApiSession(ctx);
   try {
     const { job } = await api.call('transfers.add', {
-      node: node.name, method: 'wado', level, StudyInstanceUID: study, ...(level === 'SERIES' ? { SeriesInstanceUIDs: series } : {}),
-      ...(expected !== undefined ? { expected } : {}), label: `priors retrieve from ${node.name}`,
+      node: node.name,
+      method: 'wado',
+      level,
+      StudyInstanceUID: study,
+      ...(level === 'SERIES' ? { SeriesInstanceUIDs: series } : {}),
+      ...(expected !== undefined ? { expected } : {}),
+      label: `priors retrieve from ${node.name}`,
     });
     ctx.log('info', `WADO-RS retrieve of study ${study} from ${node.name} queued as job ${job.id}${api.remote ? ' in the running "priors serve"' : ''}`);
     const done = await waitForJob(ctx, api, job);
-    const details = { job: done.id, state: done.state, method: done.usedMethod ?? done.method, arrived: done.progress.arrived, skipped: done.progress.skipped, expected: done.expected };
+    const details = {
+      job: done.id,
+      state: done.state,
+      method: done.usedMethod ?? done.method,
+      arrived: done.progress.arrived,
+      skipped: done.progress.skipped,
+      expected: done.expected,
+    };
     if (done.state !== 'completed') {
       throw new CommandFailure(done.verdict ?? { code: done.state, sentence: `The retrieve from ${node.name} ended ${done.state}.` }, details);
     }
@@ -74,8 +95,12 @@ function waitForJob(ctx: CommandContext, api: ApiSession, job: TransferJob): Pro
       ctx.signal.removeEventListener('abort', onAbort);
       resolve(j);
     };
-    const onAbort = () => { void api.call('transfers.cancel', { id: job.id }).catch(() => undefined); };
-    const off = api.subscribe((e) => { if (e.type === 'job.finished' && e.job.id === job.id) finish(e.job); });
+    const onAbort = () => {
+      void api.call('transfers.cancel', { id: job.id }).catch(() => undefined);
+    };
+    const off = api.subscribe((e) => {
+      if (e.type === 'job.finished' && e.job.id === job.id) finish(e.job);
+    });
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     if (!api.remote) return;
     const poll = async () => {
@@ -83,8 +108,12 @@ function waitForJob(ctx: CommandContext, api: ApiSession, job: TransferJob): Pro
         const { jobs } = await api.call('transfers.list', {});
         const now = jobs.find((j) => j.id === job.id);
         if (now && ['completed', 'incomplete', 'failed', 'cancelled'].includes(now.state)) return finish(now);
-      } catch { /* the serve went away: try again until interrupted */ }
-      timer = setTimeout(() => { void poll(); }, 300);
+      } catch {
+        /* the serve went away: try again until interrupted */
+      }
+      timer = setTimeout(() => {
+        void poll();
+      }, 300);
     };
     void poll();
   });

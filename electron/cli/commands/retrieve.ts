@@ -16,7 +16,13 @@ import { InputError } from '../../services/nodes/nodes.js';
 import { checkIdentifier, deduceLevel, identifierFromKeys, parseKey } from '../../services/query/query-keys.js';
 import { searchRemote } from '../../services/query/query.js';
 import {
-  arrivalFilter, countingArrivals, eventArrivals, retrieve, type ArrivalTracker, type RetrieveReport, type RetrieveSpec,
+  arrivalFilter,
+  countingArrivals,
+  eventArrivals,
+  retrieve,
+  type ArrivalTracker,
+  type RetrieveReport,
+  type RetrieveSpec,
 } from '../../services/retrieve/retrieve.js';
 import { startServer, type ServeHandle } from '../../services/local-scp/serve.js';
 import { findRunningServer } from '../../services/local-scp/serve-info.js';
@@ -46,14 +52,20 @@ class Resources {
 }
 
 export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get'): Promise<number> {
-  const usage = method === 'move' ? 'priors move <node> -k Keyword=Value... [-L LEVEL] [-m MODEL] [--dest AET]' : 'priors get <node> -k Keyword=Value... [-L LEVEL] [-m MODEL]';
+  const usage =
+    method === 'move'
+      ? 'priors move <node> -k Keyword=Value... [-L LEVEL] [-m MODEL] [--dest AET]'
+      : 'priors get <node> -k Keyword=Value... [-L LEVEL] [-m MODEL]';
   const [ref] = expectPositionals(ctx.args, 1, 1, usage);
   const node = await ctx.node(ref!, method);
   const config = await ctx.loadConfig();
   const model = choiceOption(ctx.args, 'model', ['study', 'patient', 'patientstudy'] as const, '-m') ?? node.model;
   const identifier = identifierFromKeys((ctx.args.lists.get('key') ?? []).map(parseKey));
   const level: QueryLevel | undefined = choiceOption(ctx.args, 'level', QUERY_LEVELS, '-L') ?? deduceLevel(identifier, model);
-  if (!level) throw new InputError(`Say what to retrieve with a unique key, e.g. -k StudyInstanceUID=<uid> (or SeriesInstanceUID, SOPInstanceUID${model !== 'study' ? ', PatientID' : ''})`);
+  if (!level)
+    throw new InputError(
+      `Say what to retrieve with a unique key, e.g. -k StudyInstanceUID=<uid> (or SeriesInstanceUID, SOPInstanceUID${model !== 'study' ? ', PatientID' : ''})`,
+    );
   checkIdentifier(identifier, model, level, method);
   if (method === 'get' && ctx.args.values.has('dest')) throw new InputError('--dest applies to move only: C-GET always delivers to this workstation');
   if (!hasDimse(node) || node.method === 'wado') {
@@ -86,16 +98,25 @@ export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get
         const studies = filter.studies ? [...filter.studies] : await studiesOfPatient(ctx, node, model, identifier);
         arrivals = countingArrivals(res.reader, studies);
       } else if (toUs) {
-        res.cache = await openCacheForWriting(ctx.dataDir, 'close the other Priors process, or run "priors serve" and move through it', cacheOptionsFrom(config));
+        res.cache = await openCacheForWriting(
+          ctx.dataDir,
+          'close the other Priors process, or run "priors serve" and move through it',
+          cacheOptionsFrom(config),
+        );
         res.server = await startServer({ config, cache: res.cache, log: ctx.log, queryRetrieve: false });
         localPort = res.server.port;
         arrivals = eventArrivals(res.server.storedListeners, filter, { cache: res.cache, moveOriginatorAeTitle: config.local.aeTitle });
       }
     } else {
       if (served?.api) return await handOffGet(ctx, node, level, identifier);
-      res.cache = await openCacheForWriting(ctx.dataDir,
-        'stop "priors serve" while using "priors get", or use "priors move", which works alongside it', cacheOptionsFrom(config));
-      store = new CacheStoreHandler(res.cache, (e) => { for (const l of listeners) l(e); });
+      res.cache = await openCacheForWriting(
+        ctx.dataDir,
+        'stop "priors serve" while using "priors get", or use "priors move", which works alongside it',
+        cacheOptionsFrom(config),
+      );
+      store = new CacheStoreHandler(res.cache, (e) => {
+        for (const l of listeners) l(e);
+      });
       arrivals = eventArrivals(listeners, filter, { cache: res.cache });
       localAe = config.local.aeTitle;
     }
@@ -104,8 +125,10 @@ export async function retrieveCommand(ctx: CommandContext, method: 'move' | 'get
     const scu = await ctx.scuOptions();
     // a study to this workstation: its series side by side, on as many associations as the node allows
     const studies = filter.studies ? [...filter.studies] : [];
-    const parts = level === 'STUDY' && studies.length === 1 && arrivals && node.maxAssociations > 1
-      ? await studySeries(node, studies[0]!, scu).catch(() => undefined) : undefined;
+    const parts =
+      level === 'STUDY' && studies.length === 1 && arrivals && node.maxAssociations > 1
+        ? await studySeries(node, studies[0]!, scu).catch(() => undefined)
+        : undefined;
     const report = await retrieve(spec, {
       scu,
       ...(parts && parts.length > 1 ? { parts: { level: 'SERIES', identifiers: parts.map((p) => p.identifier), concurrency: node.maxAssociations } } : {}),
@@ -138,7 +161,8 @@ function finish(ctx: CommandContext, report: RetrieveReport, calledAe: string): 
   const what = report.method === 'move' ? `C-MOVE to ${report.destination}` : 'C-GET';
   let human: string;
   if (n === 0) human = `${calledAe} found nothing to retrieve for these keys.`;
-  else if (report.arrived === undefined) human = `${calledAe} reports ${n} instance${n === 1 ? '' : 's'} sent by ${what} (not verified: the destination is not this workstation).`;
+  else if (report.arrived === undefined)
+    human = `${calledAe} reports ${n} instance${n === 1 ? '' : 's'} sent by ${what} (not verified: the destination is not this workstation).`;
   else human = `Retrieved ${report.arrived} instance${report.arrived === 1 ? '' : 's'} from ${calledAe} by ${what}; all ${n} the PACS reported arrived.`;
   ctx.result({ ok: true, ...report }, human);
   return 0;

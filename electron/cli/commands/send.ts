@@ -34,8 +34,16 @@ export async function sendCommand(ctx: CommandContext): Promise<number> {
   if (studyUid !== undefined) {
     const cache = await openCacheForReading(ctx.dataDir);
     try {
-      instances = cache.instancesFor('STUDY', [studyUid.trim()]).map(({ sopClassUid, sopInstanceUid, transferSyntaxUid, path, dataSetOffset, dataSetLength }) =>
-        ({ sopClassUid, sopInstanceUid, transferSyntaxUid, path, dataSetOffset, dataSetLength }));
+      instances = cache
+        .instancesFor('STUDY', [studyUid.trim()])
+        .map(({ sopClassUid, sopInstanceUid, transferSyntaxUid, path, dataSetOffset, dataSetLength }) => ({
+          sopClassUid,
+          sopInstanceUid,
+          transferSyntaxUid,
+          path,
+          dataSetOffset,
+          dataSetLength,
+        }));
     } finally {
       await cache.close();
     }
@@ -51,11 +59,17 @@ export async function sendCommand(ctx: CommandContext): Promise<number> {
   }
   if (nodeProtocol(node) === 'dicomweb' && node.dicomweb) {
     // STOW-RS (PS3.18 §10.5)
-    const web = await sendByStow(node.dicomweb, instances, { ...(await ctx.scuOptions()), onProgress: (done, total) => ctx.log('debug', `sent ${done}/${total} by STOW-RS`) });
+    const web = await sendByStow(node.dicomweb, instances, {
+      ...(await ctx.scuOptions()),
+      onProgress: (done, total) => ctx.log('debug', `sent ${done}/${total} by STOW-RS`),
+    });
     const details = { sent: web.sent, failed: web.failed, warnings: web.warnings, converted: web.converted, skipped, results: web.results };
     const failure = stowFailureSentence(node.dicomweb.url, web, instances.length);
     if (failure) throw new CommandFailure({ code: 'stow-failed', sentence: failure }, details);
-    ctx.result({ ok: true, ...details }, stowSummary(node.name, web).replace(/\.$/, skipped ? `; ${skipped} file${skipped === 1 ? '' : 's'} skipped (not DICOM).` : '.'));
+    ctx.result(
+      { ok: true, ...details },
+      stowSummary(node.name, web).replace(/\.$/, skipped ? `; ${skipped} file${skipped === 1 ? '' : 's'} skipped (not DICOM).` : '.'),
+    );
     return 0;
   }
   const report = await sendInstances(node, instances, {
@@ -67,12 +81,18 @@ export async function sendCommand(ctx: CommandContext): Promise<number> {
   if (bad) {
     const index = report.results.indexOf(bad);
     const instance = instances[index]!;
-    const d = bad.status === Status.SOPClassNotSupported && bad.reason
-      ? diagnose({
-        kind: 'no-context', service: 'store', sopClassName: `${uidName(instance.sopClassUid)} in ${uidName(instance.transferSyntaxUid)}`, calledAeTitle: node.aeTitle, host: node.host, port: node.port,
-        ...withFix(notDecompressedReason(instance, node.outgoing)),
-      })
-      : diagnose(describeStatus('store', bad.status, bad.errorComment ?? bad.reason, ctx.failure));
+    const d =
+      bad.status === Status.SOPClassNotSupported && bad.reason
+        ? diagnose({
+            kind: 'no-context',
+            service: 'store',
+            sopClassName: `${uidName(instance.sopClassUid)} in ${uidName(instance.transferSyntaxUid)}`,
+            calledAeTitle: node.aeTitle,
+            host: node.host,
+            port: node.port,
+            ...withFix(notDecompressedReason(instance, node.outgoing)),
+          })
+        : diagnose(describeStatus('store', bad.status, bad.errorComment ?? bad.reason, ctx.failure));
     const count = instances.length > 1 ? ` (${report.failed} of ${instances.length} instances not stored)` : '';
     throw new CommandFailure({ code: d.code, sentence: d.sentence.replace(/\.$/, `${count}.`) }, details);
   }

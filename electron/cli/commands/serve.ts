@@ -44,9 +44,12 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   // which port, and why: a --port that differs from config.json lasts only as long as this process
   const configured = config.local.port === defaultConfig().local.port ? 'the default' : 'from config.json';
   const portSource = portArg !== undefined ? 'flag' : configured === 'the default' ? 'default' : 'config';
-  const portWhy = portSource === 'flag'
-    ? `port from --port${config.local.port !== port ? `; without --port Priors listens on ${config.local.port}, ${configured}` : ''}`
-    : portSource === 'config' ? 'port from config.json' : 'the default port';
+  const portWhy =
+    portSource === 'flag'
+      ? `port from --port${config.local.port !== port ? `; without --port Priors listens on ${config.local.port}, ${configured}` : ''}`
+      : portSource === 'config'
+        ? 'port from config.json'
+        : 'the default port';
   const withUi = ctx.args.flags.has('ui');
   const uiPort = intOption(ctx.args, 'ui-port', 0, 65535) ?? 0;
   if (ctx.args.values.has('ui-port') && !withUi) throw new InputError('--ui-port needs --ui');
@@ -55,14 +58,22 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   // other commands on this data directory hand their work to this process
   const toStderr = stderrLogger(ctx.io, ctx.verbose, 'info');
   const logFile = openLogFile(ctx.dirs.logs);
-  const activity = new ActivityLog({ forward: (level, message) => { toStderr(level, message); logFile.log(level, message); } });
+  const activity = new ActivityLog({
+    forward: (level, message) => {
+      toStderr(level, message);
+      logFile.log(level, message);
+    },
+  });
   const log = activity.logger;
   const logProblem = logFile.problem();
   if (logProblem) log('warn', logProblem);
   let cache;
   try {
-    cache = await openCacheForWriting(ctx.dataDir, 'another "priors serve" (or the app) already serves this data directory; stop it or use another --data directory',
-      { ...cacheOptionsFrom(config), log });
+    cache = await openCacheForWriting(
+      ctx.dataDir,
+      'another "priors serve" (or the app) already serves this data directory; stop it or use another --data directory',
+      { ...cacheOptionsFrom(config), log },
+    );
   } catch (e) {
     await logFile.close();
     throw e;
@@ -70,7 +81,12 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   let handle;
   try {
     handle = await startServer({
-      config, cache, aeTitle, port, bindAddress, log,
+      config,
+      cache,
+      aeTitle,
+      port,
+      bindAddress,
+      log,
       nodes: async () => (await ctx.store.load().catch(() => config)).nodes,
       currentConfig: () => ctx.store.load().catch(() => config),
     });
@@ -82,8 +98,24 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
   let ui: RunningUi;
   try {
     ctx.failure = { ...ctx.failure, listenVia: 'ui-port-option' };
-    const flags = { ...(aetArg !== undefined ? { aeTitle } : {}), ...(portArg !== undefined ? { port } : {}), ...(bindArg !== undefined ? { bindAddress } : {}) };
-    ui = await startUi({ dataDir: ctx.dataDir, configDir: ctx.dirs.config, config, cache, server: handle, activity, port: uiPort, ui: withUi, flags, logsDir: ctx.dirs.logs, logProblem: logFile.problem });
+    const flags = {
+      ...(aetArg !== undefined ? { aeTitle } : {}),
+      ...(portArg !== undefined ? { port } : {}),
+      ...(bindArg !== undefined ? { bindAddress } : {}),
+    };
+    ui = await startUi({
+      dataDir: ctx.dataDir,
+      configDir: ctx.dirs.config,
+      config,
+      cache,
+      server: handle,
+      activity,
+      port: uiPort,
+      ui: withUi,
+      flags,
+      logsDir: ctx.dirs.logs,
+      logProblem: logFile.problem,
+    });
   } catch (e) {
     await handle.close();
     await cache.close();
@@ -91,9 +123,20 @@ export async function serveCommand(ctx: CommandContext): Promise<number> {
     throw e;
   }
   await writeServeInfo(ctx.dataDir, { aeTitle, host: handle.host, port: handle.port, api: { url: `http://127.0.0.1:${ui.web.port}`, token: ui.web.token } });
-  ctx.result({ ok: true, aeTitle, host: handle.host, port: handle.port, portSource, ...(handle.tlsPort ? { tlsPort: handle.tlsPort } : {}), dataDir: ctx.dataDir, ...(withUi ? { ui: ui.web.url } : {}) },
-    `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port} (${portWhy})${handle.tlsPort ? ` (DICOM TLS on port ${handle.tlsPort})` : ''}, data in ${ctx.dataDir} (Ctrl-C to stop).`
-    + (withUi ? `\nPriors UI: ${ui.web.url}` : ''));
+  ctx.result(
+    {
+      ok: true,
+      aeTitle,
+      host: handle.host,
+      port: handle.port,
+      portSource,
+      ...(handle.tlsPort ? { tlsPort: handle.tlsPort } : {}),
+      dataDir: ctx.dataDir,
+      ...(withUi ? { ui: ui.web.url } : {}),
+    },
+    `Priors serving AE title ${aeTitle} on ${handle.host}:${handle.port} (${portWhy})${handle.tlsPort ? ` (DICOM TLS on port ${handle.tlsPort})` : ''}, data in ${ctx.dataDir} (Ctrl-C to stop).` +
+      (withUi ? `\nPriors UI: ${ui.web.url}` : ''),
+  );
   const listeners: Array<() => void> = [];
   const signalName = await new Promise<string>((resolve) => {
     for (const name of ['SIGINT', 'SIGTERM'] as const) {

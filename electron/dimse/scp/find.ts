@@ -29,14 +29,23 @@ export async function runFind(session: ScpSession, msg: DimseMessage, identifier
   const sopClassUid = msg.abstractSyntax;
   let matches = 0;
   const respond = (status: number, errorComment?: string) =>
-    channel.send(msg.contextId, findRsp({
-      messageIdBeingRespondedTo: messageId, affectedSopClassUid: sopClassUid, status, hasIdentifier: false,
-      ...(errorComment ? { errorComment } : {}),
-    }));
+    channel.send(
+      msg.contextId,
+      findRsp({
+        messageIdBeingRespondedTo: messageId,
+        affectedSopClassUid: sopClassUid,
+        status,
+        hasIdentifier: false,
+        ...(errorComment ? { errorComment } : {}),
+      }),
+    );
   const fail = async (status: number, comment: string) => {
     session.stats.failures += 1;
     const d = describeStatus('find', status);
-    session.log('error', `C-FIND from ${info.callingAeTitle} to ${info.calledAeTitle} failed after ${matches} matches: status ${formatStatus(status)} (${d.name}) - ${comment}; what to do: ${findAdvice(status)}`);
+    session.log(
+      'error',
+      `C-FIND from ${info.callingAeTitle} to ${info.calledAeTitle} failed after ${matches} matches: status ${formatStatus(status)} (${d.name}) - ${comment}; what to do: ${findAdvice(status)}`,
+    );
     await respond(status, comment);
   };
 
@@ -63,9 +72,16 @@ export async function runFind(session: ScpSession, msg: DimseMessage, identifier
       // PS3.4 C.4.1.1.3.2: the response identifier carries the Query/Retrieve Level.
       if (level && !match.has(QUERY_RETRIEVE_LEVEL_TAG)) match.set(QUERY_RETRIEVE_LEVEL_TAG, level);
       matches += 1;
-      await channel.sendWithDataSet(msg.contextId, findRsp({
-        messageIdBeingRespondedTo: messageId, affectedSopClassUid: sopClassUid, status: Status.Pending, hasIdentifier: true,
-      }), match);
+      await channel.sendWithDataSet(
+        msg.contextId,
+        findRsp({
+          messageIdBeingRespondedTo: messageId,
+          affectedSopClassUid: sopClassUid,
+          status: Status.Pending,
+          hasIdentifier: true,
+        }),
+        match,
+      );
       // A local handler answers synchronously and the socket rarely needs draining, so without
       // this the loop would never let the socket be read: a C-CANCEL (PS3.7 §9.3.2.3) would go
       // unseen and other associations would wait for the whole answer.

@@ -33,7 +33,14 @@ export async function runGet(session: ScpSession, msg: DimseMessage, identifier:
       const reason = `the requestor offered no context with the SCP role for ${uidName(instance.sopClassUid)} in ${syntaxes}`;
       return Promise.resolve({ status: Status.SOPClassNotSupported, reason });
     }
-    return sendInstance(session.channel, choice.context.id, instance, session.awaitResponse, {}, { ahead, next },
-      choice.convertTo ? { transcoder: transcoder!, to: choice.convertTo } : undefined);
+    return sendInstance(
+      session.channel,
+      choice.context.id,
+      instance,
+      session.awaitResponse,
+      {},
+      { ahead, next },
+      choice.convertTo ? { transcoder: transcoder!, to: choice.convertTo } : undefined,
+    );
   });
 }

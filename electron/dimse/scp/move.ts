@@ -42,9 +42,16 @@ export async function runMove(session: ScpSession, msg: DimseMessage, identifier
     let sub: Association;
     try {
       sub = await Association.request({
-        host: destination.host, port: destination.port, callingAeTitle: policy.aeTitle, calledAeTitle: destination.aeTitle,
-        contexts: storeContexts(instances, transcoder, destination.outgoing), signal, ...(destination.tls ? { tls: destination.tls } : {}),
-        ...(timeouts ? { timeouts } : {}), ...(maxPduLength !== undefined ? { maxPduLength } : {}), ...(log ? { log } : {}),
+        host: destination.host,
+        port: destination.port,
+        callingAeTitle: policy.aeTitle,
+        calledAeTitle: destination.aeTitle,
+        contexts: storeContexts(instances, transcoder, destination.outgoing),
+        signal,
+        ...(destination.tls ? { tls: destination.tls } : {}),
+        ...(timeouts ? { timeouts } : {}),
+        ...(maxPduLength !== undefined ? { maxPduLength } : {}),
+        ...(log ? { log } : {}),
       });
     } catch (err) {
       if (signal.aborted) return op.respond(Status.Cancel, op.counts(instances.length));
@@ -53,18 +60,37 @@ export async function runMove(session: ScpSession, msg: DimseMessage, identifier
       return op.fail(Status.OutOfResourcesUnableToPerformSubOperations, reason, op.counts());
     }
     const channel = new DimseChannel(sub);
-    const waiter = directResponses(channel, (m) => session.log('warn', `ignored an unexpected ${commandName(m.cmd.commandField)} from ${destination.aeTitle} on ${sub.id}`));
+    const waiter = directResponses(channel, (m) =>
+      session.log('warn', `ignored an unexpected ${commandName(m.cmd.commandField)} from ${destination.aeTitle} on ${sub.id}`),
+    );
     try {
       const convertible = (i: InstanceSource) => transcoder?.alternatives(i.transferSyntaxUid, destination.outgoing) ?? [];
       const choose = (i: InstanceSource) => contextFor(sub.contexts, i, convertible(i), destination.outgoing?.preferred);
       const ahead = new ReadAhead(choose, () => sub.allWritten, transcoder);
-      await op.run(instances, (instance, next) => {
-        const choice = choose(instance);
-        if (!choice) return Promise.resolve({ status: Status.SOPClassNotSupported, reason: `${noContextReason(instance, convertible(instance), destination.outgoing)} (destination ${destination.aeTitle})` });
-        return sendInstance(channel, choice.context.id, instance, waiter, {
-          moveOriginatorAeTitle: session.info.callingAeTitle, moveOriginatorMessageId: op.messageId,
-        }, { ahead, next }, choice.convertTo ? { transcoder: transcoder!, to: choice.convertTo } : undefined);
-      }, ` to ${destination.aeTitle}`);
+      await op.run(
+        instances,
+        (instance, next) => {
+          const choice = choose(instance);
+          if (!choice)
+            return Promise.resolve({
+              status: Status.SOPClassNotSupported,
+              reason: `${noContextReason(instance, convertible(instance), destination.outgoing)} (destination ${destination.aeTitle})`,
+            });
+          return sendInstance(
+            channel,
+            choice.context.id,
+            instance,
+            waiter,
+            {
+              moveOriginatorAeTitle: session.info.callingAeTitle,
+              moveOriginatorMessageId: op.messageId,
+            },
+            { ahead, next },
+            choice.convertTo ? { transcoder: transcoder!, to: choice.convertTo } : undefined,
+          );
+        },
+        ` to ${destination.aeTitle}`,
+      );
     } finally {
       if (sub.isOpen) {
         await sub.release().catch((err: unknown) => {

@@ -2,7 +2,14 @@
  * The acceptor's answer to an A-ASSOCIATE-RQ (PS3.8 §7.1.1.6, §9.3.3, §9.3.4): who may
  * associate, how many at once, which presentation contexts and roles are accepted.
  */
-import { QUERY_RETRIEVE_SOP_CLASSES, isStorageSopClass, SopClassUid, TransferSyntaxUid, transferSyntax, DICOM_APPLICATION_CONTEXT_NAME } from '../../../shared/dicom/uids.js';
+import {
+  QUERY_RETRIEVE_SOP_CLASSES,
+  isStorageSopClass,
+  SopClassUid,
+  TransferSyntaxUid,
+  transferSyntax,
+  DICOM_APPLICATION_CONTEXT_NAME,
+} from '../../../shared/dicom/uids.js';
 import { queryModelForSopClass } from '../../../shared/dicom/query.js';
 import type { AcceptDecision, AssociateRequestInfo, ContextResult, PresentationContextProposal, RoleSelection } from '../ul/association.js';
 import type { AssociationPolicy } from '../handlers.js';

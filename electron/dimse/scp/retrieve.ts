@@ -29,7 +29,11 @@ export class RetrieveOperation {
   firstFailure: string | undefined;
   private lastPendingAt = 0;
 
-  constructor(readonly session: ScpSession, readonly msg: DimseMessage, readonly signal: AbortSignal) {
+  constructor(
+    readonly session: ScpSession,
+    readonly msg: DimseMessage,
+    readonly signal: AbortSignal,
+  ) {
     this.verb = msg.cmd.commandField === CommandField.C_MOVE_RQ ? 'move' : 'get';
     this.service = DIMSE_SERVICE_NAMES[this.verb];
     this.messageId = msg.cmd.messageId ?? 0;
@@ -65,8 +69,12 @@ export class RetrieveOperation {
     const final = statusCategory(status) !== 'pending';
     const withList = final && this.failedUids.length > 0;
     const fields = {
-      messageIdBeingRespondedTo: this.messageId, affectedSopClassUid: this.sopClassUid, status, ...counts,
-      hasDataSet: withList, ...(errorComment ? { errorComment } : {}),
+      messageIdBeingRespondedTo: this.messageId,
+      affectedSopClassUid: this.sopClassUid,
+      status,
+      ...counts,
+      hasDataSet: withList,
+      ...(errorComment ? { errorComment } : {}),
     };
     const command = this.service === 'C-MOVE' ? moveRsp(fields) : getRsp(fields);
     const channel = this.session.channel;
@@ -85,7 +93,10 @@ export class RetrieveOperation {
     this.session.stats.failures += 1;
     const d = describeStatus(this.verb, status);
     const { callingAeTitle, calledAeTitle } = this.session.info;
-    this.session.log('error', `${this.service} from ${callingAeTitle} to ${calledAeTitle}${extra}: status ${formatStatus(status)} (${d.name}) - ${comment}; what to do: ${retrieveAdvice(status, this.service)}`);
+    this.session.log(
+      'error',
+      `${this.service} from ${callingAeTitle} to ${calledAeTitle}${extra}: status ${formatStatus(status)} (${d.name}) - ${comment}; what to do: ${retrieveAdvice(status, this.service)}`,
+    );
   }
 
   /** Records the outcome of one sub-operation. */
@@ -96,7 +107,9 @@ export class RetrieveOperation {
     else {
       this.failed += 1;
       this.failedUids.push(instance.sopInstanceUid);
-      const why = outcome.reason ?? `status ${formatStatus(outcome.status)} (${describeStatus('store', outcome.status).name})${outcome.errorComment ? `: ${outcome.errorComment}` : ''}`;
+      const why =
+        outcome.reason ??
+        `status ${formatStatus(outcome.status)} (${describeStatus('store', outcome.status).name})${outcome.errorComment ? `: ${outcome.errorComment}` : ''}`;
       this.firstFailure ??= why;
       this.session.log('warn', `${this.service} sub-operation for ${instance.sopInstanceUid} failed: ${why}`);
     }
@@ -147,9 +160,10 @@ export class RetrieveOperation {
       this.session.log('debug', `${this.service} from ${this.session.info.callingAeTitle}${extraLog}: ${total} sent`);
       return this.respond(Status.Success, this.counts());
     }
-    const comment = this.failed === total
-      ? `All ${total} sub-operations failed: ${this.firstFailure ?? 'unknown reason'}`
-      : `${this.failed} of ${total} failed, ${this.warning} with warnings${this.firstFailure ? `: ${this.firstFailure}` : ''}`;
+    const comment =
+      this.failed === total
+        ? `All ${total} sub-operations failed: ${this.firstFailure ?? 'unknown reason'}`
+        : `${this.failed} of ${total} failed, ${this.warning} with warnings${this.firstFailure ? `: ${this.firstFailure}` : ''}`;
     // All failed → A702 (unable to perform sub-operations); some failed or warned → B000 (PS3.4 C.4.2.1.5, C.4.3.1.4).
     const status = this.failed === total ? Status.OutOfResourcesUnableToPerformSubOperations : Status.SubOperationsCompleteWithFailures;
     if (this.failed > 0) this.logFinal(status, comment, extraLog);

@@ -140,8 +140,15 @@ export class DicomServer {
         else {
           const reason = describeRejection(decision.result, decision.source, decision.reason);
           const advice = rejectionAdvice(decision, rq, policy.aeTitle, policy);
-          try { this.options.onRejected?.(rq, reason, advice); } catch { /* the listener's failure is not the server's */ }
-          log?.('warn', `rejected association from ${rq.callingAeTitle} (${rq.peerAddress}:${rq.peerPort}) to ${rq.calledAeTitle}: ${reason}; what to do: ${advice}`);
+          try {
+            this.options.onRejected?.(rq, reason, advice);
+          } catch {
+            /* the listener's failure is not the server's */
+          }
+          log?.(
+            'warn',
+            `rejected association from ${rq.callingAeTitle} (${rq.peerAddress}:${rq.peerPort}) to ${rq.calledAeTitle}: ${reason}; what to do: ${advice}`,
+          );
         }
         return decision;
       },

@@ -59,7 +59,10 @@ export class ScpSession {
   private readonly waiters = new Map<number, Waiter>();
   private idleTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly association: Association, readonly settings: ScpSettings) {
+  constructor(
+    readonly association: Association,
+    readonly settings: ScpSettings,
+  ) {
     this.channel = new DimseChannel(association);
     this.info = associationInfo(association);
     const store = settings.handlers.store;
@@ -103,7 +106,10 @@ export class ScpSession {
         this.log('warn', `the end-of-association hook failed: ${errorMessage(err)}`);
       }
     }
-    this.log('info', `served ${this.info.callingAeTitle} -> ${this.info.calledAeTitle} (${this.info.peerAddress}): ${summarizeStats(this.stats)}; ${describeClose(closed)}`);
+    this.log(
+      'info',
+      `served ${this.info.callingAeTitle} -> ${this.info.calledAeTitle} (${this.info.peerAddress}): ${summarizeStats(this.stats)}; ${describeClose(closed)}`,
+    );
     return closed;
   }
 
@@ -123,26 +129,36 @@ export class ScpSession {
    * Waits for the response to a request we sent on this association (C-STORE-RQ of a C-GET
    * sub-operation); the loop routes it here. Rejects after the DIMSE timeout.
    */
-  readonly awaitResponse: ResponseWaiter = (messageId, sent) => new Promise<DimseMessage>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const done = () => {
-      clearTimeout(timer);
-      this.waiters.delete(messageId);
-    };
-    this.waiters.set(messageId, {
-      resolve: (msg) => { done(); resolve(msg); },
-      reject: (err) => { done(); reject(err); },
+  readonly awaitResponse: ResponseWaiter = (messageId, sent) =>
+    new Promise<DimseMessage>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const done = () => {
+        clearTimeout(timer);
+        this.waiters.delete(messageId);
+      };
+      this.waiters.set(messageId, {
+        resolve: (msg) => {
+          done();
+          resolve(msg);
+        },
+        reject: (err) => {
+          done();
+          reject(err);
+        },
+      });
+      sent.then(
+        () => {
+          const ms = this.settings.timeouts?.dimseMs ?? 60_000;
+          if (ms > 0 && this.waiters.has(messageId)) {
+            timer = setTimeout(() => {
+              this.waiters.get(messageId)?.reject(new Error(`no response to message ${messageId} from ${this.info.callingAeTitle} within ${ms} ms`));
+              this.association.abort();
+            }, ms);
+          }
+        },
+        (err: unknown) => this.waiters.get(messageId)?.reject(err instanceof Error ? err : new Error(String(err))),
+      );
     });
-    sent.then(() => {
-      const ms = this.settings.timeouts?.dimseMs ?? 60_000;
-      if (ms > 0 && this.waiters.has(messageId)) {
-        timer = setTimeout(() => {
-          this.waiters.get(messageId)?.reject(new Error(`no response to message ${messageId} from ${this.info.callingAeTitle} within ${ms} ms`));
-          this.association.abort();
-        }, ms);
-      }
-    }, (err: unknown) => this.waiters.get(messageId)?.reject(err instanceof Error ? err : new Error(String(err))));
-  });
 
   private async dispatch(msg: DimseMessage): Promise<void> {
     const { cmd } = msg;
@@ -165,12 +181,20 @@ export class ScpSession {
       case CommandField.C_ECHO_RQ: {
         await drain(msg.dataSet);
         this.stats.echoes += 1;
-        const outcome = this.settings.handlers.echo ? await this.settings.handlers.echo.echo(this.info).catch(() => ({ status: Status.ProcessingFailure })) : { status: Status.Success };
+        const outcome = this.settings.handlers.echo
+          ? await this.settings.handlers.echo.echo(this.info).catch(() => ({ status: Status.ProcessingFailure }))
+          : { status: Status.Success };
         await this.channel.send(msg.contextId, echoRsp({ messageIdBeingRespondedTo: messageId, ...outcome }));
         return;
       }
       case CommandField.C_STORE_RQ: {
-        const outcome = await answerStore({ channel: this.channel, msg, handler: this.settings.handlers.store, association: this.info, ...(this.settings.log ? { log: this.settings.log } : {}) });
+        const outcome = await answerStore({
+          channel: this.channel,
+          msg,
+          handler: this.settings.handlers.store,
+          association: this.info,
+          ...(this.settings.log ? { log: this.settings.log } : {}),
+        });
         this.stats.stores += 1;
         if (outcome.status !== Status.Success && (outcome.status & 0xf000) !== 0xb000) this.stats.storeFailures += 1;
         return;
@@ -182,19 +206,30 @@ export class ScpSession {
         return;
       default:
         await drain(msg.dataSet);
-        this.log('warn', `${commandName(cmd.commandField)} from ${this.info.callingAeTitle} is not supported: answered ${formatStatus(Status.UnrecognizedOperation)} (Unrecognized operation)`);
-        await this.channel.send(msg.contextId, genericRsp(cmd.commandField, {
-          messageIdBeingRespondedTo: messageId, status: Status.UnrecognizedOperation,
-          ...(cmd.affectedSopClassUid ? { affectedSopClassUid: cmd.affectedSopClassUid } : {}),
-        }));
+        this.log(
+          'warn',
+          `${commandName(cmd.commandField)} from ${this.info.callingAeTitle} is not supported: answered ${formatStatus(Status.UnrecognizedOperation)} (Unrecognized operation)`,
+        );
+        await this.channel.send(
+          msg.contextId,
+          genericRsp(cmd.commandField, {
+            messageIdBeingRespondedTo: messageId,
+            status: Status.UnrecognizedOperation,
+            ...(cmd.affectedSopClassUid ? { affectedSopClassUid: cmd.affectedSopClassUid } : {}),
+          }),
+        );
     }
   }
 
   private async startOperation(msg: DimseMessage, messageId: number): Promise<void> {
     const { cmd } = msg;
-    const rsp = (status: number, errorComment: string) => genericRsp(cmd.commandField, {
-      messageIdBeingRespondedTo: messageId, affectedSopClassUid: msg.abstractSyntax, status, errorComment,
-    });
+    const rsp = (status: number, errorComment: string) =>
+      genericRsp(cmd.commandField, {
+        messageIdBeingRespondedTo: messageId,
+        affectedSopClassUid: msg.abstractSyntax,
+        status,
+        errorComment,
+      });
     let identifier;
     try {
       identifier = await readDataSet(msg);
@@ -219,7 +254,10 @@ export class ScpSession {
     const op = run(this, msg, identifier, controller.signal)
       .catch((err: unknown) => {
         if (this.association.isOpen) {
-          this.log('error', `${commandName(cmd.commandField)} ${messageId} (${uidName(msg.abstractSyntax)}) from ${this.info.callingAeTitle} broke off: ${errorMessage(err)}`);
+          this.log(
+            'error',
+            `${commandName(cmd.commandField)} ${messageId} (${uidName(msg.abstractSyntax)}) from ${this.info.callingAeTitle} broke off: ${errorMessage(err)}`,
+          );
           this.association.abort();
         }
       })
@@ -233,7 +271,9 @@ export class ScpSession {
 
 function summarizeStats(s: SessionStats): string {
   const parts: string[] = [];
-  const add = (n: number, one: string, many: string, extra = '') => { if (n > 0) parts.push(`${n} ${n === 1 ? one : many}${extra}`); };
+  const add = (n: number, one: string, many: string, extra = '') => {
+    if (n > 0) parts.push(`${n} ${n === 1 ? one : many}${extra}`);
+  };
   add(s.echoes, 'echo', 'echoes');
   add(s.stores, 'store', 'stores', s.storeFailures ? ` (${s.storeFailures} failed)` : '');
   add(s.finds, 'find', 'finds');

@@ -91,7 +91,13 @@ function runAfterResponse(after: () => void, association: AssociationInfo, sopIn
 }
 
 async function respond(
-  channel: DimseChannel, msg: DimseMessage, association: AssociationInfo, sopClassUid: string, sopInstanceUid: string, outcome: StoreOutcome, log: Logger | undefined,
+  channel: DimseChannel,
+  msg: DimseMessage,
+  association: AssociationInfo,
+  sopClassUid: string,
+  sopInstanceUid: string,
+  outcome: StoreOutcome,
+  log: Logger | undefined,
 ): Promise<void> {
   const { cmd } = msg;
   await drain(msg.dataSet);
@@ -100,8 +106,11 @@ async function respond(
   if (statusCategory(outcome.status) !== 'success') {
     const d = describeStatus('store', outcome.status);
     const level = d.category === 'warning' ? 'warn' : 'error';
-    log?.(level, `${association.id} C-STORE of ${sopInstanceUid} (${uidName(sopClassUid)}) from ${association.callingAeTitle} to ${association.calledAeTitle}: ` +
-      `status ${formatStatus(outcome.status)} (${d.name})${outcome.errorComment ? ` - ${outcome.errorComment}` : ''}; what to do: ${storeAdvice(outcome.status)}`);
+    log?.(
+      level,
+      `${association.id} C-STORE of ${sopInstanceUid} (${uidName(sopClassUid)}) from ${association.callingAeTitle} to ${association.calledAeTitle}: ` +
+        `status ${formatStatus(outcome.status)} (${d.name})${outcome.errorComment ? ` - ${outcome.errorComment}` : ''}; what to do: ${storeAdvice(outcome.status)}`,
+    );
   }
   const rsp = storeRsp({
     messageIdBeingRespondedTo: cmd.messageId ?? 0,

@@ -7,9 +7,7 @@ import type { DataSet } from '../../../shared/dicom/dataset.js';
 import { setString } from '../../../shared/dicom/dataset.js';
 import { QUERY_MODELS, QUERY_RETRIEVE_LEVEL_TAG, type QueryLevel, type QueryModel, type QueryService } from '../../../shared/dicom/query.js';
 import { TransferSyntaxUid, uidName } from '../../../shared/dicom/uids.js';
-import {
-  Association, type Logger, type PresentationContextProposal, type RoleSelection, type Timeouts,
-} from '../ul/association.js';
+import { Association, type Logger, type PresentationContextProposal, type RoleSelection, type Timeouts } from '../ul/association.js';
 import { DimseChannel, errorMessage } from '../channel.js';
 import { NoContextError } from '../ul/errors.js';
 
@@ -96,9 +94,7 @@ export async function openAssociation(node: DicomNode, options: ScuOptions, plan
  * Runs `work` on a fresh association and closes it: A-RELEASE after success, A-ABORT after
  * a throw (the throw is passed on). A failed release after a completed operation is only logged.
  */
-export async function withAssociation<T>(
-  node: DicomNode, options: ScuOptions, plan: AssociationPlan, work: (channel: DimseChannel) => Promise<T>,
-): Promise<T> {
+export async function withAssociation<T>(node: DicomNode, options: ScuOptions, plan: AssociationPlan, work: (channel: DimseChannel) => Promise<T>): Promise<T> {
   const channel = await openAssociation(node, options, plan);
   let result: T;
   try {

@@ -11,8 +11,14 @@ import { encodeIdentifier } from '../charset-encode.js';
 import { cancelRq, CommandField, findRq } from '../command.js';
 import { drain, readDataSet } from '../channel.js';
 import {
-  identifierAt, onAbort, queryRetrieveSopClass, requireContext, UNCOMPRESSED_SYNTAXES, withAssociation,
-  type DicomNode, type ScuOptions,
+  identifierAt,
+  onAbort,
+  queryRetrieveSopClass,
+  requireContext,
+  UNCOMPRESSED_SYNTAXES,
+  withAssociation,
+  type DicomNode,
+  type ScuOptions,
 } from './common.js';
 
 /** A C-FIND request: the information model, the level and the keys. */
@@ -70,7 +76,8 @@ export function cappedReason(status: number, matches: number, cancelledByUs: boo
   if (status === Status.Success && ROUND_CAPS.has(matches)) {
     return `exactly ${matches} matches: the node probably stops at ${matches}; narrow the query`;
   }
-  if (status === Status.Cancel && !cancelledByUs) return `the node ended the answer with Cancel after ${matches} matches without our asking: it caps its answers`;
+  if (status === Status.Cancel && !cancelledByUs)
+    return `the node ended the answer with Cancel after ${matches} matches without our asking: it caps its answers`;
   if (status === Status.OutOfResources && matches > 0) return `the node ran out of resources after ${matches} matches: it caps its answers`;
   return undefined;
 }
@@ -88,8 +95,14 @@ class FindStreamImpl implements FindStream {
 
   constructor(node: DicomNode, sopClass: string, identifier: DataSet, options: FindOptions) {
     this.outcome = this.run(node, sopClass, identifier, options).then(
-      (o) => { this.finish(); return o; },
-      (err: unknown) => { this.finish(err); throw err; },
+      (o) => {
+        this.finish();
+        return o;
+      },
+      (err: unknown) => {
+        this.finish(err);
+        throw err;
+      },
     );
     this.outcome.catch(() => undefined); // the iterator reports the error too
   }
@@ -105,7 +118,9 @@ class FindStreamImpl implements FindStream {
     this.queue.push(ds);
     this.wakeConsumer?.();
     if (this.iterating && this.queue.length >= HIGH_WATER_MARK) {
-      await new Promise<void>((resolve) => { this.wakeProducer = resolve; });
+      await new Promise<void>((resolve) => {
+        this.wakeProducer = resolve;
+      });
     }
   }
 
@@ -124,7 +139,9 @@ class FindStreamImpl implements FindStream {
             return { value: undefined, done: true };
           }
           this.releaseProducer();
-          await new Promise<void>((resolve) => { this.wakeConsumer = resolve; });
+          await new Promise<void>((resolve) => {
+            this.wakeConsumer = resolve;
+          });
           this.wakeConsumer = undefined;
         }
       },
@@ -164,7 +181,9 @@ class FindStreamImpl implements FindStream {
       await channel.sendWithDataSet(contextId, findRq({ messageId, affectedSopClassUid: sopClass }), identifier);
       if (this.consumerGone) this.cancel();
       let settle: () => void = () => undefined;
-      const done = new Promise<void>((resolve) => { settle = resolve; });
+      const done = new Promise<void>((resolve) => {
+        settle = resolve;
+      });
       onAbort(options.signal, done, () => this.cancel());
       try {
         while (true) {

@@ -12,8 +12,14 @@ import { CommandField, getRq } from '../command.js';
 import type { StoreHandler } from '../handlers.js';
 import { answerStore } from '../scp/store.js';
 import {
-  identifierAt, queryRetrieveSopClass, requireContext, UNCOMPRESSED_SYNTAXES, withAssociation,
-  type AssociationPlan, type DicomNode, type ScuOptions,
+  identifierAt,
+  queryRetrieveSopClass,
+  requireContext,
+  UNCOMPRESSED_SYNTAXES,
+  withAssociation,
+  type AssociationPlan,
+  type DicomNode,
+  type ScuOptions,
 } from './common.js';
 import { awaitRetrieveOutcome, type RetrieveOutcome, type RetrieveProgress } from './retrieve.js';
 
@@ -42,20 +48,47 @@ const S = SopClassUid;
  * holds, so that each gets 5 contexts within the 128 allowed (see {@link planGetContexts}).
  */
 export const DEFAULT_GET_STORAGE_SOP_CLASSES: readonly string[] = [
-  S.CTImageStorage, S.MRImageStorage, S.ComputedRadiographyImageStorage, S.DigitalXRayImageStorageForPresentation,
-  S.DigitalMammographyXRayImageStorageForPresentation, S.BreastTomosynthesisImageStorage, S.UltrasoundImageStorage,
-  S.UltrasoundMultiFrameImageStorage, S.SecondaryCaptureImageStorage, S.EnhancedCTImageStorage, S.EnhancedMRImageStorage,
-  S.XRayAngiographicImageStorage, S.XRayRadiofluoroscopicImageStorage, S.NuclearMedicineImageStorage,
-  S.PositronEmissionTomographyImageStorage, S.RTStructureSetStorage, S.RTDoseStorage, S.BasicTextSRStorage,
-  S.EnhancedSRStorage, S.ComprehensiveSRStorage, S.KeyObjectSelectionDocumentStorage,
-  S.GrayscaleSoftcopyPresentationStateStorage, S.EncapsulatedPDFStorage, S.SegmentationStorage, S.XRayRadiationDoseSRStorage,
+  S.CTImageStorage,
+  S.MRImageStorage,
+  S.ComputedRadiographyImageStorage,
+  S.DigitalXRayImageStorageForPresentation,
+  S.DigitalMammographyXRayImageStorageForPresentation,
+  S.BreastTomosynthesisImageStorage,
+  S.UltrasoundImageStorage,
+  S.UltrasoundMultiFrameImageStorage,
+  S.SecondaryCaptureImageStorage,
+  S.EnhancedCTImageStorage,
+  S.EnhancedMRImageStorage,
+  S.XRayAngiographicImageStorage,
+  S.XRayRadiofluoroscopicImageStorage,
+  S.NuclearMedicineImageStorage,
+  S.PositronEmissionTomographyImageStorage,
+  S.RTStructureSetStorage,
+  S.RTDoseStorage,
+  S.BasicTextSRStorage,
+  S.EnhancedSRStorage,
+  S.ComprehensiveSRStorage,
+  S.KeyObjectSelectionDocumentStorage,
+  S.GrayscaleSoftcopyPresentationStateStorage,
+  S.EncapsulatedPDFStorage,
+  S.SegmentationStorage,
+  S.XRayRadiationDoseSRStorage,
 ];
 
 const T = TransferSyntaxUid;
 /** The transfer syntaxes a PACS is likely to hold, uncompressed first, then by how common they are. */
 export const DEFAULT_GET_TRANSFER_SYNTAXES: readonly string[] = [
-  T.ExplicitVRLittleEndian, T.ImplicitVRLittleEndian, T.JPEGBaseline8Bit, T.JPEGLosslessSV1, T.JPEG2000Lossless,
-  T.JPEG2000, T.JPEGLSLossless, T.JPEGLSNearLossless, T.JPEGExtended12Bit, T.JPEGLossless, T.RLELossless,
+  T.ExplicitVRLittleEndian,
+  T.ImplicitVRLittleEndian,
+  T.JPEGBaseline8Bit,
+  T.JPEGLosslessSV1,
+  T.JPEG2000Lossless,
+  T.JPEG2000,
+  T.JPEGLSLossless,
+  T.JPEGLSNearLossless,
+  T.JPEGExtended12Bit,
+  T.JPEGLossless,
+  T.RLELossless,
   T.DeflatedExplicitVRLittleEndian,
 ];
 
@@ -72,7 +105,8 @@ export function planGetContexts(getSopClass: string, storageSopClasses: readonly
   const classes = [...new Set(storageSopClasses)];
   const budget = MAX_CONTEXTS - 1;
   if (classes.length === 0) throw new Error('C-GET needs at least one storage SOP class to receive instances in');
-  if (classes.length > budget) throw new Error(`C-GET can offer at most ${budget} storage SOP classes (PS3.8: 128 presentation contexts), not ${classes.length}`);
+  if (classes.length > budget)
+    throw new Error(`C-GET can offer at most ${budget} storage SOP classes (PS3.8: 128 presentation contexts), not ${classes.length}`);
   const syntaxes = [...new Set(transferSyntaxes)];
   if (syntaxes.length === 0) throw new Error('C-GET needs at least one transfer syntax to receive instances in');
   const groups: string[][] = syntaxes.map((ts) => [ts]);
@@ -109,7 +143,12 @@ export async function get(node: DicomNode, request: GetRequest, options: GetOpti
     const association = associationInfo(channel.association);
     await channel.sendWithDataSet(contextId, getRq({ messageId, affectedSopClassUid: sopClass }), identifierAt(request.identifier, request.level));
     return awaitRetrieveOutcome({
-      channel, node, contextId, messageId, responseField: CommandField.C_GET_RSP, options,
+      channel,
+      node,
+      contextId,
+      messageId,
+      responseField: CommandField.C_GET_RSP,
+      options,
       onRequest: async (msg) => {
         await answerStore({ channel, msg, handler: options.store, association, ...(options.log ? { log: options.log } : {}) });
       },

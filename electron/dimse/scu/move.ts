@@ -5,10 +5,7 @@
 import type { DataSet } from '../../../shared/dicom/dataset.js';
 import type { QueryLevel, QueryModel } from '../../../shared/dicom/query.js';
 import { CommandField, moveRq } from '../command.js';
-import {
-  identifierAt, queryRetrieveSopClass, requireContext, UNCOMPRESSED_SYNTAXES, withAssociation,
-  type DicomNode, type ScuOptions,
-} from './common.js';
+import { identifierAt, queryRetrieveSopClass, requireContext, UNCOMPRESSED_SYNTAXES, withAssociation, type DicomNode, type ScuOptions } from './common.js';
 import { awaitRetrieveOutcome, type RetrieveOutcome, type RetrieveProgress } from './retrieve.js';
 
 /** A C-MOVE request. */

@@ -64,7 +64,9 @@ export async function awaitRetrieveOutcome(loop: RetrieveLoop): Promise<Retrieve
   let grace: NodeJS.Timeout | undefined;
   let last: RetrieveProgress = { completed: 0, failed: 0, warning: 0 };
   let settle: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => { settle = resolve; });
+  const done = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
   onAbort(options.signal, done, () => {
     if (cancelled || !channel.association.isOpen) return;
     cancelled = true;
@@ -84,7 +86,10 @@ export async function awaitRetrieveOutcome(loop: RetrieveLoop): Promise<Retrieve
   });
   try {
     while (true) {
-      const msg = await channel.receive().catch((err: unknown) => { if (gaveUp) return undefined; throw err; });
+      const msg = await channel.receive().catch((err: unknown) => {
+        if (gaveUp) return undefined;
+        throw err;
+      });
       if (!msg && gaveUp) return { ...last, status: Status.Cancel, failedSopInstanceUids: [], cancelled: true };
       if (!msg) throw new Error(`${node.aeTitle} closed the association before the final ${name} response`);
       const { cmd } = msg;

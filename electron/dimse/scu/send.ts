@@ -74,7 +74,10 @@ function unreadable(instance: InstanceSource, err: unknown): SendOutcome {
 }
 
 function cutShort(instance: InstanceSource, bytesRead: number, length: number): SendOutcome {
-  return { status: Status.ProcessingFailure, reason: `${instance.path} holds ${bytesRead} bytes of its ${length}-byte data set (cut short since it was stored)` };
+  return {
+    status: Status.ProcessingFailure,
+    reason: `${instance.path} holds ${bytesRead} bytes of its ${length}-byte data set (cut short since it was stored)`,
+  };
 }
 
 /**
@@ -158,9 +161,10 @@ export class ReadAhead {
 
   /** After an instance is sent: reads the next one, if it goes out as stored or is converted in memory. */
   start(instance: InstanceSource | undefined): void {
-    this.held = instance && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX && this.readsWhole(instance)
-      ? { instance, data: this.load(instance) }
-      : undefined;
+    this.held =
+      instance && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX && this.readsWhole(instance)
+        ? { instance, data: this.load(instance) }
+        : undefined;
   }
 
   /** The data set read ahead for this instance, if it was; either way nothing is held after. */
@@ -193,7 +197,9 @@ export class ReadAhead {
   private dropConversion(): void {
     const dropped = this.converting;
     this.converting = undefined;
-    void dropped?.result.then((r) => { if ('destroy' in r) r.destroy(); });
+    void dropped?.result.then((r) => {
+      if ('destroy' in r) r.destroy();
+    });
   }
 
   /** Sent as stored, or converted in memory (native syntaxes): read whole. */
@@ -231,12 +237,20 @@ export interface Conversion {
  * the peer answers.
  */
 export async function sendInstance(
-  channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions = {},
-  readAhead?: SendAhead, conversion?: Conversion,
+  channel: DimseChannel,
+  contextId: number,
+  instance: InstanceSource,
+  awaitResponse: ResponseWaiter,
+  extra: SendOptions = {},
+  readAhead?: SendAhead,
+  conversion?: Conversion,
 ): Promise<SendOutcome> {
   if (conversion) {
     const held = readAhead?.ahead.take(instance);
-    if (held || (conversion.transcoder.convertsInMemory(instance.transferSyntaxUid) && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX)) {
+    if (
+      held ||
+      (conversion.transcoder.convertsInMemory(instance.transferSyntaxUid) && instance.dataSetLength > 0 && instance.dataSetLength <= READ_WHOLE_MAX)
+    ) {
       const source = await (held ?? loadDataSet(instance));
       if (!(source instanceof Uint8Array) && 'status' in source) return source; // not sent: why
       if (source instanceof Uint8Array) {
@@ -244,7 +258,10 @@ export async function sendInstance(
         try {
           bytes = conversion.transcoder.convertBytes(source, instance.transferSyntaxUid, conversion.to);
         } catch (err) {
-          return { status: Status.ProcessingFailure, reason: `cannot convert ${instance.sopInstanceUid} from ${uidName(instance.transferSyntaxUid)} to ${uidName(conversion.to)}: ${errorMessage(err)}` };
+          return {
+            status: Status.ProcessingFailure,
+            reason: `cannot convert ${instance.sopInstanceUid} from ${uidName(instance.transferSyntaxUid)} to ${uidName(conversion.to)}: ${errorMessage(err)}`,
+          };
         }
         return sendBytes(channel, contextId, instance, awaitResponse, extra, bytes, readAhead);
       }
@@ -259,7 +276,10 @@ export async function sendInstance(
       converted = { reason: errorMessage(err) };
     }
     if (!('pipe' in converted)) {
-      return { status: Status.ProcessingFailure, reason: `cannot convert ${instance.sopInstanceUid} from ${uidName(instance.transferSyntaxUid)} to ${uidName(conversion.to)}: ${converted.reason}` };
+      return {
+        status: Status.ProcessingFailure,
+        reason: `cannot convert ${instance.sopInstanceUid} from ${uidName(instance.transferSyntaxUid)} to ${uidName(conversion.to)}: ${converted.reason}`,
+      };
     }
     return sendBytes(channel, contextId, instance, awaitResponse, extra, converted, readAhead);
   }
@@ -270,8 +290,13 @@ export async function sendInstance(
 
 /** The C-STORE-RQ of an instance whose data set is in memory or opened as a stream, and its response. */
 async function sendBytes(
-  channel: DimseChannel, contextId: number, instance: InstanceSource, awaitResponse: ResponseWaiter, extra: SendOptions,
-  stream: Uint8Array | Readable, readAhead: SendAhead | undefined,
+  channel: DimseChannel,
+  contextId: number,
+  instance: InstanceSource,
+  awaitResponse: ResponseWaiter,
+  extra: SendOptions,
+  stream: Uint8Array | Readable,
+  readAhead: SendAhead | undefined,
 ): Promise<SendOutcome> {
   const messageId = channel.nextMessageId();
   const command = storeRq({

@@ -56,7 +56,10 @@ export interface ContextChoice {
  * `convertible`.
  */
 export function contextFor(
-  contexts: readonly NegotiatedContext[], instance: InstanceSource, convertible: readonly string[] = [], preferred?: string,
+  contexts: readonly NegotiatedContext[],
+  instance: InstanceSource,
+  convertible: readonly string[] = [],
+  preferred?: string,
 ): ContextChoice | undefined {
   if (preferred && preferred !== instance.transferSyntaxUid && convertible.includes(preferred)) {
     const c = contexts.find((x) => x.abstractSyntax === instance.sopClassUid && x.transferSyntax === preferred);
@@ -97,7 +100,9 @@ export function notDecompressedReason(instance: InstanceSource, outgoing?: Outgo
  * first-seen order.
  */
 export function storeContexts(
-  instances: readonly InstanceSource[], transcoder?: Transcoder, outgoing?: OutgoingPolicy,
+  instances: readonly InstanceSource[],
+  transcoder?: Transcoder,
+  outgoing?: OutgoingPolicy,
 ): { abstractSyntax: string; transferSyntaxes: string[] }[] {
   const seen = new Map<string, { abstractSyntax: string; transferSyntaxes: string[] }[]>();
   for (const i of instances) {
@@ -155,7 +160,10 @@ export async function store(node: DicomNode, instances: InstanceSource[], option
 }
 
 async function sendBatch(
-  channel: DimseChannel, node: DicomNode, batch: InstanceSource[], options: StoreOptions,
+  channel: DimseChannel,
+  node: DicomNode,
+  batch: InstanceSource[],
+  options: StoreOptions,
   record: (i: InstanceSource, r: StoreResult) => void,
 ): Promise<void> {
   const id = channel.association.id;
@@ -178,16 +186,26 @@ async function sendBatch(
     }
     let outcome;
     try {
-      outcome = await sendInstance(channel, choice.context.id, instance, waiter, {}, { ahead, next: batch[k + 1] },
-        choice.convertTo ? { transcoder: options.transcoder!, to: choice.convertTo } : undefined);
+      outcome = await sendInstance(
+        channel,
+        choice.context.id,
+        instance,
+        waiter,
+        {},
+        { ahead, next: batch[k + 1] },
+        choice.convertTo ? { transcoder: options.transcoder!, to: choice.convertTo } : undefined,
+      );
     } catch (err) {
       options.log?.('error', `${id} C-STORE of ${instance.sopInstanceUid} to ${node.aeTitle} broke the association: ${errorMessage(err)}`);
       throw err;
     }
     const result: StoreResult = { sopInstanceUid: instance.sopInstanceUid, ...outcome, ...(choice.convertTo ? { convertedTo: choice.convertTo } : {}) };
     if (outcome.status !== Status.Success) {
-      options.log?.('warn', `${id} C-STORE of ${instance.sopInstanceUid} to ${node.aeTitle}: status ${formatStatus(outcome.status)}` +
-        `${outcome.errorComment ? ` (${outcome.errorComment})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`);
+      options.log?.(
+        'warn',
+        `${id} C-STORE of ${instance.sopInstanceUid} to ${node.aeTitle}: status ${formatStatus(outcome.status)}` +
+          `${outcome.errorComment ? ` (${outcome.errorComment})` : ''}${outcome.reason ? `: ${outcome.reason}` : ''}`,
+      );
     }
     record(instance, result);
   }

@@ -9,23 +9,17 @@
 import type { Readable } from 'node:stream';
 import type { Socket } from 'node:net';
 import type { DataSet } from '../../../shared/dicom/dataset.js';
-import {
-  AbortReason, AssociationAbortedError, AssociationClosedError, TimeoutError, describeAbort,
-} from './errors.js';
+import { AbortReason, AssociationAbortedError, AssociationClosedError, TimeoutError, describeAbort } from './errors.js';
 import { encodePdu, type ControlPdu } from './pdu.js';
 import { establishAsAcceptor, establishAsRequestor, type Established } from './establish.js';
 import { UlLink, abortReason, transportError } from './link.js';
 import { closeLine, describeClose, openLine } from './log.js';
 import { MessageAssembler, commandHasDataSet, encodeCommand, type AssembledMessage } from './messages.js';
 import { PduWriter, maxFragmentLength } from './sender.js';
-import type {
-  AcceptorOptions, AssociateRequestInfo, CloseInfo, IncomingMessage, Logger, NegotiatedContext, RequestorOptions, Timeouts,
-} from './types.js';
+import type { AcceptorOptions, AssociateRequestInfo, CloseInfo, IncomingMessage, Logger, NegotiatedContext, RequestorOptions, Timeouts } from './types.js';
 
 export * from './types.js';
-export {
-  AssociationAbortedError, AssociationClosedError, AssociationRejectedError, TimeoutError, TransportError,
-} from './errors.js';
+export { AssociationAbortedError, AssociationClosedError, AssociationRejectedError, TimeoutError, TransportError } from './errors.js';
 
 /** Messages received but not yet asked for, beyond which the socket is paused. */
 const MAX_QUEUED_MESSAGES = 16;
@@ -115,12 +109,20 @@ export class Association {
     if (est.peerImplementationVersionName !== undefined) this.peerImplementationVersionName = est.peerImplementationVersionName;
     this.link = est.link;
     // bytes that leave a PDU or a message half-received start the DIMSE timer (an idle wait has none)
-    this.link.afterData = () => { if (!this.dimseTimer) this.updateDimseTimer(false); };
+    this.link.afterData = () => {
+      if (!this.dimseTimer) this.updateDimseTimer(false);
+    };
     this.log = est.log;
     this.timeouts = est.timeouts;
     this.maxFragment = maxFragmentLength(this.peerMaxPduLength);
-    this.closed = new Promise((resolve) => { this.resolveClosed = resolve; });
-    this.writer = new PduWriter(this.link.socket, () => this.closedError(), () => (this.state === 'open' ? undefined : this.closedError()));
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.writer = new PduWriter(
+      this.link.socket,
+      () => this.closedError(),
+      () => (this.state === 'open' ? undefined : this.closedError()),
+    );
     this.assembler = new MessageAssembler({
       isAccepted: (id) => this.contextById.has(id),
       deliver: (m) => this.onMessage(m),
@@ -243,7 +245,8 @@ export class Association {
         this.updateDimseTimer(false);
       };
       const waiter: Waiter = {
-        resolve, reject,
+        resolve,
+        reject,
         timeoutMs: options.timeoutMs ?? this.timeouts.dimseMs,
         cleanup: () => signal?.removeEventListener('abort', onAbort),
       };
@@ -261,14 +264,21 @@ export class Association {
   release(): Promise<void> {
     if (this.releasePromise) return this.releasePromise;
     if (this.state !== 'open') return Promise.resolve();
-    this.releasePromise = new Promise<void>((resolve, reject) => { this.releaseSettle = { resolve, reject }; });
+    this.releasePromise = new Promise<void>((resolve, reject) => {
+      this.releaseSettle = { resolve, reject };
+    });
     this.releasePromise.catch(() => {});
     const start = () => {
       if (this.state !== 'open') return; // ended meanwhile: settled by end()
       this.state = 'releasing';
       this.link.send(RELEASE_RQ);
-      this.armArtim(() => this.abortWith(2, AbortReason.ReasonNotSpecified,
-        new TimeoutError('artim', `${this.id}: no A-RELEASE-RP within ${this.timeouts.artimMs} ms (ARTIM)`, this.timeouts.artimMs)));
+      this.armArtim(() =>
+        this.abortWith(
+          2,
+          AbortReason.ReasonNotSpecified,
+          new TimeoutError('artim', `${this.id}: no A-RELEASE-RP within ${this.timeouts.artimMs} ms (ARTIM)`, this.timeouts.artimMs),
+        ),
+      );
     };
     void this.sendChain.then(start);
     return this.releasePromise;
@@ -280,7 +290,11 @@ export class Association {
       this.link.destroy();
       return;
     }
-    this.abortWith(source, reason, new AssociationAbortedError(source, reason, `${this.id}: association aborted by us (A-ABORT ${describeAbort(source, reason)})`));
+    this.abortWith(
+      source,
+      reason,
+      new AssociationAbortedError(source, reason, `${this.id}: association aborted by us (A-ABORT ${describeAbort(source, reason)})`),
+    );
   }
 
   // -------------------------------------------------------------------------------------------
@@ -289,11 +303,15 @@ export class Association {
   private onPdu(pdu: ControlPdu): void {
     if (this.state === 'closed') return;
     switch (pdu.type) {
-      case 'A-RELEASE-RQ': return this.onReleaseRq();
-      case 'A-RELEASE-RP': return this.onReleaseRp();
+      case 'A-RELEASE-RQ':
+        return this.onReleaseRq();
+      case 'A-RELEASE-RP':
+        return this.onReleaseRp();
       case 'A-ABORT':
-        this.end({ how: 'aborted', by: 'peer', source: pdu.source, reason: pdu.reason },
-          new AssociationAbortedError(pdu.source, pdu.reason, `${this.id}: association aborted by the peer (A-ABORT ${describeAbort(pdu.source, pdu.reason)})`));
+        this.end(
+          { how: 'aborted', by: 'peer', source: pdu.source, reason: pdu.reason },
+          new AssociationAbortedError(pdu.source, pdu.reason, `${this.id}: association aborted by the peer (A-ABORT ${describeAbort(pdu.source, pdu.reason)})`),
+        );
         this.link.destroy(); // PS3.8 AA-3
         return;
       default:
@@ -355,8 +373,11 @@ export class Association {
   private onMessage(m: AssembledMessage): void {
     const ctx = this.contextById.get(m.contextId)!;
     const message: IncomingMessage = {
-      contextId: m.contextId, abstractSyntax: ctx.abstractSyntax, transferSyntax: ctx.transferSyntax,
-      command: m.command, dataSet: m.dataSet,
+      contextId: m.contextId,
+      abstractSyntax: ctx.abstractSyntax,
+      transferSyntax: ctx.transferSyntax,
+      command: m.command,
+      dataSet: m.dataSet,
     };
     const waiter = this.waiters.shift();
     if (waiter) {
@@ -414,7 +435,11 @@ export class Association {
       this.dimseTimer = setTimeout(() => this.onDimseTimer(), ms - idle);
       return;
     }
-    const where = this.link.framer.midPdu ? 'in the middle of a PDU' : this.assembler.midMessage ? 'in the middle of a message' : 'while a DIMSE message was awaited';
+    const where = this.link.framer.midPdu
+      ? 'in the middle of a PDU'
+      : this.assembler.midMessage
+        ? 'in the middle of a message'
+        : 'while a DIMSE message was awaited';
     const err = new TimeoutError('dimse', `${this.id}: nothing received for ${ms} ms ${where}: the peer stalled (DIMSE timer)`, ms);
     this.log('warn', err.message);
     this.abortWith(0, 0, err);

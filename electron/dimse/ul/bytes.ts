@@ -5,7 +5,10 @@
 import { PduError } from './errors.js';
 
 /** One item or sub-item: its type and value (PS3.8 §9.3.2: type, reserved, 2-byte length, value). */
-export interface RawItem { type: number; value: Uint8Array }
+export interface RawItem {
+  type: number;
+  value: Uint8Array;
+}
 
 /** Big-endian unsigned 16-bit at offset (PDU fields are big endian, PS3.8 §9.3.1). */
 export function readU16(b: Uint8Array, offset: number): number {

@@ -22,8 +22,13 @@ const REJECT_REASONS: Record<number, Record<number, string>> = {
 const ABORT_SOURCES: Record<number, string> = { 0: 'DICOM UL service-user', 1: 'reserved', 2: 'DICOM UL service-provider' };
 /** PS3.8 §9.3.8 Table 9-26: A-ABORT Reason/Diag. values (meaningful for source 2). */
 const ABORT_REASONS: Record<number, string> = {
-  0: 'reason-not-specified', 1: 'unrecognized-PDU', 2: 'unexpected-PDU', 3: 'reserved',
-  4: 'unrecognized-PDU-parameter', 5: 'unexpected-PDU-parameter', 6: 'invalid-PDU-parameter-value',
+  0: 'reason-not-specified',
+  1: 'unrecognized-PDU',
+  2: 'unexpected-PDU',
+  3: 'reserved',
+  4: 'unrecognized-PDU-parameter',
+  5: 'unexpected-PDU-parameter',
+  6: 'invalid-PDU-parameter-value',
 };
 
 /** A-ABORT Reason/Diag. values of PS3.8 Table 9-26 (source 2, service-provider). */
@@ -56,7 +61,12 @@ export function describeAbort(source: number, reason: number): string {
 
 /** A-ASSOCIATE-RJ received (PS3.8 §9.3.4: result 1 permanent / 2 transient; source 1 user, 2 ACSE, 3 presentation). */
 export class AssociationRejectedError extends Error {
-  constructor(readonly result: number, readonly source: number, readonly reason: number, context = 'association') {
+  constructor(
+    readonly result: number,
+    readonly source: number,
+    readonly reason: number,
+    context = 'association',
+  ) {
     super(`${context} rejected: ${describeRejection(result, source, reason)} (result ${result}, source ${source}, reason ${reason})`);
     this.name = 'AssociationRejectedError';
   }
@@ -64,7 +74,11 @@ export class AssociationRejectedError extends Error {
 
 /** A-ABORT received or sent, or the peer's PDUs broke the protocol. */
 export class AssociationAbortedError extends Error {
-  constructor(readonly source: number, readonly reason: number, message?: string) {
+  constructor(
+    readonly source: number,
+    readonly reason: number,
+    message?: string,
+  ) {
     super(message ?? `association aborted ${describeAbort(source, reason)} (source ${source}, reason ${reason})`);
     this.name = 'AssociationAbortedError';
   }
@@ -72,7 +86,11 @@ export class AssociationAbortedError extends Error {
 
 /** TCP could not connect or dropped: code is the Node error code (ECONNREFUSED, ETIMEDOUT, ECONNRESET, EHOSTUNREACH...). */
 export class TransportError extends Error {
-  constructor(readonly code: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'TransportError';
   }
@@ -81,7 +99,11 @@ export class TransportError extends Error {
 /** ARTIM or DIMSE timer expired (or the TCP connect timer). */
 export class TimeoutError extends Error {
   /** @param ms the time waited, when known: what the user's sentence names */
-  constructor(readonly which: 'connect' | 'artim' | 'dimse', message: string, readonly ms?: number) {
+  constructor(
+    readonly which: 'connect' | 'artim' | 'dimse',
+    message: string,
+    readonly ms?: number,
+  ) {
     super(message);
     this.name = 'TimeoutError';
   }
@@ -103,7 +125,11 @@ export class AssociationClosedError extends Error {
  * asked of it (PS3.8 Table 9-18 results 1–4): it does not offer that SOP class to us.
  */
 export class NoContextError extends Error {
-  constructor(readonly calledAeTitle: string, readonly abstractSyntax: string, readonly sopClassName: string) {
+  constructor(
+    readonly calledAeTitle: string,
+    readonly abstractSyntax: string,
+    readonly sopClassName: string,
+  ) {
     super(`${calledAeTitle} accepted no presentation context for ${sopClassName}: the node does not offer this service to us`);
     this.name = 'NoContextError';
   }
@@ -114,7 +140,10 @@ export class NoContextError extends Error {
  * Table 9-26 the upper layer answers with.
  */
 export class PduError extends Error {
-  constructor(message: string, readonly reason: number = AbortReason.InvalidPduParameterValue) {
+  constructor(
+    message: string,
+    readonly reason: number = AbortReason.InvalidPduParameterValue,
+  ) {
     super(message);
     this.name = 'PduError';
   }

@@ -6,17 +6,22 @@
  */
 import type { Socket } from 'node:net';
 import { DICOM_APPLICATION_CONTEXT_NAME } from '../../../shared/dicom/uids.js';
-import {
-  AbortReason, AssociationAbortedError, AssociationRejectedError, TimeoutError, describeRejection,
-} from './errors.js';
+import { AbortReason, AssociationAbortedError, AssociationRejectedError, TimeoutError, describeRejection } from './errors.js';
 import { encodePdu, type AssociateAcPdu, type AssociateRqPdu, type UserInformation } from './pdu.js';
 import type { FramerSink } from './framer.js';
 import { UlLink, abortReason, openConnection, transportError } from './link.js';
 import { silentLogger } from './log.js';
 import { buildAcceptPdu, buildRequestPdu, contextsFromAc, requestInfoOf } from './negotiation.js';
 import {
-  DEFAULT_MAX_PDU_LENGTH, DEFAULT_TIMEOUTS, type AcceptDecision, type AcceptorOptions, type AssociateRequestInfo,
-  type Logger, type NegotiatedContext, type RequestorOptions, type Timeouts,
+  DEFAULT_MAX_PDU_LENGTH,
+  DEFAULT_TIMEOUTS,
+  type AcceptDecision,
+  type AcceptorOptions,
+  type AssociateRequestInfo,
+  type Logger,
+  type NegotiatedContext,
+  type RequestorOptions,
+  type Timeouts,
 } from './types.js';
 
 /** Everything an Association needs once negotiation succeeded. */
@@ -88,7 +93,13 @@ export async function establishAsRequestor(o: RequestorOptions): Promise<Establi
       const contexts = contextsFromAc(rq, ac, (m) => log('warn', `${id} ${m}`));
       if (ac.userInfo.maxLength === undefined) log('warn', `${id} A-ASSOCIATE-AC lacks a Maximum Length sub-item; assuming ${FALLBACK_MAX_LENGTH}`);
       finish(undefined, {
-        id, role: 'requestor', link, contexts, timeouts, log, ...peerInfo(ac.userInfo),
+        id,
+        role: 'requestor',
+        link,
+        contexts,
+        timeouts,
+        log,
+        ...peerInfo(ac.userInfo),
         request: { ...requestInfoOf(rq, o.host, o.port), peerAddress: link.remoteAddress || o.host, peerPort: link.remotePort || o.port },
       });
     };
@@ -115,8 +126,15 @@ export async function establishAsRequestor(o: RequestorOptions): Promise<Establi
     };
     const link = new UlLink(socket, maxPdu, sink);
     link.onClose((err) => finish(transportError(err, `${where} closed the connection during association negotiation`)));
-    const artim = setTimeout(() => abortWith(2, AbortReason.ReasonNotSpecified,
-      new TimeoutError('artim', `no A-ASSOCIATE-AC/RJ from ${where} within ${timeouts.artimMs} ms (ARTIM)`, timeouts.artimMs)), timeouts.artimMs);
+    const artim = setTimeout(
+      () =>
+        abortWith(
+          2,
+          AbortReason.ReasonNotSpecified,
+          new TimeoutError('artim', `no A-ASSOCIATE-AC/RJ from ${where} within ${timeouts.artimMs} ms (ARTIM)`, timeouts.artimMs),
+        ),
+      timeouts.artimMs,
+    );
     const onAbort = () => abortWith(0, 0, abortReason(o.signal!));
     o.signal?.addEventListener('abort', onAbort, { once: true });
     link.send(rqBytes);
@@ -148,7 +166,11 @@ export function establishAsAcceptor(socket: Socket, o: AcceptorOptions): Promise
     const rejectWith = (rq: AssociateRqPdu, result: number, source: number, reason: number, why?: string) => {
       link.send(encodePdu({ type: 'A-ASSOCIATE-RJ', result, source, reason }));
       link.close(); // PS3.8 AE-8: RJ sent; the requestor closes, our end() only speeds it up
-      finish(null, 'info', `rejected ${rq.callingAeTitle} -> ${rq.calledAeTitle} from ${peer}: ${describeRejection(result, source, reason)}${why ? ` (${why})` : ''}`);
+      finish(
+        null,
+        'info',
+        `rejected ${rq.callingAeTitle} -> ${rq.calledAeTitle} from ${peer}: ${describeRejection(result, source, reason)}${why ? ` (${why})` : ''}`,
+      );
     };
     const onRequest = async (rq: AssociateRqPdu) => {
       const info = requestInfoOf(rq, link.remoteAddress, link.remotePort);

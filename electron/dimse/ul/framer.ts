@@ -27,7 +27,13 @@ export interface FramerSink {
 export const MAX_CONTROL_PDU_LENGTH = 1 << 20;
 const EMPTY = new Uint8Array(0);
 
-const enum State { PduHeader, ControlBody, PdvHeader, PdvData, Dead }
+const enum State {
+  PduHeader,
+  ControlBody,
+  PdvHeader,
+  PdvData,
+  Dead,
+}
 
 /** The streaming PDU reader. Feed it with `push(chunk)`. */
 export class PduFramer {
@@ -48,7 +54,10 @@ export class PduFramer {
    * @param sink receives PDUs, PDV pieces and errors
    * @param maxPduLength the Maximum Length we announced: the longest P-DATA-TF accepted (0 = unlimited)
    */
-  constructor(private sink: FramerSink, public maxPduLength: number) {}
+  constructor(
+    private sink: FramerSink,
+    public maxPduLength: number,
+  ) {}
 
   /** Replaces the sink (negotiation hands the stream to the established association). */
   setSink(sink: FramerSink): void {

@@ -26,7 +26,11 @@ export class UlLink {
   private readonly pauses = new Set<string>();
   private closeHandler: ((error: Error | undefined) => void) | undefined;
 
-  constructor(readonly socket: Socket, maxPduLength: number, sink: FramerSink) {
+  constructor(
+    readonly socket: Socket,
+    maxPduLength: number,
+    sink: FramerSink,
+  ) {
     socket.setNoDelay(true);
     this.framer = new PduFramer(sink, maxPduLength);
     socket.on('data', (chunk: Buffer) => {
@@ -115,7 +119,11 @@ export function openConnection(host: string, port: number, timeoutMs: number, si
       reject(abortReason(signal));
       return;
     }
-    const socket = tls ? tlsModule().connect({ ...tls, host, port }).setNoDelay(true) : connect({ host, port, noDelay: true });
+    const socket = tls
+      ? tlsModule()
+          .connect({ ...tls, host, port })
+          .setNoDelay(true)
+      : connect({ host, port, noDelay: true });
     const connected = tls ? 'secureConnect' : 'connect'; // TLS: after the handshake (PS3.15 B.1)
     const done = (err?: Error) => {
       clearTimeout(timer);

@@ -138,7 +138,10 @@ export class MessageAssembler {
       this.hooks.violation(`PDV on context ${contextId} in the middle of a message on context ${this.contextId}`, AbortReason.UnexpectedPduParameter);
       return;
     } else if (isCommand !== (this.state === 'command')) {
-      this.hooks.violation(isCommand ? 'command PDV while a data set was awaited' : 'data set PDV before the last command fragment', AbortReason.UnexpectedPduParameter);
+      this.hooks.violation(
+        isCommand ? 'command PDV while a data set was awaited' : 'data set PDV before the last command fragment',
+        AbortReason.UnexpectedPduParameter,
+      );
       return;
     }
     if (this.state === 'command') this.onCommandPiece(bytes, last);

@@ -3,13 +3,15 @@
  * A-ASSOCIATE-RQ from requestor options, the A-ASSOCIATE-AC from an acceptor's decision,
  * and the accepted presentation contexts with their roles from either side's view.
  */
-import {
-  DICOM_APPLICATION_CONTEXT_NAME, PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME,
-} from '../../../shared/dicom/uids.js';
+import { DICOM_APPLICATION_CONTEXT_NAME, PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME } from '../../../shared/dicom/uids.js';
 import type { AssociateAcPdu, AssociateRqPdu, PresentationContextResultItem, RoleSelection } from './pdu.js';
 import {
-  DEFAULT_MAX_PDU_LENGTH, type AcceptDecision, type AcceptorOptions, type AssociateRequestInfo,
-  type NegotiatedContext, type RequestorOptions,
+  DEFAULT_MAX_PDU_LENGTH,
+  type AcceptDecision,
+  type AcceptorOptions,
+  type AssociateRequestInfo,
+  type NegotiatedContext,
+  type RequestorOptions,
 } from './types.js';
 
 /** PS3.8 §9.3.2.2: presentation context ids are odd numbers 1..255, so at most 128 contexts. */
@@ -90,7 +92,9 @@ export function contextsFromAc(rq: AssociateRqPdu, ac: AssociateAcPdu, warn: (me
       if (item.transferSyntax === '') continue;
     }
     out.push({
-      id: item.id, abstractSyntax: proposal.abstractSyntax, transferSyntax: item.transferSyntax,
+      id: item.id,
+      abstractSyntax: proposal.abstractSyntax,
+      transferSyntax: item.transferSyntax,
       ...agreedRoles(roleFor(rq.userInfo.roles, proposal.abstractSyntax), roleFor(ac.userInfo.roles, proposal.abstractSyntax)),
     });
   }
@@ -135,7 +139,9 @@ export function buildAcceptPdu(
     }
     items.push({ id: pc.id, result: 0, transferSyntax: ts });
     contexts.push({
-      id: pc.id, abstractSyntax: pc.abstractSyntax, transferSyntax: ts,
+      id: pc.id,
+      abstractSyntax: pc.abstractSyntax,
+      transferSyntax: ts,
       ...agreedRoles(roleFor(rq.userInfo.roles, pc.abstractSyntax), roleFor(answeredRoles, pc.abstractSyntax)),
     });
   }

@@ -5,16 +5,27 @@
  * buffering) lives in framer.ts; large data PDVs are written by sender.ts.
  */
 import { PduError, AbortReason } from './errors.js';
-import {
-  decodeAe, encodeAe, latin1, readItems, readU16, readU32, subItem, trimUid, type RawItem,
-} from './bytes.js';
+import { decodeAe, encodeAe, latin1, readItems, readU16, readU32, subItem, trimUid, type RawItem } from './bytes.js';
 
 /** A presentation context proposed in an A-ASSOCIATE-RQ (PS3.8 §9.3.2.2). */
-export interface PresentationContextProposal { id: number; abstractSyntax: string; transferSyntaxes: string[] }
+export interface PresentationContextProposal {
+  id: number;
+  abstractSyntax: string;
+  transferSyntaxes: string[];
+}
 /** SCP/SCU Role Selection sub-item (PS3.7 D.3.3.4). Roles are those of the association requestor. */
-export interface RoleSelection { abstractSyntax: string; scuRole: boolean; scpRole: boolean }
+export interface RoleSelection {
+  abstractSyntax: string;
+  scuRole: boolean;
+  scpRole: boolean;
+}
 /** User Identity Negotiation sub-item of the RQ (PS3.7 D.3.3.7.1): type 1 username, 2 username+passcode, 3 Kerberos, 4 SAML, 5 JWT. */
-export interface UserIdentity { type: number; primary: string; secondary?: string; positiveResponseRequested: boolean }
+export interface UserIdentity {
+  type: number;
+  primary: string;
+  secondary?: string;
+  positiveResponseRequested: boolean;
+}
 
 /** The User Information item (PS3.8 §9.3.2.3, §9.3.3.3) and its sub-items. */
 export interface UserInformation {
@@ -49,7 +60,11 @@ export interface AssociateRqPdu {
 }
 
 /** A Presentation Context item of an AC (PS3.8 §9.3.3.2): result per Table 9-18. */
-export interface PresentationContextResultItem { id: number; result: number; transferSyntax: string }
+export interface PresentationContextResultItem {
+  id: number;
+  result: number;
+  transferSyntax: string;
+}
 
 /** A-ASSOCIATE-AC (PS3.8 §9.3.3). */
 export interface AssociateAcPdu {
@@ -64,17 +79,38 @@ export interface AssociateAcPdu {
 }
 
 /** A-ASSOCIATE-RJ (PS3.8 §9.3.4). */
-export interface AssociateRjPdu { type: 'A-ASSOCIATE-RJ'; result: number; source: number; reason: number }
+export interface AssociateRjPdu {
+  type: 'A-ASSOCIATE-RJ';
+  result: number;
+  source: number;
+  reason: number;
+}
 /** One Presentation Data Value item (PS3.8 §9.3.5.1, message control header of Annex E.2). */
-export interface Pdv { contextId: number; isCommand: boolean; isLast: boolean; data: Uint8Array }
+export interface Pdv {
+  contextId: number;
+  isCommand: boolean;
+  isLast: boolean;
+  data: Uint8Array;
+}
 /** P-DATA-TF (PS3.8 §9.3.5). */
-export interface PDataTfPdu { type: 'P-DATA-TF'; pdvs: Pdv[] }
+export interface PDataTfPdu {
+  type: 'P-DATA-TF';
+  pdvs: Pdv[];
+}
 /** A-RELEASE-RQ (PS3.8 §9.3.6). */
-export interface ReleaseRqPdu { type: 'A-RELEASE-RQ' }
+export interface ReleaseRqPdu {
+  type: 'A-RELEASE-RQ';
+}
 /** A-RELEASE-RP (PS3.8 §9.3.7). */
-export interface ReleaseRpPdu { type: 'A-RELEASE-RP' }
+export interface ReleaseRpPdu {
+  type: 'A-RELEASE-RP';
+}
 /** A-ABORT (PS3.8 §9.3.8): source and reason of Table 9-26. */
-export interface AbortPdu { type: 'A-ABORT'; source: number; reason: number }
+export interface AbortPdu {
+  type: 'A-ABORT';
+  source: number;
+  reason: number;
+}
 
 /** Any PDU. */
 export type Pdu = AssociateRqPdu | AssociateAcPdu | AssociateRjPdu | PDataTfPdu | ReleaseRqPdu | ReleaseRpPdu | AbortPdu;
@@ -83,16 +119,30 @@ export type ControlPdu = Exclude<Pdu, PDataTfPdu>;
 
 /** PDU-type codes of PS3.8 §9.3.1. */
 export const PduTypeCode: Record<Pdu['type'], number> = {
-  'A-ASSOCIATE-RQ': 0x01, 'A-ASSOCIATE-AC': 0x02, 'A-ASSOCIATE-RJ': 0x03, 'P-DATA-TF': 0x04,
-  'A-RELEASE-RQ': 0x05, 'A-RELEASE-RP': 0x06, 'A-ABORT': 0x07,
+  'A-ASSOCIATE-RQ': 0x01,
+  'A-ASSOCIATE-AC': 0x02,
+  'A-ASSOCIATE-RJ': 0x03,
+  'P-DATA-TF': 0x04,
+  'A-RELEASE-RQ': 0x05,
+  'A-RELEASE-RP': 0x06,
+  'A-ABORT': 0x07,
 };
 
 /** Item-type codes of PS3.8 §9.3.2–9.3.3 and PS3.7 Annex D. */
 export const ItemType = {
-  ApplicationContext: 0x10, PresentationContextRq: 0x20, PresentationContextAc: 0x21,
-  AbstractSyntax: 0x30, TransferSyntax: 0x40, UserInformation: 0x50,
-  MaximumLength: 0x51, ImplementationClassUid: 0x52, AsyncOperationsWindow: 0x53,
-  RoleSelection: 0x54, ImplementationVersionName: 0x55, UserIdentityRq: 0x58, UserIdentityAc: 0x59,
+  ApplicationContext: 0x10,
+  PresentationContextRq: 0x20,
+  PresentationContextAc: 0x21,
+  AbstractSyntax: 0x30,
+  TransferSyntax: 0x40,
+  UserInformation: 0x50,
+  MaximumLength: 0x51,
+  ImplementationClassUid: 0x52,
+  AsyncOperationsWindow: 0x53,
+  RoleSelection: 0x54,
+  ImplementationVersionName: 0x55,
+  UserIdentityRq: 0x58,
+  UserIdentityAc: 0x59,
 } as const;
 
 /** The fixed length of the A-ASSOCIATE-RQ/AC fields before the items (PS3.8 §9.3.2). */
@@ -191,7 +241,9 @@ export function encodePdu(pdu: Pdu): Buffer {
     case 'A-ASSOCIATE-AC': {
       const items: Buffer[] = [associateFixed(pdu), uidItem(ItemType.ApplicationContext, pdu.applicationContext)];
       for (const pc of pdu.contexts) {
-        items.push(subItem(ItemType.PresentationContextAc, Buffer.concat([Buffer.from([pc.id, 0, pc.result, 0]), uidItem(ItemType.TransferSyntax, pc.transferSyntax)])));
+        items.push(
+          subItem(ItemType.PresentationContextAc, Buffer.concat([Buffer.from([pc.id, 0, pc.result, 0]), uidItem(ItemType.TransferSyntax, pc.transferSyntax)])),
+        );
       }
       items.push(encodeUserInformation(pdu.userInfo));
       return pduWithBody(code, items);
@@ -199,13 +251,16 @@ export function encodePdu(pdu: Pdu): Buffer {
     case 'A-ASSOCIATE-RJ':
       return pduWithBody(code, [Buffer.from([0, pdu.result, pdu.source, pdu.reason])]);
     case 'P-DATA-TF':
-      return pduWithBody(code, pdu.pdvs.flatMap((pdv) => {
-        const h = Buffer.allocUnsafe(6);
-        h.writeUInt32BE(pdv.data.length + 2, 0);
-        h[4] = pdv.contextId;
-        h[5] = (pdv.isCommand ? 1 : 0) | (pdv.isLast ? 2 : 0);
-        return [h, pdv.data];
-      }));
+      return pduWithBody(
+        code,
+        pdu.pdvs.flatMap((pdv) => {
+          const h = Buffer.allocUnsafe(6);
+          h.writeUInt32BE(pdv.data.length + 2, 0);
+          h[4] = pdv.contextId;
+          h[5] = (pdv.isCommand ? 1 : 0) | (pdv.isLast ? 2 : 0);
+          return [h, pdv.data];
+        }),
+      );
     case 'A-RELEASE-RQ':
     case 'A-RELEASE-RP':
       return pduWithBody(code, [Buffer.alloc(4)]);
@@ -249,7 +304,8 @@ export function decodeUserInformation(value: Uint8Array): UserInformation {
         if (s < 0 || v.length !== 6 + p + s) throw new PduError(`User Identity sub-item is malformed (length ${v.length})`);
         const text = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8');
         ui.userIdentity = {
-          type: v[0]!, positiveResponseRequested: v[1] === 1,
+          type: v[0]!,
+          positiveResponseRequested: v[1] === 1,
           primary: text(v.subarray(4, 4 + p)),
           ...(s > 0 ? { secondary: text(v.subarray(6 + p, 6 + p + s)) } : {}),
         };
@@ -274,7 +330,8 @@ function decodeRqContext(it: RawItem): PresentationContextProposal {
   const transferSyntaxes: string[] = [];
   for (const sub of readItems(it.value.subarray(4), 'Presentation Context sub-item')) {
     if (sub.type === ItemType.AbstractSyntax) {
-      if (abstractSyntax !== undefined) throw new PduError(`Presentation Context ${it.value[0]} has two Abstract Syntax sub-items`, AbortReason.UnexpectedPduParameter);
+      if (abstractSyntax !== undefined)
+        throw new PduError(`Presentation Context ${it.value[0]} has two Abstract Syntax sub-items`, AbortReason.UnexpectedPduParameter);
       abstractSyntax = trimUid(sub.value);
     } else if (sub.type === ItemType.TransferSyntax) {
       transferSyntaxes.push(trimUid(sub.value));
@@ -315,9 +372,7 @@ function decodeAssociate(type: 'A-ASSOCIATE-RQ' | 'A-ASSOCIATE-AC', body: Uint8A
     applicationContext,
     userInfo: userInfo ?? { roles: [], other: [] },
   };
-  return type === 'A-ASSOCIATE-RQ'
-    ? { type, ...common, contexts: rqContexts }
-    : { type, ...common, contexts: acContexts };
+  return type === 'A-ASSOCIATE-RQ' ? { type, ...common, contexts: rqContexts } : { type, ...common, contexts: acContexts };
 }
 
 function decodePData(body: Uint8Array): PDataTfPdu {
@@ -343,15 +398,22 @@ function fourBytes(type: string, body: Uint8Array): Uint8Array {
 /** Decodes the body (the bytes after the 6-byte header) of a PDU of the given type code. */
 export function decodePduBody(typeCode: number, body: Uint8Array): Pdu {
   switch (typeCode) {
-    case 0x01: return decodeAssociate('A-ASSOCIATE-RQ', body);
-    case 0x02: return decodeAssociate('A-ASSOCIATE-AC', body);
+    case 0x01:
+      return decodeAssociate('A-ASSOCIATE-RQ', body);
+    case 0x02:
+      return decodeAssociate('A-ASSOCIATE-AC', body);
     case 0x03: {
       const b = fourBytes('A-ASSOCIATE-RJ', body);
       return { type: 'A-ASSOCIATE-RJ', result: b[1]!, source: b[2]!, reason: b[3]! };
     }
-    case 0x04: return decodePData(body);
-    case 0x05: fourBytes('A-RELEASE-RQ', body); return { type: 'A-RELEASE-RQ' };
-    case 0x06: fourBytes('A-RELEASE-RP', body); return { type: 'A-RELEASE-RP' };
+    case 0x04:
+      return decodePData(body);
+    case 0x05:
+      fourBytes('A-RELEASE-RQ', body);
+      return { type: 'A-RELEASE-RQ' };
+    case 0x06:
+      fourBytes('A-RELEASE-RP', body);
+      return { type: 'A-RELEASE-RP' };
     case 0x07: {
       const b = fourBytes('A-ABORT', body);
       return { type: 'A-ABORT', source: b[2]!, reason: b[3]! };

@@ -194,9 +194,18 @@ export class PduWriter {
     if (!this.writable) return Promise.reject(this.closedError());
     this.flush(); // corked bytes never drain
     return new Promise((resolve, reject) => {
-      const onDrain = () => { cleanup(); resolve(); };
-      const onClose = () => { cleanup(); reject(this.closedError()); };
-      const cleanup = () => { s.off('drain', onDrain); s.off('close', onClose); };
+      const onDrain = () => {
+        cleanup();
+        resolve();
+      };
+      const onClose = () => {
+        cleanup();
+        reject(this.closedError());
+      };
+      const cleanup = () => {
+        s.off('drain', onDrain);
+        s.off('close', onClose);
+      };
       s.on('drain', onDrain);
       s.on('close', onClose);
     });

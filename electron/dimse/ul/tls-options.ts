@@ -86,7 +86,12 @@ export function tlsClientOptions(c: TlsConnectConfig, host: string, port: number
 
 /** One sentence for a handshake failure, naming what to do (for diagnostics). */
 export function tlsFailureSentence(code: string | undefined, message: string): string {
-  if (code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' || code === 'SELF_SIGNED_CERT_IN_CHAIN' || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY')
+  if (
+    code === 'UNABLE_TO_VERIFY_LEAF_SIGNATURE' ||
+    code === 'SELF_SIGNED_CERT_IN_CHAIN' ||
+    code === 'DEPTH_ZERO_SELF_SIGNED_CERT' ||
+    code === 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'
+  )
     return "The peer's TLS certificate is not signed by the configured CA: set the node's TLS CA file to the CA that issued the peer's certificate.";
   if (/certificate required|alert number 116|handshake failure/i.test(message))
     return 'The peer requires a client certificate: set the TLS certificate and key files for this node.';

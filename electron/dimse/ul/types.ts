@@ -32,14 +32,25 @@ export interface AssociateRequestInfo {
  * 4 transfer-syntaxes-not-supported. `transferSyntax` is required for acceptance and must be
  * one of those proposed.
  */
-export interface ContextResult { id: number; abstractSyntax: string; result: 0 | 1 | 2 | 3 | 4; transferSyntax?: string }
+export interface ContextResult {
+  id: number;
+  abstractSyntax: string;
+  result: 0 | 1 | 2 | 3 | 4;
+  transferSyntax?: string;
+}
 
 /**
  * An accepted presentation context, with the roles agreed for it. `scuRole`/`scpRole` are the
  * roles of the association requestor, as in the Role Selection sub-item (PS3.7 D.3.3.4); the
  * default, without role selection, is requestor SCU (true) and not SCP (false).
  */
-export interface NegotiatedContext { id: number; abstractSyntax: string; transferSyntax: string; scuRole: boolean; scpRole: boolean }
+export interface NegotiatedContext {
+  id: number;
+  abstractSyntax: string;
+  transferSyntax: string;
+  scuRole: boolean;
+  scpRole: boolean;
+}
 
 /** Timers of the upper layer, in milliseconds. */
 export interface Timeouts {
@@ -78,8 +89,7 @@ export interface RequestorOptions {
 
 /** What an acceptor's `decide` answers to an A-ASSOCIATE-RQ. */
 export type AcceptDecision =
-  | { accept: true; contexts: ContextResult[]; roles?: RoleSelection[] }
-  | { accept: false; result: 1 | 2; source: 1 | 2 | 3; reason: number };
+  { accept: true; contexts: ContextResult[]; roles?: RoleSelection[] } | { accept: false; result: 1 | 2; source: 1 | 2 | 3; reason: number };
 
 /** Options of {@link Association.accept}. */
 export interface AcceptorOptions {

@@ -58,16 +58,20 @@ export class ActivityLog {
   /** Subscribes to new lines; returns the unsubscribe function. */
   on(listener: (line: ActivityLine) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** The lines kept that pass the filter, oldest first. */
   query(filter: ActivityFilter = {}): ActivityLine[] {
     const titles = filter.aeTitles?.map((t) => t.trim().toUpperCase());
-    const out = this.lines.filter((l) =>
-      (filter.afterSeq === undefined || l.seq > filter.afterSeq)
-      && (filter.outcome === undefined || l.outcome === filter.outcome)
-      && (titles === undefined || (l.peerAeTitle !== undefined && titles.includes(l.peerAeTitle.toUpperCase()))));
+    const out = this.lines.filter(
+      (l) =>
+        (filter.afterSeq === undefined || l.seq > filter.afterSeq) &&
+        (filter.outcome === undefined || l.outcome === filter.outcome) &&
+        (titles === undefined || (l.peerAeTitle !== undefined && titles.includes(l.peerAeTitle.toUpperCase()))),
+    );
     return out.slice(-(filter.limit ?? 500));
   }
 

@@ -38,7 +38,11 @@ export function identifierSummary(identifier: DataSet): string {
 }
 
 interface PendingStores {
-  info: AssociationInfo; study: string; count: number; duplicates: number; timer: NodeJS.Timeout;
+  info: AssociationInfo;
+  study: string;
+  count: number;
+  duplicates: number;
+  timer: NodeJS.Timeout;
   /** The patient as the cache knew it at the first instance (the study may be gone when the event is written). */
   patient: { PatientID?: string; PatientName?: string };
   /** 'C-GET' for the stores of a C-GET we asked for. */
@@ -53,7 +57,11 @@ export class AuditTrail {
   private soon: Parameters<AuditTrail['record']>[0][] = [];
   private soonTimer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly store: AuditStore, private readonly cache: Cache, private readonly o: { localAeTitle: string; log?: Logger; now?: () => number }) {}
+  constructor(
+    private readonly store: AuditStore,
+    private readonly cache: Cache,
+    private readonly o: { localAeTitle: string; log?: Logger; now?: () => number },
+  ) {}
 
   /** Adds an event (now, unless `at` is given). Never throws. */
   record(r: Omit<AuditRecord, 'at' | 'localAeTitle'> & { at?: number }): void {
@@ -116,19 +124,30 @@ export class AuditTrail {
         let outcome: AuditOutcome = AuditOutcome.Success;
         let why: string | undefined;
         try {
-          for await (const m of inner.find(request)) { matches++; yield m; }
-          if (request.signal.aborted) { outcome = AuditOutcome.MinorFailure; why = 'cancelled by the caller'; }
+          for await (const m of inner.find(request)) {
+            matches++;
+            yield m;
+          }
+          if (request.signal.aborted) {
+            outcome = AuditOutcome.MinorFailure;
+            why = 'cancelled by the caller';
+          }
         } catch (err) {
-          outcome = AuditOutcome.SeriousFailure; why = (err as Error).message;
+          outcome = AuditOutcome.SeriousFailure;
+          why = (err as Error).message;
           throw err;
         } finally {
           const id = request.identifier;
           record({
-            what: 'query', outcome, ...(why ? { outcomeText: why } : {}), ...incoming(request.association),
+            what: 'query',
+            outcome,
+            ...(why ? { outcomeText: why } : {}),
+            ...incoming(request.association),
             ...(getStrings(id, PATIENT_ID)[0] ? { PatientID: getStrings(id, PATIENT_ID)[0]!.trim() } : {}),
             ...(getStrings(id, PATIENT_NAME)[0] ? { PatientName: getStrings(id, PATIENT_NAME)[0]!.trim() } : {}),
             ...(getStrings(id, STUDY_INSTANCE_UID)[0] ? { StudyInstanceUID: getStrings(id, STUDY_INSTANCE_UID)[0]!.trim() } : {}),
-            instances: matches, detail: `${uidName(request.sopClassUid)}: ${identifierSummary(id)}`,
+            instances: matches,
+            detail: `${uidName(request.sopClassUid)}: ${identifierSummary(id)}`,
           });
         }
       },
@@ -146,13 +165,24 @@ export class AuditTrail {
         try {
           const found = await inner.locate(request);
           this.record({
-            what: 'retrieve', outcome: AuditOutcome.Success, ...this.incoming(request.association), ...(study ? { StudyInstanceUID: study } : {}),
-            ...this.patientOf(study), instances: found.length,
-            detail: `${uidName(request.sopClassUid)}${destination ? ` to ${destination}` : ''}: ${getStrings(id, QUERY_RETRIEVE_LEVEL_TAG)[0] ?? ''} ${identifierSummary(id)}`.trim(),
+            what: 'retrieve',
+            outcome: AuditOutcome.Success,
+            ...this.incoming(request.association),
+            ...(study ? { StudyInstanceUID: study } : {}),
+            ...this.patientOf(study),
+            instances: found.length,
+            detail:
+              `${uidName(request.sopClassUid)}${destination ? ` to ${destination}` : ''}: ${getStrings(id, QUERY_RETRIEVE_LEVEL_TAG)[0] ?? ''} ${identifierSummary(id)}`.trim(),
           });
           return found;
         } catch (err) {
-          this.record({ what: 'retrieve', outcome: AuditOutcome.SeriousFailure, outcomeText: (err as Error).message, ...this.incoming(request.association), ...(study ? { StudyInstanceUID: study } : {}) });
+          this.record({
+            what: 'retrieve',
+            outcome: AuditOutcome.SeriousFailure,
+            outcomeText: (err as Error).message,
+            ...this.incoming(request.association),
+            ...(study ? { StudyInstanceUID: study } : {}),
+          });
           throw err;
         }
       },
@@ -161,8 +191,11 @@ export class AuditTrail {
         if (d) this.destinations.set(association.id, aeTitle.trim());
         else {
           this.record({
-            what: 'move-destination-refused', outcome: AuditOutcome.MinorFailure, ...this.incoming(association),
-            outcomeText: `Move Destination ${aeTitle.trim()} is not a configured node (answered A801)`, detail: aeTitle.trim(),
+            what: 'move-destination-refused',
+            outcome: AuditOutcome.MinorFailure,
+            ...this.incoming(association),
+            outcomeText: `Move Destination ${aeTitle.trim()} is not a configured node (answered A801)`,
+            detail: aeTitle.trim(),
           });
         }
         return d;
@@ -189,8 +222,13 @@ export class AuditTrail {
       return;
     }
     const pending: PendingStores = {
-      info: e.association, study: e.studyInstanceUid, count: 1, duplicates: e.duplicate ? 1 : 0, timer: setTimeout(() => this.flushStores(key, pending), STORE_SETTLE_MS),
-      patient: this.patientOf(e.studyInstanceUid), ...(via ? { via } : {}),
+      info: e.association,
+      study: e.studyInstanceUid,
+      count: 1,
+      duplicates: e.duplicate ? 1 : 0,
+      timer: setTimeout(() => this.flushStores(key, pending), STORE_SETTLE_MS),
+      patient: this.patientOf(e.studyInstanceUid),
+      ...(via ? { via } : {}),
     };
     pending.timer.unref?.();
     this.pending.set(key, pending);
@@ -203,7 +241,12 @@ export class AuditTrail {
     const now = this.patientOf(p.study);
     const detail = [p.via ? `by ${p.via}` : '', p.duplicates ? `${p.duplicates} already in the cache (replaced)` : ''].filter(Boolean).join('; ');
     this.record({
-      what: 'store', outcome: AuditOutcome.Success, ...this.incoming(p.info), StudyInstanceUID: p.study, ...(now.PatientID || now.PatientName ? now : p.patient), instances: p.count,
+      what: 'store',
+      outcome: AuditOutcome.Success,
+      ...this.incoming(p.info),
+      StudyInstanceUID: p.study,
+      ...(now.PatientID || now.PatientName ? now : p.patient),
+      instances: p.count,
       ...(detail ? { detail } : {}),
     });
   }
@@ -211,8 +254,13 @@ export class AuditTrail {
   /** An association we refused: who, from where, why (PS3.15 Security Alert). */
   refused(request: { callingAeTitle: string; calledAeTitle: string; peerAddress: string }, reason: string, advice?: string): void {
     this.record({
-      what: 'association-refused', outcome: AuditOutcome.MinorFailure, direction: 'incoming', peerAeTitle: request.callingAeTitle.trim(), peerHost: request.peerAddress,
-      outcomeText: advice ? `${advice} (${reason})` : reason, detail: `called ${request.calledAeTitle.trim()}`,
+      what: 'association-refused',
+      outcome: AuditOutcome.MinorFailure,
+      direction: 'incoming',
+      peerAeTitle: request.callingAeTitle.trim(),
+      peerHost: request.peerAddress,
+      outcomeText: advice ? `${advice} (${reason})` : reason,
+      detail: `called ${request.calledAeTitle.trim()}`,
     });
   }
 
@@ -221,12 +269,23 @@ export class AuditTrail {
    * retrieve or a store with a minor failure and the sentence saying how to allow that node (PS3.15
    * A.5: the event of the operation, minor failure); a refused C-ECHO as a refused association.
    */
-  refusedOperation(what: 'query' | 'retrieve' | 'store' | 'association-refused', info: AssociationInfo, sentence: string, detail: string, identifier?: DataSet): void {
+  refusedOperation(
+    what: 'query' | 'retrieve' | 'store' | 'association-refused',
+    info: AssociationInfo,
+    sentence: string,
+    detail: string,
+    identifier?: DataSet,
+  ): void {
     const patientId = identifier ? getStrings(identifier, PATIENT_ID)[0]?.trim() : undefined;
     const patientName = identifier ? getStrings(identifier, PATIENT_NAME)[0]?.trim() : undefined;
     this.record({
-      what, outcome: AuditOutcome.MinorFailure, ...this.incoming(info), outcomeText: sentence, detail: detail.slice(0, 300),
-      ...(patientId ? { PatientID: patientId } : {}), ...(patientName ? { PatientName: patientName } : {}),
+      what,
+      outcome: AuditOutcome.MinorFailure,
+      ...this.incoming(info),
+      outcomeText: sentence,
+      detail: detail.slice(0, 300),
+      ...(patientId ? { PatientID: patientId } : {}),
+      ...(patientName ? { PatientName: patientName } : {}),
     });
   }
 
@@ -241,10 +300,18 @@ export class AuditTrail {
    * transaction, each naming the patient as cached; `detail` says by whom, where to and whether
    * de-identified.
    */
-  exported(studies: readonly Pick<AuditRecord, 'StudyInstanceUID' | 'PatientID' | 'PatientName' | 'instances'>[], r: { outcome: AuditOutcome; outcomeText?: string; detail: string }): void {
+  exported(
+    studies: readonly Pick<AuditRecord, 'StudyInstanceUID' | 'PatientID' | 'PatientName' | 'instances'>[],
+    r: { outcome: AuditOutcome; outcomeText?: string; detail: string },
+  ): void {
     const events = studies.map((s) => ({
-      what: 'export' as const, direction: 'local' as const, ...this.patientOf(s.StudyInstanceUID), ...s, outcome: r.outcome,
-      ...(r.outcomeText ? { outcomeText: r.outcomeText } : {}), detail: r.detail.slice(0, 300),
+      what: 'export' as const,
+      direction: 'local' as const,
+      ...this.patientOf(s.StudyInstanceUID),
+      ...s,
+      outcome: r.outcome,
+      ...(r.outcomeText ? { outcomeText: r.outcomeText } : {}),
+      detail: r.detail.slice(0, 300),
     }));
     this.write(events, `${events.length} export event${events.length === 1 ? '' : 's'}`);
   }
@@ -261,4 +328,3 @@ export class AuditTrail {
     this.store.close();
   }
 }
-

@@ -26,7 +26,9 @@ const SECRET = /pass(word)?|secret|token|bearer|credential/i;
 export function redactConfig(raw: unknown): unknown {
   if (Array.isArray(raw)) return raw.map(redactConfig);
   if (raw === null || typeof raw !== 'object') return raw;
-  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, SECRET.test(k) && (typeof v === 'string' || typeof v === 'number') ? '(removed)' : redactConfig(v)]));
+  return Object.fromEntries(
+    Object.entries(raw).map(([k, v]) => [k, SECRET.test(k) && (typeof v === 'string' || typeof v === 'number') ? '(removed)' : redactConfig(v)]),
+  );
 }
 
 /** The versions and the machine, for the first line of a ticket. */
@@ -34,8 +36,11 @@ export function versions(): Record<string, unknown> {
   return {
     priors: packageVersion(),
     ...process.versions,
-    platform: platform(), arch: arch(), osRelease: release(),
-    cpus: cpus().length, memoryBytes: totalmem(),
+    platform: platform(),
+    arch: arch(),
+    osRelease: release(),
+    cpus: cpus().length,
+    memoryBytes: totalmem(),
   };
 }
 
@@ -49,7 +54,10 @@ export function diagnosticsFileName(now: Date): string {
 export async function writeDiagnostics(dirs: PriorsDirs, out: string, extras: DiagnosticsExtras = {}, now = new Date()): Promise<string[]> {
   const zip = new ZipFile();
   const names: string[] = [];
-  const add = (name: string, text: string) => { zip.addBuffer(Buffer.from(text, 'utf8'), name, { mtime: now }); names.push(name); };
+  const add = (name: string, text: string) => {
+    zip.addBuffer(Buffer.from(text, 'utf8'), name, { mtime: now });
+    names.push(name);
+  };
   add('versions.json', `${JSON.stringify(versions(), null, 2)}\n`);
   const configPath = join(dirs.config, 'config.json');
   try {
@@ -82,6 +90,8 @@ function environment(dirs: PriorsDirs, now: Date): Record<string, unknown> {
     const info = JSON.parse(readFileSync(join(dirs.data, 'serve.json'), 'utf8')) as Record<string, unknown>;
     const { api, ...rest } = info as { api?: { url?: string } };
     serving = { ...rest, ...(api?.url ? { api: api.url } : {}) };
-  } catch { /* none */ }
+  } catch {
+    /* none */
+  }
   return { createdAt: now.toISOString(), dirs, disk, serving };
 }

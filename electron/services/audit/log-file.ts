@@ -49,9 +49,14 @@ export function openLogFile(dir: string, o: LogFileOptions = {}): LogFile {
   // classical rotation names a file by its index alone, passed first (null: the current file)
   const name = (index: number | Date | null) => (typeof index === 'number' && index > 0 ? `${LOG_FILE}.${index}` : LOG_FILE);
   const stream: RotatingFileStream = createStream(name as (time: number | Date) => string, {
-    path: dir, size: `${Math.max(1, Math.round((o.maxBytes ?? 10 * 1024 * 1024) / 1024))}K`, rotate: o.keep ?? 5, mode: 0o600,
+    path: dir,
+    size: `${Math.max(1, Math.round((o.maxBytes ?? 10 * 1024 * 1024) / 1024))}K`,
+    rotate: o.keep ?? 5,
+    mode: 0o600,
   });
-  stream.on('error', (err: Error) => { problem ??= `The log file in ${dir} cannot be written (${err.message}): Priors keeps working, but without a log on disk.`; });
+  stream.on('error', (err: Error) => {
+    problem ??= `The log file in ${dir} cannot be written (${err.message}): Priors keeps working, but without a log on disk.`;
+  });
   let closed = false;
   return {
     dir,
@@ -60,20 +65,28 @@ export function openLogFile(dir: string, o: LogFileOptions = {}): LogFile {
       stream.write(`${new Date(now()).toISOString()} ${level.padEnd(5)} ${message}\n`);
     },
     problem: () => problem,
-    close: () => new Promise<void>((resolve) => {
-      if (closed) return resolve();
-      closed = true;
-      stream.end(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (closed) return resolve();
+        closed = true;
+        stream.end(() => resolve());
+      }),
   };
 }
 
 /** The log files of `dir`, newest first (priors.log, then priors.log.1 …). */
 export function logFiles(dir: string): string[] {
   let names: string[];
-  try { names = readdirSync(dir); } catch { return []; }
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
   const index = (name: string) => (name === LOG_FILE ? 0 : Number(name.slice(LOG_FILE.length + 1)));
-  return names.filter((n) => n === LOG_FILE || /^priors\.log\.\d+$/.test(n)).sort((a, b) => index(a) - index(b)).map((n) => join(dir, n));
+  return names
+    .filter((n) => n === LOG_FILE || /^priors\.log\.\d+$/.test(n))
+    .sort((a, b) => index(a) - index(b))
+    .map((n) => join(dir, n));
 }
 
 /** The last `maxBytes` of the current log (whole lines), for a reader in the UI. */
@@ -85,7 +98,11 @@ export function logTail(dir: string, maxBytes = 256 * 1024): { path: string; tex
   // only the tail is read: a log of several MiB stays on disk
   const tail = Buffer.alloc(maxBytes);
   const fd = openSync(path, 'r');
-  try { readSync(fd, tail, 0, maxBytes, size - maxBytes); } finally { closeSync(fd); }
+  try {
+    readSync(fd, tail, 0, maxBytes, size - maxBytes);
+  } finally {
+    closeSync(fd);
+  }
   const text = tail.toString('utf8');
   return { path, text: text.slice(text.indexOf('\n') + 1), truncated: true };
 }

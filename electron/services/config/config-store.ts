@@ -7,9 +7,7 @@ import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { platformDirs, resolveDirs } from './dirs.js';
-import {
-  type Config, type RemoteNode, defaultConfig, findNode, validateConfig, validateNode,
-} from '../../../shared/config.js';
+import { type Config, type RemoteNode, defaultConfig, findNode, validateConfig, validateNode } from '../../../shared/config.js';
 
 /** Thrown for an unreadable or invalid config.json, or a refused change; the message is one sentence. */
 export class ConfigError extends Error {

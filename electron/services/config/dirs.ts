@@ -35,7 +35,10 @@ export function platformDirs(env: NodeJS.ProcessEnv = process.env, platform: Nod
     return { config: support, data: support, logs: p.join(home, 'Library', 'Logs', 'Priors') };
   }
   // XDG Base Directory: a relative path in these variables is invalid and is ignored
-  const xdg = (name: string, fallback: string) => { const v = env[name]; return v && v.startsWith('/') ? v : p.join(home, fallback); };
+  const xdg = (name: string, fallback: string) => {
+    const v = env[name];
+    return v && v.startsWith('/') ? v : p.join(home, fallback);
+  };
   return {
     config: p.join(xdg('XDG_CONFIG_HOME', '.config'), 'priors'),
     data: p.join(xdg('XDG_DATA_HOME', '.local/share'), 'priors'),
@@ -44,7 +47,12 @@ export function platformDirs(env: NodeJS.ProcessEnv = process.env, platform: Nod
 }
 
 /** The places to use: --data (or $PRIORS_DATA) for all three, else the platform's; $PRIORS_CONFIG for the configuration. */
-export function resolveDirs(dataFlag: string | undefined, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, home = homedir()): PriorsDirs {
+export function resolveDirs(
+  dataFlag: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+  home = homedir(),
+): PriorsDirs {
   const explicit = dataFlag ? resolve(dataFlag) : env.PRIORS_DATA ? resolve(env.PRIORS_DATA) : undefined;
   const dirs = explicit ? { config: explicit, data: explicit, logs: join(explicit, 'logs') } : platformDirs(env, platform, home);
   return env.PRIORS_CONFIG ? { ...dirs, config: resolve(env.PRIORS_CONFIG) } : dirs;

@@ -22,7 +22,11 @@ export interface CacheView {
 
 /** Thrown when the cache is owned by another live process (or missing); `advice` says what to do. */
 export class CacheBusyError extends Error {
-  constructor(readonly dataDir: string, readonly advice: string, readonly pid?: number) {
+  constructor(
+    readonly dataDir: string,
+    readonly advice: string,
+    readonly pid?: number,
+  ) {
     super(`The cache in ${dataDir} is in use by another process: ${advice}`);
     this.name = 'CacheBusyError';
   }
@@ -63,7 +67,9 @@ export function openCacheReader(dataDir: string): CacheView {
     find: (level, model, keys, options = {}) => find(db, level, model, keys, options),
     instancesFor: (level, uids) => listing.instancesFor(level, uids),
     countArrivedFor: (what) => listing.countArrivedFor(what),
-    close: async () => { db.close(); },
+    close: async () => {
+      db.close();
+    },
   };
 }
 

@@ -7,7 +7,11 @@ import type { WebFailure, WebService } from '../../../shared/diagnostics-web.js'
 
 /** A DICOMweb failure; `describe()` is its plain description. */
 export class DicomwebError extends Error {
-  constructor(readonly failure: WebFailure, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly failure: WebFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.name = 'DicomwebError';
   }
@@ -18,7 +22,13 @@ export class DicomwebError extends Error {
 }
 
 /** The node answered with an HTTP error status. */
-export function httpStatusError(service: WebService, url: string, status: number, detail: string | undefined, auth: 'basic' | 'bearer' | 'none'): DicomwebError {
+export function httpStatusError(
+  service: WebService,
+  url: string,
+  status: number,
+  detail: string | undefined,
+  auth: 'basic' | 'bearer' | 'none',
+): DicomwebError {
   return new DicomwebError({ kind: 'http', service, url, status, ...(detail ? { detail } : {}), auth }, `HTTP ${status} from ${url}`);
 }
 

@@ -68,7 +68,10 @@ export class DicomwebClient {
   private readonly authorization: string | undefined;
   private readonly authKind: 'basic' | 'bearer' | 'none';
 
-  constructor(readonly settings: DicomwebSettings, private readonly options: DicomwebClientOptions = {}) {
+  constructor(
+    readonly settings: DicomwebSettings,
+    private readonly options: DicomwebClientOptions = {},
+  ) {
     this.baseUrl = settings.url.replace(/\/+$/, '');
     this.https = this.baseUrl.startsWith('https:');
     const common = { keepAlive: true, maxSockets: options.maxSockets ?? 4 };
@@ -77,8 +80,12 @@ export class DicomwebClient {
     const auth = settings.auth;
     this.authKind = auth?.kind ?? 'none';
     // RFC 7617: base64 of user ":" password in UTF-8; RFC 6750 §2.1: "Bearer " token
-    this.authorization = auth?.kind === 'basic' ? `Basic ${Buffer.from(`${auth.user}:${auth.password ?? ''}`, 'utf8').toString('base64')}`
-      : auth?.kind === 'bearer' && auth.token ? `Bearer ${auth.token}` : undefined;
+    this.authorization =
+      auth?.kind === 'basic'
+        ? `Basic ${Buffer.from(`${auth.user}:${auth.password ?? ''}`, 'utf8').toString('base64')}`
+        : auth?.kind === 'bearer' && auth.token
+          ? `Bearer ${auth.token}`
+          : undefined;
   }
 
   /** The full URL of a path (with its query), as sentences name it. */
@@ -105,7 +112,12 @@ export class DicomwebClient {
     return new Promise<HttpAnswer>((resolve, reject) => {
       if (req.signal?.aborted) return reject(req.signal.reason);
       let settled = false;
-      const fail = (e: unknown) => { if (!settled) { settled = true; reject(e); } };
+      const fail = (e: unknown) => {
+        if (!settled) {
+          settled = true;
+          reject(e);
+        }
+      };
       const send = this.https ? httpsRequest : httpRequest;
       const r = send(url, { method: req.method ?? 'GET', headers, agent: this.agent, ...(req.signal ? { signal: req.signal } : {}) });
       let connectTimer: NodeJS.Timeout | undefined;
@@ -120,7 +132,10 @@ export class DicomwebClient {
           const onIdle = () => r.destroy(httpTransportError(service, shown, 'ERESPONSE_TIMEOUT', undefined, idleMs));
           socket.setTimeout(idleMs);
           socket.on('timeout', onIdle);
-          r.once('close', () => { socket.off('timeout', onIdle); socket.setTimeout(0); });
+          r.once('close', () => {
+            socket.off('timeout', onIdle);
+            socket.setTimeout(0);
+          });
         }
       });
       r.on('error', (e) => {
@@ -134,7 +149,9 @@ export class DicomwebClient {
         const status = res.statusCode ?? 0;
         this.options.log?.('debug', `${req.method ?? 'GET'} ${url} → HTTP ${status} in ${Math.round(performance.now() - started)} ms`);
         if (status >= 400 && !req.pass?.includes(status)) {
-          void readSome(res, ERROR_BODY_BYTES).then((text) => fail(httpStatusError(service, shown, status, errorDetail(text, res.statusMessage), this.authKind)));
+          void readSome(res, ERROR_BODY_BYTES).then((text) =>
+            fail(httpStatusError(service, shown, status, errorDetail(text, res.statusMessage), this.authKind)),
+          );
           return;
         }
         settled = true;
@@ -184,8 +201,10 @@ const QUERY_KEPT = /[A-Za-z0-9\-._~*,:/?@!$'()^\\]/;
  * server that refuses them (HTTP 400).
  */
 export function queryString(query: URLSearchParams, strict = false): string {
-  const enc = (s: string) => (strict ? encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-    : [...s].map((c) => (QUERY_KEPT.test(c) ? c : encodeURIComponent(c))).join(''));
+  const enc = (s: string) =>
+    strict
+      ? encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      : [...s].map((c) => (QUERY_KEPT.test(c) ? c : encodeURIComponent(c))).join('');
   return [...query].map(([k, v]) => `${enc(k)}=${enc(v)}`).join('&');
 }
 
@@ -200,7 +219,10 @@ function readSome(body: Readable, max: number, strict = false): Promise<string |
       if (size + c.length > max) {
         over = true;
         chunks.push(c.subarray(0, max - size));
-        if (strict) { body.destroy(); resolve(undefined); }
+        if (strict) {
+          body.destroy();
+          resolve(undefined);
+        }
         return;
       }
       chunks.push(c);
@@ -219,7 +241,9 @@ function errorDetail(text: string | undefined, statusMessage: string | undefined
       const j = JSON.parse(t) as Record<string, unknown>;
       const parts = [j.Message, j.Details, j.message, j.error].filter((v): v is string => typeof v === 'string' && v !== '');
       if (parts.length) return [...new Set(parts)].join(': ');
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
     if (!t.startsWith('<')) return t.slice(0, 200);
   }
   return statusMessage || undefined;

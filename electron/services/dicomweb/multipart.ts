@@ -76,7 +76,8 @@ export function parseMediaType(header: string | undefined): { type: string; para
  */
 export async function* parseMultipart(source: AsyncIterable<Uint8Array>, boundary: string): AsyncGenerator<MultipartPart> {
   // RFC 2046 allows 70 characters; longer ones are read too (Orthanc's DICOMweb plugin sends 73)
-  if (!/^[ -~]{1,200}$/.test(boundary) || boundary.endsWith(' ')) throw new MultipartError(`the boundary ${JSON.stringify(boundary.slice(0, 80))} is not valid (RFC 2046: 1 to 70 printable characters)`);
+  if (!/^[ -~]{1,200}$/.test(boundary) || boundary.endsWith(' '))
+    throw new MultipartError(`the boundary ${JSON.stringify(boundary.slice(0, 80))} is not valid (RFC 2046: 1 to 70 printable characters)`);
   const reader = new ByteReader(source);
   // RFC 2046: the delimiter is CRLF "--" boundary; the first one may open the body without the CRLF
   const delimiter = Buffer.from(`\r\n--${boundary}`);
@@ -87,11 +88,18 @@ export async function* parseMultipart(source: AsyncIterable<Uint8Array>, boundar
       const head = await readHead(reader);
       if (head === 'end') return;
       let ended = false;
-      const body = Readable.from(partBody(reader, delimiter, () => { ended = true; }), { objectMode: false, highWaterMark: 256 * 1024 });
+      const body = Readable.from(
+        partBody(reader, delimiter, () => {
+          ended = true;
+        }),
+        { objectMode: false, highWaterMark: 256 * 1024 },
+      );
       yield { headers: head, body };
       if (!ended) {
         if (body.destroyed && !body.readableEnded) throw new MultipartError(`part ${index + 1} was abandoned while being read`);
-        for await (const _ of body) { /* skip what the consumer left */ }
+        for await (const _ of body) {
+          /* skip what the consumer left */
+        }
       }
     }
   } finally {
@@ -123,7 +131,9 @@ async function readHead(reader: ByteReader): Promise<Record<string, string> | 'e
   let buf: Buffer = Buffer.alloc(0);
   for (;;) {
     if (buf.length >= 2 && buf[0] === 0x2d && buf[1] === 0x2d) {
-      while (await reader.next()) { /* the epilogue */ }
+      while (await reader.next()) {
+        /* the epilogue */
+      }
       return 'end';
     }
     const end = buf.indexOf(HEADER_END);
@@ -146,7 +156,10 @@ function parseHeaders(text: string): Record<string, string> {
   let last: string | undefined;
   for (const line of lines.slice(1)) {
     if (line === '') continue;
-    if (/^[ \t]/.test(line) && last) { headers[last] += ` ${line.trim()}`; continue; } // folded (RFC 5322 §2.2.3)
+    if (/^[ \t]/.test(line) && last) {
+      headers[last] += ` ${line.trim()}`;
+      continue;
+    } // folded (RFC 5322 §2.2.3)
     const colon = line.indexOf(':');
     if (colon <= 0) throw new MultipartError(`a part header is not "Name: value": ${JSON.stringify(line.slice(0, 40))}`);
     last = line.slice(0, colon).trim().toLowerCase();
@@ -199,7 +212,9 @@ async function* partBody(reader: ByteReader, delimiter: Buffer, onEnd: () => voi
 
 /** The head of one part as written (PS3.18 §8.6.1.2): delimiter line and headers. */
 export function partHead(boundary: string, headers: Record<string, string>, first: boolean): Buffer {
-  const lines = Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const lines = Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   return Buffer.from(`${first ? '' : '\r\n'}--${boundary}\r\n${lines}\r\n`, 'latin1');
 }
 

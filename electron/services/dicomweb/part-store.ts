@@ -43,7 +43,8 @@ export interface PartOptions {
 const NO_ROOM: Record<string, string> = {
   EQUOTA: 'the cache size limit is reached and no study can be evicted',
   EFREESPACE: 'the disk is below the free space kept and no study can be evicted',
-  ENOSPC: 'the disk is full', EDQUOT: 'the disk quota is exceeded',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is exceeded',
 };
 
 function strip(s: string | undefined): string {
@@ -52,7 +53,9 @@ function strip(s: string | undefined): string {
 
 /** Drains a body that will not be stored (the next part follows it). */
 async function drain(body: Readable): Promise<void> {
-  for await (const _ of body) { /* dropped */ }
+  for await (const _ of body) {
+    /* dropped */
+  }
 }
 
 /** Stores one Part-10 part; never throws for what the part holds (a refusal instead), only for a failing source. */
@@ -87,7 +90,10 @@ export async function storePart(cache: Cache, body: Readable, options: PartOptio
     return { ok: false, status: Status.CannotUnderstand, reason: `the part is not a readable DICOM instance: ${(e as Error).message}` };
   }
   const { instance, series, study } = header.fields;
-  const ids = { ...(instance.SOPClassUID ? { sopClassUid: strip(instance.SOPClassUID) } : {}), ...(instance.SOPInstanceUID ? { sopInstanceUid: strip(instance.SOPInstanceUID) } : {}) };
+  const ids = {
+    ...(instance.SOPClassUID ? { sopClassUid: strip(instance.SOPClassUID) } : {}),
+    ...(instance.SOPInstanceUID ? { sopInstanceUid: strip(instance.SOPInstanceUID) } : {}),
+  };
   const refuse = async (status: number, reason: string): Promise<PartRefused> => {
     await writer.discard().catch(() => undefined);
     return { ok: false, status, reason, ...ids };
@@ -98,20 +104,29 @@ export async function storePart(cache: Cache, body: Readable, options: PartOptio
   const bad = validateUid(strip(instance.SOPInstanceUID));
   if (bad) return refuse(Status.InvalidObjectInstance, `SOP Instance UID: ${bad}`);
   if (options.studyInstanceUid !== undefined && strip(study.StudyInstanceUID) !== options.studyInstanceUid) {
-    return refuse(Status.DataSetDoesNotMatchSOPClass, `the instance belongs to study ${strip(study.StudyInstanceUID) || '(none)'}, not to study ${options.studyInstanceUid} of the request`);
+    return refuse(
+      Status.DataSetDoesNotMatchSOPClass,
+      `the instance belongs to study ${strip(study.StudyInstanceUID) || '(none)'}, not to study ${options.studyInstanceUid} of the request`,
+    );
   }
   try {
     const result = await writer.commit({ header, sourceAeTitle: options.sourceAeTitle });
     return {
-      ok: true, result, sopClassUid: strip(instance.SOPClassUID), sopInstanceUid: result.sopInstanceUid,
-      seriesInstanceUid: strip(series.SeriesInstanceUID), transferSyntaxUid: header.transferSyntaxUid,
+      ok: true,
+      result,
+      sopClassUid: strip(instance.SOPClassUID),
+      sopInstanceUid: result.sopInstanceUid,
+      seriesInstanceUid: strip(series.SeriesInstanceUID),
+      transferSyntaxUid: header.transferSyntaxUid,
     };
   } catch (e) {
     await writer.discard().catch(() => undefined);
     if (isOutOfSpace(e)) return outOfSpace(cache, e, options, ids);
-    if (e instanceof CacheError && (e.code === 'EUID' || e.code === 'EMISMATCH')) return { ok: false, status: Status.DataSetDoesNotMatchSOPClass, reason: e.message, ...ids };
+    if (e instanceof CacheError && (e.code === 'EUID' || e.code === 'EMISMATCH'))
+      return { ok: false, status: Status.DataSetDoesNotMatchSOPClass, reason: e.message, ...ids };
     if (e instanceof CacheError && e.code === 'EINVALID') return { ok: false, status: Status.CannotUnderstand, reason: e.message, ...ids };
-    if (e instanceof CacheError) return { ok: false, status: Status.OutOfResources, reason: `the index of this workstation cannot be written now (${e.code}); retry later`, ...ids };
+    if (e instanceof CacheError)
+      return { ok: false, status: Status.OutOfResources, reason: `the index of this workstation cannot be written now (${e.code}); retry later`, ...ids };
     throw e;
   }
 }
@@ -119,5 +134,10 @@ export async function storePart(cache: Cache, body: Readable, options: PartOptio
 function outOfSpace(cache: Cache, e: unknown, options: PartOptions, ids: { sopClassUid?: string; sopInstanceUid?: string } = {}): PartRefused {
   cache.noteOutOfSpace(e, options.sourceAeTitle);
   const code = (e as { code: string }).code;
-  return { ok: false, status: Status.OutOfResources, reason: `no room in the cache of this workstation: ${NO_ROOM[code] ?? `out of disk space (${code})`}`, ...ids };
+  return {
+    ok: false,
+    status: Status.OutOfResources,
+    reason: `no room in the cache of this workstation: ${NO_ROOM[code] ?? `out of disk space (${code})`}`,
+    ...ids,
+  };
 }

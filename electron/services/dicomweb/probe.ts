@@ -22,7 +22,12 @@ export async function probeDicomweb(settings: DicomwebSettings, options: Pick<Sc
   const started = performance.now();
   try {
     const query = new URLSearchParams({ limit: '1' });
-    const answer = await client.request('echo', { path: '/studies', query, headers: { accept: 'application/dicom+json' }, ...(options.signal ? { signal: options.signal } : {}) });
+    const answer = await client.request('echo', {
+      path: '/studies',
+      query,
+      headers: { accept: 'application/dicom+json' },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const body = await client.json('echo', answer);
     // an array of study IDs is what Orthanc's own REST API answers at /studies: not the DICOMweb root
     if (body !== undefined && (!Array.isArray(body) || body.some((m) => typeof m !== 'object' || m === null || Array.isArray(m)))) {

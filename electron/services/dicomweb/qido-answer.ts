@@ -51,9 +51,23 @@ export function qidoTarget(path: string): { level: QueryLevel; study?: string; s
 
 /** The return keys of a level when the request names none (PS3.18 Table 10.6.3-3, -4, -5: those the cache keeps). */
 export const QIDO_DEFAULT_KEYS: Record<'STUDY' | 'SERIES' | 'IMAGE', readonly string[]> = {
-  STUDY: ['StudyDate', 'StudyTime', 'AccessionNumber', 'ModalitiesInStudy', 'ReferringPhysicianName', 'PatientName', 'PatientID',
-    'IssuerOfPatientID', 'PatientBirthDate', 'PatientSex', 'StudyInstanceUID', 'StudyID', 'StudyDescription',
-    'NumberOfStudyRelatedSeries', 'NumberOfStudyRelatedInstances'],
+  STUDY: [
+    'StudyDate',
+    'StudyTime',
+    'AccessionNumber',
+    'ModalitiesInStudy',
+    'ReferringPhysicianName',
+    'PatientName',
+    'PatientID',
+    'IssuerOfPatientID',
+    'PatientBirthDate',
+    'PatientSex',
+    'StudyInstanceUID',
+    'StudyID',
+    'StudyDescription',
+    'NumberOfStudyRelatedSeries',
+    'NumberOfStudyRelatedInstances',
+  ],
   SERIES: ['Modality', 'SeriesDescription', 'SeriesNumber', 'SeriesInstanceUID', 'NumberOfSeriesRelatedInstances'],
   IMAGE: ['SOPClassUID', 'SOPInstanceUID', 'InstanceNumber', 'Rows', 'Columns', 'BitsAllocated', 'NumberOfFrames'],
 };
@@ -102,9 +116,21 @@ function parseSearch(target: NonNullable<ReturnType<typeof qidoTarget>>, params:
       limit = Math.min(n, QIDO_MAX_LIMIT);
       continue;
     }
-    if (name === 'offset') { offset = parseCount(name, raw); continue; }
-    if (name === 'includefield') { include.push(...raw.split(',').map((s) => s.trim()).filter((s) => s !== '')); continue; }
-    if (name.includes('.')) throw new QidoInputError(`Matching within a sequence ("${name.slice(0, 60)}") is not offered by this server: match on top-level attributes.`);
+    if (name === 'offset') {
+      offset = parseCount(name, raw);
+      continue;
+    }
+    if (name === 'includefield') {
+      include.push(
+        ...raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== ''),
+      );
+      continue;
+    }
+    if (name.includes('.'))
+      throw new QidoInputError(`Matching within a sequence ("${name.slice(0, 60)}") is not offered by this server: match on top-level attributes.`);
     let t: Tag;
     try {
       t = parseTagOrKeyword(name);
@@ -113,12 +139,22 @@ function parseSearch(target: NonNullable<ReturnType<typeof qidoTarget>>, params:
     }
     // §8.3.4.1: a UID list is comma separated; other multiple values are separated by backslashes
     const values = vrOf(t) === 'UI' ? raw.split(',').map((v) => v.trim()) : [raw];
-    setKey(ds, t, values.filter((v, i) => v !== '' || i === 0));
+    setKey(
+      ds,
+      t,
+      values.filter((v, i) => v !== '' || i === 0),
+    );
   }
   const { level } = target;
-  for (const [uid, t, what] of [[target.study, STUDY_INSTANCE_UID, 'Study'], [target.series, SERIES_INSTANCE_UID, 'Series']] as const) {
+  for (const [uid, t, what] of [
+    [target.study, STUDY_INSTANCE_UID, 'Study'],
+    [target.series, SERIES_INSTANCE_UID, 'Series'],
+  ] as const) {
     if (uid === undefined) continue;
-    if (!isUid(uid)) throw new QidoInputError(`The ${what} Instance UID "${String(uid).slice(0, 80)}" of the path is not a valid UID (PS3.5 9.1: digits and dots, at most 64 characters).`);
+    if (!isUid(uid))
+      throw new QidoInputError(
+        `The ${what} Instance UID "${String(uid).slice(0, 80)}" of the path is not a valid UID (PS3.5 9.1: digits and dots, at most 64 characters).`,
+      );
     setKey(ds, t, [uid]);
   }
   const wide = target.study === undefined;
@@ -149,7 +185,9 @@ function parseSearch(target: NonNullable<ReturnType<typeof qidoTarget>>, params:
 /** Whether the Accept header takes application/dicom+json (or JSON, or anything). */
 function acceptsJson(accept: string | undefined | null): boolean {
   if (accept === undefined || accept === null || accept.trim() === '') return true;
-  return accept.split(',').some((part) => ['application/dicom+json', 'application/json', '*/*', 'application/*'].includes(part.split(';')[0]!.trim().toLowerCase()));
+  return accept
+    .split(',')
+    .some((part) => ['application/dicom+json', 'application/json', '*/*', 'application/*'].includes(part.split(';')[0]!.trim().toLowerCase()));
 }
 
 /** What the search answers need from the server. */
@@ -166,7 +204,11 @@ export interface QidoContext {
 /** Answers a QIDO-RS search of `path` (relative to the root); never throws for bad input. */
 export function answerQido(context: QidoContext, path: string, params: URLSearchParams, accept?: string | null): WebAnswer {
   const target = qidoTarget(path);
-  if (!target) return webRefusal(404, `${path.slice(0, 120)} is not a QIDO-RS resource: search /studies, /series, /instances, /studies/{study}/series or /studies/{study}/series/{series}/instances.`);
+  if (!target)
+    return webRefusal(
+      404,
+      `${path.slice(0, 120)} is not a QIDO-RS resource: search /studies, /series, /instances, /studies/{study}/series or /studies/{study}/series/{series}/instances.`,
+    );
   if (!acceptsJson(accept)) return webRefusal(406, 'Matches are offered as application/dicom+json only.');
   let search: QidoSearch;
   try {
@@ -184,7 +226,10 @@ export function answerQido(context: QidoContext, path: string, params: URLSearch
   try {
     for (const row of rows) {
       if (seen++ < offset) continue;
-      if (out.length >= limit) { more = true; break; }
+      if (out.length >= limit) {
+        more = true;
+        break;
+      }
       const ds = responseIdentifier(identifier, row, level, context.aeTitle);
       ds.delete(QUERY_RETRIEVE_LEVEL_TAG);
       if (!identifier.has(RETRIEVE_AE_TITLE)) ds.delete(RETRIEVE_AE_TITLE);
@@ -197,7 +242,8 @@ export function answerQido(context: QidoContext, path: string, params: URLSearch
   }
   const headers: Record<string, string> = { 'Content-Type': 'application/dicom+json', 'Cache-Control': 'no-store' };
   // PS3.18 §10.6.3.3: an answer cut short says so in a Warning header
-  if (more && search.capped) headers.Warning = `299 Priors: "The number of results exceeded the maximum supported by the server (${QIDO_MAX_LIMIT}); additional results can be requested with offset."`;
+  if (more && search.capped)
+    headers.Warning = `299 Priors: "The number of results exceeded the maximum supported by the server (${QIDO_MAX_LIMIT}); additional results can be requested with offset."`;
   const body = Buffer.from(`[${out.join(',')}]`);
   headers['Content-Length'] = String(body.length);
   return { status: 200, headers, body };
@@ -218,5 +264,7 @@ function retrieveUrl(base: string | undefined, level: QueryLevel, row: Record<st
 export function qidoMatchingKeys(level: 'STUDY' | 'SERIES' | 'IMAGE'): string[] {
   const entities = ENTITIES_OF_LEVEL[level];
   const indexed = new Set(INDEXED_ATTRIBUTES.filter((a) => entities.includes(a.entity)).map((a) => a.keyword));
-  return queryKeys('study', level).map((k) => keywordOf(k.tag) ?? k.keyword).filter((k) => indexed.has(k));
+  return queryKeys('study', level)
+    .map((k) => keywordOf(k.tag) ?? k.keyword)
+    .filter((k) => indexed.has(k));
 }

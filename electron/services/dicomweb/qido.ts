@@ -15,7 +15,14 @@ import type { MatchRow } from '../query/query-keys.js';
 import type { SearchResult } from '../query/query.js';
 import { badAnswerError, DicomwebError } from './errors.js';
 import { queryString, type DicomwebClient, type HttpAnswer } from './http.js';
-import { ISSUER_OF_PATIENT_ID, NUMBER_OF_PATIENT_RELATED_STUDIES, PATIENT_ID, SERIES_INSTANCE_UID, SPECIFIC_CHARACTER_SET, STUDY_INSTANCE_UID } from '../../../shared/dicom/tags.js';
+import {
+  ISSUER_OF_PATIENT_ID,
+  NUMBER_OF_PATIENT_RELATED_STUDIES,
+  PATIENT_ID,
+  SERIES_INSTANCE_UID,
+  SPECIFIC_CHARACTER_SET,
+  STUDY_INSTANCE_UID,
+} from '../../../shared/dicom/tags.js';
 
 /** Matches asked for per page when no smaller limit is wanted. */
 export const QIDO_PAGE = 1000;
@@ -46,7 +53,8 @@ export function qidoResource(level: QueryLevel, ds: DataSet): { path: string; in
   const series = singleUid(ds, SERIES_INSTANCE_UID);
   const enc = encodeURIComponent;
   if (level === 'SERIES' && study) return { path: `/studies/${enc(study)}/series`, inPath: new Set([STUDY_INSTANCE_UID]) };
-  if (level === 'IMAGE' && study && series) return { path: `/studies/${enc(study)}/series/${enc(series)}/instances`, inPath: new Set([STUDY_INSTANCE_UID, SERIES_INSTANCE_UID]) };
+  if (level === 'IMAGE' && study && series)
+    return { path: `/studies/${enc(study)}/series/${enc(series)}/instances`, inPath: new Set([STUDY_INSTANCE_UID, SERIES_INSTANCE_UID]) };
   if (level === 'IMAGE' && study) return { path: `/studies/${enc(study)}/instances`, inPath: new Set([STUDY_INSTANCE_UID]) };
   return { path: level === 'SERIES' ? '/series' : level === 'IMAGE' ? '/instances' : '/studies', inPath: new Set() };
 }
@@ -70,17 +78,24 @@ export function qidoParams(ds: DataSet, skip: ReadonlySet<Tag> = new Set()): URL
 
 /** Why an answer of `count` matches looks capped by the node, if it does. */
 export function qidoCappedReason(count: number, warning: string | undefined): string | undefined {
-  if (warning && /\b299\b/.test(warning)) return `the node warned that it returned only part of the matches ("${warning.replace(/^299\s+\S+\s+/, '').replace(/"/g, '').slice(0, 120)}"): narrow the query`;
+  if (warning && /\b299\b/.test(warning))
+    return `the node warned that it returned only part of the matches ("${warning
+      .replace(/^299\s+\S+\s+/, '')
+      .replace(/"/g, '')
+      .slice(0, 120)}"): narrow the query`;
   if (ROUND_CAPS.has(count)) return `exactly ${count} matches: the node probably stops at ${count}; narrow the query`;
   // Orthanc's DICOMweb answers one match more than its LimitFindResults when it cuts an answer
-  if (ROUND_CAPS.has(count - 1)) return `${count} matches, one more than ${count - 1}: the node probably stops there (as Orthanc does with LimitFindResults ${count - 1}); narrow the query`;
+  if (ROUND_CAPS.has(count - 1))
+    return `${count} matches, one more than ${count - 1}: the node probably stops there (as Orthanc does with LimitFindResults ${count - 1}); narrow the query`;
   return undefined;
 }
 
 /** Searches the node at the request's level; throws a DicomwebError when it fails. */
 export async function qidoSearch(client: DicomwebClient, level: QueryLevel, identifier: DataSet, options: QidoOptions = {}): Promise<SearchResult> {
   // the keys a C-FIND answer would carry as text (sequences are left out of rows, as rowOf does)
-  const requested = [...identifier.entries()].filter(([t, el]) => t !== QUERY_RETRIEVE_LEVEL_TAG && t !== SPECIFIC_CHARACTER_SET && el.vr !== 'SQ').map(([t]) => t);
+  const requested = [...identifier.entries()]
+    .filter(([t, el]) => t !== QUERY_RETRIEVE_LEVEL_TAG && t !== SPECIFIC_CHARACTER_SET && el.vr !== 'SQ')
+    .map(([t]) => t);
   if (level === 'PATIENT') return patientSearch(client, identifier, requested, options);
   const { path, inPath } = qidoResource(level, identifier);
   const rows: MatchRow[] = [];
@@ -121,9 +136,11 @@ export async function qidoSearch(client: DicomwebClient, level: QueryLevel, iden
   }
   const limitReached = limit !== undefined && rows.length >= limit;
   const result: SearchResult = { source: 'remote', rows, status: Status.Success, limitReached };
-  const reason = limitReached ? undefined : offsetIgnored
-    ? `the node answered its first ${rows.length} matches again when asked for the next ones (it ignores "offset"), so only those are shown: narrow the query`
-    : qidoCappedReason(rows.length, warning);
+  const reason = limitReached
+    ? undefined
+    : offsetIgnored
+      ? `the node answered its first ${rows.length} matches again when asked for the next ones (it ignores "offset"), so only those are shown: narrow the query`
+      : qidoCappedReason(rows.length, warning);
   if (reason) result.looksCapped = { count: rows.length, reason };
   return result;
 }
@@ -143,7 +160,10 @@ async function patientSearch(client: DicomwebClient, identifier: DataSet, reques
   for (const s of studies.rows) {
     const key = `${s.PatientID ?? ''}\u0000${s.IssuerOfPatientID ?? ''}`;
     const held = byPatient.get(key);
-    if (held) { held.studies++; continue; }
+    if (held) {
+      held.studies++;
+      continue;
+    }
     const row: MatchRow = {};
     for (const t of requested) {
       const name = keywordOf(t) ?? t.toString(16).padStart(8, '0');

@@ -24,12 +24,16 @@ export function webOptions(options: Pick<ScuOptions, 'timeouts' | 'log'>): Dicom
 
 /** QIDO-RS search of a node; HTTP failures throw (DicomwebError), as association failures do for C-FIND. */
 export async function searchDicomweb(
-  settings: DicomwebSettings, level: QueryLevel, identifier: DataSet, options: ScuOptions & { limit?: number; onRow?: (row: MatchRow) => void },
+  settings: DicomwebSettings,
+  level: QueryLevel,
+  identifier: DataSet,
+  options: ScuOptions & { limit?: number; onRow?: (row: MatchRow) => void },
 ): Promise<SearchResult> {
   const client = new DicomwebClient(settings, webOptions(options));
   try {
     return await qidoSearch(client, level, identifier, {
-      ...(options.limit !== undefined ? { limit: options.limit } : {}), ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.limit !== undefined ? { limit: options.limit } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onRow ? { onRow: options.onRow } : {}),
     });
   } finally {

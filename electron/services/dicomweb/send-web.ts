@@ -14,12 +14,16 @@ import { failureReasonText, stowInstances, type StowReport } from './stow.js';
 
 /** Sends by STOW-RS; HTTP failures throw (DicomwebError). */
 export async function sendByStow(
-  settings: DicomwebSettings, instances: readonly InstanceSource[], options: Pick<ScuOptions, 'timeouts' | 'log' | 'signal'> & { onProgress?: (done: number, total: number) => void },
+  settings: DicomwebSettings,
+  instances: readonly InstanceSource[],
+  options: Pick<ScuOptions, 'timeouts' | 'log' | 'signal'> & { onProgress?: (done: number, total: number) => void },
 ): Promise<StowReport> {
   const client = new DicomwebClient(settings, webOptions(options));
   try {
     return await stowInstances(client, instances, {
-      transcoder: outgoingTranscoder(), ...(options.signal ? { signal: options.signal } : {}), ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      transcoder: outgoingTranscoder(),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
   } finally {
     client.close();
@@ -32,9 +36,12 @@ export function stowFailureSentence(url: string, report: StowReport, total: numb
   if (bad.length === 0) return undefined;
   const first = bad[0]!;
   const more = bad.length > 1 ? ` (and ${bad.length - 1} more)` : '';
-  const fix = first.reason !== undefined && (first.reason & 0xff00) === 0xa700 ? 'free space on it or raise its quota'
-    : first.reason === 0xc122 ? 'it takes neither the stored transfer syntax nor Explicit VR Little Endian'
-      : 'its log says why';
+  const fix =
+    first.reason !== undefined && (first.reason & 0xff00) === 0xa700
+      ? 'free space on it or raise its quota'
+      : first.reason === 0xc122
+        ? 'it takes neither the stored transfer syntax nor Explicit VR Little Endian'
+        : 'its log says why';
   return `${url} did not store ${bad.length} of ${total} instance${total === 1 ? '' : 's'} sent by STOW-RS: ${first.sopInstanceUid} was refused, ${failureReasonText(first.reason)}${more}; ${fix}.`;
 }
 
@@ -42,6 +49,7 @@ export function stowFailureSentence(url: string, report: StowReport, total: numb
 export function stowSummary(name: string, report: StowReport): string {
   const warn = report.warnings ? ` (${report.warnings} with warnings)` : '';
   const conv = report.converted
-    ? `; ${report.converted} refused in their stored transfer syntax were sent again converted to ${uidName('1.2.840.10008.1.2.1')}` : '';
+    ? `; ${report.converted} refused in their stored transfer syntax were sent again converted to ${uidName('1.2.840.10008.1.2.1')}`
+    : '';
   return `Sent ${report.sent} instance${report.sent === 1 ? '' : 's'} to ${name} by STOW-RS${warn}${conv}.`;
 }

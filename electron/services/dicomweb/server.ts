@@ -74,7 +74,11 @@ export class DicomwebServer {
     const peer = normalizeAddress(r.peerAddress);
     const node = this.o.nodes?.().find((n) => n.aeTitle !== undefined && n.host !== undefined && normalizeAddress(n.host) === peer);
     const association: AssociationInfo = {
-      id: `web-${++this.requests}`, callingAeTitle: node?.aeTitle ?? STOW_SOURCE_AE_TITLE, calledAeTitle: this.o.aeTitle, peerAddress: r.peerAddress, peerPort: r.peerPort,
+      id: `web-${++this.requests}`,
+      callingAeTitle: node?.aeTitle ?? STOW_SOURCE_AE_TITLE,
+      calledAeTitle: this.o.aeTitle,
+      peerAddress: r.peerAddress,
+      peerPort: r.peerPort,
     };
     if (r.method === 'POST') {
       if (!isStowPath(path)) return webRefusal(405, 'Only STOW-RS (POST /studies or /studies/{study}) takes a POST.');
@@ -82,16 +86,26 @@ export class DicomwebServer {
       if (refused) return refused;
       let stores = 0;
       try {
-        return await answerStow({
-          cache: this.o.cache, sourceAeTitle: STOW_SOURCE_AE_TITLE, ...(r.baseUrl ? { baseUrl: r.baseUrl } : {}),
-          onStored: (p) => {
-            stores++;
-            this.o.onStored?.({
-              association, sopInstanceUid: p.sopInstanceUid, studyInstanceUid: p.result.studyInstanceUid,
-              seriesInstanceUid: p.seriesInstanceUid, duplicate: p.result.duplicate,
-            });
+        return await answerStow(
+          {
+            cache: this.o.cache,
+            sourceAeTitle: STOW_SOURCE_AE_TITLE,
+            ...(r.baseUrl ? { baseUrl: r.baseUrl } : {}),
+            onStored: (p) => {
+              stores++;
+              this.o.onStored?.({
+                association,
+                sopInstanceUid: p.sopInstanceUid,
+                studyInstanceUid: p.result.studyInstanceUid,
+                seriesInstanceUid: p.seriesInstanceUid,
+                duplicate: p.result.duplicate,
+              });
+            },
           },
-        }, path, r.contentType, r.body ?? Readable.from([]));
+          path,
+          r.contentType,
+          r.body ?? Readable.from([]),
+        );
       } finally {
         if (stores > 0) {
           this.o.cache.flushIndex();
@@ -103,8 +117,12 @@ export class DicomwebServer {
     const refused = await this.refused('queryRetrieve', association);
     if (refused) return refused;
     if (qidoTarget(path)) {
-      return answerQido({ cache: this.o.cache, aeTitle: this.o.aeTitle, caseInsensitivePN: this.o.caseInsensitivePN, ...(r.baseUrl ? { baseUrl: r.baseUrl } : {}) },
-        path, r.url.searchParams, r.accept);
+      return answerQido(
+        { cache: this.o.cache, aeTitle: this.o.aeTitle, caseInsensitivePN: this.o.caseInsensitivePN, ...(r.baseUrl ? { baseUrl: r.baseUrl } : {}) },
+        path,
+        r.url.searchParams,
+        r.accept,
+      );
     }
     return answerWado(this.wado, r.url, r.accept, this.o.transcoder);
   }

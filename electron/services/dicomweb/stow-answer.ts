@@ -27,8 +27,14 @@ const MAX_PARTS = 100_000;
 
 /** The Failure Reasons (0008,1197) our STOW-RS answers, and when (the conformance statement lists them). */
 export const STOW_FAILURE_REASONS: readonly (readonly [number, string])[] = [
-  [Status.OutOfResources, 'no room: the cache size limit (quotaBytes) or the free space kept (minFreeBytes) is reached and no study can be evicted, the disk is full, or the index cannot be written now'],
-  [Status.DataSetDoesNotMatchSOPClass, 'the instance belongs to another study than the one the path names, its Study or Series Instance UID is not a UID, a DICOMDIR, or it differs from the instance already stored under its UID'],
+  [
+    Status.OutOfResources,
+    'no room: the cache size limit (quotaBytes) or the free space kept (minFreeBytes) is reached and no study can be evicted, the disk is full, or the index cannot be written now',
+  ],
+  [
+    Status.DataSetDoesNotMatchSOPClass,
+    'the instance belongs to another study than the one the path names, its Study or Series Instance UID is not a UID, a DICOMDIR, or it differs from the instance already stored under its UID',
+  ],
   [Status.CannotUnderstand, 'the part is not a PS3.10 file (no preamble and DICM prefix), cannot be read, or is not application/dicom'],
   [Status.InvalidObjectInstance, 'the SOP Instance UID is not a valid UID (PS3.5 9.1)'],
 ];
@@ -63,11 +69,15 @@ export async function answerStow(context: StowContext, path: string, contentType
   const m = STOW_PATH.exec(path);
   if (!m) return webRefusal(404, 'STOW-RS stores with POST /studies or /studies/{study} (PS3.18 §10.5).');
   const study = m[1] === undefined ? undefined : decodeURIComponent(m[1]);
-  if (study !== undefined && !isUid(study)) return webRefusal(400, `The Study Instance UID "${String(study).slice(0, 80)}" of the path is not a valid UID (PS3.5 9.1).`);
+  if (study !== undefined && !isUid(study))
+    return webRefusal(400, `The Study Instance UID "${String(study).slice(0, 80)}" of the path is not a valid UID (PS3.5 9.1).`);
   const media = parseMediaType(contentType);
   const type = media.params.type?.toLowerCase();
   if (media.type !== 'multipart/related' || (type !== undefined && type !== 'application/dicom')) {
-    return webRefusal(415, 'STOW-RS takes multipart/related; type="application/dicom" (PS3.18 §10.5.1.2): send PS3.10 files as parts (the JSON and XML metadata forms are not offered).');
+    return webRefusal(
+      415,
+      'STOW-RS takes multipart/related; type="application/dicom" (PS3.18 §10.5.1.2): send PS3.10 files as parts (the JSON and XML metadata forms are not offered).',
+    );
   }
   const boundary = media.params.boundary;
   if (!boundary) return webRefusal(400, 'The Content-Type of the request lacks its multipart boundary parameter.');
@@ -81,18 +91,27 @@ export async function answerStow(context: StowContext, path: string, contentType
       if (++n > MAX_PARTS) return webRefusal(413, `A STOW-RS request holds at most ${MAX_PARTS} instances: send the rest in another request.`);
       const partType = parseMediaType(part.headers['content-type'] ?? 'application/dicom').type;
       if (partType !== 'application/dicom') {
-        for await (const _ of part.body) { /* skipped */ }
+        for await (const _ of part.body) {
+          /* skipped */
+        }
         const item = uiItem(undefined, undefined);
         item.set(FAILURE_REASON, { vr: 'US', value: [Status.CannotUnderstand] });
         failed.push(item);
         firstReason ??= `a part of type ${partType} is not a DICOM instance (only application/dicom parts are taken)`;
         continue;
       }
-      const got = await storePart(context.cache, part.body, { sourceAeTitle: context.sourceAeTitle, ...(study !== undefined ? { studyInstanceUid: study } : {}) });
+      const got = await storePart(context.cache, part.body, {
+        sourceAeTitle: context.sourceAeTitle,
+        ...(study !== undefined ? { studyInstanceUid: study } : {}),
+      });
       if (got.ok) {
         studies.add(got.result.studyInstanceUid);
         const item = uiItem(got.sopClassUid, got.sopInstanceUid);
-        if (context.baseUrl) item.set(RETRIEVE_URL, { vr: 'UR', value: [`${context.baseUrl}/studies/${got.result.studyInstanceUid}/series/${got.seriesInstanceUid}/instances/${got.sopInstanceUid}`] });
+        if (context.baseUrl)
+          item.set(RETRIEVE_URL, {
+            vr: 'UR',
+            value: [`${context.baseUrl}/studies/${got.result.studyInstanceUid}/series/${got.seriesInstanceUid}/instances/${got.sopInstanceUid}`],
+          });
         stored.push(item);
         context.onStored?.(got);
       } else {
@@ -115,6 +134,10 @@ export async function answerStow(context: StowContext, path: string, contentType
   const text = Buffer.from(JSON.stringify(jsonOf(answer)));
   const headers: Record<string, string> = { 'Content-Type': 'application/dicom+json', 'Content-Length': String(text.length), 'Cache-Control': 'no-store' };
   // RFC 9110 field values are Latin-1: the sentence keeps to ASCII
-  if (firstReason) headers.Warning = `299 Priors: "${failed.length} of ${failed.length + stored.length} instances not stored; ${firstReason.replace(/["\\]/g, "'").replace(/[^ -~]/g, '?').slice(0, 300)}"`;
+  if (firstReason)
+    headers.Warning = `299 Priors: "${failed.length} of ${failed.length + stored.length} instances not stored; ${firstReason
+      .replace(/["\\]/g, "'")
+      .replace(/[^ -~]/g, '?')
+      .slice(0, 300)}"`;
   return { status: failed.length === 0 ? 200 : stored.length === 0 ? 409 : 202, headers, body: text };
 }

@@ -66,13 +66,27 @@ async function partSource(item: Item, transcoder: Transcoder | undefined): Promi
   const { instance, to } = item;
   if (to === undefined) {
     if (instance.dataSetOffset > 0) return createReadStream(instance.path); // a PS3.10 file, sent byte for byte
-    const meta = buildFileMetaInformation({ sopClassUid: instance.sopClassUid, sopInstanceUid: instance.sopInstanceUid, transferSyntaxUid: instance.transferSyntaxUid });
-    return Readable.from((async function* () { yield Buffer.from(meta); yield* createReadStream(instance.path); })());
+    const meta = buildFileMetaInformation({
+      sopClassUid: instance.sopClassUid,
+      sopInstanceUid: instance.sopInstanceUid,
+      transferSyntaxUid: instance.transferSyntaxUid,
+    });
+    return Readable.from(
+      (async function* () {
+        yield Buffer.from(meta);
+        yield* createReadStream(instance.path);
+      })(),
+    );
   }
   const converted = await transcoder!.convert(instance, to);
   if ('reason' in converted) throw new Error(`${instance.sopInstanceUid} cannot be converted to ${uidName(to)}: ${converted.reason}`);
   const meta = buildFileMetaInformation({ sopClassUid: instance.sopClassUid, sopInstanceUid: instance.sopInstanceUid, transferSyntaxUid: to });
-  return Readable.from((async function* () { yield Buffer.from(meta); yield* converted; })());
+  return Readable.from(
+    (async function* () {
+      yield Buffer.from(meta);
+      yield* converted;
+    })(),
+  );
 }
 
 /** The multipart body of a batch, written part after part as the files are read. */
@@ -88,7 +102,9 @@ function batchBody(items: Item[], boundary: string, transcoder: Transcoder | und
   return out;
 }
 
-interface JsonItem { [tag: string]: { Value?: unknown[] } | undefined }
+interface JsonItem {
+  [tag: string]: { Value?: unknown[] } | undefined;
+}
 
 function itemsOf(answer: unknown, key: string): JsonItem[] {
   const v = (answer as Record<string, { Value?: unknown[] }> | undefined)?.[key]?.Value;
@@ -106,9 +122,12 @@ async function sendBatch(client: DicomwebClient, items: Item[], options: StowOpt
   const boundary = `priors-${randomBytes(12).toString('hex')}`;
   const path = options.studyInstanceUid ? `/studies/${encodeURIComponent(options.studyInstanceUid)}` : '/studies';
   const answer = await client.request('stow', {
-    method: 'POST', path, pass: [409],
+    method: 'POST',
+    path,
+    pass: [409],
     headers: { 'content-type': `multipart/related; type="application/dicom"; boundary=${boundary}`, accept: 'application/dicom+json' },
-    body: batchBody(items, boundary, options.transcoder), ...(options.signal ? { signal: options.signal } : {}),
+    body: batchBody(items, boundary, options.transcoder),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const json = await client.json('stow', answer);
   const failed = new Map(itemsOf(json, FAILED_SOP_SEQUENCE).map((it) => [uidOf(it), reasonOf(it, FAILURE_REASON)]));
@@ -117,7 +136,8 @@ async function sendBatch(client: DicomwebClient, items: Item[], options: StowOpt
     const uid = instance.sopInstanceUid;
     const base = { sopInstanceUid: uid, ...(to ? { convertedTo: to } : {}) };
     if (failed.has(uid)) return { ...base, outcome: 'failed', ...(failed.get(uid) !== undefined ? { reason: failed.get(uid)! } : {}) };
-    if (stored.has(uid)) return { ...base, outcome: stored.get(uid) !== undefined ? 'warning' : 'stored', ...(stored.get(uid) !== undefined ? { reason: stored.get(uid)! } : {}) };
+    if (stored.has(uid))
+      return { ...base, outcome: stored.get(uid) !== undefined ? 'warning' : 'stored', ...(stored.get(uid) !== undefined ? { reason: stored.get(uid)! } : {}) };
     // a 200 answer that lists nothing: every instance stored (§10.5.3: 200 OK means all were)
     return { ...base, outcome: answer.status === 200 ? 'stored' : 'failed' };
   });
@@ -139,11 +159,21 @@ export async function stowInstances(client: DicomwebClient, instances: readonly 
       if (!(e instanceof DicomwebError && e.failure.kind === 'http' && e.failure.status === 415 && options.transcoder)) throw e;
       results = batch.map(({ instance }) => ({ sopInstanceUid: instance.sopInstanceUid, outcome: 'failed', reason: TRANSFER_SYNTAX_NOT_SUPPORTED }));
     }
-    const retry = options.transcoder ? batch.filter((b, j) => results[j]!.outcome === 'failed' && results[j]!.reason === TRANSFER_SYNTAX_NOT_SUPPORTED
-      && b.instance.transferSyntaxUid !== TransferSyntaxUid.ExplicitVRLittleEndian
-      && options.transcoder!.alternatives(b.instance.transferSyntaxUid).includes(TransferSyntaxUid.ExplicitVRLittleEndian)) : [];
+    const retry = options.transcoder
+      ? batch.filter(
+          (b, j) =>
+            results[j]!.outcome === 'failed' &&
+            results[j]!.reason === TRANSFER_SYNTAX_NOT_SUPPORTED &&
+            b.instance.transferSyntaxUid !== TransferSyntaxUid.ExplicitVRLittleEndian &&
+            options.transcoder!.alternatives(b.instance.transferSyntaxUid).includes(TransferSyntaxUid.ExplicitVRLittleEndian),
+        )
+      : [];
     if (retry.length) {
-      const again = await sendBatch(client, retry.map((b) => ({ instance: b.instance, to: TransferSyntaxUid.ExplicitVRLittleEndian })), options);
+      const again = await sendBatch(
+        client,
+        retry.map((b) => ({ instance: b.instance, to: TransferSyntaxUid.ExplicitVRLittleEndian })),
+        options,
+      );
       const byUid = new Map(again.results.map((r) => [r.sopInstanceUid, r]));
       results = results.map((r) => byUid.get(r.sopInstanceUid) ?? r);
     }
@@ -151,21 +181,38 @@ export async function stowInstances(client: DicomwebClient, instances: readonly 
     options.onProgress?.(all.length, instances.length);
   }
   const count = (o: StowResult['outcome']) => all.filter((r) => r.outcome === o).length;
-  return { sent: count('stored') + count('warning'), warnings: count('warning'), failed: count('failed'), converted: all.filter((r) => r.convertedTo && r.outcome !== 'failed').length, results: all };
+  return {
+    sent: count('stored') + count('warning'),
+    warnings: count('warning'),
+    failed: count('failed'),
+    converted: all.filter((r) => r.convertedTo && r.outcome !== 'failed').length,
+    results: all,
+  };
 }
 
 /** Failure Reasons of a STOW-RS answer (PS3.18 §10.5.3, the C-STORE statuses of PS3.4 B.2.3), in words. */
 export function failureReasonText(reason: number | undefined): string {
   switch (reason) {
-    case undefined: return 'without a reason';
-    case 0xa700: case 0xa701: case 0xa702: return `out of resources (${hex(reason)}): it has no room`;
-    case 0xa900: return `data set does not match SOP class (${hex(reason)})`;
-    case 0xc000: return `cannot understand (${hex(reason)})`;
-    case 0xc122: return `transfer syntax not supported (${hex(reason)})`;
-    case 0x0110: return `processing failure (${hex(reason)})`;
-    case 0x0122: return `SOP class not supported (${hex(reason)})`;
-    case 0x0124: return `not authorized (${hex(reason)})`;
-    default: return `reason ${hex(reason)}`;
+    case undefined:
+      return 'without a reason';
+    case 0xa700:
+    case 0xa701:
+    case 0xa702:
+      return `out of resources (${hex(reason)}): it has no room`;
+    case 0xa900:
+      return `data set does not match SOP class (${hex(reason)})`;
+    case 0xc000:
+      return `cannot understand (${hex(reason)})`;
+    case 0xc122:
+      return `transfer syntax not supported (${hex(reason)})`;
+    case 0x0110:
+      return `processing failure (${hex(reason)})`;
+    case 0x0122:
+      return `SOP class not supported (${hex(reason)})`;
+    case 0x0124:
+      return `not authorized (${hex(reason)})`;
+    default:
+      return `reason ${hex(reason)}`;
   }
 }
 

@@ -82,7 +82,8 @@ function safeDecode(s: string): string {
 
 /** One instance's bytes as a PS3.10 file: the stored file, or file meta built for a data set stored without it. */
 async function* part10(inst: WadoInstance): AsyncGenerator<Uint8Array> {
-  if (inst.dataSetOffset === 0) yield buildFileMetaInformation({ sopClassUid: inst.sopClassUid, sopInstanceUid: inst.sopInstanceUid, transferSyntaxUid: inst.transferSyntaxUid });
+  if (inst.dataSetOffset === 0)
+    yield buildFileMetaInformation({ sopClassUid: inst.sopClassUid, sopInstanceUid: inst.sopInstanceUid, transferSyntaxUid: inst.transferSyntaxUid });
   yield* createReadStream(inst.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
 }
 
@@ -150,7 +151,11 @@ export async function answerWado(wado: WadoService, url: URL, accept?: string | 
     if (ts !== null && ts !== '*' && ts !== got.instance.transferSyntaxUid) {
       return wadoRefusal(406, `The instance is stored as ${got.instance.transferSyntaxUid}; transcoding to ${ts} is not offered.`);
     }
-    return { status: 200, headers: { 'Content-Type': 'application/dicom', 'Content-Length': String(got.bytes.length), 'Cache-Control': 'private, max-age=3600' }, body: got.bytes };
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/dicom', 'Content-Length': String(got.bytes.length), 'Cache-Control': 'private, max-age=3600' },
+      body: got.bytes,
+    };
   }
 
   const m = RS_PATH.exec(url.pathname.slice(DICOMWEB_ROOT.length));
@@ -173,11 +178,19 @@ export async function answerWado(wado: WadoService, url: URL, accept?: string | 
       }
     }
     const body = Buffer.from(JSON.stringify(items));
-    return { status: 200, headers: { 'Content-Type': 'application/dicom+json', 'Content-Length': String(body.length), 'Cache-Control': 'private, max-age=3600' }, body };
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'application/dicom+json', 'Content-Length': String(body.length), 'Cache-Control': 'private, max-age=3600' },
+      body,
+    };
   }
   if (syntax !== '*') {
     const other = list.find((i) => i.transferSyntaxUid !== syntax && !(transcoder?.alternatives(i.transferSyntaxUid).includes(syntax) ?? false));
-    if (other) return wadoRefusal(406, `Instance ${other.sopInstanceUid} is stored as ${other.transferSyntaxUid} and cannot be converted to ${syntax} here: ask with transfer-syntax=* (as stored).`);
+    if (other)
+      return wadoRefusal(
+        406,
+        `Instance ${other.sopInstanceUid} is stored as ${other.transferSyntaxUid} and cannot be converted to ${syntax} here: ask with transfer-syntax=* (as stored).`,
+      );
   }
   const boundary = `priors-${randomBytes(12).toString('hex')}`;
   return {

@@ -39,7 +39,10 @@ export interface WadoEnv {
 /** The Accept of a WADO-RS retrieve: Part-10 instances in the syntax they are stored in. */
 export const WADO_ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=*';
 
-const uids = (ds: DataSet, t: number) => getStrings(ds, t).map((v) => v.replace(/[\0 ]+$/, '').trim()).filter((v) => v !== '');
+const uids = (ds: DataSet, t: number) =>
+  getStrings(ds, t)
+    .map((v) => v.replace(/[\0 ]+$/, '').trim())
+    .filter((v) => v !== '');
 
 /** The resources to ask for (§10.4.1): the study, each series, or each instance. */
 export function wadoPaths(level: QueryLevel, identifier: DataSet): string[] {
@@ -69,7 +72,10 @@ export async function retrieveWado(spec: WadoSpec, env: WadoEnv): Promise<Retrie
     if (env.signal?.aborted) break;
     const answer = await client.request('wado', { path, headers: { accept: WADO_ACCEPT }, ...(env.signal ? { signal: env.signal } : {}) });
     const media = parseMediaType(answer.headers['content-type']);
-    if (answer.status === 204) { answer.body.resume(); continue; }
+    if (answer.status === 204) {
+      answer.body.resume();
+      continue;
+    }
     if (media.type !== 'multipart/related' || !media.params.boundary) {
       answer.body.destroy();
       throw badAnswerError('wado', answer.url, `${media.type || 'no content type'} instead of multipart/related with a boundary`);
@@ -78,7 +84,9 @@ export async function retrieveWado(spec: WadoSpec, env: WadoEnv): Promise<Retrie
       for await (const part of parseMultipart(answer.body, media.params.boundary)) {
         const type = parseMediaType(part.headers['content-type'] ?? media.params.type).type;
         if (type !== 'application/dicom') {
-          for await (const _ of part.body) { /* not an instance */ }
+          for await (const _ of part.body) {
+            /* not an instance */
+          }
           failed++;
           firstReason ??= `a part of type ${type || '(none)'} instead of application/dicom`;
           progress();
@@ -87,10 +95,16 @@ export async function retrieveWado(spec: WadoSpec, env: WadoEnv): Promise<Retrie
         const stored = await storePart(cache, part.body, { sourceAeTitle: source });
         if (stored.ok) {
           completed++;
-          env.onStored?.({
-            association, sopInstanceUid: stored.sopInstanceUid, studyInstanceUid: stored.result.studyInstanceUid,
-            seriesInstanceUid: stored.seriesInstanceUid, duplicate: stored.result.duplicate,
-          }, stored.result.fileSize);
+          env.onStored?.(
+            {
+              association,
+              sopInstanceUid: stored.sopInstanceUid,
+              studyInstanceUid: stored.result.studyInstanceUid,
+              seriesInstanceUid: stored.seriesInstanceUid,
+              duplicate: stored.result.duplicate,
+            },
+            stored.result.fileSize,
+          );
         } else {
           failed++;
           if (stored.sopInstanceUid) failedSopInstanceUids.push(stored.sopInstanceUid);
@@ -108,8 +122,12 @@ export async function retrieveWado(spec: WadoSpec, env: WadoEnv): Promise<Retrie
   }
   const report: RetrieveReport = {
     verdict: env.signal?.aborted ? 'cancelled' : failed === 0 ? 'complete' : completed > 0 ? 'incomplete' : 'failed',
-    method: 'wado', status: 0, statusName: failed === 0 ? 'Success' : 'Failure', claimed: { completed, failed, warning: 0 },
-    arrived: completed, failedSopInstanceUids,
+    method: 'wado',
+    status: 0,
+    statusName: failed === 0 ? 'Success' : 'Failure',
+    claimed: { completed, failed, warning: 0 },
+    arrived: completed,
+    failedSopInstanceUids,
   };
   if (report.verdict === 'cancelled') report.diagnosis = diagnose({ kind: 'cancelled', service: 'wado' });
   else if (failed > 0) {

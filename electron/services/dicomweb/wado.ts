@@ -48,7 +48,14 @@ function bad(what: string, value: string | null | undefined): WadoFailure {
 }
 
 function located(r: { path: string; transferSyntaxUid: string; sopClassUid: string; sopInstanceUid: string; dataSetOffset: number }): WadoInstance {
-  return { ok: true, path: r.path, transferSyntaxUid: r.transferSyntaxUid, sopClassUid: r.sopClassUid, sopInstanceUid: r.sopInstanceUid, dataSetOffset: r.dataSetOffset };
+  return {
+    ok: true,
+    path: r.path,
+    transferSyntaxUid: r.transferSyntaxUid,
+    sopClassUid: r.sopClassUid,
+    sopInstanceUid: r.sopInstanceUid,
+    dataSetOffset: r.dataSetOffset,
+  };
 }
 
 /** Resolves UIDs to stored files of the cache. */

@@ -19,13 +19,35 @@ import { BURNED_IN_ANNOTATION } from '../../../shared/dicom/tags.js';
 const STORAGE = '1.2.840.10008.5.1.4.1.1.';
 
 /** Storage SOP Classes (under 1.2.840.10008.5.1.4.1.1.) whose images usually carry burned-in text. */
-const USUALLY_BURNED_IN: ReadonlySet<string> = new Set([
-  '3.1', '6', '6.1', '6.2', // ultrasound (incl. retired multi-frame and single-frame)
-  '7', '7.1', '7.2', '7.3', '7.4', // secondary capture
-  '77.1', '77.1.1', '77.1.1.1', '77.1.2', '77.1.2.1', '77.1.4', '77.1.4.1', '77.2', '77.1.7', // VL photographs and video, dermoscopy
-  '77.1.5.1', '77.1.5.2', '77.1.5.5', '77.1.5.6', // ophthalmic photography
-  '12.1', '12.2', '12.3', // X-ray angiography and fluoroscopy (annotated by many modalities)
-].map((s) => STORAGE + s));
+const USUALLY_BURNED_IN: ReadonlySet<string> = new Set(
+  [
+    '3.1',
+    '6',
+    '6.1',
+    '6.2', // ultrasound (incl. retired multi-frame and single-frame)
+    '7',
+    '7.1',
+    '7.2',
+    '7.3',
+    '7.4', // secondary capture
+    '77.1',
+    '77.1.1',
+    '77.1.1.1',
+    '77.1.2',
+    '77.1.2.1',
+    '77.1.4',
+    '77.1.4.1',
+    '77.2',
+    '77.1.7', // VL photographs and video, dermoscopy
+    '77.1.5.1',
+    '77.1.5.2',
+    '77.1.5.5',
+    '77.1.5.6', // ophthalmic photography
+    '12.1',
+    '12.2',
+    '12.3', // X-ray angiography and fluoroscopy (annotated by many modalities)
+  ].map((s) => STORAGE + s),
+);
 
 /** Why a de-identified export leaves an instance out, and whether the reason is burned-in text (which a user may accept). */
 export interface Refusal {
@@ -49,8 +71,10 @@ export function refusalOf(sopClassUid: string, header: DataSet): Refusal | undef
   const burnedIn = getStrings(header, BURNED_IN_ANNOTATION)[0]?.trim().toUpperCase();
   const name = uidName(sopClassUid);
   if (sopClassUid.startsWith(`${STORAGE}104.`)) return { reason: `an encapsulated document (${name}) is not de-identified inside`, burnedIn: false };
-  if (sopClassUid.startsWith(`${STORAGE}88.`)) return { reason: `the Basic Profile replaces the content of a ${name} document, which would leave it empty`, burnedIn: false };
-  if (burnedIn === 'YES') return { reason: 'its pixels hold burned-in annotation (Burned In Annotation is YES), which de-identification does not remove', burnedIn: true };
+  if (sopClassUid.startsWith(`${STORAGE}88.`))
+    return { reason: `the Basic Profile replaces the content of a ${name} document, which would leave it empty`, burnedIn: false };
+  if (burnedIn === 'YES')
+    return { reason: 'its pixels hold burned-in annotation (Burned In Annotation is YES), which de-identification does not remove', burnedIn: true };
   if (burnedIn !== 'NO' && USUALLY_BURNED_IN.has(sopClassUid)) {
     return { reason: `${name} images usually carry burned-in text and this one does not say it has none (Burned In Annotation is absent)`, burnedIn: true };
   }

@@ -33,11 +33,26 @@ export interface DeidentifyContext extends DeidentifyOptions {
 type Action = 'X' | 'Z' | 'D' | 'U' | 'K' | 'C';
 
 const T = {
-  SpecificCharacterSet: 0x00080005, ImageType: 0x00080008, SeriesDate: 0x00080021, ContentDate: 0x00080023, AcquisitionDateTime: 0x0008002a,
-  SeriesTime: 0x00080031, ContentTime: 0x00080033, Modality: 0x00080060, CodeValue: 0x00080100, CodingSchemeDesignator: 0x00080102,
-  CodeMeaning: 0x00080104, PatientName: 0x00100010, PatientID: 0x00100020, DeviceSerialNumber: 0x00181000,
-  PatientIdentityRemoved: 0x00120062, DeidentificationMethod: 0x00120063, DeidentificationMethodCodeSequence: 0x00120064,
-  LongitudinalTemporalInformationModified: 0x00280303, SharedFunctionalGroupsSequence: 0x52009229, WaveformSequence: 0x54000100,
+  SpecificCharacterSet: 0x00080005,
+  ImageType: 0x00080008,
+  SeriesDate: 0x00080021,
+  ContentDate: 0x00080023,
+  AcquisitionDateTime: 0x0008002a,
+  SeriesTime: 0x00080031,
+  ContentTime: 0x00080033,
+  Modality: 0x00080060,
+  CodeValue: 0x00080100,
+  CodingSchemeDesignator: 0x00080102,
+  CodeMeaning: 0x00080104,
+  PatientName: 0x00100010,
+  PatientID: 0x00100020,
+  DeviceSerialNumber: 0x00181000,
+  PatientIdentityRemoved: 0x00120062,
+  DeidentificationMethod: 0x00120063,
+  DeidentificationMethodCodeSequence: 0x00120064,
+  LongitudinalTemporalInformationModified: 0x00280303,
+  SharedFunctionalGroupsSequence: 0x52009229,
+  WaveformSequence: 0x54000100,
 } as const;
 
 /** PS3.16 CID 7050 De-identification Method: the profile and the options applied. */
@@ -53,26 +68,63 @@ const METHOD_CODES = {
  * (an invented item or byte string would not be consistent with the IOD either): they are emptied.
  */
 const DUMMY: Partial<Record<VR, string>> = {
-  DA: '19000101', TM: '000000', DT: '19000101000000', IS: '0', DS: '0', AS: '000Y', UR: '',
-  AE: 'REMOVED', CS: 'REMOVED', LO: 'REMOVED', SH: 'REMOVED', PN: 'REMOVED', ST: 'REMOVED', LT: 'REMOVED', UT: 'REMOVED', UC: 'REMOVED',
+  DA: '19000101',
+  TM: '000000',
+  DT: '19000101000000',
+  IS: '0',
+  DS: '0',
+  AS: '000Y',
+  UR: '',
+  AE: 'REMOVED',
+  CS: 'REMOVED',
+  LO: 'REMOVED',
+  SH: 'REMOVED',
+  PN: 'REMOVED',
+  ST: 'REMOVED',
+  LT: 'REMOVED',
+  UT: 'REMOVED',
+  UC: 'REMOVED',
 };
 
 /** The attributes whose values Clean Descriptors looks for in a descriptor (PS3.15 E.3.5: "known not to contain identifying information"). */
 const IDENTIFYING: readonly { tag: Tag; kind: 'name' | 'id' | 'date' | 'text' }[] = [
-  { tag: 0x00100010, kind: 'name' }, { tag: 0x00101001, kind: 'name' }, { tag: 0x00101005, kind: 'name' }, { tag: 0x00101060, kind: 'name' },
-  { tag: 0x00080090, kind: 'name' }, { tag: 0x00081050, kind: 'name' }, { tag: 0x00081060, kind: 'name' }, { tag: 0x00081070, kind: 'name' },
-  { tag: 0x00081048, kind: 'name' }, { tag: 0x00321032, kind: 'name' },
-  { tag: 0x00100020, kind: 'id' }, { tag: 0x00101000, kind: 'id' }, { tag: 0x00080050, kind: 'id' }, { tag: 0x00200010, kind: 'id' },
-  { tag: 0x00380010, kind: 'id' }, { tag: 0x00401001, kind: 'id' }, { tag: 0x00101090, kind: 'id' },
+  { tag: 0x00100010, kind: 'name' },
+  { tag: 0x00101001, kind: 'name' },
+  { tag: 0x00101005, kind: 'name' },
+  { tag: 0x00101060, kind: 'name' },
+  { tag: 0x00080090, kind: 'name' },
+  { tag: 0x00081050, kind: 'name' },
+  { tag: 0x00081060, kind: 'name' },
+  { tag: 0x00081070, kind: 'name' },
+  { tag: 0x00081048, kind: 'name' },
+  { tag: 0x00321032, kind: 'name' },
+  { tag: 0x00100020, kind: 'id' },
+  { tag: 0x00101000, kind: 'id' },
+  { tag: 0x00080050, kind: 'id' },
+  { tag: 0x00200010, kind: 'id' },
+  { tag: 0x00380010, kind: 'id' },
+  { tag: 0x00401001, kind: 'id' },
+  { tag: 0x00101090, kind: 'id' },
   { tag: 0x00100030, kind: 'date' },
-  { tag: 0x00080080, kind: 'text' }, { tag: 0x00080081, kind: 'text' }, { tag: 0x00101040, kind: 'text' }, { tag: 0x00102154, kind: 'text' },
-  { tag: 0x00081010, kind: 'text' }, { tag: 0x00081040, kind: 'text' },
+  { tag: 0x00080080, kind: 'text' },
+  { tag: 0x00080081, kind: 'text' },
+  { tag: 0x00101040, kind: 'text' },
+  { tag: 0x00102154, kind: 'text' },
+  { tag: 0x00081010, kind: 'text' },
+  { tag: 0x00081040, kind: 'text' },
 ];
 
 const TEXT_VRS: ReadonlySet<VR> = new Set<VR>(['LO', 'SH', 'ST', 'LT', 'UT', 'UC', 'PN']);
 
-const norm = (s: string): string => s.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toUpperCase();
-const tokens = (s: string): string[] => norm(s).split(/[^A-Z0-9]+/).filter((t) => t !== '');
+const norm = (s: string): string =>
+  s
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toUpperCase();
+const tokens = (s: string): string[] =>
+  norm(s)
+    .split(/[^A-Z0-9]+/)
+    .filter((t) => t !== '');
 
 /**
  * The identifying values of the original data set, as Clean Descriptors tests a descriptor
@@ -85,10 +137,18 @@ class Identifiers {
   constructor(ds: DataSet) {
     for (const { tag, kind } of IDENTIFYING) {
       for (const value of getStrings(ds, tag)) {
-        if (kind === 'name') for (const w of tokens(value)) { if (w.length >= 2) this.words.add(w); }
-        else if (kind === 'text') for (const w of tokens(value)) { if (w.length >= 4) this.words.add(w); }
-        else if (kind === 'id') { const c = tokens(value).join(''); if (c.length >= 3) this.compact.push(c); }
-        else if (/^\d{8}$/.test(value)) {
+        if (kind === 'name')
+          for (const w of tokens(value)) {
+            if (w.length >= 2) this.words.add(w);
+          }
+        else if (kind === 'text')
+          for (const w of tokens(value)) {
+            if (w.length >= 4) this.words.add(w);
+          }
+        else if (kind === 'id') {
+          const c = tokens(value).join('');
+          if (c.length >= 3) this.compact.push(c);
+        } else if (/^\d{8}$/.test(value)) {
           const [y, m, d] = [value.slice(0, 4), value.slice(4, 6), value.slice(6, 8)];
           this.compact.push(`${y}${m}${d}`, `${d}${m}${y}`, `${m}${d}${y}`);
         }
@@ -111,14 +171,21 @@ function typeOne(tag: Tag, top: DataSet): boolean {
   const waveform = top.has(T.WaveformSequence);
   switch (tag) {
     // PET Series Module (PS3.3 C.8.9.1)
-    case T.SeriesDate: case T.SeriesTime: return getStrings(top, T.Modality)[0] === 'PT';
+    case T.SeriesDate:
+    case T.SeriesTime:
+      return getStrings(top, T.Modality)[0] === 'PT';
     // Multi-frame Functional Groups (C.7.6.16), SR Document General (C.17.2), Waveform Identification (C.10.8)
-    case T.ContentDate: case T.ContentTime: return enhanced || waveform || getStrings(top, T.Modality)[0] === 'SR';
+    case T.ContentDate:
+    case T.ContentTime:
+      return enhanced || waveform || getStrings(top, T.Modality)[0] === 'SR';
     // Enhanced MR/CT/XA Image Modules (C.8.13.1 and others): Type 1C for ORIGINAL or MIXED images
-    case T.AcquisitionDateTime: return waveform || (enhanced && /^(ORIGINAL|MIXED)$/.test(getStrings(top, T.ImageType)[0] ?? ''));
+    case T.AcquisitionDateTime:
+      return waveform || (enhanced && /^(ORIGINAL|MIXED)$/.test(getStrings(top, T.ImageType)[0] ?? ''));
     // Enhanced General Equipment Module (C.7.5.2)
-    case T.DeviceSerialNumber: return enhanced;
-    default: return false;
+    case T.DeviceSerialNumber:
+      return enhanced;
+    default:
+      return false;
   }
 }
 
@@ -138,10 +205,16 @@ function actionOf(row: ProfileRow, tag: Tag, top: DataSet | undefined, ctx: Deid
 
 function basicAction(basic: BasicAction, tag: Tag, top: DataSet | undefined): Action {
   switch (basic) {
-    case 'X/Z': return 'Z';
-    case 'X/Z/U': return 'U';
-    case 'X/D': case 'Z/D': case 'X/Z/D': return top && typeOne(tag, top) ? 'D' : 'Z';
-    default: return basic;
+    case 'X/Z':
+      return 'Z';
+    case 'X/Z/U':
+      return 'U';
+    case 'X/D':
+    case 'Z/D':
+    case 'X/Z/D':
+      return top && typeOne(tag, top) ? 'D' : 'Z';
+    default:
+      return basic;
   }
 }
 
@@ -174,7 +247,11 @@ function textOf(el: DataElement): string {
 }
 
 class Walker {
-  constructor(private readonly ctx: DeidentifyContext, private readonly ids: Identifiers, private readonly table = confidentialityProfile()) {}
+  constructor(
+    private readonly ctx: DeidentifyContext,
+    private readonly ids: Identifiers,
+    private readonly table = confidentialityProfile(),
+  ) {}
 
   /** One data set: `top` is the instance's own (for the Type checks) when this is it, undefined for an item. */
   walk(ds: DataSet, top: DataSet | undefined, cleaning: boolean): DataSet {
@@ -209,10 +286,14 @@ class Walker {
 
   private apply(action: Action, row: ProfileRow, t: Tag, el: DataElement, top: DataSet | undefined, cleaning: boolean): DataElement | undefined {
     switch (action) {
-      case 'X': return undefined;
-      case 'Z': return empty(el);
-      case 'D': return dummy(el, this.ctx);
-      case 'K': return this.keep(el, cleaning);
+      case 'X':
+        return undefined;
+      case 'Z':
+        return empty(el);
+      case 'D':
+        return dummy(el, this.ctx);
+      case 'K':
+        return this.keep(el, cleaning);
       case 'U':
         if (el.vr === 'SQ') return { vr: 'SQ', value: (el.value as DataSet[]).map((item) => this.walk(item, undefined, cleaning)) };
         return replaceUids(el, this.ctx);
@@ -229,7 +310,9 @@ class Walker {
 
 function code(value: string, meaning: string): DataSet {
   return new Map<Tag, DataElement>([
-    [T.CodeValue, { vr: 'SH', value: [value] }], [T.CodingSchemeDesignator, { vr: 'SH', value: ['DCM'] }], [T.CodeMeaning, { vr: 'LO', value: [meaning] }],
+    [T.CodeValue, { vr: 'SH', value: [value] }],
+    [T.CodingSchemeDesignator, { vr: 'SH', value: ['DCM'] }],
+    [T.CodeMeaning, { vr: 'LO', value: [meaning] }],
   ]);
 }
 
@@ -240,7 +323,11 @@ function code(value: string, meaning: string): DataSet {
  */
 export function deidentify(ds: DataSet, ctx: DeidentifyContext): DataSet {
   const out = new Walker(ctx, new Identifiers(ds)).walk(ds, ds, false);
-  const methods = [METHOD_CODES.basic, ...(ctx.retainDates ? [METHOD_CODES.retainDates] : []), ...(ctx.cleanDescriptors ? [METHOD_CODES.cleanDescriptors] : [])];
+  const methods = [
+    METHOD_CODES.basic,
+    ...(ctx.retainDates ? [METHOD_CODES.retainDates] : []),
+    ...(ctx.cleanDescriptors ? [METHOD_CODES.cleanDescriptors] : []),
+  ];
   out.set(T.PatientName, { vr: 'PN', value: [ctx.pseudonym] });
   out.set(T.PatientID, { vr: 'LO', value: [ctx.pseudonym] });
   out.set(T.PatientIdentityRemoved, { vr: 'CS', value: ['YES'] });

@@ -18,9 +18,19 @@ import { SERIES_INSTANCE_UID, STUDY_INSTANCE_UID } from '../../../shared/dicom/t
 export const MEDIA_STORAGE_DIRECTORY_STORAGE = '1.2.840.10008.1.3.10';
 
 const D = {
-  FileSetID: 0x00041130, FirstRecord: 0x00041200, LastRecord: 0x00041202, ConsistencyFlag: 0x00041212, RecordSequence: 0x00041220,
-  NextRecord: 0x00041400, InUse: 0x00041410, LowerLevel: 0x00041420, RecordType: 0x00041430, FileID: 0x00041500,
-  FileSopClass: 0x00041510, FileSopInstance: 0x00041511, FileTransferSyntax: 0x00041512,
+  FileSetID: 0x00041130,
+  FirstRecord: 0x00041200,
+  LastRecord: 0x00041202,
+  ConsistencyFlag: 0x00041212,
+  RecordSequence: 0x00041220,
+  NextRecord: 0x00041400,
+  InUse: 0x00041410,
+  LowerLevel: 0x00041420,
+  RecordType: 0x00041430,
+  FileID: 0x00041500,
+  FileSopClass: 0x00041510,
+  FileSopInstance: 0x00041511,
+  FileTransferSyntax: 0x00041512,
 } as const;
 
 /** One file of the medium, with the data set it holds (its elements before Pixel Data are enough). */
@@ -81,10 +91,11 @@ function tree(files: readonly MediaFile[]): Node[] {
 /** The records in file order (each before its children, PS3.3 F.3.2.2), with their parent links. */
 function flatten(roots: Node[]): { node: Node; next?: Node; lower?: Node }[] {
   const out: { node: Node; next?: Node; lower?: Node }[] = [];
-  const visit = (level: Node[]) => level.forEach((node, i) => {
-    out.push({ node, ...(level[i + 1] ? { next: level[i + 1] } : {}), ...(node.children[0] ? { lower: node.children[0] } : {}) });
-    visit(node.children);
-  });
+  const visit = (level: Node[]) =>
+    level.forEach((node, i) => {
+      out.push({ node, ...(level[i + 1] ? { next: level[i + 1] } : {}), ...(node.children[0] ? { lower: node.children[0] } : {}) });
+      visit(node.children);
+    });
   visit(roots);
   return out;
 }
@@ -108,20 +119,32 @@ export interface DicomdirOptions {
 
 /** The bytes of the DICOMDIR file (preamble, file meta information, Basic Directory data set). */
 export function buildDicomdir(files: readonly MediaFile[], o: DicomdirOptions): Uint8Array {
-  const meta = buildFileMetaInformation({ sopClassUid: MEDIA_STORAGE_DIRECTORY_STORAGE, sopInstanceUid: o.fileSetUid, transferSyntaxUid: TransferSyntaxUid.ExplicitVRLittleEndian });
+  const meta = buildFileMetaInformation({
+    sopClassUid: MEDIA_STORAGE_DIRECTORY_STORAGE,
+    sopInstanceUid: o.fileSetUid,
+    transferSyntaxUid: TransferSyntaxUid.ExplicitVRLittleEndian,
+  });
   const records = flatten(tree(files));
   // record lengths do not depend on the offsets they hold (UL values): encode once to place them, then with the offsets
   const lengths = records.map((r) => encodeDataSet(record(r.node, 0, 0), EXPLICIT_LITTLE_ENDIAN).length);
-  const head = (first: number, last: number): DataSet => new Map<Tag, { vr: 'CS' | 'UL' | 'US'; value: (string | number)[] }>([
-    [D.FileSetID, { vr: 'CS', value: [o.fileSetId] }], [D.FirstRecord, { vr: 'UL', value: [first] }],
-    [D.LastRecord, { vr: 'UL', value: [last] }], [D.ConsistencyFlag, { vr: 'US', value: [0] }],
-  ]) as DataSet;
+  const head = (first: number, last: number): DataSet =>
+    new Map<Tag, { vr: 'CS' | 'UL' | 'US'; value: (string | number)[] }>([
+      [D.FileSetID, { vr: 'CS', value: [o.fileSetId] }],
+      [D.FirstRecord, { vr: 'UL', value: [first] }],
+      [D.LastRecord, { vr: 'UL', value: [last] }],
+      [D.ConsistencyFlag, { vr: 'US', value: [0] }],
+    ]) as DataSet;
   const headLength = encodeDataSet(head(0, 0), EXPLICIT_LITTLE_ENDIAN).length;
   const sequenceHeader = 12; // tag, "SQ", 2 reserved bytes, 4-byte length
   const offsets = new Map<Node, number>();
   let at = meta.length + headLength + sequenceHeader;
-  records.forEach((r, i) => { offsets.set(r.node, at); at += 8 + lengths[i]!; });
-  const items = records.map((r) => encodeDataSet(record(r.node, r.next ? offsets.get(r.next)! : 0, r.lower ? offsets.get(r.lower)! : 0), EXPLICIT_LITTLE_ENDIAN));
+  records.forEach((r, i) => {
+    offsets.set(r.node, at);
+    at += 8 + lengths[i]!;
+  });
+  const items = records.map((r) =>
+    encodeDataSet(record(r.node, r.next ? offsets.get(r.next)! : 0, r.lower ? offsets.get(r.lower)! : 0), EXPLICIT_LITTLE_ENDIAN),
+  );
   const roots = records.filter((r) => r.node.type === 'PATIENT');
   const first = roots.length ? offsets.get(roots[0]!.node)! : 0;
   const last = roots.length ? offsets.get(roots[roots.length - 1]!.node)! : 0;
@@ -129,14 +152,23 @@ export function buildDicomdir(files: readonly MediaFile[], o: DicomdirOptions): 
   const itemsLength = items.reduce((n, b) => n + 8 + b.length, 0);
   const out = Buffer.alloc(meta.length + headBytes.length + sequenceHeader + itemsLength);
   let pos = 0;
-  out.set(meta, pos); pos += meta.length;
-  out.set(headBytes, pos); pos += headBytes.length;
-  out.writeUInt16LE(0x0004, pos); out.writeUInt16LE(0x1220, pos + 2); out.write('SQ', pos + 4, 'latin1'); out.writeUInt16LE(0, pos + 6);
-  out.writeUInt32LE(itemsLength, pos + 8); pos += sequenceHeader;
+  out.set(meta, pos);
+  pos += meta.length;
+  out.set(headBytes, pos);
+  pos += headBytes.length;
+  out.writeUInt16LE(0x0004, pos);
+  out.writeUInt16LE(0x1220, pos + 2);
+  out.write('SQ', pos + 4, 'latin1');
+  out.writeUInt16LE(0, pos + 6);
+  out.writeUInt32LE(itemsLength, pos + 8);
+  pos += sequenceHeader;
   items.forEach((b, i) => {
     if (b.length !== lengths[i]) throw new Error('A directory record changed length when its offsets were set');
-    out.writeUInt16LE(0xfffe, pos); out.writeUInt16LE(0xe000, pos + 2); out.writeUInt32LE(b.length, pos + 4);
-    out.set(b, pos + 8); pos += 8 + b.length;
+    out.writeUInt16LE(0xfffe, pos);
+    out.writeUInt16LE(0xe000, pos + 2);
+    out.writeUInt32LE(b.length, pos + 4);
+    out.set(b, pos + 8);
+    pos += 8 + b.length;
   });
   return out;
 }

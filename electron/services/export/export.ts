@@ -56,7 +56,12 @@ export function generatePseudonym(): string {
   return `ANON-${[...randomBytes(8)].map((b) => alphabet[b % alphabet.length]).join('')}`;
 }
 
-interface Patient { key: string; pseudonym?: string; PatientID?: string; PatientName?: string }
+interface Patient {
+  key: string;
+  pseudonym?: string;
+  PatientID?: string;
+  PatientName?: string;
+}
 
 /** The patients of the studies, and each study's; every study must be in the cache. */
 function patientsOf(source: ExportSource, studies: readonly string[]): Map<string, Patient> {
@@ -67,7 +72,7 @@ function patientsOf(source: ExportSource, studies: readonly string[]): Map<strin
     if (!s) throw new InputError(`Study ${uid} is not in the local cache; "priors ls" lists what is`);
     const key = `${s.PatientID ?? ''}\u0000${s.IssuerOfPatientID ?? ''}`;
     let p = byKey.get(key);
-    if (!p) byKey.set(key, p = { key, ...(s.PatientID ? { PatientID: s.PatientID } : {}), ...(s.PatientName ? { PatientName: s.PatientName } : {}) });
+    if (!p) byKey.set(key, (p = { key, ...(s.PatientID ? { PatientID: s.PatientID } : {}), ...(s.PatientName ? { PatientName: s.PatientName } : {}) }));
     byStudy.set(uid, p);
   }
   return byStudy;
@@ -84,7 +89,12 @@ function describe(row: InstanceSourceRow): string {
  * ZIP) and the result says so with `instances: 0`.
  * @throws InputError for a request that cannot be done (unknown study, unusable destination, a pseudonym for several patients).
  */
-export async function exportStudies(source: ExportSource, transcoder: ExportTranscoder, request: ExportRequest, options: ExportOptions = {}): Promise<ExportResult> {
+export async function exportStudies(
+  source: ExportSource,
+  transcoder: ExportTranscoder,
+  request: ExportRequest,
+  options: ExportOptions = {},
+): Promise<ExportResult> {
   const started = Date.now();
   const now = options.now?.() ?? new Date();
   const studyUids = [...new Set(request.studies.map((s) => s.trim()).filter(Boolean))];
@@ -98,7 +108,10 @@ export async function exportStudies(source: ExportSource, transcoder: ExportTran
     if (d.pseudonym !== undefined) {
       const problem = pseudonymProblem(d.pseudonym);
       if (problem) throw new InputError(`Cannot de-identify with pseudonym "${d.pseudonym}": ${problem}`);
-      if (patients.length > 1) throw new InputError(`These studies belong to ${patients.length} patients, and one pseudonym would merge them: export each patient on its own, or leave out the pseudonym to have one generated per patient`);
+      if (patients.length > 1)
+        throw new InputError(
+          `These studies belong to ${patients.length} patients, and one pseudonym would merge them: export each patient on its own, or leave out the pseudonym to have one generated per patient`,
+        );
     }
     for (const p of patients) p.pseudonym = d.pseudonym ?? generatePseudonym();
     const uids = new UidRemapper(options.uidSecret);
@@ -125,7 +138,10 @@ export async function exportStudies(source: ExportSource, transcoder: ExportTran
       const fileId = dicomdir ? ids.next(patient.key, row.studyInstanceUid, row.seriesInstanceUid) : undefined;
       try {
         const output = await instanceOutput(row, {
-          dicomdir, transcoder, ...(ctx ? { deid: ctx, allowBurnedIn: request.deidentify?.allowBurnedIn === true } : {}), ...(fileId ? { numbers: fileId.numbers } : {}),
+          dicomdir,
+          transcoder,
+          ...(ctx ? { deid: ctx, allowBurnedIn: request.deidentify?.allowBurnedIn === true } : {}),
+          ...(fileId ? { numbers: fileId.numbers } : {}),
         });
         const studyOut = ctx ? ctx.uids.remap(row.studyInstanceUid) : row.studyInstanceUid;
         let path: string[];
@@ -137,7 +153,14 @@ export async function exportStudies(source: ExportSource, transcoder: ExportTran
         }
         bytes += await sink.write(path, 'copy' in output ? createReadStream(row.path) : output.parts);
         if (dicomdir && !('copy' in output)) {
-          media.push({ fileId: path, sopClassUid: row.sopClassUid, sopInstanceUid: output.sopInstanceUid, transferSyntaxUid: output.transferSyntaxUid, dataSet: output.header, patientKey: patient.key });
+          media.push({
+            fileId: path,
+            sopClassUid: row.sopClassUid,
+            sopInstanceUid: output.sopInstanceUid,
+            transferSyntaxUid: output.transferSyntaxUid,
+            dataSet: output.header,
+            patientKey: patient.key,
+          });
         }
         counts.set(row.studyInstanceUid, (counts.get(row.studyInstanceUid) ?? 0) + 1);
         if (!('copy' in output) && output.burnedIn) burnedInIncluded++;
@@ -146,7 +169,10 @@ export async function exportStudies(source: ExportSource, transcoder: ExportTran
         if (!(e instanceof LeftOutError) && (sink.atomic || atDestination(e, sink.location))) throw e;
         if (fileId) ids.undo(patient.key, row.studyInstanceUid, row.seriesInstanceUid);
         leftOut.push({
-          SOPInstanceUID: row.sopInstanceUid, StudyInstanceUID: row.studyInstanceUid, what: describe(row), reason: reasonOf(e),
+          SOPInstanceUID: row.sopInstanceUid,
+          StudyInstanceUID: row.studyInstanceUid,
+          what: describe(row),
+          reason: reasonOf(e),
           ...(e instanceof LeftOutError && e.burnedIn ? { burnedIn: true } : {}),
         });
       }
@@ -158,7 +184,12 @@ export async function exportStudies(source: ExportSource, transcoder: ExportTran
     } else {
       if (dicomdir) {
         const bytesOfDir = buildDicomdir(media, { fileSetId: 'PRIORS_EXPORT', fileSetUid: generateUid() });
-        bytes += await sink.write(['DICOMDIR'], (async function* () { yield bytesOfDir; })());
+        bytes += await sink.write(
+          ['DICOMDIR'],
+          (async function* () {
+            yield bytesOfDir;
+          })(),
+        );
       }
       await sink.close();
       if (zipPath) bytes = (await stat(zipPath)).size;
@@ -170,19 +201,33 @@ export async function exportStudies(source: ExportSource, transcoder: ExportTran
   const studies: ExportedStudy[] = studyUids.map((uid) => {
     const p = patientOf.get(uid)!;
     return {
-      StudyInstanceUID: uid, instances: counts.get(uid) ?? 0,
-      ...(p.PatientID ? { PatientID: p.PatientID } : {}), ...(p.PatientName ? { PatientName: p.PatientName } : {}),
-      ...(p.pseudonym ? { pseudonym: p.pseudonym } : {}), ...(exportedUid.has(uid) ? { exportedStudyInstanceUID: exportedUid.get(uid)! } : {}),
+      StudyInstanceUID: uid,
+      instances: counts.get(uid) ?? 0,
+      ...(p.PatientID ? { PatientID: p.PatientID } : {}),
+      ...(p.PatientName ? { PatientName: p.PatientName } : {}),
+      ...(p.pseudonym ? { pseudonym: p.pseudonym } : {}),
+      ...(exportedUid.has(uid) ? { exportedStudyInstanceUID: exportedUid.get(uid)! } : {}),
     };
   });
   return {
-    location: sink.location, kind: zipPath ? 'zip' : 'folder', dicomdir, instances: done - leftOut.length, bytes, studies, leftOut,
-    ...(request.deidentify ? {
-      deidentified: {
-        retainDates: request.deidentify.retainDates === true, cleanDescriptors: request.deidentify.cleanDescriptors === true,
-        generatedPseudonym: generated, allowBurnedIn: request.deidentify.allowBurnedIn === true, burnedInIncluded,
-      },
-    } : {}),
+    location: sink.location,
+    kind: zipPath ? 'zip' : 'folder',
+    dicomdir,
+    instances: done - leftOut.length,
+    bytes,
+    studies,
+    leftOut,
+    ...(request.deidentify
+      ? {
+          deidentified: {
+            retainDates: request.deidentify.retainDates === true,
+            cleanDescriptors: request.deidentify.cleanDescriptors === true,
+            generatedPseudonym: generated,
+            allowBurnedIn: request.deidentify.allowBurnedIn === true,
+            burnedInIncluded,
+          },
+        }
+      : {}),
     elapsedMs: Date.now() - started,
   };
 }

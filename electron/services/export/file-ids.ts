@@ -25,7 +25,10 @@ export interface MediaNumbers {
 
 /** Hands out File IDs by patient, study and series, each level numbered from 1 within its parent. */
 export class FileIdAllocator {
-  private readonly patients = new Map<string, { n: number; id: string; studies: Map<string, { n: number; id: string; series: Map<string, { n: number; id: string; files: number }> }> }>();
+  private readonly patients = new Map<
+    string,
+    { n: number; id: string; studies: Map<string, { n: number; id: string; series: Map<string, { n: number; id: string; files: number }> }> }
+  >();
 
   /**
    * The File ID of the next file of this series, as its components, and the numbers of its
@@ -33,11 +36,13 @@ export class FileIdAllocator {
    */
   next(patientKey: string, studyKey: string, seriesKey: string): { path: string[]; numbers: MediaNumbers } {
     let patient = this.patients.get(patientKey);
-    if (!patient) this.patients.set(patientKey, patient = { n: this.patients.size + 1, id: fileIdComponent('PAT', this.patients.size + 1), studies: new Map() });
+    if (!patient)
+      this.patients.set(patientKey, (patient = { n: this.patients.size + 1, id: fileIdComponent('PAT', this.patients.size + 1), studies: new Map() }));
     let study = patient.studies.get(studyKey);
-    if (!study) patient.studies.set(studyKey, study = { n: patient.studies.size + 1, id: fileIdComponent('STU', patient.studies.size + 1), series: new Map() });
+    if (!study)
+      patient.studies.set(studyKey, (study = { n: patient.studies.size + 1, id: fileIdComponent('STU', patient.studies.size + 1), series: new Map() }));
     let series = study.series.get(seriesKey);
-    if (!series) study.series.set(seriesKey, series = { n: study.series.size + 1, id: fileIdComponent('SER', study.series.size + 1), files: 0 });
+    if (!series) study.series.set(seriesKey, (series = { n: study.series.size + 1, id: fileIdComponent('SER', study.series.size + 1), files: 0 }));
     series.files++;
     return {
       path: ['DICOM', patient.id, study.id, series.id, fileIdComponent('IMG', series.files)],
@@ -54,6 +59,10 @@ export class FileIdAllocator {
 
 /** A folder name from a value that may hold anything (a Patient ID): what a file system takes everywhere. */
 export function safeFolderName(value: string, fallback: string): string {
-  const s = value.trim().replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._]+/, '').slice(0, 64);
+  const s = value
+    .trim()
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(0, 64);
   return s === '' ? fallback : s;
 }

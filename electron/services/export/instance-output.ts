@@ -49,7 +49,10 @@ export interface InstanceOutput {
 
 /** An instance that cannot be written, and why (the end of "… is left out because …"); `burnedIn` when for burned-in text only. */
 export class LeftOutError extends Error {
-  constructor(readonly reason: string, readonly burnedIn = false) {
+  constructor(
+    readonly reason: string,
+    readonly burnedIn = false,
+  ) {
     super(reason);
     this.name = 'LeftOutError';
   }
@@ -85,7 +88,9 @@ async function inExplicitLittle(instance: InstanceSource, transcoder: ExportTran
   if (instance.transferSyntaxUid === ELE) return storedDataSet(instance);
   const converted = await transcoder.convert(instance, ELE);
   if ('reason' in converted) {
-    throw new LeftOutError(`stored in ${uidName(instance.transferSyntaxUid)}, it cannot be written in Explicit VR Little Endian: ${converted.reason.replace(/\.$/, '')}`);
+    throw new LeftOutError(
+      `stored in ${uidName(instance.transferSyntaxUid)}, it cannot be written in Explicit VR Little Endian: ${converted.reason.replace(/\.$/, '')}`,
+    );
   }
   return converted;
 }

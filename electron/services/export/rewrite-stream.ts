@@ -34,17 +34,29 @@ class ByteQueue {
   private size = 0;
   private ended = false;
 
-  constructor(first: Buffer, private readonly it: AsyncIterator<Uint8Array>) {
-    if (first.length) { this.chunks.push(first); this.size = first.length; }
+  constructor(
+    first: Buffer,
+    private readonly it: AsyncIterator<Uint8Array>,
+  ) {
+    if (first.length) {
+      this.chunks.push(first);
+      this.size = first.length;
+    }
   }
 
   /** Reads until `n` bytes are held; false when the stream ends first. */
   async fill(n: number): Promise<boolean> {
     while (this.size < n && !this.ended) {
       const next = await this.it.next();
-      if (next.done) { this.ended = true; break; }
+      if (next.done) {
+        this.ended = true;
+        break;
+      }
       const b = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-      if (b.length) { this.chunks.push(b); this.size += b.length; }
+      if (b.length) {
+        this.chunks.push(b);
+        this.size += b.length;
+      }
     }
     return this.size >= n;
   }
@@ -80,7 +92,9 @@ class ByteQueue {
 
   /** Everything left, gathered (the trailer is small). */
   async rest(): Promise<Buffer> {
-    while (await this.fill(this.size + 1)) { /* read on */ }
+    while (await this.fill(this.size + 1)) {
+      /* read on */
+    }
     return this.take(this.size);
   }
 }
@@ -97,12 +111,16 @@ async function readHeader(it: AsyncIterator<Uint8Array>): Promise<{ header: Data
       chunks.splice(0, chunks.length, all);
       const r = decodeDataSet(all, EXPLICIT_LITTLE_ENDIAN, { stopAtTag: PIXEL_DATA, allowTruncated: true });
       // stopped before an element at or after Pixel Data, or the whole data set read
-      if (!r.truncated && (r.bytesRead < all.length || ended)) return { header: r.dataSet, bytes: all.subarray(0, r.bytesRead), after: all.subarray(r.bytesRead) };
+      if (!r.truncated && (r.bytesRead < all.length || ended))
+        return { header: r.dataSet, bytes: all.subarray(0, r.bytesRead), after: all.subarray(r.bytesRead) };
       if (ended) throw new DicomParseError('The data set ends inside an element before Pixel Data', r.bytesRead);
       tryAt = Math.max(size * 2, 64 * 1024);
     }
     const next = await it.next();
-    if (next.done) { ended = true; continue; }
+    if (next.done) {
+      ended = true;
+      continue;
+    }
     chunks.push(Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength));
     size += next.value.byteLength;
   }

@@ -81,8 +81,12 @@ export async function openZipSink(file: string, options: { mtime?: Date; compres
   const output = createWriteStream(part, { flags: 'w' });
   const done = pipeline(zip.outputStream, output);
   let failure: Error | undefined;
-  done.catch((e: Error) => { failure ??= e; });
-  zip.on('error', (e: Error) => { failure ??= e; });
+  done.catch((e: Error) => {
+    failure ??= e;
+  });
+  zip.on('error', (e: Error) => {
+    failure ??= e;
+  });
   const mtime = options.mtime ?? new Date();
   return {
     location: file,

@@ -39,4 +39,3 @@ export class UidRemapper {
     return this.seen.size;
   }
 }
-

@@ -13,8 +13,17 @@ import { isIP } from 'node:net';
 import { serviceAccess, type CallingAePolicy, type RemoteNode, type ServiceAccess, type ServiceAccessPolicy } from '../../../shared/config.js';
 import { Status } from '../../../shared/dicom/status.js';
 import {
-  DimseStatusError, type AssociationInfo, type EchoHandler, type FindHandler, type FindRequest, type MoveDestination, type RetrieveHandler,
-  type RetrieveRequest, type StoreHandler, type StoreOutcome, type StoreRequest,
+  DimseStatusError,
+  type AssociationInfo,
+  type EchoHandler,
+  type FindHandler,
+  type FindRequest,
+  type MoveDestination,
+  type RetrieveHandler,
+  type RetrieveRequest,
+  type StoreHandler,
+  type StoreOutcome,
+  type StoreRequest,
 } from '../../dimse/handlers.js';
 import { fromHost, normalizeAddress, resolveNodeHosts } from './policy.js';
 
@@ -100,8 +109,10 @@ export class ServiceGate {
     const comment = `${what} not permitted for this calling AE title and host`;
     if (access === 'local') {
       return {
-        service, comment,
-        sentence: `Refused ${what} to ${calling} at ${peer}: it is open only to this machine; to allow configured nodes set ${setting} to "nodes" ` +
+        service,
+        comment,
+        sentence:
+          `Refused ${what} to ${calling} at ${peer}: it is open only to this machine; to allow configured nodes set ${setting} to "nodes" ` +
           '(or "any" for every caller) in Nodes & settings or config.json',
       };
     }
@@ -110,15 +121,19 @@ export class ServiceGate {
       const resolved = await this.resolve(nodes);
       if (nodes.some((n) => fromHost(n, peer, resolved))) return undefined;
       return {
-        service, comment,
-        sentence: `Refused ${what} to ${calling} at ${peer}: ${calling} is the AE title of node ${nodes.map((n) => `'${n.name}' (${n.host})`).join(', ')}, ` +
+        service,
+        comment,
+        sentence:
+          `Refused ${what} to ${calling} at ${peer}: ${calling} is the AE title of node ${nodes.map((n) => `'${n.name}' (${n.host})`).join(', ')}, ` +
           `which calls from its own host only; if that node moved, correct its host in Nodes & settings (priors nodes add ${nodes[0]!.name} ` +
           `${calling}@${peer}:${nodes[0]!.port} --replace), or set ${setting} to "any" to let any caller in`,
       };
     }
     return {
-      service, comment,
-      sentence: `Refused ${what} to ${calling} at ${peer}: ${calling} is not a configured node; to allow it, add it as a node with its host ` +
+      service,
+      comment,
+      sentence:
+        `Refused ${what} to ${calling} at ${peer}: ${calling} is not a configured node; to allow it, add it as a node with its host ` +
         `in Nodes & settings (priors nodes add <name> ${calling}@${peer}:<port>), or set ${setting} to "any" to let any caller in`,
     };
   }
@@ -128,7 +143,7 @@ export class ServiceGate {
     const names = nodes.map((n) => n.host).filter((h): h is string => h !== undefined && isIP(h) === 0 && h.toLowerCase() !== 'localhost');
     if (names.length === 0) return this.resolved;
     if (Date.now() - this.resolvedAt > (this.o.resolveTtlMs ?? 60_000) || names.some((h) => !this.resolved.has(h))) {
-      this.resolved = new Map([...this.resolved, ...await resolveNodeHosts(nodes)]);
+      this.resolved = new Map([...this.resolved, ...(await resolveNodeHosts(nodes))]);
       this.resolvedAt = Date.now();
     }
     return this.resolved;

@@ -17,8 +17,17 @@ import { Status } from '../../../shared/dicom/status.js';
 import { validateUid } from '../../../shared/dicom/uids.js';
 import { type Cache, type FindKey, type TempWriter, CacheError, isOutOfSpace } from '../../cache/index.js';
 import {
-  DimseStatusError, type AssociationInfo, type FindHandler, type FindRequest, type InstanceSource, type MoveDestination,
-  type RetrieveHandler, type RetrieveRequest, type StoreHandler, type StoreOutcome, type StoreRequest,
+  DimseStatusError,
+  type AssociationInfo,
+  type FindHandler,
+  type FindRequest,
+  type InstanceSource,
+  type MoveDestination,
+  type RetrieveHandler,
+  type RetrieveRequest,
+  type StoreHandler,
+  type StoreOutcome,
+  type StoreRequest,
 } from '../../dimse/handlers.js';
 import { markCharacterSet } from '../query/query-keys.js';
 import { RETRIEVE_AE_TITLE, SPECIFIC_CHARACTER_SET } from '../../../shared/dicom/tags.js';
@@ -55,9 +64,21 @@ function copyInto(source: Readable, dest: Writable): Promise<void> {
       dest.off('error', onDestError);
       dest.off('finish', onFinish);
     };
-    const onSourceError = (e: Error) => { cleanup(); source.unpipe(dest); dest.destroy(); reject(e); };
-    const onDestError = (e: Error) => { cleanup(); source.unpipe(dest); reject(e); };
-    const onFinish = () => { cleanup(); resolve(); };
+    const onSourceError = (e: Error) => {
+      cleanup();
+      source.unpipe(dest);
+      dest.destroy();
+      reject(e);
+    };
+    const onDestError = (e: Error) => {
+      cleanup();
+      source.unpipe(dest);
+      reject(e);
+    };
+    const onFinish = () => {
+      cleanup();
+      resolve();
+    };
     source.once('error', onSourceError);
     dest.once('error', onDestError);
     dest.once('finish', onFinish);
@@ -94,7 +115,12 @@ export class CacheStoreHandler implements StoreHandler {
    * for this sender and the images allow it; undefined = stored as received. A failure to
    * compress never fails the store.
    */
-  private async compressed(writer: TempWriter, header: InstanceHeader, request: StoreRequest, sourceAeTitle: string): Promise<{ writer: TempWriter; header: InstanceHeader } | undefined> {
+  private async compressed(
+    writer: TempWriter,
+    header: InstanceHeader,
+    request: StoreRequest,
+    sourceAeTitle: string,
+  ): Promise<{ writer: TempWriter; header: InstanceHeader } | undefined> {
     if (!this.compression) return undefined;
     const kind = await this.compression.kindFor(request.association);
     if (!kind) return undefined;
@@ -106,7 +132,9 @@ export class CacheStoreHandler implements StoreHandler {
         this.compression.log?.('debug', `${request.sopInstanceUid} from ${sourceAeTitle} stored as received, not compressed: ${result.skipped}`);
         return undefined;
       }
-      next = this.cache.createTempWriter({ meta: { sopClassUid: request.sopClassUid, sopInstanceUid: request.sopInstanceUid, transferSyntaxUid: result.transferSyntaxUid, sourceAeTitle } });
+      next = this.cache.createTempWriter({
+        meta: { sopClassUid: request.sopClassUid, sopInstanceUid: request.sopInstanceUid, transferSyntaxUid: result.transferSyntaxUid, sourceAeTitle },
+      });
       next.stream.end(result.dataSet);
       const replaced = { writer: next, header: await next.header() };
       await writer.discard().catch(() => undefined);
@@ -138,9 +166,12 @@ export class CacheStoreHandler implements StoreHandler {
   /** A700 for a store refused because the index cannot take it now (being rebuilt, or earlier rows not yet written). */
   private indexRefusal(e: CacheError, sourceAeTitle: string): StoreOutcome {
     if (isOutOfSpace(e)) this.cache.noteOutOfSpace(e, sourceAeTitle);
-    const comment = e.code === 'EREBUILDING' ? 'Index being rebuilt on the receiving workstation; retry later'
-      : isOutOfSpace(e) ? `Index full on the receiving workstation (${e.code}); retry later`
-        : 'Index cannot be written on the receiving workstation; retry later';
+    const comment =
+      e.code === 'EREBUILDING'
+        ? 'Index being rebuilt on the receiving workstation; retry later'
+        : isOutOfSpace(e)
+          ? `Index full on the receiving workstation (${e.code}); retry later`
+          : 'Index cannot be written on the receiving workstation; retry later';
     return { status: Status.OutOfResources, errorComment: comment };
   }
 
@@ -180,8 +211,10 @@ export class CacheStoreHandler implements StoreHandler {
     }
     const { instance } = header.fields;
     const mismatch =
-      stripUid(instance.SOPClassUID) !== stripUid(request.sopClassUid) ? `SOP Class UID ${instance.SOPClassUID || '(none)'} differs from the command's ${request.sopClassUid}`
-        : stripUid(instance.SOPInstanceUID) !== stripUid(request.sopInstanceUid) ? `SOP Instance UID ${instance.SOPInstanceUID || '(none)'} differs from the command's ${request.sopInstanceUid}`
+      stripUid(instance.SOPClassUID) !== stripUid(request.sopClassUid)
+        ? `SOP Class UID ${instance.SOPClassUID || '(none)'} differs from the command's ${request.sopClassUid}`
+        : stripUid(instance.SOPInstanceUID) !== stripUid(request.sopInstanceUid)
+          ? `SOP Instance UID ${instance.SOPInstanceUID || '(none)'} differs from the command's ${request.sopInstanceUid}`
           : undefined;
     if (mismatch) {
       await writer.discard().catch(() => undefined);
@@ -191,11 +224,15 @@ export class CacheStoreHandler implements StoreHandler {
     if (compressed) ({ writer, header } = compressed);
     try {
       const placed = await writer.place({ header, expectedSopInstanceUid: request.sopInstanceUid, sourceAeTitle });
-      const stored = (result: StoreResult) => this.onStored?.({
-        association: request.association, sopInstanceUid: result.sopInstanceUid, studyInstanceUid: result.studyInstanceUid,
-        seriesInstanceUid: header.fields.series.SeriesInstanceUID, duplicate: result.duplicate,
-        ...(request.moveOriginatorAeTitle ? { moveOriginatorAeTitle: request.moveOriginatorAeTitle } : {}),
-      });
+      const stored = (result: StoreResult) =>
+        this.onStored?.({
+          association: request.association,
+          sopInstanceUid: result.sopInstanceUid,
+          studyInstanceUid: result.studyInstanceUid,
+          seriesInstanceUid: header.fields.series.SeriesInstanceUID,
+          duplicate: result.duplicate,
+          ...(request.moveOriginatorAeTitle ? { moveOriginatorAeTitle: request.moveOriginatorAeTitle } : {}),
+        });
       // The file is in place and the room for it made: with deferred durability the sender is
       // answered first, and the row joins the next group commit of the index (file-store.ts).
       if (placed.mayIndexLater) return { status: Status.Success, afterResponse: () => placed.indexSoon(stored) };
@@ -203,7 +240,8 @@ export class CacheStoreHandler implements StoreHandler {
       return { status: Status.Success };
     } catch (e) {
       if (isOutOfSpace(e)) return this.outOfSpace(e, sourceAeTitle);
-      if (e instanceof CacheError && e.code === 'EUID') return { status: Status.DataSetDoesNotMatchSOPClass, errorComment: truncate(e.message.replace(/^The data set's /, '')) };
+      if (e instanceof CacheError && e.code === 'EUID')
+        return { status: Status.DataSetDoesNotMatchSOPClass, errorComment: truncate(e.message.replace(/^The data set's /, '')) };
       if (e instanceof CacheError && e.code === 'EMISMATCH') return { status: Status.DataSetDoesNotMatchSOPClass, errorComment: truncate(e.message) };
       if (e instanceof CacheError && e.code === 'EINVALID') return { status: Status.CannotUnderstand, errorComment: truncate(e.message) };
       // the index failed under this store (its file was removed): refused, as the next store would be
@@ -259,7 +297,11 @@ export function responseIdentifier(request: DataSet, row: Record<string, unknown
 
 /** Query SCP over the cache. */
 export class CacheFindHandler implements FindHandler {
-  constructor(private readonly cache: Cache, private readonly aeTitle: string, private readonly options: { caseInsensitivePN?: boolean } = {}) {}
+  constructor(
+    private readonly cache: Cache,
+    private readonly aeTitle: string,
+    private readonly options: { caseInsensitivePN?: boolean } = {},
+  ) {}
 
   async *find(request: FindRequest): AsyncIterable<DataSet> {
     const model = queryModelForSopClass(request.sopClassUid);
@@ -280,7 +322,10 @@ export class CacheFindHandler implements FindHandler {
 /** Retrieve SCP over the cache; C-MOVE destinations are the configured nodes. */
 export class CacheRetrieveHandler implements RetrieveHandler {
   /** `nodes` is asked at each C-MOVE, so nodes added while the server runs are known. */
-  constructor(private readonly cache: Cache, private readonly nodes: () => readonly RemoteNode[] | Promise<readonly RemoteNode[]>) {}
+  constructor(
+    private readonly cache: Cache,
+    private readonly nodes: () => readonly RemoteNode[] | Promise<readonly RemoteNode[]>,
+  ) {}
 
   async locate(request: RetrieveRequest): Promise<InstanceSource[]> {
     const model = queryModelForSopClass(request.sopClassUid);
@@ -288,12 +333,20 @@ export class CacheRetrieveHandler implements RetrieveHandler {
     if (!model || !isQueryLevel(level)) throw new DimseStatusError(Status.IdentifierDoesNotMatchSOPClass, 'Unknown model or level');
     const key = uniqueKey(model.model, level);
     if (!key) throw new DimseStatusError(Status.IdentifierDoesNotMatchSOPClass, `No ${level} level in this model`);
-    const uids = getStrings(request.identifier, key.tag).map(stripUid).filter((u) => u !== '');
+    const uids = getStrings(request.identifier, key.tag)
+      .map(stripUid)
+      .filter((u) => u !== '');
     const rows = this.cache.instancesFor(level, uids);
     // last access time of the studies served (as dcm4chee records study access time)
     this.cache.touch([...new Set(rows.map((r) => r.studyInstanceUid))]);
-    return rows.map(({ sopClassUid, sopInstanceUid, transferSyntaxUid, path, dataSetOffset, dataSetLength }) =>
-      ({ sopClassUid, sopInstanceUid, transferSyntaxUid, path, dataSetOffset, dataSetLength }));
+    return rows.map(({ sopClassUid, sopInstanceUid, transferSyntaxUid, path, dataSetOffset, dataSetLength }) => ({
+      sopClassUid,
+      sopInstanceUid,
+      transferSyntaxUid,
+      path,
+      dataSetOffset,
+      dataSetLength,
+    }));
   }
 
   async destination(aeTitle: string): Promise<MoveDestination | undefined> {

@@ -23,13 +23,17 @@ const LOOPBACK = new Set(['127.0.0.1', '::1']);
 export async function resolveNodeHosts(nodes: readonly RemoteNode[], timeoutMs = 2000): Promise<Map<string, string[]>> {
   const names = [...new Set(nodes.map((n) => n.host).filter((h): h is string => h !== undefined && isIP(h) === 0))];
   const out = new Map<string, string[]>();
-  await Promise.all(names.map(async (name) => {
-    const found = await Promise.race([
-      lookup(name, { all: true }).then((r) => r.map((x) => normalizeAddress(x.address))).catch(() => []),
-      new Promise<string[]>((r) => setTimeout(() => r([]), timeoutMs).unref()),
-    ]);
-    out.set(name, found);
-  }));
+  await Promise.all(
+    names.map(async (name) => {
+      const found = await Promise.race([
+        lookup(name, { all: true })
+          .then((r) => r.map((x) => normalizeAddress(x.address)))
+          .catch(() => []),
+        new Promise<string[]>((r) => setTimeout(() => r([]), timeoutMs).unref()),
+      ]);
+      out.set(name, found);
+    }),
+  );
   return out;
 }
 
@@ -70,17 +74,23 @@ export function associationPolicy(config: Config, aeTitle = config.local.aeTitle
     },
     maxAssociations: config.maxAssociations,
     maxAssociationsFor: (callingAeTitle: string) => {
-      const limits = nodesOf(callingAeTitle).map((n) => n.maxIncomingAssociations).filter((n): n is number => n !== undefined);
+      const limits = nodesOf(callingAeTitle)
+        .map((n) => n.maxIncomingAssociations)
+        .filter((n): n is number => n !== undefined);
       return limits.length ? Math.max(...limits) : undefined;
     },
     refusalAdvice: (callingAeTitle: string, peerAddress: string) => {
       const nodes = wrongHost(callingAeTitle, peerAddress);
       if (nodes && (mode === 'any' || allowed.has(callingAeTitle))) {
-        return `'${callingAeTitle}' is the AE title of node ${nodes.map((n) => `'${n.name}' (${n.host})`).join(', ')} but called from ${normalizeAddress(peerAddress)}: ` +
-          'correct the node\'s host in Nodes & settings if it moved, or turn off "only from the node\'s host"';
+        return (
+          `'${callingAeTitle}' is the AE title of node ${nodes.map((n) => `'${n.name}' (${n.host})`).join(', ')} but called from ${normalizeAddress(peerAddress)}: ` +
+          'correct the node\'s host in Nodes & settings if it moved, or turn off "only from the node\'s host"'
+        );
       }
-      if (mode === 'configured') return `'${callingAeTitle}' is not the AE title of any configured node: add it as a node in Nodes & settings, or set the calling-AE policy to any`;
-      if (mode === 'list') return `'${callingAeTitle}' is not in the list of AE titles allowed to connect: add it in Nodes & settings, or set the calling-AE policy to any`;
+      if (mode === 'configured')
+        return `'${callingAeTitle}' is not the AE title of any configured node: add it as a node in Nodes & settings, or set the calling-AE policy to any`;
+      if (mode === 'list')
+        return `'${callingAeTitle}' is not in the list of AE titles allowed to connect: add it in Nodes & settings, or set the calling-AE policy to any`;
       return undefined;
     },
   };

@@ -95,20 +95,33 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     kindFor: async (association) => {
       const now = await liveNow();
       const caller = association.callingAeTitle.trim();
-      return arrivalCompression(now, now.nodes.find((n) => n.aeTitle === caller));
+      return arrivalCompression(
+        now,
+        now.nodes.find((n) => n.aeTitle === caller),
+      );
     },
     ...(options.log ? { log: (level, message) => options.log!(level, message) } : {}),
   };
-  const store = new CacheStoreHandler(cache, (event) => tell(storedListeners, event), (association, stores) => tell(endedListeners, association, stores), compression);
+  const store = new CacheStoreHandler(
+    cache,
+    (event) => tell(storedListeners, event),
+    (association, stores) => tell(endedListeners, association, stores),
+    compression,
+  );
   const queryRetrieve = options.queryRetrieve !== false;
   const ownAudit = options.audit === undefined;
-  const audit = options.audit === false ? undefined
-    : options.audit ?? new AuditTrail(AuditStore.open(cache.dataDir), cache, { localAeTitle: aeTitle, ...(options.log ? { log: options.log } : {}) });
+  const audit =
+    options.audit === false
+      ? undefined
+      : (options.audit ?? new AuditTrail(AuditStore.open(cache.dataDir), cache, { localAeTitle: aeTitle, ...(options.log ? { log: options.log } : {}) }));
   if (audit) storedListeners.add(audit.onStored);
   const findHandler = new CacheFindHandler(cache, aeTitle, { caseInsensitivePN: config.caseInsensitivePN });
   const nodes = options.nodes ?? (() => config.nodes);
   const retrieveHandler = new CacheRetrieveHandler(cache, nodes);
-  const closeAudit = () => { if (ownAudit) audit?.close(); else audit?.flush(); };
+  const closeAudit = () => {
+    if (ownAudit) audit?.close();
+    else audit?.flush();
+  };
   // per operation, who may use which service (access.ts): refusals told once per association and service in the log, each in the audit trail
   const gate = new ServiceGate({
     config: options.currentConfig ?? (async () => ({ callingAePolicy: config.callingAePolicy, nodes: await nodes() })),
@@ -120,16 +133,29 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     if (!told.has(key)) {
       if (told.size > 10_000) told.clear();
       told.add(key);
-      options.log?.('warn', `${association.id} ${operation.name} from ${association.callingAeTitle.trim()} (${association.peerAddress}) answered 0124 (Refused: Not authorized). ${refusal.sentence}.`);
+      options.log?.(
+        'warn',
+        `${association.id} ${operation.name} from ${association.callingAeTitle.trim()} (${association.peerAddress}) answered 0124 (Refused: Not authorized). ${refusal.sentence}.`,
+      );
     } else if (refusal.service === 'storage') return; // one store event per association, not one per instance
-    const what = refusal.service === 'storage' ? 'store' : refusal.service === 'verification' ? 'association-refused' : operation.name === 'C-FIND' ? 'query' : 'retrieve';
+    const what =
+      refusal.service === 'storage' ? 'store' : refusal.service === 'verification' ? 'association-refused' : operation.name === 'C-FIND' ? 'query' : 'retrieve';
     const detail = `${operation.name} refused${operation.sopClassUid ? ` (${uidName(operation.sopClassUid)})` : ''}${operation.identifier ? `: ${identifierSummary(operation.identifier)}` : ''}`;
     audit?.refusedOperation(what, association, refusal.sentence, detail, operation.identifier);
   };
-  const handlers = guardHandlers(gate, { store, ...(queryRetrieve ? {
-    find: audit ? audit.wrapFind(findHandler) : findHandler,
-    retrieve: audit ? audit.wrapRetrieve(retrieveHandler) : retrieveHandler,
-  } : {}) }, onRefused);
+  const handlers = guardHandlers(
+    gate,
+    {
+      store,
+      ...(queryRetrieve
+        ? {
+            find: audit ? audit.wrapFind(findHandler) : findHandler,
+            retrieve: audit ? audit.wrapRetrieve(retrieveHandler) : retrieveHandler,
+          }
+        : {}),
+    },
+    onRefused,
+  );
   // one policy and one set of handlers for the plain port and the TLS port (PS3.15 Annex B)
   const common = {
     policy: associationPolicy(config, aeTitle, config.callingAePolicy.bindToHost ? await resolveNodeHosts(config.nodes) : new Map()),
@@ -141,7 +167,12 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     timeouts: { connectMs: config.timeouts.connectMs, artimMs: config.timeouts.artimMs, dimseMs: config.timeouts.dimseMs },
     ...(config.timeouts.idleMs !== undefined ? { idleTimeoutMs: config.timeouts.idleMs } : {}),
     ...(options.log ? { log: options.log } : {}),
-    ...(audit ? { onRejected: (rq: { callingAeTitle: string; calledAeTitle: string; peerAddress: string }, reason: string, advice: string) => audit.refused(rq, reason, advice) } : {}),
+    ...(audit
+      ? {
+          onRejected: (rq: { callingAeTitle: string; calledAeTitle: string; peerAddress: string }, reason: string, advice: string) =>
+            audit.refused(rq, reason, advice),
+        }
+      : {}),
   };
   const server = new DicomServer({ ...common, port: options.port ?? config.local.port });
   let bound;
@@ -153,7 +184,18 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
   }
   const tlsConfig = config.local.tls;
   if (!tlsConfig) {
-    return { aeTitle, host: bound.host, port: bound.port, storedListeners, endedListeners, ...(audit ? { audit } : {}), close: async () => { await server.close(); closeAudit(); } };
+    return {
+      aeTitle,
+      host: bound.host,
+      port: bound.port,
+      storedListeners,
+      endedListeners,
+      ...(audit ? { audit } : {}),
+      close: async () => {
+        await server.close();
+        closeAudit();
+      },
+    };
   }
   let tlsServer: DicomServer;
   let tlsBound;
@@ -167,7 +209,16 @@ export async function startServer(options: ServeOptions): Promise<ServeHandle> {
     throw err;
   }
   return {
-    aeTitle, host: bound.host, port: bound.port, tlsPort: tlsBound.port, storedListeners, endedListeners, ...(audit ? { audit } : {}),
-    close: async () => { await Promise.all([server.close(), tlsServer.close()]); closeAudit(); },
+    aeTitle,
+    host: bound.host,
+    port: bound.port,
+    tlsPort: tlsBound.port,
+    storedListeners,
+    endedListeners,
+    ...(audit ? { audit } : {}),
+    close: async () => {
+      await Promise.all([server.close(), tlsServer.close()]);
+      closeAudit();
+    },
   };
 }

@@ -5,9 +5,7 @@
 import { createSocket } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import { diagnose, type Diagnosis, type DimseService, type FailureDescription } from '../../../shared/diagnostics.js';
-import {
-  AssociationAbortedError, AssociationRejectedError, TimeoutError, TransportError,
-} from '../../dimse/ul/association.js';
+import { AssociationAbortedError, AssociationRejectedError, TimeoutError, TransportError } from '../../dimse/ul/association.js';
 import { NoContextError } from '../../dimse/ul/errors.js';
 import { DicomwebError } from '../dicomweb/errors.js';
 
@@ -32,9 +30,14 @@ export function describeError(err: unknown, ctx: FailureContext = {}): FailureDe
   const service = ctx.service ? { service: ctx.service } : {};
   if (err instanceof AssociationRejectedError) {
     return {
-      kind: 'rejected', result: err.result, source: err.source, reason: err.reason,
-      callingAeTitle: ctx.callingAeTitle ?? ctx.local?.aeTitle ?? 'PRIORS', calledAeTitle: ctx.node?.aeTitle ?? '?',
-      ...peer, ...localRef(ctx),
+      kind: 'rejected',
+      result: err.result,
+      source: err.source,
+      reason: err.reason,
+      callingAeTitle: ctx.callingAeTitle ?? ctx.local?.aeTitle ?? 'PRIORS',
+      calledAeTitle: ctx.node?.aeTitle ?? '?',
+      ...peer,
+      ...localRef(ctx),
     };
   }
   if (err instanceof AssociationAbortedError) return { kind: 'aborted', source: err.source, reason: err.reason, ...peer, ...service, ...localRef(ctx) };
@@ -80,7 +83,8 @@ export function describeError(err: unknown, ctx: FailureContext = {}): FailureDe
 function peerOf(node: FailureContext['node']): { calledAeTitle?: string; host?: string; port?: number } {
   if (!node) return {};
   return {
-    ...(node.aeTitle !== undefined ? { calledAeTitle: node.aeTitle } : {}), ...(node.host !== undefined ? { host: node.host } : {}),
+    ...(node.aeTitle !== undefined ? { calledAeTitle: node.aeTitle } : {}),
+    ...(node.host !== undefined ? { host: node.host } : {}),
     ...(node.port !== undefined ? { port: node.port } : {}),
   };
 }
@@ -106,10 +110,15 @@ function localRef(ctx: FailureContext): { localAeTitle?: string; localHost?: str
 
 /** The description of a failure status in a DIMSE response. */
 export function describeStatus(
-  service: DimseService, status: number, errorComment: string | undefined, ctx: FailureContext & { destination?: string } = {},
+  service: DimseService,
+  status: number,
+  errorComment: string | undefined,
+  ctx: FailureContext & { destination?: string } = {},
 ): FailureDescription {
   return {
-    kind: 'status', service, status,
+    kind: 'status',
+    service,
+    status,
     ...(errorComment ? { errorComment } : {}),
     ...peerOf(ctx.node),
     ...(ctx.callingAeTitle ? { callingAeTitle: ctx.callingAeTitle } : {}),
@@ -133,13 +142,21 @@ export async function localAddressToward(host: string): Promise<string> {
   const viaRoute = await new Promise<string | undefined>((resolve) => {
     const socket = createSocket(family);
     const finish = (value: string | undefined) => {
-      try { socket.close(); } catch { /* already closed */ }
+      try {
+        socket.close();
+      } catch {
+        /* already closed */
+      }
       resolve(value);
     };
     socket.once('error', () => finish(undefined));
     try {
       socket.connect(9, host, () => {
-        try { finish(socket.address().address); } catch { finish(undefined); }
+        try {
+          finish(socket.address().address);
+        } catch {
+          finish(undefined);
+        }
       });
     } catch {
       finish(undefined);

@@ -15,18 +15,27 @@ import { InputError } from './nodes.js';
 export function dicomNodeOf(node: Pick<RemoteNode, 'aeTitle' | 'host' | 'port'> & { tls?: NodeTls; name?: string; dicomweb?: { url: string } }): DicomNode {
   if (node.aeTitle === undefined || node.host === undefined || node.port === undefined) {
     const which = node.name ? `Node ${node.name}` : 'This node';
-    throw new InputError(`${which} is a DICOMweb node${node.dicomweb ? ` (${node.dicomweb.url})` : ''} without a DIMSE address, so it cannot be reached by DICOM over TCP: add its AE title, host and port to use DIMSE with it`);
+    throw new InputError(
+      `${which} is a DICOMweb node${node.dicomweb ? ` (${node.dicomweb.url})` : ''} without a DIMSE address, so it cannot be reached by DICOM over TCP: add its AE title, host and port to use DIMSE with it`,
+    );
   }
   const plain = { aeTitle: node.aeTitle, host: node.host, port: node.port };
   if (!node.tls) return plain;
   const { caFile, certFile, keyFile, serverName, rejectUnauthorized } = node.tls;
   return {
     ...plain,
-    tls: tlsClientOptions({
-      enabled: true,
-      ...(caFile !== undefined ? { caFile } : {}), ...(certFile !== undefined ? { certFile } : {}), ...(keyFile !== undefined ? { keyFile } : {}),
-      ...(serverName !== undefined ? { serverName } : {}), ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}),
-    }, node.host, node.port),
+    tls: tlsClientOptions(
+      {
+        enabled: true,
+        ...(caFile !== undefined ? { caFile } : {}),
+        ...(certFile !== undefined ? { certFile } : {}),
+        ...(keyFile !== undefined ? { keyFile } : {}),
+        ...(serverName !== undefined ? { serverName } : {}),
+        ...(rejectUnauthorized !== undefined ? { rejectUnauthorized } : {}),
+      },
+      node.host,
+      node.port,
+    ),
   };
 }
 

@@ -2,9 +2,7 @@
  * Resolving a node reference: a configured node name, or `AET@host:port` for a node that is
  * not configured (it then takes the default model and method).
  */
-import {
-  type Config, type RemoteNode, DEFAULT_NODE_MAX_ASSOCIATIONS, findNode, formatNodeAddress, parseNodeAddress,
-} from '../../../shared/config.js';
+import { type Config, type RemoteNode, DEFAULT_NODE_MAX_ASSOCIATIONS, findNode, formatNodeAddress, parseNodeAddress } from '../../../shared/config.js';
 
 /** Thrown when a reference names no configured node and is not an address. */
 export class UnknownNodeError extends Error {

@@ -21,17 +21,25 @@ export interface LocalEnd {
  * timers, unless the caller gives its own (the served AE title, a command line's --aet or --timeout).
  */
 export function scuOptionsFrom(
-  config: Config, o: { callingAeTitle?: string; timeouts?: Config['timeouts']; log?: Logger; signal?: AbortSignal } = {},
+  config: Config,
+  o: { callingAeTitle?: string; timeouts?: Config['timeouts']; log?: Logger; signal?: AbortSignal } = {},
 ): ScuOptions {
   return {
-    callingAeTitle: o.callingAeTitle ?? config.local.aeTitle, maxPduLength: config.local.maxPduLength, timeouts: { ...(o.timeouts ?? config.timeouts) },
-    ...(o.log ? { log: o.log } : {}), ...(o.signal ? { signal: o.signal } : {}),
+    callingAeTitle: o.callingAeTitle ?? config.local.aeTitle,
+    maxPduLength: config.local.maxPduLength,
+    timeouts: { ...(o.timeouts ?? config.timeouts) },
+    ...(o.log ? { log: o.log } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
   };
 }
 
 /** SCU options and failure contexts over a configuration. */
 export class NodeReach {
-  constructor(private readonly config: () => Config, private readonly local: () => LocalEnd, private readonly log?: Logger) {}
+  constructor(
+    private readonly config: () => Config,
+    private readonly local: () => LocalEnd,
+    private readonly log?: Logger,
+  ) {}
 
   /** Our AE title: the served one, else the configured one. */
   aeTitle(config: Config = this.config()): string {
@@ -51,8 +59,11 @@ export class NodeReach {
   /** The failure context of an operation on `node`. */
   async failure(node: RemoteNode, service: DimseService, config: Config = this.config()): Promise<FailureContext> {
     return {
-      service, node: { aeTitle: node.aeTitle, host: node.host, port: node.port, dicomweb: node.dicomweb }, callingAeTitle: this.aeTitle(config),
-      timeoutMs: config.timeouts.connectMs, local: await this.localFor(node, config),
+      service,
+      node: { aeTitle: node.aeTitle, host: node.host, port: node.port, dicomweb: node.dicomweb },
+      callingAeTitle: this.aeTitle(config),
+      timeoutMs: config.timeouts.connectMs,
+      local: await this.localFor(node, config),
     };
   }
 }

@@ -21,7 +21,11 @@ export interface Timers {
 }
 
 const REAL_TIMERS: Timers = {
-  setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); t.unref?.(); return t; },
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };
 
@@ -122,12 +126,15 @@ export class ArrivalTrigger {
       if (p.fresh || p.open.size > 0) return; // more came meanwhile: its association's end re-arms it
       this.pending.delete(uid);
       this.waiting++;
-      this.chain = this.chain.then(() => this.evaluate(uid, p.from)).catch((err: unknown) => {
-        this.deps.log?.('warn', `prefetch for study ${uid} failed: ${(err as Error).message}`);
-      }).finally(() => {
-        this.waiting--;
-        this.wakeIdle();
-      });
+      this.chain = this.chain
+        .then(() => this.evaluate(uid, p.from))
+        .catch((err: unknown) => {
+          this.deps.log?.('warn', `prefetch for study ${uid} failed: ${(err as Error).message}`);
+        })
+        .finally(() => {
+          this.waiting--;
+          this.wakeIdle();
+        });
     }, ms);
   }
 
@@ -151,8 +158,10 @@ export class ArrivalTrigger {
     const last = this.deps.lastRunFor(uid);
     if (last && last.state !== 'failed' && last.current?.seriesCount === series.length) return;
     await this.deps.prefetcher.run({
-      trigger: 'arrival', triggerDetail: `${modalities.join('/') || 'a study'} from ${from}`,
-      PatientID: study.PatientID, ...(study.IssuerOfPatientID ? { IssuerOfPatientID: study.IssuerOfPatientID } : {}),
+      trigger: 'arrival',
+      triggerDetail: `${modalities.join('/') || 'a study'} from ${from}`,
+      PatientID: study.PatientID,
+      ...(study.IssuerOfPatientID ? { IssuerOfPatientID: study.IssuerOfPatientID } : {}),
       current: { StudyInstanceUID: uid },
     });
   }

@@ -91,5 +91,9 @@ function normalize(word: string): string {
 
 /** Upper-case words of letters and digits; a '-' inside a word is kept (C-SPINE). */
 function tokenize(text: string): string[] {
-  return text.toUpperCase().split(/[^A-Z0-9-]+/).map((t) => t.replace(/^-+|-+$/g, '')).filter((t) => t !== '');
+  return text
+    .toUpperCase()
+    .split(/[^A-Z0-9-]+/)
+    .map((t) => t.replace(/^-+|-+$/g, ''))
+    .filter((t) => t !== '');
 }

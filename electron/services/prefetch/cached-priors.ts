@@ -25,26 +25,41 @@ const newestFirst = (a: StudyRecord, b: StudyRecord): number =>
 /** The patient's other cached studies, relevant ones first; undefined when the study is not cached. */
 export function rankCachedPriors(
   cache: CacheStudies & { study(uid: string): StudyRecord | undefined },
-  studyInstanceUid: string, rules: readonly PrefetchRule[], synonyms: BodyPartSynonyms,
+  studyInstanceUid: string,
+  rules: readonly PrefetchRule[],
+  synonyms: BodyPartSynonyms,
 ): RankedPrior[] | undefined {
   const open = cache.study(studyInstanceUid);
   if (!open) return undefined;
   const lexicon = new BodyPartLexicon(synonyms);
   const facts = cachedStudyFacts(open, cache.series(studyInstanceUid), lexicon);
   const patient: PatientFacts = {
-    PatientID: open.PatientID ?? '', ...(open.IssuerOfPatientID ? { IssuerOfPatientID: open.IssuerOfPatientID } : {}),
+    PatientID: open.PatientID ?? '',
+    ...(open.IssuerOfPatientID ? { IssuerOfPatientID: open.IssuerOfPatientID } : {}),
     ...(open.PatientName ? { PatientName: open.PatientName } : {}),
   };
   // the open study's own date: a study of that day or later is never its prior (select.ts)
   const current: CurrentFacts = {
-    StudyInstanceUID: studyInstanceUid, date: facts.StudyDate ?? '99991231',
-    modalities: facts.modalities, bodyParts: facts.bodyParts, bodyPartBasis: facts.bodyPartBasis,
+    StudyInstanceUID: studyInstanceUid,
+    date: facts.StudyDate ?? '99991231',
+    modalities: facts.modalities,
+    bodyParts: facts.bodyParts,
+    bodyPartBasis: facts.bodyPartBasis,
   };
-  const records = new Map(cache.studies({ PatientID: patient.PatientID, ...(patient.IssuerOfPatientID ? { IssuerOfPatientID: patient.IssuerOfPatientID } : {}) })
-    .filter((s) => s.StudyInstanceUID !== studyInstanceUid).map((s) => [s.StudyInstanceUID, s]));
+  const records = new Map(
+    cache
+      .studies({ PatientID: patient.PatientID, ...(patient.IssuerOfPatientID ? { IssuerOfPatientID: patient.IssuerOfPatientID } : {}) })
+      .filter((s) => s.StudyInstanceUID !== studyInstanceUid)
+      .map((s) => [s.StudyInstanceUID, s]),
+  );
   const others = [...records.values()].map((s) => cachedStudyFacts(s, cache.series(s.StudyInstanceUID), lexicon));
   // only the cache is looked at: a rule's nodes do not matter here
-  const verdicts = selectPriors(patient, current, others, rules.filter((r) => r.enabled).map((rule) => ({ rule, nodes: [] })));
+  const verdicts = selectPriors(
+    patient,
+    current,
+    others,
+    rules.filter((r) => r.enabled).map((rule) => ({ rule, nodes: [] })),
+  );
   const ranked = verdicts.flatMap((v): RankedPrior[] => {
     const study = records.get(v.StudyInstanceUID);
     return study ? [{ study, relevant: v.decision === 'fetch', reason: v.reason }] : [];

@@ -31,32 +31,54 @@ export interface NodeReach {
 export const MAX_SERIES_QUERIES = 40;
 
 const STUDY_KEYS = [
-  'StudyInstanceUID', 'StudyDate', 'StudyTime', 'StudyDescription', 'AccessionNumber', 'ModalitiesInStudy',
-  'NumberOfStudyRelatedInstances', 'PatientName', 'PatientBirthDate', 'IssuerOfPatientID',
+  'StudyInstanceUID',
+  'StudyDate',
+  'StudyTime',
+  'StudyDescription',
+  'AccessionNumber',
+  'ModalitiesInStudy',
+  'NumberOfStudyRelatedInstances',
+  'PatientName',
+  'PatientBirthDate',
+  'IssuerOfPatientID',
 ];
 const SERIES_KEYS = ['SeriesInstanceUID', 'Modality', 'BodyPartExamined', 'SeriesDescription'];
 
 function split(v: string | undefined): string[] {
-  return v ? v.split('\\').map((s) => s.trim().toUpperCase()).filter((s) => s !== '') : [];
+  return v
+    ? v
+        .split('\\')
+        .map((s) => s.trim().toUpperCase())
+        .filter((s) => s !== '')
+    : [];
 }
 
 function optional<K extends string>(key: K, v: string | undefined): Partial<Record<K, string>> {
   const t = v?.trim();
-  return t ? { [key]: t } as Record<K, string> : {};
+  return t ? ({ [key]: t } as Record<K, string>) : {};
 }
 
 /** A study of the cache as facts (its series read from the index). */
 export function cachedStudyFacts(study: StudyRecord, series: readonly SeriesRecord[], lexicon: BodyPartLexicon, birthDate?: string): StudyFacts {
-  const body = lexicon.ofStudy(series.map((s) => s.BodyPartExamined ?? '').filter((b) => b !== ''), [study.StudyDescription, ...series.map((s) => s.SeriesDescription)]);
+  const body = lexicon.ofStudy(
+    series.map((s) => s.BodyPartExamined ?? '').filter((b) => b !== ''),
+    [study.StudyDescription, ...series.map((s) => s.SeriesDescription)],
+  );
   const modalities = study.ModalitiesInStudy.length ? study.ModalitiesInStudy : [...new Set(series.map((s) => s.Modality ?? '').filter((m) => m !== ''))];
   return {
     StudyInstanceUID: study.StudyInstanceUID,
-    ...optional('StudyDate', study.StudyDate), ...optional('StudyTime', study.StudyTime),
-    ...optional('StudyDescription', study.StudyDescription), ...optional('AccessionNumber', study.AccessionNumber),
-    ...optional('PatientName', study.PatientName), ...optional('PatientBirthDate', birthDate),
+    ...optional('StudyDate', study.StudyDate),
+    ...optional('StudyTime', study.StudyTime),
+    ...optional('StudyDescription', study.StudyDescription),
+    ...optional('AccessionNumber', study.AccessionNumber),
+    ...optional('PatientName', study.PatientName),
+    ...optional('PatientBirthDate', birthDate),
     ...optional('IssuerOfPatientID', study.IssuerOfPatientID),
-    modalities: modalities.map((m) => m.toUpperCase()), bodyParts: body.parts, bodyPartBasis: body.basis,
-    instances: study.NumberOfStudyRelatedInstances, foundOn: ['cache'],
+    modalities: modalities.map((m) => m.toUpperCase()),
+    bodyParts: body.parts,
+    bodyPartBasis: body.basis,
+    instances: study.NumberOfStudyRelatedInstances,
+    foundOn: ['cache'],
   };
 }
 
@@ -75,10 +97,15 @@ function remoteStudyFacts(row: MatchRow, node: string, lexicon: BodyPartLexicon)
   return {
     StudyInstanceUID: uid,
     ...(/^\d{8}$/.test(row.StudyDate?.trim() ?? '') ? { StudyDate: row.StudyDate!.trim() } : {}),
-    ...optional('StudyTime', row.StudyTime), ...optional('StudyDescription', row.StudyDescription),
-    ...optional('AccessionNumber', row.AccessionNumber), ...optional('PatientName', row.PatientName),
-    ...optional('PatientBirthDate', row.PatientBirthDate), ...optional('IssuerOfPatientID', row.IssuerOfPatientID),
-    modalities: split(row.ModalitiesInStudy), bodyParts: described, bodyPartBasis: described.length ? 'description' : 'none',
+    ...optional('StudyTime', row.StudyTime),
+    ...optional('StudyDescription', row.StudyDescription),
+    ...optional('AccessionNumber', row.AccessionNumber),
+    ...optional('PatientName', row.PatientName),
+    ...optional('PatientBirthDate', row.PatientBirthDate),
+    ...optional('IssuerOfPatientID', row.IssuerOfPatientID),
+    modalities: split(row.ModalitiesInStudy),
+    bodyParts: described,
+    bodyPartBasis: described.length ? 'description' : 'none',
     ...(row.NumberOfStudyRelatedInstances && Number.isInteger(count) ? { instances: count } : {}),
     foundOn: [node],
   };
@@ -91,13 +118,27 @@ export interface NodeStudies {
 }
 
 /** The patient's studies on one node (STUDY-level C-FIND by Patient ID). Failures are an outcome with a sentence, never thrown. */
-export async function studiesOnNode(node: RemoteNode, patient: PatientFacts, reach: NodeReach, lexicon: BodyPartLexicon, signal?: AbortSignal): Promise<NodeStudies> {
+export async function studiesOnNode(
+  node: RemoteNode,
+  patient: PatientFacts,
+  reach: NodeReach,
+  lexicon: BodyPartLexicon,
+  signal?: AbortSignal,
+): Promise<NodeStudies> {
   const keys = identifierFromKeys([`PatientID=${patient.PatientID}`, ...STUDY_KEYS].map(parseKey));
   try {
     const result = await searchRemote(node, { model: node.model, level: 'STUDY', keys, defaultReturnKeys: false }, reach.scu(signal));
     const studies = result.rows.map((r) => remoteStudyFacts(r, node.name, lexicon)).filter((s): s is StudyFacts => !!s);
     if (result.looksCapped) {
-      return { studies, outcome: { node: node.name, outcome: 'capped', studies: studies.length, sentence: `${node.name} may have left studies out: ${result.looksCapped.reason}` } };
+      return {
+        studies,
+        outcome: {
+          node: node.name,
+          outcome: 'capped',
+          studies: studies.length,
+          sentence: `${node.name} may have left studies out: ${result.looksCapped.reason}`,
+        },
+      };
     }
     if (!searchSucceeded(result)) {
       const d = diagnose(describeStatus('find', result.status, result.errorComment, await reach.failure(node, 'find')));
@@ -114,14 +155,22 @@ export async function studiesOnNode(node: RemoteNode, patient: PatientFacts, rea
  * Fills in modalities and body parts from the series of a study (SERIES-level C-FIND). A node
  * that cannot answer leaves the study as it was: its reason will say what is unknown.
  */
-export async function addSeriesFacts(study: StudyFacts, node: RemoteNode, reach: NodeReach, lexicon: BodyPartLexicon, signal?: AbortSignal): Promise<StudyFacts> {
+export async function addSeriesFacts(
+  study: StudyFacts,
+  node: RemoteNode,
+  reach: NodeReach,
+  lexicon: BodyPartLexicon,
+  signal?: AbortSignal,
+): Promise<StudyFacts> {
   const keys = identifierFromKeys([`StudyInstanceUID=${study.StudyInstanceUID}`, ...SERIES_KEYS].map(parseKey));
   try {
     const result = await searchRemote(node, { model: node.model, level: 'SERIES', keys, defaultReturnKeys: false, relational: true }, reach.scu(signal));
     if (!searchSucceeded(result) && result.rows.length === 0) return study;
     const modalities = new Set([...study.modalities, ...result.rows.flatMap((r) => split(r.Modality))]);
-    const body = lexicon.ofStudy(result.rows.map((r) => r.BodyPartExamined ?? '').filter((b) => b.trim() !== ''),
-      [study.StudyDescription, ...result.rows.map((r) => r.SeriesDescription)]);
+    const body = lexicon.ofStudy(
+      result.rows.map((r) => r.BodyPartExamined ?? '').filter((b) => b.trim() !== ''),
+      [study.StudyDescription, ...result.rows.map((r) => r.SeriesDescription)],
+    );
     return { ...study, modalities: [...modalities], ...(body.basis !== 'none' ? { bodyParts: body.parts, bodyPartBasis: body.basis } : {}) };
   } catch {
     return study;

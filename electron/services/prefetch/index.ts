@@ -61,21 +61,37 @@ export class PrefetchService {
     this.store = PrefetchStore.open(options.cache.dataDir);
     const settings = (): PrefetchSettings => options.config().prefetch ?? { ...DEFAULT_PREFETCH };
     this.prefetcher = new Prefetcher({
-      cache: options.cache, store: this.store, transfers: options.transfers, config: options.config,
+      cache: options.cache,
+      store: this.store,
+      transfers: options.transfers,
+      config: options.config,
       reach: { scu: (signal) => options.reach.scu(signal), failure: (node, service) => options.reach.failure(node, service) },
-      ...(options.audit ? { audit: options.audit } : {}), ...(options.log ? { log: options.log } : {}), ...(options.now ? { now: options.now } : {}),
+      ...(options.audit ? { audit: options.audit } : {}),
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     this.trigger = new ArrivalTrigger({
-      prefetcher: this.prefetcher, cache: options.cache, lastRunFor: (uid) => this.store.lastRunFor(uid),
-      aeTitle: () => options.server?.aeTitle ?? options.reach.aeTitle(), retrieving: (uid) => this.isRetrieving(uid), settings,
-      ...(options.log ? { log: options.log } : {}), ...(options.timers ? { timers: options.timers } : {}),
+      prefetcher: this.prefetcher,
+      cache: options.cache,
+      lastRunFor: (uid) => this.store.lastRunFor(uid),
+      aeTitle: () => options.server?.aeTitle ?? options.reach.aeTitle(),
+      retrieving: (uid) => this.isRetrieving(uid),
+      settings,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.timers ? { timers: options.timers } : {}),
     });
     this.worklist = new WorklistPoller({
-      config: options.config, prefetcher: this.prefetcher,
-      claim: (key, node) => this.store.claimProcedure(key, node, this.now()), release: (key) => this.store.releaseProcedure(key),
+      config: options.config,
+      prefetcher: this.prefetcher,
+      claim: (key, node) => this.store.claimProcedure(key, node, this.now()),
+      release: (key) => this.store.releaseProcedure(key),
       ran: (key, runId) => this.store.procedureRun(key, runId),
-      scu: (signal) => options.reach.scu(signal), failure: (node) => options.reach.failure(node, 'find'), enabled: () => settings().enabled,
-      ...(options.log ? { log: options.log } : {}), ...(options.now ? { now: options.now } : {}), ...(options.timers ? { timers: options.timers } : {}),
+      scu: (signal) => options.reach.scu(signal),
+      failure: (node) => options.reach.failure(node, 'find'),
+      enabled: () => settings().enabled,
+      ...(options.log ? { log: options.log } : {}),
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.timers ? { timers: options.timers } : {}),
     });
   }
 

@@ -15,7 +15,13 @@ import { randomUUID } from 'node:crypto';
 import { AuditOutcome } from '../../../shared/audit.js';
 import { isArchive, type Config, type RemoteNode } from '../../../shared/config.js';
 import {
-  type PrefetchCandidate, type PrefetchCurrent, type PrefetchEvent, type PrefetchNodeOutcome, type PrefetchRule, type PrefetchRun, type PrefetchTrigger,
+  type PrefetchCandidate,
+  type PrefetchCurrent,
+  type PrefetchEvent,
+  type PrefetchNodeOutcome,
+  type PrefetchRule,
+  type PrefetchRun,
+  type PrefetchTrigger,
 } from '../../../shared/prefetch.js';
 import type { CacheRefusal, PatientRecord, StudyRecord } from '../../../shared/records.js';
 import type { TransferEvent, TransferJob, TransferRequest } from '../../../shared/transfers.js';
@@ -23,7 +29,14 @@ import type { PrefetchStore } from '../../cache/prefetch.js';
 import type { Logger } from '../../dimse/ul/association.js';
 import { BodyPartLexicon } from './body-parts.js';
 import {
-  addSeriesFacts, cachedStudies, cachedStudyFacts, mergeStudies, MAX_SERIES_QUERIES, studiesOnNode, type CacheStudies, type NodeReach,
+  addSeriesFacts,
+  cachedStudies,
+  cachedStudyFacts,
+  mergeStudies,
+  MAX_SERIES_QUERIES,
+  studiesOnNode,
+  type CacheStudies,
+  type NodeReach,
 } from './candidates.js';
 import { identityProblem, imageModalities, selectPriors, showDate, type ActiveRule, type CurrentFacts, type PatientFacts, type StudyFacts } from './select.js';
 
@@ -48,7 +61,19 @@ export interface PrefetchTransfers {
 
 /** The audit trail as prefetch records into it. */
 export interface PrefetchAudit {
-  ours(what: 'prefetch', r: { outcome: AuditOutcome; outcomeText?: string; PatientID?: string; PatientName?: string; StudyInstanceUID?: string; instances?: number; detail?: string; direction?: 'outgoing' | 'local' }): void;
+  ours(
+    what: 'prefetch',
+    r: {
+      outcome: AuditOutcome;
+      outcomeText?: string;
+      PatientID?: string;
+      PatientName?: string;
+      StudyInstanceUID?: string;
+      instances?: number;
+      detail?: string;
+      direction?: 'outgoing' | 'local';
+    },
+  ): void;
 }
 
 /** What a {@link Prefetcher} is made of. */
@@ -120,7 +145,9 @@ export class Prefetcher {
   /** Subscribes to run events; returns the unsubscribe function. */
   on(listener: (e: PrefetchEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Stops following jobs. */
@@ -173,8 +200,13 @@ export class Prefetcher {
       const newest = [...everything].sort((a, b) => `${b.StudyDate ?? ''}${b.StudyTime ?? ''}`.localeCompare(`${a.StudyDate ?? ''}${a.StudyTime ?? ''}`))[0];
       if (newest) {
         current = {
-          facts: { ...factsOf(newest), source: newest.foundOn.includes('cache') ? 'cache' : 'archive', ...(newest.foundOn.includes('cache') ? {} : { node: newest.foundOn[0]! }) },
-          date: newest.StudyDate ?? today(startedAt), basis: newest.bodyPartBasis,
+          facts: {
+            ...factsOf(newest),
+            source: newest.foundOn.includes('cache') ? 'cache' : 'archive',
+            ...(newest.foundOn.includes('cache') ? {} : { node: newest.foundOn[0]! }),
+          },
+          date: newest.StudyDate ?? today(startedAt),
+          basis: newest.bodyPartBasis,
         };
         patient.PatientName ??= newest.PatientName;
         patient.PatientBirthDate ??= newest.PatientBirthDate;
@@ -189,12 +221,21 @@ export class Prefetcher {
     }
 
     const run: PrefetchRun = {
-      id: randomUUID(), trigger: request.trigger, ...(request.triggerDetail ? { triggerDetail: request.triggerDetail } : {}),
-      dryRun: !!request.dryRun, PatientID: patient.PatientID,
+      id: randomUUID(),
+      trigger: request.trigger,
+      ...(request.triggerDetail ? { triggerDetail: request.triggerDetail } : {}),
+      dryRun: !!request.dryRun,
+      PatientID: patient.PatientID,
       ...(patient.IssuerOfPatientID ? { IssuerOfPatientID: patient.IssuerOfPatientID } : {}),
-      ...(patient.PatientName ? { PatientName: patient.PatientName } : {}), ...(patient.PatientBirthDate ? { PatientBirthDate: patient.PatientBirthDate } : {}),
+      ...(patient.PatientName ? { PatientName: patient.PatientName } : {}),
+      ...(patient.PatientBirthDate ? { PatientBirthDate: patient.PatientBirthDate } : {}),
       ...(current ? { current: current.facts } : {}),
-      state: request.dryRun ? 'planned' : 'completed', sentence: '', candidates: [], nodes, startedAt, revision: 0,
+      state: request.dryRun ? 'planned' : 'completed',
+      sentence: '',
+      candidates: [],
+      nodes,
+      startedAt,
+      revision: 0,
     };
 
     if (!current) {
@@ -206,7 +247,10 @@ export class Prefetcher {
 
     const currentFacts: CurrentFacts = {
       ...(current.facts.StudyInstanceUID ? { StudyInstanceUID: current.facts.StudyInstanceUID } : {}),
-      date: current.date, modalities: current.facts.modalities, bodyParts: current.facts.bodyParts, bodyPartBasis: current.basis,
+      date: current.date,
+      modalities: current.facts.modalities,
+      bodyParts: current.facts.bodyParts,
+      bodyPartBasis: current.basis,
     };
     const candidates = everything.filter((s) => s.StudyInstanceUID !== currentFacts.StudyInstanceUID);
     await this.addSeries(candidates, currentFacts, rules, searched, lexicon, request.signal);
@@ -249,11 +293,17 @@ export class Prefetcher {
   }
 
   private queue(run: PrefetchRun, c: PrefetchCandidate): void {
-    const label = [run.PatientName?.replace(/\^+$/, ''), c.modalities.join('/'), c.StudyDescription, showDate(c.StudyDate)].filter((x) => x && x !== 'an unknown date').join(' — ');
+    const label = [run.PatientName?.replace(/\^+$/, ''), c.modalities.join('/'), c.StudyDescription, showDate(c.StudyDate)]
+      .filter((x) => x && x !== 'an unknown date')
+      .join(' — ');
     try {
       const job = this.deps.transfers.add({
-        node: c.node!, level: 'STUDY', StudyInstanceUID: c.StudyInstanceUID, origin: 'prefetch',
-        ...(c.instances !== undefined ? { expected: c.instances } : {}), label: `${label} (prefetch)`.slice(0, 256),
+        node: c.node!,
+        level: 'STUDY',
+        StudyInstanceUID: c.StudyInstanceUID,
+        origin: 'prefetch',
+        ...(c.instances !== undefined ? { expected: c.instances } : {}),
+        label: `${label} (prefetch)`.slice(0, 256),
       });
       c.jobId = job.id;
       c.jobState = job.state;
@@ -269,17 +319,28 @@ export class Prefetcher {
   private activeRules(config: Config): { rules: ActiveRule[]; problems: PrefetchNodeOutcome[] } {
     const searchable = config.nodes.filter(isArchive).map((n) => n.name);
     const problems = new Map<string, PrefetchNodeOutcome>();
-    const rules = this.deps.store.rules().filter((r) => r.enabled).map((rule: PrefetchRule) => {
-      const nodes = rule.nodes.length === 0 ? searchable : rule.nodes.flatMap((name) => {
-        const node = config.nodes.find((n) => n.name.toLowerCase() === name.toLowerCase());
-        if (!node) {
-          problems.set(name, { node: name, outcome: 'failed', studies: 0, sentence: `Rule "${rule.name}" names node "${name}", which is not configured: add it in Nodes & settings or edit the rule` });
-          return [];
-        }
-        return [node.name];
+    const rules = this.deps.store
+      .rules()
+      .filter((r) => r.enabled)
+      .map((rule: PrefetchRule) => {
+        const nodes =
+          rule.nodes.length === 0
+            ? searchable
+            : rule.nodes.flatMap((name) => {
+                const node = config.nodes.find((n) => n.name.toLowerCase() === name.toLowerCase());
+                if (!node) {
+                  problems.set(name, {
+                    node: name,
+                    outcome: 'failed',
+                    studies: 0,
+                    sentence: `Rule "${rule.name}" names node "${name}", which is not configured: add it in Nodes & settings or edit the rule`,
+                  });
+                  return [];
+                }
+                return [node.name];
+              });
+        return { rule, nodes };
       });
-      return { rule, nodes };
-    });
     return { rules, problems: [...problems.values()] };
   }
 
@@ -290,12 +351,17 @@ export class Prefetcher {
     const name = request.PatientName ?? held?.PatientName;
     const birth = request.PatientBirthDate ?? held?.PatientBirthDate;
     return {
-      PatientID: request.PatientID, ...(issuer ? { IssuerOfPatientID: issuer } : {}),
-      ...(name ? { PatientName: name } : {}), ...(birth ? { PatientBirthDate: birth } : {}),
+      PatientID: request.PatientID,
+      ...(issuer ? { IssuerOfPatientID: issuer } : {}),
+      ...(name ? { PatientName: name } : {}),
+      ...(birth ? { PatientBirthDate: birth } : {}),
     };
   }
 
-  private currentFromRequest(request: PrefetchRequest, lexicon: BodyPartLexicon): { facts: PrefetchCurrent; date: string; basis: CurrentFacts['bodyPartBasis'] } | undefined {
+  private currentFromRequest(
+    request: PrefetchRequest,
+    lexicon: BodyPartLexicon,
+  ): { facts: PrefetchCurrent; date: string; basis: CurrentFacts['bodyPartBasis'] } | undefined {
     const now = this.now();
     if (!request.current) return undefined;
     if ('scheduled' in request.current) {
@@ -303,11 +369,17 @@ export class Prefetcher {
       const parts = new Set(p.descriptions.flatMap((d) => lexicon.fromDescription(d)));
       return {
         facts: {
-          ...(p.StudyInstanceUID ? { StudyInstanceUID: p.StudyInstanceUID } : {}), ...(p.date ? { StudyDate: p.date } : {}),
-          ...(p.descriptions[0] ? { StudyDescription: p.descriptions[0] } : {}), ...(p.AccessionNumber ? { AccessionNumber: p.AccessionNumber } : {}),
-          modalities: p.modalities.map((m) => m.toUpperCase()), bodyParts: [...parts], source: 'worklist', ...(p.node ? { node: p.node } : {}),
+          ...(p.StudyInstanceUID ? { StudyInstanceUID: p.StudyInstanceUID } : {}),
+          ...(p.date ? { StudyDate: p.date } : {}),
+          ...(p.descriptions[0] ? { StudyDescription: p.descriptions[0] } : {}),
+          ...(p.AccessionNumber ? { AccessionNumber: p.AccessionNumber } : {}),
+          modalities: p.modalities.map((m) => m.toUpperCase()),
+          bodyParts: [...parts],
+          source: 'worklist',
+          ...(p.node ? { node: p.node } : {}),
         },
-        date: p.date ?? today(now), basis: parts.size ? 'description' : 'none',
+        date: p.date ?? today(now),
+        basis: parts.size ? 'description' : 'none',
       };
     }
     const study = this.deps.cache.study(request.current.StudyInstanceUID);
@@ -321,7 +393,14 @@ export class Prefetcher {
    * Series of the remote studies that could still be chosen and whose modality or body part the
    * study level left unknown: newest first, at most {@link MAX_SERIES_QUERIES}.
    */
-  private async addSeries(candidates: StudyFacts[], current: CurrentFacts, rules: readonly ActiveRule[], nodes: readonly RemoteNode[], lexicon: BodyPartLexicon, signal?: AbortSignal): Promise<void> {
+  private async addSeries(
+    candidates: StudyFacts[],
+    current: CurrentFacts,
+    rules: readonly ActiveRule[],
+    nodes: readonly RemoteNode[],
+    lexicon: BodyPartLexicon,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const currentImage = imageModalities(current.modalities);
     const applicable = rules.filter(({ rule }) => rule.forModalities.length === 0 || rule.forModalities.some((m) => currentImage.includes(m)));
     const needsBody = applicable.some(({ rule }) => !rule.allStudies && rule.sameBodyPart);
@@ -344,11 +423,18 @@ export class Prefetcher {
 
   private candidateOf(study: StudyFacts, selection: ReturnType<typeof selectPriors>[number], active: Map<string, TransferJob>): PrefetchCandidate {
     const c: PrefetchCandidate = {
-      StudyInstanceUID: study.StudyInstanceUID, foundOn: study.foundOn,
-      ...(study.StudyDate ? { StudyDate: study.StudyDate } : {}), ...(study.StudyDescription ? { StudyDescription: study.StudyDescription } : {}),
-      ...(study.AccessionNumber ? { AccessionNumber: study.AccessionNumber } : {}), ...(study.PatientName ? { PatientName: study.PatientName } : {}),
-      modalities: study.modalities, bodyParts: study.bodyParts, ...(study.instances !== undefined ? { instances: study.instances } : {}),
-      decision: selection.decision, ...(selection.rule ? { rule: selection.rule } : {}), ...(selection.node ? { node: selection.node } : {}),
+      StudyInstanceUID: study.StudyInstanceUID,
+      foundOn: study.foundOn,
+      ...(study.StudyDate ? { StudyDate: study.StudyDate } : {}),
+      ...(study.StudyDescription ? { StudyDescription: study.StudyDescription } : {}),
+      ...(study.AccessionNumber ? { AccessionNumber: study.AccessionNumber } : {}),
+      ...(study.PatientName ? { PatientName: study.PatientName } : {}),
+      modalities: study.modalities,
+      bodyParts: study.bodyParts,
+      ...(study.instances !== undefined ? { instances: study.instances } : {}),
+      decision: selection.decision,
+      ...(selection.rule ? { rule: selection.rule } : {}),
+      ...(selection.node ? { node: selection.node } : {}),
       reason: selection.reason,
     };
     if (c.decision !== 'fetch') return c;
@@ -444,26 +530,41 @@ export class Prefetcher {
     if (run.dryRun || !this.deps.audit) return;
     const fetched = run.candidates.filter((c) => c.jobId).length;
     this.deps.audit.ours('prefetch', {
-      direction: 'local', outcome: run.state === 'failed' || run.state === 'stopped' ? AuditOutcome.SeriousFailure : run.state === 'incomplete' ? AuditOutcome.MinorFailure : AuditOutcome.Success,
+      direction: 'local',
+      outcome:
+        run.state === 'failed' || run.state === 'stopped'
+          ? AuditOutcome.SeriousFailure
+          : run.state === 'incomplete'
+            ? AuditOutcome.MinorFailure
+            : AuditOutcome.Success,
       ...(run.state === 'stopped' || run.state === 'incomplete' ? { outcomeText: run.sentence } : {}),
-      PatientID: run.PatientID, ...(run.PatientName ? { PatientName: run.PatientName } : {}),
-      ...(run.current?.StudyInstanceUID ? { StudyInstanceUID: run.current.StudyInstanceUID } : {}), instances: fetched,
+      PatientID: run.PatientID,
+      ...(run.PatientName ? { PatientName: run.PatientName } : {}),
+      ...(run.current?.StudyInstanceUID ? { StudyInstanceUID: run.current.StudyInstanceUID } : {}),
+      instances: fetched,
       detail: `${run.trigger}${run.state === 'running' ? '' : ` ${run.state}`}: ${run.sentence}`.slice(0, 300),
     });
   }
 
   private emit(run: PrefetchRun): void {
     for (const l of this.listeners) {
-      try { l({ type: 'prefetch.run', run }); } catch { /* a listener's failure is not prefetch's */ }
+      try {
+        l({ type: 'prefetch.run', run });
+      } catch {
+        /* a listener's failure is not prefetch's */
+      }
     }
   }
 }
 
 function factsOf(s: StudyFacts): Omit<PrefetchCurrent, 'source'> {
   return {
-    StudyInstanceUID: s.StudyInstanceUID, ...(s.StudyDate ? { StudyDate: s.StudyDate } : {}),
-    ...(s.StudyDescription ? { StudyDescription: s.StudyDescription } : {}), ...(s.AccessionNumber ? { AccessionNumber: s.AccessionNumber } : {}),
-    modalities: s.modalities, bodyParts: s.bodyParts,
+    StudyInstanceUID: s.StudyInstanceUID,
+    ...(s.StudyDate ? { StudyDate: s.StudyDate } : {}),
+    ...(s.StudyDescription ? { StudyDescription: s.StudyDescription } : {}),
+    ...(s.AccessionNumber ? { AccessionNumber: s.AccessionNumber } : {}),
+    modalities: s.modalities,
+    bodyParts: s.bodyParts,
   };
 }
 
@@ -475,14 +576,19 @@ export function sentenceOf(run: PrefetchRun, full?: CacheRefusal): string {
   const moving = count('in-transfer');
   const conflicts = count('conflict');
   const what = run.current
-    ? `${imageModalities(run.current.modalities).join('/') || 'the'} ${run.current.bodyParts.join('/') || ''} study of ${showDate(run.current.StudyDate)}`.replace(/\s+/g, ' ')
+    ? `${imageModalities(run.current.modalities).join('/') || 'the'} ${run.current.bodyParts.join('/') || ''} study of ${showDate(run.current.StudyDate)}`.replace(
+        /\s+/g,
+        ' ',
+      )
     : 'the patient';
   const parts: string[] = [];
   const relevant = fetch + cached + moving;
   if (relevant === 0) parts.push(`no relevant prior of ${what} among ${run.candidates.length} earlier stud${run.candidates.length === 1 ? 'y' : 'ies'}`);
   else {
     const done = run.candidates.filter((c) => c.jobState === 'completed').length;
-    const failed = run.candidates.filter((c) => c.jobId && c.jobState && c.jobState !== 'completed' && c.jobState !== 'queued' && c.jobState !== 'running').length;
+    const failed = run.candidates.filter(
+      (c) => c.jobId && c.jobState && c.jobState !== 'completed' && c.jobState !== 'queued' && c.jobState !== 'running',
+    ).length;
     let head = `${relevant} relevant prior${relevant === 1 ? '' : 's'} of ${what}`;
     if (run.dryRun) head += `: ${fetch} would be fetched`;
     else if (full && fetch) head += `: ${fetch} not fetched because the cache is full (${full.sentence})`;
@@ -492,7 +598,10 @@ export function sentenceOf(run: PrefetchRun, full?: CacheRefusal): string {
     if (moving) head += `, ${moving} already being retrieved`;
     parts.push(head);
   }
-  if (conflicts) parts.push(`${conflicts} stud${conflicts === 1 ? 'y' : 'ies'} with the same Patient ID but another name or birth date left alone: check the patient's identity`);
+  if (conflicts)
+    parts.push(
+      `${conflicts} stud${conflicts === 1 ? 'y' : 'ies'} with the same Patient ID but another name or birth date left alone: check the patient's identity`,
+    );
   const failedNodes = run.nodes.filter((n) => n.outcome !== 'ok');
   if (failedNodes.length) parts.push(failedNodes.map((n) => (n.sentence ?? `${n.node} did not answer`).replace(/\.+$/, '')).join('; '));
   const s = parts.join('; ');

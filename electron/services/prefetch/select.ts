@@ -146,19 +146,27 @@ function judge(rule: PrefetchRule, current: CurrentFacts, study: StudyFacts): Ju
       : { stage: 0, passed: false, reason: 'its Study Date is unknown, so its age cannot be told', because };
   }
   if (study.StudyInstanceUID === current.StudyInstanceUID) return { stage: 0, passed: false, reason: 'it is the current study', because };
-  if (date > current.date) return { stage: 1, passed: false, reason: `it is newer (${showDate(date)}) than the current study (${showDate(current.date)})`, because };
-  if (date === current.date) return { stage: 1, passed: false, reason: 'it is of the same day as the current study, and a study of the same day is never a prior', because };
+  if (date > current.date)
+    return { stage: 1, passed: false, reason: `it is newer (${showDate(date)}) than the current study (${showDate(current.date)})`, because };
+  if (date === current.date)
+    return { stage: 1, passed: false, reason: 'it is of the same day as the current study, and a study of the same day is never a prior', because };
   const gap = dayNumber(current.date) - dayNumber(date);
   if (gap < rule.minGapDays) {
-    return { stage: 2, passed: false, reason: `it is only ${gap} day${gap === 1 ? '' : 's'} older than the current study (the rule asks at least ${rule.minGapDays})`, because };
+    return {
+      stage: 2,
+      passed: false,
+      reason: `it is only ${gap} day${gap === 1 ? '' : 's'} older than the current study (the rule asks at least ${rule.minGapDays})`,
+      because,
+    };
   }
   if (rule.allStudies) return { stage: 9, passed: true, reason: '', because: ['every earlier study of the patient'] };
   const oldest = yearsBefore(current.date, rule.years);
-  if (date < oldest) return { stage: 3, passed: false, reason: `it is older than ${rule.years} year${rule.years === 1 ? '' : 's'} (${showDate(date)})`, because };
+  if (date < oldest)
+    return { stage: 3, passed: false, reason: `it is older than ${rule.years} year${rule.years === 1 ? '' : 's'} (${showDate(date)})`, because };
   const mine = imageModalities(study.modalities);
   const theirs = imageModalities(current.modalities);
   if (rule.modalities === 'same') {
-    if (theirs.length === 0) because.push('modality not compared (the current study\'s is unknown)');
+    if (theirs.length === 0) because.push("modality not compared (the current study's is unknown)");
     else if (mine.length === 0) return { stage: 4, passed: false, reason: 'its modality is unknown (the archive did not say)', because };
     else {
       const shared = mine.filter((m) => theirs.includes(m));
@@ -168,17 +176,23 @@ function judge(rule: PrefetchRule, current: CurrentFacts, study: StudyFacts): Ju
   } else if (rule.modalities !== 'any') {
     const wanted = rule.modalities;
     const shared = mine.filter((m) => wanted.includes(m));
-    if (shared.length === 0) return { stage: 4, passed: false, reason: `it is ${mine.join('/') || 'of an unknown modality'}, not one of ${wanted.join(', ')}`, because };
+    if (shared.length === 0)
+      return { stage: 4, passed: false, reason: `it is ${mine.join('/') || 'of an unknown modality'}, not one of ${wanted.join(', ')}`, because };
     because.push(`${shared.join('/')}, one of ${wanted.join(', ')}`);
   }
   if (rule.sameBodyPart) {
-    if (current.bodyParts.length === 0) because.push('body part not compared (the current study\'s cannot be told)');
+    if (current.bodyParts.length === 0) because.push("body part not compared (the current study's cannot be told)");
     else if (study.bodyParts.length === 0) {
       return { stage: 5, passed: false, reason: 'its body part cannot be told (no Body Part Examined, and no known word in its descriptions)', because };
     } else {
       const shared = study.bodyParts.filter((b) => current.bodyParts.includes(b));
       if (shared.length === 0) {
-        return { stage: 5, passed: false, reason: `it is of the ${study.bodyParts.join('/')}, not the ${current.bodyParts.join('/')} like the current study`, because };
+        return {
+          stage: 5,
+          passed: false,
+          reason: `it is of the ${study.bodyParts.join('/')}, not the ${current.bodyParts.join('/')} like the current study`,
+          because,
+        };
       }
       because.push(`${shared.join('/')} like the current study${study.bodyPartBasis === 'description' ? ' (by its description)' : ''}`);
     }
@@ -209,14 +223,17 @@ export function selectPriors(patient: PatientFacts, current: CurrentFacts, studi
     const where = study.foundOn.filter((n) => n !== 'cache').join(', ') || 'the cache';
     const problem = study.identity ?? identityProblem(patient, study, where);
     if (problem) {
-      out.set(study.StudyInstanceUID, { StudyInstanceUID: study.StudyInstanceUID, decision: problem.kind === 'conflict' ? 'conflict' : 'skip', reason: cap(problem.sentence) });
+      out.set(study.StudyInstanceUID, {
+        StudyInstanceUID: study.StudyInstanceUID,
+        decision: problem.kind === 'conflict' ? 'conflict' : 'skip',
+        reason: cap(problem.sentence),
+      });
       continue;
     }
     eligible.push(study);
   }
   const currentImage = imageModalities(current.modalities);
-  const applicable = rules.filter(({ rule }) => rule.enabled
-    && (rule.forModalities.length === 0 || rule.forModalities.some((m) => currentImage.includes(m))));
+  const applicable = rules.filter(({ rule }) => rule.enabled && (rule.forModalities.length === 0 || rule.forModalities.some((m) => currentImage.includes(m))));
   const closest = new Map<string, { stage: number; rule: string; reason: string }>();
   for (const { rule, nodes } of applicable) {
     const reachable = (s: StudyFacts) => s.foundOn.includes('cache') || s.foundOn.some((n) => nodes.includes(n));
@@ -239,9 +256,14 @@ export function selectPriors(patient: PatientFacts, current: CurrentFacts, studi
         continue;
       }
       const node = nodes.find((n) => study.foundOn.includes(n));
-      const kind = rule.allStudies ? because.join(', ') : [...because, `the ${rank(i)} of at most ${max} within ${rule.years} year${rule.years === 1 ? '' : 's'}`].join(', ');
+      const kind = rule.allStudies
+        ? because.join(', ')
+        : [...because, `the ${rank(i)} of at most ${max} within ${rule.years} year${rule.years === 1 ? '' : 's'}`].join(', ');
       out.set(study.StudyInstanceUID, {
-        StudyInstanceUID: study.StudyInstanceUID, decision: 'fetch', rule: rule.name, ...(node ? { node } : {}),
+        StudyInstanceUID: study.StudyInstanceUID,
+        decision: 'fetch',
+        rule: rule.name,
+        ...(node ? { node } : {}),
         reason: cap(`${showDate(study.StudyDate)}: ${kind} (rule "${rule.name}")`),
       });
     }
@@ -259,7 +281,11 @@ export function selectPriors(patient: PatientFacts, current: CurrentFacts, studi
   return studies.map((s) => out.get(s.StudyInstanceUID)!);
 }
 
-function note(closest: Map<string, { stage: number; rule: string; reason: string }>, study: StudyFacts, j: { stage: number; rule: string; reason: string }): void {
+function note(
+  closest: Map<string, { stage: number; rule: string; reason: string }>,
+  study: StudyFacts,
+  j: { stage: number; rule: string; reason: string },
+): void {
   const held = closest.get(study.StudyInstanceUID);
   if (!held || j.stage > held.stage) closest.set(study.StudyInstanceUID, j);
 }

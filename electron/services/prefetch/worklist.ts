@@ -65,8 +65,18 @@ function codeReturnKey(): DataSet {
 /** The C-FIND identifier for the steps scheduled from `from` to `to` (ms), filtered as the settings say. */
 export function worklistIdentifier(settings: WorklistSettings, from: number, to: number): DataSet {
   const ds: DataSet = new Map();
-  for (const k of ['PatientName', 'PatientID', 'IssuerOfPatientID', 'PatientBirthDate', 'PatientSex', 'AccessionNumber',
-    'RequestedProcedureID', 'RequestedProcedureDescription', 'StudyInstanceUID']) put(ds, k);
+  for (const k of [
+    'PatientName',
+    'PatientID',
+    'IssuerOfPatientID',
+    'PatientBirthDate',
+    'PatientSex',
+    'AccessionNumber',
+    'RequestedProcedureID',
+    'RequestedProcedureDescription',
+    'StudyInstanceUID',
+  ])
+    put(ds, k);
   ds.set(T('RequestedProcedureCodeSequence'), { vr: 'SQ', value: [codeReturnKey()] });
   const step: DataSet = new Map();
   put(step, 'ScheduledStationAETitle', settings.stationAeTitle);
@@ -86,7 +96,14 @@ export function worklistIdentifier(settings: WorklistSettings, from: number, to:
 /** Milliseconds since the epoch of a local DA + TM (the day's start when the time is absent). */
 function localTime(da: string, tm?: string): number {
   const t = (tm ?? '').replace(/[^0-9]/g, '').padEnd(6, '0');
-  return new Date(Number(da.slice(0, 4)), Number(da.slice(4, 6)) - 1, Number(da.slice(6, 8)), Number(t.slice(0, 2)), Number(t.slice(2, 4)), Number(t.slice(4, 6))).getTime();
+  return new Date(
+    Number(da.slice(0, 4)),
+    Number(da.slice(4, 6)) - 1,
+    Number(da.slice(6, 8)),
+    Number(t.slice(0, 2)),
+    Number(t.slice(2, 4)),
+    Number(t.slice(4, 6)),
+  ).getTime();
 }
 
 /** One worklist answer as a procedure, or undefined when it has no Patient ID (nothing to look for). */
@@ -96,7 +113,10 @@ export function readWorklistItem(ds: DataSet, node: string): WorklistProcedure |
   const study = text(ds, 'StudyInstanceUID');
   const accession = text(ds, 'AccessionNumber');
   const rpId = text(ds, 'RequestedProcedureID');
-  const meanings = (keyword: string, from: DataSet) => getItems(from, T(keyword)).map((c) => text(c, 'CodeMeaning')).filter((m): m is string => !!m);
+  const meanings = (keyword: string, from: DataSet) =>
+    getItems(from, T(keyword))
+      .map((c) => text(c, 'CodeMeaning'))
+      .filter((m): m is string => !!m);
   const steps = getItems(ds, T('ScheduledProcedureStepSequence'));
   const descriptions = [text(ds, 'RequestedProcedureDescription'), ...meanings('RequestedProcedureCodeSequence', ds)];
   const modalities = new Set<string>();
@@ -120,11 +140,18 @@ export function readWorklistItem(ds: DataSet, node: string): WorklistProcedure |
   const name = text(ds, 'PatientName');
   const birth = text(ds, 'PatientBirthDate');
   return {
-    key: `${node}|${procedure}`, PatientID: patientId,
-    ...(issuer ? { IssuerOfPatientID: issuer } : {}), ...(name ? { PatientName: name } : {}), ...(birth ? { PatientBirthDate: birth } : {}),
-    ...(study ? { StudyInstanceUID: study } : {}), ...(accession ? { AccessionNumber: accession } : {}),
-    ...(date ? { date } : {}), ...(time ? { time } : {}),
-    modalities: [...modalities], descriptions: [...new Set(descriptions.filter((d): d is string => !!d))], stations: [...stations],
+    key: `${node}|${procedure}`,
+    PatientID: patientId,
+    ...(issuer ? { IssuerOfPatientID: issuer } : {}),
+    ...(name ? { PatientName: name } : {}),
+    ...(birth ? { PatientBirthDate: birth } : {}),
+    ...(study ? { StudyInstanceUID: study } : {}),
+    ...(accession ? { AccessionNumber: accession } : {}),
+    ...(date ? { date } : {}),
+    ...(time ? { time } : {}),
+    modalities: [...modalities],
+    descriptions: [...new Set(descriptions.filter((d): d is string => !!d))],
+    stations: [...stations],
   };
 }
 
@@ -183,13 +210,16 @@ export class WorklistPoller {
   private schedule(name: string, ms: number): void {
     if (this.closed) return;
     const timers = this.deps.timers ?? defaultTimers;
-    this.timers.set(name, timers.setTimeout(() => {
-      void this.pollNamed(name).finally(() => {
-        const node = this.deps.config().nodes.find((n) => n.name === name);
-        if (node?.worklist) this.schedule(name, node.worklist.intervalMinutes * 60_000);
-        else this.timers.delete(name);
-      });
-    }, ms));
+    this.timers.set(
+      name,
+      timers.setTimeout(() => {
+        void this.pollNamed(name).finally(() => {
+          const node = this.deps.config().nodes.find((n) => n.name === name);
+          if (node?.worklist) this.schedule(name, node.worklist.intervalMinutes * 60_000);
+          else this.timers.delete(name);
+        });
+      }, ms),
+    );
   }
 
   private async pollNamed(name: string): Promise<void> {
@@ -220,7 +250,10 @@ export class WorklistPoller {
         } else procedures.set(p.key, p);
       }
       const outcome = await stream.outcome;
-      if (statusCategory(outcome.status) === 'failure' || (outcome.status !== Status.Success && statusCategory(outcome.status) !== 'warning' && procedures.size === 0)) {
+      if (
+        statusCategory(outcome.status) === 'failure' ||
+        (outcome.status !== Status.Success && statusCategory(outcome.status) !== 'warning' && procedures.size === 0)
+      ) {
         throw Object.assign(new Error('status'), { dimse: outcome });
       }
       this.lastError.delete(node.name);
@@ -242,12 +275,18 @@ export class WorklistPoller {
           const run = await this.deps.prefetcher.run({
             trigger: 'worklist',
             triggerDetail: `${node.name}: ${p.modalities.join('/') || 'a procedure'}${p.descriptions[0] ? ` ${p.descriptions[0]}` : ''}${p.date ? ` at ${p.date.slice(0, 4)}-${p.date.slice(4, 6)}-${p.date.slice(6)}${p.time ? ` ${p.time.slice(0, 2)}:${p.time.slice(2, 4)}` : ''}` : ''}`,
-            PatientID: p.PatientID, ...(p.IssuerOfPatientID ? { IssuerOfPatientID: p.IssuerOfPatientID } : {}),
-            ...(p.PatientName ? { PatientName: p.PatientName } : {}), ...(p.PatientBirthDate ? { PatientBirthDate: p.PatientBirthDate } : {}),
+            PatientID: p.PatientID,
+            ...(p.IssuerOfPatientID ? { IssuerOfPatientID: p.IssuerOfPatientID } : {}),
+            ...(p.PatientName ? { PatientName: p.PatientName } : {}),
+            ...(p.PatientBirthDate ? { PatientBirthDate: p.PatientBirthDate } : {}),
             current: {
               scheduled: {
-                ...(p.StudyInstanceUID ? { StudyInstanceUID: p.StudyInstanceUID } : {}), ...(p.date ? { date: p.date } : {}),
-                ...(p.AccessionNumber ? { AccessionNumber: p.AccessionNumber } : {}), modalities: p.modalities, descriptions: p.descriptions, node: node.name,
+                ...(p.StudyInstanceUID ? { StudyInstanceUID: p.StudyInstanceUID } : {}),
+                ...(p.date ? { date: p.date } : {}),
+                ...(p.AccessionNumber ? { AccessionNumber: p.AccessionNumber } : {}),
+                modalities: p.modalities,
+                descriptions: p.descriptions,
+                node: node.name,
               },
             },
           });
@@ -265,6 +304,10 @@ export class WorklistPoller {
 }
 
 const defaultTimers: Timers = {
-  setTimeout: (fn, ms) => { const t = setTimeout(fn, ms); t.unref?.(); return t; },
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    t.unref?.();
+    return t;
+  },
   clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
 };

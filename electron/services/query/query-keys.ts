@@ -7,8 +7,14 @@ import { type DataSet, type Tag, type VR, SINGLE_VALUE_TEXT_VRS, STRING_VRS, get
 import { keywordOf, parseTagOrKeyword, vrOf } from '../../../shared/dicom/dictionary.js';
 import { formatPatientIds } from '../../../shared/search.js';
 import {
-  QUERY_MODELS, QUERY_RETRIEVE_LEVEL_TAG, type QueryLevel, type QueryModel, type QueryService,
-  queryKeys, uniqueKey, validateIdentifier,
+  QUERY_MODELS,
+  QUERY_RETRIEVE_LEVEL_TAG,
+  type QueryLevel,
+  type QueryModel,
+  type QueryService,
+  queryKeys,
+  uniqueKey,
+  validateIdentifier,
 } from '../../../shared/dicom/query.js';
 import { SPECIFIC_CHARACTER_SET } from '../../../shared/dicom/tags.js';
 
@@ -75,9 +81,19 @@ export function markCharacterSet(ds: DataSet): void {
 
 /** Optional keys worth showing by default, when the level has them. */
 const USEFUL_OPTIONAL = new Set([
-  'PatientName', 'PatientID', 'IssuerOfPatientID', 'PatientBirthDate', 'PatientSex', 'StudyDescription', 'ModalitiesInStudy',
-  'NumberOfStudyRelatedSeries', 'NumberOfStudyRelatedInstances', 'SeriesDescription', 'NumberOfSeriesRelatedInstances',
-  'NumberOfPatientRelatedStudies', 'SOPClassUID',
+  'PatientName',
+  'PatientID',
+  'IssuerOfPatientID',
+  'PatientBirthDate',
+  'PatientSex',
+  'StudyDescription',
+  'ModalitiesInStudy',
+  'NumberOfStudyRelatedSeries',
+  'NumberOfStudyRelatedInstances',
+  'SeriesDescription',
+  'NumberOfSeriesRelatedInstances',
+  'NumberOfPatientRelatedStudies',
+  'SOPClassUID',
 ]);
 
 /** Adds the level's Unique, Required and a few useful Optional keys as return keys, unless present. */

@@ -12,9 +12,7 @@ import { find, type FindStream, type ScuOptions } from '../../dimse/scu/index.js
 import { dicomNodeOf } from '../nodes/dicom-node.js';
 import { findKeysOf, responseIdentifier } from '../local-scp/handlers.js';
 import type { CacheView } from '../config/local-cache.js';
-import {
-  addDefaultReturnKeys, checkIdentifier, OTHER_PATIENT_IDS_SEQUENCE, QueryKeyError, rowOf, type MatchRow,
-} from './query-keys.js';
+import { addDefaultReturnKeys, checkIdentifier, OTHER_PATIENT_IDS_SEQUENCE, QueryKeyError, rowOf, type MatchRow } from './query-keys.js';
 import { SPECIFIC_CHARACTER_SET } from '../../../shared/dicom/tags.js';
 import { searchDicomweb } from '../dicomweb/search.js';
 
@@ -51,7 +49,8 @@ export interface SearchResult {
 }
 
 /** A node as searched: where it is, and its issuer and query character set when it has them. */
-export type SearchNode = Pick<RemoteNode, 'aeTitle' | 'host' | 'port'> & Partial<Pick<RemoteNode, 'name' | 'tls' | 'issuer' | 'characterSet' | 'protocol' | 'dicomweb'>>;
+export type SearchNode = Pick<RemoteNode, 'aeTitle' | 'host' | 'port'> &
+  Partial<Pick<RemoteNode, 'name' | 'tls' | 'issuer' | 'characterSet' | 'protocol' | 'dicomweb'>>;
 
 /** Prepares the identifier: checked against the model, default return keys added. */
 export function prepareIdentifier(request: SearchRequest): DataSet {
@@ -69,7 +68,10 @@ export function prepareIdentifier(request: SearchRequest): DataSet {
 function withOtherPatientIds(identifier: DataSet, request: SearchRequest): DataSet {
   if (request.otherPatientIds !== true || identifier.has(OTHER_PATIENT_IDS_SEQUENCE)) return identifier;
   if (request.level !== 'PATIENT' && !(request.level === 'STUDY' && request.model === 'study')) return identifier;
-  const item: DataSet = new Map([[0x00100020, { vr: 'LO', value: [] }], [0x00100021, { vr: 'LO', value: [] }]]);
+  const item: DataSet = new Map([
+    [0x00100020, { vr: 'LO', value: [] }],
+    [0x00100021, { vr: 'LO', value: [] }],
+  ]);
   identifier.set(OTHER_PATIENT_IDS_SEQUENCE, { vr: 'SQ', value: [item] });
   return identifier;
 }
@@ -84,14 +86,22 @@ function supplementIssuer(row: MatchRow, issuer: string | undefined): MatchRow {
 function startFind(node: SearchNode, request: SearchRequest, identifier: DataSet, options: ScuOptions): FindStream {
   const characterSet = node.characterSet?.split('\\');
   try {
-    return find(dicomNodeOf(node), { model: request.model, level: request.level, identifier }, {
-      ...options, ...(request.limit !== undefined ? { limit: request.limit } : {}), ...(characterSet ? { characterSet } : {}),
-    });
+    return find(
+      dicomNodeOf(node),
+      { model: request.model, level: request.level, identifier },
+      {
+        ...options,
+        ...(request.limit !== undefined ? { limit: request.limit } : {}),
+        ...(characterSet ? { characterSet } : {}),
+      },
+    );
   } catch (err) {
     if (!(err instanceof CharacterSetError)) throw err;
     const who = node.name ? `node ${node.name}` : node.aeTitle;
-    throw new QueryKeyError(`Nothing was sent to ${who}: ${err.message}, and ${who} is queried in ${node.characterSet} (${characterSetLabel(node.characterSet)}); `
-      + `search without these characters, or change its query character set (Nodes & settings, or "priors nodes add ${node.name ?? '<name>'} … --charset ... --replace")`);
+    throw new QueryKeyError(
+      `Nothing was sent to ${who}: ${err.message}, and ${who} is queried in ${node.characterSet} (${characterSetLabel(node.characterSet)}); ` +
+        `search without these characters, or change its query character set (Nodes & settings, or "priors nodes add ${node.name ?? '<name>'} … --charset ... --replace")`,
+    );
   }
 }
 
@@ -104,7 +114,11 @@ export async function searchRemote(node: SearchNode, request: SearchRequest, opt
   const identifier = withOtherPatientIds(prepareIdentifier(request), request);
   // a DICOMweb node: QIDO-RS (PS3.18 §10.6) with the same identifier, rows and end
   if (nodeProtocol(node) === 'dicomweb' && node.dicomweb) {
-    return searchDicomweb(node.dicomweb, request.level, identifier, { ...options, ...(request.limit !== undefined ? { limit: request.limit } : {}), onRow: (row) => options.onRow?.(supplementIssuer(row, node.issuer)) });
+    return searchDicomweb(node.dicomweb, request.level, identifier, {
+      ...options,
+      ...(request.limit !== undefined ? { limit: request.limit } : {}),
+      onRow: (row) => options.onRow?.(supplementIssuer(row, node.issuer)),
+    });
   }
   const stream = startFind(node, request, identifier, options);
   const rows: MatchRow[] = [];
@@ -136,12 +150,15 @@ export function searchSucceeded(result: SearchResult): boolean {
  * same shape (the requested keys, filled from the index).
  */
 export function searchLocal(
-  cache: Pick<CacheView, 'find'>, request: SearchRequest, options: { caseInsensitivePN?: boolean; aeTitle?: string } = {},
+  cache: Pick<CacheView, 'find'>,
+  request: SearchRequest,
+  options: { caseInsensitivePN?: boolean; aeTitle?: string } = {},
 ): SearchResult {
   const identifier = prepareIdentifier({ ...request, relational: true });
   const rows: MatchRow[] = [];
   const found = cache.find(request.level, request.model, findKeysOf(identifier), {
-    caseInsensitivePN: options.caseInsensitivePN ?? true, ...(request.limit !== undefined ? { limit: request.limit } : {}),
+    caseInsensitivePN: options.caseInsensitivePN ?? true,
+    ...(request.limit !== undefined ? { limit: request.limit } : {}),
   });
   for (const row of found) rows.push(rowOf(responseIdentifier(identifier, row, request.level, options.aeTitle ?? '')));
   const limitReached = request.limit !== undefined && rows.length >= request.limit;

@@ -52,18 +52,24 @@ async function searchOneTimed(node: RemoteNode, request: SearchRequest, merger: 
   let matches = 0;
   try {
     const model = options.modelOf?.(node) ?? request.model;
-    const result = await searchRemote(node, { ...request, model, otherPatientIds: true }, {
-      ...options.scu(node), ...(options.signal ? { signal: options.signal } : {}),
-      onRow: (row) => {
-        matches++;
-        const merged = merger.add(row, node.name);
-        options.onMatch?.(merged, node.name);
+    const result = await searchRemote(
+      node,
+      { ...request, model, otherPatientIds: true },
+      {
+        ...options.scu(node),
+        ...(options.signal ? { signal: options.signal } : {}),
+        onRow: (row) => {
+          matches++;
+          const merged = merger.add(row, node.name);
+          options.onMatch?.(merged, node.name);
+        },
       },
-    });
+    );
     const seen = result.characterSets ? { characterSets: result.characterSets } : {};
     const limited = result.limitReached ? { limitReached: true } : {};
     if (options.signal?.aborted && !result.limitReached) return { ...base, outcome: 'cancelled', matches, ...seen };
-    if (result.looksCapped) return { ...base, outcome: 'capped', matches, sentence: `${node.name} may have left matches out: ${result.looksCapped.reason}.`, ...seen };
+    if (result.looksCapped)
+      return { ...base, outcome: 'capped', matches, sentence: `${node.name} may have left matches out: ${result.looksCapped.reason}.`, ...seen };
     if (!searchSucceeded(result)) {
       const e = toApiError(diagnose(describeStatus('find', result.status, result.errorComment, await options.failure(node))));
       return { ...base, outcome: 'failed', matches, sentence: e.message, code: e.code, ...seen };

@@ -39,7 +39,9 @@ const UID_TAGS = { studies: STUDY_INSTANCE_UID, series: SERIES_INSTANCE_UID, ins
 export function arrivalFilter(identifier: DataSet): ArrivalFilter {
   const filter: ArrivalFilter = {};
   for (const [name, t] of Object.entries(UID_TAGS) as [keyof ArrivalFilter, number][]) {
-    const values = getStrings(identifier, t).map((v) => v.replace(/[\0 ]+$/, '').trim()).filter((v) => v !== '');
+    const values = getStrings(identifier, t)
+      .map((v) => v.replace(/[\0 ]+$/, '').trim())
+      .filter((v) => v !== '');
     if (values.length) filter[name] = new Set(values);
   }
   return filter;
@@ -47,9 +49,11 @@ export function arrivalFilter(identifier: DataSet): ArrivalFilter {
 
 /** Whether a stored instance is one of those the filter asks for. */
 export function isArrival(filter: ArrivalFilter, e: Pick<StoredEvent, 'studyInstanceUid' | 'seriesInstanceUid' | 'sopInstanceUid'>): boolean {
-  return (!filter.studies || filter.studies.has(e.studyInstanceUid))
-    && (!filter.series || filter.series.has(e.seriesInstanceUid))
-    && (!filter.instances || filter.instances.has(e.sopInstanceUid));
+  return (
+    (!filter.studies || filter.studies.has(e.studyInstanceUid)) &&
+    (!filter.series || filter.series.has(e.seriesInstanceUid)) &&
+    (!filter.instances || filter.instances.has(e.sopInstanceUid))
+  );
 }
 
 /**
@@ -59,7 +63,8 @@ export function isArrival(filter: ArrivalFilter, e: Pick<StoredEvent, 'studyInst
  * the answer: each count first writes the rows the receiving cache still has queued.
  */
 export function eventArrivals(
-  listeners: Set<(event: StoredEvent) => void>, filter: ArrivalFilter,
+  listeners: Set<(event: StoredEvent) => void>,
+  filter: ArrivalFilter,
   { cache, moveOriginatorAeTitle }: { cache: { flushIndex(): void }; moveOriginatorAeTitle?: string },
 ): ArrivalTracker {
   const seen = new Set<string>();
@@ -69,9 +74,16 @@ export function eventArrivals(
     seen.add(e.sopInstanceUid);
   };
   return {
-    begin: () => { listeners.add(listener); },
-    count: () => { cache.flushIndex(); return seen.size; },
-    end: () => { listeners.delete(listener); },
+    begin: () => {
+      listeners.add(listener);
+    },
+    count: () => {
+      cache.flushIndex();
+      return seen.size;
+    },
+    end: () => {
+      listeners.delete(listener);
+    },
   };
 }
 
@@ -80,11 +92,15 @@ export function eventArrivals(
  * `begin` (another process — `priors serve` — receives them).
  */
 export function countingArrivals(
-  cache: { countArrivedFor(what: { studyUid: string; since: number }): number }, studyUids: readonly string[], now: () => number = Date.now,
+  cache: { countArrivedFor(what: { studyUid: string; since: number }): number },
+  studyUids: readonly string[],
+  now: () => number = Date.now,
 ): ArrivalTracker {
   let since = 0;
   return {
-    begin: () => { since = now(); },
+    begin: () => {
+      since = now();
+    },
     count: () => studyUids.reduce((n, studyUid) => n + cache.countArrivedFor({ studyUid, since }), 0),
     end: () => undefined,
   };
@@ -159,9 +175,8 @@ export async function retrieve(spec: RetrieveSpec, env: RetrieveEnv): Promise<Re
       if (!env.store) throw new Error('C-GET needs a store handler');
       return get(dicomNode, { model: spec.model, level, identifier }, { ...env.scu, store: env.store, ...(onProgress ? { onProgress } : {}) });
     };
-    outcome = env.parts && env.parts.identifiers.length > 1
-      ? await sideBySide(env.parts, one, env.onProgress)
-      : await one(spec.level, spec.identifier, env.onProgress);
+    outcome =
+      env.parts && env.parts.identifiers.length > 1 ? await sideBySide(env.parts, one, env.onProgress) : await one(spec.level, spec.identifier, env.onProgress);
     let arrived = env.arrivals?.count();
     const claimed = outcome.completed + outcome.warning;
     if (arrived !== undefined && arrived < claimed) {
@@ -186,7 +201,8 @@ export async function retrieve(spec: RetrieveSpec, env: RetrieveEnv): Promise<Re
  * (the node takes fewer at a time). The outcome: counts and failed UIDs summed, the worst status.
  */
 async function sideBySide(
-  parts: NonNullable<RetrieveEnv['parts']>, one: (level: QueryLevel, identifier: DataSet, onProgress?: (p: RetrieveProgress) => void) => Promise<RetrieveOutcome>,
+  parts: NonNullable<RetrieveEnv['parts']>,
+  one: (level: QueryLevel, identifier: DataSet, onProgress?: (p: RetrieveProgress) => void) => Promise<RetrieveOutcome>,
   onProgress?: (p: RetrieveProgress) => void,
 ): Promise<RetrieveOutcome> {
   const todo = [...parts.identifiers.keys()];
@@ -198,7 +214,11 @@ async function sideBySide(
   const tell = () => {
     if (!onProgress) return;
     const sum: RetrieveProgress = { completed: 0, failed: 0, warning: 0 };
-    for (const p of [...ended, ...now.values()]) { sum.completed += p.completed; sum.failed += p.failed; sum.warning += p.warning; }
+    for (const p of [...ended, ...now.values()]) {
+      sum.completed += p.completed;
+      sum.failed += p.failed;
+      sum.warning += p.warning;
+    }
     onProgress(sum);
   };
   const worker = async (): Promise<void> => {
@@ -208,7 +228,12 @@ async function sideBySide(
         const k = todo.shift();
         if (k === undefined) return;
         try {
-          ended.push(await one(parts.level, parts.identifiers[k]!, (p) => { now.set(k, p); tell(); }));
+          ended.push(
+            await one(parts.level, parts.identifiers[k]!, (p) => {
+              now.set(k, p);
+              tell();
+            }),
+          );
         } catch (err) {
           if (err instanceof AssociationRejectedError && active > 1) {
             todo.unshift(k);
@@ -231,12 +256,19 @@ async function sideBySide(
   // a part sent back by a refused association is taken by a worker still running (one was)
   await Promise.all(workers);
   if (failure !== undefined) throw failure;
-  const rank = (status: number) => (statusCategory(status) === 'failure' ? 3 : statusCategory(status) === 'cancel' ? 2 : statusCategory(status) === 'warning' ? 1 : 0);
+  const rank = (status: number) =>
+    statusCategory(status) === 'failure' ? 3 : statusCategory(status) === 'cancel' ? 2 : statusCategory(status) === 'warning' ? 1 : 0;
   const worst = ended.reduce((a, b) => (rank(b.status) > rank(a.status) ? b : a));
   return {
-    status: worst.status, ...ended.reduce((sum, o) => ({
-      completed: sum.completed + o.completed, failed: sum.failed + o.failed, warning: sum.warning + o.warning,
-    }), { completed: 0, failed: 0, warning: 0 }),
+    status: worst.status,
+    ...ended.reduce(
+      (sum, o) => ({
+        completed: sum.completed + o.completed,
+        failed: sum.failed + o.failed,
+        warning: sum.warning + o.warning,
+      }),
+      { completed: 0, failed: 0, warning: 0 },
+    ),
     failedSopInstanceUids: ended.flatMap((o) => o.failedSopInstanceUids),
     cancelled: ended.some((o) => o.cancelled),
     ...(ended.find((o) => o.errorComment)?.errorComment ? { errorComment: ended.find((o) => o.errorComment)!.errorComment! } : {}),
@@ -245,12 +277,18 @@ async function sideBySide(
 
 /** The verdict and its cause, from the final response and the arrivals. */
 export function judge(
-  spec: Pick<RetrieveSpec, 'node' | 'method'>, outcome: RetrieveOutcome, arrived: number | undefined, local: LocalEndpoint, destination?: string,
+  spec: Pick<RetrieveSpec, 'node' | 'method'>,
+  outcome: RetrieveOutcome,
+  arrived: number | undefined,
+  local: LocalEndpoint,
+  destination?: string,
 ): RetrieveReport {
   const service = spec.method;
   const { node } = spec;
   const report: RetrieveReport = {
-    verdict: 'complete', method: spec.method, status: outcome.status,
+    verdict: 'complete',
+    method: spec.method,
+    status: outcome.status,
     statusName: describeStatus(service, outcome.status).name,
     claimed: { completed: outcome.completed, failed: outcome.failed, warning: outcome.warning },
     failedSopInstanceUids: outcome.failedSopInstanceUids,
@@ -270,9 +308,16 @@ export function judge(
   if (outcome.failed > 0 || outcome.status === Status.OutOfResourcesUnableToPerformSubOperations) {
     report.verdict = (arrived ?? claimed) > 0 ? 'incomplete' : 'failed';
     report.diagnosis = diagnose({
-      kind: 'sub-operations', service, failed: Math.max(outcome.failed, outcome.failedSopInstanceUids.length), completed: outcome.completed,
-      warning: outcome.warning, failedSopInstanceUids: outcome.failedSopInstanceUids, ...peer, ...localRef,
-      ...(outcome.errorComment ? { errorComment: outcome.errorComment } : {}), ...(destination ? { destination } : {}),
+      kind: 'sub-operations',
+      service,
+      failed: Math.max(outcome.failed, outcome.failedSopInstanceUids.length),
+      completed: outcome.completed,
+      warning: outcome.warning,
+      failedSopInstanceUids: outcome.failedSopInstanceUids,
+      ...peer,
+      ...localRef,
+      ...(outcome.errorComment ? { errorComment: outcome.errorComment } : {}),
+      ...(destination ? { destination } : {}),
     });
     return report;
   }
@@ -284,18 +329,39 @@ export function judge(
   }
   if (category === 'failure') {
     report.verdict = (arrived ?? 0) > 0 ? 'incomplete' : 'failed';
-    report.diagnosis = diagnose(describeFailureStatus(service, outcome.status, outcome.errorComment, {
-      node, local: { aeTitle: local.aeTitle, host: local.host, port: local.port }, ...(destination ? { destination } : {}),
-    }));
+    report.diagnosis = diagnose(
+      describeFailureStatus(service, outcome.status, outcome.errorComment, {
+        node,
+        local: { aeTitle: local.aeTitle, host: local.host, port: local.port },
+        ...(destination ? { destination } : {}),
+      }),
+    );
     return report;
   }
   if (arrived !== undefined && arrived < claimed) {
     report.verdict = arrived === 0 ? 'failed' : 'incomplete';
-    report.diagnosis = diagnose(service === 'get' ? {
-      kind: 'sub-operations', service, failed: claimed - arrived, completed: arrived, warning: 0, failedSopInstanceUids: [], ...peer, ...localRef,
-    } : {
-      kind: 'move-incomplete', claimed, arrived, destination: destination ?? local.aeTitle, localHost: local.host, localPort: local.port, ...peer,
-    });
+    report.diagnosis = diagnose(
+      service === 'get'
+        ? {
+            kind: 'sub-operations',
+            service,
+            failed: claimed - arrived,
+            completed: arrived,
+            warning: 0,
+            failedSopInstanceUids: [],
+            ...peer,
+            ...localRef,
+          }
+        : {
+            kind: 'move-incomplete',
+            claimed,
+            arrived,
+            destination: destination ?? local.aeTitle,
+            localHost: local.host,
+            localPort: local.port,
+            ...peer,
+          },
+    );
   }
   return report;
 }

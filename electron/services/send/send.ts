@@ -67,8 +67,12 @@ function instanceOf(path: string): InstanceSource | SkippedFile {
     const sopInstanceUid = SOPInstanceUID || header.meta?.mediaStorageSopInstanceUid;
     if (!sopClassUid || !sopInstanceUid) return { path, reason: 'it has no SOP Class UID or SOP Instance UID' };
     return {
-      sopClassUid, sopInstanceUid, transferSyntaxUid: header.transferSyntaxUid, path,
-      dataSetOffset: header.dataSetOffset, dataSetLength: header.fileSize - header.dataSetOffset,
+      sopClassUid,
+      sopInstanceUid,
+      transferSyntaxUid: header.transferSyntaxUid,
+      path,
+      dataSetOffset: header.dataSetOffset,
+      dataSetLength: header.fileSize - header.dataSetOffset,
     };
   } catch (e) {
     return { path, reason: `not a DICOM instance (${(e as Error).message})` };
@@ -85,11 +89,15 @@ export interface SendReport {
 
 /** Sends the instances; association failures throw, per-instance statuses are counted. */
 export async function sendInstances(
-  node: Pick<RemoteNode, 'aeTitle' | 'host' | 'port'> & { tls?: NodeTls; outgoing?: OutgoingSettings }, instances: InstanceSource[], options: StoreOptions,
+  node: Pick<RemoteNode, 'aeTitle' | 'host' | 'port'> & { tls?: NodeTls; outgoing?: OutgoingSettings },
+  instances: InstanceSource[],
+  options: StoreOptions,
 ): Promise<SendReport> {
   // an instance the node takes none of the stored syntax of is converted on the way (stored file unchanged)
   const withTranscoder: StoreOptions = {
-    transcoder: OUTGOING, ...(node.outgoing ? { outgoing: node.outgoing } : {}), ...options,
+    transcoder: OUTGOING,
+    ...(node.outgoing ? { outgoing: node.outgoing } : {}),
+    ...options,
   };
   const results = instances.length ? await store(dicomNodeOf(node), instances, withTranscoder) : [];
   const report: SendReport = { sent: 0, warnings: 0, failed: 0, results };

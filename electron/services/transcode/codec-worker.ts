@@ -35,7 +35,11 @@ const requireModule = createRequire(import.meta.url);
 function modules(): Record<string, string> {
   const out: Record<string, string> = {};
   const at = (name: string, id: string) => {
-    try { out[name] = requireModule.resolve(id); } catch { /* not installed: no decoder for it */ }
+    try {
+      out[name] = requireModule.resolve(id);
+    } catch {
+      /* not installed: no decoder for it */
+    }
   };
   at('charls', '@cornerstonejs/codec-charls/decodewasmjs');
   at('charlsEncoder', '@cornerstonejs/codec-charls/wasmjs');
@@ -48,10 +52,15 @@ function modules(): Record<string, string> {
 
 /** Which module decodes each transfer syntax. */
 const MODULE_OF: Readonly<Record<string, string>> = {
-  '1.2.840.10008.1.2.4.80': 'charls', '1.2.840.10008.1.2.4.81': 'charls',
-  '1.2.840.10008.1.2.4.90': 'openjpeg', '1.2.840.10008.1.2.4.91': 'openjpeg',
-  '1.2.840.10008.1.2.4.201': 'openjph', '1.2.840.10008.1.2.4.202': 'openjph', '1.2.840.10008.1.2.4.203': 'openjph',
-  '1.2.840.10008.1.2.4.57': 'lossless', '1.2.840.10008.1.2.4.70': 'lossless',
+  '1.2.840.10008.1.2.4.80': 'charls',
+  '1.2.840.10008.1.2.4.81': 'charls',
+  '1.2.840.10008.1.2.4.90': 'openjpeg',
+  '1.2.840.10008.1.2.4.91': 'openjpeg',
+  '1.2.840.10008.1.2.4.201': 'openjph',
+  '1.2.840.10008.1.2.4.202': 'openjph',
+  '1.2.840.10008.1.2.4.203': 'openjph',
+  '1.2.840.10008.1.2.4.57': 'lossless',
+  '1.2.840.10008.1.2.4.70': 'lossless',
   // JPEG Extended (12-bit, .51) is left out: the only 12-bit decoder at hand (pdf.js's, in the
   // viewer's loader) shifts every sample by about 15 against DCMTK and GDCM, and a receiver is
   // better refused than sent altered pixels
@@ -230,7 +239,14 @@ parentPort.on('message', (m) => {
 /** The transfer syntaxes the workers decode (RLE, deflate and encapsulated uncompressed need no module). */
 export function decodedSyntaxes(): ReadonlySet<string> {
   const mods = modules();
-  return new Set(['1.2.840.10008.1.2.5', '1.2.840.10008.1.2.8.1', '1.2.840.10008.1.2.1.98', ...Object.entries(MODULE_OF).filter(([, m]) => mods[m]).map(([ts]) => ts)]);
+  return new Set([
+    '1.2.840.10008.1.2.5',
+    '1.2.840.10008.1.2.8.1',
+    '1.2.840.10008.1.2.1.98',
+    ...Object.entries(MODULE_OF)
+      .filter(([, m]) => mods[m])
+      .map(([ts]) => ts),
+  ]);
 }
 
 interface Job {
@@ -315,10 +331,16 @@ export class CodecPool {
   private give(w: Worker): void {
     if (!this.busy.delete(w)) return;
     this.idle.push(w);
-    this.timers.set(w, setTimeout(() => {
-      const i = this.idle.indexOf(w);
-      if (i >= 0) { this.idle.splice(i, 1); void w.terminate(); }
-    }, 60_000).unref());
+    this.timers.set(
+      w,
+      setTimeout(() => {
+        const i = this.idle.indexOf(w);
+        if (i >= 0) {
+          this.idle.splice(i, 1);
+          void w.terminate();
+        }
+      }, 60_000).unref(),
+    );
     this.waiting.shift()?.();
   }
 

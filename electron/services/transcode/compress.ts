@@ -50,17 +50,21 @@ export class ArrivalCompressor {
     if (bitsAllocated !== 8 && bitsAllocated !== 16) return { skipped: `it has ${bitsAllocated}-bit samples` };
     const frameBytes = rows * columns * (bitsAllocated / 8);
     const length = u32(b, bytesRead + 8);
-    if (frameBytes === 0 || length !== frameBytes * frames + ((frameBytes * frames) % 2)) return { skipped: 'its Pixel Data length does not match its rows, columns and frames' };
+    if (frameBytes === 0 || length !== frameBytes * frames + ((frameBytes * frames) % 2))
+      return { skipped: 'its Pixel Data length does not match its rows, columns and frames' };
     const pixels = b.subarray(bytesRead + 12, bytesRead + 12 + frameBytes * frames);
     const info = { rows, columns, bitsAllocated, samplesPerPixel: 1, pixelRepresentation: getNumber(head, 0x00280103) ?? 0 };
     const frameList = Array.from({ length: frames }, (_, k) => pixels.subarray(k * frameBytes, (k + 1) * frameBytes));
     const codec = kind === 'jpeg-ls-lossless' ? 'jpeg-ls' : 'rle';
     const to = ARRIVAL_SYNTAX[kind];
-    const encoded = await Promise.all(frameList.map((f) => this.pool.encode(codec, f, { ...info, bitsPerSample: significantBits(f, bitsAllocated, getNumber(head, 0x00280101)) })));
+    const encoded = await Promise.all(
+      frameList.map((f) => this.pool.encode(codec, f, { ...info, bitsPerSample: significantBits(f, bitsAllocated, getNumber(head, 0x00280101)) })),
+    );
     // what a reader will get back, checked now: kept only when bit for bit the received pixels
     const decoded = await Promise.all(encoded.map((e) => this.pool.decode(to, e, { ...info, planar: 0 })));
     for (const [k, d] of decoded.entries()) {
-      if (!equalBytes(d.bytes.subarray(0, frameBytes), frameList[k]!) || d.bytes.length < frameBytes) return { skipped: `frame ${k + 1} did not decode to the received pixels` };
+      if (!equalBytes(d.bytes.subarray(0, frameBytes), frameList[k]!) || d.bytes.length < frameBytes)
+        return { skipped: `frame ${k + 1} did not decode to the received pixels` };
     }
     return { transferSyntaxUid: to, dataSet: encapsulate(b.subarray(0, bytesRead), encoded, b.subarray(bytesRead + 12 + length)) };
   }
@@ -89,7 +93,10 @@ function encapsulate(before: Uint8Array, frames: Uint8Array[], after: Uint8Array
   const even = frames.map((f) => (f.length % 2 ? concat([f, new Uint8Array(1)]) : f));
   const offsets = new Uint8Array(4 * even.length);
   let offset = 0;
-  even.forEach((f, k) => { new DataView(offsets.buffer).setUint32(4 * k, offset, true); offset += 8 + f.length; });
+  even.forEach((f, k) => {
+    new DataView(offsets.buffer).setUint32(4 * k, offset, true);
+    offset += 8 + f.length;
+  });
   const parts: Uint8Array[] = [before, Uint8Array.from([0xe0, 0x7f, 0x10, 0x00, 0x4f, 0x42, 0, 0, 0xff, 0xff, 0xff, 0xff]), item(offsets.length), offsets];
   for (const f of even) parts.push(item(f.length), f);
   parts.push(Uint8Array.from([0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]), after);
@@ -117,6 +124,9 @@ function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
 function concat(parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }

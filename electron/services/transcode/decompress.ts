@@ -22,8 +22,11 @@ const LONG_VRS = new Set(['OB', 'OD', 'OF', 'OL', 'OV', 'OW', 'SQ', 'UC', 'UN', 
 
 /** The method name of Lossy Image Compression Method (0028,2114) for the lossy syntaxes (PS3.3 C.7.6.1.1.5.1). */
 const LOSSY_METHOD: Readonly<Record<string, string>> = {
-  '1.2.840.10008.1.2.4.50': 'ISO_10918_1', '1.2.840.10008.1.2.4.51': 'ISO_10918_1',
-  '1.2.840.10008.1.2.4.81': 'ISO_14495_1', '1.2.840.10008.1.2.4.91': 'ISO_15444_1', '1.2.840.10008.1.2.4.203': 'ISO_15444_15',
+  '1.2.840.10008.1.2.4.50': 'ISO_10918_1',
+  '1.2.840.10008.1.2.4.51': 'ISO_10918_1',
+  '1.2.840.10008.1.2.4.81': 'ISO_14495_1',
+  '1.2.840.10008.1.2.4.91': 'ISO_15444_1',
+  '1.2.840.10008.1.2.4.203': 'ISO_15444_15',
 };
 
 /** Thrown for encapsulated Pixel Data that cannot be read. */
@@ -55,7 +58,7 @@ function tagAt(b: Uint8Array, at: number): Tag {
 /** Where the element at `at` ends, in Explicit VR Little Endian (undefined lengths walked to their delimiter). */
 function elementEnd(b: Uint8Array, at: number, implicit = false): number {
   const tag = tagAt(b, at);
-  if ((tag >>> 16) === 0xfffe) {
+  if (tag >>> 16 === 0xfffe) {
     const length = u32(b, at + 4);
     return length === UNDEFINED_LENGTH ? contentEnd(b, at + 8, ITEM_DELIMITATION, implicit) : at + 8 + length;
   }
@@ -67,7 +70,13 @@ function elementEnd(b: Uint8Array, at: number, implicit = false): number {
     header = 8;
   } else {
     vr = String.fromCharCode(b[at + 4]!, b[at + 5]!);
-    if (LONG_VRS.has(vr)) { length = u32(b, at + 8); header = 12; } else { length = u16(b, at + 6); header = 8; }
+    if (LONG_VRS.has(vr)) {
+      length = u32(b, at + 8);
+      header = 12;
+    } else {
+      length = u16(b, at + 6);
+      header = 8;
+    }
   }
   if (length !== UNDEFINED_LENGTH) return at + header + length;
   // an undefined-length UN holds Implicit VR Little Endian (PS3.5 §6.2.2)
@@ -120,7 +129,10 @@ function concat(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -172,8 +184,12 @@ export class PixelDecompressor implements Decompressor {
     const frags = fragmentsOf(b, bytesRead);
     const num = (t: Tag, d: number) => getNumber(head, t) ?? d;
     const info = {
-      rows: num(0x00280010, 0), columns: num(0x00280011, 0), bitsAllocated: num(0x00280100, 8),
-      samplesPerPixel: num(0x00280002, 1), pixelRepresentation: num(0x00280103, 0), planar: (num(0x00280006, 0) === 1 ? 1 : 0) as 0 | 1,
+      rows: num(0x00280010, 0),
+      columns: num(0x00280011, 0),
+      bitsAllocated: num(0x00280100, 8),
+      samplesPerPixel: num(0x00280002, 1),
+      pixelRepresentation: num(0x00280103, 0),
+      planar: (num(0x00280006, 0) === 1 ? 1 : 0) as 0 | 1,
     };
     const frames = Math.max(1, Math.trunc(Number(getString(head, 0x00280008) ?? '1')) || 1);
     const extendedElement = head.get(EXTENDED_OFFSET_TABLE);
@@ -202,8 +218,15 @@ export class PixelDecompressor implements Decompressor {
     const spans = topLevel(b, 0, bytesRead).filter((s) => s.tag !== EXTENDED_OFFSET_TABLE && s.tag !== 0x7fe00002 && (s.tag & 0xffff) !== 0);
     const pending = [...edits.keys()].sort((x, y) => x - y);
     for (const s of spans) {
-      while (pending.length && pending[0]! < s.tag) { const t = pending.shift()!; parts.push(encodeElement(t, edits.get(t)!)); }
-      if (pending[0] === s.tag) { pending.shift(); parts.push(encodeElement(s.tag, edits.get(s.tag)!)); continue; }
+      while (pending.length && pending[0]! < s.tag) {
+        const t = pending.shift()!;
+        parts.push(encodeElement(t, edits.get(t)!));
+      }
+      if (pending[0] === s.tag) {
+        pending.shift();
+        parts.push(encodeElement(s.tag, edits.get(s.tag)!));
+        continue;
+      }
       parts.push(b.subarray(s.start, s.end));
     }
     for (const t of pending) parts.push(encodeElement(t, edits.get(t)!));

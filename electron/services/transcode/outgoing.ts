@@ -93,7 +93,11 @@ export class OutgoingTranscoder implements Transcoder {
       const decoded = await this.decompressor.decompress(instance);
       return pipeline(Readable.from([decoded]), new NativeTransform(new NativeTranscoder(encodingOf(ELE), to)), () => undefined);
     }
-    const file = createReadStream(instance.path, { start: instance.dataSetOffset, end: instance.dataSetOffset + instance.dataSetLength - 1, highWaterMark: Math.min(1 << 20, Math.max(1, instance.dataSetLength)) });
+    const file = createReadStream(instance.path, {
+      start: instance.dataSetOffset,
+      end: instance.dataSetOffset + instance.dataSetLength - 1,
+      highWaterMark: Math.min(1 << 20, Math.max(1, instance.dataSetLength)),
+    });
     const native = new NativeTransform(new NativeTranscoder({ ...from, deflated: false }, to));
     // a failure anywhere ends the stream with that error, which the association's send reports
     return from.deflated ? pipeline(file, createInflateRaw(), native, () => undefined) : pipeline(file, native, () => undefined);

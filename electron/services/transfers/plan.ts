@@ -66,7 +66,9 @@ export function missingSteps(study: string, remote: ReadonlyMap<string, readonly
  * a C-FIND does not succeed.
  */
 export async function remoteInstances(
-  node: RemoteNode, job: Pick<TransferJob, 'level' | 'StudyInstanceUID' | 'SeriesInstanceUIDs'>, scu: ScuOptions,
+  node: RemoteNode,
+  job: Pick<TransferJob, 'level' | 'StudyInstanceUID' | 'SeriesInstanceUIDs'>,
+  scu: ScuOptions,
 ): Promise<Map<string, string[]> | undefined> {
   let series = job.level === 'SERIES' ? [...job.SeriesInstanceUIDs] : undefined;
   const model = 'study'; // Study Root: a job knows its study, not always its patient (see TRANSFER_MODEL)
@@ -83,7 +85,10 @@ export async function remoteInstances(
     setString(keys, SOP_INSTANCE_UID, 'UI', undefined);
     const found = await searchRemote(node, { model, level: 'IMAGE', keys, defaultReturnKeys: false }, scu);
     if (!searchSucceeded(found)) return undefined;
-    out.set(s, found.rows.map((r) => r.SOPInstanceUID).filter((u): u is string => !!u));
+    out.set(
+      s,
+      found.rows.map((r) => r.SOPInstanceUID).filter((u): u is string => !!u),
+    );
   }
   return out;
 }
@@ -99,7 +104,9 @@ export async function studySeries(node: RemoteNode, study: string, scu: ScuOptio
   setString(keys, NUMBER_OF_SERIES_RELATED_INSTANCES, 'IS', undefined);
   const found = await searchRemote(node, { model: 'study', level: 'SERIES', keys, defaultReturnKeys: false }, scu);
   if (!searchSucceeded(found)) return undefined;
-  const series = found.rows.filter((r) => r.SeriesInstanceUID).map((r) => ({ uid: r.SeriesInstanceUID!, count: Number(r.NumberOfSeriesRelatedInstances ?? 0) || 0 }));
+  const series = found.rows
+    .filter((r) => r.SeriesInstanceUID)
+    .map((r) => ({ uid: r.SeriesInstanceUID!, count: Number(r.NumberOfSeriesRelatedInstances ?? 0) || 0 }));
   series.sort((a, b) => b.count - a.count);
   return series.map((s) => ({ level: 'SERIES', identifier: stepIdentifier(study, [s.uid]), SeriesInstanceUID: s.uid }));
 }
@@ -148,14 +155,19 @@ export function middleOut(uids: readonly string[], parts: number): string[][] {
  * the job has; the other series start when it has arrived.
  */
 export function firstSeriesSteps(
-  study: string, steps: readonly RetrieveStep[], first: string, parts: number, instances?: readonly string[],
+  study: string,
+  steps: readonly RetrieveStep[],
+  first: string,
+  parts: number,
+  instances?: readonly string[],
 ): { steps: RetrieveStep[]; leading: number } {
   const mine = steps.filter((s) => s.SeriesInstanceUID === first);
   const others = steps.filter((s) => s.SeriesInstanceUID !== first);
   if (mine.length === 0) return { steps: [...steps], leading: 0 };
   const whole = mine.length === 1 && mine[0]!.level === 'SERIES';
-  const lead = whole && instances && instances.length > 1 && parts > 1
-    ? middleOut(instances, parts).map((run): RetrieveStep => ({ level: 'IMAGE', identifier: stepIdentifier(study, [first], run), SeriesInstanceUID: first }))
-    : mine;
+  const lead =
+    whole && instances && instances.length > 1 && parts > 1
+      ? middleOut(instances, parts).map((run): RetrieveStep => ({ level: 'IMAGE', identifier: stepIdentifier(study, [first], run), SeriesInstanceUID: first }))
+      : mine;
   return { steps: [...lead, ...others], leading: lead.length };
 }

@@ -12,7 +12,14 @@ import { type Config, DEFAULT_NODE_MAX_ASSOCIATIONS, findNode, hasDimse } from '
 import { diagnose } from '../../../shared/diagnostics.js';
 import { isValidUid } from '../../../shared/dicom/uids.js';
 import {
-  emptyProgress, isRetryable, rates, type TransferEvent, type TransferJob, type TransferMethod, type TransferProgress, type TransferRequest,
+  emptyProgress,
+  isRetryable,
+  rates,
+  type TransferEvent,
+  type TransferJob,
+  type TransferMethod,
+  type TransferProgress,
+  type TransferRequest,
 } from '../../../shared/transfers.js';
 import type { Cache } from '../../cache/index.js';
 import { JobStore } from '../../cache/jobs.js';
@@ -91,17 +98,23 @@ export class TransferQueue {
       for (const l of this.getListeners) l(e);
       options.onStoredByGet?.(e);
     });
-    this.throttle = new Throttle(options.progressIntervalMs ?? 250, (id, job) => {
-      if (!this.running.has(id)) return;
-      const saved = this.jobs.update(id, { progress: job.progress, ...(job.usedMethod ? { usedMethod: job.usedMethod } : {}) });
-      if (saved) this.emit({ type: 'job.progress', job: saved });
-    }, this.now);
+    this.throttle = new Throttle(
+      options.progressIntervalMs ?? 250,
+      (id, job) => {
+        if (!this.running.has(id)) return;
+        const saved = this.jobs.update(id, { progress: job.progress, ...(job.usedMethod ? { usedMethod: job.usedMethod } : {}) });
+        if (saved) this.emit({ type: 'job.progress', job: saved });
+      },
+      this.now,
+    );
   }
 
   /** Subscribes to job events; returns the unsubscribe function. */
   on(listener: (e: TransferEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => { this.listeners.delete(listener); };
+    return () => {
+      this.listeners.delete(listener);
+    };
   }
 
   /** Resumes the persisted queue (jobs left running are queued again) and starts running. Returns them. */
@@ -125,17 +138,28 @@ export class TransferQueue {
     if (request.expected !== undefined && !(Number.isInteger(request.expected) && request.expected >= 0)) {
       throw new InputError(`expected must be a whole number of instances, got ${JSON.stringify(request.expected)}`);
     }
-    if (request.firstSeries !== undefined && !isValidUid(request.firstSeries)) throw new InputError(`firstSeries is not a UID: ${JSON.stringify(request.firstSeries)}`);
+    if (request.firstSeries !== undefined && !isValidUid(request.firstSeries))
+      throw new InputError(`firstSeries is not a UID: ${JSON.stringify(request.firstSeries)}`);
     if (request.firstSeries !== undefined && request.level === 'SERIES' && !series.includes(request.firstSeries)) {
       throw new InputError('firstSeries must be one of the SeriesInstanceUIDs the retrieve asks for');
     }
     const method = request.method ?? node.method;
     if (method !== 'move' && method !== 'get' && method !== 'wado') throw new InputError(`method must be move, get or wado, got ${JSON.stringify(method)}`);
     if (method === 'wado' && !node.dicomweb) throw new InputError(`Node ${node.name} has no DICOMweb URL: it cannot be retrieved from by WADO-RS`);
-    if (method !== 'wado' && !hasDimse(node)) throw new InputError(`Node ${node.name} is a DICOMweb node without a DIMSE address: it is retrieved from by WADO-RS, not by ${method === 'get' ? 'C-GET' : 'C-MOVE'}`);
-    const inserted = this.jobs.insert({
-      ...request, node: node.name, method, SeriesInstanceUIDs: request.level === 'SERIES' ? series : [], origin: request.origin === 'prefetch' ? 'prefetch' : 'user',
-    }, this.now());
+    if (method !== 'wado' && !hasDimse(node))
+      throw new InputError(
+        `Node ${node.name} is a DICOMweb node without a DIMSE address: it is retrieved from by WADO-RS, not by ${method === 'get' ? 'C-GET' : 'C-MOVE'}`,
+      );
+    const inserted = this.jobs.insert(
+      {
+        ...request,
+        node: node.name,
+        method,
+        SeriesInstanceUIDs: request.level === 'SERIES' ? series : [],
+        origin: request.origin === 'prefetch' ? 'prefetch' : 'user',
+      },
+      this.now(),
+    );
     if (request.firstSeries) this.firstSeries.set(inserted.id, request.firstSeries);
     const job = this.withFirst(inserted);
     this.emit({ type: 'job.added', job });
@@ -172,7 +196,11 @@ export class TransferQueue {
     }
     const job = this.jobs.get(id);
     if (!job || job.state !== 'queued') return job;
-    const done = this.jobs.update(id, { state: 'cancelled', finishedAt: this.now(), verdict: { code: 'cancelled', sentence: 'The retrieve was cancelled before it started.' } })!;
+    const done = this.jobs.update(id, {
+      state: 'cancelled',
+      finishedAt: this.now(),
+      verdict: { code: 'cancelled', sentence: 'The retrieve was cancelled before it started.' },
+    })!;
     this.emit({ type: 'job.finished', job: done });
     return done;
   }
@@ -220,7 +248,11 @@ export class TransferQueue {
   private emit(event: TransferEvent): void {
     const e = { ...event, job: this.withFirst(event.job) } as TransferEvent;
     for (const l of this.listeners) {
-      try { l(e); } catch { /* a listener's failure is not the queue's */ }
+      try {
+        l(e);
+      } catch {
+        /* a listener's failure is not the queue's */
+      }
     }
   }
 
@@ -277,28 +309,43 @@ export class TransferQueue {
         entry.holds = Math.max(1, entry.holds - 1);
         this.pump();
       },
-      refused: () => { this.oneAtATime.add(entry.node); },
+      refused: () => {
+        this.oneAtATime.add(entry.node);
+      },
     };
   }
 
   private launch(queued: TransferJob, nodeKey: string): void {
     const controller = new AbortController();
     const startedAt = this.now();
-    const job = this.withFirst(this.jobs.update(queued.id, {
-      state: 'running', attempts: queued.attempts + 1, startedAt, finishedAt: null, verdict: null, progress: emptyProgress(),
-    })!);
+    const job = this.withFirst(
+      this.jobs.update(queued.id, {
+        state: 'running',
+        attempts: queued.attempts + 1,
+        startedAt,
+        finishedAt: null,
+        verdict: null,
+        progress: emptyProgress(),
+      })!,
+    );
     const entry: Running = { controller, node: nodeKey, done: Promise.resolve(), holds: 1 };
     this.running.set(job.id, entry);
     this.emit({ type: 'job.progress', job });
-    entry.done = this.execute(job, controller.signal, startedAt, entry).catch((err: unknown) => {
-      // runAttempt turns failures into verdicts; this is a failure of the queue's own bookkeeping
-      if (this.closing) return;
-      const failed = this.jobs.update(job.id, { state: 'failed', finishedAt: this.now(), verdict: diagnose({ kind: 'unexpected', message: String((err as Error)?.message ?? err) }) });
-      if (failed) this.emit({ type: 'job.finished', job: failed });
-    }).finally(() => {
-      this.running.delete(job.id);
-      this.pump();
-    });
+    entry.done = this.execute(job, controller.signal, startedAt, entry)
+      .catch((err: unknown) => {
+        // runAttempt turns failures into verdicts; this is a failure of the queue's own bookkeeping
+        if (this.closing) return;
+        const failed = this.jobs.update(job.id, {
+          state: 'failed',
+          finishedAt: this.now(),
+          verdict: diagnose({ kind: 'unexpected', message: String((err as Error)?.message ?? err) }),
+        });
+        if (failed) this.emit({ type: 'job.finished', job: failed });
+      })
+      .finally(() => {
+        this.running.delete(job.id);
+        this.pump();
+      });
   }
 
   private async execute(job: TransferJob, signal: AbortSignal, startedAt: number, entry: Running): Promise<void> {
@@ -312,23 +359,34 @@ export class TransferQueue {
       let current: TransferJob = job;
       const { scu = {} } = this.options;
       const pin = this.options.cache.pin('study', job.StudyInstanceUID, 'transfer'); // never evicted while it arrives
-      result = await runWithFallback({
-        cache: this.options.cache, node, retrieve: this.options.retrieve,
-        // the configuration as it is at the job's start (timers, PDU size), unless the queue was given its own
-        scu: { ...scuOptionsFrom(this.config()), ...scu, callingAeTitle: scu.callingAeTitle ?? this.options.local.aeTitle },
-        local: this.options.local, getStore: this.getStore, getListeners: this.getListeners, method,
-        onProgress: (p, usedMethod) => {
-          const progress: TransferProgress = { ...current.progress, ...p };
-          const left = total !== undefined ? Math.max(0, total - progress.skipped) : undefined;
-          // with a known total, ETA counts the whole job (Remaining Sub-operations is only the current step's)
-          const forEta = left !== undefined ? { bytes: progress.bytes, arrived: progress.arrived } : progress;
-          current = { ...current, usedMethod, progress: { ...progress, ...rates(forEta, this.now() - startedAt, left) } };
-          this.throttle.push(job.id, current);
+      result = await runWithFallback(
+        {
+          cache: this.options.cache,
+          node,
+          retrieve: this.options.retrieve,
+          // the configuration as it is at the job's start (timers, PDU size), unless the queue was given its own
+          scu: { ...scuOptionsFrom(this.config()), ...scu, callingAeTitle: scu.callingAeTitle ?? this.options.local.aeTitle },
+          local: this.options.local,
+          getStore: this.getStore,
+          getListeners: this.getListeners,
+          method,
+          onProgress: (p, usedMethod) => {
+            const progress: TransferProgress = { ...current.progress, ...p };
+            const left = total !== undefined ? Math.max(0, total - progress.skipped) : undefined;
+            // with a known total, ETA counts the whole job (Remaining Sub-operations is only the current step's)
+            const forEta = left !== undefined ? { bytes: progress.bytes, arrived: progress.arrived } : progress;
+            current = { ...current, usedMethod, progress: { ...progress, ...rates(forEta, this.now() - startedAt, left) } };
+            this.throttle.push(job.id, current);
+          },
+          onFallback: () => {
+            this.getRefused.add(node.name);
+          },
+          associations: this.extraAssociations(job, entry),
+          ...(this.options.settleMs !== undefined ? { settleMs: this.options.settleMs } : {}),
         },
-        onFallback: () => { this.getRefused.add(node.name); },
-        associations: this.extraAssociations(job, entry),
-        ...(this.options.settleMs !== undefined ? { settleMs: this.options.settleMs } : {}),
-      }, job, signal).finally(() => pin.release());
+        job,
+        signal,
+      ).finally(() => pin.release());
     }
     this.throttle.cancel(job.id);
     if (this.closing) {
@@ -338,8 +396,11 @@ export class TransferQueue {
     const latest = this.jobs.get(job.id) ?? job;
     const progress: TransferProgress = { ...latest.progress, ...result.progress };
     const final = this.jobs.update(job.id, {
-      state: result.state, verdict: { code: result.verdict.code, sentence: result.verdict.sentence }, usedMethod: result.usedMethod,
-      progress: { ...progress, ...rates(progress, this.now() - startedAt), etaSeconds: 0 }, finishedAt: this.now(),
+      state: result.state,
+      verdict: { code: result.verdict.code, sentence: result.verdict.sentence },
+      usedMethod: result.usedMethod,
+      progress: { ...progress, ...rates(progress, this.now() - startedAt), etaSeconds: 0 },
+      finishedAt: this.now(),
     });
     if (final) this.emit({ type: 'job.finished', job: final });
   }

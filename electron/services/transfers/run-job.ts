@@ -82,10 +82,19 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
   let bytes = 0;
   let claimedBase = { completed: 0, failed: 0, warning: 0 };
   let last: RetrieveProgress = { completed: 0, failed: 0, warning: 0 };
-  const report = () => ctx.onProgress({
-    completed: claimedBase.completed + last.completed, failed: claimedBase.failed + last.failed, warning: claimedBase.warning + last.warning,
-    ...(last.remaining !== undefined ? { remaining: last.remaining } : {}), arrived: seen.size, skipped, bytes,
-  }, method);
+  const report = () =>
+    ctx.onProgress(
+      {
+        completed: claimedBase.completed + last.completed,
+        failed: claimedBase.failed + last.failed,
+        warning: claimedBase.warning + last.warning,
+        ...(last.remaining !== undefined ? { remaining: last.remaining } : {}),
+        arrived: seen.size,
+        skipped,
+        bytes,
+      },
+      method,
+    );
   const onStored = (e: StoredEvent) => {
     if (!isArrival(filter, e)) return;
     if (before.has(e.sopInstanceUid) || seen.has(e.sopInstanceUid)) return;
@@ -122,7 +131,7 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
       const instances = whole && parts > 1 ? await seriesInstances(node, job.StudyInstanceUID, job.firstSeries, scu).catch(() => undefined) : undefined;
       ({ steps, leading } = firstSeriesSteps(job.StudyInstanceUID, steps, job.firstSeries, parts, instances));
     }
-    const host = ctx.local.host ?? await localAddressToward(nodeHost(node));
+    const host = ctx.local.host ?? (await localAddressToward(nodeHost(node)));
     const local = { aeTitle: ctx.local.aeTitle, host, port: ctx.local.port };
     // the progress of the steps running now, summed with the ended ones'
     const current = new Map<number, RetrieveProgress>();
@@ -130,7 +139,9 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
       const sum: RetrieveProgress = { completed: 0, failed: 0, warning: 0 };
       let remaining: number | undefined;
       for (const p of current.values()) {
-        sum.completed += p.completed; sum.failed += p.failed; sum.warning += p.warning;
+        sum.completed += p.completed;
+        sum.failed += p.failed;
+        sum.warning += p.warning;
         if (p.remaining !== undefined) remaining = (remaining ?? 0) + p.remaining;
       }
       return remaining !== undefined ? { ...sum, remaining } : sum;
@@ -140,10 +151,22 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
     // the leading steps not ended yet; a worker whose next step is not one of them waits for them
     let leadingLeft = leading;
     let wake: () => void = () => {};
-    let changed = new Promise<void>((resolve) => { wake = resolve; });
-    const notify = (): void => { const w = wake; changed = new Promise<void>((resolve) => { wake = resolve; }); w(); };
+    let changed = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    const notify = (): void => {
+      const w = wake;
+      changed = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      w();
+    };
     const runOne = async (item: { step: RetrieveStep; index: number }): Promise<'done' | 'refused'> => {
-      const onProgress = (p: RetrieveProgress) => { current.set(item.index, p); last = sumCurrent(); report(); };
+      const onProgress = (p: RetrieveProgress) => {
+        current.set(item.index, p);
+        last = sumCurrent();
+        report();
+      };
       const outcome = await runStepOnce(item, onProgress);
       if (item.index < leading && outcome === 'done') leadingLeft -= 1;
       notify();
@@ -157,17 +180,34 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
         return 'refused';
       }
       // a node that refuses C-GET: C-MOVE for this step and every one after
-      if (attempt.report?.method !== 'move' && (method === 'get' || fellBack) && !signal.aborted && (attempt.report?.method === 'get' || attempt.error !== undefined)
-        && refusesGet({ ...attempt, arrived: seen.size })) {
-        if (!fellBack) { method = 'move'; fellBack = true; ctx.onFallback(); }
+      if (
+        attempt.report?.method !== 'move' &&
+        (method === 'get' || fellBack) &&
+        !signal.aborted &&
+        (attempt.report?.method === 'get' || attempt.error !== undefined) &&
+        refusesGet({ ...attempt, arrived: seen.size })
+      ) {
+        if (!fellBack) {
+          method = 'move';
+          fellBack = true;
+          ctx.onFallback();
+        }
         current.delete(item.index);
         attempt = await runStep(ctx, item.step, 'move', scu, local, onProgress);
       }
       current.delete(item.index);
-      if (attempt.error !== undefined) { error ??= attempt.error; stop = true; return 'done'; }
+      if (attempt.error !== undefined) {
+        error ??= attempt.error;
+        stop = true;
+        return 'done';
+      }
       const r = attempt.report!;
       reports.push(r);
-      claimedBase = { completed: claimedBase.completed + r.claimed.completed, failed: claimedBase.failed + r.claimed.failed, warning: claimedBase.warning + r.claimed.warning };
+      claimedBase = {
+        completed: claimedBase.completed + r.claimed.completed,
+        failed: claimedBase.failed + r.claimed.failed,
+        warning: claimedBase.warning + r.claimed.warning,
+      };
       last = sumCurrent();
       if (r.verdict === 'cancelled') stop = true;
       return 'done';
@@ -180,11 +220,14 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
       active += 1;
       try {
         while (!stop && !signal.aborted) {
-          if (todo.length > 0 && todo[0]!.index >= leading && leadingLeft > 0) { await changed; continue; }
+          if (todo.length > 0 && todo[0]!.index >= leading && leadingLeft > 0) {
+            await changed;
+            continue;
+          }
           const item = todo.shift();
           if (!item) return;
           spawnMore();
-          if (await runOne(item) === 'refused') {
+          if ((await runOne(item)) === 'refused') {
             todo.unshift(item); // the node takes fewer associations: the step waits for one it has
             ctx.associations?.refused();
             return;
@@ -211,15 +254,31 @@ export async function runAttempt(ctx: AttemptContext, job: TransferJob, signal: 
   const cancelled = signal.aborted || reports.some((r) => r.verdict === 'cancelled');
   const refusal = cache.stats().lastRefusal;
   const { state, verdict } = judgeJob({
-    nodeAeTitle: node.aeTitle ?? node.name, method, fellBack, reports, cancelled, skipped, arrived: seen.size, cachedAfter,
+    nodeAeTitle: node.aeTitle ?? node.name,
+    method,
+    fellBack,
+    reports,
+    cancelled,
+    skipped,
+    arrived: seen.size,
+    cachedAfter,
     ...(job.expected !== undefined ? { expected: job.expected } : {}),
     ...(refusal && refusal.at >= attemptStartedAt ? { refusedHere: refusal.sentence } : {}),
-    ...(error !== undefined && !cancelled ? {
-      error: diagnoseError(error, { service: method, node, callingAeTitle: ctx.scu.callingAeTitle, local: { aeTitle: ctx.local.aeTitle, port: ctx.local.port } }),
-    } : {}),
+    ...(error !== undefined && !cancelled
+      ? {
+          error: diagnoseError(error, {
+            service: method,
+            node,
+            callingAeTitle: ctx.scu.callingAeTitle,
+            local: { aeTitle: ctx.local.aeTitle, port: ctx.local.port },
+          }),
+        }
+      : {}),
   });
   return {
-    state, verdict, usedMethod: method,
+    state,
+    verdict,
+    usedMethod: method,
     progress: { ...claimedBase, arrived: seen.size, skipped, bytes, remaining: 0 },
   };
 }
@@ -230,17 +289,36 @@ function isAssociationRefusal(error: unknown): boolean {
 }
 
 async function runStep(
-  ctx: AttemptContext, step: RetrieveStep, method: 'move' | 'get', scu: ScuOptions,
-  local: { aeTitle: string; host: string; port: number }, onProgress: (p: RetrieveProgress) => void,
+  ctx: AttemptContext,
+  step: RetrieveStep,
+  method: 'move' | 'get',
+  scu: ScuOptions,
+  local: { aeTitle: string; host: string; port: number },
+  onProgress: (p: RetrieveProgress) => void,
 ): Promise<{ report?: RetrieveReport; error?: unknown }> {
   const filter = arrivalFilter(step.identifier);
-  const arrivals = method === 'move'
-    ? eventArrivals(ctx.local.storedListeners, filter, { cache: ctx.cache, moveOriginatorAeTitle: ctx.scu.callingAeTitle })
-    : eventArrivals(ctx.getListeners, filter, { cache: ctx.cache });
+  const arrivals =
+    method === 'move'
+      ? eventArrivals(ctx.local.storedListeners, filter, { cache: ctx.cache, moveOriginatorAeTitle: ctx.scu.callingAeTitle })
+      : eventArrivals(ctx.getListeners, filter, { cache: ctx.cache });
   try {
     const report = await ctx.retrieve(
-      { node: ctx.node, method, model: TRANSFER_MODEL, level: step.level, identifier: step.identifier, ...(method === 'move' ? { destination: ctx.local.aeTitle } : {}) },
-      { scu, arrivals, local, onProgress, ...(method === 'get' ? { store: ctx.getStore } : {}), ...(ctx.settleMs !== undefined ? { settleMs: ctx.settleMs } : {}) },
+      {
+        node: ctx.node,
+        method,
+        model: TRANSFER_MODEL,
+        level: step.level,
+        identifier: step.identifier,
+        ...(method === 'move' ? { destination: ctx.local.aeTitle } : {}),
+      },
+      {
+        scu,
+        arrivals,
+        local,
+        onProgress,
+        ...(method === 'get' ? { store: ctx.getStore } : {}),
+        ...(ctx.settleMs !== undefined ? { settleMs: ctx.settleMs } : {}),
+      },
     );
     return { report };
   } catch (error) {

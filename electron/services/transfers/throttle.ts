@@ -7,14 +7,24 @@ export class Throttle<T> {
   private readonly last = new Map<string, number>();
   private readonly pending = new Map<string, { value: T; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly intervalMs: number, private readonly emit: (key: string, value: T) => void, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly intervalMs: number,
+    private readonly emit: (key: string, value: T) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Delivers `value` now if the key's interval has passed, else once it has (latest value wins). */
   push(key: string, value: T): void {
     const wait = (this.last.get(key) ?? -Infinity) + this.intervalMs - this.now();
     const queued = this.pending.get(key);
-    if (queued) { queued.value = value; return; }
-    if (wait <= 0) { this.fire(key, value); return; }
+    if (queued) {
+      queued.value = value;
+      return;
+    }
+    if (wait <= 0) {
+      this.fire(key, value);
+      return;
+    }
     const timer = setTimeout(() => {
       const p = this.pending.get(key);
       this.pending.delete(key);

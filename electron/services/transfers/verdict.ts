@@ -81,13 +81,19 @@ export function judgeJob(o: JobOutcome): { state: TransferState; verdict: Transf
   }
   const claimed = o.reports.reduce((n, r) => n + r.claimed.completed + r.claimed.warning, 0);
   const how = METHOD_NAMES[o.method];
-  const fallback = o.fellBack ? ` (${o.nodeAeTitle} refused C-GET, so C-MOVE was used)`
-    : o.after ? ` after ${METHOD_NAMES[o.after.method]} failed (${o.after.sentence.replace(/\.$/, '')})` : '';
+  const fallback = o.fellBack
+    ? ` (${o.nodeAeTitle} refused C-GET, so C-MOVE was used)`
+    : o.after
+      ? ` after ${METHOD_NAMES[o.after.method]} failed (${o.after.sentence.replace(/\.$/, '')})`
+      : '';
   if (o.expected !== undefined && o.cachedAfter < o.expected) {
     if (claimed === 0 && o.arrived === 0 && o.reports.length > 0) {
       return {
         state: o.skipped > 0 ? 'incomplete' : 'failed',
-        verdict: { code: 'nothing-sent', sentence: `${o.nodeAeTitle} found nothing to send although the query listed ${plural(o.expected)}: the study may have been moved or deleted on the PACS; search again.` },
+        verdict: {
+          code: 'nothing-sent',
+          sentence: `${o.nodeAeTitle} found nothing to send although the query listed ${plural(o.expected)}: the study may have been moved or deleted on the PACS; search again.`,
+        },
       };
     }
     return {
@@ -99,8 +105,9 @@ export function judgeJob(o: JobOutcome): { state: TransferState; verdict: Transf
     };
   }
   const skipped = o.skipped > 0 ? `; ${plural(o.skipped)} were already in the cache` : '';
-  const sentence = o.reports.length === 0
-    ? `All ${plural(o.skipped)} were already in the cache; nothing was fetched.`
-    : `Retrieved ${plural(o.arrived)} from ${o.nodeAeTitle} by ${how}${fallback}${skipped}${o.expected !== undefined ? `; all ${o.expected} expected are in the cache` : ''}.`;
+  const sentence =
+    o.reports.length === 0
+      ? `All ${plural(o.skipped)} were already in the cache; nothing was fetched.`
+      : `Retrieved ${plural(o.arrived)} from ${o.nodeAeTitle} by ${how}${fallback}${skipped}${o.expected !== undefined ? `; all ${o.expected} expected are in the cache` : ''}.`;
   return { state: 'completed', verdict: { code: 'complete', sentence } };
 }

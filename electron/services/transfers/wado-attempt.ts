@@ -28,7 +28,10 @@ export async function runWithFallback(ctx: AttemptContext, job: TransferJob, sig
   const dimse = await runAttempt(ctx, job, signal);
   const tryWado = ctx.node.dicomweb && !signal.aborted && (dimse.state === 'failed' || dimse.state === 'incomplete') && dimse.verdict.code !== 'cache-full';
   if (!tryWado) return dimse;
-  ctx.scu.log?.('info', `retrieve of study ${job.StudyInstanceUID} from ${ctx.node.name}: ${METHOD_NAMES[dimse.usedMethod]} failed (${dimse.verdict.sentence}); trying WADO-RS at ${ctx.node.dicomweb!.url}`);
+  ctx.scu.log?.(
+    'info',
+    `retrieve of study ${job.StudyInstanceUID} from ${ctx.node.name}: ${METHOD_NAMES[dimse.usedMethod]} failed (${dimse.verdict.sentence}); trying WADO-RS at ${ctx.node.dicomweb!.url}`,
+  );
   return runWadoAttempt(ctx, job, signal, { method: dimse.usedMethod, sentence: dimse.verdict.sentence });
 }
 
@@ -39,7 +42,10 @@ function cachedUids(cache: Cache, job: TransferJob): Set<string> {
 
 /** One attempt by WADO-RS; never throws (failures become the verdict). */
 export async function runWadoAttempt(
-  ctx: AttemptContext, job: TransferJob, signal: AbortSignal, after?: { method: AttemptResult['usedMethod']; sentence: string },
+  ctx: AttemptContext,
+  job: TransferJob,
+  signal: AbortSignal,
+  after?: { method: AttemptResult['usedMethod']; sentence: string },
 ): Promise<AttemptResult> {
   const { cache, node } = ctx;
   const startedAt = Date.now();
@@ -49,9 +55,18 @@ export async function runWadoAttempt(
   let bytes = 0;
   let done = { completed: 0, failed: 0 };
   let last = { completed: 0, failed: 0 };
-  const report = () => ctx.onProgress({
-    completed: done.completed + last.completed, failed: done.failed + last.failed, warning: 0, arrived: seen.size, skipped, bytes,
-  }, 'wado');
+  const report = () =>
+    ctx.onProgress(
+      {
+        completed: done.completed + last.completed,
+        failed: done.failed + last.failed,
+        warning: 0,
+        arrived: seen.size,
+        skipped,
+        bytes,
+      },
+      'wado',
+    );
   // the size comes with the event: a lookup in the index per instance would commit its queued rows each time
   const onStored = (e: StoredEvent, fileSize: number) => {
     if (before.has(e.sopInstanceUid) || seen.has(e.sopInstanceUid)) return;
@@ -77,10 +92,19 @@ export async function runWadoAttempt(
     if (job.firstSeries) steps = await firstSeriesFirst(node, job, steps, scu);
     for (const step of steps) {
       if (signal.aborted) break;
-      const r = await retrieveWado({ node, level: step.level, identifier: step.identifier }, {
-        client, cache, signal, onStored,
-        onProgress: (p) => { last = { completed: p.completed, failed: p.failed }; report(); },
-      });
+      const r = await retrieveWado(
+        { node, level: step.level, identifier: step.identifier },
+        {
+          client,
+          cache,
+          signal,
+          onStored,
+          onProgress: (p) => {
+            last = { completed: p.completed, failed: p.failed };
+            report();
+          },
+        },
+      );
       reports.push(r);
       done = { completed: done.completed + r.claimed.completed, failed: done.failed + r.claimed.failed };
       last = { completed: 0, failed: 0 };
@@ -93,16 +117,30 @@ export async function runWadoAttempt(
   const cancelled = signal.aborted || reports.some((r) => r.verdict === 'cancelled');
   const refusal = cache.stats().lastRefusal;
   const { state, verdict } = judgeJob({
-    nodeAeTitle: node.name, method: 'wado', fellBack: false, reports, cancelled, skipped, arrived: seen.size, cachedAfter: cachedUids(cache, job).size,
+    nodeAeTitle: node.name,
+    method: 'wado',
+    fellBack: false,
+    reports,
+    cancelled,
+    skipped,
+    arrived: seen.size,
+    cachedAfter: cachedUids(cache, job).size,
     ...(job.expected !== undefined ? { expected: job.expected } : {}),
     ...(refusal && refusal.at >= startedAt ? { refusedHere: refusal.sentence } : {}),
     ...(error !== undefined && !cancelled ? { error: diagnoseError(error, { service: 'get', node }) } : {}),
     ...(after ? { after } : {}),
   });
   // the DIMSE failure is said too when WADO-RS did not save the job
-  const sentence = after && state !== 'completed' && state !== 'cancelled'
-    ? `${METHOD_NAMES[after.method]} failed: ${after.sentence} Then WADO-RS failed too: ${verdict.sentence}` : verdict.sentence;
-  return { state, verdict: { code: verdict.code, sentence }, usedMethod: 'wado', progress: { ...done, warning: 0, arrived: seen.size, skipped, bytes, remaining: 0 } };
+  const sentence =
+    after && state !== 'completed' && state !== 'cancelled'
+      ? `${METHOD_NAMES[after.method]} failed: ${after.sentence} Then WADO-RS failed too: ${verdict.sentence}`
+      : verdict.sentence;
+  return {
+    state,
+    verdict: { code: verdict.code, sentence },
+    usedMethod: 'wado',
+    progress: { ...done, warning: 0, arrived: seen.size, skipped, bytes, remaining: 0 },
+  };
 }
 
 /**

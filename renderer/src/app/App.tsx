@@ -63,7 +63,9 @@ export function App() {
   }, []);
 
   const section = (id: ScreenId, label: string, body: ReactElement) => (
-    <section hidden={screen !== id} aria-label={label}><ScreenBoundary screen={label}>{body}</ScreenBoundary></section>
+    <section hidden={screen !== id} aria-label={label}>
+      <ScreenBoundary screen={label}>{body}</ScreenBoundary>
+    </section>
   );
   return (
     <div className="shell">
@@ -72,7 +74,13 @@ export function App() {
         <ul>
           {SCREENS.map((s) => (
             <li key={s.id}>
-              <button type="button" className="nav-item" aria-current={screen === s.id ? 'page' : undefined} onClick={() => setScreen(s.id)} title={`Alt+${s.key}`}>
+              <button
+                type="button"
+                className="nav-item"
+                aria-current={screen === s.id ? 'page' : undefined}
+                onClick={() => setScreen(s.id)}
+                title={`Alt+${s.key}`}
+              >
                 <span>{s.label}</span>
                 <kbd>Alt+{s.key}</kbd>
               </button>
@@ -82,7 +90,8 @@ export function App() {
         <div className="status-line">
           <ServerLine refreshKey={channel} />
           <div className={`channel channel-${channel}`} role="status">
-            {transport.kind === 'electron' ? 'Desktop' : 'Browser'} · {channel === 'open' ? 'connected' : channel === 'connecting' ? 'connecting…' : 'disconnected'}
+            {transport.kind === 'electron' ? 'Desktop' : 'Browser'} ·{' '}
+            {channel === 'open' ? 'connected' : channel === 'connecting' ? 'connecting…' : 'disconnected'}
           </div>
         </div>
       </nav>

@@ -6,14 +6,22 @@
  */
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 
-interface Pending { message: string; confirmLabel: string; resolve(ok: boolean): void }
+interface Pending {
+  message: string;
+  confirmLabel: string;
+  resolve(ok: boolean): void;
+}
 
 /** `[dialog, ask]`: render `dialog`; `await ask(message, 'Delete')` is true when confirmed. */
 export function useConfirm(): [ReactNode, (message: string, confirmLabel: string) => Promise<boolean>] {
   const [pending, setPending] = useState<Pending | undefined>();
-  const ask = useCallback((message: string, confirmLabel: string) => new Promise<boolean>((resolve) => {
-    setPending({ message, confirmLabel, resolve });
-  }), []);
+  const ask = useCallback(
+    (message: string, confirmLabel: string) =>
+      new Promise<boolean>((resolve) => {
+        setPending({ message, confirmLabel, resolve });
+      }),
+    [],
+  );
   const close = (ok: boolean): void => {
     pending?.resolve(ok);
     setPending(undefined);
@@ -31,9 +39,17 @@ function ConfirmDialog({ message, confirmLabel, onClose }: { message: string; co
   }, []);
   return (
     <div className="dialog-backdrop">
-      <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="confirm-text"
+      <div
+        className="dialog"
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="confirm-text"
         onKeyDown={(e) => {
-          if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); onClose(false); }
+          if (e.key === 'Escape') {
+            e.preventDefault();
+            e.stopPropagation();
+            onClose(false);
+          }
           if (e.key === 'Tab') {
             // keep the focus inside the two buttons
             const buttons = [...e.currentTarget.querySelectorAll('button')];
@@ -41,11 +57,16 @@ function ConfirmDialog({ message, confirmLabel, onClose }: { message: string; co
             e.preventDefault();
             buttons[(at + (e.shiftKey ? buttons.length - 1 : 1)) % buttons.length]?.focus();
           }
-        }}>
+        }}
+      >
         <p id="confirm-text">{message}</p>
         <div className="form-actions">
-          <button type="button" className="danger" onClick={() => onClose(true)}>{confirmLabel}</button>
-          <button type="button" ref={cancelRef} onClick={() => onClose(false)}>Cancel</button>
+          <button type="button" className="danger" onClick={() => onClose(true)}>
+            {confirmLabel}
+          </button>
+          <button type="button" ref={cancelRef} onClick={() => onClose(false)}>
+            Cancel
+          </button>
         </div>
       </div>
     </div>

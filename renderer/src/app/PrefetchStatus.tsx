@@ -12,12 +12,25 @@ export function PrefetchStatus({ action, patient }: { action: PrefetchAction; pa
   if (!run && !error && !busy) return null;
   const who = formatPersonName(run?.PatientName) || run?.PatientID || patient;
   return (
-    <p className={`prefetch-status${error ? ' error-line' : ''}`} role="status" aria-label="Prefetch priors"
-      data-state={busy ? 'asking' : error ? 'failed' : run?.state} data-run-id={run?.id}>
+    <p
+      className={`prefetch-status${error ? ' error-line' : ''}`}
+      role="status"
+      aria-label="Prefetch priors"
+      data-state={busy ? 'asking' : error ? 'failed' : run?.state}
+      data-run-id={run?.id}
+    >
       {busy && `Looking for the priors of ${formatPersonName(patient) || patient} in the cache and on the archives…`}
       {!busy && error && error.message}
-      {!busy && !error && run && <>Prefetch for {who}: {run.sentence}{' '}</>}
-      {!busy && run && <button type="button" className="link-button" onClick={() => showScreen('prefetch')}>Details in Prefetch (Alt+8)</button>}
+      {!busy && !error && run && (
+        <>
+          Prefetch for {who}: {run.sentence}{' '}
+        </>
+      )}
+      {!busy && run && (
+        <button type="button" className="link-button" onClick={() => showScreen('prefetch')}>
+          Details in Prefetch (Alt+8)
+        </button>
+      )}
     </p>
   );
 }

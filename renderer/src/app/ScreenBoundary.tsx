@@ -6,8 +6,13 @@
 import { Component, type ErrorInfo, type ReactNode } from 'react';
 import { faultError, screenFaultSentence } from './screen-fault.js';
 
-interface Props { screen: string; children: ReactNode }
-interface State { error: Error | undefined }
+interface Props {
+  screen: string;
+  children: ReactNode;
+}
+interface State {
+  error: Error | undefined;
+}
 
 export class ScreenBoundary extends Component<Props, State> {
   override state: State = { error: undefined };
@@ -28,8 +33,10 @@ export class ScreenBoundary extends Component<Props, State> {
       <div className="screen-fault" role="alert" data-screen-fault={this.props.screen}>
         <p>{screenFaultSentence(this.props.screen, error)}</p>
         <p>
-          <button type="button" onClick={() => this.setState({ error: undefined })}>Show the {this.props.screen} screen again</button>
-          {' '}If it stops again, report it with the developer console's log.
+          <button type="button" onClick={() => this.setState({ error: undefined })}>
+            Show the {this.props.screen} screen again
+          </button>{' '}
+          If it stops again, report it with the developer console's log.
         </p>
       </div>
     );

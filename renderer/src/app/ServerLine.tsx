@@ -11,9 +11,11 @@ export function ServerLine({ refreshKey }: { refreshKey: string }) {
     return () => clearInterval(t);
   }, [reload]);
   // a line about our server (listening, stopped, port in use) may mean its state changed
-  useApiEvents((e) => { if (e.type === 'log' && e.line.association === undefined && /listen|port/i.test(e.line.message)) reload(); });
+  useApiEvents((e) => {
+    if (e.type === 'log' && e.line.association === undefined && /listen|port/i.test(e.line.message)) reload();
+  });
   const server = loaded.value?.server;
-  const state = server ? server.state ?? (server.listening ? 'listening' : 'stopped') : 'unknown';
+  const state = server ? (server.state ?? (server.listening ? 'listening' : 'stopped')) : 'unknown';
   return (
     <div className={`server-line server-${state}`} role="status" aria-label="DICOM server" data-state={state}>
       {server ? `DICOM: ${serverSentence(server)}` : loaded.error ? loaded.error.message : 'DICOM: …'}

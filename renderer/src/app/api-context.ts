@@ -50,7 +50,9 @@ export function useLoad<K extends EntryName>(entry: K, request: RequestOf<K>, ke
       if (!live) return;
       setState(r.ok ? { value: r.value, loading: false } : { error: r.error, loading: false });
     });
-    return () => { live = false; };
+    return () => {
+      live = false;
+    };
   }, [transport, entry, key, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { ...state, reload };

@@ -17,7 +17,10 @@ export function rowKeyDown(e: ReactKeyboardEvent<HTMLElement>): void {
   const current = row ? rows.indexOf(row) : -1;
   if (e.key === 'Enter' && row === target) {
     const primary = row.querySelector<HTMLElement>('[data-primary]');
-    if (primary) { e.preventDefault(); primary.click(); }
+    if (primary) {
+      e.preventDefault();
+      primary.click();
+    }
     return;
   }
   const next = rowTarget(e.key, current, rows.length);

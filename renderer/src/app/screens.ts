@@ -2,7 +2,12 @@
 export type ScreenId = 'search' | 'transfers' | 'local' | 'nodes' | 'activity' | 'audit' | 'viewer' | 'prefetch';
 
 /** One entry of the navigation; `section` is the accessible name of the screen's <section>. */
-export interface ScreenEntry { id: ScreenId; label: string; key: string; section: string }
+export interface ScreenEntry {
+  id: ScreenId;
+  label: string;
+  key: string;
+  section: string;
+}
 
 export const SCREENS: readonly ScreenEntry[] = [
   { id: 'search', label: 'Search', key: '1', section: 'Search' },

@@ -35,24 +35,27 @@ export function usePrefetchRun(): PrefetchAction {
     if (e.run.id === followed.current) setState((s) => ({ ...s, run: newerRun(s.run, e.run) }));
   });
 
-  const start = useCallback(async (request: RequestOf<'prefetch.run'>) => {
-    const mine = ++generation.current;
-    followed.current = undefined;
-    early.current = new Map();
-    setState({ busy: true });
-    const r = await transport.call('prefetch.run', request);
-    const seen = early.current;
-    early.current = undefined;
-    if (mine !== generation.current) return undefined;
-    if (!r.ok) {
-      setState({ busy: false, error: r.error });
-      return undefined;
-    }
-    const run = newerRun(seen?.get(r.value.run.id), r.value.run);
-    followed.current = run.id;
-    setState({ busy: false, run });
-    return run;
-  }, [transport]);
+  const start = useCallback(
+    async (request: RequestOf<'prefetch.run'>) => {
+      const mine = ++generation.current;
+      followed.current = undefined;
+      early.current = new Map();
+      setState({ busy: true });
+      const r = await transport.call('prefetch.run', request);
+      const seen = early.current;
+      early.current = undefined;
+      if (mine !== generation.current) return undefined;
+      if (!r.ok) {
+        setState({ busy: false, error: r.error });
+        return undefined;
+      }
+      const run = newerRun(seen?.get(r.value.run.id), r.value.run);
+      followed.current = run.id;
+      setState({ busy: false, run });
+      return run;
+    },
+    [transport],
+  );
 
   const clear = useCallback(() => {
     generation.current++;

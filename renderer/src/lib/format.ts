@@ -28,7 +28,10 @@ export function formatPersonName(value: string | undefined): string {
 /** A multi-valued string (values joined with backslash, PS3.5 §6.4) as its values. */
 export function splitValues(value: string | undefined): string[] {
   if (!value) return [];
-  return value.split('\\').map((s) => s.trim()).filter((s) => s !== '');
+  return value
+    .split('\\')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 /** Bytes for people: the one formatter of the UI and the main process's sentences. */

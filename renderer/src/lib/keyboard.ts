@@ -36,17 +36,32 @@ export function listAction(press: KeyPress): ListAction | undefined {
   if (press.key === 'Escape') return { kind: 'cancel' };
   if (press.inTextField || press.ctrlKey || press.metaKey || press.altKey) return undefined;
   switch (press.key) {
-    case 'ArrowDown': return { kind: 'move', delta: 1 };
-    case 'ArrowUp': return { kind: 'move', delta: -1 };
-    case 'PageDown': return { kind: 'move', delta: PAGE_ROWS };
-    case 'PageUp': return { kind: 'move', delta: -PAGE_ROWS };
-    case 'Home': return { kind: 'first' };
-    case 'End': return { kind: 'last' };
-    case ' ': return press.shiftKey ? { kind: 'select-toggle' } : { kind: 'expand' };
-    case 'r': case 'R': return { kind: 'retrieve' };
-    case 'o': case 'O': case 'Enter': return { kind: 'open' };
-    case 'p': case 'P': return { kind: 'prefetch' };
-    default: return undefined;
+    case 'ArrowDown':
+      return { kind: 'move', delta: 1 };
+    case 'ArrowUp':
+      return { kind: 'move', delta: -1 };
+    case 'PageDown':
+      return { kind: 'move', delta: PAGE_ROWS };
+    case 'PageUp':
+      return { kind: 'move', delta: -PAGE_ROWS };
+    case 'Home':
+      return { kind: 'first' };
+    case 'End':
+      return { kind: 'last' };
+    case ' ':
+      return press.shiftKey ? { kind: 'select-toggle' } : { kind: 'expand' };
+    case 'r':
+    case 'R':
+      return { kind: 'retrieve' };
+    case 'o':
+    case 'O':
+    case 'Enter':
+      return { kind: 'open' };
+    case 'p':
+    case 'P':
+      return { kind: 'prefetch' };
+    default:
+      return undefined;
   }
 }
 
@@ -54,9 +69,13 @@ export function listAction(press: KeyPress): ListAction | undefined {
 export function moveIndex(current: number, action: ListAction, count: number): number {
   if (count === 0) return -1;
   switch (action.kind) {
-    case 'first': return 0;
-    case 'last': return count - 1;
-    case 'move': return Math.min(count - 1, Math.max(0, (current < 0 ? (action.delta > 0 ? -1 : count) : current) + action.delta));
-    default: return Math.min(current, count - 1);
+    case 'first':
+      return 0;
+    case 'last':
+      return count - 1;
+    case 'move':
+      return Math.min(count - 1, Math.max(0, (current < 0 ? (action.delta > 0 ? -1 : count) : current) + action.delta));
+    default:
+      return Math.min(current, count - 1);
   }
 }

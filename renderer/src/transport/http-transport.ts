@@ -9,8 +9,17 @@ import { type ChannelState, type EventListener, Listeners, type Transport, trans
 
 /** The event types of the contract, for servers that name their SSE events (the compiler checks the list is whole). */
 const EVENT_TYPES = Object.keys({
-  'search.match': true, 'search.done': true, 'send.progress': true, 'import.progress': true, 'export.progress': true, log: true,
-  'job.added': true, 'job.progress': true, 'job.finished': true, 'prefetch.run': true, 'study.arrived': true,
+  'search.match': true,
+  'search.done': true,
+  'send.progress': true,
+  'import.progress': true,
+  'export.progress': true,
+  log: true,
+  'job.added': true,
+  'job.progress': true,
+  'job.finished': true,
+  'prefetch.run': true,
+  'study.arrived': true,
 } satisfies Record<ApiEvent['type'], true>) as ApiEvent['type'][];
 
 /** The parts of an EventSource (HTML §9.2) this uses; the browser's own is the default. */
@@ -88,12 +97,17 @@ export class HttpTransport implements Transport {
 
   async call<K extends EntryName>(entry: K, request: RequestOf<K>): Promise<Result<ResponseOf<K>>> {
     if (!this.#token) {
-      return transportError('unauthorized', 'This page was opened without its session token: open the address that `priors serve --ui` printed, with its ?token=… part.');
+      return transportError(
+        'unauthorized',
+        'This page was opened without its session token: open the address that `priors serve --ui` printed, with its ?token=… part.',
+      );
     }
     let response: FetchResponseLike;
     try {
       response = await this.#fetch(this.#url(entry), {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
       });
     } catch {
       return transportError('unavailable', 'The Priors server does not answer: check that `priors serve --ui` is still running.');

@@ -34,7 +34,9 @@ export class Listeners<T> {
 
   add(listener: (value: T) => void): () => void {
     this.#set.add(listener);
-    return () => { this.#set.delete(listener); };
+    return () => {
+      this.#set.delete(listener);
+    };
   }
 
   emit(value: T): void {

@@ -19,12 +19,18 @@ export class EventEmitter {
   }
 
   once(name: string | symbol, fn: Listener): this {
-    const wrapped: Listener = (...args) => { this.off(name, wrapped); fn(...args); };
+    const wrapped: Listener = (...args) => {
+      this.off(name, wrapped);
+      fn(...args);
+    };
     return this.on(name, wrapped);
   }
 
   off(name: string | symbol, fn: Listener): this {
-    this.listeners.set(name, (this.listeners.get(name) ?? []).filter((f) => f !== fn));
+    this.listeners.set(
+      name,
+      (this.listeners.get(name) ?? []).filter((f) => f !== fn),
+    );
     return this;
   }
 

@@ -11,11 +11,14 @@ test('docs/conformance.md is what the code tables generate (run `npm run conform
   assert.equal(committed, generateConformance());
 });
 
-test('every status the conformance statement lists as returned is in that service\'s PS3.4 table', () => {
+test("every status the conformance statement lists as returned is in that service's PS3.4 table", () => {
   for (const [service, codes] of Object.entries(SCP_STATUSES)) {
     const entries = STATUS_TABLES[service as keyof typeof STATUS_TABLES].entries;
     for (const code of codes) {
-      assert.ok(entries.some((e) => code >= e.from && code <= e.to), `${service} ${code.toString(16)}`);
+      assert.ok(
+        entries.some((e) => code >= e.from && code <= e.to),
+        `${service} ${code.toString(16)}`,
+      );
     }
   }
 });
@@ -27,10 +30,18 @@ test('the statement lists every storage SOP class UID of the code', () => {
 
 test('the DICOMweb section: every STOW-RS Failure Reason is a C-STORE status (PS3.4 B.2.3, PS3.7 Annex C), every QIDO-RS level is listed', () => {
   const store = [...STATUS_TABLES.store.entries, ...GENERAL_STATUSES];
-  for (const [code] of STOW_FAILURE_REASONS) assert.ok(store.some((e) => code >= e.from && code <= e.to), code.toString(16));
+  for (const [code] of STOW_FAILURE_REASONS)
+    assert.ok(
+      store.some((e) => code >= e.from && code <= e.to),
+      code.toString(16),
+    );
   const doc = generateConformance();
   assert.match(doc, /## 6\. DICOMweb \(PS3\.18\)/);
-  for (const [level, uid] of [['Study', 'StudyInstanceUID'], ['Series', 'SeriesInstanceUID'], ['Instance', 'SOPInstanceUID']]) {
+  for (const [level, uid] of [
+    ['Study', 'StudyInstanceUID'],
+    ['Series', 'SeriesInstanceUID'],
+    ['Instance', 'SOPInstanceUID'],
+  ]) {
     assert.match(doc, new RegExp(`^\\| ${level} \\| .*${uid}`, 'm'));
   }
   for (const [code] of STOW_FAILURE_REASONS) assert.ok(doc.includes(`| 0x${code.toString(16).toUpperCase().padStart(4, '0')} |`), code.toString(16));

@@ -31,7 +31,7 @@ describe('checkCharacterSet', () => {
   });
 });
 
-describe('a node\'s issuer and character set in the configuration', () => {
+describe("a node's issuer and character set in the configuration", () => {
   test('kept when valid, the character set written canonically', () => {
     const r = validateNode({ ...node, issuer: ' HOSP_A ', characterSet: 'iso_ir 100' });
     assert.ok(r.ok);
@@ -42,7 +42,10 @@ describe('a node\'s issuer and character set in the configuration', () => {
   });
 
   test('refused with the field named', () => {
-    assert.deepEqual(validateNode({ ...node, issuer: 'A\\B' }), { ok: false, error: 'node.issuer must be an Issuer of Patient ID: 1–64 characters without backslash or control characters, got "A\\\\B"' });
+    assert.deepEqual(validateNode({ ...node, issuer: 'A\\B' }), {
+      ok: false,
+      error: 'node.issuer must be an Issuer of Patient ID: 1–64 characters without backslash or control characters, got "A\\\\B"',
+    });
     assert.match((validateNode({ ...node, issuer: 'x'.repeat(65) }) as { error: string }).error, /^node\.issuer must be/);
     assert.match((validateNode({ ...node, characterSet: 'KOI8-R' }) as { error: string }).error, /^node\.characterSet must be a character set/);
   });

@@ -1,8 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  checkAeTitle, defaultConfig, findNode, formatNodeAddress, parseNodeAddress, validateConfig, validateNode,
-} from '../../../shared/config.js';
+import { checkAeTitle, defaultConfig, findNode, formatNodeAddress, parseNodeAddress, validateConfig, validateNode } from '../../../shared/config.js';
 
 function errorOf(raw: unknown): string {
   const r = validateConfig(raw);
@@ -27,7 +25,13 @@ describe('validateConfig', () => {
     const r = validateConfig({ nodes: [{ name: 'pacs', aeTitle: ' ORTHANC ', host: '10.0.0.5', port: 4242 }] });
     assert.ok(r.ok);
     assert.deepEqual(r.config.nodes[0], {
-      name: 'pacs', aeTitle: 'ORTHANC', host: '10.0.0.5', port: 4242, model: 'study', method: 'move', maxAssociations: 4,
+      name: 'pacs',
+      aeTitle: 'ORTHANC',
+      host: '10.0.0.5',
+      port: 4242,
+      model: 'study',
+      method: 'move',
+      maxAssociations: 4,
     });
   });
 
@@ -39,9 +43,11 @@ describe('validateConfig', () => {
         { name: 'b', aeTitle: 'B', host: '::1', port: 11112, model: 'patientstudy', method: 'move', maxAssociations: 1 },
       ],
       callingAePolicy: { mode: 'list', aeTitles: ['A', 'C'] },
-      maxAssociations: 3, maxAssociationsPerCallingAe: 2,
+      maxAssociations: 3,
+      maxAssociationsPerCallingAe: 2,
       timeouts: { connectMs: 1000, artimMs: 2000, dimseMs: 0 },
-      caseInsensitivePN: false, quotaBytes: 1e9,
+      caseInsensitivePN: false,
+      quotaBytes: 1e9,
     };
     const r = validateConfig(JSON.parse(JSON.stringify(full)));
     assert.ok(r.ok);
@@ -77,7 +83,10 @@ describe('validateConfig', () => {
 
   test('unknown fields are rejected (they are usually typos)', () => {
     assert.match(errorOf({ node: [] }), /^node is not a known setting/);
-    assert.match(errorOf({ local: { aet: 'X' } }), /^local\.aet is not a known setting \(expected one of aeTitle, port, bindAddress, maxPduLength, tls, dicomweb\)$/);
+    assert.match(
+      errorOf({ local: { aet: 'X' } }),
+      /^local\.aet is not a known setting \(expected one of aeTitle, port, bindAddress, maxPduLength, tls, dicomweb\)$/,
+    );
     assert.match(errorOf({ nodes: [{ name: 'a', aeTitle: 'A', host: 'h', port: 1, prot: 2 }] }), /^nodes\[0\]\.prot is not a known setting/);
   });
 
@@ -172,9 +181,15 @@ describe('config store (data directory and config.json)', async () => {
       assert.deepEqual(await store.load(), defaultConfig());
       await store.addNode({ name: 'pacs', aeTitle: 'ORTHANC', host: '127.0.0.1', port: 4242 });
       await assert.rejects(store.addNode({ name: 'PACS', aeTitle: 'X', host: 'h', port: 1 }), /A node named "pacs" already exists/);
-      await assert.rejects(store.addNode({ name: 'bad', aeTitle: 'X', host: 'h', port: 0 }), /^ConfigError: node\.port must be an integer from 1 to 65535, got 0$|node\.port must be/);
+      await assert.rejects(
+        store.addNode({ name: 'bad', aeTitle: 'X', host: 'h', port: 0 }),
+        /^ConfigError: node\.port must be an integer from 1 to 65535, got 0$|node\.port must be/,
+      );
       const saved = JSON.parse(readFileSync(store.path, 'utf8')) as { nodes: { name: string }[] };
-      assert.deepEqual(saved.nodes.map((n) => n.name), ['pacs']);
+      assert.deepEqual(
+        saved.nodes.map((n) => n.name),
+        ['pacs'],
+      );
       assert.deepEqual(readdirSync(join(dir, 'data')), ['config.json'], 'no temp file left behind');
       assert.equal(await store.removeNode('PACS'), true);
       assert.equal(await store.removeNode('pacs'), false);

@@ -9,7 +9,10 @@ import { validateNode } from '../../../shared/config.js';
 test('the base URL: http or https, the trailing slash removed; credentials, queries and other schemes refused', () => {
   assert.deepEqual(checkDicomwebUrl(' https://pacs.example:8443/dicom-web/ '), { ok: true, value: 'https://pacs.example:8443/dicom-web' });
   assert.match((checkDicomwebUrl('ftp://pacs/dicom-web') as { error: string }).error, /^must start with http:\/\/ or https:\/\//);
-  assert.match((checkDicomwebUrl('http://bob:pw@pacs/dicom-web') as { error: string }).error, /must not carry a user or password: give them as the node's authentication/);
+  assert.match(
+    (checkDicomwebUrl('http://bob:pw@pacs/dicom-web') as { error: string }).error,
+    /must not carry a user or password: give them as the node's authentication/,
+  );
   assert.match((checkDicomwebUrl('http://pacs/dicom-web?token=1') as { error: string }).error, /without a query or fragment/);
   assert.match((checkDicomwebUrl('pacs:8042') as { error: string }).error, /must (be a URL|start with http)/);
 });
@@ -21,15 +24,20 @@ test('authentication and CA are checked, each refusal naming its field', () => {
   assert.match(err({ url: 'http://p/dw', auth: { kind: 'bearer', token: 'has space' } }), /^dicomweb\.auth\.token must be a bearer token/);
   assert.equal(err({ url: 'http://p/dw', caFile: '/ca.pem' }), 'dicomweb.caFile applies to an https:// URL only');
   assert.equal(err({ url: 'http://p/dw', user: 'x' }), 'dicomweb.user is not a known setting (expected one of url, auth, caFile)');
-  assert.deepEqual(checkDicomweb({ url: 'https://p/dw', caFile: '/ca.pem', auth: { kind: 'bearer', token: 'abc.DEF-_~+/=' } }),
-    { ok: true, value: { url: 'https://p/dw', caFile: '/ca.pem', auth: { kind: 'bearer', token: 'abc.DEF-_~+/=' } } });
+  assert.deepEqual(checkDicomweb({ url: 'https://p/dw', caFile: '/ca.pem', auth: { kind: 'bearer', token: 'abc.DEF-_~+/=' } }), {
+    ok: true,
+    value: { url: 'https://p/dw', caFile: '/ca.pem', auth: { kind: 'bearer', token: 'abc.DEF-_~+/=' } },
+  });
 });
 
 test('a node with only a URL is a DICOMweb node retrieved by WADO-RS; C-MOVE needs a DIMSE address', () => {
   const node = validateNode({ name: 'cloud', dicomweb: { url: 'https://cloud/dicom-web' } });
   assert.ok(node.ok);
   assert.deepEqual([node.value.protocol, node.value.method, node.value.aeTitle], ['dicomweb', 'wado', undefined]);
-  assert.match((validateNode({ name: 'cloud', dicomweb: { url: 'https://cloud/dicom-web' }, method: 'move' }) as { error: string }).error, /"move" needs a DIMSE address/);
+  assert.match(
+    (validateNode({ name: 'cloud', dicomweb: { url: 'https://cloud/dicom-web' }, method: 'move' }) as { error: string }).error,
+    /"move" needs a DIMSE address/,
+  );
   const both = validateNode({ name: 'pacs', aeTitle: 'PACS', host: 'pacs', port: 104, dicomweb: { url: 'http://pacs:8080/dicom-web' } });
   assert.ok(both.ok);
   assert.deepEqual([both.value.protocol, both.value.method], [undefined, 'move']);
@@ -47,5 +55,8 @@ test('secrets are masked, and kept when the UI saves the node without them', () 
   const other = keepStoredSecret({ name: 'n', dicomweb: { url: 'http://p/dw', auth: { kind: 'basic', user: 'bob' } } }, stored);
   assert.deepEqual(other.dicomweb.auth, { kind: 'basic', user: 'bob' });
   const token = { name: 't', dicomweb: { url: 'http://p/dw', auth: { kind: 'bearer' as const, token: 'tok' } } };
-  assert.deepEqual(keepStoredSecret({ name: 't', dicomweb: { url: 'http://p/dw', auth: { kind: 'bearer' } } }, token).dicomweb.auth, { kind: 'bearer', token: 'tok' });
+  assert.deepEqual(keepStoredSecret({ name: 't', dicomweb: { url: 'http://p/dw', auth: { kind: 'bearer' } } }, token).dicomweb.auth, {
+    kind: 'bearer',
+    token: 'tok',
+  });
 });

@@ -5,23 +5,35 @@ import { test } from 'node:test';
 import { exportResultSentence, zipFileName, type ExportResult, type LeftOut } from '../../../shared/export.js';
 
 const base: ExportResult = {
-  location: '/media/usb/export', kind: 'folder', dicomdir: true, instances: 12, bytes: 1 << 20, leftOut: [], elapsedMs: 5,
+  location: '/media/usb/export',
+  kind: 'folder',
+  dicomdir: true,
+  instances: 12,
+  bytes: 1 << 20,
+  leftOut: [],
+  elapsedMs: 5,
   studies: [{ StudyInstanceUID: '1.2.3', instances: 12, PatientID: 'PID-1', pseudonym: 'ANON-ABCDEFGH', exportedStudyInstanceUID: '2.25.1' }],
 };
 
 const us = (i: number): LeftOut => ({
-  SOPInstanceUID: `1.2.3.${i}`, StudyInstanceUID: '1.2.3', what: `Ultrasound Image Storage instance 1.2.3.${i}`, burnedIn: true,
+  SOPInstanceUID: `1.2.3.${i}`,
+  StudyInstanceUID: '1.2.3',
+  what: `Ultrasound Image Storage instance 1.2.3.${i}`,
+  burnedIn: true,
   reason: 'Ultrasound Image Storage images usually carry burned-in text and this one does not say it has none (Burned In Annotation is absent)',
 });
 
 test('an identified export: where, how many, in which form', () => {
-  assert.equal(exportResultSentence({ ...base, studies: [{ ...base.studies[0]!, pseudonym: undefined }] } as ExportResult),
-    'Exported 12 instances of 1 study to /media/usb/export (with a DICOMDIR).');
+  assert.equal(
+    exportResultSentence({ ...base, studies: [{ ...base.studies[0]!, pseudonym: undefined }] } as ExportResult),
+    'Exported 12 instances of 1 study to /media/usb/export (with a DICOMDIR).',
+  );
 });
 
 test('de-identified: the pseudonym, said to be generated; left-out instances grouped by reason, with how to include burned-in ones', () => {
   const r: ExportResult = {
-    ...base, deidentified: { retainDates: false, cleanDescriptors: false, generatedPseudonym: true, allowBurnedIn: false, burnedInIncluded: 0 },
+    ...base,
+    deidentified: { retainDates: false, cleanDescriptors: false, generatedPseudonym: true, allowBurnedIn: false, burnedInIncluded: 0 },
     leftOut: [us(1), us(2), us(3), us(4)],
   };
   const s = exportResultSentence(r);
@@ -32,7 +44,10 @@ test('de-identified: the pseudonym, said to be generated; left-out instances gro
 });
 
 test('burned-in text allowed: the instances included are counted and the user told to check them', () => {
-  const r: ExportResult = { ...base, deidentified: { retainDates: true, cleanDescriptors: false, generatedPseudonym: false, allowBurnedIn: true, burnedInIncluded: 3 } };
+  const r: ExportResult = {
+    ...base,
+    deidentified: { retainDates: true, cleanDescriptors: false, generatedPseudonym: false, allowBurnedIn: true, burnedInIncluded: 3 },
+  };
   assert.match(exportResultSentence(r), /3 instances that may show burned-in text were included as asked: check their pixels/);
 });
 

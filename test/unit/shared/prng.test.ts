@@ -9,7 +9,10 @@ test('prng is mulberry32: the reference sequence for seed 1, replayable, in [0, 
   const a = prng(20261122);
   const b = prng(20261122);
   const values = Array.from({ length: 1000 }, () => a());
-  assert.deepEqual(values, Array.from({ length: 1000 }, () => b()));
+  assert.deepEqual(
+    values,
+    Array.from({ length: 1000 }, () => b()),
+  );
   assert.ok(values.every((v) => v >= 0 && v < 1));
   assert.notEqual(prng(20261123)(), values[0], 'another seed, another sequence');
 });

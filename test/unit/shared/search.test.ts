@@ -15,8 +15,10 @@ describe('patient identifiers', () => {
   });
 
   test('a match carries its Patient ID with issuer, then its other IDs, each once', () => {
-    assert.deepEqual(identifiersOf({ PatientID: 'P1', IssuerOfPatientID: 'X', OtherPatientIDsSequence: 'P1^^^X\\Q9^^^Y' }),
-      [{ PatientID: 'P1', IssuerOfPatientID: 'X' }, { PatientID: 'Q9', IssuerOfPatientID: 'Y' }]);
+    assert.deepEqual(identifiersOf({ PatientID: 'P1', IssuerOfPatientID: 'X', OtherPatientIDsSequence: 'P1^^^X\\Q9^^^Y' }), [
+      { PatientID: 'P1', IssuerOfPatientID: 'X' },
+      { PatientID: 'Q9', IssuerOfPatientID: 'Y' },
+    ]);
     assert.deepEqual(identifiersOf({ StudyInstanceUID: '1.2' }), []);
   });
 
@@ -28,7 +30,7 @@ describe('patient identifiers', () => {
 });
 
 describe('MatchMerger', () => {
-  test('merges by StudyInstanceUID: the nodes that hold it in answer order, blanks filled, the first answer\'s values kept', () => {
+  test("merges by StudyInstanceUID: the nodes that hold it in answer order, blanks filled, the first answer's values kept", () => {
     const m = new MatchMerger('STUDY');
     m.add({ StudyInstanceUID: '1.1', PatientID: 'P', StudyDescription: '', PatientName: 'DOE^J' }, 'a');
     const again = m.add({ StudyInstanceUID: '1.1', PatientID: 'P', StudyDescription: 'CT CHEST', PatientName: 'OTHER^X', IssuerOfPatientID: 'B' }, 'b');
@@ -39,7 +41,14 @@ describe('MatchMerger', () => {
     m.add({ StudyInstanceUID: '1.1' }, 'b');
     m.add({ StudyInstanceUID: '1.2' }, 'b');
     m.add({ PatientID: 'no uid' }, 'a');
-    assert.deepEqual(m.matches().map((x) => [x.row.StudyInstanceUID, x.heldBy]), [['1.1', ['a', 'b']], ['1.2', ['b']], [undefined, ['a']]]);
+    assert.deepEqual(
+      m.matches().map((x) => [x.row.StudyInstanceUID, x.heldBy]),
+      [
+        ['1.1', ['a', 'b']],
+        ['1.2', ['b']],
+        [undefined, ['a']],
+      ],
+    );
     // a returned match is a snapshot: later answers do not change it
     assert.deepEqual(again.heldBy, ['a', 'b']);
   });
@@ -52,7 +61,7 @@ describe('MatchMerger', () => {
   });
 });
 
-describe('a search\'s source in the API', () => {
+describe("a search's source in the API", () => {
   const parse = (source: unknown) => API_ENTRIES['search.start'].parse({ source, level: 'STUDY', keys: { PatientName: 'DOE*' } }).source;
 
   test('several nodes, with the local cache beside them when asked; every archive', () => {
@@ -62,8 +71,17 @@ describe('a search\'s source in the API', () => {
   });
 
   test('no node, a name that is no node name, or a cache that is not yes or no: refused, the field named', () => {
-    assert.throws(() => parse({ kind: 'nodes', nodes: [] }), (e: Error) => e instanceof PayloadError && /source\.nodes/.test(e.message));
-    assert.throws(() => parse({ kind: 'nodes', nodes: ['@local'] }), (e: Error) => e instanceof PayloadError && /source\.nodes/.test(e.message));
-    assert.throws(() => parse({ kind: 'nodes', nodes: ['a'], cache: 'yes' }), (e: Error) => e instanceof PayloadError && /source\.cache/.test(e.message));
+    assert.throws(
+      () => parse({ kind: 'nodes', nodes: [] }),
+      (e: Error) => e instanceof PayloadError && /source\.nodes/.test(e.message),
+    );
+    assert.throws(
+      () => parse({ kind: 'nodes', nodes: ['@local'] }),
+      (e: Error) => e instanceof PayloadError && /source\.nodes/.test(e.message),
+    );
+    assert.throws(
+      () => parse({ kind: 'nodes', nodes: ['a'], cache: 'yes' }),
+      (e: Error) => e instanceof PayloadError && /source\.cache/.test(e.message),
+    );
   });
 });

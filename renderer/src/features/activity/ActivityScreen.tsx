@@ -29,8 +29,15 @@ export function ActivityScreen({ active }: { active: boolean }) {
 
   const reload = loaded.reload;
   const reloadNodes = nodes.reload;
-  useEffect(() => { if (active) { reload(); reloadNodes(); } }, [active, reload, reloadNodes]);
-  useEffect(() => { if (loaded.value) setLines(mergeLines([], loaded.value.lines, MAX_LINES)); }, [loaded.value]);
+  useEffect(() => {
+    if (active) {
+      reload();
+      reloadNodes();
+    }
+  }, [active, reload, reloadNodes]);
+  useEffect(() => {
+    if (loaded.value) setLines(mergeLines([], loaded.value.lines, MAX_LINES));
+  }, [loaded.value]);
   const aeTitles = useMemo((): string[] => {
     if (!node) return [];
     const n = nodes.value?.nodes.find((x) => x.name === node);
@@ -52,17 +59,26 @@ export function ActivityScreen({ active }: { active: boolean }) {
         <label htmlFor="ac-node">Node</label>
         <select id="ac-node" value={node} onChange={(e) => setNode(e.target.value)}>
           <option value="">All nodes</option>
-          {(nodes.value?.nodes ?? []).map((n) => <option key={n.name} value={n.name}>{n.name} ({n.aeTitle ?? 'DICOMweb'})</option>)}
+          {(nodes.value?.nodes ?? []).map((n) => (
+            <option key={n.name} value={n.name}>
+              {n.name} ({n.aeTitle ?? 'DICOMweb'})
+            </option>
+          ))}
         </select>
         <label htmlFor="ac-outcome">Outcome</label>
         <select id="ac-outcome" value={outcome} onChange={(e) => setOutcome(e.target.value as typeof outcome)}>
-          <option value="">All</option><option value="ok">OK</option><option value="failed">Failed</option><option value="info">Info</option>
+          <option value="">All</option>
+          <option value="ok">OK</option>
+          <option value="failed">Failed</option>
+          <option value="info">Info</option>
         </select>
         <label htmlFor="ac-text">Contains</label>
         <input id="ac-text" type="search" value={text} onChange={(e) => setText(e.target.value)} placeholder="text, AE title, a12" spellCheck={false} />
       </form>
       <ErrorLine error={loaded.error} />
-      <p className="muted" role="status">{groups.length} operation{groups.length === 1 ? '' : 's'} · {shown.length} of {lines.length} lines{shown.length === MAX_LINES ? ' (newest kept)' : ''}</p>
+      <p className="muted" role="status">
+        {groups.length} operation{groups.length === 1 ? '' : 's'} · {shown.length} of {lines.length} lines{shown.length === MAX_LINES ? ' (newest kept)' : ''}
+      </p>
       <ol className="log" aria-label="Association log" onKeyDown={rowKeyDown}>
         {groups.map((g) => (
           <li key={g.key} className={`log-group log-${g.outcome}`} data-row="" tabIndex={-1} data-outcome={g.outcome} data-association={g.association}>
@@ -74,7 +90,9 @@ export function ActivityScreen({ active }: { active: boolean }) {
             </div>
             {g.association && (
               <details className="log-raw">
-                <summary>{g.lines.length} protocol line{g.lines.length === 1 ? '' : 's'}</summary>
+                <summary>
+                  {g.lines.length} protocol line{g.lines.length === 1 ? '' : 's'}
+                </summary>
                 <ol>
                   {g.lines.map((l) => (
                     <li key={l.seq} className={`log-${l.outcome}`} data-outcome={l.outcome}>

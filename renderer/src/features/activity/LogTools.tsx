@@ -20,7 +20,10 @@ export function LogTools() {
 
   const openLog = async () => {
     const r = await transport.call('logs.tail', {});
-    if (!r.ok) { setError(r.error); return; }
+    if (!r.ok) {
+      setError(r.error);
+      return;
+    }
     setError(undefined);
     setTail(r.value);
   };
@@ -28,7 +31,10 @@ export function LogTools() {
     setBusy(true);
     try {
       const r = await transport.call('diagnostics.save', {});
-      if (!r.ok) { setError(r.error); return; }
+      if (!r.ok) {
+        setError(r.error);
+        return;
+      }
       setError(undefined);
       setSaved(r.value);
     } finally {
@@ -41,27 +47,58 @@ export function LogTools() {
   return (
     <>
       <div className="screen-actions">
-        <button type="button" onClick={() => void openLog()}>{tail ? 'Refresh log' : 'Open log'}</button>
-        <button type="button" onClick={() => void save()} disabled={busy}>{busy ? 'Saving…' : 'Save diagnostics'}</button>
+        <button type="button" onClick={() => void openLog()}>
+          {tail ? 'Refresh log' : 'Open log'}
+        </button>
+        <button type="button" onClick={() => void save()} disabled={busy}>
+          {busy ? 'Saving…' : 'Save diagnostics'}
+        </button>
       </div>
       <ErrorLine error={error} />
       {saved && (
         <p className="muted" role="status" aria-label="Diagnostics saved">
           Saved {saved.filename} ({formatBytes(saved.bytes)}: {saved.entries.length} files) in <code>{saved.path}</code>
-          {download && <> · <a href={download} download={saved.filename}>Download</a></>}. Passwords and tokens are removed; the logs name AE titles,
-          addresses, UIDs and Patient IDs: send it only where patient data may go.
+          {download && (
+            <>
+              {' '}
+              ·{' '}
+              <a href={download} download={saved.filename}>
+                Download
+              </a>
+            </>
+          )}
+          . Passwords and tokens are removed; the logs name AE titles, addresses, UIDs and Patient IDs: send it only where patient data may go.
         </p>
       )}
       {tail && (
         <section className="log-file" aria-label="Log file">
           <p className="muted">
-            {tail.path
-              ? <>The end of <code>{tail.path}</code>{tail.truncated ? ' (older lines left out)' : ''}, newest last.</>
-              : <>No log file yet: it will be written in <code>{tail.dir}</code>.</>}
-            {tail.path && <button type="button" className="link-button" onClick={() => void navigator.clipboard?.writeText(tail.path!)}>Copy path</button>}
+            {tail.path ? (
+              <>
+                The end of <code>{tail.path}</code>
+                {tail.truncated ? ' (older lines left out)' : ''}, newest last.
+              </>
+            ) : (
+              <>
+                No log file yet: it will be written in <code>{tail.dir}</code>.
+              </>
+            )}
+            {tail.path && (
+              <button type="button" className="link-button" onClick={() => void navigator.clipboard?.writeText(tail.path!)}>
+                Copy path
+              </button>
+            )}
           </p>
-          {tail.problem && <p className="error" role="alert">{tail.problem}</p>}
-          {tail.text && <pre className="log-text" tabIndex={0}>{tail.text}</pre>}
+          {tail.problem && (
+            <p className="error" role="alert">
+              {tail.problem}
+            </p>
+          )}
+          {tail.text && (
+            <pre className="log-text" tabIndex={0}>
+              {tail.text}
+            </pre>
+          )}
         </section>
       )}
     </>

@@ -26,8 +26,15 @@ const CLOSED = /^\S+ closed after ([\d.]+) s: (.*)$/;
 /** The services an association's contexts name ("CT Image Storage, MR Image Storage" → kept short). */
 function servicesOf(names: string | undefined): string {
   if (!names) return '';
-  const list = names.split(', ').map((n) => n.trim()).filter(Boolean);
-  const kinds = new Set(list.map((n) => (/Storage/.test(n) ? 'storage' : /Find/i.test(n) ? 'query' : /Move|Get/i.test(n) ? 'retrieve' : /Verification/.test(n) ? 'verification' : n)));
+  const list = names
+    .split(', ')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  const kinds = new Set(
+    list.map((n) =>
+      /Storage/.test(n) ? 'storage' : /Find/i.test(n) ? 'query' : /Move|Get/i.test(n) ? 'retrieve' : /Verification/.test(n) ? 'verification' : n,
+    ),
+  );
   return [...kinds].join(', ');
 }
 
@@ -41,9 +48,7 @@ export function associationSummary(lines: readonly ActivityLine[]): string {
   if (open) {
     const [, , role, calling, called, host, port, accepted, offered, names] = open;
     const services = servicesOf(names);
-    who = role === 'requestor'
-      ? `We (${calling}) called ${called} at ${host}:${port}`
-      : `${calling} called us (${called}) from ${host}`;
+    who = role === 'requestor' ? `We (${calling}) called ${called} at ${host}:${port}` : `${calling} called us (${called}) from ${host}`;
     who += accepted === '0' ? `: none of ${offered} contexts accepted` : services ? ` for ${services}` : '';
   } else {
     who = `Association ${id}${lines[0]?.peerAeTitle ? ` with ${lines[0].peerAeTitle}` : ''}`;
@@ -59,7 +64,14 @@ export function groupLines(lines: readonly ActivityLine[]): ActivityGroup[] {
   const byAssociation = new Map<string, ActivityLine[]>();
   for (const line of lines) {
     if (!line.association) {
-      groups.push({ key: `l${line.seq}`, time: line.time, summary: line.message, outcome: line.outcome, lines: [line], ...(line.peerAeTitle ? { peerAeTitle: line.peerAeTitle } : {}) });
+      groups.push({
+        key: `l${line.seq}`,
+        time: line.time,
+        summary: line.message,
+        outcome: line.outcome,
+        lines: [line],
+        ...(line.peerAeTitle ? { peerAeTitle: line.peerAeTitle } : {}),
+      });
       continue;
     }
     let held = byAssociation.get(line.association);

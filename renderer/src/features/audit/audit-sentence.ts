@@ -13,7 +13,10 @@ export type StudyFacts = Pick<StudyRecord, 'StudyDate' | 'StudyDescription' | 'M
 /** "→ pacs (ORTHANC)", "← CT1 10.1.2.3", "this workstation". */
 export function whoOf(e: AuditEvent): string {
   if (e.direction === 'local') return 'this workstation';
-  const name = e.direction === 'outgoing' ? `${e.node ?? ''}${e.peerAeTitle && e.peerAeTitle !== e.node ? ` (${e.peerAeTitle})` : ''}` : `${e.peerAeTitle ?? ''}${e.peerHost ? ` ${e.peerHost}` : ''}`;
+  const name =
+    e.direction === 'outgoing'
+      ? `${e.node ?? ''}${e.peerAeTitle && e.peerAeTitle !== e.node ? ` (${e.peerAeTitle})` : ''}`
+      : `${e.peerAeTitle ?? ''}${e.peerHost ? ` ${e.peerHost}` : ''}`;
   return `${e.direction === 'incoming' ? '←' : '→'} ${name}`.trim();
 }
 
@@ -26,7 +29,11 @@ function peerOf(e: AuditEvent): string {
 /** "DOE, JANE — CT CHEST (2024-01-15)", "DOE, JANE", "a study", from what the event and the cache know. */
 export function studyOf(e: AuditEvent, study: StudyFacts | undefined): string {
   const patient = formatPersonName(e.PatientName) || (e.PatientID ? `patient ${e.PatientID}` : '');
-  const what = study ? [study.StudyDescription || `${study.ModalitiesInStudy.join('/') || 'a'} study`, study.StudyDate ? `(${formatDicomDate(study.StudyDate)})` : ''].filter(Boolean).join(' ') : '';
+  const what = study
+    ? [study.StudyDescription || `${study.ModalitiesInStudy.join('/') || 'a'} study`, study.StudyDate ? `(${formatDicomDate(study.StudyDate)})` : '']
+        .filter(Boolean)
+        .join(' ')
+    : '';
   if (patient && what) return `${patient} — ${what}`;
   if (patient) return e.StudyInstanceUID ? `a study of ${patient}` : patient;
   return what || (e.StudyInstanceUID ? 'a study no longer in the cache' : '');

@@ -19,7 +19,14 @@ export function DoctorPanel({ onRepaired }: { onRepaired(): void }): ReactElemen
   const [dialog, confirm] = useConfirm();
 
   const run = async (repair: boolean): Promise<void> => {
-    if (repair && !(await confirm('Repair the cache? Index rows without files are dropped and files without rows are indexed; the jobs, the audit log and prefetch\'s state are not touched.', 'Repair'))) return;
+    if (
+      repair &&
+      !(await confirm(
+        "Repair the cache? Index rows without files are dropped and files without rows are indexed; the jobs, the audit log and prefetch's state are not touched.",
+        'Repair',
+      ))
+    )
+      return;
     setRunning(repair ? 'repair' : 'check');
     const r = await transport.call('cache.doctor', repair ? { repair: true } : {});
     setRunning(undefined);
@@ -32,11 +39,23 @@ export function DoctorPanel({ onRepaired }: { onRepaired(): void }): ReactElemen
     <section className="doctor" aria-label="Cache check">
       <div className="doctor-head">
         <h2>Check the cache</h2>
-        <button type="button" onClick={() => void run(false)} disabled={!!running}>{running === 'check' ? 'Checking…' : 'Check'}</button>
-        <button type="button" onClick={() => void run(true)} disabled={!!running}>{running === 'repair' ? 'Repairing…' : 'Repair'}</button>
-        {r && <span className={r.ok ? 'doctor-ok' : 'doctor-bad'} role="status" data-ok={r.ok}>
-          {r.ok ? (report.repaired ? 'In order after the repair.' : 'Everything is in order.') : report.repaired ? 'Still not in order after the repair.' : 'Something is wrong: see below; Repair mends what it can.'}
-        </span>}
+        <button type="button" onClick={() => void run(false)} disabled={!!running}>
+          {running === 'check' ? 'Checking…' : 'Check'}
+        </button>
+        <button type="button" onClick={() => void run(true)} disabled={!!running}>
+          {running === 'repair' ? 'Repairing…' : 'Repair'}
+        </button>
+        {r && (
+          <span className={r.ok ? 'doctor-ok' : 'doctor-bad'} role="status" data-ok={r.ok}>
+            {r.ok
+              ? report.repaired
+                ? 'In order after the repair.'
+                : 'Everything is in order.'
+              : report.repaired
+                ? 'Still not in order after the repair.'
+                : 'Something is wrong: see below; Repair mends what it can.'}
+          </span>
+        )}
       </div>
       <ErrorLine error={error} />
       {r && (

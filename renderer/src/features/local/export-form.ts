@@ -23,8 +23,15 @@ export interface ExportForm {
 /** A new form for these studies: all ticked, a CD/USB medium (DICOMDIR) in a folder, identified. */
 export function newExportForm(studies: readonly string[]): ExportForm {
   return {
-    studies: [...studies], out: '', zip: false, dicomdir: true, deidentify: false, pseudonym: '',
-    retainDates: false, cleanDescriptors: false, allowBurnedIn: false,
+    studies: [...studies],
+    out: '',
+    zip: false,
+    dicomdir: true,
+    deidentify: false,
+    pseudonym: '',
+    retainDates: false,
+    cleanDescriptors: false,
+    allowBurnedIn: false,
   };
 }
 
@@ -37,13 +44,20 @@ export function exportRequestOf(f: ExportForm): { request: ExportRequest } | { p
   if (f.deidentify && pseudonym && !/^[\x20-\x7e]+$/.test(pseudonym)) return { problem: 'The pseudonym may hold printable ASCII characters only.' };
   return {
     request: {
-      studies: [...f.studies], out, ...(f.dicomdir ? { dicomdir: true } : {}), ...(f.zip ? { zip: true } : {}),
-      ...(f.deidentify ? {
-        deidentify: {
-          ...(pseudonym ? { pseudonym } : {}), ...(f.retainDates ? { retainDates: true } : {}),
-          ...(f.cleanDescriptors ? { cleanDescriptors: true } : {}), ...(f.allowBurnedIn ? { allowBurnedIn: true } : {}),
-        },
-      } : {}),
+      studies: [...f.studies],
+      out,
+      ...(f.dicomdir ? { dicomdir: true } : {}),
+      ...(f.zip ? { zip: true } : {}),
+      ...(f.deidentify
+        ? {
+            deidentify: {
+              ...(pseudonym ? { pseudonym } : {}),
+              ...(f.retainDates ? { retainDates: true } : {}),
+              ...(f.cleanDescriptors ? { cleanDescriptors: true } : {}),
+              ...(f.allowBurnedIn ? { allowBurnedIn: true } : {}),
+            },
+          }
+        : {}),
     },
   };
 }

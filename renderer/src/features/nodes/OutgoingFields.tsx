@@ -16,13 +16,19 @@ export function OutgoingFields({ value, onChange }: { value: NodeInput; onChange
       <div className="form-row">
         <label htmlFor="nf-preferred">Preferred transfer syntax</label>
         <select id="nf-preferred" value={preferred} onChange={(e) => onChange(withPreferred(value, e.target.value))}>
-          {PREFERRED_CHOICES.map((c) => <option key={c.uid} value={c.uid}>{c.label}</option>)}
+          {PREFERRED_CHOICES.map((c) => (
+            <option key={c.uid} value={c.uid}>
+              {c.label}
+            </option>
+          ))}
           {!known && <option value={preferred}>{preferred}</option>}
         </select>
         <div className="form-note muted">Used when the node takes it; else the stored syntax, or one the node takes.</div>
       </div>
       <div className="form-row form-row-wide" role="group" aria-labelledby="nf-never-h">
-        <span id="nf-never-h" className="form-label">Never decompress</span>
+        <span id="nf-never-h" className="form-label">
+          Never decompress
+        </span>
         <div className="check-grid">
           {COMPRESSED_CHOICES.map((c) => (
             <label key={c.uid} title={c.uid}>

@@ -12,13 +12,21 @@ export function PrefetchRolesFields({ value, errors, onChange }: { value: RolesF
     <div className="field">
       <label htmlFor={`nf-wl-${id}`}>{label}</label>
       {input}
-      {errors[id] && <p className="field-error" id={`nf-wl-${id}-error`} role="alert">{errors[id]}</p>}
+      {errors[id] && (
+        <p className="field-error" id={`nf-wl-${id}-error`} role="alert">
+          {errors[id]}
+        </p>
+      )}
     </div>
   );
   const attrs = (id: RolesField) => ({
-    id: `nf-wl-${id}`, value: value[id], spellCheck: false, disabled: !value.worklist,
+    id: `nf-wl-${id}`,
+    value: value[id],
+    spellCheck: false,
+    disabled: !value.worklist,
     onChange: (e: { target: { value: string } }) => set(id, e.target.value),
-    'aria-invalid': errors[id] ? true : undefined, 'aria-describedby': errors[id] ? `nf-wl-${id}-error` : undefined,
+    'aria-invalid': errors[id] ? true : undefined,
+    'aria-describedby': errors[id] ? `nf-wl-${id}-error` : undefined,
   });
   return (
     <fieldset className="node-roles">

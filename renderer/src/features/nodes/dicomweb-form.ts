@@ -67,8 +67,13 @@ export function dicomwebFieldErrors(node: NodeInput): FieldErrors<DicomwebField>
   if (auth?.kind === 'bearer' && auth.token === undefined && !secretStored(node)) return { secret: 'Give the bearer token.' };
   const checked = checkDicomweb(node.dicomweb ?? { url: '' }, 'dicomweb');
   if (checked.ok) return {};
-  const field: DicomwebField = /^dicomweb\.url/.test(checked.error) ? 'url' : /^dicomweb\.caFile/.test(checked.error) ? 'caFile'
-    : /^dicomweb\.auth\.user/.test(checked.error) ? 'user' : 'secret';
+  const field: DicomwebField = /^dicomweb\.url/.test(checked.error)
+    ? 'url'
+    : /^dicomweb\.caFile/.test(checked.error)
+      ? 'caFile'
+      : /^dicomweb\.auth\.user/.test(checked.error)
+        ? 'user'
+        : 'secret';
   const words: Record<DicomwebField, string> = { url: 'The URL', caFile: 'The CA file', user: 'The user', secret: 'The secret' };
   return { [field]: `${words[field]} ${checked.error.replace(/^dicomweb\.[A-Za-z.]+ /, '')}.` };
 }

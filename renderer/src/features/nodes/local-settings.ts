@@ -41,8 +41,10 @@ export function withServices(policy: CallingAePolicy, chosen: ServiceAccessPolic
 export function servicesSentence(policy: CallingAePolicy): string {
   const access = serviceAccess(policy);
   const who: Record<ServiceAccess, string> = { any: 'any caller', nodes: 'configured nodes and this machine', local: 'this machine only' };
-  return SERVICES.map(({ key, label }) => `${label.replace(/ \(.*\)$/, '')}: ${who[access[key]]}`).join(' · ')
-    + (Object.keys(policy.services ?? {}).length === 0 ? ` (the defaults: Query/Retrieve ${who[DEFAULT_SERVICE_ACCESS.queryRetrieve]}).` : '.');
+  return (
+    SERVICES.map(({ key, label }) => `${label.replace(/ \(.*\)$/, '')}: ${who[access[key]]}`).join(' · ') +
+    (Object.keys(policy.services ?? {}).length === 0 ? ` (the defaults: Query/Retrieve ${who[DEFAULT_SERVICE_ACCESS.queryRetrieve]}).` : '.')
+  );
 }
 
 const FLAG: Record<'aeTitle' | 'port' | 'bindAddress', string> = { aeTitle: '--aet', port: '--port', bindAddress: '--bind' };
@@ -59,7 +61,11 @@ export function originText(key: 'aeTitle' | 'port' | 'bindAddress', origin: Valu
 /** The values our server runs with (undefined when it does not run). */
 function inEffect(server: ServerStatus): Partial<Record<'aeTitle' | 'port' | 'bindAddress', string | number>> | undefined {
   if (!server.listening) return undefined;
-  return { aeTitle: server.aeTitle, ...(server.port !== undefined ? { port: server.port } : {}), ...(server.host !== undefined ? { bindAddress: server.host } : {}) };
+  return {
+    aeTitle: server.aeTitle,
+    ...(server.port !== undefined ? { port: server.port } : {}),
+    ...(server.host !== undefined ? { bindAddress: server.host } : {}),
+  };
 }
 
 /**
@@ -84,10 +90,14 @@ export function effectNote(key: 'aeTitle' | 'port' | 'bindAddress', settings: Se
 export function saveSentence(saved: Settings, server: ServerStatus, restartRequired: boolean): string {
   const now = inEffect(server);
   if (!now) return restartRequired ? 'Saved. Restart Priors to apply the new AE title, port or bind address.' : 'Saved.';
-  const differing = (['aeTitle', 'port', 'bindAddress'] as const).filter((k) => now[k] !== undefined && now[k] !== saved.local[k] && !(k === 'port' && saved.local.port === 0));
+  const differing = (['aeTitle', 'port', 'bindAddress'] as const).filter(
+    (k) => now[k] !== undefined && now[k] !== saved.local[k] && !(k === 'port' && saved.local.port === 0),
+  );
   if (differing.length === 0) return restartRequired ? 'Saved. Restart Priors to apply the new DICOM TLS settings.' : 'Saved. The change applies now.';
-  const parts = differing.map((k) => (server.origin?.[k] === 'flag'
-    ? `${LABEL[k]} ${now[k]} stays in effect (${originText(k, 'flag')}); ${saved.local[k]} applies when Priors starts without ${FLAG[k]}`
-    : `${LABEL[k]} ${now[k]} stays in effect until Priors restarts, then ${saved.local[k]} applies`));
+  const parts = differing.map((k) =>
+    server.origin?.[k] === 'flag'
+      ? `${LABEL[k]} ${now[k]} stays in effect (${originText(k, 'flag')}); ${saved.local[k]} applies when Priors starts without ${FLAG[k]}`
+      : `${LABEL[k]} ${now[k]} stays in effect until Priors restarts, then ${saved.local[k]} applies`,
+  );
   return `Saved to config.json. ${parts.join('. ')}.`;
 }

@@ -5,8 +5,17 @@
  */
 import type { NodeInput, ServerStatus, Settings } from '../../../../shared/api/contract.js';
 import {
-  type CallingAePolicy, checkAeTitle, checkHost, checkNodeName, checkPort, DEFAULT_WORKLIST_HOURS_AHEAD, DEFAULT_WORKLIST_INTERVAL_MINUTES,
-  isArchive, type RemoteNode, serviceAccess, type ServiceAccessPolicy,
+  type CallingAePolicy,
+  checkAeTitle,
+  checkHost,
+  checkNodeName,
+  checkPort,
+  DEFAULT_WORKLIST_HOURS_AHEAD,
+  DEFAULT_WORKLIST_INTERVAL_MINUTES,
+  isArchive,
+  type RemoteNode,
+  serviceAccess,
+  type ServiceAccessPolicy,
 } from '../../../../shared/config.js';
 import { isDicomwebNode } from './dicomweb-form.js';
 import { withServices } from './local-settings.js';
@@ -52,15 +61,26 @@ export type LocalField = 'aeTitle' | 'port' | 'bindAddress' | 'policyList';
 /** The form's values from saved settings. */
 export function localFormOf(s: Settings): LocalForm {
   return {
-    aeTitle: s.local.aeTitle, port: String(s.local.port), bindAddress: s.local.bindAddress,
-    policyMode: s.callingAePolicy.mode, policyList: (s.callingAePolicy.aeTitles ?? []).join(', '),
-    bindToHost: s.callingAePolicy.bindToHost === true, services: serviceAccess(s.callingAePolicy),
+    aeTitle: s.local.aeTitle,
+    port: String(s.local.port),
+    bindAddress: s.local.bindAddress,
+    policyMode: s.callingAePolicy.mode,
+    policyList: (s.callingAePolicy.aeTitles ?? []).join(', '),
+    bindToHost: s.callingAePolicy.bindToHost === true,
+    services: serviceAccess(s.callingAePolicy),
   };
 }
 
 /** Splits a typed list of AE titles (commas, semicolons, new lines; spaces inside a title are kept). */
 export function splitAeTitles(text: string): string[] {
-  return [...new Set(text.split(/[,;\n]+/).map((t) => t.trim()).filter((t) => t !== ''))];
+  return [
+    ...new Set(
+      text
+        .split(/[,;\n]+/)
+        .map((t) => t.trim())
+        .filter((t) => t !== ''),
+    ),
+  ];
 }
 
 /** Checks the form; the settings to save, or the message of each bad field. */
@@ -81,9 +101,15 @@ export function settingsFromForm(base: Settings, f: LocalForm): { ok: true; sett
   if (!ae.ok || !port.ok || !bind.ok || Object.keys(errors).length > 0) return { ok: false, errors };
   // every field of the policy the form does not edit stays as it was
   const { aeTitles: _titles, bindToHost: _bound, ...kept } = base.callingAePolicy;
-  const policy: CallingAePolicy = withServices({
-    ...kept, mode: f.policyMode, ...(f.policyMode === 'list' ? { aeTitles: titles } : {}), ...(f.bindToHost ? { bindToHost: true } : {}),
-  }, f.services);
+  const policy: CallingAePolicy = withServices(
+    {
+      ...kept,
+      mode: f.policyMode,
+      ...(f.policyMode === 'list' ? { aeTitles: titles } : {}),
+      ...(f.bindToHost ? { bindToHost: true } : {}),
+    },
+    f.services,
+  );
   return { ok: true, settings: { ...base, local: { ...base.local, aeTitle: ae.value, port: port.value, bindAddress: bind.value }, callingAePolicy: policy } };
 }
 
@@ -96,7 +122,7 @@ export function serverSentence(server: ServerStatus): string {
 
 /** The calling-AE policy in words. */
 export function policySentence(p: CallingAePolicy): string {
-  const bound = p.bindToHost ? ' A configured node\'s AE title is accepted only from that node\'s host.' : '';
+  const bound = p.bindToHost ? " A configured node's AE title is accepted only from that node's host." : '';
   if (p.mode === 'any') return `Any AE title may connect.${bound}`;
   if (p.mode === 'configured') return `Only the AE titles of the configured nodes may connect.${bound}`;
   return `Only these AE titles may connect: ${(p.aeTitles ?? []).join(', ') || '(none)'}.${bound}`;
@@ -122,9 +148,12 @@ export type RolesField = 'stationAeTitle' | 'modality' | 'hoursAhead' | 'interva
 export function rolesFormOf(node: Pick<NodeInput, 'worklist' | 'queryRetrieve'>): RolesForm {
   const w = node.worklist;
   return {
-    archive: node.queryRetrieve ?? !w, worklist: !!w,
-    stationAeTitle: w?.stationAeTitle ?? '', modality: w?.modality ?? '',
-    hoursAhead: String(w?.hoursAhead ?? DEFAULT_WORKLIST_HOURS_AHEAD), intervalMinutes: String(w?.intervalMinutes ?? DEFAULT_WORKLIST_INTERVAL_MINUTES),
+    archive: node.queryRetrieve ?? !w,
+    worklist: !!w,
+    stationAeTitle: w?.stationAeTitle ?? '',
+    modality: w?.modality ?? '',
+    hoursAhead: String(w?.hoursAhead ?? DEFAULT_WORKLIST_HOURS_AHEAD),
+    intervalMinutes: String(w?.intervalMinutes ?? DEFAULT_WORKLIST_INTERVAL_MINUTES),
   };
 }
 
@@ -162,7 +191,8 @@ export function withRoles(input: NodeInput, f: RolesForm): { ok: true; node: Nod
     const hoursAhead = wholeIn(f.hoursAhead, 1, 168);
     if (hoursAhead === undefined) errors.hoursAhead = `Hours ahead must be a whole number from 1 to 168, got "${f.hoursAhead.trim()}".`;
     const intervalMinutes = wholeIn(f.intervalMinutes, 1, 1440);
-    if (intervalMinutes === undefined) errors.intervalMinutes = `Poll every must be a whole number of minutes from 1 to 1440, got "${f.intervalMinutes.trim()}".`;
+    if (intervalMinutes === undefined)
+      errors.intervalMinutes = `Poll every must be a whole number of minutes from 1 to 1440, got "${f.intervalMinutes.trim()}".`;
     if (Object.keys(errors).length > 0 || hoursAhead === undefined || intervalMinutes === undefined) return { ok: false, errors };
     node.worklist = { hoursAhead, intervalMinutes, ...(ae?.ok ? { stationAeTitle: ae.value } : {}), ...(modality ? { modality } : {}) };
   }

@@ -10,8 +10,12 @@ export function PendingPanel({ jobs, error }: { jobs: TransferJob[]; error?: Api
     <section className="prefetch-section" role="region" aria-labelledby="pf-pending-h">
       <div className="section-head">
         <h2 id="pf-pending-h">Pending</h2>
-        <span className="muted" role="status">{jobs.length ? `${jobs.length} prefetch retrieve${jobs.length === 1 ? '' : 's'} queued or running` : 'No prefetch retrieve is queued or running.'}</span>
-        <button type="button" className="link-button" onClick={() => showScreen('transfers')}>Open Transfers (Alt+2)</button>
+        <span className="muted" role="status">
+          {jobs.length ? `${jobs.length} prefetch retrieve${jobs.length === 1 ? '' : 's'} queued or running` : 'No prefetch retrieve is queued or running.'}
+        </span>
+        <button type="button" className="link-button" onClick={() => showScreen('transfers')}>
+          Open Transfers (Alt+2)
+        </button>
       </div>
       <ErrorLine error={error} />
       {jobs.length > 0 && (
@@ -19,8 +23,12 @@ export function PendingPanel({ jobs, error }: { jobs: TransferJob[]; error?: Api
           {jobs.map((j) => (
             <li key={j.id} data-job-id={j.id} data-state={j.state}>
               <span className={`state state-${j.state}`}>{j.state}</span>
-              <span className="pending-label" title={j.StudyInstanceUID}>{j.label ?? j.StudyInstanceUID}</span>
-              <span className="muted">{j.node} · {jobView(j).counts}</span>
+              <span className="pending-label" title={j.StudyInstanceUID}>
+                {j.label ?? j.StudyInstanceUID}
+              </span>
+              <span className="muted">
+                {j.node} · {jobView(j).counts}
+              </span>
             </li>
           ))}
         </ul>

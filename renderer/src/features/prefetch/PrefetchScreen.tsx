@@ -24,7 +24,12 @@ export function PrefetchScreen({ active }: { active: boolean }) {
   // coming back: nodes and rules may have changed elsewhere (Nodes & settings, the CLI)
   const reloadNodes = nodes.reload;
   const reloadRules = rules.reload;
-  useEffect(() => { if (active) { reloadNodes(); reloadRules(); } }, [active, reloadNodes, reloadRules]);
+  useEffect(() => {
+    if (active) {
+      reloadNodes();
+      reloadRules();
+    }
+  }, [active, reloadNodes, reloadRules]);
 
   return (
     <div className="screen prefetch-screen">

@@ -52,20 +52,36 @@ export function RuleEditor({ rule, taken, nodes, onSave, onClose }: RuleEditorPr
   };
   const fieldId = (f: RuleField) => `${id}-${f}`;
   const invalid = (f: RuleField) => (problem?.field === f ? { 'aria-invalid': true as const, 'aria-describedby': `${fieldId(f)}-error` } : {});
-  const message = (f: RuleField): ReactNode => problem?.field === f
-    ? <p className="field-error" id={`${fieldId(f)}-error`} role="alert">{problem.error}</p> : null;
+  const message = (f: RuleField): ReactNode =>
+    problem?.field === f ? (
+      <p className="field-error" id={`${fieldId(f)}-error`} role="alert">
+        {problem.error}
+      </p>
+    ) : null;
   const greyed = form.allStudies;
   const toggleNode = (name: string): void => set('nodes', form.nodes.includes(name) ? form.nodes.filter((n) => n !== name) : [...form.nodes, name]);
 
   return (
-    <form className="rule-form" noValidate aria-label={rule ? `Edit rule ${rule.name}` : 'Add rule'} onSubmit={(e) => void submit(e)}
-      onKeyDown={(e) => { if (e.key === 'Escape') { e.preventDefault(); onClose(); } }}>
+    <form
+      className="rule-form"
+      noValidate
+      aria-label={rule ? `Edit rule ${rule.name}` : 'Add rule'}
+      onSubmit={(e) => void submit(e)}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          onClose();
+        }
+      }}
+    >
       <div className="field">
         <label htmlFor={fieldId('name')}>Name</label>
         <input id={fieldId('name')} value={form.name} spellCheck={false} autoFocus onChange={(e) => set('name', e.target.value)} {...invalid('name')} />
         {message('name')}
       </div>
-      <label className="check"><input type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled</label>
+      <label className="check">
+        <input type="checkbox" checked={form.enabled} onChange={(e) => set('enabled', e.target.checked)} /> Enabled
+      </label>
 
       <fieldset className="field-wide rule-nodes" {...invalid('nodes')}>
         <legend>Nodes searched</legend>
@@ -76,17 +92,27 @@ export function RuleEditor({ rule, taken, nodes, onSave, onClose }: RuleEditorPr
             {!isArchive(n) && <span className="muted"> ({n.worklist ? 'worklist' : 'not an archive'}: searched only when ticked)</span>}
           </label>
         ))}
-        {form.nodes.filter((n) => !nodes.some((x) => x.name === n)).map((n) => (
-          <label key={n} className="check missing"><input type="checkbox" checked onChange={() => toggleNode(n)} /> {n} (not configured)</label>
-        ))}
+        {form.nodes
+          .filter((n) => !nodes.some((x) => x.name === n))
+          .map((n) => (
+            <label key={n} className="check missing">
+              <input type="checkbox" checked onChange={() => toggleNode(n)} /> {n} (not configured)
+            </label>
+          ))}
         <span className="hint">{form.nodes.length ? `In this order: ${form.nodes.join(', ')}.` : 'None ticked: every archive.'}</span>
         {message('nodes')}
       </fieldset>
 
       <div className="field field-wide">
         <label htmlFor={fieldId('forModalities')}>Applies to current studies of</label>
-        <input id={fieldId('forModalities')} value={form.forModalities} spellCheck={false} placeholder="every modality (or e.g. CT, MR)"
-          onChange={(e) => set('forModalities', e.target.value)} {...invalid('forModalities')} />
+        <input
+          id={fieldId('forModalities')}
+          value={form.forModalities}
+          spellCheck={false}
+          placeholder="every modality (or e.g. CT, MR)"
+          onChange={(e) => set('forModalities', e.target.value)}
+          {...invalid('forModalities')}
+        />
         {message('forModalities')}
       </div>
 
@@ -98,9 +124,20 @@ export function RuleEditor({ rule, taken, nodes, onSave, onClose }: RuleEditorPr
             {r === 'same' ? ' Same modality' : r === 'any' ? ' Any modality' : ' These modalities'}
           </label>
         ))}
-        <input aria-label="Relevant modalities" id={fieldId('listed')} className="short" value={form.listed} spellCheck={false} placeholder="CT, MR"
-          disabled={greyed || form.relevant !== 'listed'} onChange={(e) => set('listed', e.target.value)} {...invalid('listed')} />
-        <label className="check"><input type="checkbox" checked={form.sameBodyPart} onChange={(e) => set('sameBodyPart', e.target.checked)} /> Same body part</label>
+        <input
+          aria-label="Relevant modalities"
+          id={fieldId('listed')}
+          className="short"
+          value={form.listed}
+          spellCheck={false}
+          placeholder="CT, MR"
+          disabled={greyed || form.relevant !== 'listed'}
+          onChange={(e) => set('listed', e.target.value)}
+          {...invalid('listed')}
+        />
+        <label className="check">
+          <input type="checkbox" checked={form.sameBodyPart} onChange={(e) => set('sameBodyPart', e.target.checked)} /> Same body part
+        </label>
         {message('listed')}
       </fieldset>
 
@@ -112,11 +149,19 @@ export function RuleEditor({ rule, taken, nodes, onSave, onClose }: RuleEditorPr
         <span className="hint"> (whatever its modality, body part or age; the settings it overrides are greyed out)</span>
       </label>
 
-      <p className="rule-preview field-wide" aria-live="polite">{check.ok ? `Reads: ${describeRule(check.rule)}.` : ''}</p>
-      <div className="field-wide"><ErrorLine error={saveError} /></div>
+      <p className="rule-preview field-wide" aria-live="polite">
+        {check.ok ? `Reads: ${describeRule(check.rule)}.` : ''}
+      </p>
+      <div className="field-wide">
+        <ErrorLine error={saveError} />
+      </div>
       <div className="form-actions">
-        <button type="submit" className="primary" disabled={saving}>{saving ? 'Saving…' : 'Save rule'}</button>
-        <button type="button" onClick={onClose}>Cancel</button>
+        <button type="submit" className="primary" disabled={saving}>
+          {saving ? 'Saving…' : 'Save rule'}
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
       </div>
     </form>
   );

@@ -31,7 +31,10 @@ export function SynonymsPanel({ state }: { state: RulesState }) {
   const changed = !sameTable(groups, state.synonyms);
 
   const edit = (where: string, result: { ok: true; groups: BodyPartSynonyms } | { ok: false; error: string }): void => {
-    if (!result.ok) { setProblem({ where, error: result.error }); return; }
+    if (!result.ok) {
+      setProblem({ where, error: result.error });
+      return;
+    }
     setProblem(undefined);
     setGroups(result.groups);
     setTyped((t) => ({ ...t, [where]: '' }));
@@ -44,13 +47,23 @@ export function SynonymsPanel({ state }: { state: RulesState }) {
     setSaveError(error);
     setNotice(error ? undefined : 'Synonyms saved: the next runs read body parts with them.');
   };
-  const word = (where: string) => ({ value: typed[where] ?? '', onChange: (e: { target: { value: string } }) => setTyped((t) => ({ ...t, [where]: e.target.value })) });
-  const fieldProblem = (where: string) => (problem?.where === where ? <p className="field-error" role="alert">{problem.error}</p> : null);
+  const word = (where: string) => ({
+    value: typed[where] ?? '',
+    onChange: (e: { target: { value: string } }) => setTyped((t) => ({ ...t, [where]: e.target.value })),
+  });
+  const fieldProblem = (where: string) =>
+    problem?.where === where ? (
+      <p className="field-error" role="alert">
+        {problem.error}
+      </p>
+    ) : null;
 
   return (
     <section className="prefetch-section" role="region" aria-labelledby="pf-syn-h">
       <h2 id="pf-syn-h">Body-part synonyms</h2>
-      <p className="muted">A rule&apos;s &quot;same body part&quot; compares body parts through these groups: Body Part Examined, else the words of the descriptions.</p>
+      <p className="muted">
+        A rule&apos;s &quot;same body part&quot; compares body parts through these groups: Body Part Examined, else the words of the descriptions.
+      </p>
       <ul className="synonym-groups" aria-label="Synonym groups">
         {groups.map((g, i) => {
           const head = g[0] ?? `group ${i + 1}`;
@@ -61,23 +74,56 @@ export function SynonymsPanel({ state }: { state: RulesState }) {
                 {g.map((w, j) => (
                   <span key={w} className={j === 0 ? 'chip chip-head' : 'chip'}>
                     {w}
-                    <button type="button" className="chip-x" aria-label={`Remove ${w} from ${head}`} title={`Remove ${w}`}
-                      onClick={() => { setGroups(removeWord(groups, i, w)); setProblem(undefined); setNotice(undefined); }}>×</button>
+                    <button
+                      type="button"
+                      className="chip-x"
+                      aria-label={`Remove ${w} from ${head}`}
+                      title={`Remove ${w}`}
+                      onClick={() => {
+                        setGroups(removeWord(groups, i, w));
+                        setProblem(undefined);
+                        setNotice(undefined);
+                      }}
+                    >
+                      ×
+                    </button>
                   </span>
                 ))}
               </span>
-              <form className="synonym-add" onSubmit={(e) => { e.preventDefault(); edit(where, addWords(groups, i, typed[where] ?? '')); }}>
+              <form
+                className="synonym-add"
+                onSubmit={(e) => {
+                  e.preventDefault();
+                  edit(where, addWords(groups, i, typed[where] ?? ''));
+                }}
+              >
                 <input aria-label={`Add a word to ${head}`} placeholder="add a word" spellCheck={false} {...word(where)} />
                 <button type="submit">Add</button>
-                <button type="button" className="danger" aria-label={`Remove the group ${head}`}
-                  onClick={() => { setGroups(removeGroup(groups, i)); setProblem(undefined); setNotice(undefined); }}>Remove group</button>
+                <button
+                  type="button"
+                  className="danger"
+                  aria-label={`Remove the group ${head}`}
+                  onClick={() => {
+                    setGroups(removeGroup(groups, i));
+                    setProblem(undefined);
+                    setNotice(undefined);
+                  }}
+                >
+                  Remove group
+                </button>
               </form>
               {fieldProblem(where)}
             </li>
           );
         })}
       </ul>
-      <form className="inline-form" onSubmit={(e) => { e.preventDefault(); edit('new', addGroup(groups, typed.new ?? '')); }}>
+      <form
+        className="inline-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          edit('new', addGroup(groups, typed.new ?? ''));
+        }}
+      >
         <label htmlFor="pf-syn-new">New group</label>
         <input id="pf-syn-new" placeholder="KNEE, PATELLA" spellCheck={false} {...word('new')} />
         <button type="submit">Add group</button>
@@ -85,9 +131,22 @@ export function SynonymsPanel({ state }: { state: RulesState }) {
       {fieldProblem('new')}
       <ErrorLine error={saveError} />
       <div className="form-actions">
-        <button type="button" className="primary" disabled={!changed} onClick={() => void save()}>Save synonyms</button>
-        <button type="button" disabled={!changed} onClick={() => { setGroups(state.synonyms); setProblem(undefined); }}>Revert</button>
-        <span className="notice" role="status">{changed ? 'Edited: not saved yet.' : notice ?? ''}</span>
+        <button type="button" className="primary" disabled={!changed} onClick={() => void save()}>
+          Save synonyms
+        </button>
+        <button
+          type="button"
+          disabled={!changed}
+          onClick={() => {
+            setGroups(state.synonyms);
+            setProblem(undefined);
+          }}
+        >
+          Revert
+        </button>
+        <span className="notice" role="status">
+          {changed ? 'Edited: not saved yet.' : (notice ?? '')}
+        </span>
       </div>
     </section>
   );

@@ -22,7 +22,11 @@ export function WorklistPanel({ nodes }: { nodes: RemoteNode[] }) {
   return (
     <section className="prefetch-section" role="region" aria-labelledby="pf-wl-h">
       <h2 id="pf-wl-h">Worklist providers</h2>
-      {providers.length === 0 && <p className="muted">No node is a worklist provider: tick &quot;Worklist provider&quot; on a node (a RIS) in Nodes &amp; settings to prefetch before patients are scanned.</p>}
+      {providers.length === 0 && (
+        <p className="muted">
+          No node is a worklist provider: tick &quot;Worklist provider&quot; on a node (a RIS) in Nodes &amp; settings to prefetch before patients are scanned.
+        </p>
+      )}
       <ul className="worklist-list" aria-label="Worklist providers">
         {providers.map((n) => {
           const w = n.worklist!;
@@ -32,14 +36,25 @@ export function WorklistPanel({ nodes }: { nodes: RemoteNode[] }) {
             <li key={n.name} data-node={n.name}>
               <strong>{n.name}</strong>{' '}
               <span className="muted">
-                {n.aeTitle} at {n.host}:{n.port} · {w.modality ?? 'every modality'} · {w.stationAeTitle ? `station ${w.stationAeTitle}` : 'every station'} · next {w.hoursAhead} h, every {w.intervalMinutes} min
+                {n.aeTitle} at {n.host}:{n.port} · {w.modality ?? 'every modality'} · {w.stationAeTitle ? `station ${w.stationAeTitle}` : 'every station'} ·
+                next {w.hoursAhead} h, every {w.intervalMinutes} min
               </span>{' '}
-              <button type="button" onClick={() => void poll(n.name)} disabled={state?.running} aria-label={`Poll ${n.name} now`}>{state?.running ? 'Polling…' : 'Poll now'}</button>
-              {state && !state.running && (
-                failed
-                  ? <p className="error-line" role="alert">{typeof failed === 'string' ? failed : failed.message}</p>
-                  : state.answer && <p className="notice" role="status" data-procedures={state.answer.procedures}>{pollText(state.answer, w.hoursAhead)}</p>
-              )}
+              <button type="button" onClick={() => void poll(n.name)} disabled={state?.running} aria-label={`Poll ${n.name} now`}>
+                {state?.running ? 'Polling…' : 'Poll now'}
+              </button>
+              {state &&
+                !state.running &&
+                (failed ? (
+                  <p className="error-line" role="alert">
+                    {typeof failed === 'string' ? failed : failed.message}
+                  </p>
+                ) : (
+                  state.answer && (
+                    <p className="notice" role="status" data-procedures={state.answer.procedures}>
+                      {pollText(state.answer, w.hoursAhead)}
+                    </p>
+                  )
+                ))}
             </li>
           );
         })}

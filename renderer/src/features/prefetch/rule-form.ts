@@ -34,16 +34,30 @@ export function ruleFormOf(rule?: PrefetchRule): RuleForm {
   const r = rule ?? { ...DEFAULT_RULE, name: '' };
   const listed = Array.isArray(r.modalities);
   return {
-    name: r.name, enabled: r.enabled, nodes: [...r.nodes], forModalities: r.forModalities.join(', '),
-    relevant: listed ? 'listed' : (r.modalities as 'same' | 'any'), listed: listed ? (r.modalities as string[]).join(', ') : '',
-    sameBodyPart: r.sameBodyPart, maxStudies: String(r.maxStudies), years: String(r.years), minGapDays: String(r.minGapDays),
+    name: r.name,
+    enabled: r.enabled,
+    nodes: [...r.nodes],
+    forModalities: r.forModalities.join(', '),
+    relevant: listed ? 'listed' : (r.modalities as 'same' | 'any'),
+    listed: listed ? (r.modalities as string[]).join(', ') : '',
+    sameBodyPart: r.sameBodyPart,
+    maxStudies: String(r.maxStudies),
+    years: String(r.years),
+    minGapDays: String(r.minGapDays),
     allStudies: r.allStudies,
   };
 }
 
 /** Modalities typed as "CT, MR" or "ct/mr": upper case, in order, once each (checkRule judges them). */
 export function splitModalities(text: string): string[] {
-  return [...new Set(text.split(/[\s,;/\\]+/).map((m) => m.trim().toUpperCase()).filter((m) => m !== ''))];
+  return [
+    ...new Set(
+      text
+        .split(/[\s,;/\\]+/)
+        .map((m) => m.trim().toUpperCase())
+        .filter((m) => m !== ''),
+    ),
+  ];
 }
 
 /** A whole number as typed; anything else goes to checkRule as text, which names it in its sentence. */
@@ -87,10 +101,16 @@ export function checkRuleForm(form: RuleForm, taken: readonly string[] = []): Ru
     return { ok: false, field: 'name', error: `A rule named "${name}" exists already: choose another name, or edit that rule.` };
   }
   const raw: Record<string, unknown> = {
-    name, enabled: form.enabled, nodes: form.nodes, forModalities: splitModalities(form.forModalities),
+    name,
+    enabled: form.enabled,
+    nodes: form.nodes,
+    forModalities: splitModalities(form.forModalities),
     modalities: form.relevant === 'listed' ? splitModalities(form.listed) : form.relevant,
-    sameBodyPart: form.sameBodyPart, maxStudies: numberOf(form.maxStudies), years: numberOf(form.years),
-    minGapDays: numberOf(form.minGapDays), allStudies: form.allStudies,
+    sameBodyPart: form.sameBodyPart,
+    maxStudies: numberOf(form.maxStudies),
+    years: numberOf(form.years),
+    minGapDays: numberOf(form.minGapDays),
+    allStudies: form.allStudies,
   };
   // "every earlier study" greys out what it overrides: a bad value there is not the user's
   // to fix, so it falls back to the shipped rule's (it is kept for when the box is unticked)
@@ -114,9 +134,18 @@ export function ruleNodes(rule: Pick<PrefetchRule, 'nodes'>): string {
 /** The field a form setting is checked as (the on/off settings have no message of their own). */
 export function fieldOfSetting(key: keyof RuleForm): RuleField | undefined {
   switch (key) {
-    case 'name': case 'nodes': case 'forModalities': case 'maxStudies': case 'years': case 'minGapDays': return key;
-    case 'relevant': case 'listed': return 'listed';
-    default: return undefined;
+    case 'name':
+    case 'nodes':
+    case 'forModalities':
+    case 'maxStudies':
+    case 'years':
+    case 'minGapDays':
+      return key;
+    case 'relevant':
+    case 'listed':
+      return 'listed';
+    default:
+      return undefined;
   }
 }
 
@@ -130,7 +159,11 @@ export function fieldProblem(form: RuleForm, field: RuleField, taken: readonly s
 }
 
 /** Where the editor stands: the fields typed in, the last one, and whether Save was pressed. */
-export interface EditorState { touched: ReadonlySet<RuleField>; last?: RuleField; submitted: boolean }
+export interface EditorState {
+  touched: ReadonlySet<RuleField>;
+  last?: RuleField;
+  submitted: boolean;
+}
 
 const FIELD_ORDER: readonly RuleField[] = ['name', 'nodes', 'forModalities', 'listed', 'maxStudies', 'years', 'minGapDays'];
 

@@ -32,7 +32,10 @@ export function sortRuns(runs: Iterable<PrefetchRun>): PrefetchRun[] {
 
 /** Whether a run is of the patient typed: part of the Patient ID or of the name, any case, `^` or `,` alike. */
 export function runMatches(run: PrefetchRun, text: string): boolean {
-  const words = text.toUpperCase().split(/[\s,^]+/).filter((w) => w !== '');
+  const words = text
+    .toUpperCase()
+    .split(/[\s,^]+/)
+    .filter((w) => w !== '');
   if (words.length === 0) return true;
   const hay = `${run.PatientID} ${run.IssuerOfPatientID ?? ''} ${(run.PatientName ?? '').replace(/\^/g, ' ')}`.toUpperCase();
   return words.every((w) => hay.includes(w));
@@ -41,11 +44,20 @@ export function runMatches(run: PrefetchRun, text: string): boolean {
 export const TRIGGER_LABEL: Record<PrefetchTrigger, string> = { arrival: 'arrival', worklist: 'worklist', manual: 'by hand' };
 
 export const STATE_LABEL: Record<PrefetchRunState, string> = {
-  planned: 'dry run', running: 'running', completed: 'completed', incomplete: 'incomplete', stopped: 'stopped', failed: 'failed',
+  planned: 'dry run',
+  running: 'running',
+  completed: 'completed',
+  incomplete: 'incomplete',
+  stopped: 'stopped',
+  failed: 'failed',
 };
 
 export const DECISION_LABEL: Record<CandidateDecision, string> = {
-  fetch: 'fetch', cached: 'cached', 'in-transfer': 'in transfer', skip: 'skip', conflict: 'conflict',
+  fetch: 'fetch',
+  cached: 'cached',
+  'in-transfer': 'in transfer',
+  skip: 'skip',
+  conflict: 'conflict',
 };
 
 /** The trigger with what set it off: "worklist: RIS: CT CHEST at 14:30". */
@@ -63,9 +75,12 @@ export function patientText(run: Pick<PrefetchRun, 'PatientID' | 'IssuerOfPatien
 /** Where the current study was learnt. */
 function sourceText(c: PrefetchCurrent): string {
   switch (c.source) {
-    case 'cache': return 'in the cache';
-    case 'worklist': return c.node ? `scheduled on ${c.node}` : 'scheduled';
-    default: return c.node ? `newest on ${c.node}` : 'newest found';
+    case 'cache':
+      return 'in the cache';
+    case 'worklist':
+      return c.node ? `scheduled on ${c.node}` : 'scheduled';
+    default:
+      return c.node ? `newest on ${c.node}` : 'newest found';
   }
 }
 
@@ -73,8 +88,11 @@ function sourceText(c: PrefetchCurrent): string {
 export function currentText(c: PrefetchCurrent | undefined): string {
   if (!c) return 'No current study: no study of the patient was found.';
   const parts = [
-    c.modalities.join('/') || 'modality unknown', c.bodyParts.join('/') || 'body part unknown',
-    formatDicomDate(c.StudyDate) || 'date unknown', c.StudyDescription ?? '', sourceText(c),
+    c.modalities.join('/') || 'modality unknown',
+    c.bodyParts.join('/') || 'body part unknown',
+    formatDicomDate(c.StudyDate) || 'date unknown',
+    c.StudyDescription ?? '',
+    sourceText(c),
   ];
   return parts.filter((p) => p !== '').join(' · ');
 }
@@ -93,15 +111,24 @@ export function sortCandidates(candidates: readonly PrefetchCandidate[]): Prefet
 /** "2 fetch · 1 cached · 3 skip · 1 conflict": the decisions of a run, in a fixed order. */
 export function decisionCounts(candidates: readonly PrefetchCandidate[]): string {
   const order: CandidateDecision[] = ['fetch', 'cached', 'in-transfer', 'conflict', 'skip'];
-  return order.map((d) => [d, candidates.filter((c) => c.decision === d).length] as const)
-    .filter(([, n]) => n > 0).map(([d, n]) => `${n} ${DECISION_LABEL[d]}`).join(' · ') || 'no earlier study';
+  return (
+    order
+      .map((d) => [d, candidates.filter((c) => c.decision === d).length] as const)
+      .filter(([, n]) => n > 0)
+      .map(([d, n]) => `${n} ${DECISION_LABEL[d]}`)
+      .join(' · ') || 'no earlier study'
+  );
 }
 
 /** The nodes' answers: "pacs: 3 studies" for each, and the failures' sentences. */
 export function nodeLines(run: Pick<PrefetchRun, 'nodes'>): { node: string; ok: boolean; text: string }[] {
   return run.nodes.map((n) => ({
-    node: n.node, ok: n.outcome === 'ok',
-    text: n.outcome === 'ok' ? `${n.node}: ${n.studies} stud${n.studies === 1 ? 'y' : 'ies'}` : `${n.node}: ${n.sentence ?? (n.outcome === 'capped' ? 'the answer looks capped' : 'did not answer')}`,
+    node: n.node,
+    ok: n.outcome === 'ok',
+    text:
+      n.outcome === 'ok'
+        ? `${n.node}: ${n.studies} stud${n.studies === 1 ? 'y' : 'ies'}`
+        : `${n.node}: ${n.sentence ?? (n.outcome === 'capped' ? 'the answer looks capped' : 'did not answer')}`,
   }));
 }
 
@@ -112,7 +139,8 @@ export function isRunActive(run: Pick<PrefetchRun, 'state'>): boolean {
 
 /** The prefetch jobs queued or running, oldest first (the order the queue takes them). */
 export function pendingPrefetchJobs(jobs: Iterable<TransferJob>): TransferJob[] {
-  return [...jobs].filter((j) => j.origin === 'prefetch' && !isFinished(j.state))
+  return [...jobs]
+    .filter((j) => j.origin === 'prefetch' && !isFinished(j.state))
     .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 

@@ -20,7 +20,10 @@ export function normalWord(word: string): string {
 
 /** Adds a word (or several, separated by commas) to group `index`. */
 export function addWords(groups: BodyPartSynonyms, index: number, text: string): SynonymEdit {
-  const words = text.split(',').map(normalWord).filter((w) => w !== '');
+  const words = text
+    .split(',')
+    .map(normalWord)
+    .filter((w) => w !== '');
   if (words.length === 0) return { ok: false, error: 'Type a word to add.' };
   const group = groups[index];
   if (!group) return { ok: false, error: `There is no group ${index + 1}.` };
@@ -36,7 +39,14 @@ export function removeWord(groups: BodyPartSynonyms, index: number, word: string
 
 /** Adds a group from words separated by commas ("KNEE, PATELLA"); its first word names it. */
 export function addGroup(groups: BodyPartSynonyms, text: string): SynonymEdit {
-  const words = [...new Set(text.split(',').map(normalWord).filter((w) => w !== ''))];
+  const words = [
+    ...new Set(
+      text
+        .split(',')
+        .map(normalWord)
+        .filter((w) => w !== ''),
+    ),
+  ];
   if (words.length === 0) return { ok: false, error: 'Type the words of the new group, separated by commas (the first names the body part).' };
   return checked([...groups, words]);
 }

@@ -13,8 +13,12 @@ export function usePrefetchJobs(active: boolean): { jobs: TransferJob[]; error?:
   const loaded = useLoad('transfers.list', {});
   const [held, setHeld] = useState<ReadonlyMap<string, TransferJob>>(new Map());
   const reload = loaded.reload;
-  useEffect(() => { if (active) reload(); }, [active, reload]);
-  useEffect(() => { if (loaded.value) setHeld((h) => withList(h, loaded.value!.jobs)); }, [loaded.value]);
+  useEffect(() => {
+    if (active) reload();
+  }, [active, reload]);
+  useEffect(() => {
+    if (loaded.value) setHeld((h) => withList(h, loaded.value!.jobs));
+  }, [loaded.value]);
   useApiEvents((e) => {
     if (e.type === 'job.added' || e.type === 'job.progress' || e.type === 'job.finished') setHeld((h) => withJob(h, e.job));
   });

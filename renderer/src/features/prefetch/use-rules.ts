@@ -31,29 +31,44 @@ export function useRules(): RulesState {
     setSynonyms(loaded.value.synonyms);
   }, [loaded.value]);
 
-  const saveRule = useCallback(async (rule: PrefetchRule, previousName?: string) => {
-    const r = await transport.call('prefetch.saveRule', { rule, ...(previousName !== undefined ? { previousName } : {}) });
-    if (!r.ok) return r.error;
-    setRules(r.value.rules);
-    return undefined;
-  }, [transport]);
+  const saveRule = useCallback(
+    async (rule: PrefetchRule, previousName?: string) => {
+      const r = await transport.call('prefetch.saveRule', { rule, ...(previousName !== undefined ? { previousName } : {}) });
+      if (!r.ok) return r.error;
+      setRules(r.value.rules);
+      return undefined;
+    },
+    [transport],
+  );
 
-  const deleteRule = useCallback(async (name: string) => {
-    const r = await transport.call('prefetch.deleteRule', { name });
-    if (!r.ok) return r.error;
-    setRules((list) => list.filter((x) => x.name !== name));
-    return undefined;
-  }, [transport]);
+  const deleteRule = useCallback(
+    async (name: string) => {
+      const r = await transport.call('prefetch.deleteRule', { name });
+      if (!r.ok) return r.error;
+      setRules((list) => list.filter((x) => x.name !== name));
+      return undefined;
+    },
+    [transport],
+  );
 
-  const saveSynonyms = useCallback(async (groups: BodyPartSynonyms) => {
-    const r = await transport.call('prefetch.saveSynonyms', { synonyms: groups });
-    if (!r.ok) return r.error;
-    setSynonyms(r.value.synonyms);
-    return undefined;
-  }, [transport]);
+  const saveSynonyms = useCallback(
+    async (groups: BodyPartSynonyms) => {
+      const r = await transport.call('prefetch.saveSynonyms', { synonyms: groups });
+      if (!r.ok) return r.error;
+      setSynonyms(r.value.synonyms);
+      return undefined;
+    },
+    [transport],
+  );
 
   return {
-    rules, synonyms, loaded: loaded.value !== undefined, ...(loaded.error ? { error: loaded.error } : {}),
-    reload: loaded.reload, saveRule, deleteRule, saveSynonyms,
+    rules,
+    synonyms,
+    loaded: loaded.value !== undefined,
+    ...(loaded.error ? { error: loaded.error } : {}),
+    reload: loaded.reload,
+    saveRule,
+    deleteRule,
+    saveSynonyms,
   };
 }

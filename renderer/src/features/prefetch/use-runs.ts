@@ -18,9 +18,15 @@ export function useRuns(filter: string, active: boolean): { runs: PrefetchRun[];
   const [held, setHeld] = useState<RunMap>(new Map());
 
   const reload = loaded.reload;
-  useEffect(() => { if (active) reload(); }, [active, reload]);
-  useEffect(() => { if (loaded.value) setHeld((h) => withRuns(h, loaded.value!.runs)); }, [loaded.value]);
-  useApiEvents((e) => { if (e.type === 'prefetch.run') setHeld((h) => withRuns(h, [e.run])); });
+  useEffect(() => {
+    if (active) reload();
+  }, [active, reload]);
+  useEffect(() => {
+    if (loaded.value) setHeld((h) => withRuns(h, loaded.value!.runs));
+  }, [loaded.value]);
+  useApiEvents((e) => {
+    if (e.type === 'prefetch.run') setHeld((h) => withRuns(h, [e.run]));
+  });
 
   // a typed Patient ID: its runs, however old (debounced, so typing does not ask per key)
   const id = filter.trim();
@@ -32,7 +38,10 @@ export function useRuns(filter: string, active: boolean): { runs: PrefetchRun[];
         if (live && r.ok) setHeld((h) => withRuns(h, r.value.runs));
       });
     }, 300);
-    return () => { live = false; clearTimeout(timer); };
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
   }, [id, transport]);
 
   const runs = useMemo(() => sortRuns(held.values()).filter((r) => runMatches(r, filter)), [held, filter]);

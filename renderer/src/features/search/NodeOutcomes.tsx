@@ -12,11 +12,16 @@ export function NodeOutcomes({ outcomes }: { outcomes: readonly NodeSearchOutcom
   const answered = outcomes.filter((o) => o.outcome === 'completed' || o.outcome === 'capped');
   return (
     <div className="node-outcomes" aria-label="Nodes searched">
-      <p className="muted">
-        {answered.length ? `Answered: ${answered.map(answeredText).join(', ')}.` : 'No node answered.'}
-      </p>
+      <p className="muted">{answered.length ? `Answered: ${answered.map(answeredText).join(', ')}.` : 'No node answered.'}</p>
       {problems.map((o) => (
-        <p key={o.node} className={o.outcome === 'failed' ? 'error-line' : 'banner banner-warning'} role="alert" data-node={o.node} data-outcome={o.outcome} data-code={o.code}>
+        <p
+          key={o.node}
+          className={o.outcome === 'failed' ? 'error-line' : 'banner banner-warning'}
+          role="alert"
+          data-node={o.node}
+          data-outcome={o.outcome}
+          data-code={o.code}
+        >
           <strong>{o.node}</strong>: {o.sentence ?? (o.outcome === 'failed' ? 'failed.' : 'may have left matches out.')}
           {o.outcome === 'failed' && o.ms !== undefined ? ` (after ${formatSearchTime(o.ms)})` : ''}
         </p>

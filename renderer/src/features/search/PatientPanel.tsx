@@ -30,27 +30,52 @@ export function PatientPanel({ groups, flags, only, onOnly, onConfirm, onApart }
           {flags.map((f) => (
             <li key={f.key} className="banner banner-warning" role="alert" data-reason={f.reason}>
               <span>{f.sentence} Not merged until you confirm.</span>
-              <button type="button" onClick={() => onConfirm(f)}>Same patient</button>
-              <button type="button" onClick={() => onApart(f)}>Not the same</button>
+              <button type="button" onClick={() => onConfirm(f)}>
+                Same patient
+              </button>
+              <button type="button" onClick={() => onApart(f)}>
+                Not the same
+              </button>
             </li>
           ))}
         </ul>
       )}
       <ul className="patient-groups">
         {groups.map((g) => (
-          <li key={g.key} data-patient={g.key} data-studies={g.studies.length} data-confirmed={g.confirmed ? 'true' : undefined}
-            className={only === g.key ? 'patient selected' : 'patient'}>
-            <button type="button" className="link-button" aria-pressed={only === g.key} onClick={() => onOnly(only === g.key ? undefined : g.key)}
-              title={only === g.key ? 'Show every study again' : 'Show only this patient\'s studies'}>
+          <li
+            key={g.key}
+            data-patient={g.key}
+            data-studies={g.studies.length}
+            data-confirmed={g.confirmed ? 'true' : undefined}
+            className={only === g.key ? 'patient selected' : 'patient'}
+          >
+            <button
+              type="button"
+              className="link-button"
+              aria-pressed={only === g.key}
+              onClick={() => onOnly(only === g.key ? undefined : g.key)}
+              title={only === g.key ? 'Show every study again' : "Show only this patient's studies"}
+            >
               <strong>{g.names.map(formatPersonName).join(' / ') || 'No name'}</strong>
-            </button>
-            {' '}<span className="muted">{[...g.birthDates.map(formatDicomDate), ...g.sexes].join(' · ')}</span>
-            {' '}<span className="patient-ids" data-identifiers={g.identifiers.map(formatIdentifier).join(', ')}>
+            </button>{' '}
+            <span className="muted">{[...g.birthDates.map(formatDicomDate), ...g.sexes].join(' · ')}</span>{' '}
+            <span className="patient-ids" data-identifiers={g.identifiers.map(formatIdentifier).join(', ')}>
               {g.identifiers.map(formatIdentifier).join(', ') || 'no Patient ID'}
+            </span>{' '}
+            <span className="muted">
+              {plural(g.studies.length, 'study', 'studies')}
+              {g.heldBy.length ? ` on ${g.heldBy.join(', ')}` : ''}
             </span>
-            {' '}<span className="muted">{plural(g.studies.length, 'study', 'studies')}{g.heldBy.length ? ` on ${g.heldBy.join(', ')}` : ''}</span>
-            {g.confirmed && <span className="badge" title="Joined by your confirmation, for this session">confirmed</span>}
-            {g.conflict && <p className="error-line" role="alert">{g.conflict}</p>}
+            {g.confirmed && (
+              <span className="badge" title="Joined by your confirmation, for this session">
+                confirmed
+              </span>
+            )}
+            {g.conflict && (
+              <p className="error-line" role="alert">
+                {g.conflict}
+              </p>
+            )}
           </li>
         ))}
       </ul>

@@ -59,7 +59,9 @@ const SEVERAL_WIDTHS: Partial<Record<SortColumn, number>> = { cache: 110, Patien
  * to the Patients panel (which flags a conflict), so that Description keeps its room.
  */
 const SEVERAL_COLUMNS: readonly Column[] = [
-  ...COLUMNS.filter((c) => c.id === 'cache'), HELD_BY, ...COLUMNS.filter((c) => c.id !== 'cache' && c.id !== 'PatientBirthDate'),
+  ...COLUMNS.filter((c) => c.id === 'cache'),
+  HELD_BY,
+  ...COLUMNS.filter((c) => c.id !== 'cache' && c.id !== 'PatientBirthDate'),
 ].map((c) => (SEVERAL_WIDTHS[c.id] ? { ...c, width: SEVERAL_WIDTHS[c.id] } : c));
 
 export interface ResultsTableProps {
@@ -88,7 +90,24 @@ export interface ResultsTableProps {
   onSend?(row: StudyRow, node: string): void;
 }
 
-export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, onFocus, onSelect, transfers, onRetrieveSeries, onAction, several, chosen, onChoose, sendTargets, onSend }: ResultsTableProps) {
+export function ResultsTable({
+  rows,
+  sort,
+  focused,
+  selected,
+  expanded,
+  onSort,
+  onFocus,
+  onSelect,
+  transfers,
+  onRetrieveSeries,
+  onAction,
+  several,
+  chosen,
+  onChoose,
+  sendTargets,
+  onSend,
+}: ResultsTableProps) {
   const bodyRef = useRef<HTMLTableSectionElement>(null);
   const columns = several ? SEVERAL_COLUMNS : COLUMNS;
   const [menu, setMenu] = useState<RowMenuAt | undefined>();
@@ -102,7 +121,11 @@ export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
     const target = e.target as HTMLElement;
     const action = listAction({
-      key: e.key, ctrlKey: e.ctrlKey, metaKey: e.metaKey, altKey: e.altKey, shiftKey: e.shiftKey,
+      key: e.key,
+      ctrlKey: e.ctrlKey,
+      metaKey: e.metaKey,
+      altKey: e.altKey,
+      shiftKey: e.shiftKey,
       inTextField: target.tagName === 'INPUT' || target.tagName === 'SELECT',
     });
     if (!action) return;
@@ -120,98 +143,184 @@ export function ResultsTable({ rows, sort, focused, selected, expanded, onSort, 
 
   return (
     <>
-    <div className="results" tabIndex={0} onKeyDown={onKeyDown} role="region" aria-label="Search results"
-      aria-describedby="results-help">
-      <table className="results-table" aria-rowcount={rows.length}>
-        <colgroup>
-          {columns.map((c) => <col key={c.id} style={c.width ? { width: `${c.width}px` } : undefined} />)}
-        </colgroup>
-        <thead>
-          <tr>
+      <div className="results" tabIndex={0} onKeyDown={onKeyDown} role="region" aria-label="Search results" aria-describedby="results-help">
+        <table className="results-table" aria-rowcount={rows.length}>
+          <colgroup>
             {columns.map((c) => (
-              <th key={c.id} scope="col" aria-sort={sort.column === c.id ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}
-                className={c.align === 'end' ? 'num' : undefined}>
-                <button type="button" className="th-button" onClick={() => onSort(c.id)}>
-                  {c.label}
-                  <span className="sort-mark" aria-hidden="true">{sort.column === c.id ? (sort.direction === 'asc' ? '▲' : '▼') : ''}</span>
-                </button>
-              </th>
+              <col key={c.id} style={c.width ? { width: `${c.width}px` } : undefined} />
             ))}
-          </tr>
-        </thead>
-        <tbody ref={bodyRef}>
-          {rows.map((row, i) => {
-            const exp = expanded.get(row.StudyInstanceUID);
-            return (
-              <Fragment key={row.StudyInstanceUID || `row-${i}`}>
-                <tr data-index={i} className={i === focused ? 'focused' : undefined} aria-selected={selected.has(row.StudyInstanceUID)}
-                  aria-expanded={exp ? true : false} data-prefetched={row.prefetched ? 'true' : undefined}
-                  onClick={(e) => onSelect(i, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'single')} onDoubleClick={() => onAction({ kind: 'open' }, row)}
-                  onContextMenu={(e) => { e.preventDefault(); onSelect(i, 'single'); setMenu({ x: e.clientX, y: e.clientY, row }); }}>
-                  {columns.map((c) => {
-                    if (c.id === 'heldBy') {
-                      const from = chosen?.get(row.StudyInstanceUID) ?? row.heldBy?.[0];
-                      return (
-                        <td key={c.id} className="held-by" data-held-by={(row.heldBy ?? []).join(',')}>
-                          {(row.heldBy ?? []).map((n) => (
-                            <button key={n} type="button" className="chip chip-toggle" aria-pressed={n === from} title={`Retrieve from ${n}`}
-                              onClick={(e) => { e.stopPropagation(); onChoose?.(row, n); }}>{n}</button>
-                          ))}
-                        </td>
-                      );
-                    }
-                    if (c.id === 'PatientID' && row.OtherPatientIDs.length > 0) {
-                      const others = row.OtherPatientIDs.map(formatIdentifier).join(', ');
-                      return (
-                        <td key={c.id} title={`${row.PatientID}; other IDs: ${others}`}>
-                          {row.PatientID} <span className="other-ids muted" data-other-ids={others}>+{row.OtherPatientIDs.length}</span>
-                        </td>
-                      );
-                    }
-                    if (c.id === 'cache') {
-                      const job = transfers.get(row.StudyInstanceUID);
-                      return (
-                        <td key={c.id} className="cache-cell">
-                          <span className={`badge badge-${row.cache}`} aria-label={cacheAriaLabel(row.cache)} role="img"
-                            title={row.cacheNote ?? cacheAriaLabel(row.cache)}>{CACHE_LABEL[row.cache] || '·'}</span>
-                          {row.prefetched && <span className="badge badge-prefetched" data-rule={row.prefetched.rule} title={prefetchedTitle(row.prefetched)}>Prefetched</span>}
-                          {job && <span className={`job-mark job-${job}`} data-transfer={job} title={`Transfer ${job}`}>{JOB_MARK[job] ?? job}</span>}
-                          {i === focused && (
-                            <span className="row-actions">
-                              {row.cache !== 'full' && (
-                                <button type="button" title="Retrieve into the cache (R)" onClick={(e) => { e.stopPropagation(); onAction({ kind: 'retrieve' }, row); }}>Retrieve</button>
-                              )}
-                              <button type="button" title={row.cache === 'full' ? 'Open in the viewer (O, double-click)' : 'Retrieve and open: the images show as they arrive (O, double-click)'}
-                                onClick={(e) => { e.stopPropagation(); onAction({ kind: 'open' }, row); }}>Open</button>
+          </colgroup>
+          <thead>
+            <tr>
+              {columns.map((c) => (
+                <th
+                  key={c.id}
+                  scope="col"
+                  aria-sort={sort.column === c.id ? (sort.direction === 'asc' ? 'ascending' : 'descending') : 'none'}
+                  className={c.align === 'end' ? 'num' : undefined}
+                >
+                  <button type="button" className="th-button" onClick={() => onSort(c.id)}>
+                    {c.label}
+                    <span className="sort-mark" aria-hidden="true">
+                      {sort.column === c.id ? (sort.direction === 'asc' ? '▲' : '▼') : ''}
+                    </span>
+                  </button>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody ref={bodyRef}>
+            {rows.map((row, i) => {
+              const exp = expanded.get(row.StudyInstanceUID);
+              return (
+                <Fragment key={row.StudyInstanceUID || `row-${i}`}>
+                  <tr
+                    data-index={i}
+                    className={i === focused ? 'focused' : undefined}
+                    aria-selected={selected.has(row.StudyInstanceUID)}
+                    aria-expanded={exp ? true : false}
+                    data-prefetched={row.prefetched ? 'true' : undefined}
+                    onClick={(e) => onSelect(i, e.shiftKey ? 'range' : e.ctrlKey || e.metaKey ? 'toggle' : 'single')}
+                    onDoubleClick={() => onAction({ kind: 'open' }, row)}
+                    onContextMenu={(e) => {
+                      e.preventDefault();
+                      onSelect(i, 'single');
+                      setMenu({ x: e.clientX, y: e.clientY, row });
+                    }}
+                  >
+                    {columns.map((c) => {
+                      if (c.id === 'heldBy') {
+                        const from = chosen?.get(row.StudyInstanceUID) ?? row.heldBy?.[0];
+                        return (
+                          <td key={c.id} className="held-by" data-held-by={(row.heldBy ?? []).join(',')}>
+                            {(row.heldBy ?? []).map((n) => (
+                              <button
+                                key={n}
+                                type="button"
+                                className="chip chip-toggle"
+                                aria-pressed={n === from}
+                                title={`Retrieve from ${n}`}
+                                onClick={(e) => {
+                                  e.stopPropagation();
+                                  onChoose?.(row, n);
+                                }}
+                              >
+                                {n}
+                              </button>
+                            ))}
+                          </td>
+                        );
+                      }
+                      if (c.id === 'PatientID' && row.OtherPatientIDs.length > 0) {
+                        const others = row.OtherPatientIDs.map(formatIdentifier).join(', ');
+                        return (
+                          <td key={c.id} title={`${row.PatientID}; other IDs: ${others}`}>
+                            {row.PatientID}{' '}
+                            <span className="other-ids muted" data-other-ids={others}>
+                              +{row.OtherPatientIDs.length}
                             </span>
-                          )}
+                          </td>
+                        );
+                      }
+                      if (c.id === 'cache') {
+                        const job = transfers.get(row.StudyInstanceUID);
+                        return (
+                          <td key={c.id} className="cache-cell">
+                            <span
+                              className={`badge badge-${row.cache}`}
+                              aria-label={cacheAriaLabel(row.cache)}
+                              role="img"
+                              title={row.cacheNote ?? cacheAriaLabel(row.cache)}
+                            >
+                              {CACHE_LABEL[row.cache] || '·'}
+                            </span>
+                            {row.prefetched && (
+                              <span className="badge badge-prefetched" data-rule={row.prefetched.rule} title={prefetchedTitle(row.prefetched)}>
+                                Prefetched
+                              </span>
+                            )}
+                            {job && (
+                              <span className={`job-mark job-${job}`} data-transfer={job} title={`Transfer ${job}`}>
+                                {JOB_MARK[job] ?? job}
+                              </span>
+                            )}
+                            {i === focused && (
+                              <span className="row-actions">
+                                {row.cache !== 'full' && (
+                                  <button
+                                    type="button"
+                                    title="Retrieve into the cache (R)"
+                                    onClick={(e) => {
+                                      e.stopPropagation();
+                                      onAction({ kind: 'retrieve' }, row);
+                                    }}
+                                  >
+                                    Retrieve
+                                  </button>
+                                )}
+                                <button
+                                  type="button"
+                                  title={
+                                    row.cache === 'full'
+                                      ? 'Open in the viewer (O, double-click)'
+                                      : 'Retrieve and open: the images show as they arrive (O, double-click)'
+                                  }
+                                  onClick={(e) => {
+                                    e.stopPropagation();
+                                    onAction({ kind: 'open' }, row);
+                                  }}
+                                >
+                                  Open
+                                </button>
+                              </span>
+                            )}
+                          </td>
+                        );
+                      }
+                      const text = cellText(row, c.id);
+                      return (
+                        <td key={c.id} className={c.align === 'end' ? 'num' : undefined} title={text}>
+                          {text}
                         </td>
                       );
-                    }
-                    const text = cellText(row, c.id);
-                    return <td key={c.id} className={c.align === 'end' ? 'num' : undefined} title={text}>{text}</td>;
-                  })}
-                </tr>
-                {exp && (
-                  <tr className="series-row">
-                    <td colSpan={columns.length}>
-                      <SeriesList expansion={exp} onRetrieve={(uids) => onRetrieveSeries(row, uids)} />
-                    </td>
+                    })}
                   </tr>
-                )}
-              </Fragment>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
-    <p id="results-help" className="help">
-      ↑↓ move · Shift+↑↓ / Ctrl+click select · Space series · R retrieve · O or double-click open (retrieving first) · P prefetch priors · Esc cancel · Alt+1…8 screens
-    </p>
-    {menu && (
-      <RowMenu {...menu} onClose={closeMenu} onAction={(action) => { setMenu(undefined); onAction(action, menu.row); }}
-        {...(onSend ? { sendTo: sendTargets ?? [], onSend: (node: string) => { setMenu(undefined); onSend(menu.row, node); } } : {})} />
-    )}
+                  {exp && (
+                    <tr className="series-row">
+                      <td colSpan={columns.length}>
+                        <SeriesList expansion={exp} onRetrieve={(uids) => onRetrieveSeries(row, uids)} />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      <p id="results-help" className="help">
+        ↑↓ move · Shift+↑↓ / Ctrl+click select · Space series · R retrieve · O or double-click open (retrieving first) · P prefetch priors · Esc cancel ·
+        Alt+1…8 screens
+      </p>
+      {menu && (
+        <RowMenu
+          {...menu}
+          onClose={closeMenu}
+          onAction={(action) => {
+            setMenu(undefined);
+            onAction(action, menu.row);
+          }}
+          {...(onSend
+            ? {
+                sendTo: sendTargets ?? [],
+                onSend: (node: string) => {
+                  setMenu(undefined);
+                  onSend(menu.row, node);
+                },
+              }
+            : {})}
+        />
+      )}
     </>
   );
 }

@@ -15,21 +15,47 @@ function exportStudy(StudyInstanceUID: string): void {
 }
 
 /** Where the menu opens and for which row. */
-export interface RowMenuAt { x: number; y: number; row: StudyRow }
+export interface RowMenuAt {
+  x: number;
+  y: number;
+  row: StudyRow;
+}
 
-export function RowMenu({ x, y, row, sendTo = [], onAction, onSend, onClose }: RowMenuAt & {
+export function RowMenu({
+  x,
+  y,
+  row,
+  sendTo = [],
+  onAction,
+  onSend,
+  onClose,
+}: RowMenuAt & {
   /** The nodes a cached study may be sent to. */
-  sendTo?: readonly string[]; onAction(action: ListAction): void; onSend?(node: string): void; onClose(): void;
+  sendTo?: readonly string[];
+  onAction(action: ListAction): void;
+  onSend?(node: string): void;
+  onClose(): void;
 }) {
   const ref = useRef<HTMLUListElement>(null);
   useEffect(() => {
     ref.current?.querySelector('button')?.focus();
-    const away = (e: MouseEvent): void => { if (!ref.current?.contains(e.target as Node)) onClose(); };
+    const away = (e: MouseEvent): void => {
+      if (!ref.current?.contains(e.target as Node)) onClose();
+    };
     // capture: Esc closes the menu before the screen takes it to cancel a search
-    const escape = (e: globalThis.KeyboardEvent): void => { if (e.key === 'Escape') { e.preventDefault(); e.stopPropagation(); onClose(); } };
+    const escape = (e: globalThis.KeyboardEvent): void => {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        e.stopPropagation();
+        onClose();
+      }
+    };
     window.addEventListener('mousedown', away);
     window.addEventListener('keydown', escape, true);
-    return () => { window.removeEventListener('mousedown', away); window.removeEventListener('keydown', escape, true); };
+    return () => {
+      window.removeEventListener('mousedown', away);
+      window.removeEventListener('keydown', escape, true);
+    };
   }, [onClose]);
   const full = row.cache === 'full';
   const items: { label: string; key: string; action: ListAction }[] = [
@@ -48,22 +74,45 @@ export function RowMenu({ x, y, row, sendTo = [], onAction, onSend, onClose }: R
     buttons[(at + (e.key === 'ArrowDown' ? 1 : buttons.length - 1)) % buttons.length]?.focus();
   };
   return (
-    <ul ref={ref} className="row-menu" role="menu" aria-label={`Actions on ${row.StudyDescription || 'the study'}`} style={{ left: x, top: y }} onKeyDown={move}>
+    <ul
+      ref={ref}
+      className="row-menu"
+      role="menu"
+      aria-label={`Actions on ${row.StudyDescription || 'the study'}`}
+      style={{ left: x, top: y }}
+      onKeyDown={move}
+    >
       {items.map((it) => (
         <li key={it.label} role="none">
-          <button type="button" role="menuitem" onClick={() => onAction(it.action)}>{it.label}<kbd>{it.key}</kbd></button>
+          <button type="button" role="menuitem" onClick={() => onAction(it.action)}>
+            {it.label}
+            <kbd>{it.key}</kbd>
+          </button>
         </li>
       ))}
       {full && (
         <li role="none">
-          <button type="button" role="menuitem" onClick={() => { onClose(); exportStudy(row.StudyInstanceUID); }}>Export…</button>
+          <button
+            type="button"
+            role="menuitem"
+            onClick={() => {
+              onClose();
+              exportStudy(row.StudyInstanceUID);
+            }}
+          >
+            Export…
+          </button>
         </li>
       )}
-      {full && onSend && sendTo.map((node) => (
-        <li key={`send-${node}`} role="none">
-          <button type="button" role="menuitem" onClick={() => onSend(node)}>Send to {node}</button>
-        </li>
-      ))}
+      {full &&
+        onSend &&
+        sendTo.map((node) => (
+          <li key={`send-${node}`} role="none">
+            <button type="button" role="menuitem" onClick={() => onSend(node)}>
+              Send to {node}
+            </button>
+          </li>
+        ))}
     </ul>
   );
 }

@@ -44,8 +44,16 @@ export function SearchFormPanel({ form, nodes, running, invalidField, dateError,
       <div className="field field-node">
         <label htmlFor="sf-node">Search in</label>
         <select id="sf-node" value={form.node} onChange={(e) => set('node', e.target.value)}>
-          {nodes.map((n) => <option key={n.name} value={n.name}>{n.name} ({n.aeTitle ?? 'DICOMweb'})</option>)}
-          {nodes.length > 1 && <option value={ALL_ARCHIVES} title="Every archive and the local cache">All archives</option>}
+          {nodes.map((n) => (
+            <option key={n.name} value={n.name}>
+              {n.name} ({n.aeTitle ?? 'DICOMweb'})
+            </option>
+          ))}
+          {nodes.length > 1 && (
+            <option value={ALL_ARCHIVES} title="Every archive and the local cache">
+              All archives
+            </option>
+          )}
           {nodes.length > 1 && <option value={SEVERAL_NODES}>Several nodes…</option>}
           <option value={LOCAL_CACHE_NODE}>Local cache</option>
         </select>
@@ -65,47 +73,107 @@ export function SearchFormPanel({ form, nodes, running, invalidField, dateError,
       )}
       <div className="field">
         <label htmlFor="sf-name">Patient name</label>
-        <input id="sf-name" ref={firstFieldRef} value={form.patientName} onChange={(e) => set('patientName', e.target.value)}
-          placeholder="Doe, John or DOE^J*" autoComplete="off" spellCheck={false} {...invalid('patientName')} />
+        <input
+          id="sf-name"
+          ref={firstFieldRef}
+          value={form.patientName}
+          onChange={(e) => set('patientName', e.target.value)}
+          placeholder="Doe, John or DOE^J*"
+          autoComplete="off"
+          spellCheck={false}
+          {...invalid('patientName')}
+        />
       </div>
       <div className="field">
         <label htmlFor="sf-id">Patient ID</label>
-        <input id="sf-id" value={form.patientId} onChange={(e) => set('patientId', e.target.value)} autoComplete="off" spellCheck={false} {...invalid('patientId')} />
+        <input
+          id="sf-id"
+          value={form.patientId}
+          onChange={(e) => set('patientId', e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          {...invalid('patientId')}
+        />
       </div>
       <div className="field">
         <label htmlFor="sf-acc">Accession</label>
-        <input id="sf-acc" value={form.accessionNumber} onChange={(e) => set('accessionNumber', e.target.value)} autoComplete="off" spellCheck={false} {...invalid('accessionNumber')} />
+        <input
+          id="sf-acc"
+          value={form.accessionNumber}
+          onChange={(e) => set('accessionNumber', e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          {...invalid('accessionNumber')}
+        />
       </div>
       <div className="field">
         <label htmlFor="sf-desc">Study description</label>
-        <input id="sf-desc" value={form.studyDescription} onChange={(e) => set('studyDescription', e.target.value)} autoComplete="off" {...invalid('studyDescription')} />
+        <input
+          id="sf-desc"
+          value={form.studyDescription}
+          onChange={(e) => set('studyDescription', e.target.value)}
+          autoComplete="off"
+          {...invalid('studyDescription')}
+        />
       </div>
       <div className="field">
         <label htmlFor="sf-ref">Referring physician</label>
-        <input id="sf-ref" value={form.referringPhysician} onChange={(e) => set('referringPhysician', e.target.value)} autoComplete="off" spellCheck={false} {...invalid('referringPhysician')} />
+        <input
+          id="sf-ref"
+          value={form.referringPhysician}
+          onChange={(e) => set('referringPhysician', e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+          {...invalid('referringPhysician')}
+        />
       </div>
 
       <fieldset className="field-wide date-presets" {...invalid('customRange')}>
         <legend>Study date</legend>
         {DATE_PRESETS.map(({ preset, label }) => (
           <label key={preset} className="chip">
-            <input type="radio" name="sf-date" value={preset} checked={form.datePreset === preset}
-              onChange={() => set('datePreset', preset as DatePreset)} />
+            <input type="radio" name="sf-date" value={preset} checked={form.datePreset === preset} onChange={() => set('datePreset', preset as DatePreset)} />
             <span>{label}</span>
           </label>
         ))}
         {form.datePreset === 'custom' && (
           <span className="custom-range">
-            <label htmlFor="sf-from" className="sr-only">From</label>
-            <input id="sf-from" placeholder="YYYY-MM-DD" inputMode="numeric" maxLength={10} spellCheck={false} autoComplete="off" value={form.customRange.from ?? ''}
-              onChange={(e) => set('customRange', { ...form.customRange, from: e.target.value })} {...invalid('customRange')} />
+            <label htmlFor="sf-from" className="sr-only">
+              From
+            </label>
+            <input
+              id="sf-from"
+              placeholder="YYYY-MM-DD"
+              inputMode="numeric"
+              maxLength={10}
+              spellCheck={false}
+              autoComplete="off"
+              value={form.customRange.from ?? ''}
+              onChange={(e) => set('customRange', { ...form.customRange, from: e.target.value })}
+              {...invalid('customRange')}
+            />
             <span aria-hidden="true">–</span>
-            <label htmlFor="sf-to" className="sr-only">To</label>
-            <input id="sf-to" placeholder="YYYY-MM-DD" inputMode="numeric" maxLength={10} spellCheck={false} autoComplete="off" value={form.customRange.to ?? ''}
-              onChange={(e) => set('customRange', { ...form.customRange, to: e.target.value })} {...invalid('customRange')} />
+            <label htmlFor="sf-to" className="sr-only">
+              To
+            </label>
+            <input
+              id="sf-to"
+              placeholder="YYYY-MM-DD"
+              inputMode="numeric"
+              maxLength={10}
+              spellCheck={false}
+              autoComplete="off"
+              value={form.customRange.to ?? ''}
+              onChange={(e) => set('customRange', { ...form.customRange, to: e.target.value })}
+              {...invalid('customRange')}
+            />
           </span>
         )}
-        {dateError && <p className="field-error date-error" role="alert">{dateError}</p>}
+        {dateError && (
+          <p className="field-error date-error" role="alert">
+            {dateError}
+          </p>
+        )}
       </fieldset>
 
       <fieldset className="field-wide modalities" {...invalid('modalities')}>
@@ -116,13 +184,19 @@ export function SearchFormPanel({ form, nodes, running, invalidField, dateError,
           </button>
         ))}
         {form.modalities.length > 0 && (
-          <button type="button" className="link-button" onClick={() => set('modalities', [])}>clear</button>
+          <button type="button" className="link-button" onClick={() => set('modalities', [])}>
+            clear
+          </button>
         )}
       </fieldset>
 
       <div className="form-actions">
-        <button type="submit" className="primary">Search <kbd>Enter</kbd></button>
-        <button type="button" onClick={onCancel} disabled={!running}>Cancel <kbd>Esc</kbd></button>
+        <button type="submit" className="primary">
+          Search <kbd>Enter</kbd>
+        </button>
+        <button type="button" onClick={onCancel} disabled={!running}>
+          Cancel <kbd>Esc</kbd>
+        </button>
       </div>
     </form>
   );

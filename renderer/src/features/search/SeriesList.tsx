@@ -14,22 +14,48 @@ const SERIES_COLS: readonly (number | undefined)[] = [32, 48, 60, undefined, 100
 export function SeriesList({ expansion, onRetrieve }: { expansion: Expansion; onRetrieve(uids: string[]): void }) {
   const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set());
   if (expansion.loading) return <p className="muted">Asking for the series…</p>;
-  if (expansion.error) return <p className="error-line" role="alert">{expansion.error.message}</p>;
+  if (expansion.error)
+    return (
+      <p className="error-line" role="alert">
+        {expansion.error.message}
+      </p>
+    );
   const rows = expansion.rows ?? [];
   if (rows.length === 0) return <p className="muted">No series.</p>;
-  const toggle = (uid: string): void => setTicked((t) => { const n = new Set(t); if (n.has(uid)) n.delete(uid); else n.add(uid); return n; });
+  const toggle = (uid: string): void =>
+    setTicked((t) => {
+      const n = new Set(t);
+      if (n.has(uid)) n.delete(uid);
+      else n.add(uid);
+      return n;
+    });
   return (
     <div className="series-list">
       <table className="series-table">
         <colgroup>
-          {SERIES_COLS.map((w, i) => <col key={i} style={w ? { width: `${w}px` } : undefined} />)}
+          {SERIES_COLS.map((w, i) => (
+            <col key={i} style={w ? { width: `${w}px` } : undefined} />
+          ))}
         </colgroup>
         <thead>
           {/* Nested in .results-table, whose header cells have no padding: give these some. */}
           <tr className="series-head" style={{ whiteSpace: 'nowrap' }}>
-            <th scope="col" className="tick"><span className="sr-only">Select</span></th>
-            <th scope="col">#</th><th scope="col">Mod.</th><th scope="col">Series description</th><th scope="col">Date</th>
-            <th scope="col" className="num" style={{ paddingRight: 8 }}>Instances</th><th scope="col" style={{ paddingLeft: 8 }}>Cache</th><th scope="col"><span className="sr-only">Actions</span></th>
+            <th scope="col" className="tick">
+              <span className="sr-only">Select</span>
+            </th>
+            <th scope="col">#</th>
+            <th scope="col">Mod.</th>
+            <th scope="col">Series description</th>
+            <th scope="col">Date</th>
+            <th scope="col" className="num" style={{ paddingRight: 8 }}>
+              Instances
+            </th>
+            <th scope="col" style={{ paddingLeft: 8 }}>
+              Cache
+            </th>
+            <th scope="col">
+              <span className="sr-only">Actions</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -47,15 +73,29 @@ export function SeriesList({ expansion, onRetrieve }: { expansion: Expansion; on
                 <td title={s.SeriesDescription}>{s.SeriesDescription ?? ''}</td>
                 <td>{formatDicomDate(s.SeriesDate)}</td>
                 <td className="num">{s.NumberOfSeriesRelatedInstances ?? ''}</td>
-                <td style={{ paddingLeft: 8 }}>{state && <span className={`badge badge-${state}`} role="img" aria-label={cacheAriaLabel(state)} title={cacheAriaLabel(state)}>{state === 'none' ? '·' : state}</span>}</td>
-                <td>{uid && expansion.cache && <button type="button" className="link-button" aria-label={`Retrieve ${name}`} onClick={() => onRetrieve([uid])}>Retrieve</button>}</td>
+                <td style={{ paddingLeft: 8 }}>
+                  {state && (
+                    <span className={`badge badge-${state}`} role="img" aria-label={cacheAriaLabel(state)} title={cacheAriaLabel(state)}>
+                      {state === 'none' ? '·' : state}
+                    </span>
+                  )}
+                </td>
+                <td>
+                  {uid && expansion.cache && (
+                    <button type="button" className="link-button" aria-label={`Retrieve ${name}`} onClick={() => onRetrieve([uid])}>
+                      Retrieve
+                    </button>
+                  )}
+                </td>
               </tr>
             );
           })}
         </tbody>
       </table>
       {ticked.size > 0 && expansion.cache && (
-        <button type="button" onClick={() => onRetrieve([...ticked])}>Retrieve {ticked.size} series</button>
+        <button type="button" onClick={() => onRetrieve([...ticked])}>
+          Retrieve {ticked.size} series
+        </button>
       )}
     </div>
   );

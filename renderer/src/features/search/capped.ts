@@ -72,5 +72,8 @@ export const MAX_SPLIT_QUERIES = 64;
 export function splitStudyQuery(keys: Readonly<Record<string, string>>, today: Date): [Record<string, string>, Record<string, string>] | undefined {
   const halves = splitDateRange(closeRange(keys.StudyDate ?? '', today));
   if (!halves) return undefined;
-  return [{ ...keys, StudyDate: halves[0] }, { ...keys, StudyDate: halves[1] }];
+  return [
+    { ...keys, StudyDate: halves[0] },
+    { ...keys, StudyDate: halves[1] },
+  ];
 }

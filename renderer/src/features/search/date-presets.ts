@@ -63,11 +63,16 @@ export function parseInputDate(text: string, what: string): string | undefined {
  */
 export function studyDateRange(preset: DatePreset, today: Date, custom: CustomRange = {}): DateRangeResult {
   switch (preset) {
-    case 'any': return { ok: true, value: '' };
-    case 'today': return { ok: true, value: dicomDate(today) };
-    case 'yesterday': return { ok: true, value: dicomDate(daysBefore(today, 1)) };
-    case 'last7': return { ok: true, value: `${dicomDate(daysBefore(today, 6))}-${dicomDate(today)}` };
-    case 'last30': return { ok: true, value: `${dicomDate(daysBefore(today, 29))}-${dicomDate(today)}` };
+    case 'any':
+      return { ok: true, value: '' };
+    case 'today':
+      return { ok: true, value: dicomDate(today) };
+    case 'yesterday':
+      return { ok: true, value: dicomDate(daysBefore(today, 1)) };
+    case 'last7':
+      return { ok: true, value: `${dicomDate(daysBefore(today, 6))}-${dicomDate(today)}` };
+    case 'last30':
+      return { ok: true, value: `${dicomDate(daysBefore(today, 29))}-${dicomDate(today)}` };
     case 'custom': {
       let from: string | undefined;
       let to: string | undefined;

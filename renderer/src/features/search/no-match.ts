@@ -9,11 +9,16 @@ import type { SearchForm } from './search-form.js';
 /** Where a source searched, in words. */
 function whereText(source: SearchSource): string {
   switch (source.kind) {
-    case 'local': return 'the local cache';
-    case 'node': return source.node;
-    case 'all': return 'the archives and the local cache';
-    case 'nodes': return [...source.nodes, ...(source.cache ? ['the local cache'] : [])].join(', ');
-    default: return 'the nodes searched';
+    case 'local':
+      return 'the local cache';
+    case 'node':
+      return source.node;
+    case 'all':
+      return 'the archives and the local cache';
+    case 'nodes':
+      return [...source.nodes, ...(source.cache ? ['the local cache'] : [])].join(', ');
+    default:
+      return 'the nodes searched';
   }
 }
 

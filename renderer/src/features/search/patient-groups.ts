@@ -41,7 +41,11 @@ type Row = Pick<StudyRow, 'StudyInstanceUID' | 'PatientName' | 'PatientBirthDate
 
 /** A name as compared: its alphabetic group, upper case, without trailing empty components. */
 function nameKey(pn: string): string {
-  return (pn.split('=')[0] ?? '').toUpperCase().replace(/[\s^]+$/, '').replace(/\s+/g, ' ').trim();
+  return (pn.split('=')[0] ?? '')
+    .toUpperCase()
+    .replace(/[\s^]+$/, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 const uniq = (values: Iterable<string>): string[] => [...new Set([...values].filter((v) => v.trim() !== ''))];
@@ -59,11 +63,19 @@ export function pairKey(a: string, b: string): string {
  * Groups the rows by patient. `confirmed`: pairs a person said are one patient (they are joined);
  * `apart`: pairs a person said are not (no longer flagged).
  */
-export function groupPatients(rows: readonly Row[], confirmed: ReadonlySet<string> = new Set(), apart: ReadonlySet<string> = new Set()): { groups: PatientGroup[]; flags: PatientFlag[] } {
+export function groupPatients(
+  rows: readonly Row[],
+  confirmed: ReadonlySet<string> = new Set(),
+  apart: ReadonlySet<string> = new Set(),
+): { groups: PatientGroup[]; flags: PatientFlag[] } {
   // union-find over the rows: rows sharing an identifier are one patient
   const parent = rows.map((_, i) => i);
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
-  const union = (a: number, b: number): void => { const ra = find(a); const rb = find(b); if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb); };
+  const union = (a: number, b: number): void => {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent[Math.max(ra, rb)] = Math.min(ra, rb);
+  };
   const byKey = new Map<string, number>();
   rows.forEach((row, i) => {
     for (const k of rowKeys(row)) {
@@ -81,7 +93,10 @@ export function groupPatients(rows: readonly Row[], confirmed: ReadonlySet<strin
     }
   }
   const members = new Map<number, number[]>();
-  rows.forEach((_, i) => { const r = find(i); members.set(r, [...(members.get(r) ?? []), i]); });
+  rows.forEach((_, i) => {
+    const r = find(i);
+    members.set(r, [...(members.get(r) ?? []), i]);
+  });
   const groups: PatientGroup[] = [...members.values()].map((idx) => {
     const ids: PatientIdentifier[] = [];
     for (const i of idx) for (const id of rows[i]!.identifiers) if (!ids.some((h) => identifierKey(h) === identifierKey(id))) ids.push(id);
@@ -89,8 +104,12 @@ export function groupPatients(rows: readonly Row[], confirmed: ReadonlySet<strin
     const birthDates = uniq(idx.map((i) => rows[i]!.PatientBirthDate));
     const group: PatientGroup = {
       key: ids[0] ? identifierKey(ids[0]) : `study:${rows[idx[0]!]!.StudyInstanceUID}`,
-      identifiers: ids, names, birthDates, sexes: uniq(idx.map((i) => rows[i]!.PatientSex)),
-      studies: idx.map((i) => rows[i]!.StudyInstanceUID), heldBy: uniq(idx.flatMap((i) => rows[i]!.heldBy ?? [])),
+      identifiers: ids,
+      names,
+      birthDates,
+      sexes: uniq(idx.map((i) => rows[i]!.PatientSex)),
+      studies: idx.map((i) => rows[i]!.StudyInstanceUID),
+      heldBy: uniq(idx.flatMap((i) => rows[i]!.heldBy ?? [])),
       confirmed: idx.some((i) => joinedByPerson.has(i)),
     };
     if (new Set(names.map(nameKey)).size > 1 || birthDates.length > 1) {
@@ -126,7 +145,12 @@ function flagsOf(groups: readonly PatientGroup[], apart: ReadonlySet<string>): P
     if (g.names.length !== 1 || g.birthDates.length !== 1 || g.sexes.length !== 1) continue;
     const k = `${nameKey(g.names[0]!)}\u0000${g.birthDates[0]}\u0000${g.sexes[0]!.toUpperCase()}`;
     for (const other of byDemographics.get(k) ?? []) {
-      add(other, g, 'demographics', `${formatPersonName(g.names[0])}, born ${formatDicomDate(g.birthDates[0])}, ${g.sexes[0]}: ${ids(other)} and ${ids(g)} agree only on name, birth date and sex. The same patient?`);
+      add(
+        other,
+        g,
+        'demographics',
+        `${formatPersonName(g.names[0])}, born ${formatDicomDate(g.birthDates[0])}, ${g.sexes[0]}: ${ids(other)} and ${ids(g)} agree only on name, birth date and sex. The same patient?`,
+      );
     }
     byDemographics.set(k, [...(byDemographics.get(k) ?? []), g]);
   }

@@ -48,23 +48,40 @@ export function isSeveral(source: SearchSource | undefined): boolean {
 }
 
 /** The modalities the multi-select offers (PS3.3 C.7.3.1.1.1 defined terms), most read first. */
-export const MODALITIES: readonly string[] = [
-  'CT', 'MR', 'CR', 'DX', 'US', 'MG', 'NM', 'PT', 'XA', 'RF', 'OT', 'SR', 'SC', 'DOC', 'KO', 'PR',
-];
+export const MODALITIES: readonly string[] = ['CT', 'MR', 'CR', 'DX', 'US', 'MG', 'NM', 'PT', 'XA', 'RF', 'OT', 'SR', 'SC', 'DOC', 'KO', 'PR'];
 
 /** An empty form: any date, since priors are searched by patient across years. */
 export function emptyForm(node: string = LOCAL_CACHE_NODE): SearchForm {
   return {
-    node, nodes: [], patientName: '', patientId: '', accessionNumber: '', datePreset: 'any', customRange: {},
-    modalities: [], studyDescription: '', referringPhysician: '',
+    node,
+    nodes: [],
+    patientName: '',
+    patientId: '',
+    accessionNumber: '',
+    datePreset: 'any',
+    customRange: {},
+    modalities: [],
+    studyDescription: '',
+    referringPhysician: '',
   };
 }
 
 /** The return keys every study search asks for, so the results table can be filled. */
 export const STUDY_RETURN_KEYS: readonly string[] = [
-  'StudyInstanceUID', 'PatientName', 'PatientID', 'IssuerOfPatientID', 'PatientBirthDate', 'PatientSex', 'StudyDate', 'StudyTime',
-  'AccessionNumber', 'StudyDescription', 'ReferringPhysicianName', 'ModalitiesInStudy',
-  'NumberOfStudyRelatedSeries', 'NumberOfStudyRelatedInstances',
+  'StudyInstanceUID',
+  'PatientName',
+  'PatientID',
+  'IssuerOfPatientID',
+  'PatientBirthDate',
+  'PatientSex',
+  'StudyDate',
+  'StudyTime',
+  'AccessionNumber',
+  'StudyDescription',
+  'ReferringPhysicianName',
+  'ModalitiesInStudy',
+  'NumberOfStudyRelatedSeries',
+  'NumberOfStudyRelatedInstances',
 ];
 
 /** A STUDY-level query: matching and return keys by keyword. */
@@ -81,12 +98,23 @@ export type BuiltQuery = { ok: true; queries: StudyQuery[] } | { ok: false; fiel
 
 /** Longest values of the VRs used here (PS3.5 Table 6.2-1): LO 64, SH 16, PN 64 per component group. */
 const MAX_LENGTH: Partial<Record<keyof SearchForm, number>> = {
-  patientName: 64, patientId: 64, accessionNumber: 16, studyDescription: 64, referringPhysician: 64,
+  patientName: 64,
+  patientId: 64,
+  accessionNumber: 16,
+  studyDescription: 64,
+  referringPhysician: 64,
 };
 
 const LABEL: Record<keyof SearchForm, string> = {
-  node: 'Node', nodes: 'Nodes', patientName: 'Patient name', patientId: 'Patient ID', accessionNumber: 'Accession',
-  datePreset: 'Study date', customRange: 'Study date', modalities: 'Modality', studyDescription: 'Study description',
+  node: 'Node',
+  nodes: 'Nodes',
+  patientName: 'Patient name',
+  patientId: 'Patient ID',
+  accessionNumber: 'Accession',
+  datePreset: 'Study date',
+  customRange: 'Study date',
+  modalities: 'Modality',
+  studyDescription: 'Study description',
   referringPhysician: 'Referring physician',
 };
 
@@ -122,8 +150,11 @@ function checkText(form: SearchForm, field: keyof SearchForm): string | undefine
 
 /** Whether the form asks for anything at all (an empty query lists a whole PACS). */
 export function hasCriteria(form: SearchForm): boolean {
-  return [form.patientName, form.patientId, form.accessionNumber, form.studyDescription, form.referringPhysician]
-    .some((v) => v.trim() !== '') || form.modalities.length > 0 || form.datePreset !== 'any';
+  return (
+    [form.patientName, form.patientId, form.accessionNumber, form.studyDescription, form.referringPhysician].some((v) => v.trim() !== '') ||
+    form.modalities.length > 0 ||
+    form.datePreset !== 'any'
+  );
 }
 
 /**
@@ -142,12 +173,14 @@ export function buildStudyQueries(form: SearchForm, today: Date): BuiltQuery {
   for (const m of form.modalities) {
     if (!/^[A-Z0-9_ ]{1,16}$/.test(m)) return { ok: false, field: 'modalities', error: `"${m}" is not a modality code.` };
   }
-  if (form.node === SEVERAL_NODES && !form.nodes.some((n) => n !== LOCAL_CACHE_NODE)) return { ok: false, field: 'nodes', error: 'Tick at least one node to search.' };
+  if (form.node === SEVERAL_NODES && !form.nodes.some((n) => n !== LOCAL_CACHE_NODE))
+    return { ok: false, field: 'nodes', error: 'Tick at least one node to search.' };
   const date = studyDateRange(form.datePreset, today, form.customRange);
   if (!date.ok) return { ok: false, field: 'customRange', error: date.error };
   if (form.node !== LOCAL_CACHE_NODE && !hasCriteria(form)) {
     return {
-      ok: false, field: 'patientName',
+      ok: false,
+      field: 'patientName',
       error: 'Give at least one criterion (a name, an ID, an accession or a date): an empty search would ask the PACS for every study it holds.',
     };
   }
@@ -166,6 +199,8 @@ export function buildStudyQueries(form: SearchForm, today: Date): BuiltQuery {
 
 /** The matching keys of a query (those with a value), for a one-line summary. */
 export function describeQuery(query: StudyQuery): string {
-  const parts = Object.entries(query.keys).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${v}`);
+  const parts = Object.entries(query.keys)
+    .filter(([, v]) => v !== '')
+    .map(([k, v]) => `${k}=${v}`);
   return parts.length ? parts.join(' ') : 'all studies';
 }

@@ -43,8 +43,17 @@ export interface StudyRow {
 
 /** The sortable columns, in the order the table shows them. */
 export type SortColumn =
-  | 'PatientName' | 'PatientID' | 'PatientBirthDate' | 'StudyDate' | 'ModalitiesInStudy' | 'StudyDescription'
-  | 'AccessionNumber' | 'NumberOfStudyRelatedInstances' | 'cache' | 'IssuerOfPatientID' | 'heldBy';
+  | 'PatientName'
+  | 'PatientID'
+  | 'PatientBirthDate'
+  | 'StudyDate'
+  | 'ModalitiesInStudy'
+  | 'StudyDescription'
+  | 'AccessionNumber'
+  | 'NumberOfStudyRelatedInstances'
+  | 'cache'
+  | 'IssuerOfPatientID'
+  | 'heldBy';
 
 /** A sort order. */
 export interface SortOrder {
@@ -101,27 +110,35 @@ export function mergeStudyRows(held: StudyRow, next: StudyRow): StudyRow {
   const heldBy = [...new Set([...(held.heldBy ?? []), ...(next.heldBy ?? [])])];
   const fresh = studyRowOf(raw, held.cache, { identifiers, ...(heldBy.length ? { heldBy } : {}) });
   return {
-    ...fresh, ...(held.cacheNote ? { cacheNote: held.cacheNote } : {}),
-    ...(held.prefetched ?? next.prefetched ? { prefetched: (held.prefetched ?? next.prefetched)! } : {}),
+    ...fresh,
+    ...(held.cacheNote ? { cacheNote: held.cacheNote } : {}),
+    ...((held.prefetched ?? next.prefetched) ? { prefetched: (held.prefetched ?? next.prefetched)! } : {}),
   };
 }
 
 /** The text a cell shows. */
 export function cellText(row: StudyRow, column: SortColumn): string {
   switch (column) {
-    case 'PatientName': return formatPersonName(row.PatientName);
-    case 'PatientBirthDate': return formatDicomDate(row.PatientBirthDate);
-    case 'StudyDate': return formatDicomDate(row.StudyDate);
-    case 'ModalitiesInStudy': return row.ModalitiesInStudy.join(', ');
+    case 'PatientName':
+      return formatPersonName(row.PatientName);
+    case 'PatientBirthDate':
+      return formatDicomDate(row.PatientBirthDate);
+    case 'StudyDate':
+      return formatDicomDate(row.StudyDate);
+    case 'ModalitiesInStudy':
+      return row.ModalitiesInStudy.join(', ');
     case 'NumberOfStudyRelatedInstances': {
       const s = row.NumberOfStudyRelatedSeries;
       const i = row.NumberOfStudyRelatedInstances;
       if (s === undefined && i === undefined) return '';
       return `${s ?? '?'} / ${i ?? '?'}`;
     }
-    case 'cache': return CACHE_LABEL[row.cache];
-    case 'heldBy': return (row.heldBy ?? []).join(', ');
-    default: return row[column];
+    case 'cache':
+      return CACHE_LABEL[row.cache];
+    case 'heldBy':
+      return (row.heldBy ?? []).join(', ');
+    default:
+      return row[column];
   }
 }
 
@@ -145,11 +162,16 @@ const CACHE_RANK: Record<CacheState, number> = { full: 0, partial: 1, none: 2, u
 /** The value a column sorts by; undefined sorts last in both directions. */
 function sortKey(row: StudyRow, column: SortColumn): string | number | undefined {
   switch (column) {
-    case 'StudyDate': return row.StudyDate ? `${row.StudyDate}${row.StudyTime}` : undefined;
-    case 'NumberOfStudyRelatedInstances': return row.NumberOfStudyRelatedInstances;
-    case 'ModalitiesInStudy': return row.ModalitiesInStudy.length ? row.ModalitiesInStudy.join('\\') : undefined;
-    case 'cache': return CACHE_RANK[row.cache];
-    case 'heldBy': return row.heldBy?.length ? row.heldBy.join(',').toLocaleUpperCase() : undefined;
+    case 'StudyDate':
+      return row.StudyDate ? `${row.StudyDate}${row.StudyTime}` : undefined;
+    case 'NumberOfStudyRelatedInstances':
+      return row.NumberOfStudyRelatedInstances;
+    case 'ModalitiesInStudy':
+      return row.ModalitiesInStudy.length ? row.ModalitiesInStudy.join('\\') : undefined;
+    case 'cache':
+      return CACHE_RANK[row.cache];
+    case 'heldBy':
+      return row.heldBy?.length ? row.heldBy.join(',').toLocaleUpperCase() : undefined;
     default: {
       const v = row[column].trim();
       return v === '' ? undefined : v.toLocaleUpperCase();
@@ -162,15 +184,14 @@ export function compareRows(a: StudyRow, b: StudyRow, order: SortOrder): number 
   const ka = sortKey(a, order.column);
   const kb = sortKey(b, order.column);
   if (ka === undefined || kb === undefined) return ka === kb ? 0 : ka === undefined ? 1 : -1;
-  const c = typeof ka === 'number' && typeof kb === 'number'
-    ? ka - kb
-    : String(ka).localeCompare(String(kb), undefined, { numeric: true });
+  const c = typeof ka === 'number' && typeof kb === 'number' ? ka - kb : String(ka).localeCompare(String(kb), undefined, { numeric: true });
   return order.direction === 'asc' ? c : -c;
 }
 
 /** A sorted copy (stable: equal rows keep their arrival order). */
 export function sortRows(rows: readonly StudyRow[], order: SortOrder): StudyRow[] {
-  return rows.map((row, i) => ({ row, i }))
+  return rows
+    .map((row, i) => ({ row, i }))
     .sort((x, y) => compareRows(x.row, y.row, order) || x.i - y.i)
     .map((x) => x.row);
 }

@@ -13,13 +13,22 @@ export function useSearchPrefetch(source: SearchSource | undefined, setNotice: (
   const action = usePrefetchRun();
   const [patient, setPatient] = useState('');
   const start = action.start;
-  const prefetchFor = useCallback((row: StudyRow | undefined) => {
-    if (!row) { setNotice('Choose a study first: prefetch looks for the priors of its patient.'); return; }
-    if (!row.PatientID) { setNotice('This study has no Patient ID: prefetch finds priors by Patient ID.'); return; }
-    const issuer = row.raw.IssuerOfPatientID;
-    const held = row.cache === 'full' || source?.kind === 'local';
-    setPatient(formatPersonName(row.PatientName) || row.PatientID);
-    void start({ PatientID: row.PatientID, ...(issuer ? { IssuerOfPatientID: issuer } : {}), ...(held ? { StudyInstanceUID: row.StudyInstanceUID } : {}) });
-  }, [start, source, setNotice]);
+  const prefetchFor = useCallback(
+    (row: StudyRow | undefined) => {
+      if (!row) {
+        setNotice('Choose a study first: prefetch looks for the priors of its patient.');
+        return;
+      }
+      if (!row.PatientID) {
+        setNotice('This study has no Patient ID: prefetch finds priors by Patient ID.');
+        return;
+      }
+      const issuer = row.raw.IssuerOfPatientID;
+      const held = row.cache === 'full' || source?.kind === 'local';
+      setPatient(formatPersonName(row.PatientName) || row.PatientID);
+      void start({ PatientID: row.PatientID, ...(issuer ? { IssuerOfPatientID: issuer } : {}), ...(held ? { StudyInstanceUID: row.StudyInstanceUID } : {}) });
+    },
+    [start, source, setNotice],
+  );
   return { action, patient, prefetchFor };
 }

@@ -47,12 +47,22 @@ const newSearchId = (): string => `ui-${Date.now().toString(36)}-${++searchCount
 export function useSearch() {
   const transport = useTransport();
   const [state, setState] = useState<SearchState>({ status: 'idle', rows: [], sent: 0, planned: 0 });
-  const run = useRef<{
-    id: number; source: SearchSource; current?: string; cancelled: boolean; seen: Set<string>;
-    buffer: StudyRow[]; updates: Map<string, StudyRow>; waiting: Map<string, (done: SearchDone) => void>; frame?: number;
-    /** StudyInstanceUIDs of each running part's matches, by searchId (for the split merge). */
-    uids: Map<string, string[]>;
-  } | undefined>(undefined);
+  const run = useRef<
+    | {
+        id: number;
+        source: SearchSource;
+        current?: string;
+        cancelled: boolean;
+        seen: Set<string>;
+        buffer: StudyRow[];
+        updates: Map<string, StudyRow>;
+        waiting: Map<string, (done: SearchDone) => void>;
+        frame?: number;
+        /** StudyInstanceUIDs of each running part's matches, by searchId (for the split merge). */
+        uids: Map<string, string[]>;
+      }
+    | undefined
+  >(undefined);
   const runCounter = useRef(0);
 
   const flush = useCallback(() => {
@@ -65,7 +75,16 @@ export function useSearch() {
     r.buffer = [];
     r.updates = new Map();
     setState((s) => ({
-      ...s, rows: [...(updates.size ? s.rows.map((row) => { const u = updates.get(row.StudyInstanceUID); return u ? mergeStudyRows(row, u) : row; }) : s.rows), ...added],
+      ...s,
+      rows: [
+        ...(updates.size
+          ? s.rows.map((row) => {
+              const u = updates.get(row.StudyInstanceUID);
+              return u ? mergeStudyRows(row, u) : row;
+            })
+          : s.rows),
+        ...added,
+      ],
     }));
   }, []);
 
@@ -76,7 +95,8 @@ export function useSearch() {
       const uid = event.row.StudyInstanceUID;
       if (uid) r.uids.get(event.searchId)?.push(uid);
       const row = studyRowOf(event.row, cacheStateOf(event, r.source), {
-        ...(event.heldBy ? { heldBy: event.heldBy } : {}), ...(event.identifiers ? { identifiers: event.identifiers } : {}),
+        ...(event.heldBy ? { heldBy: event.heldBy } : {}),
+        ...(event.identifiers ? { identifiers: event.identifiers } : {}),
       });
       if (event.cacheNote) row.cacheNote = event.cacheNote;
       if (event.prefetched) row.prefetched = event.prefetched;
@@ -96,83 +116,109 @@ export function useSearch() {
   });
 
   // The push channel gave up: the matches and the end of a running search cannot arrive.
-  useEffect(() => transport.onChannelState((channel) => {
-    const r = run.current;
-    if (channel !== 'closed' || !r) return;
-    for (const [searchId, resolve] of [...r.waiting]) {
-      resolve({
-        type: 'search.done', searchId, outcome: 'failed', matches: 0, limitReached: false,
-        error: { code: 'unavailable', message: 'The connection to Priors was lost during the search: search again once it is back.' },
-      });
-    }
-  }), [transport]);
+  useEffect(
+    () =>
+      transport.onChannelState((channel) => {
+        const r = run.current;
+        if (channel !== 'closed' || !r) return;
+        for (const [searchId, resolve] of [...r.waiting]) {
+          resolve({
+            type: 'search.done',
+            searchId,
+            outcome: 'failed',
+            matches: 0,
+            limitReached: false,
+            error: { code: 'unavailable', message: 'The connection to Priors was lost during the search: search again once it is back.' },
+          });
+        }
+      }),
+    [transport],
+  );
 
   /** Starts a search, replacing any running one. `split`: split capped answers by date. */
-  const start = useCallback(async (source: SearchSource, queries: StudyQuery[], options: { split?: boolean; limit?: number } = {}) => {
-    const previous = run.current;
-    if (previous?.current && !previous.cancelled) {
-      previous.cancelled = true;
-      void transport.call('search.cancel', { searchId: previous.current });
-    }
-    const id = ++runCounter.current;
-    const r = { id, source, cancelled: false, seen: new Set<string>(), buffer: [] as StudyRow[], updates: new Map<string, StudyRow>(), waiting: new Map<string, (d: SearchDone) => void>(), uids: new Map<string, string[]>() } as NonNullable<typeof run.current>;
-    run.current = r;
-    let sent = 0;
-    let planned = queries.length;
-    const stillCapped: CappedPart[] = [];
-    let failure: ApiError | undefined;
-    setState({ status: 'running', rows: [], sent: 0, planned, source });
-    const today = new Date();
-    // One STUDY-level C-FIND per part; `uids` of its matches feed the merge of a split search.
-    const runPart = async (keys: Record<string, string>): Promise<PartAnswer> => {
-      if (r.cancelled) return { outcome: 'cancelled', uids: [] };
-      const searchId = newSearchId();
-      const uids: string[] = [];
-      const done = new Promise<SearchDone>((resolve) => r.waiting.set(searchId, resolve));
-      r.uids.set(searchId, uids);
-      r.current = searchId;
-      sent++;
-      planned = Math.max(planned, sent);
-      setState((s) => ({ ...s, sent, planned }));
-      const started = await transport.call('search.start', {
-        source, level: 'STUDY', keys, searchId, ...(options.limit !== undefined ? { limit: options.limit } : {}),
-      });
-      if (!started.ok) {
+  const start = useCallback(
+    async (source: SearchSource, queries: StudyQuery[], options: { split?: boolean; limit?: number } = {}) => {
+      const previous = run.current;
+      if (previous?.current && !previous.cancelled) {
+        previous.cancelled = true;
+        void transport.call('search.cancel', { searchId: previous.current });
+      }
+      const id = ++runCounter.current;
+      const r = {
+        id,
+        source,
+        cancelled: false,
+        seen: new Set<string>(),
+        buffer: [] as StudyRow[],
+        updates: new Map<string, StudyRow>(),
+        waiting: new Map<string, (d: SearchDone) => void>(),
+        uids: new Map<string, string[]>(),
+      } as NonNullable<typeof run.current>;
+      run.current = r;
+      let sent = 0;
+      let planned = queries.length;
+      const stillCapped: CappedPart[] = [];
+      let failure: ApiError | undefined;
+      setState({ status: 'running', rows: [], sent: 0, planned, source });
+      const today = new Date();
+      // One STUDY-level C-FIND per part; `uids` of its matches feed the merge of a split search.
+      const runPart = async (keys: Record<string, string>): Promise<PartAnswer> => {
+        if (r.cancelled) return { outcome: 'cancelled', uids: [] };
+        const searchId = newSearchId();
+        const uids: string[] = [];
+        const done = new Promise<SearchDone>((resolve) => r.waiting.set(searchId, resolve));
+        r.uids.set(searchId, uids);
+        r.current = searchId;
+        sent++;
+        planned = Math.max(planned, sent);
+        setState((s) => ({ ...s, sent, planned }));
+        const started = await transport.call('search.start', {
+          source,
+          level: 'STUDY',
+          keys,
+          searchId,
+          ...(options.limit !== undefined ? { limit: options.limit } : {}),
+        });
+        if (!started.ok) {
+          r.waiting.delete(searchId);
+          failure = started.error;
+          return { outcome: 'failed', uids };
+        }
+        const end = await done;
         r.waiting.delete(searchId);
-        failure = started.error;
-        return { outcome: 'failed', uids };
+        r.uids.delete(searchId);
+        if (run.current === r) flush();
+        if (end.outcome === 'failed') failure = end.error;
+        if (end.nodes && run.current === r) setState((s) => ({ ...s, nodes: withNodeOutcomes(s.nodes, end.nodes!) }));
+        return { outcome: end.outcome, uids, looksCapped: end.looksCapped };
+      };
+      for (const query of queries) {
+        const part = await splitSearch(query.keys, runPart, { split: options.split ?? false, today, maxQueries: MAX_SPLIT_QUERIES });
+        if (run.current !== r) return;
+        stillCapped.push(...part.stillCapped);
+        if (part.outcome === 'failed') {
+          setState((s) => ({ ...s, status: 'failed', ...(failure ? { error: failure } : {}) }));
+          r.current = undefined;
+          return;
+        }
+        if (part.outcome === 'cancelled') {
+          r.cancelled = true;
+          break;
+        }
       }
-      const end = await done;
-      r.waiting.delete(searchId);
-      r.uids.delete(searchId);
-      if (run.current === r) flush();
-      if (end.outcome === 'failed') failure = end.error;
-      if (end.nodes && run.current === r) setState((s) => ({ ...s, nodes: withNodeOutcomes(s.nodes, end.nodes!) }));
-      return { outcome: end.outcome, uids, looksCapped: end.looksCapped };
-    };
-    for (const query of queries) {
-      const part = await splitSearch(query.keys, runPart, { split: options.split ?? false, today, maxQueries: MAX_SPLIT_QUERIES });
       if (run.current !== r) return;
-      stillCapped.push(...part.stillCapped);
-      if (part.outcome === 'failed') {
-        setState((s) => ({ ...s, status: 'failed', ...(failure ? { error: failure } : {}) }));
-        r.current = undefined;
-        return;
-      }
-      if (part.outcome === 'cancelled') {
-        r.cancelled = true;
-        break;
-      }
-    }
-    if (run.current !== r) return;
-    r.current = undefined;
-    flush();
-    const first = stillCapped[0];
-    setState((s) => ({
-      ...s, status: r.cancelled ? 'cancelled' : 'completed', planned: sent,
-      ...(first ? { capped: { count: first.count, reason: first.reason }, stillCapped } : {}),
-    }));
-  }, [transport, flush]);
+      r.current = undefined;
+      flush();
+      const first = stillCapped[0];
+      setState((s) => ({
+        ...s,
+        status: r.cancelled ? 'cancelled' : 'completed',
+        planned: sent,
+        ...(first ? { capped: { count: first.count, reason: first.reason }, stillCapped } : {}),
+      }));
+    },
+    [transport, flush],
+  );
 
   /** Cancels the running search (C-CANCEL on the node); matches so far stay. */
   const cancel = useCallback(() => {
@@ -184,13 +230,16 @@ export function useSearch() {
 
   /** Sets the cache badge of one study (after a transfer ended). */
   const setCache = useCallback((uid: string, update: (row: StudyRow) => CacheState) => {
-    setState((s) => ({ ...s, rows: s.rows.map((row) => {
-      if (row.StudyInstanceUID !== uid) return row;
-      const cache = update(row);
-      if (cache === row.cache) return row;
-      const { cacheNote: _note, ...rest } = row;
-      return { ...rest, cache };
-    }) }));
+    setState((s) => ({
+      ...s,
+      rows: s.rows.map((row) => {
+        if (row.StudyInstanceUID !== uid) return row;
+        const cache = update(row);
+        if (cache === row.cache) return row;
+        const { cacheNote: _note, ...rest } = row;
+        return { ...rest, cache };
+      }),
+    }));
   }, []);
 
   return { state, start, cancel, setCache };

@@ -7,7 +7,12 @@ import { type TransferJob, isFinished, newerJob } from '../../../../shared/trans
 import { formatBytes, formatDuration } from '../../lib/format.js';
 
 /** The widths of the progress bar's segments, in percent of the whole. */
-export interface BarSegments { ok: number; warning: number; failed: number; remaining: number }
+export interface BarSegments {
+  ok: number;
+  warning: number;
+  failed: number;
+  remaining: number;
+}
 
 /** A job row's content. */
 export interface JobView {

@@ -11,19 +11,29 @@ export function PriorPicker({ choices, value, onChange }: { choices: PriorChoice
   const relevant = choices.filter((c) => c.relevant);
   const rest = choices.filter((c) => !c.relevant);
   const option = (c: PriorChoice) => (
-    <option key={c.study.StudyInstanceUID} value={c.study.StudyInstanceUID} data-prefetched={c.mark ? 'true' : undefined} data-relevant={c.relevant ? 'true' : undefined}
-      title={[c.reason, c.mark ? prefetchedTitle(c.mark) : ''].filter(Boolean).join(' · ') || undefined}>{priorOptionText(c)}</option>
+    <option
+      key={c.study.StudyInstanceUID}
+      value={c.study.StudyInstanceUID}
+      data-prefetched={c.mark ? 'true' : undefined}
+      data-relevant={c.relevant ? 'true' : undefined}
+      title={[c.reason, c.mark ? prefetchedTitle(c.mark) : ''].filter(Boolean).join(' · ') || undefined}
+    >
+      {priorOptionText(c)}
+    </option>
   );
   return (
-    <label>Prior{' '}
+    <label>
+      Prior{' '}
       <select aria-label="Prior study" value={value} onChange={(e) => onChange(e.target.value)}>
         <option value="">None</option>
-        {relevant.length > 0
-          ? <>
+        {relevant.length > 0 ? (
+          <>
             <optgroup label="Relevant (prefetch rules)">{relevant.map(option)}</optgroup>
             {rest.length > 0 && <optgroup label="Other studies">{rest.map(option)}</optgroup>}
           </>
-          : rest.map(option)}
+        ) : (
+          rest.map(option)
+        )}
       </select>
     </label>
   );

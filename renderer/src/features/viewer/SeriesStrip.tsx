@@ -13,7 +13,17 @@ type Engine = typeof import('./engine.js');
 const rendered = new Map<string, string | undefined>();
 const SIZE = 96;
 
-function Thumb({ engine, series, imageId, ready }: { engine: Engine; series: SeriesRecord; imageId: () => Promise<string | undefined>; ready: boolean }): ReactElement {
+function Thumb({
+  engine,
+  series,
+  imageId,
+  ready,
+}: {
+  engine: Engine;
+  series: SeriesRecord;
+  imageId: () => Promise<string | undefined>;
+  ready: boolean;
+}): ReactElement {
   const key = series.SeriesInstanceUID;
   const [url, setUrl] = useState<string | undefined>(rendered.get(key));
   const [failed, setFailed] = useState(rendered.has(key) && rendered.get(key) === undefined);
@@ -34,17 +44,28 @@ function Thumb({ engine, series, imageId, ready }: { engine: Engine; series: Ser
       rendered.set(key, undefined);
       if (!cancelled) setFailed(true);
     });
-    return () => { cancelled = true; };
+    return () => {
+      cancelled = true;
+    };
   }, [engine, key, ready]);
   if (url) return <img src={url} alt="" width={SIZE} height={SIZE} />;
-  return failed
-    ? <span className="viewer-thumb-none">{series.Modality ?? '?'}</span>
-    : <canvas ref={canvas} width={SIZE} height={SIZE} />;
+  return failed ? <span className="viewer-thumb-none">{series.Modality ?? '?'}</span> : <canvas ref={canvas} width={SIZE} height={SIZE} />;
 }
 
 /** The series of one study, as buttons with thumbnails (a column beside the pane); the chosen one is pressed. */
-export function SeriesStrip({ engine, series, chosen, label, onChoose, middleImageId, ready = true }: {
-  engine: Engine; series: SeriesRecord[]; chosen?: string; label: string;
+export function SeriesStrip({
+  engine,
+  series,
+  chosen,
+  label,
+  onChoose,
+  middleImageId,
+  ready = true,
+}: {
+  engine: Engine;
+  series: SeriesRecord[];
+  chosen?: string;
+  label: string;
   /** False while the pane's first image loads: the thumbnails wait rather than compete with it. */
   ready?: boolean;
   onChoose(s: SeriesRecord): void;
@@ -55,10 +76,16 @@ export function SeriesStrip({ engine, series, chosen, label, onChoose, middleIma
     <ul className="viewer-series" aria-label={label}>
       {series.map((s) => (
         <li key={s.SeriesInstanceUID}>
-          <button type="button" aria-pressed={chosen === s.SeriesInstanceUID} onClick={() => onChoose(s)}
-            title={`${s.SeriesNumber ?? ''} ${s.Modality ?? ''} ${s.SeriesDescription ?? ''}`.trim()}>
+          <button
+            type="button"
+            aria-pressed={chosen === s.SeriesInstanceUID}
+            onClick={() => onChoose(s)}
+            title={`${s.SeriesNumber ?? ''} ${s.Modality ?? ''} ${s.SeriesDescription ?? ''}`.trim()}
+          >
             <Thumb engine={engine} series={s} imageId={() => middleImageId(s)} ready={ready} />
-            <span className="viewer-series-label">{s.SeriesNumber ?? ''} {s.Modality ?? ''} {s.SeriesDescription ?? ''} ({s.NumberOfSeriesRelatedInstances})</span>
+            <span className="viewer-series-label">
+              {s.SeriesNumber ?? ''} {s.Modality ?? ''} {s.SeriesDescription ?? ''} ({s.NumberOfSeriesRelatedInstances})
+            </span>
           </button>
         </li>
       ))}

@@ -63,12 +63,36 @@ function middleOut(ids: readonly string[]): string[] {
   return out;
 }
 
-interface Overlay { patient: string; date: string; index: number; count: number; slice: string; ww: number; wl: number; zoom: number }
+interface Overlay {
+  patient: string;
+  date: string;
+  index: number;
+  count: number;
+  slice: string;
+  ww: number;
+  wl: number;
+  zoom: number;
+}
 
 /** A stack viewport with its slider and overlay. */
-export function StackPane({ engine, viewportId, series, label, active, control, events, cineFps, onActivate }: {
-  engine: Engine; viewportId: string; series: PaneSeries; label: string; active: boolean;
-  control?: MutableRefObject<PaneControl | undefined>; events?: PaneEvents;
+export function StackPane({
+  engine,
+  viewportId,
+  series,
+  label,
+  active,
+  control,
+  events,
+  cineFps,
+  onActivate,
+}: {
+  engine: Engine;
+  viewportId: string;
+  series: PaneSeries;
+  label: string;
+  active: boolean;
+  control?: MutableRefObject<PaneControl | undefined>;
+  events?: PaneEvents;
   /** Frames per second while cine plays; undefined when it does not. */
   cineFps?: number;
   onActivate?(): void;
@@ -106,10 +130,16 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
       const voi = vp.getProperties().voiRange;
       const w = voi ? windowOf(voi) : { width: 0, center: 0 };
       const pos = engine.slicePosition(id);
-      const name = typeof patient?.patientName === 'string' ? patient.patientName : patient?.patientName?.Alphabetic ?? '';
+      const name = typeof patient?.patientName === 'string' ? patient.patientName : (patient?.patientName?.Alphabetic ?? '');
       setOverlay({
-        patient: name.replace(/\^/g, ' ').trim(), date: studyDateOf(study?.studyDate), index: sortedYet ? index + 1 : 0, count: ids.length,
-        slice: pos === undefined ? '' : pos.toFixed(1), ww: Math.round(w.width), wl: Math.round(w.center), zoom: vp.getZoom(),
+        patient: name.replace(/\^/g, ' ').trim(),
+        date: studyDateOf(study?.studyDate),
+        index: sortedYet ? index + 1 : 0,
+        count: ids.length,
+        slice: pos === undefined ? '' : pos.toFixed(1),
+        ww: Math.round(w.width),
+        wl: Math.round(w.center),
+        zoom: vp.getZoom(),
       });
     };
     const onNewImage = (): void => {
@@ -145,9 +175,19 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
         vp.setProperties({ voiRange: range });
         vp.render();
       },
-      preset: (width, center) => { vp.setProperties({ voiRange: voiRange(width, center) }); vp.render(); },
-      invert: () => { vp.setProperties({ invert: !vp.getProperties().invert }); vp.render(); },
-      reset: () => { vp.resetProperties(); vp.resetCamera(); vp.render(); },
+      preset: (width, center) => {
+        vp.setProperties({ voiRange: voiRange(width, center) });
+        vp.render();
+      },
+      invert: () => {
+        vp.setProperties({ invert: !vp.getProperties().invert });
+        vp.render();
+      },
+      reset: () => {
+        vp.resetProperties();
+        vp.resetCamera();
+        vp.render();
+      },
       scroll: (delta, wrap = false) => {
         const n = vp.getImageIds().length;
         if (n === 0) return;
@@ -168,7 +208,10 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
     let shownCount: ReturnType<typeof setTimeout> | undefined;
     const count = (): void => {
       done += 1;
-      shownCount ??= setTimeout(() => { shownCount = undefined; if (!cancelled) setLoaded(done); }, 100);
+      shownCount ??= setTimeout(() => {
+        shownCount = undefined;
+        if (!cancelled) setLoaded(done);
+      }, 100);
     };
     let busy: Promise<void> = Promise.resolve();
     /** Puts the sorted stack in place, keeping the image, window and zoom on screen. */
@@ -220,11 +263,13 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
         loadedOk.push(id);
         if (loadedOk.length % step !== 0 || loadedOk.length >= rest.length) return;
         const block = [...loadedOk];
-        placing = placing.then(async () => {
-          if (cancelled || sortedYet) return;
-          good = block.filter((x) => engine.framesOf(x) === 1);
-          await place();
-        }).catch(() => undefined);
+        placing = placing
+          .then(async () => {
+            if (cancelled || sortedYet) return;
+            good = block.filter((x) => engine.framesOf(x) === 1);
+            await place();
+          })
+          .catch(() => undefined);
       };
       for (const [id, why] of await engine.loadAll(rest, progress)) fails.set(id, why);
       await placing;
@@ -251,17 +296,21 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
       const positions = ids2.map((id) => engine.slicePosition(id));
       const firstId = ids2[0];
       eventsRef.current?.onStack?.({
-        positions, axial: !!firstId && engine.isAxial(firstId), index: vp.getCurrentImageIdIndex(),
+        positions,
+        axial: !!firstId && engine.isAxial(firstId),
+        index: vp.getCurrentImageIdIndex(),
         ...(firstId && engine.planeOf(firstId) ? { plane: engine.planeOf(firstId)! } : {}),
         ...(firstId && engine.frameOfReferenceOf(firstId) ? { frameOfReference: engine.frameOfReferenceOf(firstId)! } : {}),
       });
     };
     const run = (first: boolean): void => {
-      busy = busy.then(() => take(idsRef.current, first)).catch((err: unknown) => {
-        if (cancelled) return;
-        setFailures(new Map([['', `the series could not be shown: ${engine.reasonOf(err)}`]]));
-        setComplete(true);
-      });
+      busy = busy
+        .then(() => take(idsRef.current, first))
+        .catch((err: unknown) => {
+          if (cancelled) return;
+          setFailures(new Map([['', `the series could not be shown: ${engine.reasonOf(err)}`]]));
+          setComplete(true);
+        });
     };
     growRef.current = () => run(false);
     if (idsRef.current.length === 0) setComplete(true);
@@ -282,7 +331,9 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
   }, [engine, viewportId, series.SeriesInstanceUID, control]);
 
   // instances that arrived since (a study opened while it is retrieved) join the stack
-  useEffect(() => { growRef.current?.(); }, [series.imageIds]);
+  useEffect(() => {
+    growRef.current?.();
+  }, [series.imageIds]);
 
   useEffect(() => {
     if (!cineFps) return;
@@ -292,35 +343,70 @@ export function StackPane({ engine, viewportId, series, label, active, control, 
 
   const total = series.imageIds.length;
   return (
-    <div className="viewer-pane" aria-label={label} role="group" data-loaded={loaded} data-total={total} data-shown={stackIds.length}
-      data-complete={complete} data-index={ordered ? overlay?.index ?? 0 : 0} data-active={active}
-      onPointerDownCapture={onActivate} onFocusCapture={onActivate}>
+    <div
+      className="viewer-pane"
+      aria-label={label}
+      role="group"
+      data-loaded={loaded}
+      data-total={total}
+      data-shown={stackIds.length}
+      data-complete={complete}
+      data-index={ordered ? (overlay?.index ?? 0) : 0}
+      data-active={active}
+      onPointerDownCapture={onActivate}
+      onFocusCapture={onActivate}
+    >
       <div
-        ref={element} className="viewer-canvas" tabIndex={0} aria-label={`${label} image`}
+        ref={element}
+        className="viewer-canvas"
+        tabIndex={0}
+        aria-label={`${label} image`}
         onKeyDown={(e) => {
           const c = controlRef.current;
-          if (e.key === 'ArrowDown' || e.key === 'ArrowRight') { c?.scroll(1); e.preventDefault(); }
-          if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') { c?.scroll(-1); e.preventDefault(); }
-          if (e.key === 'PageDown') { c?.scroll(10); e.preventDefault(); }
-          if (e.key === 'PageUp') { c?.scroll(-10); e.preventDefault(); }
+          if (e.key === 'ArrowDown' || e.key === 'ArrowRight') {
+            c?.scroll(1);
+            e.preventDefault();
+          }
+          if (e.key === 'ArrowUp' || e.key === 'ArrowLeft') {
+            c?.scroll(-1);
+            e.preventDefault();
+          }
+          if (e.key === 'PageDown') {
+            c?.scroll(10);
+            e.preventDefault();
+          }
+          if (e.key === 'PageUp') {
+            c?.scroll(-10);
+            e.preventDefault();
+          }
         }}
         onContextMenu={(e) => e.preventDefault()}
       />
       <div className="viewer-pane-foot">
         {stackIds.length > 1 && ordered && (
-          <input type="range" aria-label={`${label} slice`} min={1} max={stackIds.length} value={overlay?.index || 1}
-            onChange={(e) => controlRef.current?.goTo(Number(e.target.value) - 1, true)} />
+          <input
+            type="range"
+            aria-label={`${label} slice`}
+            min={1}
+            max={stackIds.length}
+            value={overlay?.index || 1}
+            onChange={(e) => controlRef.current?.goTo(Number(e.target.value) - 1, true)}
+          />
         )}
         <p className="viewer-overlay" data-index={overlay?.index ?? 0} aria-live="off">
           {/* what changes while reading first, so a narrow pane cuts the patient and series, not the window */}
-          {overlay ? `${overlay.index ? `${overlay.index}/${overlay.count}` : `…/${total}`}${overlay.slice ? ` · pos ${overlay.slice}` : ''}`
-            + ` · WW ${overlay.ww} WL ${overlay.wl} · zoom ${overlay.zoom.toFixed(2)}${complete ? '' : ` · loading ${loaded}/${total}`}`
-            + ` · ${overlay.patient} · ${overlay.date} · ${series.SeriesDescription ?? ''}` : `Loading ${loaded}/${total}…`}
+          {overlay
+            ? `${overlay.index ? `${overlay.index}/${overlay.count}` : `…/${total}`}${overlay.slice ? ` · pos ${overlay.slice}` : ''}` +
+              ` · WW ${overlay.ww} WL ${overlay.wl} · zoom ${overlay.zoom.toFixed(2)}${complete ? '' : ` · loading ${loaded}/${total}`}` +
+              ` · ${overlay.patient} · ${overlay.date} · ${series.SeriesDescription ?? ''}`
+            : `Loading ${loaded}/${total}…`}
         </p>
       </div>
       {failures.size > 0 && (
         <ul className="viewer-placeholder" role="status">
-          {[...failures.entries()].slice(0, 5).map(([id, why]) => <li key={id}>An image could not be shown: {why}</li>)}
+          {[...failures.entries()].slice(0, 5).map(([id, why]) => (
+            <li key={id}>An image could not be shown: {why}</li>
+          ))}
           {failures.size > 5 && <li>…and {failures.size - 5} more.</li>}
         </ul>
       )}

@@ -58,7 +58,12 @@ function cacheMegabytes(): number {
 }
 
 /** What `priors:open-study` carries. */
-interface OpenDetail { StudyInstanceUID?: string; PriorStudyInstanceUID?: string; arriving?: boolean; SeriesInstanceUID?: string }
+interface OpenDetail {
+  StudyInstanceUID?: string;
+  PriorStudyInstanceUID?: string;
+  arriving?: boolean;
+  SeriesInstanceUID?: string;
+}
 
 /** The Viewer screen. */
 export function ViewerScreen({ active }: { active: boolean }): ReactElement {
@@ -86,7 +91,9 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
 
   const openedStudy = opened ? studies.get(opened) : undefined;
   // the studies in the panes: the opened one and its priors, newest first (the newer is "Current")
-  const loaded = paneStudies(layout, opened, priorUid, choices).map((uid) => studies.get(uid)).filter((o): o is OpenStudy => !!o);
+  const loaded = paneStudies(layout, opened, priorUid, choices)
+    .map((uid) => studies.get(uid))
+    .filter((o): o is OpenStudy => !!o);
   const panes = loaded[0] && loaded[0].study.StudyInstanceUID === opened ? readingOrder(loaded[0], loaded.slice(1)) : [];
   const shown = panes.map((p) => p.study.StudyInstanceUID);
   const seriesMatch = useSeriesMatch(engine, panes, imageIdsOf, choose);
@@ -96,20 +103,33 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   useHold(shown[2]);
   useHold(shown[3]);
 
-  const fetchPriors = useCallback(async (uid: string): Promise<PriorChoice[]> => {
-    const r = await transport.call('viewer.priors', { StudyInstanceUID: uid });
-    return r.ok ? choicesOf(r.value.priors) : [];
-  }, [transport]);
-  const loadPriors = useCallback(async (uid: string): Promise<void> => { setChoices(await fetchPriors(uid)); }, [fetchPriors]);
-  const reloadPriors = useCallback(() => { if (opened) void loadPriors(opened); }, [opened, loadPriors]);
+  const fetchPriors = useCallback(
+    async (uid: string): Promise<PriorChoice[]> => {
+      const r = await transport.call('viewer.priors', { StudyInstanceUID: uid });
+      return r.ok ? choicesOf(r.value.priors) : [];
+    },
+    [transport],
+  );
+  const loadPriors = useCallback(
+    async (uid: string): Promise<void> => {
+      setChoices(await fetchPriors(uid));
+    },
+    [fetchPriors],
+  );
+  const reloadPriors = useCallback(() => {
+    if (opened) void loadPriors(opened);
+  }, [opened, loadPriors]);
   const { remote, retrieving, ask: askPacs, retrieve, reset: resetRemote } = useRemotePriors(openedStudy?.study, reloadPriors, setError);
   const prefetch = usePriorsPrefetch(openedStudy?.study, reloadPriors);
 
-  const showPrior = useCallback(async (uid: string) => {
-    if (uid && !studies.has(uid)) await load(uid);
-    setPriorUid(uid);
-    if (uid && layout === '1x1') setLayout('1x2');
-  }, [studies, load, layout]);
+  const showPrior = useCallback(
+    async (uid: string) => {
+      if (uid && !studies.has(uid)) await load(uid);
+      setPriorUid(uid);
+      if (uid && layout === '1x1') setLayout('1x2');
+    },
+    [studies, load, layout],
+  );
 
   // the 2×2 layout shows more priors: read those not read yet
   useEffect(() => {
@@ -118,7 +138,11 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   }, [layout, opened, priorUid, choices, studies, load]);
 
   useEffect(() => {
-    const timer = setTimeout(() => { void loadEngine().then(setEngine).catch(() => undefined); }, 1500);
+    const timer = setTimeout(() => {
+      void loadEngine()
+        .then(setEngine)
+        .catch(() => undefined);
+    }, 1500);
     return () => clearTimeout(timer);
   }, []);
 
@@ -132,7 +156,7 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
       const mine = ++opens.current;
       const stale = (): boolean => opens.current !== mine;
       void (async () => {
-        const eng = engine ?? await loadEngine();
+        const eng = engine ?? (await loadEngine());
         if (stale()) return;
         setEngine(eng);
         eng.setPrimaryTool(tool);
@@ -149,11 +173,14 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
           if (stale()) return;
           setWaiting(undefined);
           const list = await fetchPriors(uid);
-          const study = (await transport.call('cache.studies', { StudyInstanceUID: uid }));
+          const study = await transport.call('cache.studies', { StudyInstanceUID: uid });
           const wanted = detail.PriorStudyInstanceUID ?? defaultPrior(list, study.ok ? study.value.studies[0]?.StudyDate : undefined);
           if (stale()) return;
           setChoices(list);
-          if (wanted) { await load(wanted); if (!stale()) setPriorUid(wanted); }
+          if (wanted) {
+            await load(wanted);
+            if (!stale()) setPriorUid(wanted);
+          }
           const n = await transport.call('nodes.list', {});
           if (stale()) return;
           // only archives hold priors (a worklist provider or a modality does not)
@@ -181,14 +208,26 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
   if (!current || !engine) {
     return (
       <div className="viewer viewer-empty" data-active={active}>
-        {error ? <p role="alert">{error}</p> : waiting ? <p role="status" aria-label="Viewer status">{waiting}</p> : <p>Open a study from Search or Local cache (O, or double-click).</p>}
+        {error ? (
+          <p role="alert">{error}</p>
+        ) : waiting ? (
+          <p role="status" aria-label="Viewer status">
+            {waiting}
+          </p>
+        ) : (
+          <p>Open a study from Search or Local cache (O, or double-click).</p>
+        )}
       </div>
     );
   }
   const slot = Math.min(activeSlot, panes.length - 1);
   const control = () => link.controls[slot]!.current;
   const activeName = slot === 0 ? 'Current study' : 'Prior study';
-  const linkLine = link.how.slice(1).map((h, i) => (h ? `${panes.length > 2 ? `prior ${i + 1} ` : ''}${linkText(h)}` : '')).filter(Boolean).join('; ');
+  const linkLine = link.how
+    .slice(1)
+    .map((h, i) => (h ? `${panes.length > 2 ? `prior ${i + 1} ` : ''}${linkText(h)}` : ''))
+    .filter(Boolean)
+    .join('; ');
   const column = (open: OpenStudy, i: number): ReactElement => {
     const title = i === 0 ? 'Current' : 'Prior';
     const uid = open.study.StudyInstanceUID;
@@ -203,24 +242,59 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
         <div className="viewer-column-head">
           <h2 title={open.study.StudyInstanceUID}>
             {title} · {formatDicomDate(open.study.StudyDate ?? '')} · {open.study.StudyDescription ?? ''} · {formatPersonName(open.study.PatientName)}
-            {growing && <span className="viewer-arriving" role="status"> · arriving ({open.study.NumberOfStudyRelatedInstances} so far)</span>}
+            {growing && (
+              <span className="viewer-arriving" role="status">
+                {' '}
+                · arriving ({open.study.NumberOfStudyRelatedInstances} so far)
+              </span>
+            )}
           </h2>
-          {matched && !matched.pending && chosenRecord && (() => {
-            const line = `${`Series ${chosenRecord.SeriesNumber ?? ''} ${chosenRecord.SeriesDescription ?? ''}`.replace(/\s+/g, ' ').trim()}: ${
-              matched.byUser ? 'chosen by you.' : matched.match ? matchText(matched.match) : 'the series with the most images.'}`;
-            // the line is cut to the column's width; the whole reason stays a hover away
-            return <p className="viewer-series-match" aria-label={`${title} series choice`} title={line}>{line}</p>;
-          })()}
+          {matched &&
+            !matched.pending &&
+            chosenRecord &&
+            (() => {
+              const line = `${`Series ${chosenRecord.SeriesNumber ?? ''} ${chosenRecord.SeriesDescription ?? ''}`.replace(/\s+/g, ' ').trim()}: ${
+                matched.byUser ? 'chosen by you.' : matched.match ? matchText(matched.match) : 'the series with the most images.'
+              }`;
+              // the line is cut to the column's width; the whole reason stays a hover away
+              return (
+                <p className="viewer-series-match" aria-label={`${title} series choice`} title={line}>
+                  {line}
+                </p>
+              );
+            })()}
         </div>
-        <SeriesStrip engine={engine} series={open.series} chosen={open.chosen?.SeriesInstanceUID} label={`${title} series`}
+        <SeriesStrip
+          engine={engine}
+          series={open.series}
+          chosen={open.chosen?.SeriesInstanceUID}
+          label={`${title} series`}
           ready={!open.chosen || firstShown.has(uid)}
           onChoose={(s) => (i > 0 ? seriesMatch.pick(uid, s) : void choose(uid, s))}
-          middleImageId={async (s) => { const ids = await imageIdsOf(uid, s); return ids?.[Math.floor(ids.length / 2)]; }} />
-        {matching && <p className="viewer-series-match" role="status">Choosing the series that matches the current one…</p>}
-        {open.chosen && !matching && <StackPane key={`${uid}:${open.chosen.SeriesInstanceUID}`} engine={engine} viewportId={`pane-${i}`} series={open.chosen}
-          label={i === 0 ? 'Current study' : 'Prior study'} active={slot === i} control={link.controls[i]}
-          events={{ ...link.events[i], onFirstShown: () => setFirstShown((s) => (s.has(uid) ? s : new Set(s).add(uid))) }}
-          {...(cine !== undefined && slot === i ? { cineFps: cine } : {})} onActivate={() => setActiveSlot(i)} />}
+          middleImageId={async (s) => {
+            const ids = await imageIdsOf(uid, s);
+            return ids?.[Math.floor(ids.length / 2)];
+          }}
+        />
+        {matching && (
+          <p className="viewer-series-match" role="status">
+            Choosing the series that matches the current one…
+          </p>
+        )}
+        {open.chosen && !matching && (
+          <StackPane
+            key={`${uid}:${open.chosen.SeriesInstanceUID}`}
+            engine={engine}
+            viewportId={`pane-${i}`}
+            series={open.chosen}
+            label={i === 0 ? 'Current study' : 'Prior study'}
+            active={slot === i}
+            control={link.controls[i]}
+            events={{ ...link.events[i], onFirstShown: () => setFirstShown((s) => (s.has(uid) ? s : new Set(s).add(uid))) }}
+            {...(cine !== undefined && slot === i ? { cineFps: cine } : {})}
+            onActivate={() => setActiveSlot(i)}
+          />
+        )}
       </div>
     );
   };
@@ -229,33 +303,88 @@ export function ViewerScreen({ active }: { active: boolean }): ReactElement {
       {error && <p role="alert">{error}</p>}
       <div className="viewer-bar" role="toolbar" aria-label="Comparison">
         <PriorPicker choices={choices} value={priorUid} onChange={(uid) => void showPrior(uid)} />
-        <label><input type="checkbox" checked={linkScroll} onChange={(e) => { setLinkScroll(e.target.checked); link.align(); }} /> Link scrolling</label>
-        {linkScroll && linkLine && <span className="viewer-link" aria-label="Scroll link">{linkLine}</span>}
-        <label><input type="checkbox" checked={linkVoi} onChange={(e) => setLinkVoi(e.target.checked)} /> Link window</label>
-        <label title="Decoded images kept in memory; the least recently used go first">Memory{' '}
-          <select aria-label="Image memory" value={cacheMb} onChange={(e) => {
-            const mb = Number(e.target.value);
-            setCacheMb(mb);
-            try { globalThis.localStorage?.setItem(CACHE_KEY, String(mb)); } catch { /* private mode */ }
-            engine.setCacheBytes(mb * 1e6);
-          }}>
-            {CACHE_CHOICES.map((mb) => <option key={mb} value={mb}>{mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`}</option>)}
+        <label>
+          <input
+            type="checkbox"
+            checked={linkScroll}
+            onChange={(e) => {
+              setLinkScroll(e.target.checked);
+              link.align();
+            }}
+          />{' '}
+          Link scrolling
+        </label>
+        {linkScroll && linkLine && (
+          <span className="viewer-link" aria-label="Scroll link">
+            {linkLine}
+          </span>
+        )}
+        <label>
+          <input type="checkbox" checked={linkVoi} onChange={(e) => setLinkVoi(e.target.checked)} /> Link window
+        </label>
+        <label title="Decoded images kept in memory; the least recently used go first">
+          Memory{' '}
+          <select
+            aria-label="Image memory"
+            value={cacheMb}
+            onChange={(e) => {
+              const mb = Number(e.target.value);
+              setCacheMb(mb);
+              try {
+                globalThis.localStorage?.setItem(CACHE_KEY, String(mb));
+              } catch {
+                /* private mode */
+              }
+              engine.setCacheBytes(mb * 1e6);
+            }}
+          >
+            {CACHE_CHOICES.map((mb) => (
+              <option key={mb} value={mb}>
+                {mb >= 1024 ? `${mb / 1024} GB` : `${mb} MB`}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="button" onClick={prefetch.run} disabled={prefetch.action.busy}
-          title="Run the prefetch rules for this study: its patient's relevant earlier studies are retrieved">Prefetch priors</button>
+        <button
+          type="button"
+          onClick={prefetch.run}
+          disabled={prefetch.action.busy}
+          title="Run the prefetch rules for this study: its patient's relevant earlier studies are retrieved"
+        >
+          Prefetch priors
+        </button>
         {nodes.length > 0 && (
           <span className="viewer-pacs">
             Priors on the PACS:{' '}
-            {nodes.map((n) => <button key={n.name} type="button" onClick={() => void askPacs(n.name)}>Ask {n.name}</button>)}
+            {nodes.map((n) => (
+              <button key={n.name} type="button" onClick={() => void askPacs(n.name)}>
+                Ask {n.name}
+              </button>
+            ))}
           </span>
         )}
       </div>
-      <ViewerTools layout={layout} onLayout={setLayout} tool={tool} onTool={(t) => { engine.setPrimaryTool(t); setTool(t); }}
-        {...(panes[slot]?.chosen?.Modality ? { modality: panes[slot]!.chosen!.Modality } : {})} activeName={activeName}
-        onPreset={(w, c) => control()?.preset(w, c)} onInvert={() => control()?.invert()} onReset={() => control()?.reset()}
-        playing={cine !== undefined} onCine={() => setCine(cine === undefined ? fps : undefined)}
-        fps={fps} onFps={(f) => { setFps(f); if (cine !== undefined) setCine(f); }} />
+      <ViewerTools
+        layout={layout}
+        onLayout={setLayout}
+        tool={tool}
+        onTool={(t) => {
+          engine.setPrimaryTool(t);
+          setTool(t);
+        }}
+        {...(panes[slot]?.chosen?.Modality ? { modality: panes[slot]!.chosen!.Modality } : {})}
+        activeName={activeName}
+        onPreset={(w, c) => control()?.preset(w, c)}
+        onInvert={() => control()?.invert()}
+        onReset={() => control()?.reset()}
+        playing={cine !== undefined}
+        onCine={() => setCine(cine === undefined ? fps : undefined)}
+        fps={fps}
+        onFps={(f) => {
+          setFps(f);
+          if (cine !== undefined) setCine(f);
+        }}
+      />
       <PrefetchStatus action={prefetch.action} patient={openedStudy?.study.PatientName ?? openedStudy?.study.PatientID ?? ''} />
       {remote && <RemotePriorsPanel remote={remote} retrieving={retrieving} onRetrieve={(node, row) => void retrieve(node, row)} />}
       <div className={`viewer-grid viewer-grid-${Math.min(panes.length, LAYOUTS.find((l) => l.layout === layout)!.panes)}`}>

@@ -17,8 +17,12 @@ export const LAYOUTS: readonly { layout: Layout; label: string; title: string; p
 ];
 
 const TOOLS: readonly { tool: PrimaryTool; label: string }[] = [
-  { tool: 'WindowLevel', label: 'W/L' }, { tool: 'Pan', label: 'Pan' }, { tool: 'Zoom', label: 'Zoom' },
-  { tool: 'Length', label: 'Length' }, { tool: 'Angle', label: 'Angle' }, { tool: 'EllipticalROI', label: 'Ellipse ROI' },
+  { tool: 'WindowLevel', label: 'W/L' },
+  { tool: 'Pan', label: 'Pan' },
+  { tool: 'Zoom', label: 'Zoom' },
+  { tool: 'Length', label: 'Length' },
+  { tool: 'Angle', label: 'Angle' },
+  { tool: 'EllipticalROI', label: 'Ellipse ROI' },
 ];
 
 export interface ViewerToolsProps {
@@ -44,20 +48,37 @@ export function ViewerTools(p: ViewerToolsProps): ReactElement {
     <div className="viewer-bar viewer-tools" role="toolbar" aria-label="Viewer tools">
       <span className="tool-group" role="group" aria-label="Layout">
         {LAYOUTS.map((l) => (
-          <button key={l.layout} type="button" aria-pressed={p.layout === l.layout} title={l.title} onClick={() => p.onLayout(l.layout)}>{l.label}</button>
+          <button key={l.layout} type="button" aria-pressed={p.layout === l.layout} title={l.title} onClick={() => p.onLayout(l.layout)}>
+            {l.label}
+          </button>
         ))}
       </span>
       <span className="tool-group" role="group" aria-label="Mouse tool">
         {TOOLS.map((t) => (
-          <button key={t.tool} type="button" aria-pressed={p.tool === t.tool} data-tool={t.tool} onClick={() => p.onTool(t.tool)}>{t.label}</button>
+          <button key={t.tool} type="button" aria-pressed={p.tool === t.tool} data-tool={t.tool} onClick={() => p.onTool(t.tool)}>
+            {t.label}
+          </button>
         ))}
       </span>
       <span className="tool-group" role="group" aria-label="Active pane" title={`Acts on the ${p.activeName.toLowerCase()} (click a pane to choose it)`}>
-        {p.modality === 'CT' && CT_PRESETS.map((preset) => <button key={preset.name} type="button" onClick={() => p.onPreset(preset.width, preset.center)}>{preset.name}</button>)}
-        <button type="button" onClick={p.onInvert}>Invert</button>
-        <button type="button" onClick={p.onReset}>Reset</button>
-        <button type="button" aria-pressed={p.playing} onClick={p.onCine}>{p.playing ? 'Stop' : 'Cine'}</button>
-        <label className="fps">fps <input type="number" min={1} max={60} value={p.fps} onChange={(e) => p.onFps(Number(e.target.value) || 10)} /></label>
+        {p.modality === 'CT' &&
+          CT_PRESETS.map((preset) => (
+            <button key={preset.name} type="button" onClick={() => p.onPreset(preset.width, preset.center)}>
+              {preset.name}
+            </button>
+          ))}
+        <button type="button" onClick={p.onInvert}>
+          Invert
+        </button>
+        <button type="button" onClick={p.onReset}>
+          Reset
+        </button>
+        <button type="button" aria-pressed={p.playing} onClick={p.onCine}>
+          {p.playing ? 'Stop' : 'Cine'}
+        </button>
+        <label className="fps">
+          fps <input type="number" min={1} max={60} value={p.fps} onChange={(e) => p.onFps(Number(e.target.value) || 10)} />
+        </label>
       </span>
     </div>
   );

@@ -4,13 +4,30 @@
  * element, the interaction tools. Loaded lazily by ViewerScreen so the rest of the app stays small.
  */
 import {
-  cache, Enums, getRenderingEngine, imageLoader, init as coreInit, metaData, RenderingEngine, setUseCPURendering,
-  utilities, type Types,
+  cache,
+  Enums,
+  getRenderingEngine,
+  imageLoader,
+  init as coreInit,
+  metaData,
+  RenderingEngine,
+  setUseCPURendering,
+  utilities,
+  type Types,
 } from '@cornerstonejs/core';
 import { init as dicomImageLoaderInit, wadouri } from '@cornerstonejs/dicom-image-loader';
 import {
-  AngleTool, EllipticalROITool, Enums as ToolEnums, LengthTool, PanTool, StackScrollTool, ToolGroupManager,
-  WindowLevelTool, ZoomTool, addTool, init as toolsInit,
+  AngleTool,
+  EllipticalROITool,
+  Enums as ToolEnums,
+  LengthTool,
+  PanTool,
+  StackScrollTool,
+  ToolGroupManager,
+  WindowLevelTool,
+  ZoomTool,
+  addTool,
+  init as toolsInit,
 } from '@cornerstonejs/tools';
 
 const ENGINE_ID = 'priors-viewer';
@@ -43,7 +60,9 @@ export function initEngine(cacheBytes = DEFAULT_CACHE_BYTES): Promise<void> {
     dicomImageLoaderInit({ maxWebWorkers: Math.max(1, Math.min(16, navigator.hardwareConcurrency || 2)), useLegacyMetadataProvider: true });
     // cornerstone's cache also keeps the promise of a failed load and leaves its rejection
     // unhandled; loadAll() already reports that image with its reason, so it is not an error twice.
-    window.addEventListener('unhandledrejection', (e) => { if (isLoadRejection(e.reason)) e.preventDefault(); });
+    window.addEventListener('unhandledrejection', (e) => {
+      if (isLoadRejection(e.reason)) e.preventDefault();
+    });
     toolsInit();
     for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, LengthTool, AngleTool, EllipticalROITool]) addTool(tool);
     cache.setMaxCacheSize(cacheBytes);
@@ -88,8 +107,12 @@ export async function renderThumbnail(canvas: HTMLCanvasElement, imageId: string
 export type PrimaryTool = 'WindowLevel' | 'Pan' | 'Zoom' | 'Length' | 'Angle' | 'EllipticalROI';
 
 const TOOL_NAMES: Record<PrimaryTool, string> = {
-  WindowLevel: WindowLevelTool.toolName, Pan: PanTool.toolName, Zoom: ZoomTool.toolName,
-  Length: LengthTool.toolName, Angle: AngleTool.toolName, EllipticalROI: EllipticalROITool.toolName,
+  WindowLevel: WindowLevelTool.toolName,
+  Pan: PanTool.toolName,
+  Zoom: ZoomTool.toolName,
+  Length: LengthTool.toolName,
+  Angle: AngleTool.toolName,
+  EllipticalROI: EllipticalROITool.toolName,
 };
 
 function toolGroup() {
@@ -150,9 +173,10 @@ export function disableStack(viewportId: string): void {
 
 /** Where a slice lies along the normal of its plane (PS3.3 C.7.6.2.1.1), when its header says. */
 export function slicePosition(imageId: string): number | undefined {
-  const plane = metaData.get('imagePlaneModule', imageId) as
-    { imagePositionPatient?: number[]; rowCosines?: number[]; columnCosines?: number[] } | undefined;
-  const p = plane?.imagePositionPatient; const r = plane?.rowCosines; const c = plane?.columnCosines;
+  const plane = metaData.get('imagePlaneModule', imageId) as { imagePositionPatient?: number[]; rowCosines?: number[]; columnCosines?: number[] } | undefined;
+  const p = plane?.imagePositionPatient;
+  const r = plane?.rowCosines;
+  const c = plane?.columnCosines;
   if (!p || !r || !c || p.length < 3 || r.length < 3 || c.length < 3) return undefined;
   const n = [r[1]! * c[2]! - r[2]! * c[1]!, r[2]! * c[0]! - r[0]! * c[2]!, r[0]! * c[1]! - r[1]! * c[0]!];
   return p[0]! * n[0]! + p[1]! * n[1]! + p[2]! * n[2]!;
@@ -165,7 +189,8 @@ export function slicePosition(imageId: string): number | undefined {
 export async function headerTraits(imageId: string): Promise<{ orientation?: number[]; sliceThickness?: number }> {
   await imageLoader.loadAndCacheImage(imageId);
   const plane = metaData.get('imagePlaneModule', imageId) as { rowCosines?: number[]; columnCosines?: number[]; sliceThickness?: number } | undefined;
-  const r = plane?.rowCosines; const c = plane?.columnCosines;
+  const r = plane?.rowCosines;
+  const c = plane?.columnCosines;
   const t = Number(plane?.sliceThickness);
   return {
     ...(r && c && r.length >= 3 && c.length >= 3 ? { orientation: [...r.slice(0, 3), ...c.slice(0, 3)] } : {}),
@@ -184,7 +209,8 @@ export function isAxial(imageId: string): boolean {
  */
 export function planeOf(imageId: string): 'axial' | 'coronal' | 'sagittal' | 'oblique' | undefined {
   const plane = metaData.get('imagePlaneModule', imageId) as { rowCosines?: number[]; columnCosines?: number[] } | undefined;
-  const r = plane?.rowCosines; const c = plane?.columnCosines;
+  const r = plane?.rowCosines;
+  const c = plane?.columnCosines;
   if (!r || !c || r.length < 3 || c.length < 3) return undefined;
   const n = [r[1]! * c[2]! - r[2]! * c[1]!, r[2]! * c[0]! - r[0]! * c[2]!, r[0]! * c[1]! - r[1]! * c[0]!].map(Math.abs);
   if (n[2]! > 0.9) return 'axial';
@@ -200,20 +226,27 @@ export function frameOfReferenceOf(imageId: string): string | undefined {
 }
 
 /** Loads every image in the order given (bounded concurrency); returns the failures by imageId. */
-export async function loadAll(imageIds: string[], onProgress?: (done: number, imageId: string, ok: boolean) => void, concurrency = 6): Promise<Map<string, string>> {
+export async function loadAll(
+  imageIds: string[],
+  onProgress?: (done: number, imageId: string, ok: boolean) => void,
+  concurrency = 6,
+): Promise<Map<string, string>> {
   const failures = new Map<string, string>();
-  let next = 0; let done = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, imageIds.length) }, async () => {
-    while (next < imageIds.length) {
-      const id = imageIds[next++]!;
-      try {
-        await imageLoader.loadAndCacheImage(id);
-      } catch (err) {
-        failures.set(id, reasonOf(err));
+  let next = 0;
+  let done = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, imageIds.length) }, async () => {
+      while (next < imageIds.length) {
+        const id = imageIds[next++]!;
+        try {
+          await imageLoader.loadAndCacheImage(id);
+        } catch (err) {
+          failures.set(id, reasonOf(err));
+        }
+        onProgress?.(++done, id, !failures.has(id));
       }
-      onProgress?.(++done, id, !failures.has(id));
-    }
-  }));
+    }),
+  );
   return failures;
 }
 
@@ -251,7 +284,10 @@ function rawReason(err: unknown): string {
 export function sortBySlice(imageIds: string[]): string[] {
   const pos = imageIds.map((id) => slicePosition(id));
   if (pos.some((p) => p === undefined)) return imageIds;
-  return imageIds.map((id, i) => ({ id, p: pos[i]!, i })).sort((a, b) => a.p - b.p || a.i - b.i).map((x) => x.id);
+  return imageIds
+    .map((id, i) => ({ id, p: pos[i]!, i }))
+    .sort((a, b) => a.p - b.p || a.i - b.i)
+    .map((x) => x.id);
 }
 
 export { Enums, metaData };

@@ -19,8 +19,11 @@ export function wadoBase(loc: { protocol: string; origin: string } = window.loca
 /** The WADO-URI imageId (cornerstone's `wadouri:` scheme) of an instance (PS3.18 9). */
 export function wadoUriImageId(ref: InstanceRef, base = wadoBase(), token = new URLSearchParams(window.location.search).get('token')): string {
   const q = new URLSearchParams({
-    requestType: 'WADO', studyUID: ref.StudyInstanceUID, seriesUID: ref.SeriesInstanceUID,
-    objectUID: ref.SOPInstanceUID, contentType: 'application/dicom',
+    requestType: 'WADO',
+    studyUID: ref.StudyInstanceUID,
+    seriesUID: ref.SeriesInstanceUID,
+    objectUID: ref.SOPInstanceUID,
+    contentType: 'application/dicom',
   });
   if (token && base.startsWith('http')) q.set('token', token);
   return `wadouri:${base}/wado?${q.toString()}`;

@@ -41,7 +41,10 @@ export function defaultPrior(choices: readonly PriorChoice[], currentDate: strin
 
 /** More priors for the 2×2 layout: after `first`, the next choices in order (relevant first), at most `n`. */
 export function morePriors(choices: readonly PriorChoice[], first: string | undefined, n: number): string[] {
-  return choices.map((c) => c.study.StudyInstanceUID).filter((uid) => uid !== first).slice(0, n);
+  return choices
+    .map((c) => c.study.StudyInstanceUID)
+    .filter((uid) => uid !== first)
+    .slice(0, n);
 }
 
 /**

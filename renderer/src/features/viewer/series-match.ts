@@ -30,7 +30,6 @@ export interface SeriesMatch {
   reasons: string[];
 }
 
-
 const WEIGHTS = { modality: 40, bodyPart: 15, plane: 25, words: 15, thickness: 10 } as const;
 
 /** The plane of an orientation, by the patient axis its normal lies along (within about 25°). */
@@ -57,7 +56,13 @@ export function planeOf(o: readonly number[] | undefined): Plane | undefined {
 
 /** The words of a description that say something (upper case, no punctuation, no bare series numbers). */
 export function descriptionWords(text: string | undefined): Set<string> {
-  return new Set((text ?? '').toUpperCase().split(/[^A-Z0-9.]+/).map((w) => w.replace(/^\.+|\.+$/g, '')).filter((w) => w.length > 1 && !/^\d+$/.test(w)));
+  return new Set(
+    (text ?? '')
+      .toUpperCase()
+      .split(/[^A-Z0-9.]+/)
+      .map((w) => w.replace(/^\.+|\.+$/g, ''))
+      .filter((w) => w.length > 1 && !/^\d+$/.test(w)),
+  );
 }
 
 const norm = (s: string | undefined): string => (s ?? '').trim().toUpperCase();
@@ -67,18 +72,30 @@ export function scoreSeries(current: SeriesTraits, candidate: SeriesTraits): Ser
   const reasons: string[] = [];
   let score = 0;
   const [m0, m1] = [norm(current.Modality), norm(candidate.Modality)];
-  if (m0 && m0 === m1) { score += WEIGHTS.modality; reasons.push(`same modality (${m1})`); }
-  else if (m1) reasons.push(`another modality (${m1})`);
+  if (m0 && m0 === m1) {
+    score += WEIGHTS.modality;
+    reasons.push(`same modality (${m1})`);
+  } else if (m1) reasons.push(`another modality (${m1})`);
   const [b0, b1] = [norm(current.BodyPartExamined), norm(candidate.BodyPartExamined)];
-  if (b0 && b0 === b1) { score += WEIGHTS.bodyPart; reasons.push(`same body part (${b1})`); }
-  else if (b0 && b1) { score -= WEIGHTS.bodyPart / 2; reasons.push(`another body part (${b1})`); }
+  if (b0 && b0 === b1) {
+    score += WEIGHTS.bodyPart;
+    reasons.push(`same body part (${b1})`);
+  } else if (b0 && b1) {
+    score -= WEIGHTS.bodyPart / 2;
+    reasons.push(`another body part (${b1})`);
+  }
   const [n0, n1] = [normalOf(current.orientation), normalOf(candidate.orientation)];
   if (n0 && n1) {
     // |cos| of the angle between the slice normals: 1 for parallel planes
     const cos = Math.abs(n0[0] * n1[0] + n0[1] * n1[1] + n0[2] * n1[2]);
     const plane = planeOf(candidate.orientation)!;
-    if (cos > 0.9) { score += WEIGHTS.plane * cos; reasons.push(`${plane} like the current`); }
-    else { score -= WEIGHTS.plane / 2; reasons.push(`${plane}, the current is ${planeOf(current.orientation)}`); }
+    if (cos > 0.9) {
+      score += WEIGHTS.plane * cos;
+      reasons.push(`${plane} like the current`);
+    } else {
+      score -= WEIGHTS.plane / 2;
+      reasons.push(`${plane}, the current is ${planeOf(current.orientation)}`);
+    }
   }
   const [w0, w1] = [descriptionWords(current.SeriesDescription), descriptionWords(candidate.SeriesDescription)];
   if (w0.size && w1.size) {
@@ -112,5 +129,7 @@ export function bestMatch(current: SeriesTraits, candidates: readonly SeriesTrai
 
 /** The sentence the prior pane shows: "Matches the current series: same modality (CT), axial like the current, …". */
 export function matchText(m: SeriesMatch): string {
-  return m.reasons.length ? `Matches the current series: ${m.reasons.join(', ')}.` : 'Nothing to compare with the current series: the series with the most images.';
+  return m.reasons.length
+    ? `Matches the current series: ${m.reasons.join(', ')}.`
+    : 'Nothing to compare with the current series: the series with the most images.';
 }

@@ -59,7 +59,10 @@ export function nearestSlice(positions: readonly (number | undefined)[], target:
   positions.forEach((p, i) => {
     if (p === undefined) return;
     const d = Math.abs(p - target);
-    if (d < bestDistance) { best = i; bestDistance = d; }
+    if (d < bestDistance) {
+      best = i;
+      bestDistance = d;
+    }
   });
   return best;
 }
@@ -85,9 +88,13 @@ export function linkMode(a: LinkedStack, b: LinkedStack): 'position' | 'index' {
 /** How the link works, for the screen ("by table position (same frame of reference)"). */
 export function linkText(how: LinkHow): string {
   switch (how) {
-    case 'frame-of-reference': return 'by table position (same frame of reference)';
-    case 'table-position': return 'by table position (both axial)';
-    case 'first-slices': return 'by position from the first slices (both axial, no common table positions)';
-    case 'index': return 'by slice index (not both axial)';
+    case 'frame-of-reference':
+      return 'by table position (same frame of reference)';
+    case 'table-position':
+      return 'by table position (both axial)';
+    case 'first-slices':
+      return 'by position from the first slices (both axial, no common table positions)';
+    case 'index':
+      return 'by slice index (not both axial)';
   }
 }

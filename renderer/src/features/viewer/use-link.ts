@@ -52,27 +52,32 @@ export function useLink(linkScroll: boolean, linkVoi: boolean) {
     relink();
   }, [linkScroll, relink]);
 
-  const events = useCallback((slot: number): PaneEvents => ({
-    onStack: (stack) => {
-      stacks.current[slot] = stack;
-      at.current[slot] = stack.index;
-      align();
-    },
-    onIndex: (index, bySync) => {
-      at.current[slot] = index;
-      if (bySync || !linkScroll) return;
-      follow(slot, index);
-    },
-    onVoi: (range, bySync) => {
-      if (bySync || !linkVoi) return;
-      controls.current.forEach((c, i) => { if (i !== slot) c.current?.setVoi(range); });
-    },
-    // its stack goes with it (the slot's next pane reports its own)
-    onClose: () => {
-      stacks.current[slot] = undefined;
-      relink();
-    },
-  }), [align, follow, linkScroll, linkVoi, relink]);
+  const events = useCallback(
+    (slot: number): PaneEvents => ({
+      onStack: (stack) => {
+        stacks.current[slot] = stack;
+        at.current[slot] = stack.index;
+        align();
+      },
+      onIndex: (index, bySync) => {
+        at.current[slot] = index;
+        if (bySync || !linkScroll) return;
+        follow(slot, index);
+      },
+      onVoi: (range, bySync) => {
+        if (bySync || !linkVoi) return;
+        controls.current.forEach((c, i) => {
+          if (i !== slot) c.current?.setVoi(range);
+        });
+      },
+      // its stack goes with it (the slot's next pane reports its own)
+      onClose: () => {
+        stacks.current[slot] = undefined;
+        relink();
+      },
+    }),
+    [align, follow, linkScroll, linkVoi, relink],
+  );
 
   const eventsBySlot = useMemo(() => Array.from({ length: MAX_PANES }, (_, i) => events(i)), [events]);
   return { controls: controls.current, events: eventsBySlot, how, relink, align };

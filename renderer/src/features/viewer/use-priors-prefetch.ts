@@ -12,7 +12,9 @@ export function usePriorsPrefetch(current: StudyRecord | undefined, onArrived: (
   const action = usePrefetchRun();
   const { start, clear, run: last } = action;
   const uid = current?.StudyInstanceUID;
-  useEffect(() => { clear(); }, [uid, clear]);
+  useEffect(() => {
+    clear();
+  }, [uid, clear]);
 
   // completed retrieves counted per run: a new one (or the run's end) refreshes the picker
   const seen = useRef<{ id?: string; completed: number; ended: boolean }>({ completed: 0, ended: false });
@@ -30,7 +32,8 @@ export function usePriorsPrefetch(current: StudyRecord | undefined, onArrived: (
   const run = useCallback(() => {
     if (!current?.PatientID) return;
     void start({
-      PatientID: current.PatientID, StudyInstanceUID: current.StudyInstanceUID,
+      PatientID: current.PatientID,
+      StudyInstanceUID: current.StudyInstanceUID,
       ...(current.IssuerOfPatientID ? { IssuerOfPatientID: current.IssuerOfPatientID } : {}),
     });
   }, [current, start]);

@@ -24,7 +24,8 @@ export interface PriorSeriesChoice {
 const HEADERS_READ = 16;
 
 export function useSeriesMatch(
-  engine: Engine | undefined, panes: readonly OpenStudy[],
+  engine: Engine | undefined,
+  panes: readonly OpenStudy[],
   imageIdsOf: (study: string, s: SeriesRecord) => Promise<string[] | undefined>,
   choose: (study: string, s: SeriesRecord) => Promise<void>,
 ) {
@@ -35,26 +36,31 @@ export function useSeriesMatch(
   /** Priors whose choice is being made; one cut short (the panes changed) is made again by the next run. */
   const inflight = useRef(new Set<string>());
 
-  const traitsOf = useCallback((study: string, s: SeriesRecord, readHeader: boolean): Promise<SeriesTraits> => {
-    const key = s.SeriesInstanceUID;
-    const held = traits.current.get(key);
-    if (held) return held;
-    const base: SeriesTraits = {
-      SeriesInstanceUID: s.SeriesInstanceUID, images: s.NumberOfSeriesRelatedInstances,
-      ...(s.Modality ? { Modality: s.Modality } : {}), ...(s.BodyPartExamined ? { BodyPartExamined: s.BodyPartExamined } : {}),
-      ...(s.SeriesDescription ? { SeriesDescription: s.SeriesDescription } : {}),
-    };
-    if (!engine || !readHeader || IMAGE_LESS.has((s.Modality ?? '').toUpperCase())) return Promise.resolve(base);
-    const p = (async () => {
-      const ids = await imageIdsOf(study, s);
-      const middle = ids?.[Math.floor(ids.length / 2)];
-      if (!middle) return base;
-      // an image that cannot be read compares by its records alone
-      return { ...base, ...await engine.headerTraits(middle).catch(() => ({})) };
-    })();
-    traits.current.set(key, p);
-    return p;
-  }, [engine, imageIdsOf]);
+  const traitsOf = useCallback(
+    (study: string, s: SeriesRecord, readHeader: boolean): Promise<SeriesTraits> => {
+      const key = s.SeriesInstanceUID;
+      const held = traits.current.get(key);
+      if (held) return held;
+      const base: SeriesTraits = {
+        SeriesInstanceUID: s.SeriesInstanceUID,
+        images: s.NumberOfSeriesRelatedInstances,
+        ...(s.Modality ? { Modality: s.Modality } : {}),
+        ...(s.BodyPartExamined ? { BodyPartExamined: s.BodyPartExamined } : {}),
+        ...(s.SeriesDescription ? { SeriesDescription: s.SeriesDescription } : {}),
+      };
+      if (!engine || !readHeader || IMAGE_LESS.has((s.Modality ?? '').toUpperCase())) return Promise.resolve(base);
+      const p = (async () => {
+        const ids = await imageIdsOf(study, s);
+        const middle = ids?.[Math.floor(ids.length / 2)];
+        if (!middle) return base;
+        // an image that cannot be read compares by its records alone
+        return { ...base, ...(await engine.headerTraits(middle).catch(() => ({}))) };
+      })();
+      traits.current.set(key, p);
+      return p;
+    },
+    [engine, imageIdsOf],
+  );
 
   const current = panes[0];
   const currentSeries = current?.chosen ? current.series.find((s) => s.SeriesInstanceUID === current.chosen!.SeriesInstanceUID) : undefined;
@@ -97,11 +103,14 @@ export function useSeriesMatch(
   }, [engine, current?.study.StudyInstanceUID, currentSeries?.SeriesInstanceUID, priorKey, traitsOf, choose]);
 
   /** The radiologist picks a prior's series: shown, and kept over any match. */
-  const pick = useCallback((study: string, s: SeriesRecord) => {
-    byUser.current.add(study);
-    setChoices((m) => new Map(m).set(study, { pending: false, byUser: true }));
-    void choose(study, s);
-  }, [choose]);
+  const pick = useCallback(
+    (study: string, s: SeriesRecord) => {
+      byUser.current.add(study);
+      setChoices((m) => new Map(m).set(study, { pending: false, byUser: true }));
+      void choose(study, s);
+    },
+    [choose],
+  );
 
   /** Forgets every choice (another study opened). */
   const reset = useCallback(() => {

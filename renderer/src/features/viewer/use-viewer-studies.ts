@@ -15,7 +15,11 @@ import { wadoUriImageId } from './image-ids.js';
 import type { PaneSeries } from './StackPane.js';
 
 /** A study as shown: its record, its series, the series in a pane. */
-export interface OpenStudy { study: StudyRecord; series: SeriesRecord[]; chosen?: PaneSeries }
+export interface OpenStudy {
+  study: StudyRecord;
+  series: SeriesRecord[];
+  chosen?: PaneSeries;
+}
 
 const REFRESH_MS = 1000;
 
@@ -30,63 +34,96 @@ export function useViewerStudies(setError: (message: string | undefined) => void
   /** The series asked for, per study, shown as soon as it is in the cache (a study that arrives with it first). */
   const wanted = useRef(new Map<string, string>());
 
-  const imageIdsOf = useCallback(async (studyUid: string, s: SeriesRecord): Promise<string[] | undefined> => {
-    const got = await transport.call('viewer.instances', { StudyInstanceUID: studyUid, SeriesInstanceUID: s.SeriesInstanceUID });
-    if (!got.ok) { setError(got.error.message); return undefined; }
-    return got.value.instances.map((i) => wadoUriImageId({ StudyInstanceUID: studyUid, SeriesInstanceUID: s.SeriesInstanceUID, SOPInstanceUID: i.SOPInstanceUID }));
-  }, [transport, setError]);
+  const imageIdsOf = useCallback(
+    async (studyUid: string, s: SeriesRecord): Promise<string[] | undefined> => {
+      const got = await transport.call('viewer.instances', { StudyInstanceUID: studyUid, SeriesInstanceUID: s.SeriesInstanceUID });
+      if (!got.ok) {
+        setError(got.error.message);
+        return undefined;
+      }
+      return got.value.instances.map((i) =>
+        wadoUriImageId({ StudyInstanceUID: studyUid, SeriesInstanceUID: s.SeriesInstanceUID, SOPInstanceUID: i.SOPInstanceUID }),
+      );
+    },
+    [transport, setError],
+  );
 
   /** Reads a study (and the chosen series' imageIds: `keep` one of the series, else the biggest). Undefined when not in the cache. */
-  const read = useCallback(async (uid: string, keep?: string): Promise<OpenStudy | undefined> => {
-    const [found, series] = await Promise.all([
-      transport.call('cache.studies', { StudyInstanceUID: uid }), transport.call('cache.series', { StudyInstanceUID: uid }),
-    ]);
-    if (!found.ok) { setError(found.error.message); return undefined; }
-    const study = found.value.studies[0];
-    if (!study || !series.ok) return undefined;
-    const list = series.value.series;
-    const asked = keep ?? wanted.current.get(uid);
-    const pick = list.find((s) => s.SeriesInstanceUID === asked) ?? mainSeries(list);
-    if (!pick) return { study, series: list };
-    const imageIds = await imageIdsOf(uid, pick);
-    return {
-      study, series: list,
-      ...(imageIds ? { chosen: { SeriesInstanceUID: pick.SeriesInstanceUID, SeriesDescription: pick.SeriesDescription, Modality: pick.Modality, imageIds } } : {}),
-    };
-  }, [transport, imageIdsOf, setError]);
+  const read = useCallback(
+    async (uid: string, keep?: string): Promise<OpenStudy | undefined> => {
+      const [found, series] = await Promise.all([
+        transport.call('cache.studies', { StudyInstanceUID: uid }),
+        transport.call('cache.series', { StudyInstanceUID: uid }),
+      ]);
+      if (!found.ok) {
+        setError(found.error.message);
+        return undefined;
+      }
+      const study = found.value.studies[0];
+      if (!study || !series.ok) return undefined;
+      const list = series.value.series;
+      const asked = keep ?? wanted.current.get(uid);
+      const pick = list.find((s) => s.SeriesInstanceUID === asked) ?? mainSeries(list);
+      if (!pick) return { study, series: list };
+      const imageIds = await imageIdsOf(uid, pick);
+      return {
+        study,
+        series: list,
+        ...(imageIds
+          ? { chosen: { SeriesInstanceUID: pick.SeriesInstanceUID, SeriesDescription: pick.SeriesDescription, Modality: pick.Modality, imageIds } }
+          : {}),
+      };
+    },
+    [transport, imageIdsOf, setError],
+  );
 
   const put = useCallback((open: OpenStudy) => {
     setStudies((m) => new Map(m).set(open.study.StudyInstanceUID, open));
   }, []);
 
   /** Loads a study into the set (`series` the one to show, when in the cache); undefined when it is not in the cache (yet). */
-  const load = useCallback(async (uid: string, series?: string): Promise<OpenStudy | undefined> => {
-    if (series) wanted.current.set(uid, series);
-    const open = await read(uid);
-    if (open) put(open);
-    return open;
-  }, [read, put]);
+  const load = useCallback(
+    async (uid: string, series?: string): Promise<OpenStudy | undefined> => {
+      if (series) wanted.current.set(uid, series);
+      const open = await read(uid);
+      if (open) put(open);
+      return open;
+    },
+    [read, put],
+  );
 
   /** Shows another series of a study. */
-  const choose = useCallback(async (uid: string, s: SeriesRecord): Promise<void> => {
-    const held = studiesRef.current.get(uid);
-    wanted.current.delete(uid);
-    const imageIds = await imageIdsOf(uid, s);
-    if (!held || !imageIds) return;
-    put({ ...held, chosen: { SeriesInstanceUID: s.SeriesInstanceUID, SeriesDescription: s.SeriesDescription, Modality: s.Modality, imageIds } });
-  }, [imageIdsOf, put]);
+  const choose = useCallback(
+    async (uid: string, s: SeriesRecord): Promise<void> => {
+      const held = studiesRef.current.get(uid);
+      wanted.current.delete(uid);
+      const imageIds = await imageIdsOf(uid, s);
+      if (!held || !imageIds) return;
+      put({ ...held, chosen: { SeriesInstanceUID: s.SeriesInstanceUID, SeriesDescription: s.SeriesDescription, Modality: s.Modality, imageIds } });
+    },
+    [imageIdsOf, put],
+  );
 
   /** Reads a study again (its chosen series kept), and tells `onFirst` when it appears in the cache. */
-  const refresh = useCallback(async (uid: string, onFirst?: (open: OpenStudy) => void): Promise<void> => {
-    const held = studiesRef.current.get(uid);
-    // the series asked for (shown once it arrives, unless another was chosen since), else the one on screen
-    const open = await read(uid, wanted.current.get(uid) ?? held?.chosen?.SeriesInstanceUID);
-    if (!open) return;
-    // the same imageIds: keep the object, so the pane is not told of a change
-    if (held?.chosen && open.chosen && held.chosen.SeriesInstanceUID === open.chosen.SeriesInstanceUID && held.chosen.imageIds.length === open.chosen.imageIds.length) open.chosen = held.chosen;
-    put(open);
-    if (!held) onFirst?.(open);
-  }, [read, put]);
+  const refresh = useCallback(
+    async (uid: string, onFirst?: (open: OpenStudy) => void): Promise<void> => {
+      const held = studiesRef.current.get(uid);
+      // the series asked for (shown once it arrives, unless another was chosen since), else the one on screen
+      const open = await read(uid, wanted.current.get(uid) ?? held?.chosen?.SeriesInstanceUID);
+      if (!open) return;
+      // the same imageIds: keep the object, so the pane is not told of a change
+      if (
+        held?.chosen &&
+        open.chosen &&
+        held.chosen.SeriesInstanceUID === open.chosen.SeriesInstanceUID &&
+        held.chosen.imageIds.length === open.chosen.imageIds.length
+      )
+        open.chosen = held.chosen;
+      put(open);
+      if (!held) onFirst?.(open);
+    },
+    [read, put],
+  );
 
   const onFirstRef = useRef<((open: OpenStudy) => void) | undefined>(undefined);
   /** Follows a study's retrieve: read again at most once a second while its jobs run, and at their end. */
@@ -103,15 +140,22 @@ export function useViewerStudies(setError: (message: string | undefined) => void
     if (end) {
       clearTimeout(timers.current.get(uid));
       timers.current.delete(uid);
-      setArriving((s) => { const n = new Set(s); n.delete(uid); return n; });
+      setArriving((s) => {
+        const n = new Set(s);
+        n.delete(uid);
+        return n;
+      });
       void refresh(uid, onFirstRef.current);
       return;
     }
     if (timers.current.has(uid)) return;
-    timers.current.set(uid, setTimeout(() => {
-      timers.current.delete(uid);
-      void refresh(uid, onFirstRef.current);
-    }, REFRESH_MS));
+    timers.current.set(
+      uid,
+      setTimeout(() => {
+        timers.current.delete(uid);
+        void refresh(uid, onFirstRef.current);
+      }, REFRESH_MS),
+    );
   });
 
   const reset = useCallback(() => {

@@ -7,7 +7,15 @@ import type { StoredEvent } from '../../../../electron/services/local-scp/handle
 function manualTimers() {
   const due: (() => void)[] = [];
   return {
-    timers: { set: (f: () => void) => { due.push(f); return due.length as unknown as ReturnType<typeof setTimeout>; }, clear: () => { due.length = 0; } },
+    timers: {
+      set: (f: () => void) => {
+        due.push(f);
+        return due.length as unknown as ReturnType<typeof setTimeout>;
+      },
+      clear: () => {
+        due.length = 0;
+      },
+    },
     tick: () => due.shift()?.(),
     pending: () => due.length,
   };
@@ -15,7 +23,11 @@ function manualTimers() {
 
 let n = 0;
 const stored = (study: string, series: string, duplicate = false): StoredEvent => ({
-  association: {} as StoredEvent['association'], sopInstanceUid: `${study}.${++n}`, studyInstanceUid: study, seriesInstanceUid: series, duplicate,
+  association: {} as StoredEvent['association'],
+  sopInstanceUid: `${study}.${++n}`,
+  studyInstanceUid: study,
+  seriesInstanceUid: series,
+  duplicate,
 });
 
 test('one event at once per study, one per interval while more come, none after a quiet interval; duplicates are not news', () => {

@@ -24,12 +24,12 @@ for (const name of ['CT_small.dcm', 'MR_small_bigendian.dcm', 'MR_small_implicit
     const cut = join(work, `cut-${name}`);
     copyFileSync(whole, cut);
     truncateSync(cut, statSync(whole).size - 100);
-    assert.match(await verdict(cut) ?? '', /file ends at byte/);
+    assert.match((await verdict(cut)) ?? '', /file ends at byte/);
   });
 }
 
 test('a file cut inside the header before Pixel Data is reported as such', async () => {
   const cut = join(work, 'cut-header.dcm');
   writeFileSync(cut, readFileSync(join(files, 'CT_small.dcm')).subarray(0, 700));
-  assert.match(await verdict(cut) ?? '', /ends inside the data set, before Pixel Data/);
+  assert.match((await verdict(cut)) ?? '', /ends inside the data set, before Pixel Data/);
 });

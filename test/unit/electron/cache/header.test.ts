@@ -24,10 +24,12 @@ function python(script: string, ...args: string[]): unknown {
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const p = join(dir, name);
+      return statSync(p).isDirectory() ? walk(p) : [p];
+    });
 }
 
 interface PydicomView {
@@ -110,9 +112,12 @@ describe('readInstanceHeader on the pydicom corpus', () => {
     assert.equal(be.fields.study.StudyInstanceUID, le.fields.study.StudyInstanceUID);
     const implicit = await readInstanceHeader(join(TEST_FILES, 'rtstruct.dcm'));
     assert.equal(implicit.transferSyntaxUid, '1.2.840.10008.1.2');
-    const [py] = python(`import json, sys, pydicom
+    const [py] = python(
+      `import json, sys, pydicom
 ds = pydicom.dcmread(sys.argv[1], force=True)
-print(json.dumps([{"study": ds.StudyInstanceUID, "sop": ds.SOPInstanceUID}]))`, join(TEST_FILES, 'rtstruct.dcm')) as { study: string; sop: string }[];
+print(json.dumps([{"study": ds.StudyInstanceUID, "sop": ds.SOPInstanceUID}]))`,
+      join(TEST_FILES, 'rtstruct.dcm'),
+    ) as { study: string; sop: string }[];
     assert.equal(implicit.fields.study.StudyInstanceUID, py!.study);
     assert.equal(implicit.fields.instance.SOPInstanceUID, py!.sop);
   });
@@ -127,12 +132,17 @@ print(json.dumps([{"study": ds.StudyInstanceUID, "sop": ds.SOPInstanceUID}]))`, 
 
 describe('buildFileMetaInformation', () => {
   let dir: string;
-  before(() => { dir = mkdtempSync(join(tmpdir(), 'priors-cache-header-')); });
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'priors-cache-header-'));
+  });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('writes preamble, DICM and group 0002 as PS3.10 §7.1 lays out; pydicom reads it', async () => {
     const meta = buildFileMetaInformation({
-      sopClassUid: '1.2.840.10008.5.1.4.1.1.2', sopInstanceUid: '1.2.3.4.5', transferSyntaxUid: '1.2.840.10008.1.2.1', sourceAeTitle: 'PACS',
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.2',
+      sopInstanceUid: '1.2.3.4.5',
+      transferSyntaxUid: '1.2.840.10008.1.2.1',
+      sourceAeTitle: 'PACS',
     });
     assert.ok(meta.subarray(0, 128).every((b) => b === 0));
     assert.equal(Buffer.from(meta.subarray(128, 132)).toString('latin1'), 'DICM');
@@ -145,20 +155,31 @@ describe('buildFileMetaInformation', () => {
     const body = readFileSync(join(TEST_FILES, 'ExplVR_LitEndNoMeta.dcm'));
     const file = join(dir, 'built.dcm');
     const built = buildFileMetaInformation({
-      sopClassUid: source.fields.instance.SOPClassUID, sopInstanceUid: source.fields.instance.SOPInstanceUID,
-      transferSyntaxUid: source.transferSyntaxUid, sourceAeTitle: 'IMPORT',
+      sopClassUid: source.fields.instance.SOPClassUID,
+      sopInstanceUid: source.fields.instance.SOPInstanceUID,
+      transferSyntaxUid: source.transferSyntaxUid,
+      sourceAeTitle: 'IMPORT',
     });
     writeFileSync(file, Buffer.concat([built, body]));
-    const [py] = python(`import json, sys, pydicom
+    const [py] = python(
+      `import json, sys, pydicom
 ds = pydicom.dcmread(sys.argv[1])
 m = ds.file_meta
 print(json.dumps([{"gl": m.FileMetaInformationGroupLength, "version": list(m.FileMetaInformationVersion),
   "ts": m.TransferSyntaxUID, "sop": m.MediaStorageSOPInstanceUID, "cls": m.MediaStorageSOPClassUID,
   "impl": m.ImplementationClassUID, "name": m.ImplementationVersionName, "ae": m.SourceApplicationEntityTitle,
-  "study": ds.StudyInstanceUID}]))`, file) as Record<string, unknown>[];
+  "study": ds.StudyInstanceUID}]))`,
+      file,
+    ) as Record<string, unknown>[];
     assert.deepEqual(py, {
-      gl: built.length - 144, version: [0, 1], ts: source.transferSyntaxUid, sop: source.fields.instance.SOPInstanceUID,
-      cls: source.fields.instance.SOPClassUID, impl: '1.2.826.0.1.3680043.10.1439.1', name: 'PRIORS_010', ae: 'IMPORT',
+      gl: built.length - 144,
+      version: [0, 1],
+      ts: source.transferSyntaxUid,
+      sop: source.fields.instance.SOPInstanceUID,
+      cls: source.fields.instance.SOPClassUID,
+      impl: '1.2.826.0.1.3680043.10.1439.1',
+      name: 'PRIORS_010',
+      ae: 'IMPORT',
       study: source.fields.study.StudyInstanceUID,
     });
     const back = await readInstanceHeader(file);
@@ -167,8 +188,10 @@ print(json.dumps([{"gl": m.FileMetaInformationGroupLength, "version": list(m.Fil
   });
 
   test('refuses an empty UID', () => {
-    assert.throws(() => buildFileMetaInformation({ sopClassUid: '', sopInstanceUid: '1.2', transferSyntaxUid: '1.2.840.10008.1.2' }),
-      (e: unknown) => e instanceof CacheError && e.code === 'EINVALID');
+    assert.throws(
+      () => buildFileMetaInformation({ sopClassUid: '', sopInstanceUid: '1.2', transferSyntaxUid: '1.2.840.10008.1.2' }),
+      (e: unknown) => e instanceof CacheError && e.code === 'EINVALID',
+    );
   });
 });
 
@@ -185,13 +208,19 @@ describe('Specific Character Set: names stored decoded', () => {
   });
 
   test('every charset file imports with the Patient Name pydicom decodes', async () => {
-    const files = readdirSync(CHARSET_FILES).filter((f) => f.endsWith('.dcm')).sort().map((f) => join(CHARSET_FILES, f));
-    const expected = python(`import json, sys, pydicom
+    const files = readdirSync(CHARSET_FILES)
+      .filter((f) => f.endsWith('.dcm'))
+      .sort()
+      .map((f) => join(CHARSET_FILES, f));
+    const expected = python(
+      `import json, sys, pydicom
 out = []
 for p in sys.argv[1:]:
     ds = pydicom.dcmread(p, stop_before_pixels=True)
     out.append({"sop": ds.get("SOPInstanceUID"), "study": ds.get("StudyInstanceUID"), "name": str(ds.PatientName) if "PatientName" in ds else None})
-print(json.dumps(out, ensure_ascii=False))`, ...files) as { sop: string | null; study: string | null; name: string | null }[];
+print(json.dumps(out, ensure_ascii=False))`,
+      ...files,
+    ) as { sop: string | null; study: string | null; name: string | null }[];
     const result = await cache.importPaths(files);
     const indexable = expected.filter((e) => e.sop && e.study);
     assert.ok(indexable.length >= 14, `${indexable.length} charset files with UIDs`);
@@ -208,6 +237,10 @@ print(json.dumps(out, ensure_ascii=False))`, ...files) as { sop: string | null; 
     const japanese = [...cache.find('PATIENT', 'patient', [{ keyword: 'PatientName', value: ['山田^太郎'] }])];
     assert.ok(japanese.length >= 1, 'an ideographic component group finds the patient');
     const greek = [...cache.find('PATIENT', 'patient', [{ keyword: 'PatientName', value: ['διον*'] }], { caseInsensitivePN: true })];
-    assert.deepEqual(greek.map((r) => r.PatientName), ['Διονυσιος'], 'case-insensitive matching folds Greek too');
+    assert.deepEqual(
+      greek.map((r) => r.PatientName),
+      ['Διονυσιος'],
+      'case-insensitive matching folds Greek too',
+    );
   });
 });

@@ -14,14 +14,23 @@ const STUDY = '1.2.826.0.1.3680043.10.1439.17.2';
 test('a version-1 history keeps its jobs, and takes WADO-RS jobs after migration 2', () => {
   const db = openDatabase(join(tempDir('history-wado'), 'history.sqlite'));
   try {
-    migrate(db, HISTORY_MIGRATIONS.filter((m) => m.version === 1));
+    migrate(
+      db,
+      HISTORY_MIGRATIONS.filter((m) => m.version === 1),
+    );
     assert.throws(() => new JobStore(db).insert({ node: 'web', method: 'wado', level: 'STUDY', StudyInstanceUID: STUDY }, 1), /CHECK constraint/);
-    const old = new JobStore(db).insert({ node: 'pacs', method: 'get', level: 'SERIES', StudyInstanceUID: STUDY, SeriesInstanceUIDs: [`${STUDY}.1`], expected: 4 }, 7);
+    const old = new JobStore(db).insert(
+      { node: 'pacs', method: 'get', level: 'SERIES', StudyInstanceUID: STUDY, SeriesInstanceUIDs: [`${STUDY}.1`], expected: 4 },
+      7,
+    );
     const before = db.prepare('SELECT * FROM transfer_job').all();
     assert.deepEqual(migrate(db, HISTORY_MIGRATIONS), [2]);
     assert.equal(schemaVersion(db), 2);
     assert.deepEqual(db.prepare('SELECT * FROM transfer_job').all(), before, 'every row and column as it was');
-    const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'transfer_job' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all();
+    const indexes = db
+      .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'transfer_job' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .pluck()
+      .all();
     assert.deepEqual(indexes, ['transfer_job_origin', 'transfer_job_state']);
     const jobs = new JobStore(db);
     const web = jobs.insert({ node: 'web', method: 'wado', level: 'STUDY', StudyInstanceUID: STUDY }, 8);

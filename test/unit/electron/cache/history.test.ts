@@ -20,10 +20,21 @@ const STUDY = '1.2.826.0.1.3680043.10.1439.17.1';
 /** An index as Priors before migration 006 left it: version 5, the history tables filled. */
 function oldIndex(dir: string, auditEvents: number): Db {
   const db = openDatabase(join(dir, 'index.sqlite'));
-  migrate(db, MIGRATIONS.filter((m) => m.version <= 5));
+  migrate(
+    db,
+    MIGRATIONS.filter((m) => m.version <= 5),
+  );
   const audit = AuditStore.over(db);
   for (let i = 0; i < auditEvents; i++) {
-    audit.append({ at: 1000 + i, what: 'query', outcome: 0, direction: 'incoming', peerAeTitle: 'CT1', peerHost: '10.0.0.1', detail: `event ${i} ${'x'.repeat(200)}` });
+    audit.append({
+      at: 1000 + i,
+      what: 'query',
+      outcome: 0,
+      direction: 'incoming',
+      peerAeTitle: 'CT1',
+      peerHost: '10.0.0.1',
+      detail: `event ${i} ${'x'.repeat(200)}`,
+    });
   }
   const jobs = new JobStore(db);
   jobs.insert({ node: 'pacs', method: 'move', level: 'STUDY', StudyInstanceUID: STUDY }, 5);
@@ -36,7 +47,10 @@ const tables = (db: Db) => db.prepare("SELECT name FROM sqlite_master WHERE type
 test('an index before 006: its history is copied to history.sqlite on the first open, then dropped from the index', async () => {
   const dir = tempDir('history-move');
   const old = openDatabase(join(dir, 'index.sqlite'));
-  migrate(old, MIGRATIONS.filter((m) => m.version <= 5));
+  migrate(
+    old,
+    MIGRATIONS.filter((m) => m.version <= 5),
+  );
   const audit = AuditStore.over(old);
   for (let i = 0; i < 254; i++) audit.append({ at: 1000 + i, what: 'store', outcome: 0, direction: 'incoming', peerAeTitle: 'CT1', StudyInstanceUID: STUDY });
   const job = new JobStore(old).insert({ node: 'pacs', method: 'get', level: 'STUDY', StudyInstanceUID: STUDY, expected: 4 }, 7);
@@ -47,7 +61,10 @@ test('an index before 006: its history is copied to history.sqlite on the first 
   const logs: string[] = [];
   const cache = await Cache.open(dir, { log: (_l, m) => logs.push(m) });
   await cache.close();
-  assert.ok(logs.some((m) => m.includes('Moved the history') && m.includes('history.sqlite')), logs.join('\n'));
+  assert.ok(
+    logs.some((m) => m.includes('Moved the history') && m.includes('history.sqlite')),
+    logs.join('\n'),
+  );
   const index = openDatabase(join(dir, 'index.sqlite'));
   try {
     for (const t of ['audit_event', 'transfer_job', 'prefetch_rule', 'prefetch_run']) assert.ok(!tables(index).includes(t), `${t} left the index`);
@@ -60,7 +77,7 @@ test('an index before 006: its history is copied to history.sqlite on the first 
     assert.deepEqual(history.prepare('SELECT min(seq), max(seq) FROM audit_event').raw().get(), [1, 254], 'with its sequence numbers');
     assert.throws(() => history.prepare('DELETE FROM audit_event').run(), /append-only/, 'and still append-only');
     assert.equal(new JobStore(history).get(job.id)?.expected, 4);
-    assert.deepEqual(new PrefetchStore(history).rules(), [], 'the user\'s rules, not the seeds');
+    assert.deepEqual(new PrefetchStore(history).rules(), [], "the user's rules, not the seeds");
     assert.equal(count(history, 'history_copy'), 1);
   } finally {
     history.close();
@@ -78,7 +95,10 @@ test('an index before 006: its history is copied to history.sqlite on the first 
 test('a crash between the copy and migration 006: the next open drops the tables without copying twice', async () => {
   const dir = tempDir('history-crash');
   const db = openDatabase(join(dir, 'index.sqlite'));
-  migrate(db, MIGRATIONS.filter((m) => m.version <= 5));
+  migrate(
+    db,
+    MIGRATIONS.filter((m) => m.version <= 5),
+  );
   const audit = AuditStore.over(db);
   for (let i = 0; i < 10; i++) audit.append({ at: i, what: 'query', outcome: 0, direction: 'incoming' });
   db.close();
@@ -98,7 +118,11 @@ test('a crash between the copy and migration 006: the next open drops the tables
 /** Writes garbage over one page (1-based page number, 4096 bytes). */
 function damagePage(path: string, page: number): void {
   const fd = openSync(path, 'r+');
-  try { writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (page - 1) * 4096); } finally { closeSync(fd); }
+  try {
+    writeSync(fd, Buffer.alloc(4096, 0xa5), 0, 4096, (page - 1) * 4096);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 test('a damaged index before 006: its audit events are copied out past the damaged pages, and what could not be read is named', async () => {
@@ -148,7 +172,10 @@ test('a damaged history: set aside, what can be read copied into a new one, and 
     assert.ok(report && existsSync(join(dir, report.setAside)), JSON.stringify(cache.recovery));
     assert.ok(report.rows > 250 && report.rows < 300, `${report.rows} rows kept`);
     assert.match(report.lost.join(';'), /audit_event/);
-    assert.ok(logs.some((m) => m.includes('was damaged') && m.includes(report.setAside)), logs.join('\n'));
+    assert.ok(
+      logs.some((m) => m.includes('was damaged') && m.includes(report.setAside)),
+      logs.join('\n'),
+    );
   } finally {
     await cache.close();
   }

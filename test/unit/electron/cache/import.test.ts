@@ -5,7 +5,20 @@
 import { test, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Cache, readInstanceHeader } from '../../../../electron/cache/index.js';
@@ -65,9 +78,17 @@ test('Part-10 files are copied byte for byte; bare data sets become Part-10 file
   assert.equal(header.part10, true);
   assert.equal(header.transferSyntaxUid, '1.2.840.10008.1.2.2');
   assert.equal(be!.dataSetLength, readFileSync(join(src, 'sub', 'bare-be')).length, 'the bare data set follows the meta unchanged');
-  const py = spawnSync('/usr/bin/python3', ['-c', `import sys, pydicom
+  const py = spawnSync(
+    '/usr/bin/python3',
+    [
+      '-c',
+      `import sys, pydicom
 ds = pydicom.dcmread(sys.argv[1])
-print(ds.file_meta.TransferSyntaxUID, ds.StudyInstanceUID)`, be!.path], { encoding: 'utf8' });
+print(ds.file_meta.TransferSyntaxUID, ds.StudyInstanceUID)`,
+      be!.path,
+    ],
+    { encoding: 'utf8' },
+  );
   assert.equal(py.status, 0, py.stderr);
   assert.equal(py.stdout.trim(), `1.2.840.10008.1.2.2 ${bare.fields.study.StudyInstanceUID}`);
 });
@@ -113,5 +134,8 @@ test('a DICOMDIR that cannot be read imports nothing of its medium, and says why
   copyFileSync(join(TEST_FILES, 'MR_small.dcm'), join(medium, 'IMG1'));
   const r = await cache.importPaths([medium]);
   assert.equal(r.imported, 0);
-  assert.match(r.skipped[0]?.reason ?? '', /^DICOMDIR that cannot be read \(it is not a DICOMDIR \(its SOP Class is 1\.2\.840\.10008\.5\.1\.4\.1\.1\.2\)\), so nothing of .* was imported$/);
+  assert.match(
+    r.skipped[0]?.reason ?? '',
+    /^DICOMDIR that cannot be read \(it is not a DICOMDIR \(its SOP Class is 1\.2\.840\.10008\.5\.1\.4\.1\.1\.2\)\), so nothing of .* was imported$/,
+  );
 });

@@ -95,7 +95,11 @@ test('destroyed with a write in flight, it closes the file once that write has f
 test('findTruncation gives the same verdict from the head in memory as from the file', async () => {
   const name = join(PYDICOM_DATA, 'test_files', 'CT_small.dcm');
   const bytes = readFileSync(name);
-  for (const [label, size] of [['whole', bytes.length], ['cut in the pixels', bytes.length - 100], ['cut before them', 700]] as const) {
+  for (const [label, size] of [
+    ['whole', bytes.length],
+    ['cut in the pixels', bytes.length - 100],
+    ['cut before them', 700],
+  ] as const) {
     const path = join(work, `${label}.dcm`);
     const writer = new InstanceWriter(path);
     await pipeline(Readable.from([bytes.subarray(0, size)]), writer);

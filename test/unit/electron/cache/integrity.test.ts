@@ -18,14 +18,20 @@ function index(): string {
   const db = openDatabase(path);
   migrate(db);
   const repo = new Repository(db);
-  repo.transaction(() => { for (const r of syntheticRecords({ patients: 20, studies: 60, instances: 2000 })) repo.index(r); });
+  repo.transaction(() => {
+    for (const r of syntheticRecords({ patients: 20, studies: 60, instances: 2000 })) repo.index(r);
+  });
   db.close();
   return path;
 }
 
 function garbage(path: string, page: number): void {
   const fd = openSync(path, 'r+');
-  try { writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096); } finally { closeSync(fd); }
+  try {
+    writeSync(fd, Buffer.alloc(4096, 0x5a), 0, 4096, page * 4096);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 test('a sound file passes, in this thread and in a worker', async () => {
@@ -36,7 +42,12 @@ test('a sound file passes, in this thread and in a worker', async () => {
 
 test('damage is found and told on one line: garbage over pages, a truncated file, a header that is not a database', async () => {
   for (const [what, damage] of [
-    ['garbage', (p: string) => { for (let page = 10; page < 30; page++) garbage(p, page); }],
+    [
+      'garbage',
+      (p: string) => {
+        for (let page = 10; page < 30; page++) garbage(p, page);
+      },
+    ],
     ['truncated', (p: string) => truncateSync(p, 30_000)],
     ['not a database', (p: string) => garbage(p, 0)],
   ] as const) {

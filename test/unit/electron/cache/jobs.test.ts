@@ -17,7 +17,10 @@ function store(): { jobs: JobStore; close(): void } {
 }
 
 test('migration 002 creates transfer_job after 001, and a store needs it', () => {
-  assert.deepEqual(MIGRATIONS.map((m) => [m.version, m.name]).slice(0, 2), [[1, 'init'], [2, 'jobs']]);
+  assert.deepEqual(MIGRATIONS.map((m) => [m.version, m.name]).slice(0, 2), [
+    [1, 'init'],
+    [2, 'jobs'],
+  ]);
   const db = openDatabase(join(tempDir('cache-jobs'), 'index.sqlite'));
   try {
     migrate(db, MIGRATIONS.slice(0, 1));
@@ -27,8 +30,16 @@ test('migration 002 creates transfer_job after 001, and a store needs it', () =>
     for (const c of ['id', 'node', 'method', 'level', 'StudyInstanceUID', 'series_uids', 'expected', 'state', 'progress', 'verdict', 'attempts']) {
       assert.ok(columns.includes(c), c);
     }
-    assert.throws(() => db.prepare("INSERT INTO transfer_job (id, node, method, level, StudyInstanceUID, state, progress, created_at) VALUES ('x', 'n', 'push', 'STUDY', '1', 'queued', '{}', 0)").run(),
-      /CHECK constraint/, 'method is move or get');
+    assert.throws(
+      () =>
+        db
+          .prepare(
+            "INSERT INTO transfer_job (id, node, method, level, StudyInstanceUID, state, progress, created_at) VALUES ('x', 'n', 'push', 'STUDY', '1', 'queued', '{}', 0)",
+          )
+          .run(),
+      /CHECK constraint/,
+      'method is move or get',
+    );
   } finally {
     db.close();
   }
@@ -64,7 +75,11 @@ test('insert, get and list keep every field and the queue order', () => {
     assert.equal(a.attempts, 0);
     assert.deepEqual(b.SeriesInstanceUIDs, ['1.2.3', '1.2.4']);
     assert.equal(b.expected, undefined);
-    assert.deepEqual(jobs.list().map((j) => j.id), [a.id, b.id], 'insertion order, not the clock');
+    assert.deepEqual(
+      jobs.list().map((j) => j.id),
+      [a.id, b.id],
+      'insertion order, not the clock',
+    );
     assert.equal(jobs.get('nope'), undefined);
   } finally {
     close();
@@ -106,7 +121,10 @@ test('resumable: running jobs go back to queued, ended ones stay; clearFinished 
       return j.id;
     });
     const resumed = jobs.resumable();
-    assert.deepEqual(resumed.map((j) => j.id), [ids[0], ids[1]]);
+    assert.deepEqual(
+      resumed.map((j) => j.id),
+      [ids[0], ids[1]],
+    );
     assert.ok(resumed.every((j) => j.state === 'queued'));
     assert.equal(jobs.get(ids[2]!)!.state, 'completed');
     assert.equal(jobs.clearFinished(103), 1, 'only the one finished before 103');
@@ -128,7 +146,10 @@ test('JobStore.open shares the history of a Cache and survives reopening', async
   cache = await Cache.open(dir);
   jobs = JobStore.open(dir);
   try {
-    assert.deepEqual(jobs.resumable().map((j) => [j.id, j.state, j.expected]), [[a.id, 'queued', 4]]);
+    assert.deepEqual(
+      jobs.resumable().map((j) => [j.id, j.state, j.expected]),
+      [[a.id, 'queued', 4]],
+    );
   } finally {
     jobs.close();
     await cache.close();

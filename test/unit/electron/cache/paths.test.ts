@@ -57,7 +57,10 @@ let sandbox: string;
 let dataDir: string;
 let cache: Cache;
 /** Every file of the sandbox, relative to it. */
-const scan = () => walkFiles(sandbox).map((f) => relative(sandbox, f).split('\\').join('/')).sort();
+const scan = () =>
+  walkFiles(sandbox)
+    .map((f) => relative(sandbox, f).split('\\').join('/'))
+    .sort();
 let baseline: string[];
 
 before(async () => {
@@ -66,7 +69,9 @@ before(async () => {
   cache = await Cache.open(dataDir);
   baseline = scan();
 });
-after(async () => { await cache?.close(); });
+after(async () => {
+  await cache?.close();
+});
 
 function assertNothingWritten(what: string): void {
   const extra = scan().filter((f) => !baseline.includes(f) && !/^a\/b\/data\/index\.sqlite(-wal|-shm)?$/.test(f));
@@ -78,13 +83,21 @@ describe('the cache write path refuses UIDs that are not UIDs (EUID)', () => {
     for (const where of ['study', 'series', 'sop'] as const) {
       test(`${where} UID with ${why}: ${JSON.stringify(uid.slice(0, 24))}`, async () => {
         if (where === 'sop' && uid === '') {
-          assert.throws(() => cache.createTempWriter({ meta: { sopClassUid: SC, sopInstanceUid: uid, transferSyntaxUid: EXPLICIT_LE } }), /without a SOP Instance UID/);
+          assert.throws(
+            () => cache.createTempWriter({ meta: { sopClassUid: SC, sopInstanceUid: uid, transferSyntaxUid: EXPLICIT_LE } }),
+            /without a SOP Instance UID/,
+          );
           return assertNothingWritten('an empty SOP Instance UID');
         }
         const writer = cache.createTempWriter({ meta: { sopClassUid: SC, sopInstanceUid: where === 'sop' ? uid : SOP, transferSyntaxUid: EXPLICIT_LE } });
-        await new Promise<void>((resolve, reject) => writer.stream.end(Buffer.from(dataSet({ [where]: uid })), (e?: Error | null) => (e ? reject(e) : resolve())));
-        await assert.rejects(writer.commit(), (e: unknown) => e instanceof CacheError
-          && (e.code === 'EUID' || (uid === '' && e.code === 'EINVALID')), `refused: ${why}`);
+        await new Promise<void>((resolve, reject) =>
+          writer.stream.end(Buffer.from(dataSet({ [where]: uid })), (e?: Error | null) => (e ? reject(e) : resolve())),
+        );
+        await assert.rejects(
+          writer.commit(),
+          (e: unknown) => e instanceof CacheError && (e.code === 'EUID' || (uid === '' && e.code === 'EINVALID')),
+          `refused: ${why}`,
+        );
         assert.equal(cache.stats().instances, 0);
         assertNothingWritten(`${where} UID ${JSON.stringify(uid)}`);
       });
@@ -106,7 +119,11 @@ describe('the Storage SCP handler answers with a status and writes nothing', () 
   const association = { id: 'a1', callingAeTitle: 'MODALITY', calledAeTitle: 'PRIORS', peerAddress: '127.0.0.1', peerPort: 1 };
   const store = async (sopInstanceUid: string, bytes: Uint8Array) => {
     const outcome = await new CacheStoreHandler(cache).store({
-      association, sopClassUid: SC, sopInstanceUid, transferSyntaxUid: EXPLICIT_LE, dataSet: Readable.from([Buffer.from(bytes)]),
+      association,
+      sopClassUid: SC,
+      sopInstanceUid,
+      transferSyntaxUid: EXPLICIT_LE,
+      dataSet: Readable.from([Buffer.from(bytes)]),
     });
     outcome.afterResponse?.(); // as the SCP does once it has answered
     const { afterResponse: _, ...answer } = outcome;

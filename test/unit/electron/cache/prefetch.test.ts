@@ -32,14 +32,27 @@ test('rules keep their order; a rename keeps the place; a clash and an unknown p
   try {
     store.saveRule({ ...DEFAULT_RULE, name: 'mammo', modalities: ['MG'], nodes: [], forModalities: ['MG'] });
     store.saveRule({ ...DEFAULT_RULE, name: 'all', allStudies: true, nodes: ['PACS'], forModalities: [] });
-    assert.deepEqual(store.rules().map((r) => r.name), ['default', 'mammo', 'all']);
+    assert.deepEqual(
+      store.rules().map((r) => r.name),
+      ['default', 'mammo', 'all'],
+    );
     store.saveRule({ ...DEFAULT_RULE, name: 'same', maxStudies: 5, nodes: [], forModalities: [] }, 'default');
-    assert.deepEqual(store.rules().map((r) => [r.name, r.maxStudies]), [['same', 5], ['mammo', 3], ['all', 3]]);
+    assert.deepEqual(
+      store.rules().map((r) => [r.name, r.maxStudies]),
+      [
+        ['same', 5],
+        ['mammo', 3],
+        ['all', 3],
+      ],
+    );
     assert.throws(() => store.saveRule({ ...DEFAULT_RULE, name: 'mammo', nodes: [], forModalities: [] }, 'all'), /already exists/);
     assert.throws(() => store.saveRule({ ...DEFAULT_RULE, name: 'x', nodes: [], forModalities: [] }, 'nope'), /No prefetch rule is named "nope"/);
     assert.equal(store.deleteRule('MAMMO'), true, 'names are case-insensitive');
     assert.equal(store.deleteRule('mammo'), false);
-    assert.deepEqual(store.rules().map((r) => r.name), ['same', 'all']);
+    assert.deepEqual(
+      store.rules().map((r) => r.name),
+      ['same', 'all'],
+    );
   } finally {
     close();
   }
@@ -48,9 +61,12 @@ test('rules keep their order; a rename keeps the place; a clash and an unknown p
 test('a stored rule that no longer reads is left out instead of failing every run', () => {
   const { db, store, close } = open();
   try {
-    db.prepare("INSERT INTO prefetch_rule (name, position, definition) VALUES ('broken', 9, '{\"name\":\"broken\",\"maxStudies\":-1}')").run();
+    db.prepare('INSERT INTO prefetch_rule (name, position, definition) VALUES (\'broken\', 9, \'{"name":"broken","maxStudies":-1}\')').run();
     db.prepare("INSERT INTO prefetch_rule (name, position, definition) VALUES ('garbage', 10, 'not json')").run();
-    assert.deepEqual(store.rules().map((r) => r.name), ['default']);
+    assert.deepEqual(
+      store.rules().map((r) => r.name),
+      ['default'],
+    );
   } finally {
     close();
   }
@@ -60,16 +76,34 @@ test('runs: revisions go up, the newest first, by patient and state; marks; the 
   const { store, close } = open();
   try {
     const base: PrefetchRun = {
-      id: 'r1', trigger: 'arrival', dryRun: false, PatientID: 'P1', current: { StudyInstanceUID: '1.1', modalities: ['CT'], bodyParts: ['CHEST'], source: 'cache' },
-      state: 'running', sentence: '', candidates: [], nodes: [], startedAt: 1000, revision: 0,
+      id: 'r1',
+      trigger: 'arrival',
+      dryRun: false,
+      PatientID: 'P1',
+      current: { StudyInstanceUID: '1.1', modalities: ['CT'], bodyParts: ['CHEST'], source: 'cache' },
+      state: 'running',
+      sentence: '',
+      candidates: [],
+      nodes: [],
+      startedAt: 1000,
+      revision: 0,
     };
     assert.equal(store.insertRun(base).revision, 0);
     const done = store.updateRun({ ...base, state: 'completed', finishedAt: 2000 });
     assert.equal(done.revision, 1);
     store.insertRun({ ...base, id: 'r2', PatientID: 'P2', current: { StudyInstanceUID: '2.1', modalities: [], bodyParts: [], source: 'cache' } });
-    assert.deepEqual(store.runs().map((r) => r.id), ['r2', 'r1']);
-    assert.deepEqual(store.runs({ PatientID: 'P1' }).map((r) => [r.id, r.state, r.revision]), [['r1', 'completed', 1]]);
-    assert.deepEqual(store.runs({ states: ['running'] }).map((r) => r.id), ['r2']);
+    assert.deepEqual(
+      store.runs().map((r) => r.id),
+      ['r2', 'r1'],
+    );
+    assert.deepEqual(
+      store.runs({ PatientID: 'P1' }).map((r) => [r.id, r.state, r.revision]),
+      [['r1', 'completed', 1]],
+    );
+    assert.deepEqual(
+      store.runs({ states: ['running'] }).map((r) => r.id),
+      ['r2'],
+    );
     assert.equal(store.lastRunFor('1.1')?.id, 'r1');
     assert.equal(store.lastRunFor('9.9'), undefined);
     store.markPrefetched('3.1', { runId: 'r1', rule: 'default', reason: 'because', at: 5 });
@@ -91,7 +125,7 @@ test('a worklist procedure is claimed once; a released claim can be taken again'
   }
 });
 
-test('transfer jobs carry their origin; queued prefetch jobs start after the user\'s, each first in, first out', () => {
+test("transfer jobs carry their origin; queued prefetch jobs start after the user's, each first in, first out", () => {
   const { jobs, close } = open();
   try {
     const p1 = jobs.insert({ node: 'PACS', method: 'move', level: 'STUDY', StudyInstanceUID: '1.1', origin: 'prefetch' }, 1);
@@ -100,8 +134,15 @@ test('transfer jobs carry their origin; queued prefetch jobs start after the use
     const u2 = jobs.insert({ node: 'PACS', method: 'move', level: 'STUDY', StudyInstanceUID: '1.4' }, 4);
     assert.equal(jobs.get(p1.id)?.origin, 'prefetch');
     assert.equal(jobs.get(u1.id)?.origin, 'user');
-    assert.deepEqual(jobs.queuedInRunOrder().map((j) => j.id), [u1.id, u2.id, p1.id, p2.id]);
-    assert.deepEqual(jobs.list({ states: ['queued'] }).map((j) => j.id), [p1.id, u1.id, p2.id, u2.id], 'the list shows them as queued');
+    assert.deepEqual(
+      jobs.queuedInRunOrder().map((j) => j.id),
+      [u1.id, u2.id, p1.id, p2.id],
+    );
+    assert.deepEqual(
+      jobs.list({ states: ['queued'] }).map((j) => j.id),
+      [p1.id, u1.id, p2.id, u2.id],
+      'the list shows them as queued',
+    );
   } finally {
     close();
   }

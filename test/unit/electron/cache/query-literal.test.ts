@@ -16,7 +16,9 @@ before(async () => {
   cache = await Cache.open(join(tempDir('query-literal'), 'data'));
   await storeLiteralPatients(cache);
 });
-after(async () => { await cache?.close(); });
+after(async () => {
+  await cache?.close();
+});
 
 describe('query values match literally (bound parameters)', () => {
   for (const c of CASES) {

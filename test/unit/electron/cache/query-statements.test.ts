@@ -18,8 +18,14 @@ test('interleaved C-FINDs of one shape share nothing but the SQL', () => {
     migrate(db);
     registerQueryFunctions(db);
     const repo = new Repository(db);
-    repo.transaction(() => { for (const r of syntheticRecords({ patients: 30, studies: 100, instances: 300 })) repo.index(r); });
-    const byPatient = (id: string) => find(db, 'STUDY', 'study', [{ keyword: 'PatientID', value: [id] }, { keyword: 'StudyInstanceUID', value: [''] }]);
+    repo.transaction(() => {
+      for (const r of syntheticRecords({ patients: 30, studies: 100, instances: 300 })) repo.index(r);
+    });
+    const byPatient = (id: string) =>
+      find(db, 'STUDY', 'study', [
+        { keyword: 'PatientID', value: [id] },
+        { keyword: 'StudyInstanceUID', value: [''] },
+      ]);
     const expected = (id: string) => [...byPatient(id)].map((r) => r.StudyInstanceUID).sort();
     const one = expected('PID000001');
     const two = expected('PID000002');

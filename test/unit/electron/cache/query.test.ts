@@ -20,12 +20,24 @@ const SR = '1.2.840.10008.5.1.4.1.1.88.22';
 const US = '1.2.840.10008.5.1.4.1.1.6.1';
 
 let n = 0;
-function rec(patient: InstanceIndexRecord['patient'], study: InstanceIndexRecord['study'], series: InstanceIndexRecord['series'], sopClass: string, InstanceNumber?: string): InstanceIndexRecord {
+function rec(
+  patient: InstanceIndexRecord['patient'],
+  study: InstanceIndexRecord['study'],
+  series: InstanceIndexRecord['series'],
+  sopClass: string,
+  InstanceNumber?: string,
+): InstanceIndexRecord {
   n++;
   return {
-    patient, study, series,
+    patient,
+    study,
+    series,
     instance: { SOPInstanceUID: `1.2.3.9.${n}`, SOPClassUID: sopClass, ...(InstanceNumber ? { InstanceNumber } : {}) },
-    transferSyntaxUid: '1.2.840.10008.1.2.1', filePath: `files/x/${n}.dcm`, fileSize: 100 * n, dataSetOffset: 300, receivedAt: 1000 + n,
+    transferSyntaxUid: '1.2.840.10008.1.2.1',
+    filePath: `files/x/${n}.dcm`,
+    fileSize: 100 * n,
+    dataSetOffset: 300,
+    receivedAt: 1000 + n,
   };
 }
 
@@ -35,7 +47,15 @@ const P3 = { PatientID: 'P3', IssuerOfPatientID: '', PatientName: 'Yamada^Tarou=
 const P4 = { PatientID: 'P4', IssuerOfPatientID: '' };
 const P5 = { PatientID: 'P1', IssuerOfPatientID: 'OTHER', PatientName: 'Other^Person' };
 
-const S1 = { StudyInstanceUID: '1.2.3.1', StudyDate: '20200115', StudyTime: '101500', AccessionNumber: 'A1', StudyID: '11', StudyDescription: 'CT HEAD', ReferringPhysicianName: 'Welby^Marcus' };
+const S1 = {
+  StudyInstanceUID: '1.2.3.1',
+  StudyDate: '20200115',
+  StudyTime: '101500',
+  AccessionNumber: 'A1',
+  StudyID: '11',
+  StudyDescription: 'CT HEAD',
+  ReferringPhysicianName: 'Welby^Marcus',
+};
 const S2 = { StudyInstanceUID: '1.2.3.2', StudyDate: '20210301', StudyTime: '0830', AccessionNumber: 'A2', StudyDescription: 'MR KNEE' };
 const S3 = { StudyInstanceUID: '1.2.3.3', StudyDate: '20200116', StudyTime: '0800', AccessionNumber: 'B3' };
 const S4 = { StudyInstanceUID: '1.2.3.4', StudyDate: '20191231', StudyTime: '235959', AccessionNumber: 'A[1]' };
@@ -76,7 +96,9 @@ function rows(level: QueryLevel, keys: FindKey[], options: FindOptions = {}): Re
 }
 
 function studies(keys: FindKey[], options: FindOptions = {}): string[] {
-  return rows('STUDY', keys, options).map((r) => String(r.StudyInstanceUID)).sort();
+  return rows('STUDY', keys, options)
+    .map((r) => String(r.StudyInstanceUID))
+    .sort();
 }
 
 const k = (keyword: string, ...value: string[]): FindKey => ({ keyword, value });
@@ -89,15 +111,24 @@ describe('Universal and Single Value Matching (C.2.2.2.3, C.2.2.2.1)', () => {
   });
 
   test('Patient ID matches exactly; the issuer tells patients apart', () => {
-    assert.deepEqual(studies([k('PatientID', 'P1')]), [S1, S2, S6].map((s) => s.StudyInstanceUID));
+    assert.deepEqual(
+      studies([k('PatientID', 'P1')]),
+      [S1, S2, S6].map((s) => s.StudyInstanceUID),
+    );
     assert.deepEqual(studies([k('PatientID', 'P1'), k('IssuerOfPatientID', 'OTHER')]), [S6.StudyInstanceUID]);
     assert.deepEqual(studies([k('PatientID', 'p1')]), [], 'LO single value matching is case-sensitive');
   });
 
   test('PN single value: trailing empty components ignored, case-insensitive on request', () => {
-    assert.deepEqual(studies([k('PatientName', 'Doe^John^^')]), [S1, S2].map((s) => s.StudyInstanceUID));
+    assert.deepEqual(
+      studies([k('PatientName', 'Doe^John^^')]),
+      [S1, S2].map((s) => s.StudyInstanceUID),
+    );
     assert.deepEqual(studies([k('PatientName', 'DOE^JOHN')]), []);
-    assert.deepEqual(studies([k('PatientName', 'DOE^JOHN')], { caseInsensitivePN: true }), [S1, S2].map((s) => s.StudyInstanceUID));
+    assert.deepEqual(
+      studies([k('PatientName', 'DOE^JOHN')], { caseInsensitivePN: true }),
+      [S1, S2].map((s) => s.StudyInstanceUID),
+    );
   });
 
   test('IS single value compares numbers: "01" matches Series Number 1', () => {
@@ -118,15 +149,27 @@ describe('List of UID Matching (C.2.2.2.2)', () => {
 
   test('SOP Classes in Study holds a study having any listed class', () => {
     assert.deepEqual(studies([k('SOPClassesInStudy', SR)]), [S1.StudyInstanceUID]);
-    assert.deepEqual(studies([k('SOPClassesInStudy', SR, US)]), [S1, S4].map((s) => s.StudyInstanceUID));
+    assert.deepEqual(
+      studies([k('SOPClassesInStudy', SR, US)]),
+      [S1, S4].map((s) => s.StudyInstanceUID),
+    );
   });
 });
 
 describe('Wild Card Matching (C.2.2.2.4)', () => {
   test('* and ? on Patient Name, case-sensitive by default', () => {
-    assert.deepEqual(studies([k('PatientName', 'Doe*')]), [S1, S2].map((s) => s.StudyInstanceUID));
-    assert.deepEqual(studies([k('PatientName', '?oe^J*')]), [S1, S2].map((s) => s.StudyInstanceUID));
-    assert.deepEqual(studies([k('PatientName', 'doe*')], { caseInsensitivePN: true }), [S1, S2, S3].map((s) => s.StudyInstanceUID));
+    assert.deepEqual(
+      studies([k('PatientName', 'Doe*')]),
+      [S1, S2].map((s) => s.StudyInstanceUID),
+    );
+    assert.deepEqual(
+      studies([k('PatientName', '?oe^J*')]),
+      [S1, S2].map((s) => s.StudyInstanceUID),
+    );
+    assert.deepEqual(
+      studies([k('PatientName', 'doe*')], { caseInsensitivePN: true }),
+      [S1, S2, S3].map((s) => s.StudyInstanceUID),
+    );
   });
 
   test('component groups: ideographic and phonetic forms match, a key with "=" matches whole values', () => {
@@ -139,7 +182,10 @@ describe('Wild Card Matching (C.2.2.2.4)', () => {
   test('GLOB metacharacters in the data are literal: "[" is escaped', () => {
     assert.deepEqual(studies([k('AccessionNumber', 'A[1]')]), [S4.StudyInstanceUID]);
     assert.deepEqual(studies([k('AccessionNumber', 'A[1]*')]), [S4.StudyInstanceUID]);
-    assert.deepEqual(studies([k('AccessionNumber', 'A?')]), [S1, S2].map((s) => s.StudyInstanceUID));
+    assert.deepEqual(
+      studies([k('AccessionNumber', 'A?')]),
+      [S1, S2].map((s) => s.StudyInstanceUID),
+    );
   });
 
   test('Person Name outside the patient (Referring Physician) matches through the reference predicate', () => {
@@ -148,18 +194,36 @@ describe('Wild Card Matching (C.2.2.2.4)', () => {
   });
 
   test('Modalities in Study: a study matches when any of its series does; several values match any', () => {
-    assert.deepEqual(studies([k('ModalitiesInStudy', 'CT')]), [S1, S3].map((s) => s.StudyInstanceUID));
-    assert.deepEqual(studies([k('ModalitiesInStudy', 'CT', 'US')]), [S1, S3, S4].map((s) => s.StudyInstanceUID));
-    assert.deepEqual(studies([k('ModalitiesInStudy', 'CT\\US')]), [S1, S3, S4].map((s) => s.StudyInstanceUID));
-    assert.deepEqual(studies([k('ModalitiesInStudy', 'M?')]), [S2, S3, S6].map((s) => s.StudyInstanceUID));
+    assert.deepEqual(
+      studies([k('ModalitiesInStudy', 'CT')]),
+      [S1, S3].map((s) => s.StudyInstanceUID),
+    );
+    assert.deepEqual(
+      studies([k('ModalitiesInStudy', 'CT', 'US')]),
+      [S1, S3, S4].map((s) => s.StudyInstanceUID),
+    );
+    assert.deepEqual(
+      studies([k('ModalitiesInStudy', 'CT\\US')]),
+      [S1, S3, S4].map((s) => s.StudyInstanceUID),
+    );
+    assert.deepEqual(
+      studies([k('ModalitiesInStudy', 'M?')]),
+      [S2, S3, S6].map((s) => s.StudyInstanceUID),
+    );
   });
 });
 
 describe('Range Matching (C.2.2.2.5)', () => {
   test('dates: closed, open-ended and single; ACR-NEMA dates normalized', () => {
-    assert.deepEqual(studies([k('StudyDate', '20200101-20200131')]), [S1, S3].map((s) => s.StudyInstanceUID));
+    assert.deepEqual(
+      studies([k('StudyDate', '20200101-20200131')]),
+      [S1, S3].map((s) => s.StudyInstanceUID),
+    );
     assert.deepEqual(studies([k('StudyDate', '-20191231')]), [S4.StudyInstanceUID]);
-    assert.deepEqual(studies([k('StudyDate', '20210301-')]), [S2, S6].map((s) => s.StudyInstanceUID));
+    assert.deepEqual(
+      studies([k('StudyDate', '20210301-')]),
+      [S2, S6].map((s) => s.StudyInstanceUID),
+    );
     assert.deepEqual(studies([k('StudyDate', '20200115')]), [S1.StudyInstanceUID]);
     assert.deepEqual(studies([k('StudyDate', '20220101')]), [S6.StudyInstanceUID]);
     assert.deepEqual(studies([k('StudyDate', '2020')]), [], 'not a date: no match');
@@ -175,10 +239,16 @@ describe('Range Matching (C.2.2.2.5)', () => {
   test('date-time matching combines Study Date and Study Time into one range', () => {
     const keys = [k('StudyDate', '20200115-20200116'), k('StudyTime', '1000-0900')];
     assert.deepEqual(studies(keys), [], 'separately, the time range 10:00–09:00 is inverted');
-    assert.deepEqual(studies(keys, { dateTimeMatching: true }), [S1, S3].map((s) => s.StudyInstanceUID),
-      'together: from 15 Jan 10:00 to 16 Jan 09:00');
-    assert.deepEqual(studies([k('StudyDate', '20200115-20200116'), k('StudyTime', '1100-')], { dateTimeMatching: true }),
-      [S3.StudyInstanceUID], 'from 15 Jan 11:00 on');
+    assert.deepEqual(
+      studies(keys, { dateTimeMatching: true }),
+      [S1, S3].map((s) => s.StudyInstanceUID),
+      'together: from 15 Jan 10:00 to 16 Jan 09:00',
+    );
+    assert.deepEqual(
+      studies([k('StudyDate', '20200115-20200116'), k('StudyTime', '1100-')], { dateTimeMatching: true }),
+      [S3.StudyInstanceUID],
+      'from 15 Jan 11:00 on',
+    );
   });
 });
 
@@ -237,18 +307,35 @@ describe('agreement with shared/dicom/matching.ts', () => {
     studyAttrs.set(r.study.StudyInstanceUID, s);
   }
   const cases: [string, VR, string][] = [
-    ['PatientName', 'PN', 'Doe*'], ['PatientName', 'PN', '*o*'], ['PatientName', 'PN', 'doe^jane'], ['PatientName', 'PN', 'やまだ*'],
-    ['PatientName', 'PN', '*^*'], ['PatientName', 'PN', 'Yamada^Tarou=山田^太郎=やまだ^たろう'], ['PatientName', 'PN', '""'],
-    ['PatientID', 'LO', 'P?'], ['PatientID', 'LO', 'P1'], ['PatientSex', 'CS', 'F'], ['PatientBirthDate', 'DA', '1975-'],
-    ['StudyDate', 'DA', '20200116-'], ['StudyDate', 'DA', '-20200115'], ['StudyTime', 'TM', '08-10'], ['StudyTime', 'TM', '2359'],
-    ['AccessionNumber', 'SH', '*1*'], ['AccessionNumber', 'SH', 'A[1]'], ['StudyDescription', 'LO', '* HEAD'],
-    ['ReferringPhysicianName', 'PN', 'Welby^Marcus'], ['ModalitiesInStudy', 'CS', 'MR'], ['ModalitiesInStudy', 'CS', '?R'],
+    ['PatientName', 'PN', 'Doe*'],
+    ['PatientName', 'PN', '*o*'],
+    ['PatientName', 'PN', 'doe^jane'],
+    ['PatientName', 'PN', 'やまだ*'],
+    ['PatientName', 'PN', '*^*'],
+    ['PatientName', 'PN', 'Yamada^Tarou=山田^太郎=やまだ^たろう'],
+    ['PatientName', 'PN', '""'],
+    ['PatientID', 'LO', 'P?'],
+    ['PatientID', 'LO', 'P1'],
+    ['PatientSex', 'CS', 'F'],
+    ['PatientBirthDate', 'DA', '1975-'],
+    ['StudyDate', 'DA', '20200116-'],
+    ['StudyDate', 'DA', '-20200115'],
+    ['StudyTime', 'TM', '08-10'],
+    ['StudyTime', 'TM', '2359'],
+    ['AccessionNumber', 'SH', '*1*'],
+    ['AccessionNumber', 'SH', 'A[1]'],
+    ['StudyDescription', 'LO', '* HEAD'],
+    ['ReferringPhysicianName', 'PN', 'Welby^Marcus'],
+    ['ModalitiesInStudy', 'CS', 'MR'],
+    ['ModalitiesInStudy', 'CS', '?R'],
   ];
   for (const ci of [false, true]) {
     for (const [keyword, vr, value] of cases) {
       test(`${keyword} = ${value}${ci ? ' (case-insensitive PN)' : ''}`, () => {
-        const expected = [...studyAttrs].filter(([, a]) => matchesKey(vr, value, a[keyword] as string | string[] | undefined, { caseInsensitivePN: ci }))
-          .map(([uid]) => uid).sort();
+        const expected = [...studyAttrs]
+          .filter(([, a]) => matchesKey(vr, value, a[keyword] as string | string[] | undefined, { caseInsensitivePN: ci }))
+          .map(([uid]) => uid)
+          .sort();
         assert.deepEqual(studies([k(keyword, value)], { caseInsensitivePN: ci }), expected);
       });
     }

@@ -23,7 +23,9 @@ function deadPid(): number {
 
 let dir: string;
 
-beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'priors-cache-recovery-')); });
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'priors-cache-recovery-'));
+});
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('recovery', () => {
@@ -32,7 +34,10 @@ describe('recovery', () => {
     assert.equal(cache.recovery?.full, false, 'a new, empty cache needs no full check');
     const r = await cache.importPaths([MR_SMALL]);
     assert.equal(r.imported, 1);
-    const path = cache.instancesFor('STUDY', cache.studies().map((s) => s.StudyInstanceUID))[0]!.path;
+    const path = cache.instancesFor(
+      'STUDY',
+      cache.studies().map((s) => s.StudyInstanceUID),
+    )[0]!.path;
     await cache.close();
     writeFileSync(join(dir, 'tmp', 'left.part'), 'partial');
     unlinkSync(path); // not noticed: the shutdown was clean
@@ -57,7 +62,10 @@ describe('recovery', () => {
     let cache = await Cache.open(dir);
     const r = await cache.importPaths([MR_SMALL, CT_SMALL, RTPLAN]);
     assert.equal(r.imported, 3);
-    const sources = cache.instancesFor('STUDY', cache.studies().map((s) => s.StudyInstanceUID));
+    const sources = cache.instancesFor(
+      'STUDY',
+      cache.studies().map((s) => s.StudyInstanceUID),
+    );
     await cache.close();
 
     // What a crash leaves: a temp file, a file renamed in but never indexed, a row whose file
@@ -87,8 +95,10 @@ describe('recovery', () => {
       assert.equal(cache.countArrivedFor([lost.sopInstanceUid]), 0);
       const stats = cache.stats();
       assert.equal(stats.instances, 3, 'two of the three imported, plus the orphan');
-      const orphan = cache.instancesFor('IMAGE', [...cache.find('IMAGE', 'study', [{ keyword: 'SOPClassUID', value: ['1.2.840.10008.5.1.4.1.1.481.2'] }])]
-        .map((row) => String(row.SOPInstanceUID)));
+      const orphan = cache.instancesFor(
+        'IMAGE',
+        [...cache.find('IMAGE', 'study', [{ keyword: 'SOPClassUID', value: ['1.2.840.10008.5.1.4.1.1.481.2'] }])].map((row) => String(row.SOPInstanceUID)),
+      );
       assert.equal(orphan.length, 1, 'the RT Dose file is indexed where it lies');
       assert.equal(orphan[0]!.path, join(dir, 'files', 'orphan', 'series', 'dose.dcm'));
       const sum = cache.patients().reduce((n, p) => n + p.NumberOfPatientRelatedInstances, 0);
@@ -126,6 +136,9 @@ describe('recovery', () => {
     } finally {
       await cache.close();
     }
-    await assert.rejects(Promise.resolve().then(() => cache.stats()), (e: unknown) => e instanceof CacheError && e.code === 'ECLOSED');
+    await assert.rejects(
+      Promise.resolve().then(() => cache.stats()),
+      (e: unknown) => e instanceof CacheError && e.code === 'ECLOSED',
+    );
   });
 });

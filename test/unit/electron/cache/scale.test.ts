@@ -53,10 +53,15 @@ describe('a 100,000-instance index', () => {
     assert.equal(count('patient'), 3000);
     const totals = new Listing(db, dir).stats();
     assert.deepEqual({ ...totals, bytes: undefined }, { patients: 3000, studies: 10000, series: 30000, instances: 100000, bytes: undefined });
-    const wrong = db.prepare(`SELECT count(*) FROM study s WHERE NumberOfStudyRelatedInstances !=
+    const wrong = db
+      .prepare(
+        `SELECT count(*) FROM study s WHERE NumberOfStudyRelatedInstances !=
       (SELECT count(*) FROM series se JOIN instance i ON i.series_pk = se.id WHERE se.study_pk = s.id)
       OR NumberOfStudyRelatedSeries != (SELECT count(*) FROM series WHERE study_pk = s.id)
-      OR ModalitiesInStudy IS NULL`).pluck().get();
+      OR ModalitiesInStudy IS NULL`,
+      )
+      .pluck()
+      .get();
     assert.equal(wrong, 0);
     assert.equal(db.prepare('SELECT sum(size) FROM patient').pluck().get(), db.prepare('SELECT sum(file_size) FROM instance').pluck().get());
   });
@@ -70,21 +75,59 @@ describe('a 100,000-instance index', () => {
     ['Patient Name exact', 'PATIENT', 'patient', [{ keyword: 'PatientName', value: ['SMITH^ANNA^0'] }]],
     ['Study Date range', 'STUDY', 'study', [{ keyword: 'StudyDate', value: ['20200101-20200131'] }]],
     ['Study Date open range', 'STUDY', 'study', [{ keyword: 'StudyDate', value: ['20240601-'] }]],
-    ['Study Date + Time, date-time matching', 'STUDY', 'study',
-      [{ keyword: 'StudyDate', value: ['20200101-20200131'] }, { keyword: 'StudyTime', value: ['1000-1200'] }], { dateTimeMatching: true }],
+    [
+      'Study Date + Time, date-time matching',
+      'STUDY',
+      'study',
+      [
+        { keyword: 'StudyDate', value: ['20200101-20200131'] },
+        { keyword: 'StudyTime', value: ['1000-1200'] },
+      ],
+      { dateTimeMatching: true },
+    ],
     ['Modalities in Study', 'STUDY', 'study', [{ keyword: 'ModalitiesInStudy', value: ['MG'] }]],
-    ['Modalities in Study, two values, with a date', 'STUDY', 'study',
-      [{ keyword: 'ModalitiesInStudy', value: ['MG', 'NM'] }, { keyword: 'StudyDate', value: ['20230101-'] }]],
+    [
+      'Modalities in Study, two values, with a date',
+      'STUDY',
+      'study',
+      [
+        { keyword: 'ModalitiesInStudy', value: ['MG', 'NM'] },
+        { keyword: 'StudyDate', value: ['20230101-'] },
+      ],
+    ],
     ['Modality (series level)', 'SERIES', 'study', [{ keyword: 'Modality', value: ['MG'] }]],
-    ['Modality under a study', 'SERIES', 'study', [{ keyword: 'StudyInstanceUID', value: ['2.25.999.1.77'] },
-      { keyword: 'Modality', value: ['CT', 'MR', 'CR', 'DX', 'US', 'MG', 'PT', 'NM', 'XA', 'SR'] }]],
+    [
+      'Modality under a study',
+      'SERIES',
+      'study',
+      [
+        { keyword: 'StudyInstanceUID', value: ['2.25.999.1.77'] },
+        { keyword: 'Modality', value: ['CT', 'MR', 'CR', 'DX', 'US', 'MG', 'PT', 'NM', 'XA', 'SR'] },
+      ],
+    ],
     ['Accession Number', 'STUDY', 'study', [{ keyword: 'AccessionNumber', value: ['ACC0000077'] }]],
     ['Accession Number prefix', 'STUDY', 'study', [{ keyword: 'AccessionNumber', value: ['ACC000007*'] }]],
     ['Study Instance UIDs', 'STUDY', 'study', [{ keyword: 'StudyInstanceUID', value: ['2.25.999.1.77', '2.25.999.1.78'] }]],
     ['Series Instance UID', 'SERIES', 'study', [{ keyword: 'SeriesInstanceUID', value: ['2.25.999.2.77'] }]],
     ['SOP Instance UID', 'IMAGE', 'study', [{ keyword: 'SOPInstanceUID', value: ['2.25.999.3.77'] }]],
-    ['instances of a series', 'IMAGE', 'study', [{ keyword: 'StudyInstanceUID', value: ['2.25.999.1.77'] }, { keyword: 'SeriesInstanceUID', value: ['2.25.999.2.230'] }]],
-    ['patient root: studies of a patient', 'STUDY', 'patient', [{ keyword: 'PatientID', value: ['PID000123'] }, { keyword: 'StudyDate', value: ['20000101-'] }]],
+    [
+      'instances of a series',
+      'IMAGE',
+      'study',
+      [
+        { keyword: 'StudyInstanceUID', value: ['2.25.999.1.77'] },
+        { keyword: 'SeriesInstanceUID', value: ['2.25.999.2.230'] },
+      ],
+    ],
+    [
+      'patient root: studies of a patient',
+      'STUDY',
+      'patient',
+      [
+        { keyword: 'PatientID', value: ['PID000123'] },
+        { keyword: 'StudyDate', value: ['20000101-'] },
+      ],
+    ],
   ];
   for (const [name, level, model, keys, options] of cases) {
     test(`C-FIND ${name}: searches indexes only`, () => {
@@ -97,24 +140,44 @@ describe('a 100,000-instance index', () => {
 
   test('retrieve, delivery check and listings search indexes only', () => {
     const statements: [string, unknown[]][] = [
-      [`SELECT i.file_path FROM instance i JOIN series se ON se.id = i.series_pk JOIN study s ON s.id = se.study_pk
-        JOIN patient p ON p.id = s.patient_pk WHERE s.StudyInstanceUID IN (?, ?)`, ['2.25.999.1.5', '2.25.999.1.6']],
-      [`SELECT count(*) FROM study s JOIN series se ON se.study_pk = s.id JOIN instance i ON i.series_pk = se.id
-        WHERE s.StudyInstanceUID = ? AND i.received_at >= ?`, ['2.25.999.1.5', 0]],
+      [
+        `SELECT i.file_path FROM instance i JOIN series se ON se.id = i.series_pk JOIN study s ON s.id = se.study_pk
+        JOIN patient p ON p.id = s.patient_pk WHERE s.StudyInstanceUID IN (?, ?)`,
+        ['2.25.999.1.5', '2.25.999.1.6'],
+      ],
+      [
+        `SELECT count(*) FROM study s JOIN series se ON se.study_pk = s.id JOIN instance i ON i.series_pk = se.id
+        WHERE s.StudyInstanceUID = ? AND i.received_at >= ?`,
+        ['2.25.999.1.5', 0],
+      ],
       ['SELECT count(*) FROM instance WHERE SOPInstanceUID IN (?, ?)', ['2.25.999.3.5', '2.25.999.3.6']],
       ['SELECT file_size FROM instance WHERE SOPInstanceUID = ?', ['2.25.999.3.5']],
     ];
     for (const [sql, params] of statements) {
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail);
-      assert.deepEqual(plan.filter((d) => /^SCAN /.test(d)), [], plan.join(' | '));
+      assert.deepEqual(
+        plan.filter((d) => /^SCAN /.test(d)),
+        [],
+        plan.join(' | '),
+      );
     }
     const listing = new Listing(db, dir);
     assert.equal(listing.instancesFor('STUDY', ['2.25.999.1.5']).length, 10);
     assert.equal(listing.countArrivedFor({ studyUid: '2.25.999.1.5', since: 0 }), 10);
     assert.equal(listing.studies({ PatientID: 'PID000005' }).length, 4);
-    assert.deepEqual(listing.studies({ StudyInstanceUID: '2.25.999.1.5' }).map((s) => s.StudyInstanceUID), ['2.25.999.1.5'], 'one study by its UID (the viewer)');
-    const byUid = (db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM study s JOIN patient p ON p.id = s.patient_pk WHERE s.StudyInstanceUID = ?`).all('x') as { detail: string }[]).map((r) => r.detail);
-    assert.deepEqual(byUid.filter((d) => /^SCAN s\b/.test(d)), [], byUid.join(' | '));
+    assert.deepEqual(
+      listing.studies({ StudyInstanceUID: '2.25.999.1.5' }).map((s) => s.StudyInstanceUID),
+      ['2.25.999.1.5'],
+      'one study by its UID (the viewer)',
+    );
+    const byUid = (
+      db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM study s JOIN patient p ON p.id = s.patient_pk WHERE s.StudyInstanceUID = ?`).all('x') as { detail: string }[]
+    ).map((r) => r.detail);
+    assert.deepEqual(
+      byUid.filter((d) => /^SCAN s\b/.test(d)),
+      [],
+      byUid.join(' | '),
+    );
   });
 
   test('deleting a study keeps the aggregates right', () => {

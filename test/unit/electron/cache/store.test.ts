@@ -71,9 +71,16 @@ describe('commit', () => {
   test('stores the file at files/<study>/<series>/<sop>.dcm and indexes it', async () => {
     const bytes = dataSet({ study: '1.2.3', series: '1.2.3.4', sop: '1.2.3.4.5' });
     const r = await store(cache, bytes, '1.2.3.4.5');
-    assert.deepEqual({ ...r, fileSize: undefined }, {
-      sopInstanceUid: '1.2.3.4.5', studyInstanceUid: '1.2.3', duplicate: false, filePath: 'files/1.2.3/1.2.3.4/1.2.3.4.5.dcm', fileSize: undefined,
-    });
+    assert.deepEqual(
+      { ...r, fileSize: undefined },
+      {
+        sopInstanceUid: '1.2.3.4.5',
+        studyInstanceUid: '1.2.3',
+        duplicate: false,
+        filePath: 'files/1.2.3/1.2.3.4/1.2.3.4.5.dcm',
+        fileSize: undefined,
+      },
+    );
     const abs = join(dir, 'files', '1.2.3', '1.2.3.4', '1.2.3.4.5.dcm');
     const file = readFileSync(abs);
     assert.equal(r.fileSize, file.length);
@@ -82,12 +89,20 @@ describe('commit', () => {
     const header = await readInstanceHeader(abs);
     assert.equal(header.meta?.sourceAeTitle, 'PACS');
     const [instance] = cache.instances('1.2.3.4');
-    assert.deepEqual([instance!.sourceAeTitle, instance!.dataSetOffset, instance!.fileSize, instance!.transferSyntaxUid],
-      ['PACS', file.length - bytes.length, file.length, EXPLICIT_LE]);
+    assert.deepEqual(
+      [instance!.sourceAeTitle, instance!.dataSetOffset, instance!.fileSize, instance!.transferSyntaxUid],
+      ['PACS', file.length - bytes.length, file.length, EXPLICIT_LE],
+    );
     const [source] = cache.instancesFor('STUDY', ['1.2.3']);
     assert.deepEqual(source, {
-      sopClassUid: SC, sopInstanceUid: '1.2.3.4.5', transferSyntaxUid: EXPLICIT_LE, path: abs,
-      dataSetOffset: file.length - bytes.length, dataSetLength: bytes.length, studyInstanceUid: '1.2.3', seriesInstanceUid: '1.2.3.4',
+      sopClassUid: SC,
+      sopInstanceUid: '1.2.3.4.5',
+      transferSyntaxUid: EXPLICIT_LE,
+      path: abs,
+      dataSetOffset: file.length - bytes.length,
+      dataSetLength: bytes.length,
+      studyInstanceUid: '1.2.3',
+      seriesInstanceUid: '1.2.3.4',
     });
     assert.deepEqual({ ...totals(cache.stats()), bytes: 0 }, { patients: 1, studies: 1, series: 1, instances: 1, bytes: 0 });
     assert.deepEqual(cache.study('1.2.3')?.ModalitiesInStudy, ['OT']);
@@ -121,7 +136,7 @@ describe('commit', () => {
     assert.deepEqual(tmpFiles(), []);
   });
 
-  test('the same bytes again keep the stored file (no replacing rename); another sender\'s copy replaces it', async () => {
+  test("the same bytes again keep the stored file (no replacing rename); another sender's copy replaces it", async () => {
     const bytes = dataSet({ study: '1.2.3', series: '1.2.3.4', sop: '1.2.3.4.5' });
     const first = await store(cache, bytes, '1.2.3.4.5', 'PACS');
     const path = join(dir, first.filePath);
@@ -150,8 +165,10 @@ describe('commit', () => {
     const r = await store(cache, dataSet({ study: '1.2.3', series: '1.2.3.7', sop: '1.2.3.7.1', patientId: 'NEW' }), '1.2.3.7.1');
     assert.deepEqual(r.patientChanged, { from: { PatientID: 'OLD', IssuerOfPatientID: '' }, to: { PatientID: 'NEW', IssuerOfPatientID: '' } });
     const patients = cache.patients();
-    assert.deepEqual(patients.map((p) => [p.PatientID, p.NumberOfPatientRelatedStudies, p.NumberOfPatientRelatedSeries, p.NumberOfPatientRelatedInstances]),
-      [['NEW', 1, 2, 3]]);
+    assert.deepEqual(
+      patients.map((p) => [p.PatientID, p.NumberOfPatientRelatedStudies, p.NumberOfPatientRelatedSeries, p.NumberOfPatientRelatedInstances]),
+      [['NEW', 1, 2, 3]],
+    );
   });
 });
 
@@ -170,7 +187,10 @@ describe('discard and failures', () => {
   test('a write error keeps its code (ENOSPC → A700 upstream)', async () => {
     const writer = cache.createTempWriter();
     writer.stream.destroy(Object.assign(new Error('No space left on device'), { code: 'ENOSPC' }));
-    const e = await writer.commit().then(() => undefined, (x: unknown) => x);
+    const e = await writer.commit().then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(e instanceof CacheError && e.code === 'ENOSPC', String(e));
     assert.equal(isOutOfSpace(e), true);
     assert.deepEqual(tmpFiles(), []);
@@ -200,7 +220,10 @@ describe('discard and failures', () => {
     const maxBytes = Math.floor(first.fileSize * 1.5);
     await cache.close();
     cache = await Cache.open(dir, { maxBytes });
-    const e = await store(cache, dataSet({ study: '1.2.3', series: '1.2.3.4', sop: '1.2.3.4.6' }), '1.2.3.4.6').then(() => undefined, (x: unknown) => x);
+    const e = await store(cache, dataSet({ study: '1.2.3', series: '1.2.3.4', sop: '1.2.3.4.6' }), '1.2.3.4.6').then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(e instanceof CacheError && e.code === 'EQUOTA', String(e));
     assert.equal(isOutOfSpace(e), true);
     assert.equal(cache.stats().instances, 1);
@@ -218,8 +241,10 @@ describe('paths, touch and deletes', () => {
       assert.match(c, /^h-[0-9a-f]{40}$/, bad);
     }
     assert.notEqual(uidPathComponent('a'), uidPathComponent('b'));
-    assert.equal(instanceFilePath({ study: { StudyInstanceUID: '..' }, series: { SeriesInstanceUID: '1.2' }, instance: { SOPInstanceUID: '1.3', SOPClassUID: SC } }),
-      `files/${uidPathComponent('..')}/1.2/1.3.dcm`);
+    assert.equal(
+      instanceFilePath({ study: { StudyInstanceUID: '..' }, series: { SeriesInstanceUID: '1.2' }, instance: { SOPInstanceUID: '1.3', SOPClassUID: SC } }),
+      `files/${uidPathComponent('..')}/1.2/1.3.dcm`,
+    );
   });
 
   test('touch, deleteSeries and deleteStudy (rows, files, empty folders, counts)', async () => {
@@ -236,7 +261,11 @@ describe('paths, touch and deletes', () => {
     assert.equal(await cache.deleteStudy('1.2.3'), true);
     assert.equal(await cache.deleteStudy('1.2.3'), false);
     assert.equal(existsSync(join(dir, 'files', '1.2.3')), false);
-    assert.deepEqual(cache.patients().map((p) => p.PatientID), ['OTHER'], 'a patient left without studies is removed');
+    assert.deepEqual(
+      cache.patients().map((p) => p.PatientID),
+      ['OTHER'],
+      'a patient left without studies is removed',
+    );
     assert.equal(cache.stats().instances, 1);
   });
 });

@@ -14,7 +14,25 @@ const SPECS: OptionSpec[] = [
 
 describe('parseArgs', () => {
   test('long and short forms, inline values, repeatable lists, -- and negative numbers as arguments', () => {
-    const a = parseArgs(['pacs', '-k', 'PatientID=1', '-kStudyDate=-20240101', '--key=Modality=CT', '-L', 'STUDY', '--limit=5', '--dry-run', '--json', '-v', '-3', '--', '--not-an-option'], SPECS);
+    const a = parseArgs(
+      [
+        'pacs',
+        '-k',
+        'PatientID=1',
+        '-kStudyDate=-20240101',
+        '--key=Modality=CT',
+        '-L',
+        'STUDY',
+        '--limit=5',
+        '--dry-run',
+        '--json',
+        '-v',
+        '-3',
+        '--',
+        '--not-an-option',
+      ],
+      SPECS,
+    );
     assert.deepEqual(a.positionals, ['pacs', '-3', '--not-an-option']);
     assert.deepEqual(a.lists.get('key'), ['PatientID=1', 'StudyDate=-20240101', 'Modality=CT']);
     assert.equal(a.values.get('level'), 'STUDY');
@@ -23,7 +41,15 @@ describe('parseArgs', () => {
   });
 
   test('every mistake is one sentence naming the option', () => {
-    const mistake = (argv: string[]) => { try { parseArgs(argv, SPECS); } catch (e) { assert.ok(e instanceof UsageError); return e.message; } return 'accepted'; };
+    const mistake = (argv: string[]) => {
+      try {
+        parseArgs(argv, SPECS);
+      } catch (e) {
+        assert.ok(e instanceof UsageError);
+        return e.message;
+      }
+      return 'accepted';
+    };
     assert.equal(mistake(['--nope']), 'Unknown option --nope; see "priors help"');
     assert.equal(mistake(['-x']), 'Unknown option -x; see "priors help"');
     assert.equal(mistake(['--json=yes']), 'Option --json takes no value');
@@ -45,7 +71,7 @@ describe('help', () => {
     assert.deepEqual(missing, []);
   });
 
-  test('a command\'s --help gives its own usage lines and every option it takes', () => {
+  test("a command's --help gives its own usage lines and every option it takes", () => {
     const serve = commandHelp('serve');
     assert.match(serve, /^Usage:\n {2}priors serve /);
     assert.doesNotMatch(serve, /priors echo/);

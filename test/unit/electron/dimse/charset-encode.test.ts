@@ -57,7 +57,10 @@ function withoutRedundantAscii(h: string): string {
   for (let i = 0; i < b.length; i++) {
     if (b[i] === 0x1b && b[i + 1] === 0x28) {
       const final = String.fromCharCode(b[i + 2]!);
-      if (final === g0) { i += 2; continue; }
+      if (final === g0) {
+        i += 2;
+        continue;
+      }
       g0 = final;
     } else if (b[i] === 0x1b && b[i + 1] === 0x24 && b[i + 2] !== 0x29) g0 = 'multi';
     out.push(b[i]!);
@@ -79,7 +82,10 @@ describe('charset files round trip', { skip: NO_PYDICOM }, () => {
     assert.ok(names.length >= 15, `${names.length} patient names`);
     // the Japanese, Korean and Chinese files are among them, each in its own set
     for (const f of ['chrH31.dcm', 'chrH32.dcm', 'chrI2.dcm', 'chrX2.dcm', 'chrFren.dcm', 'chrGerm.dcm', 'chrJapMultiExplicitIR6.dcm', 'chrKoreanMulti.dcm']) {
-      assert.ok(names.some((c) => c.file === f), f);
+      assert.ok(
+        names.some((c) => c.file === f),
+        f,
+      );
     }
     const failures: string[] = [];
     const exact = new Set<string>();
@@ -90,13 +96,27 @@ describe('charset files round trip', { skip: NO_PYDICOM }, () => {
       try {
         const ours = hex(encodeText(text, c.scs, c.vr));
         if (ours === hex(raw)) exact.add(c.file);
-        else if (ours !== withoutRedundantAscii(hex(raw))) failures.push(`${c.file} ${c.tag} ${JSON.stringify(c.scs)} ${JSON.stringify(text)}: ${ours} != ${hex(raw)}`);
+        else if (ours !== withoutRedundantAscii(hex(raw)))
+          failures.push(`${c.file} ${c.tag} ${JSON.stringify(c.scs)} ${JSON.stringify(text)}: ${ours} != ${hex(raw)}`);
       } catch (err) {
         failures.push(`${c.file} ${c.tag}: ${(err as Error).message}`);
       }
     }
     assert.deepEqual(failures, []);
-    for (const f of ['chrH31.dcm', 'chrH32.dcm', 'chrI2.dcm', 'chrX1.dcm', 'chrX2.dcm', 'chrFren.dcm', 'chrGerm.dcm', 'chrRuss.dcm', 'chrArab.dcm', 'chrGreek.dcm', 'chrHbrw.dcm', 'chrJapMulti.dcm']) {
+    for (const f of [
+      'chrH31.dcm',
+      'chrH32.dcm',
+      'chrI2.dcm',
+      'chrX1.dcm',
+      'chrX2.dcm',
+      'chrFren.dcm',
+      'chrGerm.dcm',
+      'chrRuss.dcm',
+      'chrArab.dcm',
+      'chrGreek.dcm',
+      'chrHbrw.dcm',
+      'chrJapMulti.dcm',
+    ]) {
       assert.ok(exact.has(f), `${f} written back byte for byte`);
     }
   });
@@ -126,7 +146,10 @@ describe('charset files round trip', { skip: NO_PYDICOM }, () => {
     const written = cases.map((c) => ({ scs: c.scs, vr: c.vr, hex: hex(encodeText(c.text, c.scs, c.vr)) }));
     const read = runPython<string[]>(CONVERT, [JSON.stringify(written)]);
     // pydicom drops trailing empty name groups; none of the cases has any
-    assert.deepEqual(read, cases.map((c) => c.text));
+    assert.deepEqual(
+      read,
+      cases.map((c) => c.text),
+    );
     for (const [i, c] of cases.entries()) assert.equal(decodeText(Buffer.from(written[i]!.hex, 'hex'), c.scs, c.vr), c.text, JSON.stringify(c));
   });
 });
@@ -144,12 +167,15 @@ describe('encodeText', () => {
   });
 
   test('text a set lacks is refused with the characters named', () => {
-    assert.throws(() => encodeText('山田^Jérôme', ['ISO_IR 100'], 'PN'), (err: unknown) => {
-      assert.ok(err instanceof CharacterSetError);
-      assert.deepEqual(err.characters, ['山', '田']);
-      assert.match(err.message, /"山", "田".*ISO_IR 100 cannot hold/);
-      return true;
-    });
+    assert.throws(
+      () => encodeText('山田^Jérôme', ['ISO_IR 100'], 'PN'),
+      (err: unknown) => {
+        assert.ok(err instanceof CharacterSetError);
+        assert.deepEqual(err.characters, ['山', '田']);
+        assert.match(err.message, /"山", "田".*ISO_IR 100 cannot hold/);
+        return true;
+      },
+    );
     // é is in JIS X 0212 (ISO 2022 IR 159), not in JIS X 0208
     assert.throws(() => encodeText('Jérôme', ['', 'ISO 2022 IR 87'], 'PN'), CharacterSetError);
     assert.throws(() => encodeText('홍', ['', 'ISO 2022 IR 87'], 'PN'), CharacterSetError);

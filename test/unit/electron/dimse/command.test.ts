@@ -6,8 +6,28 @@ import { tag, type DataSet } from '../../../../shared/dicom/dataset.js';
 import { decodeDataSet, encodeDataSet, IMPLICIT_LITTLE_ENDIAN } from '../../../../shared/dicom/codec.js';
 import { SopClassUid, TransferSyntaxUid } from '../../../../shared/dicom/uids.js';
 import {
-  cancelRq, CommandField, CommandTag, commandName, DimseProtocolError, echoRq, echoRsp, findRq, findRsp, genericRsp, getRq, getRsp,
-  isResponse, MessageIdAllocator, moveRq, moveRsp, NO_DATA_SET, parseCommand, Priority, storeRq, storeRsp, truncateComment,
+  cancelRq,
+  CommandField,
+  CommandTag,
+  commandName,
+  DimseProtocolError,
+  echoRq,
+  echoRsp,
+  findRq,
+  findRsp,
+  genericRsp,
+  getRq,
+  getRsp,
+  isResponse,
+  MessageIdAllocator,
+  moveRq,
+  moveRsp,
+  NO_DATA_SET,
+  parseCommand,
+  Priority,
+  storeRq,
+  storeRsp,
+  truncateComment,
 } from '../../../../electron/dimse/command.js';
 import { cappedReason, DEFAULT_GET_STORAGE_SOP_CLASSES, planGetContexts, storeContexts } from '../../../../electron/dimse/scu/index.js';
 
@@ -21,24 +41,75 @@ describe('command builders', () => {
     const bytes = encodeDataSet(echoRq({ messageId: 7 }), IMPLICIT_LITTLE_ENDIAN);
     const uid = [...new TextEncoder().encode('1.2.840.10008.1.1'), 0];
     const expected = [
-      0x00, 0x00, 0x02, 0x00, 18, 0, 0, 0, ...uid, // (0000,0002) AffectedSOPClassUID, UI padded with NUL
-      0x00, 0x00, 0x00, 0x01, 2, 0, 0, 0, 0x30, 0x00, // (0000,0100) CommandField = 0030H
-      0x00, 0x00, 0x10, 0x01, 2, 0, 0, 0, 7, 0, // (0000,0110) MessageID = 7
-      0x00, 0x00, 0x00, 0x08, 2, 0, 0, 0, 0x01, 0x01, // (0000,0800) CommandDataSetType = 0101H (no data set)
+      0x00,
+      0x00,
+      0x02,
+      0x00,
+      18,
+      0,
+      0,
+      0,
+      ...uid, // (0000,0002) AffectedSOPClassUID, UI padded with NUL
+      0x00,
+      0x00,
+      0x00,
+      0x01,
+      2,
+      0,
+      0,
+      0,
+      0x30,
+      0x00, // (0000,0100) CommandField = 0030H
+      0x00,
+      0x00,
+      0x10,
+      0x01,
+      2,
+      0,
+      0,
+      0,
+      7,
+      0, // (0000,0110) MessageID = 7
+      0x00,
+      0x00,
+      0x00,
+      0x08,
+      2,
+      0,
+      0,
+      0,
+      0x01,
+      0x01, // (0000,0800) CommandDataSetType = 0101H (no data set)
     ];
     assert.deepEqual([...bytes], expected);
   });
 
   test('requests round-trip through the wire encoding', () => {
-    const store = parseCommand(wire(storeRq({
-      messageId: 3, affectedSopClassUid: SopClassUid.CTImageStorage, affectedSopInstanceUid: '1.2.3.4',
-      priority: Priority.HIGH, moveOriginatorAeTitle: 'ORIGIN', moveOriginatorMessageId: 99,
-    })));
+    const store = parseCommand(
+      wire(
+        storeRq({
+          messageId: 3,
+          affectedSopClassUid: SopClassUid.CTImageStorage,
+          affectedSopInstanceUid: '1.2.3.4',
+          priority: Priority.HIGH,
+          moveOriginatorAeTitle: 'ORIGIN',
+          moveOriginatorMessageId: 99,
+        }),
+      ),
+    );
     assert.deepEqual(store, {
-      commandField: CommandField.C_STORE_RQ, hasDataSet: true, messageId: 3, affectedSopClassUid: SopClassUid.CTImageStorage,
-      affectedSopInstanceUid: '1.2.3.4', priority: Priority.HIGH, moveOriginatorAeTitle: 'ORIGIN', moveOriginatorMessageId: 99,
+      commandField: CommandField.C_STORE_RQ,
+      hasDataSet: true,
+      messageId: 3,
+      affectedSopClassUid: SopClassUid.CTImageStorage,
+      affectedSopInstanceUid: '1.2.3.4',
+      priority: Priority.HIGH,
+      moveOriginatorAeTitle: 'ORIGIN',
+      moveOriginatorMessageId: 99,
     });
-    const m = parseCommand(wire(moveRq({ messageId: 4, affectedSopClassUid: SopClassUid.StudyRootQueryRetrieveInformationModelMove, moveDestination: 'PRIORS' })));
+    const m = parseCommand(
+      wire(moveRq({ messageId: 4, affectedSopClassUid: SopClassUid.StudyRootQueryRetrieveInformationModelMove, moveDestination: 'PRIORS' })),
+    );
     assert.deepEqual([m.commandField, m.moveDestination, m.priority, m.hasDataSet], [CommandField.C_MOVE_RQ, 'PRIORS', Priority.MEDIUM, true]);
     assert.equal(parseCommand(wire(findRq({ messageId: 5, affectedSopClassUid: '1.2' }))).commandField, 0x0020);
     assert.equal(parseCommand(wire(getRq({ messageId: 6, affectedSopClassUid: '1.2' }))).commandField, 0x0010);
@@ -47,15 +118,33 @@ describe('command builders', () => {
   });
 
   test('responses carry status, counts, Error Comment and Offending Element', () => {
-    const r = parseCommand(wire(moveRsp({
-      messageIdBeingRespondedTo: 4, affectedSopClassUid: '1.2', status: 0xff00, remaining: 7, completed: 2, failed: 1, warning: 0,
-    })));
+    const r = parseCommand(
+      wire(
+        moveRsp({
+          messageIdBeingRespondedTo: 4,
+          affectedSopClassUid: '1.2',
+          status: 0xff00,
+          remaining: 7,
+          completed: 2,
+          failed: 1,
+          warning: 0,
+        }),
+      ),
+    );
     assert.deepEqual([r.commandField, r.status, r.remaining, r.completed, r.failed, r.warning, r.hasDataSet], [0x8021, 0xff00, 7, 2, 1, 0, false]);
     const g = parseCommand(wire(getRsp({ messageIdBeingRespondedTo: 4, status: 0xb000, completed: 2, failed: 1, warning: 0, hasDataSet: true })));
     assert.deepEqual([g.commandField, g.remaining, g.hasDataSet], [0x8010, undefined, true]);
-    const f = parseCommand(wire(findRsp({
-      messageIdBeingRespondedTo: 9, status: 0xa900, hasIdentifier: false, errorComment: 'bad key', offendingElement: [tag(0x0010, 0x0020)],
-    })));
+    const f = parseCommand(
+      wire(
+        findRsp({
+          messageIdBeingRespondedTo: 9,
+          status: 0xa900,
+          hasIdentifier: false,
+          errorComment: 'bad key',
+          offendingElement: [tag(0x0010, 0x0020)],
+        }),
+      ),
+    );
     assert.deepEqual([f.status, f.errorComment, f.offendingElement], [0xa900, 'bad key', [0x00100020]]);
     const s = parseCommand(wire(storeRsp({ messageIdBeingRespondedTo: 1, affectedSopInstanceUid: '1.2.3', status: 0 })));
     assert.deepEqual([s.commandField, s.affectedSopInstanceUid, s.status], [0x8001, '1.2.3', 0]);
@@ -133,15 +222,24 @@ describe('SCU helpers', () => {
   test('C-GET contexts: the GET class plus one context per syntax per storage class, within 128', () => {
     const getUid = SopClassUid.StudyRootQueryRetrieveInformationModelGet;
     const plan = planGetContexts(getUid, DEFAULT_GET_STORAGE_SOP_CLASSES, [
-      TransferSyntaxUid.ExplicitVRLittleEndian, TransferSyntaxUid.ImplicitVRLittleEndian, TransferSyntaxUid.JPEGBaseline8Bit,
-      TransferSyntaxUid.JPEGLosslessSV1, TransferSyntaxUid.JPEG2000Lossless, TransferSyntaxUid.RLELossless,
+      TransferSyntaxUid.ExplicitVRLittleEndian,
+      TransferSyntaxUid.ImplicitVRLittleEndian,
+      TransferSyntaxUid.JPEGBaseline8Bit,
+      TransferSyntaxUid.JPEGLosslessSV1,
+      TransferSyntaxUid.JPEG2000Lossless,
+      TransferSyntaxUid.RLELossless,
     ]);
     assert.equal(DEFAULT_GET_STORAGE_SOP_CLASSES.length, 25);
     assert.ok(plan.contexts.length <= 128);
     assert.equal(plan.contexts[0]?.abstractSyntax, getUid);
     const ct = plan.contexts.filter((c) => c.abstractSyntax === SopClassUid.CTImageStorage).map((c) => c.transferSyntaxes);
-    assert.deepEqual(ct, [['1.2.840.10008.1.2.1'], ['1.2.840.10008.1.2'], ['1.2.840.10008.1.2.4.50'], ['1.2.840.10008.1.2.4.70'],
-      ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.5']]);
+    assert.deepEqual(ct, [
+      ['1.2.840.10008.1.2.1'],
+      ['1.2.840.10008.1.2'],
+      ['1.2.840.10008.1.2.4.50'],
+      ['1.2.840.10008.1.2.4.70'],
+      ['1.2.840.10008.1.2.4.90', '1.2.840.10008.1.2.5'],
+    ]);
     assert.equal(plan.roles?.length, 25);
     assert.deepEqual(plan.roles?.[0], { abstractSyntax: SopClassUid.CTImageStorage, scuRole: false, scpRole: true });
 

@@ -70,7 +70,13 @@ test('a bad payload gets invalid-payload; a good one is answered', async () => {
 
 test('a handler that throws becomes an unexpected Result error, never a rejection', async () => {
   const router = createIpcRouter({
-    api: { invoke: async () => { throw new Error('disk on fire'); } }, trustedWebContents: () => [7], appUrlPrefix: APP,
+    api: {
+      invoke: async () => {
+        throw new Error('disk on fire');
+      },
+    },
+    trustedWebContents: () => [7],
+    appUrlPrefix: APP,
   });
   const r = await router.get(channelOf('cache.stats'))!(good, {});
   assert.equal(r.ok, false);
@@ -82,9 +88,19 @@ test('a handler that throws becomes an unexpected Result error, never a rejectio
 
 test('events go to live windows only, until forwarding stops', () => {
   const listeners = new Set<(e: ApiEvent) => void>();
-  const subscribe = (l: (e: ApiEvent) => void) => { listeners.add(l); return () => { listeners.delete(l); }; };
+  const subscribe = (l: (e: ApiEvent) => void) => {
+    listeners.add(l);
+    return () => {
+      listeners.delete(l);
+    };
+  };
   const sent: { id: number; channel: string }[] = [];
-  const window = (id: number, destroyed: boolean) => ({ isDestroyed: () => destroyed, send: (channel: string) => { sent.push({ id, channel }); } });
+  const window = (id: number, destroyed: boolean) => ({
+    isDestroyed: () => destroyed,
+    send: (channel: string) => {
+      sent.push({ id, channel });
+    },
+  });
   const stop = forwardEvents(subscribe, () => [window(1, false), window(2, true)]);
   const event = { type: 'log', line: { time: 0, level: 'info', message: 'x' } } as unknown as ApiEvent;
   for (const l of listeners) l(event);

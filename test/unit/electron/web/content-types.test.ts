@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { contentTypeOf } from '../../../../electron/web/content-types.js';
 
-test('the UI\'s files get their types; WebAssembly is application/wasm; unknown kinds are opaque', () => {
+test("the UI's files get their types; WebAssembly is application/wasm; unknown kinds are opaque", () => {
   assert.equal(contentTypeOf('/x/assets/openjpegwasm_decode.wasm'), 'application/wasm');
   assert.equal(contentTypeOf('/x/index.html'), 'text/html; charset=utf-8');
   assert.equal(contentTypeOf('/x/a.JS'), 'text/javascript; charset=utf-8');

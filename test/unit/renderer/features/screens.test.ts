@@ -6,8 +6,23 @@ import { defaultConfig } from '../../../../shared/config.js';
 import { formatBytes } from '../../../../renderer/src/lib/format.js';
 import { emptyProgress, type TransferJob } from '../../../../shared/transfers.js';
 import { keepLine, mergeLines } from '../../../../renderer/src/features/activity/activity-filter.js';
-import { importProgressLine, importResultLine, openStudyDetail, refusalLine, roomLine, sendResultLine, statsLine } from '../../../../renderer/src/features/local/cache-view.js';
-import { localFormOf, nodeFieldErrors, policySentence, serverSentence, settingsFromForm, splitAeTitles } from '../../../../renderer/src/features/nodes/node-form.js';
+import {
+  importProgressLine,
+  importResultLine,
+  openStudyDetail,
+  refusalLine,
+  roomLine,
+  sendResultLine,
+  statsLine,
+} from '../../../../renderer/src/features/local/cache-view.js';
+import {
+  localFormOf,
+  nodeFieldErrors,
+  policySentence,
+  serverSentence,
+  settingsFromForm,
+  splitAeTitles,
+} from '../../../../renderer/src/features/nodes/node-form.js';
 import { effectNote, saveSentence, withServices } from '../../../../renderer/src/features/nodes/local-settings.js';
 import { finishedIds, jobView, sortJobs, withJob, withList, withoutCleared } from '../../../../renderer/src/features/transfers/job-view.js';
 import { rowTarget } from '../../../../renderer/src/app/row-target.js';
@@ -15,14 +30,30 @@ import { SCREENS, screenForKey } from '../../../../renderer/src/app/screens.js';
 
 function job(over: Partial<TransferJob> = {}): TransferJob {
   return {
-    id: 'j1', node: 'pacs', method: 'move', level: 'STUDY', StudyInstanceUID: '1.2.3', SeriesInstanceUIDs: [],
-    origin: 'user', state: 'running', progress: emptyProgress(), attempts: 1, createdAt: 1000, revision: 1, ...over,
+    id: 'j1',
+    node: 'pacs',
+    method: 'move',
+    level: 'STUDY',
+    StudyInstanceUID: '1.2.3',
+    SeriesInstanceUIDs: [],
+    origin: 'user',
+    state: 'running',
+    progress: emptyProgress(),
+    attempts: 1,
+    createdAt: 1000,
+    revision: 1,
+    ...over,
   };
 }
 
 describe('transfers job view', () => {
   test('a running job: bar segments add up to 100, counts, remaining, speed and ETA', () => {
-    const v = jobView(job({ expected: 10, progress: { ...emptyProgress(), completed: 4, warning: 1, failed: 1, remaining: 4, arrived: 4, bytes: 2_000_000, mbPerSecond: 1.25, etaSeconds: 90 } }));
+    const v = jobView(
+      job({
+        expected: 10,
+        progress: { ...emptyProgress(), completed: 4, warning: 1, failed: 1, remaining: 4, arrived: 4, bytes: 2_000_000, mbPerSecond: 1.25, etaSeconds: 90 },
+      }),
+    );
     assert.equal(v.total, 10);
     assert.equal(v.done, 4);
     assert.deepEqual(v.bar, { ok: 30, warning: 10, failed: 10, remaining: 50 });
@@ -44,13 +75,26 @@ describe('transfers job view', () => {
     assert.deepEqual(v.bar, { ok: 0, warning: 0, failed: 0, remaining: 100 });
   });
   test('newest first, stable; "Clear finished" hides ended jobs only, a retried job comes back', () => {
-    const jobs = sortJobs([job({ id: 'a', createdAt: 1 }), job({ id: 'b', createdAt: 3, state: 'completed' }), job({ id: 'c', createdAt: 2, state: 'failed' })]);
-    assert.deepEqual(jobs.map((j) => j.id), ['b', 'c', 'a']);
+    const jobs = sortJobs([
+      job({ id: 'a', createdAt: 1 }),
+      job({ id: 'b', createdAt: 3, state: 'completed' }),
+      job({ id: 'c', createdAt: 2, state: 'failed' }),
+    ]);
+    assert.deepEqual(
+      jobs.map((j) => j.id),
+      ['b', 'c', 'a'],
+    );
     const cleared = new Set(finishedIds(jobs));
     assert.deepEqual([...cleared], ['b', 'c']);
-    assert.deepEqual(withoutCleared(jobs, cleared).map((j) => j.id), ['a']);
+    assert.deepEqual(
+      withoutCleared(jobs, cleared).map((j) => j.id),
+      ['a'],
+    );
     const retried = jobs.map((j) => (j.id === 'c' ? { ...j, state: 'queued' as const } : j));
-    assert.deepEqual(withoutCleared(retried, cleared).map((j) => j.id), ['c', 'a']);
+    assert.deepEqual(
+      withoutCleared(retried, cleared).map((j) => j.id),
+      ['c', 'a'],
+    );
   });
 });
 
@@ -85,7 +129,7 @@ describe('transfers: copies of a job that cross each other', () => {
 
 describe('nodes and settings forms', () => {
   const base: Settings = settingsOf(defaultConfig());
-  test('node fields carry the validators\' messages', () => {
+  test("node fields carry the validators' messages", () => {
     assert.deepEqual(nodeFieldErrors({ name: 'pacs', aeTitle: 'PACS', host: '127.0.0.1', port: 104 }), {});
     const e = nodeFieldErrors({ name: ' bad name', aeTitle: 'A_TITLE_LONGER_THAN_16', host: 'http://x', port: 70000 });
     assert.match(e.name!, /^Name must be 1–64 letters/);
@@ -114,7 +158,10 @@ describe('nodes and settings forms', () => {
   test('the services of the policy: only what changed is written, every other field kept', () => {
     const policy = { mode: 'configured' as const, bindToHost: true, services: { storage: 'local' as const } };
     assert.deepEqual(withServices(policy, { verification: 'any', storage: 'local', queryRetrieve: 'nodes' }), policy);
-    assert.deepEqual(withServices(policy, { verification: 'any', storage: 'local', queryRetrieve: 'any' }), { ...policy, services: { storage: 'local', queryRetrieve: 'any' } });
+    assert.deepEqual(withServices(policy, { verification: 'any', storage: 'local', queryRetrieve: 'any' }), {
+      ...policy,
+      services: { storage: 'local', queryRetrieve: 'any' },
+    });
     assert.deepEqual(withServices({ mode: 'any' }, { verification: 'any', storage: 'any', queryRetrieve: 'nodes' }), { mode: 'any' });
     const form = { ...localFormOf({ ...base, callingAePolicy: policy }), policyMode: 'any' as const };
     const saved = settingsFromForm({ ...base, callingAePolicy: policy }, form);
@@ -122,14 +169,25 @@ describe('nodes and settings forms', () => {
     assert.deepEqual(saved.settings.callingAePolicy, { mode: 'any', bindToHost: true, services: { storage: 'local' } }, 'a save keeps the services');
   });
   test('what applies after a save: the port of a --port flag stays, and the sentence says so', () => {
-    const flagged = { listening: true, aeTitle: 'PRIORS', host: '0.0.0.0', port: 11300, origin: { aeTitle: 'default' as const, port: 'flag' as const, bindAddress: 'default' as const } };
+    const flagged = {
+      listening: true,
+      aeTitle: 'PRIORS',
+      host: '0.0.0.0',
+      port: 11300,
+      origin: { aeTitle: 'default' as const, port: 'flag' as const, bindAddress: 'default' as const },
+    };
     assert.equal(effectNote('port', base, flagged), 'In effect: 11300, from the --port flag of priors serve; Priors uses 11112 when started without --port.');
-    assert.equal(saveSentence(base, flagged, true),
-      'Saved to config.json. Port 11300 stays in effect (from the --port flag of priors serve); 11112 applies when Priors starts without --port.');
+    assert.equal(
+      saveSentence(base, flagged, true),
+      'Saved to config.json. Port 11300 stays in effect (from the --port flag of priors serve); 11112 applies when Priors starts without --port.',
+    );
     const same = { ...flagged, port: 11112, origin: { ...flagged.origin, port: 'default' as const } };
     assert.equal(effectNote('port', base, same), undefined);
     assert.equal(saveSentence(base, same, false), 'Saved. The change applies now.');
-    assert.match(saveSentence({ ...base, local: { ...base.local, port: 11113 } }, same, true), /Port 11112 stays in effect until Priors restarts, then 11113 applies/);
+    assert.match(
+      saveSentence({ ...base, local: { ...base.local, port: 11113 } }, same, true),
+      /Port 11112 stays in effect until Priors restarts, then 11113 applies/,
+    );
   });
   test('sentences: server state (with a state/message field when present), policy', () => {
     assert.equal(serverSentence({ listening: true, aeTitle: 'PRIORS', host: '0.0.0.0', port: 11112 }), 'Listening as PRIORS on 0.0.0.0:11112.');
@@ -147,24 +205,40 @@ describe('local cache sentences', () => {
     const empty = { patients: 0, studies: 0, series: 0, instances: 0, bytes: 0 };
     assert.equal(roomLine(empty), undefined);
     assert.equal(refusalLine(empty), undefined);
-    assert.equal(roomLine({ ...empty, freeBytes: 2e9, minFreeBytes: 1e9, evicted: { studies: 2, bytes: 3e6 }, pinnedStudies: 1 }),
-      `${formatBytes(2e9)} free on the disk (keeping ${formatBytes(1e9)} free) · 2 studies evicted to make room (${formatBytes(3e6)}) · 1 study held (open or arriving)`);
+    assert.equal(
+      roomLine({ ...empty, freeBytes: 2e9, minFreeBytes: 1e9, evicted: { studies: 2, bytes: 3e6 }, pinnedStudies: 1 }),
+      `${formatBytes(2e9)} free on the disk (keeping ${formatBytes(1e9)} free) · 2 studies evicted to make room (${formatBytes(3e6)}) · 1 study held (open or arriving)`,
+    );
     const refusal = { at: 1, reason: 'quota' as const, sentence: 'The cache is full.', count: 3 };
     assert.equal(refusalLine({ ...empty, lastRefusal: refusal }), 'The cache is full. (3 instances refused so far.)');
     assert.equal(refusalLine({ ...empty, lastRefusal: { ...refusal, count: 1 } }), 'The cache is full.');
-    assert.equal(importProgressLine({ path: '/data/a/IM1.dcm', imported: 2, duplicates: 1, skipped: 0 }), 'Importing… 2 imported, 1 already there, 0 skipped (IM1.dcm)');
-    assert.equal(importResultLine({ imported: 1, duplicates: 0, skipped: [{ path: '/x/readme.txt', reason: 'not a DICOM file' }] }),
-      'Imported: 1 instance added, 0 already in the cache, 1 skipped. First skipped: /x/readme.txt (not a DICOM file).');
+    assert.equal(
+      importProgressLine({ path: '/data/a/IM1.dcm', imported: 2, duplicates: 1, skipped: 0 }),
+      'Importing… 2 imported, 1 already there, 0 skipped (IM1.dcm)',
+    );
+    assert.equal(
+      importResultLine({ imported: 1, duplicates: 0, skipped: [{ path: '/x/readme.txt', reason: 'not a DICOM file' }] }),
+      'Imported: 1 instance added, 0 already in the cache, 1 skipped. First skipped: /x/readme.txt (not a DICOM file).',
+    );
     assert.match(importResultLine({ imported: 0, duplicates: 0, skipped: [], aborted: true }), /^Import stopped/);
-    assert.equal(importResultLine({ imported: 3, duplicates: 0, skipped: [], dicomdir: { path: '/cd/DICOMDIR', referenced: 3, missing: [], notReferenced: 2 } }),
-      'Imported: 3 instances added, 0 already in the cache, 0 skipped. Read through its DICOMDIR: 3 files referenced, 2 other files not referenced (not imported).');
+    assert.equal(
+      importResultLine({ imported: 3, duplicates: 0, skipped: [], dicomdir: { path: '/cd/DICOMDIR', referenced: 3, missing: [], notReferenced: 2 } }),
+      'Imported: 3 instances added, 0 already in the cache, 0 skipped. Read through its DICOMDIR: 3 files referenced, 2 other files not referenced (not imported).',
+    );
     assert.equal(sendResultLine('pacs', { sendId: 's', sent: 3, warnings: 0, failed: 1 }), 'Sent 3 instances to pacs, 1 failed.');
     assert.deepEqual(openStudyDetail('1.2'), { StudyInstanceUID: '1.2' });
   });
 });
 
 describe('activity filter', () => {
-  const line = (seq: number, over: Partial<ActivityLine> = {}): ActivityLine => ({ seq, time: seq, level: 'info', message: `line ${seq}`, outcome: 'info', ...over });
+  const line = (seq: number, over: Partial<ActivityLine> = {}): ActivityLine => ({
+    seq,
+    time: seq,
+    level: 'info',
+    message: `line ${seq}`,
+    outcome: 'info',
+    ...over,
+  });
   test('node, outcome and free text', () => {
     const l = line(1, { peerAeTitle: 'ORTHANC', association: 'a7', outcome: 'failed', message: 'C-MOVE refused' });
     assert.ok(keepLine(l, { aeTitles: [], outcome: '', text: '' }));
@@ -176,18 +250,27 @@ describe('activity filter', () => {
   });
   test('newest first, deduplicated, bounded', () => {
     const merged = mergeLines([line(3), line(1)], [line(4), line(3), line(2)], 3);
-    assert.deepEqual(merged.map((l) => l.seq), [4, 3, 2]);
+    assert.deepEqual(
+      merged.map((l) => l.seq),
+      [4, 3, 2],
+    );
   });
 });
 
 describe('shell', () => {
   test('Alt+1…8 go to the eight screens, each key once (Prefetch appended: the first seven keep theirs); other keys nowhere', () => {
-    assert.deepEqual(SCREENS.map((s) => s.key), ['1', '2', '3', '4', '5', '6', '7', '8']);
+    assert.deepEqual(
+      SCREENS.map((s) => s.key),
+      ['1', '2', '3', '4', '5', '6', '7', '8'],
+    );
     assert.equal(screenForKey('6'), 'audit');
     assert.equal(screenForKey('7'), 'viewer');
     assert.equal(screenForKey('8'), 'prefetch');
     assert.equal(screenForKey('9'), undefined);
-    assert.deepEqual(SCREENS.map((s) => s.section), ['Search', 'Transfers', 'Local cache', 'Nodes and settings', 'Activity', 'Audit', 'Viewer', 'Prefetch']);
+    assert.deepEqual(
+      SCREENS.map((s) => s.section),
+      ['Search', 'Transfers', 'Local cache', 'Nodes and settings', 'Activity', 'Audit', 'Viewer', 'Prefetch'],
+    );
   });
   test('arrow keys move between rows, inside the list', () => {
     assert.equal(rowTarget('ArrowDown', -1, 3), 0);

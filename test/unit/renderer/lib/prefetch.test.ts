@@ -10,14 +10,25 @@ test('the badge tooltip names the rule, when, and why', () => {
   const at = new Date(2026, 11, 6, 9, 5).getTime();
   assert.equal(formatDateTime(at), '2026-12-06 09:05');
   assert.equal(formatDateTime(undefined), '');
-  assert.equal(prefetchedTitle({ rule: 'default', reason: '2026-12-05: CT like the current study', at }),
-    'Prefetched by rule "default" on 2026-12-06 09:05: 2026-12-05: CT like the current study');
+  assert.equal(
+    prefetchedTitle({ rule: 'default', reason: '2026-12-05: CT like the current study', at }),
+    'Prefetched by rule "default" on 2026-12-06 09:05: 2026-12-05: CT like the current study',
+  );
   assert.match(prefetchedTitle({ rule: '', reason: 'r', at }), /^Prefetched by a prefetch rule on /);
 });
 
 test('of two copies of a run, the higher revision; on a tie the incoming one', () => {
   const run = (revision: number, state: PrefetchRun['state']): PrefetchRun => ({
-    id: 'r', trigger: 'manual', dryRun: false, PatientID: 'P', state, sentence: '', candidates: [], nodes: [], startedAt: 0, revision,
+    id: 'r',
+    trigger: 'manual',
+    dryRun: false,
+    PatientID: 'P',
+    state,
+    sentence: '',
+    candidates: [],
+    nodes: [],
+    startedAt: 0,
+    revision,
   });
   assert.equal(newerRun(run(2, 'completed'), run(1, 'running')).state, 'completed');
   assert.equal(newerRun(run(1, 'running'), run(2, 'completed')).state, 'completed');

@@ -1,9 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ApiEvent } from '../../../../shared/api/contract.js';
-import {
-  type EventSourceLike, type FetchLike, HttpTransport, tokenFrom,
-} from '../../../../renderer/src/transport/http-transport.js';
+import { type EventSourceLike, type FetchLike, HttpTransport, tokenFrom } from '../../../../renderer/src/transport/http-transport.js';
 import { PreloadTransport, isPriorsPreload, type PriorsPreload } from '../../../../renderer/src/transport/preload-transport.js';
 
 function fakeFetch(answer: (url: string, body: string) => { status: number; body?: unknown } | Error) {
@@ -13,8 +11,12 @@ function fakeFetch(answer: (url: string, body: string) => { status: number; body
     const a = answer(url, init.body);
     if (a instanceof Error) throw a;
     return {
-      status: a.status, statusText: a.status === 200 ? 'OK' : 'Error',
-      json: async () => { if (a.body === undefined) throw new SyntaxError('no JSON'); return a.body; },
+      status: a.status,
+      statusText: a.status === 200 ? 'OK' : 'Error',
+      json: async () => {
+        if (a.body === undefined) throw new SyntaxError('no JSON');
+        return a.body;
+      },
     };
   };
   return { fetch, calls };
@@ -28,8 +30,12 @@ class FakeEventSource implements EventSourceLike {
   named = new Map<string, (e: { data: string }) => void>();
   closed = false;
   constructor(readonly url: string) {}
-  addEventListener(type: string, listener: (e: { data: string }) => void): void { this.named.set(type, listener); }
-  close(): void { this.closed = true; }
+  addEventListener(type: string, listener: (e: { data: string }) => void): void {
+    this.named.set(type, listener);
+  }
+  close(): void {
+    this.closed = true;
+  }
 }
 
 describe('renderer HTTP transport', () => {
@@ -72,7 +78,13 @@ describe('renderer HTTP transport', () => {
 
   test('events: one stream for all listeners, plain and named messages, closed with the last listener', () => {
     const opened: FakeEventSource[] = [];
-    const t = new HttpTransport('tok', { openEvents: (url) => { const s = new FakeEventSource(url); opened.push(s); return s; } });
+    const t = new HttpTransport('tok', {
+      openEvents: (url) => {
+        const s = new FakeEventSource(url);
+        opened.push(s);
+        return s;
+      },
+    });
     const states: string[] = [];
     t.onChannelState((s) => states.push(s));
     const a: ApiEvent[] = [];
@@ -87,7 +99,10 @@ describe('renderer HTTP transport', () => {
     src.named.get('search.done')?.({ data: JSON.stringify({ type: 'search.done', searchId: 's', outcome: 'completed', matches: 1, limitReached: false }) });
     src.onmessage?.({ data: 'not json' });
     src.onmessage?.({ data: '{"no":"type"}' });
-    assert.deepEqual(a.map((e) => e.type), ['search.match', 'search.done']);
+    assert.deepEqual(
+      a.map((e) => e.type),
+      ['search.match', 'search.done'],
+    );
     assert.equal(b.length, 2);
     stopA();
     assert.equal(src.closed, false);
@@ -101,7 +116,9 @@ describe('renderer preload transport', () => {
   const preload = (over: Partial<Record<string, unknown>> = {}) => ({
     onEvent: () => () => {},
     'search.start': async () => ({ ok: true, value: { searchId: '1' } }),
-    'nodes.list': async () => { throw new Error('IPC broke'); },
+    'nodes.list': async () => {
+      throw new Error('IPC broke');
+    },
     ...over,
   });
 

@@ -8,8 +8,7 @@ import type { DataSet, VR } from '../../../../shared/dicom/dataset.js';
 import { PYDICOM_DATA, pydicomAvailable, runPython } from '../../../helpers/pydicom.js';
 
 const NO_PYDICOM = !pydicomAvailable() && 'Debian pydicom (/usr/bin/python3) not installed';
-const bytes = (...parts: Array<string | number[]>) =>
-  new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
+const bytes = (...parts: Array<string | number[]>) => new Uint8Array(parts.flatMap((p) => (typeof p === 'string' ? [...p].map((c) => c.charCodeAt(0)) : p)));
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const ESC = '\x1b';
 
@@ -17,9 +16,19 @@ const ESC = '\x1b';
  * pydicom prints a person name without trailing empty component groups ('A^B=' as 'A^B');
  * PS3.5 §6.2.1.1 makes both the same name, and the codec keeps the value as written.
  */
-const pydicomForm = (text: string, vr: VR) => (vr === 'PN' ? text.split('\\').map((v) => v.replace(/=+$/, '')).join('\\') : text);
+const pydicomForm = (text: string, vr: VR) =>
+  vr === 'PN'
+    ? text
+        .split('\\')
+        .map((v) => v.replace(/=+$/, ''))
+        .join('\\')
+    : text;
 
-interface Case { scs: string[]; vr: VR; value: Uint8Array }
+interface Case {
+  scs: string[];
+  vr: VR;
+  value: Uint8Array;
+}
 
 /**
  * Decodes each case through pydicom's own reading path (values.convert_value, as dcmread does)
@@ -42,8 +51,9 @@ print(json.dumps(out))
 const HIGH = [0xe4, 0xe5, 0xe6, 0xe7, 0xe8, 0xe9, 0xea];
 const CASES: Case[] = [
   // Single-byte sets without code extensions (PS3.3 Table C.12-2).
-  ...['ISO_IR 100', 'ISO_IR 101', 'ISO_IR 109', 'ISO_IR 110', 'ISO_IR 144', 'ISO_IR 127', 'ISO_IR 126',
-    'ISO_IR 138', 'ISO_IR 148', 'ISO_IR 166'].map((term): Case => ({ scs: [term], vr: 'PN', value: bytes('Ab^', HIGH) })),
+  ...['ISO_IR 100', 'ISO_IR 101', 'ISO_IR 109', 'ISO_IR 110', 'ISO_IR 144', 'ISO_IR 127', 'ISO_IR 126', 'ISO_IR 138', 'ISO_IR 148', 'ISO_IR 166'].map(
+    (term): Case => ({ scs: [term], vr: 'PN', value: bytes('Ab^', HIGH) }),
+  ),
   { scs: ['ISO_IR 13'], vr: 'PN', value: bytes('Ab^', [0xb1, 0xb2, 0xb3, 0xde]) },
   { scs: ['ISO_IR 100'], vr: 'LO', value: bytes([0x80, 0x9f, 0xa0, 0xff]) }, // C1 controls stay C1
   { scs: [], vr: 'LO', value: bytes('caf', [0xe9]) }, // default repertoire read leniently as Latin-1
@@ -53,7 +63,11 @@ const CASES: Case[] = [
   { scs: ['GBK'], vr: 'LO', value: bytes([0xd6, 0xd0, 0xce, 0xc4]) },
   // ISO 2022 code extensions (PS3.3 Tables C.12-3, C.12-4; PS3.5 §6.1.2.5).
   { scs: ['', 'ISO 2022 IR 87'], vr: 'PN', value: bytes('Yamada^Tarou=', ESC, '$B;3ED', ESC, '(B^', ESC, '$BB@O:', ESC, '(B') },
-  { scs: ['ISO 2022 IR 13', 'ISO 2022 IR 87'], vr: 'PN', value: bytes([0xd4, 0xcf, 0xc0, 0xde], '^', [0xc0, 0xdb, 0xb3], '=', ESC, '$B;3ED', ESC, '(J^', ESC, '$BB@O:', ESC, '(J') },
+  {
+    scs: ['ISO 2022 IR 13', 'ISO 2022 IR 87'],
+    vr: 'PN',
+    value: bytes([0xd4, 0xcf, 0xc0, 0xde], '^', [0xc0, 0xdb, 0xb3], '=', ESC, '$B;3ED', ESC, '(J^', ESC, '$BB@O:', ESC, '(J'),
+  },
   { scs: ['', 'ISO 2022 IR 159'], vr: 'LO', value: bytes('x', ESC, '$(D0!', ESC, '(By') },
   { scs: ['', 'ISO 2022 IR 149'], vr: 'PN', value: bytes('Hong^Gildong=', ESC, '$)C', [0xfb, 0xf3], '^', ESC, '$)C', [0xd1, 0xce, 0xd4, 0xd7]) },
   { scs: ['', 'ISO 2022 IR 100'], vr: 'PN', value: bytes('Buc^J', ESC, '-A', [0xe9], 'r', [0xf4], 'me') },
@@ -161,7 +175,9 @@ describe('pydicom charset corpus', { skip: NO_PYDICOM }, () => {
   test('every text element of every charset file decodes as pydicom reads it (sequence items included)', () => {
     const dir = join(PYDICOM_DATA, 'charset_files');
     const expected = runPython<Record<string, Record<string, string[]>>>(DUMP, [dir]);
-    const files = readdirSync(dir).filter((f) => f.endsWith('.dcm')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.dcm'))
+      .sort();
     assert.ok(files.length >= 17);
     assert.ok(files.includes('chrSQEncoding.dcm') && files.includes('chrSQEncoding1.dcm'));
     for (const f of files) {

@@ -4,7 +4,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import {
-  decodeDataSet, encodeDataSet, encodingOf, DicomParseError, EXPLICIT_LITTLE_ENDIAN, IMPLICIT_LITTLE_ENDIAN,
+  decodeDataSet,
+  encodeDataSet,
+  encodingOf,
+  DicomParseError,
+  EXPLICIT_LITTLE_ENDIAN,
+  IMPLICIT_LITTLE_ENDIAN,
   type TransferSyntaxEncoding,
 } from '../../../../shared/dicom/codec.js';
 import { tag, type DataSet, type DataElement } from '../../../../shared/dicom/dataset.js';
@@ -13,8 +18,10 @@ import { PYDICOM_DATA, pydicomAvailable, runPython } from '../../../helpers/pydi
 const EXPLICIT_BIG_ENDIAN: TransferSyntaxEncoding = encodingOf('1.2.840.10008.1.2.2');
 const IMPLICIT_BIG_ENDIAN: TransferSyntaxEncoding = { explicitVR: false, littleEndian: false, deflated: false, encapsulated: false };
 const ALL: Array<[string, TransferSyntaxEncoding]> = [
-  ['implicit LE', IMPLICIT_LITTLE_ENDIAN], ['explicit LE', EXPLICIT_LITTLE_ENDIAN],
-  ['explicit BE', EXPLICIT_BIG_ENDIAN], ['implicit BE', IMPLICIT_BIG_ENDIAN],
+  ['implicit LE', IMPLICIT_LITTLE_ENDIAN],
+  ['explicit LE', EXPLICIT_LITTLE_ENDIAN],
+  ['explicit BE', EXPLICIT_BIG_ENDIAN],
+  ['implicit BE', IMPLICIT_BIG_ENDIAN],
 ];
 
 const el = (vr: DataElement['vr'], value: DataElement['value']): DataElement => ({ vr, value });
@@ -66,7 +73,11 @@ function sample(): DataSet {
 
 /** Structural equality of decoded data sets (bytes compared by content). */
 function assertSameDataSet(actual: DataSet, expected: DataSet, where = ''): void {
-  assert.deepEqual([...actual.keys()].sort((a, b) => a - b), [...expected.keys()].sort((a, b) => a - b), `tags ${where}`);
+  assert.deepEqual(
+    [...actual.keys()].sort((a, b) => a - b),
+    [...expected.keys()].sort((a, b) => a - b),
+    `tags ${where}`,
+  );
   for (const [t, e] of expected) {
     const a = actual.get(t)!;
     const at = `${where}/${t.toString(16)}`;
@@ -121,10 +132,22 @@ describe('round trips', () => {
       [0x7fe00010, el('OB', new Uint8Array([0xaa]))],
     ]);
     const hex = Buffer.from(encodeDataSet(ds, EXPLICIT_LITTLE_ENDIAN)).toString('hex');
-    assert.equal(hex,
-      '08001800' + '5549' + '0600' + Buffer.from('1.2.3\0').toString('hex')
-      + '10002000' + '4c4f' + '0400' + Buffer.from('ABC ').toString('hex')
-      + 'e07f1000' + '4f42' + '0000' + '02000000' + 'aa00');
+    assert.equal(
+      hex,
+      '08001800' +
+        '5549' +
+        '0600' +
+        Buffer.from('1.2.3\0').toString('hex') +
+        '10002000' +
+        '4c4f' +
+        '0400' +
+        Buffer.from('ABC ').toString('hex') +
+        'e07f1000' +
+        '4f42' +
+        '0000' +
+        '02000000' +
+        'aa00',
+    );
   });
 
   test('implicit VR big endian and explicit BE write tags, lengths and numbers big endian', () => {
@@ -191,10 +214,15 @@ describe('sequences and items', () => {
     const innerItem = implicitEl(0x00080100, ascii('CODE'));
     const bytes = new Uint8Array([
       ...implicitEl(0x00080060, ascii('CT')),
-      ...tagLE(0x00081140), ...u32(UNDEFINED),
+      ...tagLE(0x00081140),
+      ...u32(UNDEFINED),
       ...ITEM(UNDEFINED),
       ...implicitEl(0x00081155, ascii('1.2\0')),
-      ...tagLE(0x00082218), ...u32(UNDEFINED), ...ITEM(innerItem.length), ...innerItem, ...SEQ_END,
+      ...tagLE(0x00082218),
+      ...u32(UNDEFINED),
+      ...ITEM(innerItem.length),
+      ...innerItem,
+      ...SEQ_END,
       ...ITEM_END,
       ...ITEM(0),
       ...SEQ_END,
@@ -214,8 +242,11 @@ describe('sequences and items', () => {
   test('explicit VR: empty undefined-length sequence, and defined-length sequence', () => {
     const item = explicitShort(0x00080100, 'SH', ascii('AB'));
     const bytes = new Uint8Array([
-      ...explicitLong(0x00081140, 'SQ', UNDEFINED, []), ...SEQ_END,
-      ...explicitLong(0x00082218, 'SQ', 8 + item.length, []), ...ITEM(item.length), ...item,
+      ...explicitLong(0x00081140, 'SQ', UNDEFINED, []),
+      ...SEQ_END,
+      ...explicitLong(0x00082218, 'SQ', 8 + item.length, []),
+      ...ITEM(item.length),
+      ...item,
       ...explicitShort(0x00100020, 'LO', ascii('P1')),
     ]);
     const { dataSet } = decodeDataSet(bytes, EXPLICIT_LITTLE_ENDIAN);
@@ -261,11 +292,7 @@ describe('sequences and items', () => {
   test('encapsulated pixel data: fragments kept as raw bytes, or skipped with stopAtTag', () => {
     const fragments = [...ITEM(0), ...ITEM(4), 1, 2, 3, 4, ...ITEM(2), 5, 6];
     const head = explicitShort(0x00280010, 'US', u16(2));
-    const bytes = new Uint8Array([
-      ...head,
-      ...explicitLong(0x7fe00010, 'OB', UNDEFINED, fragments), ...SEQ_END,
-      ...explicitLong(0xfffcfffc, 'OB', 2, [0, 0]),
-    ]);
+    const bytes = new Uint8Array([...head, ...explicitLong(0x7fe00010, 'OB', UNDEFINED, fragments), ...SEQ_END, ...explicitLong(0xfffcfffc, 'OB', 2, [0, 0])]);
     const r = decodeDataSet(bytes, encodingOf('1.2.840.10008.1.2.4.50'));
     assert.deepEqual([...(r.dataSet.get(0x7fe00010)!.value as Uint8Array)], fragments);
     assert.ok(r.dataSet.has(0xfffcfffc), 'the element after the pixel data is read');
@@ -317,7 +344,7 @@ describe('malformed and truncated input', () => {
 
   test('random bytes never crash the decoder', () => {
     let seed = 12345;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const base = encodeDataSet(sample(), EXPLICIT_LITTLE_ENDIAN);
     for (let n = 0; n < 2000; n++) {
       const bytes = base.slice();
@@ -348,10 +375,12 @@ function splitPart10(file: Uint8Array): { tsUid: string | undefined; body: Uint8
 }
 
 function walk(dir: string): string[] {
-  return readdirSync(dir).sort().flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? walk(path) : [path];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? walk(path) : [path];
+    });
 }
 
 const ORACLE = `

@@ -7,15 +7,28 @@ import { pydicomAvailable, runPython } from '../../../helpers/pydicom.js';
 describe('dictionary', () => {
   test('keyword ↔ tag for data, command (PS3.7 E.1) and file meta (PS3.10 7.1) elements', () => {
     const known: Array<[string, number]> = [
-      ['PatientName', 0x00100010], ['StudyInstanceUID', 0x0020000d], ['PixelData', 0x7fe00010],
-      ['CommandGroupLength', 0x00000000], ['AffectedSOPClassUID', 0x00000002], ['CommandField', 0x00000100],
-      ['MessageID', 0x00000110], ['MessageIDBeingRespondedTo', 0x00000120], ['MoveDestination', 0x00000600],
-      ['Priority', 0x00000700], ['CommandDataSetType', 0x00000800], ['Status', 0x00000900],
-      ['OffendingElement', 0x00000901], ['ErrorComment', 0x00000902], ['AffectedSOPInstanceUID', 0x00001000],
-      ['NumberOfRemainingSuboperations', 0x00001020], ['MoveOriginatorApplicationEntityTitle', 0x00001030],
+      ['PatientName', 0x00100010],
+      ['StudyInstanceUID', 0x0020000d],
+      ['PixelData', 0x7fe00010],
+      ['CommandGroupLength', 0x00000000],
+      ['AffectedSOPClassUID', 0x00000002],
+      ['CommandField', 0x00000100],
+      ['MessageID', 0x00000110],
+      ['MessageIDBeingRespondedTo', 0x00000120],
+      ['MoveDestination', 0x00000600],
+      ['Priority', 0x00000700],
+      ['CommandDataSetType', 0x00000800],
+      ['Status', 0x00000900],
+      ['OffendingElement', 0x00000901],
+      ['ErrorComment', 0x00000902],
+      ['AffectedSOPInstanceUID', 0x00001000],
+      ['NumberOfRemainingSuboperations', 0x00001020],
+      ['MoveOriginatorApplicationEntityTitle', 0x00001030],
       ['MoveOriginatorMessageID', 0x00001031],
-      ['FileMetaInformationGroupLength', 0x00020000], ['TransferSyntaxUID', 0x00020010],
-      ['QueryRetrieveLevel', 0x00080052], ['SpecificCharacterSet', 0x00080005],
+      ['FileMetaInformationGroupLength', 0x00020000],
+      ['TransferSyntaxUID', 0x00020010],
+      ['QueryRetrieveLevel', 0x00080052],
+      ['SpecificCharacterSet', 0x00080005],
     ];
     for (const [keyword, t] of known) {
       assert.equal(tagOf(keyword), t, keyword);

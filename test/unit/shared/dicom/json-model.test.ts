@@ -25,9 +25,15 @@ const ANSWER: JsonDataSet = {
 
 test('an answer as a C-FIND row: every text attribute, names with their groups, numbers as text, multiple values, no bulk data or sequences', () => {
   assert.deepEqual(matchRowOf(ANSWER), {
-    StudyDate: '20240131', StudyTime: '101500.25', ModalitiesInStudy: 'CT\\PR',
-    NameOfPhysiciansReadingStudy: 'Smith^Ann\\=李^', PatientName: 'Yamada^Tarou=山田^太郎=やまだ^たろう', PatientID: '12345', PatientBirthDate: '',
-    NumberOfStudyRelatedSeries: '3', PixelSpacing: '0.5\\0.75',
+    StudyDate: '20240131',
+    StudyTime: '101500.25',
+    ModalitiesInStudy: 'CT\\PR',
+    NameOfPhysiciansReadingStudy: 'Smith^Ann\\=李^',
+    PatientName: 'Yamada^Tarou=山田^太郎=やまだ^たろう',
+    PatientID: '12345',
+    PatientBirthDate: '',
+    NumberOfStudyRelatedSeries: '3',
+    PixelSpacing: '0.5\\0.75',
   });
 });
 

@@ -1,7 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  MATCHING_TYPES, WILD_CARD_VRS, matchesDateTimeRange, matchesKey, matchingTypesFor, parseRange, wildcardToRegExp,
+  MATCHING_TYPES,
+  WILD_CARD_VRS,
+  matchesDateTimeRange,
+  matchesKey,
+  matchingTypesFor,
+  parseRange,
+  wildcardToRegExp,
 } from '../../../../shared/dicom/matching.js';
 
 describe('Single Value Matching, PS3.4 C.2.2.2.1', () => {
@@ -183,8 +189,18 @@ describe('Range Matching, PS3.4 C.2.2.2.5', () => {
   });
 
   test('parseRange: invalid values give undefined and match nothing', () => {
-    const invalid = [['2020-01-01', 'DA'], ['2020', 'DA'], ['20201301', 'DA'], ['25', 'TM'], ['1261', 'TM'], ['1-2', 'TM'],
-      ['-', 'DA'], ['x', 'DT'], ['202013', 'DT'], ['1030.5', 'TM']] as const;
+    const invalid = [
+      ['2020-01-01', 'DA'],
+      ['2020', 'DA'],
+      ['20201301', 'DA'],
+      ['25', 'TM'],
+      ['1261', 'TM'],
+      ['1-2', 'TM'],
+      ['-', 'DA'],
+      ['x', 'DT'],
+      ['202013', 'DT'],
+      ['1030.5', 'TM'],
+    ] as const;
     for (const [v, vr] of invalid) assert.equal(parseRange(v, vr), undefined, v);
     assert.equal(parseRange('20200101', 'LO'), undefined);
     assert.equal(matchesKey('DA', '2020-01-01', '20200101'), false);

@@ -2,20 +2,39 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { type DataSet, type VR, setString } from '../../../../shared/dicom/dataset.js';
 import {
-  QUERY_KEYS, QUERY_LEVELS, QUERY_MODELS, type QueryLevel, type QueryModel, queryKeys, queryModelForSopClass, uniqueKey,
+  QUERY_KEYS,
+  QUERY_LEVELS,
+  QUERY_MODELS,
+  type QueryLevel,
+  type QueryModel,
+  queryKeys,
+  queryModelForSopClass,
+  uniqueKey,
   validateIdentifier,
 } from '../../../../shared/dicom/query.js';
 
 const T = {
-  QueryRetrieveLevel: 0x00080052, PatientName: 0x00100010, PatientID: 0x00100020, StudyInstanceUID: 0x0020000d,
-  SeriesInstanceUID: 0x0020000e, SOPInstanceUID: 0x00080018, StudyDate: 0x00080020, SpecificCharacterSet: 0x00080005,
+  QueryRetrieveLevel: 0x00080052,
+  PatientName: 0x00100010,
+  PatientID: 0x00100020,
+  StudyInstanceUID: 0x0020000d,
+  SeriesInstanceUID: 0x0020000e,
+  SOPInstanceUID: 0x00080018,
+  StudyDate: 0x00080020,
+  SpecificCharacterSet: 0x00080005,
 };
 
 function identifier(elements: Record<string, string | string[]>): DataSet {
   const ds: DataSet = new Map();
   const vrs: Record<string, VR> = {
-    QueryRetrieveLevel: 'CS', PatientName: 'PN', PatientID: 'LO', StudyInstanceUID: 'UI', SeriesInstanceUID: 'UI',
-    SOPInstanceUID: 'UI', StudyDate: 'DA', SpecificCharacterSet: 'CS',
+    QueryRetrieveLevel: 'CS',
+    PatientName: 'PN',
+    PatientID: 'LO',
+    StudyInstanceUID: 'UI',
+    SeriesInstanceUID: 'UI',
+    SOPInstanceUID: 'UI',
+    StudyDate: 'DA',
+    SpecificCharacterSet: 'CS',
   };
   for (const [keyword, value] of Object.entries(elements)) {
     setString(ds, T[keyword as keyof typeof T], vrs[keyword] ?? 'LO', value === '' ? [] : value);
@@ -66,25 +85,38 @@ describe('Key attributes, PS3.4 Tables C.6-1 to C.6-5', () => {
     }
   });
 
-  test('Table C.6-1: Patient ID (0010,0020) U, Patient\'s Name (0010,0010) R at the PATIENT level', () => {
+  test("Table C.6-1: Patient ID (0010,0020) U, Patient's Name (0010,0010) R at the PATIENT level", () => {
     const id = key('patient', 'PATIENT', 'PatientID');
     assert.deepEqual([id.tag, id.vr, id.type, id.citation], [0x00100020, 'LO', 'U', 'PS3.4 Table C.6-1']);
     assert.deepEqual([key('patient', 'PATIENT', 'PatientName').tag, key('patient', 'PATIENT', 'PatientName').type], [0x00100010, 'R']);
-    for (const kw of ['IssuerOfPatientID', 'PatientBirthDate', 'PatientBirthTime', 'PatientSex', 'NumberOfPatientRelatedStudies',
-      'NumberOfPatientRelatedSeries', 'NumberOfPatientRelatedInstances']) assert.equal(key('patient', 'PATIENT', kw).type, 'O', kw);
+    for (const kw of [
+      'IssuerOfPatientID',
+      'PatientBirthDate',
+      'PatientBirthTime',
+      'PatientSex',
+      'NumberOfPatientRelatedStudies',
+      'NumberOfPatientRelatedSeries',
+      'NumberOfPatientRelatedInstances',
+    ])
+      assert.equal(key('patient', 'PATIENT', kw).type, 'O', kw);
   });
 
   test('Table C.6-2: Study Instance UID U; Study Date, Study Time, Accession Number, Study ID R', () => {
     const keys = queryKeys('patient', 'STUDY');
-    assert.deepEqual(keys.filter((k) => k.type !== 'O').map((k) => `${k.keyword}:${k.type}`).sort(),
-      ['AccessionNumber:R', 'StudyDate:R', 'StudyID:R', 'StudyInstanceUID:U', 'StudyTime:R']);
+    assert.deepEqual(
+      keys
+        .filter((k) => k.type !== 'O')
+        .map((k) => `${k.keyword}:${k.type}`)
+        .sort(),
+      ['AccessionNumber:R', 'StudyDate:R', 'StudyID:R', 'StudyInstanceUID:U', 'StudyTime:R'],
+    );
     assert.equal(key('patient', 'STUDY', 'StudyInstanceUID').tag, 0x0020000d);
     assert.equal(key('patient', 'STUDY', 'ModalitiesInStudy').tag, 0x00080061);
     assert.equal(key('patient', 'STUDY', 'SOPClassesInStudy').tag, 0x00080062);
     assert.ok(!keys.some((k) => k.keyword === 'PatientID'), 'patient keys belong to the PATIENT level in Patient Root');
   });
 
-  test('Table C.6-5: in the Study Root model Patient ID and Patient\'s Name are Required keys of the STUDY level', () => {
+  test("Table C.6-5: in the Study Root model Patient ID and Patient's Name are Required keys of the STUDY level", () => {
     assert.deepEqual([key('study', 'STUDY', 'PatientID').type, key('study', 'STUDY', 'PatientID').citation], ['R', 'PS3.4 Table C.6-5']);
     assert.equal(key('study', 'STUDY', 'PatientName').type, 'R');
     assert.equal(key('study', 'STUDY', 'PatientBirthDate').type, 'O');
@@ -93,15 +125,22 @@ describe('Key attributes, PS3.4 Tables C.6-1 to C.6-5', () => {
   });
 
   test('Table C.6-3: Series Instance UID U; Modality and Series Number R', () => {
-    assert.deepEqual(queryKeys('patient', 'SERIES').filter((k) => k.type !== 'O').map((k) => `${k.keyword}:${k.type}`),
-      ['Modality:R', 'SeriesNumber:R', 'SeriesInstanceUID:U']);
+    assert.deepEqual(
+      queryKeys('patient', 'SERIES')
+        .filter((k) => k.type !== 'O')
+        .map((k) => `${k.keyword}:${k.type}`),
+      ['Modality:R', 'SeriesNumber:R', 'SeriesInstanceUID:U'],
+    );
     for (const kw of ['SeriesDescription', 'BodyPartExamined', 'SeriesDate', 'SeriesTime', 'NumberOfSeriesRelatedInstances']) {
       assert.equal(key('study', 'SERIES', kw).type, 'O', kw);
     }
   });
 
   test('Table C.6-4: SOP Instance UID U; Instance Number R; SOP Class UID O', () => {
-    assert.deepEqual(queryKeys('study', 'IMAGE').map((k) => `${k.keyword}:${k.type}`), ['InstanceNumber:R', 'SOPInstanceUID:U', 'SOPClassUID:O']);
+    assert.deepEqual(
+      queryKeys('study', 'IMAGE').map((k) => `${k.keyword}:${k.type}`),
+      ['InstanceNumber:R', 'SOPInstanceUID:U', 'SOPClassUID:O'],
+    );
     assert.equal(key('study', 'IMAGE', 'SOPInstanceUID').tag, 0x00080018);
   });
 
@@ -140,8 +179,9 @@ describe('Identifier validation, PS3.4 C.4.1.2.1 / C.4.2.2.1 / C.4.3.2.1', () =>
   });
 
   test('C.4.1.2.1: a STUDY-level C-FIND in the Study Root model needs no higher key', () => {
-    assert.deepEqual(validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', PatientName: 'DOE*', StudyDate: '20200101-' }), 'study', 'find'),
-      { level: 'STUDY' });
+    assert.deepEqual(validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', PatientName: 'DOE*', StudyDate: '20200101-' }), 'study', 'find'), {
+      level: 'STUDY',
+    });
   });
 
   test('C.4.1.2.1: a SERIES-level C-FIND needs one Study Instance UID (unique key of the level above)', () => {
@@ -149,36 +189,39 @@ describe('Identifier validation, PS3.4 C.4.1.2.1 / C.4.2.2.1 / C.4.3.2.1', () =>
     assert.match(missing.error ?? '', /^Study Instance UID \(0020,000D\) is missing.*unique key of the STUDY level/);
     const two = validateIdentifier(identifier({ QueryRetrieveLevel: 'SERIES', StudyInstanceUID: ['1.2.3', '1.2.4'] }), 'study', 'find');
     assert.match(two.error ?? '', /has 2 values/);
-    assert.deepEqual(validateIdentifier(identifier({ QueryRetrieveLevel: 'SERIES', StudyInstanceUID: '1.2.3' }), 'study', 'find'),
-      { level: 'SERIES' });
+    assert.deepEqual(validateIdentifier(identifier({ QueryRetrieveLevel: 'SERIES', StudyInstanceUID: '1.2.3' }), 'study', 'find'), { level: 'SERIES' });
   });
 
   test('C.4.1.2.1: in the Patient Root model a STUDY-level C-FIND needs one Patient ID, without wild cards', () => {
     assert.match(validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY' }), 'patient', 'find').error ?? '', /Patient ID \(0010,0020\) is missing/);
-    assert.match(validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', PatientID: 'P*' }), 'patient', 'find').error ?? '',
-      /holds a wild card/);
+    assert.match(validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', PatientID: 'P*' }), 'patient', 'find').error ?? '', /holds a wild card/);
     assert.equal(validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', PatientID: 'P1' }), 'patient', 'find').error, undefined);
   });
 
   test('C.4.1.2.2: with relational queries the higher unique keys may be left out', () => {
-    assert.deepEqual(validateIdentifier(identifier({ QueryRetrieveLevel: 'IMAGE' }), 'patient', 'find', { relational: true }),
-      { level: 'IMAGE' });
+    assert.deepEqual(validateIdentifier(identifier({ QueryRetrieveLevel: 'IMAGE' }), 'patient', 'find', { relational: true }), { level: 'IMAGE' });
   });
 
   test('C.4.2.2.1: a C-MOVE names what to retrieve by the unique key of its level; a list of UIDs is allowed', () => {
-    assert.deepEqual(validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', StudyInstanceUID: ['1.2.3', '1.2.4'] }), 'study', 'move'),
-      { level: 'STUDY' });
-    assert.match(validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY' }), 'study', 'move').error ?? '',
-      /Study Instance UID \(0020,000D\) is missing: a C-MOVE at the STUDY level/);
-    assert.match(validateIdentifier(identifier({ QueryRetrieveLevel: 'PATIENT', PatientID: ['P1', 'P2'] }), 'patient', 'move').error ?? '',
-      /only UIDs may be listed/);
+    assert.deepEqual(validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', StudyInstanceUID: ['1.2.3', '1.2.4'] }), 'study', 'move'), {
+      level: 'STUDY',
+    });
+    assert.match(
+      validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY' }), 'study', 'move').error ?? '',
+      /Study Instance UID \(0020,000D\) is missing: a C-MOVE at the STUDY level/,
+    );
+    assert.match(
+      validateIdentifier(identifier({ QueryRetrieveLevel: 'PATIENT', PatientID: ['P1', 'P2'] }), 'patient', 'move').error ?? '',
+      /only UIDs may be listed/,
+    );
   });
 
   test('C.4.2.2.1: a C-MOVE identifier holds only unique keys', () => {
     const r = validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '1.2.3', PatientName: 'DOE' }), 'study', 'move');
     assert.match(r.error ?? '', /Patient's Name \(0010,0010\) is not allowed in a C-MOVE identifier/);
-    const lenient = validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '1.2.3', PatientName: 'DOE' }), 'study', 'move',
-      { allowExtraKeys: true });
+    const lenient = validateIdentifier(identifier({ QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '1.2.3', PatientName: 'DOE' }), 'study', 'move', {
+      allowExtraKeys: true,
+    });
     assert.equal(lenient.error, undefined);
     const withCharset = identifier({ QueryRetrieveLevel: 'STUDY', StudyInstanceUID: '1.2.3', SpecificCharacterSet: 'ISO_IR 192' });
     assert.equal(validateIdentifier(withCharset, 'study', 'move').error, undefined, 'Specific Character Set is not a key');

@@ -1,8 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  GENERAL_STATUSES, STATUS_TABLES, Status, type DimseService, describeStatus, formatStatus, statusCategory,
-} from '../../../../shared/dicom/status.js';
+import { GENERAL_STATUSES, STATUS_TABLES, Status, type DimseService, describeStatus, formatStatus, statusCategory } from '../../../../shared/dicom/status.js';
 
 describe('Status Classes, PS3.7 Annex C', () => {
   test('PS3.7 Annex C: Success is 0000', () => {
@@ -39,8 +37,11 @@ describe('Status Classes, PS3.7 Annex C', () => {
 describe('Status tables, one per service', () => {
   test('each table cites its section and each entry agrees with the Status Class of PS3.7 Annex C', () => {
     const citations: Record<DimseService, RegExp> = {
-      echo: /PS3\.7 9\.1\.5/, store: /PS3\.4 B\.2\.3/, find: /PS3\.4 C\.4\.1\.1\.4/,
-      move: /PS3\.4 C\.4\.2\.1\.5/, get: /PS3\.4 C\.4\.3\.1\.4/,
+      echo: /PS3\.7 9\.1\.5/,
+      store: /PS3\.4 B\.2\.3/,
+      find: /PS3\.4 C\.4\.1\.1\.4/,
+      move: /PS3\.4 C\.4\.2\.1\.5/,
+      get: /PS3\.4 C\.4\.3\.1\.4/,
     };
     for (const [service, table] of Object.entries(STATUS_TABLES) as [DimseService, (typeof STATUS_TABLES)[DimseService]][]) {
       assert.equal(table.service, service);
@@ -107,10 +108,18 @@ describe('Status tables, one per service', () => {
 
   test('PS3.7 Annex C: general statuses apply to every service', () => {
     const expected: [number, string][] = [
-      [0x0105, 'No such attribute'], [0x0106, 'Invalid attribute value'], [0x0110, 'Processing failure'],
-      [0x0111, 'Duplicate SOP Instance'], [0x0112, 'No such SOP Instance'], [0x0117, 'Invalid object instance'],
-      [0x0122, 'Refused: SOP Class not supported'], [0x0124, 'Refused: Not authorized'], [0x0210, 'Duplicate invocation'],
-      [0x0211, 'Unrecognized operation'], [0x0212, 'Mistyped argument'], [0x0213, 'Resource limitation'],
+      [0x0105, 'No such attribute'],
+      [0x0106, 'Invalid attribute value'],
+      [0x0110, 'Processing failure'],
+      [0x0111, 'Duplicate SOP Instance'],
+      [0x0112, 'No such SOP Instance'],
+      [0x0117, 'Invalid object instance'],
+      [0x0122, 'Refused: SOP Class not supported'],
+      [0x0124, 'Refused: Not authorized'],
+      [0x0210, 'Duplicate invocation'],
+      [0x0211, 'Unrecognized operation'],
+      [0x0212, 'Mistyped argument'],
+      [0x0213, 'Resource limitation'],
     ];
     for (const service of ['store', 'find', 'move'] as const) {
       for (const [code, name] of expected) assert.deepEqual(pick(describeStatus(service, code)), ['failure', name], formatStatus(code));

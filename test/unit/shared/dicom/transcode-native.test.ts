@@ -17,11 +17,12 @@ function sample(bitsAllocated: 8 | 16, bigEndian: boolean): DataSet {
   const words = new Uint8Array([0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08]);
   const ow = bigEndian ? new Uint8Array([0x02, 0x01, 0x04, 0x03, 0x06, 0x05, 0x08, 0x07]) : words;
   const of = bigEndian ? new Uint8Array([0x04, 0x03, 0x02, 0x01]) : new Uint8Array([0x01, 0x02, 0x03, 0x04]);
-  const item = (n: number): DataSet => new Map<number, DataElement>([
-    [0x00080100, { vr: 'SH', value: [`CODE${n}`] }],
-    [0x00080104, { vr: 'LO', value: ['Meaning'] }],
-    [0x00400260, { vr: 'SQ', value: n === 0 ? [new Map<number, DataElement>([[0x00080100, { vr: 'SH', value: ['INNER'] }]])] : [] }],
-  ]);
+  const item = (n: number): DataSet =>
+    new Map<number, DataElement>([
+      [0x00080100, { vr: 'SH', value: [`CODE${n}`] }],
+      [0x00080104, { vr: 'LO', value: ['Meaning'] }],
+      [0x00400260, { vr: 'SQ', value: n === 0 ? [new Map<number, DataElement>([[0x00080100, { vr: 'SH', value: ['INNER'] }]])] : [] }],
+    ]);
   const entries: [number, DataElement][] = [
     [0x00080005, { vr: 'CS', value: ['ISO_IR 100'] }],
     [0x00080016, { vr: 'UI', value: ['1.2.840.10008.5.1.4.1.1.7'] }],
@@ -49,7 +50,9 @@ function sample(bitsAllocated: 8 | 16, bigEndian: boolean): DataSet {
 
 /** Tag → value, recursively, without VRs (implicit VR decodes take the dictionary's). */
 function values(ds: DataSet): unknown {
-  return [...ds.entries()].filter(([t]) => (t & 0xffff) !== 0).sort((a, b) => a[0] - b[0])
+  return [...ds.entries()]
+    .filter(([t]) => (t & 0xffff) !== 0)
+    .sort((a, b) => a[0] - b[0])
     .map(([t, e]) => [t, e.vr === 'SQ' ? (e.value as DataSet[]).map(values) : e.value instanceof Uint8Array ? [...e.value] : e.value]);
 }
 
@@ -67,7 +70,10 @@ function inPieces(bytes: Uint8Array, from: TransferSyntaxEncoding, to: TransferS
   parts.push(...t.end());
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -77,7 +83,12 @@ for (const bits of [8, 16] as const) {
       test(`${bits}-bit: ${fromName} → ${toName}, whole and in pieces, decodes to the same values`, () => {
         const input = encodeDataSet(sample(bits, !from.littleEndian), from);
         const expected = values(decodeDataSet(encodeDataSet(sample(bits, !to.littleEndian), to), to).dataSet);
-        for (const [max, seed] of [[Infinity, 0], [1, 1], [7, 2], [64, 3]] as const) {
+        for (const [max, seed] of [
+          [Infinity, 0],
+          [1, 1],
+          [7, 2],
+          [64, 3],
+        ] as const) {
           const out = max === Infinity ? transcodeNative(input, from, to) : inPieces(input, from, to, max, seed);
           assert.deepEqual(values(decodeDataSet(out, to).dataSet), expected, `pieces of at most ${max} bytes`);
         }
@@ -105,11 +116,8 @@ test('group lengths are dropped; an undefined-length private sequence keeps its 
   const base = encodeDataSet(ds, ILE);
   // (0029,1010) of undefined length holding one item with (0010,0010) "X": implicit VR little endian
   const inner = Uint8Array.from([
-    0x29, 0x00, 0x10, 0x10, 0xff, 0xff, 0xff, 0xff,
-    0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff,
-    0x10, 0x00, 0x10, 0x00, 0x02, 0x00, 0x00, 0x00, 0x58, 0x20,
-    0xfe, 0xff, 0x0d, 0xe0, 0x00, 0x00, 0x00, 0x00,
-    0xfe, 0xff, 0xdd, 0xe0, 0x00, 0x00, 0x00, 0x00,
+    0x29, 0x00, 0x10, 0x10, 0xff, 0xff, 0xff, 0xff, 0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff, 0x10, 0x00, 0x10, 0x00, 0x02, 0x00, 0x00, 0x00, 0x58, 0x20,
+    0xfe, 0xff, 0x0d, 0xe0, 0x00, 0x00, 0x00, 0x00, 0xfe, 0xff, 0xdd, 0xe0, 0x00, 0x00, 0x00, 0x00,
   ]);
   const input = new Uint8Array([...base, ...Uint8Array.from([0x29, 0x00, 0x10, 0x00, 0x04, 0x00, 0x00, 0x00, ...Buffer.from('ACME')]), ...inner]);
   for (const to of [ELE, EBE]) {
@@ -118,7 +126,7 @@ test('group lengths are dropped; an undefined-length private sequence keeps its 
     assert.equal(d.has(0x00080000), false, 'group length dropped');
     assert.equal(d.get(0x00080060)?.value[0], 'CT');
     const bytes = Buffer.from(out);
-    assert.ok(bytes.includes(Buffer.from(inner.subarray(8))), 'the private sequence\'s content is carried byte for byte');
+    assert.ok(bytes.includes(Buffer.from(inner.subarray(8))), "the private sequence's content is carried byte for byte");
     // its 12-byte explicit header ends where the content starts: the VR is 8 bytes before
     assert.equal(String.fromCharCode(...out.subarray(out.length - inner.length, out.length - inner.length + 2)), 'UN');
   }
@@ -147,7 +155,12 @@ test('a public sequence that came as UN (defined or undefined length) is read as
   const unHeader = (length: number) => [0x0c, 0x30, 0x02, 0x00, 0x55, 0x4e, 0, 0, ...le32(length)];
   const defined = Uint8Array.from([...head, ...unHeader(content.length), ...content]);
   const undefinedLength = Uint8Array.from([...head, ...unHeader(0xffffffff), ...content, 0xfe, 0xff, 0xdd, 0xe0, 0, 0, 0, 0]);
-  const expected = values(new Map<number, DataElement>([[0x00080060, { vr: 'CS', value: ['RTDOSE'] }], [0x300c0002, { vr: 'SQ', value: [item] }]]));
+  const expected = values(
+    new Map<number, DataElement>([
+      [0x00080060, { vr: 'CS', value: ['RTDOSE'] }],
+      [0x300c0002, { vr: 'SQ', value: [item] }],
+    ]),
+  );
   for (const input of [defined, undefinedLength]) {
     for (const [name, to] of Object.entries(SYNTAXES)) {
       const out = inPieces(input, ELE, to, 5, 7);

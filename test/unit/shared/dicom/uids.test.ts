@@ -1,9 +1,24 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  PRIORS_IMPLEMENTATION_CLASS_UID, PRIORS_IMPLEMENTATION_VERSION_NAME, PRIORS_UID_ROOT, QUERY_RETRIEVE_SOP_CLASSES,
-  SOP_CLASSES, STORAGE_SOP_CLASSES, STORAGE_SOP_CLASS_BRANCH, SopClassUid, TRANSFER_SYNTAXES, TransferSyntaxUid,
-  VERIFICATION_SOP_CLASS, generateUid, isStorageSopClass, isValidUid, sopClass, transferSyntax, uidName, validateUid,
+  PRIORS_IMPLEMENTATION_CLASS_UID,
+  PRIORS_IMPLEMENTATION_VERSION_NAME,
+  PRIORS_UID_ROOT,
+  QUERY_RETRIEVE_SOP_CLASSES,
+  SOP_CLASSES,
+  STORAGE_SOP_CLASSES,
+  STORAGE_SOP_CLASS_BRANCH,
+  SopClassUid,
+  TRANSFER_SYNTAXES,
+  TransferSyntaxUid,
+  VERIFICATION_SOP_CLASS,
+  generateUid,
+  isStorageSopClass,
+  isValidUid,
+  sopClass,
+  transferSyntax,
+  uidName,
+  validateUid,
 } from '../../../../shared/dicom/uids.js';
 
 describe('UID syntax, PS3.5 §9.1', () => {
@@ -100,9 +115,7 @@ describe('Transfer syntaxes, PS3.5 Annex A and PS3.6 Table A-1', () => {
   };
 
   test('PS3.5 A.1: Implicit VR Little Endian 1.2.840.10008.1.2 is implicit VR, little endian, native', () => {
-    assert.deepEqual(
-      [ts('1.2.840.10008.1.2').explicitVR, ts('1.2.840.10008.1.2').littleEndian, ts('1.2.840.10008.1.2').encapsulated],
-      [false, true, false]);
+    assert.deepEqual([ts('1.2.840.10008.1.2').explicitVR, ts('1.2.840.10008.1.2').littleEndian, ts('1.2.840.10008.1.2').encapsulated], [false, true, false]);
     assert.equal(TransferSyntaxUid.ImplicitVRLittleEndian, '1.2.840.10008.1.2');
   });
 
@@ -121,11 +134,17 @@ describe('Transfer syntaxes, PS3.5 Annex A and PS3.6 Table A-1', () => {
   });
 
   test('PS3.5 A.4.3, A.4.4: JPEG-LS .80 and JPEG 2000 .90 are lossless; .81 and .91 may be lossy', () => {
-    assert.deepEqual(['80', '81', '90', '91'].map((n) => ts(`1.2.840.10008.1.2.4.${n}`).lossy), [false, true, false, true]);
+    assert.deepEqual(
+      ['80', '81', '90', '91'].map((n) => ts(`1.2.840.10008.1.2.4.${n}`).lossy),
+      [false, true, false, true],
+    );
   });
 
   test('PS3.5 A.4: HTJ2K .201 and .202 (RPCL) are lossless, .203 may be lossy', () => {
-    assert.deepEqual(['201', '202', '203'].map((n) => ts(`1.2.840.10008.1.2.4.${n}`).lossy), [false, false, true]);
+    assert.deepEqual(
+      ['201', '202', '203'].map((n) => ts(`1.2.840.10008.1.2.4.${n}`).lossy),
+      [false, false, true],
+    );
   });
 
   test('PS3.5 A.4.2: RLE Lossless 1.2.840.10008.1.2.5 is encapsulated and lossless', () => {
@@ -167,7 +186,10 @@ describe('SOP classes, PS3.4 and PS3.6 Table A-1', () => {
     assert.equal(SopClassUid.StudyRootQueryRetrieveInformationModelMove, '1.2.840.10008.5.1.4.1.2.2.2');
     assert.equal(SopClassUid.PatientStudyOnlyQueryRetrieveInformationModelGet, '1.2.840.10008.5.1.4.1.2.3.3');
     assert.equal(QUERY_RETRIEVE_SOP_CLASSES.length, 9);
-    assert.deepEqual(QUERY_RETRIEVE_SOP_CLASSES.filter((e) => e.retired).map((e) => e.uid.split('.')[9]), ['3', '3', '3']);
+    assert.deepEqual(
+      QUERY_RETRIEVE_SOP_CLASSES.filter((e) => e.retired).map((e) => e.uid.split('.')[9]),
+      ['3', '3', '3'],
+    );
   });
 
   test('PS3.4 Table B.5-1: storage SOP classes named as in PS3.6', () => {
@@ -239,7 +261,10 @@ describe('SOP classes, PS3.4 and PS3.6 Table A-1', () => {
 
   test('PS3.4 Table B.5-1: all five Secondary Capture SOP classes (.7, .7.1-.7.4)', () => {
     const sc = STORAGE_SOP_CLASSES.filter((e) => /^1\.2\.840\.10008\.5\.1\.4\.1\.1\.7(\.\d)?$/.test(e.uid));
-    assert.deepEqual(sc.map((e) => e.uid.slice(STORAGE_SOP_CLASS_BRANCH.length)), ['7', '7.1', '7.2', '7.3', '7.4']);
+    assert.deepEqual(
+      sc.map((e) => e.uid.slice(STORAGE_SOP_CLASS_BRANCH.length)),
+      ['7', '7.1', '7.2', '7.3', '7.4'],
+    );
   });
 
   test('PS3.6 Table A-1: retired storage classes are kept for naming, marked retired', () => {

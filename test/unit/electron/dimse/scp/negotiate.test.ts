@@ -6,17 +6,31 @@ import { SopClassUid, TransferSyntaxUid as TS } from '../../../../../shared/dico
 import type { AssociateRequestInfo } from '../../../../../electron/dimse/ul/association.js';
 import type { AssociationPolicy } from '../../../../../electron/dimse/handlers.js';
 import {
-  answerContexts, answerRoles, AssociationSlots, chooseStorageSyntax, decide, type OfferedServices,
+  answerContexts,
+  answerRoles,
+  AssociationSlots,
+  chooseStorageSyntax,
+  decide,
+  type OfferedServices,
 } from '../../../../../electron/dimse/scp/negotiate.js';
 
 const all: OfferedServices = { store: true, find: true, retrieve: true };
 const policy = (over: Partial<AssociationPolicy> = {}): AssociationPolicy => ({
-  aeTitle: 'PRIORS', acceptCallingAeTitle: (ae) => ae !== 'EVIL', maxAssociations: 2, ...over,
+  aeTitle: 'PRIORS',
+  acceptCallingAeTitle: (ae) => ae !== 'EVIL',
+  maxAssociations: 2,
+  ...over,
 });
 function rq(over: Partial<AssociateRequestInfo> = {}): AssociateRequestInfo {
   return {
-    callingAeTitle: 'PACS', calledAeTitle: 'PRIORS', applicationContext: '1.2.840.10008.3.1.1.1', maxPduLength: 16384,
-    implementationClassUid: '1.2.3', roles: [], peerAddress: '127.0.0.1', peerPort: 1234,
+    callingAeTitle: 'PACS',
+    calledAeTitle: 'PRIORS',
+    applicationContext: '1.2.840.10008.3.1.1.1',
+    maxPduLength: 16384,
+    implementationClassUid: '1.2.3',
+    roles: [],
+    peerAddress: '127.0.0.1',
+    peerPort: 1234,
     contexts: [{ id: 1, abstractSyntax: SopClassUid.Verification, transferSyntaxes: [TS.ImplicitVRLittleEndian] }],
     ...over,
   };
@@ -34,19 +48,31 @@ describe('storage transfer syntax choice (as DCMTK storescp)', () => {
 
 describe('presentation contexts', () => {
   test('accepts Verification, storage (known or not) and the Q/R classes; refuses others with 3, unknown syntaxes with 4', () => {
-    const answers = answerContexts([
-      { id: 1, abstractSyntax: SopClassUid.Verification, transferSyntaxes: [TS.ImplicitVRLittleEndian] },
-      { id: 3, abstractSyntax: SopClassUid.CTImageStorage, transferSyntaxes: [TS.ImplicitVRLittleEndian, TS.ExplicitVRLittleEndian] },
-      { id: 5, abstractSyntax: '1.2.840.10008.5.1.4.1.1.77777', transferSyntaxes: [TS.JPEGLSLossless] },
-      { id: 7, abstractSyntax: SopClassUid.StudyRootQueryRetrieveInformationModelFind, transferSyntaxes: [TS.ExplicitVRLittleEndian] },
-      { id: 9, abstractSyntax: SopClassUid.PatientRootQueryRetrieveInformationModelGet, transferSyntaxes: [TS.ImplicitVRLittleEndian] },
-      { id: 11, abstractSyntax: '1.2.840.10008.5.1.1.9', transferSyntaxes: [TS.ImplicitVRLittleEndian] },
-      { id: 13, abstractSyntax: SopClassUid.MRImageStorage, transferSyntaxes: ['1.2.3.4.5'] },
-    ], all, []);
-    assert.deepEqual(answers.map((a) => [a.id, a.result, a.transferSyntax]), [
-      [1, 0, TS.ImplicitVRLittleEndian], [3, 0, TS.ExplicitVRLittleEndian], [5, 0, TS.JPEGLSLossless],
-      [7, 0, TS.ExplicitVRLittleEndian], [9, 0, TS.ImplicitVRLittleEndian], [11, 3, undefined], [13, 4, undefined],
-    ]);
+    const answers = answerContexts(
+      [
+        { id: 1, abstractSyntax: SopClassUid.Verification, transferSyntaxes: [TS.ImplicitVRLittleEndian] },
+        { id: 3, abstractSyntax: SopClassUid.CTImageStorage, transferSyntaxes: [TS.ImplicitVRLittleEndian, TS.ExplicitVRLittleEndian] },
+        { id: 5, abstractSyntax: '1.2.840.10008.5.1.4.1.1.77777', transferSyntaxes: [TS.JPEGLSLossless] },
+        { id: 7, abstractSyntax: SopClassUid.StudyRootQueryRetrieveInformationModelFind, transferSyntaxes: [TS.ExplicitVRLittleEndian] },
+        { id: 9, abstractSyntax: SopClassUid.PatientRootQueryRetrieveInformationModelGet, transferSyntaxes: [TS.ImplicitVRLittleEndian] },
+        { id: 11, abstractSyntax: '1.2.840.10008.5.1.1.9', transferSyntaxes: [TS.ImplicitVRLittleEndian] },
+        { id: 13, abstractSyntax: SopClassUid.MRImageStorage, transferSyntaxes: ['1.2.3.4.5'] },
+      ],
+      all,
+      [],
+    );
+    assert.deepEqual(
+      answers.map((a) => [a.id, a.result, a.transferSyntax]),
+      [
+        [1, 0, TS.ImplicitVRLittleEndian],
+        [3, 0, TS.ExplicitVRLittleEndian],
+        [5, 0, TS.JPEGLSLossless],
+        [7, 0, TS.ExplicitVRLittleEndian],
+        [9, 0, TS.ImplicitVRLittleEndian],
+        [11, 3, undefined],
+        [13, 4, undefined],
+      ],
+    );
   });
 
   test('offers only the services it has handlers for; storage with the SCP role only for C-GET', () => {
@@ -55,11 +81,17 @@ describe('presentation contexts', () => {
       { id: 3, abstractSyntax: SopClassUid.CTImageStorage, transferSyntaxes: [TS.ImplicitVRLittleEndian] },
     ];
     const none = { store: false, find: false, retrieve: false };
-    assert.deepEqual(answerContexts(contexts, none, []).map((a) => a.result), [3, 3]);
+    assert.deepEqual(
+      answerContexts(contexts, none, []).map((a) => a.result),
+      [3, 3],
+    );
     const getOnly = { store: false, find: false, retrieve: true };
     const roles = [{ abstractSyntax: SopClassUid.CTImageStorage, scuRole: false, scpRole: true }];
     const answers = answerContexts(contexts, getOnly, roles);
-    assert.deepEqual(answers.map((a) => a.result), [3, 0]);
+    assert.deepEqual(
+      answers.map((a) => a.result),
+      [3, 0],
+    );
     assert.deepEqual(answerRoles(roles, answers, getOnly), roles);
     assert.deepEqual(answerRoles(roles, answers, { ...getOnly, retrieve: false }), [{ ...roles[0], scpRole: false }]);
   });

@@ -31,7 +31,10 @@ function recordingSink() {
   const got: number[] = [];
   const calls: string[] = [];
   const sink: DataSink = {
-    write: (b) => { got.push(...b); calls.push(`write ${b.length}`); },
+    write: (b) => {
+      got.push(...b);
+      calls.push(`write ${b.length}`);
+    },
     end: () => calls.push('end'),
     fail: (e) => calls.push(`fail ${e.message}`),
   };

@@ -32,7 +32,13 @@ const SEEDS = [
 /** Feeds bytes to a framer; returns how it ended: 'ok', or the PduError it reported. */
 function frame(bytes: Buffer, max = 16384): 'ok' | PduError {
   let failure: PduError | null = null;
-  const sink: FramerSink = { pdu: () => {}, pdv: () => {}, error: (e) => { failure ??= e; } };
+  const sink: FramerSink = {
+    pdu: () => {},
+    pdv: () => {},
+    error: (e) => {
+      failure ??= e;
+    },
+  };
   try {
     new PduFramer(sink, max).push(bytes);
   } catch (err) {
@@ -98,7 +104,8 @@ describe('fuzz regression: the structure-aware fuzzer (npm run fuzz) in small', 
   test('3,000 seeded cases through decoder, framer and command parser: no crash, and deep enough to mean something', async () => {
     const { mutatePdu, PDU_SEEDS, runCase } = await import('../../../../helpers/pdu-fuzz.js');
     const rnd = prng(20261122);
-    let pdus = 0; let commandsAccepted = 0;
+    let pdus = 0;
+    let commandsAccepted = 0;
     for (let i = 0; i < 3000; i++) {
       const { kind, bytes } = mutatePdu(PDU_SEEDS[i % PDU_SEEDS.length]!, rnd);
       const o = runCase(bytes, rnd);

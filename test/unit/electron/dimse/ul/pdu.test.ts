@@ -12,7 +12,13 @@ import { PduWriter, maxFragmentLength } from '../../../../../electron/dimse/ul/s
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 /** Hex bytes written one field a line, each line's comment after two or more spaces. */
-const commentedHex = (s: string) => hex(s.split('\n').map((l) => l.trim().split(/\s{2,}/)[0] ?? '').join(''));
+const commentedHex = (s: string) =>
+  hex(
+    s
+      .split('\n')
+      .map((l) => l.trim().split(/\s{2,}/)[0] ?? '')
+      .join(''),
+  );
 
 // A-ASSOCIATE-RQ sent by DCMTK 3.6.7 `echoscu -aet ECHOSCU -aec ANY-SCP` (captured on a socket).
 const ECHOSCU_RQ = commentedHex(`
@@ -80,10 +86,13 @@ describe('commented PDU bytes', () => {
     const pdu = decodePdu(PDATA_BYTES);
     assert.equal(pdu.type, 'P-DATA-TF');
     if (pdu.type !== 'P-DATA-TF') return;
-    assert.deepEqual(pdu.pdvs.map((p) => ({ ...p, data: Buffer.from(p.data).toString() })), [
-      { contextId: 1, isCommand: true, isLast: true, data: 'ab' },
-      { contextId: 1, isCommand: false, isLast: false, data: 'xyz' },
-    ]);
+    assert.deepEqual(
+      pdu.pdvs.map((p) => ({ ...p, data: Buffer.from(p.data).toString() })),
+      [
+        { contextId: 1, isCommand: true, isLast: true, data: 'ab' },
+        { contextId: 1, isCommand: false, isLast: false, data: 'xyz' },
+      ],
+    );
     assert.deepEqual(encodePdu(pdu), PDATA_BYTES);
   });
 });
@@ -91,14 +100,19 @@ describe('commented PDU bytes', () => {
 describe('round trips', () => {
   test('A-ASSOCIATE-RQ with roles, async window, user identity and an unknown sub-item', () => {
     const rq: Pdu = {
-      type: 'A-ASSOCIATE-RQ', protocolVersion: 1, calledAeTitle: 'PACS', callingAeTitle: 'PRIORS',
+      type: 'A-ASSOCIATE-RQ',
+      protocolVersion: 1,
+      calledAeTitle: 'PACS',
+      callingAeTitle: 'PRIORS',
       applicationContext: '1.2.840.10008.3.1.1.1',
       contexts: [
         { id: 1, abstractSyntax: '1.2.840.10008.5.1.4.1.2.2.3', transferSyntaxes: ['1.2.840.10008.1.2.1', '1.2.840.10008.1.2'] },
         { id: 3, abstractSyntax: '1.2.840.10008.5.1.4.1.1.2', transferSyntaxes: ['1.2.840.10008.1.2.4.70'] },
       ],
       userInfo: {
-        maxLength: 0, implementationClassUid: '1.2.826.0.1.3680043.10.1439.1', implementationVersionName: 'PRIORS_010',
+        maxLength: 0,
+        implementationClassUid: '1.2.826.0.1.3680043.10.1439.1',
+        implementationVersionName: 'PRIORS_010',
         asyncOps: { invoked: 3, performed: 1 },
         roles: [{ abstractSyntax: '1.2.840.10008.5.1.4.1.1.2', scuRole: false, scpRole: true }],
         userIdentity: { type: 2, primary: 'jörg', secondary: 'secret', positiveResponseRequested: true },
@@ -113,13 +127,22 @@ describe('round trips', () => {
 
   test('A-ASSOCIATE-AC with results, a role answer and a user identity response', () => {
     const ac: Pdu = {
-      type: 'A-ASSOCIATE-AC', protocolVersion: 1, calledAeTitle: 'PACS', callingAeTitle: 'PRIORS',
+      type: 'A-ASSOCIATE-AC',
+      protocolVersion: 1,
+      calledAeTitle: 'PACS',
+      callingAeTitle: 'PRIORS',
       applicationContext: '1.2.840.10008.3.1.1.1',
-      contexts: [{ id: 1, result: 0, transferSyntax: '1.2.840.10008.1.2.1' }, { id: 3, result: 4, transferSyntax: '1.2.840.10008.1.2' }],
+      contexts: [
+        { id: 1, result: 0, transferSyntax: '1.2.840.10008.1.2.1' },
+        { id: 3, result: 4, transferSyntax: '1.2.840.10008.1.2' },
+      ],
       userInfo: {
-        maxLength: 32768, implementationClassUid: '1.2.3', implementationVersionName: 'X',
+        maxLength: 32768,
+        implementationClassUid: '1.2.3',
+        implementationVersionName: 'X',
         roles: [{ abstractSyntax: '1.2.840.10008.5.1.4.1.1.2', scuRole: false, scpRole: true }],
-        userIdentityResponse: Uint8Array.from([1, 2, 3]), other: [],
+        userIdentityResponse: Uint8Array.from([1, 2, 3]),
+        other: [],
       },
     };
     const decoded = decodePdu(encodePdu(ac));
@@ -155,7 +178,12 @@ describe('malformed PDUs', () => {
     ['P-DATA-TF without PDV', hex('04 00 00000000'), /without any PDV/],
   ];
   for (const [name, bytes, re] of cases) {
-    test(name, () => assert.throws(() => decodePdu(bytes), (e: unknown) => e instanceof PduError && re.test(e.message)));
+    test(name, () =>
+      assert.throws(
+        () => decodePdu(bytes),
+        (e: unknown) => e instanceof PduError && re.test(e.message),
+      ),
+    );
   }
 
   test('an item whose length overruns the PDU', () => {
@@ -229,9 +257,12 @@ describe('framer', () => {
   for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
   const bigPdu = encodePdu({ type: 'P-DATA-TF', pdvs: [{ contextId: 5, isCommand: false, isLast: true, data: big }] });
   const stream = Buffer.concat([
-    ECHOSCU_RQ, PDATA_BYTES, RELEASE_RQ_BYTES,
+    ECHOSCU_RQ,
+    PDATA_BYTES,
+    RELEASE_RQ_BYTES,
     encodePdu({ type: 'P-DATA-TF', pdvs: [{ contextId: 3, isCommand: true, isLast: true, data: new Uint8Array(0) }] }),
-    bigPdu, ABORT_BYTES,
+    bigPdu,
+    ABORT_BYTES,
   ]);
 
   for (const sizes of [[stream.length], [1], [5, 7], [6], [4096], [13, 1, 65536]]) {
@@ -239,9 +270,10 @@ describe('framer', () => {
       const c = collector();
       const framer = new PduFramer(c.sink, 0);
       feed(framer, stream, sizes);
-      assert.deepEqual(c.events.map((e) => ('type' in e ? e.type : 'pdv' in e ? `pdv${e.pdv}:${e.control}:${e.data.length}` : 'error')), [
-        'A-ASSOCIATE-RQ', 'pdv1:3:2', 'pdv1:0:3', 'A-RELEASE-RQ', 'pdv3:3:0', 'pdv5:2:40000', 'A-ABORT',
-      ]);
+      assert.deepEqual(
+        c.events.map((e) => ('type' in e ? e.type : 'pdv' in e ? `pdv${e.pdv}:${e.control}:${e.data.length}` : 'error')),
+        ['A-ASSOCIATE-RQ', 'pdv1:3:2', 'pdv1:0:3', 'A-RELEASE-RQ', 'pdv3:3:0', 'pdv5:2:40000', 'A-ABORT'],
+      );
       const bigEvent = c.events[5] as { data: Buffer };
       assert.ok(bigEvent.data.equals(big));
     });
@@ -275,7 +307,13 @@ describe('framer', () => {
   });
 
   // a PDU of the announced maximum, read as a socket delivers it: in segments, never whole
-  for (const [max, reads] of [[16352, [1]], [16352, [1460]], [131072, [1460, 65536, 7]], [1 << 20, [65536]], [1 << 20, [1448, 3, 8192]]] as const) {
+  for (const [max, reads] of [
+    [16352, [1]],
+    [16352, [1460]],
+    [131072, [1460, 65536, 7]],
+    [1 << 20, [65536]],
+    [1 << 20, [1448, 3, 8192]],
+  ] as const) {
     test(`a P-DATA-TF of the maximum ${max} read in pieces of ${reads.join('/')} bytes arrives byte for byte, nothing gathered`, () => {
       const data = Buffer.alloc(max - 6);
       for (let i = 0; i < data.length; i++) data[i] = (i * 131 + 7) & 0xff;
@@ -287,7 +325,10 @@ describe('framer', () => {
       assert.equal(c.events.length, 1, JSON.stringify(c.events.filter((e) => 'error' in e)));
       assert.ok((c.events[0] as { data: Buffer }).data.equals(data));
       let chunks = 0;
-      for (let pos = 0, i = 0; pos < pdu.length; i++) { pos += reads[i % reads.length]!; chunks++; }
+      for (let pos = 0, i = 0; pos < pdu.length; i++) {
+        pos += reads[i % reads.length]!;
+        chunks++;
+      }
       assert.ok(c.pieceCount() <= chunks, `${c.pieceCount()} pieces from ${chunks} reads`);
     });
   }
@@ -314,7 +355,11 @@ describe('framer', () => {
     ['stray bytes after the last PDV', hex('04 00 0000000a 00000002 01 02 00000000'), AbortReason.InvalidPduParameterValue],
     ['P-DATA-TF too short for a PDV', hex('04 00 00000003 000000'), AbortReason.InvalidPduParameterValue],
     ['control PDU beyond 1 MiB', hex('01 00 00200000'), AbortReason.InvalidPduParameterValue],
-    ['truncated item inside an A-ASSOCIATE-AC', Buffer.concat([hex('02 00 00000048'), Buffer.alloc(68), hex('10 00 0010 31')]), AbortReason.InvalidPduParameterValue],
+    [
+      'truncated item inside an A-ASSOCIATE-AC',
+      Buffer.concat([hex('02 00 00000048'), Buffer.alloc(68), hex('10 00 0010 31')]),
+      AbortReason.InvalidPduParameterValue,
+    ],
   ];
   for (const [name, bytes, reason] of bad) {
     test(`error: ${name}`, () => {
@@ -328,7 +373,16 @@ describe('framer', () => {
 
   test('hold() keeps the bytes after the current PDU until release()', () => {
     const c = collector();
-    const framer = new PduFramer({ ...c.sink, pdu: (p) => { c.sink.pdu(p); framer.hold(); } }, 0);
+    const framer = new PduFramer(
+      {
+        ...c.sink,
+        pdu: (p) => {
+          c.sink.pdu(p);
+          framer.hold();
+        },
+      },
+      0,
+    );
     framer.push(Buffer.concat([RELEASE_RQ_BYTES, PDATA_BYTES, RELEASE_RP_BYTES]));
     assert.equal(c.events.length, 1);
     framer.push(ABORT_BYTES);
@@ -350,11 +404,14 @@ describe('sender fragmentation', () => {
     const bytes: Buffer[] = [];
     for await (const chunk of out) bytes.push(chunk as Buffer);
     const pdus: { length: number; control: number; data: Buffer }[] = [];
-    const framer = new PduFramer({
-      pdu: () => assert.fail('no control PDU expected'),
-      pdv: () => {},
-      error: (e) => assert.fail(e.message),
-    }, peerMax);
+    const framer = new PduFramer(
+      {
+        pdu: () => assert.fail('no control PDU expected'),
+        pdv: () => {},
+        error: (e) => assert.fail(e.message),
+      },
+      peerMax,
+    );
     // decode PDU by PDU to check the one-PDV-per-PDU layout and each length
     const all = Buffer.concat(bytes);
     framer.push(all);
@@ -415,7 +472,9 @@ describe('sender fragmentation', () => {
 
   test('a data set of exactly one fragment is one PDU, flagged last', async () => {
     const exact = data.subarray(0, 16346);
-    async function* one() { yield exact; }
+    async function* one() {
+      yield exact;
+    }
     for (const src of [exact, one()]) {
       const pdus = await sendAndRead(src, 16352);
       assert.equal(pdus.length, 1);
@@ -424,15 +483,22 @@ describe('sender fragmentation', () => {
   });
 
   test('an empty data set is one empty PDV flagged last', async () => {
-    async function* none() { /* nothing */ }
+    async function* none() {
+      /* nothing */
+    }
     for (const src of [new Uint8Array(0), none()]) {
       const pdus = await sendAndRead(src, 16352, true);
-      assert.deepEqual(pdus.map((p) => [p.control, p.data.length]), [[3, 0]]);
+      assert.deepEqual(
+        pdus.map((p) => [p.control, p.data.length]),
+        [[3, 0]],
+      );
     }
   });
 
   test('a stream that yields strings is refused', async () => {
-    async function* text() { yield 'abc' as unknown as Uint8Array; }
+    async function* text() {
+      yield 'abc' as unknown as Uint8Array;
+    }
     await assert.rejects(sendAndRead(text(), 16352), /must yield bytes/);
   });
 });

@@ -27,7 +27,9 @@ test('append-only: rows are added; UPDATE and DELETE are refused by the table it
     assert.throws(() => db.prepare('UPDATE audit_event SET outcome = 8').run(), /append-only: rows cannot be changed/);
     assert.throws(() => db.prepare('DELETE FROM audit_event').run(), /append-only: rows cannot be deleted/);
     assert.equal(audit.query().total, 1);
-  } finally { db.close(); }
+  } finally {
+    db.close();
+  }
 });
 
 test('filters: time, action, peer (AE or node), patient (ID or name start, literally), outcome; newest first, paged', () => {
@@ -36,7 +38,10 @@ test('filters: time, action, peer (AE or node), patient (ID or name start, liter
     audit.append({ ...base, at: 1000, PatientID: 'P1', PatientName: 'DOE^JANE' });
     audit.append({ ...base, at: 2000, what: 'store', action: 'C', instances: 12, PatientID: 'P2', PatientName: 'O%BRIEN^X', StudyInstanceUID: '1.2.3' });
     audit.append({ ...base, at: 3000, what: 'retrieve', direction: 'outgoing', node: 'pacs', peerAeTitle: 'ORTHANC', outcome: 8, outcomeText: 'refused' });
-    assert.deepEqual(audit.query().events.map((e) => e.at), [3000, 2000, 1000]);
+    assert.deepEqual(
+      audit.query().events.map((e) => e.at),
+      [3000, 2000, 1000],
+    );
     assert.equal(audit.query({ since: 1500, until: 2500 }).total, 1);
     assert.equal(audit.query({ what: 'store' }).events[0]?.instances, 12);
     assert.equal(audit.query({ what: 'store' }).events[0]?.eventCode, '110104');
@@ -48,12 +53,27 @@ test('filters: time, action, peer (AE or node), patient (ID or name start, liter
     assert.equal(audit.query({ patient: '%' }).total, 0);
     assert.equal(audit.query({ patient: "'; DROP TABLE audit_event; --" }).total, 0);
     assert.equal(audit.query({ outcome: 'failed' }).events[0]?.outcomeText, 'refused');
-    assert.deepEqual(audit.query({ limit: 1, offset: 1 }).events.map((e) => e.at), [2000]);
-  } finally { db.close(); }
+    assert.deepEqual(
+      audit.query({ limit: 1, offset: 1 }).events.map((e) => e.at),
+      [2000],
+    );
+  } finally {
+    db.close();
+  }
 });
 
 test('export: PS3.15 A.5 audit message structure, and CSV with formulas defused', () => {
-  const e = { ...base, seq: 7, eventCode: '110104', action: 'C' as const, what: 'store' as const, PatientID: 'P1', PatientName: 'DOE^JANE', StudyInstanceUID: '1.2.3', instances: 4 };
+  const e = {
+    ...base,
+    seq: 7,
+    eventCode: '110104',
+    action: 'C' as const,
+    what: 'store' as const,
+    PatientID: 'P1',
+    PatientName: 'DOE^JANE',
+    StudyInstanceUID: '1.2.3',
+    instances: 4,
+  };
   const m = auditMessage(e, { auditSourceId: 'PRIORS' }) as {
     EventIdentification: { EventID: { csd_code: string }; EventActionCode: string; EventOutcomeIndicator: number };
     ActiveParticipant: { UserID: string; NetworkAccessPointID?: string; UserIsRequestor: boolean }[];
@@ -65,7 +85,13 @@ test('export: PS3.15 A.5 audit message structure, and CSV with formulas defused'
   const requestor = m.ActiveParticipant.find((p) => p.UserIsRequestor);
   assert.equal(requestor?.UserID, 'CT1', 'the peer that stored is the requestor');
   assert.equal(requestor?.NetworkAccessPointID, '10.1.2.3');
-  assert.deepEqual(m.ParticipantObjectIdentification.map((p) => [p.ParticipantObjectID, p.ParticipantObjectTypeCodeRole]), [['P1', '1'], ['1.2.3', '3']]);
+  assert.deepEqual(
+    m.ParticipantObjectIdentification.map((p) => [p.ParticipantObjectID, p.ParticipantObjectTypeCodeRole]),
+    [
+      ['P1', '1'],
+      ['1.2.3', '3'],
+    ],
+  );
   const csv = auditCsv([{ ...e, detail: '=HYPERLINK("x")', outcomeText: 'a, "b"' }]);
   const [header, line] = csv.split('\r\n');
   assert.match(header!, /^seq,at,what,eventCode/);
@@ -75,7 +101,17 @@ test('export: PS3.15 A.5 audit message structure, and CSV with formulas defused'
 });
 
 test('an export event (PS3.15 A.5.3.5): Export, the destination media as a participant, the study marked anonymized when de-identified', () => {
-  const e = { ...base, seq: 8, eventCode: '110106', action: 'R' as const, what: 'export' as const, direction: 'local' as const, PatientID: 'P1', StudyInstanceUID: '1.2.3', instances: 4 };
+  const e = {
+    ...base,
+    seq: 8,
+    eventCode: '110106',
+    action: 'R' as const,
+    what: 'export' as const,
+    direction: 'local' as const,
+    PatientID: 'P1',
+    StudyInstanceUID: '1.2.3',
+    instances: 4,
+  };
   type Message = {
     EventIdentification: { EventID: { csd_code: string; originalText: string } };
     ActiveParticipant: { UserID: string; RoleIDCode?: { csd_code: string } }[];
@@ -84,9 +120,16 @@ test('an export event (PS3.15 A.5.3.5): Export, the destination media as a parti
   const of = (detail: string) => auditMessage({ ...e, detail }, { auditSourceId: 'PRIORS' }) as Message;
   const m = of('to /media/usb (DICOMDIR, de-identified as ANON-X; by alice)');
   assert.equal(m.EventIdentification.EventID.csd_code, '110106');
-  assert.deepEqual(m.ActiveParticipant.filter((p) => p.RoleIDCode?.csd_code === '110154').map((p) => p.UserID), ['/media/usb']);
+  assert.deepEqual(
+    m.ActiveParticipant.filter((p) => p.RoleIDCode?.csd_code === '110154').map((p) => p.UserID),
+    ['/media/usb'],
+  );
   assert.equal(m.ParticipantObjectIdentification.find((p) => p.ParticipantObjectID === '1.2.3')?.ParticipantObjectDescription?.Anonymized, true);
-  assert.equal(of('to /tmp/x.zip (ZIP, identified; by alice)').ParticipantObjectIdentification.find((p) => p.ParticipantObjectID === '1.2.3')?.ParticipantObjectDescription?.Anonymized, false);
+  assert.equal(
+    of('to /tmp/x.zip (ZIP, identified; by alice)').ParticipantObjectIdentification.find((p) => p.ParticipantObjectID === '1.2.3')?.ParticipantObjectDescription
+      ?.Anonymized,
+    false,
+  );
 });
 
 test('the identifier summary names the keys that carry a value', () => {

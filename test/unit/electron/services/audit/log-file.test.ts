@@ -17,9 +17,11 @@ describe('log file', () => {
     log.log('info', 'a1 open (acceptor): CT1 -> PRIORS');
     log.log('error', 'a1 C-STORE failed: A700');
     await log.close();
-    assert.equal(readFileSync(join(dir, LOG_FILE), 'utf8'),
-      '2026-12-06T07:30:00.000Z info  a1 open (acceptor): CT1 -> PRIORS\n2026-12-06T07:30:00.000Z error a1 C-STORE failed: A700\n');
-    assert.equal(statSync(join(dir, LOG_FILE)).mode & 0o777, 0o600, 'the log is the user\'s alone');
+    assert.equal(
+      readFileSync(join(dir, LOG_FILE), 'utf8'),
+      '2026-12-06T07:30:00.000Z info  a1 open (acceptor): CT1 -> PRIORS\n2026-12-06T07:30:00.000Z error a1 C-STORE failed: A700\n',
+    );
+    assert.equal(statSync(join(dir, LOG_FILE)).mode & 0o777, 0o600, "the log is the user's alone");
     log.log('info', 'after close'); // ignored, never throws
   });
 
@@ -33,7 +35,10 @@ describe('log file', () => {
     }
     await log.close();
     const files = logFiles(dir);
-    assert.deepEqual(files.map((f) => f.slice(dir.length + 1)), ['priors.log', 'priors.log.1', 'priors.log.2']);
+    assert.deepEqual(
+      files.map((f) => f.slice(dir.length + 1)),
+      ['priors.log', 'priors.log.1', 'priors.log.2'],
+    );
     assert.ok(!existsSync(join(dir, 'priors.log.3')), 'no more than the files kept');
     // the newest line is at the end of the current file, and older ones in the rotated ones
     assert.match(readFileSync(files[0]!, 'utf8'), /399 x+\n$/);
@@ -48,29 +53,45 @@ describe('log file', () => {
     writeFileSync(file, '');
     const log = openLogFile(join(file, 'logs'));
     log.log('info', 'still running');
-    assert.match(log.problem() ?? '', /^The log directory .*plain-file\/logs cannot be created \((ENOTDIR|EEXIST)\): Priors keeps working, but without a log on disk/);
+    assert.match(
+      log.problem() ?? '',
+      /^The log directory .*plain-file\/logs cannot be created \((ENOTDIR|EEXIST)\): Priors keeps working, but without a log on disk/,
+    );
     await log.close();
   });
 });
 
 describe('diagnostics bundle', () => {
-  test('config without secrets, every log file, versions, the data directory\'s state', async () => {
+  test("config without secrets, every log file, versions, the data directory's state", async () => {
     const root = tempDir('diag');
     const dirs = { config: join(root, 'config'), data: join(root, 'data'), logs: join(root, 'logs') };
     mkdirSync(dirs.config);
     mkdirSync(dirs.data);
-    writeFileSync(join(dirs.config, 'config.json'), JSON.stringify({
-      local: { aeTitle: 'PRIORS', tls: { port: 2762, certFile: '/etc/priors/cert.pem', keyFile: '/etc/priors/key.pem' } },
-      nodes: [{ name: 'web', dicomweb: { url: 'https://pacs/dicom-web', auth: { kind: 'basic', user: 'radiology', password: 'hunter2' } } }, { name: 'b', dicomweb: { auth: { bearer: 'abc.def' } } }],
-    }));
-    writeFileSync(join(dirs.data, 'serve.json'), JSON.stringify({ pid: 1, aeTitle: 'PRIORS', port: 11112, api: { url: 'http://127.0.0.1:5000', token: 'secret-token' } }));
+    writeFileSync(
+      join(dirs.config, 'config.json'),
+      JSON.stringify({
+        local: { aeTitle: 'PRIORS', tls: { port: 2762, certFile: '/etc/priors/cert.pem', keyFile: '/etc/priors/key.pem' } },
+        nodes: [
+          { name: 'web', dicomweb: { url: 'https://pacs/dicom-web', auth: { kind: 'basic', user: 'radiology', password: 'hunter2' } } },
+          { name: 'b', dicomweb: { auth: { bearer: 'abc.def' } } },
+        ],
+      }),
+    );
+    writeFileSync(
+      join(dirs.data, 'serve.json'),
+      JSON.stringify({ pid: 1, aeTitle: 'PRIORS', port: 11112, api: { url: 'http://127.0.0.1:5000', token: 'secret-token' } }),
+    );
     const log = openLogFile(dirs.logs);
     log.log('info', 'a1 open (acceptor): CT1 -> PRIORS');
     await log.close();
     const out = join(root, 'bundle.zip');
     const names = await writeDiagnostics(dirs, out, { activity: ['one line'] });
     assert.deepEqual(names, ['versions.json', 'config.json', 'environment.json', 'logs/priors.log', 'activity.txt']);
-    const read = spawnSync('/usr/bin/python3', ['-c', 'import sys, zipfile, json\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({n: z.read(n).decode() for n in z.namelist()}))', out], { encoding: 'utf8' });
+    const read = spawnSync(
+      '/usr/bin/python3',
+      ['-c', 'import sys, zipfile, json\nz = zipfile.ZipFile(sys.argv[1])\nprint(json.dumps({n: z.read(n).decode() for n in z.namelist()}))', out],
+      { encoding: 'utf8' },
+    );
     assert.equal(read.status, 0, read.stderr);
     const entries = JSON.parse(read.stdout) as Record<string, string>;
     const all = Object.values(entries).join('\n');
@@ -87,7 +108,11 @@ describe('diagnostics bundle', () => {
   });
 
   test('secrets are found at any depth and in arrays; other values untouched', () => {
-    assert.deepEqual(redactConfig({ a: [{ password: 'p', x: 1 }], token: 't', tokenFile: 7, nested: { clientSecret: 's', port: 4 } }),
-      { a: [{ password: '(removed)', x: 1 }], token: '(removed)', tokenFile: '(removed)', nested: { clientSecret: '(removed)', port: 4 } });
+    assert.deepEqual(redactConfig({ a: [{ password: 'p', x: 1 }], token: 't', tokenFile: 7, nested: { clientSecret: 's', port: 4 } }), {
+      a: [{ password: '(removed)', x: 1 }],
+      token: '(removed)',
+      tokenFile: '(removed)',
+      nested: { clientSecret: '(removed)', port: 4 },
+    });
   });
 });

@@ -12,23 +12,31 @@ import { dirsFromArgv, moveLegacyCache, platformDirs, resolveDirs } from '../../
 describe('platform directories', () => {
   test('Linux follows XDG: configuration, data and state apart; relative variables ignored', () => {
     assert.deepEqual(platformDirs({}, 'linux', '/home/u'), {
-      config: '/home/u/.config/priors', data: '/home/u/.local/share/priors', logs: '/home/u/.local/state/priors/logs',
+      config: '/home/u/.config/priors',
+      data: '/home/u/.local/share/priors',
+      logs: '/home/u/.local/state/priors/logs',
     });
     assert.deepEqual(platformDirs({ XDG_CONFIG_HOME: '/c', XDG_DATA_HOME: '/d', XDG_STATE_HOME: 'rel' }, 'linux', '/home/u'), {
-      config: '/c/priors', data: '/d/priors', logs: '/home/u/.local/state/priors/logs',
+      config: '/c/priors',
+      data: '/d/priors',
+      logs: '/home/u/.local/state/priors/logs',
     });
   });
 
   test('macOS keeps both in Application Support and logs in ~/Library/Logs', () => {
     assert.deepEqual(platformDirs({}, 'darwin', '/Users/u'), {
-      config: '/Users/u/Library/Application Support/Priors', data: '/Users/u/Library/Application Support/Priors', logs: '/Users/u/Library/Logs/Priors',
+      config: '/Users/u/Library/Application Support/Priors',
+      data: '/Users/u/Library/Application Support/Priors',
+      logs: '/Users/u/Library/Logs/Priors',
     });
   });
 
   test('Windows: configuration roams, the cache and logs stay on the machine', () => {
     const d = platformDirs({ APPDATA: 'C:\\Users\\u\\AppData\\Roaming', LOCALAPPDATA: 'C:\\Users\\u\\AppData\\Local' }, 'win32', 'C:\\Users\\u');
     assert.deepEqual(d, {
-      config: 'C:\\Users\\u\\AppData\\Roaming\\Priors', data: 'C:\\Users\\u\\AppData\\Local\\Priors', logs: 'C:\\Users\\u\\AppData\\Local\\Priors\\Logs',
+      config: 'C:\\Users\\u\\AppData\\Roaming\\Priors',
+      data: 'C:\\Users\\u\\AppData\\Local\\Priors',
+      logs: 'C:\\Users\\u\\AppData\\Local\\Priors\\Logs',
     });
     // without the variables, from the profile
     assert.equal(platformDirs({}, 'win32', 'C:\\Users\\u').data, 'C:\\Users\\u\\AppData\\Local\\Priors');

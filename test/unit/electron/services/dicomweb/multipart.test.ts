@@ -102,17 +102,27 @@ test('media types: quoted parameters, any case, spaces', () => {
 test('refusals: no boundary in the body, a body cut inside a part, endless headers, a bad boundary', async () => {
   await assert.rejects(read(pieces(Buffer.from('no multipart here at all'), 4)), (e: Error) => e instanceof MultipartError && /never appears/.test(e.message));
   const whole = body(PARTS);
-  await assert.rejects(read(pieces(whole.subarray(0, whole.length - 40), 9)), (e: Error) => e instanceof MultipartError && /middle of a part|without its close/.test(e.message));
+  await assert.rejects(
+    read(pieces(whole.subarray(0, whole.length - 40), 9)),
+    (e: Error) => e instanceof MultipartError && /middle of a part|without its close/.test(e.message),
+  );
   const endless = Buffer.concat([Buffer.from(`--${BOUNDARY}\r\n`), Buffer.from(`X-Long: ${'a'.repeat(20000)}`)]);
   await assert.rejects(read(pieces(endless, 1000)), (e: Error) => e instanceof MultipartError && /headers exceed/.test(e.message));
-  await assert.rejects(async () => { for await (const _ of parseMultipart(pieces(whole, 10), '')) { /* none */ } }, /boundary "" is not valid/);
+  await assert.rejects(async () => {
+    for await (const _ of parseMultipart(pieces(whole, 10), '')) {
+      /* none */
+    }
+  }, /boundary "" is not valid/);
 });
 
-test('a boundary longer than RFC 2046\'s 70 characters is read (Orthanc\'s DICOMweb plugin sends 73); a 201-character one is refused', async () => {
+test("a boundary longer than RFC 2046's 70 characters is read (Orthanc's DICOMweb plugin sends 73); a 201-character one is refused", async () => {
   const long = `${'82b6539a-49a6-4cec-ba72-8e2c95d3d166'}-${'82b6539a-49a6-4cec-ba72-8e2c95d3d166'}`;
   assert.equal(long.length, 73);
   const parts = [Buffer.from('first part'), Buffer.from('second part')];
-  const whole = Buffer.concat([...parts.map((p, i) => Buffer.concat([partHead(long, { 'Content-Type': 'application/dicom' }, i === 0), p])), closeDelimiter(long, true)]);
+  const whole = Buffer.concat([
+    ...parts.map((p, i) => Buffer.concat([partHead(long, { 'Content-Type': 'application/dicom' }, i === 0), p])),
+    closeDelimiter(long, true),
+  ]);
   const got: string[] = [];
   for await (const part of parseMultipart(pieces(whole, 7), long)) {
     const chunks: Buffer[] = [];
@@ -120,5 +130,9 @@ test('a boundary longer than RFC 2046\'s 70 characters is read (Orthanc\'s DICOM
     got.push(Buffer.concat(chunks).toString());
   }
   assert.deepEqual(got, ['first part', 'second part']);
-  await assert.rejects(async () => { for await (const _ of parseMultipart(pieces(whole, 10), 'x'.repeat(201))) { /* none */ } }, /is not valid/);
+  await assert.rejects(async () => {
+    for await (const _ of parseMultipart(pieces(whole, 10), 'x'.repeat(201))) {
+      /* none */
+    }
+  }, /is not valid/);
 });

@@ -16,10 +16,19 @@ test('matching keys become parameters, empty keys includefield; level and charac
   const ds = keys('PatientName=DOE^J*', 'StudyDate=20240101-20240131', 'AccessionNumber', 'StudyInstanceUID=1.2.3\\1.2.4');
   ds.set(0x00080052, { vr: 'CS', value: ['STUDY'] });
   ds.set(0x00080005, { vr: 'CS', value: ['ISO_IR 192'] });
-  assert.deepEqual([...qidoParams(ds)], [
-    ['StudyDate', '20240101-20240131'], ['includefield', 'AccessionNumber'], ['PatientName', 'DOE^J*'], ['StudyInstanceUID', '1.2.3,1.2.4'],
-  ]);
-  assert.deepEqual([...qidoParams(ds, new Set([0x0020000d]))].map(([k]) => k), ['StudyDate', 'includefield', 'PatientName']);
+  assert.deepEqual(
+    [...qidoParams(ds)],
+    [
+      ['StudyDate', '20240101-20240131'],
+      ['includefield', 'AccessionNumber'],
+      ['PatientName', 'DOE^J*'],
+      ['StudyInstanceUID', '1.2.3,1.2.4'],
+    ],
+  );
+  assert.deepEqual(
+    [...qidoParams(ds, new Set([0x0020000d]))].map(([k]) => k),
+    ['StudyDate', 'includefield', 'PatientName'],
+  );
 });
 
 test('the resource of each level names the study and series in the path when the identifier gives exactly one', () => {
@@ -35,7 +44,12 @@ test('the resource of each level names the study and series in the path when the
 });
 
 test("the query string leaves '^', '*', '?', ',' and '\\' as they are and encodes what breaks a query", () => {
-  const q = new URLSearchParams([['PatientName', 'DOE^J*'], ['StudyDescription', 'CT a&b=c+d #1 50%'], ['PatientName', 'Müller?'], ['x', '1,2\\3']]);
+  const q = new URLSearchParams([
+    ['PatientName', 'DOE^J*'],
+    ['StudyDescription', 'CT a&b=c+d #1 50%'],
+    ['PatientName', 'Müller?'],
+    ['x', '1,2\\3'],
+  ]);
   assert.equal(queryString(q), 'PatientName=DOE^J*&StudyDescription=CT%20a%26b%3Dc%2Bd%20%231%2050%25&PatientName=M%C3%BCller?&x=1,2\\3');
   assert.equal(queryString(q, true), 'PatientName=DOE%5EJ%2A&StudyDescription=CT%20a%26b%3Dc%2Bd%20%231%2050%25&PatientName=M%C3%BCller%3F&x=1%2C2%5C3');
   // both decode to the same values
@@ -43,7 +57,10 @@ test("the query string leaves '^', '*', '?', ',' and '\\' as they are and encode
 });
 
 test('a capped answer: the node warned (299), a round count, or one more than a round count (Orthanc)', () => {
-  assert.match(qidoCappedReason(7, '299 orthanc "Too many results, increase LimitFindResults"')!, /^the node warned that it returned only part of the matches \("Too many results, increase LimitFindResults"\): narrow the query$/);
+  assert.match(
+    qidoCappedReason(7, '299 orthanc "Too many results, increase LimitFindResults"')!,
+    /^the node warned that it returned only part of the matches \("Too many results, increase LimitFindResults"\): narrow the query$/,
+  );
   assert.equal(qidoCappedReason(500, undefined), 'exactly 500 matches: the node probably stops at 500; narrow the query');
   assert.match(qidoCappedReason(101, undefined)!, /^101 matches, one more than 100: the node probably stops there/);
   assert.equal(qidoCappedReason(99, undefined), undefined);
@@ -52,8 +69,13 @@ test('a capped answer: the node warned (299), a round count, or one more than a 
 
 test('WADO-RS resources: the study, each series, or each instance of one series', () => {
   assert.deepEqual(wadoPaths('STUDY', keys('StudyInstanceUID=1.2.3')), ['/studies/1.2.3']);
-  assert.deepEqual(wadoPaths('SERIES', keys('StudyInstanceUID=1.2.3', 'SeriesInstanceUID=1.2.3.4\\1.2.3.5')), ['/studies/1.2.3/series/1.2.3.4', '/studies/1.2.3/series/1.2.3.5']);
-  assert.deepEqual(wadoPaths('IMAGE', keys('StudyInstanceUID=1.2.3', 'SeriesInstanceUID=1.2.3.4', 'SOPInstanceUID=1.2.3.4.5')), ['/studies/1.2.3/series/1.2.3.4/instances/1.2.3.4.5']);
+  assert.deepEqual(wadoPaths('SERIES', keys('StudyInstanceUID=1.2.3', 'SeriesInstanceUID=1.2.3.4\\1.2.3.5')), [
+    '/studies/1.2.3/series/1.2.3.4',
+    '/studies/1.2.3/series/1.2.3.5',
+  ]);
+  assert.deepEqual(wadoPaths('IMAGE', keys('StudyInstanceUID=1.2.3', 'SeriesInstanceUID=1.2.3.4', 'SOPInstanceUID=1.2.3.4.5')), [
+    '/studies/1.2.3/series/1.2.3.4/instances/1.2.3.4.5',
+  ]);
   assert.throws(() => wadoPaths('SERIES', keys('SeriesInstanceUID=1.2.3.4')), /needs the Study Instance UID/);
   assert.throws(() => wadoPaths('IMAGE', keys('StudyInstanceUID=1.2.3', 'SOPInstanceUID=1.2.3.4.5')), /exactly one Series Instance UID/);
 });

@@ -18,18 +18,55 @@ const sq = (...items: DataSet[]): DataElement => ({ vr: 'SQ', value: items });
 const ds = (entries: [Tag, DataElement][]): DataSet => new Map(entries);
 
 const T = {
-  SpecificCharacterSet: 0x00080005, ImageType: 0x00080008, InstanceCreationDate: 0x00080012, SOPClassUID: 0x00080016, SOPInstanceUID: 0x00080018,
-  StudyDate: 0x00080020, SeriesDate: 0x00080021, AcquisitionDate: 0x00080022, ContentDate: 0x00080023, AcquisitionDateTime: 0x0008002a,
-  AccessionNumber: 0x00080050, Modality: 0x00080060, InstitutionName: 0x00080080, ReferringPhysicianName: 0x00080090,
-  StudyDescription: 0x00081030, SeriesDescription: 0x0008103e, ReferencedSeriesSequence: 0x00081115, ReferencedImageSequence: 0x00081140,
-  ReferencedSOPClassUID: 0x00081150, ReferencedSOPInstanceUID: 0x00081155, PatientName: 0x00100010, PatientID: 0x00100020,
-  PatientBirthDate: 0x00100030, OtherPatientIDs: 0x00101000, PatientAddress: 0x00101040, DeviceSerialNumber: 0x00181000,
-  ProtocolName: 0x00181030, StudyInstanceUID: 0x0020000d, SeriesInstanceUID: 0x0020000e, StudyID: 0x00200010, InstanceNumber: 0x00200013,
-  FrameOfReferenceUID: 0x00200052, ImageComments: 0x00204000, Rows: 0x00280010, BurnedInAnnotation: 0x00280301,
-  LongitudinalTemporalInformationModified: 0x00280303, PatientIdentityRemoved: 0x00120062, DeidentificationMethod: 0x00120063,
-  DeidentificationMethodCodeSequence: 0x00120064, VerifyingObserverName: 0x0040a075, StructureSetLabel: 0x30060002,
-  SharedFunctionalGroupsSequence: 0x52009229, OverlayRows: 0x60000010, OverlayData: 0x60003000, OverlayComments: 0x60024000,
-  OverlayRows2: 0x60020010, CurveData: 0x50003000, DigitalSignaturesSequence: 0xfffafffa, TrailingPadding: 0xfffcfffc,
+  SpecificCharacterSet: 0x00080005,
+  ImageType: 0x00080008,
+  InstanceCreationDate: 0x00080012,
+  SOPClassUID: 0x00080016,
+  SOPInstanceUID: 0x00080018,
+  StudyDate: 0x00080020,
+  SeriesDate: 0x00080021,
+  AcquisitionDate: 0x00080022,
+  ContentDate: 0x00080023,
+  AcquisitionDateTime: 0x0008002a,
+  AccessionNumber: 0x00080050,
+  Modality: 0x00080060,
+  InstitutionName: 0x00080080,
+  ReferringPhysicianName: 0x00080090,
+  StudyDescription: 0x00081030,
+  SeriesDescription: 0x0008103e,
+  ReferencedSeriesSequence: 0x00081115,
+  ReferencedImageSequence: 0x00081140,
+  ReferencedSOPClassUID: 0x00081150,
+  ReferencedSOPInstanceUID: 0x00081155,
+  PatientName: 0x00100010,
+  PatientID: 0x00100020,
+  PatientBirthDate: 0x00100030,
+  OtherPatientIDs: 0x00101000,
+  PatientAddress: 0x00101040,
+  DeviceSerialNumber: 0x00181000,
+  ProtocolName: 0x00181030,
+  StudyInstanceUID: 0x0020000d,
+  SeriesInstanceUID: 0x0020000e,
+  StudyID: 0x00200010,
+  InstanceNumber: 0x00200013,
+  FrameOfReferenceUID: 0x00200052,
+  ImageComments: 0x00204000,
+  Rows: 0x00280010,
+  BurnedInAnnotation: 0x00280301,
+  LongitudinalTemporalInformationModified: 0x00280303,
+  PatientIdentityRemoved: 0x00120062,
+  DeidentificationMethod: 0x00120063,
+  DeidentificationMethodCodeSequence: 0x00120064,
+  VerifyingObserverName: 0x0040a075,
+  StructureSetLabel: 0x30060002,
+  SharedFunctionalGroupsSequence: 0x52009229,
+  OverlayRows: 0x60000010,
+  OverlayData: 0x60003000,
+  OverlayComments: 0x60024000,
+  OverlayRows2: 0x60020010,
+  CurveData: 0x50003000,
+  DigitalSignaturesSequence: 0xfffafffa,
+  TrailingPadding: 0xfffcfffc,
 } as const;
 
 function ctx(over: Partial<DeidentifyContext> = {}): DeidentifyContext {
@@ -44,17 +81,36 @@ const FOR = '1.2.840.113619.2.1.5';
 
 function ct(extra: [Tag, DataElement][] = []): DataSet {
   return ds([
-    [T.SpecificCharacterSet, el('CS', 'ISO_IR 100')], [T.ImageType, el('CS', 'ORIGINAL', 'PRIMARY', 'AXIAL')],
-    [T.SOPClassUID, el('UI', '1.2.840.10008.5.1.4.1.1.2')], [T.SOPInstanceUID, el('UI', SOP)],
-    [T.StudyDate, el('DA', '20240115')], [T.SeriesDate, el('DA', '20240115')], [T.AcquisitionDate, el('DA', '20240115')],
-    [T.ContentDate, el('DA', '20240115')], [T.AcquisitionDateTime, el('DT', '20240115101500')], [T.InstanceCreationDate, el('DA', '20240115')],
-    [T.AccessionNumber, el('SH', 'ACC777')], [T.Modality, el('CS', 'CT')], [T.InstitutionName, el('LO', 'SAINT ELSEWHERE HOSPITAL')],
-    [T.ReferringPhysicianName, el('PN', 'HOUSE^GREGORY')], [T.StudyDescription, el('LO', 'CT CHEST')],
-    [T.SeriesDescription, el('LO', 'DOE JANE follow-up')], [T.PatientName, el('PN', 'DOE^JANE')], [T.PatientID, el('LO', 'PID-4711')],
-    [T.PatientBirthDate, el('DA', '19600229')], [T.OtherPatientIDs, el('LO', 'OLD-1')], [T.PatientAddress, el('LO', '1 Main Street')],
-    [T.DeviceSerialNumber, el('LO', 'SN-99')], [T.ProtocolName, el('LO', 'CHEST ROUTINE')], [T.StudyInstanceUID, el('UI', STUDY)],
-    [T.SeriesInstanceUID, el('UI', SERIES)], [T.StudyID, el('SH', '4711')], [T.InstanceNumber, el('IS', '3')],
-    [T.FrameOfReferenceUID, el('UI', FOR)], [T.ImageComments, el('LT', 'seen by Dr House')], [T.Rows, { vr: 'US', value: [512] }],
+    [T.SpecificCharacterSet, el('CS', 'ISO_IR 100')],
+    [T.ImageType, el('CS', 'ORIGINAL', 'PRIMARY', 'AXIAL')],
+    [T.SOPClassUID, el('UI', '1.2.840.10008.5.1.4.1.1.2')],
+    [T.SOPInstanceUID, el('UI', SOP)],
+    [T.StudyDate, el('DA', '20240115')],
+    [T.SeriesDate, el('DA', '20240115')],
+    [T.AcquisitionDate, el('DA', '20240115')],
+    [T.ContentDate, el('DA', '20240115')],
+    [T.AcquisitionDateTime, el('DT', '20240115101500')],
+    [T.InstanceCreationDate, el('DA', '20240115')],
+    [T.AccessionNumber, el('SH', 'ACC777')],
+    [T.Modality, el('CS', 'CT')],
+    [T.InstitutionName, el('LO', 'SAINT ELSEWHERE HOSPITAL')],
+    [T.ReferringPhysicianName, el('PN', 'HOUSE^GREGORY')],
+    [T.StudyDescription, el('LO', 'CT CHEST')],
+    [T.SeriesDescription, el('LO', 'DOE JANE follow-up')],
+    [T.PatientName, el('PN', 'DOE^JANE')],
+    [T.PatientID, el('LO', 'PID-4711')],
+    [T.PatientBirthDate, el('DA', '19600229')],
+    [T.OtherPatientIDs, el('LO', 'OLD-1')],
+    [T.PatientAddress, el('LO', '1 Main Street')],
+    [T.DeviceSerialNumber, el('LO', 'SN-99')],
+    [T.ProtocolName, el('LO', 'CHEST ROUTINE')],
+    [T.StudyInstanceUID, el('UI', STUDY)],
+    [T.SeriesInstanceUID, el('UI', SERIES)],
+    [T.StudyID, el('SH', '4711')],
+    [T.InstanceNumber, el('IS', '3')],
+    [T.FrameOfReferenceUID, el('UI', FOR)],
+    [T.ImageComments, el('LT', 'seen by Dr House')],
+    [T.Rows, { vr: 'US', value: [512] }],
     ...extra,
   ]);
 }
@@ -62,18 +118,30 @@ function ct(extra: [Tag, DataElement][] = []): DataSet {
 const value = (d: DataSet, t: Tag): string[] | undefined => (d.has(t) ? getStrings(d, t) : undefined);
 
 test('Basic Profile: X removes, Z empties, D puts a dummy, U replaces UIDs, K (attributes the table does not list) keeps', () => {
-  const out = deidentify(ct([[T.VerifyingObserverName, el('PN', 'HOUSE^G')], [T.StructureSetLabel, el('SH', 'DOE PLAN')]]), ctx());
+  const out = deidentify(
+    ct([
+      [T.VerifyingObserverName, el('PN', 'HOUSE^G')],
+      [T.StructureSetLabel, el('SH', 'DOE PLAN')],
+    ]),
+    ctx(),
+  );
   // X
   for (const t of [T.OtherPatientIDs, T.PatientAddress, T.StudyDescription, T.SeriesDescription, T.ImageComments]) {
     assert.equal(out.has(t), false, `(${t.toString(16)}) removed`);
   }
   // Z
-  for (const t of [T.AccessionNumber, T.StudyDate, T.PatientBirthDate, T.ReferringPhysicianName, T.StudyID]) assert.deepEqual(value(out, t), [], `(${t.toString(16)}) emptied`);
+  for (const t of [T.AccessionNumber, T.StudyDate, T.PatientBirthDate, T.ReferringPhysicianName, T.StudyID])
+    assert.deepEqual(value(out, t), [], `(${t.toString(16)}) emptied`);
   // D
   assert.deepEqual(value(out, T.VerifyingObserverName), ['REMOVED']);
   assert.deepEqual(value(out, T.StructureSetLabel), ['REMOVED']);
   // U
-  for (const [t, original] of [[T.StudyInstanceUID, STUDY], [T.SeriesInstanceUID, SERIES], [T.SOPInstanceUID, SOP], [T.FrameOfReferenceUID, FOR]] as const) {
+  for (const [t, original] of [
+    [T.StudyInstanceUID, STUDY],
+    [T.SeriesInstanceUID, SERIES],
+    [T.SOPInstanceUID, SOP],
+    [T.FrameOfReferenceUID, FOR],
+  ] as const) {
     const v = value(out, t)![0]!;
     assert.notEqual(v, original);
     assert.match(v, /^2\.25\.\d+$/);
@@ -92,12 +160,21 @@ test('the patient becomes the pseudonym; Patient Identity Removed, the method, i
   assert.deepEqual(value(out, T.PatientID), ['SUBJECT-01']);
   assert.deepEqual(value(out, T.PatientIdentityRemoved), ['YES']);
   assert.deepEqual(value(out, T.DeidentificationMethod), ['Basic Application Confidentiality Profile']);
-  assert.deepEqual(getItems(out, T.DeidentificationMethodCodeSequence).map((i) => [getStrings(i, 0x00080100)[0], getStrings(i, 0x00080102)[0]]), [['113100', 'DCM']]);
+  assert.deepEqual(
+    getItems(out, T.DeidentificationMethodCodeSequence).map((i) => [getStrings(i, 0x00080100)[0], getStrings(i, 0x00080102)[0]]),
+    [['113100', 'DCM']],
+  );
   assert.deepEqual(value(out, T.LongitudinalTemporalInformationModified), ['REMOVED']);
   const both = deidentify(ct(), ctx({ retainDates: true, cleanDescriptors: true }));
-  assert.deepEqual(getItems(both, T.DeidentificationMethodCodeSequence).map((i) => getStrings(i, 0x00080100)[0]), ['113100', '113106', '113105']);
+  assert.deepEqual(
+    getItems(both, T.DeidentificationMethodCodeSequence).map((i) => getStrings(i, 0x00080100)[0]),
+    ['113100', '113106', '113105'],
+  );
   assert.equal(getStrings(both, T.DeidentificationMethod).length, 3);
-  assert.ok(getStrings(both, T.DeidentificationMethod).every((v) => v.length <= 64), 'LO values of at most 64 characters');
+  assert.ok(
+    getStrings(both, T.DeidentificationMethod).every((v) => v.length <= 64),
+    'LO values of at most 64 characters',
+  );
   assert.deepEqual(value(both, T.LongitudinalTemporalInformationModified), ['UNMODIFIED']);
 });
 
@@ -139,14 +216,27 @@ test('Clean Descriptors keeps a descriptor that holds no identifying value, and 
 });
 
 test('sequences: the table applies in every item; kept references have their UIDs replaced as at the top, so they still resolve', () => {
-  const referenced = ds([[T.ReferencedSOPClassUID, el('UI', '1.2.840.10008.5.1.4.1.1.2')], [T.ReferencedSOPInstanceUID, el('UI', OTHER_SOP)],
-    [T.PatientAddress, el('LO', 'nested address')], [0x00091010, el('LO', 'private in an item')]]);
-  const series = ds([[T.SeriesInstanceUID, el('UI', SERIES)], [T.ReferencedImageSequence, sq(referenced)]]);
+  const referenced = ds([
+    [T.ReferencedSOPClassUID, el('UI', '1.2.840.10008.5.1.4.1.1.2')],
+    [T.ReferencedSOPInstanceUID, el('UI', OTHER_SOP)],
+    [T.PatientAddress, el('LO', 'nested address')],
+    [0x00091010, el('LO', 'private in an item')],
+  ]);
+  const series = ds([
+    [T.SeriesInstanceUID, el('UI', SERIES)],
+    [T.ReferencedImageSequence, sq(referenced)],
+  ]);
   const c = ctx();
-  const first = deidentify(ct([[T.ReferencedSeriesSequence, sq(series)], [T.ReferencedImageSequence, sq(referenced)]]), c);
+  const first = deidentify(
+    ct([
+      [T.ReferencedSeriesSequence, sq(series)],
+      [T.ReferencedImageSequence, sq(referenced)],
+    ]),
+    c,
+  );
   const second = deidentify(ct([[T.SOPInstanceUID, el('UI', OTHER_SOP)]]), c);
   const item = getItems(getItems(first, T.ReferencedSeriesSequence)[0]!, T.ReferencedImageSequence)[0]!;
-  assert.deepEqual(value(item, T.ReferencedSOPInstanceUID), value(second, T.SOPInstanceUID), 'nested reference → the other instance\'s new UID');
+  assert.deepEqual(value(item, T.ReferencedSOPInstanceUID), value(second, T.SOPInstanceUID), "nested reference → the other instance's new UID");
   assert.deepEqual(value(getItems(first, T.ReferencedSeriesSequence)[0]!, T.SeriesInstanceUID), value(first, T.SeriesInstanceUID));
   assert.deepEqual(value(item, T.ReferencedSOPClassUID), ['1.2.840.10008.5.1.4.1.1.2'], 'class UIDs are kept');
   assert.equal(item.has(T.PatientAddress), false, 'X inside an item');
@@ -156,11 +246,21 @@ test('sequences: the table applies in every item; kept references have their UID
 });
 
 test('private attributes (creators included), curves, overlay planes with their data and overlay comments are removed', () => {
-  const out = deidentify(ct([
-    [0x00090010, el('LO', 'ACME 1.1')], [0x00091001, el('LO', 'DOE^JANE')], [0x7fe10010, el('LO', 'GEMS')], [0x00190000, { vr: 'UL', value: [10] }],
-    [T.CurveData, { vr: 'OB', value: new Uint8Array(4) }], [T.OverlayRows, { vr: 'US', value: [512] }], [T.OverlayData, { vr: 'OW', value: new Uint8Array(8) }],
-    [T.OverlayRows2, { vr: 'US', value: [512] }], [T.OverlayComments, el('LT', 'DOE')], [0x00100000, { vr: 'UL', value: [99] }],
-  ]), ctx());
+  const out = deidentify(
+    ct([
+      [0x00090010, el('LO', 'ACME 1.1')],
+      [0x00091001, el('LO', 'DOE^JANE')],
+      [0x7fe10010, el('LO', 'GEMS')],
+      [0x00190000, { vr: 'UL', value: [10] }],
+      [T.CurveData, { vr: 'OB', value: new Uint8Array(4) }],
+      [T.OverlayRows, { vr: 'US', value: [512] }],
+      [T.OverlayData, { vr: 'OW', value: new Uint8Array(8) }],
+      [T.OverlayRows2, { vr: 'US', value: [512] }],
+      [T.OverlayComments, el('LT', 'DOE')],
+      [0x00100000, { vr: 'UL', value: [99] }],
+    ]),
+    ctx(),
+  );
   for (const t of out.keys()) assert.equal((t >>> 16) & 1, 0, `odd group (${t.toString(16)}) removed`);
   for (const t of [T.CurveData, T.OverlayRows, T.OverlayData, T.OverlayComments, 0x00100000]) assert.equal(out.has(t), false, `(${t.toString(16)}) removed`);
   assert.equal(out.has(T.OverlayRows2), true, 'a plane without data keeps its attributes (only its comments go)');
@@ -181,7 +281,11 @@ test('UIDs: the same original gives the same new UID within an export, another i
 });
 
 test('the trailer after Pixel Data: Digital Signatures, padding and private groups go', () => {
-  const trailer = ds([[T.DigitalSignaturesSequence, sq(new Map())], [T.TrailingPadding, { vr: 'OB', value: new Uint8Array(4) }], [0x7fe10010, el('LO', 'GEMS')]]);
+  const trailer = ds([
+    [T.DigitalSignaturesSequence, sq(new Map())],
+    [T.TrailingPadding, { vr: 'OB', value: new Uint8Array(4) }],
+    [0x7fe10010, el('LO', 'GEMS')],
+  ]);
   assert.equal(deidentifyTrailer(trailer, ct(), ctx()).size, 0);
 });
 

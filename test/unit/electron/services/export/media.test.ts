@@ -14,19 +14,27 @@ const s = (vr: 'UI' | 'CS' | 'LO' | 'PN' | 'DA' | 'TM' | 'SH' | 'IS', v: string)
 
 function header(extra: [Tag, { vr: 'UI' | 'CS' | 'LO' | 'PN' | 'DA' | 'TM' | 'SH' | 'IS'; value: string[] }][] = []): DataSet {
   return new Map<Tag, { vr: 'UI' | 'CS' | 'LO' | 'PN' | 'DA' | 'TM' | 'SH' | 'IS'; value: string[] }>([
-    [0x00080016, s('UI', '1.2.840.10008.5.1.4.1.1.2')], [0x00080018, s('UI', '1.2.3.4')], [0x00100010, s('PN', 'DOE^JANE')], ...extra,
+    [0x00080016, s('UI', '1.2.840.10008.5.1.4.1.1.2')],
+    [0x00080018, s('UI', '1.2.3.4')],
+    [0x00100010, s('PN', 'DOE^JANE')],
+    ...extra,
   ]) as DataSet;
 }
 
 /** An element header in Explicit VR Little Endian with a 4-byte length. */
 function longHeader(tag: Tag, vr: string, length: number): Buffer {
   const b = Buffer.alloc(12);
-  b.writeUInt16LE(tag >>> 16, 0); b.writeUInt16LE(tag & 0xffff, 2); b.write(vr, 4, 'latin1'); b.writeUInt32LE(length, 8);
+  b.writeUInt16LE(tag >>> 16, 0);
+  b.writeUInt16LE(tag & 0xffff, 2);
+  b.write(vr, 4, 'latin1');
+  b.writeUInt32LE(length, 8);
   return b;
 }
 function item(tag: number, payload: Buffer): Buffer {
   const b = Buffer.alloc(8);
-  b.writeUInt16LE(0xfffe, 0); b.writeUInt16LE(tag, 2); b.writeUInt32LE(payload.length, 4);
+  b.writeUInt16LE(0xfffe, 0);
+  b.writeUInt16LE(tag, 2);
+  b.writeUInt32LE(payload.length, 4);
   return Buffer.concat([b, payload]);
 }
 
@@ -41,12 +49,21 @@ async function collect(parts: AsyncIterable<Uint8Array>): Promise<Buffer> {
 }
 
 const pixels = Buffer.from(Array.from({ length: 1000 }, (_, i) => i & 0xff));
-const trailer = encodeDataSet(new Map<Tag, DataElement>([[0x7fe10010, s('LO', 'GEMS')], [0xfffcfffc, { vr: 'OB', value: new Uint8Array(6) }]]), EXPLICIT_LITTLE_ENDIAN);
+const trailer = encodeDataSet(
+  new Map<Tag, DataElement>([
+    [0x7fe10010, s('LO', 'GEMS')],
+    [0xfffcfffc, { vr: 'OB', value: new Uint8Array(6) }],
+  ]),
+  EXPLICIT_LITTLE_ENDIAN,
+);
 const native = Buffer.concat([encodeDataSet(header(), EXPLICIT_LITTLE_ENDIAN), longHeader(0x7fe00010, 'OW', pixels.length), pixels, trailer]);
 const fragments = [Buffer.alloc(0), pixels.subarray(0, 333), pixels.subarray(333)];
 const encapsulated = Buffer.concat([
-  encodeDataSet(header(), EXPLICIT_LITTLE_ENDIAN), longHeader(0x7fe00010, 'OB', 0xffffffff),
-  ...fragments.map((f) => item(0xe000, f)), item(0xe0dd, Buffer.alloc(0)), trailer,
+  encodeDataSet(header(), EXPLICIT_LITTLE_ENDIAN),
+  longHeader(0x7fe00010, 'OB', 0xffffffff),
+  ...fragments.map((f) => item(0xe000, f)),
+  item(0xe0dd, Buffer.alloc(0)),
+  trailer,
 ]);
 
 test('rewrite: with no change the bytes come out as they went in, whatever the chunking', async () => {
@@ -62,7 +79,11 @@ test('rewrite: with no change the bytes come out as they went in, whatever the c
 test('rewrite: a new header and trailer around Pixel Data passed on byte for byte (native and encapsulated)', async () => {
   for (const input of [native, encapsulated]) {
     const r = await openRewrite(chunks(input, 13), {
-      header: (ds) => { const out = new Map(ds); out.set(0x00100010, s('PN', 'ANON')); return out; },
+      header: (ds) => {
+        const out = new Map(ds);
+        out.set(0x00100010, s('PN', 'ANON'));
+        return out;
+      },
       trailer: () => new Map(),
     });
     const out = await collect(r.body);
@@ -77,7 +98,10 @@ test('rewrite: a new header and trailer around Pixel Data passed on byte for byt
 
 test('rewrite: a data set that ends inside an element is refused', async () => {
   await assert.rejects(openRewrite(chunks(native.subarray(0, 20), 5), { header: () => undefined }), /ends inside an element/);
-  const r = await openRewrite(chunks(encapsulated.subarray(0, encapsulated.length - trailer.length - 20), 9), { header: () => undefined, trailer: () => undefined });
+  const r = await openRewrite(chunks(encapsulated.subarray(0, encapsulated.length - trailer.length - 20), 9), {
+    header: () => undefined,
+    trailer: () => undefined,
+  });
   await assert.rejects(collect(r.body), /ends inside/);
 });
 
@@ -108,7 +132,10 @@ test('record types follow the SOP Class (PS3.3 F.4); missing keys are filled as 
   assert.equal(leafRecordType('1.2.840.10008.5.1.4.1.1.481.2'), 'RT DOSE');
   assert.equal(leafRecordType('1.2.840.10008.5.1.4.1.1.9.1.1'), 'WAVEFORM');
   assert.equal(leafRecordType('1.2.840.10008.5.1.4.1.1.104.1'), 'ENCAP DOC');
-  const file = header([[0x00080020, { vr: 'DA', value: [] }], [0x00080030, s('TM', '14:04:38')]]);
+  const file = header([
+    [0x00080020, { vr: 'DA', value: [] }],
+    [0x00080030, s('TM', '14:04:38')],
+  ]);
   file.delete(0x00100010);
   assert.equal(fillRecordKeys(file, '1.2.840.10008.5.1.4.1.1.2', { patient: 2, study: 1, series: 3, file: 7 }), true);
   assert.deepEqual(getStrings(file, 0x00080020), ['19000101']);
@@ -117,17 +144,38 @@ test('record types follow the SOP Class (PS3.3 F.4); missing keys are filled as 
   assert.deepEqual(getStrings(file, 0x00200013), ['7']);
   assert.equal(getStrings(file, 0x00080060)[0], 'OT', 'Modality (Type 1 in the SERIES record) invented');
   assert.deepEqual(file.get(0x00100010), { vr: 'PN', value: [] }, "Patient's Name (Type 2) added empty");
-  assert.equal(fillRecordKeys(file, '1.2.840.10008.5.1.4.1.1.2', { patient: 2, study: 1, series: 3, file: 7 }), false, 'a file with every key is left as it is');
+  assert.equal(
+    fillRecordKeys(file, '1.2.840.10008.5.1.4.1.1.2', { patient: 2, study: 1, series: 3, file: 7 }),
+    false,
+    'a file with every key is left as it is',
+  );
   const old = header([[0x00080020, s('DA', '1997.04.24')]]);
   fillRecordKeys(old, '1.2.840.10008.5.1.4.1.1.2', { patient: 1, study: 1, series: 1, file: 1 });
   assert.deepEqual(getStrings(old, 0x00080020), ['19970424']);
 });
 
-function media(patient: string, study: string, series: string, sop: string, sopClass: string, fileId: string[], extra: [Tag, ReturnType<typeof s>][] = []): MediaFile {
+function media(
+  patient: string,
+  study: string,
+  series: string,
+  sop: string,
+  sopClass: string,
+  fileId: string[],
+  extra: [Tag, ReturnType<typeof s>][] = [],
+): MediaFile {
   const dataSet = header([
-    [0x00100020, s('LO', patient)], [0x00100010, s('PN', `${patient}^NAME`)], [0x0020000d, s('UI', study)], [0x0020000e, s('UI', series)],
-    [0x00080018, s('UI', sop)], [0x00080016, s('UI', sopClass)], [0x00080060, s('CS', 'CT')], [0x00200011, s('IS', '1')],
-    [0x00080020, s('DA', '20240101')], [0x00080030, s('TM', '120000')], [0x00200010, s('SH', '1')], ...extra,
+    [0x00100020, s('LO', patient)],
+    [0x00100010, s('PN', `${patient}^NAME`)],
+    [0x0020000d, s('UI', study)],
+    [0x0020000e, s('UI', series)],
+    [0x00080018, s('UI', sop)],
+    [0x00080016, s('UI', sopClass)],
+    [0x00080060, s('CS', 'CT')],
+    [0x00200011, s('IS', '1')],
+    [0x00080020, s('DA', '20240101')],
+    [0x00080030, s('TM', '120000')],
+    [0x00200010, s('SH', '1')],
+    ...extra,
   ]);
   return { fileId, sopClassUid: sopClass, sopInstanceUid: sop, transferSyntaxUid: '1.2.840.10008.1.2.1', dataSet, patientKey: patient };
 }
@@ -149,26 +197,53 @@ test('DICOMDIR: PATIENT → STUDY → SERIES → files, linked by offsets from t
   const records = getItems(top, 0x00041220);
   const starts: number[] = [];
   let at = bytes.indexOf(Buffer.from([0x04, 0x00, 0x20, 0x12, 0x53, 0x51])) + 12;
-  for (let i = 0; i < records.length; i++) { starts.push(at); at += 8 + bytes.readUInt32LE(at + 4); }
+  for (let i = 0; i < records.length; i++) {
+    starts.push(at);
+    at += 8 + bytes.readUInt32LE(at + 4);
+  }
   assert.equal(at, bytes.length);
-  const byOffset = (o: number): DataSet => { const i = starts.indexOf(o); assert.ok(i >= 0, `offset ${o} is a record`); return records[i]!; };
+  const byOffset = (o: number): DataSet => {
+    const i = starts.indexOf(o);
+    assert.ok(i >= 0, `offset ${o} is a record`);
+    return records[i]!;
+  };
   const type = (r: DataSet) => getStrings(r, 0x00041430)[0];
   const level = (first: number): DataSet[] => {
     const out: DataSet[] = [];
-    for (let o = first, n = 0; o !== 0 && n < 100; n++) { const r = byOffset(o); out.push(r); o = getNumber(r, 0x00041400)!; }
+    for (let o = first, n = 0; o !== 0 && n < 100; n++) {
+      const r = byOffset(o);
+      out.push(r);
+      o = getNumber(r, 0x00041400)!;
+    }
     return out;
   };
   const patients = level(getNumber(top, 0x00041200)!);
-  assert.deepEqual(patients.map((p) => getStrings(p, 0x00100020)[0]), ['P1', 'P2']);
+  assert.deepEqual(
+    patients.map((p) => getStrings(p, 0x00100020)[0]),
+    ['P1', 'P2'],
+  );
   assert.equal(starts.indexOf(getNumber(top, 0x00041202)!), records.indexOf(patients[1]!), 'last root record');
   const studies = level(getNumber(patients[0]!, 0x00041420)!);
-  assert.deepEqual(studies.map((r) => [type(r), getStrings(r, 0x0020000d)[0], getStrings(r, 0x00080020)[0]]), [['STUDY', '1.1', '20240101'], ['STUDY', '1.2', '20240101']]);
+  assert.deepEqual(
+    studies.map((r) => [type(r), getStrings(r, 0x0020000d)[0], getStrings(r, 0x00080020)[0]]),
+    [
+      ['STUDY', '1.1', '20240101'],
+      ['STUDY', '1.2', '20240101'],
+    ],
+  );
   const series = level(getNumber(studies[0]!, 0x00041420)!);
-  assert.deepEqual(series.map((r) => [type(r), getStrings(r, 0x00080060)[0], getStrings(r, 0x00200011)[0]]), [['SERIES', 'CT', '1']]);
+  assert.deepEqual(
+    series.map((r) => [type(r), getStrings(r, 0x00080060)[0], getStrings(r, 0x00200011)[0]]),
+    [['SERIES', 'CT', '1']],
+  );
   const images = level(getNumber(series[0]!, 0x00041420)!);
-  assert.deepEqual(images.map((r) => [type(r), getStrings(r, 0x00041500).join('/'), getStrings(r, 0x00041511)[0], getNumber(r, 0x00041420)]), [
-    ['IMAGE', 'DICOM/PAT00001/STU00001/SER00001/IMG00001', '1.1.1.1', 0], ['IMAGE', 'DICOM/PAT00001/STU00001/SER00001/IMG00002', '1.1.1.2', 0],
-  ]);
+  assert.deepEqual(
+    images.map((r) => [type(r), getStrings(r, 0x00041500).join('/'), getStrings(r, 0x00041511)[0], getNumber(r, 0x00041420)]),
+    [
+      ['IMAGE', 'DICOM/PAT00001/STU00001/SER00001/IMG00001', '1.1.1.1', 0],
+      ['IMAGE', 'DICOM/PAT00001/STU00001/SER00001/IMG00002', '1.1.1.2', 0],
+    ],
+  );
   const report = level(getNumber(level(getNumber(studies[1]!, 0x00041420)!)[0]!, 0x00041420)!)[0]!;
   assert.equal(type(report), 'SR DOCUMENT');
   for (const t of [0x0040a491, 0x0040a493, 0x00080023, 0x00080033]) assert.ok(getStrings(report, t)[0], `SR key (${t.toString(16)}) has a value`);

@@ -5,7 +5,16 @@ import { test } from 'node:test';
 import { defaultConfig, type Config, type RemoteNode } from '../../../../../shared/config.js';
 import { associationPolicy, normalizeAddress } from '../../../../../electron/services/local-scp/policy.js';
 
-const node = (over: Partial<RemoteNode>): RemoteNode => ({ name: 'ct1', aeTitle: 'CT1', host: '10.1.2.3', port: 104, model: 'study', method: 'move', maxAssociations: 2, ...over });
+const node = (over: Partial<RemoteNode>): RemoteNode => ({
+  name: 'ct1',
+  aeTitle: 'CT1',
+  host: '10.1.2.3',
+  port: 104,
+  model: 'study',
+  method: 'move',
+  maxAssociations: 2,
+  ...over,
+});
 const config = (over: Partial<Config>): Config => ({ ...defaultConfig(), ...over });
 
 test('addresses compare with IPv4-mapped IPv6 folded', () => {
@@ -13,7 +22,7 @@ test('addresses compare with IPv4-mapped IPv6 folded', () => {
   assert.equal(normalizeAddress('FE80::1'), 'fe80::1');
 });
 
-test('configured mode: node AE titles only; with bindToHost only from the node\'s host', () => {
+test("configured mode: node AE titles only; with bindToHost only from the node's host", () => {
   const nodes = [node({}), node({ name: 'pacs', aeTitle: 'PACS', host: 'localhost' })];
   const loose = associationPolicy(config({ nodes, callingAePolicy: { mode: 'configured' } }), 'PRIORS');
   assert.equal(loose.acceptCallingAeTitle('CT1', '192.168.0.9'), true);
@@ -28,7 +37,7 @@ test('configured mode: node AE titles only; with bindToHost only from the node\'
   assert.match(bound.refusalAdvice!('STRANGER', '10.1.2.4')!, /add it as a node in Nodes & settings, or set the calling-AE policy to any/);
 });
 
-test('any mode with bindToHost: strangers welcome, a node\'s AE title only from its host; names resolved at start', () => {
+test("any mode with bindToHost: strangers welcome, a node's AE title only from its host; names resolved at start", () => {
   const nodes = [node({ host: 'ct1.example' })];
   const resolved = new Map([['ct1.example', ['10.1.2.3']]]);
   const p = associationPolicy(config({ nodes, callingAePolicy: { mode: 'any', bindToHost: true } }), 'PRIORS', resolved);
@@ -40,9 +49,14 @@ test('any mode with bindToHost: strangers welcome, a node\'s AE title only from 
 });
 
 test('list mode, and per-node incoming limits over the per-AE one', () => {
-  const p = associationPolicy(config({
-    nodes: [node({ maxIncomingAssociations: 1 })], callingAePolicy: { mode: 'list', aeTitles: ['CT1', 'MR1'] }, maxAssociationsPerCallingAe: 4,
-  }), 'PRIORS');
+  const p = associationPolicy(
+    config({
+      nodes: [node({ maxIncomingAssociations: 1 })],
+      callingAePolicy: { mode: 'list', aeTitles: ['CT1', 'MR1'] },
+      maxAssociationsPerCallingAe: 4,
+    }),
+    'PRIORS',
+  );
   assert.equal(p.acceptCallingAeTitle('MR1', '1.2.3.4'), true);
   assert.equal(p.acceptCallingAeTitle('US1', '1.2.3.4'), false);
   assert.match(p.refusalAdvice!('US1', '1.2.3.4')!, /not in the list of AE titles allowed/);

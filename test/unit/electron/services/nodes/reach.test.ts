@@ -14,14 +14,30 @@ test('SCU options come from the configuration, and the command line or the serve
   const signal = new AbortController().signal;
   const log = () => undefined;
   const cli = scuOptionsFrom(config, { callingAeTitle: 'FROM_ARGS', timeouts: { connectMs: 5, artimMs: 5, dimseMs: 5 }, log, signal });
-  assert.deepEqual({ ...cli, log: undefined, signal: undefined }, {
-    callingAeTitle: 'FROM_ARGS', maxPduLength: 65536, timeouts: { connectMs: 5, artimMs: 5, dimseMs: 5 }, log: undefined, signal: undefined,
-  });
+  assert.deepEqual(
+    { ...cli, log: undefined, signal: undefined },
+    {
+      callingAeTitle: 'FROM_ARGS',
+      maxPduLength: 65536,
+      timeouts: { connectMs: 5, artimMs: 5, dimseMs: 5 },
+      log: undefined,
+      signal: undefined,
+    },
+  );
   assert.equal(cli.log, log);
   assert.equal(cli.signal, signal);
 
   // the app's reach: the AE title our server runs with wins over the configured one
-  const served = new NodeReach(() => config, () => ({ aeTitle: 'SERVED', port: 11112 }));
+  const served = new NodeReach(
+    () => config,
+    () => ({ aeTitle: 'SERVED', port: 11112 }),
+  );
   assert.equal(served.scu().callingAeTitle, 'SERVED');
-  assert.equal(new NodeReach(() => config, () => ({})).scu(signal).signal, signal);
+  assert.equal(
+    new NodeReach(
+      () => config,
+      () => ({}),
+    ).scu(signal).signal,
+    signal,
+  );
 });

@@ -15,12 +15,21 @@ function manualTimers(): Timers & { advance(ms: number): void; pending(): number
   let next = 1;
   const due = new Map<number, { at: number; fn: () => void }>();
   return {
-    setTimeout: (fn, ms) => { const id = next++; due.set(id, { at: now + ms, fn }); return id; },
-    clearTimeout: (h) => { due.delete(h as number); },
+    setTimeout: (fn, ms) => {
+      const id = next++;
+      due.set(id, { at: now + ms, fn });
+      return id;
+    },
+    clearTimeout: (h) => {
+      due.delete(h as number);
+    },
     advance(ms) {
       now += ms;
       for (const [id, t] of [...due].sort((a, b) => a[1].at - b[1].at)) {
-        if (t.at <= now) { due.delete(id); t.fn(); }
+        if (t.at <= now) {
+          due.delete(id);
+          t.fn();
+        }
       }
     },
     pending: () => due.size,
@@ -31,14 +40,30 @@ function setup(o: { retrieving?: Set<string>; lastRun?: Partial<PrefetchRun>; se
   const timers = manualTimers();
   const runs: PrefetchRequest[] = [];
   const study = (uid: string): StudyRecord => ({
-    StudyInstanceUID: uid, PatientID: o.patientId ?? 'P1', IssuerOfPatientID: '', ModalitiesInStudy: ['CT'], SOPClassesInStudy: [],
-    NumberOfStudyRelatedSeries: 1, NumberOfStudyRelatedInstances: 3, size: 1, lastAccessedAt: 0, lastReceivedAt: 0,
+    StudyInstanceUID: uid,
+    PatientID: o.patientId ?? 'P1',
+    IssuerOfPatientID: '',
+    ModalitiesInStudy: ['CT'],
+    SOPClassesInStudy: [],
+    NumberOfStudyRelatedSeries: 1,
+    NumberOfStudyRelatedInstances: 3,
+    size: 1,
+    lastAccessedAt: 0,
+    lastReceivedAt: 0,
   });
   const trigger = new ArrivalTrigger({
-    prefetcher: { run: async (r) => { runs.push(r); return {} as PrefetchRun; }, hasNodes: () => true },
+    prefetcher: {
+      run: async (r) => {
+        runs.push(r);
+        return {} as PrefetchRun;
+      },
+      hasNodes: () => true,
+    },
     cache: { study, flushIndex: () => undefined, series: () => Array.from({ length: o.seriesCount ?? 1 }, () => ({ Modality: 'CT' })) },
-    lastRunFor: () => (o.lastRun ? { state: 'completed', ...o.lastRun } as PrefetchRun : undefined),
-    aeTitle: () => 'PRIORS', retrieving: (uid) => o.retrieving?.has(uid) ?? false, settings: () => ({ ...DEFAULT_PREFETCH, quietSeconds: 5 }),
+    lastRunFor: () => (o.lastRun ? ({ state: 'completed', ...o.lastRun } as PrefetchRun) : undefined),
+    aeTitle: () => 'PRIORS',
+    retrieving: (uid) => o.retrieving?.has(uid) ?? false,
+    settings: () => ({ ...DEFAULT_PREFETCH, quietSeconds: 5 }),
     timers,
   });
   return { trigger, timers, runs };
@@ -46,7 +71,14 @@ function setup(o: { retrieving?: Set<string>; lastRun?: Partial<PrefetchRun>; se
 
 const assoc = (id: string, calling = 'CT1') => ({ id, callingAeTitle: calling, calledAeTitle: 'PRIORS', peerAddress: '10.0.0.9', peerPort: 1 });
 function stored(study: string, association: string, extra: Partial<StoredEvent> = {}): StoredEvent {
-  return { association: assoc(association), sopInstanceUid: `${study}.${Math.random()}`, studyInstanceUid: study, seriesInstanceUid: `${study}.1`, duplicate: false, ...extra };
+  return {
+    association: assoc(association),
+    sopInstanceUid: `${study}.${Math.random()}`,
+    studyInstanceUid: study,
+    seriesInstanceUid: `${study}.1`,
+    duplicate: false,
+    ...extra,
+  };
 }
 
 test('a study settles 5 s after its last association ended; a new association in between holds it', async () => {
@@ -64,7 +96,10 @@ test('a study settles 5 s after its last association ended; a new association in
   trigger.onAssociationEnded(assoc('a3'));
   timers.advance(5_000);
   await trigger.idle();
-  assert.deepEqual(runs.map((r) => [r.trigger, r.PatientID, r.triggerDetail, r.current]), [['arrival', 'P1', 'CT from CT1', { StudyInstanceUID: '1.1' }]]);
+  assert.deepEqual(
+    runs.map((r) => [r.trigger, r.PatientID, r.triggerDetail, r.current]),
+    [['arrival', 'P1', 'CT from CT1', { StudyInstanceUID: '1.1' }]],
+  );
 });
 
 test('our own retrieves, duplicates, and studies a transfer job is fetching start nothing', async () => {
@@ -108,7 +143,10 @@ test('imports settle at once; a study without Patient ID starts nothing', async 
   trigger.onImported(['5.1', '5.2']);
   timers.advance(5_000);
   await trigger.idle();
-  assert.deepEqual(runs.map((r) => r.triggerDetail), ['CT from an import', 'CT from an import']);
+  assert.deepEqual(
+    runs.map((r) => r.triggerDetail),
+    ['CT from an import', 'CT from an import'],
+  );
   const anonymous = setup({ patientId: '' });
   anonymous.trigger.onImported(['5.3']);
   anonymous.timers.advance(5_000);

@@ -10,8 +10,19 @@ import { rankCachedPriors } from '../../../../../electron/services/prefetch/cach
 
 function study(uid: string, date: string, modality: string, description: string, issuer = 'HOSP_A'): StudyRecord {
   return {
-    StudyInstanceUID: uid, StudyDate: date, StudyDescription: description, PatientID: 'P1', IssuerOfPatientID: issuer, PatientName: 'DOE^JANE',
-    ModalitiesInStudy: [modality], SOPClassesInStudy: [], NumberOfStudyRelatedSeries: 1, NumberOfStudyRelatedInstances: 1, size: 1, lastAccessedAt: 0, lastReceivedAt: 0,
+    StudyInstanceUID: uid,
+    StudyDate: date,
+    StudyDescription: description,
+    PatientID: 'P1',
+    IssuerOfPatientID: issuer,
+    PatientName: 'DOE^JANE',
+    ModalitiesInStudy: [modality],
+    SOPClassesInStudy: [],
+    NumberOfStudyRelatedSeries: 1,
+    NumberOfStudyRelatedInstances: 1,
+    size: 1,
+    lastAccessedAt: 0,
+    lastReceivedAt: 0,
   };
 }
 
@@ -23,22 +34,45 @@ function cacheOf(studies: StudyRecord[]) {
     study: (uid: string) => studies.find((s) => s.StudyInstanceUID === uid),
     studies: (filter: { PatientID?: string; IssuerOfPatientID?: string }) => {
       asked.push(filter);
-      return studies.filter((s) => s.PatientID === filter.PatientID && (filter.IssuerOfPatientID === undefined || s.IssuerOfPatientID === filter.IssuerOfPatientID));
+      return studies.filter(
+        (s) => s.PatientID === filter.PatientID && (filter.IssuerOfPatientID === undefined || s.IssuerOfPatientID === filter.IssuerOfPatientID),
+      );
     },
     series: (uid: string): SeriesRecord[] => {
       const s = studies.find((x) => x.StudyInstanceUID === uid)!;
-      return [{ StudyInstanceUID: uid, SeriesInstanceUID: `${uid}.1`, Modality: s.ModalitiesInStudy[0]!, BodyPartExamined: s.StudyDescription!.split(' ')[1]!, NumberOfSeriesRelatedInstances: 1, size: 1 }];
+      return [
+        {
+          StudyInstanceUID: uid,
+          SeriesInstanceUID: `${uid}.1`,
+          Modality: s.ModalitiesInStudy[0]!,
+          BodyPartExamined: s.StudyDescription!.split(' ')[1]!,
+          NumberOfSeriesRelatedInstances: 1,
+          size: 1,
+        },
+      ];
     },
   };
 }
 
-test('the earlier studies the rule keeps come first, newest first; then the others; another issuer\'s study is not the patient\'s', () => {
+test("the earlier studies the rule keeps come first, newest first; then the others; another issuer's study is not the patient's", () => {
   const cache = cacheOf([
-    study('9', '20240601', 'CT', 'CT CHEST'), study('1', '20200101', 'CT', 'CT CHEST'), study('2', '20220101', 'CT', 'CT CHEST'),
-    study('3', '20230101', 'MR', 'MR KNEE'), study('4', '20250101', 'CT', 'CT CHEST'), study('5', '20230601', 'CT', 'CT CHEST', 'HOSP_B'),
+    study('9', '20240601', 'CT', 'CT CHEST'),
+    study('1', '20200101', 'CT', 'CT CHEST'),
+    study('2', '20220101', 'CT', 'CT CHEST'),
+    study('3', '20230101', 'MR', 'MR KNEE'),
+    study('4', '20250101', 'CT', 'CT CHEST'),
+    study('5', '20230601', 'CT', 'CT CHEST', 'HOSP_B'),
   ]);
   const ranked = rankCachedPriors(cache, '9', [DEFAULT_RULE], DEFAULT_SYNONYMS)!;
-  assert.deepEqual(ranked.map((r) => [r.study.StudyInstanceUID, r.relevant]), [['2', true], ['1', true], ['4', false], ['3', false]]);
+  assert.deepEqual(
+    ranked.map((r) => [r.study.StudyInstanceUID, r.relevant]),
+    [
+      ['2', true],
+      ['1', true],
+      ['4', false],
+      ['3', false],
+    ],
+  );
   assert.deepEqual(cache.asked, [{ PatientID: 'P1', IssuerOfPatientID: 'HOSP_A' }]);
   assert.ok(ranked.every((r) => r.reason.length > 0));
 });

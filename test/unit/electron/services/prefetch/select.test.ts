@@ -11,8 +11,16 @@ const current: CurrentFacts = { StudyInstanceUID: '1.1', date: '20240610', modal
 
 function study(uid: string, over: Partial<StudyFacts> = {}): StudyFacts {
   return {
-    StudyInstanceUID: uid, StudyDate: '20230101', modalities: ['CT'], bodyParts: ['CHEST'], bodyPartBasis: 'examined',
-    PatientName: 'DOE^JOHN', PatientBirthDate: '19600505', foundOn: ['PACS'], instances: 10, ...over,
+    StudyInstanceUID: uid,
+    StudyDate: '20230101',
+    modalities: ['CT'],
+    bodyParts: ['CHEST'],
+    bodyPartBasis: 'examined',
+    PatientName: 'DOE^JOHN',
+    PatientBirthDate: '19600505',
+    foundOn: ['PACS'],
+    instances: 10,
+    ...over,
   };
 }
 
@@ -63,7 +71,10 @@ describe('rules and synonyms as users write them', () => {
 
   test('a rule in one line', () => {
     assert.equal(describeRule(DEFAULT_RULE), 'same modality, same body part, newest 3 within 5 years, from every node');
-    assert.equal(describeRule({ ...DEFAULT_RULE, forModalities: ['MG'], allStudies: true, nodes: ['PACS'] }), 'for MG studies: every earlier study of the patient, from PACS');
+    assert.equal(
+      describeRule({ ...DEFAULT_RULE, forModalities: ['MG'], allStudies: true, nodes: ['PACS'] }),
+      'for MG studies: every earlier study of the patient, from PACS',
+    );
   });
 });
 
@@ -81,30 +92,51 @@ describe('choosing priors', () => {
       study('2.9', { StudyDate: '20240701' }),
     ];
     const out = new Map(selectPriors(patient, current, studies, [rule()]).map((s) => [s.StudyInstanceUID, s]));
-    assert.deepEqual(['2.1', '2.2', '2.3'].map((u) => out.get(u)?.decision), ['fetch', 'fetch', 'fetch']);
+    assert.deepEqual(
+      ['2.1', '2.2', '2.3'].map((u) => out.get(u)?.decision),
+      ['fetch', 'fetch', 'fetch'],
+    );
     assert.equal(out.get('2.1')!.node, 'PACS');
-    assert.equal(out.get('2.1')!.reason, '2024-01-01: CT like the current study, CHEST like the current study, the newest of at most 3 within 5 years (rule "default")');
+    assert.equal(
+      out.get('2.1')!.reason,
+      '2024-01-01: CT like the current study, CHEST like the current study, the newest of at most 3 within 5 years (rule "default")',
+    );
     assert.match(out.get('2.3')!.reason, /the 3rd newest/);
     assert.equal(out.get('2.4')!.reason, 'Not fetched: it is relevant, but older than the 3 newest relevant studies the rule keeps (rule "default")');
     assert.equal(out.get('2.5')!.reason, 'Not fetched: it is older than 5 years (2018-01-01) (rule "default")');
-    assert.equal(out.get('2.6')!.reason, 'Not fetched: it is of the same day as the current study, and a study of the same day is never a prior (rule "default")');
+    assert.equal(
+      out.get('2.6')!.reason,
+      'Not fetched: it is of the same day as the current study, and a study of the same day is never a prior (rule "default")',
+    );
     assert.equal(out.get('2.7')!.reason, 'Not fetched: it is MR, not CT like the current study (rule "default")');
     assert.equal(out.get('2.8')!.reason, 'Not fetched: it is of the HEAD, not the CHEST like the current study (rule "default")');
     assert.match(out.get('2.9')!.reason, /it is newer \(2024-07-01\) than the current study/);
   });
 
   test('"all studies" takes every earlier study, still never one of the same day', () => {
-    const out = selectPriors(patient, current, [study('3.1', { modalities: ['MR'], bodyParts: [] }), study('3.2', { StudyDate: '20240610' }), study('3.3', { StudyDate: '19990101' })],
-      [rule({ name: 'all', allStudies: true })]);
-    assert.deepEqual(out.map((s) => s.decision), ['fetch', 'skip', 'fetch']);
+    const out = selectPriors(
+      patient,
+      current,
+      [study('3.1', { modalities: ['MR'], bodyParts: [] }), study('3.2', { StudyDate: '20240610' }), study('3.3', { StudyDate: '19990101' })],
+      [rule({ name: 'all', allStudies: true })],
+    );
+    assert.deepEqual(
+      out.map((s) => s.decision),
+      ['fetch', 'skip', 'fetch'],
+    );
   });
 
   test('a minimum gap and a list of modalities; non-image modalities never make "the same modality"', () => {
-    const out = selectPriors(patient, { ...current, modalities: ['CT', 'SR'] }, [
-      study('4.1', { StudyDate: '20240605' }),
-      study('4.2', { StudyDate: '20240101', modalities: ['SR'] }),
-      study('4.3', { StudyDate: '20240101', modalities: ['PT', 'CT'] }),
-    ], [rule({ minGapDays: 30 })]);
+    const out = selectPriors(
+      patient,
+      { ...current, modalities: ['CT', 'SR'] },
+      [
+        study('4.1', { StudyDate: '20240605' }),
+        study('4.2', { StudyDate: '20240101', modalities: ['SR'] }),
+        study('4.3', { StudyDate: '20240101', modalities: ['PT', 'CT'] }),
+      ],
+      [rule({ minGapDays: 30 })],
+    );
     assert.match(out[0]!.reason, /only 5 days older than the current study \(the rule asks at least 30\)/);
     assert.equal(out[1]!.decision, 'skip');
     assert.equal(out[2]!.decision, 'fetch');
@@ -112,7 +144,7 @@ describe('choosing priors', () => {
     assert.match(listed[0]!.reason, /PT, one of PT, NM/);
   });
 
-  test('an unknown body part: the current one waives the test, a candidate\'s fails it; descriptions are noted', () => {
+  test("an unknown body part: the current one waives the test, a candidate's fails it; descriptions are noted", () => {
     const waived = selectPriors(patient, { ...current, bodyParts: [], bodyPartBasis: 'none' }, [study('5.1', { bodyParts: ['HEAD'] })], [rule()]);
     assert.match(waived[0]!.reason, /body part not compared/);
     const unknown = selectPriors(patient, current, [study('5.2', { bodyParts: [], bodyPartBasis: 'none' })], [rule()]);
@@ -137,13 +169,21 @@ describe('choosing priors', () => {
   });
 
   test('the same Patient ID under another name or birth date is a conflict, another issuer is another patient', () => {
-    const out = selectPriors({ ...patient, IssuerOfPatientID: 'HOSP' }, current, [
-      study('7.1', { PatientName: 'ROE^JANE' }),
-      study('7.2', { PatientBirthDate: '19700101' }),
-      study('7.3', { IssuerOfPatientID: 'OTHER' }),
-      study('7.4', { PatientName: 'doe^john^q' }),
-    ], [rule()]);
-    assert.deepEqual(out.map((s) => s.decision), ['conflict', 'conflict', 'skip', 'fetch']);
+    const out = selectPriors(
+      { ...patient, IssuerOfPatientID: 'HOSP' },
+      current,
+      [
+        study('7.1', { PatientName: 'ROE^JANE' }),
+        study('7.2', { PatientBirthDate: '19700101' }),
+        study('7.3', { IssuerOfPatientID: 'OTHER' }),
+        study('7.4', { PatientName: 'doe^john^q' }),
+      ],
+      [rule()],
+    );
+    assert.deepEqual(
+      out.map((s) => s.decision),
+      ['conflict', 'conflict', 'skip', 'fetch'],
+    );
     assert.match(out[0]!.reason, /^Conflict: Patient ID P1 on PACS is named ROE\^JANE there, DOE\^JOHN here; not fetched until someone confirms/);
     assert.match(out[1]!.reason, /born 1970-01-01 there, 1960-05-05 here/);
     assert.match(out[2]!.reason, /^Another patient: PACS has Patient ID P1 from issuer "OTHER"/);

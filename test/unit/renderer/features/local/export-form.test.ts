@@ -6,16 +6,21 @@ import { exportProgressLine, exportRequestOf, newExportForm } from '../../../../
 
 test('a new form: every study ticked, a medium with a DICOMDIR in a folder, identified', () => {
   const f = newExportForm(['1.2.3', '1.2.4']);
-  assert.deepEqual(exportRequestOf({ ...f, out: ' /media/usb/export ' }), { request: { studies: ['1.2.3', '1.2.4'], out: '/media/usb/export', dicomdir: true } });
+  assert.deepEqual(exportRequestOf({ ...f, out: ' /media/usb/export ' }), {
+    request: { studies: ['1.2.3', '1.2.4'], out: '/media/usb/export', dicomdir: true },
+  });
 });
 
 test('de-identified: the pseudonym when given (generated when empty) and only the options ticked', () => {
   const f = { ...newExportForm(['1.2.3']), out: '~/x.zip', zip: true, dicomdir: false, deidentify: true };
   assert.deepEqual(exportRequestOf(f), { request: { studies: ['1.2.3'], out: '~/x.zip', zip: true, deidentify: {} } });
-  assert.deepEqual(exportRequestOf({ ...f, pseudonym: ' SUBJECT-7 ', retainDates: true, allowBurnedIn: true }),
-    { request: { studies: ['1.2.3'], out: '~/x.zip', zip: true, deidentify: { pseudonym: 'SUBJECT-7', retainDates: true, allowBurnedIn: true } } });
+  assert.deepEqual(exportRequestOf({ ...f, pseudonym: ' SUBJECT-7 ', retainDates: true, allowBurnedIn: true }), {
+    request: { studies: ['1.2.3'], out: '~/x.zip', zip: true, deidentify: { pseudonym: 'SUBJECT-7', retainDates: true, allowBurnedIn: true } },
+  });
   // options of de-identification are not sent when it is off
-  assert.deepEqual(exportRequestOf({ ...f, deidentify: false, pseudonym: 'X', cleanDescriptors: true }), { request: { studies: ['1.2.3'], out: '~/x.zip', zip: true } });
+  assert.deepEqual(exportRequestOf({ ...f, deidentify: false, pseudonym: 'X', cleanDescriptors: true }), {
+    request: { studies: ['1.2.3'], out: '~/x.zip', zip: true },
+  });
 });
 
 test('what to fix: no study ticked, no destination, a pseudonym beyond ASCII', () => {

@@ -24,14 +24,26 @@ test('switching to DICOMweb drops the DIMSE address and TLS; switching back rest
 test('each bad field has its own message', () => {
   const web = withProtocol({ name: 'w', aeTitle: '', host: '', port: 104 }, true);
   assert.deepEqual(dicomwebFieldErrors(withDicomweb(web, { url: 'pacs:8042' })), { url: 'The URL must start with http:// or https://, got "pacs:8042".' });
-  assert.deepEqual(dicomwebFieldErrors(withDicomweb(web, { url: 'http://p/dw', caFile: '/ca.pem' })), { caFile: 'The CA file applies to an https:// URL only.' });
-  assert.deepEqual(dicomwebFieldErrors(withDicomweb(web, { url: 'http://p/dw', kind: 'basic', user: 'alice' })), { secret: 'Give the password for this user.' });
-  assert.match(dicomwebFieldErrors(withDicomweb(web, { url: 'http://p/dw', kind: 'basic', user: 'a:b', secret: 'x' })).user!, /^The user must be a user name without ':'/);
+  assert.deepEqual(dicomwebFieldErrors(withDicomweb(web, { url: 'http://p/dw', caFile: '/ca.pem' })), {
+    caFile: 'The CA file applies to an https:// URL only.',
+  });
+  assert.deepEqual(dicomwebFieldErrors(withDicomweb(web, { url: 'http://p/dw', kind: 'basic', user: 'alice' })), {
+    secret: 'Give the password for this user.',
+  });
+  assert.match(
+    dicomwebFieldErrors(withDicomweb(web, { url: 'http://p/dw', kind: 'basic', user: 'a:b', secret: 'x' })).user!,
+    /^The user must be a user name without ':'/,
+  );
   assert.deepEqual(dicomwebFieldErrors(withDicomweb(web, { url: 'http://p/dw', kind: 'bearer' })), { secret: 'Give the bearer token.' });
 });
 
 test('a stored secret is kept while nothing is typed, replaced by what is typed, gone with no authentication', () => {
-  const listed = { name: 'w', protocol: 'dicomweb' as const, method: 'wado' as const, dicomweb: { url: 'http://p/dw', auth: { kind: 'basic' as const, user: 'alice', secretSet: true } } };
+  const listed = {
+    name: 'w',
+    protocol: 'dicomweb' as const,
+    method: 'wado' as const,
+    dicomweb: { url: 'http://p/dw', auth: { kind: 'basic' as const, user: 'alice', secretSet: true } },
+  };
   assert.deepEqual(dicomwebFieldErrors(listed), {});
   assert.deepEqual(withDicomweb(listed, { url: 'http://p/dicom-web' }).dicomweb!.auth, { kind: 'basic', user: 'alice', secretSet: true });
   assert.deepEqual(withDicomweb(listed, { secret: 'new' }).dicomweb!.auth, { kind: 'basic', user: 'alice', password: 'new' });

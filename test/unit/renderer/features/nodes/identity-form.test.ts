@@ -8,7 +8,10 @@ const node = { name: 'pacs', aeTitle: 'PACS', host: '127.0.0.1', port: 104 };
 
 describe('identity fields of the node form', () => {
   test('a valid issuer is trimmed, an empty one left out; the set is kept as chosen', () => {
-    assert.deepEqual(checkIdentity(withCharacterSet(withIssuer(node, ' HOSP_A '), 'ISO_IR 100')), { ok: true, node: { ...node, issuer: 'HOSP_A', characterSet: 'ISO_IR 100' } });
+    assert.deepEqual(checkIdentity(withCharacterSet(withIssuer(node, ' HOSP_A '), 'ISO_IR 100')), {
+      ok: true,
+      node: { ...node, issuer: 'HOSP_A', characterSet: 'ISO_IR 100' },
+    });
     assert.deepEqual(checkIdentity(withIssuer({ ...node, issuer: 'X' }, '')), { ok: true, node });
     assert.deepEqual(checkIdentity(withIssuer(node, '   ')), { ok: true, node });
     assert.deepEqual(withCharacterSet({ ...node, characterSet: 'GBK' }, ''), node);

@@ -36,7 +36,14 @@ test('unticking "Worklist provider" drops its settings; an old queryRetrieve is 
 });
 
 test('bad worklist fields: each message at its field', () => {
-  const r = withRoles(base, { ...rolesFormOf(base), worklist: true, stationAeTitle: 'A_STATION_TITLE_TOO_LONG', modality: 'C T', hoursAhead: '0', intervalMinutes: 'x' });
+  const r = withRoles(base, {
+    ...rolesFormOf(base),
+    worklist: true,
+    stationAeTitle: 'A_STATION_TITLE_TOO_LONG',
+    modality: 'C T',
+    hoursAhead: '0',
+    intervalMinutes: 'x',
+  });
   assert.ok(!r.ok);
   assert.match(r.errors.stationAeTitle!, /^Station AE title must be at most 16 characters/);
   assert.equal(r.errors.modality, 'Modality must be a modality such as CT or MR, got "C T".');

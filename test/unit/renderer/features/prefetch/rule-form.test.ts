@@ -2,7 +2,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DEFAULT_RULE, describeRule, type PrefetchRule } from '../../../../../shared/prefetch.js';
-import { checkRuleForm, fieldOfError, fieldOfSetting, fieldProblem, ruleFormOf, ruleNodes, shownProblem, splitModalities } from '../../../../../renderer/src/features/prefetch/rule-form.js';
+import {
+  checkRuleForm,
+  fieldOfError,
+  fieldOfSetting,
+  fieldProblem,
+  ruleFormOf,
+  ruleNodes,
+  shownProblem,
+  splitModalities,
+} from '../../../../../renderer/src/features/prefetch/rule-form.js';
 
 const named = (name: string) => ({ ...ruleFormOf(), name });
 
@@ -10,8 +19,17 @@ describe('prefetch rule form', () => {
   test('a new rule starts from the shipped settings and saves as the shipped rule under its name', () => {
     const form = ruleFormOf();
     assert.deepEqual(form, {
-      name: '', enabled: true, nodes: [], forModalities: '', relevant: 'same', listed: '', sameBodyPart: true,
-      maxStudies: '3', years: '5', minGapDays: '1', allStudies: false,
+      name: '',
+      enabled: true,
+      nodes: [],
+      forModalities: '',
+      relevant: 'same',
+      listed: '',
+      sameBodyPart: true,
+      maxStudies: '3',
+      years: '5',
+      minGapDays: '1',
+      allStudies: false,
     });
     const checked = checkRuleForm(named('chest'));
     assert.ok(checked.ok);
@@ -20,8 +38,16 @@ describe('prefetch rule form', () => {
 
   test('an existing rule round-trips through the form, listed modalities included', () => {
     const rule: PrefetchRule = {
-      name: 'mr-neuro', enabled: false, nodes: ['pacs', 'archive2'], forModalities: ['MR'], modalities: ['MR', 'CT'],
-      sameBodyPart: true, maxStudies: 2, years: 8, minGapDays: 30, allStudies: false,
+      name: 'mr-neuro',
+      enabled: false,
+      nodes: ['pacs', 'archive2'],
+      forModalities: ['MR'],
+      modalities: ['MR', 'CT'],
+      sameBodyPart: true,
+      maxStudies: 2,
+      years: 8,
+      minGapDays: 30,
+      allStudies: false,
     };
     const form = ruleFormOf(rule);
     assert.equal(form.relevant, 'listed');
@@ -41,24 +67,39 @@ describe('prefetch rule form', () => {
     assert.deepEqual(f.rule.modalities, ['CR', 'DX']);
   });
 
-  test('each bad field is named in the editor\'s words, the first one only', () => {
+  test("each bad field is named in the editor's words, the first one only", () => {
     const max = checkRuleForm({ ...named('x'), maxStudies: '0', years: '0' });
     assert.deepEqual(max, { ok: false, field: 'maxStudies', error: 'The number of newest studies must be a whole number from 1 to 100, got 0.' });
-    assert.deepEqual(checkRuleForm({ ...named('x'), years: '101' }), { ok: false, field: 'years', error: 'The years must be a whole number from 1 to 100, got 101.' });
-    assert.deepEqual(checkRuleForm({ ...named('x'), minGapDays: '0' }), { ok: false, field: 'minGapDays', error: 'The minimum gap in days must be a whole number from 1 to 36500, got 0.' });
-    assert.deepEqual(checkRuleForm({ ...named('x'), minGapDays: 'two' }), { ok: false, field: 'minGapDays', error: 'The minimum gap in days must be a whole number from 1 to 36500, got "two".' });
+    assert.deepEqual(checkRuleForm({ ...named('x'), years: '101' }), {
+      ok: false,
+      field: 'years',
+      error: 'The years must be a whole number from 1 to 100, got 101.',
+    });
+    assert.deepEqual(checkRuleForm({ ...named('x'), minGapDays: '0' }), {
+      ok: false,
+      field: 'minGapDays',
+      error: 'The minimum gap in days must be a whole number from 1 to 36500, got 0.',
+    });
+    assert.deepEqual(checkRuleForm({ ...named('x'), minGapDays: 'two' }), {
+      ok: false,
+      field: 'minGapDays',
+      error: 'The minimum gap in days must be a whole number from 1 to 36500, got "two".',
+    });
     const listed = checkRuleForm({ ...named('x'), relevant: 'listed', listed: ' ' });
     assert.ok(!listed.ok && listed.field === 'listed' && /at least one modality/.test(listed.error));
     const bad = checkRuleForm({ ...named('x'), forModalities: 'C-T' });
     assert.ok(!bad.ok && bad.field === 'forModalities' && bad.error.startsWith('"Applies to" must hold modalities'));
   });
 
-  test('the name: required, valid, and not another rule\'s (a save would replace that rule)', () => {
+  test("the name: required, valid, and not another rule's (a save would replace that rule)", () => {
     assert.deepEqual(checkRuleForm(named(' ')), { ok: false, field: 'name', error: 'Give the rule a name (letters, digits, ".", "_" or "-").' });
     const spaced = checkRuleForm(named('my rule'));
     assert.ok(!spaced.ok && spaced.field === 'name' && spaced.error.startsWith('The name must be 1–64 letters'));
-    assert.deepEqual(checkRuleForm(named('Default'), ['default']),
-      { ok: false, field: 'name', error: 'A rule named "Default" exists already: choose another name, or edit that rule.' });
+    assert.deepEqual(checkRuleForm(named('Default'), ['default']), {
+      ok: false,
+      field: 'name',
+      error: 'A rule named "Default" exists already: choose another name, or edit that rule.',
+    });
   });
 
   test('"every earlier study" makes the settings it greys out moot: their bad values fall back', () => {
@@ -81,14 +122,18 @@ describe('prefetch rule form', () => {
     const form = { ...ruleFormOf(), maxStudies: '0', years: '0' };
     const typing = { touched: new Set(['maxStudies', 'years'] as const), submitted: false };
     assert.deepEqual(shownProblem(form, [], { ...typing, last: 'years' }), { field: 'years', error: 'The years must be a whole number from 1 to 100, got 0.' });
-    assert.deepEqual(shownProblem({ ...form, years: '5' }, [], { ...typing, last: 'years' })?.field, 'maxStudies', 'then the first touched field with a problem');
+    assert.deepEqual(
+      shownProblem({ ...form, years: '5' }, [], { ...typing, last: 'years' })?.field,
+      'maxStudies',
+      'then the first touched field with a problem',
+    );
     assert.equal(shownProblem({ ...form, maxStudies: '3', years: '5' }, [], { ...typing, last: 'years' }), undefined, 'the name is not asked for yet');
     assert.deepEqual(shownProblem({ ...form, maxStudies: '3', years: '5' }, [], { ...typing, submitted: true })?.field, 'name', 'after Save it is');
     assert.equal(shownProblem(ruleFormOf(), [], { touched: new Set(), submitted: false }), undefined);
   });
 
   test('a field checked on its own; settings map to the field their message goes to', () => {
-    assert.equal(fieldProblem({ ...ruleFormOf(), name: '', maxStudies: '2' }, 'maxStudies'), undefined, 'the empty name is not this field\'s problem');
+    assert.equal(fieldProblem({ ...ruleFormOf(), name: '', maxStudies: '2' }, 'maxStudies'), undefined, "the empty name is not this field's problem");
     assert.match(fieldProblem({ ...ruleFormOf(), relevant: 'listed', listed: '' }, 'listed')!, /at least one modality/);
     assert.equal(fieldProblem({ ...ruleFormOf(), allStudies: true, years: '0' }, 'years'), undefined, 'greyed out: moot');
     assert.match(fieldProblem({ ...ruleFormOf(), name: 'default' }, 'name', ['default'])!, /exists already/);

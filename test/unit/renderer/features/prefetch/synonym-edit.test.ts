@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { addGroup, addWords, normalWord, removeGroup, removeWord, sameTable } from '../../../../../renderer/src/features/prefetch/synonym-edit.js';
 
-const table = [['CHEST', 'THORAX', 'LUNG'], ['HEAD', 'BRAIN']];
+const table = [
+  ['CHEST', 'THORAX', 'LUNG'],
+  ['HEAD', 'BRAIN'],
+];
 
 describe('synonym table edits', () => {
   test('add words to a group: normalised, several at once, repeats in the group refused', () => {
@@ -23,7 +26,10 @@ describe('synonym table edits', () => {
   });
 
   test('remove a word (an emptied group goes), a group; add a group', () => {
-    assert.deepEqual(removeWord(table, 0, 'THORAX'), [['CHEST', 'LUNG'], ['HEAD', 'BRAIN']]);
+    assert.deepEqual(removeWord(table, 0, 'THORAX'), [
+      ['CHEST', 'LUNG'],
+      ['HEAD', 'BRAIN'],
+    ]);
     assert.deepEqual(removeWord([['KNEE'], ['HIP']], 0, 'KNEE'), [['HIP']]);
     assert.deepEqual(removeGroup(table, 0), [['HEAD', 'BRAIN']]);
     const added = addGroup(table, 'knee, patella, knee');
@@ -34,8 +40,23 @@ describe('synonym table edits', () => {
   });
 
   test('same table: order and words', () => {
-    assert.ok(sameTable(table, [['CHEST', 'THORAX', 'LUNG'], ['HEAD', 'BRAIN']]));
-    assert.ok(!sameTable(table, [['HEAD', 'BRAIN'], ['CHEST', 'THORAX', 'LUNG']]));
-    assert.ok(!sameTable(table, [['CHEST', 'THORAX'], ['HEAD', 'BRAIN']]));
+    assert.ok(
+      sameTable(table, [
+        ['CHEST', 'THORAX', 'LUNG'],
+        ['HEAD', 'BRAIN'],
+      ]),
+    );
+    assert.ok(
+      !sameTable(table, [
+        ['HEAD', 'BRAIN'],
+        ['CHEST', 'THORAX', 'LUNG'],
+      ]),
+    );
+    assert.ok(
+      !sameTable(table, [
+        ['CHEST', 'THORAX'],
+        ['HEAD', 'BRAIN'],
+      ]),
+    );
   });
 });

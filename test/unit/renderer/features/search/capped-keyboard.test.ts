@@ -14,7 +14,6 @@ describe('renderer capped answers', () => {
     assert.match(cappedBannerText({ count: 100 }, 'X', true), /Even split by date, one part stayed capped/);
   });
 
-
   test('date ranges split into halves that cover them without overlap', () => {
     assert.deepEqual(splitDateRange('20240101-20240131'), ['20240101-20240116', '20240117-20240131']);
     assert.deepEqual(splitDateRange('20240101-20240102'), ['20240101', '20240102']);

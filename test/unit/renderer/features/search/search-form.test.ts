@@ -1,8 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  LOCAL_CACHE_NODE, STUDY_RETURN_KEYS, buildStudyQueries, containsKey, describeQuery, emptyForm, hasCriteria,
-  personNameKey, type SearchForm,
+  LOCAL_CACHE_NODE,
+  STUDY_RETURN_KEYS,
+  buildStudyQueries,
+  containsKey,
+  describeQuery,
+  emptyForm,
+  hasCriteria,
+  personNameKey,
+  type SearchForm,
 } from '../../../../../renderer/src/features/search/search-form.js';
 
 const today = new Date(2024, 2, 1);
@@ -31,10 +38,16 @@ describe('renderer search form → STUDY-level C-FIND keys', () => {
   });
 
   test('a full form gives every key, return keys empty', () => {
-    const [q, ...rest] = queries(form({
-      patientName: 'Müller', patientId: ' 123 ', accessionNumber: 'A1', datePreset: 'last7', studyDescription: 'chest',
-      referringPhysician: 'House',
-    }));
+    const [q, ...rest] = queries(
+      form({
+        patientName: 'Müller',
+        patientId: ' 123 ',
+        accessionNumber: 'A1',
+        datePreset: 'last7',
+        studyDescription: 'chest',
+        referringPhysician: 'House',
+      }),
+    );
     assert.equal(rest.length, 0);
     assert.equal(q!.level, 'STUDY');
     assert.equal(q!.keys.PatientName, 'Müller*');
@@ -51,7 +64,10 @@ describe('renderer search form → STUDY-level C-FIND keys', () => {
 
   test('several modalities: one single-valued query each (PS3.4 C.2.2.2.8)', () => {
     const qs = queries(form({ patientId: '1', modalities: ['CT', 'MR', 'CT'] }));
-    assert.deepEqual(qs.map((q) => q.keys.ModalitiesInStudy), ['CT', 'MR']);
+    assert.deepEqual(
+      qs.map((q) => q.keys.ModalitiesInStudy),
+      ['CT', 'MR'],
+    );
     assert.ok(qs.every((q) => q.keys.PatientID === '1'));
   });
 

@@ -5,14 +5,22 @@
 // until confirmed.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ALL_ARCHIVES, buildStudyQueries, emptyForm, isSeveral, LOCAL_CACHE_NODE, SEVERAL_NODES, sourceOf } from '../../../../../renderer/src/features/search/search-form.js';
+import {
+  ALL_ARCHIVES,
+  buildStudyQueries,
+  emptyForm,
+  isSeveral,
+  LOCAL_CACHE_NODE,
+  SEVERAL_NODES,
+  sourceOf,
+} from '../../../../../renderer/src/features/search/search-form.js';
 import { cellText, mergeStudyRows, studyRowOf } from '../../../../../renderer/src/features/search/study-rows.js';
 import { answeredText, formatSearchTime, withNodeOutcomes } from '../../../../../renderer/src/features/search/node-outcomes.js';
 import { groupPatients, pairKey } from '../../../../../renderer/src/features/search/patient-groups.js';
 
 const today = new Date(2026, 0, 15);
 
-describe('the form\'s source', () => {
+describe("the form's source", () => {
   test('a node, every archive, the ticked nodes, or the cache', () => {
     assert.deepEqual(sourceOf({ node: 'pacs', nodes: [] }), { kind: 'node', node: 'pacs' });
     assert.deepEqual(sourceOf({ node: ALL_ARCHIVES, nodes: ['x'] }), { kind: 'all' });
@@ -34,28 +42,51 @@ describe('the form\'s source', () => {
 });
 
 describe('a study from several nodes', () => {
-  test('one row with the nodes and identifiers of both, the first answer\'s cache badge kept', () => {
+  test("one row with the nodes and identifiers of both, the first answer's cache badge kept", () => {
     const a = studyRowOf({ StudyInstanceUID: '1.1', PatientID: 'P1', IssuerOfPatientID: 'HOSP_A', StudyDescription: '' }, 'full', { heldBy: ['a'] });
-    const b = studyRowOf({ StudyInstanceUID: '1.1', PatientID: 'P1', IssuerOfPatientID: 'HOSP_B', StudyDescription: 'CT', OtherPatientIDsSequence: 'Q7^^^HOSP_Q' }, 'unknown', {
-      heldBy: ['a', 'b'], identifiers: [{ PatientID: 'P1', IssuerOfPatientID: 'HOSP_B' }, { PatientID: 'Q7', IssuerOfPatientID: 'HOSP_Q' }],
-    });
+    const b = studyRowOf(
+      { StudyInstanceUID: '1.1', PatientID: 'P1', IssuerOfPatientID: 'HOSP_B', StudyDescription: 'CT', OtherPatientIDsSequence: 'Q7^^^HOSP_Q' },
+      'unknown',
+      {
+        heldBy: ['a', 'b'],
+        identifiers: [
+          { PatientID: 'P1', IssuerOfPatientID: 'HOSP_B' },
+          { PatientID: 'Q7', IssuerOfPatientID: 'HOSP_Q' },
+        ],
+      },
+    );
     const m = mergeStudyRows(a, b);
     assert.deepEqual(m.heldBy, ['a', 'b']);
     assert.equal(m.cache, 'full');
     assert.equal(m.StudyDescription, 'CT');
     assert.equal(m.IssuerOfPatientID, 'HOSP_A');
-    assert.deepEqual(m.identifiers.map((i) => `${i.PatientID}/${i.IssuerOfPatientID}`), ['P1/HOSP_A', 'P1/HOSP_B', 'Q7/HOSP_Q']);
+    assert.deepEqual(
+      m.identifiers.map((i) => `${i.PatientID}/${i.IssuerOfPatientID}`),
+      ['P1/HOSP_A', 'P1/HOSP_B', 'Q7/HOSP_Q'],
+    );
     assert.deepEqual(m.OtherPatientIDs, [{ PatientID: 'Q7', IssuerOfPatientID: 'HOSP_Q' }]);
     assert.equal(cellText(m, 'heldBy'), 'a, b');
   });
 
-  test('each node\'s outcome over several queries: a failure stays, matches add up', () => {
-    const first = withNodeOutcomes(undefined, [{ node: 'a', outcome: 'completed', matches: 2 }, { node: 'b', outcome: 'failed', matches: 0, sentence: 'down' }]);
-    const second = withNodeOutcomes(first, [{ node: 'a', outcome: 'capped', matches: 100, sentence: 'capped' }, { node: 'b', outcome: 'completed', matches: 1 }]);
-    assert.deepEqual(second.map((o) => [o.node, o.outcome, o.matches, o.sentence]), [['a', 'capped', 102, 'capped'], ['b', 'failed', 1, 'down']]);
+  test("each node's outcome over several queries: a failure stays, matches add up", () => {
+    const first = withNodeOutcomes(undefined, [
+      { node: 'a', outcome: 'completed', matches: 2 },
+      { node: 'b', outcome: 'failed', matches: 0, sentence: 'down' },
+    ]);
+    const second = withNodeOutcomes(first, [
+      { node: 'a', outcome: 'capped', matches: 100, sentence: 'capped' },
+      { node: 'b', outcome: 'completed', matches: 1 },
+    ]);
+    assert.deepEqual(
+      second.map((o) => [o.node, o.outcome, o.matches, o.sentence]),
+      [
+        ['a', 'capped', 102, 'capped'],
+        ['b', 'failed', 1, 'down'],
+      ],
+    );
   });
 
-  test('each node\'s time: added up over the queries, shown in ms under a second', () => {
+  test("each node's time: added up over the queries, shown in ms under a second", () => {
     const both = withNodeOutcomes([{ node: 'a', outcome: 'completed', matches: 2, ms: 300 }], [{ node: 'a', outcome: 'completed', matches: 1, ms: 1250 }]);
     assert.equal(both[0]!.ms, 1550);
     assert.equal(answeredText(both[0]!), 'a (3 in 1.6 s)');
@@ -67,12 +98,29 @@ describe('a study from several nodes', () => {
 
 describe('the patient view', () => {
   const row = (uid: string, id: string, issuer: string | undefined, name: string, birth = '19600101', sex = 'F', heldBy = ['a']) =>
-    studyRowOf({ StudyInstanceUID: uid, PatientID: id, ...(issuer ? { IssuerOfPatientID: issuer } : {}), PatientName: name, PatientBirthDate: birth, PatientSex: sex }, 'none', { heldBy });
+    studyRowOf(
+      { StudyInstanceUID: uid, PatientID: id, ...(issuer ? { IssuerOfPatientID: issuer } : {}), PatientName: name, PatientBirthDate: birth, PatientSex: sex },
+      'none',
+      { heldBy },
+    );
 
   test('studies whose Patient ID and issuer agree are one patient; an Other Patient IDs match joins them too', () => {
     const rows = [
-      row('1', 'P1', 'HOSP_A', 'DOE^JANE'), row('2', 'P1', 'HOSP_A', 'DOE^JANE', undefined, undefined, ['b']),
-      studyRowOf({ StudyInstanceUID: '3', PatientID: 'X9', IssuerOfPatientID: 'HOSP_X', OtherPatientIDsSequence: 'P1^^^HOSP_A', PatientName: 'DOE^JANE', PatientBirthDate: '19600101', PatientSex: 'F' }, 'none', { heldBy: ['c'] }),
+      row('1', 'P1', 'HOSP_A', 'DOE^JANE'),
+      row('2', 'P1', 'HOSP_A', 'DOE^JANE', undefined, undefined, ['b']),
+      studyRowOf(
+        {
+          StudyInstanceUID: '3',
+          PatientID: 'X9',
+          IssuerOfPatientID: 'HOSP_X',
+          OtherPatientIDsSequence: 'P1^^^HOSP_A',
+          PatientName: 'DOE^JANE',
+          PatientBirthDate: '19600101',
+          PatientSex: 'F',
+        },
+        'none',
+        { heldBy: ['c'] },
+      ),
     ];
     const { groups, flags } = groupPatients(rows);
     assert.equal(groups.length, 1);
@@ -100,7 +148,10 @@ describe('the patient view', () => {
     const rows = [row('1', 'P1', 'HOSP_A', 'DOE^JANE'), row('2', 'P1', undefined, 'DOE^JANE', '19610101')];
     const { groups, flags } = groupPatients(rows);
     assert.equal(groups.length, 2);
-    assert.deepEqual(flags.map((f) => f.reason), ['issuer-unknown']);
+    assert.deepEqual(
+      flags.map((f) => f.reason),
+      ['issuer-unknown'],
+    );
     assert.match(flags[0]!.sentence, /^Patient ID P1 is from HOSP_A on one side and of unknown issuer on the other/);
   });
 

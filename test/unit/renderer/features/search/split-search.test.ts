@@ -17,9 +17,11 @@ function cappedPacs(studies: { uid: string; date: string }[], cap: number) {
 }
 
 const TODAY = new Date(2024, 0, 31);
-const days = (n: number, perDay: number) => Array.from({ length: n * perDay }, (_, i) => ({
-  uid: `1.2.${i}`, date: `202401${String(1 + Math.floor(i / perDay)).padStart(2, '0')}`,
-}));
+const days = (n: number, perDay: number) =>
+  Array.from({ length: n * perDay }, (_, i) => ({
+    uid: `1.2.${i}`,
+    date: `202401${String(1 + Math.floor(i / perDay)).padStart(2, '0')}`,
+  }));
 
 describe('split search by date', () => {
   test('an uncapped answer runs once', async () => {
@@ -52,7 +54,10 @@ describe('split search by date', () => {
     const studies = [...days(1, 6), { uid: 'x1', date: '20240110' }];
     const pacs = cappedPacs(studies, 3);
     const r = await splitSearch({ StudyDate: '20240101-20240110' }, pacs.run, { split: true, today: TODAY });
-    assert.deepEqual(r.stillCapped.map((p) => [p.StudyDate, p.why]), [['20240101', 'single-day']]);
+    assert.deepEqual(
+      r.stillCapped.map((p) => [p.StudyDate, p.why]),
+      [['20240101', 'single-day']],
+    );
     assert.ok(r.uids.includes('x1'));
     assert.match(stillCappedText(r.stillCapped, 'PACS')!, /single day: 2024-01-01 \(3 matches\)/);
   });
@@ -68,16 +73,23 @@ describe('split search by date', () => {
     assert.ok(bounded.stillCapped.some((p) => p.why === 'budget'));
     const shallow = await splitSearch({ StudyDate: '20240101-20240120' }, pacs.run, { split: true, today: TODAY, maxDepth: 1 });
     assert.equal(shallow.queries, 3);
-    assert.deepEqual(shallow.stillCapped.map((p) => p.why), ['depth', 'depth']);
+    assert.deepEqual(
+      shallow.stillCapped.map((p) => p.why),
+      ['depth', 'depth'],
+    );
     assert.match(stillCappedText(shallow.stillCapped, 'PACS')!, /as far as allowed/);
   });
 
   test('a cancelled or failed part stops the search', async () => {
     let n = 0;
-    const r = await splitSearch({ StudyDate: '20240101-20240120' }, async () => {
-      n++;
-      return n === 1 ? { outcome: 'completed', uids: ['a'], looksCapped: { count: 1, reason: 'r' } } : { outcome: 'cancelled', uids: ['b'] };
-    }, { split: true, today: TODAY });
+    const r = await splitSearch(
+      { StudyDate: '20240101-20240120' },
+      async () => {
+        n++;
+        return n === 1 ? { outcome: 'completed', uids: ['a'], looksCapped: { count: 1, reason: 'r' } } : { outcome: 'cancelled', uids: ['b'] };
+      },
+      { split: true, today: TODAY },
+    );
     assert.equal(r.outcome, 'cancelled');
     assert.equal(r.queries, 2);
     assert.deepEqual(r.uids, ['a', 'b']);

@@ -4,7 +4,18 @@ import { DEFAULT_SORT, cellText, nextSort, sortRows, studyRowOf } from '../../..
 import { formatBytes, formatDicomDate, formatDuration, formatPersonName, splitValues } from '../../../../../renderer/src/lib/format.js';
 
 const rows = [
-  studyRowOf({ StudyInstanceUID: '1', PatientName: 'doe^john', StudyDate: '20240105', StudyTime: '0900', NumberOfStudyRelatedInstances: '10', NumberOfStudyRelatedSeries: '2', ModalitiesInStudy: 'CT\\SR' }, 'full'),
+  studyRowOf(
+    {
+      StudyInstanceUID: '1',
+      PatientName: 'doe^john',
+      StudyDate: '20240105',
+      StudyTime: '0900',
+      NumberOfStudyRelatedInstances: '10',
+      NumberOfStudyRelatedSeries: '2',
+      ModalitiesInStudy: 'CT\\SR',
+    },
+    'full',
+  ),
   studyRowOf({ StudyInstanceUID: '2', PatientName: 'Ähnlich^Anna', StudyDate: '', NumberOfStudyRelatedInstances: '' }, 'none'),
   studyRowOf({ StudyInstanceUID: '3', PatientName: 'ADAMS', StudyDate: '20240105', StudyTime: '1400', NumberOfStudyRelatedInstances: '9' }, 'partial'),
   studyRowOf({ StudyInstanceUID: '4', PatientName: 'Brown', StudyDate: '20231231', NumberOfStudyRelatedInstances: 'x' }),

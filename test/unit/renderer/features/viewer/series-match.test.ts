@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
-  bestMatch, descriptionWords, matchText, normalOf, planeOf, scoreSeries, type SeriesTraits,
+  bestMatch,
+  descriptionWords,
+  matchText,
+  normalOf,
+  planeOf,
+  scoreSeries,
+  type SeriesTraits,
 } from '../../../../../renderer/src/features/viewer/series-match.js';
 import { mainSeries } from '../../../../../renderer/src/lib/main-series.js';
 
@@ -17,7 +23,10 @@ test('planeOf and normalOf: the normal of row × column; tilted axial is still a
   assert.equal(planeOf(AXIAL), 'axial');
   assert.equal(planeOf(CORONAL), 'coronal');
   assert.equal(planeOf(SAGITTAL), 'sagittal');
-  const tilt = (deg: number) => { const r = (deg * Math.PI) / 180; return [1, 0, 0, 0, Math.cos(r), Math.sin(r)]; };
+  const tilt = (deg: number) => {
+    const r = (deg * Math.PI) / 180;
+    return [1, 0, 0, 0, Math.cos(r), Math.sin(r)];
+  };
   assert.equal(planeOf(tilt(15)), 'axial', 'a gantry tilt of 15°');
   assert.equal(planeOf(tilt(45)), 'oblique');
   assert.equal(planeOf(undefined), undefined);
@@ -41,10 +50,22 @@ test('bestMatch: the axial 5 mm chest series of the prior, not its larger thin c
   ];
   const best = bestMatch(current, candidates)!;
   assert.equal(best.series.SeriesInstanceUID, 'axial');
-  assert.deepEqual(best.reasons, ['same modality (CT)', 'same body part (CHEST)', 'axial like the current', 'description shares "CHEST", "AXIAL", "5MM"', '5 mm slices like the current']);
-  assert.equal(matchText(best), 'Matches the current series: same modality (CT), same body part (CHEST), axial like the current, description shares "CHEST", "AXIAL", "5MM", 5 mm slices like the current.');
+  assert.deepEqual(best.reasons, [
+    'same modality (CT)',
+    'same body part (CHEST)',
+    'axial like the current',
+    'description shares "CHEST", "AXIAL", "5MM"',
+    '5 mm slices like the current',
+  ]);
+  assert.equal(
+    matchText(best),
+    'Matches the current series: same modality (CT), same body part (CHEST), axial like the current, description shares "CHEST", "AXIAL", "5MM", 5 mm slices like the current.',
+  );
   // the current being coronal turns the choice
-  assert.equal(bestMatch({ ...current, orientation: CORONAL, SeriesDescription: 'CHEST COR', sliceThickness: 1 }, candidates)!.series.SeriesInstanceUID, 'thin-coronal');
+  assert.equal(
+    bestMatch({ ...current, orientation: CORONAL, SeriesDescription: 'CHEST COR', sliceThickness: 1 }, candidates)!.series.SeriesInstanceUID,
+    'thin-coronal',
+  );
 });
 
 test('bestMatch: each criterion alone decides between otherwise equal series', () => {

@@ -5,7 +5,10 @@ import { linkByPosition, linkHow, linkMode, linkText, nearestSlice, syncedIndex 
 import { studyDateOf } from '../../../../../renderer/src/features/viewer/overlay.js';
 
 const axial = (start: number, step: number, n: number, frameOfReference?: string) => ({
-  axial: true, plane: 'axial', positions: Array.from({ length: n }, (_, i) => start + i * step), ...(frameOfReference ? { frameOfReference } : {}),
+  axial: true,
+  plane: 'axial',
+  positions: Array.from({ length: n }, (_, i) => start + i * step),
+  ...(frameOfReference ? { frameOfReference } : {}),
 });
 
 test('nearest slice by position, first of equals, unknown positions skipped', () => {
@@ -47,7 +50,7 @@ test('by index when a stack is not axial (and no frame of reference is shared) o
   assert.equal(syncedIndex(current, { axial: true, positions: [] }, 3, { from: 0, to: 0 }), 0);
 });
 
-test('the overlay\'s study date from either shape the loader gives', () => {
+test("the overlay's study date from either shape the loader gives", () => {
   assert.equal(studyDateOf('20251103'), '2025-11-03');
   assert.equal(studyDateOf({ year: 2025, month: 11, day: 3 }), '2025-11-03');
   assert.equal(studyDateOf(undefined), '');
