@@ -347,7 +347,21 @@ export class FileStore {
     }
   }
 
+  /** validate → make room → move into place → index (now, or with the next group of rows). */
   private async placeFile(tempPath: string, options: CommitOptions, written: WrittenFile | undefined): Promise<PlacedInstance> {
+    const { header, size } = await this.validate(tempPath, options, written);
+    // From here to the index, synchronous: room made (evictions) counts for this store alone.
+    this.makeRoomFor(header.fields, size, options);
+    const filePath = instanceFilePath(header.fields);
+    this.moveIntoPlace(tempPath, this.absolute(filePath), size, written);
+    return this.indexing(header, filePath, size, options);
+  }
+
+  /**
+   * The received file as it may be stored: flushed when durability asks it, its header read, whole
+   * (not truncated), with its hierarchy's UIDs present and valid, and the SOP Instance UID announced.
+   */
+  private async validate(tempPath: string, options: CommitOptions, written: WrittenFile | undefined): Promise<{ header: InstanceHeader; size: number }> {
     if (!written && !this.groupSync) {
       try {
         const fh = await open(tempPath, 'r+');
@@ -394,15 +408,21 @@ export class FileStore {
     if (expected && expected !== fields.instance.SOPInstanceUID) {
       throw new CacheError('EMISMATCH', `The data set's SOP Instance UID ${fields.instance.SOPInstanceUID} differs from the announced ${expected}`);
     }
-    // From here to the index, synchronous: room made (evictions) counts for this store alone.
+    return { header, size };
+  }
+
+  /** Evicts what the quota and the free space kept ask for this instance (throws EQUOTA/EFREESPACE when nothing can go). */
+  private makeRoomFor(fields: InstanceHeader['fields'], size: number, options: CommitOptions): void {
     this.options.makeRoom?.({
       size,
       replacedBytes: () => this.sizeOf(fields.instance.SOPInstanceUID) ?? 0,
       studyInstanceUid: fields.study.StudyInstanceUID,
       ...(options.sourceAeTitle ? { sourceAeTitle: options.sourceAeTitle } : {}),
     });
-    const filePath = instanceFilePath(fields);
-    const target = this.absolute(filePath);
+  }
+
+  /** Renames the temp file to its place (or drops it when the stored copy is the same bytes); its sync joins the group's. */
+  private moveIntoPlace(tempPath: string, target: string, size: number, written: WrittenFile | undefined): void {
     if (sameBytes(target, tempPath, size)) {
       // the stored copy is this file already: keep it (its sync, if pending, is the group's)
       closeQuietly(written?.fd);
@@ -417,6 +437,12 @@ export class FileStore {
       else closeQuietly(written?.fd);
     }
     this.rows.unindexed += size;
+  }
+
+  /** The placed instance: its row written now ({@link PlacedInstance.index}) or queued for the next group ({@link PlacedInstance.indexSoon}). */
+  private indexing(header: InstanceHeader, filePath: string, size: number, options: CommitOptions): PlacedInstance {
+    const { fields } = header;
+    const target = this.absolute(filePath);
     const receivedAt = options.receivedAt ?? (this.options.now ?? Date.now)();
     const write = (): IndexOutcome =>
       this.rows.repository.index({
