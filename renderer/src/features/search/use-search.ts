@@ -1,16 +1,17 @@
 /**
  * Runs a search as a queue of STUDY-level queries (one per modality, more when a capped answer
  * is split by date), streaming matches from `search.match` events into rows. Rows are merged
- * by StudyInstanceUID and flushed to React once per animation frame, so a fast PACS does not
- * cause a render per match.
+ * by StudyInstanceUID (match-buffer.ts) and flushed to React once per animation frame, so a
+ * fast PACS does not cause a render per match.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError, ApiEvent, SearchDone, SearchSource } from '../../../../shared/api/contract.js';
+import type { ApiError, SearchDone, SearchSource } from '../../../../shared/api/contract.js';
 import { useApiEvents, useTransport } from '../../app/api-context.js';
 import { MAX_SPLIT_QUERIES } from './capped.js';
 import { type CappedPart, type PartAnswer, splitSearch } from './split-search.js';
 import type { StudyQuery } from './search-form.js';
-import { type CacheState, mergeStudyRows, type StudyRow, studyRowOf } from './study-rows.js';
+import type { CacheState, StudyRow } from './study-rows.js';
+import { MatchBuffer, rowOfMatch } from './match-buffer.js';
 import type { NodeSearchOutcome } from '../../../../shared/search.js';
 import { withNodeOutcomes } from './node-outcomes.js';
 
@@ -31,15 +32,6 @@ export interface SearchState {
   nodes?: NodeSearchOutcome[];
 }
 
-const CACHE_STATES: readonly CacheState[] = ['full', 'partial', 'none'];
-
-/** The cache badge of a match: local matches are cached; a remote match may say (field `cache`). */
-function cacheStateOf(event: ApiEvent, source: SearchSource): CacheState {
-  if (source.kind === 'local') return 'full';
-  const c = (event as { cache?: unknown }).cache;
-  return CACHE_STATES.includes(c as CacheState) ? (c as CacheState) : 'unknown';
-}
-
 let searchCounter = 0;
 const newSearchId = (): string => `ui-${Date.now().toString(36)}-${++searchCounter}`;
 
@@ -53,9 +45,7 @@ export function useSearch() {
         source: SearchSource;
         current?: string;
         cancelled: boolean;
-        seen: Set<string>;
-        buffer: StudyRow[];
-        updates: Map<string, StudyRow>;
+        matches: MatchBuffer;
         waiting: Map<string, (done: SearchDone) => void>;
         frame?: number;
         /** StudyInstanceUIDs of each running part's matches, by searchId (for the split merge). */
@@ -69,23 +59,9 @@ export function useSearch() {
     const r = run.current;
     if (!r) return;
     r.frame = undefined;
-    if (r.buffer.length === 0 && r.updates.size === 0) return;
-    const added = r.buffer;
-    const updates = r.updates;
-    r.buffer = [];
-    r.updates = new Map();
-    setState((s) => ({
-      ...s,
-      rows: [
-        ...(updates.size
-          ? s.rows.map((row) => {
-              const u = updates.get(row.StudyInstanceUID);
-              return u ? mergeStudyRows(row, u) : row;
-            })
-          : s.rows),
-        ...added,
-      ],
-    }));
+    if (!r.matches.pending) return;
+    const apply = r.matches.take();
+    setState((s) => ({ ...s, rows: apply(s.rows) }));
   }, []);
 
   useApiEvents((event) => {
@@ -94,21 +70,7 @@ export function useSearch() {
     if (event.type === 'search.match' && r.waiting.has(event.searchId)) {
       const uid = event.row.StudyInstanceUID;
       if (uid) r.uids.get(event.searchId)?.push(uid);
-      const row = studyRowOf(event.row, cacheStateOf(event, r.source), {
-        ...(event.heldBy ? { heldBy: event.heldBy } : {}),
-        ...(event.identifiers ? { identifiers: event.identifiers } : {}),
-      });
-      if (event.cacheNote) row.cacheNote = event.cacheNote;
-      if (event.prefetched) row.prefetched = event.prefetched;
-      if (uid && r.seen.has(uid)) {
-        // the same study again: another node holds it too (or another query found it again)
-        const inBuffer = r.buffer.findIndex((b) => b.StudyInstanceUID === uid);
-        if (inBuffer >= 0) r.buffer[inBuffer] = mergeStudyRows(r.buffer[inBuffer]!, row);
-        else r.updates.set(uid, r.updates.has(uid) ? mergeStudyRows(r.updates.get(uid)!, row) : row);
-      } else {
-        if (uid) r.seen.add(uid);
-        r.buffer.push(row);
-      }
+      r.matches.add(rowOfMatch(event, r.source));
       r.frame ??= requestAnimationFrame(flush);
     } else if (event.type === 'search.done') {
       r.waiting.get(event.searchId)?.(event);
@@ -148,9 +110,7 @@ export function useSearch() {
         id,
         source,
         cancelled: false,
-        seen: new Set<string>(),
-        buffer: [] as StudyRow[],
-        updates: new Map<string, StudyRow>(),
+        matches: new MatchBuffer(),
         waiting: new Map<string, (d: SearchDone) => void>(),
         uids: new Map<string, string[]>(),
       } as NonNullable<typeof run.current>;
