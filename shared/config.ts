@@ -4,13 +4,17 @@
  * use to reach us), the remote nodes we query and retrieve from, who may associate with
  * us, and the limits and timers of the network layer.
  *
- * Pure code: validation takes `unknown` (what JSON.parse returned) and answers with a
- * config filled with defaults, or one sentence naming the faulty field.
+ * Pure code: the schemas below (zod) read `unknown` (what JSON.parse returned) and answer with a
+ * config filled with defaults, or one sentence naming the faulty field (shared/validation.ts).
+ * docs/config.schema.json is generated from them for editors (npm run config-schema).
  */
 
-import { checkDicomweb, type DicomwebSettings, type NodeProtocol } from './dicomweb-config.js';
+import { z } from 'zod';
+import { dicomwebSettings, pemFile, type DicomwebSettings, type NodeProtocol } from './dicomweb-config.js';
 import type { QueryModel } from './dicom/query.js';
-import { checkCharacterSet } from './dicom/charset-terms.js';
+import { characterSet } from './dicom/charset-terms.js';
+import type { Result } from './result.js';
+import { expected, fault, parseWith, settings, show, strictObject } from './validation.js';
 
 export type { DicomwebAuth, DicomwebSettings, NodeProtocol } from './dicomweb-config.js';
 /** Query/Retrieve information model (PS3.4 C.6): Patient Root, Study Root, Patient/Study Only. */
@@ -283,69 +287,95 @@ export function defaultConfig(): Config {
   };
 }
 
-/** The answer of a validator: a value or one sentence saying what is wrong. */
-export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+/** The messages of the integer fields: `from 1 to 65535`, or `of at least 1` when unbounded above. */
+function integerText(min: number, max: number): string {
+  return max === Number.MAX_SAFE_INTEGER ? `an integer of at least ${min}` : `an integer from ${min} to ${max}`;
+}
 
 /**
- * Checks an AE title (PS3.5 §6.2, VR AE): 1–16 characters of the default character
- * repertoire, no backslash, no control characters, not only spaces. Leading and trailing
- * spaces are not significant and are removed.
+ * An integer from `min` to `max`. Digits written as text are read as the number (a port typed in a
+ * form, `"104"` on the command line); out of range they stay text, so the sentence shows them as written.
  */
-export function checkAeTitle(raw: unknown): Validated<string> {
-  if (typeof raw !== 'string') return { ok: false, error: `must be an AE title (text), got ${show(raw)}` };
-  const value = raw.trim();
-  if (value === '') return { ok: false, error: 'must not be empty or only spaces' };
-  if (value.length > 16) return { ok: false, error: `must be at most 16 characters, got "${value}" (${value.length})` };
-  for (const ch of value) {
-    const code = ch.codePointAt(0)!;
-    if (code === 0x5c) return { ok: false, error: `must not contain a backslash, got "${value}"` };
-    if (code < 0x20 || code > 0x7e) {
-      return { ok: false, error: `must use plain ASCII letters, digits and punctuation (no control or accented characters), got ${show(value)}` };
-    }
-  }
-  return { ok: true, value };
+function integer(min: number, max: number) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d+\s*$/.test(v) && Number(v) >= min && Number(v) <= max ? Number(v) : v),
+    z
+      .number({ error: expected(integerText(min, max)) })
+      .int()
+      .min(min)
+      .max(max),
+  );
 }
 
-/** Checks an Issuer of Patient ID (VR LO, PS3.5 §6.2): 1–64 characters, no backslash or control characters. */
-export function checkIssuer(raw: unknown): Validated<string> {
-  const value = typeof raw === 'string' ? raw.trim() : '';
-  if (value === '' || value.length > 64 || [...value].some((c) => c === '\\' || c.charCodeAt(0) < 0x20)) {
-    return { ok: false, error: `must be an Issuer of Patient ID: 1–64 characters without backslash or control characters, got ${show(raw)}` };
-  }
-  return { ok: true, value };
+/** One of the given words. */
+function oneOf<const T extends readonly string[]>(values: T) {
+  return z.enum(values, { error: expected(`one of ${values.map((v) => `"${v}"`).join(', ')}`) });
 }
 
-/** Checks a node nickname: letters, digits, '.', '_' and '-', starting with a letter or digit. */
-export function checkNodeName(raw: unknown): Validated<string> {
-  if (typeof raw !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(raw)) {
-    return { ok: false, error: `must be 1–64 letters, digits, '.', '_' or '-' starting with a letter or digit, got ${show(raw)}` };
-  }
-  return { ok: true, value: raw };
+const bool = z.boolean({ error: expected('true or false') });
+
+/**
+ * An AE title (PS3.5 §6.2, VR AE): 1–16 characters of the default character repertoire, no
+ * backslash, no control characters, not only spaces. Leading and trailing spaces are not
+ * significant and are removed.
+ */
+const aeTitle = z
+  .string({ error: expected('an AE title (text)') })
+  .trim()
+  .min(1, { error: 'must not be empty or only spaces' })
+  .max(16, { error: (i) => `must be at most 16 characters, got "${String(i.input)}" (${String(i.input).length})` })
+  .regex(/^[^\\]*$/, { error: (i) => `must not contain a backslash, got "${String(i.input)}"` })
+  .regex(/^[\x20-\x7e]*$/, {
+    error: (i) => `must use plain ASCII letters, digits and punctuation (no control or accented characters), got ${show(i.input)}`,
+  });
+
+/** An Issuer of Patient ID (VR LO, PS3.5 §6.2): 1–64 characters, no backslash or control characters. */
+const issuer = z
+  .string({ error: expected('an Issuer of Patient ID: 1–64 characters without backslash or control characters') })
+  .trim()
+  .min(1)
+  .max(64)
+  .refine((v) => ![...v].some((c) => c === '\\' || c.charCodeAt(0) < 0x20));
+
+/** A node nickname: letters, digits, '.', '_' and '-', starting with a letter or digit. */
+const nodeName = z
+  .string({ error: expected("1–64 letters, digits, '.', '_' or '-' starting with a letter or digit") })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
+
+/** A host name or IP address (no scheme, no port); an IPv6 address may come in brackets. */
+const host = z
+  .string({ error: expected('a host name or IP address') })
+  .trim()
+  .overwrite((v) => (v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v))
+  .max(253)
+  .regex(/^[A-Za-z0-9._:%-]+$/);
+
+/** A TCP port number (1–65535). */
+const port = integer(1, 65535);
+
+/** Checks an AE title: the title without its outer spaces, or what is wrong with it. */
+export function checkAeTitle(raw: unknown): Result<string, string> {
+  return parseWith(aeTitle, raw);
 }
 
-/** Checks a host name or IP address (no scheme, no port). */
-export function checkHost(raw: unknown): Validated<string> {
-  if (typeof raw !== 'string') return { ok: false, error: `must be a host name or IP address, got ${show(raw)}` };
-  const value = raw.trim();
-  const bare = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-  if (bare === '' || bare.length > 253 || !/^[A-Za-z0-9._:%-]+$/.test(bare)) {
-    return { ok: false, error: `must be a host name or IP address, got ${show(raw)}` };
-  }
-  return { ok: true, value: bare };
+/** Checks an Issuer of Patient ID. */
+export function checkIssuer(raw: unknown): Result<string, string> {
+  return parseWith(issuer, raw);
+}
+
+/** Checks a node nickname. */
+export function checkNodeName(raw: unknown): Result<string, string> {
+  return parseWith(nodeName, raw);
+}
+
+/** Checks a host name or IP address. */
+export function checkHost(raw: unknown): Result<string, string> {
+  return parseWith(host, raw);
 }
 
 /** Checks a TCP port number (1–65535); strings of digits are accepted. */
-export function checkPort(raw: unknown): Validated<number> {
-  return checkInteger(raw, 1, 65535);
-}
-
-function checkInteger(raw: unknown, min: number, max: number): Validated<number> {
-  const n = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw) : raw;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-    return { ok: false, error: `must be an integer ${range}, got ${show(raw)}` };
-  }
-  return { ok: true, value: n };
+export function checkPort(raw: unknown): Result<number, string> {
+  return parseWith(port, raw);
 }
 
 /** A remote address written as `AET@host:port` (IPv6 hosts in brackets: `AET@[::1]:104`). */
@@ -356,7 +386,7 @@ export interface NodeAddress {
 }
 
 /** Parses `AET@host:port`. */
-export function parseNodeAddress(text: string): Validated<NodeAddress> {
+export function parseNodeAddress(text: string): Result<NodeAddress, string> {
   const at = text.lastIndexOf('@');
   const colon = text.lastIndexOf(':');
   if (at <= 0 || colon < at) {
@@ -386,187 +416,222 @@ export function nodeAddressText(node: Pick<RemoteNode, 'aeTitle' | 'host' | 'por
   return [dimse, node.dicomweb?.url].filter((t) => t !== undefined).join(' and ') || '(no address)';
 }
 
-const MODELS: readonly QueryModel[] = ['study', 'patient', 'patientstudy'];
-const METHODS: readonly RetrieveMethod[] = ['move', 'get', 'wado'];
-const POLICY_MODES: readonly CallingAePolicy['mode'][] = ['any', 'configured', 'list'];
-const SERVICE_ACCESS: readonly ServiceAccess[] = ['any', 'nodes', 'local'];
+const MODELS = ['study', 'patient', 'patientstudy'] as const satisfies readonly QueryModel[];
+const METHODS = ['move', 'get', 'wado'] as const satisfies readonly RetrieveMethod[];
+const POLICY_MODES = ['any', 'configured', 'list'] as const satisfies readonly CallingAePolicy['mode'][];
+const SERVICE_ACCESS = ['any', 'nodes', 'local'] as const satisfies readonly ServiceAccess[];
+const DAY_MS = 86_400_000;
 
-/** Thrown inside validation; carries the field path and the complaint. */
-class FieldError extends Error {
-  constructor(
-    readonly path: string,
-    readonly complaint: string,
-  ) {
-    super(`${path} ${complaint}`);
-  }
-}
-
-function need<T>(path: string, v: Validated<T>): T {
-  if (!v.ok) throw new FieldError(path, v.error);
-  return v.value;
-}
-
-function objectAt(path: string, raw: unknown, known: readonly string[]): Record<string, unknown> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw new FieldError(path || 'the configuration', `must be an object, got ${show(raw)}`);
-  }
-  for (const key of Object.keys(raw)) {
-    if (!known.includes(key)) {
-      throw new FieldError(path ? `${path}.${key}` : key, `is not a known setting (expected one of ${known.join(', ')})`);
-    }
-  }
-  return raw as Record<string, unknown>;
-}
-
-function oneOf<T extends string>(path: string, raw: unknown, allowed: readonly T[]): T {
-  if (typeof raw !== 'string' || !allowed.includes(raw as T)) {
-    throw new FieldError(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${show(raw)}`);
-  }
-  return raw as T;
-}
-
-function bool(path: string, raw: unknown): boolean {
-  if (typeof raw !== 'boolean') throw new FieldError(path, `must be true or false, got ${show(raw)}`);
-  return raw;
-}
-
-/** Validates one remote node; missing optional fields take their defaults. */
-export function validateNode(raw: unknown, path = 'node'): Validated<RemoteNode> {
-  try {
-    return { ok: true, value: readNode(raw, path) };
-  } catch (e) {
-    if (e instanceof FieldError) return { ok: false, error: e.message };
-    throw e;
-  }
-}
-
-/** A file path of the TLS configuration: a non-empty string (whether it can be read is checked when it is used). */
-function filePath(path: string, raw: unknown): string {
-  if (typeof raw !== 'string' || raw.trim() === '') throw new FieldError(path, `must be the path of a PEM file, got ${show(raw)}`);
-  return raw;
-}
-
-function readLocalTls(raw: unknown): LocalTls {
-  const t = objectAt('local.tls', raw, ['port', 'certFile', 'keyFile', 'caFile', 'requireClientCert']);
-  const tls: LocalTls = {
-    port: need('local.tls.port', checkInteger(t.port, 0, 65535)),
-    certFile: filePath('local.tls.certFile', t.certFile),
-    keyFile: filePath('local.tls.keyFile', t.keyFile),
-  };
-  if (t.caFile !== undefined) tls.caFile = filePath('local.tls.caFile', t.caFile);
-  if (t.requireClientCert !== undefined) tls.requireClientCert = bool('local.tls.requireClientCert', t.requireClientCert);
-  if (tls.requireClientCert && !tls.caFile) throw new FieldError('local.tls.caFile', 'is needed to verify client certificates (requireClientCert)');
+const localTls = settings({
+  port: integer(0, 65535).describe('TCP port of the DICOM TLS listener.'),
+  certFile: pemFile.describe('Our certificate (PEM file).'),
+  keyFile: pemFile.describe('Our private key (PEM file).'),
+  caFile: pemFile.describe('CA bundle that client certificates must chain to.').optional(),
+  requireClientCert: bool.describe('Require and verify a client certificate (PS3.15 B.1); needs caFile.').optional(),
+}).transform((tls, ctx): LocalTls => {
+  if (tls.requireClientCert && !tls.caFile) fault(ctx, ['caFile'], 'is needed to verify client certificates (requireClientCert)');
   return tls;
-}
+});
 
-function readNodeTls(raw: unknown, path: string): NodeTls {
-  const t = objectAt(path, raw, ['caFile', 'certFile', 'keyFile', 'serverName', 'rejectUnauthorized']);
-  const tls: NodeTls = {};
-  if (t.caFile !== undefined) tls.caFile = filePath(`${path}.caFile`, t.caFile);
-  if (t.certFile !== undefined) tls.certFile = filePath(`${path}.certFile`, t.certFile);
-  if (t.keyFile !== undefined) tls.keyFile = filePath(`${path}.keyFile`, t.keyFile);
-  if ((tls.certFile === undefined) !== (tls.keyFile === undefined))
-    throw new FieldError(`${path}.keyFile`, 'and certFile go together (the client certificate and its key)');
-  if (t.serverName !== undefined) tls.serverName = need(`${path}.serverName`, checkHost(t.serverName));
-  if (t.rejectUnauthorized !== undefined) tls.rejectUnauthorized = bool(`${path}.rejectUnauthorized`, t.rejectUnauthorized);
+const nodeTls = settings({
+  caFile: pemFile.describe("CA bundle the node's certificate must chain to.").optional(),
+  certFile: pemFile.describe('Our client certificate, when the node asks for one.').optional(),
+  keyFile: pemFile.describe('The key of our client certificate.').optional(),
+  serverName: host.describe("The host name its certificate must carry (default: the node's host when it is a name).").optional(),
+  rejectUnauthorized: bool.describe('Default true: a certificate that does not chain to caFile is refused.').optional(),
+}).transform((tls, ctx): NodeTls => {
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) fault(ctx, ['keyFile'], 'and certFile go together (the client certificate and its key)');
   return tls;
-}
+});
 
-function readWorklist(raw: unknown, path: string): WorklistSettings {
-  const w = objectAt(path, raw, ['stationAeTitle', 'modality', 'hoursAhead', 'intervalMinutes']);
-  const out: WorklistSettings = {
-    hoursAhead: w.hoursAhead === undefined ? DEFAULT_WORKLIST_HOURS_AHEAD : need(`${path}.hoursAhead`, checkInteger(w.hoursAhead, 1, 168)),
-    intervalMinutes:
-      w.intervalMinutes === undefined ? DEFAULT_WORKLIST_INTERVAL_MINUTES : need(`${path}.intervalMinutes`, checkInteger(w.intervalMinutes, 1, 1440)),
-  };
-  if (w.stationAeTitle !== undefined) out.stationAeTitle = need(`${path}.stationAeTitle`, checkAeTitle(w.stationAeTitle));
-  if (w.modality !== undefined) {
-    const m = typeof w.modality === 'string' ? w.modality.trim().toUpperCase() : '';
-    if (!/^[A-Z0-9]{1,16}$/.test(m)) throw new FieldError(`${path}.modality`, `must be a modality such as CT or MR, got ${show(w.modality)}`);
-    out.modality = m;
-  }
-  return out;
-}
+const worklist = settings({
+  stationAeTitle: aeTitle.describe('Only procedures scheduled for this station (Scheduled Station AE Title).').optional(),
+  modality: z
+    .string({ error: expected('a modality such as CT or MR') })
+    .regex(/^\s*[A-Za-z0-9]{1,16}\s*$/)
+    .trim()
+    .toUpperCase()
+    .describe('Only procedures of this modality.')
+    .optional(),
+  hoursAhead: integer(1, 168).describe('How far ahead to look, in hours.').default(DEFAULT_WORKLIST_HOURS_AHEAD),
+  intervalMinutes: integer(1, 1440).describe('How often to ask, in minutes.').default(DEFAULT_WORKLIST_INTERVAL_MINUTES),
+}) satisfies z.ZodType<WorklistSettings>;
 
-function uidText(path: string, raw: unknown): string {
-  if (typeof raw !== 'string' || !/^[0-9]+(\.[0-9]+)*$/.test(raw.trim()) || raw.trim().length > 64) {
-    throw new FieldError(path, `must be a transfer syntax UID such as 1.2.840.10008.1.2, got ${show(raw)}`);
-  }
-  return raw.trim();
-}
+const transferSyntaxUid = z
+  .string({ error: expected('a transfer syntax UID such as 1.2.840.10008.1.2') })
+  .trim()
+  .max(64)
+  .regex(/^[0-9]+(\.[0-9]+)*$/);
 
-function readOutgoing(raw: unknown, path: string): OutgoingSettings {
-  const o = objectAt(path, raw, ['neverDecompress', 'preferred']);
-  const out: OutgoingSettings = {};
-  if (o.neverDecompress !== undefined) {
-    if (!Array.isArray(o.neverDecompress))
-      throw new FieldError(`${path}.neverDecompress`, `must be a list of transfer syntax UIDs, got ${show(o.neverDecompress)}`);
-    out.neverDecompress = o.neverDecompress.map((u, i) => uidText(`${path}.neverDecompress[${i}]`, u));
-  }
-  if (o.preferred !== undefined) out.preferred = uidText(`${path}.preferred`, o.preferred);
-  return out;
-}
+const outgoing = settings({
+  neverDecompress: z
+    .array(transferSyntaxUid, { error: expected('a list of transfer syntax UIDs') })
+    .describe('Compressed transfer syntaxes (UIDs) this node must get as stored, never decompressed.')
+    .optional(),
+  preferred: transferSyntaxUid.describe('The syntax to send in when the node takes it, before the stored one.').optional(),
+}) satisfies z.ZodType<OutgoingSettings>;
 
-function readNode(raw: unknown, path: string): RemoteNode {
-  const o = objectAt(path, raw, [
-    'name',
-    'aeTitle',
-    'host',
-    'port',
-    'protocol',
-    'dicomweb',
-    'model',
-    'method',
-    'maxAssociations',
-    'maxIncomingAssociations',
-    'tls',
-    'worklist',
-    'queryRetrieve',
-    'outgoing',
-    'compressOnArrival',
-    'issuer',
-    'characterSet',
-  ]);
-  return {
-    ...(o.issuer === undefined ? {} : { issuer: need(`${path}.issuer`, checkIssuer(o.issuer)) }),
-    ...(o.characterSet === undefined ? {} : { characterSet: need(`${path}.characterSet`, checkCharacterSet(o.characterSet)) }),
-    ...(o.compressOnArrival === undefined
-      ? {}
-      : { compressOnArrival: oneOf(`${path}.compressOnArrival`, o.compressOnArrival, [...ARRIVAL_COMPRESSIONS, 'off'] as const) }),
-    ...(o.outgoing === undefined ? {} : { outgoing: readOutgoing(o.outgoing, `${path}.outgoing`) }),
-    ...(o.queryRetrieve === undefined ? {} : { queryRetrieve: bool(`${path}.queryRetrieve`, o.queryRetrieve) }),
-    ...(o.tls === undefined ? {} : { tls: readNodeTls(o.tls, `${path}.tls`) }),
-    ...(o.worklist === undefined ? {} : { worklist: readWorklist(o.worklist, `${path}.worklist`) }),
-    ...(o.maxIncomingAssociations === undefined
-      ? {}
-      : { maxIncomingAssociations: need(`${path}.maxIncomingAssociations`, checkInteger(o.maxIncomingAssociations, 1, 256)) }),
-    ...readAddresses(o, path),
-    name: need(`${path}.name`, checkNodeName(o.name)),
-    model: o.model === undefined ? 'study' : oneOf(`${path}.model`, o.model, MODELS),
-    maxAssociations: o.maxAssociations === undefined ? DEFAULT_NODE_MAX_ASSOCIATIONS : need(`${path}.maxAssociations`, checkInteger(o.maxAssociations, 1, 64)),
-  };
-}
+/** The fields of a node; how its addresses, protocol and method fit together is checked after them. */
+const nodeFields = settings({
+  name: nodeName.describe('Local nickname, used on the command line and in the UI.'),
+  aeTitle: aeTitle.describe('AE title of the node (its DIMSE address: aeTitle, host and port, or none for a DICOMweb-only node).').optional(),
+  host: host.describe('Host name or IP address of the node.').optional(),
+  port: port.describe('TCP port of the node.').optional(),
+  protocol: oneOf(['dimse', 'dicomweb']).describe("How it is searched and sent to (default: 'dimse' when it has a DIMSE address).").optional(),
+  dicomweb: dicomwebSettings.describe('Its DICOMweb service (PS3.18): QIDO-RS, WADO-RS, STOW-RS.').optional(),
+  model: oneOf(MODELS).describe('Query/Retrieve information model (PS3.4 C.6).').default('study'),
+  method: oneOf(METHODS).describe('The first way of retrieving: C-MOVE, C-GET or WADO-RS.').optional(),
+  maxAssociations: integer(1, 64).describe('Most simultaneous associations we open to this node.').default(DEFAULT_NODE_MAX_ASSOCIATIONS),
+  maxIncomingAssociations: integer(1, 256).describe('Most simultaneous associations this node may open with us.').optional(),
+  tls: nodeTls.describe('Connect to it with DICOM TLS (PS3.15 Annex B).').optional(),
+  worklist: worklist.describe('A worklist provider (a RIS), polled for scheduled procedures.').optional(),
+  queryRetrieve: bool.describe('false for a node prefetch never searches (a modality, a workstation).').optional(),
+  outgoing: outgoing.describe('What this node is sent when it is a C-MOVE destination or a send target.').optional(),
+  compressOnArrival: oneOf([...ARRIVAL_COMPRESSIONS, 'off'])
+    .describe("How what this node sends us is stored; 'off' = as received.")
+    .optional(),
+  issuer: issuer.describe('The Issuer of Patient ID (0010,0021) given to its answers that carry none.').optional(),
+  characterSet: characterSet.describe('The Specific Character Set (0008,0005) its queries are written in, e.g. "ISO_IR 100".').optional(),
+});
 
-/** The DIMSE address, the DICOMweb service, the protocol and the method of a node, checked together. */
-function readAddresses(o: Record<string, unknown>, path: string): Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'protocol' | 'dicomweb' | 'method'> {
+/**
+ * A remote node. It has a DIMSE address (AE title, host and port: all three), a DICOMweb URL or
+ * both; without a URL the address is required. The protocol and the retrieve method default from
+ * what it has, and each must have what it needs. 'dimse', the default, is not written.
+ */
+export const nodeSchema = nodeFields.transform((o, ctx): RemoteNode => {
+  const { protocol: given, method: asked, ...node } = o;
   const dimse = o.aeTitle !== undefined || o.host !== undefined || o.port !== undefined || o.dicomweb === undefined;
-  const out: Pick<RemoteNode, 'aeTitle' | 'host' | 'port' | 'protocol' | 'dicomweb' | 'method'> = { method: 'move' };
   if (dimse) {
-    out.aeTitle = need(`${path}.aeTitle`, checkAeTitle(o.aeTitle));
-    out.host = need(`${path}.host`, checkHost(o.host));
-    out.port = need(`${path}.port`, checkPort(o.port));
+    const missing = (['aeTitle', 'host', 'port'] as const).find((key) => o[key] === undefined);
+    // The sentence is the field's own, as for any value it refuses.
+    if (missing) fault(ctx, [missing], { aeTitle, host, port }[missing].safeParse(undefined).error?.issues[0]?.message ?? 'is missing');
   }
-  if (o.dicomweb !== undefined) out.dicomweb = need(`${path}.dicomweb`, checkDicomweb(o.dicomweb, `${path}.dicomweb`));
-  const protocol = o.protocol === undefined ? (dimse ? 'dimse' : 'dicomweb') : oneOf(`${path}.protocol`, o.protocol, ['dimse', 'dicomweb'] as const);
-  if (protocol === 'dicomweb' && !out.dicomweb) throw new FieldError(`${path}.dicomweb`, 'is needed for a DICOMweb node (its base URL)');
-  if (protocol === 'dicomweb') out.protocol = 'dicomweb';
-  out.method = o.method === undefined ? (dimse ? 'move' : 'wado') : oneOf(`${path}.method`, o.method, METHODS);
-  if (out.method === 'wado' && !out.dicomweb) throw new FieldError(`${path}.method`, '"wado" needs the node\'s DICOMweb URL');
-  if (out.method !== 'wado' && !dimse)
-    throw new FieldError(`${path}.method`, `"${out.method}" needs a DIMSE address (aeTitle, host, port); a DICOMweb-only node retrieves by "wado"`);
-  if (!dimse && (o.tls !== undefined || o.worklist !== undefined))
-    throw new FieldError(`${path}.${o.tls !== undefined ? 'tls' : 'worklist'}`, 'needs a DIMSE address (aeTitle, host, port): it is DICOM over TCP');
-  return out;
+  const protocol = given ?? (dimse ? 'dimse' : 'dicomweb');
+  if (protocol === 'dicomweb' && !o.dicomweb) fault(ctx, ['dicomweb'], 'is needed for a DICOMweb node (its base URL)');
+  const method = asked ?? (dimse ? 'move' : 'wado');
+  if (method === 'wado' && !o.dicomweb) fault(ctx, ['method'], '"wado" needs the node\'s DICOMweb URL');
+  if (method !== 'wado' && !dimse) fault(ctx, ['method'], `"${method}" needs a DIMSE address (aeTitle, host, port); a DICOMweb-only node retrieves by "wado"`);
+  if (!dimse && (o.tls !== undefined || o.worklist !== undefined)) {
+    fault(ctx, [o.tls !== undefined ? 'tls' : 'worklist'], 'needs a DIMSE address (aeTitle, host, port): it is DICOM over TCP');
+  }
+  return { ...node, ...(protocol === 'dicomweb' ? { protocol } : {}), method };
+});
+
+/** Validates one remote node; missing optional fields take their defaults. Errors name the field under `path`. */
+export function validateNode(raw: unknown, path = 'node'): Result<RemoteNode, string> {
+  return parseWith(nodeSchema, raw, path);
+}
+
+const callingAePolicy = settings({
+  mode: oneOf(POLICY_MODES).describe("'any' accepts every calling AE; 'configured' only the nodes' AE titles; 'list' only aeTitles."),
+  aeTitles: z
+    .array(aeTitle, { error: expected('a list of AE titles') })
+    .describe("The AE titles of the 'list' mode.")
+    .optional(),
+  bindToHost: bool.describe("A configured node's AE title is accepted only from that node's host.").optional(),
+  services: settings({
+    verification: oneOf(SERVICE_ACCESS).optional(),
+    storage: oneOf(SERVICE_ACCESS).optional(),
+    queryRetrieve: oneOf(SERVICE_ACCESS).optional(),
+  })
+    .describe('Who may use each service once associated.')
+    .optional(),
+}).transform((policy, ctx): CallingAePolicy => {
+  if (policy.mode === 'list' && !policy.aeTitles?.length) fault(ctx, ['aeTitles'], 'must list at least one AE title when mode is "list"');
+  return policy;
+});
+
+/** The settings of config.json, its node list aside; absent ones take the defaults of {@link defaultConfig}. */
+const settingsShape = {
+  local: settings({
+    aeTitle: aeTitle.describe('Our AE title.').default(DEFAULT_LOCAL_AE.aeTitle),
+    port: integer(0, 65535).describe('TCP port our DICOM server listens on.').default(DEFAULT_LOCAL_AE.port),
+    bindAddress: host.describe("Address our DICOM server binds to ('0.0.0.0' = every interface).").default(DEFAULT_LOCAL_AE.bindAddress),
+    maxPduLength: integer(0, 0xffffffff)
+      .refine((n) => n === 0 || n >= 4096, { error: (i) => `must be 0 (unlimited) or at least 4096, got ${show(i.input)}` })
+      .describe('Maximum PDU length we announce (PS3.8 D.1); 0 = unlimited.')
+      .default(DEFAULT_LOCAL_AE.maxPduLength),
+    tls: localTls.describe('A DICOM TLS listener beside the plain port.').optional(),
+    dicomweb: settings({ bindAddress: host, port: integer(0, 65535).describe('0 = a free port.').default(0) })
+      .describe('Our DICOMweb service also on this address and port, for callers beyond this machine.')
+      .optional(),
+  })
+    .describe('The local Application Entity and its network connection.')
+    .prefault({}),
+  callingAePolicy: callingAePolicy.describe('Who may open associations with our DICOM server.').default((): CallingAePolicy => ({ mode: 'any' })),
+  maxAssociations: integer(1, 1000).describe('Most simultaneous incoming associations.').default(DEFAULT_MAX_ASSOCIATIONS),
+  maxAssociationsPerCallingAe: integer(1, 1000).describe('Most simultaneous incoming associations per calling AE title.').optional(),
+  timeouts: settings({
+    connectMs: integer(1, DAY_MS).default(DEFAULT_TIMEOUTS.connectMs),
+    artimMs: integer(1, DAY_MS).default(DEFAULT_TIMEOUTS.artimMs),
+    dimseMs: integer(0, DAY_MS).default(DEFAULT_TIMEOUTS.dimseMs),
+    idleMs: integer(0, DAY_MS).describe('How long an incoming association may sit idle before it is aborted (0 = never).').optional(),
+  })
+    .describe('Network timers in milliseconds; dimseMs 0 = wait forever.')
+    .prefault({}),
+  caseInsensitivePN: bool.describe('Match Person Name values case-insensitively.').default(true),
+  quotaBytes: integer(1, Number.MAX_SAFE_INTEGER).describe('Cache size limit in bytes; absent = no limit.').optional(),
+  durability: oneOf(['instance', 'deferred'])
+    .describe("When a received instance reaches the disk: 'deferred' (default) or each 'instance' before it is acknowledged.")
+    .optional(),
+  minFreeBytes: integer(0, Number.MAX_SAFE_INTEGER).describe('Free space, in bytes, kept on the file system of the data directory.').optional(),
+  prefetch: settings({
+    enabled: bool.default(DEFAULT_PREFETCH.enabled),
+    quietSeconds: integer(0, 3600).describe('Seconds without a new instance of a study before prefetch looks.').default(DEFAULT_PREFETCH.quietSeconds),
+  })
+    .describe('Prefetch of priors.')
+    .optional(),
+  compressOnArrival: oneOf(ARRIVAL_COMPRESSIONS).describe('Grey images that arrive uncompressed are stored compressed without loss.').optional(),
+};
+
+/** A config file may name its JSON Schema (docs/config.schema.json) for editors; validation ignores it. */
+const schemaKey = z
+  .string({ error: expected('the address of a JSON Schema') })
+  .describe('The JSON Schema of this file, for editors.')
+  .optional();
+
+const { local, ...afterLocal } = settingsShape;
+
+/**
+ * config.json as written: unknown fields are errors (they are usually typos). This is what
+ * docs/config.schema.json describes.
+ */
+export const configFileSchema = settings({
+  $schema: schemaKey,
+  local,
+  nodes: z
+    .array(nodeSchema, { error: expected('a list') })
+    .describe('The remote nodes we query and retrieve from.')
+    .default(() => []),
+  ...afterLocal,
+});
+
+/** The configuration, defaults filled and node names unique (case-insensitively). */
+export const configSchema = configFileSchema.transform(({ $schema: _schema, ...config }, ctx): Config => {
+  const seen = new Set<string>();
+  config.nodes.forEach((node, i) => {
+    if (seen.has(node.name.toLowerCase())) fault(ctx, ['nodes', i, 'name'], `"${node.name}" is used by another node`);
+    seen.add(node.name.toLowerCase());
+  });
+  return config;
+});
+
+/** The settings an API caller saves: the configuration without its nodes, which have their own entries. */
+export const settingsSchema = strictObject(
+  { $schema: schemaKey, ...settingsShape },
+  {
+    unknown: (names, key) => (key === 'nodes' ? 'is not a setting: use the nodes entries' : `is not a known setting (expected one of ${names.join(', ')})`),
+  },
+).transform(({ $schema: _schema, ...rest }): Omit<Config, 'nodes'> => rest);
+
+/**
+ * Validates a configuration as read from config.json. Missing fields take their defaults;
+ * unknown fields are errors. The error names the field path, e.g.
+ * `nodes[1].port must be an integer from 1 to 65535, got "abc"`.
+ */
+export function validateConfig(raw: unknown): Result<Config, string> {
+  return parseWith(configSchema, raw ?? {}, '', 'the configuration');
 }
 
 /** How a node is searched and sent to: its protocol, or DIMSE when it has a DIMSE address. */
@@ -579,128 +644,8 @@ export function hasDimse<T extends Pick<RemoteNode, 'aeTitle' | 'host' | 'port'>
   return node.aeTitle !== undefined && node.host !== undefined && node.port !== undefined;
 }
 
-/**
- * Validates a configuration as read from config.json. Missing fields take their defaults;
- * unknown fields are errors (they are usually typos). The error names the field path, e.g.
- * `nodes[1].port must be an integer from 1 to 65535, got "abc"`.
- */
-export function validateConfig(raw: unknown): { ok: true; config: Config } | { ok: false; error: string } {
-  try {
-    return { ok: true, config: readConfig(raw) };
-  } catch (e) {
-    if (e instanceof FieldError) return { ok: false, error: e.message };
-    throw e;
-  }
-}
-
-function readConfig(raw: unknown): Config {
-  const d = defaultConfig();
-  const o = objectAt('', raw ?? {}, [
-    'local',
-    'nodes',
-    'callingAePolicy',
-    'maxAssociations',
-    'maxAssociationsPerCallingAe',
-    'timeouts',
-    'caseInsensitivePN',
-    'quotaBytes',
-    'durability',
-    'minFreeBytes',
-    'prefetch',
-    'compressOnArrival',
-  ]);
-  const config = d;
-  if (o.local !== undefined) {
-    const l = objectAt('local', o.local, ['aeTitle', 'port', 'bindAddress', 'maxPduLength', 'tls', 'dicomweb']);
-    if (l.tls !== undefined) config.local.tls = readLocalTls(l.tls);
-    if (l.dicomweb !== undefined) {
-      const w = objectAt('local.dicomweb', l.dicomweb, ['bindAddress', 'port']);
-      config.local.dicomweb = {
-        bindAddress: need('local.dicomweb.bindAddress', checkHost(w.bindAddress)),
-        port: need('local.dicomweb.port', checkInteger(w.port ?? 0, 0, 65535)),
-      };
-    }
-    if (l.aeTitle !== undefined) config.local.aeTitle = need('local.aeTitle', checkAeTitle(l.aeTitle));
-    if (l.port !== undefined) config.local.port = need('local.port', checkInteger(l.port, 0, 65535));
-    if (l.bindAddress !== undefined) config.local.bindAddress = need('local.bindAddress', checkHost(l.bindAddress));
-    if (l.maxPduLength !== undefined) {
-      const n = need('local.maxPduLength', checkInteger(l.maxPduLength, 0, 0xffffffff));
-      if (n !== 0 && n < 4096) throw new FieldError('local.maxPduLength', `must be 0 (unlimited) or at least 4096, got ${n}`);
-      config.local.maxPduLength = n;
-    }
-  }
-  if (o.nodes !== undefined) {
-    if (!Array.isArray(o.nodes)) throw new FieldError('nodes', `must be a list, got ${show(o.nodes)}`);
-    const seen = new Set<string>();
-    config.nodes = o.nodes.map((n, i) => {
-      const node = readNode(n, `nodes[${i}]`);
-      if (seen.has(node.name.toLowerCase())) throw new FieldError(`nodes[${i}].name`, `"${node.name}" is used by another node`);
-      seen.add(node.name.toLowerCase());
-      return node;
-    });
-  }
-  if (o.callingAePolicy !== undefined) {
-    const p = objectAt('callingAePolicy', o.callingAePolicy, ['mode', 'aeTitles', 'bindToHost', 'services']);
-    const mode = oneOf('callingAePolicy.mode', p.mode, POLICY_MODES);
-    const policy: CallingAePolicy = { mode };
-    if (p.bindToHost !== undefined) policy.bindToHost = bool('callingAePolicy.bindToHost', p.bindToHost);
-    if (p.services !== undefined) {
-      const services = objectAt('callingAePolicy.services', p.services, Object.keys(DEFAULT_SERVICE_ACCESS));
-      policy.services = {};
-      for (const [name, access] of Object.entries(services)) {
-        policy.services[name as keyof ServiceAccessPolicy] = oneOf(`callingAePolicy.services.${name}`, access, SERVICE_ACCESS);
-      }
-    }
-    if (p.aeTitles !== undefined) {
-      if (!Array.isArray(p.aeTitles)) throw new FieldError('callingAePolicy.aeTitles', `must be a list of AE titles, got ${show(p.aeTitles)}`);
-      policy.aeTitles = p.aeTitles.map((t, i) => need(`callingAePolicy.aeTitles[${i}]`, checkAeTitle(t)));
-    }
-    if (mode === 'list' && !policy.aeTitles?.length) {
-      throw new FieldError('callingAePolicy.aeTitles', 'must list at least one AE title when mode is "list"');
-    }
-    config.callingAePolicy = policy;
-  }
-  if (o.maxAssociations !== undefined) config.maxAssociations = need('maxAssociations', checkInteger(o.maxAssociations, 1, 1000));
-  if (o.maxAssociationsPerCallingAe !== undefined) {
-    config.maxAssociationsPerCallingAe = need('maxAssociationsPerCallingAe', checkInteger(o.maxAssociationsPerCallingAe, 1, 1000));
-  }
-  if (o.timeouts !== undefined) {
-    const t = objectAt('timeouts', o.timeouts, ['connectMs', 'artimMs', 'dimseMs', 'idleMs']);
-    const day = 86_400_000;
-    if (t.connectMs !== undefined) config.timeouts.connectMs = need('timeouts.connectMs', checkInteger(t.connectMs, 1, day));
-    if (t.artimMs !== undefined) config.timeouts.artimMs = need('timeouts.artimMs', checkInteger(t.artimMs, 1, day));
-    if (t.dimseMs !== undefined) config.timeouts.dimseMs = need('timeouts.dimseMs', checkInteger(t.dimseMs, 0, day));
-    if (t.idleMs !== undefined) config.timeouts.idleMs = need('timeouts.idleMs', checkInteger(t.idleMs, 0, day));
-  }
-  if (o.caseInsensitivePN !== undefined) config.caseInsensitivePN = bool('caseInsensitivePN', o.caseInsensitivePN);
-  if (o.quotaBytes !== undefined) config.quotaBytes = need('quotaBytes', checkInteger(o.quotaBytes, 1, Number.MAX_SAFE_INTEGER));
-  if (o.minFreeBytes !== undefined) config.minFreeBytes = need('minFreeBytes', checkInteger(o.minFreeBytes, 0, Number.MAX_SAFE_INTEGER));
-  if (o.durability !== undefined) config.durability = oneOf('durability', o.durability, ['instance', 'deferred'] as const);
-  if (o.compressOnArrival !== undefined) config.compressOnArrival = oneOf('compressOnArrival', o.compressOnArrival, ARRIVAL_COMPRESSIONS);
-  if (o.prefetch !== undefined) {
-    const p = objectAt('prefetch', o.prefetch, ['enabled', 'quietSeconds']);
-    config.prefetch = {
-      enabled: p.enabled === undefined ? DEFAULT_PREFETCH.enabled : bool('prefetch.enabled', p.enabled),
-      quietSeconds: p.quietSeconds === undefined ? DEFAULT_PREFETCH.quietSeconds : need('prefetch.quietSeconds', checkInteger(p.quietSeconds, 0, 3600)),
-    };
-  }
-  return config;
-}
-
 /** Finds a node by name (case-insensitive). */
 export function findNode(config: Config, name: string): RemoteNode | undefined {
   const key = name.toLowerCase();
   return config.nodes.find((n) => n.name.toLowerCase() === key);
-}
-
-/** A value shown in an error sentence: strings quoted, the rest as JSON. */
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (typeof v === 'string') return JSON.stringify(v);
-  try {
-    const s = JSON.stringify(v);
-    return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
-  } catch {
-    return String(v);
-  }
 }

@@ -5,8 +5,11 @@
  * is tried by WADO-RS). Secrets are kept in config.json (written owner-only) and never leave the
  * main process whole: {@link maskSecrets} is what the UI and logs see.
  *
- * Pure code: validation takes `unknown` and answers with the value or one sentence.
+ * Pure code: the schemas (zod) read `unknown` and answer with the value or one sentence.
  */
+import { z } from 'zod';
+import type { Result } from './result.js';
+import { expected, fault, parseWith, settings, show } from './validation.js';
 
 /** How a node is searched (and sent to): DIMSE (C-FIND, C-STORE) or DICOMweb (QIDO-RS, STOW-RS). */
 export type NodeProtocol = 'dimse' | 'dicomweb';
@@ -26,93 +29,90 @@ export interface DicomwebSettings {
   caFile?: string;
 }
 
-/** The answer of a check: a value or one sentence saying what is wrong. */
-export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
-
-function show(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
-}
-
-/**
- * Checks a DICOMweb base URL: http or https, a host, no user or password in it (they belong in
- * the authentication, which is kept secret), no query or fragment. A trailing slash is removed.
- */
-export function checkDicomwebUrl(raw: unknown): Checked<string> {
-  if (typeof raw !== 'string' || raw.trim() === '') return { ok: false, error: `must be a URL such as http://pacs:8042/dicom-web, got ${show(raw)}` };
-  let url: URL;
-  try {
-    url = new URL(raw.trim());
-  } catch {
-    return { ok: false, error: `must be a URL such as http://pacs:8042/dicom-web, got ${show(raw)}` };
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { ok: false, error: `must start with http:// or https://, got ${show(raw)}` };
-  if (url.username || url.password)
-    return { ok: false, error: "must not carry a user or password: give them as the node's authentication (--user and --password), which is kept secret" };
-  if (url.search || url.hash) return { ok: false, error: `must be the service's base URL without a query or fragment, got ${show(raw)}` };
-  return { ok: true, value: url.toString().replace(/\/+$/, '') };
-}
-
-function fieldsOf(raw: unknown, path: string, known: readonly string[]): Checked<Record<string, unknown>> {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, error: `${path} must be an object, got ${show(raw)}` };
-  const extra = Object.keys(raw).find((k) => !known.includes(k));
-  if (extra) return { ok: false, error: `${path}.${extra} is not a known setting (expected one of ${known.join(', ')})` };
-  return { ok: true, value: raw as Record<string, unknown> };
-}
-
 /** Whether text holds a control character (C0 or DEL), which no HTTP header value may carry. */
 function hasControl(s: string): boolean {
   return [...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
 }
 
-function checkAuth(raw: unknown, path: string): Checked<DicomwebAuth> {
-  const f = fieldsOf(raw, path, ['kind', 'user', 'password', 'token', 'secretSet']);
-  if (!f.ok) return f;
-  const o = f.value;
-  if (o.kind === 'basic') {
-    if (typeof o.user !== 'string' || o.user === '' || o.user.includes(':') || hasControl(o.user)) {
-      return {
-        ok: false,
-        error: `${path}.user must be a user name without ':' or control characters (RFC 7617), got ${o.user === undefined ? 'nothing' : 'an invalid one'}`,
-      };
-    }
-    if (o.token !== undefined) return { ok: false, error: `${path}.token belongs to Bearer authentication, not Basic` };
-    if (o.password !== undefined && (typeof o.password !== 'string' || hasControl(o.password))) {
-      return { ok: false, error: `${path}.password must be text without control characters` };
-    }
-    return { ok: true, value: { kind: 'basic', user: o.user, ...(typeof o.password === 'string' ? { password: o.password } : {}) } };
+const urlExample = expected('a URL such as http://pacs:8042/dicom-web');
+
+/**
+ * A DICOMweb base URL: http or https, a host, no user or password in it (they belong in the
+ * authentication, which is kept secret), no query or fragment. A trailing slash is removed.
+ */
+export const dicomwebUrl = z
+  .string({ error: urlExample })
+  .trim()
+  .min(1)
+  .superRefine((text, ctx) => {
+    const url = URL.canParse(text) ? new URL(text) : undefined;
+    const problem = !url
+      ? urlExample({ input: text })
+      : url.protocol !== 'http:' && url.protocol !== 'https:'
+        ? `must start with http:// or https://, got ${show(text)}`
+        : url.username || url.password
+          ? "must not carry a user or password: give them as the node's authentication (--user and --password), which is kept secret"
+          : url.search || url.hash
+            ? `must be the service's base URL without a query or fragment, got ${show(text)}`
+            : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: text });
+  })
+  .overwrite((text) => (URL.canParse(text) ? new URL(text).toString().replace(/\/+$/, '') : text));
+
+/** The path of a PEM file (certificate, key or CA bundle): whether it can be read is checked when it is used. */
+export const pemFile = z.string({ error: expected('the path of a PEM file') }).regex(/\S/);
+
+const userMessage = (i: { input?: unknown }) =>
+  `must be a user name without ':' or control characters (RFC 7617), got ${i.input === undefined ? 'nothing' : 'an invalid one'}`;
+
+/** The fields of both kinds of authentication; which belong to which is checked after them. A masked copy's `secretSet` is dropped. */
+const authFields = settings({
+  kind: z.enum(['basic', 'bearer'], { error: (i) => `must be "basic" or "bearer", got ${show(i.input)}` }),
+  user: z
+    .string({ error: userMessage })
+    .min(1)
+    .refine((u) => !u.includes(':') && !hasControl(u))
+    .optional(),
+  password: z
+    .string({ error: 'must be text without control characters' })
+    .refine((p) => !hasControl(p))
+    .optional(),
+  // RFC 6750 §2.1: b64token characters
+  token: z
+    .string({ error: 'must be a bearer token (letters, digits and -._~+/ then =, RFC 6750)' })
+    .regex(/^[A-Za-z0-9\-._~+/]+=*$/)
+    .optional(),
+  secretSet: z.boolean({ error: expected('true or false') }).optional(),
+});
+
+const auth = authFields.transform((a, ctx): DicomwebAuth => {
+  if (a.kind === 'basic') {
+    if (a.user === undefined) fault(ctx, ['user'], userMessage({}));
+    else if (a.token !== undefined) fault(ctx, ['token'], 'belongs to Bearer authentication, not Basic');
+    return { kind: 'basic', user: a.user ?? '', ...(a.password === undefined ? {} : { password: a.password }) };
   }
-  if (o.kind === 'bearer') {
-    if (o.user !== undefined || o.password !== undefined) return { ok: false, error: `${path}.user and password belong to Basic authentication, not Bearer` };
-    // RFC 6750 §2.1: b64token characters
-    if (o.token !== undefined && (typeof o.token !== 'string' || !/^[A-Za-z0-9\-._~+/]+=*$/.test(o.token))) {
-      return { ok: false, error: `${path}.token must be a bearer token (letters, digits and -._~+/ then =, RFC 6750)` };
-    }
-    return { ok: true, value: { kind: 'bearer', ...(typeof o.token === 'string' ? { token: o.token } : {}) } };
-  }
-  return { ok: false, error: `${path}.kind must be "basic" or "bearer", got ${show(o.kind)}` };
+  if (a.user !== undefined || a.password !== undefined) fault(ctx, ['user'], 'and password belong to Basic authentication, not Bearer');
+  return { kind: 'bearer', ...(a.token === undefined ? {} : { token: a.token }) };
+});
+
+/** A node's `dicomweb` section. */
+export const dicomwebSettings = settings({
+  url: dicomwebUrl.describe("The service's base URL, e.g. http://pacs:8042/dicom-web."),
+  auth: auth.describe('HTTP Basic (user, password) or Bearer (token) authentication.').optional(),
+  caFile: pemFile.describe("CA bundle (PEM file) the HTTPS server's certificate must chain to; absent = the system's CAs.").optional(),
+}).transform((d, ctx): DicomwebSettings => {
+  if (d.caFile !== undefined && !d.url.startsWith('https:')) fault(ctx, ['caFile'], 'applies to an https:// URL only');
+  return d;
+});
+
+/** Checks a DICOMweb base URL: the URL without its trailing slash, or what is wrong with it. */
+export function checkDicomwebUrl(raw: unknown): Result<string, string> {
+  return parseWith(dicomwebUrl, raw);
 }
 
-/** Validates a node's `dicomweb` section (a masked copy's `secretSet` is dropped). */
-export function checkDicomweb(raw: unknown, path = 'dicomweb'): Checked<DicomwebSettings> {
-  const f = fieldsOf(raw, path, ['url', 'auth', 'caFile']);
-  if (!f.ok) return f;
-  const url = checkDicomwebUrl(f.value.url);
-  if (!url.ok) return { ok: false, error: `${path}.url ${url.error}` };
-  const out: DicomwebSettings = { url: url.value };
-  if (f.value.auth !== undefined) {
-    const auth = checkAuth(f.value.auth, `${path}.auth`);
-    if (!auth.ok) return auth;
-    out.auth = auth.value;
-  }
-  if (f.value.caFile !== undefined) {
-    if (typeof f.value.caFile !== 'string' || f.value.caFile.trim() === '')
-      return { ok: false, error: `${path}.caFile must be the path of a PEM file, got ${show(f.value.caFile)}` };
-    if (!url.value.startsWith('https:')) return { ok: false, error: `${path}.caFile applies to an https:// URL only` };
-    out.caFile = f.value.caFile;
-  }
-  return { ok: true, value: out };
+/** Validates a node's `dicomweb` section; errors name the field under `path`. */
+export function checkDicomweb(raw: unknown, path = 'dicomweb'): Result<DicomwebSettings, string> {
+  return parseWith(dicomwebSettings, raw, path);
 }
 
 /** The node with its DICOMweb secrets replaced by `secretSet` (for the UI, logs and `nodes ls`). */

@@ -5,6 +5,7 @@
  * entry and by hand. Pure code: no Node, no DOM.
  */
 import type { TransferState } from './transfers.js';
+import type { Result } from './result.js';
 
 /** Which earlier studies a rule counts as relevant, and where it looks for them. */
 export interface PrefetchRule {
@@ -199,9 +200,6 @@ export interface PrefetchedMark {
   at: number;
 }
 
-/** The answer of a check: a value or one sentence saying what is wrong. */
-export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
-
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MODALITY = /^[A-Z0-9]{1,16}$/;
 
@@ -228,7 +226,7 @@ function whole(raw: unknown, path: string, min: number, max: number): number {
  * A complete rule from what a user wrote: missing fields take the defaults of
  * {@link DEFAULT_RULE}; unknown fields and bad values are one sentence naming the field.
  */
-export function checkRule(raw: unknown): Checked<PrefetchRule> {
+export function checkRule(raw: unknown): Result<PrefetchRule, string> {
   try {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`a rule must be an object, got ${JSON.stringify(raw)}`);
     const o = raw as Record<string, unknown>;
@@ -280,7 +278,7 @@ const WORD = /^[A-Z0-9][A-Z0-9 -]{0,63}$/;
  * A synonym table from what a user wrote: groups of 1–32 words, each word in one group only.
  * Words are upper-cased and their spaces squeezed.
  */
-export function checkSynonyms(raw: unknown): Checked<BodyPartSynonyms> {
+export function checkSynonyms(raw: unknown): Result<BodyPartSynonyms, string> {
   if (!Array.isArray(raw) || raw.length > 500) return { ok: false, error: 'the synonym table must be a list of at most 500 groups of words' };
   const seen = new Map<string, number>();
   const out: BodyPartSynonyms = [];

@@ -7,7 +7,7 @@
  * shared/errors.ts. Nothing ever throws across IPC.
  */
 import type { ApiEvent, EntryName, Result } from '../../shared/api/contract.js';
-import { ENTRY_NAMES } from '../../shared/api/entries.js';
+import { ENTRY_NAMES } from '../../shared/api/entry-names.js';
 import { apiError } from '../../shared/errors.js';
 
 /** The prefix of every API channel; events come on EVENT_CHANNEL. */

@@ -7,7 +7,7 @@
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import type { ApiEvent } from '../../shared/api/contract.js';
-import { ENTRY_NAMES } from '../../shared/api/entries.js';
+import { ENTRY_NAMES } from '../../shared/api/entry-names.js';
 import { channelOf, EVENT_CHANNEL } from '../ipc/router.js';
 
 const api: Record<string, unknown> = {};

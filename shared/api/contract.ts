@@ -3,13 +3,14 @@
  * operation, each with its request and response types; answers are {@link Result} data (errors
  * carry a code of shared/errors.ts); progress and streamed matches come as {@link ApiEvent}s.
  * The same contract is served over IPC (Electron) and over HTTP + SSE (electron/web). Every
- * payload is checked by {@link API_ENTRIES} (shared/api/validate.ts) on both transports.
+ * payload is checked by the schemas of {@link API_ENTRIES} (shared/api/entries.ts) on both transports.
  * Pure code: no Node, no DOM.
  */
 import type { AuditEvent, AuditFilter } from '../audit.js';
 import type { Config, RemoteNode } from '../config.js';
 import type { QueryLevel, QueryModel } from '../dicom/query.js';
 import type { ApiError } from '../errors.js';
+import type { Result } from '../result.js';
 import type { ExportRequest, ExportResult } from '../export.js';
 import type { NodeSearchOutcome, PatientIdentifier } from '../search.js';
 import type { CacheStats, DoctorReport, ImportResult, PatientRecord, SeriesRecord, StudyRecord } from '../records.js';
@@ -19,8 +20,8 @@ import type { BodyPartSynonyms, PrefetchedMark, PrefetchEvent, PrefetchRule, Pre
 export type { ApiError, ErrorCode } from '../errors.js';
 export { API_ENTRIES, ENTRY_NAMES, isEntryName, type EntrySpec } from './entries.js';
 
-/** An answer: the value, or an error with a code of the catalog and one sentence. */
-export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+/** An answer: the value, or an error with a code of the catalog and one sentence (shared/result.ts). */
+export type { Result } from '../result.js';
 
 /** A match as plain data: DICOM keyword → values joined with a backslash (PS3.5 §6.4). */
 export type MatchRow = Record<string, string>;

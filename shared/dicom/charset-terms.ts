@@ -4,6 +4,9 @@
  * A value is written as it goes on the wire, values separated by a backslash: `ISO_IR 100`,
  * `\ISO 2022 IR 87` (the default repertoire, then JIS X 0208 by code extension). Pure code.
  */
+import { z } from 'zod';
+import type { Result } from '../result.js';
+import { parseWith } from '../validation.js';
 
 /** The default: UTF-8, what Priors sent before a node could say otherwise. */
 export const DEFAULT_QUERY_CHARACTER_SET = 'ISO_IR 192';
@@ -89,33 +92,41 @@ export function normaliseTerm(term: string): string {
   return t;
 }
 
-/**
- * Checks a Specific Character Set value for a node's queries and writes it in its canonical
- * form. One value: a term of Table C.12-2 (or GB18030, GBK, ISO_IR 192). Several values (code
- * extensions, PS3.3 C.12.1.1.2): the first empty (the default repertoire) or an ISO 2022 term,
- * the others ISO 2022 terms; ISO_IR 192, GB18030 and GBK stand alone.
- */
-export function checkCharacterSet(raw: unknown): { ok: true; value: string } | { ok: false; error: string } {
-  const examples = 'e.g. "ISO_IR 100" (Latin-1), "\\ISO 2022 IR 87" (Japanese) or "ISO_IR 192" (UTF-8)';
-  if (typeof raw !== 'string' || raw.trim() === '')
-    return { ok: false, error: `must be a Specific Character Set value, ${examples}, got ${JSON.stringify(raw) ?? 'nothing'}` };
-  const terms = raw.split('\\').map(normaliseTerm);
+const EXAMPLES = 'e.g. "ISO_IR 100" (Latin-1), "\\ISO 2022 IR 87" (Japanese) or "ISO_IR 192" (UTF-8)';
+
+/** What is wrong with a value's terms (already normalised), or undefined. */
+function termsProblem(raw: string, terms: string[]): string | undefined {
   if (terms.length === 1) {
     const t = terms[0]!;
-    if (SINGLE.has(t) || EXTENSIONS.has(t)) return { ok: true, value: t };
-    return { ok: false, error: `must be a character set Priors can write queries in, ${examples}, got ${JSON.stringify(raw)}` };
+    return SINGLE.has(t) || EXTENSIONS.has(t) ? undefined : `must be a character set Priors can write queries in, ${EXAMPLES}, got ${JSON.stringify(raw)}`;
   }
   for (const [i, t] of terms.entries()) {
     if (i === 0 && t === '') continue;
     if (!EXTENSIONS.has(t)) {
-      return {
-        ok: false,
-        error: `must hold ISO 2022 terms when it has several values (the first may be empty), ${examples}, got ${JSON.stringify(t)} as value ${i + 1} of ${JSON.stringify(raw)}`,
-      };
+      return `must hold ISO 2022 terms when it has several values (the first may be empty), ${EXAMPLES}, got ${JSON.stringify(t)} as value ${i + 1} of ${JSON.stringify(raw)}`;
     }
   }
-  if (new Set(terms).size !== terms.length) return { ok: false, error: `must name each character set once, got ${JSON.stringify(raw)}` };
-  return { ok: true, value: terms.join('\\') };
+  return new Set(terms).size === terms.length ? undefined : `must name each character set once, got ${JSON.stringify(raw)}`;
+}
+
+/**
+ * A Specific Character Set value for a node's queries, written in its canonical form. One value:
+ * a term of Table C.12-2 (or GB18030, GBK, ISO_IR 192). Several values (code extensions, PS3.3
+ * C.12.1.1.2): the first empty (the default repertoire) or an ISO 2022 term, the others ISO 2022
+ * terms; ISO_IR 192, GB18030 and GBK stand alone.
+ */
+export const characterSet = z
+  .string({ error: (i) => `must be a Specific Character Set value, ${EXAMPLES}, got ${JSON.stringify(i.input) ?? 'nothing'}` })
+  .regex(/\S/)
+  .superRefine((raw, ctx) => {
+    const problem = termsProblem(raw, raw.split('\\').map(normaliseTerm));
+    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: raw });
+  })
+  .overwrite((raw) => raw.split('\\').map(normaliseTerm).join('\\'));
+
+/** Checks a Specific Character Set value: its canonical form, or what is wrong with it. */
+export function checkCharacterSet(raw: unknown): Result<string, string> {
+  return parseWith(characterSet, raw);
 }
 
 /** The label of a configured set (its value when it is not one of the offered choices). */

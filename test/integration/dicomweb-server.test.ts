@@ -394,7 +394,7 @@ describe('the DICOMweb service beyond loopback (config.json local.dicomweb)', ()
   test('config.json takes local.dicomweb and says what is wrong in it', () => {
     const ok = validateConfig({ local: { dicomweb: { bindAddress: '0.0.0.0', port: 8080 } } });
     assert.ok(ok.ok);
-    assert.deepEqual(ok.config.local.dicomweb, { bindAddress: '0.0.0.0', port: 8080 });
+    assert.deepEqual(ok.value.local.dicomweb, { bindAddress: '0.0.0.0', port: 8080 });
     const bad = validateConfig({ local: { dicomweb: { bindAddress: '0.0.0.0', port: 70000 } } });
     assert.ok(!bad.ok);
     assert.match(bad.error, /local\.dicomweb\.port/);

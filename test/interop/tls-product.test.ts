@@ -42,7 +42,7 @@ describe('local.tls: the TLS port beside the plain one', () => {
     };
     const v = validateConfig(raw);
     assert.ok(v.ok, v.ok ? '' : v.error);
-    server = await startServer({ config: v.config, cache, nodes: async () => [] });
+    server = await startServer({ config: v.value, cache, nodes: async () => [] });
     assert.ok(server.tlsPort && server.tlsPort !== server.port);
   });
   after(async () => {

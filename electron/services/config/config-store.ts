@@ -52,7 +52,7 @@ export class ConfigStore {
     }
     const r = validateConfig(raw);
     if (!r.ok) throw new ConfigError(`In ${this.path}, ${r.error}`);
-    return r.config;
+    return r.value;
   }
 
   /**
@@ -65,21 +65,25 @@ export class ConfigStore {
       const m = statSync(this.path).mtimeMs;
       if (m === mtimeMs) return undefined;
       const r = validateConfig(JSON.parse(readFileSync(this.path, 'utf8')));
-      return r.ok ? { config: r.config, mtimeMs: m } : undefined;
+      return r.ok ? { config: r.value, mtimeMs: m } : undefined;
     } catch {
       return undefined;
     }
   }
 
-  /** Validates and writes the configuration atomically. */
+  /**
+   * Validates and writes the configuration atomically. The `$schema` the file names (an editor's
+   * link to docs/config.schema.json) is kept; none is added.
+   */
   async save(config: Config): Promise<void> {
     const r = validateConfig(JSON.parse(JSON.stringify(config)));
     if (!r.ok) throw new ConfigError(`Refusing to save the configuration: ${r.error}`);
     await mkdir(this.dir, { recursive: true });
+    const $schema = await this.schemaOfFile();
     const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
     const handle = await open(tmp, 'w', 0o600);
     try {
-      await handle.writeFile(JSON.stringify(r.config, null, 2) + '\n', 'utf8');
+      await handle.writeFile(JSON.stringify($schema === undefined ? r.value : { $schema, ...r.value }, null, 2) + '\n', 'utf8');
       await handle.sync();
     } finally {
       await handle.close();
@@ -89,6 +93,17 @@ export class ConfigStore {
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       throw e;
+    }
+  }
+
+  /** The `$schema` config.json names now, if it names one. */
+  private async schemaOfFile(): Promise<string | undefined> {
+    try {
+      const raw: unknown = JSON.parse(await readFile(this.path, 'utf8'));
+      const ref = typeof raw === 'object' && raw !== null ? (raw as { $schema?: unknown }).$schema : undefined;
+      return typeof ref === 'string' ? ref : undefined;
+    } catch {
+      return undefined;
     }
   }
 

@@ -12,19 +12,19 @@ describe('validateConfig', () => {
   test('an empty object gives every default', () => {
     const r = validateConfig({});
     assert.ok(r.ok);
-    assert.deepEqual(r.config, defaultConfig());
-    assert.deepEqual(r.config.local, { aeTitle: 'PRIORS', port: 11112, bindAddress: '0.0.0.0', maxPduLength: 16352 });
-    assert.equal(r.config.maxAssociations, 10);
-    assert.equal(r.config.caseInsensitivePN, true);
-    assert.deepEqual(r.config.callingAePolicy, { mode: 'any' });
-    assert.deepEqual(r.config.timeouts, { connectMs: 10000, artimMs: 30000, dimseMs: 60000 });
-    assert.equal(r.config.quotaBytes, undefined);
+    assert.deepEqual(r.value, defaultConfig());
+    assert.deepEqual(r.value.local, { aeTitle: 'PRIORS', port: 11112, bindAddress: '0.0.0.0', maxPduLength: 16352 });
+    assert.equal(r.value.maxAssociations, 10);
+    assert.equal(r.value.caseInsensitivePN, true);
+    assert.deepEqual(r.value.callingAePolicy, { mode: 'any' });
+    assert.deepEqual(r.value.timeouts, { connectMs: 10000, artimMs: 30000, dimseMs: 60000 });
+    assert.equal(r.value.quotaBytes, undefined);
   });
 
   test('node defaults: model study, method move, four associations (series side by side)', () => {
     const r = validateConfig({ nodes: [{ name: 'pacs', aeTitle: ' ORTHANC ', host: '10.0.0.5', port: 4242 }] });
     assert.ok(r.ok);
-    assert.deepEqual(r.config.nodes[0], {
+    assert.deepEqual(r.value.nodes[0], {
       name: 'pacs',
       aeTitle: 'ORTHANC',
       host: '10.0.0.5',
@@ -51,10 +51,10 @@ describe('validateConfig', () => {
     };
     const r = validateConfig(JSON.parse(JSON.stringify(full)));
     assert.ok(r.ok);
-    assert.deepEqual(r.config, full);
-    const again = validateConfig(JSON.parse(JSON.stringify(r.config)));
+    assert.deepEqual(r.value, full);
+    const again = validateConfig(JSON.parse(JSON.stringify(r.value)));
     assert.ok(again.ok);
-    assert.deepEqual(again.config, full);
+    assert.deepEqual(again.value, full);
   });
 
   test('errors name the field path and the value', () => {
@@ -96,7 +96,7 @@ describe('validateConfig', () => {
     assert.match(errorOf({ callingAePolicy: { mode: 'list', aeTitles: ['OK', 'BAD\\AE'] } }), /^callingAePolicy\.aeTitles\[1\] must not contain a backslash/);
     const r = validateConfig({ callingAePolicy: { mode: 'configured' } });
     assert.ok(r.ok);
-    assert.equal(r.config.callingAePolicy.mode, 'configured');
+    assert.equal(r.value.callingAePolicy.mode, 'configured');
   });
 });
 
@@ -193,6 +193,14 @@ describe('config store (data directory and config.json)', async () => {
       assert.deepEqual(readdirSync(join(dir, 'data')), ['config.json'], 'no temp file left behind');
       assert.equal(await store.removeNode('PACS'), true);
       assert.equal(await store.removeNode('pacs'), false);
+      writeFileSync(store.path, JSON.stringify({ $schema: '../docs/config.schema.json', nodes: saved.nodes }));
+      assert.deepEqual(
+        (await store.load()).nodes.map((n) => n.name),
+        ['pacs'],
+        '"$schema" is accepted and ignored',
+      );
+      await store.addNode({ name: 'other', aeTitle: 'O', host: 'h', port: 104 });
+      assert.equal((JSON.parse(readFileSync(store.path, 'utf8')) as { $schema?: string }).$schema, '../docs/config.schema.json', 'and kept when written back');
       writeFileSync(store.path, '{ not json');
       await assert.rejects(store.load(), (e: Error) => e instanceof ConfigError && /is not valid JSON/.test(e.message));
       writeFileSync(store.path, '{"local":{"port":"x"}}');

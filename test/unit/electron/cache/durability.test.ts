@@ -79,7 +79,7 @@ test('GroupSync says which file it could not flush and why', async () => {
 
 test('durability is validated in the configuration', () => {
   const ok = validateConfig({ durability: 'instance' });
-  assert.ok(ok.ok && ok.config.durability === 'instance');
+  assert.ok(ok.ok && ok.value.durability === 'instance');
   const bad = validateConfig({ durability: 'sometimes' });
   assert.ok(!bad.ok);
   assert.match(bad.error, /durability.*"instance", "deferred".*"sometimes"/);

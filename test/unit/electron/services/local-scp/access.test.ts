@@ -85,11 +85,11 @@ test('a node host given as a name: localhost is loopback; a name is resolved (an
 test('config.json: callingAePolicy.services is checked field by field; absent fields take the defaults', () => {
   const r = validateConfig({ callingAePolicy: { mode: 'any', services: { queryRetrieve: 'any' } } });
   assert.ok(r.ok);
-  assert.deepEqual(serviceAccess(r.config.callingAePolicy), { verification: 'any', storage: 'any', queryRetrieve: 'any' });
+  assert.deepEqual(serviceAccess(r.value.callingAePolicy), { verification: 'any', storage: 'any', queryRetrieve: 'any' });
   const none = validateConfig({});
   assert.ok(none.ok);
-  assert.equal(none.config.callingAePolicy.services, undefined, 'not written into a new configuration');
-  assert.deepEqual(serviceAccess(none.config.callingAePolicy), DEFAULT_SERVICE_ACCESS);
+  assert.equal(none.value.callingAePolicy.services, undefined, 'not written into a new configuration');
+  assert.deepEqual(serviceAccess(none.value.callingAePolicy), DEFAULT_SERVICE_ACCESS);
   const bad = validateConfig({ callingAePolicy: { mode: 'any', services: { queryRetrieve: 'everyone' } } });
   assert.equal(bad.ok ? '' : bad.error, 'callingAePolicy.services.queryRetrieve must be one of "any", "nodes", "local", got "everyone"');
   const unknown = validateConfig({ callingAePolicy: { mode: 'any', services: { find: 'any' } } });
