@@ -14,7 +14,7 @@ import { dicomwebSettings, pemFile, type DicomwebSettings, type NodeProtocol } f
 import type { QueryModel } from './dicom/query.js';
 import { characterSet } from './dicom/charset-terms.js';
 import type { Result } from './result.js';
-import { expected, fault, parseWith, settings, show, strictObject } from './validation.js';
+import { bool, expected, fault, oneOf, parseWith, settings, show, strictObject } from './validation.js';
 
 export type { DicomwebAuth, DicomwebSettings, NodeProtocol } from './dicomweb-config.js';
 /** Query/Retrieve information model (PS3.4 C.6): Patient Root, Study Root, Patient/Study Only. */
@@ -307,12 +307,8 @@ function integer(min: number, max: number) {
   );
 }
 
-/** One of the given words. */
-function oneOf<const T extends readonly string[]>(values: T) {
-  return z.enum(values, { error: expected(`one of ${values.map((v) => `"${v}"`).join(', ')}`) });
-}
-
-const bool = z.boolean({ error: expected('true or false') });
+/** What each part of a DIMSE address must be: its schema's message, and the sentence when a node lacks it. */
+const ADDRESS_WHAT = { aeTitle: 'an AE title (text)', host: 'a host name or IP address', port: integerText(1, 65535) } as const;
 
 /**
  * An AE title (PS3.5 §6.2, VR AE): 1–16 characters of the default character repertoire, no
@@ -320,7 +316,7 @@ const bool = z.boolean({ error: expected('true or false') });
  * significant and are removed.
  */
 const aeTitle = z
-  .string({ error: expected('an AE title (text)') })
+  .string({ error: expected(ADDRESS_WHAT.aeTitle) })
   .trim()
   .min(1, { error: 'must not be empty or only spaces' })
   .max(16, { error: (i) => `must be at most 16 characters, got "${String(i.input)}" (${String(i.input).length})` })
@@ -344,7 +340,7 @@ const nodeName = z
 
 /** A host name or IP address (no scheme, no port); an IPv6 address may come in brackets. */
 const host = z
-  .string({ error: expected('a host name or IP address') })
+  .string({ error: expected(ADDRESS_WHAT.host) })
   .trim()
   .overwrite((v) => (v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v))
   .max(253)
@@ -416,7 +412,8 @@ export function nodeAddressText(node: Pick<RemoteNode, 'aeTitle' | 'host' | 'por
   return [dimse, node.dicomweb?.url].filter((t) => t !== undefined).join(' and ') || '(no address)';
 }
 
-const MODELS = ['study', 'patient', 'patientstudy'] as const satisfies readonly QueryModel[];
+/** The Query/Retrieve information models a node may be asked in. */
+export const QUERY_MODELS = ['study', 'patient', 'patientstudy'] as const satisfies readonly QueryModel[];
 const METHODS = ['move', 'get', 'wado'] as const satisfies readonly RetrieveMethod[];
 const POLICY_MODES = ['any', 'configured', 'list'] as const satisfies readonly CallingAePolicy['mode'][];
 const SERVICE_ACCESS = ['any', 'nodes', 'local'] as const satisfies readonly ServiceAccess[];
@@ -479,7 +476,7 @@ const nodeFields = settings({
   port: port.describe('TCP port of the node.').optional(),
   protocol: oneOf(['dimse', 'dicomweb']).describe("How it is searched and sent to (default: 'dimse' when it has a DIMSE address).").optional(),
   dicomweb: dicomwebSettings.describe('Its DICOMweb service (PS3.18): QIDO-RS, WADO-RS, STOW-RS.').optional(),
-  model: oneOf(MODELS).describe('Query/Retrieve information model (PS3.4 C.6).').default('study'),
+  model: oneOf(QUERY_MODELS).describe('Query/Retrieve information model (PS3.4 C.6).').default('study'),
   method: oneOf(METHODS).describe('The first way of retrieving: C-MOVE, C-GET or WADO-RS.').optional(),
   maxAssociations: integer(1, 64).describe('Most simultaneous associations we open to this node.').default(DEFAULT_NODE_MAX_ASSOCIATIONS),
   maxIncomingAssociations: integer(1, 256).describe('Most simultaneous associations this node may open with us.').optional(),
@@ -504,8 +501,7 @@ export const nodeSchema = nodeFields.transform((o, ctx): RemoteNode => {
   const dimse = o.aeTitle !== undefined || o.host !== undefined || o.port !== undefined || o.dicomweb === undefined;
   if (dimse) {
     const missing = (['aeTitle', 'host', 'port'] as const).find((key) => o[key] === undefined);
-    // The sentence is the field's own, as for any value it refuses.
-    if (missing) fault(ctx, [missing], { aeTitle, host, port }[missing].safeParse(undefined).error?.issues[0]?.message ?? 'is missing');
+    if (missing) fault(ctx, [missing], expected(ADDRESS_WHAT[missing])({ input: undefined }));
   }
   const protocol = given ?? (dimse ? 'dimse' : 'dicomweb');
   if (protocol === 'dicomweb' && !o.dicomweb) fault(ctx, ['dicomweb'], 'is needed for a DICOMweb node (its base URL)');

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import type { Result } from './result.js';
-import { expected, fault, parseWith, settings, show } from './validation.js';
+import { bool, expected, fault, parseWith, settings, show } from './validation.js';
 
 /** How a node is searched (and sent to): DIMSE (C-FIND, C-STORE) or DICOMweb (QIDO-RS, STOW-RS). */
 export type NodeProtocol = 'dimse' | 'dicomweb';
@@ -82,7 +82,7 @@ const authFields = settings({
     .string({ error: 'must be a bearer token (letters, digits and -._~+/ then =, RFC 6750)' })
     .regex(/^[A-Za-z0-9\-._~+/]+=*$/)
     .optional(),
-  secretSet: z.boolean({ error: expected('true or false') }).optional(),
+  secretSet: bool.optional(),
 });
 
 const auth = authFields.transform((a, ctx): DicomwebAuth => {

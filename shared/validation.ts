@@ -50,6 +50,14 @@ export function expected(what: string): (issue: { input?: unknown }) => string {
   return (issue) => `must be ${what}, got ${show(issue.input)}`;
 }
 
+/** true or false. */
+export const bool = z.boolean({ error: expected('true or false') });
+
+/** One of the given words. */
+export function oneOf<const T extends readonly string[]>(values: T) {
+  return z.enum(values, { error: expected(`one of ${values.map((v) => `"${v}"`).join(', ')}`) });
+}
+
 /**
  * An object with exactly these fields. A field not in the shape is refused with the sentence
  * `unknown` gives (from the known names, without `$` keys such as `$schema`, and the unknown

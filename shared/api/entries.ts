@@ -7,13 +7,13 @@ import { z } from 'zod';
 import type { ApiEntries, EntryName, RequestOf } from './contract.js';
 import { ENTRY_NAMES, isEntryName } from './entry-names.js';
 import { PayloadError, parsePayload } from './validate.js';
-import { nodeSchema, settingsSchema } from '../config.js';
+import { QUERY_MODELS, nodeSchema, settingsSchema } from '../config.js';
 import { QUERY_LEVELS } from '../dicom/query.js';
 import { isValidUid } from '../dicom/uids.js';
 import type { TransferRequest } from '../transfers.js';
 import { checkRule, checkSynonyms } from '../prefetch.js';
 import type { Result } from '../result.js';
-import { expected, show, strictObject } from '../validation.js';
+import { bool, expected, oneOf, show, strictObject } from '../validation.js';
 
 /** One entry: its name and the reader of its payload. */
 export interface EntrySpec<K extends EntryName = EntryName> {
@@ -45,13 +45,6 @@ function integer(min: number, max: number) {
     .int()
     .min(min)
     .max(max);
-}
-
-const bool = z.boolean({ error: expected('true or false') });
-
-/** One of the given strings. */
-function oneOf<const T extends readonly string[]>(values: T) {
-  return z.enum(values, { error: expected(`one of ${values.map((v) => `"${v}"`).join(', ')}`) });
 }
 
 /** A list of `min`–`max` values. */
@@ -91,7 +84,6 @@ function checkedBy<T>(check: (raw: unknown) => Result<T, string>) {
 }
 
 const nodeName = text(1, 64, /^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a node name (letters, digits, '.', '_', '-')");
-const MODELS = ['study', 'patient', 'patientstudy'] as const;
 const empty = object({});
 const page = { limit: integer(1, 100_000).optional(), offset: integer(0, Number.MAX_SAFE_INTEGER).optional() };
 
@@ -157,7 +149,7 @@ const schemas: { [K in EntryName]: z.ZodType<RequestOf<K>> } = {
     level: oneOf(QUERY_LEVELS),
     keys: queryKeys,
     limit: integer(1, 1_000_000).optional(),
-    model: oneOf(MODELS).optional(),
+    model: oneOf(QUERY_MODELS).optional(),
     searchId: clientId.optional(),
   }),
   'search.cancel': object({ searchId: clientId }),
