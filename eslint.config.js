@@ -97,4 +97,12 @@ export default tseslint.config(
       { regex: '^\\.\\./[^./]', message: 'The viewer sees only imageIds and the API contract: it imports no other feature (search, transfers…).' },
     ),
   },
+  {
+    // the viewer's own subfolders (stack-load/) reach the viewer through ../ and another feature through ../../
+    files: ['renderer/src/features/viewer/*/**/*.{ts,tsx}'],
+    rules: restrict(
+      { group: ['**/electron/**', 'electron', 'node:*', 'better-sqlite3'], message: 'The renderer talks to the main process only through the API contract in shared/.' },
+      { regex: '^\\.\\./\\.\\./[^./]', message: 'The viewer sees only imageIds and the API contract: it imports no other feature (search, transfers…).' },
+    ),
+  },
 );

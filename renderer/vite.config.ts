@@ -30,7 +30,13 @@ export default defineConfig({
   plugins: [react(), cspSafeTextBoxes()],
   resolve: {
     // vtk.js → xmlbuilder2 extends Node's EventEmitter at load time: a small browser shim
-    alias: { events: decodeURIComponent(new URL('./src/viewer-shims/events.ts', import.meta.url).pathname) },
+    alias: {
+      events: decodeURIComponent(new URL('./src/viewer-shims/events.ts', import.meta.url).pathname),
+      // the loader's decoding worker module, which its package does not export: our worker wraps it (stack-load/decode.worker.ts)
+      'priors-cornerstone-decode-worker': decodeURIComponent(
+        new URL('../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/decodeImageFrameWorker.js', import.meta.url).pathname,
+      ),
+    },
   },
   worker: { format: 'es' },
   build: {

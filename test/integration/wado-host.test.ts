@@ -11,6 +11,8 @@ import { isUid } from '../../electron/services/dicomweb/wado.js';
 import { DicomwebServer } from '../../electron/services/dicomweb/server.js';
 import { startWebHost, type WebHost } from '../../electron/web/host.js';
 import { PYDICOM_DATA, pydicomAvailable } from '../helpers/pydicom.js';
+import { MultipartSplitter, boundaryOf, sopInstanceUidOf } from '../../renderer/src/features/viewer/stack-load/multipart-split.js';
+import { seriesRetrieveOf, wadoUriImageId } from '../../renderer/src/features/viewer/image-ids.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const FILES = ['CT_small.dcm', 'MR_small.dcm'].map((f) => join(PYDICOM_DATA, 'test_files', f));
@@ -120,6 +122,30 @@ describe('WADO over the web host', { skip: !pydicomAvailable() && 'pydicom corpu
     assert.equal((await fetch(`${base}/dicom-web/studies/1.2.3.4?token=tok`)).status, 404);
     assert.equal((await fetch(`${base}/dicom-web/studies/${u.study}/series/1.2.3?token=tok`)).status, 404);
     assert.equal((await fetch(`${base}/dicom-web/studies/x/series/${u.series}?token=tok`)).status, 400);
+  });
+
+  test("the viewer's series stream: each part sized, split by the viewer's reader into the stored files", async () => {
+    for (const u of uids) {
+      const ref = { StudyInstanceUID: u.study, SeriesInstanceUID: u.series, SOPInstanceUID: u.sop };
+      const stream = seriesRetrieveOf(wadoUriImageId(ref, base, 'tok'));
+      assert.ok(stream);
+      assert.equal(stream.sop, u.sop);
+      assert.equal(stream.url, `${base}/dicom-web/studies/${u.study}/series/${u.series}?token=tok`);
+      const res = await fetch(stream.url, { headers: { Accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' } });
+      assert.equal(res.status, 200);
+      const whole = new Uint8Array(await res.arrayBuffer());
+      const boundary = boundaryOf(res.headers.get('content-type'));
+      assert.ok(boundary);
+      const split = new MultipartSplitter(boundary);
+      const parts = [];
+      for (let at = 0; at < whole.length; at += 7919) parts.push(...split.push(whole.subarray(at, at + 7919)));
+      split.end();
+      assert.equal(parts.length, 1);
+      const stored = readFileSync(u.path);
+      assert.equal(parts[0]!.headers['content-length'], String(stored.length));
+      assert.deepEqual(Buffer.from(parts[0]!.body), stored);
+      assert.equal(sopInstanceUidOf(parts[0]!.body), u.sop);
+    }
   });
 
   test('viewer.instances lists a series of the cache, and nothing under another study', () => {

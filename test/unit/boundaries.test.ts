@@ -42,6 +42,9 @@ const cases: [string, string, boolean][] = [
   ['renderer/src/features/viewer/x.ts', "import { useSearch } from '../search/use-search.js'; export const y = useSearch;", true],
   ['renderer/src/features/viewer/x.ts', "import { formatBytes } from '../../lib/format.js'; export const y = formatBytes;", false],
   ['renderer/src/features/viewer/x.ts', "import { sync } from './sync.js'; export const y = sync;", false],
+  ['renderer/src/features/viewer/stack-load/x.ts', "import { useSearch } from '../../search/use-search.js'; export const y = useSearch;", true],
+  ['renderer/src/features/viewer/stack-load/x.ts', "import { sync } from '../sync.js'; export const y = sync;", false],
+  ['renderer/src/features/viewer/stack-load/x.ts', "import { formatBytes } from '../../../lib/format.js'; export const y = formatBytes;", false],
   ['renderer/src/lib/x.ts', "import { useSearch } from '../features/search/use-search.js'; export const y = useSearch;", true],
   ['renderer/src/transport/x.ts', "import { App } from '../app/App.js'; export const y = App;", true],
 ];

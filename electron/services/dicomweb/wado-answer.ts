@@ -80,11 +80,26 @@ function safeDecode(s: string): string {
   }
 }
 
-/** One instance's bytes as a PS3.10 file: the stored file, or file meta built for a data set stored without it. */
-async function* part10(inst: WadoInstance): AsyncGenerator<Uint8Array> {
-  if (inst.dataSetOffset === 0)
-    yield buildFileMetaInformation({ sopClassUid: inst.sopClassUid, sopInstanceUid: inst.sopInstanceUid, transferSyntaxUid: inst.transferSyntaxUid });
-  yield* createReadStream(inst.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>;
+/**
+ * One instance as a PS3.10 file behind its part head: the stored file, or file meta built for a data
+ * set stored without it. The head carries the part's Content-Length, so a reader takes the body
+ * whole without searching it for the delimiter.
+ */
+async function* part10(inst: WadoInstance, boundary: string, first: boolean): AsyncGenerator<Uint8Array> {
+  const meta =
+    inst.dataSetOffset === 0
+      ? buildFileMetaInformation({ sopClassUid: inst.sopClassUid, sopInstanceUid: inst.sopInstanceUid, transferSyntaxUid: inst.transferSyntaxUid })
+      : undefined;
+  const size = (await stat(inst.path)).size + (meta?.length ?? 0);
+  yield partHead(boundary, { 'Content-Type': `application/dicom; transfer-syntax=${inst.transferSyntaxUid}`, 'Content-Length': String(size) }, first);
+  if (meta) yield meta;
+  let sent = 0;
+  for await (const chunk of createReadStream(inst.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    sent += chunk.length;
+    yield chunk;
+  }
+  // a file that changed size under us would break the framing the head announced
+  if (sent + (meta?.length ?? 0) !== size) throw new Error(`${inst.sopInstanceUid} changed size while it was sent`);
 }
 
 /** One instance converted into `to` by the outgoing transcoder, behind file meta naming it (the stored file untouched). */
@@ -102,9 +117,12 @@ async function* converted(inst: WadoInstance, to: string, transcoder: Transcoder
  */
 async function* multipartBody(list: readonly WadoInstance[], boundary: string, to?: { syntax: string; transcoder: Transcoder }): AsyncGenerator<Uint8Array> {
   for (const [i, inst] of list.entries()) {
-    const convert = to !== undefined && inst.transferSyntaxUid !== to.syntax;
-    yield partHead(boundary, { 'Content-Type': `application/dicom; transfer-syntax=${convert ? to.syntax : inst.transferSyntaxUid}` }, i === 0);
-    yield* convert ? converted(inst, to.syntax, to.transcoder) : part10(inst);
+    if (to !== undefined && inst.transferSyntaxUid !== to.syntax) {
+      yield partHead(boundary, { 'Content-Type': `application/dicom; transfer-syntax=${to.syntax}` }, i === 0);
+      yield* converted(inst, to.syntax, to.transcoder);
+    } else {
+      yield* part10(inst, boundary, i === 0);
+    }
   }
   yield closeDelimiter(boundary, list.length > 0);
 }

@@ -29,6 +29,8 @@ import {
   addTool,
   init as toolsInit,
 } from '@cornerstonejs/tools';
+import { installTransferringDecoders } from './stack-load/decode-workers.js';
+import { loadStreamed } from './stack-load/stream-load.js';
 
 const ENGINE_ID = 'priors-viewer';
 const TOOL_GROUP = 'priors-stack';
@@ -38,10 +40,20 @@ export const DEFAULT_CACHE_BYTES = 1024 * 1e6;
 let ready: Promise<void> | undefined;
 let cpuRendering = false;
 
-function hasWebGl(): boolean {
+/**
+ * Whether WebGL is there and drawn by a graphics processor. A software rasterizer (SwiftShader,
+ * llvmpipe: a machine without a usable GPU, a virtual desktop) runs vtk's shaders on the
+ * processor and draws a stack more slowly than cornerstone's own canvas rendering.
+ */
+function hasHardwareWebGl(): boolean {
   try {
     const c = document.createElement('canvas');
-    return Boolean(c.getContext('webgl2') ?? c.getContext('webgl'));
+    const gl = (c.getContext('webgl2') ?? c.getContext('webgl')) as WebGLRenderingContext | null;
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return !/swiftshader|llvmpipe|softpipe|software|basic render driver/i.test(renderer);
   } catch {
     return false;
   }
@@ -50,14 +62,16 @@ function hasWebGl(): boolean {
 /** Initialises cornerstone once; `cacheBytes` bounds the decoded-image cache. */
 export function initEngine(cacheBytes = DEFAULT_CACHE_BYTES): Promise<void> {
   ready ??= (async () => {
-    cpuRendering = !hasWebGl();
+    cpuRendering = !hasHardwareWebGl();
     coreInit();
     if (cpuRendering) setUseCPURendering(true);
     // The part-10 data set loader (dataSetCacheManager) rather than 5.x's naturalized-metadata one:
     // the latter loses the frame data of some instances once many studies were opened and then
     // fails every later load of them.
     // one decoding worker per core (the page's own thread parses the data sets meanwhile)
-    dicomImageLoaderInit({ maxWebWorkers: Math.max(1, Math.min(16, navigator.hardwareConcurrency || 2)), useLegacyMetadataProvider: true });
+    const decoders = Math.max(1, Math.min(16, navigator.hardwareConcurrency || 2));
+    dicomImageLoaderInit({ maxWebWorkers: decoders, useLegacyMetadataProvider: true });
+    installTransferringDecoders(decoders);
     // cornerstone's cache also keeps the promise of a failed load and leaves its rejection
     // unhandled; loadAll() already reports that image with its reason, so it is not an error twice.
     window.addEventListener('unhandledrejection', (e) => {
@@ -165,6 +179,20 @@ export function resizeViewports(): void {
   });
 }
 
+/**
+ * The zoom of a viewport, 1 when the image just fills it, whichever renderer draws it (the canvas
+ * path's own zoom is its scale in screen pixels per image pixel, unknown before a first image).
+ */
+export function zoomOf(vp: Types.IStackViewport): number {
+  const z = vp.getZoom();
+  if (!cpuRendering) return Number.isFinite(z) ? z : 1;
+  const image = vp.getCornerstoneImage?.();
+  const canvas = vp.getCanvas?.();
+  if (!Number.isFinite(z) || !image || !canvas || !image.columns || !image.rows) return 1;
+  const fit = Math.min(canvas.width / image.columns, canvas.height / image.rows);
+  return fit > 0 ? z / fit : 1;
+}
+
 /** Releases a viewport. */
 export function disableStack(viewportId: string): void {
   ToolGroupManager.getToolGroup(TOOL_GROUP)?.removeViewports(ENGINE_ID, viewportId);
@@ -248,6 +276,18 @@ export async function loadAll(
     }),
   );
   return failures;
+}
+
+/**
+ * Loads a series' images from one streamed WADO-RS request (stack-load/stream-load.ts), falling
+ * back to {@link loadAll} for what it does not bring; the same answer as loadAll.
+ */
+export function loadSeries(
+  imageIds: string[],
+  onProgress?: (done: number, imageId: string, ok: boolean) => void,
+  signal?: AbortSignal,
+): Promise<Map<string, string>> {
+  return loadStreamed(imageIds, loadAll, reasonOf, onProgress, signal);
 }
 
 /** The shape the DICOM image loader rejects with: `{ error, dataSet? }`. */
