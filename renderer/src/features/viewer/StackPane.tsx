@@ -79,7 +79,8 @@ export function StackPane({
   const [overlay, setOverlay] = useState<Overlay | undefined>();
   const [stackIds, setStackIds] = useState<string[]>([]);
   const [ordered, setOrdered] = useState(false);
-  const [complete, setComplete] = useState(false);
+  /** How many of the series' instances the stack had taken when its filling last ended (-1 while it runs). */
+  const [covered, setCovered] = useState(-1);
   const eventsRef = useRef(events);
   eventsRef.current = events;
   const idsRef = useRef(series.imageIds);
@@ -146,7 +147,7 @@ export function StackPane({
       loaded: (n) => !cancelled && setLoaded(n),
       failures: (f) => !cancelled && setFailures(f),
       firstShown: () => eventsRef.current?.onFirstShown?.(),
-      complete: (c) => !cancelled && setComplete(c),
+      complete: (c) => !cancelled && setCovered(c ? idsRef.current.length : -1),
       sorted: (ids) => {
         setStackIds(ids);
         setOrdered(true);
@@ -190,6 +191,8 @@ export function StackPane({
   }, [cineFps]);
 
   const total = series.imageIds.length;
+  // instances that arrived since the filling ended make the stack incomplete at once, before the filling takes them
+  const complete = covered >= 0 && covered >= total;
   return (
     <div
       className="viewer-pane"

@@ -1,10 +1,13 @@
 /**
  * Which prior stands beside the current study: the relevant earlier studies the prefetch rules
  * list (`viewer.priors`, the picker's choices) and the one shown — the newest relevant one when
- * a study opens, unless the open names another; any other from the picker.
+ * a study opens, unless the open names another; any other from the picker. A prior that arrives
+ * while the study is open (prefetched on the current study's arrival, sent by a PACS) joins the
+ * picker, and shows itself when no prior is shown and none was picked: the radiologist who opens
+ * a study the moment it arrives sees its prior as soon as the prior's first images are in.
  */
-import { useCallback, useState } from 'react';
-import { useTransport } from '../../app/api-context.js';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useApiEvents, useTransport } from '../../app/api-context.js';
 import { choicesOf, defaultPrior, type PriorChoice } from './prior-order.js';
 import type { OpenStudy } from './use-viewer-studies.js';
 import type { Layout } from './ViewerTools.js';
@@ -18,11 +21,19 @@ export interface PriorChoiceDeps {
   setLayout(layout: Layout): void;
 }
 
+/** Arrivals of other studies are looked at once a second at most. */
+const ARRIVAL_MS = 1000;
+
 export function usePriorChoice({ opened, studies, load, layout, setLayout }: PriorChoiceDeps) {
   const transport = useTransport();
   /** The prior shown ('' for none). */
   const [priorUid, setPriorUid] = useState('');
   const [choices, setChoices] = useState<PriorChoice[]>([]);
+  /** What the arrival listener reads: the prior shown, the choices, whether the radiologist picked, the opened study's date. */
+  const now = useRef({ opened, priorUid, choices, picked: false, date: undefined as string | undefined });
+  now.current.opened = opened;
+  now.current.priorUid = priorUid;
+  now.current.choices = choices;
 
   const fetchPriors = useCallback(
     async (uid: string): Promise<PriorChoice[]> => {
@@ -39,6 +50,7 @@ export function usePriorChoice({ opened, studies, load, layout, setLayout }: Pri
   /** Shows a prior from the picker; one layout pane alone makes room for it. */
   const show = useCallback(
     async (uid: string) => {
+      now.current.picked = true;
       if (uid && !studies.has(uid)) await load(uid);
       setPriorUid(uid);
       if (uid && layout === '1x1') setLayout('1x2');
@@ -48,9 +60,41 @@ export function usePriorChoice({ opened, studies, load, layout, setLayout }: Pri
 
   /** Another study opens: no prior until its own are listed. */
   const clear = useCallback(() => {
+    now.current.picked = false;
+    now.current.date = undefined;
     setPriorUid('');
     setChoices([]);
   }, []);
+
+  // another study arrived: if it is a prior of the opened one, list it, and show it when nothing is shown yet
+  const arrival = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useEffect(
+    () => () => {
+      clearTimeout(arrival.current);
+      arrival.current = undefined;
+    },
+    [opened],
+  );
+  useApiEvents((e) => {
+    // stored by our SCP (a C-MOVE, a push), or by a C-GET's own association (its job's progress)
+    const arrived = e.type === 'study.arrived' ? e.StudyInstanceUID : e.type === 'job.progress' ? e.job.StudyInstanceUID : undefined;
+    if (!arrived || !opened || arrived === opened || arrival.current) return;
+    if (now.current.choices.some((c) => c.study.StudyInstanceUID === arrived)) return;
+    const uid = opened;
+    arrival.current = setTimeout(() => {
+      arrival.current = undefined;
+      void (async () => {
+        const list = await fetchPriors(uid);
+        if (uid !== now.current.opened) return;
+        setChoices(list);
+        if (now.current.priorUid || now.current.picked) return;
+        const wanted = defaultPrior(list, now.current.date);
+        if (!wanted) return;
+        await load(wanted);
+        if (uid === now.current.opened && !now.current.priorUid && !now.current.picked) setPriorUid(wanted);
+      })();
+    }, ARRIVAL_MS);
+  });
 
   /**
    * Lists the opened study's priors and shows the one `requested`, or else the default one.
@@ -60,7 +104,8 @@ export function usePriorChoice({ opened, studies, load, layout, setLayout }: Pri
     async (uid: string, requested: string | undefined, stale: () => boolean): Promise<boolean> => {
       const list = await fetchPriors(uid);
       const study = await transport.call('cache.studies', { StudyInstanceUID: uid });
-      const wanted = requested ?? defaultPrior(list, study.ok ? study.value.studies[0]?.StudyDate : undefined);
+      now.current.date = study.ok ? study.value.studies[0]?.StudyDate : undefined;
+      const wanted = requested ?? defaultPrior(list, now.current.date);
       if (stale()) return false;
       setChoices(list);
       if (wanted) {
