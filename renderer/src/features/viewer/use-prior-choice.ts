@@ -67,7 +67,9 @@ export function usePriorChoice({ opened, studies, load, layout, setLayout }: Pri
   }, []);
 
   // another study arrived: if it is a prior of the opened one, list it, and show it when nothing is shown yet
+  // (the first arrival at once, later ones at most once a second)
   const arrival = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const lastLook = useRef(0);
   useEffect(
     () => () => {
       clearTimeout(arrival.current);
@@ -81,19 +83,23 @@ export function usePriorChoice({ opened, studies, load, layout, setLayout }: Pri
     if (!arrived || !opened || arrived === opened || arrival.current) return;
     if (now.current.choices.some((c) => c.study.StudyInstanceUID === arrived)) return;
     const uid = opened;
-    arrival.current = setTimeout(() => {
-      arrival.current = undefined;
-      void (async () => {
-        const list = await fetchPriors(uid);
-        if (uid !== now.current.opened) return;
-        setChoices(list);
-        if (now.current.priorUid || now.current.picked) return;
-        const wanted = defaultPrior(list, now.current.date);
-        if (!wanted) return;
-        await load(wanted);
-        if (uid === now.current.opened && !now.current.priorUid && !now.current.picked) setPriorUid(wanted);
-      })();
-    }, ARRIVAL_MS);
+    arrival.current = setTimeout(
+      () => {
+        arrival.current = undefined;
+        lastLook.current = Date.now();
+        void (async () => {
+          const list = await fetchPriors(uid);
+          if (uid !== now.current.opened) return;
+          setChoices(list);
+          if (now.current.priorUid || now.current.picked) return;
+          const wanted = defaultPrior(list, now.current.date);
+          if (!wanted) return;
+          await load(wanted);
+          if (uid === now.current.opened && !now.current.priorUid && !now.current.picked) setPriorUid(wanted);
+        })();
+      },
+      Math.max(0, lastLook.current + ARRIVAL_MS - Date.now()),
+    );
   });
 
   /**

@@ -3,8 +3,8 @@
  * (the one asked for, else the series with the most images: the main stack rather than a
  * scout; a prior's is then matched to the current one, use-series-match.ts) as imageIds. A study
  * still arriving (its retrieve running, or opened before it started, or sent to us by a modality
- * or a PACS) is read again as its instances come in, at most once a second, so its panes grow
- * while the radiologist looks.
+ * or a PACS) is read again as its instances come in, the first arrival at once and then at most
+ * once a second, so its panes grow while the radiologist looks.
  */
 import { useCallback, useRef, useState } from 'react';
 import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
@@ -29,6 +29,8 @@ export function useViewerStudies(setError: (message: string | undefined) => void
   /** Studies being retrieved: read again as their instances arrive. */
   const [arriving, setArriving] = useState<ReadonlySet<string>>(new Set());
   const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
+  /** When each study was last read again for its arrivals. */
+  const lastRead = useRef(new Map<string, number>());
   const studiesRef = useRef(studies);
   studiesRef.current = studies;
   /** The series asked for, per study, shown as soon as it is in the cache (a study that arrives with it first). */
@@ -149,18 +151,22 @@ export function useViewerStudies(setError: (message: string | undefined) => void
       return;
     }
     if (timers.current.has(uid)) return;
+    // the first arrival is read at once, the next ones at most once a second
+    const wait = Math.max(0, (lastRead.current.get(uid) ?? 0) + REFRESH_MS - Date.now());
     timers.current.set(
       uid,
       setTimeout(() => {
         timers.current.delete(uid);
+        lastRead.current.set(uid, Date.now());
         void refresh(uid, onFirstRef.current);
-      }, REFRESH_MS),
+      }, wait),
     );
   });
 
   const reset = useCallback(() => {
     for (const t of timers.current.values()) clearTimeout(t);
     timers.current.clear();
+    lastRead.current.clear();
     setStudies(new Map());
     setArriving(new Set());
     wanted.current.clear();
