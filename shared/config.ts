@@ -334,7 +334,7 @@ const issuer = z
   .refine((v) => ![...v].some((c) => c === '\\' || c.charCodeAt(0) < 0x20));
 
 /** A node nickname: letters, digits, '.', '_' and '-', starting with a letter or digit. */
-const nodeName = z
+export const nodeName = z
   .string({ error: expected("1–64 letters, digits, '.', '_' or '-' starting with a letter or digit") })
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/);
 

@@ -4,8 +4,11 @@
  * kept in the cache database; the main process runs them on a study's arrival, on a worklist
  * entry and by hand. Pure code: no Node, no DOM.
  */
+import { z } from 'zod';
+import { nodeName } from './config.js';
 import type { TransferState } from './transfers.js';
 import type { Result } from './result.js';
+import { bool, expected, fault, oneOf, parseWith, type Problem, problemWith, show, strictObject } from './validation.js';
 
 /** Which earlier studies a rule counts as relevant, and where it looks for them. */
 export interface PrefetchRule {
@@ -200,104 +203,137 @@ export interface PrefetchedMark {
   at: number;
 }
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 const MODALITY = /^[A-Z0-9]{1,16}$/;
 
-/** A copy of a modality list, upper-cased, without blanks or repeats; an error naming a bad one. */
-function modalityList(raw: unknown, path: string): string[] {
-  if (!Array.isArray(raw)) throw new Error(`${path} must be a list of modalities (CT, MR…), got ${JSON.stringify(raw)}`);
-  const out: string[] = [];
-  for (const m of raw) {
-    const v = typeof m === 'string' ? m.trim().toUpperCase() : '';
-    if (!MODALITY.test(v)) throw new Error(`${path} must hold modalities such as CT or MR, got ${JSON.stringify(m)}`);
-    if (!out.includes(v)) out.push(v);
-  }
-  return out;
+/** A modality as a rule keeps it: upper case, no outer blanks ('' for what is no text). */
+function normalModality(m: unknown): string {
+  return typeof m === 'string' ? m.trim().toUpperCase() : '';
 }
 
-function whole(raw: unknown, path: string, min: number, max: number): number {
-  if (typeof raw !== 'number' || !Number.isInteger(raw) || raw < min || raw > max) {
-    throw new Error(`${path} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-  }
-  return raw;
+/** A list of modalities: upper-cased, without blanks or repeats; a bad one is named with the list's path. */
+const modalityList = z
+  .array(z.unknown(), { error: expected('a list of modalities (CT, MR…)') })
+  .superRefine((list, ctx) => {
+    const bad = list.findIndex((m) => !MODALITY.test(normalModality(m)));
+    if (bad >= 0) fault(ctx, [], `must hold modalities such as CT or MR, got ${show(list[bad])}`);
+  })
+  .transform((list) => [...new Set(list.map(normalModality))]);
+
+const LISTED_MODALITIES = expected('"same", "any" or a list of modalities (CT, MR…)');
+
+/**
+ * 'same', 'any' or at least one modality. A list's own fault is its sentence (a union would only
+ * say that no choice fits).
+ */
+const relevantModalities = z.union(
+  [oneOf(['same', 'any']), modalityList.refine((list) => list.length > 0, { error: 'must be "same", "any" or a list of at least one modality' })],
+  { error: (issue) => (issue.code === 'invalid_union' && Array.isArray(issue.input) && issue.errors[1]?.[0]?.message) || LISTED_MODALITIES(issue) },
+);
+
+/** Node names, once each (the whole list is shown when one is not a name). */
+const NODES = expected('a list of node names');
+const nodeList = z
+  .array(z.unknown(), { error: NODES })
+  .refine((list) => list.every((n) => nodeName.safeParse(n).success), { error: NODES })
+  .transform((list) => [...new Set(list as string[])]);
+
+/** A count of the rule (studies, years, days) from `min` to `max`. */
+function whole(min: number, max: number) {
+  return z
+    .number({ error: expected(`a whole number from ${min} to ${max}`) })
+    .int()
+    .min(min)
+    .max(max);
 }
+
+/** A rule as written by a user; the shape's order is the order its fields are checked in. */
+const ruleSchema: z.ZodType<PrefetchRule> = strictObject(
+  {
+    name: nodeName,
+    enabled: bool.default(DEFAULT_RULE.enabled),
+    nodes: nodeList.default(() => []),
+    forModalities: modalityList.default(() => []),
+    modalities: relevantModalities.default(DEFAULT_RULE.modalities),
+    sameBodyPart: bool.default(DEFAULT_RULE.sameBodyPart),
+    maxStudies: whole(1, 100).default(DEFAULT_RULE.maxStudies),
+    years: whole(1, 100).default(DEFAULT_RULE.years),
+    minGapDays: whole(1, 36500).default(DEFAULT_RULE.minGapDays),
+    allStudies: bool.default(DEFAULT_RULE.allStudies),
+  },
+  { unknown: (names) => `is not a rule setting (expected one of ${names.join(', ')})` },
+);
 
 /**
  * A complete rule from what a user wrote: missing fields take the defaults of
  * {@link DEFAULT_RULE}; unknown fields and bad values are one sentence naming the field.
  */
 export function checkRule(raw: unknown): Result<PrefetchRule, string> {
-  try {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`a rule must be an object, got ${JSON.stringify(raw)}`);
-    const o = raw as Record<string, unknown>;
-    const known = Object.keys(DEFAULT_RULE);
-    for (const key of Object.keys(o)) if (!known.includes(key)) throw new Error(`${key} is not a rule setting (expected one of ${known.join(', ')})`);
-    if (typeof o.name !== 'string' || !NAME.test(o.name)) {
-      throw new Error(`name must be 1–64 letters, digits, '.', '_' or '-' starting with a letter or digit, got ${JSON.stringify(o.name)}`);
-    }
-    const rule: PrefetchRule = { ...DEFAULT_RULE, nodes: [], forModalities: [], name: o.name };
-    if (o.enabled !== undefined) {
-      if (typeof o.enabled !== 'boolean') throw new Error(`enabled must be true or false, got ${JSON.stringify(o.enabled)}`);
-      rule.enabled = o.enabled;
-    }
-    if (o.nodes !== undefined) {
-      if (!Array.isArray(o.nodes) || o.nodes.some((n) => typeof n !== 'string' || !NAME.test(n))) {
-        throw new Error(`nodes must be a list of node names, got ${JSON.stringify(o.nodes)}`);
-      }
-      rule.nodes = [...new Set(o.nodes as string[])];
-    }
-    if (o.forModalities !== undefined) rule.forModalities = modalityList(o.forModalities, 'forModalities');
-    if (o.modalities !== undefined) {
-      if (o.modalities === 'same' || o.modalities === 'any') rule.modalities = o.modalities;
-      else {
-        rule.modalities = modalityList(o.modalities, 'modalities');
-        if (rule.modalities.length === 0) throw new Error('modalities must be "same", "any" or a list of at least one modality');
-      }
-    }
-    if (o.sameBodyPart !== undefined) {
-      if (typeof o.sameBodyPart !== 'boolean') throw new Error(`sameBodyPart must be true or false, got ${JSON.stringify(o.sameBodyPart)}`);
-      rule.sameBodyPart = o.sameBodyPart;
-    }
-    if (o.maxStudies !== undefined) rule.maxStudies = whole(o.maxStudies, 'maxStudies', 1, 100);
-    if (o.years !== undefined) rule.years = whole(o.years, 'years', 1, 100);
-    if (o.minGapDays !== undefined) rule.minGapDays = whole(o.minGapDays, 'minGapDays', 1, 36500);
-    if (o.allStudies !== undefined) {
-      if (typeof o.allStudies !== 'boolean') throw new Error(`allStudies must be true or false, got ${JSON.stringify(o.allStudies)}`);
-      rule.allStudies = o.allStudies;
-    }
-    return { ok: true, value: rule };
-  } catch (e) {
-    return { ok: false, error: (e as Error).message };
-  }
+  return parseWith(ruleSchema, raw, '', 'a rule');
+}
+
+/** {@link checkRule} with its first problem as the setting's path and the message about it, for the editor to mark the field. */
+export function checkRuleByPath(raw: unknown): Result<PrefetchRule, Problem> {
+  return problemWith(ruleSchema, raw);
 }
 
 /** Words of a synonym group: upper case, letters, digits, spaces and '-' (phrases allowed). */
 const WORD = /^[A-Z0-9][A-Z0-9 -]{0,63}$/;
+
+const TABLE = 'the synonym table must be a list of at most 500 groups of words';
+const GROUP = (issue: { input?: unknown }) => `must hold 1–32 words, got ${show(issue.input)}`;
+
+/** A word upper-cased with its spaces squeezed ('' for what is no text). */
+const synonymWord = z
+  .unknown()
+  .transform((w) => (typeof w === 'string' ? w.trim().toUpperCase().replace(/\s+/g, ' ') : ''))
+  .refine((w) => WORD.test(w), { error: "is not a word (letters, digits, spaces, '-')" });
+
+/** 1–32 words, once each; the count is checked before the words. */
+const synonymGroup = z
+  .array(z.unknown(), { error: GROUP })
+  .min(1, { error: GROUP })
+  .max(32, { error: GROUP })
+  .pipe(z.array(synonymWord))
+  .transform((words) => [...new Set(words)]);
+
+/** At most 500 groups (checked before the groups), each word in one group only. */
+const synonymSchema = z
+  .array(z.unknown(), { error: TABLE })
+  .max(500, { error: TABLE })
+  .pipe(z.array(synonymGroup))
+  .transform((groups, ctx) => {
+    const seen = new Map<string, number>();
+    for (const [i, group] of groups.entries()) {
+      for (const word of group) {
+        const other = seen.get(word);
+        if (other !== undefined && other !== i) {
+          fault(ctx, [], `"${word}" is in groups ${other + 1} and ${i + 1}: a word names one body part`);
+          return z.NEVER;
+        }
+        seen.set(word, i);
+      }
+    }
+    return groups;
+  });
+
+/**
+ * The sentence of a synonym table's problem: groups are named by their number from 1 and words
+ * as written; the table's own messages (its size, a word in two groups) are whole sentences.
+ */
+function synonymSentence({ path, message }: Problem, raw: unknown): string {
+  const [group, word] = path;
+  if (typeof group !== 'number') return message;
+  if (typeof word !== 'number') return `group ${group + 1} of the synonym table ${message}`;
+  return `"${String((raw as unknown[][])[group]?.[word])}" in group ${group + 1} ${message}`;
+}
 
 /**
  * A synonym table from what a user wrote: groups of 1–32 words, each word in one group only.
  * Words are upper-cased and their spaces squeezed.
  */
 export function checkSynonyms(raw: unknown): Result<BodyPartSynonyms, string> {
-  if (!Array.isArray(raw) || raw.length > 500) return { ok: false, error: 'the synonym table must be a list of at most 500 groups of words' };
-  const seen = new Map<string, number>();
-  const out: BodyPartSynonyms = [];
-  for (const [i, group] of raw.entries()) {
-    if (!Array.isArray(group) || group.length === 0 || group.length > 32) {
-      return { ok: false, error: `group ${i + 1} of the synonym table must hold 1–32 words, got ${JSON.stringify(group)}` };
-    }
-    const words: string[] = [];
-    for (const w of group) {
-      const word = typeof w === 'string' ? w.trim().toUpperCase().replace(/\s+/g, ' ') : '';
-      if (!WORD.test(word)) return { ok: false, error: `"${String(w)}" in group ${i + 1} is not a word (letters, digits, spaces, '-')` };
-      const other = seen.get(word);
-      if (other !== undefined && other !== i) return { ok: false, error: `"${word}" is in groups ${other + 1} and ${i + 1}: a word names one body part` };
-      seen.set(word, i);
-      if (!words.includes(word)) words.push(word);
-    }
-    out.push(words);
-  }
-  return { ok: true, value: out };
+  const checked = problemWith(synonymSchema, raw);
+  return checked.ok ? checked : { ok: false, error: synonymSentence(checked.error, raw) };
 }
 
 /** A rule in one line for lists: "same modality, same body part, newest 3 within 5 years, from PACS". */

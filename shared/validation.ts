@@ -27,22 +27,44 @@ export function pathText(path: readonly PropertyKey[], root = ''): string {
 }
 
 /**
+ * A problem as a form needs it: the path of the faulty field and what is wrong with it (the
+ * message a sentence puts after the path). An unknown field is named by its own path.
+ */
+export interface Problem {
+  path: (string | number)[];
+  message: string;
+}
+
+/** The first issue as a {@link Problem}, or undefined when there is none. */
+export function problemOf(issues: readonly z.core.$ZodIssue[]): Problem | undefined {
+  const issue = issues[0];
+  if (!issue) return undefined;
+  const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
+  return { path: path.map((p) => (typeof p === 'number' ? p : String(p))), message: issue.message };
+}
+
+/**
  * The sentence of the first issue: its field's path under `root` (`whole` when the value itself
- * is at fault), then the issue's message. An unknown field is named by its own path.
+ * is at fault), then the issue's message.
  */
 export function sentence(issues: readonly z.core.$ZodIssue[], root = '', whole = root): string {
-  const issue = issues[0];
-  if (!issue) return `${whole || 'the value'} is not valid`;
-  const path = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...issue.path, issue.keys[0]] : issue.path;
-  const where = path.length > 0 ? pathText(path, root) : whole;
+  const problem = problemOf(issues);
+  if (!problem) return `${whole || 'the value'} is not valid`;
+  const where = problem.path.length > 0 ? pathText(problem.path, root) : whole;
   // A message that begins with a colon is another check's own sentence, which names its fields.
-  return !where ? issue.message : issue.message.startsWith(':') ? `${where}${issue.message}` : `${where} ${issue.message}`;
+  return !where ? problem.message : problem.message.startsWith(':') ? `${where}${problem.message}` : `${where} ${problem.message}`;
 }
 
 /** Parses `raw` with a schema: the value, or the sentence of its first issue. */
 export function parseWith<T>(schema: z.ZodType<T>, raw: unknown, root = '', whole = root): Result<T, string> {
   const r = schema.safeParse(raw);
   return r.success ? { ok: true, value: r.data } : { ok: false, error: sentence(r.error.issues, root, whole) };
+}
+
+/** Parses `raw` with a schema: the value, or its first {@link Problem} (for a form, which marks the field itself). */
+export function problemWith<T>(schema: z.ZodType<T>, raw: unknown): Result<T, Problem> {
+  const r = schema.safeParse(raw);
+  return r.success ? { ok: true, value: r.data } : { ok: false, error: problemOf(r.error.issues) ?? { path: [], message: 'is not valid' } };
 }
 
 /** The message of a value of the wrong kind or out of bounds: `must be <what>, got <value>`. */

@@ -72,7 +72,7 @@ function textMap(keyPattern: RegExp, max: number, valueMax = 1024) {
 
 /**
  * A value read by a check of shared/prefetch.ts, which answers with a sentence of its own (the
- * rule editor shows it beside the field it names).
+ * synonym table's sentences number its groups from 1, where a path would count from 0).
  */
 function checkedBy<T>(check: (raw: unknown) => Result<T, string>) {
   return z.unknown().transform((raw, ctx) => {

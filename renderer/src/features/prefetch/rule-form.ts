@@ -1,9 +1,10 @@
 /**
  * The rule editor without a DOM: the form as typed, read into a rule by shared/prefetch.ts's
- * checkRule (the same check the main process makes), with the first problem named by its
- * field so the editor shows it next to that field, one message at a time.
+ * check (the one the main process makes, checkRule), whose first problem comes with the path of
+ * its setting, so the editor shows it next to that setting's field, one message at a time.
  */
-import { checkRule, DEFAULT_RULE, type PrefetchRule } from '../../../../shared/prefetch.js';
+import { checkRuleByPath, DEFAULT_RULE, type PrefetchRule } from '../../../../shared/prefetch.js';
+import { pathText, type Problem } from '../../../../shared/validation.js';
 
 /** What the editor edits, as typed (numbers stay text until checked). */
 export interface RuleForm {
@@ -66,23 +67,25 @@ function numberOf(text: string): number | string {
   return /^\d{1,9}$/.test(t) ? Number(t) : t;
 }
 
-/** checkRule's setting names, as the editor's sentences call them, and the field each marks. */
-const SETTINGS: Record<string, { field: RuleField; noun: string }> = {
-  name: { field: 'name', noun: 'The name' },
-  nodes: { field: 'nodes', noun: 'The nodes' },
-  forModalities: { field: 'forModalities', noun: '"Applies to"' },
-  modalities: { field: 'listed', noun: 'The listed modalities' },
-  maxStudies: { field: 'maxStudies', noun: 'The number of newest studies' },
-  years: { field: 'years', noun: 'The years' },
-  minGapDays: { field: 'minGapDays', noun: 'The minimum gap in days' },
-};
+/** The rule's settings, as the editor's sentences call them, and the field each marks. */
+const SETTINGS: ReadonlyMap<string | number, { field: RuleField; noun: string }> = new Map([
+  ['name', { field: 'name', noun: 'The name' }],
+  ['nodes', { field: 'nodes', noun: 'The nodes' }],
+  ['forModalities', { field: 'forModalities', noun: '"Applies to"' }],
+  ['modalities', { field: 'listed', noun: 'The listed modalities' }],
+  ['maxStudies', { field: 'maxStudies', noun: 'The number of newest studies' }],
+  ['years', { field: 'years', noun: 'The years' }],
+  ['minGapDays', { field: 'minGapDays', noun: 'The minimum gap in days' }],
+]);
 
-/** checkRule's sentence ("maxStudies must be …") in the editor's words, with the field it is about. */
-export function fieldOfError(error: string): { field: RuleField; error: string } {
-  const key = /^(\w+)\s/.exec(error)?.[1] ?? '';
-  const setting = SETTINGS[key];
-  if (!setting) return { field: 'name', error: sentence(error) };
-  return { field: setting.field, error: sentence(`${setting.noun}${error.slice(key.length)}`) };
+/**
+ * A problem of the rule in the editor's words, with the field it marks: the field of the
+ * setting its path begins with; one the form has no field for goes to the name.
+ */
+export function fieldOfProblem({ path, message }: Problem): { field: RuleField; error: string } {
+  const setting = path[0] === undefined ? undefined : SETTINGS.get(path[0]);
+  if (!setting) return { field: 'name', error: sentence(`${pathText(path) || 'The rule'} ${message}`) };
+  return { field: setting.field, error: sentence(`${setting.noun} ${message}`) };
 }
 
 function sentence(s: string): string {
@@ -115,16 +118,20 @@ export function checkRuleForm(form: RuleForm, taken: readonly string[] = []): Ru
   // "every earlier study" greys out what it overrides: a bad value there is not the user's
   // to fix, so it falls back to the shipped rule's (it is kept for when the box is unticked)
   for (let tries = 0; ; tries++) {
-    const checked = checkRule(raw);
+    const checked = checkRuleByPath(raw);
     if (checked.ok) return { ok: true, rule: checked.value };
-    const key = /^(\w+)\s/.exec(checked.error)?.[1] ?? '';
-    if (!form.allStudies || !OVERRIDDEN.includes(key) || tries > OVERRIDDEN.length) return { ok: false, ...fieldOfError(checked.error) };
-    raw[key] = DEFAULT_RULE[key as keyof PrefetchRule];
+    const key = checked.error.path[0];
+    if (!form.allStudies || !isOverridden(key) || tries > OVERRIDDEN.length) return { ok: false, ...fieldOfProblem(checked.error) };
+    raw[key] = DEFAULT_RULE[key];
   }
 }
 
 /** The settings "every earlier study of the patient" makes moot. */
-const OVERRIDDEN = ['modalities', 'sameBodyPart', 'maxStudies', 'years'];
+const OVERRIDDEN: readonly (keyof PrefetchRule)[] = ['modalities', 'sameBodyPart', 'maxStudies', 'years'];
+
+function isOverridden(key: string | number | undefined): key is keyof PrefetchRule {
+  return OVERRIDDEN.some((k) => k === key);
+}
 
 /** The nodes of a rule in words: "every archive" when it names none. */
 export function ruleNodes(rule: Pick<PrefetchRule, 'nodes'>): string {

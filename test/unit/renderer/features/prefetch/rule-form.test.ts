@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import { DEFAULT_RULE, describeRule, type PrefetchRule } from '../../../../../shared/prefetch.js';
 import {
   checkRuleForm,
-  fieldOfError,
+  fieldOfProblem,
   fieldOfSetting,
   fieldProblem,
   ruleFormOf,
@@ -89,6 +89,11 @@ describe('prefetch rule form', () => {
     assert.ok(!listed.ok && listed.field === 'listed' && /at least one modality/.test(listed.error));
     const bad = checkRuleForm({ ...named('x'), forModalities: 'C-T' });
     assert.ok(!bad.ok && bad.field === 'forModalities' && bad.error.startsWith('"Applies to" must hold modalities'));
+    assert.deepEqual(checkRuleForm({ ...named('x'), nodes: ['pacs', 'no such'] }), {
+      ok: false,
+      field: 'nodes',
+      error: 'The nodes must be a list of node names, got ["pacs","no such"].',
+    });
   });
 
   test("the name: required, valid, and not another rule's (a save would replace that rule)", () => {
@@ -112,8 +117,26 @@ describe('prefetch rule form', () => {
     assert.ok(!gap.ok && gap.field === 'minGapDays', 'the minimum gap still applies, so it is still checked');
   });
 
-  test('an unknown setting sentence goes to the name field unchanged; nodes in words', () => {
-    assert.deepEqual(fieldOfError('a rule must be an object'), { field: 'name', error: 'a rule must be an object.' });
+  test("a problem marks the field of its path's first setting, in the editor's words", () => {
+    const must = 'must be a whole number from 1 to 100, got 0';
+    assert.deepEqual(fieldOfProblem({ path: ['modalities'], message: 'must be "same", "any" or a list of at least one modality' }), {
+      field: 'listed',
+      error: 'The listed modalities must be "same", "any" or a list of at least one modality.',
+    });
+    assert.deepEqual(fieldOfProblem({ path: ['years'], message: must }), { field: 'years', error: `The years ${must}.` });
+    assert.deepEqual(fieldOfProblem({ path: ['maxStudies'], message: must }), { field: 'maxStudies', error: `The number of newest studies ${must}.` });
+    assert.equal(fieldOfProblem({ path: ['nodes', 1], message: 'must be a node name' }).field, 'nodes', 'by the first element of the path');
+    assert.equal(fieldOfProblem({ path: ['forModalities'], message: 'must hold modalities' }).field, 'forModalities');
+    assert.equal(fieldOfProblem({ path: ['minGapDays'], message: must }).field, 'minGapDays');
+    assert.equal(fieldOfProblem({ path: ['name'], message: 'must be 1–64 letters' }).error, 'The name must be 1–64 letters.');
+    // the path, not the words: a message that begins with another setting's name stays with its own field
+    assert.equal(fieldOfProblem({ path: ['years'], message: 'maxStudies is wrong' }).field, 'years');
+  });
+
+  test('a problem of no field of the form goes to the name field; nodes in words', () => {
+    assert.deepEqual(fieldOfProblem({ path: [], message: 'must be an object, got 5' }), { field: 'name', error: 'The rule must be an object, got 5.' });
+    assert.deepEqual(fieldOfProblem({ path: ['colour'], message: 'is not a rule setting' }), { field: 'name', error: 'colour is not a rule setting.' });
+    assert.equal(fieldOfProblem({ path: ['constructor'], message: 'is not a rule setting' }).field, 'name', 'no inherited name is a setting');
     assert.equal(ruleNodes({ nodes: [] }), 'every archive');
     assert.equal(ruleNodes({ nodes: ['pacs', 'old'] }), 'pacs, old');
   });
