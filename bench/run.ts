@@ -19,6 +19,7 @@ import { runRetrieveBenchmark } from './retrieve.js';
 import { runTranscodeBenchmark } from './transcode.js';
 import { runTimeToSeeBenchmark } from './time-to-see.js';
 import { runViewerLinkBenchmark } from './viewer-link.js';
+import { runArrivalToPriorBenchmark } from './arrival-to-prior.js';
 import { runStartupBenchmark } from './startup.js';
 import { runViewerBenchmark } from './viewer.js';
 
@@ -69,6 +70,7 @@ async function main(argv: string[]): Promise<void> {
   const transcode = await runTranscodeBenchmark({ runs, count: quick ? 50 : 300, log });
   const timeToSee = await runTimeToSeeBenchmark({ runs, perSeries: quick ? 15 : 60, log });
   const viewerLink = await runViewerLinkBenchmark({ runs, perSeries: quick ? 15 : 60, log });
+  const arrivalToPrior = await runArrivalToPriorBenchmark({ runs, count: quick ? 20 : 100, log });
   const query = await runQueryBenchmark({ repeat: quick ? 5 : 20, full: quick ? 1000 : 10000, growth: quick ? [100, 1000] : [1000, 10000, 100000], log });
   const dicomwebServer = await runDicomwebServerBenchmark({ studies: quick ? 1000 : 5000, repeat: quick ? 3 : 10, log });
   const startup = await runStartupBenchmark({ runs: quick ? 2 : 5, studies: quick ? 1000 : 10000, log });
@@ -79,6 +81,7 @@ async function main(argv: string[]): Promise<void> {
     transcode.failed ||
     timeToSee.failed ||
     viewerLink.failed ||
+    arrivalToPrior.failed ||
     query.failed ||
     dicomwebServer.failed ||
     startup.failed ||
@@ -117,6 +120,7 @@ async function main(argv: string[]): Promise<void> {
     transcode.markdown,
     timeToSee.markdown,
     viewerLink.markdown,
+    arrivalToPrior.markdown,
     '## 4. Query: the local Q/R SCP against Orthanc and dcmqrscp',
     '',
     'The same patients, studies, series and instances in each; every query through the same in-process client (Priors\' SCU, one association per query, as findscu does), after three passes over the whole set against that target: the steady state of a server that has been answering for a while, with the same warm client for every target. "matches" shows one figure when all agree.',

@@ -172,9 +172,15 @@ export interface PrefetchSettings {
   enabled: boolean;
   /** Seconds without a new instance of a study, after its sender released, before prefetch looks (default 5). */
   quietSeconds: number;
+  /**
+   * Default true: prefetch also looks as soon as a study starts arriving, while its sender still
+   * sends (the patient may still be on the table); once the study has settled it looks again if
+   * series came since.
+   */
+  lookWhileArriving: boolean;
 }
 
-export const DEFAULT_PREFETCH: Readonly<PrefetchSettings> = Object.freeze({ enabled: true, quietSeconds: 5 });
+export const DEFAULT_PREFETCH: Readonly<PrefetchSettings> = Object.freeze({ enabled: true, quietSeconds: 5, lookWhileArriving: true });
 
 /** Who may open associations with our SCP. */
 export interface CallingAePolicy {
@@ -575,6 +581,9 @@ const settingsShape = {
   prefetch: settings({
     enabled: bool.default(DEFAULT_PREFETCH.enabled),
     quietSeconds: integer(0, 3600).describe('Seconds without a new instance of a study before prefetch looks.').default(DEFAULT_PREFETCH.quietSeconds),
+    lookWhileArriving: bool
+      .describe('Prefetch also looks as soon as a study starts arriving, and again once it has settled if series came since.')
+      .default(DEFAULT_PREFETCH.lookWhileArriving),
   })
     .describe('Prefetch of priors.')
     .optional(),

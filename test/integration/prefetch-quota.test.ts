@@ -44,7 +44,7 @@ describe('prefetch when the cache is full', { timeout: 180_000 }, () => {
     s.open = await generateCtSeries({ count: 10, rows: 64, cols: 64, patientId: 'PQ-V', patientName: 'VIEWED^PATIENT', accession: 'PQ-V' });
     s.idle = await generateCtSeries({ count: 10, rows: 64, cols: 64, patientId: 'PQ-U', patientName: 'IDLE^PATIENT', accession: 'PQ-U' });
 
-    const config: Config = { ...defaultConfig(), timeouts, prefetch: { enabled: true, quietSeconds: 0 } };
+    const config: Config = { ...defaultConfig(), timeouts, prefetch: { enabled: true, quietSeconds: 0, lookWhileArriving: false } };
     config.local = { ...config.local, aeTitle: 'PRIORS', port: 0, bindAddress: '127.0.0.1' };
     const activity = new ActivityLog();
     cache = await Cache.open(join(work, 'ours'), { log: activity.logger });

@@ -2,9 +2,12 @@
  * Prefetch on arrival: a study sent to our Storage SCP (by a modality, a PACS, another
  * workstation) or imported becomes the current study of its patient once every association
  * that brought it has ended and no new instance of it came for the quiet time (default 5 s).
- * Instances of our own retrieves (C-MOVE sub-operations naming us as Move Originator, studies a
- * transfer job is fetching) are priors arriving, not current studies, and start nothing.
- * A study already prefetched for is looked at again only when it has gained a series since. Runs go one at a time.
+ * With `lookWhileArriving` (the default) prefetch also looks a moment after the study's first
+ * instance, while its sender still sends: the radiologist who opens the study as it arrives
+ * finds its priors coming already. Instances of our own retrieves (C-MOVE sub-operations naming
+ * us as Move Originator, studies a transfer job is fetching) are priors arriving, not current
+ * studies, and start nothing. A study already prefetched for is looked at again only when it
+ * has gained a series since. Runs go one at a time.
  */
 import type { PrefetchSettings } from '../../../shared/config.js';
 import type { PrefetchRun } from '../../../shared/prefetch.js';
@@ -44,12 +47,17 @@ export interface ArrivalTriggerDeps {
   timers?: Timers;
 }
 
+/** How long after a study's first instance the look while it arrives comes: its first instances are indexed by then. */
+export const FIRST_LOOK_MS = 1000;
+
 interface Pending {
   /** Associations still open that stored instances of it. */
   open: Set<string>;
   /** Who sent it, for the run's trigger detail. */
   from: string;
   timer?: unknown;
+  /** The look while it arrives, not come yet. */
+  early?: unknown;
   /** Instances stored since the timer was armed. */
   fresh: boolean;
 }
@@ -74,8 +82,14 @@ export class ArrivalTrigger {
     if (ours || this.deps.retrieving(e.studyInstanceUid)) return;
     let p = this.pending.get(e.studyInstanceUid);
     if (!p) {
-      p = { open: new Set(), from: e.association.callingAeTitle.trim(), fresh: true };
-      this.pending.set(e.studyInstanceUid, p);
+      const q: Pending = { open: new Set(), from: e.association.callingAeTitle.trim(), fresh: true };
+      if (this.deps.settings().lookWhileArriving)
+        q.early = this.timers.setTimeout(() => {
+          q.early = undefined;
+          this.look(e.studyInstanceUid, q.from);
+        }, FIRST_LOOK_MS);
+      this.pending.set(e.studyInstanceUid, q);
+      p = q;
     }
     p.open.add(e.association.id);
     p.fresh = true;
@@ -113,7 +127,7 @@ export class ArrivalTrigger {
   /** Stops watching; a run in progress finishes. */
   close(): void {
     this.closed = true;
-    for (const p of this.pending.values()) if (p.timer !== undefined) this.timers.clearTimeout(p.timer);
+    for (const p of this.pending.values()) for (const t of [p.timer, p.early]) if (t !== undefined) this.timers.clearTimeout(t);
     this.pending.clear();
     this.wakeIdle();
   }
@@ -125,17 +139,24 @@ export class ArrivalTrigger {
       p.timer = undefined;
       if (p.fresh || p.open.size > 0) return; // more came meanwhile: its association's end re-arms it
       this.pending.delete(uid);
-      this.waiting++;
-      this.chain = this.chain
-        .then(() => this.evaluate(uid, p.from))
-        .catch((err: unknown) => {
-          this.deps.log?.('warn', `prefetch for study ${uid} failed: ${(err as Error).message}`);
-        })
-        .finally(() => {
-          this.waiting--;
-          this.wakeIdle();
-        });
+      // settled before its look while arriving came: this look is the one
+      if (p.early !== undefined) this.timers.clearTimeout(p.early);
+      this.look(uid, p.from);
     }, ms);
+  }
+
+  /** Queues a look at the study behind the runs before it. */
+  private look(uid: string, from: string): void {
+    this.waiting++;
+    this.chain = this.chain
+      .then(() => this.evaluate(uid, from))
+      .catch((err: unknown) => {
+        this.deps.log?.('warn', `prefetch for study ${uid} failed: ${(err as Error).message}`);
+      })
+      .finally(() => {
+        this.waiting--;
+        this.wakeIdle();
+      });
   }
 
   private wakeIdle(): void {

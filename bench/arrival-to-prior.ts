@@ -1,0 +1,306 @@
+// "Time to see", the third row: a current study arrives at the workstation and the radiologist
+// opens it at once; how long until its relevant prior is on screen beside it. Orthanc holds the
+// patient's three relevant priors (and two studies no rule keeps) behind an emulated link
+// (bench/relay.ts: Priors' C-FINDs and C-MOVEs to the PACS and the PACS's sub-associations back
+// cross the same path); storescu sends the current study into `priors serve --ui`, whose
+// prefetch (default settings) finds, chooses and retrieves the priors; headless Chromium, on
+// the workstation itself, opens the current study the moment storescu releases its association.
+// Timed from that release to the newest prior's first image in its pane and to its whole
+// series shown. The reference, round by round in the same run, is DCMTK as fast as a script
+// that already knows which study to fetch: findscu for the patient's studies, then movescu of
+// the newest prior into storescp, through the same link (no viewer: the prior is on disk).
+//   node --import tsx bench/arrival-to-prior.ts [--runs N] [--count N]
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { generateCtSeries, type GeneratedSeries } from '../test/helpers/data.js';
+import { loadIntoOrthanc, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
+import { freePort } from '../test/helpers/ports.js';
+import { tempDirManual } from '../test/helpers/tmp.js';
+import { viewerSkipReason } from '../test/helpers/viewer-host.js';
+import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+import { LINK_PROFILES, networkPath, startRelay, type LinkProfile, type Relay } from './relay.js';
+import { readyPage } from './viewer.js';
+
+const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
+const PRIORS_AE = 'PRIORS';
+const STORESCP_AE = 'STORESCP';
+const CALLING_AE = 'BENCHSCU';
+const isDicom = (name: string) => name.endsWith('.dcm');
+
+function day(offset: number): string {
+  const d = new Date(Date.now() + offset * 86_400_000);
+  return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+}
+
+interface Row {
+  profile: LinkProfile;
+  hand: number[];
+  first: number[];
+  whole: number[];
+  error?: string;
+}
+
+/** `priors serve --ui` on `port`, with its UI address. */
+async function serveUi(dataDir: string, port: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawn(
+    PRIORS_NODE[0]!,
+    [...PRIORS_NODE.slice(1), cli, 'serve', '--ui', '--aet', PRIORS_AE, '--port', String(port), '--bind', '127.0.0.1', '--data', dataDir],
+    { env: peerEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => (out = (out + c.toString('utf8')).slice(-20_000)));
+  child.stderr.on('data', (c: Buffer) => (out = (out + c.toString('utf8')).slice(-20_000)));
+  const exited = new Promise<void>((done) => child.once('close', () => done()));
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const url = /Priors UI: (\S+)/.exec(out)?.[1];
+    if (url) return { url, stop };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      throw new Error(`priors serve --ui printed no UI address: ${out.slice(-1500)}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The "study arrives → relevant prior on screen" rows of the "time to see" section. */
+export async function runArrivalToPriorBenchmark(o: {
+  runs: number;
+  count: number;
+  log?: (l: string) => void;
+}): Promise<{ markdown: string; failed: boolean }> {
+  const log = o.log ?? (() => {});
+  const skip = viewerSkipReason();
+  if (skip) return { markdown: `Study arrives → prior on screen: not measured: ${skip}.\n`, failed: false };
+  const who = { patientName: 'BENCH^ARRIVAL', patientId: 'BENCH-ARR', birthDate: '19500101' };
+  const current = await generateCtSeries({ ...who, count: o.count, studyDate: day(0), accession: 'BAR-C', seed: 700 });
+  const priors: GeneratedSeries[] = [];
+  for (const [i, days] of [120, 480, 900].entries())
+    priors.push(await generateCtSeries({ ...who, count: o.count, studyDate: day(-days), accession: `BAR-${i + 1}`, seed: 701 + i }));
+  const others = [
+    await generateCtSeries({
+      ...who,
+      count: 20,
+      rows: 256,
+      cols: 256,
+      studyDate: day(-60),
+      accession: 'BAR-MR',
+      modality: 'MR',
+      bodyPart: 'HEAD',
+      studyDescription: 'MR BRAIN',
+    }),
+    await generateCtSeries({ ...who, count: 20, rows: 256, cols: 256, studyDate: day(-7 * 365), accession: 'BAR-OLD' }),
+  ];
+  const newest = priors[0]!;
+  const ports = { priors: await freePort(), storescp: await freePort(), toPriors: await freePort(), toStorescp: await freePort() };
+  const or = tempDirManual('priors-bench-arrival-orthanc');
+  const orthanc = await startOrthanc({
+    dir: or.dir,
+    autoStop: false,
+    modalities: { priors: [PRIORS_AE, '127.0.0.1', ports.toPriors], storescp: [STORESCP_AE, '127.0.0.1', ports.toStorescp] },
+  });
+  let browser: Browser | undefined;
+  const rows: Row[] = [];
+  try {
+    await loadIntoOrthanc(
+      orthanc,
+      [...priors, ...others].flatMap((s) => s.files),
+    );
+    warmPageCache(current.files);
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    for (const profile of LINK_PROFILES) {
+      log(`time to see: study arrives → prior on screen, over ${profile.name}`);
+      const path = networkPath(profile);
+      const relays: Relay[] = [];
+      try {
+        relays.push(await startRelay({ host: '127.0.0.1', port: ports.priors }, profile, ports.toPriors, { up: path.toWorkstation, down: path.toPacs }));
+        relays.push(await startRelay({ host: '127.0.0.1', port: ports.storescp }, profile, ports.toStorescp, { up: path.toWorkstation, down: path.toPacs }));
+        const toPacs = await startRelay({ host: orthanc.host, port: orthanc.port }, profile, 0, { up: path.toPacs, down: path.toWorkstation });
+        relays.push(toPacs);
+
+        const byHand = async () => {
+          const t = tempDirManual('priors-bench-arrival-ref');
+          const scp = await startStorescp({ aeTitle: STORESCP_AE, dir: t.dir, port: ports.storescp, autoStop: false, acceptAll: true });
+          try {
+            const started = Date.now();
+            const pacs = ['-aet', CALLING_AE, '-aec', orthanc.aeTitle];
+            const found = await runTimed(
+              'findscu',
+              [
+                '-S',
+                ...pacs,
+                '-k',
+                'QueryRetrieveLevel=STUDY',
+                '-k',
+                `PatientID=${who.patientId}`,
+                '-k',
+                'StudyInstanceUID',
+                '-k',
+                'StudyDate',
+                '-k',
+                'ModalitiesInStudy',
+                '-k',
+                'StudyDescription',
+                '127.0.0.1',
+                String(toPacs.port),
+              ],
+              { env: peerEnv() },
+            );
+            if (found.code !== 0) throw new Error(`findscu: ${found.stderr.slice(-500)}`);
+            const moved = await runTimed(
+              'movescu',
+              [
+                '-S',
+                ...pacs,
+                '-aem',
+                STORESCP_AE,
+                '-k',
+                'QueryRetrieveLevel=STUDY',
+                '-k',
+                `StudyInstanceUID=${newest.StudyInstanceUID}`,
+                '127.0.0.1',
+                String(toPacs.port),
+              ],
+              { env: peerEnv(), timeoutMs: 600_000 },
+            );
+            if (moved.code !== 0) throw new Error(`movescu: ${moved.stderr.slice(-500)}`);
+            const ms = Date.now() - started;
+            const got = countFiles(t.dir, isDicom);
+            if (got !== newest.files.length) throw new Error(`storescp received ${got} of ${newest.files.length}`);
+            return { first: ms, whole: ms };
+          } finally {
+            await scp.stop();
+            t.remove();
+          }
+        };
+
+        const byPriors = async () => {
+          const t = tempDirManual('priors-bench-arrival');
+          const add = await runTimed(PRIORS_NODE[0]!, [
+            ...PRIORS_NODE.slice(1),
+            cli,
+            'nodes',
+            'add',
+            'pacs',
+            `${orthanc.aeTitle}@127.0.0.1:${toPacs.port}`,
+            '--data',
+            t.dir,
+          ]);
+          if (add.code !== 0) throw new Error(`priors nodes add: ${add.stderr}`);
+          const configPath = join(t.dir, 'config.json');
+          writeFileSync(configPath, JSON.stringify({ ...(JSON.parse(readFileSync(configPath, 'utf8')) as object), prefetch: { enabled: true } }));
+          const serve = await serveUi(t.dir, ports.priors);
+          const context = await browser!.newContext({ viewport: { width: 1400, height: 900 } });
+          try {
+            const page = await readyPage(context, serve.url);
+            const sent = await runTimed('storescu', ['-aec', PRIORS_AE, '127.0.0.1', String(ports.priors), ...current.files], { env: peerEnv() });
+            const released = Date.now();
+            if (sent.code !== 0) throw new Error(`storescu: ${sent.stderr.slice(-500)}`);
+            // the radiologist opens the study the moment it is in (as the Search and Local cache screens do)
+            await page.evaluate((uid) => {
+              const w = globalThis as unknown as { dispatchEvent(e: unknown): void; CustomEvent: new (type: string, init: unknown) => unknown };
+              w.dispatchEvent(new w.CustomEvent('priors:open-study', { detail: { StudyInstanceUID: uid, arriving: true } }));
+            }, current.StudyInstanceUID);
+            const pane = `[data-study="${newest.StudyInstanceUID}"] [aria-label="Prior study"]`;
+            await page.waitForFunction(
+              (sel) => {
+                const document = (globalThis as unknown as { document: { querySelector(s: string): { textContent: string | null } | null } }).document;
+                return /WW -?\d+ WL/.test(document.querySelector(`${sel} .viewer-overlay`)?.textContent ?? '');
+              },
+              pane,
+              { timeout: 300_000, polling: 20 },
+            );
+            const first = Date.now() - released;
+            await page.waitForFunction(
+              ([sel, n]) => {
+                const document = (globalThis as unknown as { document: { querySelector(s: string): { getAttribute(n: string): string | null } | null } })
+                  .document;
+                const p = document.querySelector(sel as string);
+                return p?.getAttribute('data-complete') === 'true' && Number(p.getAttribute('data-shown')) === n;
+              },
+              [pane, newest.files.length] as const,
+              { timeout: 300_000, polling: 20 },
+            );
+            return { first, whole: Date.now() - released };
+          } finally {
+            await context.close();
+            await serve.stop();
+            t.remove();
+          }
+        };
+        const [hand, pri] = await interleave([byHand, byPriors], o.runs);
+        const error = hand!.error ?? pri!.error;
+        rows.push({
+          profile,
+          hand: hand!.runs.map((r) => r.whole),
+          first: pri!.runs.map((r) => r.first),
+          whole: pri!.runs.map((r) => r.whole),
+          ...(error ? { error } : {}),
+        });
+      } finally {
+        for (const relay of relays) await relay.stop();
+      }
+    }
+  } finally {
+    await browser?.close();
+    await orthanc.stop();
+    or.remove();
+  }
+  const s = (list: number[], error?: string) => (list.length ? fmt(median(list) / 1000, 2) : `failed: ${error ?? '?'}`);
+  const ratio = (a: number[], b: number[]) => (a.length && b.length ? `${fmt(median(a) / median(b), 2)}×` : '—');
+  const table = markdownTable(
+    [
+      'Link',
+      'findscu + movescu of the prior (s)',
+      "Priors: release → prior's first image (s)",
+      'first image / by hand',
+      "Priors: release → prior's whole series (s)",
+      'whole series / by hand',
+    ],
+    rows.map((r) => [r.profile.name, s(r.hand, r.error), s(r.first, r.error), ratio(r.first, r.hand), s(r.whole, r.error), ratio(r.whole, r.hand)]),
+    ['l', 'r', 'r', 'r', 'r', 'r'],
+  );
+  const markdown = [
+    `### Study arrives → relevant prior on screen: ${o.count} CT images per study, the newest of 3 relevant priors from Orthanc over a link`,
+    '',
+    `Median of ${o.runs} runs, round by round. storescu sends the current study into \`priors serve --ui\` with prefetch on and its default settings (a moment after the study's first instance, while storescu still sends, it asks the PACS at study and series level, chooses by the rules and retrieves the three priors); ` +
+      "the PACS (Orthanc, also holding two studies no rule keeps) is behind a relay of the link, the workstation's requests and the PACS's sub-associations crossing the same path. " +
+      "Headless Chromium on the workstation opens the current study the moment storescu releases; timed from that release to the newest prior's first image in the prior pane, and to its whole series shown. " +
+      "The reference is the least a radiologist could do by hand with DCMTK, as fast as a script that knows which study to fetch: findscu for the patient's studies, then movescu of the newest prior into storescp, with no viewer (the prior is on disk, not on screen). A ratio below 1 means Priors is faster. " +
+      "Priors' whole series waits for the three priors, which the transfer queue fetches side by side on the associations the node allows (prefetch leaving one to the user): the newest shares the link with the other two.",
+    '',
+    table,
+    '',
+  ].join('\n');
+  return { markdown, failed: rows.some((r) => r.error !== undefined) };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const arg = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : undefined;
+  };
+  const { markdown, failed } = await runArrivalToPriorBenchmark({ runs: arg('--runs') ?? 3, count: arg('--count') ?? 100, log: (l) => console.error(l) });
+  console.log(markdown);
+  if (failed) process.exitCode = 1;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(`bench/arrival-to-prior: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}
