@@ -38,7 +38,7 @@ import type { OperationEvent, OperationListener } from './operations.js';
 import { ArrivalEvents } from './arrivals.js';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { diagnosticsFileName, writeDiagnostics } from '../services/audit/diagnostics.js';
+import { DIAGNOSTICS_NAME, diagnosticsFileName, writeDiagnostics } from '../services/audit/diagnostics.js';
 import { logTail } from '../services/audit/log-file.js';
 import type { PriorsDirs } from '../services/config/dirs.js';
 
@@ -456,7 +456,7 @@ export class AppCore implements ApiHandlers {
       const now = new Date();
       const folder = join(dirs.data, DIAGNOSTICS_DIR);
       mkdirSync(folder, { recursive: true, mode: 0o700 });
-      const filename = diagnosticsFileName(now);
+      const filename = diagnosticsFileName(now, (name) => existsSync(join(folder, name)));
       const path = join(folder, filename);
       const activity = this.env.deps.activity.query({ limit: 2000 }).map((l) => `${new Date(l.time).toISOString()} ${l.level.padEnd(5)} ${l.message}`);
       const entries = await writeDiagnostics(dirs, path, { activity }, now);
@@ -466,7 +466,7 @@ export class AppCore implements ApiHandlers {
 
   /** The file a download address names (a diagnostics bundle this core saved), or undefined. */
   downloadPath(name: string): string | undefined {
-    if (!/^priors-diagnostics-\d{8}-\d{4}\.zip$/.test(name) || !this.env.deps.dirs) return undefined;
+    if (!DIAGNOSTICS_NAME.test(name) || !this.env.deps.dirs) return undefined;
     const path = join(this.env.deps.dirs.data, DIAGNOSTICS_DIR, name);
     return existsSync(path) ? path : undefined;
   }

@@ -62,7 +62,7 @@ describe('e2e: the log file and the diagnostics bundle from the Activity screen'
     const saved = ui.page.getByRole('status', { name: 'Diagnostics saved' });
     await saved.waitFor(WAIT);
     const text = (await saved.innerText()).replace(/\s+/g, ' ');
-    const named = /^Saved (priors-diagnostics-\d{8}-\d{4}\.zip) \(/.exec(text);
+    const named = /^Saved (priors-diagnostics-\d{8}-\d{6}(?:-\d+)?\.zip) \(/.exec(text);
     assert.ok(named, text);
     const onDisk = join(ui.serve.dataDir, 'diagnostics', named[1]!);
     assert.ok(text.includes(`in ${onDisk}`), text);

@@ -430,10 +430,10 @@ describe('e2e: the reading room against Orthanc', { skip: e2eSkipReason(), timeo
     await saved.waitFor(WAIT);
     assert.match(
       squeeze(await saved.innerText()),
-      /^Saved priors-diagnostics-\d{8}-\d{4}\.zip \([\d.]+ [kM]B: \d+ files\) in .*diagnostics.* · Download\. Passwords and tokens are removed/,
+      /^Saved priors-diagnostics-\d{8}-\d{6}(?:-\d+)?\.zip \([\d.]+ [kM]B: \d+ files\) in .*diagnostics.* · Download\. Passwords and tokens are removed/,
     );
     const [download] = await Promise.all([ui.page.waitForEvent('download'), saved.getByRole('link', { name: 'Download' }).click()]);
-    assert.match(download.suggestedFilename(), /^priors-diagnostics-\d{8}-\d{4}\.zip$/);
+    assert.match(download.suggestedFilename(), /^priors-diagnostics-\d{8}-\d{6}(?:-\d+)?\.zip$/);
     assert.ok(
       readFileSync(await download.path())
         .subarray(0, 2)

@@ -3,6 +3,7 @@
  * (configuration without secrets, the log files, versions, the data directory's state). Works
  * whether or not Priors is running; it only reads.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { diagnosticsFileName, writeDiagnostics } from '../../services/audit/diagnostics.js';
 import { InputError } from '../../services/nodes/nodes.js';
@@ -14,7 +15,7 @@ export const DIAGNOSTICS_OPTIONS: readonly OptionSpec[] = [{ name: 'out', kind: 
 export async function diagnosticsCommand(ctx: CommandContext): Promise<number> {
   expectPositionals(ctx.args, 0, 0, 'priors diagnostics [--out FILE.zip]');
   const now = new Date();
-  const out = resolve(ctx.args.values.get('out') ?? diagnosticsFileName(now));
+  const out = resolve(ctx.args.values.get('out') ?? diagnosticsFileName(now, (name) => existsSync(name)));
   if (!out.toLowerCase().endsWith('.zip')) throw new InputError(`--out ${out} must name a .zip file`);
   let names: string[];
   try {

@@ -44,10 +44,16 @@ export function versions(): Record<string, unknown> {
   };
 }
 
-/** priors-diagnostics-20261206-0731.zip */
-export function diagnosticsFileName(now: Date): string {
+/** A bundle's name: priors-diagnostics-20261206-073105.zip, or -2, -3… after the time when saved again within the second. */
+export const DIAGNOSTICS_NAME = /^priors-diagnostics-\d{8}-\d{6}(?:-\d{1,4})?\.zip$/;
+
+/** The name of a bundle saved at `now`: one that `taken` does not hold yet (two saves never overwrite each other). */
+export function diagnosticsFileName(now: Date, taken: (name: string) => boolean = () => false): string {
   const p = (n: number) => String(n).padStart(2, '0');
-  return `priors-diagnostics-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}.zip`;
+  const stem = `priors-diagnostics-${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}${p(now.getSeconds())}`;
+  let name = `${stem}.zip`;
+  for (let n = 2; taken(name) && n < 10_000; n++) name = `${stem}-${n}.zip`;
+  return name;
 }
 
 /** Writes the bundle to `out` (a .zip path); resolves with the names it holds. */

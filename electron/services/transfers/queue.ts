@@ -358,14 +358,15 @@ export class TransferQueue {
       const total = job.expected;
       let current: TransferJob = job;
       const { scu = {} } = this.options;
+      const base = scuOptionsFrom(this.config());
       const pin = this.options.cache.pin('study', job.StudyInstanceUID, 'transfer'); // never evicted while it arrives
       result = await runWithFallback(
         {
           cache: this.options.cache,
           node,
           retrieve: this.options.retrieve,
-          // the configuration as it is at the job's start (timers, PDU size), unless the queue was given its own
-          scu: { ...scuOptionsFrom(this.config()), ...scu, callingAeTitle: scu.callingAeTitle ?? this.options.local.aeTitle },
+          // the configuration as it is at the job's start (timers, PDU size), unless the queue was given its own (timer by timer)
+          scu: { ...base, ...scu, timeouts: { ...base.timeouts, ...scu.timeouts }, callingAeTitle: scu.callingAeTitle ?? this.options.local.aeTitle },
           local: this.options.local,
           getStore: this.getStore,
           getListeners: this.getListeners,

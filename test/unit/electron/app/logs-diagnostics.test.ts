@@ -3,7 +3,7 @@
 // its config.json without secrets, and the download names the web host accepts).
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultConfig } from '../../../../shared/config.js';
 import { Cache } from '../../../../electron/cache/index.js';
@@ -97,7 +97,7 @@ describe('diagnostics.save', () => {
     const r = await composed.core.invoke('diagnostics.save', {});
     assert.ok(r.ok, JSON.stringify(r));
     const saved = r.value as { path: string; filename: string; entries: string[]; bytes: number; download: string };
-    assert.match(saved.filename, /^priors-diagnostics-\d{8}-\d{4}\.zip$/);
+    assert.match(saved.filename, /^priors-diagnostics-\d{8}-\d{6}(?:-\d+)?\.zip$/);
     assert.equal(saved.path, join(dataDir, 'diagnostics', saved.filename));
     assert.equal(saved.download, `/api/download/${saved.filename}`);
 
@@ -114,8 +114,16 @@ describe('diagnostics.save', () => {
     assert.match(zip.get(`logs/${LOG_FILE}`)?.toString('utf8') ?? '', /a1 open \(acceptor\): CT1 -> PRIORS\n$/);
 
     assert.equal(composed.core.downloadPath(saved.filename), saved.path);
-    for (const name of ['config.json', `../${saved.filename}`, 'priors-diagnostics-20010101-0000.zip', `${saved.filename}.txt`]) {
+    for (const name of ['config.json', `../${saved.filename}`, 'priors-diagnostics-20010101-000000.zip', `${saved.filename}.txt`]) {
       assert.equal(composed.core.downloadPath(name), undefined, name);
     }
+
+    // saved again at once: a bundle of its own, the first one kept
+    const again = await composed.core.invoke('diagnostics.save', {});
+    assert.ok(again.ok, JSON.stringify(again));
+    const second = again.value as { path: string; filename: string };
+    assert.notEqual(second.filename, saved.filename);
+    assert.ok(existsSync(saved.path) && existsSync(second.path));
+    assert.equal(composed.core.downloadPath(second.filename), second.path);
   });
 });

@@ -101,7 +101,7 @@ test("queued retrieves get the configuration's calling AE title, Maximum Length,
   }
 });
 
-test('SCU options the queue is given override the configured ones', async () => {
+test('SCU options the queue is given override the configured ones, timer by timer', async () => {
   const cache = await Cache.open(tempDir('queue-scu-given'));
   caches.push(cache);
   const config: Config = {
@@ -127,7 +127,7 @@ test('SCU options the queue is given override the configured ones', async () => 
     config,
     retrieve: recording,
     local: { aeTitle: 'PRIORS', port: 11112, host: '127.0.0.1', storedListeners: new Set<(e: StoredEvent) => void>() },
-    scu: { callingAeTitle: 'GIVEN', timeouts: { connectMs: 10, artimMs: 20, dimseMs: 50 } },
+    scu: { callingAeTitle: 'GIVEN', timeouts: { dimseMs: 50 } },
     settleMs: 0,
   });
   const done = new Promise<void>((resolve) => {
@@ -144,7 +144,7 @@ test('SCU options the queue is given override the configured ones', async () => 
     await done;
     assert.equal(seen.length, 1);
     assert.equal(seen[0]!.scu.callingAeTitle, 'GIVEN');
-    assert.deepEqual(seen[0]!.scu.timeouts, { connectMs: 10, artimMs: 20, dimseMs: 50 });
+    assert.deepEqual(seen[0]!.scu.timeouts, { connectMs: 1500, artimMs: 2500, dimseMs: 50 }, 'the timers not given stay as configured');
     assert.equal(seen[0]!.scu.maxPduLength, config.local.maxPduLength);
   } finally {
     await queue.close();
