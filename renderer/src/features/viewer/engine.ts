@@ -175,7 +175,11 @@ let resizeFrame: number | undefined;
 export function resizeViewports(): void {
   resizeFrame ??= requestAnimationFrame(() => {
     resizeFrame = undefined;
-    getRenderingEngine(ENGINE_ID)?.resize(true, false);
+    const engine = getRenderingEngine(ENGINE_ID);
+    // a hidden screen gives its elements no size, and the canvas path then draws measurements at
+    // NaN; the panes' observers fire again once the screen shows
+    if (!engine || engine.getViewports().some((vp) => !vp.element.clientWidth || !vp.element.clientHeight)) return;
+    engine.resize(true, false);
   });
 }
 
