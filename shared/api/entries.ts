@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { ApiEntries, EntryName, RequestOf } from './contract.js';
 import { ENTRY_NAMES, isEntryName } from './entry-names.js';
 import { PayloadError, parsePayload } from './validate.js';
-import { QUERY_MODELS, nodeSchema, settingsSchema } from '../config.js';
+import { QUERY_MODELS, nodeName, nodeSchema, settingsSchema } from '../config.js';
 import { QUERY_LEVELS } from '../dicom/query.js';
 import { isValidUid } from '../dicom/uids.js';
 import type { TransferRequest } from '../transfers.js';
@@ -83,7 +83,6 @@ function checkedBy<T>(check: (raw: unknown) => Result<T, string>) {
   });
 }
 
-const nodeName = text(1, 64, /^[A-Za-z0-9][A-Za-z0-9._-]*$/, "a node name (letters, digits, '.', '_', '-')");
 const empty = object({});
 const page = { limit: integer(1, 100_000).optional(), offset: integer(0, Number.MAX_SAFE_INTEGER).optional() };
 
