@@ -15,12 +15,13 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
-import { generateCtSeries, type GeneratedSeries } from '../test/helpers/data.js';
+import { uiUrlFrom } from '../test/helpers/browser.js';
 import { loadIntoOrthanc, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
-import { viewerSkipReason } from '../test/helpers/viewer-host.js';
+import { openStudy, viewerSkipReason } from '../test/helpers/viewer-host.js';
 import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+import { findStudiesByHand, moveStudyByHand, patientWithPriors } from './prefetch.js';
 import { LINK_PROFILES, networkPath, startRelay, type LinkProfile, type Relay } from './relay.js';
 import { readyPage } from './viewer.js';
 
@@ -29,11 +30,6 @@ const PRIORS_AE = 'PRIORS';
 const STORESCP_AE = 'STORESCP';
 const CALLING_AE = 'BENCHSCU';
 const isDicom = (name: string) => name.endsWith('.dcm');
-
-function day(offset: number): string {
-  const d = new Date(Date.now() + offset * 86_400_000);
-  return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
-}
 
 interface Row {
   profile: LinkProfile;
@@ -63,7 +59,7 @@ async function serveUi(dataDir: string, port: number): Promise<{ url: string; st
   };
   const deadline = Date.now() + 30_000;
   for (;;) {
-    const url = /Priors UI: (\S+)/.exec(out)?.[1];
+    const url = uiUrlFrom(out);
     if (url) return { url, stop };
     if (child.exitCode !== null || Date.now() > deadline) {
       await stop();
@@ -82,25 +78,13 @@ export async function runArrivalToPriorBenchmark(o: {
   const log = o.log ?? (() => {});
   const skip = viewerSkipReason();
   if (skip) return { markdown: `Study arrives → prior on screen: not measured: ${skip}.\n`, failed: false };
-  const who = { patientName: 'BENCH^ARRIVAL', patientId: 'BENCH-ARR', birthDate: '19500101' };
-  const current = await generateCtSeries({ ...who, count: o.count, studyDate: day(0), accession: 'BAR-C', seed: 700 });
-  const priors: GeneratedSeries[] = [];
-  for (const [i, days] of [120, 480, 900].entries())
-    priors.push(await generateCtSeries({ ...who, count: o.count, studyDate: day(-days), accession: `BAR-${i + 1}`, seed: 701 + i }));
-  const others = [
-    await generateCtSeries({
-      ...who,
-      count: 20,
-      rows: 256,
-      cols: 256,
-      studyDate: day(-60),
-      accession: 'BAR-MR',
-      modality: 'MR',
-      bodyPart: 'HEAD',
-      studyDescription: 'MR BRAIN',
-    }),
-    await generateCtSeries({ ...who, count: 20, rows: 256, cols: 256, studyDate: day(-7 * 365), accession: 'BAR-OLD' }),
-  ];
+  const { who, current, priors, others } = await patientWithPriors({
+    patientName: 'BENCH^ARRIVAL',
+    patientId: 'BENCH-ARR',
+    count: o.count,
+    tag: 'BAR',
+    seed: 700,
+  });
   const newest = priors[0]!;
   const ports = { priors: await freePort(), storescp: await freePort(), toPriors: await freePort(), toStorescp: await freePort() };
   const or = tempDirManual('priors-bench-arrival-orthanc');
@@ -136,47 +120,9 @@ export async function runArrivalToPriorBenchmark(o: {
           const scp = await startStorescp({ aeTitle: STORESCP_AE, dir: t.dir, port: ports.storescp, autoStop: false, acceptAll: true });
           try {
             const started = Date.now();
-            const pacs = ['-aet', CALLING_AE, '-aec', orthanc.aeTitle];
-            const found = await runTimed(
-              'findscu',
-              [
-                '-S',
-                ...pacs,
-                '-k',
-                'QueryRetrieveLevel=STUDY',
-                '-k',
-                `PatientID=${who.patientId}`,
-                '-k',
-                'StudyInstanceUID',
-                '-k',
-                'StudyDate',
-                '-k',
-                'ModalitiesInStudy',
-                '-k',
-                'StudyDescription',
-                '127.0.0.1',
-                String(toPacs.port),
-              ],
-              { env: peerEnv() },
-            );
-            if (found.code !== 0) throw new Error(`findscu: ${found.stderr.slice(-500)}`);
-            const moved = await runTimed(
-              'movescu',
-              [
-                '-S',
-                ...pacs,
-                '-aem',
-                STORESCP_AE,
-                '-k',
-                'QueryRetrieveLevel=STUDY',
-                '-k',
-                `StudyInstanceUID=${newest.StudyInstanceUID}`,
-                '127.0.0.1',
-                String(toPacs.port),
-              ],
-              { env: peerEnv(), timeoutMs: 600_000 },
-            );
-            if (moved.code !== 0) throw new Error(`movescu: ${moved.stderr.slice(-500)}`);
+            const pacs = { aeTitle: orthanc.aeTitle, port: toPacs.port, callingAeTitle: CALLING_AE };
+            await findStudiesByHand(pacs, who.patientId);
+            await moveStudyByHand(pacs, newest.StudyInstanceUID, STORESCP_AE);
             const ms = Date.now() - started;
             const got = countFiles(t.dir, isDicom);
             if (got !== newest.files.length) throw new Error(`storescp received ${got} of ${newest.files.length}`);
@@ -210,10 +156,7 @@ export async function runArrivalToPriorBenchmark(o: {
             const released = Date.now();
             if (sent.code !== 0) throw new Error(`storescu: ${sent.stderr.slice(-500)}`);
             // the radiologist opens the study the moment it is in (as the Search and Local cache screens do)
-            await page.evaluate((uid) => {
-              const w = globalThis as unknown as { dispatchEvent(e: unknown): void; CustomEvent: new (type: string, init: unknown) => unknown };
-              w.dispatchEvent(new w.CustomEvent('priors:open-study', { detail: { StudyInstanceUID: uid, arriving: true } }));
-            }, current.StudyInstanceUID);
+            await openStudy(page, current.StudyInstanceUID, { arriving: true });
             const pane = `[data-study="${newest.StudyInstanceUID}"] [aria-label="Prior study"]`;
             await page.waitForFunction(
               (sel) => {

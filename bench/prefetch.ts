@@ -24,9 +24,80 @@ const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 const PRIORS_AE = 'PRIORS';
 const STORESCP_AE = 'STORESCP';
 
-function day(offset: number): string {
+/** The date `offset` days from today, as DICOM writes it. */
+export function day(offset: number): string {
   const d = new Date(Date.now() + offset * 86_400_000);
   return `${d.getFullYear()}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/**
+ * A patient for prefetch: a current CT study of today, three relevant earlier ones (120, 480 and
+ * 900 days before, newest first) of `count` images each, and two studies the default rule does
+ * not keep (an MR of the head, a CT of seven years ago). Accession numbers begin with `tag`;
+ * `seed`, when given, seeds the current study and the next numbers the priors.
+ */
+export async function patientWithPriors(o: { patientName: string; patientId: string; count: number; tag: string; seed?: number }) {
+  const who = { patientName: o.patientName, patientId: o.patientId, birthDate: '19500101' };
+  const seeded = (k: number) => (o.seed === undefined ? {} : { seed: o.seed + k });
+  const current = await generateCtSeries({ ...who, count: o.count, studyDate: day(0), accession: `${o.tag}-C`, ...seeded(0) });
+  const priors: GeneratedSeries[] = [];
+  for (const [i, days] of [120, 480, 900].entries())
+    priors.push(await generateCtSeries({ ...who, count: o.count, studyDate: day(-days), accession: `${o.tag}-${i + 1}`, ...seeded(i + 1) }));
+  const others = [
+    await generateCtSeries({
+      ...who,
+      count: 20,
+      rows: 256,
+      cols: 256,
+      studyDate: day(-60),
+      accession: `${o.tag}-MR`,
+      modality: 'MR',
+      bodyPart: 'HEAD',
+      studyDescription: 'MR BRAIN',
+    }),
+    await generateCtSeries({ ...who, count: 20, rows: 256, cols: 256, studyDate: day(-7 * 365), accession: `${o.tag}-OLD` }),
+  ];
+  return { who, current, priors, others };
+}
+
+/** A PACS as DCMTK's SCUs are pointed at it (through a relay, its port may be the relay's). */
+export interface ByHandPacs {
+  aeTitle: string;
+  port: number;
+  /** Our calling AE title, when the PACS must know it. */
+  callingAeTitle?: string;
+}
+
+function pacsArgs(pacs: ByHandPacs): string[] {
+  return [...(pacs.callingAeTitle ? ['-aet', pacs.callingAeTitle] : []), '-aec', pacs.aeTitle];
+}
+
+/** The patient's studies, asked with findscu as a radiologist's script would; throws when it fails. */
+export async function findStudiesByHand(pacs: ByHandPacs, patientId: string): Promise<void> {
+  const keys = ['QueryRetrieveLevel=STUDY', `PatientID=${patientId}`, 'StudyInstanceUID', 'StudyDate', 'ModalitiesInStudy', 'StudyDescription'];
+  const found = await runTimed('findscu', ['-S', ...pacsArgs(pacs), ...keys.flatMap((k) => ['-k', k]), '127.0.0.1', String(pacs.port)], { env: peerEnv() });
+  if (found.code !== 0) throw new Error(`findscu: ${found.stderr.slice(-500)}`);
+}
+
+/** One study moved with movescu to `destination`; throws when it fails. */
+export async function moveStudyByHand(pacs: ByHandPacs, studyInstanceUid: string, destination: string): Promise<void> {
+  const moved = await runTimed(
+    'movescu',
+    [
+      '-S',
+      ...pacsArgs(pacs),
+      '-aem',
+      destination,
+      '-k',
+      'QueryRetrieveLevel=STUDY',
+      '-k',
+      `StudyInstanceUID=${studyInstanceUid}`,
+      '127.0.0.1',
+      String(pacs.port),
+    ],
+    { env: peerEnv(), timeoutMs: 600_000 },
+  );
+  if (moved.code !== 0) throw new Error(`movescu: ${moved.stderr.slice(-500)}`);
 }
 
 /** The prefetch section of docs/benchmarks.md. */
@@ -36,25 +107,7 @@ export async function runPrefetchBenchmark(options: {
   log?: (l: string) => void;
 }): Promise<{ markdown: string; failed: boolean }> {
   const log = options.log ?? (() => {});
-  const who = { patientName: 'BENCH^PREFETCH', patientId: 'BENCH-PF', birthDate: '19500101' };
-  const current = await generateCtSeries({ ...who, count: options.count, studyDate: day(0), accession: 'BPF-C' });
-  const priors: GeneratedSeries[] = [];
-  for (const [i, days] of [120, 480, 900].entries())
-    priors.push(await generateCtSeries({ ...who, count: options.count, studyDate: day(-days), accession: `BPF-${i + 1}` }));
-  const others = [
-    await generateCtSeries({
-      ...who,
-      count: 20,
-      rows: 256,
-      cols: 256,
-      studyDate: day(-60),
-      accession: 'BPF-MR',
-      modality: 'MR',
-      bodyPart: 'HEAD',
-      studyDescription: 'MR BRAIN',
-    }),
-    await generateCtSeries({ ...who, count: 20, rows: 256, cols: 256, studyDate: day(-7 * 365), accession: 'BPF-OLD' }),
-  ];
+  const { who, current, priors, others } = await patientWithPriors({ patientName: 'BENCH^PREFETCH', patientId: 'BENCH-PF', count: options.count, tag: 'BPF' });
   const ports = { priors: await freePort(), storescp: await freePort() };
   const or = tempDirManual('priors-bench-prefetch-orthanc');
   const orthanc = await startOrthanc({
@@ -119,50 +172,9 @@ export async function runPrefetchBenchmark(options: {
       const scp = await startStorescp({ aeTitle: STORESCP_AE, dir: t.dir, port: ports.storescp, autoStop: false, acceptAll: true });
       try {
         const started = Date.now();
-        const found = await runTimed(
-          'findscu',
-          [
-            '-S',
-            '-aec',
-            orthanc.aeTitle,
-            '-k',
-            'QueryRetrieveLevel=STUDY',
-            '-k',
-            `PatientID=${who.patientId}`,
-            '-k',
-            'StudyInstanceUID',
-            '-k',
-            'StudyDate',
-            '-k',
-            'ModalitiesInStudy',
-            '-k',
-            'StudyDescription',
-            '127.0.0.1',
-            String(orthanc.port),
-          ],
-          { env: peerEnv() },
-        );
-        if (found.code !== 0) throw new Error(`findscu: ${found.stderr.slice(-500)}`);
-        for (const p of priors) {
-          const moved = await runTimed(
-            'movescu',
-            [
-              '-S',
-              '-aec',
-              orthanc.aeTitle,
-              '-aem',
-              STORESCP_AE,
-              '-k',
-              'QueryRetrieveLevel=STUDY',
-              '-k',
-              `StudyInstanceUID=${p.StudyInstanceUID}`,
-              '127.0.0.1',
-              String(orthanc.port),
-            ],
-            { env: peerEnv() },
-          );
-          if (moved.code !== 0) throw new Error(`movescu: ${moved.stderr.slice(-500)}`);
-        }
+        const pacs = { aeTitle: orthanc.aeTitle, port: orthanc.port };
+        await findStudiesByHand(pacs, who.patientId);
+        for (const p of priors) await moveStudyByHand(pacs, p.StudyInstanceUID, STORESCP_AE);
         const ms = Date.now() - started;
         const got = countFiles(t.dir, isStored);
         if (got !== expected) throw new Error(`storescp received ${got} of ${expected}`);

@@ -32,10 +32,9 @@ export default defineConfig({
     // vtk.js → xmlbuilder2 extends Node's EventEmitter at load time: a small browser shim
     alias: {
       events: decodeURIComponent(new URL('./src/viewer-shims/events.ts', import.meta.url).pathname),
-      // the loader's decoding worker module, which its package does not export: our worker wraps it (stack-load/decode.worker.ts)
-      'priors-cornerstone-decode-worker': decodeURIComponent(
-        new URL('../node_modules/@cornerstonejs/dicom-image-loader/dist/esm/decodeImageFrameWorker.js', import.meta.url).pathname,
-      ),
+      // modules of the DICOM image loader its package does not export (its decoding worker, the
+      // rule of the typed array a frame becomes): our worker wraps them (stack-load/decode.worker.ts)
+      'priors-dicom-image-loader': decodeURIComponent(new URL('../node_modules/@cornerstonejs/dicom-image-loader/dist/esm', import.meta.url).pathname),
     },
   },
   worker: { format: 'es' },

@@ -63,12 +63,15 @@ export async function startViewerHost(files: string[], o: { aeTitle?: string } =
   };
 }
 
-/** Dispatches the open-study event the Search and Local cache screens dispatch. */
-export async function openStudy(page: Page, StudyInstanceUID: string): Promise<void> {
-  await page.evaluate((uid) => {
-    const w = globalThis as unknown as { dispatchEvent(e: unknown): void; CustomEvent: new (type: string, init: unknown) => unknown };
-    w.dispatchEvent(new w.CustomEvent('priors:open-study', { detail: { StudyInstanceUID: uid } }));
-  }, StudyInstanceUID);
+/** Dispatches the open-study event the Search and Local cache screens dispatch (`arriving`: the study may still be coming in). */
+export async function openStudy(page: Page, StudyInstanceUID: string, more: { arriving?: boolean } = {}): Promise<void> {
+  await page.evaluate(
+    (detail) => {
+      const w = globalThis as unknown as { dispatchEvent(e: unknown): void; CustomEvent: new (type: string, init: unknown) => unknown };
+      w.dispatchEvent(new w.CustomEvent('priors:open-study', { detail }));
+    },
+    { StudyInstanceUID, ...more },
+  );
 }
 
 /** A pane's state as its attributes and overlay say. */

@@ -37,11 +37,16 @@ export class ConfigStore {
 
   /** The configuration; defaults when config.json does not exist yet. */
   async load(): Promise<Config> {
+    return (await this.read()).config;
+  }
+
+  /** The configuration and the `$schema` config.json names, if it names one. */
+  private async read(): Promise<{ config: Config; $schema?: string }> {
     let text: string;
     try {
       text = await readFile(this.path, 'utf8');
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return defaultConfig();
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { config: defaultConfig() };
       throw new ConfigError(`Cannot read ${this.path} (${(e as NodeJS.ErrnoException).code ?? String(e)}): check its permissions`);
     }
     let raw: unknown;
@@ -52,7 +57,8 @@ export class ConfigStore {
     }
     const r = validateConfig(raw);
     if (!r.ok) throw new ConfigError(`In ${this.path}, ${r.error}`);
-    return r.value;
+    const $schema = schemaOf(raw);
+    return $schema === undefined ? { config: r.value } : { config: r.value, $schema };
   }
 
   /**
@@ -76,10 +82,14 @@ export class ConfigStore {
    * link to docs/config.schema.json) is kept; none is added.
    */
   async save(config: Config): Promise<void> {
+    await this.write(config, await this.schemaOfFile());
+  }
+
+  /** Validates and writes `config` atomically, naming `$schema` when given. */
+  private async write(config: Config, $schema: string | undefined): Promise<void> {
     const r = validateConfig(JSON.parse(JSON.stringify(config)));
     if (!r.ok) throw new ConfigError(`Refusing to save the configuration: ${r.error}`);
     await mkdir(this.dir, { recursive: true });
-    const $schema = await this.schemaOfFile();
     const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
     const handle = await open(tmp, 'w', 0o600);
     try {
@@ -99,19 +109,17 @@ export class ConfigStore {
   /** The `$schema` config.json names now, if it names one. */
   private async schemaOfFile(): Promise<string | undefined> {
     try {
-      const raw: unknown = JSON.parse(await readFile(this.path, 'utf8'));
-      const ref = typeof raw === 'object' && raw !== null ? (raw as { $schema?: unknown }).$schema : undefined;
-      return typeof ref === 'string' ? ref : undefined;
+      return schemaOf(JSON.parse(await readFile(this.path, 'utf8')));
     } catch {
       return undefined;
     }
   }
 
-  /** Applies a change to the stored configuration and saves it; returns the new configuration. */
+  /** Applies a change to the stored configuration and saves it (read once); returns the new configuration. */
   async update(change: (config: Config) => void): Promise<Config> {
-    const config = await this.load();
+    const { config, $schema } = await this.read();
     change(config);
-    await this.save(config);
+    await this.write(config, $schema);
     return config;
   }
 
@@ -145,4 +153,10 @@ export class ConfigStore {
   async listNodes(): Promise<RemoteNode[]> {
     return (await this.load()).nodes;
   }
+}
+
+/** The `$schema` a parsed config.json names, if it names one. */
+function schemaOf(raw: unknown): string | undefined {
+  const ref = typeof raw === 'object' && raw !== null ? (raw as { $schema?: unknown }).$schema : undefined;
+  return typeof ref === 'string' ? ref : undefined;
 }

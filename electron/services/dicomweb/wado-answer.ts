@@ -11,7 +11,6 @@
  *       — the same instances as application/dicom+json (PS3.18 F.2), bulk data left out.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import type { Transcoder } from '../../dimse/handlers.js';
 import { decodeDataSet, encodingOf } from '../../../shared/dicom/codec.js';
@@ -90,16 +89,22 @@ async function* part10(inst: WadoInstance, boundary: string, first: boolean): As
     inst.dataSetOffset === 0
       ? buildFileMetaInformation({ sopClassUid: inst.sopClassUid, sopInstanceUid: inst.sopInstanceUid, transferSyntaxUid: inst.transferSyntaxUid })
       : undefined;
-  const size = (await stat(inst.path)).size + (meta?.length ?? 0);
-  yield partHead(boundary, { 'Content-Type': `application/dicom; transfer-syntax=${inst.transferSyntaxUid}`, 'Content-Length': String(size) }, first);
-  if (meta) yield meta;
-  let sent = 0;
-  for await (const chunk of createReadStream(inst.path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-    sent += chunk.length;
-    yield chunk;
+  // the size of the file opened, not of whatever the path names a moment before
+  const file = await open(inst.path);
+  try {
+    const size = (await file.stat()).size + (meta?.length ?? 0);
+    yield partHead(boundary, { 'Content-Type': `application/dicom; transfer-syntax=${inst.transferSyntaxUid}`, 'Content-Length': String(size) }, first);
+    if (meta) yield meta;
+    let sent = meta?.length ?? 0;
+    for await (const chunk of file.createReadStream({ highWaterMark: 1 << 20, autoClose: false }) as AsyncIterable<Buffer>) {
+      sent += chunk.length;
+      yield chunk;
+    }
+    // a file that changed size under us would break the framing the head announced
+    if (sent !== size) throw new Error(`${inst.sopInstanceUid} changed size while it was sent`);
+  } finally {
+    await file.close();
   }
-  // a file that changed size under us would break the framing the head announced
-  if (sent + (meta?.length ?? 0) !== size) throw new Error(`${inst.sopInstanceUid} changed size while it was sent`);
 }
 
 /** One instance converted into `to` by the outgoing transcoder, behind file meta naming it (the stored file untouched). */

@@ -8,6 +8,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useApiEvents, useTransport } from '../../app/api-context.js';
+import { keyedThrottle } from '../../lib/throttle.js';
 import { choicesOf, defaultPrior, type PriorChoice } from './prior-order.js';
 import type { OpenStudy } from './use-viewer-studies.js';
 import type { Layout } from './ViewerTools.js';
@@ -29,8 +30,8 @@ export function usePriorChoice({ opened, studies, load, layout, setLayout }: Pri
   /** The prior shown ('' for none). */
   const [priorUid, setPriorUid] = useState('');
   const [choices, setChoices] = useState<PriorChoice[]>([]);
-  /** What the arrival listener reads: the prior shown, the choices, whether the radiologist picked, the opened study's date. */
-  const now = useRef({ opened, priorUid, choices, picked: false, date: undefined as string | undefined });
+  /** What the arrival listener reads: the study opened, the prior shown, the choices, whether the radiologist picked. */
+  const now = useRef({ opened, priorUid, choices, picked: false });
   now.current.opened = opened;
   now.current.priorUid = priorUid;
   now.current.choices = choices;
@@ -61,46 +62,9 @@ export function usePriorChoice({ opened, studies, load, layout, setLayout }: Pri
   /** Another study opens: no prior until its own are listed. */
   const clear = useCallback(() => {
     now.current.picked = false;
-    now.current.date = undefined;
     setPriorUid('');
     setChoices([]);
   }, []);
-
-  // another study arrived: if it is a prior of the opened one, list it, and show it when nothing is shown yet
-  // (the first arrival at once, later ones at most once a second)
-  const arrival = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
-  const lastLook = useRef(0);
-  useEffect(
-    () => () => {
-      clearTimeout(arrival.current);
-      arrival.current = undefined;
-    },
-    [opened],
-  );
-  useApiEvents((e) => {
-    // stored by our SCP (a C-MOVE, a push), or by a C-GET's own association (its job's progress)
-    const arrived = e.type === 'study.arrived' ? e.StudyInstanceUID : e.type === 'job.progress' ? e.job.StudyInstanceUID : undefined;
-    if (!arrived || !opened || arrived === opened || arrival.current) return;
-    if (now.current.choices.some((c) => c.study.StudyInstanceUID === arrived)) return;
-    const uid = opened;
-    arrival.current = setTimeout(
-      () => {
-        arrival.current = undefined;
-        lastLook.current = Date.now();
-        void (async () => {
-          const list = await fetchPriors(uid);
-          if (uid !== now.current.opened) return;
-          setChoices(list);
-          if (now.current.priorUid || now.current.picked) return;
-          const wanted = defaultPrior(list, now.current.date);
-          if (!wanted) return;
-          await load(wanted);
-          if (uid === now.current.opened && !now.current.priorUid && !now.current.picked) setPriorUid(wanted);
-        })();
-      },
-      Math.max(0, lastLook.current + ARRIVAL_MS - Date.now()),
-    );
-  });
 
   /**
    * Lists the opened study's priors and shows the one `requested`, or else the default one.
@@ -110,8 +74,7 @@ export function usePriorChoice({ opened, studies, load, layout, setLayout }: Pri
     async (uid: string, requested: string | undefined, stale: () => boolean): Promise<boolean> => {
       const list = await fetchPriors(uid);
       const study = await transport.call('cache.studies', { StudyInstanceUID: uid });
-      now.current.date = study.ok ? study.value.studies[0]?.StudyDate : undefined;
-      const wanted = requested ?? defaultPrior(list, now.current.date);
+      const wanted = requested ?? defaultPrior(list, study.ok ? study.value.studies[0]?.StudyDate : undefined);
       if (stale()) return false;
       setChoices(list);
       if (wanted) {
@@ -122,6 +85,25 @@ export function usePriorChoice({ opened, studies, load, layout, setLayout }: Pri
     },
     [fetchPriors, transport, load],
   );
+
+  // another study arrived: if it is a prior of the opened one it joins the picker, and shows itself
+  // when no prior is shown and none was picked (the first arrival at once, later ones at most once a second)
+  const [looks] = useState(() => keyedThrottle(ARRIVAL_MS));
+  useEffect(() => () => looks.clear(), [opened, looks]);
+  useApiEvents((e) => {
+    // stored by our SCP (a C-MOVE, a push), or by a C-GET's own association (its job's progress)
+    const arrived = e.type === 'study.arrived' ? e.StudyInstanceUID : e.type === 'job.progress' ? e.job.StudyInstanceUID : undefined;
+    if (!arrived || !opened || arrived === opened) return;
+    if (now.current.choices.some((c) => c.study.StudyInstanceUID === arrived)) return;
+    const uid = opened;
+    const untouched = (): boolean => uid === now.current.opened && !now.current.priorUid && !now.current.picked;
+    looks.schedule(uid, () => {
+      if (!untouched()) return reload();
+      void choose(uid, undefined, () => !untouched()).then((settled) => {
+        if (!settled && uid === now.current.opened) reload();
+      });
+    });
+  });
 
   return { priorUid, choices, reload, show, clear, choose };
 }

@@ -11,6 +11,7 @@ import type { SeriesRecord, StudyRecord } from '../../../../shared/records.js';
 import { isFinished } from '../../../../shared/transfers.js';
 import { useApiEvents, useTransport } from '../../app/api-context.js';
 import { mainSeries } from '../../lib/main-series.js';
+import { keyedThrottle } from '../../lib/throttle.js';
 import { wadoUriImageId } from './image-ids.js';
 import type { PaneSeries } from './StackPane.js';
 
@@ -28,9 +29,8 @@ export function useViewerStudies(setError: (message: string | undefined) => void
   const [studies, setStudies] = useState<ReadonlyMap<string, OpenStudy>>(new Map());
   /** Studies being retrieved: read again as their instances arrive. */
   const [arriving, setArriving] = useState<ReadonlySet<string>>(new Set());
-  const timers = useRef(new Map<string, ReturnType<typeof setTimeout>>());
-  /** When each study was last read again for its arrivals. */
-  const lastRead = useRef(new Map<string, number>());
+  /** Arriving studies read again: the first arrival at once, then at most once a second per study. */
+  const [rereads] = useState(() => keyedThrottle(REFRESH_MS));
   const studiesRef = useRef(studies);
   studiesRef.current = studies;
   /** The series asked for, per study, shown as soon as it is in the cache (a study that arrives with it first). */
@@ -140,8 +140,7 @@ export function useViewerStudies(setError: (message: string | undefined) => void
     // sent to our SCP by whoever sends it (a modality, a PACS): read again like a retrieve's progress
     const end = e.type !== 'study.arrived' && (e.type === 'job.finished' || isFinished(e.job.state));
     if (end) {
-      clearTimeout(timers.current.get(uid));
-      timers.current.delete(uid);
+      rereads.cancel(uid);
       setArriving((s) => {
         const n = new Set(s);
         n.delete(uid);
@@ -150,27 +149,15 @@ export function useViewerStudies(setError: (message: string | undefined) => void
       void refresh(uid, onFirstRef.current);
       return;
     }
-    if (timers.current.has(uid)) return;
-    // the first arrival is read at once, the next ones at most once a second
-    const wait = Math.max(0, (lastRead.current.get(uid) ?? 0) + REFRESH_MS - Date.now());
-    timers.current.set(
-      uid,
-      setTimeout(() => {
-        timers.current.delete(uid);
-        lastRead.current.set(uid, Date.now());
-        void refresh(uid, onFirstRef.current);
-      }, wait),
-    );
+    rereads.schedule(uid, () => void refresh(uid, onFirstRef.current));
   });
 
   const reset = useCallback(() => {
-    for (const t of timers.current.values()) clearTimeout(t);
-    timers.current.clear();
-    lastRead.current.clear();
+    rereads.clear();
     setStudies(new Map());
     setArriving(new Set());
     wanted.current.clear();
-  }, []);
+  }, [rereads]);
 
   return { studies, arriving, load, choose, follow, reset, imageIdsOf };
 }

@@ -5,7 +5,8 @@
  * whole stack. Its answers go out through this worker's postMessage, which adds the frame's
  * pixel buffer to the transfer list; the decoding itself is the loader's.
  */
-import 'priors-cornerstone-decode-worker';
+import 'priors-dicom-image-loader/decodeImageFrameWorker.js';
+import pageArrayType from 'priors-dicom-image-loader/shared/getPixelDataTypeFromMinMax.js';
 
 const scope = self as unknown as { postMessage(message: unknown, transfer?: Transferable[]): void };
 const post = scope.postMessage.bind(scope);
@@ -15,13 +16,6 @@ interface DecodedFrame {
   pixelData?: unknown;
   smallestPixelValue?: number;
   largestPixelValue?: number;
-}
-
-/** The typed array the page makes of a frame from its smallest and largest values (the loader's own rule). */
-function pageArrayType(min: number | undefined, max: number | undefined): unknown {
-  if (min === undefined || max === undefined || !Number.isInteger(min) || !Number.isInteger(max)) return Float32Array;
-  if (min >= 0) return max <= 255 ? Uint8Array : max <= 65535 ? Uint16Array : max <= 4294967295 ? Uint32Array : Float32Array;
-  return min >= -128 && max <= 127 ? Int8Array : min >= -32768 && max <= 32767 ? Int16Array : Float32Array;
 }
 
 /**
