@@ -73,6 +73,7 @@ describe('Viewer: a study still arriving', { skip, timeout: 300_000 }, () => {
   test('a prior that arrives while the study is open shows itself beside it and ends whole', async () => {
     const pane = `[data-study="${prior.StudyInstanceUID}"] [aria-label="Prior study"]`;
     assert.equal(await page.locator(pane).count(), 0, 'no prior before one arrives');
+    const before = await paneState(page, series.StudyInstanceUID, 'Current study');
     const r = await storescu(host.scp, prior.files.slice(0, 8), { callingAeTitle: 'PACS' });
     assert.equal(r.code, 0, r.stderr);
     await waitFirstImage(page, prior.StudyInstanceUID, 'Prior study');
@@ -87,6 +88,9 @@ describe('Viewer: a study still arriving', { skip, timeout: 300_000 }, () => {
     const end = await paneState(page, prior.StudyInstanceUID, 'Prior study');
     assert.equal(end?.shown, PRIOR_COUNT, JSON.stringify(end));
     assert.equal(await page.getByRole('combobox', { name: 'Prior study' }).inputValue(), prior.StudyInstanceUID);
+    // the radiologist's place in the current study stays where it was: the prior follows it, not the reverse
+    const after = await paneState(page, series.StudyInstanceUID, 'Current study');
+    assert.equal(after?.position, before?.position, `current before: ${before?.overlay} · after: ${after?.overlay}`);
     assert.deepEqual(errors, []);
   });
 });

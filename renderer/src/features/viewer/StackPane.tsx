@@ -119,12 +119,18 @@ export function StackPane({
         zoom: engine.zoomOf(vp),
       });
     };
+    // the stack put in place again (more instances arrived, sorted) keeps its image at another
+    // index: not a scroll, so the linked panes do not move; onStack tells them the new index
+    let shownImage: string | undefined;
     const onNewImage = (): void => {
       const index = vp.getCurrentImageIdIndex();
       const bySync = index === expected.index;
       expected.index = -1;
       update();
-      if (sorted()) eventsRef.current?.onIndex?.(index, bySync);
+      const image = vp.getCurrentImageId();
+      const moved = image !== shownImage;
+      shownImage = image;
+      if (sorted() && moved) eventsRef.current?.onIndex?.(index, bySync);
     };
     const onVoi = (e: Event): void => {
       const range = (e as CustomEvent<{ range?: { lower: number; upper: number } }>).detail?.range;
