@@ -2,7 +2,8 @@
 // into storescp and into priors serve, each receiver announcing the same Maximum Length (16 KiB,
 // 128 KiB, and Priors' default), round by round. Besides the wall time of the send, the
 // receiver's own CPU time (user + system, from /proc) is read before and after each send: the
-// cost per instance of the receive path, which the wall time of a shared machine blurs.
+// cost per instance of the receive path, which the wall time of a shared machine blurs. A bare
+// Node receiver (bare-receiver.ts) gives the runtime's own floor, with either way of reading.
 //   node --import tsx bench/pdu.ts [--runs N] [--count N] [--sizes 16384,131072]
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,6 +23,24 @@ const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 
 function storescp(pdu: number): Receiver {
   return { ...commandReceiver(`storescp -pdu ${pdu}`, (dir, port) => ['storescp', '-pdu', String(pdu), '-od', dir, String(port)]) };
+}
+
+/** The bare Node receiver (bench/bare-receiver.ts): what the runtime allows, with Node's default socket reads or the link's own. */
+function bare(pdu: number, reads: 'default' | 'own'): Receiver {
+  const script = join(import.meta.dirname, 'bare-receiver.ts');
+  return {
+    ...commandReceiver(`bare Node receiver, ${reads === 'own' ? 'own read buffer' : "Node's default reads"}`, (dir, port) => [
+      ...PRIORS_NODE,
+      '--import',
+      'tsx',
+      script,
+      String(port),
+      dir,
+      String(pdu),
+      reads,
+    ]),
+    filesDir: (dir) => join(dir, 'files'),
+  };
 }
 
 function priors(pdu: number): Receiver {
@@ -74,7 +93,10 @@ export async function runPduBenchmark(
   const bytes = series.files.reduce((sum, f) => sum + statSync(f).size, 0);
   const warmUp = (await generateCtSeries({ count: 100, patientName: 'BENCH^WARM', patientId: 'BENCHWARM', seed: 5 })).files;
   warmPageCache([...series.files, ...warmUp]);
-  const receivers = sizes.flatMap((pdu) => [storescp(pdu), priors(pdu)]);
+  // per size: the reference first, then the others compared with it
+  const perSize = (pdu: number) => [storescp(pdu), bare(pdu, 'default'), bare(pdu, 'own'), priors(pdu)];
+  const group = perSize(0).length;
+  const receivers = sizes.flatMap(perSize);
   o.log?.(`pdu: ${receivers.map((r) => r.name).join(', ')}; ${o.runs ?? 3} rounds`);
   const outcomes = await interleave(
     receivers.map((r) => () => once(r, series.files, warmUp)),
@@ -83,11 +105,10 @@ export async function runPduBenchmark(
   let failed = false;
   const rows: string[][] = [];
   for (const [i, pdu] of sizes.entries()) {
-    const ref = outcomes[2 * i]!;
-    const ours = outcomes[2 * i + 1]!;
+    const ref = outcomes[group * i]!;
     const refMs = ref.runs.length ? median(ref.runs.map((r) => r.ms)) : NaN;
-    for (const [k, out] of [ref, ours].entries()) {
-      const name = receivers[2 * i + k]!.name;
+    for (const [k, out] of outcomes.slice(group * i, group * (i + 1)).entries()) {
+      const name = receivers[group * i + k]!.name;
       if (out.error !== undefined) failed = true;
       if (out.runs.length === 0) {
         rows.push([name, String(pdu), '—', '—', '—', '—', '—', '—', `failed: ${out.error ?? '?'}`]);
@@ -113,7 +134,7 @@ export async function runPduBenchmark(
   const markdown = [
     `### Ingest by maximum PDU length: ${series.files.length} CT images (${fmt(bytes / 1e6, 1)} MB) by storescu over one association`,
     '',
-    `Median of ${o.runs ?? 3} rounds, the receivers alternating, each warmed by 100 other images first. Each pair announces the same Maximum Length; storescu sends PDUs of that size. "CPU µs/instance" is the receiver's own CPU time during the send, divided by the instances: in user space (its own code, and for Priors also V8's collector and compiler threads) and in the kernel (system calls: the socket and the files, and for Priors the group flush of received files to disk, which storescp does not do). Priors' default is ${defaultConfig().local.maxPduLength}.`,
+    `Median of ${o.runs ?? 3} rounds, the receivers alternating, each warmed by 100 other images first. Each pair announces the same Maximum Length; storescu sends PDUs of that size. "CPU µs/instance" is the receiver's own CPU time during the send, divided by the instances: in user space (its own code, and for Priors also V8's collector and compiler threads) and in the kernel (system calls: the socket and the files, and for Priors the group flush of received files to disk, which storescp does not do). Priors' default is ${defaultConfig().local.maxPduLength}. The bare Node receiver (bench/bare-receiver.ts) only writes each data set to a file and answers (no File Meta, no checks, no index): what Node itself allows here, read Node's default way (a new 64 KiB buffer per read, through the socket's Readable) and read into one buffer of its own as Priors' link does.`,
     '',
     markdownTable(['Receiver', 'max PDU', 'time (s)', 'MB/s', 'CPU µs/instance', 'user', 'system', 'vs storescp', 'note'], rows, [
       'l',

@@ -193,9 +193,10 @@ at least 4096, or 0 for no limit) defaults to ${DEFAULT_LOCAL_AE.maxPduLength} b
 DCMTK (16384), dcm4che (16378) and pynetdicom (16382), so that a peer sends Priors what it sends
 them. Measured with storescu sending at 16384 and 131072 (docs/benchmarks.md, ingest by maximum
 PDU length), Priors' cost per received instance does not depend on it, and neither does its
-memory: a P-DATA-TF is never gathered, each PDV goes to its file as slices of what the socket
-read, so a peer's largest PDUs take no more memory than the smallest. A P-DATA-TF longer than
-announced is answered with A-ABORT (source 2, reason 6).
+memory: a plain TCP association reads its socket into one buffer of its own (1 MiB, reused for
+every read, so a read takes whole PDUs of any size at once), a P-DATA-TF is never gathered, and
+each PDV goes to its file as slices of that buffer, so a peer's largest PDUs take no more memory
+than the smallest. A P-DATA-TF longer than announced is answered with A-ABORT (source 2, reason 6).
 
 Association rejection by the SCP (PS3.8 Table 9-21):
 

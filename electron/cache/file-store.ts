@@ -42,7 +42,7 @@ import { type InstanceHeader, parseInstanceHeader, readInstanceHeader } from './
 import type { RoomRequest } from './eviction.js';
 import { GroupSync } from './group-sync.js';
 import { IndexQueue, indexError } from './index-queue.js';
-import { InstanceWriter } from './instance-writer.js';
+import { InstanceWriter, type BorrowedSink } from './instance-writer.js';
 import type { IndexOutcome, Repository } from './repository.js';
 
 export { INDEX_GROUP_DELAY_MS, INDEX_GROUP_ROWS, INDEX_RETRY_MS, LOW_SPACE_BYTES } from './index-queue.js';
@@ -100,6 +100,11 @@ export interface TempWriter {
    * writing it.
    */
   readonly stream: Writable;
+  /**
+   * Instead of `stream`: the pieces of a data set received from the network, borrowed until the
+   * end of each received chunk (instance-writer.ts); `stream` finishes or fails as when written.
+   */
+  readonly sink: BorrowedSink;
   /**
    * The header of what was written, parsed from the bytes kept in memory (the file is read only
    * when the header is longer). Ends the stream if needed. The parse starts by itself as soon as
@@ -309,6 +314,7 @@ export class FileStore {
     return {
       path,
       stream,
+      sink: stream.sink,
       header,
       commit: async (commitOptions = {}) => (await place(commitOptions)).index(),
       place,

@@ -18,6 +18,11 @@
  * again. Like fs.WriteStream, the file is closed only once no sync is in flight (its descriptor
  * must not be reused under one).
  *
+ * The network can also hand the data set's pieces straight to {@link sink}, without the Writable:
+ * they are borrowed from the socket's read buffer, so they go out in one writev at the end of
+ * each received chunk (a CT image arrives in one or two), and the head keeps a copy of the first
+ * {@link HEAD_COPY_BYTES} of them.
+ *
  * The first {@link HEAD_BYTES} are kept (by reference) so that the header can be parsed
  * without reading the file back; 'written' is emitted once every byte is in the file (and the
  * fdatasync is under way), so the header can be parsed meanwhile. Chunks written must therefore
@@ -32,6 +37,23 @@ export const HIGH_WATER_MARK = 1024 * 1024;
 export const BATCH_BYTES = 256 * 1024;
 /** Bytes of the start of the file kept for parsing the header. */
 export const HEAD_BYTES = 256 * 1024;
+/**
+ * Bytes of borrowed pieces copied for the head: a CT or MR header is a few KiB; a longer one is
+ * read back from the file (from the page cache), which costs less than copying more of every image.
+ */
+export const HEAD_COPY_BYTES = 64 * 1024;
+
+/** Where the network writes a data set's pieces directly (see the file comment); the shape of the network's data sink. */
+export interface BorrowedSink {
+  /** A piece, valid until chunkEnd. */
+  write(bytes: Uint8Array): void;
+  /** The pieces given so far are about to be overwritten: written now. */
+  chunkEnd(): void;
+  /** The last piece came: the file is finished as by end(). */
+  end(): void;
+  /** The data set will not be complete. */
+  fail(error: Error): void;
+}
 
 type Callback = (error?: Error | null) => void;
 
@@ -85,6 +107,28 @@ export class InstanceWriter extends Writable {
     return fd;
   }
 
+  /** The data set's pieces from the network, borrowed (see the file comment). */
+  readonly sink: BorrowedSink = {
+    write: (bytes) => {
+      if (this.destroyed || bytes.length === 0) return;
+      this.take(bytes, true);
+    },
+    chunkEnd: () => {
+      if (this.destroyed) return;
+      const error = this.flushBatch();
+      if (error) this.destroy(error);
+    },
+    end: () => {
+      if (this.destroyed) return;
+      const error = this.flushBatch();
+      if (error) this.destroy(error);
+      else this.end();
+    },
+    fail: (error) => {
+      this.destroy(error);
+    },
+  };
+
   override _write(chunk: Uint8Array, _encoding: BufferEncoding, callback: Callback): void {
     this.take(chunk);
     callback(this.batchLength >= BATCH_BYTES ? this.flushBatch() : null);
@@ -135,9 +179,9 @@ export class InstanceWriter extends Writable {
     else close();
   }
 
-  private take(chunk: Uint8Array): void {
+  private take(chunk: Uint8Array, borrowed = false): void {
     if (chunk.length === 0) return;
-    this.keepHead(chunk);
+    this.keepHead(chunk, borrowed);
     this.batch.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
     this.batchLength += chunk.length;
     this.size += chunk.length;
@@ -164,10 +208,11 @@ export class InstanceWriter extends Writable {
     }
   }
 
-  private keepHead(chunk: Uint8Array): void {
-    if (this.headLength >= HEAD_BYTES) return;
-    const part = chunk.length <= HEAD_BYTES - this.headLength ? chunk : chunk.subarray(0, HEAD_BYTES - this.headLength);
-    this.headParts.push(part);
+  private keepHead(chunk: Uint8Array, borrowed: boolean): void {
+    const limit = borrowed ? HEAD_COPY_BYTES : HEAD_BYTES;
+    if (this.headLength >= limit) return;
+    const part = chunk.length <= limit - this.headLength ? chunk : chunk.subarray(0, limit - this.headLength);
+    this.headParts.push(borrowed ? Buffer.from(part) : part);
     this.headLength += part.length;
   }
 }

@@ -90,7 +90,7 @@ function gather(stream: DataSetStream): Promise<Uint8Array> {
     let length = 0;
     stream.divert({
       write: (bytes) => {
-        chunks.push(bytes);
+        chunks.push(Buffer.from(bytes)); // borrowed from the socket's read buffer
         length += bytes.length;
       },
       end: () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, length)),

@@ -19,6 +19,7 @@ export type {
   StoreRequest,
 } from './handlers.js';
 export { DimseStatusError } from './handlers.js';
+export { divertDataSet, type DataSink } from './ul/messages.js';
 export {
   AssociationAbortedError,
   AssociationClosedError,

@@ -13,6 +13,7 @@ import type { AssociationPolicy, EchoHandler, FindHandler, RetrieveHandler, Stor
 import { AssociationSlots, decide, RejectReason, type OfferedServices } from './negotiate.js';
 import { ScpSession, type ScpSettings } from './session.js';
 import { tlsModule } from '../ul/tls-module.js';
+import { readIntoOwnBuffer } from '../ul/link.js';
 
 /** Options of {@link DicomServer}. */
 export interface DicomServerOptions {
@@ -81,7 +82,8 @@ export class DicomServer {
       tlsServer.on('tlsClientError', (err, socket) => options.log?.('warn', `TLS connection from ${socket.remoteAddress ?? '?'} refused: ${err.message}`));
       this.server = tlsServer;
     } else {
-      this.server = createServer((socket) => this.onConnection(socket));
+      // paused until the association's own read buffer takes the socket (ul/link.ts)
+      this.server = createServer({ pauseOnConnect: true }, (socket) => this.onConnection(readIntoOwnBuffer(socket)));
     }
   }
 

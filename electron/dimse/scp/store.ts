@@ -75,8 +75,7 @@ export async function answerStore({ channel, msg, handler, association, log }: S
   try {
     await respond(channel, msg, association, sopClassUid, sopInstanceUid, outcome, log);
   } finally {
-    // after the immediate that hands the corked response to the kernel (ul/sender.ts), before the
-    // poll phase that would read the next message
+    // after the response is with the kernel, before the poll phase that would read the next message
     if (after) setImmediate(() => runAfterResponse(after, association, sopInstanceUid, log));
   }
   return outcome;
@@ -120,4 +119,6 @@ async function respond(
     ...(outcome.errorComment && statusCategory(outcome.status) !== 'success' ? { errorComment: outcome.errorComment } : {}),
   });
   await channel.send(msg.contextId, rsp);
+  // out now, not at the end of the loop's turn: the sender waits for this answer before its next store
+  channel.association.flush();
 }

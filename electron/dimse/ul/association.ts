@@ -128,12 +128,14 @@ export class Association {
       deliver: (m) => this.onMessage(m),
       violation: (message, reason) => this.protocolAbort(message, reason),
       pauseForData: (paused) => this.pauseForData(paused),
+      yieldChunk: () => this.link.framer.yieldChunk(),
     });
     this.log('info', openLine(this.id, this.role, this.request, this.contexts));
     this.link.onClose((err) => this.onSocketClosed(err));
     this.link.framer.setSink({
       pdu: (pdu) => this.onPdu(pdu),
       pdv: (contextId, control, bytes, end) => this.onPdv(contextId, control, bytes, end),
+      chunkEnd: () => this.assembler.chunkEnd(),
       error: (e) => this.protocolAbort(`invalid PDU: ${e.message}`, e.reason),
     });
     if (this.link.isClosed) this.onSocketClosed(this.link.socketError);

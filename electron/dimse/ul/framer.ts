@@ -16,9 +16,11 @@ export interface FramerSink {
   /**
    * A piece of a PDV: `control` is the message control header (bit 0 command, bit 1 last
    * fragment, PS3.8 E.2); `end` is true on the PDV's final piece (an empty PDV has one piece).
-   * `bytes` is a view of the received chunk: keep it, do not modify it.
+   * `bytes` is a view of the received chunk, valid until `chunkEnd`: copy what is kept longer.
    */
   pdv(contextId: number, control: number, bytes: Uint8Array, end: boolean): void;
+  /** Every piece of the current chunk was delivered: the chunk's memory is reused after this. */
+  chunkEnd?(): void;
   /** The stream broke the protocol; the framer delivers nothing more. */
   error(err: PduError): void;
 }
@@ -49,6 +51,12 @@ export class PduFramer {
   private pdvControl = 0;
   private held = false;
   private pending: Buffer | null = null;
+  /** Delivery stops after the current unit (yieldChunk). */
+  private yielding = false;
+  /** The rest of a chunk left unread by yieldChunk, still borrowed: the link reads nothing until continueChunk. */
+  private rest: Buffer | null = null;
+  /** Told when delivery stopped with a borrowed rest (the link pauses reading, then calls continueChunk). */
+  onYield: (() => void) | undefined;
 
   /**
    * @param sink receives PDUs, PDV pieces and errors
@@ -77,6 +85,28 @@ export class PduFramer {
     if (rest) this.push(rest);
   }
 
+  /**
+   * Stops delivering after the current unit and keeps the rest of the chunk, uncopied, until
+   * continueChunk(): what was just delivered (a C-STORE-RQ) gets a turn to take its data set
+   * directly before the data set's pieces come. The chunk's memory stays valid because the link
+   * reads nothing meanwhile ({@link onYield}).
+   */
+  yieldChunk(): void {
+    this.yielding = true;
+  }
+
+  /** Whether a yielded chunk's rest waits for continueChunk(). */
+  get yielded(): boolean {
+    return this.rest !== null;
+  }
+
+  /** Delivers the rest of a yielded chunk (which may yield again). */
+  continueChunk(): void {
+    const rest = this.rest;
+    this.rest = null;
+    if (rest) this.deliverChunk(rest);
+  }
+
   /** True after an error: the stream is no longer read. */
   /** Whether a PDU has begun to arrive and is not complete (a peer that stops here is stuck mid-PDU). */
   get midPdu(): boolean {
@@ -87,16 +117,31 @@ export class PduFramer {
     return (this.state as State) === State.Dead;
   }
 
-  /** Reads one received chunk. The chunk must not be modified afterwards (PDV pieces are views of it). */
+  /** Reads one received chunk, borrowed until this returns (PDV pieces are views of it, see above). */
   push(chunk: Buffer): void {
     if (this.dead) return;
     if (this.held || this.pending) {
-      this.pending = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+      this.pending = Buffer.concat(this.pending ? [this.pending, chunk] : [chunk]);
       return;
     }
+    if (this.rest) {
+      this.rest = Buffer.concat([this.rest, chunk]); // not expected: the link waits for continueChunk
+      return;
+    }
+    this.deliverChunk(chunk);
+  }
+
+  private deliverChunk(chunk: Buffer): void {
+    this.read(chunk);
+    if (this.dead) return;
+    if (this.rest) this.onYield?.();
+    else this.sink.chunkEnd?.();
+  }
+
+  private read(chunk: Buffer): void {
     let pos = 0;
     const n = chunk.length;
-    while (pos < n && !this.held && !this.dead) {
+    while (pos < n && !this.held && !this.dead && !this.yielding) {
       switch (this.state) {
         case State.PduHeader:
         case State.PdvHeader: {
@@ -144,13 +189,18 @@ export class PduFramer {
         }
       }
     }
-    if (pos < n && this.held && !this.dead) this.pending = chunk.subarray(pos);
+    if (this.yielding) {
+      this.yielding = false;
+      if (pos < n && !this.held && !this.dead) this.rest = chunk.subarray(pos);
+    }
+    if (pos < n && this.held && !this.dead) this.pending = Buffer.from(chunk.subarray(pos));
   }
 
   private fail(message: string, reason: number): void {
     this.state = State.Dead;
     this.control = null;
     this.pending = null;
+    this.rest = null;
     this.sink.error(new PduError(message, reason));
   }
 

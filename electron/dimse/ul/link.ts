@@ -2,8 +2,15 @@
  * The transport under one association (PS3.8 §9.1: TCP): the socket with TCP_NODELAY, the
  * PDU framer reading it, pausing for backpressure (for several reasons at once), closing
  * gracefully, and opening a connection with the connect timer.
+ *
+ * A plain TCP socket is read into one buffer of the association's own, reused for every read
+ * (Node's `onread`), instead of Node's default of a new 64 KiB buffer for each read handed
+ * through the socket's Readable. The default path costs more than a C++ SCP's whole receive:
+ * the allocation, the first touch of fresh memory and the stream's events for each 64 KiB, and
+ * reads no larger than that whatever the PDU size. So what the framer delivers is borrowed: valid
+ * until it returns from the chunk (framer.ts says who copies what). TLS sockets keep the default.
  */
-import { connect, type Socket } from 'node:net';
+import { connect, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { TimeoutError, TransportError } from './errors.js';
 import { tlsModule } from './tls-module.js';
@@ -11,6 +18,70 @@ import { PduFramer, type FramerSink } from './framer.js';
 
 /** Wait after end() before the socket is destroyed anyway. */
 const CLOSE_GRACE_MS = 2_000;
+/**
+ * Bytes of an association's read buffer: one read takes what the kernel holds, up to this. A
+ * 512×512 CT image arrives in one or two reads; the memory is per association and constant.
+ */
+export const READ_BUFFER_BYTES = 1024 * 1024;
+
+/** A socket's own read buffer and where its reads go (until a link attaches: copies kept in order). */
+class OwnReads {
+  readonly buffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
+  private target: ((chunk: Buffer) => void) | undefined;
+  private early: Buffer[] = [];
+
+  /** Node's onread callback; true: go on reading (pausing is the link's, through the socket). */
+  readonly onread = (n: number, buf: Uint8Array): boolean => {
+    const chunk = Buffer.from(buf.buffer, buf.byteOffset, n);
+    if (this.target) this.target(chunk);
+    else this.early.push(Buffer.from(chunk));
+    return true;
+  };
+
+  attach(target: (chunk: Buffer) => void): void {
+    this.target = target;
+    const early = this.early;
+    this.early = [];
+    for (const chunk of early) target(chunk);
+  }
+}
+
+const ownReads = new WeakMap<Socket, OwnReads>();
+
+/**
+ * The socket a plain TCP server accepted, read from now on into a buffer of its own (see above).
+ * The server must have been created with `pauseOnConnect` (nothing read yet). The accepted
+ * socket gives its handle to the returned one and is destroyed without closing it, so that the
+ * server's connection count drops: the server's owner tracks and ends the returned socket.
+ * Where Node's socket internals are not as expected, the accepted socket is returned as it is.
+ */
+export function readIntoOwnBuffer(accepted: Socket): Socket {
+  const internal = accepted as unknown as { _handle: unknown };
+  const handle = internal._handle;
+  if (!handle || typeof (handle as { useUserBuffer?: unknown }).useUserBuffer !== 'function') {
+    accepted.resume();
+    return accepted;
+  }
+  const reads = new OwnReads();
+  const options = { handle, onread: { buffer: reads.buffer, callback: reads.onread } } as unknown as ConstructorParameters<typeof Socket>[0];
+  const socket = new Socket(options);
+  internal._handle = null;
+  accepted.destroy();
+  ownReads.set(socket, reads);
+  return socket;
+}
+
+/**
+ * Sends the reads of a socket from {@link readIntoOwnBuffer} or {@link openConnection} to
+ * `target`, each chunk borrowed until `target` returns; false for a socket read Node's default way.
+ */
+export function takeOwnReads(socket: Socket, target: (chunk: Buffer) => void): boolean {
+  const reads = ownReads.get(socket);
+  if (!reads) return false;
+  reads.attach(target);
+  socket.resume(); // flowing, so that the peer's FIN ends the socket
+  return true;
+}
 
 /** A socket read through a PDU framer. */
 export class UlLink {
@@ -33,11 +104,21 @@ export class UlLink {
   ) {
     socket.setNoDelay(true);
     this.framer = new PduFramer(sink, maxPduLength);
-    socket.on('data', (chunk: Buffer) => {
+    // A yielded chunk stays in the read buffer: nothing is read until its rest is delivered, after
+    // the microtasks of what was delivered (a store handler takes its data set there).
+    this.framer.onYield = () => {
+      this.pause('handoff', true);
+      setImmediate(() => {
+        this.framer.continueChunk();
+        if (!this.framer.yielded) this.pause('handoff', false);
+      });
+    };
+    const onChunk = (chunk: Buffer) => {
       this.lastActivity = Date.now();
       this.framer.push(chunk);
       this.afterData?.();
-    });
+    };
+    if (!takeOwnReads(socket, onChunk)) socket.on('data', onChunk);
     socket.on('error', (err) => {
       this.socketError ??= err;
     });
@@ -119,11 +200,13 @@ export function openConnection(host: string, port: number, timeoutMs: number, si
       reject(abortReason(signal));
       return;
     }
+    const reads = tls ? undefined : new OwnReads();
     const socket = tls
       ? tlsModule()
           .connect({ ...tls, host, port })
           .setNoDelay(true)
-      : connect({ host, port, noDelay: true });
+      : connect({ host, port, noDelay: true, onread: { buffer: reads!.buffer, callback: reads!.onread } });
+    if (reads) ownReads.set(socket, reads);
     const connected = tls ? 'secureConnect' : 'connect'; // TLS: after the handshake (PS3.15 B.1)
     const done = (err?: Error) => {
       clearTimeout(timer);

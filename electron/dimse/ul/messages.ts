@@ -1,8 +1,12 @@
 /**
  * DIMSE messages over PDVs (PS3.7 §6.3.1, PS3.8 Annex E): encoding the command set with its
  * CommandGroupLength, and reassembling incoming messages from PDV pieces: the command
- * fragments are joined and decoded, the data set fragments are pushed, unchanged and
- * uncopied, into a Readable whose backpressure pauses the socket.
+ * fragments are joined and decoded, the data set fragments are pushed, unchanged, into a
+ * Readable whose backpressure pauses the socket, or go straight to the consumer's sink.
+ *
+ * The pieces are borrowed from the socket's read buffer (framer.ts): the command's and those
+ * the Readable holds are copied; a sink gets the views themselves and `chunkEnd` before the
+ * buffer is read into again, so a consumer that writes them out at once copies nothing.
  */
 import { Readable } from 'node:stream';
 import { decodeDataSet, encodeDataSet, IMPLICIT_LITTLE_ENDIAN } from '../../../shared/dicom/codec.js';
@@ -12,6 +16,8 @@ import { AbortReason } from './errors.js';
 /** CommandDataSetType (0000,0800) value meaning "no data set" (PS3.7 E.1-1). */
 export const NO_DATA_SET = 0x0101;
 const COMMAND_DATA_SET_TYPE = 0x00000800;
+const COMMAND_FIELD = 0x00000100;
+const C_STORE_RQ = 0x0001;
 /** Buffered data set bytes before the socket is paused. */
 const DATA_HIGH_WATER_MARK = 256 * 1024;
 
@@ -40,8 +46,10 @@ export function commandHasDataSet(command: DataSet): boolean | undefined {
  * Called synchronously as the pieces arrive; it must not throw (it keeps its own failure).
  */
 export interface DataSink {
-  /** One piece: a view of the received chunk — keep it, do not modify it. */
+  /** One piece: a view of the received chunk, valid until `chunkEnd` (copy what is kept longer); do not modify it. */
   write(bytes: Uint8Array): void;
+  /** The pieces written so far are about to be overwritten (the end of a received chunk). */
+  chunkEnd?(): void;
   /** The last piece has arrived. */
   end(): void;
   /** The association failed before the data set was complete. */
@@ -81,6 +89,16 @@ export class DataSetStream extends Readable {
   }
 }
 
+/**
+ * Sends an incoming data set straight to `sink` as it arrives ({@link DataSetStream.divert});
+ * false when `stream` is not such a data set, or is diverted already (then read it as a Readable).
+ */
+export function divertDataSet(stream: Readable, sink: DataSink): boolean {
+  if (!(stream instanceof DataSetStream) || stream.sink) return false;
+  stream.divert(sink);
+  return true;
+}
+
 /** One reassembled message as the assembler hands it over (the association adds the context). */
 export interface AssembledMessage {
   contextId: number;
@@ -97,6 +115,8 @@ export interface AssemblerHooks {
   violation(message: string, reason: number): void;
   /** Data set backpressure: pause or resume reading the socket. */
   pauseForData(paused: boolean): void;
+  /** A C-STORE-RQ was delivered: let its handler take the data set before its pieces come (PduFramer.yieldChunk). */
+  yieldChunk?(): void;
 }
 
 /** Reassembles messages from the PDV pieces the framer delivers. */
@@ -148,13 +168,19 @@ export class MessageAssembler {
     else this.onDataPiece(bytes, last);
   }
 
+  /** The end of a received chunk: a sink that holds pieces lets them go now. */
+  chunkEnd(): void {
+    this.stream?.sink?.chunkEnd?.();
+  }
+
   private onCommandPiece(bytes: Uint8Array, last: boolean): void {
     if (bytes.length > 0) {
-      this.commandPieces.push(bytes);
+      this.commandPieces.push(last ? bytes : Buffer.from(bytes)); // the last is joined below, before the chunk goes
       this.commandLength += bytes.length;
     }
     if (!last) return;
-    const all = this.commandPieces.length === 1 ? this.commandPieces[0]! : Buffer.concat(this.commandPieces, this.commandLength);
+    // a copy: the decoded command may keep views of its bytes beyond this chunk
+    const all = Buffer.concat(this.commandPieces, this.commandLength);
     this.commandPieces = [];
     this.commandLength = 0;
     let command: DataSet;
@@ -179,6 +205,7 @@ export class MessageAssembler {
       });
       this.stream = stream;
       this.hooks.deliver({ contextId, command, dataSet: stream });
+      if (getNumber(command, COMMAND_FIELD) === C_STORE_RQ) this.hooks.yieldChunk?.();
     } else {
       this.state = 'idle';
       this.hooks.deliver({ contextId, command, dataSet: null });
@@ -197,8 +224,8 @@ export class MessageAssembler {
       }
       return;
     }
-    // after destroy() by its consumer the rest of the data set is read and dropped
-    if (!stream.destroyed && bytes.length > 0 && !stream.push(bytes)) this.hooks.pauseForData(true);
+    // after destroy() by its consumer the rest of the data set is read and dropped; the Readable keeps a copy
+    if (!stream.destroyed && bytes.length > 0 && !stream.push(Buffer.from(bytes))) this.hooks.pauseForData(true);
     if (last) {
       this.state = 'idle';
       this.stream = null;

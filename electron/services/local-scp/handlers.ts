@@ -16,6 +16,7 @@ import { QUERY_RETRIEVE_LEVEL_TAG, isQueryLevel, queryModelForSopClass, uniqueKe
 import { Status } from '../../../shared/dicom/status.js';
 import { validateUid } from '../../../shared/dicom/uids.js';
 import { type Cache, type FindKey, type TempWriter, CacheError, isOutOfSpace } from '../../cache/index.js';
+import { divertDataSet } from '../../dimse/index.js';
 import {
   DimseStatusError,
   type AssociationInfo,
@@ -42,7 +43,6 @@ export interface StoredEvent {
   duplicate: boolean;
 }
 
-/** Copies a stream into a writable with backpressure, leaving the source alive if the writable fails. */
 /** Lossless compression of what arrives (config compressOnArrival, per node or for the cache). */
 export interface ArrivalCompressionPolicy {
   compressor: Pick<ArrivalCompressor, 'compress'>;
@@ -51,6 +51,34 @@ export interface ArrivalCompressionPolicy {
   log?: (level: 'debug' | 'warn', message: string) => void;
 }
 
+/**
+ * The data set into the temp writer: straight from the network when it can be diverted (each
+ * received chunk written out at once, without the streams' machinery for every PDV), else
+ * copied with backpressure. Resolves once the writer has finished.
+ */
+function receiveInto(dataSet: Readable, writer: TempWriter): Promise<void> {
+  const dest = writer.stream;
+  if (dataSet.destroyed && !dataSet.readableEnded) return copyInto(dataSet, dest);
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error) => {
+      dest.off('finish', onFinish);
+      reject(e);
+    };
+    const onFinish = () => {
+      dest.off('error', onError);
+      resolve();
+    };
+    dest.once('error', onError);
+    dest.once('finish', onFinish);
+    if (!divertDataSet(dataSet, writer.sink)) {
+      dest.off('error', onError);
+      dest.off('finish', onFinish);
+      copyInto(dataSet, dest).then(resolve, reject);
+    }
+  });
+}
+
+/** Copies a stream into a writable with backpressure, leaving the source alive if the writable fails. */
 function copyInto(source: Readable, dest: Writable): Promise<void> {
   return new Promise((resolve, reject) => {
     // destroyed before we got to it (the association ended): its error was emitted already
@@ -195,7 +223,7 @@ export class CacheStoreHandler implements StoreHandler {
       throw e;
     }
     try {
-      await copyInto(request.dataSet, writer.stream);
+      await receiveInto(request.dataSet, writer);
     } catch (e) {
       await writer.discard().catch(() => undefined);
       if (isOutOfSpace(e)) return this.outOfSpace(e, sourceAeTitle);
