@@ -11,17 +11,15 @@
 // the newest prior into storescp, through the same link (no viewer: the prior is on disk).
 //   node --import tsx bench/arrival-to-prior.ts [--runs N] [--count N]
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { uiUrlFrom } from '../test/helpers/browser.js';
 import { loadIntoOrthanc, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { openStudy, viewerSkipReason } from '../test/helpers/viewer-host.js';
-import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
-import { findStudiesByHand, moveStudyByHand, patientWithPriors } from './prefetch.js';
+import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache, numberArg, runAsScript } from './lib.js';
+import { findStudiesByHand, moveStudyByHand, patientWithPriors, prefetchingDataDir } from './prefetch.js';
 import { LINK_PROFILES, networkPath, startRelay, type LinkProfile, type Relay } from './relay.js';
 import { readyPage } from './viewer.js';
 
@@ -135,19 +133,7 @@ export async function runArrivalToPriorBenchmark(o: {
 
         const byPriors = async () => {
           const t = tempDirManual('priors-bench-arrival');
-          const add = await runTimed(PRIORS_NODE[0]!, [
-            ...PRIORS_NODE.slice(1),
-            cli,
-            'nodes',
-            'add',
-            'pacs',
-            `${orthanc.aeTitle}@127.0.0.1:${toPacs.port}`,
-            '--data',
-            t.dir,
-          ]);
-          if (add.code !== 0) throw new Error(`priors nodes add: ${add.stderr}`);
-          const configPath = join(t.dir, 'config.json');
-          writeFileSync(configPath, JSON.stringify({ ...(JSON.parse(readFileSync(configPath, 'utf8')) as object), prefetch: { enabled: true } }));
+          await prefetchingDataDir(t.dir, { aeTitle: orthanc.aeTitle, port: toPacs.port });
           const serve = await serveUi(t.dir, ports.priors);
           const context = await browser!.newContext({ viewport: { width: 1400, height: 900 } });
           try {
@@ -231,19 +217,6 @@ export async function runArrivalToPriorBenchmark(o: {
   return { markdown, failed: rows.some((r) => r.error !== undefined) };
 }
 
-async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? Number(argv[i + 1]) : undefined;
-  };
-  const { markdown, failed } = await runArrivalToPriorBenchmark({ runs: arg('--runs') ?? 3, count: arg('--count') ?? 100, log: (l) => console.error(l) });
-  console.log(markdown);
-  if (failed) process.exitCode = 1;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(`bench/arrival-to-prior: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, 'arrival-to-prior', (argv) =>
+  runArrivalToPriorBenchmark({ runs: numberArg(argv, 'runs', 3), count: numberArg(argv, 'count', 100), log: (l) => console.error(l) }),
+);

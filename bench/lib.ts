@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /** How the `priors` command runs (the flags of bin/priors.js's shebang and of the npm scripts). */
 export const PRIORS_NODE = [process.execPath, '--max-semi-space-size=2'];
@@ -174,4 +175,41 @@ export function cpuMs(pid: number): number {
 export function cpuSplit(pid: number): { userMs: number; systemMs: number } {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return { userMs: Number(fields[11]) * 10, systemMs: Number(fields[12]) * 10 }; // clock ticks of 10 ms
+}
+
+/** A section's markdown, and whether a row of it failed. */
+export interface Section {
+  markdown: string;
+  failed: boolean;
+}
+
+/** The value after `--name` on the command line; undefined when absent. */
+export function argValue(argv: readonly string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
+/** The number after `--name` on the command line, or `fallback`. */
+export function numberArg(argv: readonly string[], name: string, fallback: number): number {
+  const v = argValue(argv, name);
+  return v === undefined ? fallback : Number(v);
+}
+
+/**
+ * When the module at `moduleUrl` is the script node was started with (`node --import tsx
+ * bench/<name>.ts …`): runs its section with the command line's arguments and prints the markdown;
+ * the exit code is 1 when a row failed or the run threw. Does nothing when the module is imported.
+ */
+export function runAsScript(moduleUrl: string, name: string, section: (argv: string[]) => Promise<Section>): void {
+  if (moduleUrl !== pathToFileURL(process.argv[1] ?? '').href) return;
+  section(process.argv.slice(2)).then(
+    ({ markdown, failed }) => {
+      console.log(markdown);
+      if (failed) process.exitCode = 1;
+    },
+    (err: unknown) => {
+      console.error(`bench/${name}: ${err instanceof Error ? err.message : String(err)}`);
+      process.exitCode = 1;
+    },
+  );
 }

@@ -7,7 +7,6 @@
 //   node --import tsx bench/pdu.ts [--runs N] [--count N] [--sizes 16384,131072]
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { defaultConfig } from '../shared/config.js';
 import { generateCtSeries } from '../test/helpers/data.js';
 import { peerEnv } from '../test/helpers/peers.js';
@@ -17,7 +16,7 @@ import { commandReceiver, type Receiver } from './ingest.js';
 
 /** The files of received instances (not the index, its journal or other state). */
 const isInstance = (name: string) => !name.startsWith('.') && !name.includes('.sqlite') && !name.endsWith('.json') && !name.endsWith('.lock');
-import { countFiles, cpuSplit, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+import { countFiles, cpuSplit, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache, argValue, numberArg, runAsScript } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 
@@ -151,17 +150,11 @@ export async function runPduBenchmark(
   return { markdown, failed };
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(`--${name}`);
-    return i >= 0 ? process.argv[i + 1] : undefined;
-  };
-  const r = await runPduBenchmark({
-    runs: Number(arg('runs') ?? 3),
-    count: Number(arg('count') ?? 300),
-    ...(arg('sizes') ? { sizes: arg('sizes')!.split(',').map(Number) } : {}),
+runAsScript(import.meta.url, 'pdu', (argv) =>
+  runPduBenchmark({
+    runs: numberArg(argv, 'runs', 3),
+    count: numberArg(argv, 'count', 300),
+    ...(argValue(argv, 'sizes') ? { sizes: argValue(argv, 'sizes')!.split(',').map(Number) } : {}),
     log: (l) => console.error(l),
-  });
-  console.log(r.markdown);
-  process.exitCode = r.failed ? 1 : 0;
-}
+  }),
+);

@@ -7,7 +7,6 @@
 //   node --import tsx bench/prefetch.ts [--runs N] [--count N]
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { PrefetchRun } from '../shared/prefetch.js';
 import { generateCtSeries, type GeneratedSeries } from '../test/helpers/data.js';
 import { loadIntoOrthanc, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
@@ -18,7 +17,7 @@ import { commandReceiver, type RunningReceiver } from './ingest.js';
 
 /** The files of received instances (not the index, its journal or other state). */
 const isStored = (name: string) => !name.startsWith('.') && !name.includes('.sqlite');
-import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache, numberArg, runAsScript } from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 const PRIORS_AE = 'PRIORS';
@@ -100,6 +99,14 @@ export async function moveStudyByHand(pacs: ByHandPacs, studyInstanceUid: string
   if (moved.code !== 0) throw new Error(`movescu: ${moved.stderr.slice(-500)}`);
 }
 
+/** A data directory for `priors serve` with the PACS at 127.0.0.1:`pacs.port` as its node and prefetch on, with `settings`. */
+export async function prefetchingDataDir(dir: string, pacs: { aeTitle: string; port: number }, settings: Record<string, unknown> = {}): Promise<void> {
+  const add = await runTimed(PRIORS_NODE[0]!, [...PRIORS_NODE.slice(1), cli, 'nodes', 'add', 'pacs', `${pacs.aeTitle}@127.0.0.1:${pacs.port}`, '--data', dir]);
+  if (add.code !== 0) throw new Error(`priors nodes add: ${add.stderr}`);
+  const configPath = join(dir, 'config.json');
+  writeFileSync(configPath, JSON.stringify({ ...(JSON.parse(readFileSync(configPath, 'utf8')) as object), prefetch: { enabled: true, ...settings } }));
+}
+
 /** The prefetch section of docs/benchmarks.md. */
 export async function runPrefetchBenchmark(options: {
   runs: number;
@@ -125,19 +132,7 @@ export async function runPrefetchBenchmark(options: {
 
     const byPriors = (settings: { lookWhileArriving: boolean }) => async () => {
       const t = tempDirManual('priors-bench-prefetch');
-      const add = await runTimed(PRIORS_NODE[0]!, [
-        ...PRIORS_NODE.slice(1),
-        cli,
-        'nodes',
-        'add',
-        'pacs',
-        `${orthanc.aeTitle}@127.0.0.1:${orthanc.port}`,
-        '--data',
-        t.dir,
-      ]);
-      if (add.code !== 0) throw new Error(`priors nodes add: ${add.stderr}`);
-      const configPath = join(t.dir, 'config.json');
-      writeFileSync(configPath, JSON.stringify({ ...(JSON.parse(readFileSync(configPath, 'utf8')) as object), prefetch: { enabled: true, ...settings } }));
+      await prefetchingDataDir(t.dir, { aeTitle: orthanc.aeTitle, port: orthanc.port }, settings);
       let serve: RunningReceiver | undefined;
       try {
         serve = await commandReceiver(
@@ -213,19 +208,6 @@ export async function runPrefetchBenchmark(options: {
   }
 }
 
-async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? Number(argv[i + 1]) : undefined;
-  };
-  const { markdown, failed } = await runPrefetchBenchmark({ runs: arg('--runs') ?? 3, count: arg('--count') ?? 300, log: (l) => console.error(l) });
-  console.log(markdown);
-  if (failed) process.exitCode = 1;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(`bench/prefetch: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, 'prefetch', (argv) =>
+  runPrefetchBenchmark({ runs: numberArg(argv, 'runs', 3), count: numberArg(argv, 'count', 300), log: (l) => console.error(l) }),
+);

@@ -6,13 +6,12 @@
 //   node --import tsx bench/time-to-see.ts [--runs N] [--per-series N]
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { generateCtSeries, type GeneratedSeries } from '../test/helpers/data.js';
 import { loadIntoDcmqrscp, loadIntoOrthanc, peerEnv, startDcmqrscp, startOrthanc, startStorescp, type Peer } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
 import { commandReceiver } from './ingest.js';
-import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache } from './lib.js';
+import { countFiles, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache, numberArg, runAsScript } from './lib.js';
 
 /** The files of received instances (not the index, its journal or other state). */
 const isDicom = (name: string) => name.endsWith('.dcm');
@@ -196,19 +195,6 @@ export async function runTimeToSeeBenchmark(options: {
   return { markdown, failed: rows.some((r) => r.error !== undefined) };
 }
 
-async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? Number(argv[i + 1]) : undefined;
-  };
-  const { markdown, failed } = await runTimeToSeeBenchmark({ runs: arg('--runs') ?? 3, perSeries: arg('--per-series') ?? 60, log: (l) => console.error(l) });
-  console.log(markdown);
-  if (failed) process.exitCode = 1;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(`bench/time-to-see: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, 'time-to-see', (argv) =>
+  runTimeToSeeBenchmark({ runs: numberArg(argv, 'runs', 3), perSeries: numberArg(argv, 'per-series', 60), log: (l) => console.error(l) }),
+);

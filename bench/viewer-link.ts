@@ -9,10 +9,9 @@
  * the bytes the screen needs over the bandwidth, plus one round trip.
  *   node --import tsx bench/viewer-link.ts [--runs N] [--per-series N]
  */
-import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startViewerHost, viewerSkipReason } from '../test/helpers/viewer-host.js';
-import { fmt, markdownTable, median } from './lib.js';
+import { fmt, markdownTable, median, numberArg, runAsScript } from './lib.js';
 import { LINK_PROFILES, startRelay, type LinkProfile } from './relay.js';
 import { makeStudy } from './time-to-see.js';
 import { openTimed, readyPage } from './viewer.js';
@@ -101,19 +100,6 @@ export async function runViewerLinkBenchmark(o: {
   return { markdown, failed: rows.some((r) => r.error !== undefined) };
 }
 
-async function main(argv: string[]): Promise<void> {
-  const arg = (name: string) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? Number(argv[i + 1]) : undefined;
-  };
-  const { markdown, failed } = await runViewerLinkBenchmark({ runs: arg('--runs') ?? 3, perSeries: arg('--per-series') ?? 60, log: (l) => console.error(l) });
-  console.log(markdown);
-  if (failed) process.exitCode = 1;
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  main(process.argv.slice(2)).catch((err: unknown) => {
-    console.error(`bench/viewer-link: ${err instanceof Error ? err.message : String(err)}`);
-    process.exitCode = 1;
-  });
-}
+runAsScript(import.meta.url, 'viewer-link', (argv) =>
+  runViewerLinkBenchmark({ runs: numberArg(argv, 'runs', 3), perSeries: numberArg(argv, 'per-series', 60), log: (l) => console.error(l) }),
+);

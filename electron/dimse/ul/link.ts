@@ -5,9 +5,9 @@
  *
  * A plain TCP socket is read into one buffer of the association's own, reused for every read
  * (Node's `onread`), instead of Node's default of a new 64 KiB buffer for each read handed
- * through the socket's Readable. The default path costs more than a C++ SCP's whole receive:
- * the allocation, the first touch of fresh memory and the stream's events for each 64 KiB, and
- * reads no larger than that whatever the PDU size. So what the framer delivers is borrowed: valid
+ * through the socket's Readable: that path pays an allocation, the first touch of fresh memory
+ * and the stream's events for each 64 KiB, and reads no more than that whatever the PDU size
+ * (docs/benchmarks.md compares both ways). So what the framer delivers is borrowed: valid
  * until it returns from the chunk (framer.ts says who copies what). TLS sockets keep the default.
  */
 import { connect, Socket } from 'node:net';

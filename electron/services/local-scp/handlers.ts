@@ -58,6 +58,7 @@ export interface ArrivalCompressionPolicy {
  */
 function receiveInto(dataSet: Readable, writer: TempWriter): Promise<void> {
   const dest = writer.stream;
+  // broken before it was read: nothing would reach a sink; copyInto rejects with its error
   if (dataSet.destroyed && !dataSet.readableEnded) return copyInto(dataSet, dest);
   return new Promise((resolve, reject) => {
     const onError = (e: Error) => {
