@@ -75,8 +75,8 @@ export async function answerStore({ channel, msg, handler, association, log }: S
   try {
     await respond(channel, msg, association, sopClassUid, sopInstanceUid, outcome, log);
   } finally {
-    // after the response is with the kernel, before the poll phase that would read the next message
-    if (after) setImmediate(() => runAfterResponse(after, association, sopInstanceUid, log));
+    // after the response is with the kernel, before the association reads the sender's next message or its release
+    if (after) channel.association.deferUntilNextInput(() => runAfterResponse(after, association, sopInstanceUid, log));
   }
   return outcome;
 }

@@ -82,6 +82,8 @@ export class Association {
   private dimseTimer: NodeJS.Timeout | undefined;
   private dimseBaseline = 0;
   private resolveClosed!: (info: CloseInfo) => void;
+  /** Work deferred past an answer ({@link deferUntilNextInput}), in order. */
+  private deferred: (() => void)[] = [];
 
   /**
    * Connects and negotiates as association requestor. Throws AssociationRejectedError,
@@ -109,6 +111,7 @@ export class Association {
     if (est.peerImplementationVersionName !== undefined) this.peerImplementationVersionName = est.peerImplementationVersionName;
     this.link = est.link;
     // bytes that leave a PDU or a message half-received start the DIMSE timer (an idle wait has none)
+    this.link.beforeData = () => this.runDeferred();
     this.link.afterData = () => {
       if (!this.dimseTimer) this.updateDimseTimer(false);
     };
@@ -221,6 +224,30 @@ export class Association {
    */
   flush(): void {
     this.writer.flush();
+  }
+
+  /**
+   * Runs `work` soon (in the event loop's check phase), and in any case before the next bytes
+   * from the peer are framed: the peer's next message, its A-RELEASE-RQ included, is only seen
+   * once the work is done, whatever phase of the loop the caller is in. `work` runs even when the
+   * association has closed; its throw is logged.
+   */
+  deferUntilNextInput(work: () => void): void {
+    this.deferred.push(work);
+    if (this.deferred.length === 1) setImmediate(() => this.runDeferred());
+  }
+
+  private runDeferred(): void {
+    if (this.deferred.length === 0) return;
+    const works = this.deferred;
+    this.deferred = [];
+    for (const work of works) {
+      try {
+        work();
+      } catch (err) {
+        this.log('error', `${this.id}: work deferred past an answer failed: ${(err as Error).message}`);
+      }
+    }
   }
 
   /**

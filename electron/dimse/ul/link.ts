@@ -88,6 +88,8 @@ export class UlLink {
   readonly framer: PduFramer;
   /** Date.now() of the last bytes received (for the DIMSE timer). */
   lastActivity = Date.now();
+  /** Called before any received bytes are framed (the association finishes work deferred past its answers). */
+  beforeData: (() => void) | undefined;
   /** Called after each received chunk has been framed (the association re-arms its DIMSE timer). */
   afterData: (() => void) | undefined;
   /** The first socket error, if any. */
@@ -109,12 +111,14 @@ export class UlLink {
     this.framer.onYield = () => {
       this.pause('handoff', true);
       setImmediate(() => {
+        this.beforeData?.();
         this.framer.continueChunk();
         if (!this.framer.yielded) this.pause('handoff', false);
       });
     };
     const onChunk = (chunk: Buffer) => {
       this.lastActivity = Date.now();
+      this.beforeData?.();
       this.framer.push(chunk);
       this.afterData?.();
     };
