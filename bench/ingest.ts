@@ -13,7 +13,7 @@ import { generateCtSeries, type CtSeriesOptions } from '../test/helpers/data.js'
 import { echo, peerEnv, startOrthanc, startStorescp } from '../test/helpers/peers.js';
 import { freePort } from '../test/helpers/ports.js';
 import { tempDirManual } from '../test/helpers/tmp.js';
-import { countFiles, fmt, interleave, markdownTable, median, readMemory, runTimed, warmPageCache } from './lib.js';
+import { countFiles, flushFilesystem, fmt, interleave, markdownTable, median, readMemory, runTimed, warmPageCache } from './lib.js';
 
 /** A running receiver: its PID (for memory) and how to stop it. */
 export interface RunningReceiver {
@@ -159,21 +159,31 @@ export interface IngestResult {
   name: string;
   instances: number;
   bytes: number;
-  runs: { ms: number; peakKb: number; received: number }[];
+  runs: IngestRun[];
   error?: string;
 }
 
-async function runOnce(receiver: Receiver, files: string[]): Promise<{ ms: number; peakKb: number; received: number }> {
+/** One send: its time, and until what was received is on disk (the send, then a flush of the filesystem). */
+export interface IngestRun {
+  ms: number;
+  onDiskMs: number;
+  peakKb: number;
+  received: number;
+}
+
+async function runOnce(receiver: Receiver, files: string[]): Promise<IngestRun> {
   const { dir, remove } = tempDirManual('priors-bench-ingest');
   const port = await freePort();
   const running = await receiver.start(dir, port);
   try {
     const aeTitle = receiver.aeTitle ?? 'ANY-SCP';
     await echo({ aeTitle, host: '127.0.0.1', port });
+    await flushFilesystem(dir);
     const run = await runTimed('storescu', ['-aec', aeTitle, '127.0.0.1', String(port), ...files], { env: peerEnv() });
     if (run.code !== 0) throw new Error(`storescu exited with ${run.code}: ${run.stderr.slice(-2000)}`);
+    const onDiskMs = run.ms + (await flushFilesystem(dir));
     const peakKb = readMemory(running.pid)?.hwmKb ?? NaN; // VmHWM: the receiver's peak RSS so far
-    return { ms: run.ms, peakKb, received: countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir) - (receiver.preloaded ?? 0) };
+    return { ms: run.ms, onDiskMs, peakKb, received: countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir) - (receiver.preloaded ?? 0) };
   } finally {
     await running.stop();
     remove();
@@ -206,23 +216,41 @@ export async function runIngestBenchmark(
   return { results, table: formatTable(results) };
 }
 
-/** The Markdown table: medians of the runs, and throughput relative to the first (reference) row. */
+/**
+ * The Markdown table: medians of the runs, and speed relative to the first (reference) row, for
+ * the send and until what was received is on disk.
+ */
 export function formatTable(results: IngestResult[]): string {
-  const reference = results[0]?.runs.length ? median(results[0].runs.map((r) => r.ms)) : NaN;
+  const medianOf = (r: IngestResult | undefined, key: 'ms' | 'onDiskMs') => (r?.runs.length ? median(r.runs.map((x) => x[key])) : NaN);
+  const reference = medianOf(results[0], 'ms');
+  const referenceOnDisk = medianOf(results[0], 'onDiskMs');
   const rows = results.map((r) => {
-    if (r.runs.length === 0) return [r.name, '—', '—', '—', '—', '—', `failed: ${r.error ?? '?'}`];
-    const ms = median(r.runs.map((x) => x.ms));
+    if (r.runs.length === 0) return [r.name, '—', '—', '—', '—', '—', '—', '—', `failed: ${r.error ?? '?'}`];
+    const ms = medianOf(r, 'ms');
+    const onDiskMs = medianOf(r, 'onDiskMs');
     return [
       r.name,
       fmt(r.instances / (ms / 1000), 0),
       fmt(r.bytes / 1e6 / (ms / 1000), 1),
       fmt(ms / 1000, 2),
+      fmt(onDiskMs / 1000, 2),
       fmt(median(r.runs.map((x) => x.peakKb)) / 1024, 1),
       `${fmt(reference / ms, 2)}×`,
+      `${fmt(referenceOnDisk / onDiskMs, 2)}×`,
       r.error ? `after ${r.runs.length} runs: ${r.error}` : `${r.runs.length} runs`,
     ];
   });
-  return markdownTable(['Receiver', 'instances/s', 'MB/s', 'time (s)', 'peak RSS (MB)', 'vs storescp', 'note'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'l']);
+  return markdownTable(['Receiver', 'instances/s', 'MB/s', 'time (s)', 'on disk (s)', 'peak RSS (MB)', 'vs storescp', 'vs storescp, on disk', 'note'], rows, [
+    'l',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+    'r',
+    'l',
+  ]);
 }
 
 async function main(argv: string[]): Promise<void> {

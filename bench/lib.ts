@@ -61,6 +61,18 @@ export interface TimedRun {
   peakKb: number;
 }
 
+/**
+ * Writes the dirty pages of the filesystem holding `dir` to disk (`sync -f`, syncfs(2)); its time
+ * in ms. Before a send it leaves nothing of earlier runs to write; after it, the time it takes is
+ * what a receiver that does not flush (storescp, Orthanc) leaves to do before what it
+ * acknowledged would survive a power cut, and what Priors' group flush has not done yet.
+ */
+export async function flushFilesystem(dir: string): Promise<number> {
+  const run = await runTimed('sync', ['-f', dir]);
+  if (run.code !== 0) throw new Error(`sync -f ${dir} exited with ${run.code}: ${run.stderr.trim()}`);
+  return run.ms;
+}
+
 /** Runs a command to completion (killed by PID after timeoutMs, default 10 min), timing it and polling its memory. */
 export function runTimed(command: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): Promise<TimedRun> {
   return new Promise((resolve) => {

@@ -16,7 +16,21 @@ import { commandReceiver, type Receiver } from './ingest.js';
 
 /** The files of received instances (not the index, its journal or other state). */
 const isInstance = (name: string) => !name.startsWith('.') && !name.includes('.sqlite') && !name.endsWith('.json') && !name.endsWith('.lock');
-import { countFiles, cpuSplit, fmt, interleave, markdownTable, median, PRIORS_NODE, runTimed, warmPageCache, argValue, numberArg, runAsScript } from './lib.js';
+import {
+  argValue,
+  countFiles,
+  cpuSplit,
+  flushFilesystem,
+  fmt,
+  interleave,
+  markdownTable,
+  median,
+  numberArg,
+  PRIORS_NODE,
+  runAsScript,
+  runTimed,
+  warmPageCache,
+} from './lib.js';
 
 const cli = join(import.meta.dirname, '..', 'bin', 'priors.js');
 
@@ -59,6 +73,8 @@ function priors(pdu: number): Receiver {
 
 interface Run {
   ms: number;
+  /** The send, then the flush of what is still to be written to disk. */
+  onDiskMs: number;
   userMs: number;
   systemMs: number;
 }
@@ -71,13 +87,15 @@ async function once(receiver: Receiver, files: string[], warmUp: string[]): Prom
     // a receiver that has been serving a while (its code compiled), as a workstation's is
     const warm = await runTimed('storescu', ['-aec', receiver.aeTitle ?? 'ANY-SCP', '127.0.0.1', String(port), ...warmUp], { env: peerEnv() });
     if (warm.code !== 0) throw new Error(`the warm-up storescu exited with ${warm.code}: ${warm.stderr.slice(-1000)}`);
+    await flushFilesystem(dir);
     const before = cpuSplit(running.pid);
     const run = await runTimed('storescu', ['-aec', receiver.aeTitle ?? 'ANY-SCP', '127.0.0.1', String(port), ...files], { env: peerEnv() });
     if (run.code !== 0) throw new Error(`storescu exited with ${run.code}: ${run.stderr.slice(-1000)}`);
     const after = cpuSplit(running.pid);
+    const onDiskMs = run.ms + (await flushFilesystem(dir));
     const received = countFiles(receiver.filesDir ? receiver.filesDir(dir) : dir, isInstance) - warmUp.length;
     if (received !== files.length) throw new Error(`received ${received} of ${files.length}`);
-    return { ms: run.ms, userMs: after.userMs - before.userMs, systemMs: after.systemMs - before.systemMs };
+    return { ms: run.ms, onDiskMs, userMs: after.userMs - before.userMs, systemMs: after.systemMs - before.systemMs };
   } finally {
     await running.stop();
     remove();
@@ -106,14 +124,16 @@ export async function runPduBenchmark(
   for (const [i, pdu] of sizes.entries()) {
     const ref = outcomes[group * i]!;
     const refMs = ref.runs.length ? median(ref.runs.map((r) => r.ms)) : NaN;
+    const refOnDiskMs = ref.runs.length ? median(ref.runs.map((r) => r.onDiskMs)) : NaN;
     for (const [k, out] of outcomes.slice(group * i, group * (i + 1)).entries()) {
       const name = receivers[group * i + k]!.name;
       if (out.error !== undefined) failed = true;
       if (out.runs.length === 0) {
-        rows.push([name, String(pdu), '—', '—', '—', '—', '—', '—', `failed: ${out.error ?? '?'}`]);
+        rows.push([name, String(pdu), '—', '—', '—', '—', '—', '—', '—', '—', `failed: ${out.error ?? '?'}`]);
         continue;
       }
       const ms = median(out.runs.map((r) => r.ms));
+      const onDiskMs = median(out.runs.map((r) => r.onDiskMs));
       const perInstance = (v: number) => fmt((v * 1000) / series.files.length, 0);
       const user = median(out.runs.map((r) => r.userMs));
       const system = median(out.runs.map((r) => r.systemMs));
@@ -122,10 +142,12 @@ export async function runPduBenchmark(
         String(pdu),
         fmt(ms / 1000, 2),
         fmt(bytes / 1e6 / (ms / 1000), 1),
+        fmt(onDiskMs / 1000, 2),
         perInstance(median(out.runs.map((r) => r.userMs + r.systemMs))),
         perInstance(user),
         perInstance(system),
         k === 0 ? '—' : `${fmt(refMs / ms, 2)}×`,
+        k === 0 ? '—' : `${fmt(refOnDiskMs / onDiskMs, 2)}×`,
         out.error ? `after ${out.runs.length} runs: ${out.error}` : `${out.runs.length} runs`,
       ]);
     }
@@ -133,19 +155,13 @@ export async function runPduBenchmark(
   const markdown = [
     `### Ingest by maximum PDU length: ${series.files.length} CT images (${fmt(bytes / 1e6, 1)} MB) by storescu over one association`,
     '',
-    `Median of ${o.runs ?? 3} rounds, the receivers alternating, each warmed by 100 other images first. The receivers of a size all announce it as their Maximum Length; storescu sends PDUs of that size. "CPU µs/instance" is the receiver's own CPU time during the send, divided by the instances: in user space (its own code, and for Priors also V8's collector and compiler threads) and in the kernel (system calls: the socket and the files, and for Priors the group flush of received files to disk, which storescp does not do). Priors' default is ${defaultConfig().local.maxPduLength}. The bare Node receiver (bench/bare-receiver.ts) only writes each data set to a file and answers (no File Meta, no checks, no index): what Node itself allows here, read Node's default way (a new 64 KiB buffer per read, through the socket's Readable) and read into one buffer of its own as Priors' link does.`,
+    `Median of ${o.runs ?? 3} rounds, the receivers alternating, each warmed by 100 other images first. The receivers of a size all announce it as their Maximum Length; storescu sends PDUs of that size. "CPU µs/instance" is the receiver's own CPU time during the send, divided by the instances: in user space (its own code, and for Priors also V8's collector and compiler threads) and in the kernel (system calls: the socket and the files, and for Priors the group flush of received files to disk, which storescp does not do). Priors' default is ${defaultConfig().local.maxPduLength}. "On disk" adds to the send the flush of the receiver's filesystem (\`sync -f\`, after one before the send): until what was acknowledged would survive a power cut. storescp and the bare receiver leave all of it to that flush; Priors has flushed all but its last group by then. The bare Node receiver (bench/bare-receiver.ts) only writes each data set to a file and answers (no File Meta, no checks, no index): what Node itself allows here, read Node's default way (a new 64 KiB buffer per read, through the socket's Readable) and read into one buffer of its own as Priors' link does.`,
     '',
-    markdownTable(['Receiver', 'max PDU', 'time (s)', 'MB/s', 'CPU µs/instance', 'user', 'system', 'vs storescp', 'note'], rows, [
-      'l',
-      'r',
-      'r',
-      'r',
-      'r',
-      'r',
-      'r',
-      'r',
-      'l',
-    ]),
+    markdownTable(
+      ['Receiver', 'max PDU', 'time (s)', 'MB/s', 'on disk (s)', 'CPU µs/instance', 'user', 'system', 'vs storescp', 'vs storescp, on disk', 'note'],
+      rows,
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+    ),
   ].join('\n');
   return { markdown, failed };
 }
