@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import type { Doc, El } from '../helpers/ui-steps.js';
-import { openStudy, paneState, startViewerHost, viewerSkipReason, waitPaneReady, type ViewerHost } from '../helpers/viewer-host.js';
+import { gotoViewer, openStudy, paneState, startViewerHost, viewerSkipReason, waitPaneReady, type ViewerHost } from '../helpers/viewer-host.js';
 
 const patient = { patientName: 'READER^RITA', patientId: 'RR-1', rows: 64, cols: 64, birthDate: '19600101' };
 
@@ -84,7 +84,7 @@ describe('e2e: the reading room viewer', { skip: viewerSkipReason(), timeout: 60
       if (m.type() === 'error') errors.push(`console: ${m.text()}`);
     });
     page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    await page.goto(host.web.url);
+    await gotoViewer(page, host.web.url);
     // every text the current pane's overlay shows, from the first image on (the slice counter test)
     await page.evaluate(() => {
       const g = globalThis as unknown as {

@@ -8,7 +8,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { generateCtSeries, type GeneratedSeries } from '../helpers/data.js';
 import { storescu } from '../helpers/dcmtk-scu.js';
 import { pydicomAvailable } from '../helpers/pydicom.js';
-import { openStudy, paneState, startViewerHost, viewerSkipReason, waitFirstImage, waitPaneReady, type ViewerHost } from '../helpers/viewer-host.js';
+import { gotoViewer, openStudy, paneState, startViewerHost, viewerSkipReason, waitFirstImage, waitPaneReady, type ViewerHost } from '../helpers/viewer-host.js';
 import type { Doc } from '../helpers/ui-steps.js';
 
 const skip = !pydicomAvailable() ? 'pydicom not installed' : viewerSkipReason();
@@ -36,7 +36,7 @@ describe('Viewer: a study still arriving', { skip, timeout: 300_000 }, () => {
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.web.url);
+    await gotoViewer(page, host.web.url);
   });
   after(async () => {
     await browser?.close();

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { asOwnStudy, compressedCopies, generateCtSeries, type CopyCodec } from '../helpers/data.js';
 import { pydicomAvailable } from '../helpers/pydicom.js';
-import { openStudy, paneCanvasVs, paneState, startViewerHost, viewerSkipReason, waitPaneReady, type ViewerHost } from '../helpers/viewer-host.js';
+import { gotoViewer, openStudy, paneCanvasVs, paneState, startViewerHost, viewerSkipReason, waitPaneReady, type ViewerHost } from '../helpers/viewer-host.js';
 
 const LOSSLESS: CopyCodec[] = ['rle', 'jpeg-lossless', 'jpeg-ls-lossless', 'j2k-lossless', 'deflated', 'explicit-big', 'implicit-little'];
 const LOSSY: CopyCodec[] = ['jpeg-baseline'];
@@ -58,7 +58,7 @@ describe('Viewer: priors layout and codecs in Chromium', { skip, timeout: 600_00
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.web.url);
+    await gotoViewer(page, host.web.url);
   });
   after(async () => {
     await browser?.close();

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { asOwnStudy, generateCtSeries } from '../helpers/data.js';
 import { pydicomAvailable } from '../helpers/pydicom.js';
-import { openStudy, paneState, startViewerHost, viewerSkipReason, waitPaneReady, type ViewerHost } from '../helpers/viewer-host.js';
+import { gotoViewer, openStudy, paneState, startViewerHost, viewerSkipReason, waitPaneReady, type ViewerHost } from '../helpers/viewer-host.js';
 
 const skip = !pydicomAvailable() ? 'pydicom not installed' : viewerSkipReason();
 
@@ -62,7 +62,7 @@ describe('Viewer: the prior series that matches the current one', { skip, timeou
     });
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(host.web.url);
+    await gotoViewer(page, host.web.url);
   });
   after(async () => {
     await browser?.close();

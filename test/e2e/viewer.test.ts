@@ -19,6 +19,7 @@ import { CONTENT_SECURITY_POLICY } from '../../electron/web/static-files.js';
 import { REPO_ROOT } from '../helpers/priors-cli.js';
 import { PYDICOM_DATA, pydicomAvailable } from '../helpers/pydicom.js';
 import { tempDir } from '../helpers/tmp.js';
+import { gotoViewer } from '../helpers/viewer-host.js';
 
 // Browser globals, used only inside page.evaluate / waitForFunction callbacks (this file is typed for Node).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -103,7 +104,7 @@ describe('Viewer in Chromium', { skip }, () => {
     });
     const consoleLines: string[] = [];
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
-    await page.goto(web.url);
+    await gotoViewer(page, web.url);
     const ct = cache.studies().find((s) => s.ModalitiesInStudy.includes('CT'))!;
     await page.evaluate((uid) => window.dispatchEvent(new CustomEvent('priors:open-study', { detail: { StudyInstanceUID: uid } })), ct.StudyInstanceUID);
     const pane = page.getByRole('group', { name: 'Current study' });
@@ -179,7 +180,7 @@ describe('Viewer in Chromium', { skip }, () => {
         crashed = true;
         process.stdout.write('# the page crashed\n');
       });
-      await page.goto(web.url);
+      await gotoViewer(page, web.url);
       const studies = cache.studies().slice(0, 40);
       let rendered = 0;
       let placeholders = 0;

@@ -63,6 +63,26 @@ export async function startViewerHost(files: string[], o: { aeTitle?: string } =
   };
 }
 
+/**
+ * Loads the app at `url` and waits until the viewer listens for the open-study event. It starts
+ * listening in an effect, after the first render, which can come after the page's load event: an
+ * event dispatched before would be lost (Search and Local cache dispatch it on a click, later).
+ */
+export async function gotoViewer(page: Page, url: string): Promise<void> {
+  await page.addInitScript(() => {
+    const w = globalThis as unknown as { addEventListener: (...args: unknown[]) => void; priorsOpenStudyListeners?: number };
+    const add = w.addEventListener;
+    w.addEventListener = function (this: unknown, ...args: unknown[]) {
+      if (args[0] === 'priors:open-study') w.priorsOpenStudyListeners = (w.priorsOpenStudyListeners ?? 0) + 1;
+      return add.apply(this, args);
+    };
+  });
+  await page.goto(url);
+  await page.waitForFunction(() => ((globalThis as unknown as { priorsOpenStudyListeners?: number }).priorsOpenStudyListeners ?? 0) > 0, undefined, {
+    timeout: 30_000,
+  });
+}
+
 /** Dispatches the open-study event the Search and Local cache screens dispatch (`arriving`: the study may still be coming in). */
 export async function openStudy(page: Page, StudyInstanceUID: string, more: { arriving?: boolean } = {}): Promise<void> {
   await page.evaluate(
