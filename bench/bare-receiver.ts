@@ -11,16 +11,8 @@ import { createServer, type Socket } from 'node:net';
 import { closeSync, mkdirSync, openSync, renameSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import { readIntoOwnBuffer, takeOwnReads } from '../electron/dimse/ul/link.js';
-
-const EXPLICIT_LE = '1.2.840.10008.1.2.1';
-
-function item(type: number, body: Buffer): Buffer {
-  const b = Buffer.alloc(4 + body.length);
-  b[0] = type;
-  b.writeUInt16BE(body.length, 2);
-  body.copy(b, 4);
-  return b;
-}
+import { decodePduBody, encodePdu, type AssociateRqPdu } from '../electron/dimse/ul/pdu.js';
+import { EXPLICIT_LE } from '../test/helpers/raw-peer.js';
 
 const uidBytes = (uid: string) => Buffer.from(uid.length % 2 ? `${uid}\0` : uid, 'latin1');
 const us = (n: number) => Buffer.from([n & 0xff, n >> 8]);
@@ -83,42 +75,26 @@ function parseCommand(b: Buffer): Command {
   return c;
 }
 
-/** The A-ASSOCIATE-AC for an A-ASSOCIATE-RQ's body (PS3.8 §9.3.2, §9.3.3). */
-function associateAc(rq: Buffer, maxPdu: number): Buffer {
-  const items = [item(0x10, uidBytes('1.2.840.10008.3.1.1.1'))];
-  for (let at = 68; at + 4 <= rq.length;) {
-    const type = rq[at]!;
-    const length = rq.readUInt16BE(at + 2);
-    const v = rq.subarray(at + 4, at + 4 + length);
-    if (type === 0x20) {
-      const syntaxes: string[] = [];
-      for (let s = 4; s + 4 <= v.length;) {
-        const sl = v.readUInt16BE(s + 2);
-        if (v[s] === 0x40)
-          syntaxes.push(
-            v
-              .subarray(s + 4, s + 4 + sl)
-              .toString('latin1')
-              .replace(/\0$/, ''),
-          );
-        s += 4 + sl;
-      }
-      const chosen = syntaxes.includes(EXPLICIT_LE) ? EXPLICIT_LE : syntaxes[0]!;
-      items.push(item(0x21, Buffer.concat([Buffer.from([v[0]!, 0, 0, 0]), item(0x40, uidBytes(chosen))])));
-    }
-    at += 4 + length;
-  }
-  const max = Buffer.alloc(4);
-  max.writeUInt32BE(maxPdu);
-  items.push(item(0x50, Buffer.concat([item(0x51, max), item(0x52, uidBytes('1.2.826.0.1.3680043.10.1.99'))])));
-  const head = Buffer.alloc(68);
-  head.writeUInt16BE(1, 0);
-  rq.copy(head, 4, 4, 36); // called and calling AE titles, as asked
-  const body = Buffer.concat([head, ...items]);
-  const pdu = Buffer.alloc(6);
-  pdu[0] = 0x02;
-  pdu.writeUInt32BE(body.length, 2);
-  return Buffer.concat([pdu, body]);
+/**
+ * The A-ASSOCIATE-AC for an A-ASSOCIATE-RQ's body (PS3.8 §9.3.2, §9.3.3), through Priors' PDU
+ * codec (once per association, outside what is measured per instance): every context accepted,
+ * with Explicit VR Little Endian when offered, else its first transfer syntax.
+ */
+function associateAc(body: Buffer, maxPdu: number): Buffer {
+  const rq = decodePduBody(0x01, body) as AssociateRqPdu;
+  return encodePdu({
+    type: 'A-ASSOCIATE-AC',
+    protocolVersion: 1,
+    calledAeTitle: rq.calledAeTitle,
+    callingAeTitle: rq.callingAeTitle,
+    applicationContext: rq.applicationContext,
+    contexts: rq.contexts.map((pc) => ({
+      id: pc.id,
+      result: 0,
+      transferSyntax: pc.transferSyntaxes.includes(EXPLICIT_LE) ? EXPLICIT_LE : pc.transferSyntaxes[0]!,
+    })),
+    userInfo: { maxLength: maxPdu, implementationClassUid: '1.2.826.0.1.3680043.10.1.99', roles: [], other: [] },
+  });
 }
 
 function serve(socket: Socket, dir: string, maxPdu: number, ownReads: boolean): void {
@@ -175,7 +151,7 @@ function serve(socket: Socket, dir: string, maxPdu: number, ownReads: boolean): 
           if (n - at < 6 + length) break;
           const body = chunk.subarray(at + 6, at + 6 + length);
           if (type === 0x01) socket.write(associateAc(body, maxPdu));
-          else if (type === 0x05) socket.end(Buffer.from([0x06, 0, 0, 0, 0, 4, 0, 0, 0, 0]));
+          else if (type === 0x05) socket.end(encodePdu({ type: 'A-RELEASE-RP' }));
           else socket.destroy();
           at += 6 + length;
           continue;

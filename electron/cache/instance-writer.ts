@@ -20,7 +20,7 @@
  *
  * The network can also hand the data set's pieces straight to {@link sink}, without the Writable:
  * they are borrowed from the socket's read buffer, so they go out in one writev at the end of
- * each received chunk (a CT image arrives in one or two), and the head keeps a copy of the first
+ * each received chunk (an image spans a few), and the head keeps a copy of the first
  * {@link HEAD_COPY_BYTES} of them.
  *
  * The first {@link HEAD_BYTES} are kept (by reference) so that the header can be parsed
@@ -38,8 +38,8 @@ export const BATCH_BYTES = 256 * 1024;
 /** Bytes of the start of the file kept for parsing the header. */
 export const HEAD_BYTES = 256 * 1024;
 /**
- * Bytes of borrowed pieces copied for the head: a CT or MR header is a few KiB; a longer one is
- * read back from the file (from the page cache), which costs less than copying more of every image.
+ * Bytes of borrowed pieces copied for the head: an image's header is usually far shorter; a longer
+ * one is read back from the file (from the page cache), which costs less than copying more of every image.
  */
 export const HEAD_COPY_BYTES = 64 * 1024;
 

@@ -19,8 +19,8 @@ import { PduFramer, type FramerSink } from './framer.js';
 /** Wait after end() before the socket is destroyed anyway. */
 const CLOSE_GRACE_MS = 2_000;
 /**
- * Bytes of an association's read buffer: one read takes what the kernel holds, up to this. A
- * 512×512 CT image arrives in one or two reads; the memory is per association and constant.
+ * Bytes of an association's read buffer: one read takes what the kernel holds, up to this,
+ * whatever the PDU size; the memory is per association and constant.
  */
 export const READ_BUFFER_BYTES = 1024 * 1024;
 

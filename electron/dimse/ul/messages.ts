@@ -16,6 +16,8 @@ import { AbortReason } from './errors.js';
 /** CommandDataSetType (0000,0800) value meaning "no data set" (PS3.7 E.1-1). */
 export const NO_DATA_SET = 0x0101;
 const COMMAND_DATA_SET_TYPE = 0x00000800;
+// CommandField (0000,0100) and C-STORE-RQ's value (PS3.7 E.1-1), here and not from ../command.ts,
+// which ul/ may not import: only the data set hand-over needs to know a C-STORE-RQ.
 const COMMAND_FIELD = 0x00000100;
 const C_STORE_RQ = 0x0001;
 /** Buffered data set bytes before the socket is paused. */
