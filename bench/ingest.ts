@@ -35,8 +35,8 @@ export interface Receiver {
 
 /**
  * The same receiver, warmed up: once started, it first receives `files` (another series) by
- * storescu, so that the run measures a process that has been serving for a while (its code
- * compiled by the JIT) rather than one just started.
+ * storescu, so that the run measures a process that has been serving for a while (past its
+ * start-up, most of its code compiled by the JIT) rather than one just started.
  */
 export function warmedReceiver(receiver: Receiver, files: string[]): Receiver {
   return {
@@ -225,7 +225,7 @@ export function formatTable(results: IngestResult[]): string {
   const reference = medianOf(results[0], 'ms');
   const referenceOnDisk = medianOf(results[0], 'onDiskMs');
   const rows = results.map((r) => {
-    if (r.runs.length === 0) return [r.name, '—', '—', '—', '—', '—', '—', '—', `failed: ${r.error ?? '?'}`];
+    if (r.runs.length === 0) return [r.name, ...Array<string>(7).fill('—'), `failed: ${r.error ?? '?'}`];
     const ms = medianOf(r, 'ms');
     const onDiskMs = medianOf(r, 'onDiskMs');
     return [
@@ -242,13 +242,7 @@ export function formatTable(results: IngestResult[]): string {
   });
   return markdownTable(['Receiver', 'instances/s', 'MB/s', 'time (s)', 'on disk (s)', 'peak RSS (MB)', 'vs storescp', 'vs storescp, on disk', 'note'], rows, [
     'l',
-    'r',
-    'r',
-    'r',
-    'r',
-    'r',
-    'r',
-    'r',
+    ...Array<'r'>(7).fill('r'),
     'l',
   ]);
 }

@@ -84,7 +84,7 @@ async function once(receiver: Receiver, files: string[], warmUp: string[]): Prom
   const port = await freePort();
   const running = await receiver.start(dir, port);
   try {
-    // a receiver that has been serving a while (its code compiled), as a workstation's is
+    // a receiver that has been serving a while (past its start-up, most of its code compiled), as a workstation's is
     const warm = await runTimed('storescu', ['-aec', receiver.aeTitle ?? 'ANY-SCP', '127.0.0.1', String(port), ...warmUp], { env: peerEnv() });
     if (warm.code !== 0) throw new Error(`the warm-up storescu exited with ${warm.code}: ${warm.stderr.slice(-1000)}`);
     await flushFilesystem(dir);
@@ -121,31 +121,30 @@ export async function runPduBenchmark(
   );
   let failed = false;
   const rows: string[][] = [];
+  const medianOf = (runs: Run[], value: (r: Run) => number) => (runs.length ? median(runs.map(value)) : NaN);
   for (const [i, pdu] of sizes.entries()) {
     const ref = outcomes[group * i]!;
-    const refMs = ref.runs.length ? median(ref.runs.map((r) => r.ms)) : NaN;
-    const refOnDiskMs = ref.runs.length ? median(ref.runs.map((r) => r.onDiskMs)) : NaN;
+    const refMs = medianOf(ref.runs, (r) => r.ms);
+    const refOnDiskMs = medianOf(ref.runs, (r) => r.onDiskMs);
     for (const [k, out] of outcomes.slice(group * i, group * (i + 1)).entries()) {
       const name = receivers[group * i + k]!.name;
       if (out.error !== undefined) failed = true;
       if (out.runs.length === 0) {
-        rows.push([name, String(pdu), '—', '—', '—', '—', '—', '—', '—', '—', `failed: ${out.error ?? '?'}`]);
+        rows.push([name, String(pdu), ...Array<string>(8).fill('—'), `failed: ${out.error ?? '?'}`]);
         continue;
       }
-      const ms = median(out.runs.map((r) => r.ms));
-      const onDiskMs = median(out.runs.map((r) => r.onDiskMs));
+      const ms = medianOf(out.runs, (r) => r.ms);
+      const onDiskMs = medianOf(out.runs, (r) => r.onDiskMs);
       const perInstance = (v: number) => fmt((v * 1000) / series.files.length, 0);
-      const user = median(out.runs.map((r) => r.userMs));
-      const system = median(out.runs.map((r) => r.systemMs));
       rows.push([
         name,
         String(pdu),
         fmt(ms / 1000, 2),
         fmt(bytes / 1e6 / (ms / 1000), 1),
         fmt(onDiskMs / 1000, 2),
-        perInstance(median(out.runs.map((r) => r.userMs + r.systemMs))),
-        perInstance(user),
-        perInstance(system),
+        perInstance(medianOf(out.runs, (r) => r.userMs + r.systemMs)),
+        perInstance(medianOf(out.runs, (r) => r.userMs)),
+        perInstance(medianOf(out.runs, (r) => r.systemMs)),
         k === 0 ? '—' : `${fmt(refMs / ms, 2)}×`,
         k === 0 ? '—' : `${fmt(refOnDiskMs / onDiskMs, 2)}×`,
         out.error ? `after ${out.runs.length} runs: ${out.error}` : `${out.runs.length} runs`,
@@ -160,7 +159,7 @@ export async function runPduBenchmark(
     markdownTable(
       ['Receiver', 'max PDU', 'time (s)', 'MB/s', 'on disk (s)', 'CPU µs/instance', 'user', 'system', 'vs storescp', 'vs storescp, on disk', 'note'],
       rows,
-      ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
+      ['l', ...Array<'r'>(9).fill('r'), 'l'],
     ),
   ].join('\n');
   return { markdown, failed };

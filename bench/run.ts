@@ -107,7 +107,7 @@ async function main(argv: string[]): Promise<void> {
     '',
     ct.table,
     '',
-    `Each receiver is a process started for the run. "Warm" is a \`priors serve\` that has first received another series of ${warmUp.files.length} images, as a workstation that has been running for a while has: its code is compiled by then, while a process just started spends part of the run in V8's optimizing compiler (on 2 cores, beside storescu).`,
+    `Each receiver is a process started for the run. "Warm" is a \`priors serve\` that has first received another series of ${warmUp.files.length} images, as a workstation that has been running for a while has: most of its code is compiled by then, while a process just started spends more of the run in V8's optimizing compiler (on 2 cores, beside storescu); some of the path is still being compiled during the timed series.`,
     '',
     `### ${tiny.results[0]!.instances.toLocaleString('en')} tiny instances (${mb(tiny)} MB): the cost per message`,
     '',

@@ -19,13 +19,11 @@ import { CONTENT_SECURITY_POLICY } from '../../electron/web/static-files.js';
 import { REPO_ROOT } from '../helpers/priors-cli.js';
 import { PYDICOM_DATA, pydicomAvailable } from '../helpers/pydicom.js';
 import { tempDir } from '../helpers/tmp.js';
-import { gotoViewer } from '../helpers/viewer-host.js';
+import { gotoViewer, openStudy } from '../helpers/viewer-host.js';
 
 // Browser globals, used only inside page.evaluate / waitForFunction callbacks (this file is typed for Node).
 /* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
-declare const window: any;
-declare const CustomEvent: any;
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
 const STATIC = join(REPO_ROOT, 'renderer', 'dist');
@@ -106,7 +104,7 @@ describe('Viewer in Chromium', { skip }, () => {
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     await gotoViewer(page, web.url);
     const ct = cache.studies().find((s) => s.ModalitiesInStudy.includes('CT'))!;
-    await page.evaluate((uid) => window.dispatchEvent(new CustomEvent('priors:open-study', { detail: { StudyInstanceUID: uid } })), ct.StudyInstanceUID);
+    await openStudy(page, ct.StudyInstanceUID);
     const pane = page.getByRole('group', { name: 'Current study' });
     await pane.waitFor({ timeout: 30_000 }).catch(async (err: unknown) => {
       const text = await page
@@ -189,7 +187,7 @@ describe('Viewer in Chromium', { skip }, () => {
       for (const s of studies) {
         const started = performance.now();
         const name = `${s.ModalitiesInStudy.join('/')} ${s.StudyDescription ?? ''} (${s.StudyInstanceUID})`;
-        await page.evaluate((uid) => window.dispatchEvent(new CustomEvent('priors:open-study', { detail: { StudyInstanceUID: uid } })), s.StudyInstanceUID);
+        await openStudy(page, s.StudyInstanceUID);
         // done: every instance tried (loaded = total) and then either an overlay or a placeholder, or no image series at all
         const state = await page
           .waitForFunction(
@@ -252,7 +250,7 @@ describe('Viewer in Chromium', { skip }, () => {
       // the page still works: a CT study that rendered in the loop renders again (the order of
       // cache.studies() follows the import, so "the first CT" may be the file-set without pixel data)
       assert.ok(renderedCt, 'no CT study rendered');
-      await page.evaluate((uid) => window.dispatchEvent(new CustomEvent('priors:open-study', { detail: { StudyInstanceUID: uid } })), renderedCt);
+      await openStudy(page, renderedCt);
       await page
         .waitForFunction(
           (uid) => /WW -?\d+ WL/.test(document.querySelector(`[data-study="${uid}"] [aria-label="Current study"] .viewer-overlay`)?.textContent ?? ''),

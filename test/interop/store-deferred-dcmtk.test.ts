@@ -1,7 +1,7 @@
 // Work a store handler defers past its answer (StoreOutcome.afterResponse: with deferred
 // durability, the index row) is done before the SCP reads the sender's next C-STORE-RQ and
 // before it answers the sender's A-RELEASE-RQ, whatever phase of the event loop the answer went
-// out in. DCMTK's storescu is the sender: it answers within microseconds, from another process.
+// out in. DCMTK's storescu is the sender: from another process, it sends its next message as soon as it has the answer.
 // The handler answers from the event loop's check phase, where work deferred with a plain
 // setImmediate would wait for the next turn, and another callback then keeps the loop busy long
 // enough for storescu's next message to be waiting when the loop polls again.
